@@ -1,0 +1,220 @@
+"""The command line: parse options, call one command function, render, exit. No diagnosis logic lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import BnbDoctorError, ExitCode
+
+app = typer.Typer(
+    name="bnbdoctor",
+    help="Will a bitsandbytes 4-bit/8-bit load work on this machine? If not, why, and what to change.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_STATE = {"debug": False}
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write next to the target and rename, so an interrupted write never leaves a half file behind."""
+    from .errors import InputError
+
+    if path.is_dir():
+        raise InputError(f"output path is a directory: {path}")
+    if not path.parent.exists():
+        raise InputError(f"output folder does not exist: {path.parent}")
+    tmp = path.with_name(f".{path.name}.bnbdoctor-tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bnbdoctor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+@app.command()
+def check(
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", "-s", help="Diagnose a snapshot file taken on another machine instead of this one."),
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: error]."),
+    ] = None,
+    expect_gpu: Annotated[
+        bool | None,
+        typer.Option("--expect-gpu/--no-expect-gpu", help="Treat 'no usable NVIDIA GPU' as an error."),
+    ] = None,
+    compute_dtype: Annotated[
+        str | None,
+        typer.Option("--compute-dtype", help="The bnb_4bit_compute_dtype you plan to use (float16, bfloat16, float32)."),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Read [tool.bnbdoctor] from this file instead of ./pyproject.toml.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
+) -> None:
+    """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
+    from .commands.check import CheckRequest, run_check
+    from .report import render
+
+    result = run_check(
+        CheckRequest(
+            snapshot_path=snapshot,
+            fail_on=fail_on.value if fail_on else None,
+            expect_gpu=expect_gpu,
+            compute_dtype=compute_dtype,
+            select=select or (),
+            ignore=ignore or (),
+            config_path=config,
+        )
+    )
+    if output is not None:
+        _write_atomic(output, render(result, format.value, color=False))
+    elif not quiet:
+        sys.stdout.write(render(result, format.value, color=_color()))
+    raise typer.Exit(int(ExitCode.FINDINGS if result.failed else ExitCode.OK))
+
+
+@app.command("snapshot")
+def snapshot_command(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free text stored in the snapshot (where, why).")] = None,
+) -> None:
+    """Write this machine's snapshot as versioned JSON (bnbdoctor.snapshot/1), for `check --snapshot` elsewhere."""
+    from .probes import collect
+
+    snap = collect()
+    if note:
+        snap = snap.with_(note=note)
+    text = snap.to_json_text()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomic(output, text)
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("rules")
+def rules_command(
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """List every rule: id, category, severity and title."""
+    from .commands.rules import rules_data, rules_json
+
+    if format == Format.json:
+        sys.stdout.write(rules_json())
+        return
+    for r in rules_data():
+        typer.echo(f"{r['id']}  {r['severity']:<7}  {r['category']:<20}  {r['title']}")
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    sys.stderr.write(f"bnbdoctor: error: {message}\n")
+    raise SystemExit(int(code))
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Typer up to 0.2x re-exports click; newer Typer vendors it. Catch usage errors from either."""
+    found: list[type[Exception]] = []
+    try:
+        import click
+
+        found.append(click.ClickException)
+    except ImportError:
+        pass
+    try:
+        from typer._click.exceptions import ClickException
+
+        found.append(ClickException)
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point: run the app and turn every error into one line on stderr and a documented exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = app(args=args, prog_name="bnbdoctor", standalone_mode=False)
+    except typer.Exit as exc:
+        raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0))) from None
+    except typer.Abort:
+        _fail("aborted", ExitCode.USAGE)
+    except BnbDoctorError as exc:
+        if debug:
+            raise
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", ExitCode.USAGE)
+    except BrokenPipeError:
+        # `bnbdoctor check | head`: the reader went away; that is not our error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(int(ExitCode.OK)) from None
+    except Exception as exc:
+        if debug:
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `bnbdoctor` alone: the help, as a usage error
+            sys.stderr.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
+            raise SystemExit(int(ExitCode.USAGE)) from None
+        if isinstance(exc, _click_errors()):
+            usage = getattr(getattr(exc, "ctx", None), "get_usage", None)
+            if usage is not None:
+                sys.stderr.write(usage() + "\n")
+            _fail(exc.format_message(), ExitCode.USAGE)  # type: ignore[attr-defined]
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", ExitCode.INTERNAL)
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,0 +1,53 @@
+"""Reporters: functions from a check result to text, JSON or Markdown. They render; they never judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..rules.base import SEVERITIES, Finding, severity_rank
+from ..snapshot import Snapshot
+
+REPORT_SCHEMA = "bnbdoctor.report/1"
+FORMATS = ("text", "json", "markdown")
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    snapshot: Snapshot
+    findings: tuple[Finding, ...]
+    fail_on: str = "error"
+    ignored: tuple[str, ...] = ()
+    source: str = "this machine"  # or the snapshot file diagnosed
+    notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. which config file was applied
+
+    def counts(self) -> dict[str, int]:
+        counts = {severity: 0 for severity in reversed(SEVERITIES)}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        if self.fail_on == "never":
+            return False
+        threshold = severity_rank(self.fail_on)
+        return any(severity_rank(f.severity) >= threshold for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        return "fail" if self.failed else "pass"
+
+
+def render(result: CheckResult, fmt: str, color: bool | None = None, width: int | None = None) -> str:
+    if fmt == "json":
+        from .json import render_json
+
+        return render_json(result)
+    if fmt == "markdown":
+        from .markdown import render_markdown
+
+        return render_markdown(result)
+    from .text import render_text
+
+    return render_text(result, color=color, width=width)

@@ -1,0 +1,55 @@
+"""The report for people: the machine in brief, findings grouped by severity with the fix on its own line."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from . import CheckResult
+from .summary import machine_lines
+
+_STYLE = {"error": ("✗", "bold red"), "warning": ("!", "bold yellow"), "info": ("i", "bold blue")}
+_HEADING = {"error": "Errors", "warning": "Warnings", "info": "Info"}
+
+
+def _indented(console: Console, text: Text, indent: int = 4) -> None:
+    """Wrap to the console width with a hanging indent, without padding lines with trailing spaces."""
+    for line in text.wrap(console, max(20, console.width - indent)):
+        line.rstrip()
+        console.print(Text(" " * indent) + line, soft_wrap=True)
+
+
+def render_text(result: CheckResult, color: bool | None = None, width: int | None = None) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=bool(color),
+        no_color=not color,
+        width=width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns)),
+        highlight=False,
+        soft_wrap=False,
+    )
+    console.print(Text(f"bnbdoctor check — {result.source}", style="bold"))
+    for label, value in machine_lines(result.snapshot):
+        console.print(Text.assemble((f"  {label:<13}", "dim"), value))
+    for severity in ("error", "warning", "info"):
+        group = [f for f in result.findings if f.severity == severity]
+        if not group:
+            continue
+        console.print()
+        console.print(Text(f"{_HEADING[severity]} ({len(group)})", style="bold"))
+        mark, style = _STYLE[severity]
+        for f in group:
+            console.print(f"  [{style}]{mark} {f.rule}[/] [bold]{escape(f.title)}[/] [dim]({f.category})[/]")
+            _indented(console, Text(f.message))
+            _indented(console, Text.assemble(("fix: ", "green"), f.fix))
+    console.print()
+    counts = result.counts()
+    summary = ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items())
+    verdict = "[bold red]FAIL[/]" if result.failed else "[bold green]PASS[/]"
+    console.print(f"{verdict} {summary} (fail-on: {result.fail_on})")
+    return buffer.getvalue()

@@ -1,0 +1,85 @@
+"""The rules engine: the registry of rules and the function that runs them over a context."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from .base import (
+    CATEGORIES,
+    REGISTRY,
+    SEVERITIES,
+    CheckOptions,
+    Context,
+    Finding,
+    Hit,
+    Reference,
+    Rule,
+    severity_rank,
+)
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "CheckOptions",
+    "Context",
+    "Finding",
+    "Hit",
+    "Reference",
+    "Rule",
+    "all_rules",
+    "get_rule",
+    "run",
+    "severity_rank",
+]
+
+_LOADED = False
+
+
+def _load() -> None:
+    """Import every rule module once; each registers its rules on import."""
+    global _LOADED
+    if not _LOADED:
+        from . import driver, dtype, gpu, memory, platform, versions  # noqa: F401
+
+        _LOADED = True
+
+
+def all_rules() -> list[Rule]:
+    _load()
+    return [REGISTRY[key] for key in sorted(REGISTRY)]
+
+
+def get_rule(rule_id: str) -> Rule | None:
+    _load()
+    return REGISTRY.get(rule_id.upper())
+
+
+def _crashed(rule: Rule, exc: Exception) -> Finding:
+    """A bug in one rule must not hide the other findings; it is reported as a finding of its own."""
+    return rule.finding(
+        Hit(
+            f"bnbdoctor's rule {rule.id} crashed on this snapshot ({type(exc).__name__}: {exc}); its check did not run.",
+            "Report this at https://github.com/bnbdoctor/bnbdoctor/issues with the snapshot (bnbdoctor snapshot -o snap.json).",
+            {"rule": rule.id},
+            severity="warning",
+        )
+    )
+
+
+def run(ctx: Context, select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Finding]:
+    """Run the selected rules (all by default, less `ignore`), most severe findings first."""
+    chosen: Iterable[Rule] = all_rules()
+    if select:
+        wanted = {s.upper() for s in select}
+        chosen = [r for r in chosen if r.id in wanted or r.category in select]
+    skipped = {s.upper() for s in ignore}
+    findings: list[Finding] = []
+    for rule in chosen:
+        if rule.id in skipped or rule.category in ignore:
+            continue
+        try:
+            findings.extend(rule.finding(hit) for hit in rule.check(ctx))
+        except Exception as exc:
+            findings.append(_crashed(rule, exc))
+    findings.sort(key=lambda f: (-severity_rank(f.severity), f.rule))
+    return findings

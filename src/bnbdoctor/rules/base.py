@@ -1,0 +1,160 @@
+"""The rule model: a rule is metadata plus a pure function of the facts; a finding is what it reports.
+
+A rule's id, category, severity, title, documentation and references are declared once, where the rule is
+defined (`@rule(...)` on its check function); reports, docs and `bnbdoctor rules` all read them from there.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..snapshot import Snapshot
+
+Severity = Literal["info", "warning", "error"]
+#: Ordered from least to most severe; `--fail-on` compares by this order.
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
+
+#: The shared taxonomy: every command's JSON uses these slugs and only these.
+CATEGORIES: tuple[str, ...] = (
+    "gpu_not_visible",
+    "driver_too_old",
+    "cuda_mismatch",
+    "arch_unsupported",
+    "missing_libs",
+    "bnb_cpu_fallback",
+    "bf16_unsupported",
+    "oom",
+    "cpu_offload",
+    "device_mismatch",
+    "dtype_slow",
+    "version_incompat",
+    "wrong_api",
+    "platform_unsupported",
+    "moe_not_quantized",
+    "other",
+)
+
+RULE_ID = re.compile(r"^BNB\d{3}$")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a rule rests on: library source, a measurement, a reproduction or vendor documentation."""
+
+    kind: Literal["source", "measurement", "reproduction", "docs"]
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the user told `check` beyond the snapshot."""
+
+    expect_gpu: bool = False
+    compute_dtype: str | None = None  # the bnb_4bit_compute_dtype the user plans to use, if they said
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may look at. Later issues add the model and the user's code here."""
+
+    snapshot: Snapshot
+    options: CheckOptions = field(default_factory=CheckOptions)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One occurrence a rule function yields; the engine turns it into a Finding with the rule's metadata."""
+
+    message: str
+    fix: str
+    facts: dict[str, Any] = field(default_factory=dict)  # snapshot path -> value that triggered the rule
+    severity: Severity | None = None  # None: the rule's default
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    category: str
+    severity: Severity
+    title: str
+    message: str
+    fix: str
+    evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
+
+
+CheckFunction = Callable[[Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str  # a kebab-case slug, e.g. "driver-too-old-for-torch"
+    category: str
+    severity: Severity
+    title: str
+    check: CheckFunction
+    references: tuple[Reference, ...]
+    doc: str  # the check function's docstring: What it does / Why it matters / Fix, in Markdown
+
+    def finding(self, hit: Hit) -> Finding:
+        return Finding(
+            rule=self.id,
+            category=self.category,
+            severity=hit.severity or self.severity,
+            title=self.title,
+            message=hit.message,
+            fix=hit.fix,
+            evidence={
+                "facts": hit.facts,
+                "references": [
+                    {"kind": r.kind, "title": r.title, "url": r.url} for r in self.references
+                ],
+            },
+        )
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    name: str,
+    category: str,
+    severity: Severity,
+    title: str,
+    references: Iterable[Reference],
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function as a rule. Ids are stable forever: never reuse or renumber one."""
+
+    def register(check: CheckFunction) -> CheckFunction:
+        if not RULE_ID.match(id):
+            raise ValueError(f"rule id {id!r} is not BNB + three digits")
+        if id in REGISTRY:
+            raise ValueError(f"rule id {id} registered twice")
+        if category not in CATEGORIES:
+            raise ValueError(f"rule {id}: unknown category {category!r}")
+        refs = tuple(references)
+        if not refs:
+            raise ValueError(f"rule {id} cites no evidence")
+        REGISTRY[id] = Rule(
+            id=id,
+            name=name,
+            category=category,
+            severity=severity,
+            title=title,
+            check=check,
+            references=refs,
+            doc=inspect.cleandoc(check.__doc__ or ""),
+        )
+        return check
+
+    return register

@@ -1,0 +1,57 @@
+"""References that several rules cite: library sources, vendor documentation and our own measurements."""
+
+from __future__ import annotations
+
+from .base import Reference
+
+H100_FACTS = Reference(
+    "measurement",
+    "bnbdoctor measurements on an H100 80GB, driver 580.159.04, torch 2.11.0+cu130, bitsandbytes 0.50.2 "
+    "(docs/evidence/h100-2026-11.md)",
+    "docs/evidence/h100-2026-11.md",
+)
+CUDA_COMPAT = Reference(
+    "docs",
+    "NVIDIA CUDA Toolkit release notes, table 'CUDA Toolkit and Corresponding Driver Versions', and the CUDA "
+    "Compatibility guide (minor version compatibility)",
+    "https://docs.nvidia.com/deploy/cuda-compatibility/",
+)
+CUDA_ENV_VARS = Reference(
+    "docs",
+    "CUDA C++ Programming Guide, 'CUDA Environment Variables': CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER",
+    "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#cuda-environment-variables",
+)
+NVML_API = Reference(
+    "docs",
+    "NVML API reference: nvmlInit return codes (NVML_ERROR_DRIVER_NOT_LOADED, NVML_ERROR_LIB_RM_VERSION_MISMATCH, "
+    "NVML_ERROR_NO_PERMISSION)",
+    "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html",
+)
+TRANSFORMERS_IMPORT_UTILS = Reference(
+    "source",
+    "transformers src/transformers/utils/import_utils.py: BITSANDBYTES_MIN_VERSION, ACCELERATE_MIN_VERSION, "
+    "is_bitsandbytes_available(min_version)",
+    "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/import_utils.py",
+)
+TRANSFORMERS_BNB_QUANTIZER = Reference(
+    "source",
+    "transformers src/transformers/quantizers/quantizer_bnb_4bit.py (and _8bit.py): validate_environment raises "
+    "ImportError when accelerate or bitsandbytes is missing or too old",
+    "https://github.com/huggingface/transformers/blob/main/src/transformers/quantizers/quantizer_bnb_4bit.py",
+)
+BNB_CEXTENSION = Reference(
+    "source",
+    "bitsandbytes bitsandbytes/cextension.py: get_native_library() loads libbitsandbytes_cpu when torch has no "
+    "CUDA, ROCm or XPU",
+    "https://github.com/bitsandbytes-foundation/bitsandbytes/blob/main/bitsandbytes/cextension.py",
+)
+BNB_INSTALL_DOCS = Reference(
+    "docs",
+    "bitsandbytes installation guide: supported platforms and backends",
+    "https://huggingface.co/docs/bitsandbytes/main/en/installation",
+)
+PACKAGING_SPEC = Reference(
+    "docs",
+    "Python packaging core metadata: Requires-Dist and Requires-Python (PEP 508 / PEP 440)",
+    "https://packaging.python.org/en/latest/specifications/core-metadata/",
+)

@@ -1,0 +1,89 @@
+"""JSON Schemas of bnbdoctor's documents, generated from the dataclasses so that they cannot drift.
+
+`python -m bnbdoctor.schemas docs/schemas` writes them; a test fails when the committed copies are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .report import FAIL_ON, REPORT_SCHEMA
+from .rules.base import CATEGORIES, SEVERITIES, Finding
+from .serde import json_schema
+from .snapshot import SCHEMA as SNAPSHOT_SCHEMA
+from .snapshot import Snapshot
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def snapshot_schema() -> dict[str, Any]:
+    schema = json_schema(Snapshot)
+    schema["$defs"]["Snapshot"]["properties"]["schema"] = {"const": SNAPSHOT_SCHEMA}
+    schema["$defs"]["Snapshot"]["required"] = ["schema"]
+    return {"$schema": DRAFT, "$id": SNAPSHOT_SCHEMA, "title": "bnbdoctor snapshot", **schema}
+
+
+def report_schema() -> dict[str, Any]:
+    finding = json_schema(Finding)
+    snapshot = snapshot_schema()
+    defs = {**snapshot["$defs"], **finding["$defs"]}
+    defs["Finding"]["properties"]["severity"] = {"enum": list(SEVERITIES)}
+    defs["Finding"]["properties"]["category"] = {"enum": list(CATEGORIES)}
+    defs["Finding"]["properties"]["rule"] = {"type": "string", "pattern": "^BNB[0-9]{3}$"}
+    defs["Finding"]["properties"]["evidence"] = {
+        "type": "object",
+        "properties": {
+            "facts": {"type": "object"},
+            "references": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"enum": ["source", "measurement", "reproduction", "docs"]},
+                        "title": {"type": "string"},
+                        "url": {"type": ["string", "null"]},
+                    },
+                    "required": ["kind", "title"],
+                },
+            },
+        },
+        "required": ["facts", "references"],
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": REPORT_SCHEMA,
+        "title": "bnbdoctor check report",
+        "type": "object",
+        "properties": {
+            "schema": {"const": REPORT_SCHEMA},
+            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+            "status": {"enum": ["pass", "fail"]},
+            "fail_on": {"enum": list(FAIL_ON)},
+            "summary": {
+                "type": "object",
+                "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+                "required": list(SEVERITIES),
+            },
+            "ignored": {"type": "array", "items": {"type": "string"}},
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/Finding"}},
+            "snapshot": {"$ref": "#/$defs/Snapshot"},
+        },
+        "required": ["schema", "tool", "status", "findings", "snapshot"],
+        "$defs": defs,
+    }
+
+
+SCHEMAS = {"snapshot-1.json": snapshot_schema, "report-1.json": report_schema}
+
+
+def write(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, build in SCHEMAS.items():
+        (folder / name).write_text(json.dumps(build(), indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas"))

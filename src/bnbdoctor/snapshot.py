@@ -1,0 +1,194 @@
+"""The facts about one machine, as frozen dataclasses with a versioned JSON form (`bnbdoctor.snapshot/1`).
+
+Probes fill a snapshot; rules read it. Every section records whether its probe worked (`status`, `error`),
+so a snapshot taken on a machine without a driver is as valid as one from an 8-GPU node.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import InputError
+from .serde import SchemaError, from_json, to_json
+
+SCHEMA = "bnbdoctor.snapshot/1"
+
+#: ok: the probe ran and found what it looks for; unavailable: the thing is not there (no NVML library, no
+#: driver), which is a fact, not a failure; error: the probe itself failed; skipped: not collected.
+ProbeStatus = Literal["ok", "unavailable", "error", "skipped"]
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    name: str = "bnbdoctor"
+    version: str = "0"
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    status: ProbeStatus = "skipped"
+    error: str | None = None
+    system: str | None = None  # platform.system(): Linux, Windows, Darwin
+    release: str | None = None
+    machine: str | None = None  # normalised CPU architecture: x86_64, aarch64, arm64, ppc64le ...
+    libc: str | None = None  # glibc, musl, or None where there is no C library to name (Windows, macOS)
+    libc_version: str | None = None
+    python_version: str | None = None
+    python_implementation: str | None = None
+    python_executable: str | None = None
+    hostname: str | None = None
+    in_container: bool | None = None
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    name: str  # the distribution name as its metadata spells it
+    version: str
+    location: str | None = None
+    requires: tuple[str, ...] = ()  # Requires-Dist lines, verbatim, less those only an extra needs
+    requires_python: str | None = None
+
+
+@dataclass(frozen=True)
+class TorchBuild:
+    """torch's build, read from torch/version.py without importing torch."""
+
+    version: str
+    cuda: str | None = None  # "13.0" for a CUDA build, None otherwise
+    hip: str | None = None  # ROCm/HIP version for a ROCm build
+    xpu: str | None = None
+    git_version: str | None = None
+    source: str | None = None  # the file the facts were read from
+
+    @property
+    def variant(self) -> str:
+        if self.cuda:
+            return "cuda"
+        if self.hip:
+            return "rocm"
+        if self.xpu:
+            return "xpu"
+        return "cpu"
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """A minimum version one installed package demands of another in its own source, not in its metadata."""
+
+    package: str  # who demands it, e.g. "transformers"
+    requires: str  # of whom, e.g. "bitsandbytes"
+    version: str  # e.g. "0.46.1"
+    source: str  # file and line it was read from
+
+
+@dataclass(frozen=True)
+class PackagesInfo:
+    status: ProbeStatus = "skipped"
+    error: str | None = None
+    packages: dict[str, PackageInfo] = field(default_factory=dict)  # key: normalised name (PEP 503)
+    duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> versions found twice on sys.path
+    torch: TorchBuild | None = None
+    torch_error: str | None = None  # torch is installed but its build could not be read
+    minimums: tuple[Minimum, ...] = ()
+
+
+@dataclass(frozen=True)
+class GpuProcess:
+    pid: int
+    used_memory: int | None = None  # bytes; None where NVML cannot tell (e.g. Windows WDDM)
+    name: str | None = None
+    type: Literal["compute", "graphics"] = "compute"
+
+
+@dataclass(frozen=True)
+class GpuInfo:
+    index: int  # NVML index, which follows the PCI bus order, not necessarily CUDA's order
+    name: str
+    uuid: str | None = None
+    pci_bus_id: str | None = None
+    compute_capability: tuple[int, int] | None = None
+    memory_total: int | None = None  # bytes
+    memory_free: int | None = None
+    memory_used: int | None = None
+    mig_mode: bool | None = None  # current MIG mode; None where not supported
+    processes: tuple[GpuProcess, ...] | None = None  # None: NVML could not list them
+    errors: dict[str, str] = field(default_factory=dict)  # per-field NVML errors
+
+
+@dataclass(frozen=True)
+class NvmlInfo:
+    status: ProbeStatus = "skipped"
+    error: str | None = None
+    #: machine-readable kind of failure: library_not_found, driver_not_loaded, driver_library_mismatch,
+    #: no_permission, import_failed, timeout, other
+    error_kind: str | None = None
+    driver_version: str | None = None
+    cuda_driver_version: int | None = None  # as NVML gives it: 13000 means CUDA 13.0
+    nvml_version: str | None = None
+    gpus: tuple[GpuInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnvInfo:
+    status: ProbeStatus = "skipped"
+    error: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)  # only the ones that are set
+    redacted: tuple[str, ...] = ()  # names whose values were replaced by "<redacted>"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    schema: str = SCHEMA
+    tool: ToolInfo = field(default_factory=ToolInfo)
+    created: str | None = None  # ISO 8601, UTC
+    platform: PlatformInfo = field(default_factory=PlatformInfo)
+    packages: PackagesInfo = field(default_factory=PackagesInfo)
+    nvml: NvmlInfo = field(default_factory=NvmlInfo)
+    env: EnvInfo = field(default_factory=EnvInfo)
+    note: str | None = None  # free text, e.g. where and why a fixture was recorded
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_json(self)
+        return data
+
+    def to_json_text(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+
+    def with_(self, **changes: Any) -> Snapshot:
+        return replace(self, **changes)
+
+
+def snapshot_from_dict(data: Any) -> Snapshot:
+    """Validate and build a snapshot; raises SchemaError for anything that is not a snapshot/1 document."""
+    if not isinstance(data, dict):
+        raise SchemaError("", "a snapshot is a JSON object")
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        if isinstance(schema, str) and schema.startswith("bnbdoctor.snapshot/"):
+            raise SchemaError("schema", f"version {schema!r} is not supported (this bnbdoctor reads {SCHEMA!r})")
+        raise SchemaError("schema", f"expected {SCHEMA!r}, got {schema!r}: not a bnbdoctor snapshot")
+    snapshot: Snapshot = from_json(Snapshot, data)
+    return snapshot
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    """Read a snapshot file; every problem becomes an InputError with a one-line message."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"snapshot file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"snapshot path is a directory, not a file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read snapshot {path}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"snapshot {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    try:
+        return snapshot_from_dict(data)
+    except SchemaError as exc:
+        raise InputError(f"snapshot {path} is malformed: {exc}") from None
