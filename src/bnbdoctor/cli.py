@@ -150,11 +150,21 @@ def snapshot_command(
 
 @app.command("rules")
 def rules_command(
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    rule_id: Annotated[str | None, typer.Argument(help="Show this rule's full page, e.g. BNB010.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, json or markdown.")] = Format.text,
 ) -> None:
-    """List every rule: id, category, severity and title."""
-    from .commands.rules import rules_data, rules_json
+    """List every rule (id, severity, category, title), or show one rule's page."""
+    from .commands.rules import rule_markdown, rules_data, rules_json
 
+    if rule_id is not None:
+        from .errors import InputError
+        from .rules import get_rule
+
+        found = get_rule(rule_id)
+        if found is None:
+            raise InputError(f"unknown rule {rule_id!r} (see `bnbdoctor rules`)")
+        sys.stdout.write(rule_markdown(found, heading="#"))
+        return
     if format == Format.json:
         sys.stdout.write(rules_json())
         return

@@ -12,7 +12,7 @@ from .errors import InputError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 KEYS = {"ignore", "select", "fail-on", "expect-gpu", "compute-dtype"}
 

@@ -14,7 +14,6 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_
 
 T = TypeVar("T")
 
-JSON = Union[None, bool, int, float, str, list["JSON"], dict[str, "JSON"]]
 
 
 class SchemaError(ValueError):
@@ -98,7 +97,7 @@ def from_json(tp: Any, data: Any, path: str = "") -> Any:
         if origin is tuple and args and args[-1] is not Ellipsis:
             if len(data) != len(args):
                 raise SchemaError(path, f"expected {len(args)} items, got {len(data)}")
-            return tuple(from_json(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, data)))
+            return tuple(from_json(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, data, strict=True)))
         item = args[0] if args else Any
         items = [from_json(item, v, f"{path}[{i}]") for i, v in enumerate(data)]
         return tuple(items) if origin is tuple else items

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from conftest import findings, with_driver, with_torch
-
 from bnbdoctor.rules.driver import MIN_LINUX_DRIVER
+from conftest import findings, with_driver, with_torch
 
 
 def test_recorded_h100_driver_matches_torch(h100):

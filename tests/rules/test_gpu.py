@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import H100_CVD_EMPTY, as_t4, findings, load, with_env, with_gpus, with_torch, without_driver
-
 from bnbdoctor.snapshot import NvmlInfo
+from conftest import H100_CVD_EMPTY, as_t4, findings, load, with_env, with_gpus, with_torch, without_driver
 
 
 def test_healthy_h100_has_no_gpu_visibility_findings(h100):

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import as_t4, findings, with_env, with_gpu
-
 from bnbdoctor.snapshot import GpuProcess, PlatformInfo
+from conftest import as_t4, findings, with_env, with_gpu
 
 GIB = 1024**3
 
@@ -40,9 +39,10 @@ def test_t4_without_planned_dtype_is_advice(h100):
     assert "float16" in f.fix
 
 
-def test_t4_with_planned_bf16_is_an_error(h100):
+def test_t4_with_planned_bf16_is_a_warning(h100):
     (f,) = findings(as_t4(h100), "BNB030", compute_dtype="bfloat16")
-    assert f.severity == "error"
+    assert f.severity == "warning"
+    assert "emulated" in f.message
     assert "7.5" in f.message
 
 
@@ -84,6 +84,18 @@ def test_old_bitsandbytes_on_windows_is_unsupported(cpu):
     s = with_package(_platform(cpu, system="Windows", machine="x86_64", libc=None), "bitsandbytes", "0.41.1")
     (f,) = findings(s, "BNB050")
     assert "0.43.0" in f.fix
+
+
+def test_glibc_older_than_manylinux_2_24_is_unsupported(cpu):
+    (f,) = findings(_platform(cpu, libc_version="2.17"), "BNB050")
+    assert "2.24" in f.message
+
+
+def test_aarch64_linux_before_0_46_is_unsupported(cpu):
+    from conftest import with_package
+
+    (f,) = findings(with_package(_platform(cpu, machine="aarch64"), "bitsandbytes", "0.45.5"), "BNB050")
+    assert "0.46.0" in f.fix
 
 
 def test_apple_silicon_with_recent_bitsandbytes_is_supported(cpu):

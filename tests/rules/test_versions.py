@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import findings, with_package
-
 from bnbdoctor.snapshot import Minimum
+from conftest import findings, with_package
 
 
 def test_recorded_machines_have_consistent_versions(h100, cpu):
@@ -68,9 +67,12 @@ def test_old_accelerate_is_an_error(h100):
 def test_legacy_transformers_uses_the_table(h100):
     s = with_package(h100, "transformers", "4.40.0")
     s = replace(s, packages=replace(s.packages, minimums=()))
-    s = with_package(s, "accelerate", "0.21.0")
+    s = with_package(s, "accelerate", "0.20.3")
     (f,) = findings(s, "BNB024")
-    assert "0.26.0" in f.fix
+    assert "accelerate>=0.21.0" in f.fix  # transformers 4.36-4.44 asked for 0.21.0
+    s = with_package(s, "bitsandbytes", "0.38.1")
+    (f,) = findings(s, "BNB023")
+    assert "bitsandbytes>=0.39.0" in f.fix
 
 
 def test_bitsandbytes_torch_range_violated(h100):

@@ -7,10 +7,11 @@ Failures are facts: no library, no driver, a driver/library mismatch, each recor
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..snapshot import GpuInfo, GpuProcess, NvmlInfo
 
@@ -61,10 +62,11 @@ class _Gpu:
         nvml, handle = self.nvml, self.handle
         found: dict[int, GpuProcess] = {}
         listed = False
-        for kind, function in (
+        kinds: tuple[tuple[Literal["compute", "graphics"], str], ...] = (
             ("compute", "nvmlDeviceGetComputeRunningProcesses"),
             ("graphics", "nvmlDeviceGetGraphicsRunningProcesses"),
-        ):
+        )
+        for kind, function in kinds:
             entries = self.get(f"processes.{kind}", lambda f=function: getattr(nvml, f)(handle))  # type: ignore[misc]
             if entries is None:
                 continue
@@ -77,7 +79,7 @@ class _Gpu:
                 name = self.get("processes.name", lambda p=pid: _text(nvml.nvmlSystemGetProcessName(p)))  # type: ignore[misc]
                 found[pid] = GpuProcess(
                     pid=pid, used_memory=int(used) if isinstance(used, int) else None, name=name, type=kind
-                )  # type: ignore[arg-type]
+                )
         self.errors.pop("processes.name", None)  # a process we may not inspect is normal, not a probe error
         return tuple(found.values()) if listed else None
 
@@ -135,10 +137,8 @@ def _collect() -> NvmlInfo:
         status, kind = _classify(exc)
         return NvmlInfo(status="error", error=f"{type(exc).__name__}: {exc}", error_kind=kind)
     finally:
-        try:
+        with contextlib.suppress(Exception):
             nvml.nvmlShutdown()
-        except Exception:
-            pass
 
 
 def start(timeout: float = 10.0) -> Callable[[], NvmlInfo]:

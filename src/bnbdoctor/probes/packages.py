@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from importlib.metadata import PathDistribution
 from pathlib import Path
+from typing import Any
 
 from ..snapshot import Minimum, PackageInfo, PackagesInfo, TorchBuild
 
@@ -77,7 +78,7 @@ def _for_extra(requirement: str) -> bool:
 
 
 def _package(dist: PathDistribution, folder: Path) -> PackageInfo | None:
-    meta = dist.metadata
+    meta: Any = dist.metadata  # an email.message.Message; typeshed's PackageMetadata protocol lacks .get
     if meta is None:
         return None
     name = meta.get("Name")

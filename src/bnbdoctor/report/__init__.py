@@ -22,7 +22,7 @@ class CheckResult:
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. which config file was applied
 
     def counts(self) -> dict[str, int]:
-        counts = {severity: 0 for severity in reversed(SEVERITIES)}
+        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts

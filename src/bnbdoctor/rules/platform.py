@@ -17,12 +17,18 @@ BNB_PYPI_FILES = Reference(
 )
 
 #: (platform.system(), normalised machine) -> (first bitsandbytes release with a wheel for it, backends).
+#: From the platform tags of each release's files on PyPI and its CI matrix (.github/workflows/python-package.yml
+#: at each tag): win_amd64 first in 0.43.0, manylinux aarch64 in 0.46.0, macosx_14_0_arm64 in 0.49.0,
+#: win_arm64 in 0.50.0. Linux x86_64 had the native libraries inside every earlier release.
 PLATFORMS: dict[tuple[str, str], tuple[str, str]] = {
-    ("Linux", "x86_64"): ("0.39.0", "CUDA, CPU, ROCm, XPU"),
-    ("Linux", "aarch64"): ("0.44.0", "CUDA, CPU"),
+    ("Linux", "x86_64"): ("0.37.0", "CUDA, CPU, ROCm (0.49+), XPU (0.48+)"),
+    ("Linux", "aarch64"): ("0.46.0", "CUDA, CPU"),
     ("Windows", "x86_64"): ("0.43.0", "CUDA, CPU"),
-    ("Darwin", "aarch64"): ("0.47.0", "CPU, MPS"),
+    ("Windows", "aarch64"): ("0.50.0", "CUDA 13.4 (sm_121), CPU"),
+    ("Darwin", "aarch64"): ("0.49.0", "CPU, MPS (0.50+)"),
 }
+#: The manylinux_2_24 wheels need glibc 2.24 or newer (bitsandbytes installation guide).
+MIN_GLIBC = (2, 24)
 
 
 def _supported() -> str:
@@ -63,6 +69,18 @@ def platform_unsupported(ctx: Context) -> Iterator[Hit]:
             facts,
         )
         return
+    if p.system == "Linux" and p.libc == "glibc" and p.libc_version:
+        try:
+            glibc = tuple(int(x) for x in p.libc_version.split(".")[:2])
+        except ValueError:
+            glibc = MIN_GLIBC
+        if glibc < MIN_GLIBC:
+            yield Hit(
+                f"glibc {p.libc_version} is older than the 2.24 that bitsandbytes' manylinux_2_24 wheels need.",
+                "Use a newer Linux distribution or image (glibc >= 2.24: Debian 9+, Ubuntu 18.04+, RHEL 8+).",
+                {**facts, "platform.libc_version": p.libc_version},
+            )
+            return
     support = PLATFORMS.get((p.system, p.machine))
     if support is None:
         yield Hit(

@@ -116,10 +116,13 @@ def transformers_missing(ctx: Context) -> Iterator[Hit]:
     )
 
 
-#: Minimums of transformers releases that predate the constants in utils/import_utils.py, from their
-#: quantizer sources (quantizer_bnb_4bit.py / _8bit.py). (transformers range, package, minimum).
+#: Minimums of transformers releases whose source has no BITSANDBYTES_MIN_VERSION / ACCELERATE_MIN_VERSION
+#: constant, read from their modeling_utils.py (4.30-4.37) and quantizers/quantizer_bnb_4bit.py (4.38+) at each
+#: release tag: (transformers range, package, minimum). 4.53-4.57 dropped the bitsandbytes floor when CUDA is present.
 LEGACY_MINIMUMS: tuple[tuple[str, str, str], ...] = (
-    ("<4.46", "accelerate", "0.26.0"),
+    (">=4.36,<4.45", "accelerate", "0.21.0"),
+    (">=4.45,<5", "accelerate", "0.26.0"),
+    (">=4.30,<4.53", "bitsandbytes", "0.39.0"),
 )
 
 

@@ -1,0 +1,114 @@
+"""Every registered rule has a case that fires and a near miss that does not, built from real snapshots.
+
+Adding a rule without adding it here fails `test_every_rule_has_cases`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bnbdoctor.rules import CATEGORIES, all_rules
+from bnbdoctor.snapshot import GpuProcess, NvmlInfo, Snapshot
+from conftest import (
+    CPU,
+    H100,
+    H100_CVD_EMPTY,
+    as_t4,
+    findings,
+    load,
+    with_driver,
+    with_env,
+    with_gpu,
+    with_package,
+    with_torch,
+    without_driver,
+)
+
+GIB = 1024**3
+Case = tuple[Callable[[], Snapshot], dict[str, Any]]
+
+
+def h100() -> Snapshot:
+    return load(H100)
+
+
+def cpu() -> Snapshot:
+    return load(CPU)
+
+
+def _platform(s: Snapshot, **changes: Any) -> Snapshot:
+    return replace(s, platform=replace(s.platform, **changes))
+
+
+#: rule id -> (fires, near miss). Each is (snapshot builder, check options).
+CASES: dict[str, tuple[Case, Case]] = {
+    "BNB001": ((cpu, {"expect_gpu": True}), (h100, {"expect_gpu": True})),
+    "BNB002": ((lambda: with_torch(h100(), "2.11.0+cpu"), {}), (lambda: with_torch(cpu(), "2.13.0+cpu"), {})),
+    "BNB003": ((lambda: load(H100_CVD_EMPTY), {}), (lambda: with_env(h100(), CUDA_VISIBLE_DEVICES="0"), {})),
+    "BNB004": (
+        (lambda: replace(cpu(), nvml=NvmlInfo(status="error", error="NVMLError_LibRmVersionMismatch", error_kind="driver_library_mismatch")), {}),
+        (cpu, {}),
+    ),
+    "BNB010": ((lambda: with_driver(h100(), "550.54.14", 12040), {}), (lambda: with_driver(h100(), "590.10", 13010), {})),
+    "BNB020": ((lambda: with_package(cpu(), "torch", None), {}), (cpu, {})),
+    "BNB021": ((lambda: with_package(h100(), "bitsandbytes", None), {}), (h100, {})),
+    "BNB022": ((lambda: with_package(h100(), "transformers", None), {}), (h100, {})),
+    "BNB023": ((lambda: with_package(h100(), "bitsandbytes", "0.46.0"), {}), (lambda: with_package(h100(), "bitsandbytes", "0.46.1"), {})),
+    "BNB024": ((lambda: with_package(h100(), "accelerate", "1.0.1"), {}), (lambda: with_package(h100(), "accelerate", "1.1.0"), {})),
+    "BNB025": ((lambda: with_package(h100(), "torch", "2.3.1"), {}), (lambda: with_package(h100(), "torch", "2.4.0"), {})),
+    "BNB026": (
+        (lambda: replace(h100(), packages=replace(h100().packages, duplicates={"torch": ("2.11.0+cu130", "2.5.1")})), {}),
+        (h100, {}),
+    ),
+    "BNB030": ((lambda: as_t4(h100()), {"compute_dtype": "bfloat16"}), (h100, {"compute_dtype": "bfloat16"})),
+    "BNB040": (
+        (lambda: with_gpu(h100(), memory_used=30 * GIB, processes=(GpuProcess(pid=1, used_memory=30 * GIB),)), {}),
+        (lambda: with_gpu(h100(), memory_used=1 * GIB), {}),
+    ),
+    "BNB050": (
+        (lambda: _platform(cpu(), system="Darwin", machine="x86_64", libc=None), {}),
+        (lambda: _platform(cpu(), system="Darwin", machine="aarch64", libc=None), {}),
+    ),
+}
+
+
+def test_every_rule_has_cases():
+    assert set(CASES) == {r.id for r in all_rules()}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_fires(rule_id):
+    build, options = CASES[rule_id][0]
+    assert findings(build(), rule_id, **options), f"{rule_id} should fire"
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_near_miss_is_quiet(rule_id):
+    build, options = CASES[rule_id][1]
+    assert findings(build(), rule_id, **options) == [], f"{rule_id} should stay quiet"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_rule_metadata_is_complete(rule):
+    assert re.fullmatch(r"BNB\d{3}", rule.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.category in CATEGORIES
+    assert rule.references, "every rule cites its evidence"
+    for section in ("## What it does", "## Why it matters", "## Fix"):
+        assert section in rule.doc, f"{rule.id} docstring lacks {section}"
+
+
+def test_rule_names_are_unique():
+    names = [r.name for r in all_rules()]
+    assert len(names) == len(set(names))
+
+
+def test_recorded_machines_are_healthy_where_they_should_be():
+    assert findings(load(H100), expect_gpu=True) == []
+    assert findings(load(CPU)) == []
+    assert [f.rule for f in findings(without_driver(load(H100), load(CPU)))] == ["BNB001"]
