@@ -78,7 +78,7 @@ CASES: dict[str, tuple[Case, Case]] = {
 
 
 def test_every_rule_has_cases():
-    assert set(CASES) == {r.id for r in all_rules()}
+    assert set(CASES) == {r.id for r in all_rules() if r.scope == "machine"}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

@@ -15,6 +15,7 @@ def rules_data() -> list[dict[str, Any]]:
             "name": r.name,
             "category": r.category,
             "severity": r.severity,
+            "scope": r.scope,
             "title": r.title,
             "references": [{"kind": ref.kind, "title": ref.title, "url": ref.url} for ref in r.references],
         }
@@ -37,7 +38,7 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
     )
     return (
         f"{heading} {rule.id} {rule.name}\n\n**{rule.title}** · category `{rule.category}` · default severity "
-        f"`{rule.severity}`\n\n{doc}\n\n{heading}# Evidence\n{refs}\n"
+        f"`{rule.severity}` · judges the {rule.scope}\n\n{doc}\n\n{heading}# Evidence\n{refs}\n"
     )
 
 

@@ -67,8 +67,8 @@ def _crashed(rule: Rule, exc: Exception) -> Finding:
 
 
 def run(ctx: Context, select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Finding]:
-    """Run the selected rules (all by default, less `ignore`), most severe findings first."""
-    chosen: Iterable[Rule] = all_rules()
+    """Run the selected machine rules (all by default, less `ignore`), most severe findings first."""
+    chosen: Iterable[Rule] = [r for r in all_rules() if r.scope == "machine"]
     if select:
         wanted = {s.upper() for s in select}
         chosen = [r for r in chosen if r.id in wanted or r.category in select]

@@ -10,7 +10,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..snapshot import Snapshot
 
@@ -93,6 +93,11 @@ class Finding:
 
 CheckFunction = Callable[[Context], Iterable[Hit]]
 
+#: What a rule judges: the machine (a snapshot, run by `check`), the user's code (`lint`), a model (`estimate`,
+#: `check --model`), a real load (`load`), or an error text (`explain`). One registry and one id space serve all,
+#: so ids, categories and docs stay uniform; each command runs the rules of its scope.
+Scope = Literal["machine", "code", "model", "load", "explain"]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -104,6 +109,7 @@ class Rule:
     check: CheckFunction
     references: tuple[Reference, ...]
     doc: str  # the check function's docstring: What it does / Why it matters / Fix, in Markdown
+    scope: Scope = "machine"
 
     def finding(self, hit: Hit) -> Finding:
         return Finding(
@@ -123,6 +129,7 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def rule(
@@ -132,10 +139,11 @@ def rule(
     severity: Severity,
     title: str,
     references: Iterable[Reference],
-) -> Callable[[CheckFunction], CheckFunction]:
+    scope: Scope = "machine",
+) -> Callable[[F], F]:
     """Register a check function as a rule. Ids are stable forever: never reuse or renumber one."""
 
-    def register(check: CheckFunction) -> CheckFunction:
+    def register(check: F) -> F:
         if not RULE_ID.match(id):
             raise ValueError(f"rule id {id!r} is not BNB + three digits")
         if id in REGISTRY:
@@ -151,9 +159,10 @@ def rule(
             category=category,
             severity=severity,
             title=title,
-            check=check,
+            check=check,  # type: ignore[arg-type]  # other scopes take their own context type
             references=refs,
             doc=inspect.cleandoc(check.__doc__ or ""),
+            scope=scope,
         )
         return check
 
