@@ -1,0 +1,175 @@
+"""Measure real bitsandbytes loads on a GPU, to validate `bnbdoctor estimate` (issue 4).
+
+For each model config of the validation set: build the model with random weights in bfloat16 on the GPU, save it
+as safetensors, then load it once per mode (nf4, nf4 with double quant, fp4, int8, and plain bf16) with
+`from_pretrained(..., quantization_config=BitsAndBytesConfig(...), device_map={"": 0})` and record
+`torch.cuda.memory_allocated()` after the load, `max_memory_allocated()` during it, the same after a forward pass
+of 512 tokens, `get_memory_footprint()`, and the number of quantized layers.
+
+    python benchmarks/gpu/measure_memory.py OUT_DIR [NAME ...]
+
+Writes OUT_DIR/memory.json (rows) and OUT_DIR/models.json (each config.json and the safetensors headers).
+Run it on the device tool's machine, with bitsandbytes installed (see benchmarks/gpu/record-check.sh).
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import json
+import shutil
+import struct
+import sys
+import time
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
+
+import bitsandbytes
+
+CONFIGS: dict[str, dict] = {
+    # dense, tied embeddings, grouped-query attention (the Llama-3.2-1B shape)
+    "llama32-1b": dict(model_type="llama", hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
+                       num_attention_heads=32, num_key_value_heads=8, head_dim=64, vocab_size=128256,
+                       tie_word_embeddings=True, max_position_embeddings=2048),
+    # dense, untied, GQA (the Mistral-7B shape)
+    "mistral-7b": dict(model_type="mistral", hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                       num_attention_heads=32, num_key_value_heads=8, head_dim=128, vocab_size=32768,
+                       tie_word_embeddings=False, max_position_embeddings=4096),
+    # biases on q/k/v, tied, strong GQA (the Qwen2.5-1.5B shape)
+    "qwen2-1.5b": dict(model_type="qwen2", hidden_size=1536, intermediate_size=8960, num_hidden_layers=28,
+                       num_attention_heads=12, num_key_value_heads=2, vocab_size=151936, tie_word_embeddings=True,
+                       max_position_embeddings=4096),
+    # fused qkv_proj and gate_up_proj, untied (the Phi-3-mini shape)
+    "phi3-mini": dict(model_type="phi3", hidden_size=3072, intermediate_size=8192, num_hidden_layers=32,
+                      num_attention_heads=32, num_key_value_heads=32, vocab_size=32064, tie_word_embeddings=False,
+                      max_position_embeddings=4096),
+    # Conv1D layers with biases, LayerNorm, tied, learned positions (the GPT-2 medium shape)
+    "gpt2-medium": dict(model_type="gpt2", n_embd=1024, n_layer=24, n_head=16, vocab_size=50257, n_positions=1024,
+                        tie_word_embeddings=True),
+    # mixture of experts with fused expert parameters (a small Mixtral)
+    "mixtral-small": dict(model_type="mixtral", hidden_size=1024, intermediate_size=3584, num_hidden_layers=8,
+                          num_attention_heads=16, num_key_value_heads=4, num_local_experts=8, num_experts_per_tok=2,
+                          vocab_size=32000, tie_word_embeddings=False, max_position_embeddings=4096),
+    # mixture of experts with a shared expert (nn.Linear) beside fused experts (a small Qwen2-MoE)
+    "qwen2moe-small": dict(model_type="qwen2_moe", hidden_size=1024, intermediate_size=2816, moe_intermediate_size=512,
+                           shared_expert_intermediate_size=2816, num_experts=60, num_experts_per_tok=4,
+                           num_hidden_layers=8, num_attention_heads=16, num_key_value_heads=16, vocab_size=32000,
+                           tie_word_embeddings=False, max_position_embeddings=4096),
+}
+
+MODES = {
+    "nf4": dict(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16),
+    "nf4-dq": dict(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                   bnb_4bit_compute_dtype=torch.bfloat16),
+    "fp4": dict(load_in_4bit=True, bnb_4bit_quant_type="fp4", bnb_4bit_compute_dtype=torch.bfloat16),
+    "int8": dict(load_in_8bit=True),
+    "bf16": None,
+}
+
+
+def safetensors_headers(folder: Path) -> dict[str, dict]:
+    headers = {}
+    for file in sorted(folder.glob("*.safetensors")):
+        with file.open("rb") as f:
+            (length,) = struct.unpack("<Q", f.read(8))
+            headers[file.name] = json.loads(f.read(length))
+    return headers
+
+
+def make(name: str, spec: dict, root: Path) -> tuple[Path, int, float]:
+    start = time.perf_counter()
+    spec = dict(spec)
+    config = AutoConfig.for_model(spec.pop("model_type"), **spec)
+    torch.manual_seed(0)
+    with torch.device("cuda"):
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    params = sum(p.numel() for p in model.parameters())
+    folder = root / name
+    model.save_pretrained(folder)
+    del model
+    gc.collect()
+    torch.cuda.empty_cache()
+    return folder, params, time.perf_counter() - start
+
+
+def measure(folder: Path, mode: str) -> dict:
+    gc.collect()
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    kwargs = MODES[mode]
+    start = time.perf_counter()
+    row: dict = {"mode": mode, "base_alloc": base}
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            folder,
+            quantization_config=BitsAndBytesConfig(**kwargs) if kwargs else None,
+            dtype=torch.bfloat16,
+            device_map={"": 0},
+        )
+    except Exception as exc:
+        row["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        return row
+    torch.cuda.synchronize()
+    row["load_s"] = round(time.perf_counter() - start, 2)
+    row["alloc"] = torch.cuda.memory_allocated() - base
+    row["max_alloc"] = torch.cuda.max_memory_allocated() - base
+    row["reserved"] = torch.cuda.memory_reserved()
+    row["footprint"] = model.get_memory_footprint()
+    row["quantized_modules"] = sum(
+        type(m).__name__ in ("Linear4bit", "Linear8bitLt") for m in model.modules()
+    )
+    row["params"] = sum(p.numel() for p in model.parameters())
+    vocab = model.config.get_text_config().vocab_size
+    ids = torch.randint(0, vocab, (1, 512), device="cuda")
+    torch.cuda.reset_peak_memory_stats()
+    with torch.no_grad():
+        start = time.perf_counter()
+        model(ids)
+        torch.cuda.synchronize()
+        row["fwd512_s"] = round(time.perf_counter() - start, 4)
+    row["max_alloc_fwd512"] = torch.cuda.max_memory_allocated() - base
+    del model
+    gc.collect()
+    torch.cuda.empty_cache()
+    row["alloc_after_free"] = torch.cuda.memory_allocated() - base
+    return row
+
+
+def main() -> int:
+    out = Path(sys.argv[1])
+    names = sys.argv[2:] or list(CONFIGS)
+    root = Path("/tmp/bnbdoctor-models")
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "date": datetime.date.today().isoformat(),
+        "gpu": torch.cuda.get_device_name(0),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "bitsandbytes": bitsandbytes.__version__,
+    }
+    rows: list[dict] = []
+    models: dict[str, dict] = {}
+    for name in names:
+        folder, params, make_s = make(name, CONFIGS[name], root)
+        models[name] = {
+            "config": json.loads((folder / "config.json").read_text()),
+            "safetensors": safetensors_headers(folder),
+            "params": params,
+            "make_s": round(make_s, 1),
+        }
+        for mode in MODES:
+            row = {"model": name, **measure(folder, mode)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        shutil.rmtree(folder)
+        (out / "memory.json").write_text(json.dumps({**meta, "rows": rows}, indent=1) + "\n")
+        (out / "models.json").write_text(json.dumps(models) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
