@@ -114,7 +114,8 @@ _OVERRIDE = Alternative(
     "cuda_mismatch",
     "BNB_CUDA_VERSION is set, so bitsandbytes loads the library for that CUDA version instead of torch's, and its CUDA runtime is not installed.",
     "unset BNB_CUDA_VERSION (bitsandbytes then picks the library matching torch's CUDA)",
-    0.3, "env:BNB_CUDA_VERSION")
+    # measured (docs/evidence): with the override set, a missing libcudart of another CUDA major is the override's doing
+    0.4, "env:BNB_CUDA_VERSION")
 
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
