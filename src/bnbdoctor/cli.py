@@ -172,6 +172,70 @@ def rules_command(
         typer.echo(f"{r['id']}  {r['severity']:<7}  {r['category']:<20}  {r['title']}")
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("explain")
+def explain_command(
+    text: Annotated[
+        str | None, typer.Argument(help="The error text; `-` or nothing to read it from a pipe.", show_default=False)
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-F", help="Read the error from this log file.")] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option("--snapshot", "-s", help="Rank causes with the facts of a snapshot file instead of this machine.")
+    ] = None,
+    machine: Annotated[
+        bool, typer.Option("--machine/--no-machine", help="Use this machine's facts to rank causes.")
+    ] = True,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="text or json.")] = ExplainFormat.text,
+) -> None:
+    """Explain an error message: its likely causes on this machine and the fix. Exit 0 (explained), 1 (unknown), 2 (bad input)."""
+    from .commands.explain import ExplainRequest, run_explain
+    from .report.explain import render_explain_json, render_explain_text
+
+    result = run_explain(ExplainRequest(text=text, file=file, snapshot_path=snapshot, use_machine=machine))
+    sys.stdout.write(render_explain_json(result) if format == ExplainFormat.json else render_explain_text(result, color=_color()))
+    raise typer.Exit(int(ExitCode.OK if result.matched else ExitCode.FINDINGS))
+
+
+@app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run_command(
+    command: Annotated[list[str], typer.Argument(help="The command to run, after `--`.", show_default=False)],
+    machine: Annotated[
+        bool, typer.Option("--machine/--no-machine", help="Use this machine's facts to rank causes.")
+    ] = True,
+) -> None:
+    """Run COMMAND, pass its output through, and explain the error if it fails. Exits with the command's own code."""
+    from .commands.run import NOT_EXECUTABLE, NOT_FOUND, die_like
+    from .commands.run import run_command as run_child
+
+    try:
+        outcome = run_child(command)
+    except FileNotFoundError:
+        sys.stderr.write(f"bnbdoctor: command not found: {command[0]}\n")
+        raise typer.Exit(NOT_FOUND) from None
+    except PermissionError:
+        sys.stderr.write(f"bnbdoctor: permission denied: {command[0]}\n")
+        raise typer.Exit(NOT_EXECUTABLE) from None
+    if outcome.returncode != 0:
+        from .commands.explain import explain, machine_facts
+        from .report.explain import render_explain_text
+
+        how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
+        import shlex
+
+        sys.stderr.write(f"\nbnbdoctor: `{shlex.join(command)}` failed ({how})\n")
+        if outcome.tail.strip():
+            try:
+                result = explain(outcome.tail, "its output", machine_facts(None, machine))
+                sys.stderr.write(render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ))
+            except Exception as exc:  # the explanation must never hide the command's own exit code
+                sys.stderr.write(f"bnbdoctor: could not explain the output ({type(exc).__name__}: {exc})\n")
+    raise typer.Exit(die_like(outcome))
+
+
 def _fail(message: str, code: ExitCode) -> NoReturn:
     sys.stderr.write(f"bnbdoctor: error: {message}\n")
     raise SystemExit(int(code))

@@ -76,7 +76,59 @@ def report_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"snapshot-1.json": snapshot_schema, "report-1.json": report_schema}
+def explain_schema() -> dict[str, Any]:
+    from .explain import SCHEMA as EXPLAIN_SCHEMA
+    from .explain import Match
+
+    match = json_schema(Match)
+    defs = match["$defs"]
+    defs["Match"]["properties"]["category"] = {"enum": list(CATEGORIES)}
+    defs["Match"]["properties"]["rule"] = {"type": ["string", "null"], "pattern": "^BNB[0-9]{3}$"}
+    defs["Match"]["properties"]["confidence"] = {"type": "number", "minimum": 0, "maximum": 1}
+    defs["Match"]["properties"]["evidence"] = {
+        "type": "object",
+        "properties": {
+            "lines": {"type": "array", "items": {"type": "string"}},
+            "signatures": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "facts": {"type": "object"},
+            "findings": {"type": "array", "items": {"type": "object"}},
+            "references": {"type": "array", "items": {"type": "object", "required": ["kind", "title"]}},
+        },
+        "required": ["lines", "signatures", "facts", "findings", "references"],
+    }
+    defs["Match"]["required"] = ["category", "rule", "confidence", "cause", "fix", "evidence"]
+    return {
+        "$schema": DRAFT,
+        "$id": EXPLAIN_SCHEMA,
+        "title": "bnbdoctor explain result",
+        "type": "object",
+        "properties": {
+            "schema": {"const": EXPLAIN_SCHEMA},
+            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+            "status": {"enum": ["matched", "unknown"]},
+            "input": {
+                "type": "object",
+                "properties": {
+                    "source": {"type": "string"},
+                    "lines": {"type": "integer", "minimum": 0},
+                    "chars": {"type": "integer", "minimum": 0},
+                    "matched_lines": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["source", "matched_lines"],
+            },
+            "machine": {
+                "type": ["object", "null"],
+                "properties": {"source": {"type": "string"}, "findings": {"type": "array", "items": {"type": "object"}}},
+            },
+            "matches": {"type": "array", "items": {"$ref": "#/$defs/Match"}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["schema", "tool", "status", "input", "matches"],
+        "$defs": defs,
+    }
+
+
+SCHEMAS = {"snapshot-1.json": snapshot_schema, "report-1.json": report_schema, "explain-1.json": explain_schema}
 
 
 def write(folder: Path) -> None:

@@ -1,0 +1,102 @@
+"""Conditions on a machine's snapshot that signatures name in `when` (`no_gpu`, `gpu_cc<8.0`, `pkg:transformers>=5`...).
+
+Pure functions of a snapshot, evaluated once per explain; each true condition carries the facts it rests on, so a
+match can show them as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from ..rules import derive
+from ..rules.base import Finding
+from ..snapshot import Snapshot
+
+#: The (system, machine) pairs bitsandbytes runs its GPU backends on; anything else is `unsupported_platform`.
+GPU_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Windows", "x86_64"), ("Windows", "AMD64")}
+_PKG = re.compile(r"^pkg:(?P<name>[\w.-]+)(?P<op><=|>=|<|>|==)(?P<version>[\w.]+)$")
+_CC = re.compile(r"^gpu_cc<(?P<major>\d+)\.(?P<minor>\d+)$")
+
+
+@dataclass(frozen=True)
+class MachineFacts:
+    """What `explain` knows about the machine: the snapshot and the machine rules' findings on it."""
+
+    snapshot: Snapshot
+    findings: tuple[Finding, ...] = ()
+    source: str = "this machine"
+    categories: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, findings: tuple[Finding, ...], source: str) -> MachineFacts:
+        return cls(snapshot, findings, source, frozenset(f.category for f in findings if f.severity != "info"))
+
+
+def _no_gpu(s: Snapshot) -> dict[str, Any] | None:
+    torch = s.packages.torch
+    if s.nvml.status in ("ok", "unavailable") and not derive.visible_gpus(s).gpus:
+        return {"nvml.status": s.nvml.status, "visible_gpus": 0}
+    if torch is not None and torch.variant != "cuda" and s.packages.status == "ok":
+        return {"packages.torch.version": torch.version}
+    return None
+
+
+def _unsupported_platform(s: Snapshot) -> dict[str, Any] | None:
+    p = s.platform
+    if p.status == "ok" and p.system and p.machine and (p.system, p.machine) not in GPU_PLATFORMS:
+        return {"platform.system": p.system, "platform.machine": p.machine}
+    return None
+
+
+def _gpu_below(s: Snapshot, cc: tuple[int, int]) -> dict[str, Any] | None:
+    low = [g for g in derive.visible_gpus(s).gpus if g.compute_capability and tuple(g.compute_capability) < cc]
+    return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in low if g.compute_capability]} if low else None
+
+
+def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | None:
+    info = derive.package(s, name)
+    if info is None:
+        return None
+    try:
+        have, want = Version(info.version), Version(version)
+    except InvalidVersion:
+        return None
+    ok = {"<": have < want, "<=": have <= want, ">": have > want, ">=": have >= want, "==": have == want}[op]
+    return {f"packages.{name}.version": info.version} if ok else None
+
+
+def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
+    busy = [f for f in facts.findings if f.rule == "BNB040"]
+    return {"findings": [f.rule for f in busy]} if busy else None
+
+
+def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
+    """The facts that make `condition` true on this machine, or None when it is false or cannot be told."""
+    s = facts.snapshot
+    if condition == "no_gpu":
+        return _no_gpu(s)
+    if condition == "unsupported_platform":
+        return _unsupported_platform(s)
+    if condition == "gpu_busy":
+        return _gpu_busy(s, facts)
+    if condition == "driver_too_old":
+        rules = [f.rule for f in facts.findings if f.category == "driver_too_old"]
+        return {"findings": rules} if rules else None
+    if condition == "versions_wrong":
+        rules = [f.rule for f in facts.findings if f.category == "version_incompat" and f.severity == "error"]
+        return {"findings": rules} if rules else None
+    if condition.startswith("env:"):
+        name = condition[4:]
+        value = derive.env(s, name)
+        return {f"env.{name}": value} if value else None
+    cc = _CC.match(condition)
+    if cc:
+        return _gpu_below(s, (int(cc["major"]), int(cc["minor"])))
+    pkg = _PKG.match(condition)
+    if pkg:
+        return _package(s, pkg["name"], pkg["op"], pkg["version"])
+    raise ValueError(f"unknown condition {condition!r}")

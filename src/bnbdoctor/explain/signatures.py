@@ -1,0 +1,342 @@
+"""The error signatures `explain` knows, as data: each one a general pattern of a message that torch, bitsandbytes,
+transformers, accelerate or vLLM really emit, with the cause, the fix and the source the message comes from.
+
+A signature names its most likely category (from the shared taxonomy) and, where the same text has other causes,
+`alternatives` that the machine's facts can promote (`when`, see `facts.py`). Patterns are written from the
+libraries' source, not from any one report: version-dependent wording is matched loosely (`(d)?type`,
+`[Aa]ccelerate`), and file paths, line numbers and sizes never appear in a pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..rules.base import Reference
+
+
+def _src(repo: str, path: str, what: str, ref: str = "main") -> Reference:
+    return Reference("source", f"{repo} {path}: {what}", f"https://github.com/{repo}/blob/{ref}/{path}")
+
+
+BNB = "bitsandbytes-foundation/bitsandbytes"
+HF = "huggingface/transformers"
+TORCH = "pytorch/pytorch"
+
+CEXT = _src(BNB, "bitsandbytes/cextension.py", "native library selection, BNB_CUDA_VERSION override, load-error messages")
+CEXT_043 = _src(BNB, "bitsandbytes/cextension.py", "0.41-0.43: 'CUDA Setup failed despite GPU being available', "
+                "'compiled without GPU support'", "0.43.0")
+CUDA_SETUP_041 = _src(BNB, "bitsandbytes/cuda_setup/main.py", "≤0.42: libcudart search, 'Compute capability < 7.5 "
+                      "detected', BNB_CUDA_VERSION hint", "0.41.0")
+OPS_CU = _src(BNB, "csrc/ops.cu", "CUDA_CHECK_RETURN prints 'Error <cudaGetErrorString> at line N in file ops.cu'", "0.41.0")
+LINEAR4BIT = _src(BNB, "bitsandbytes/nn/modules.py", "Linear4bit.set_compute_type warns 'Input type into Linear4bit is "
+                  "torch.float16, but bnb_4bit_compute_dtype=torch.float32 (default)'")
+BNB_FUNCS = _src(BNB, "bitsandbytes/autograd/_functions.py", "MatMul8bitLt casts bfloat16 inputs to float16")
+Q4 = _src(HF, "src/transformers/quantizers/quantizer_bnb_4bit.py", "validate_environment: accelerate/bitsandbytes "
+          "ImportErrors and 'Some modules are dispatched on the CPU or the disk'")
+Q4_438 = _src(HF, "src/transformers/quantizers/quantizer_bnb_4bit.py", "4.38-4.44: 'requires Accelerate ... and the "
+              "latest version of bitsandbytes', 'No GPU found'", "v4.38.0")
+MODELING = _src(HF, "src/transformers/modeling_utils.py", "PreTrainedModel.cuda()/.to() refuse quantized models; "
+                "from_pretrained keyword arguments")
+MODELING_430 = _src(HF, "src/transformers/modeling_utils.py", "4.30-4.37: 4-bit needs bitsandbytes>=0.39.0", "v4.30.0")
+INTEGRATION = _src(HF, "src/transformers/integrations/bitsandbytes.py", "validate_bnb_backend_availability: 'CUDA is "
+                   "required but not available for bitsandbytes'", "v4.45.0")
+V5_KWARGS = Reference("source", "huggingface/transformers PR #41287: v5 removes the load_in_4bit/load_in_8bit keyword "
+                      "arguments of from_pretrained", "https://github.com/huggingface/transformers/pull/41287")
+TORCH_CUDA_INIT = _src(TORCH, "torch/cuda/__init__.py", "_check_driver ('NVIDIA driver on your system is too old'), "
+                       "_check_capability ('CUDA capability sm_XX is not compatible'), 'Torch not compiled with CUDA enabled'")
+TORCH_ALLOC = _src(TORCH, "c10/cuda/CUDACachingAllocator.cpp", "the 'CUDA out of memory. Tried to allocate' message "
+                   "(capacity, free, per-process use)")
+TORCH_META = _src(TORCH, "aten/src/ATen/native/TensorConversions.cpp", "copying from the meta device: 'Cannot copy "
+                  "out of meta tensor; no data!'")
+TORCH_DEVICE = _src(TORCH, "aten/src/ATen/native/TensorIterator.cpp", "'Expected all tensors to be on the same device'")
+ACC_BIG = _src("huggingface/accelerate", "src/accelerate/big_modeling.py", "dispatch_model / offload to CPU, disk and "
+               "the meta device")
+VLLM_BF16 = _src("vllm-project/vllm", "vllm/config.py", "_check_bfloat16: 'Bfloat16 is only supported on GPUs with "
+                 "compute capability of at least 8.0'", "v0.2.0")
+VLLM_BNB = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/bitsandbytes.py", "'Please install "
+                "bitsandbytes>=... to use bitsandbytes quantizer'")
+CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsufficientDriver (35), "
+                         "cudaErrorNoKernelImageForDevice (209), cudaErrorInvalidDeviceFunction (98), "
+                         "cudaErrorSymbolNotFound (500)",
+                         "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
+NVML_DOCS = Reference("docs", "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Driver/library version mismatch')",
+                      "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html")
+BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
+                        "https://huggingface.co/docs/bitsandbytes/main/en/installation")
+H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
+                 "meta-tensor error, OOM before any weight is read, BNB_CUDA_VERSION=128 -> libcudart.so.12",
+                 "docs/evidence/h100-2026-11.md")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another cause of the same text, shown when the machine's facts point at it (or, without facts, ranked low)."""
+
+    category: str
+    cause: str
+    fix: str
+    confidence: float
+    when: str  # a condition on the snapshot, see facts.holds()
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    category: str
+    rule: str | None  # the machine rule that checks this cause beforehand, where one exists
+    pattern: str  # a regular expression, searched line by line (re.IGNORECASE is not used: the messages are exact)
+    confidence: float  # how often this text alone means this cause
+    cause: str
+    fix: str
+    references: tuple[Reference, ...]
+    when: str | None = None  # a machine fact that confirms this cause
+    alternatives: tuple[Alternative, ...] = ()
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", re.compile(self.pattern))
+
+
+_NO_GPU = Alternative(
+    "gpu_not_visible",
+    "No usable NVIDIA GPU here (no driver, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs); transformers "
+    "then reports bitsandbytes as unusable with a message that looks like a missing package.",
+    "Run on a machine (or notebook runtime) with an NVIDIA GPU and a CUDA build of torch; `bnbdoctor check` says which part is missing.",
+    0.25, "no_gpu")
+_MAC = Alternative(
+    "platform_unsupported",
+    "bitsandbytes has no GPU backend for this platform (macOS/Apple silicon has no CUDA), so the quantized load cannot work here.",
+    "Run the 4-bit/8-bit load on Linux or Windows with an NVIDIA GPU, or use an MPS/MLX-native quantization (e.g. GGUF, MLX) on a Mac.",
+    0.25, "unsupported_platform", rule="BNB050")
+_OVERRIDE = Alternative(
+    "cuda_mismatch",
+    "BNB_CUDA_VERSION is set, so bitsandbytes loads the library for that CUDA version instead of torch's, and its CUDA runtime is not installed.",
+    "unset BNB_CUDA_VERSION (bitsandbytes then picks the library matching torch's CUDA)",
+    # measured (docs/evidence): with the override set, a missing libcudart of another CUDA major is the override's doing
+    0.4, "env:BNB_CUDA_VERSION")
+
+SIGNATURES: tuple[Signature, ...] = (
+    # ---- the driver and the GPU ----
+    Signature(
+        "nvml-driver-library-mismatch", "gpu_not_visible", "BNB004",
+        r"Driver/library version mismatch|NVML/RM version mismatch|NVMLError_LibRmVersionMismatch",
+        0.9,
+        "The loaded NVIDIA kernel module and the user-space driver library have different versions (a driver update without a reboot); no CUDA program can use the GPU.",
+        "Reboot, or reload the kernel modules (`sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`), then check `nvidia-smi`.",
+        (NVML_DOCS,)),
+    Signature(
+        "torch-driver-too-old", "driver_too_old", "BNB010",
+        r"NVIDIA driver on your system is too old",
+        0.9,
+        "The NVIDIA driver is older than the CUDA version torch was built with (torch's 'found version' is the driver's CUDA, e.g. 11040 = 11.4).",
+        "Upgrade the NVIDIA driver, or install a torch built for the driver's CUDA (`bnbdoctor check` names the wheel index).",
+        (TORCH_CUDA_INIT,), when="driver_too_old"),
+    Signature(
+        "cuda-insufficient-driver", "driver_too_old", "BNB010",
+        r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver",
+        0.75,
+        "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
+        "Upgrade the NVIDIA driver to one that supports the runtime's CUDA version; `bnbdoctor check` shows both.",
+        (CUDA_RUNTIME, TORCH_CUDA_INIT), when="driver_too_old",
+        alternatives=(Alternative(
+            "gpu_not_visible",
+            "There is no NVIDIA GPU or driver at all: CUDA reports a missing driver as an 'insufficient' one.",
+            "Run on a machine with an NVIDIA GPU and driver; on an integrated GPU (Intel/AMD) CUDA code cannot run.",
+            0.25, "no_gpu", rule="BNB001"),)),
+    Signature(
+        "no-cuda-device", "gpu_not_visible", "BNB001",
+        r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
+        r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
+        r"|requires CUDA, but CUDA is not available",
+        0.8,
+        "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
+        "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
+        (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC,)),
+    Signature(
+        "torch-not-cuda-build", "gpu_not_visible", "BNB002",
+        r"Torch not compiled with CUDA enabled",
+        0.85,
+        "The installed torch is a CPU-only build, so it cannot use the GPU.",
+        "Reinstall torch from the CUDA wheel index matching the driver, e.g. `pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu128`.",
+        (TORCH_CUDA_INIT,), when="no_gpu", alternatives=(_MAC,)),
+    # ---- the bitsandbytes native library ----
+    Signature(
+        "bnb-cuda-override", "cuda_mismatch", None,
+        r"BNB_(CUDA|ROCM)_VERSION=\S+ (environment variable )?detected|value must be digits only",
+        0.8,
+        "BNB_CUDA_VERSION (or BNB_ROCM_VERSION) overrides which native library bitsandbytes loads; the library or the CUDA runtime it needs for that version is not there.",
+        "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA); set it only to a CUDA version whose runtime is installed.",
+        (CEXT, H100), when="env:BNB_CUDA_VERSION"),
+    Signature(
+        "bnb-no-library-for-cuda", "cuda_mismatch", None,
+        r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
+        r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
+        r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version",
+        0.7,
+        "bitsandbytes has no native library for the CUDA version it looks for (torch's CUDA, or BNB_CUDA_VERSION): the wheel or source build does not include it.",
+        "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; unset BNB_CUDA_VERSION if set.",
+        (CEXT, CUDA_SETUP_041), when="env:BNB_CUDA_VERSION"),
+    Signature(
+        "bnb-no-native-library", "missing_libs", None,
+        r"libbitsandbytes_cpu\.\w+: cannot open shared object file|Forgot to compile the bitsandbytes library"
+        r"|Native code method attempted to call",
+        0.75,
+        "The bitsandbytes package has no usable compiled library at all (a source checkout or build that did not compile the native code).",
+        "Reinstall from the wheel: `pip install --force-reinstall bitsandbytes`; for a source build, run the CMake build first.",
+        (CEXT,), alternatives=(_OVERRIDE,)),
+    Signature(
+        "cuda-runtime-missing", "missing_libs", None,
+        r"libcudart\.so[\w.]*: cannot open shared object file|No libcudart\.so found|libcudart\.so not found"
+        r"|runtime libraries were not found in the LD_LIBRARY_PATH|CUDA runtime files not found|Missing dependency: libcudart"
+        r"|did not contain \['libcudart",
+        0.8,
+        "The CUDA runtime library (libcudart) that the bitsandbytes library links against cannot be found.",
+        "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
+        (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE,)),
+    Signature(
+        "bnb-cuda-setup-failed", "missing_libs", None,
+        r"CUDA Setup failed despite (GPU|CUDA) being available|Could not load bitsandbytes native library",
+        0.6,
+        "bitsandbytes could not load its CUDA library although torch sees a GPU (old releases: usually the CUDA runtime was not found, or no library matches torch's CUDA).",
+        "Upgrade bitsandbytes (`pip install -U bitsandbytes`; 0.43+ finds the runtime torch ships), and run `python -m bitsandbytes` to see which file failed.",
+        (CEXT_043, CEXT), alternatives=(_OVERRIDE,)),
+    Signature(
+        "bnb-cpu-library", "bnb_cpu_fallback", None,
+        r"compiled without GPU support|not available in CPU-only version of bitsandbytes"
+        r"|(Loading binary|^bin) \S*libbitsandbytes_cpu\.|No CUDA, ROCm, or XPU detected",
+        0.65,
+        "bitsandbytes loaded its CPU library instead of the CUDA one: it did not find a usable CUDA setup when it was imported (or the build has no GPU support).",
+        "Run `python -m bitsandbytes` to see why; upgrade bitsandbytes (`pip install -U bitsandbytes`) and make sure torch is a CUDA build that sees the GPU.",
+        (CEXT_043, CEXT), alternatives=(_NO_GPU, _MAC)),
+    Signature(
+        "macos-native-library", "platform_unsupported", "BNB050",
+        r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS",
+        0.85,
+        "This is macOS (dyld/arm64 messages): bitsandbytes has no CUDA backend there, and older releases no macOS build at all.",
+        "Run the quantized load on Linux or Windows with an NVIDIA GPU; on a Mac use a format with an MPS/MLX backend.",
+        (BNB_INSTALL,), when="unsupported_platform"),
+    Signature(
+        "no-wheel-for-platform", "platform_unsupported", "BNB050",
+        r"doesn't have a source distribution or wheel for the current platform|only has wheels for the following platforms"
+        r"|No matching distribution found for bitsandbytes",
+        0.8,
+        "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
+        "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
+        (BNB_INSTALL,), when="unsupported_platform"),
+    # ---- the GPU's architecture ----
+    Signature(
+        "no-kernel-for-arch", "arch_unsupported", None,
+        r"no kernel image is available for execution on the device|invalid device function|named symbol not found"
+        r"|cudaErrorNoKernelImageForDevice",
+        0.8,
+        "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
+        "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
+        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5"),
+    Signature(
+        "arch-too-old", "arch_unsupported", None,
+        r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
+        r"|GPUs with compute capability below \d\.\d are not supported",
+        0.85,
+        "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
+        "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
+        (CUDA_SETUP_041, TORCH_CUDA_INIT), when="gpu_cc<7.5"),
+    Signature(
+        "bf16-needs-ampere", "bf16_unsupported", "BNB030",
+        r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
+        r"|not implemented for 'BFloat16'",
+        0.9,
+        "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
+        "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
+        (VLLM_BF16,), when="gpu_cc<8.0"),
+    # ---- memory and placement ----
+    Signature(
+        "cuda-oom", "oom", "BNB040",
+        r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY",
+        0.8,
+        "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
+        "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
+        (TORCH_ALLOC, H100), when="gpu_busy"),
+    Signature(
+        "quantized-offload-refused", "cpu_offload", None,
+        r"Some modules are dispatched on the CPU or the disk",
+        0.9,
+        "device_map put part of the quantized model on the CPU or disk because the GPU memory is not enough, and transformers refuses to offload quantized layers.",
+        "Use a GPU with more free memory or a smaller model; or keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
+        (Q4, H100)),
+    Signature(
+        "meta-tensor", "cpu_offload", None,
+        r"Cannot copy out of meta tensor|Tensor on device meta is not on the expected device|is on the meta device",
+        0.7,
+        "Some weights were never loaded and are still on the meta device: the model was offloaded (device_map/low_cpu_mem_usage) and then used or moved as if it were all on the GPU.",
+        "Give the load enough GPU memory so nothing is offloaded, do not call .to()/.cuda() after a device_map load, or load with low_cpu_mem_usage=False.",
+        (TORCH_META, ACC_BIG, H100)),
+    Signature(
+        "device-mismatch", "device_mismatch", None,
+        r"Expected all tensors to be on the same device",
+        0.8,
+        "The model is split over several devices (device_map=\"auto\" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.",
+        "Put the whole model on one GPU (`device_map={\"\": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.",
+        (TORCH_DEVICE, ACC_BIG)),
+    # ---- dtypes ----
+    Signature(
+        "linear4bit-float32-compute", "dtype_slow", None,
+        r"Input type into Linear4bit is torch\.float16, but bnb_4bit_compute_(d)?type=torch\.float32",
+        0.9,
+        "The 4-bit layers compute in float32 (the default bnb_4bit_compute_dtype) while the inputs are float16: it works but is 2-4x slower.",
+        "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16) (float16 below compute capability 8.0).",
+        (LINEAR4BIT, H100)),
+    Signature(
+        "int8-casts-bf16", "dtype_slow", None,
+        r"MatMul8bitLt: inputs will be cast from torch\.bfloat16 to float16",
+        0.6,
+        "8-bit layers cast bfloat16 inputs to float16 for every matmul.",
+        "Load the 8-bit model with dtype=torch.float16.",
+        (BNB_FUNCS,)),
+    # ---- versions and APIs ----
+    Signature(
+        "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
+        r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
+        r"|requires Accelerate: `pip install accelerate`",
+        0.6,
+        "transformers found accelerate or bitsandbytes missing or older than it requires (in a notebook: installed after the kernel started).",
+        "pip install -U bitsandbytes accelerate, then restart the Python process (notebook kernel); `bnbdoctor check` shows the versions it needs.",
+        (Q4, Q4_438), when="versions_wrong", alternatives=(_NO_GPU, _MAC)),
+    Signature(
+        "bitsandbytes-too-old", "version_incompat", "BNB023",
+        r"Please install bitsandbytes>=|requires bitsandbytes>=\d|not compatible with (4|8) ?bit inference"
+        r"|with the installed version of bitsandbytes",
+        0.85,
+        "The installed bitsandbytes is older than the version the caller (transformers, peft, vLLM) requires.",
+        "pip install -U bitsandbytes (to the version the message names, or newer), then restart the process.",
+        (MODELING_430, VLLM_BNB, MODELING), when="versions_wrong"),
+    Signature(
+        "from-pretrained-kwarg", "version_incompat", "BNB025",
+        r"unexpected keyword argument '(load_in_4bit|load_in_8bit|quantization_config|bnb_4bit_\w+|loaded_in_8bit)'",
+        0.6,
+        "This transformers does not know the quantization keyword: it predates it (load_in_4bit came in 4.30).",
+        "pip install -U transformers accelerate bitsandbytes.",
+        (MODELING_430,), when="pkg:transformers<4.30",
+        alternatives=(Alternative(
+            "wrong_api",
+            "transformers 5 removed the load_in_4bit/load_in_8bit keywords of from_pretrained.",
+            "from_pretrained(..., quantization_config=BitsAndBytesConfig(load_in_4bit=True))",
+            0.3, "pkg:transformers>=5"),)),
+    Signature(
+        "move-quantized-model", "wrong_api", None,
+        r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `4-bit` or `8-bit`"
+        r"|Calling `to\(\)` is not supported for `8-bit`",
+        0.75,
+        "The code calls .cuda() or .to(device) on a 4-bit/8-bit model; a quantized model is already placed on its devices at load time.",
+        "Remove the .cuda()/.to() call after from_pretrained (choose the GPU with device_map, e.g. device_map={\"\": 0}).",
+        (MODELING,),
+        alternatives=(Alternative(
+            "version_incompat",
+            "Moving 4-bit models needs bitsandbytes >= 0.43.2; with an older one transformers refuses .to().",
+            "pip install -U bitsandbytes", 0.35, "pkg:bitsandbytes<0.43.2", rule="BNB023"),)),
+)
+
+
+def by_id() -> dict[str, Signature]:
+    return {s.id: s for s in SIGNATURES}
