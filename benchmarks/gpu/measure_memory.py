@@ -23,11 +23,10 @@ import sys
 import time
 from pathlib import Path
 
+import bitsandbytes
 import torch
 import transformers
 from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
-
-import bitsandbytes
 
 CONFIGS: dict[str, dict] = {
     # dense, tied embeddings, grouped-query attention (the Llama-3.2-1B shape)

@@ -106,6 +106,10 @@ def check(
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Also check that this model (folder or cached Hub id) fits the GPUs.")
+    ] = None,
+    quant: Annotated[str, typer.Option("--quant", help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16.")] = "nf4",
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
@@ -120,6 +124,8 @@ def check(
             select=select or (),
             ignore=ignore or (),
             config_path=config,
+            model=model,
+            quant=quant,
         )
     )
     if output is not None:
@@ -127,6 +133,39 @@ def check(
     elif not quiet:
         sys.stdout.write(render(result, format.value, color=_color()))
     raise typer.Exit(int(ExitCode.FINDINGS if result.failed else ExitCode.OK))
+
+
+@app.command("estimate")
+def estimate_command(
+    model: Annotated[str, typer.Argument(help="A model folder with config.json, or a Hub id in the local cache.")],
+    quant: Annotated[
+        list[str] | None,
+        typer.Option("--quant", "-q", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
+    ] = None,
+    dtype: Annotated[str | None, typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks].")] = None,
+    context: Annotated[int, typer.Option("--context", help="Tokens per sequence, to add the KV cache and activations.")] = 0,
+    batch: Annotated[int, typer.Option("--batch", help="Sequences per batch (with --context).")] = 1,
+    gpu: Annotated[
+        list[str] | None, typer.Option("--gpu", help="Plan for a GPU 'NAME:MEMORY' (e.g. T4:15GiB) instead of this machine's; repeat for several.")
+    ] = None,
+    skip_modules: Annotated[
+        list[str] | None, typer.Option("--skip-modules", help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits: exit 0, 1 (does not fit), 2."""
+    from .commands.estimate import EstimateRequest, run_estimate
+    from .report.estimate import render_estimate_json, render_estimate_text
+
+    result = run_estimate(
+        EstimateRequest(model=model, quants=quant or (), dtype=dtype, context=context, batch=batch, gpus=gpu or (),
+                        skip_modules=skip_modules)
+    )
+    if format == Format.json:
+        sys.stdout.write(render_estimate_json(result))
+    else:
+        sys.stdout.write(render_estimate_text(result, color=_color()))
+    raise typer.Exit(int(ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK))
 
 
 @app.command("snapshot")

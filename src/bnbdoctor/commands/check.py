@@ -29,6 +29,8 @@ class CheckRequest:
     ignore: Sequence[str] = ()
     config_path: Path | None = None
     nvml_timeout: float = 10.0
+    model: str | None = None  # also judge this model against the machine (oom, cpu_offload, moe rules)
+    quant: str = "nf4"
 
 
 def split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -85,6 +87,15 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         snapshot = collect(nvml_timeout=request.nvml_timeout, nvml_started=nvml_started)
         source = "this machine"
-    findings = run(Context(snapshot, options), select=select, ignore=ignore)
+    assessment = None
+    if request.model is not None:
+        from ..model.assess import assess
+        from .estimate import machine_gpus
+
+        quants = tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
+        assessment = assess(request.model, quants, gpus=machine_gpus(snapshot))
+    ctx = Context(snapshot, options, model=assessment, model_quant=request.quant)
+    scopes = ("machine", "model") if assessment is not None else ("machine",)
+    findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
     notes = (f"config: {config.path}",) if config.path else ()
     return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes)

@@ -84,7 +84,32 @@ def run_command(command: Sequence[str], stdout: IO[bytes] | None = None, stderr:
     """Run `command`, stream its output, forward SIGINT/SIGTERM; raises FileNotFoundError/PermissionError to the caller."""
     out = stdout or sys.stdout.buffer
     err = stderr or sys.stderr.buffer
-    proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The handlers go in before the child starts, so a signal that comes at once is not lost: it waits in
+    # `pending` and is delivered as soon as there is a child to deliver it to.
+    pending: list[int] = []
+    children: list[subprocess.Popen[bytes]] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        if signum == signal.SIGINT and _terminal_delivers_sigint():
+            return
+        if not children:
+            pending.append(signum)
+        elif children[0].poll() is None:
+            children[0].send_signal(signum)
+
+    previous: dict[int, Callable[..., Any] | int | None] = {}
+    if threading.current_thread() is threading.main_thread():
+        for forwarded in (signal.SIGINT, signal.SIGTERM):
+            previous[forwarded] = signal.signal(forwarded, forward)
+    try:
+        proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except BaseException:
+        for restored, handler in previous.items():
+            signal.signal(restored, handler)
+        raise
+    children.append(proc)
+    for signum in pending:
+        proc.send_signal(signum)
     # one tail per stream: interleaving the two byte streams could splice a stdout line into a stderr line
     tails = (Tail(), Tail())
     assert proc.stdout is not None and proc.stderr is not None
@@ -92,17 +117,6 @@ def run_command(command: Sequence[str], stdout: IO[bytes] | None = None, stderr:
              threading.Thread(target=_pump, args=(proc.stderr, err, tails[1]), daemon=True)]
     for pump in pumps:
         pump.start()
-
-    def forward(signum: int, _frame: Any) -> None:
-        if signum == signal.SIGINT and _terminal_delivers_sigint():
-            return
-        if proc.poll() is None:
-            proc.send_signal(signum)
-
-    previous: dict[int, Callable[..., Any] | int | None] = {}
-    if threading.current_thread() is threading.main_thread():
-        for forwarded in (signal.SIGINT, signal.SIGTERM):
-            previous[forwarded] = signal.signal(forwarded, forward)
     try:
         returncode = proc.wait()
         for pump in pumps:

@@ -39,7 +39,7 @@ def _load() -> None:
     """Import every rule module once; each registers its rules on import."""
     global _LOADED
     if not _LOADED:
-        from . import driver, dtype, gpu, memory, platform, versions  # noqa: F401
+        from . import driver, dtype, gpu, memory, model, platform, versions  # noqa: F401
 
         _LOADED = True
 
@@ -66,9 +66,11 @@ def _crashed(rule: Rule, exc: Exception) -> Finding:
     )
 
 
-def run(ctx: Context, select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Finding]:
-    """Run the selected machine rules (all by default, less `ignore`), most severe findings first."""
-    chosen: Iterable[Rule] = [r for r in all_rules() if r.scope == "machine"]
+def run(
+    ctx: Context, select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
+) -> list[Finding]:
+    """Run the selected rules of the given scopes (all by default, less `ignore`), most severe findings first."""
+    chosen: Iterable[Rule] = [r for r in all_rules() if r.scope in scopes]
     if select:
         wanted = {s.upper() for s in select}
         chosen = [r for r in chosen if r.id in wanted or r.category in select]

@@ -10,9 +10,12 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from ..model.assess import Assessment
 
 Severity = Literal["info", "warning", "error"]
 #: Ordered from least to most severe; `--fail-on` compares by this order.
@@ -64,10 +67,12 @@ class CheckOptions:
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a rule may look at. Later issues add the model and the user's code here."""
+    """Everything a rule may look at: the machine, what the user told us, and optionally a model assessment."""
 
     snapshot: Snapshot
     options: CheckOptions = field(default_factory=CheckOptions)
+    model: Assessment | None = None  # `check --model` / `estimate`: inventory, estimates and fit plan
+    model_quant: str = "nf4"  # the mode the model rules judge
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,71 @@
+"""`bnbdoctor estimate`: a model's GPU memory per mode, and whether it fits this machine (or a planned one)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..model.assess import DEFAULT_QUANTS, Assessment, assess
+from ..model.plan import Gpu, parse_gpu
+from ..rules import CheckOptions, Context, Finding, run
+from ..snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class EstimateRequest:
+    model: str
+    quants: Sequence[str] = ()
+    dtype: str | None = None
+    context: int = 0
+    batch: int = 1
+    gpus: Sequence[str] = ()  # "NAME:MEMORY"; empty: this machine's visible GPUs
+    skip_modules: Sequence[str] | None = None
+    timeout: float = 120.0
+
+
+@dataclass(frozen=True)
+class EstimateResult:
+    assessment: Assessment
+    findings: tuple[Finding, ...]
+    gpu_source: str  # "this machine", "--gpu", or "none"
+
+
+def split_quants(values: Sequence[str]) -> tuple[str, ...]:
+    quants = tuple(q.strip().lower() for v in values for q in v.split(",") if q.strip())
+    return quants or DEFAULT_QUANTS
+
+
+def machine_gpus(snapshot: Snapshot) -> tuple[Gpu, ...]:
+    """The GPUs a CUDA program will see, with NVML's free memory."""
+    from ..rules.derive import visible_gpus
+
+    return tuple(
+        Gpu(name=g.name, free_bytes=g.memory_free, total_bytes=g.memory_total, index=g.index)
+        for g in visible_gpus(snapshot).gpus
+        if g.memory_free is not None
+    )
+
+
+def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, quant_for_rules: str | None = None) -> EstimateResult:
+    quants = split_quants(request.quants)
+    if request.gpus:
+        gpus = tuple(parse_gpu(text, i) for i, text in enumerate(request.gpus))
+        gpu_source = "--gpu"
+    else:
+        if snapshot is None:
+            from ..probes import collect
+
+            snapshot = collect()
+        gpus = machine_gpus(snapshot)
+        gpu_source = "this machine" if gpus else "none"
+    assessment = assess(
+        request.model, quants, request.dtype, request.context, request.batch, gpus,
+        list(request.skip_modules) if request.skip_modules is not None else None, request.timeout,
+    )
+    findings: list[Finding] = []
+    if snapshot is not None or request.gpus:
+        ctx_snapshot = snapshot or Snapshot()
+        for quant in (quant_for_rules,) if quant_for_rules else quants:
+            ctx = Context(ctx_snapshot, CheckOptions(), model=assessment, model_quant=quant)
+            findings.extend(f for f in run(ctx, scopes=("model",)) if f not in findings)
+    return EstimateResult(assessment, tuple(findings), gpu_source)

@@ -1,0 +1,266 @@
+"""GPU memory of a model in each bitsandbytes mode, computed from its tensor inventory. Pure arithmetic.
+
+What `torch.cuda.memory_allocated()` shows after a load is the sum of the caching allocator's blocks, so each
+tensor is counted as the block it gets (`allocator_block`), not as its bare size. The layouts follow
+bitsandbytes 0.50 (functional.quantize_4bit, Int8Params) and were checked against loads measured on an H100
+(tests/fixtures/memory/h100-2026-11-24.json).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .allocator import CachingAllocator
+from .inventory import DTYPE_BYTES, FLOATING, Inventory, TensorSpec
+
+MIB = 1024**2
+#: c10/cuda/CUDACachingAllocator.cpp: kMinBlockSize, kSmallSize, kMinLargeAlloc, kRoundLarge
+MIN_BLOCK = 512
+SMALL_SIZE = 1 * MIB
+MIN_LARGE_ALLOC = 10 * MIB
+ROUND_LARGE = 2 * MIB
+
+BLOCKSIZE_4BIT = 64  # transformers' Linear4bit leaves bitsandbytes' default blocksize for weights
+BLOCKSIZE_NESTED = 256  # double quantization quantizes the absmax in blocks of 256
+CODE_4BIT_BYTES = 16 * 4  # the nf4/fp4 code book (16 float32) kept in each QuantState
+CODE_NESTED_BYTES = 256 * 4  # the dynamic 8-bit map kept in each nested QuantState
+CUBLAS_WORKSPACE = 32 * MIB + 512  # allocated at the first matmul and kept (measured: 33,554,944 bytes)
+#: NVML showed 651 MB more used when torch initialised CUDA on the H100 (docs/evidence/h100-2026-11.md)
+CUDA_CONTEXT_BYTES = 650_969_088
+
+MODES = ("nf4", "nf4-dq", "fp4", "fp4-dq", "int8", "bf16", "fp16", "fp32")
+QUANTIZED_MODES = frozenset({"nf4", "nf4-dq", "fp4", "fp4-dq", "int8"})
+_PLAIN = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
+
+
+def _round(n: int, to: int) -> int:
+    return -(-n // to) * to
+
+
+def allocator_block(nbytes: int) -> int:
+    """Bytes `memory_allocated()` counts for one fresh allocation of `nbytes` (c10's CUDA caching allocator).
+
+    Sizes round up to 512 bytes. From 10 MiB up, a new segment is rounded to 2 MiB and split only when more than
+    1 MiB would be left over, so a block with less slack than that counts whole.
+    """
+    if nbytes <= 0:
+        return 0
+    size = _round(max(nbytes, MIN_BLOCK), MIN_BLOCK)
+    if size >= MIN_LARGE_ALLOC:
+        segment = _round(size, ROUND_LARGE)
+        if segment - size <= SMALL_SIZE:
+            return segment
+    return size
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The allocations one tensor becomes on the device, in bytes as the allocator counts them."""
+
+    weights: int  # the tensor itself (packed 4-bit, int8, or plain)
+    state: int  # quantization state: absmax, nested absmax, codes, offsets, SCB
+    transient: int  # extra bytes alive while this tensor is converted during the load
+
+
+def layout(t: TensorSpec, mode: str, dtype: str) -> Layout:
+    """How tensor `t` lands on the GPU in `mode`; `dtype` is the load's dtype for floating tensors."""
+    if mode in _PLAIN:
+        target = _PLAIN[mode] if t.dtype in FLOATING and t.kind == "param" else t.dtype
+        if t.kind == "param" and t.dtype == "float32" and t.dtype != dtype and dtype != _PLAIN[mode]:
+            target = "float32"  # modules transformers keeps in float32
+        return Layout(allocator_block(t.numel * DTYPE_BYTES.get(target, 4)), 0, 0)
+    if not t.quantize:
+        target = dtype if t.dtype in FLOATING and t.kind == "param" and t.dtype != "float32" else t.dtype
+        return Layout(allocator_block(t.numel * DTYPE_BYTES.get(target, 4)), 0, 0)
+    n = t.numel
+    source = n * DTYPE_BYTES.get(dtype, 2)  # the checkpoint tensor, moved to the GPU before it is quantized
+    if mode == "int8":
+        rows = t.shape[0] if t.module_type != "Conv1D" else t.shape[-1]
+        # Int8Params: int8 weight (CB shares its storage) + SCB, one float32 scale per output row. The weight is
+        # cast to float16 before int8_vectorwise_quant, so a float16 copy lives beside the source meanwhile.
+        return Layout(allocator_block(n), allocator_block(rows * 4), source + allocator_block(n * 2))
+    blocks = -(-n // BLOCKSIZE_4BIT)
+    packed = allocator_block((n + 1) // 2)
+    if mode.endswith("-dq"):
+        nested_blocks = -(-blocks // BLOCKSIZE_NESTED)
+        state = (
+            allocator_block(blocks)  # absmax quantized to uint8
+            + allocator_block(nested_blocks * 4)  # the nested absmax, float32
+            + allocator_block(4)  # the offset (mean of absmax), a float32 scalar
+            + allocator_block(CODE_4BIT_BYTES)
+            + allocator_block(CODE_NESTED_BYTES)
+        )
+        transient = source + allocator_block(blocks * 4)  # the float32 absmax before it is quantized
+    else:
+        state = allocator_block(blocks * 4) + allocator_block(CODE_4BIT_BYTES)
+        transient = source
+    return Layout(packed, state, transient)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    quant: str
+    dtype: str  # dtype of the tensors that are not quantized
+    weights_bytes: int  # memory_allocated() after the load
+    peak_load_bytes: int  # max_memory_allocated() during the load
+    quantized_weight_bytes: int  # packed 4-bit or int8 weights
+    quant_state_bytes: int  # absmax, nested absmax, codes, offsets, SCB
+    unquantized_bytes: int  # embeddings, norms, lm_head, biases, buffers, unquantized experts
+    quantized_params: int
+    unquantized_params: int
+    quantized_modules: int
+    cuda_context_bytes: int
+    allocator_overhead_bytes: int  # reserved but not allocated, typical after a load
+    kv_cache_bytes: int = 0
+    activation_bytes: int = 0  # a forward pass's transient peak above the weights (incl. cuBLAS workspace)
+    context: int = 0
+    batch: int = 0
+
+    @property
+    def total_bytes(self) -> int:
+        """What the GPU must have free: context, weights (or the load's peak), cache, activations, slack."""
+        running = self.weights_bytes + self.kv_cache_bytes + self.activation_bytes
+        return self.cuda_context_bytes + self.allocator_overhead_bytes + max(self.peak_load_bytes, running)
+
+
+def load_order(tensors: Iterable[TensorSpec], checkpoint_order: list[str] | None) -> list[TensorSpec]:
+    """The order the loader materialises tensors: checkpoint order (safetensors keys, sorted), then the rest."""
+    items = list(tensors)
+    if not checkpoint_order:
+        return sorted(items, key=lambda t: t.name)
+    rank = {name: i for i, name in enumerate(checkpoint_order)}
+    return sorted(items, key=lambda t: (rank.get(t.name, len(rank)), t.name))
+
+
+def text_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Multimodal configs nest the language model's settings."""
+    for key in ("text_config", "llm_config", "language_config"):
+        nested = config.get(key)
+        if isinstance(nested, dict) and nested.get("num_hidden_layers"):
+            return nested
+    return config
+
+
+def kv_cache_bytes(config: dict[str, Any], context: int, batch: int, dtype: str) -> int:
+    """Keys and values for `context` tokens of `batch` sequences: 2 x layers x kv heads x head dim x tokens."""
+    c = text_config(config)
+    layers = c.get("num_hidden_layers") or c.get("n_layer") or 0
+    heads = c.get("num_attention_heads") or c.get("n_head") or 1
+    kv_heads = c.get("num_key_value_heads") or heads
+    hidden = c.get("hidden_size") or c.get("n_embd") or 0
+    head_dim = c.get("head_dim") or (hidden // heads if heads else 0)
+    window = c.get("sliding_window") if c.get("use_sliding_window", True) else None
+    tokens = min(context, window) if isinstance(window, int) and window > 0 and c.get("model_type") != "mistral" else context
+    return 2 * int(layers) * int(kv_heads) * int(head_dim) * tokens * batch * DTYPE_BYTES.get(dtype, 2)
+
+
+def activation_bytes(config: dict[str, Any], inventory: Inventory, mode: str, context: int, batch: int, dtype: str) -> int:
+    """A forward pass's transient peak above weights and cache: the larger of a decoder layer's working set
+    (the dequantized weight of the largest quantized layer, the MLP intermediates) and the logits, plus the
+    cuBLAS workspace. An approximation, within about 25% of the H100 measurements (see the benchmark)."""
+    c = text_config(config)
+    size = DTYPE_BYTES.get(dtype, 2)
+    tokens = context * batch
+    hidden = c.get("hidden_size") or c.get("n_embd") or 0
+    inter = c.get("intermediate_size") or c.get("n_inner") or 4 * hidden
+    if c.get("moe_intermediate_size") or c.get("num_local_experts"):
+        inter = max(inter, c.get("moe_intermediate_size") or 0)
+    vocab = c.get("vocab_size") or 0
+    largest = max((t.numel for t in inventory.tensors if t.quantize), default=0)
+    dequant = largest * size if mode in QUANTIZED_MODES and mode != "int8" else 0
+    layer = dequant + 3 * tokens * inter * size + 4 * tokens * hidden * size
+    logits = tokens * vocab * size
+    return max(layer, logits + 2 * tokens * hidden * size) + CUBLAS_WORKSPACE
+
+
+def replay(
+    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint_order: list[str] | None
+) -> tuple[int, int]:
+    """Replay the load's allocations and frees through the allocator model: (allocated after, peak during)."""
+    allocator = CachingAllocator()
+    in_checkpoint = set(checkpoint_order or ())
+    quantized = mode in QUANTIZED_MODES
+    for t in load_order(tensors, checkpoint_order):
+        lay = layout(t, mode, dtype)
+        if not (quantized and t.quantize):
+            pieces: list[Any] = []
+            if in_checkpoint and t.name not in in_checkpoint and t.kind == "param" and len(t.shape) >= 3:
+                # fused mixture-of-experts weights are stored per expert and stacked on the device
+                experts = t.shape[0]
+                pieces = [allocator.malloc(lay.weights // experts) for _ in range(experts)]
+            allocator.malloc(lay.weights)
+            for piece in pieces:
+                allocator.free(piece)
+            continue
+        n = t.numel
+        source = allocator.malloc(n * DTYPE_BYTES.get(dtype, 2))
+        if mode == "int8":
+            rows = t.shape[0] if t.module_type != "Conv1D" else t.shape[-1]
+            half = allocator.malloc(n * 2)  # Int8Params casts to float16 before int8_vectorwise_quant
+            allocator.malloc(n)  # int8 weight (CB shares it)
+            allocator.malloc(rows * 4)  # SCB
+            allocator.free(half)
+            allocator.free(source)
+            continue
+        blocks = -(-n // BLOCKSIZE_4BIT)
+        absmax = allocator.malloc(blocks * 4)  # bitsandbytes' quantize_4bit: absmax first, then the packed weight
+        allocator.malloc((n + 1) // 2)
+        allocator.malloc(CODE_4BIT_BYTES)
+        if mode.endswith("-dq"):
+            allocator.malloc(4)  # offset = absmax.mean()
+            centred = allocator.malloc(blocks * 4)  # absmax - offset
+            allocator.malloc(blocks)  # quantize_blockwise: the uint8 absmax ...
+            allocator.malloc(-(-blocks // BLOCKSIZE_NESTED) * 4)  # ... its own float32 absmax
+            allocator.malloc(CODE_NESTED_BYTES)
+            allocator.free(centred)
+            allocator.free(absmax)
+        allocator.free(source)
+    return allocator.allocated, allocator.peak
+
+
+def estimate(
+    inventory: Inventory,
+    mode: str,
+    config: dict[str, Any] | None = None,
+    checkpoint_order: list[str] | None = None,
+    context: int = 0,
+    batch: int = 1,
+) -> Estimate:
+    dtype = _PLAIN.get(mode, inventory.dtype)
+    quantized = mode in QUANTIZED_MODES
+    quantized_weights = state = unquantized = 0
+    for t in inventory.tensors:
+        lay = layout(t, mode, dtype)
+        if t.quantize and quantized:
+            quantized_weights += lay.weights
+            state += lay.state
+        else:
+            unquantized += lay.weights
+    allocated, peak = replay(inventory.tensors, mode, dtype, checkpoint_order)
+    kv = kv_cache_bytes(config or {}, context, batch, dtype) if context else 0
+    act = activation_bytes(config or {}, inventory, mode, context, batch, dtype) if context else 0
+    return Estimate(
+        quant=mode,
+        dtype=dtype,
+        weights_bytes=allocated,
+        peak_load_bytes=peak,
+        quantized_weight_bytes=quantized_weights,
+        quant_state_bytes=state,
+        unquantized_bytes=unquantized,
+        quantized_params=inventory.quantized_params if quantized else 0,
+        unquantized_params=inventory.params - (inventory.quantized_params if quantized else 0),
+        quantized_modules=inventory.quantized_modules if quantized else 0,
+        cuda_context_bytes=CUDA_CONTEXT_BYTES,
+        allocator_overhead_bytes=_overhead(allocated),
+        kv_cache_bytes=kv,
+        activation_bytes=act,
+        context=context,
+        batch=batch if context else 0,
+    )
+
+
+def _overhead(allocated: int) -> int:
+    """Reserved-but-unallocated memory after a load: 2.5-4% on the H100 loads (reserved - allocated); use 4%."""
+    return int(allocated * 0.04)

@@ -1,0 +1,159 @@
+"""Child process: build the model on the meta device with the installed transformers and list its tensors.
+
+    python -m bnbdoctor.model.skeleton '{"folder": ..., "dtype": "bfloat16", "skip_modules": null}'
+
+Prints one JSON line: an Inventory, or {"error": "..."}. Run in a child so that `check --model` and `estimate`
+never import torch into bnbdoctor's own process, and a crash in a model's code is an answer, not our crash.
+No memory is allocated for weights and nothing is read but config.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+from ..serde import to_json
+from .inventory import Inventory, TensorSpec
+
+
+def _should_convert(full_name: str, patterns: list[str]) -> bool:
+    """transformers 5's quantizers_utils.should_convert_module, for versions that lack it."""
+    boundary = r"(?:(?<=\.)|(?=\.|$))"
+    return not any(re.match(rf"(?:{key}){boundary}", full_name) or full_name.endswith(key) for key in patterns)
+
+
+def _keys_to_not_convert(model: Any) -> list[str]:
+    """transformers' get_keys_to_not_convert: tied weights, the last parameter's module, the output embeddings."""
+    tied: set[str] = set()
+    mapping = getattr(model, "all_tied_weights_keys", None) or {}
+    if mapping:
+        tied = set(mapping.values()) | set(mapping.keys())
+    else:
+        tied = set(getattr(model, "_tied_weights_keys", None) or [])
+    last = {list(model.named_parameters())[-1][0]}
+    output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    out_keys = {name for name, module in model.named_modules() if output is not None and module is output}
+    return list({k.removesuffix(".weight") for k in tied | last | out_keys})
+
+
+def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
+    import torch
+    import transformers
+    from torch import nn
+    from transformers import AutoConfig
+
+    try:
+        from transformers.pytorch_utils import Conv1D
+    except ImportError:  # pragma: no cover - very old transformers
+        Conv1D = ()  # type: ignore[assignment,misc]
+
+    config = AutoConfig.from_pretrained(folder, trust_remote_code=False)
+    torch_dtype = getattr(torch, dtype)
+    model_class = None
+    for name in getattr(config, "architectures", None) or []:
+        model_class = getattr(transformers, name, None)
+        if model_class is not None:
+            break
+    with torch.device("meta"):
+        if model_class is not None:
+            model = model_class._from_config(config, dtype=torch_dtype) if _takes_dtype() else model_class._from_config(config, torch_dtype=torch_dtype)
+        else:
+            from transformers import AutoModelForCausalLM
+
+            kwargs = {"dtype": torch_dtype} if _takes_dtype() else {"torch_dtype": torch_dtype}
+            model = AutoModelForCausalLM.from_config(config, **kwargs)  # type: ignore[no-untyped-call]
+
+    major = int(transformers.__version__.split(".")[0])
+    try:
+        from transformers.quantizers.base import get_keys_to_not_convert  # transformers >= 5
+
+        default_skips = list(get_keys_to_not_convert(model))
+    except (ImportError, AttributeError, TypeError):
+        default_skips = _keys_to_not_convert(model)
+    should_convert_module: Any = None
+    try:
+        from transformers.quantizers.quantizers_utils import should_convert_module
+    except ImportError:
+        pass
+    keep_fp32 = list(getattr(model, "_keep_in_fp32_modules", None) or [])
+    # transformers' get_modules_to_not_convert: the default skips apply only when no llm_int8_skip_modules is given
+    skipped = sorted(set((default_skips if skip_modules is None else list(skip_modules)) + keep_fp32))
+
+    def convert(name: str) -> bool:
+        if should_convert_module is not None:
+            return bool(should_convert_module(name, skipped))
+        if major >= 5:
+            return _should_convert(name, skipped)
+        # transformers 4.x replace_with_bnb_linear: a key matches the module or any of its parents
+        return not any((key + "." in name + ".") or key == name for key in skipped)
+
+    def quantizable(module: Any) -> bool:
+        linear = type(module) is nn.Linear if major >= 5 else isinstance(module, nn.Linear)
+        return linear or (bool(Conv1D) and isinstance(module, Conv1D))
+
+    tensors: list[TensorSpec] = []
+    moe_fused = 0
+    seen: set[int] = set()
+    for module_name, module in model.named_modules():
+        quant = quantizable(module) and convert(module_name)
+        in_fp32 = any(_should_convert(module_name, [k]) is False for k in keep_fp32)
+        for kind, items in (("param", module.named_parameters(recurse=False)), ("buffer", module.named_buffers(recurse=False))):
+            for local, tensor in items:
+                if tensor is None or id(tensor) in seen:
+                    continue
+                seen.add(id(tensor))
+                full = f"{module_name}.{local}" if module_name else local
+                tdtype = str(tensor.dtype).removeprefix("torch.")
+                if kind == "param" and in_fp32 and tensor.is_floating_point():
+                    tdtype = "float32"
+                if kind == "param" and tensor.dim() >= 3 and "expert" in full.lower():
+                    moe_fused += tensor.numel()
+                tensors.append(
+                    TensorSpec(
+                        name=full,
+                        shape=tuple(int(d) for d in tensor.shape),
+                        dtype=tdtype,
+                        kind=kind,  # type: ignore[arg-type]
+                        module_type=type(module).__name__,
+                        quantize=quant and kind == "param" and local == "weight",
+                    )
+                )
+    return Inventory(
+        model_type=str(getattr(config, "model_type", "")),
+        architecture=type(model).__name__,
+        method="transformers-meta",
+        dtype=dtype,
+        tensors=tuple(tensors),
+        transformers_version=transformers.__version__,
+        skipped_modules=tuple(skipped),
+        moe_fused_params=moe_fused,
+    )
+
+
+def _takes_dtype() -> bool:
+    """transformers 5 names the argument `dtype`; 4.x `torch_dtype`."""
+    import transformers
+
+    return int(transformers.__version__.split(".")[0]) >= 5
+
+
+def main(argv: list[str]) -> int:
+    try:
+        request = json.loads(argv[0])
+        inventory = build(request["folder"], request["dtype"], request.get("skip_modules"))
+        sys.stdout.write(json.dumps(to_json(inventory)) + "\n")
+        return 0
+    except Exception as exc:
+        sys.stdout.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:2000]}) + "\n")
+        return 3
+
+
+if __name__ == "__main__":
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    raise SystemExit(main(sys.argv[1:]))
