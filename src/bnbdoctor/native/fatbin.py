@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .elf import FormatError, read_at, read_elf
+from .elf import ElfFile, FormatError, read_at, read_elf
 
 FATBIN_MAGIC = 0xBA55ED50
 FATBIN_SECTION = ".nv_fatbin"
@@ -137,13 +137,13 @@ def _walk(f: BinaryIO, offset: int, size: int, sass: set[Arch], ptx: set[Arch]) 
     return regions, entries
 
 
-def read_fatbin(path: str | Path) -> FatbinInfo:
+def read_fatbin(path: str | Path, elf: ElfFile | None = None) -> FatbinInfo:
     """The SASS and PTX targets in an ELF library's `.nv_fatbin` sections; raises FormatError.
 
     A file that is not a little-endian ELF, or has no `.nv_fatbin` section, or whose fat binary is cut short,
     is a FormatError with a one-line message (the section being absent is the common "no GPU code" case).
     """
-    elf = read_elf(path)
+    elf = elf or read_elf(path)
     sections = [s for s in elf.find(FATBIN_SECTION) if s.size > 0]
     if not sections:
         raise FormatError(f"{path}: no {FATBIN_SECTION} section: the library carries no CUDA GPU code")
