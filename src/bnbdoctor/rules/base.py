@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..deep.result import DeepResult
 from ..snapshot import Snapshot
 
 Severity = Literal["info", "warning", "error"]
@@ -68,6 +69,7 @@ class Context:
 
     snapshot: Snapshot
     options: CheckOptions = field(default_factory=CheckOptions)
+    deep: DeepResult | None = None  # `check --deep`: what a real 4-bit matmul did in a child process
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Hit:
     fix: str
     facts: dict[str, Any] = field(default_factory=dict)  # snapshot path -> value that triggered the rule
     severity: Severity | None = None  # None: the rule's default
+    category: str | None = None  # None: the rule's; a rule that classifies an error (BNB069) may name another
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,11 @@ class Rule:
     doc: str  # the check function's docstring: What it does / Why it matters / Fix, in Markdown
 
     def finding(self, hit: Hit) -> Finding:
+        if hit.category is not None and hit.category not in CATEGORIES:
+            raise ValueError(f"rule {self.id}: unknown category {hit.category!r}")
         return Finding(
             rule=self.id,
-            category=self.category,
+            category=hit.category or self.category,
             severity=hit.severity or self.severity,
             title=self.title,
             message=hit.message,
