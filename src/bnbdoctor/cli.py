@@ -106,6 +106,12 @@ def check(
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also run a real 4-bit matmul with bitsandbytes in a child process.")
+    ] = False,
+    deep_timeout: Annotated[
+        float, typer.Option("--deep-timeout", help="Seconds before the --deep child is killed as hung.")
+    ] = 120.0,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
@@ -120,6 +126,8 @@ def check(
             select=select or (),
             ignore=ignore or (),
             config_path=config,
+            deep=deep,
+            deep_timeout=deep_timeout,
         )
     )
     if output is not None:
@@ -146,6 +154,17 @@ def snapshot_command(
     else:
         _write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("inspect-lib")
+def inspect_lib_command(
+    path: Annotated[Path, typer.Argument(help="An ELF shared library, e.g. libbitsandbytes_cuda130.so.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """List the SASS architectures and PTX versions in a library's CUDA fat binary (no CUDA toolkit needed)."""
+    from .commands.inspect_lib import inspect_lib
+
+    sys.stdout.write(inspect_lib(path, "json" if format == Format.json else "text"))
 
 
 @app.command("rules")

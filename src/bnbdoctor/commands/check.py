@@ -29,6 +29,8 @@ class CheckRequest:
     ignore: Sequence[str] = ()
     config_path: Path | None = None
     nvml_timeout: float = 10.0
+    deep: bool = False  # also run a real 4-bit matmul in a child process (commands/deep.py)
+    deep_timeout: float = 120.0
 
 
 def split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -59,6 +61,10 @@ def normalise_dtype(value: str | None) -> str | None:
 
 
 def run_check(request: CheckRequest) -> CheckResult:
+    if request.deep and request.snapshot_path is not None:
+        raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
+    if request.deep and not request.deep_timeout > 0:
+        raise InputError(f"--deep-timeout must be a positive number of seconds, not {request.deep_timeout}")
     nvml_started = None
     if request.snapshot_path is None:
         # NVML's initialisation is the slowest fact to get (0.1-0.3 s on a data-centre GPU): start it first,
@@ -85,6 +91,11 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         snapshot = collect(nvml_timeout=request.nvml_timeout, nvml_started=nvml_started)
         source = "this machine"
-    findings = run(Context(snapshot, options), select=select, ignore=ignore)
+    deep = None
+    if request.deep:
+        from .deep import run_deep
+
+        deep = run_deep(request.deep_timeout)
+    findings = run(Context(snapshot, options, deep=deep), select=select, ignore=ignore)
     notes = (f"config: {config.path}",) if config.path else ()
     return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes)
