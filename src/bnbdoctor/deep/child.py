@@ -43,7 +43,7 @@ def check_device(device: str, fault: str | None) -> dict[str, Any]:
         x = torch.randn(16, 512, generator=generator).to(device=device, dtype=dtype)
         packed, state = F.quantize_4bit(weight, quant_type="nf4")
         dequantized = F.dequantize_4bit(packed, state)
-        out = bnb.matmul_4bit(x, packed.t(), quant_state=state)
+        out = bnb.matmul_4bit(x, packed.t(), quant_state=state)  # type: ignore[attr-defined]
         reference = x @ dequantized.t()
         if fault == "raise":
             raise RuntimeError("CUDA error: no kernel image is available for execution on the device (simulated)")
