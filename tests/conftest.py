@@ -94,6 +94,29 @@ def without_driver(s: Snapshot, cpu_snapshot: Snapshot) -> Snapshot:
     return replace(s, nvml=cpu_snapshot.nvml)
 
 
-def findings(s: Snapshot, rule: str | None = None, **options: Any) -> list[Finding]:
-    found = run(Context(s, CheckOptions(**options)))
+def findings(s: Snapshot, rule: str | None = None, deep: Any = None, **options: Any) -> list[Finding]:
+    found = run(Context(s, CheckOptions(**options), deep=deep))
     return [f for f in found if rule is None or f.rule == rule]
+
+
+def with_native(s: Snapshot, bnb_dir: Path | None = None, h100_loader: bool = True) -> Snapshot:
+    """Run the native probe on the real bitsandbytes here, with the snapshot's torch build and environment.
+
+    This machine has no CUDA runtime; with `h100_loader` the unresolved CUDA libraries are marked as found the way
+    the recorded H100 found them (libcudart.so.13 etc. loaded by torch from the nvidia-* wheels)."""
+    from bnb_wheel import bnb_folder
+    from bnbdoctor.probes import native
+
+    bnb_dir = bnb_dir or bnb_folder()
+    packages = dict(s.packages.packages)
+    packages["bitsandbytes"] = replace(packages["bitsandbytes"], location=str(bnb_dir.parent))
+    s = replace(s, packages=replace(s.packages, packages=packages))
+    info = native.probe(s.packages, s.env, s.platform)
+    if h100_loader:
+        cuda13 = {u.name for u in info.unresolved if u.name.endswith(".so.13")}
+        info = replace(
+            info,
+            resolved={**info.resolved, **{n: f"/opt/torch/.venv/lib/python3.12/site-packages/nvidia/cu13/lib/{n}" for n in cuda13}},
+            unresolved=tuple(u for u in info.unresolved if u.name not in cuda13),
+        )
+    return replace(s, native=info)

@@ -23,7 +23,10 @@ RECORDED = sorted(p.name for p in SNAPSHOTS.glob("*.json"))
 @pytest.mark.parametrize("name", RECORDED)
 def test_recorded_snapshots_round_trip_exactly(name):
     raw = json.loads((SNAPSHOTS / name).read_text())
-    assert load(name).to_dict() == raw
+    rendered = load(name).to_dict()
+    assert {k: v for k, v in rendered.items() if k in raw} == raw
+    # sections added to the schema after the recording load as "not collected"
+    assert all(rendered[k]["status"] == "skipped" for k in rendered if k not in raw)
 
 
 @pytest.mark.parametrize("name", RECORDED)

@@ -110,6 +110,12 @@ def check(
         str | None, typer.Option("--model", "-m", help="Also check that this model (folder or cached Hub id) fits the GPUs.")
     ] = None,
     quant: Annotated[str, typer.Option("--quant", help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16.")] = "nf4",
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also run a real 4-bit matmul with bitsandbytes in a child process.")
+    ] = False,
+    deep_timeout: Annotated[
+        float, typer.Option("--deep-timeout", help="Seconds before the --deep child is killed as hung.")
+    ] = 120.0,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
@@ -126,6 +132,8 @@ def check(
             config_path=config,
             model=model,
             quant=quant,
+            deep=deep,
+            deep_timeout=deep_timeout,
         )
     )
     if output is not None:
@@ -185,6 +193,17 @@ def snapshot_command(
     else:
         _write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("inspect-lib")
+def inspect_lib_command(
+    path: Annotated[Path, typer.Argument(help="An ELF shared library, e.g. libbitsandbytes_cuda130.so.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """List the SASS architectures and PTX versions in a library's CUDA fat binary (no CUDA toolkit needed)."""
+    from .commands.inspect_lib import inspect_lib
+
+    sys.stdout.write(inspect_lib(path, "json" if format == Format.json else "text"))
 
 
 @app.command("rules")

@@ -140,6 +140,35 @@ class EnvInfo:
 
 
 @dataclass(frozen=True)
+class UnresolvedLibrary:
+    name: str  # a DT_NEEDED entry, e.g. "libcudart.so.12"
+    searched: tuple[str, ...] = ()  # where the dynamic loader would look, in its order
+
+
+@dataclass(frozen=True)
+class NativeInfo:
+    """The native library bitsandbytes will load, the GPU code in it and in torch's, read without loading either."""
+
+    status: ProbeStatus = "skipped"
+    error: str | None = None
+    bnb_backend: str | None = None  # cuda, rocm, xpu, cpu: which library family bitsandbytes picks
+    bnb_library: str | None = None  # the file it will load (None where it refuses first, e.g. a bad override)
+    bnb_library_exists: bool | None = None
+    bnb_library_cuda: str | None = None  # the CUDA (or ROCm) version in its file name: "13.0"
+    selection_reason: str | None = None  # "torch CUDA 13.0", "BNB_CUDA_VERSION=126 override", ...
+    available_libraries: tuple[str, ...] = ()  # every libbitsandbytes_* file in the package folder
+    bnb_sass: tuple[str, ...] = ()  # SASS targets in its fat binary: "sm_90", "sm_90a"
+    bnb_ptx: tuple[str, ...] = ()  # PTX targets: "compute_90"
+    needed: tuple[str, ...] = ()  # its DT_NEEDED entries
+    resolved: dict[str, str] = field(default_factory=dict)  # needed name -> path the loader would open
+    unresolved: tuple[UnresolvedLibrary, ...] = ()
+    torch_library: str | None = None  # torch's CUDA library (torch/lib/libtorch_cuda.so)
+    torch_sass: tuple[str, ...] = ()
+    torch_ptx: tuple[str, ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)  # per part: bnb_library, needed, torch_library
+
+
+@dataclass(frozen=True)
 class Snapshot:
     schema: str = SCHEMA
     tool: ToolInfo = field(default_factory=ToolInfo)
@@ -148,6 +177,7 @@ class Snapshot:
     packages: PackagesInfo = field(default_factory=PackagesInfo)
     nvml: NvmlInfo = field(default_factory=NvmlInfo)
     env: EnvInfo = field(default_factory=EnvInfo)
+    native: NativeInfo = field(default_factory=NativeInfo)  # absent from snapshots older than issue 3: skipped
     note: str | None = None  # free text, e.g. where and why a fixture was recorded
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bnbdoctor.deep.result import DeepResult, DeviceCheck
 from bnbdoctor.rules import CATEGORIES, all_rules
 from bnbdoctor.snapshot import GpuProcess, NvmlInfo, Snapshot
 from conftest import (
@@ -24,6 +25,7 @@ from conftest import (
     with_driver,
     with_env,
     with_gpu,
+    with_native,
     with_package,
     with_torch,
     without_driver,
@@ -39,6 +41,21 @@ def h100() -> Snapshot:
 
 def cpu() -> Snapshot:
     return load(CPU)
+
+
+def native_h100(**env: str | None) -> Snapshot:
+    """The recorded H100 with its native section built from the real bitsandbytes 0.50.2 files (see conftest)."""
+    return with_native(with_env(load(H100), **env))
+
+
+def with_torch_arch(s: Snapshot) -> Snapshot:
+    """torch 2.11+cu130's own architectures, as cuobjdump listed them on the H100 (tests/fixtures/cuobjdump-*)."""
+    sass = ("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_90a", "sm_100", "sm_100a", "sm_103a", "sm_120", "sm_120a", "sm_121a")
+    return replace(s, native=replace(s.native, torch_library="/opt/torch/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so", torch_sass=sass))
+
+
+PASSED = DeepResult(status="passed", devices=(DeviceCheck("cuda:0", "NVIDIA H100 80GB HBM3", (9, 0), ok=True),))
+CRASHED = DeepResult(status="crashed", returncode=-11, signal="SIGSEGV", error="child killed by SIGSEGV")
 
 
 def _platform(s: Snapshot, **changes: Any) -> Snapshot:
@@ -70,6 +87,24 @@ CASES: dict[str, tuple[Case, Case]] = {
         (lambda: with_gpu(h100(), memory_used=30 * GIB, processes=(GpuProcess(pid=1, used_memory=30 * GIB),)), {}),
         (lambda: with_gpu(h100(), memory_used=1 * GIB), {}),
     ),
+    "BNB060": ((lambda: with_gpu(native_h100(), name="Tesla P40", compute_capability=(6, 1)), {}), (native_h100, {})),
+    "BNB061": (
+        (lambda: with_gpu(with_torch_arch(native_h100()), name="Tesla V100", compute_capability=(7, 0)), {}),
+        (lambda: with_gpu(with_torch_arch(native_h100()), name="NVIDIA A100", compute_capability=(8, 0)), {}),
+    ),
+    "BNB062": ((lambda: native_h100(BNB_CUDA_VERSION="126"), {}), (lambda: native_h100(BNB_CUDA_VERSION="132"), {})),
+    "BNB063": (
+        (lambda: replace(native_h100(), native=replace(native_h100().native, bnb_library_exists=False)), {}),
+        (native_h100, {}),
+    ),
+    "BNB064": ((lambda: with_native(load(H100), h100_loader=False), {}), (native_h100, {})),
+    "BNB065": ((lambda: with_native(with_torch(load(H100), "2.11.0+cpu")), {}), (native_h100, {})),
+    "BNB066": (
+        (lambda: with_native(with_env(with_driver(with_torch(load(H100), "2.7.0+cu126", cuda="12.6"), "550.54.14", 12040), BNB_CUDA_VERSION="130")), {}),
+        (lambda: with_native(with_driver(with_torch(load(H100), "2.7.0+cu126", cuda="12.6"), "550.54.14", 12040)), {}),
+    ),
+    "BNB068": ((h100, {"deep": PASSED}), (h100, {})),
+    "BNB069": ((h100, {"deep": CRASHED}), (h100, {"deep": PASSED})),
     "BNB050": (
         (lambda: _platform(cpu(), system="Darwin", machine="x86_64", libc=None), {}),
         (lambda: _platform(cpu(), system="Darwin", machine="aarch64", libc=None), {}),

@@ -31,6 +31,8 @@ class CheckRequest:
     nvml_timeout: float = 10.0
     model: str | None = None  # also judge this model against the machine (oom, cpu_offload, moe rules)
     quant: str = "nf4"
+    deep: bool = False  # also run a real 4-bit matmul in a child process (commands/deep.py)
+    deep_timeout: float = 120.0
 
 
 def split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -61,6 +63,10 @@ def normalise_dtype(value: str | None) -> str | None:
 
 
 def run_check(request: CheckRequest) -> CheckResult:
+    if request.deep and request.snapshot_path is not None:
+        raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
+    if request.deep and not request.deep_timeout > 0:
+        raise InputError(f"--deep-timeout must be a positive number of seconds, not {request.deep_timeout}")
     nvml_started = None
     if request.snapshot_path is None:
         # NVML's initialisation is the slowest fact to get (0.1-0.3 s on a data-centre GPU): start it first,
@@ -87,6 +93,11 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         snapshot = collect(nvml_timeout=request.nvml_timeout, nvml_started=nvml_started)
         source = "this machine"
+    deep = None
+    if request.deep:
+        from .deep import run_deep
+
+        deep = run_deep(request.deep_timeout)
     assessment = None
     if request.model is not None:
         from ..model.assess import assess
@@ -94,7 +105,7 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         quants = tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
         assessment = assess(request.model, quants, gpus=machine_gpus(snapshot))
-    ctx = Context(snapshot, options, model=assessment, model_quant=request.quant)
+    ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=request.quant)
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
     notes = (f"config: {config.path}",) if config.path else ()

@@ -1,4 +1,5 @@
-"""Probes: each reads one source of facts (platform, packages, NVML, environment) into a part of the snapshot.
+"""Probes: each reads one source of facts (platform, packages, NVML, environment, native libraries) into a part
+of the snapshot.
 
 No probe imports torch, transformers or bitsandbytes; a probe that fails records its failure and the others go on.
 """
@@ -10,8 +11,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import __version__
-from ..snapshot import EnvInfo, NvmlInfo, PackagesInfo, PlatformInfo, Snapshot, ToolInfo
-from . import env, nvml, packages, platform
+from ..snapshot import EnvInfo, NativeInfo, NvmlInfo, PackagesInfo, PlatformInfo, Snapshot, ToolInfo
+from . import env, native, nvml, packages, platform
 
 T = TypeVar("T")
 
@@ -40,6 +41,10 @@ def collect(
     platform_info = _guard(platform.probe, lambda e: PlatformInfo(status="error", error=e))
     packages_info = _guard(packages.probe, lambda e: PackagesInfo(status="error", error=e))
     env_info = _guard(env.probe, lambda e: EnvInfo(status="error", error=e))
+    # after packages and env: it needs torch's build, where bitsandbytes is, and BNB_CUDA_VERSION
+    native_info = _guard(
+        lambda: native.probe(packages_info, env_info, platform_info), lambda e: NativeInfo(status="error", error=e)
+    )
     nvml_info = _guard(nvml_result, lambda e: NvmlInfo(status="error", error=e, error_kind="other"))
     return Snapshot(
         tool=ToolInfo(version=__version__),
@@ -48,4 +53,5 @@ def collect(
         packages=packages_info,
         nvml=nvml_info,
         env=env_info,
+        native=native_info,
     )

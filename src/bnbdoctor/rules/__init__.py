@@ -39,7 +39,7 @@ def _load() -> None:
     """Import every rule module once; each registers its rules on import."""
     global _LOADED
     if not _LOADED:
-        from . import driver, dtype, gpu, memory, model, platform, versions  # noqa: F401
+        from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
 
         _LOADED = True
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from ..deep.result import DeepResult
 from ..snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class Context:
     options: CheckOptions = field(default_factory=CheckOptions)
     model: Assessment | None = None  # `check --model` / `estimate`: inventory, estimates and fit plan
     model_quant: str = "nf4"  # the mode the model rules judge
+    deep: DeepResult | None = None  # `check --deep`: what a real 4-bit matmul did in a child process
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Hit:
     fix: str
     facts: dict[str, Any] = field(default_factory=dict)  # snapshot path -> value that triggered the rule
     severity: Severity | None = None  # None: the rule's default
+    category: str | None = None  # None: the rule's; a rule that classifies an error (BNB069) may name another
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,11 @@ class Rule:
     scope: Scope = "machine"
 
     def finding(self, hit: Hit) -> Finding:
+        if hit.category is not None and hit.category not in CATEGORIES:
+            raise ValueError(f"rule {self.id}: unknown category {hit.category!r}")
         return Finding(
             rule=self.id,
-            category=self.category,
+            category=hit.category or self.category,
             severity=hit.severity or self.severity,
             title=self.title,
             message=hit.message,

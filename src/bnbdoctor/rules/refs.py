@@ -55,3 +55,28 @@ PACKAGING_SPEC = Reference(
     "Python packaging core metadata: Requires-Dist and Requires-Python (PEP 508 / PEP 440)",
     "https://packaging.python.org/en/latest/specifications/core-metadata/",
 )
+BNB_LIBRARY_SELECTION = Reference(
+    "source",
+    "bitsandbytes 0.50 bitsandbytes/cextension.py: get_cuda_bnb_library_path() (BNB_CUDA_VERSION / BNB_ROCM_VERSION "
+    "override, same-major fallback, 'No compatible CUDA binary found at ...') and ErrorHandlerMockBNBNativeLibrary",
+    "https://github.com/bitsandbytes-foundation/bitsandbytes/blob/main/bitsandbytes/cextension.py",
+)
+CUDA_BINARY_COMPAT = Reference(
+    "docs",
+    "CUDA C++ Programming Guide, 'Binary Compatibility' and 'PTX Compatibility': a cubin for sm_XY runs on devices "
+    "of the same major with minor >= Y; PTX is JIT-compiled for equal or newer devices; 'a' targets run only on "
+    "exactly that compute capability",
+    "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#binary-compatibility",
+)
+BNB_WHEEL_ARCHS = Reference(
+    "measurement",
+    "The SASS in each libbitsandbytes_cuda*.so of the bitsandbytes 0.50.2 wheel, read with bnbdoctor inspect-lib "
+    "and cuobjdump --list-elf on the H100 (tests/fixtures/cuobjdump-h100-2026-11-24.txt)",
+    "tests/fixtures/cuobjdump-h100-2026-11-24.txt",
+)
+LD_SO = Reference(
+    "docs",
+    "ld.so(8): search order for DT_NEEDED libraries (DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.cache, "
+    "default paths) and $ORIGIN",
+    "https://man7.org/linux/man-pages/man8/ld.so.8.html",
+)
