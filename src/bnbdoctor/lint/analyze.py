@@ -338,11 +338,13 @@ class _Evaluator:
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "self":
                 owner = self._class_of(scope)
-                if owner is not None:
-                    found = self._lookup(f"self.{node.attr}", owner, 1 << 30)
-                    if found is not None and found[0] is not None:
-                        return self.value(found[0], self._method_scope(found[0]) or scope, depth + 1)
-                return UNKNOWN
+                bindings = owner.names.get(f"self.{node.attr}", []) if owner is not None else []
+                # in the same method: the last assignment before the use; elsewhere: the first one (usually __init__)
+                same = [b for b in bindings if b[0] < node.lineno and self._method_scope(b[1]) is scope]  # type: ignore[arg-type]
+                chosen = (same or bindings[:1] or [(0, None)])[-1][1]
+                if chosen is None:
+                    return UNKNOWN
+                return self.value(chosen, self._method_scope(chosen) or scope, depth + 1)
             base = self.value(node.value, scope, depth + 1)
             if isinstance(base, Ref):
                 return Ref(f"{base.qualname}.{node.attr}")

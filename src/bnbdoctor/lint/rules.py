@@ -306,7 +306,7 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
             "Pass quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...) instead.",
             {"keywords": [name for name, _ in flags]},
             node=first,
-            action=_action("wrap_flags", load.node, value=_dotted("transformers.BitsAndBytesConfig", ctx)) if fixable else None,
+            action=_action("wrap_flags", load.node, value=ctx.facts.local_name("transformers.BitsAndBytesConfig") or "BitsAndBytesConfig") if fixable else None,
         )
 
 
@@ -619,7 +619,8 @@ def trust_remote_code(ctx: CodeContext) -> Iterator[CodeHit]:
         seen.add(id(arg.key))
         yield CodeHit(
             "trust_remote_code=True runs the repository's own modeling code: bitsandbytes quantizes only the nn.Linear "
-            "layers it defines, so custom layers stay full-size, and the code may not match your transformers version.",
+            "layers it defines (transformers replaces nn.Linear modules only), so custom layers stay full-size, and the "
+            "code may not match your transformers version.",
             "Prefer a natively supported architecture, or pin revision= to a reviewed commit.",
             node=arg.key,
         )
