@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lintkit import H100, NO_GPU, T4, lint, rules
+from lintkit import H100, T4, lint, rules
 
 NOTEBOOK = '''
 #!/usr/bin/env python

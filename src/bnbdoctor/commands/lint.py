@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import re
 import stat
@@ -149,10 +150,8 @@ def run_lint(request: LintRequest) -> LintResult:
     fail_on = request.fail_on or DEFAULT_FAIL_ON
     if fail_on not in FAIL_ON:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    if request.fix or request.diff:
-        from ..lint.fix import require_libcst
-
-        require_libcst()
+    if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
+        raise InputError("--fix and --diff need libcst: pip install 'bnbdoctor[lint]'")
     gpu = parse_gpu(request.gpu) if request.gpu is not None else None
     select, ignore = _ids(request.select), _ids(request.ignore)
     rules = code_rules(select, ignore)

@@ -6,6 +6,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -53,7 +54,10 @@ def parse(path: str, data: bytes, options: LintOptions) -> Analysed:
     facts: ModuleFacts | None = None
     error: SyntaxError | None = None
     try:
-        facts = analyze(ast.parse(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning (invalid escapes) is the user's compiler's business
+            tree = ast.parse(data)
+        facts = analyze(tree)
     except SyntaxError as exc:
         error = exc
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; nesting deeper than the parser allows

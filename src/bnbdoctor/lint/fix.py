@@ -8,19 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import InputError
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
 from .model import FixAction
-
-try:
-    import libcst as cst
-    from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-except ImportError:  # pragma: no cover - exercised only without the extra
-    cst = None  # type: ignore[assignment]
-
-
-def require_libcst() -> None:
-    if cst is None:
-        raise InputError("--fix and --diff need libcst: pip install 'bnbdoctor[lint]'")
 
 
 def _key(rng: CodeRange) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -173,7 +164,6 @@ def _add_import(module: cst.Module, statement: str) -> cst.Module:
 
 def apply(data: bytes, actions: Sequence[FixAction], params: Sequence[str]) -> tuple[bytes, list[FixAction]]:
     """Apply the actions to a module's bytes; returns the new bytes and the actions that took effect."""
-    require_libcst()
     if not actions:
         return data, []
     module = cst.parse_module(data)
