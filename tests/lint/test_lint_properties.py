@@ -15,6 +15,9 @@ from bnbdoctor.lint.analyze import BNB_PARAMS
 from bnbdoctor.lint.engine import check, code_rules, parse
 from bnbdoctor.lint.model import LintOptions
 
+# generated code may compile with SyntaxWarnings (e.g. `1()`); they come from the generators, not from lint
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
+
 SNIPPETS = [NOTEBOOK, QLORA_PEFT_TRL, CLASS_STYLE, FUNCTION_STYLE, CONFIG_DICT, TRAINER_SCRIPT, *SOURCES.values()]
 WORDS = ["BitsAndBytesConfig(", "load_in_4bit=True", "from_pretrained(", "**kw", "torch.bfloat16", ".half()",
          "quantization_config=", "{", "}", "(", ")", ",", "\n", "    ", "=", "#", "'", '"', "é", "\x00", "\\"]
