@@ -176,6 +176,53 @@ def estimate_command(
     raise typer.Exit(int(ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK))
 
 
+class LintFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+@app.command("lint")
+def lint_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to lint [default: .]; folders honour .gitignore.")] = None,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite the safely fixable findings in place (needs libcst).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
+    ] = None,
+    gpu: Annotated[
+        str | None,
+        typer.Option("--gpu", help="Target GPU compute capability (8.0, 7.5, sm_75, or none) [default: the local GPU via NVML]."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+) -> None:
+    """Find misconfigured bitsandbytes loading in Python code; exit 0 (clean), 1 (findings) or 2 (bad input)."""
+    from .commands.lint import LintRequest, run_lint
+    from .report.lint_formats import render_lint
+
+    result = run_lint(
+        LintRequest(
+            paths=paths or [Path(".")], fix=fix, diff=diff, select=select or (), ignore=ignore or (), gpu=gpu,
+            fail_on=fail_on.value if fail_on else None,
+        )
+    )
+    text = render_lint(result, format.value)
+    if output is not None:
+        _write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(int(ExitCode.FINDINGS if result.failed else ExitCode.OK))
+
+
 @app.command("snapshot")
 def snapshot_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,

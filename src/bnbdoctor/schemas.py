@@ -128,7 +128,52 @@ def explain_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"snapshot-1.json": snapshot_schema, "report-1.json": report_schema, "explain-1.json": explain_schema}
+def lint_schema() -> dict[str, Any]:
+    from .lint.model import LINT_SCHEMA, FileFix, LintFinding
+
+    finding = json_schema(LintFinding)
+    fix = json_schema(FileFix)
+    defs = {**finding["$defs"], **fix["$defs"]}
+    props = defs["LintFinding"]["properties"]
+    props["severity"] = {"enum": list(SEVERITIES)}
+    props["category"] = {"enum": list(CATEGORIES)}
+    props["rule"] = {"type": "string", "pattern": "^BNB1[0-4][0-9]$"}
+    for key in ("line", "column", "end_line", "end_column"):
+        props[key] = {"type": "integer", "minimum": 1}
+    props["evidence"] = report_schema()["$defs"]["Finding"]["properties"]["evidence"]
+    defs["FileFix"]["properties"]["rules"] = {"type": "array", "items": {"type": "string", "pattern": "^BNB1[0-4][0-9]$"}}
+    return {
+        "$schema": DRAFT,
+        "$id": LINT_SCHEMA,
+        "title": "bnbdoctor lint report",
+        "type": "object",
+        "properties": {
+            "schema": {"const": LINT_SCHEMA},
+            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+            "status": {"enum": ["pass", "fail"]},
+            "fail_on": {"enum": list(FAIL_ON)},
+            "summary": {
+                "type": "object",
+                "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+                "required": list(SEVERITIES),
+            },
+            "files_checked": {"type": "integer", "minimum": 0},
+            "gpu": {"type": ["string", "null"]},
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/LintFinding"}},
+            "fixes": {"type": "array", "items": {"$ref": "#/$defs/FileFix"}},
+        },
+        "required": ["schema", "tool", "status", "summary", "files_checked", "findings"],
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+SCHEMAS = {
+    "snapshot-1.json": snapshot_schema,
+    "report-1.json": report_schema,
+    "explain-1.json": explain_schema,
+    "lint-1.json": lint_schema,
+}
 
 
 def write(folder: Path) -> None:

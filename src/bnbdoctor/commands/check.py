@@ -37,7 +37,6 @@ class CheckRequest:
 
 def split_ids(values: Sequence[str]) -> tuple[str, ...]:
     """`--ignore BNB001,BNB040 --ignore oom` -> ('BNB001', 'BNB040', 'oom'), each checked to exist."""
-    known = {r.id for r in all_rules()}
     out: list[str] = []
     for value in values:
         for item in value.split(","):
@@ -46,7 +45,7 @@ def split_ids(values: Sequence[str]) -> tuple[str, ...]:
                 continue
             if item in CATEGORIES:
                 out.append(item)
-            elif item.upper() in known:
+            elif item.upper() in {r.id for r in all_rules()}:
                 out.append(item.upper())
             else:
                 raise InputError(f"unknown rule or category {item!r} (see `bnbdoctor rules`)")

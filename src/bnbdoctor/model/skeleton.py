@@ -9,6 +9,7 @@ No memory is allocated for weights and nothing is read but config.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -73,10 +74,8 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
     except (ImportError, AttributeError, TypeError):
         default_skips = _keys_to_not_convert(model)
     should_convert_module: Any = None
-    try:
+    with contextlib.suppress(ImportError):
         from transformers.quantizers.quantizers_utils import should_convert_module
-    except ImportError:
-        pass
     keep_fp32 = list(getattr(model, "_keep_in_fp32_modules", None) or [])
     # transformers' get_modules_to_not_convert: the default skips apply only when no llm_int8_skip_modules is given
     skipped = sorted(set((default_skips if skip_modules is None else list(skip_modules)) + keep_fp32))

@@ -28,25 +28,40 @@ __all__ = [
     "Rule",
     "all_rules",
     "get_rule",
+    "machine_rules",
     "run",
     "severity_rank",
 ]
 
 _LOADED = False
+_LOADED_OTHER_SCOPES = False
 
 
-def _load() -> None:
-    """Import every rule module once; each registers its rules on import."""
-    global _LOADED
+def _load(machine_only: bool = False) -> None:
+    """Import every rule module once; each registers its rules on import.
+
+    `check` needs only the machine rules: the code rules (bnbdoctor.lint) load on first use of another scope,
+    so that `check` never imports the linter.
+    """
+    global _LOADED, _LOADED_OTHER_SCOPES
     if not _LOADED:
         from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
 
         _LOADED = True
+    if not machine_only and not _LOADED_OTHER_SCOPES:
+        from ..lint import rules as _code_rules  # noqa: F401
+
+        _LOADED_OTHER_SCOPES = True
 
 
 def all_rules() -> list[Rule]:
     _load()
     return [REGISTRY[key] for key in sorted(REGISTRY)]
+
+
+def machine_rules() -> list[Rule]:
+    _load(machine_only=True)
+    return [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope == "machine"]
 
 
 def get_rule(rule_id: str) -> Rule | None:
@@ -70,7 +85,9 @@ def run(
     ctx: Context, select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
 ) -> list[Finding]:
     """Run the selected rules of the given scopes (all by default, less `ignore`), most severe findings first."""
-    chosen: Iterable[Rule] = [r for r in all_rules() if r.scope in scopes]
+    # machine and model rules live in this package; other scopes (code) load their modules on demand
+    _load(machine_only=set(scopes) <= {"machine", "model"})
+    chosen: Iterable[Rule] = [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope in scopes]
     if select:
         wanted = {s.upper() for s in select}
         chosen = [r for r in chosen if r.id in wanted or r.category in select]

@@ -1,0 +1,191 @@
+"""`bnbdoctor lint`: find misconfigured quantized loading in source files, and fix what is safe to fix."""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import InputError
+from ..lint.engine import Analysed, check, code_rules, parse
+from ..lint.files import discover
+from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintFinding, LintOptions, LintResult
+from ..report import FAIL_ON
+
+#: Fixing can expose a new fixable finding (a moved load_in_4bit becomes a config without compute dtype);
+#: a few rounds reach the fixed point, so that a second `--fix` changes nothing.
+FIX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class LintRequest:
+    paths: Sequence[Path]
+    fix: bool = False
+    diff: bool = False
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    gpu: str | None = None  # "8.0", "sm_75", "75", or "none"; None: ask NVML
+    fail_on: str | None = None
+    nvml_timeout: float = 5.0
+
+
+def parse_gpu(text: str) -> tuple[int, int] | None:
+    """`8.0`, `7.5`, `sm_75`, `75`, `90a` -> (major, minor); `none`/`unknown` -> None."""
+    value = text.strip().lower()
+    if value in ("none", "unknown", "cpu"):
+        return None
+    match = re.fullmatch(r"(?:sm_?)?(\d{1,2})\.(\d)|(?:sm_?)?(\d{1,2})(\d)[a-z]?", value)
+    if match is None:
+        raise InputError(f"--gpu expects a compute capability such as 8.0, 7.5 or sm_75, not {text!r}")
+    if match.group(1) is not None:
+        return int(match.group(1)), int(match.group(2))
+    return int(match.group(3)), int(match.group(4))
+
+
+def _local_gpu(timeout: float) -> tuple[tuple[int, int] | None, str | None]:
+    """The lowest compute capability among this machine's GPUs, through NVML (no torch import)."""
+    from ..probes import nvml
+
+    info = nvml.probe(timeout)
+    gpus = [g for g in info.gpus if g.compute_capability is not None]
+    if not gpus:
+        return None, None
+    gpu = min(gpus, key=lambda g: g.compute_capability or (0, 0))
+    assert gpu.compute_capability is not None
+    return gpu.compute_capability, f"NVML GPU {gpu.index} {gpu.name}"
+
+
+def _transformers_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("transformers")
+    except PackageNotFoundError:
+        return None
+
+
+def _ids(values: Sequence[str]) -> tuple[str, ...]:
+    from ..rules import CATEGORIES
+
+    known = {r.id for r in code_rules()}
+    out: list[str] = []
+    for value in values:
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            if item in CATEGORIES:
+                out.append(item)
+            elif item.upper() in known:
+                out.append(item.upper())
+            else:
+                raise InputError(f"unknown code rule or category {item!r} (see `bnbdoctor rules`: ids BNB100-BNB149)")
+    return tuple(out)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it over: never a half-written file; the mode is kept."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bnbdoctor-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _diff(path: str, old: bytes, new: bytes) -> str:
+    from ..lint.engine import decode
+
+    return "".join(
+        difflib.unified_diff(
+            decode(old).splitlines(keepends=True), decode(new).splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"
+        )
+    )
+
+
+def _fix_file(
+    a: Analysed, pairs: list[tuple[LintFinding, FixAction | None]], options: LintOptions, rules: Sequence[object], write: bool
+) -> tuple[list[tuple[LintFinding, FixAction | None]], FileFix | None]:
+    from ..lint.analyze import BNB_PARAMS
+    from ..lint.fix import apply
+
+    data = a.data
+    original = pairs
+    current = a
+    for _ in range(FIX_ROUNDS):
+        actions = [action for _, action in pairs if action is not None]
+        if not actions:
+            break
+        new, applied = apply(data, actions, BNB_PARAMS)
+        if not applied or new == data:
+            break
+        data = new
+        current = parse(a.path, data, options)
+        if current.context is not None and current.context.syntax_error is not None:
+            raise InputError(f"bnbdoctor's fix produced invalid Python in {a.path}; nothing written (please report it)")
+        pairs = check(current, rules)  # type: ignore[arg-type]
+    if data == a.data:
+        return pairs, None
+    remaining = [f.rule for f, _ in pairs]
+    fixed = tuple(sorted({f.rule for f, _ in original if remaining.count(f.rule) < [g.rule for g, _ in original].count(f.rule)}))
+    file_fix = FileFix(path=a.path, rules=fixed, written=write, diff=_diff(a.path, a.data, data))
+    if not write:
+        return original, file_fix  # --diff: the findings are those of the file as it is on disk
+    write_atomic(Path(a.path), data)
+    return pairs, file_fix
+
+
+def run_lint(request: LintRequest) -> LintResult:
+    fail_on = request.fail_on or DEFAULT_FAIL_ON
+    if fail_on not in FAIL_ON:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
+        raise InputError("--fix and --diff need libcst: pip install 'bnbdoctor[lint]'")
+    gpu = parse_gpu(request.gpu) if request.gpu is not None else None
+    select, ignore = _ids(request.select), _ids(request.ignore)
+    rules = code_rules(select, ignore)
+    paths = discover(request.paths or [Path(".")])
+    options = LintOptions(transformers_version=_transformers_version())
+    analysed: list[Analysed] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        analysed.append(parse(str(path), data, options))
+    # The GPU matters only to files with quantization in them; NVML is asked once, and only then.
+    gpu_source = "--gpu" if gpu is not None else None
+    if request.gpu is None and any(a.context is not None and a.context.facts is not None for a in analysed):
+        gpu, gpu_source = _local_gpu(request.nvml_timeout)
+    options = replace(options, gpu=gpu, gpu_source=gpu_source)
+    findings: list[LintFinding] = []
+    fixes: list[FileFix] = []
+    for a in analysed:
+        if a.context is None:
+            continue
+        a.context = replace(a.context, options=options)
+        pairs = check(a, rules)
+        if (request.fix or request.diff) and any(action is not None for _, action in pairs):
+            pairs, file_fix = _fix_file(a, pairs, options, rules, write=request.fix and not request.diff)
+            if file_fix is not None:
+                fixes.append(file_fix)
+        findings += [f for f, _ in pairs]
+    gpu_text = f"{gpu[0]}.{gpu[1]} ({gpu_source})" if gpu is not None else None
+    return LintResult(
+        files_checked=len(paths),
+        findings=tuple(findings),
+        fixes=tuple(fixes) if (request.fix or request.diff) else None,
+        fail_on=fail_on,
+        gpu=gpu_text,
+    )

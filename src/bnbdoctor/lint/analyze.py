@@ -1,0 +1,514 @@
+"""The facts `lint` judges: quantization configs, model loads and dtype casts in one module, with values followed.
+
+A small, deliberately shallow value tracker over the stdlib `ast`: it follows names through simple assignments
+(the last one before the use in the same scope, else the enclosing scopes), module constants, `dict(...)` and
+`{...}` literals, `**kwargs` unpacking, attribute assignments such as `cfg.bnb_4bit_compute_dtype = ...` and
+`self.model = ...`, and aliased imports. What it cannot follow becomes `Unknown`, and rules stay quiet on the
+unknown: a false alarm costs a linter more trust than a missed case.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+#: A file is parsed only if it mentions one of these: every code rule needs quantization in the same file.
+PREFILTER = re.compile(rb"BitsAndBytesConfig|load_in_4bit|load_in_8bit|bnb_4bit|quantization_config")
+
+#: Keyword arguments of transformers' BitsAndBytesConfig (utils/quantization_config.py, v4.30 to v5.x).
+BNB_PARAMS = (
+    "load_in_8bit", "load_in_4bit", "llm_int8_threshold", "llm_int8_skip_modules",
+    "llm_int8_enable_fp32_cpu_offload", "llm_int8_has_fp16_weight", "bnb_4bit_compute_dtype",
+    "bnb_4bit_quant_type", "bnb_4bit_use_double_quant", "bnb_4bit_quant_storage",
+)
+DTYPE_NAMES = frozenset({"float16", "bfloat16", "float32", "float64", "half", "float", "double", "uint8", "int8"})
+_MAX_DEPTH = 24
+
+
+# ---- values ----
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A dotted name resolved through the imports, e.g. `torch.bfloat16` or `transformers.BitsAndBytesConfig`."""
+
+    qualname: str
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One keyword argument or dict entry: its value, the value's node, and the node that names it."""
+
+    value: Value
+    node: ast.expr
+    key: ast.AST  # an ast.keyword, or the string constant of a dict key
+    holder: ast.AST  # the Call or Dict that literally holds it
+
+
+@dataclass(frozen=True)
+class CallV:
+    node: ast.Call
+    qualname: str | None  # the callee's dotted name, when it resolves through the imports
+    method: str | None  # the attribute called, for `x.method(...)`
+    receiver: Value | None
+    args: tuple[Value, ...]
+    kwargs: dict[str, Arg]
+    open: bool  # has *args or **kwargs that could not be followed
+
+
+@dataclass(frozen=True)
+class DictV:
+    node: ast.AST
+    items: dict[str, Arg]
+    open: bool
+
+
+@dataclass(frozen=True)
+class Unknown:
+    pass
+
+
+Value = Const | Ref | CallV | DictV | Unknown
+UNKNOWN = Unknown()
+
+
+def dtype_name(value: Value) -> str | None:
+    """`torch.bfloat16`, `"bfloat16"` or `"torch.bfloat16"` -> "bfloat16"; None for anything else."""
+    if isinstance(value, Ref) and value.qualname.startswith("torch.") and value.qualname[6:] in DTYPE_NAMES:
+        return {"half": "float16", "float": "float32", "double": "float64"}.get(value.qualname[6:], value.qualname[6:])
+    if isinstance(value, Const) and isinstance(value.value, str):
+        name = value.value.removeprefix("torch.")
+        if name in DTYPE_NAMES:
+            return {"half": "float16", "float": "float32", "double": "float64"}.get(name, name)
+    return None
+
+
+def truthy(arg: Arg | None) -> bool:
+    return arg is not None and isinstance(arg.value, Const) and bool(arg.value.value)
+
+
+# ---- the facts rules judge ----
+
+
+@dataclass(frozen=True)
+class QuantConfig:
+    """A BitsAndBytesConfig(...) call, or a dict used as one."""
+
+    node: ast.AST
+    kwargs: dict[str, Arg]  # including attributes assigned later (`cfg.bnb_4bit_compute_dtype = ...`)
+    open: bool
+    is_call: bool  # a BitsAndBytesConfig(...) call (fixable), rather than a dict
+
+    @property
+    def bits(self) -> int | None:
+        if truthy(self.kwargs.get("load_in_4bit")):
+            return 4
+        if truthy(self.kwargs.get("load_in_8bit")):
+            return 8
+        return None
+
+
+@dataclass(frozen=True)
+class Load:
+    """A `.from_pretrained(...)` call, or a dict of its keyword arguments (trl's `model_init_kwargs`)."""
+
+    node: ast.AST
+    kwargs: dict[str, Arg]
+    open: bool
+    config: QuantConfig | None  # what quantization_config resolves to
+
+    @property
+    def bits(self) -> int | None:
+        if self.config is not None and self.config.bits:
+            return self.config.bits
+        if truthy(self.kwargs.get("load_in_4bit")):
+            return 4
+        if truthy(self.kwargs.get("load_in_8bit")):
+            return 8
+        return None
+
+    @property
+    def quantized(self) -> bool:
+        return self.bits is not None or self.config is not None
+
+
+@dataclass(frozen=True)
+class Cast:
+    """`.half()`, `.float()` or `.to(<dtype>)` on a model that a quantized load produced."""
+
+    node: ast.Call
+    method: str
+    load: Load
+    dtype: str | None
+
+
+@dataclass
+class ModuleFacts:
+    configs: list[QuantConfig] = field(default_factory=list)
+    loads: list[Load] = field(default_factory=list)
+    casts: list[Cast] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # local name -> module or dotted name it is bound to
+
+    def local_name(self, qualname: str) -> str | None:
+        """How this module can spell `qualname` without a new import (`torch.bfloat16` -> `T.bfloat16`)."""
+        best = None
+        for local, target in self.aliases.items():
+            if target == qualname:
+                return local
+            if qualname.startswith(target + ".") and (best is None or len(target) > len(self.aliases[best])):
+                best = local
+        if best is None:
+            return None
+        return best + qualname[len(self.aliases[best]) :]
+
+
+# ---- scopes and assignments ----
+
+
+@dataclass
+class _Scope:
+    node: ast.AST
+    parent: _Scope | None
+    is_class: bool = False
+    names: dict[str, list[tuple[int, ast.expr | None]]] = field(default_factory=dict)
+    attrs: dict[tuple[str, str], list[tuple[int, ast.expr]]] = field(default_factory=dict)  # (name, attr)
+
+
+class _Binder(ast.NodeVisitor):
+    """First pass: every scope's assignments and the file's imports."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.module = _Scope(tree, None)
+        self.scope_of: dict[int, _Scope] = {}  # id(node) of a scope-opening node -> its scope
+        self.class_self: dict[int, _Scope] = {}  # id(class node) -> scope holding `self.x` assignments
+        self.aliases: dict[str, str] = {}
+        self.current = self.module
+        self.classes: list[ast.ClassDef] = []
+        self.scope_of[id(tree)] = self.module
+
+    def _bind(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self.current.names.setdefault(target.id, []).append((line, value))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and value is not None:
+            if target.value.id == "self" and self.classes:
+                holder = self.class_self.setdefault(id(self.classes[-1]), _Scope(self.classes[-1], None))
+                holder.names.setdefault(f"self.{target.attr}", []).append((line, value))
+            else:
+                self.current.attrs.setdefault((target.value.id, target.attr), []).append((line, value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind(element.value if isinstance(element, ast.Starred) else element, None, line)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._bind(target, node.value, node.lineno)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value, node.lineno)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._bind(node.target, None, node.lineno)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._bind(node.target, node.value, node.lineno)
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._bind(node.target, None, node.lineno)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, None, node.lineno)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                self.aliases[top] = top
+            self._bind(ast.Name(alias.asname or alias.name.split(".")[0]), None, node.lineno)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level == 0 and node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def _enter(self, node: ast.AST, body: list[ast.stmt], is_class: bool = False) -> None:
+        scope = _Scope(node, self.current, is_class=is_class)
+        self.scope_of[id(node)] = scope
+        outer, self.current = self.current, scope
+        for stmt in body:
+            self.visit(stmt)
+        self.current = outer
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._bind(ast.Name(node.name), None, node.lineno)
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        self._enter(node, node.body)
+        scope = self.scope_of[id(node)]
+        for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
+            if a is not None:
+                scope.names.setdefault(a.arg, []).insert(0, (node.lineno, None))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._enter(node, [ast.Expr(node.body)])
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._bind(ast.Name(node.name), None, node.lineno)
+        self.classes.append(node)
+        self._enter(node, node.body, is_class=True)
+        self.classes.pop()
+
+
+# ---- evaluation ----
+
+
+class _Evaluator:
+    def __init__(self, binder: _Binder) -> None:
+        self.b = binder
+        self._memo: dict[tuple[int, int], Value] = {}
+        self._scope_index: dict[int, _Scope] = {}
+
+    def _lookup(self, name: str, scope: _Scope, line: int) -> tuple[ast.expr | None, _Scope, int] | None:
+        first = True
+        s: _Scope | None = scope
+        while s is not None:
+            if s.is_class and not first:  # class bodies do not enclose their methods
+                s = s.parent
+                continue
+            bindings = s.names.get(name)
+            if bindings:
+                before = [b for b in bindings if b[0] < line] if first else []
+                line_no, expr = (before or bindings)[-1]
+                return expr, s, line_no
+            first = False
+            s = s.parent
+        return None
+
+    def value(self, node: ast.AST | None, scope: _Scope, depth: int = 0) -> Value:
+        if node is None or depth > _MAX_DEPTH:
+            return UNKNOWN
+        key = (id(node), id(scope))
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        self._memo[key] = UNKNOWN  # a cycle (x = f(x)) resolves to Unknown
+        result = self._value(node, scope, depth)
+        self._memo[key] = result
+        return result
+
+    def _value(self, node: ast.AST, scope: _Scope, depth: int) -> Value:
+        if isinstance(node, ast.Constant):
+            return Const(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in self.b.aliases:
+                found = self._lookup(node.id, scope, node.lineno)
+                if found is None or found[0] is None:
+                    return Ref(self.b.aliases[node.id])
+            found = self._lookup(node.id, scope, getattr(node, "lineno", 1 << 30))
+            if found is None:
+                return Ref(node.id)  # a builtin such as dict, or a name defined elsewhere
+            expr, where, _ = found
+            return self.value(expr, where, depth + 1) if expr is not None else UNKNOWN
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                owner = self._class_of(scope)
+                bindings = owner.names.get(f"self.{node.attr}", []) if owner is not None else []
+                # in the same method: the last assignment before the use; elsewhere: the first one (usually __init__)
+                same = [b for b in bindings if b[0] < node.lineno and self._method_scope(b[1]) is scope]  # type: ignore[arg-type]
+                chosen = (same or bindings[:1] or [(0, None)])[-1][1]
+                if chosen is None:
+                    return UNKNOWN
+                return self.value(chosen, self._method_scope(chosen) or scope, depth + 1)
+            base = self.value(node.value, scope, depth + 1)
+            if isinstance(base, Ref):
+                return Ref(f"{base.qualname}.{node.attr}")
+            return UNKNOWN
+        if isinstance(node, ast.Call):
+            return self.call(node, scope, depth)
+        if isinstance(node, ast.Dict):
+            items: dict[str, Arg] = {}
+            is_open = False
+            for key, val in zip(node.keys, node.values, strict=True):
+                if key is None:
+                    inner = self.value(val, scope, depth + 1)
+                    if isinstance(inner, DictV):
+                        items.update(inner.items)
+                        is_open |= inner.open
+                    else:
+                        is_open = True
+                elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    items[key.value] = Arg(self.value(val, scope, depth + 1), val, key, node)
+                else:
+                    is_open = True
+            return DictV(node, items, is_open)
+        return UNKNOWN
+
+    def call(self, node: ast.Call, scope: _Scope, depth: int = 0) -> Value:
+        func = node.func
+        callee = self.value(func, scope, depth + 1)
+        qualname = callee.qualname if isinstance(callee, Ref) else None
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        receiver = None
+        if isinstance(func, ast.Attribute) and qualname is None:
+            receiver = self.value(func.value, scope, depth + 1)
+        kwargs: dict[str, Arg] = {}
+        is_open = any(isinstance(a, ast.Starred) for a in node.args)
+        for kw in node.keywords:
+            if kw.arg is None:
+                inner = self.value(kw.value, scope, depth + 1)
+                if isinstance(inner, DictV):
+                    kwargs.update(inner.items)
+                    is_open |= inner.open
+                else:
+                    is_open = True
+            else:
+                kwargs[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, node)
+        args = tuple(self.value(a, scope, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+        if qualname == "dict" and not node.args:
+            return DictV(node, kwargs, is_open)
+        return CallV(node, qualname, method, receiver, args, kwargs, is_open)
+
+    def _class_of(self, scope: _Scope) -> _Scope | None:
+        s: _Scope | None = scope
+        while s is not None:
+            if s.is_class:
+                return self.b.class_self.get(id(s.node))
+            s = s.parent
+        return None
+
+    def _method_scope(self, expr: ast.expr) -> _Scope | None:
+        return self._scope_index.get(id(expr))
+
+
+def _scoped_nodes(tree: ast.Module, binder: _Binder) -> Iterator[tuple[ast.AST, _Scope]]:
+    """Every node with the scope it is evaluated in."""
+    stack: list[tuple[ast.AST, _Scope]] = [(tree, binder.module)]
+    while stack:
+        node, scope = stack.pop()
+        yield node, scope
+        inner = binder.scope_of.get(id(node), scope) if node is not tree else scope
+        for child in ast.iter_child_nodes(node):
+            # a function's defaults and decorators belong to the enclosing scope; close enough to treat all alike
+            stack.append((child, inner))
+
+
+def is_bnb_config(value: Value) -> bool:
+    return isinstance(value, CallV) and (value.qualname or "").split(".")[-1] == "BitsAndBytesConfig"
+
+
+def analyze(tree: ast.Module) -> ModuleFacts:
+    binder = _Binder(tree)
+    binder.visit(tree)
+    ev = _Evaluator(binder)
+    nodes = list(_scoped_nodes(tree, binder))
+    ev._scope_index = {id(n): s for n, s in nodes}
+    facts = ModuleFacts(aliases=dict(binder.aliases))
+    seen_configs: dict[int, QuantConfig] = {}
+
+    def config_of(value: Value, scope: _Scope, name: str | None) -> QuantConfig | None:
+        if is_bnb_config(value):
+            assert isinstance(value, CallV)
+            kwargs = dict(value.kwargs)
+            if name is not None:
+                for s in _chain(scope):
+                    for (owner, attr), items in s.attrs.items():
+                        if owner == name and attr in BNB_PARAMS and attr not in kwargs:
+                            expr = items[-1][1]
+                            kwargs[attr] = Arg(ev.value(expr, s), expr, expr, expr)
+            cfg = seen_configs.get(id(value.node)) or QuantConfig(value.node, kwargs, value.open, True)
+            if name is not None and len(kwargs) != len(cfg.kwargs):
+                cfg = QuantConfig(value.node, kwargs, value.open, True)
+            seen_configs[id(value.node)] = cfg
+            return cfg
+        if isinstance(value, DictV) and ("load_in_4bit" in value.items or "load_in_8bit" in value.items):
+            return QuantConfig(value.node, value.items, value.open, False)
+        return None
+
+    def name_of(node: ast.expr | None) -> str | None:
+        return node.id if isinstance(node, ast.Name) else None
+
+    loads_by_node: dict[int, Load] = {}
+
+    def load_of(call: CallV) -> Load:
+        if id(call.node) not in loads_by_node:
+            scope = ev._scope_index.get(id(call.node), binder.module)
+            q = call.kwargs.get("quantization_config")
+            cfg = config_of(q.value, scope, name_of(q.node)) if q is not None else None
+            loads_by_node[id(call.node)] = Load(call.node, call.kwargs, call.open, cfg)
+        return loads_by_node[id(call.node)]
+
+    calls: list[CallV] = []
+    for node, scope in nodes:
+        if isinstance(node, ast.Call):
+            value = ev.value(node, scope)
+            if not isinstance(value, CallV):
+                continue
+            calls.append(value)
+            if is_bnb_config(value):
+                config_of(value, scope, None)
+            elif value.method == "from_pretrained":
+                facts.loads.append(load_of(value))
+        elif isinstance(node, ast.Dict):
+            dvalue = ev.value(node, scope)
+            if isinstance(dvalue, DictV) and "quantization_config" in dvalue.items:
+                q = dvalue.items["quantization_config"]
+                cfg = config_of(q.value, scope, name_of(q.node))
+                if cfg is not None:
+                    facts.loads.append(Load(node, dvalue.items, dvalue.open, cfg))
+    for value in calls:
+        model = value.receiver
+        if value.method in ("half", "float", "to") and isinstance(model, CallV) and model.method == "from_pretrained":
+            dtype = None
+            if value.method == "to":
+                candidates = [*value.args, *(a.value for k, a in value.kwargs.items() if k == "dtype")]
+                dtype = next((d for d in map(dtype_name, candidates) if d), None)
+                if dtype is None:
+                    continue  # .to("cuda") moves a quantized model, which is allowed
+            load = load_of(model)
+            if load.quantized:
+                facts.casts.append(Cast(value.node, value.method, load, dtype))
+    # named configs: attach attribute assignments made after construction
+    for node, scope in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = ev.value(node.value, scope)
+            if is_bnb_config(value):
+                config_of(value, scope, node.targets[0].id)
+    facts.configs = list(seen_configs.values())
+    facts.loads = [
+        Load(ld.node, ld.kwargs, ld.open, seen_configs.get(id(ld.config.node), ld.config) if ld.config else None)
+        for ld in facts.loads
+    ]
+    return facts
+
+
+def _chain(scope: _Scope) -> Iterator[_Scope]:
+    s: _Scope | None = scope
+    while s is not None:
+        yield s
+        s = s.parent

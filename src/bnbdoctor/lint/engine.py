@@ -1,0 +1,152 @@
+"""Lint one file's bytes: pre-filter, parse, analyse, run the code rules, honour suppression comments."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from ..rules import Hit, Rule, all_rules
+from ..rules.base import Finding
+from .analyze import PREFILTER, ModuleFacts, analyze
+from .model import CodeContext, CodeHit, FixAction, LintFinding, LintOptions
+
+SUPPRESS = re.compile(r"#\s*bnbdoctor:\s*ignore\b(?:\[([A-Za-z0-9_,\s-]*)\])?")
+CRASH_RULE = "BNB100"
+
+
+def code_rules(select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Rule]:
+    chosen = [r for r in all_rules() if r.scope == "code"]
+    if select:
+        chosen = [r for r in chosen if r.id in select or r.category in select]
+    return [r for r in chosen if r.id not in ignore and r.category not in ignore]
+
+
+def decode(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Analysed:
+    """A file after parsing: what the rules see, and its text for columns and suppression comments."""
+
+    path: str
+    data: bytes
+    context: CodeContext | None  # None: the pre-filter skipped it
+    lines: list[str]
+
+
+def parse(path: str, data: bytes, options: LintOptions) -> Analysed:
+    if not PREFILTER.search(data):
+        return Analysed(path, data, None, [])
+    lines = decode(data).splitlines()
+    facts: ModuleFacts | None = None
+    error: SyntaxError | None = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning (invalid escapes) is the user's compiler's business
+            tree = ast.parse(data)
+        facts = analyze(tree)
+    except SyntaxError as exc:
+        error = exc
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; nesting deeper than the parser allows
+        error = SyntaxError(f"{type(exc).__name__}: {exc}")
+    return Analysed(path, data, CodeContext(path, facts, options, error), lines)
+
+
+def _column(lines: Sequence[str], line: int, byte_col: int) -> int:
+    """ast columns count UTF-8 bytes; people and SARIF count characters."""
+    if not 1 <= line <= len(lines):
+        return byte_col
+    text = lines[line - 1]
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+
+def _suppressed(lines: Sequence[str], line: int, rule_id: str) -> bool:
+    if not 1 <= line <= len(lines) or "bnbdoctor" not in lines[line - 1]:
+        return False
+    match = SUPPRESS.search(lines[line - 1])
+    if match is None:
+        return False
+    if match.group(1) is None:
+        return True
+    return rule_id in {part.strip().upper() for part in match.group(1).split(",")}
+
+
+def char_action(action: FixAction, lines: Sequence[str]) -> FixAction:
+    return FixAction(
+        action.kind,
+        (action.start[0], _column(lines, *action.start)),
+        (action.end[0], _column(lines, *action.end)),
+        action.name,
+        action.value,
+    )
+
+
+def _finding(rule: Rule, hit: Hit, a: Analysed) -> tuple[LintFinding, FixAction | None]:
+    base: Finding = rule.finding(hit)
+    node = hit.node if isinstance(hit, CodeHit) else None
+    line = getattr(node, "lineno", 1) or 1
+    col = getattr(node, "col_offset", 0) or 0
+    end_line = getattr(node, "end_lineno", None) or line
+    end_col = getattr(node, "end_col_offset", None)
+    end_col = col if end_col is None else end_col
+    action = hit.action if isinstance(hit, CodeHit) else None
+    finding = LintFinding(
+        rule=base.rule,
+        category=base.category,
+        severity=base.severity,
+        title=base.title,
+        path=a.path,
+        line=line,
+        column=_column(a.lines, line, col) + 1,
+        end_line=end_line,
+        end_column=_column(a.lines, end_line, end_col) + 1,
+        message=base.message,
+        fix=base.fix,
+        fixable=action is not None,
+        evidence=base.evidence,
+    )
+    return finding, (char_action(action, a.lines) if action is not None else None)
+
+
+def _crashed(rule: Rule, exc: BaseException, a: Analysed) -> LintFinding:
+    return LintFinding(
+        rule=rule.id, category=rule.category, severity="warning", title=rule.title, path=a.path, line=1, column=1,
+        end_line=1, end_column=1,
+        message=f"bnbdoctor's rule {rule.id} crashed on this file ({type(exc).__name__}: {exc}); its check did not run.",
+        fix="Report this at https://github.com/bnbdoctor/bnbdoctor/issues with the file or a reduced copy.",
+        fixable=False, evidence={"facts": {}, "references": []},
+    )
+
+
+def check(a: Analysed, rules: Sequence[Rule]) -> list[tuple[LintFinding, FixAction | None]]:
+    """Run the rules on one analysed file: findings in source order, suppressed ones dropped, duplicates merged."""
+    ctx = a.context
+    if ctx is None:
+        return []
+    out: dict[tuple[str, int, int], tuple[LintFinding, FixAction | None]] = {}
+    for rule in rules:
+        if ctx.syntax_error is not None and rule.id != CRASH_RULE:
+            continue
+        try:
+            pairs = [_finding(rule, hit, a) for hit in rule.check(ctx)]  # type: ignore[arg-type]  # code rules take a CodeContext
+        except Exception as exc:
+            pairs = [(_crashed(rule, exc, a), None)]
+        for finding, action in pairs:
+            if not _suppressed(a.lines, finding.line, finding.rule):
+                out.setdefault((finding.rule, finding.line, finding.column), (finding, action))
+    return sorted(out.values(), key=lambda pair: (pair[0].line, pair[0].column, pair[0].rule))

@@ -1,0 +1,101 @@
+"""The data `lint` passes along: options, what a rule sees, what it reports, and the result reporters render."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..rules.base import SEVERITIES, Hit, Severity, severity_rank
+from .analyze import ModuleFacts
+
+LINT_SCHEMA = "bnbdoctor.lint/1"
+LINT_FORMATS = ("text", "json", "sarif", "github")
+#: lint fails on warnings by default: its findings are in code the user is about to commit, and every
+#: warning names a concrete slowdown or breakage; `info` (trust_remote_code) never fails by default.
+DEFAULT_FAIL_ON = "warning"
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    gpu: tuple[int, int] | None = None  # the target GPU's compute capability, from --gpu or NVML
+    gpu_source: str | None = None  # where `gpu` came from, for messages
+    transformers_version: str | None = None  # the installed transformers, for version-dependent rules
+
+
+@dataclass(frozen=True)
+class FixAction:
+    """A rewrite `lint --fix` can make; positions are the ast node's (1-based lines, 0-based character columns)."""
+
+    kind: Literal["add_kwarg", "rename", "replace", "wrap_flags"]
+    start: tuple[int, int]
+    end: tuple[int, int]
+    name: str = ""  # the keyword to add, or the new name
+    value: str = ""  # a dotted name such as torch.bfloat16, or a string's new content
+
+
+@dataclass(frozen=True)
+class CodeHit(Hit):
+    """A Hit with a place in the source and, when the rewrite is safe, a fix action."""
+
+    node: ast.AST | None = None
+    action: FixAction | None = None
+
+
+@dataclass(frozen=True)
+class CodeContext:
+    path: str
+    facts: ModuleFacts | None  # None when the file did not parse
+    options: LintOptions = field(default_factory=LintOptions)
+    syntax_error: SyntaxError | None = None
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    rule: str
+    category: str
+    severity: Severity
+    title: str
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int
+    message: str
+    fix: str
+    fixable: bool
+    evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
+
+
+@dataclass(frozen=True)
+class FileFix:
+    path: str
+    rules: tuple[str, ...]  # the rule ids whose findings the rewrite removed
+    written: bool  # False under --diff: shown, not written
+    diff: str
+
+
+@dataclass(frozen=True)
+class LintResult:
+    files_checked: int
+    findings: tuple[LintFinding, ...]
+    fixes: tuple[FileFix, ...] | None = None  # None unless --fix or --diff ran
+    fail_on: str = DEFAULT_FAIL_ON
+    gpu: str | None = None  # the compute capability rules judged against, and where it came from
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        if self.fail_on == "never":
+            return False
+        threshold = severity_rank(self.fail_on)
+        return any(severity_rank(f.severity) >= threshold for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        return "fail" if self.failed else "pass"
