@@ -17,7 +17,17 @@ echo "== check"; python3 -m bnbdoctor check; echo "rc=$?"
 echo "== check --expect-gpu, GPUs hidden"; CUDA_VISIBLE_DEVICES= python3 -m bnbdoctor check --expect-gpu; echo "rc=$?"
 python3 -X importtime -m bnbdoctor check -q 2> "$out/importtime.txt"
 echo "== heavy imports in check: $(grep -cE ' (torch|transformers|bitsandbytes)(\.|$)' "$out/importtime.txt")"
+echo "== check --deep (healthy)"; python3 -m bnbdoctor check --deep; echo "rc=$?"
+echo "== BNB_CUDA_VERSION=126 check (no --deep)"; BNB_CUDA_VERSION=126 python3 -m bnbdoctor check; echo "rc=$?"
+echo "== BNB_CUDA_VERSION=126 check --deep (json findings)"
+BNB_CUDA_VERSION=126 python3 -m bnbdoctor check --deep --format json > "$out/deep-bnb126.json"; echo "rc=$?"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); [print(f['rule'], f['category'], f['severity'], f['message'][:300]) for f in d['findings']]" "$out/deep-bnb126.json"
+echo "== BNB_CUDA_VERSION=132 check --deep"; BNB_CUDA_VERSION=132 python3 -m bnbdoctor check --deep; echo "rc=$?"
 echo "== benchmark"; python3 benchmarks/bench_check.py --rounds "${ROUNDS:-5}" --json "$out/bench.json"
+echo "== inspect-lib vs cuobjdump"
+for lib in /tmp/site/bitsandbytes/libbitsandbytes_cuda*.so; do
+  echo "$(basename "$lib") | bnbdoctor: $(python3 -m bnbdoctor inspect-lib "$lib" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(d["sass"]), "| ptx:", " ".join(d["ptx"]))')"
+done
 echo "== cuobjdump"
 {
   for lib in /tmp/site/bitsandbytes/libbitsandbytes_cuda*.so; do
@@ -32,4 +42,14 @@ if [ -f "$torch_lib" ]; then
   ptx=$(timeout 180 cuobjdump --list-ptx "$torch_lib" 2>&1 | grep -o 'sm_[0-9]*[a-z]*\|compute_[0-9]*[a-z]*' | sort -u -V | tr '\n' ' ')
   echo "libtorch_cuda.so | elf: $elf| ptx: $ptx" | tee -a "$out/cuobjdump.txt"
   ls -la "$torch_lib" | tee -a "$out/cuobjdump.txt"
+  echo "libtorch_cuda.so | bnbdoctor: $(python3 -m bnbdoctor inspect-lib "$torch_lib" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(d["sass"]), "| ptx:", " ".join(d["ptx"]))')"
+  for i in 1 2 3; do /usr/bin/time -f "inspect-lib libtorch_cuda.so: %e s" python3 -m bnbdoctor inspect-lib "$torch_lib" > /dev/null; done
 fi
+echo "== probe timings"
+python3 - <<'PY'
+import time
+t = time.perf_counter(); from bnbdoctor.probes import packages, platform, env, nvml, native; t0 = time.perf_counter()
+p = packages.probe(); t1 = time.perf_counter(); pl = platform.probe(); e = env.probe(); t2 = time.perf_counter()
+n = nvml.probe(); t3 = time.perf_counter(); nat = native.probe(p, e, pl); t4 = time.perf_counter()
+print(f"imports {t0-t:.3f}s packages {t1-t0:.3f}s platform+env {t2-t1:.3f}s nvml {t3-t2:.3f}s native {t4-t3:.3f}s")
+PY
