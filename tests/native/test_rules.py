@@ -138,3 +138,23 @@ def test_driver_older_than_library_cuda(bnb_dir):
 def test_unresolved_entries_name_where_the_loader_looked():
     u = UnresolvedLibrary("libcudart.so.12", ("/usr/local/cuda/lib64", "/etc/ld.so.cache"))
     assert u.searched[-1] == "/etc/ld.so.cache"
+
+
+def test_recorded_h100_native_section_is_healthy():
+    """Recorded on the H100 with the native probe (2026-11-24): the CUDA 13.0 library, its SASS, all resolved."""
+    s = load("h100-2026-11-24-native.json")
+    assert s.native.bnb_library.endswith("libbitsandbytes_cuda130.so")
+    assert "sm_90" in s.native.bnb_sass and s.native.unresolved == ()
+    assert s.native.torch_sass and "sm_90a" in s.native.torch_sass
+    assert findings(s, expect_gpu=True) == []
+
+
+def test_recorded_h100_with_bnb_cuda_version_126_is_a_mismatch_without_deriving_anything():
+    """The same machine with BNB_CUDA_VERSION=126, as probed there: the default check already names the cause
+    that `check --deep` then confirmed with 'libcudart.so.12: cannot open shared object file'
+    (benchmarks/results/deep-bnb126-h100-2026-11-24.json)."""
+    s = load("h100-2026-11-24-native-bnb126.json")
+    assert s.native.bnb_library.endswith("libbitsandbytes_cuda126.so")
+    (f,) = findings(s)
+    assert (f.rule, f.category, f.severity) == ("BNB062", "cuda_mismatch", "error")
+    assert "libcudart.so.12" in f.message
