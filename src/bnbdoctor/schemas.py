@@ -168,11 +168,47 @@ def lint_schema() -> dict[str, Any]:
     }
 
 
+def estimate_schema() -> dict[str, Any]:
+    from .model.estimate import Estimate
+    from .model.plan import Plan
+    from .report.estimate import ESTIMATE_SCHEMA
+
+    estimate = json_schema(Estimate)
+    plan = json_schema(Plan)
+    finding = report_schema()["$defs"]["Finding"]
+    defs = {**estimate["$defs"], **plan["$defs"], "Finding": finding}
+    defs["Estimate"]["properties"]["total_bytes"] = {"type": "integer", "minimum": 0}
+    defs["Estimate"]["required"] = [*defs["Estimate"].get("required", []), "total_bytes"]
+    defs["Plan"]["properties"]["gpu_source"] = {"enum": ["this machine", "--gpu", "none"]}
+    model_props: dict[str, Any] = {
+        k: {} for k in ("name", "folder", "origin", "model_type", "architecture", "method", "transformers_version",
+                         "dtype", "params", "quantizable_params", "quantizable_modules", "moe_fused_params", "skipped_modules")
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": ESTIMATE_SCHEMA,
+        "title": "bnbdoctor estimate result",
+        "type": "object",
+        "properties": {
+            "schema": {"const": ESTIMATE_SCHEMA},
+            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+            "model": {"type": "object", "properties": model_props, "required": ["name", "method", "params", "dtype"]},
+            "estimates": {"type": "array", "items": {"$ref": "#/$defs/Estimate"}, "minItems": 1},
+            "plan": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/Plan"}]},
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/Finding"}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["schema", "tool", "model", "estimates", "plan", "findings"],
+        "$defs": defs,
+    }
+
+
 SCHEMAS = {
     "snapshot-1.json": snapshot_schema,
     "report-1.json": report_schema,
     "explain-1.json": explain_schema,
     "lint-1.json": lint_schema,
+    "estimate-1.json": estimate_schema,
 }
 
 

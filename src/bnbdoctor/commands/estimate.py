@@ -62,10 +62,11 @@ def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, qua
         request.model, quants, request.dtype, request.context, request.batch, gpus,
         list(request.skip_modules) if request.skip_modules is not None else None, request.timeout,
     )
-    findings: list[Finding] = []
-    if snapshot is not None or request.gpus:
-        ctx_snapshot = snapshot or Snapshot()
-        for quant in (quant_for_rules,) if quant_for_rules else quants:
-            ctx = Context(ctx_snapshot, CheckOptions(), model=assessment, model_quant=quant)
-            findings.extend(f for f in run(ctx, scopes=("model",)) if f not in findings)
+    # The fit rules judge one mode: the one asked for, or with several, the one with the least memory (so a
+    # finding means that no mode fits; one mode among five that does not fit is the table's news, not an error).
+    quant = quant_for_rules or (quants[0] if len(quants) == 1 else None)
+    if quant is None and assessment.estimates:
+        quant = min(assessment.estimates, key=lambda e: e.total_bytes).quant
+    ctx = Context(snapshot or Snapshot(), CheckOptions(), model=assessment, model_quant=quant or "nf4")
+    findings = run(ctx, scopes=("model",))
     return EstimateResult(assessment, tuple(findings), gpu_source)

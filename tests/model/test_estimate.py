@@ -1,0 +1,115 @@
+"""The estimator against real loads measured on an H100 (tests/fixtures/memory/h100-2026-11-24.json).
+
+The inventory of each model is built for real with the installed transformers on the meta device, from the
+config.json recorded on the H100; the load order comes from the recorded safetensors headers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bnbdoctor.model.analytic import inventory_from_config
+from bnbdoctor.model.assess import build_inventory
+from bnbdoctor.model.estimate import estimate, kv_cache_bytes
+from bnbdoctor.model.source import resolve
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MEASURED = json.loads((FIXTURES / "memory" / "h100-2026-11-24.json").read_text())
+ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
+#: int8 on models whose quantized layers have biases: the allocator's slack differs from the model by ~1.3%
+#: (the order of allocations inside transformers' int8 loader is not fully known); see docs/estimate.md.
+KNOWN_GAPS = {("qwen2-1.5b", "int8"), ("gpt2-medium", "int8")}
+
+_INVENTORIES: dict[str, object] = {}
+
+
+def inventory(model: str):
+    if model not in _INVENTORIES:
+        source = resolve(str(FIXTURES / "models" / model))
+        inv, fallback = build_inventory(source, "bfloat16", None, 300)
+        assert fallback is None, fallback
+        _INVENTORIES[model] = (source, inv)
+    return _INVENTORIES[model]
+
+
+def order(model: str) -> list[str]:
+    headers = json.loads((FIXTURES / "models" / model / "safetensors-headers.json").read_text())["headers"]
+    return [n for f in sorted(headers) for n in sorted(k for k in headers[f] if k != "__metadata__")]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("BNBDOCTOR_CACHE", str(tmp_path_factory.getbasetemp() / "bnbdoctor-cache"))
+
+
+def _id(row: dict) -> str:
+    return f"{row['model']}-{row['mode']}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=_id)
+def test_weights_within_1_percent_and_peak_within_5_percent(row):
+    source, inv = inventory(row["model"])
+    e = estimate(inv, row["mode"], source.config, order(row["model"]))
+    error = (e.weights_bytes - row["alloc"]) / row["alloc"]
+    peak_error = (e.peak_load_bytes - row["max_alloc"]) / row["max_alloc"]
+    assert abs(peak_error) <= 0.05, f"peak off by {peak_error:+.2%}"
+    limit = 0.015 if (row["model"], row["mode"]) in KNOWN_GAPS else 0.01
+    assert abs(error) <= limit, f"memory_allocated off by {error:+.2%}"
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r["mode"] != "bf16"], ids=_id)
+def test_quantized_module_count_matches_the_real_load(row):
+    _, inv = inventory(row["model"])
+    assert inv.quantized_modules == row["quantized_modules"]
+
+
+def test_moe_experts_are_not_quantized():
+    _, inv = inventory("mixtral-small")
+    assert inv.moe_fused_params / inv.params > 0.8
+    assert all(not t.quantize for t in inv.tensors if "experts" in t.name)
+
+
+def test_lm_head_and_tied_embeddings_are_skipped():
+    _, inv = inventory("llama32-1b")
+    assert "lm_head" in inv.skipped_modules and "model.embed_tokens" in inv.skipped_modules
+    _, gpt2 = inventory("gpt2-medium")
+    assert any(t.module_type == "Conv1D" and t.quantize for t in gpt2.tensors)
+
+
+def test_skip_modules_replace_the_default_skips():
+    source, _ = inventory("mistral-7b")
+    inv, _ = build_inventory(source, "bfloat16", ["down_proj"], 300)
+    assert not any(t.quantize for t in inv.tensors if "down_proj" in t.name)  # a suffix matches
+    # transformers 5 adds its default skips (lm_head) only when no llm_int8_skip_modules is given
+    assert any(t.quantize for t in inv.tensors if t.name == "lm_head.weight")
+    # and a bare "mlp" matches neither from the start nor as a suffix: it skips nothing (should_convert_module)
+    inv, _ = build_inventory(source, "bfloat16", ["mlp"], 300)
+    assert any(t.quantize for t in inv.tensors if ".mlp." in t.name)
+
+
+def test_analytic_fallback_is_within_5_percent_of_the_real_load():
+    for model in ("llama32-1b", "mistral-7b", "qwen2-1.5b"):
+        source, _ = inventory(model)
+        inv = inventory_from_config(source.config, "bfloat16")
+        assert inv.method == "analytic"
+        for row in (r for r in ROWS if r["model"] == model and r["mode"] in ("nf4", "int8")):
+            e = estimate(inv, row["mode"], source.config)
+            assert abs(e.weights_bytes - row["alloc"]) / row["alloc"] < 0.05, (model, row["mode"])
+
+
+def test_kv_cache_is_two_tensors_per_layer_per_kv_head():
+    source, _ = inventory("llama32-1b")
+    # 16 layers x 8 kv heads x 64 dims x 2 (k and v) x 2 bytes = 32 KiB per token
+    assert kv_cache_bytes(source.config, 512, 1, "bfloat16") == 512 * 32 * 1024
+    assert kv_cache_bytes(source.config, 512, 4, "bfloat16") == 4 * 512 * 32 * 1024
+
+
+def test_forward_peak_of_512_tokens_is_within_10_percent():
+    for row in (r for r in ROWS if r["mode"] in ("nf4", "bf16") and r["model"] != "llama32-1b"):
+        source, inv = inventory(row["model"])
+        e = estimate(inv, row["mode"], source.config, order(row["model"]), context=512, batch=1)
+        predicted = e.weights_bytes + e.kv_cache_bytes + e.activation_bytes
+        assert abs(predicted - row["max_alloc_fwd512"]) / row["max_alloc_fwd512"] < 0.10, row["model"]
