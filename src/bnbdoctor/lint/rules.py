@@ -158,6 +158,7 @@ def file_does_not_parse(ctx: CodeContext) -> Iterator[CodeHit]:
     title="4-bit config without bnb_4bit_compute_dtype computes in float32",
     references=(BNB_CONFIG_SOURCE, BNB_LINEAR4BIT, H100_FACTS),
     scope="code",
+    fix_safety="Safe: it adds `bnb_4bit_compute_dtype` to a `BitsAndBytesConfig(...)` call, which changes speed, not what is computed beyond rounding.",
 )
 def no_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -224,6 +225,7 @@ def _replacement(arg: Arg, ctx: CodeContext) -> FixAction | None:
     title="bfloat16 compute in code that targets a GPU below compute capability 8.0",
     references=(TORCH_BF16, H100_FACTS),
     scope="code",
+    fix_safety="Safe for a literal `torch.bfloat16` or `'bfloat16'` written at the argument (float16 is what the kernels can run on these GPUs); a value from a shared constant is left alone.",
 )
 def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -268,6 +270,7 @@ def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     title="load_in_4bit/load_in_8bit passed to from_pretrained instead of a BitsAndBytesConfig",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
+    fix_safety="Safe for keywords written in the call: they move into an equivalent `BitsAndBytesConfig`; calls that already pass `quantization_config` or take the flags from `**kwargs` are left alone.",
 )
 def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -432,6 +435,7 @@ def cast_quantized(ctx: CodeContext) -> Iterator[CodeHit]:
     title="torch_dtype in a quantized load; transformers 5 calls it dtype",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
+    fix_safety="Safe: it renames `torch_dtype` to `dtype` (same meaning in transformers 4.56 and newer) where `dtype` is not also given.",
 )
 def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
     """
