@@ -219,8 +219,10 @@ def test_committed_schemas_are_current():
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          timeout=120)
+    # this checkout's src first: the tests run from a temporary folder, where a relative PYTHONPATH=src is lost
+    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": path, **(env or {})}, timeout=120)
 
 
 def test_check_imports_no_heavy_library():
@@ -245,3 +247,35 @@ def test_piped_output_has_no_color_codes():
 def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci in (ROOT / "README.md").read_text()
+
+
+def test_no_color_turns_colour_off_even_on_a_terminal(monkeypatch):
+    from bnbdoctor import cli as cli_module
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert cli_module._color()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli_module._color()
+
+
+def test_shell_completion_completes_commands_and_format_values():
+    env = {"_BNBDOCTOR_COMPLETE": "complete_bash", "COMP_WORDS": "bnbdoctor check --format j", "COMP_CWORD": "3"}
+    proc = _run("-m", "bnbdoctor", env=env)
+    assert proc.returncode == 0 and proc.stdout.split() == ["json", "junit"]
+    proc = _run("-m", "bnbdoctor", "--show-completion", "bash")
+    assert proc.returncode == 0 and "_BNBDOCTOR_COMPLETE=complete_bash" in proc.stdout
+
+
+def test_pre_commit_hooks_run_real_commands():
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) >= {"bnbdoctor-lint", "bnbdoctor-lint-fix", "bnbdoctor-check"}
+    assert hooks["bnbdoctor-lint"]["types"] == ["python"]
+    assert hooks["bnbdoctor-check"]["pass_filenames"] is False and hooks["bnbdoctor-check"]["language"] == "system"
+    for hook in hooks.values():
+        program, command, *args = hook["entry"].split()
+        proc = _run("-m", "bnbdoctor", command, *args, "--help")
+        assert program == "bnbdoctor" and proc.returncode == 0, hook["id"]
