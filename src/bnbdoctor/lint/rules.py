@@ -171,6 +171,13 @@ def no_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     Measured on an H100 with a Llama-3.1-8B-shaped model: a 512-token forward took 0.179 s with the default,
     0.067 s with float16 and 0.048 s with bfloat16 (3.7x faster). Memory is the same either way.
 
+    ## Example
+    ```python
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")                 # BNB101
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                             bnb_4bit_compute_dtype=torch.bfloat16)                       # after --fix (cc >= 8.0)
+    ```
+
     ## Fix
     Add `bnb_4bit_compute_dtype=torch.bfloat16` (compute capability 8.0 and newer) or `torch.float16` (older
     GPUs). `--fix` adds it, choosing by `--gpu`, else the local GPU through NVML, else bfloat16; it adds
@@ -239,6 +246,13 @@ def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     Ampere, so the load works and every matmul runs slowly. `torch.cuda.is_bf16_supported()` answers True there
     (it counts emulation), so nothing warns.
 
+    ## Example
+    ```python
+    # bnbdoctor lint --gpu 7.5 (a T4)
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)    # BNB102
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.float16)     # after --fix
+    ```
+
     ## Fix
     Use `torch.float16` on these GPUs. `--fix` rewrites a literal `torch.bfloat16` or `"bfloat16"` written at
     the argument; a value that comes from a shared constant is left for you to change.
@@ -283,6 +297,13 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     reads them: they are passed on to the model class, and the load fails with
     `TypeError: LlamaForCausalLM.__init__() got an unexpected keyword argument 'load_in_4bit'` (reproduced with
     transformers 5.24).
+
+    ## Example
+    ```python
+    model = AutoModelForCausalLM.from_pretrained("m", load_in_4bit=True)                  # BNB110
+    model = AutoModelForCausalLM.from_pretrained("m", quantization_config=BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))                        # after --fix (and BNB101's)
+    ```
 
     ## Fix
     `quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...)`. `--fix` moves the keywords written in the
@@ -447,6 +468,12 @@ def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
     transformers 5 renamed the argument to `dtype`. `torch_dtype` still works for backward compatibility, with the
     warning "`torch_dtype` is deprecated! Use `dtype` instead!" on every load, and it is ignored when `dtype` is
     also given. `dtype` also works on transformers 4.56 and newer.
+
+    ## Example
+    ```python
+    model = AutoModelForCausalLM.from_pretrained("m", quantization_config=cfg, torch_dtype=torch.bfloat16)  # BNB114
+    model = AutoModelForCausalLM.from_pretrained("m", quantization_config=cfg, dtype=torch.bfloat16)        # after --fix
+    ```
 
     ## Fix
     Rename it to `dtype`. `--fix` renames a keyword or a dict key written as a literal when `dtype` is not also
