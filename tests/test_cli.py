@@ -66,7 +66,9 @@ def test_json_report_matches_its_schema(capsys):
     assert report["status"] == "fail"
     assert list(report) == ["schema", "tool", "status", "fail_on", "summary", "ignored", "findings", "snapshot"]
     (finding,) = report["findings"]
-    assert set(finding) == {"rule", "category", "severity", "title", "message", "fix", "evidence"}
+    # the contract: these fields, never renamed or removed; `docs` (the rule's page) was added later
+    assert set(finding) == {"rule", "category", "severity", "title", "message", "fix", "evidence", "docs"}
+    assert finding["docs"] == "https://github.com/bnbdoctor/bnbdoctor/blob/main/docs/rules/BNB003.md"
     assert finding["rule"] == "BNB003" and finding["category"] == "gpu_not_visible"
     assert finding["evidence"]["references"][0]["url"].startswith("https://")
     assert report["snapshot"]["schema"] == "bnbdoctor.snapshot/1"
@@ -217,8 +219,10 @@ def test_committed_schemas_are_current():
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          timeout=120)
+    # this checkout's src first: the tests run from a temporary folder, where a relative PYTHONPATH=src is lost
+    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": path, **(env or {})}, timeout=120)
 
 
 def test_check_imports_no_heavy_library():
@@ -245,7 +249,33 @@ def test_readme_test_command_is_what_ci_runs():
     assert ci in (ROOT / "README.md").read_text()
 
 
-def test_docs_rules_page_is_current():
-    from bnbdoctor.commands.rules import rules_markdown
+def test_no_color_turns_colour_off_even_on_a_terminal(monkeypatch):
+    from bnbdoctor import cli as cli_module
 
-    assert (ROOT / "docs" / "rules.md").read_text() == rules_markdown(), "run: python -m bnbdoctor.commands.rules docs/rules.md"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert cli_module._color()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli_module._color()
+
+
+def test_shell_completion_completes_commands_and_format_values():
+    env = {"_BNBDOCTOR_COMPLETE": "complete_bash", "COMP_WORDS": "bnbdoctor check --format j", "COMP_CWORD": "3"}
+    proc = _run("-m", "bnbdoctor", env=env)
+    assert proc.returncode == 0 and proc.stdout.split() == ["json", "junit"]
+    proc = _run("-m", "bnbdoctor", "--show-completion", "bash")
+    assert proc.returncode == 0 and "_BNBDOCTOR_COMPLETE=complete_bash" in proc.stdout
+
+
+def test_pre_commit_hooks_run_real_commands():
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) >= {"bnbdoctor-lint", "bnbdoctor-lint-fix", "bnbdoctor-check"}
+    assert hooks["bnbdoctor-lint"]["types"] == ["python"]
+    assert hooks["bnbdoctor-check"]["pass_filenames"] is False and hooks["bnbdoctor-check"]["language"] == "system"
+    for hook in hooks.values():
+        program, command, *args = hook["entry"].split()
+        proc = _run("-m", "bnbdoctor", command, *args, "--help")
+        assert program == "bnbdoctor" and proc.returncode == 0, hook["id"]

@@ -32,6 +32,15 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"
@@ -82,7 +91,7 @@ def check(
         Path | None,
         typer.Option("--snapshot", "-s", help="Diagnose a snapshot file taken on another machine instead of this one."),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     fail_on: Annotated[
         FailOn | None,
         typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: error]."),
@@ -181,6 +190,7 @@ class LintFormat(str, Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    junit = "junit"
 
 
 @app.command("lint")
@@ -204,6 +214,7 @@ def lint_command(
         typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
 ) -> None:
     """Find misconfigured bitsandbytes loading in Python code; exit 0 (clean), 1 (findings) or 2 (bad input)."""
     from .commands.lint import LintRequest, run_lint
@@ -218,7 +229,7 @@ def lint_command(
     text = render_lint(result, format.value)
     if output is not None:
         _write_atomic(output, text)
-    else:
+    elif not quiet:
         sys.stdout.write(text)
     raise typer.Exit(int(ExitCode.FINDINGS if result.failed else ExitCode.OK))
 
@@ -268,13 +279,19 @@ def rules_command(
         found = get_rule(rule_id)
         if found is None:
             raise InputError(f"unknown rule {rule_id!r} (see `bnbdoctor rules`)")
-        sys.stdout.write(rule_markdown(found, heading="#"))
+        sys.stdout.write(rule_markdown(found))
         return
     if format == Format.json:
         sys.stdout.write(rules_json())
         return
     for r in rules_data():
         typer.echo(f"{r['id']}  {r['severity']:<7}  {r['category']:<20}  {r['title']}")
+
+
+@app.command("rule")
+def rule_command(rule_id: Annotated[str, typer.Argument(help="The rule id, e.g. BNB010.")]) -> None:
+    """Show one rule's page: what it detects, why it matters, an example, the fix and its evidence."""
+    rules_command(rule_id=rule_id, format=Format.text)
 
 
 class ExplainFormat(str, Enum):

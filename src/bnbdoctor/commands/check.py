@@ -9,7 +9,7 @@ from pathlib import Path
 from ..config import load_config
 from ..errors import InputError
 from ..report import FAIL_ON, CheckResult
-from ..rules import CATEGORIES, CheckOptions, Context, all_rules, run
+from ..rules import CATEGORIES, CheckOptions, Context, all_rules, chosen_rules, run
 from ..snapshot import Snapshot, load_snapshot
 
 DTYPES = {
@@ -108,4 +108,5 @@ def run_check(request: CheckRequest) -> CheckResult:
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
     notes = (f"config: {config.path}",) if config.path else ()
-    return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes)
+    return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes,
+                       rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)))

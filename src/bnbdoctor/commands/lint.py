@@ -188,4 +188,5 @@ def run_lint(request: LintRequest) -> LintResult:
         fixes=tuple(fixes) if (request.fix or request.diff) else None,
         fail_on=fail_on,
         gpu=gpu_text,
+        rules_run=tuple(r.id for r in rules),
     )

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ..rules import Hit, Rule, all_rules
-from ..rules.base import Finding
+from ..rules.base import Finding, docs_url
 from .analyze import PREFILTER, ModuleFacts, analyze
 from .model import CodeContext, CodeHit, FixAction, LintFinding, LintOptions
 
@@ -119,6 +119,7 @@ def _finding(rule: Rule, hit: Hit, a: Analysed) -> tuple[LintFinding, FixAction 
         fix=base.fix,
         fixable=action is not None,
         evidence=base.evidence,
+        docs=base.docs,
     )
     return finding, (char_action(action, a.lines) if action is not None else None)
 
@@ -129,7 +130,7 @@ def _crashed(rule: Rule, exc: BaseException, a: Analysed) -> LintFinding:
         end_line=1, end_column=1,
         message=f"bnbdoctor's rule {rule.id} crashed on this file ({type(exc).__name__}: {exc}); its check did not run.",
         fix="Report this at https://github.com/bnbdoctor/bnbdoctor/issues with the file or a reduced copy.",
-        fixable=False, evidence={"facts": {}, "references": []},
+        fixable=False, evidence={"facts": {}, "references": []}, docs=docs_url(rule.id),
     )
 
 

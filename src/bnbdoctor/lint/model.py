@@ -10,7 +10,7 @@ from ..rules.base import SEVERITIES, Hit, Severity, severity_rank
 from .analyze import ModuleFacts
 
 LINT_SCHEMA = "bnbdoctor.lint/1"
-LINT_FORMATS = ("text", "json", "sarif", "github")
+LINT_FORMATS = ("text", "json", "sarif", "github", "junit")
 #: lint fails on warnings by default: its findings are in code the user is about to commit, and every
 #: warning names a concrete slowdown or breakage; `info` (trust_remote_code) never fails by default.
 DEFAULT_FAIL_ON = "warning"
@@ -65,6 +65,7 @@ class LintFinding:
     fix: str
     fixable: bool
     evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
+    docs: str = ""  # the rule's documentation page (rules.base.docs_url)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class LintResult:
     fixes: tuple[FileFix, ...] | None = None  # None unless --fix or --diff ran
     fail_on: str = DEFAULT_FAIL_ON
     gpu: str | None = None  # the compute capability rules judged against, and where it came from
+    rules_run: tuple[str, ...] = ()  # the ids of the code rules that ran (JUnit reports one test case per rule)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}

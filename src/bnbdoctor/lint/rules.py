@@ -158,6 +158,7 @@ def file_does_not_parse(ctx: CodeContext) -> Iterator[CodeHit]:
     title="4-bit config without bnb_4bit_compute_dtype computes in float32",
     references=(BNB_CONFIG_SOURCE, BNB_LINEAR4BIT, H100_FACTS),
     scope="code",
+    fix_safety="Safe: it adds `bnb_4bit_compute_dtype` to a `BitsAndBytesConfig(...)` call, which changes speed, not what is computed beyond rounding.",
 )
 def no_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -169,6 +170,13 @@ def no_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     The default compute dtype is float32: every 4-bit matmul dequantizes to float32 and runs without tensor cores.
     Measured on an H100 with a Llama-3.1-8B-shaped model: a 512-token forward took 0.179 s with the default,
     0.067 s with float16 and 0.048 s with bfloat16 (3.7x faster). Memory is the same either way.
+
+    ## Example
+    ```python
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")                 # BNB101
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                             bnb_4bit_compute_dtype=torch.bfloat16)                       # after --fix (cc >= 8.0)
+    ```
 
     ## Fix
     Add `bnb_4bit_compute_dtype=torch.bfloat16` (compute capability 8.0 and newer) or `torch.float16` (older
@@ -224,6 +232,7 @@ def _replacement(arg: Arg, ctx: CodeContext) -> FixAction | None:
     title="bfloat16 compute in code that targets a GPU below compute capability 8.0",
     references=(TORCH_BF16, H100_FACTS),
     scope="code",
+    fix_safety="Safe for a literal `torch.bfloat16` or `'bfloat16'` written at the argument (float16 is what the kernels can run on these GPUs); a value from a shared constant is left alone.",
 )
 def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -236,6 +245,13 @@ def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     These GPUs have no bfloat16 arithmetic; bitsandbytes' kernels fall back to float32 for bfloat16 below
     Ampere, so the load works and every matmul runs slowly. `torch.cuda.is_bf16_supported()` answers True there
     (it counts emulation), so nothing warns.
+
+    ## Example
+    ```python
+    # bnbdoctor lint --gpu 7.5 (a T4)
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)    # BNB102
+    cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.float16)     # after --fix
+    ```
 
     ## Fix
     Use `torch.float16` on these GPUs. `--fix` rewrites a literal `torch.bfloat16` or `"bfloat16"` written at
@@ -268,6 +284,7 @@ def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     title="load_in_4bit/load_in_8bit passed to from_pretrained instead of a BitsAndBytesConfig",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
+    fix_safety="Safe for keywords written in the call: they move into an equivalent `BitsAndBytesConfig`; calls that already pass `quantization_config` or take the flags from `**kwargs` are left alone.",
 )
 def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -280,6 +297,13 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     reads them: they are passed on to the model class, and the load fails with
     `TypeError: LlamaForCausalLM.__init__() got an unexpected keyword argument 'load_in_4bit'` (reproduced with
     transformers 5.24).
+
+    ## Example
+    ```python
+    model = AutoModelForCausalLM.from_pretrained("m", load_in_4bit=True)                  # BNB110
+    model = AutoModelForCausalLM.from_pretrained("m", quantization_config=BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))                        # after --fix (and BNB101's)
+    ```
 
     ## Fix
     `quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...)`. `--fix` moves the keywords written in the
@@ -432,6 +456,7 @@ def cast_quantized(ctx: CodeContext) -> Iterator[CodeHit]:
     title="torch_dtype in a quantized load; transformers 5 calls it dtype",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
+    fix_safety="Safe: it renames `torch_dtype` to `dtype` (same meaning in transformers 4.56 and newer) where `dtype` is not also given.",
 )
 def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -443,6 +468,12 @@ def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
     transformers 5 renamed the argument to `dtype`. `torch_dtype` still works for backward compatibility, with the
     warning "`torch_dtype` is deprecated! Use `dtype` instead!" on every load, and it is ignored when `dtype` is
     also given. `dtype` also works on transformers 4.56 and newer.
+
+    ## Example
+    ```python
+    model = AutoModelForCausalLM.from_pretrained("m", quantization_config=cfg, torch_dtype=torch.bfloat16)  # BNB114
+    model = AutoModelForCausalLM.from_pretrained("m", quantization_config=cfg, dtype=torch.bfloat16)        # after --fix
+    ```
 
     ## Fix
     Rename it to `dtype`. `--fix` renames a keyword or a dict key written as a literal when `dtype` is not also

@@ -1,4 +1,4 @@
-"""Reporters: functions from a check result to text, JSON or Markdown. They render; they never judge."""
+"""Reporters: functions from a check result to text, JSON, Markdown, SARIF, JUnit or GitHub annotations. They render; they never judge."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ..rules.base import SEVERITIES, Finding, severity_rank
 from ..snapshot import Snapshot
 
 REPORT_SCHEMA = "bnbdoctor.report/1"
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -20,6 +20,7 @@ class CheckResult:
     ignored: tuple[str, ...] = ()
     source: str = "this machine"  # or the snapshot file diagnosed
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. which config file was applied
+    rules_run: tuple[str, ...] = ()  # the ids of the rules that ran (JUnit reports one test case per rule)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
@@ -48,6 +49,18 @@ def render(result: CheckResult, fmt: str, color: bool | None = None, width: int 
         from .markdown import render_markdown
 
         return render_markdown(result)
+    if fmt == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif(result)
+    if fmt == "junit":
+        from .junit import render_check_junit
+
+        return render_check_junit(result)
+    if fmt == "github":
+        from .github import render_github
+
+        return render_github(result)
     from .text import render_text
 
     return render_text(result, color=color, width=width)

@@ -1,4 +1,4 @@
-"""Choose the lint reporter for `--format`: text, json, sarif or github."""
+"""Choose the lint reporter for `--format`: text, json, sarif, github or junit."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def render_lint(result: LintResult, fmt: str) -> str:
         from .lint_github import render_lint_github
 
         return render_lint_github(result)
+    if fmt == "junit":
+        from .junit import render_lint_junit
+
+        return render_lint_junit(result)
     from .lint_text import render_lint_text
 
     return render_lint_text(result)

@@ -27,6 +27,7 @@ __all__ = [
     "Reference",
     "Rule",
     "all_rules",
+    "chosen_rules",
     "get_rule",
     "machine_rules",
     "run",
@@ -81,10 +82,10 @@ def _crashed(rule: Rule, exc: Exception) -> Finding:
     )
 
 
-def run(
-    ctx: Context, select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
-) -> list[Finding]:
-    """Run the selected rules of the given scopes (all by default, less `ignore`), most severe findings first."""
+def chosen_rules(
+    select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
+) -> list[Rule]:
+    """The rules of the given scopes that `select` (all by default) and `ignore` leave, in id order."""
     # machine and model rules live in this package; other scopes (code) load their modules on demand
     _load(machine_only=set(scopes) <= {"machine", "model"})
     chosen: Iterable[Rule] = [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope in scopes]
@@ -92,10 +93,15 @@ def run(
         wanted = {s.upper() for s in select}
         chosen = [r for r in chosen if r.id in wanted or r.category in select]
     skipped = {s.upper() for s in ignore}
+    return [r for r in chosen if r.id not in skipped and r.category not in ignore]
+
+
+def run(
+    ctx: Context, select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
+) -> list[Finding]:
+    """Run the selected rules of the given scopes (all by default, less `ignore`), most severe findings first."""
     findings: list[Finding] = []
-    for rule in chosen:
-        if rule.id in skipped or rule.category in ignore:
-            continue
+    for rule in chosen_rules(select, ignore, scopes):
         try:
             findings.extend(rule.finding(hit) for hit in rule.check(ctx))
         except Exception as exc:

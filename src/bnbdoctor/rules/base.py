@@ -44,6 +44,14 @@ CATEGORIES: tuple[str, ...] = (
 
 RULE_ID = re.compile(r"^BNB\d{3}$")
 
+#: Where each rule's page lives: docs/rules/BNBxxx.md, rendered by GitHub (and by the mkdocs site built from docs/).
+DOCS_URL = "https://github.com/bnbdoctor/bnbdoctor/blob/main/docs/rules/{id}.md"
+
+
+def docs_url(rule_id: str) -> str:
+    """The URL of a rule's documentation page; findings carry it as `docs`, SARIF as `helpUri`."""
+    return DOCS_URL.format(id=rule_id.upper())
+
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)  # type: ignore[arg-type]
@@ -97,6 +105,7 @@ class Finding:
     message: str
     fix: str
     evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
+    docs: str = ""  # the rule's page (docs_url); added in report/1 without a version bump: consumers ignore it
 
 
 CheckFunction = Callable[[Context], Iterable[Hit]]
@@ -118,6 +127,8 @@ class Rule:
     references: tuple[Reference, ...]
     doc: str  # the check function's docstring: What it does / Why it matters / Fix, in Markdown
     scope: Scope = "machine"
+    #: How `lint --fix` treats this rule: None when there is no automatic fix, else one sentence on its safety.
+    fix_safety: str | None = None
 
     def finding(self, hit: Hit) -> Finding:
         if hit.category is not None and hit.category not in CATEGORIES:
@@ -135,6 +146,7 @@ class Rule:
                     {"kind": r.kind, "title": r.title, "url": r.url} for r in self.references
                 ],
             },
+            docs=docs_url(self.id),
         )
 
 
@@ -150,6 +162,7 @@ def rule(
     title: str,
     references: Iterable[Reference],
     scope: Scope = "machine",
+    fix_safety: str | None = None,
 ) -> Callable[[F], F]:
     """Register a check function as a rule. Ids are stable forever: never reuse or renumber one."""
 
@@ -173,6 +186,7 @@ def rule(
             references=refs,
             doc=inspect.cleandoc(check.__doc__ or ""),
             scope=scope,
+            fix_safety=fix_safety,
         )
         return check
 
