@@ -144,15 +144,19 @@ def check(
         deep_timeout=deep_timeout,
     )
     if distributed or snapshots is not None:
+        from .cluster import ClusterResult
         from .commands.cluster import ClusterRequest, run_cluster
         from .report.cluster import render_cluster
 
-        outcome = run_cluster(ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed, timeout=timeout))
-        if outcome.result is not None and output is not None:
-            _write_atomic(output, render_cluster(outcome.result, format.value, color=False))
-        elif outcome.result is not None and not quiet:
-            sys.stdout.write(render_cluster(outcome.result, format.value, color=_color()))
-        raise typer.Exit(outcome.exit_code)
+        def publish(result: ClusterResult) -> None:
+            if output is not None:
+                _write_atomic(output, render_cluster(result, format.value, color=False))
+            elif not quiet:
+                sys.stdout.write(render_cluster(result, format.value, color=_color()))
+                sys.stdout.flush()
+
+        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed, timeout=timeout)
+        raise typer.Exit(run_cluster(cluster_request, publish))
     result = run_check(request)
     if output is not None:
         _write_atomic(output, render(result, format.value, color=False))

@@ -12,12 +12,14 @@ part too. The steps, each bounded by `--timeout`:
 2. gather: when all joined, the ranks form a gloo process group and gather the snapshots (JSON strings) on
    rank 0 with `gather_object`. If that fails (ranks that reach the master but not each other), rank 0 uses
    the copies from the store and reports the failure (BNB099).
-3. verdict: rank 0 runs the rules, posts the exit code, and waits briefly until the other ranks have read it,
-   so that every rank exits with the same code.
+3. verdict: rank 0 runs the rules, prints the report, posts the exit code, waits until the other ranks have read
+   it, and releases them; every rank then exits with that code (also when the launcher stops it with SIGTERM,
+   as torchrun does to all ranks once one has exited non-zero).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -25,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import BnbDoctorError, ExitCode, InputError
 from ..rules.cluster import Unreadable
@@ -105,8 +107,8 @@ def _one_line(exc: BaseException) -> str:
 Decide = Callable[[list[tuple[str, Snapshot]], list[Unreadable], "str | None"], tuple[Any, int]]
 
 
-def run_rank(launch: Launch, snapshot: Snapshot, timeout: float, decide: Decide) -> tuple[Any, int]:
-    """Take part in the check as this rank; rank 0 returns (decide's report, code), the others (None, code)."""
+def run_rank(launch: Launch, snapshot: Snapshot, timeout: float, decide: Decide) -> NoReturn:
+    """Take part in the check as this rank and exit with the code rank 0 decided (rank 0 runs `decide`)."""
     os.environ.setdefault("TORCH_CPP_LOG_LEVEL", "FATAL")  # our own one-line messages say what failed
     import torch.distributed as dist
 
@@ -136,17 +138,50 @@ def run_rank(launch: Launch, snapshot: Snapshot, timeout: float, decide: Decide)
             collective_error, gathered = _one_line(exc), None
     if launch.rank != 0:
         code = int(_wait_get(store, f"{p}exit", 2 * timeout + 120, "the verdict"))
+        _exit_with_on_sigterm(code)
         store.add(f"{p}done", 1)
-        return None, code
+        with contextlib.suppress(Exception):  # rank 0 gone: the code is known all the same
+            store.wait([f"{p}release"], datetime.timedelta(seconds=ACK_WAIT + 5))
+        _exit_now(code)
     texts = gathered if gathered is not None else [store.get(f"{p}snapshot/{r}").decode() for r in joined]
     entries, unreadable = parse_snapshots(texts, joined if gathered is None else list(range(launch.world_size)))
-    report, code = decide(entries, unreadable, collective_error)
+    _, code = decide(entries, unreadable, collective_error)  # prints the report before any rank may exit
+    _exit_with_on_sigterm(code)
     store.set(f"{p}exit", str(code))
+    # every rank exits only once every rank knows the code (and would exit with it if stopped)
     others = len([r for r in joined if r != 0])
     deadline = time.monotonic() + ACK_WAIT
     while store.add(f"{p}done", 0) < others and time.monotonic() < deadline:
         time.sleep(POLL)
-    return report, code
+    store.set(f"{p}release", "1")
+    time.sleep(POLL)  # let the others read it before this process, the store's host, goes
+    _exit_now(code)
+
+
+def _exit_with_on_sigterm(code: int) -> None:
+    """Once a rank knows the verdict, being stopped means exiting with it. torchrun stops every worker (SIGTERM to
+    its process group) as soon as one exits non-zero, so without this the slower ranks would die of the signal
+    instead of exiting with the code the others did."""
+    import signal
+    import sys
+
+    def stop(signum: int, frame: object) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    with contextlib.suppress(ValueError):  # not the main thread: keep the default
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without the interpreter's shutdown: it restores the default SIGTERM handler, and torch's teardown is
+    slow enough for the launcher's SIGTERM to land in it. The report is written and flushed by now."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def parse_snapshots(texts: list[Any], ranks: list[int]) -> tuple[list[tuple[str, Snapshot]], list[Unreadable]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +21,6 @@ class ClusterRequest:
     timeout: float = 60.0  # --distributed: how long rank 0 waits for every rank, and each step waits at most
 
 
-@dataclass(frozen=True)
-class ClusterOutcome:
-    result: ClusterResult | None  # None on the ranks that do not report (all but rank 0)
-    exit_code: int
-
-
 def _validate(request: ClusterRequest) -> None:
     c = request.check
     if request.distributed and request.snapshots_dir is not None:
@@ -42,7 +37,9 @@ def _code(result: ClusterResult) -> int:
     return int(ExitCode.FINDINGS if result.failed else ExitCode.OK)
 
 
-def run_cluster(request: ClusterRequest) -> ClusterOutcome:
+def run_cluster(request: ClusterRequest, publish: Callable[[ClusterResult], None]) -> int:
+    """Check every rank; `publish` (print or write the report) runs once, on the rank that reports, before any
+    rank exits. Returns the exit code, the same on every rank."""
     _validate(request)
     fail_on, options, select, ignore, notes = settings(request.check)
     if request.snapshots_dir is not None:
@@ -51,7 +48,8 @@ def run_cluster(request: ClusterRequest) -> ClusterOutcome:
         entries, unreadable = read_folder(request.snapshots_dir)
         ctx = build_context(entries, "snapshots", options, unreadable=unreadable)
         result = aggregate(ctx, f"snapshots in {request.snapshots_dir}", fail_on, select, ignore, notes)
-        return ClusterOutcome(result, _code(result))
+        publish(result)
+        return _code(result)
 
     from ..cluster import gather
 
@@ -63,7 +61,7 @@ def run_cluster(request: ClusterRequest) -> ClusterOutcome:
                             collective_error=error, timeout=request.timeout)
         source = f"distributed check, world size {launch.world_size}"
         result = aggregate(ctx, source, fail_on, select, ignore, notes)
+        publish(result)
         return result, _code(result)
 
-    result, code = gather.run_rank(launch, snapshot, request.timeout, decide)
-    return ClusterOutcome(result, code)
+    gather.run_rank(launch, snapshot, request.timeout, decide)  # exits this process with the common code
