@@ -125,26 +125,48 @@ def check(
     deep_timeout: Annotated[
         float, typer.Option("--deep-timeout", help="Seconds before the --deep child is killed as hung.")
     ] = 120.0,
+    distributed: Annotated[
+        bool, typer.Option("--distributed", help="Check every rank of a job (under torchrun / accelerate launch); rank 0 reports.")
+    ] = False,
+    snapshots: Annotated[
+        Path | None, typer.Option("--snapshots", help="Check the snapshots in this folder together, as the ranks of one job.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="--distributed: seconds to wait for every rank to join.")
+    ] = 60.0,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
     from .report import render
 
-    result = run_check(
-        CheckRequest(
-            snapshot_path=snapshot,
-            fail_on=fail_on.value if fail_on else None,
-            expect_gpu=expect_gpu,
-            compute_dtype=compute_dtype,
-            select=select or (),
-            ignore=ignore or (),
-            config_path=config,
-            model=model,
-            quant=quant,
-            deep=deep,
-            deep_timeout=deep_timeout,
-        )
+    request = CheckRequest(
+        snapshot_path=snapshot,
+        fail_on=fail_on.value if fail_on else None,
+        expect_gpu=expect_gpu,
+        compute_dtype=compute_dtype,
+        select=select or (),
+        ignore=ignore or (),
+        config_path=config,
+        model=model,
+        quant=quant,
+        deep=deep,
+        deep_timeout=deep_timeout,
     )
+    if distributed or snapshots is not None:
+        from .cluster import ClusterResult
+        from .commands.cluster import ClusterRequest, run_cluster
+        from .report.cluster import render_cluster
+
+        def publish(result: ClusterResult) -> None:
+            if output is not None:
+                _write_atomic(output, render_cluster(result, format.value, color=False))
+            elif not quiet:
+                sys.stdout.write(render_cluster(result, format.value, color=_color()))
+                sys.stdout.flush()
+
+        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed, timeout=timeout)
+        raise typer.Exit(run_cluster(cluster_request, publish))
+    result = run_check(request)
     if output is not None:
         _write_atomic(output, render(result, format.value, color=False))
     elif not quiet:

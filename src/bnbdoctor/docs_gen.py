@@ -25,6 +25,7 @@ _JUDGED_BY = {
     "code": ("Python code", "bnbdoctor lint"),
     "load": ("a real load", "bnbdoctor load MODEL"),
     "explain": ("an error message", "bnbdoctor explain"),
+    "cluster": ("every rank of a job, or a folder of snapshots", "bnbdoctor check --snapshots DIR"),
 }
 _MARK = {"error": "✗", "warning": "!", "info": "i"}
 

@@ -203,12 +203,52 @@ def estimate_schema() -> dict[str, Any]:
     }
 
 
+def cluster_schema() -> dict[str, Any]:
+    from .cluster import CLUSTER_SCHEMA, RankRow
+
+    defs = json_schema(RankRow)["$defs"]
+    finding = dict(report_schema()["$defs"]["Finding"])
+    finding["properties"] = {
+        **finding["properties"],
+        "scope": {"enum": ["cluster", "machine"]},
+        "ranks": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+        "hosts": {"type": "array", "items": {"type": "string"}},
+    }
+    finding["required"] = [*finding.get("required", []), "scope", "ranks", "hosts"]
+    defs["ClusterFinding"] = finding
+    report = report_schema()["properties"]
+    return {
+        "$schema": DRAFT,
+        "$id": CLUSTER_SCHEMA,
+        "title": "bnbdoctor cluster report (check --distributed, check --snapshots)",
+        "type": "object",
+        "properties": {
+            "schema": {"const": CLUSTER_SCHEMA},
+            "tool": report["tool"],
+            "status": report["status"],
+            "fail_on": report["fail_on"],
+            "mode": {"enum": ["distributed", "snapshots"]},
+            "source": {"type": "string"},
+            "world_size": {"type": "integer", "minimum": 0},
+            "summary": report["summary"],
+            "ignored": report["ignored"],
+            "ranks": {"type": "array", "items": {"$ref": "#/$defs/RankRow"}},
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/ClusterFinding"}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["schema", "tool", "status", "mode", "world_size", "summary", "ranks", "findings"],
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
 SCHEMAS = {
     "snapshot-1.json": snapshot_schema,
     "report-1.json": report_schema,
     "explain-1.json": explain_schema,
     "lint-1.json": lint_schema,
     "estimate-1.json": estimate_schema,
+    "cluster-1.json": cluster_schema,
 }
 
 

@@ -169,6 +169,25 @@ class NativeInfo:
 
 
 @dataclass(frozen=True)
+class DistributedInfo:
+    """This process's place in a distributed job, as its launcher's environment says (torchrun, accelerate, Slurm)."""
+
+    status: ProbeStatus = "skipped"  # unavailable: not started by a launcher (no RANK/WORLD_SIZE)
+    error: str | None = None
+    launcher: str | None = None  # torchrun, slurm, or env (RANK and WORLD_SIZE set by something else)
+    rank: int | None = None
+    local_rank: int | None = None
+    world_size: int | None = None
+    local_world_size: int | None = None
+    node_rank: int | None = None  # GROUP_RANK (torchrun) or SLURM_NODEID
+    master_addr: str | None = None
+    master_port: int | None = None
+    #: the CUDA device ordinal this rank uses, cuda:LOCAL_RANK by the launchers' convention; None where NVML sees
+    #: no GPU (a CPU-only rank). Which physical GPU that is depends on CUDA_VISIBLE_DEVICES (rules/derive.py).
+    cuda_device: int | None = None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     schema: str = SCHEMA
     tool: ToolInfo = field(default_factory=ToolInfo)
@@ -178,6 +197,7 @@ class Snapshot:
     nvml: NvmlInfo = field(default_factory=NvmlInfo)
     env: EnvInfo = field(default_factory=EnvInfo)
     native: NativeInfo = field(default_factory=NativeInfo)  # absent from snapshots older than issue 3: skipped
+    distributed: DistributedInfo = field(default_factory=DistributedInfo)  # absent before issue 9: skipped
     note: str | None = None  # free text, e.g. where and why a fixture was recorded
 
     def to_dict(self) -> dict[str, Any]:

@@ -61,6 +61,22 @@ def normalise_dtype(value: str | None) -> str | None:
     return dtype
 
 
+def settings(request: CheckRequest) -> tuple[str, CheckOptions, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(fail_on, options, select, ignore, notes): the command line over [tool.bnbdoctor], checked."""
+    config = load_config(request.config_path)
+    fail_on = request.fail_on or config.fail_on or "error"
+    if fail_on not in FAIL_ON:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    ignore = split_ids([*config.ignore, *request.ignore])
+    select = split_ids([*(request.select or config.select)])
+    options = CheckOptions(
+        expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
+        compute_dtype=normalise_dtype(request.compute_dtype or config.compute_dtype),
+    )
+    notes = (f"config: {config.path}",) if config.path else ()
+    return fail_on, options, select, ignore, notes
+
+
 def run_check(request: CheckRequest) -> CheckResult:
     if request.deep and request.snapshot_path is not None:
         raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
@@ -73,16 +89,7 @@ def run_check(request: CheckRequest) -> CheckResult:
         from ..probes import nvml
 
         nvml_started = nvml.start(request.nvml_timeout)
-    config = load_config(request.config_path)
-    fail_on = request.fail_on or config.fail_on or "error"
-    if fail_on not in FAIL_ON:
-        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    ignore = split_ids([*config.ignore, *request.ignore])
-    select = split_ids([*(request.select or config.select)])
-    options = CheckOptions(
-        expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
-        compute_dtype=normalise_dtype(request.compute_dtype or config.compute_dtype),
-    )
+    fail_on, options, select, ignore, notes = settings(request)
     snapshot: Snapshot
     if request.snapshot_path is not None:
         snapshot = load_snapshot(request.snapshot_path)
@@ -107,6 +114,5 @@ def run_check(request: CheckRequest) -> CheckResult:
     ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=request.quant)
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
-    notes = (f"config: {config.path}",) if config.path else ()
     return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes,
                        rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)))

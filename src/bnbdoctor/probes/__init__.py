@@ -1,5 +1,5 @@
-"""Probes: each reads one source of facts (platform, packages, NVML, environment, native libraries) into a part
-of the snapshot.
+"""Probes: each reads one source of facts (platform, packages, NVML, environment, native libraries, the
+distributed launcher) into a part of the snapshot.
 
 No probe imports torch, transformers or bitsandbytes; a probe that fails records its failure and the others go on.
 """
@@ -11,8 +11,17 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import __version__
-from ..snapshot import EnvInfo, NativeInfo, NvmlInfo, PackagesInfo, PlatformInfo, Snapshot, ToolInfo
-from . import env, native, nvml, packages, platform
+from ..snapshot import (
+    DistributedInfo,
+    EnvInfo,
+    NativeInfo,
+    NvmlInfo,
+    PackagesInfo,
+    PlatformInfo,
+    Snapshot,
+    ToolInfo,
+)
+from . import distributed, env, native, nvml, packages, platform
 
 T = TypeVar("T")
 
@@ -46,6 +55,7 @@ def collect(
         lambda: native.probe(packages_info, env_info, platform_info), lambda e: NativeInfo(status="error", error=e)
     )
     nvml_info = _guard(nvml_result, lambda e: NvmlInfo(status="error", error=e, error_kind="other"))
+    distributed_info = _guard(lambda: distributed.probe(nvml_info), lambda e: DistributedInfo(status="error", error=e))
     return Snapshot(
         tool=ToolInfo(version=__version__),
         created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
@@ -54,4 +64,5 @@ def collect(
         nvml=nvml_info,
         env=env_info,
         native=native_info,
+        distributed=distributed_info,
     )

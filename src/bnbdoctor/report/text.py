@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from ..rules.base import Finding
 from . import CheckResult
 from .summary import machine_lines
 
@@ -36,20 +38,29 @@ def render_text(result: CheckResult, color: bool | None = None, width: int | Non
     console.print(Text(f"bnbdoctor check — {result.source}", style="bold"))
     for label, value in machine_lines(result.snapshot):
         console.print(Text.assemble((f"  {label:<13}", "dim"), value))
+    print_findings(console, [(f, "") for f in result.findings])
+    print_verdict(console, result.counts(), result.failed, result.fail_on)
+    return buffer.getvalue()
+
+
+def print_findings(console: Console, findings: Sequence[tuple[Finding, str]]) -> None:
+    """Findings grouped by severity; each with a note after its title (the cluster report: the ranks)."""
     for severity in ("error", "warning", "info"):
-        group = [f for f in result.findings if f.severity == severity]
+        group = [(f, note) for f, note in findings if f.severity == severity]
         if not group:
             continue
         console.print()
         console.print(Text(f"{_HEADING[severity]} ({len(group)})", style="bold"))
         mark, style = _STYLE[severity]
-        for f in group:
-            console.print(f"  [{style}]{mark} {f.rule}[/] [bold]{escape(f.title)}[/] [dim]({f.category})[/]")
+        for f, note in group:
+            console.print(f"  [{style}]{mark} {f.rule}[/] [bold]{escape(f.title)}[/] [dim]({f.category})[/]"
+                          + (f" — {escape(note)}" if note else ""))
             _indented(console, Text(f.message))
             _indented(console, Text.assemble(("fix: ", "green"), f.fix))
+
+
+def print_verdict(console: Console, counts: dict[str, int], failed: bool, fail_on: str) -> None:
     console.print()
-    counts = result.counts()
     summary = ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items())
-    verdict = "[bold red]FAIL[/]" if result.failed else "[bold green]PASS[/]"
-    console.print(f"{verdict} {summary} (fail-on: {result.fail_on})")
-    return buffer.getvalue()
+    verdict = "[bold red]FAIL[/]" if failed else "[bold green]PASS[/]"
+    console.print(f"{verdict} {summary} (fail-on: {fail_on})")

@@ -111,9 +111,10 @@ class Finding:
 CheckFunction = Callable[[Context], Iterable[Hit]]
 
 #: What a rule judges: the machine (a snapshot, run by `check`), the user's code (`lint`), a model (`estimate`,
-#: `check --model`), a real load (`load`), or an error text (`explain`). One registry and one id space serve all,
-#: so ids, categories and docs stay uniform; each command runs the rules of its scope.
-Scope = Literal["machine", "code", "model", "load", "explain"]
+#: `check --model`), a real load (`load`), an error text (`explain`), or every rank of a job together (`cluster`:
+#: `check --distributed` / `--snapshots DIR`). One registry and one id space serve all, so ids, categories and
+#: docs stay uniform; each command runs the rules of its scope.
+Scope = Literal["machine", "code", "model", "load", "explain", "cluster"]
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,16 @@ def visible_gpus(snapshot: Snapshot) -> Visibility:
     return Visibility(gpus=tuple(chosen), restricted=True)
 
 
+def rank_gpus(snapshot: Snapshot) -> tuple[GpuInfo, ...]:
+    """The GPUs a process works on: a rank of a distributed job its one device (cuda:LOCAL_RANK among the GPUs
+    CUDA sees, nothing where that device does not exist); a snapshot taken outside a launcher every visible GPU."""
+    visible = visible_gpus(snapshot).gpus
+    dist = snapshot.distributed
+    if dist.status != "ok":
+        return visible
+    device = dist.cuda_device if dist.cuda_device is not None else dist.local_rank or 0
+    return (visible[device],) if 0 <= device < len(visible) else ()
+
 #: CUDA variants of the PyTorch wheel index, newest first (https://download.pytorch.org/whl/).
 TORCH_CUDA_INDEXES: tuple[tuple[tuple[int, int], str], ...] = (
     ((13, 0), "cu130"),
