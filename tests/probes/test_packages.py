@@ -110,3 +110,24 @@ def test_this_interpreter_is_probed_without_importing_torch():
     info = packages.probe()
     assert info.status == "ok"
     assert "torch" not in sys.modules or sys.modules["torch"] is not None  # probing never imports it (see test_cli)
+
+
+def test_metadata_headers_are_read_directly_with_folded_lines_and_the_body_ignored(tmp_path):
+    folder = tmp_path / "pkg-1.0.dist-info"
+    folder.mkdir()
+    (folder / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\nLicense: a long\n  folded licence\n"
+        "Requires-Dist: torch>=2.4\nRequires-Python: >=3.10\n\nRequires-Dist: not-a-header (the body)\n"
+    )
+    assert packages.read_metadata(folder) == {
+        "name": ["pkg"], "version": ["1.0"], "requires-dist": ["torch>=2.4"], "requires-python": [">=3.10"]
+    }
+
+
+def test_the_real_installed_metadata_agrees_with_importlib_metadata():
+    import importlib.metadata
+
+    info = packages.probe()
+    for key, pkg in info.packages.items():
+        dist = importlib.metadata.distribution(pkg.name)
+        assert dist.version == pkg.version, key

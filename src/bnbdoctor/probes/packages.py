@@ -10,9 +10,7 @@ import ast
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from importlib.metadata import PathDistribution
 from pathlib import Path
-from typing import Any
 
 from ..snapshot import Minimum, PackageInfo, PackagesInfo, TorchBuild
 
@@ -77,20 +75,49 @@ def _for_extra(requirement: str) -> bool:
     return "extra" in marker
 
 
-def _package(dist: PathDistribution, folder: Path) -> PackageInfo | None:
-    meta: Any = dist.metadata  # an email.message.Message; typeshed's PackageMetadata protocol lacks .get
-    if meta is None:
-        return None
-    name = meta.get("Name")
-    version = meta.get("Version")
+_WANTED_HEADERS = ("name", "version", "requires-dist", "requires-python")
+
+
+def read_metadata(folder: Path) -> dict[str, list[str]]:
+    """The headers we use from a METADATA / PKG-INFO file (core metadata is RFC 822: headers, a blank line, then
+    the description). Read directly: importlib.metadata and the email parser cost more than all our probing."""
+    for name in ("METADATA", "PKG-INFO"):
+        try:
+            text = (folder / name).read_text(encoding="utf-8", errors="replace")
+            break
+        except OSError:
+            continue
+    else:
+        return {}
+    headers: dict[str, list[str]] = {}
+    last: str | None = None
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the body (long description) starts here
+        if line[0] in " \t" and last is not None:
+            headers[last][-1] += " " + line.strip()  # a folded continuation line
+            continue
+        key, sep, value = line.partition(":")
+        last = key.strip().lower() if sep else None
+        if last in _WANTED_HEADERS:
+            headers.setdefault(last, []).append(value.strip())
+        else:
+            last = None
+    return headers
+
+
+def _package(folder: Path) -> PackageInfo | None:
+    meta = read_metadata(folder)
+    name = (meta.get("name") or [""])[0]
+    version = (meta.get("version") or [""])[0]
     if not name or not version:
         return None
     return PackageInfo(
         name=name,
         version=version,
         location=str(folder.parent),
-        requires=tuple(r for r in meta.get_all("Requires-Dist") or () if not _for_extra(r)),
-        requires_python=meta.get("Requires-Python"),
+        requires=tuple(r for r in meta.get("requires-dist", ()) if not _for_extra(r)),
+        requires_python=(meta.get("requires-python") or [None])[0],
     )
 
 
@@ -172,7 +199,7 @@ def probe(path: Sequence[str] | None = None) -> PackagesInfo:
         for name, folder in _metadata_dirs(entry):
             if not _tracked(name):
                 continue
-            info = _package(PathDistribution(folder), folder)
+            info = _package(folder)
             if info is None:
                 continue
             key = normalise(info.name)
