@@ -117,7 +117,7 @@ def _package(folder: Path) -> PackageInfo | None:
         version=version,
         location=str(folder.parent),
         requires=tuple(r for r in meta.get("requires-dist", ()) if not _for_extra(r)),
-        requires_python=(meta.get("requires-python") or [None])[0],
+        requires_python=next(iter(meta.get("requires-python", ())), None),
     )
 
 
