@@ -7,6 +7,7 @@ The child gets its own process group, so a timeout kills whatever it started too
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -95,10 +96,8 @@ def run_module(
             for line in process.stdout:
                 lines.append(line)
                 if on_line is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # a display problem must not lose the child's answer
                         on_line(line)
-                    except Exception:  # a display problem must not lose the child's answer
-                        pass
 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()

@@ -45,7 +45,7 @@ def _load(machine_only: bool = False) -> None:
     """
     global _LOADED, _LOADED_OTHER_SCOPES
     if not _LOADED:
-        from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
+        from . import deep, driver, dtype, gpu, load, memory, model, native, platform, versions  # noqa: F401
 
         _LOADED = True
     if not machine_only and not _LOADED_OTHER_SCOPES:
@@ -85,8 +85,8 @@ def run(
     ctx: Context, select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
 ) -> list[Finding]:
     """Run the selected rules of the given scopes (all by default, less `ignore`), most severe findings first."""
-    # machine and model rules live in this package; other scopes (code) load their modules on demand
-    _load(machine_only=set(scopes) <= {"machine", "model"})
+    # machine, model and load rules live in this package; other scopes (code) load their modules on demand
+    _load(machine_only=set(scopes) <= {"machine", "model", "load"})
     chosen: Iterable[Rule] = [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope in scopes]
     if select:
         wanted = {s.upper() for s in select}
