@@ -341,9 +341,7 @@ def run_command(
     raise typer.Exit(die_like(outcome))
 
 
-class LoadFormat(str, Enum):
-    text = "text"
-    json = "json"
+LoadFormat = ExplainFormat  # text or json
 
 
 @app.command("load")
