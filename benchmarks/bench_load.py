@@ -5,7 +5,9 @@
 Without --model it generates the default model (tiny-llama, random weights) once. Each round runs both commands
 in a rotating order as children of this process; it prints each one's median wall time and the ratio of medians.
 Target (issue 6): `bnbdoctor load` (which also takes the snapshot, runs the rules and the estimator, a forward pass
-and the numerical check) adds at most 10% to the plain load.
+and the numerical check) adds at most 10% to the plain load. A third command, the plain load plus one forward pass
+of 32 tokens, separates bnbdoctor's own cost from the forward pass's (on the CPU, bitsandbytes repacks every 4-bit
+weight at the first forward).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLAIN = """
 import sys, torch
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-folder, quant, device = sys.argv[1:4]
+folder, quant, device, forward = sys.argv[1:5]
 if device == "auto":
     device = "cuda" if torch.cuda.is_available() else "cpu"
 if quant == "int8":
@@ -37,6 +39,9 @@ else:
                                 bnb_4bit_use_double_quant=quant.endswith("-dq"), bnb_4bit_compute_dtype=torch.bfloat16)
 model = AutoModelForCausalLM.from_pretrained(folder, quantization_config=config, dtype=torch.bfloat16,
                                              device_map={"": 0} if device == "cuda" else "cpu")
+if forward == "forward":  # what bnbdoctor load also does: a first forward pass of 32 tokens
+    with torch.no_grad():
+        model(torch.randint(0, model.config.vocab_size, (1, 32)).to(model.device))
 if device == "cuda":
     torch.cuda.synchronize()
 """
@@ -72,7 +77,8 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "bnbdoctor.load.generate", "tiny-llama", str(folder)], check=True, env=env,
                        stdout=subprocess.DEVNULL)
     commands = {
-        "plain from_pretrained": [sys.executable, "-c", PLAIN, str(folder), args.quant, args.device],
+        "plain from_pretrained": [sys.executable, "-c", PLAIN, str(folder), args.quant, args.device, "load"],
+        "plain + 1 forward": [sys.executable, "-c", PLAIN, str(folder), args.quant, args.device, "forward"],
         "bnbdoctor load": [sys.executable, "-m", "bnbdoctor", "load", str(folder), "--quant", args.quant, "--device",
                            args.device, "--quiet", "--format", "json"],
     }
@@ -80,7 +86,8 @@ def main() -> int:
     times: dict[str, list[float]] = {n: [] for n in names}
     codes: dict[str, set[int]] = {n: set() for n in names}
     for round_index in range(args.warmup + args.rounds):
-        order = names if round_index % 2 == 0 else names[::-1]
+        shift = round_index % len(names)
+        order = names[shift:] + names[:shift]
         for name in order:
             elapsed, code = time_once(commands[name], env, args.timeout)
             if round_index >= args.warmup:
@@ -89,15 +96,18 @@ def main() -> int:
     plain = statistics.median(times["plain from_pretrained"])
     ours = statistics.median(times["bnbdoctor load"])
     ratio = ours / plain
+    with_forward = statistics.median(times["plain + 1 forward"])
     print(f"model {folder} ({args.quant}, device {args.device}); {args.rounds} interleaved rounds after {args.warmup} warm-up")
     for name in names:
         print(f"  {name:<22} median {statistics.median(times[name]):7.3f} s  "
               f"(min {min(times[name]):.3f}, max {max(times[name]):.3f}; exit codes {sorted(codes[name])})")
     print(f"  ratio bnbdoctor/plain {ratio:.3f} (+{(ratio - 1) * 100:.1f}%); target <= 1.10: {'met' if ratio <= 1.10 else 'MISSED'}")
+    print(f"  ratio bnbdoctor/(plain + 1 forward) {ours / with_forward:.3f}: the cost of bnbdoctor's own machinery")
     if args.json:
         args.json.write_text(json.dumps({
             "model": str(folder), "quant": args.quant, "device": args.device, "rounds": args.rounds, "times": times,
-            "medians": {"plain": plain, "bnbdoctor": ours}, "ratio": ratio, "machine": platform.platform(),
+            "medians": {"plain": plain, "plain_forward": with_forward, "bnbdoctor": ours}, "ratio": ratio,
+            "ratio_vs_plain_forward": ours / with_forward, "machine": platform.platform(),
             "cpus": os.cpu_count(), "python": sys.version.split()[0],
         }, indent=1) + "\n")
     if tmp is not None:

@@ -81,6 +81,6 @@ print("ACCEPTANCE", "met" if ok else "MISSED")
 PY
 
 stamp "bench_load.py (nf4, interleaved)"
-timeout 420 python3 benchmarks/bench_load.py --model "$model" --quant nf4 --rounds "${ROUNDS:-3}" --json "$out/bench-load.json"
+timeout 420 python3 benchmarks/bench_load.py --model "$model" --quant nf4 --rounds "${ROUNDS:-3}" --warmup 0 --json "$out/bench-load.json"
 echo "rc=$?"
 stamp "done"
