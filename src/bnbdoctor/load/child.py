@@ -238,8 +238,9 @@ def _forward(model: Any, device: str, tokens: int) -> dict[str, Any]:
             "tokens_per_second": round(tokens / max(timings[1], 1e-9), 1), "finite": finite}
 
 
-def load(request: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {"ok": False, "stage": "import"}
+def load(request: dict[str, Any], result: dict[str, Any]) -> None:
+    """Fill `result` as the load goes, so that a failure still reports what was known (versions, device, NVML)."""
+    result.update(ok=False, stage="import")
     _fault(request)
     progress("importing torch, transformers and bitsandbytes")
     import bitsandbytes
@@ -274,6 +275,7 @@ def load(request: dict[str, Any]) -> dict[str, Any]:
     if max_memory:
         max_memory = {int(k) if str(k).isdigit() else k: v for k, v in max_memory.items()}
     memory: dict[str, Any] = {"method": "cuda" if device == "cuda" else "cpu"}
+    result["memory"] = memory
     if device == "cuda":
         result["device_name"] = torch.cuda.get_device_name(0)
         nvml_before, others = _nvml(0)
@@ -307,7 +309,6 @@ def load(request: dict[str, Any]) -> dict[str, Any]:
     memory["rss_bytes"] = rss_after
     memory["rss_delta_bytes"] = rss_after - rss_before if rss_after is not None and rss_before is not None else None
     memory["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    result["memory"] = memory
     result["device_map"], result["placement"] = _placement(model)
     result["layers"] = _layers(model)
     result["stage"] = "sanity"
@@ -329,17 +330,17 @@ def load(request: dict[str, Any]) -> dict[str, Any]:
         memory["forward_max_allocated_bytes"] = torch.cuda.max_memory_allocated() - base
     result["stage"] = "done"
     result["ok"] = True
-    return result
 
 
 def main(argv: list[str]) -> int:
     request = json.loads(argv[0])
+    result: dict[str, Any] = {}
     try:
-        result = load(request)
+        load(request, result)
     except Stage as exc:
-        result = {"ok": False, "stage": exc.stage, "error": str(exc)}
+        result.update(ok=False, stage=exc.stage, error=str(exc))
     except Exception as exc:  # an import error, a bad request: still an answer
-        result = {"ok": False, "stage": "import", "error": error_text(exc)}
+        result.update(ok=False, error=error_text(exc))
     sys.stdout.write("\n" + json.dumps({"result": result}) + "\n")
     sys.stdout.flush()
     return 0

@@ -73,7 +73,7 @@ def render_load_text(result: LoadResult, color: bool = False) -> str:
     console.print(Text(f"bnbdoctor load — {m.name}", style="bold"))
     console.print(Text(f"  {size}{m.architecture or '?'}, {m.origin} ({m.folder})", style="dim"))
     last = result.result
-    if last and last.report:
+    if last and last.report and last.report.device:
         r = last.report
         versions = ", ".join(f"{k} {v}" for k, v in r.versions.items() if k != "cuda")
         console.print(Text(f"  device {r.device_name or r.device} (requested {result.device}); compute dtype "
