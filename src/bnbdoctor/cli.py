@@ -380,6 +380,67 @@ def run_command(
     raise typer.Exit(die_like(outcome))
 
 
+LoadFormat = ExplainFormat  # text or json
+
+
+@app.command("load")
+def load_command(
+    model: Annotated[
+        str | None, typer.Argument(help="A model folder or a Hub id in the local cache [default: a generated random model].")
+    ] = None,
+    quant: Annotated[str, typer.Option("--quant", "-q", help="nf4, nf4-dq, fp4 or int8.")] = "nf4",
+    compute_dtype: Annotated[
+        str | None, typer.Option("--compute-dtype", help="bnb_4bit_compute_dtype [default: the load dtype].")
+    ] = None,
+    dtype: Annotated[str | None, typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks].")] = None,
+    device: Annotated[str, typer.Option("--device", help="auto, cuda or cpu.")] = "auto",
+    device_map: Annotated[
+        str | None, typer.Option("--device-map", help="auto, balanced, sequential, cpu, cuda:0, or a JSON object [default: the whole model on the device].")
+    ] = None,
+    max_memory: Annotated[
+        list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB or cpu=30GiB (repeat or comma-separate); implies --device-map auto.")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before an attempt's child is killed.")] = 600.0,
+    retries: Annotated[int, typer.Option("--retries", help="Retries of transient errors (busy GPU, memory held by others), with exponential backoff.")] = 0,
+    backoff: Annotated[float, typer.Option("--backoff", help="Seconds before the first retry; doubles each time.")] = 2.0,
+    fallback: Annotated[
+        bool, typer.Option("--fallback", help="On out-of-memory or offload: try nf4-dq, then head-room max_memory (docs/load.md).")
+    ] = False,
+    generate: Annotated[
+        str | None, typer.Option("--generate", help="Without MODEL: the preset to generate (tiny-llama, small-llama, llama31-8b).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Without MODEL: generate random weights for this config.json.")
+    ] = None,
+    tokens: Annotated[int, typer.Option("--tokens", help="Length of the forward pass.")] = 32,
+    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
+    allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
+    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="text or json.")] = LoadFormat.text,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
+) -> None:
+    """Load a model in 4-bit/8-bit for real, in a child process, and report it: exit 0 (loaded and checked), 1, 2."""
+    from .commands.load import LoadRequest, run_load
+    from .report.load import render_load_json, render_load_text
+
+    request = LoadRequest(
+        model=model, quant=quant.lower(), compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
+        device_map=device_map, max_memory=max_memory or (), timeout=timeout, retries=retries, backoff=backoff,
+        fallback=fallback, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, generate=generate,
+        config=config, tokens=tokens,
+    )
+    if quiet:
+        result = run_load(request)
+    elif sys.stderr.isatty():
+        from rich.console import Console
+
+        with Console(stderr=True).status("starting") as status:
+            result = run_load(request, progress=lambda text: status.update(text))
+    else:
+        result = run_load(request, progress=lambda text: print(f"bnbdoctor: {text}", file=sys.stderr, flush=True))
+    sys.stdout.write(render_load_json(result) if format == LoadFormat.json else render_load_text(result, color=_color()))
+    raise typer.Exit(int(ExitCode.OK if result.status == "passed" else ExitCode.FINDINGS))
+
+
 def _fail(message: str, code: ExitCode) -> NoReturn:
     sys.stderr.write(f"bnbdoctor: error: {message}\n")
     raise SystemExit(int(code))

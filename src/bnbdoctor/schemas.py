@@ -242,6 +242,21 @@ def cluster_schema() -> dict[str, Any]:
     }
 
 
+def load_schema() -> dict[str, Any]:
+    from .load.result import LOAD_SCHEMA, LoadResult
+
+    schema = json_schema(LoadResult)
+    defs = schema["$defs"]
+    defs["Finding"]["properties"].update(report_schema()["$defs"]["Finding"]["properties"])
+    defs["Attempt"]["properties"]["category"] = {"anyOf": [{"enum": list(CATEGORIES)}, {"type": "null"}]}
+    defs["LoadResult"]["properties"]["schema"] = {"const": LOAD_SCHEMA}
+    defs["LoadResult"]["properties"]["tool"] = {
+        "type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}}
+    defs["LoadResult"]["required"] = [*defs["LoadResult"]["required"], "schema", "tool"]
+    return {"$schema": DRAFT, "$id": LOAD_SCHEMA, "title": "bnbdoctor load report", "$ref": "#/$defs/LoadResult",
+            "$defs": defs}
+
+
 SCHEMAS = {
     "snapshot-1.json": snapshot_schema,
     "report-1.json": report_schema,
@@ -249,6 +264,7 @@ SCHEMAS = {
     "lint-1.json": lint_schema,
     "estimate-1.json": estimate_schema,
     "cluster-1.json": cluster_schema,
+    "load-1.json": load_schema,
 }
 
 

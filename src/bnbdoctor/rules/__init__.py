@@ -46,7 +46,7 @@ def _load(machine_only: bool = False) -> None:
     """
     global _LOADED, _LOADED_OTHER_SCOPES
     if not _LOADED:
-        from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
+        from . import deep, driver, dtype, gpu, load, memory, model, native, platform, versions  # noqa: F401
 
         _LOADED = True
     if not machine_only and not _LOADED_OTHER_SCOPES:
@@ -87,8 +87,8 @@ def chosen_rules(
     select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
 ) -> list[Rule]:
     """The rules of the given scopes that `select` (all by default) and `ignore` leave, in id order."""
-    # machine and model rules live in this package; other scopes (code) load their modules on demand
-    _load(machine_only=set(scopes) <= {"machine", "model"})
+    # machine, model and load rules live in this package; other scopes (code, cluster) load theirs on demand
+    _load(machine_only=set(scopes) <= {"machine", "model", "load"})
     chosen: Iterable[Rule] = [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope in scopes]
     if select:
         wanted = {s.upper() for s in select}

@@ -16,6 +16,7 @@ from ..deep.result import DeepResult
 from ..snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from ..load.result import LoadResult
     from ..model.assess import Assessment
 
 Severity = Literal["info", "warning", "error"]
@@ -83,6 +84,7 @@ class Context:
     model: Assessment | None = None  # `check --model` / `estimate`: inventory, estimates and fit plan
     model_quant: str = "nf4"  # the mode the model rules judge
     deep: DeepResult | None = None  # `check --deep`: what a real 4-bit matmul did in a child process
+    load: LoadResult | None = None  # `load`: the attempts of a real load (its findings not yet filled in)
 
 
 @dataclass(frozen=True)
