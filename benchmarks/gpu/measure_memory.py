@@ -6,7 +6,11 @@ as safetensors, then load it once per mode (nf4, nf4 with double quant, fp4, int
 `torch.cuda.memory_allocated()` after the load, `max_memory_allocated()` during it, the same after a forward pass
 of 512 tokens, `get_memory_footprint()`, and the number of quantized layers.
 
-    python benchmarks/gpu/measure_memory.py OUT_DIR [NAME ...]
+    python benchmarks/gpu/measure_memory.py [--fresh] OUT_DIR [NAME ...]
+
+With --fresh each load runs in a new process (as a user's script does); without it the loads share one process,
+whose allocator keeps a little cached memory between them (the cuBLAS workspace), which changes how
+transformers' caching_allocator_warmup sizes its first allocation.
 
 Writes OUT_DIR/memory.json (rows) and OUT_DIR/models.json (each config.json and the safetensors headers).
 Run it on the device tool's machine, with bitsandbytes installed (see benchmarks/gpu/record-check.sh).
@@ -138,7 +142,22 @@ def measure(folder: Path, mode: str) -> dict:
     return row
 
 
+def measure_fresh(folder: Path, mode: str) -> dict:
+    """The same measurement in a new process: what a user's script (and `bnbdoctor load`) sees."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, __file__, "--one", str(folder), mode], capture_output=True, text=True, timeout=300)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"mode": mode, "error": proc.stderr[-500:]}
+
+
 def main() -> int:
+    if sys.argv[1] == "--one":
+        print(json.dumps(measure(Path(sys.argv[2]), sys.argv[3])), flush=True)
+        return 0
+    fresh = sys.argv[1] == "--fresh"
+    if fresh:
+        sys.argv.pop(1)
     out = Path(sys.argv[1])
     names = sys.argv[2:] or list(CONFIGS)
     root = Path("/tmp/bnbdoctor-models")
@@ -161,7 +180,8 @@ def main() -> int:
             "make_s": round(make_s, 1),
         }
         for mode in MODES:
-            row = {"model": name, **measure(folder, mode)}
+            row = {"model": name, "process": "fresh" if fresh else "shared",
+                   **(measure_fresh(folder, mode) if fresh else measure(folder, mode))}
             rows.append(row)
             print(json.dumps(row), flush=True)
         shutil.rmtree(folder)

@@ -175,13 +175,32 @@ def activation_bytes(config: dict[str, Any], inventory: Inventory, mode: str, co
     return max(layer, logits + 2 * tokens * hidden * size) + CUBLAS_WORKSPACE
 
 
+def _target(t: TensorSpec, mode: str, dtype: str) -> str:
+    """The dtype an unquantized tensor has on the device."""
+    if mode in _PLAIN:
+        return _PLAIN[mode] if t.dtype in FLOATING and t.kind == "param" and t.dtype != "float32" else t.dtype
+    return dtype if t.dtype in FLOATING and t.kind == "param" and t.dtype != "float32" else t.dtype
+
+
 def replay(
-    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint_order: list[str] | None
+    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint_order: list[str] | None, warmup: bool = True
 ) -> tuple[int, int]:
     """Replay the load's allocations and frees through the allocator model: (allocated after, peak during)."""
     allocator = CachingAllocator()
     in_checkpoint = set(checkpoint_order or ())
     quantized = mode in QUANTIZED_MODES
+    if warmup:
+        # transformers >= 4.51 `caching_allocator_warmup`: before reading a weight, one empty tensor of the model's
+        # size (quantized weights at the quantizer's `quantized_element_size`: 0.5 byte for 4-bit, 1 for int8) is
+        # allocated and dropped, so the load carves its tensors from that one cached segment
+        per_element = 1.0 if mode == "int8" else 0.5
+        size = sum(
+            int(t.numel * per_element) if quantized and t.quantize else t.numel * DTYPE_BYTES.get(_target(t, mode, dtype), 4)
+            for t in tensors
+            if t.kind == "param"
+        )
+        allocator.free(allocator.malloc(size // 2 * 2))
+    tensors = list(tensors)
     for t in load_order(tensors, checkpoint_order):
         lay = layout(t, mode, dtype)
         if not (quantized and t.quantize):
