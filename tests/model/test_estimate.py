@@ -18,10 +18,14 @@ from bnbdoctor.model.source import resolve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MEASURED = json.loads((FIXTURES / "memory" / "h100-2026-11-24.json").read_text())
+#: loads that shared one process: the allocator already held the cuBLAS workspace's segment
 ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
-#: int8 on models whose quantized layers have biases: the allocator's slack differs from the model by ~1.3%
-#: (the order of allocations inside transformers' int8 loader is not fully known); see docs/estimate.md.
-KNOWN_GAPS = {("qwen2-1.5b", "int8"), ("gpt2-medium", "int8")}
+#: each load in a new process, as a user's script and `bnbdoctor load` run it: what the estimator models
+FRESH = [r for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fresh.json").read_text())["rows"] if "alloc" in r]
+#: In a process whose allocator already holds memory, transformers' caching_allocator_warmup shrinks its first
+#: allocation by the unused reserve, and the later blocks are carved differently: this row is 2.2% off (it is 0.05%
+#: off when loaded in a fresh process, see FRESH). docs/estimate.md explains it.
+KNOWN_GAPS = {("qwen2-1.5b", "int8")}
 
 _INVENTORIES: dict[str, object] = {}
 
@@ -56,8 +60,18 @@ def test_weights_within_1_percent_and_peak_within_5_percent(row):
     error = (e.weights_bytes - row["alloc"]) / row["alloc"]
     peak_error = (e.peak_load_bytes - row["max_alloc"]) / row["max_alloc"]
     assert abs(peak_error) <= 0.05, f"peak off by {peak_error:+.2%}"
-    limit = 0.015 if (row["model"], row["mode"]) in KNOWN_GAPS else 0.01
+    limit = 0.025 if (row["model"], row["mode"]) in KNOWN_GAPS else 0.01
     assert abs(error) <= limit, f"memory_allocated off by {error:+.2%}"
+
+
+@pytest.mark.parametrize("row", FRESH, ids=_id)
+def test_fresh_process_loads_within_1_percent(row):
+    source, inv = inventory(row["model"])
+    e = estimate(inv, row["mode"], source.config, order(row["model"]))
+    error = (e.weights_bytes - row["alloc"]) / row["alloc"]
+    assert abs(error) <= 0.01, f"memory_allocated off by {error:+.2%}"
+    if "max_alloc" in row:
+        assert abs(e.peak_load_bytes - row["max_alloc"]) / row["max_alloc"] <= 0.05
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r["mode"] != "bf16"], ids=_id)

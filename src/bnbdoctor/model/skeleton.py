@@ -13,6 +13,7 @@ import contextlib
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..serde import to_json
@@ -39,18 +40,31 @@ def _keys_to_not_convert(model: Any) -> list[str]:
     return list({k.removesuffix(".weight") for k in tied | last | out_keys})
 
 
+def _config(folder: str) -> Any:
+    """The config object, built from config.json by its class (CONFIG_MAPPING[model_type].from_dict), which is what
+    AutoConfig.from_pretrained does for a local folder, without importing the Hub machinery (0.7 s of 3)."""
+    from transformers import AutoConfig
+
+    try:
+        from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+        data = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+        return CONFIG_MAPPING[data["model_type"]].from_dict(data)
+    except (ImportError, KeyError, ValueError, OSError):
+        return AutoConfig.from_pretrained(folder, trust_remote_code=False)
+
+
 def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
     import torch
     import transformers
     from torch import nn
-    from transformers import AutoConfig
 
     try:
         from transformers.pytorch_utils import Conv1D
     except ImportError:  # pragma: no cover - very old transformers
         Conv1D = ()  # type: ignore[assignment,misc]
 
-    config = AutoConfig.from_pretrained(folder, trust_remote_code=False)
+    config = _config(folder)
     torch_dtype = getattr(torch, dtype)
     model_class = None
     for name in getattr(config, "architectures", None) or []:
