@@ -41,17 +41,17 @@ _LOADED_OTHER_SCOPES = False
 def _load(machine_only: bool = False) -> None:
     """Import every rule module once; each registers its rules on import.
 
-    `check` needs only the machine (and model) rules: the code rules (bnbdoctor.lint) and the cross-rank rules
-    load on first use of another scope, so that `check` never imports the linter.
+    `check` needs only the machine (and model) rules: the code rules (bnbdoctor.lint), the cross-rank rules and
+    the load rules load on first use of another scope, so that `check` imports no more than it runs.
     """
     global _LOADED, _LOADED_OTHER_SCOPES
     if not _LOADED:
-        from . import deep, driver, dtype, gpu, load, memory, model, native, platform, versions  # noqa: F401
+        from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
 
         _LOADED = True
     if not machine_only and not _LOADED_OTHER_SCOPES:
         from ..lint import rules as _code_rules  # noqa: F401
-        from . import cluster  # noqa: F401
+        from . import cluster, load  # noqa: F401
 
         _LOADED_OTHER_SCOPES = True
 
@@ -88,7 +88,7 @@ def chosen_rules(
 ) -> list[Rule]:
     """The rules of the given scopes that `select` (all by default) and `ignore` leave, in id order."""
     # machine, model and load rules live in this package; other scopes (code, cluster) load theirs on demand
-    _load(machine_only=set(scopes) <= {"machine", "model", "load"})
+    _load(machine_only=set(scopes) <= {"machine", "model"})
     chosen: Iterable[Rule] = [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope in scopes]
     if select:
         wanted = {s.upper() for s in select}

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ..deep.result import DeepResult
 from ..snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from ..deep.result import DeepResult
     from ..load.result import LoadResult
     from ..model.assess import Assessment
 
