@@ -25,6 +25,16 @@ app = typer.Typer(
 
 _STATE = {"debug": False}
 
+#: Options several commands share, declared once.
+SelectOption = Annotated[
+    list[str] | None, typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate).")
+]
+IgnoreOption = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")]
+
 
 class Format(str, Enum):
     text = "text"
@@ -104,17 +114,13 @@ def check(
         str | None,
         typer.Option("--compute-dtype", help="The bnb_4bit_compute_dtype you plan to use (float16, bfloat16, float32)."),
     ] = None,
-    select: Annotated[
-        list[str] | None, typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate).")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
-    ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="Read [tool.bnbdoctor] from this file instead of ./pyproject.toml.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="Also check that this model (folder or cached Hub id) fits the GPUs.")
     ] = None,
@@ -221,12 +227,8 @@ def lint_command(
     format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite the safely fixable findings in place (needs libcst).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
-    select: Annotated[
-        list[str] | None, typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate).")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
-    ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
     gpu: Annotated[
         str | None,
         typer.Option("--gpu", help="Target GPU compute capability (8.0, 7.5, sm_75, or none) [default: the local GPU via NVML]."),
@@ -235,8 +237,8 @@ def lint_command(
         FailOn | None,
         typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Find misconfigured bitsandbytes loading in Python code; exit 0 (clean), 1 (findings) or 2 (bad input)."""
     from .commands.lint import LintRequest, run_lint

@@ -6,12 +6,12 @@ folder (`check --snapshots DIR`, `cluster/directory.py`); from there on both tak
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..rules import Context, Finding, derive, run, severity_rank
-from ..rules.base import SEVERITIES, CheckOptions
+from ..rules.base import CheckOptions, Verdict
 from ..rules.cluster import ClusterContext, Member, Mode, Unreadable
 from ..serde import to_json
 from ..snapshot import Snapshot
@@ -58,7 +58,7 @@ class ClusterFinding:
 
 
 @dataclass(frozen=True)
-class ClusterResult:
+class ClusterResult(Verdict):
     mode: Mode
     source: str  # "torchrun, world size 4" or the folder
     world_size: int
@@ -68,19 +68,8 @@ class ClusterResult:
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
-        for f in self.findings:
-            counts[f.finding.severity] += 1
-        return counts
-
-    @property
-    def failed(self) -> bool:
-        return any(_fails(f.finding, self.fail_on) for f in self.findings)
-
-    @property
-    def status(self) -> str:
-        return "fail" if self.failed else "pass"
+    def severities(self) -> Iterable[str]:
+        return (f.finding.severity for f in self.findings)
 
 
 def build_context(

@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..rules.base import SEVERITIES, Hit, Severity, severity_rank
+from ..rules.base import Hit, Severity, Verdict
 from .analyze import ModuleFacts
 
 LINT_SCHEMA = "bnbdoctor.lint/1"
@@ -77,27 +77,10 @@ class FileFix:
 
 
 @dataclass(frozen=True)
-class LintResult:
+class LintResult(Verdict):
     files_checked: int
     findings: tuple[LintFinding, ...]
     fixes: tuple[FileFix, ...] | None = None  # None unless --fix or --diff ran
     fail_on: str = DEFAULT_FAIL_ON
     gpu: str | None = None  # the compute capability rules judged against, and where it came from
     rules_run: tuple[str, ...] = ()  # the ids of the code rules that ran (JUnit reports one test case per rule)
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
-
-    @property
-    def failed(self) -> bool:
-        if self.fail_on == "never":
-            return False
-        threshold = severity_rank(self.fail_on)
-        return any(severity_rank(f.severity) >= threshold for f in self.findings)
-
-    @property
-    def status(self) -> str:
-        return "fail" if self.failed else "pass"

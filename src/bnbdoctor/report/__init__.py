@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..rules.base import SEVERITIES, Finding, severity_rank
+from ..rules.base import Finding, Verdict
 from ..snapshot import Snapshot
 
 REPORT_SCHEMA = "bnbdoctor.report/1"
@@ -13,7 +13,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Verdict):
     snapshot: Snapshot
     findings: tuple[Finding, ...]
     fail_on: str = "error"
@@ -21,23 +21,6 @@ class CheckResult:
     source: str = "this machine"  # or the snapshot file diagnosed
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. which config file was applied
     rules_run: tuple[str, ...] = ()  # the ids of the rules that ran (JUnit reports one test case per rule)
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
-
-    @property
-    def failed(self) -> bool:
-        if self.fail_on == "never":
-            return False
-        threshold = severity_rank(self.fail_on)
-        return any(severity_rank(f.severity) >= threshold for f in self.findings)
-
-    @property
-    def status(self) -> str:
-        return "fail" if self.failed else "pass"
 
 
 def render(result: CheckResult, fmt: str, color: bool | None = None, width: int | None = None) -> str:

@@ -58,6 +58,36 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)  # type: ignore[arg-type]
 
 
+class Verdict:
+    """What every command's result shares: counts by severity and pass/fail against `--fail-on`.
+
+    Mixed into the result dataclasses (check, lint, cluster); they provide `findings` and `fail_on`.
+    """
+
+    findings: Any
+    fail_on: str
+
+    def severities(self) -> Iterable[str]:
+        return (f.severity for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
+        for severity in self.severities():
+            counts[severity] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        if self.fail_on == "never":
+            return False
+        threshold = severity_rank(self.fail_on)
+        return any(severity_rank(s) >= threshold for s in self.severities())
+
+    @property
+    def status(self) -> str:
+        return "fail" if self.failed else "pass"
+
+
 @dataclass(frozen=True)
 class Reference:
     """What a rule rests on: library source, a measurement, a reproduction or vendor documentation."""
