@@ -382,7 +382,10 @@ def run_command(
     raise typer.Exit(die_like(outcome))
 
 
-LoadFormat = ExplainFormat  # text or json
+class LoadFormat(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
 
 
 @app.command("load")
@@ -417,12 +420,12 @@ def load_command(
     tokens: Annotated[int, typer.Option("--tokens", help="Length of the forward pass.")] = 32,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
-    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="text or json.")] = LoadFormat.text,
+    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="text, json or junit (one test case per attempt).")] = LoadFormat.text,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
 ) -> None:
     """Load a model in 4-bit/8-bit for real, in a child process, and report it: exit 0 (loaded and checked), 1, 2."""
     from .commands.load import LoadRequest, run_load
-    from .report.load import render_load_json, render_load_text
+    from .report.load import render_load_json, render_load_junit, render_load_text
 
     request = LoadRequest(
         model=model, quant=quant.lower(), compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
@@ -439,7 +442,12 @@ def load_command(
             result = run_load(request, progress=lambda text: status.update(text))
     else:
         result = run_load(request, progress=lambda text: print(f"bnbdoctor: {text}", file=sys.stderr, flush=True))
-    sys.stdout.write(render_load_json(result) if format == LoadFormat.json else render_load_text(result, color=_color()))
+    if format == LoadFormat.json:
+        sys.stdout.write(render_load_json(result))
+    elif format == LoadFormat.junit:
+        sys.stdout.write(render_load_junit(result))
+    else:
+        sys.stdout.write(render_load_text(result, color=_color()))
     raise typer.Exit(int(ExitCode.OK if result.status == "passed" else ExitCode.FINDINGS))
 
 

@@ -170,3 +170,17 @@ def test_wrong_numbers_fail_the_load(tiny: Path, cache: Path) -> None:
     assert done.returncode == 1
     data = report(done)
     assert "BNB083" in rules(data) and not data["result"]["report"]["sanity"]["ok"]
+
+
+def test_junit_has_one_case_per_attempt_and_validates(tiny: Path, cache: Path) -> None:
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "schemas" / "junit.xsd"))
+    done = cli(str(tiny), "--device", "cpu", "--format", "junit", "--quiet", cache=cache)
+    assert done.returncode == 0, done.stderr
+    schema.validate(done.stdout)
+    assert done.stdout.count("<testcase ") == 1 and "attempt 1: nf4" in done.stdout and "<failure" not in done.stdout
+    crashed = cli(str(tiny), "--device", "cpu", "--format", "junit", "--quiet", cache=cache, fault="segfault")
+    assert crashed.returncode == 1
+    schema.validate(crashed.stdout)
+    assert "<error" in crashed.stdout  # a crash is an error, not a failed assertion

@@ -132,3 +132,27 @@ def render_load_text(result: LoadResult, color: bool = False) -> str:
         "[bold red]FAIL[/] the model did not load and pass the checks"
     console.print(verdict)
     return buffer.getvalue()
+
+
+#: how an attempt's outcome reads to a CI test reporter: a crash or a hang is an error, not a failed assertion
+_JUNIT_STATUS = {"passed": "passed", "failed": "failed", "crashed": "error", "timeout": "error", "skipped": "skipped"}
+
+
+def render_load_junit(result: LoadResult) -> str:
+    """JUnit XML: one test case per attempt (docs/formats.md#junit)."""
+    from .junit import render_attempts_junit
+
+    return render_attempts_junit(
+        [
+            {
+                "name": f"attempt {a.number}: {a.quant}, device_map {a.device_map or 'default'}"
+                + (f", max_memory {a.max_memory}" if a.max_memory else ""),
+                "status": _JUNIT_STATUS[a.outcome],
+                "message": (a.error or a.reason or "").splitlines()[0] if (a.error or a.reason) else "",
+                "details": a.error or "",
+                "seconds": a.duration or 0.0,
+                "output": f"category: {a.category}" if a.category else "",
+            }
+            for a in result.attempts
+        ]
+    )
