@@ -143,7 +143,8 @@ def build_inventory(source: ModelSource, dtype: str, skip_modules: list[str] | N
                 return inventory, None
             except SchemaError as exc:
                 data = {"error": f"unexpected inventory: {exc}"}
-        why_not = f"transformers could not build it: {data['error']}"
+        first_line = str(data["error"]).strip().splitlines()[0] if str(data["error"]).strip() else "no reason given"
+        why_not = f"transformers could not build it: {first_line[:300]}"
     try:
         return inventory_from_config(source.config, dtype), why_not
     except ValueError as exc:
