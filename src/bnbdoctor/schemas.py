@@ -17,6 +17,17 @@ from .snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .snapshot import Snapshot
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+#: the parts every command's document shares
+TOOL: dict[str, Any] = {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}}
+VERDICT: dict[str, Any] = {
+    "status": {"enum": ["pass", "fail"]},
+    "fail_on": {"enum": list(FAIL_ON)},
+    "summary": {
+        "type": "object",
+        "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+        "required": list(SEVERITIES),
+    },
+}
 
 
 def snapshot_schema() -> dict[str, Any]:
@@ -59,14 +70,8 @@ def report_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "schema": {"const": REPORT_SCHEMA},
-            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
-            "status": {"enum": ["pass", "fail"]},
-            "fail_on": {"enum": list(FAIL_ON)},
-            "summary": {
-                "type": "object",
-                "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
-                "required": list(SEVERITIES),
-            },
+            "tool": TOOL,
+            **VERDICT,
             "ignored": {"type": "array", "items": {"type": "string"}},
             "findings": {"type": "array", "items": {"$ref": "#/$defs/Finding"}},
             "snapshot": {"$ref": "#/$defs/Snapshot"},
@@ -104,7 +109,7 @@ def explain_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "schema": {"const": EXPLAIN_SCHEMA},
-            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+            "tool": TOOL,
             "status": {"enum": ["matched", "unknown"]},
             "input": {
                 "type": "object",
@@ -149,14 +154,8 @@ def lint_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "schema": {"const": LINT_SCHEMA},
-            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
-            "status": {"enum": ["pass", "fail"]},
-            "fail_on": {"enum": list(FAIL_ON)},
-            "summary": {
-                "type": "object",
-                "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
-                "required": list(SEVERITIES),
-            },
+            "tool": TOOL,
+            **VERDICT,
             "files_checked": {"type": "integer", "minimum": 0},
             "gpu": {"type": ["string", "null"]},
             "findings": {"type": "array", "items": {"$ref": "#/$defs/LintFinding"}},
@@ -191,7 +190,7 @@ def estimate_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "schema": {"const": ESTIMATE_SCHEMA},
-            "tool": {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+            "tool": TOOL,
             "model": {"type": "object", "properties": model_props, "required": ["name", "method", "params", "dtype"]},
             "estimates": {"type": "array", "items": {"$ref": "#/$defs/Estimate"}, "minItems": 1},
             "plan": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/Plan"}]},
@@ -250,8 +249,7 @@ def load_schema() -> dict[str, Any]:
     defs["Finding"]["properties"].update(report_schema()["$defs"]["Finding"]["properties"])
     defs["Attempt"]["properties"]["category"] = {"anyOf": [{"enum": list(CATEGORIES)}, {"type": "null"}]}
     defs["LoadResult"]["properties"]["schema"] = {"const": LOAD_SCHEMA}
-    defs["LoadResult"]["properties"]["tool"] = {
-        "type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}}
+    defs["LoadResult"]["properties"]["tool"] = TOOL
     defs["LoadResult"]["required"] = [*defs["LoadResult"]["required"], "schema", "tool"]
     return {"$schema": DRAFT, "$id": LOAD_SCHEMA, "title": "bnbdoctor load report", "$ref": "#/$defs/LoadResult",
             "$defs": defs}
