@@ -15,7 +15,7 @@ import torch
 from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure_memory import CONFIGS  # noqa: E402
+from measure_memory import CONFIGS
 
 
 def frames(event: dict) -> list[str]:
