@@ -6,13 +6,16 @@ as safetensors, then load it once per mode (nf4, nf4 with double quant, fp4, int
 `torch.cuda.memory_allocated()` after the load, `max_memory_allocated()` during it, the same after a forward pass
 of 512 tokens, `get_memory_footprint()`, and the number of quantized layers.
 
-    python benchmarks/gpu/measure_memory.py [--fresh] OUT_DIR [NAME ...]
+    python benchmarks/gpu/measure_memory.py [--fresh [--jobs N]] OUT_DIR [NAME ...]
 
-With --fresh each load runs in a new process (as a user's script does); without it the loads share one process,
+With --fresh each load runs in a new process (as a user's script does), N of them at a time (default 5: one per
+mode; each process has its own allocator, so they do not disturb each other's figures as long as the GPU has room
+for all, which transformers' warmup checks with mem_get_info); without it the loads share one process,
 whose allocator keeps a little cached memory between them (the cuBLAS workspace), which changes how
 transformers' caching_allocator_warmup sizes its first allocation.
 
-Writes OUT_DIR/memory.json (rows) and OUT_DIR/models.json (each config.json and the safetensors headers).
+Writes OUT_DIR/memory.json (rows), OUT_DIR/models.json (each config.json and the safetensors headers), and
+OUT_DIR/models/NAME/{config.json,safetensors-headers.json}, the layout of tests/fixtures/models.
 Run it on the device tool's machine, with bitsandbytes installed (see benchmarks/gpu/record-check.sh).
 """
 
@@ -61,6 +64,23 @@ CONFIGS: dict[str, dict] = {
                            shared_expert_intermediate_size=2816, num_experts=60, num_experts_per_tok=4,
                            num_hidden_layers=8, num_attention_heads=16, num_key_value_heads=16, vocab_size=32000,
                            tie_word_embeddings=False, max_position_embeddings=4096),
+    # Added after the estimator was written, as shapes it had not been fitted on (estimates predicted before the run):
+    # fused query_key_value with biases, untied, parallel residual, rotary (the Pythia-1B shape)
+    "pythia-1b": dict(model_type="gpt_neox", hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
+                      num_attention_heads=8, vocab_size=50304, tie_word_embeddings=False, max_position_embeddings=2048),
+    # tied 256k-token embeddings, GQA, head_dim 256 (the Gemma-2-2B shape)
+    "gemma2-2b": dict(model_type="gemma2", hidden_size=2304, intermediate_size=9216, num_hidden_layers=26,
+                      num_attention_heads=8, num_key_value_heads=4, head_dim=256, vocab_size=256000,
+                      tie_word_embeddings=True, max_position_embeddings=8192),
+    # fused experts without a shared expert, q/k norms (a small Qwen3-MoE)
+    "qwen3moe-small": dict(model_type="qwen3_moe", hidden_size=1024, intermediate_size=3072, moe_intermediate_size=768,
+                           num_experts=32, num_experts_per_tok=4, num_hidden_layers=8, num_attention_heads=16,
+                           num_key_value_heads=4, head_dim=64, vocab_size=32000, tie_word_embeddings=False,
+                           max_position_embeddings=4096, decoder_sparse_step=1, mlp_only_layers=[]),
+    # biases everywhere, learned positions, project_in/project_out around a narrower embedding (the OPT-350m shape)
+    "opt-350m": dict(model_type="opt", hidden_size=1024, ffn_dim=4096, num_hidden_layers=24, num_attention_heads=16,
+                     word_embed_proj_dim=512, vocab_size=50272, max_position_embeddings=2048, do_layer_norm_before=False,
+                     tie_word_embeddings=True),
 }
 
 MODES = {
@@ -105,7 +125,8 @@ def measure(folder: Path, mode: str) -> dict:
     base = torch.cuda.memory_allocated()
     kwargs = MODES[mode]
     start = time.perf_counter()
-    row: dict = {"mode": mode, "base_alloc": base}
+    # what the allocator already holds unused: transformers' warmup allocation shrinks by it
+    row: dict = {"mode": mode, "base_alloc": base, "base_reserved": torch.cuda.memory_reserved()}
     try:
         model = AutoModelForCausalLM.from_pretrained(
             folder,
@@ -158,6 +179,10 @@ def main() -> int:
     fresh = sys.argv[1] == "--fresh"
     if fresh:
         sys.argv.pop(1)
+    jobs = 5
+    if sys.argv[1] == "--jobs":
+        jobs = int(sys.argv[2])
+        del sys.argv[1:3]
     out = Path(sys.argv[1])
     names = sys.argv[2:] or list(CONFIGS)
     root = Path("/tmp/bnbdoctor-models")
@@ -179,12 +204,24 @@ def main() -> int:
             "params": params,
             "make_s": round(make_s, 1),
         }
-        for mode in MODES:
-            row = {"model": name, "process": "fresh" if fresh else "shared",
-                   **(measure_fresh(folder, mode) if fresh else measure(folder, mode))}
+        if fresh:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(jobs) as pool:
+                measured = list(pool.map(measure_fresh, [folder] * len(MODES), MODES))
+        else:
+            measured = [measure(folder, mode) for mode in MODES]
+        for result in measured:
+            row = {"model": name, "process": "fresh" if fresh else "shared", **result}
             rows.append(row)
             print(json.dumps(row), flush=True)
         shutil.rmtree(folder)
+        fixture = out / "models" / name
+        fixture.mkdir(parents=True, exist_ok=True)
+        (fixture / "config.json").write_text(json.dumps(models[name]["config"], indent=2) + "\n")
+        (fixture / "safetensors-headers.json").write_text(
+            json.dumps({"params": params, "headers": models[name]["safetensors"]}) + "\n"
+        )
         (out / "memory.json").write_text(json.dumps({**meta, "rows": rows}, indent=1) + "\n")
         (out / "models.json").write_text(json.dumps(models) + "\n")
     return 0

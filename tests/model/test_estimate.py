@@ -1,7 +1,10 @@
-"""The estimator against real loads measured on an H100 (tests/fixtures/memory/h100-2026-11-24.json).
+"""The estimator against real loads measured on an H100 (tests/fixtures/memory/h100-2026-11-24*.json).
 
-The inventory of each model is built for real with the installed transformers on the meta device, from the
-config.json recorded on the H100; the load order comes from the recorded safetensors headers.
+The validation set is the fresh-process table: 11 model shapes x nf4, nf4-dq, fp4, int8, bf16, each load in a new
+process as a user's script runs it; four of the shapes (pythia-1b, gemma2-2b, qwen3moe-small, opt-350m) were added
+after the estimator was written and predicted before they were measured. The inventory of each model is built for
+real with the installed transformers on the meta device, from the config.json recorded on the H100; the load order
+comes from the recorded safetensors headers.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ import pytest
 from bnbdoctor.model.analytic import inventory_from_config
 from bnbdoctor.model.assess import build_inventory
 from bnbdoctor.model.estimate import estimate, kv_cache_bytes
+from bnbdoctor.model.safetensors import TensorHeader, parse_header
 from bnbdoctor.model.source import resolve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MEASURED = json.loads((FIXTURES / "memory" / "h100-2026-11-24.json").read_text())
-#: loads that shared one process: the allocator already held the cuBLAS workspace's segment
-ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
-#: each load in a new process, as a user's script and `bnbdoctor load` run it: what the estimator models
+#: each load in a new process, as a user's script and `bnbdoctor load` run it: the validation set
 FRESH = [r for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fresh.json").read_text())["rows"] if "alloc" in r]
+#: the same loads one after another in one process, whose allocator already held the cuBLAS workspace's segment:
+#: a sensitivity check, not the contract (the estimate is for a load in a fresh process)
+ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
 #: In a process whose allocator already holds memory, transformers' caching_allocator_warmup shrinks its first
 #: allocation by the unused reserve, and the later blocks are carved differently: this row is 2.2% off (it is 0.05%
 #: off when loaded in a fresh process, see FRESH). docs/estimate.md explains it.
@@ -39,9 +44,10 @@ def inventory(model: str):
     return _INVENTORIES[model]
 
 
-def order(model: str) -> list[str]:
+def order(model: str) -> list[TensorHeader]:
+    """The safetensors headers recorded on the H100: the tensors the loader met (names and shapes)."""
     headers = json.loads((FIXTURES / "models" / model / "safetensors-headers.json").read_text())["headers"]
-    return [n for f in sorted(headers) for n in sorted(k for k in headers[f] if k != "__metadata__")]
+    return [t for f in sorted(headers) for t in parse_header(headers[f], f)]
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +59,30 @@ def _id(row: dict) -> str:
     return f"{row['model']}-{row['mode']}"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=_id)
+@pytest.mark.parametrize("row", FRESH, ids=_id)
 def test_weights_within_1_percent_and_peak_within_5_percent(row):
+    source, inv = inventory(row["model"])
+    e = estimate(inv, row["mode"], source.config, order(row["model"]))
+    error = (e.weights_bytes - row["alloc"]) / row["alloc"]
+    peak_error = (e.peak_load_bytes - row["max_alloc"]) / row["max_alloc"]
+    assert abs(error) <= 0.01, f"memory_allocated off by {error:+.2%}"
+    assert abs(peak_error) <= 0.05, f"peak off by {peak_error:+.2%}"
+
+
+def test_the_validation_set_covers_what_issue_4_asks_for():
+    models = {r["model"] for r in FRESH}
+    assert len(FRESH) == 5 * len(models) >= 55
+    assert {"nf4", "nf4-dq", "fp4", "int8"} <= {r["mode"] for r in FRESH}
+    configs = {m: json.loads((FIXTURES / "models" / m / "config.json").read_text()) for m in models}
+    assert any(c.get("tie_word_embeddings") for c in configs.values())
+    assert any(c.get("tie_word_embeddings") is False for c in configs.values())
+    assert any((c.get("num_key_value_heads") or 0) < (c.get("num_attention_heads") or 0) for c in configs.values())
+    assert any(c.get("num_local_experts") or c.get("num_experts") for c in configs.values())
+    assert {"phi3-mini", "pythia-1b", "qwen2-1.5b", "opt-350m"} <= models  # fused qkv / gate_up, biases
+
+
+@pytest.mark.parametrize("row", ROWS, ids=_id)
+def test_loads_sharing_a_process_stay_close(row):
     source, inv = inventory(row["model"])
     e = estimate(inv, row["mode"], source.config, order(row["model"]))
     error = (e.weights_bytes - row["alloc"]) / row["alloc"]
@@ -64,17 +92,7 @@ def test_weights_within_1_percent_and_peak_within_5_percent(row):
     assert abs(error) <= limit, f"memory_allocated off by {error:+.2%}"
 
 
-@pytest.mark.parametrize("row", FRESH, ids=_id)
-def test_fresh_process_loads_within_1_percent(row):
-    source, inv = inventory(row["model"])
-    e = estimate(inv, row["mode"], source.config, order(row["model"]))
-    error = (e.weights_bytes - row["alloc"]) / row["alloc"]
-    assert abs(error) <= 0.01, f"memory_allocated off by {error:+.2%}"
-    if "max_alloc" in row:
-        assert abs(e.peak_load_bytes - row["max_alloc"]) / row["max_alloc"] <= 0.05
-
-
-@pytest.mark.parametrize("row", [r for r in ROWS if r["mode"] != "bf16"], ids=_id)
+@pytest.mark.parametrize("row", [r for r in FRESH if r["mode"] != "bf16"], ids=_id)
 def test_quantized_module_count_matches_the_real_load(row):
     _, inv = inventory(row["model"])
     assert inv.quantized_modules == row["quantized_modules"]
@@ -109,7 +127,7 @@ def test_analytic_fallback_is_within_5_percent_of_the_real_load():
         source, _ = inventory(model)
         inv = inventory_from_config(source.config, "bfloat16")
         assert inv.method == "analytic"
-        for row in (r for r in ROWS if r["model"] == model and r["mode"] in ("nf4", "int8")):
+        for row in (r for r in FRESH if r["model"] == model and r["mode"] in ("nf4", "int8")):
             e = estimate(inv, row["mode"], source.config)
             assert abs(e.weights_bytes - row["alloc"]) / row["alloc"] < 0.05, (model, row["mode"])
 
@@ -122,7 +140,7 @@ def test_kv_cache_is_two_tensors_per_layer_per_kv_head():
 
 
 def test_forward_peak_of_512_tokens_is_within_10_percent():
-    for row in (r for r in ROWS if r["mode"] in ("nf4", "bf16") and r["model"] != "llama32-1b"):
+    for row in (r for r in FRESH if r["mode"] in ("nf4", "bf16") and r["model"] != "llama32-1b"):
         source, inv = inventory(row["model"])
         e = estimate(inv, row["mode"], source.config, order(row["model"]), context=512, batch=1)
         predicted = e.weights_bytes + e.kv_cache_bytes + e.activation_bytes

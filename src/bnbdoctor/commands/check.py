@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import load_config
 from ..errors import InputError
 from ..report import FAIL_ON, CheckResult
 from ..rules import CATEGORIES, CheckOptions, Context, all_rules, chosen_rules, run
 from ..snapshot import Snapshot, load_snapshot
+
+if TYPE_CHECKING:
+    from ..deep.result import DeepResult
+    from ..model.assess import Assessment, PendingAssessment
+    from ..snapshot import NvmlInfo
 
 DTYPES = {
     "float16": "float16", "fp16": "float16", "half": "float16", "torch.float16": "float16",
@@ -90,6 +96,28 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         nvml_started = nvml.start(request.nvml_timeout)
     fail_on, options, select, ignore, notes = settings(request)
+    pending = None
+    if request.model is not None:
+        from ..model.assess import begin
+
+        # the model's skeleton child builds while the probes run
+        pending = begin(request.model, tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16"))))
+    try:
+        snapshot, source, deep, assessment = _gather(request, nvml_started, pending)
+    finally:
+        if pending is not None:
+            pending.cancel()
+    ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=request.quant)
+    scopes = ("machine", "model") if assessment is not None else ("machine",)
+    findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
+    return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes,
+                       rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)))
+
+
+def _gather(
+    request: CheckRequest, nvml_started: Callable[[], NvmlInfo] | None, pending: PendingAssessment | None
+) -> tuple[Snapshot, str, DeepResult | None, Assessment | None]:
+    """The snapshot (probed or read), the --deep result, and the model's assessment against the snapshot's GPUs."""
     snapshot: Snapshot
     if request.snapshot_path is not None:
         snapshot = load_snapshot(request.snapshot_path)
@@ -105,14 +133,8 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         deep = run_deep(request.deep_timeout)
     assessment = None
-    if request.model is not None:
-        from ..model.assess import assess
+    if pending is not None:
         from .estimate import machine_gpus
 
-        quants = tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
-        assessment = assess(request.model, quants, gpus=machine_gpus(snapshot))
-    ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=request.quant)
-    scopes = ("machine", "model") if assessment is not None else ("machine",)
-    findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
-    return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes,
-                       rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)))
+        assessment = pending.finish(machine_gpus(snapshot))
+    return snapshot, source, deep, assessment

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model.assess import DEFAULT_QUANTS, Assessment, assess
+from ..model.assess import DEFAULT_QUANTS, Assessment, begin
 from ..model.plan import Gpu, parse_gpu
 from ..rules import CheckOptions, Context, Finding, run
 from ..snapshot import Snapshot
@@ -48,20 +48,25 @@ def machine_gpus(snapshot: Snapshot) -> tuple[Gpu, ...]:
 
 def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, quant_for_rules: str | None = None) -> EstimateResult:
     quants = split_quants(request.quants)
-    if request.gpus:
-        gpus = tuple(parse_gpu(text, i) for i, text in enumerate(request.gpus))
-        gpu_source = "--gpu"
-    else:
-        if snapshot is None:
-            from ..probes import collect
-
-            snapshot = collect()
-        gpus = machine_gpus(snapshot)
-        gpu_source = "this machine" if gpus else "none"
-    assessment = assess(
-        request.model, quants, request.dtype, request.context, request.batch, gpus,
+    gpu_specs = tuple(parse_gpu(text, i) for i, text in enumerate(request.gpus))
+    # the skeleton child starts first; this machine's probes run while it imports torch and transformers
+    pending = begin(
+        request.model, quants, request.dtype, request.context, request.batch,
         list(request.skip_modules) if request.skip_modules is not None else None, request.timeout,
     )
+    try:
+        if gpu_specs:
+            gpus, gpu_source = gpu_specs, "--gpu"
+        else:
+            if snapshot is None:
+                from ..probes import collect
+
+                snapshot = collect()
+            gpus = machine_gpus(snapshot)
+            gpu_source = "this machine" if gpus else "none"
+        assessment = pending.finish(gpus)
+    finally:
+        pending.cancel()
     # The fit rules judge one mode: the one asked for, or with several, the one with the least memory (so a
     # finding means that no mode fits; one mode among five that does not fit is the table's news, not an error).
     quant = quant_for_rules or (quants[0] if len(quants) == 1 else None)

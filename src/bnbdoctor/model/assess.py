@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,47 +114,129 @@ def _store(key: str, inventory: Inventory) -> None:
         pass  # a read-only home is no reason to fail an estimate
 
 
-def build_inventory(source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> tuple[Inventory, str | None]:
-    """Build the exact inventory in a child process with transformers (cached); fall back to config.json arithmetic."""
-    why_not: str | None = None
-    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
-        why_not = "torch and transformers are not both installed"
-    else:
-        key = _cache_key(source, dtype, skip_modules)
-        cached = _cached(key)
-        if cached is not None:
-            return cached, None
+class InventoryBuild:
+    """The exact inventory, built by transformers in a child process that starts at once, so the caller's own work
+    (the machine's probes) runs beside its 2-3 s of imports; a cached inventory needs no child. `result()` waits
+    for it and falls back to config.json arithmetic when transformers is missing or fails."""
+
+    def __init__(self, source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> None:
+        self.source, self.dtype, self.timeout = source, dtype, timeout
+        self.inventory: Inventory | None = None
+        self.why_not: str | None = None
+        self.proc: subprocess.Popen[str] | None = None
+        self.key = ""
+        if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
+            self.why_not = "torch and transformers are not both installed"
+            return
+        self.key = _cache_key(source, dtype, skip_modules)
+        self.inventory = _cached(self.key)
+        if self.inventory is not None:
+            return
         request = json.dumps({"folder": str(source.folder), "dtype": dtype, "skip_modules": skip_modules})
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
+        self.started = time.monotonic()
         try:
-            proc = subprocess.run(
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bnbdoctor.model.skeleton", request],
-                capture_output=True, text=True, timeout=timeout, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
             )
-            line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-            data: Any = json.loads(line) if line else {"error": f"no output (exit {proc.returncode}): {proc.stderr[-300:]}"}
+        except OSError as exc:
+            self.why_not = f"transformers could not build it: {exc}"
+
+    def cancel(self) -> None:
+        """Stop the child (the caller failed before it needed the result)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+    def result(self) -> tuple[Inventory, str | None]:
+        if self.inventory is not None:
+            return self.inventory, None
+        if self.proc is not None:
+            self.why_not = f"transformers could not build it: {self._collect(self.proc)}"
+            if self.inventory is not None:
+                return self.inventory, None
+        try:
+            return inventory_from_config(self.source.config, self.dtype), self.why_not
+        except ValueError as exc:
+            raise InputError(f"cannot estimate {self.source.name}: {self.why_not}; and {exc}") from None
+
+    def _collect(self, proc: subprocess.Popen[str]) -> str:
+        """Wait for the child; keep its inventory, or return the first line of why there is none."""
+        try:
+            stdout, stderr = proc.communicate(timeout=max(0.0, self.timeout - (time.monotonic() - self.started)))
         except subprocess.TimeoutExpired:
-            data = {"error": f"building the model skeleton took more than {timeout:g} s"}
-        except (OSError, json.JSONDecodeError) as exc:
+            self.cancel()
+            return f"building the model skeleton took more than {self.timeout:g} s"
+        line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+        try:
+            data: Any = json.loads(line) if line else {"error": f"no output (exit {proc.returncode}): {stderr[-300:]}"}
+        except json.JSONDecodeError as exc:
             data = {"error": str(exc)}
+        if not isinstance(data, dict):
+            data = {"error": f"unexpected output: {line[:200]}"}
         if "error" not in data:
             try:
-                inventory: Inventory = from_json(Inventory, data)
-                _store(key, inventory)
-                return inventory, None
+                self.inventory = from_json(Inventory, data)
+                _store(self.key, self.inventory)
+                return ""
             except SchemaError as exc:
                 data = {"error": f"unexpected inventory: {exc}"}
-        first_line = str(data["error"]).strip().splitlines()[0] if str(data["error"]).strip() else "no reason given"
-        why_not = f"transformers could not build it: {first_line[:300]}"
-    try:
-        return inventory_from_config(source.config, dtype), why_not
-    except ValueError as exc:
-        raise InputError(f"cannot estimate {source.name}: {why_not}; and {exc}") from None
+        text = str(data["error"]).strip()
+        return text.splitlines()[0][:300] if text else "no reason given"
 
 
-def checkpoint_order(source: ModelSource) -> list[str]:
-    """Tensor names in the order the loader reads them: file by file, names sorted (safetensors' own order)."""
-    return [t.name for t in source.tensors]
+def build_inventory(source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> tuple[Inventory, str | None]:
+    """Build the exact inventory in a child process with transformers (cached); fall back to config.json arithmetic."""
+    return InventoryBuild(source, dtype, skip_modules, timeout).result()
+
+
+@dataclass
+class PendingAssessment:
+    """An assessment whose inventory is being built: `begin()` it first, do other work, then `finish()` it."""
+
+    source: ModelSource
+    quants: tuple[str, ...]
+    dtype: str
+    dtype_reason: str
+    context: int
+    batch: int
+    build: InventoryBuild
+
+    def cancel(self) -> None:
+        self.build.cancel()
+
+    def finish(self, gpus: tuple[Gpu, ...] | None) -> Assessment:
+        inventory, fallback = self.build.result()
+        notes = [f"unquantized tensors in {self.dtype} ({self.dtype_reason})"]
+        if fallback:
+            notes.append(f"analytic estimate: {fallback}")
+        estimates = tuple(
+            estimate(inventory, q, self.source.config, self.source.tensors, context=self.context, batch=self.batch)
+            for q in self.quants
+        )
+        plan = make_plan(list(estimates), gpus) if gpus is not None else None
+        return Assessment(self.source, inventory, estimates, plan, tuple(notes))
+
+
+def begin(
+    model: str,
+    quants: tuple[str, ...] = DEFAULT_QUANTS,
+    dtype: str | None = None,
+    context: int = 0,
+    batch: int = 1,
+    skip_modules: list[str] | None = None,
+    timeout: float = 120.0,
+) -> PendingAssessment:
+    """Check the request, resolve the model and start building its inventory."""
+    for quant in quants:
+        if quant not in MODES:
+            raise InputError(f"unknown mode {quant!r}: use one of {', '.join(MODES)}")
+    if context < 0 or batch < 1:
+        raise InputError("--context must be >= 0 and --batch >= 1")
+    source = resolve(model)
+    target, reason = load_dtype(source, dtype, _transformers_major())
+    return PendingAssessment(source, quants, target, reason, context, batch, InventoryBuild(source, target, skip_modules, timeout))
 
 
 def assess(
@@ -166,18 +249,4 @@ def assess(
     skip_modules: list[str] | None = None,
     timeout: float = 120.0,
 ) -> Assessment:
-    for quant in quants:
-        if quant not in MODES:
-            raise InputError(f"unknown mode {quant!r}: use one of {', '.join(MODES)}")
-    if context < 0 or batch < 1:
-        raise InputError("--context must be >= 0 and --batch >= 1")
-    source = resolve(model)
-    target, reason = load_dtype(source, dtype, _transformers_major())
-    inventory, fallback = build_inventory(source, target, skip_modules, timeout)
-    notes = [f"unquantized tensors in {target} ({reason})"]
-    if fallback:
-        notes.append(f"analytic estimate: {fallback}")
-    order = checkpoint_order(source)
-    estimates = tuple(estimate(inventory, q, source.config, order, context=context, batch=batch) for q in quants)
-    plan = make_plan(list(estimates), gpus) if gpus is not None else None
-    return Assessment(source, inventory, estimates, plan, tuple(notes))
+    return begin(model, quants, dtype, context, batch, skip_modules, timeout).finish(gpus)

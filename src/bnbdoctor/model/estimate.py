@@ -8,12 +8,13 @@ bitsandbytes 0.50 (functional.quantize_4bit, Int8Params) and were checked agains
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .allocator import CachingAllocator
 from .inventory import DTYPE_BYTES, FLOATING, Inventory, TensorSpec
+from .safetensors import TensorHeader
 
 MIB = 1024**2
 #: c10/cuda/CUDACachingAllocator.cpp: kMinBlockSize, kSmallSize, kMinLargeAlloc, kRoundLarge
@@ -125,13 +126,54 @@ class Estimate:
         return self.cuda_context_bytes + self.allocator_overhead_bytes + max(self.peak_load_bytes, running)
 
 
-def load_order(tensors: Iterable[TensorSpec], checkpoint_order: list[str] | None) -> list[TensorSpec]:
-    """The order the loader materialises tensors: checkpoint order (safetensors keys, sorted), then the rest."""
+def natural_key(name: str) -> tuple[tuple[Any, ...], ...]:
+    """transformers 5's dot_natural_key: state-dict names split on ".", numbers compared as numbers (layers.2 < layers.10)."""
+    parts: list[tuple[Any, ...]] = []
+    for part in name.split("."):
+        if part.isdigit():
+            parts.append((0, int(part)))
+        else:
+            text = part.rstrip("0123456789")
+            parts.append((1, text, int(part[len(text):])) if text != part else (1, part))
+    return tuple(parts)
+
+
+def load_order(tensors: Iterable[TensorSpec], checkpoint: Sequence[TensorHeader] | None) -> list[TensorSpec]:
+    """The order the loader materialises tensors. transformers 5 (core_model_loading) walks the checkpoint's keys
+    sorted by dot_natural_key, renaming some on the way (its conversion mapping, e.g. GPT-NeoX's embed_out ->
+    lm_head): a model tensor that is not in the checkpoint takes the place of the one unclaimed checkpoint key of
+    its shape, if there is exactly one; fused experts take the place of their first per-expert key; what is left
+    (buffers) comes last."""
     items = list(tensors)
-    if not checkpoint_order:
-        return sorted(items, key=lambda t: t.name)
-    rank = {name: i for i, name in enumerate(checkpoint_order)}
-    return sorted(items, key=lambda t: (rank.get(t.name, len(rank)), t.name))
+    if not checkpoint:
+        return sorted(items, key=lambda t: natural_key(t.name))
+    keys = sorted(checkpoint, key=lambda c: natural_key(c.name))
+    names = {t.name for t in items}
+    rank = {c.name: i for i, c in enumerate(keys) if c.name in names}
+    unclaimed = [(i, c.shape) for i, c in enumerate(keys) if c.name not in names]
+    missing = [t for t in items if t.name not in rank and t.kind == "param"]
+    for t in missing:
+        candidates = [i for i, shape in unclaimed if shape == t.shape]
+        if len(candidates) == 1 and sum(m.shape == t.shape for m in missing) == 1:
+            rank[t.name] = candidates[0]
+        elif len(t.shape) >= 3 and ".experts." in f".{t.name}":
+            # fused experts are stacked from per-expert keys (MergeModulelist) when the loader meets the first of
+            # them: the first unclaimed ".experts." key under the same numbered block (model.layers.N.)
+            block = _numbered_prefix(t.name)
+            first = next((i for i, c in enumerate(keys) if c.name not in names and ".experts." in c.name
+                          and block is not None and c.name.startswith(block)), None)
+            if first is not None:
+                rank[t.name] = first
+    return sorted(items, key=lambda t: (rank.get(t.name, len(keys)), natural_key(t.name)))
+
+
+def _numbered_prefix(name: str) -> str | None:
+    """"model.layers.3." for "model.layers.3.mlp.experts.gate_up_proj": the path through its first number."""
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            return ".".join(parts[: i + 1]) + "."
+    return None
 
 
 def text_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -183,11 +225,11 @@ def _target(t: TensorSpec, mode: str, dtype: str) -> str:
 
 
 def replay(
-    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint_order: list[str] | None, warmup: bool = True
+    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint: Sequence[TensorHeader] | None, warmup: bool = True
 ) -> tuple[int, int]:
     """Replay the load's allocations and frees through the allocator model: (allocated after, peak during)."""
     allocator = CachingAllocator()
-    in_checkpoint = set(checkpoint_order or ())
+    in_checkpoint = {c.name for c in checkpoint or ()}
     quantized = mode in QUANTIZED_MODES
     if warmup:
         # transformers >= 4.51 `caching_allocator_warmup`: before reading a weight, one empty tensor of the model's
@@ -201,7 +243,7 @@ def replay(
         )
         allocator.free(allocator.malloc(size // 2 * 2))
     tensors = list(tensors)
-    for t in load_order(tensors, checkpoint_order):
+    for t in load_order(tensors, checkpoint):
         lay = layout(t, mode, dtype)
         if not (quantized and t.quantize):
             pieces: list[Any] = []
@@ -243,7 +285,7 @@ def estimate(
     inventory: Inventory,
     mode: str,
     config: dict[str, Any] | None = None,
-    checkpoint_order: list[str] | None = None,
+    checkpoint: Sequence[TensorHeader] | None = None,
     context: int = 0,
     batch: int = 1,
 ) -> Estimate:
@@ -257,7 +299,7 @@ def estimate(
             state += lay.state
         else:
             unquantized += lay.weights
-    allocated, peak = replay(inventory.tensors, mode, dtype, checkpoint_order)
+    allocated, peak = replay(inventory.tensors, mode, dtype, checkpoint)
     kv = kv_cache_bytes(config or {}, context, batch, dtype) if context else 0
     act = activation_bytes(config or {}, inventory, mode, context, batch, dtype) if context else 0
     return Estimate(

@@ -10,7 +10,9 @@ No memory is allocated for weights and nothing is read but config.json.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -153,6 +155,9 @@ def _takes_dtype() -> bool:
 
 
 def main(argv: list[str]) -> int:
+    # Importing torch and a transformers model creates a few hundred thousand objects and no garbage worth collecting;
+    # the cyclic collector's passes over them cost 0.5 s of the 2.8 s (2-core CPU). This process exits right after.
+    gc.disable()
     try:
         request = json.loads(argv[0])
         inventory = build(request["folder"], request["dtype"], request.get("skip_modules"))
@@ -169,4 +174,9 @@ if __name__ == "__main__":
 
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
-    raise SystemExit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Tearing down torch and transformers' modules at exit costs 0.7 s (2-core CPU) and does nothing for the
+    # answer, which is written and flushed: leave at once.
+    os._exit(code)
