@@ -73,6 +73,71 @@ def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return merged
 
 
+class RunningChild:
+    """`python -m module args...` started in its own process group; `wait()` for its ChildOutcome, or `kill()` it."""
+
+    def __init__(
+        self,
+        module: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        python: str | None = None,
+        on_line: Callable[[str], None] | None = None,
+    ) -> None:
+        self.started = time.monotonic()
+        self._lines: list[str] = []
+        self._err = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by wait)
+        try:
+            self.process = subprocess.Popen(
+                [python or sys.executable, "-m", module, *args],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err, text=True, errors="replace",
+                env=child_env(env), start_new_session=True,
+            )
+        except OSError:
+            self._err.close()
+            raise
+        self._reader = threading.Thread(target=self._pump, args=(on_line,), daemon=True)
+        self._reader.start()
+        self._outcome: ChildOutcome | None = None
+
+    def _pump(self, on_line: Callable[[str], None] | None) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.append(line)
+            if on_line is not None:
+                with contextlib.suppress(Exception):  # a display problem must not lose the child's answer
+                    on_line(line)
+
+    def kill(self) -> None:
+        """Kill the child and everything it started (its process group)."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
+            self.process.wait()
+
+    def wait(self, timeout: float) -> ChildOutcome:
+        """Wait until `timeout` seconds after the start; past it the child is killed and the outcome says so."""
+        if self._outcome is not None:
+            return self._outcome
+        timed_out = False
+        try:
+            self.process.wait(timeout=max(0.0, timeout - (time.monotonic() - self.started)))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            self.kill()
+        self._reader.join(timeout=5)
+        self._err.seek(0)
+        stderr = self._err.read()
+        self._err.close()
+        self._outcome = ChildOutcome(
+            returncode=None if timed_out else self.process.returncode, stdout="".join(self._lines), stderr=stderr,
+            duration=round(time.monotonic() - self.started, 3), timed_out=timed_out,
+        )
+        return self._outcome
+
+
 def run_module(
     module: str,
     args: Sequence[str] = (),
@@ -82,39 +147,4 @@ def run_module(
     on_line: Callable[[str], None] | None = None,
 ) -> ChildOutcome:
     """Run `python -m module args...`; every ending (exit, signal, timeout) comes back as a ChildOutcome."""
-    start = time.monotonic()
-    lines: list[str] = []
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
-        process = subprocess.Popen(
-            [python or sys.executable, "-m", module, *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True, errors="replace",
-            env=child_env(env), start_new_session=True,
-        )
-
-        def pump() -> None:
-            assert process.stdout is not None
-            for line in process.stdout:
-                lines.append(line)
-                if on_line is not None:
-                    with contextlib.suppress(Exception):  # a display problem must not lose the child's answer
-                        on_line(line)
-
-        reader = threading.Thread(target=pump, daemon=True)
-        reader.start()
-        timed_out = False
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                process.kill()
-            process.wait()
-        reader.join(timeout=5)
-        err.seek(0)
-        stderr = err.read()
-    return ChildOutcome(
-        returncode=None if timed_out else process.returncode, stdout="".join(lines), stderr=stderr,
-        duration=round(time.monotonic() - start, 3), timed_out=timed_out,
-    )
+    return RunningChild(module, args, env, python, on_line).wait(timeout)

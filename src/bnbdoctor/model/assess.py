@@ -6,13 +6,11 @@ import hashlib
 import importlib.util
 import json
 import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..childproc import ChildOutcome, RunningChild, last_json, tail
 from ..errors import InputError
 from ..serde import SchemaError, from_json, to_json
 from .analytic import inventory_from_config
@@ -116,14 +114,15 @@ def _store(key: str, inventory: Inventory) -> None:
 
 class InventoryBuild:
     """The exact inventory, built by transformers in a child process that starts at once, so the caller's own work
-    (the machine's probes) runs beside its 2-3 s of imports; a cached inventory needs no child. `result()` waits
-    for it and falls back to config.json arithmetic when transformers is missing or fails."""
+    (the machine's probes) runs beside its 2 s of imports; a cached inventory needs no child. `result()` waits for
+    it and falls back to config.json arithmetic when transformers is missing or fails. The child runs in its own
+    process group (bnbdoctor.childproc), so a timeout or `cancel()` stops whatever it started too."""
 
     def __init__(self, source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> None:
         self.source, self.dtype, self.timeout = source, dtype, timeout
         self.inventory: Inventory | None = None
         self.why_not: str | None = None
-        self.proc: subprocess.Popen[str] | None = None
+        self.child: RunningChild | None = None
         self.key = ""
         if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
             self.why_not = "torch and transformers are not both installed"
@@ -134,26 +133,22 @@ class InventoryBuild:
             return
         request = json.dumps({"folder": str(source.folder), "dtype": dtype, "skip_modules": skip_modules})
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
-        self.started = time.monotonic()
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bnbdoctor.model.skeleton", request],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-            )
+            self.child = RunningChild("bnbdoctor.model.skeleton", [request], env=env)
         except OSError as exc:
             self.why_not = f"transformers could not build it: {exc}"
 
     def cancel(self) -> None:
-        """Stop the child (the caller failed before it needed the result)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.communicate()
+        """Stop the child (the caller failed before it needed the result, or is done)."""
+        if self.child is not None:
+            self.child.kill()
+            self.child.wait(0)
 
     def result(self) -> tuple[Inventory, str | None]:
         if self.inventory is not None:
             return self.inventory, None
-        if self.proc is not None:
-            self.why_not = f"transformers could not build it: {self._collect(self.proc)}"
+        if self.child is not None:
+            self.why_not = f"transformers could not build it: {self._collect(self.child.wait(self.timeout))}"
             if self.inventory is not None:
                 return self.inventory, None
         try:
@@ -161,20 +156,14 @@ class InventoryBuild:
         except ValueError as exc:
             raise InputError(f"cannot estimate {self.source.name}: {self.why_not}; and {exc}") from None
 
-    def _collect(self, proc: subprocess.Popen[str]) -> str:
-        """Wait for the child; keep its inventory, or return the first line of why there is none."""
-        try:
-            stdout, stderr = proc.communicate(timeout=max(0.0, self.timeout - (time.monotonic() - self.started)))
-        except subprocess.TimeoutExpired:
-            self.cancel()
+    def _collect(self, outcome: ChildOutcome) -> str:
+        """Keep the child's inventory, or return the first line of why there is none."""
+        if outcome.timed_out:
             return f"building the model skeleton took more than {self.timeout:g} s"
-        line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
-        try:
-            data: Any = json.loads(line) if line else {"error": f"no output (exit {proc.returncode}): {stderr[-300:]}"}
-        except json.JSONDecodeError as exc:
-            data = {"error": str(exc)}
-        if not isinstance(data, dict):
-            data = {"error": f"unexpected output: {line[:200]}"}
+        data: Any = last_json(outcome.stdout)
+        if data is None:
+            ending = outcome.signal or f"exit {outcome.returncode}"
+            data = {"error": f"no output ({ending}): {tail(outcome.stderr, 1)[-300:]}"}
         if "error" not in data:
             try:
                 self.inventory = from_json(Inventory, data)

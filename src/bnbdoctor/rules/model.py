@@ -13,9 +13,10 @@ from .refs import H100_FACTS, TRANSFORMERS_BNB_QUANTIZER
 
 ESTIMATOR = Reference(
     "measurement",
-    "bnbdoctor's estimator against 35 real loads on an H100 (7 model shapes x 5 modes), within 1% of "
-    "memory_allocated (tests/fixtures/memory/h100-2026-11-24.json)",
-    "tests/fixtures/memory/h100-2026-11-24.json",
+    "bnbdoctor's estimator against 55 real loads on an H100, each in a fresh process (11 model shapes x 5 modes, "
+    "4 shapes held out), all within 1% of memory_allocated and 5% of the load's peak "
+    "(tests/fixtures/memory/h100-2026-11-24-fresh.json)",
+    "tests/fixtures/memory/h100-2026-11-24-fresh.json",
 )
 TRANSFORMERS_MOE = Reference(
     "source",
