@@ -250,6 +250,9 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     result["versions"] = {"torch": torch.__version__, "transformers": transformers.__version__,
                           "bitsandbytes": bitsandbytes.__version__, "cuda": str(torch.version.cuda)}
     folder = Path(request["folder"])
+    # NVML's baseline before anything creates the CUDA context (generating weights on the GPU would), so that the
+    # delta holds context + weights + slack, as the prediction does
+    baseline = _nvml(0) if request.get("device") != "cpu" and torch.cuda.is_available() else (None, None)
     if request.get("generate"):
         result["stage"] = "generate"
         progress("generating random weights")
@@ -278,7 +281,7 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     result["memory"] = memory
     if device == "cuda":
         result["device_name"] = torch.cuda.get_device_name(0)
-        nvml_before, others = _nvml(0)
+        nvml_before, others = baseline
         memory["nvml_other_processes_bytes"] = others
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
