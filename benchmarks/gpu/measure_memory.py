@@ -128,12 +128,10 @@ def measure(folder: Path, mode: str) -> dict:
     # what the allocator already holds unused: transformers' warmup allocation shrinks by it
     row: dict = {"mode": mode, "base_alloc": base, "base_reserved": torch.cuda.memory_reserved()}
     try:
-        model = AutoModelForCausalLM.from_pretrained(
-            folder,
-            quantization_config=BitsAndBytesConfig(**kwargs) if kwargs else None,
-            dtype=torch.bfloat16,
-            device_map={"": 0},
-        )
+        # no quantization_config argument at all for bf16: an explicit None would also erase the one of a
+        # checkpoint saved already quantized (transformers passes unused kwargs on to the config)
+        extra = {"quantization_config": BitsAndBytesConfig(**kwargs)} if kwargs else {}
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, device_map={"": 0}, **extra)
     except Exception as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"[:500]
         return row

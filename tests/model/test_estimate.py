@@ -145,3 +145,22 @@ def test_forward_peak_of_512_tokens_is_within_10_percent():
         e = estimate(inv, row["mode"], source.config, order(row["model"]), context=512, batch=1)
         predicted = e.weights_bytes + e.kv_cache_bytes + e.activation_bytes
         assert abs(predicted - row["max_alloc_fwd512"]) / row["max_alloc_fwd512"] < 0.10, row["model"]
+
+
+@pytest.mark.parametrize(("model_type", "architecture"), [
+    ("t5", "T5ForConditionalGeneration"),  # an encoder-decoder: not a causal LM
+    ("llama", "LlamaForCausalLM"),
+])
+def test_a_config_without_architectures_is_built_by_the_first_auto_class_that_knows_it(tmp_path, model_type, architecture):
+    from transformers import AutoConfig
+
+    config = AutoConfig.for_model(model_type, num_layers=2, num_hidden_layers=2, hidden_size=64, d_model=64,
+                                  intermediate_size=128, d_ff=128, num_attention_heads=4, num_heads=4, vocab_size=256)
+    config.save_pretrained(tmp_path)
+    data = json.loads((tmp_path / "config.json").read_text())
+    data.pop("architectures", None)
+    (tmp_path / "config.json").write_text(json.dumps(data))
+    inv, fallback = build_inventory(resolve(str(tmp_path)), "bfloat16", None, 300)
+    assert fallback is None and inv.method == "transformers-meta"
+    assert inv.architecture == architecture
+    assert inv.quantized_modules > 0

@@ -77,10 +77,7 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
         if model_class is not None:
             model = model_class._from_config(config, dtype=torch_dtype) if _takes_dtype() else model_class._from_config(config, torch_dtype=torch_dtype)
         else:
-            from transformers import AutoModelForCausalLM
-
-            kwargs = {"dtype": torch_dtype} if _takes_dtype() else {"torch_dtype": torch_dtype}
-            model = AutoModelForCausalLM.from_config(config, **kwargs)  # type: ignore[no-untyped-call]
+            model = _from_auto_classes(config, {"dtype": torch_dtype} if _takes_dtype() else {"torch_dtype": torch_dtype})
 
     major = int(transformers.__version__.split(".")[0])
     try:
@@ -145,6 +142,26 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
         skipped_modules=tuple(skipped),
         moe_fused_params=moe_fused,
     )
+
+
+#: A config without `architectures` (or naming a class this transformers lacks) is built with the first auto class
+#: that knows its model type: decoders, then vision-language and encoder-decoder models, then the bare model.
+AUTO_CLASSES = ("AutoModelForCausalLM", "AutoModelForImageTextToText", "AutoModelForSeq2SeqLM", "AutoModel")
+
+
+def _from_auto_classes(config: Any, kwargs: dict[str, Any]) -> Any:
+    import transformers
+
+    first_error: Exception | None = None
+    for name in AUTO_CLASSES:
+        auto = getattr(transformers, name, None)
+        if auto is None:
+            continue
+        try:
+            return auto.from_config(config, **kwargs)
+        except ValueError as exc:  # "Unrecognized configuration class ... for this kind of AutoModel"
+            first_error = first_error or exc
+    raise first_error or ValueError(f"no auto class of transformers {transformers.__version__} builds this config")
 
 
 def _takes_dtype() -> bool:
