@@ -10,7 +10,8 @@ model.get_memory_footprint() (measured on the same load) and of the "0.5 byte pe
 for int8, 2 for bf16), and the error of bnbdoctor's peak_load_bytes against max_memory_allocated(). Targets (issue
 4): within 1% of memory_allocated and within 5% of the peak on every quantized row.
 
-Then, as a sensitivity check, the same shapes loaded one after another in one process (h100-2026-11-24.json), where
+Then the loads of checkpoints saved already quantized (h100-2026-11-24-prequantized.json: 4 shapes x nf4, nf4-dq,
+int8, saved with save_pretrained and reloaded in a new process). Then, as a sensitivity check, the same shapes loaded one after another in one process (h100-2026-11-24.json), where
 the allocator already holds memory before the load; and the wall time of a cold and a cached `estimate` of an 8B
 config (target < 3 s).
 """
@@ -33,6 +34,7 @@ from bnbdoctor.model.source import resolve  # noqa: E402
 
 MEASURED = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24.json"  # loads sharing one process
 FRESH = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-fresh.json"  # each load in a new process
+PREQUANTIZED = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-prequantized.json"  # saved quantized, reloaded
 MODELS = ROOT / "tests" / "fixtures" / "models"
 FACTS = ROOT / "docs" / "evidence" / "h100-2026-11.json"
 RULE_OF_THUMB = {"nf4": 0.5, "nf4-dq": 0.5, "fp4": 0.5, "int8": 1.0, "bf16": 2.0}
@@ -55,6 +57,7 @@ def rows() -> list[dict]:
         t = trials[trial]
         out.append({"model": "llama31-8b", "mode": mode, "alloc": t["alloc"], "max_alloc": t["max_alloc"],
                     "footprint": t["footprint"], "params": facts["params"], "source": "fresh process (docs/evidence)"})
+    out += [dict(r, source="prequantized checkpoint") for r in json.loads(PREQUANTIZED.read_text())["rows"] if "alloc" in r]
     out += [dict(r, source="shared process") for r in json.loads(MEASURED.read_text())["rows"] if "alloc" in r]
     return out
 
@@ -73,7 +76,8 @@ def main() -> int:
             source = resolve(str(MODELS / model))
             inventories[model] = (source, build_inventory(source, "bfloat16", None, 300)[0])
         source, inventory = inventories[model]
-        e = estimate(inventory, r["mode"], source.config, checkpoint(model))
+        stored = r.get("checkpoint")  # a checkpoint saved already quantized: its own tensors are loaded
+        e = estimate(inventory, r["mode"], source.config, checkpoint(stored or model), prequantized=bool(stored))
         params = inventory.params
         thumb = params * RULE_OF_THUMB[r["mode"]]
         row = {
@@ -105,6 +109,8 @@ def main() -> int:
 
     print("\nvalidation set, each load in a fresh process (what a user's script and `bnbdoctor load` see):")
     summary([r for r in results if r["source"].startswith("fresh")])
+    print("checkpoints saved already quantized, each load in a fresh process (the stored tensors are replayed):")
+    summary([r for r in results if r["source"].startswith("prequantized")])
     print("sensitivity: loads one after another in one process (the allocator already holds memory):")
     summary([r for r in results if r["source"].startswith("shared")])
     print(f"({time.perf_counter() - start:.1f} s)")

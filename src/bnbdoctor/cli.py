@@ -124,7 +124,10 @@ def check(
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="Also check that this model (folder or cached Hub id) fits the GPUs.")
     ] = None,
-    quant: Annotated[str, typer.Option("--quant", help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16.")] = "nf4",
+    quant: Annotated[
+        str | None,
+        typer.Option("--quant", help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16 [default: the checkpoint's own bitsandbytes mode, else nf4]."),
+    ] = None,
     deep: Annotated[
         bool, typer.Option("--deep", help="Also run a real 4-bit matmul with bitsandbytes in a child process.")
     ] = False,

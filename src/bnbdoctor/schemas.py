@@ -183,6 +183,12 @@ def estimate_schema() -> dict[str, Any]:
         k: {} for k in ("name", "folder", "origin", "model_type", "architecture", "method", "transformers_version",
                          "dtype", "params", "quantizable_params", "quantizable_modules", "moe_fused_params", "skipped_modules")
     }
+    # config.json's quantization_config, for a checkpoint saved already quantized (mode: bitsandbytes only)
+    model_props["stored_quantization"] = {"anyOf": [{"type": "null"}, {
+        "type": "object", "required": ["method", "mode"],
+        "properties": {"method": {"type": "string"},
+                       "mode": {"enum": [None, "nf4", "nf4-dq", "fp4", "fp4-dq", "int8"]}},
+    }]}
     return {
         "$schema": DRAFT,
         "$id": ESTIMATE_SCHEMA,

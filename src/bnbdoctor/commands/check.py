@@ -36,7 +36,7 @@ class CheckRequest:
     config_path: Path | None = None
     nvml_timeout: float = 10.0
     model: str | None = None  # also judge this model against the machine (oom, cpu_offload, moe rules)
-    quant: str = "nf4"
+    quant: str | None = None  # the mode --model is judged in; None: the checkpoint's own (bitsandbytes) or nf4
     deep: bool = False  # also run a real 4-bit matmul in a child process (commands/deep.py)
     deep_timeout: float = 120.0
 
@@ -101,13 +101,15 @@ def run_check(request: CheckRequest) -> CheckResult:
         from ..model.assess import begin
 
         # the model's skeleton child builds while the probes run
-        pending = begin(request.model, tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16"))))
+        quants = None if request.quant is None else tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
+        pending = begin(request.model, quants)
     try:
         snapshot, source, deep, assessment = _gather(request, nvml_started, pending)
     finally:
         if pending is not None:
             pending.cancel()
-    ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=request.quant)
+    model_quant = request.quant or (assessment.default_quant if assessment is not None else "nf4")
+    ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=model_quant)
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
     return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes,

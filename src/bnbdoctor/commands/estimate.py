@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model.assess import DEFAULT_QUANTS, Assessment, begin
+from ..model.assess import Assessment, begin
 from ..model.plan import Gpu, parse_gpu
 from ..rules import CheckOptions, Context, Finding, run
 from ..snapshot import Snapshot
@@ -31,8 +31,8 @@ class EstimateResult:
 
 
 def split_quants(values: Sequence[str]) -> tuple[str, ...]:
-    quants = tuple(q.strip().lower() for v in values for q in v.split(",") if q.strip())
-    return quants or DEFAULT_QUANTS
+    """--quant values, repeated or comma-separated; empty when none was given (begin() then picks the default)."""
+    return tuple(q.strip().lower() for v in values for q in v.split(",") if q.strip())
 
 
 def machine_gpus(snapshot: Snapshot) -> tuple[Gpu, ...]:
@@ -51,7 +51,7 @@ def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, qua
     gpu_specs = tuple(parse_gpu(text, i) for i, text in enumerate(request.gpus))
     # the skeleton child starts first; this machine's probes run while it imports torch and transformers
     pending = begin(
-        request.model, quants, request.dtype, request.context, request.batch,
+        request.model, quants or None, request.dtype, request.context, request.batch,
         list(request.skip_modules) if request.skip_modules is not None else None, request.timeout,
     )
     try:
@@ -69,9 +69,12 @@ def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, qua
         pending.cancel()
     # The fit rules judge one mode: the one asked for, or with several, the one with the least memory (so a
     # finding means that no mode fits; one mode among five that does not fit is the table's news, not an error).
-    quant = quant_for_rules or (quants[0] if len(quants) == 1 else None)
+    own = assessment.stored.mode if assessment.stored is not None else None
+    if own is not None and assessment.estimate_for(own) is not None:
+        quant_for_rules = quant_for_rules or own  # what will load, whatever else was asked
+    quant = quant_for_rules or (assessment.estimates[0].quant if len(assessment.estimates) == 1 else None)
     if quant is None and assessment.estimates:
         quant = min(assessment.estimates, key=lambda e: e.total_bytes).quant
-    ctx = Context(snapshot or Snapshot(), CheckOptions(), model=assessment, model_quant=quant or "nf4")
+    ctx = Context(snapshot or Snapshot(), CheckOptions(), model=assessment, model_quant=quant or assessment.default_quant)
     findings = run(ctx, scopes=("model",))
     return EstimateResult(assessment, tuple(findings), gpu_source)

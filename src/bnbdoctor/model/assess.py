@@ -18,6 +18,7 @@ from .estimate import MODES, Estimate, estimate
 from .inventory import FLOATING, Inventory
 from .plan import Gpu, Plan, make_plan
 from .source import ModelSource, resolve
+from .stored import StoredQuantization, stored_quantization
 
 DEFAULT_QUANTS = ("nf4", "nf4-dq", "fp4", "int8", "bf16")
 _DTYPE_ALIASES = {"bf16": "bfloat16", "fp16": "float16", "half": "float16", "fp32": "float32", "float": "float32"}
@@ -30,6 +31,12 @@ class Assessment:
     estimates: tuple[Estimate, ...]
     plan: Plan | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    stored: StoredQuantization | None = None  # the checkpoint was saved already quantized with this
+
+    @property
+    def default_quant(self) -> str:
+        """The mode a load of this checkpoint gets unless told otherwise: its own, for a bitsandbytes checkpoint."""
+        return self.stored.mode if self.stored is not None and self.stored.mode else "nf4"
 
     def estimate_for(self, quant: str) -> Estimate | None:
         return next((e for e in self.estimates if e.quant == quant), None)
@@ -191,6 +198,7 @@ class PendingAssessment:
     context: int
     batch: int
     build: InventoryBuild
+    stored: StoredQuantization | None = None
 
     def cancel(self) -> None:
         self.build.cancel()
@@ -200,37 +208,50 @@ class PendingAssessment:
         notes = [f"unquantized tensors in {self.dtype} ({self.dtype_reason})"]
         if fallback:
             notes.append(f"analytic estimate: {fallback}")
+        own = self.stored.mode if self.stored is not None else None
+        if own is not None:
+            how = "loaded from its quantized tensors" if self.source.tensors else "its safetensors headers are absent, so as if quantized while loading"
+            notes.append(f"checkpoint saved already quantized in {own}: transformers loads it in that mode whatever "
+                         f"BitsAndBytesConfig is passed; {own} is estimated {how}")
+        elif self.stored is not None:
+            notes.append(f"checkpoint quantized with {self.stored.method}, not bitsandbytes: see BNB074")
         estimates = tuple(
-            estimate(inventory, q, self.source.config, self.source.tensors, context=self.context, batch=self.batch)
+            estimate(inventory, q, self.source.config, self.source.tensors, context=self.context, batch=self.batch,
+                     prequantized=q == own)
             for q in self.quants
         )
         plan = make_plan(list(estimates), gpus) if gpus is not None else None
-        return Assessment(self.source, inventory, estimates, plan, tuple(notes))
+        return Assessment(self.source, inventory, estimates, plan, tuple(notes), self.stored)
 
 
 def begin(
     model: str,
-    quants: tuple[str, ...] = DEFAULT_QUANTS,
+    quants: tuple[str, ...] | None = None,
     dtype: str | None = None,
     context: int = 0,
     batch: int = 1,
     skip_modules: list[str] | None = None,
     timeout: float = 120.0,
 ) -> PendingAssessment:
-    """Check the request, resolve the model and start building its inventory."""
-    for quant in quants:
+    """Check the request, resolve the model and start building its inventory. No `quants`: every mode, or for a
+    checkpoint saved already quantized by bitsandbytes, the one it loads in."""
+    for quant in quants or ():
         if quant not in MODES:
             raise InputError(f"unknown mode {quant!r}: use one of {', '.join(MODES)}")
     if context < 0 or batch < 1:
         raise InputError("--context must be >= 0 and --batch >= 1")
     source = resolve(model)
+    stored = stored_quantization(source.config)
+    if not quants:
+        quants = (stored.mode,) if stored is not None and stored.mode else DEFAULT_QUANTS
     target, reason = load_dtype(source, dtype, _transformers_major())
-    return PendingAssessment(source, quants, target, reason, context, batch, InventoryBuild(source, target, skip_modules, timeout))
+    build = InventoryBuild(source, target, skip_modules, timeout)
+    return PendingAssessment(source, quants, target, reason, context, batch, build, stored)
 
 
 def assess(
     model: str,
-    quants: tuple[str, ...] = DEFAULT_QUANTS,
+    quants: tuple[str, ...] | None = None,
     dtype: str | None = None,
     context: int = 0,
     batch: int = 1,

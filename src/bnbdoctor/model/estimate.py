@@ -126,6 +126,13 @@ class Estimate:
         return self.cuda_context_bytes + self.allocator_overhead_bytes + max(self.peak_load_bytes, running)
 
 
+#: What bitsandbytes' save_pretrained writes beside a quantized weight: its quant state (loaded to the device) ...
+_BNB_STATE = (".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map", ".SCB",
+              # ... and metadata that stays on the CPU: the quant state's JSON blob, Int8Params' format byte
+              ".quant_state.bitsandbytes__nf4", ".quant_state.bitsandbytes__fp4", ".weight_format")
+_CPU_ONLY = (".quant_state.bitsandbytes__nf4", ".quant_state.bitsandbytes__fp4", ".weight_format")
+
+
 def natural_key(name: str) -> tuple[tuple[Any, ...], ...]:
     """transformers 5's dot_natural_key: state-dict names split on ".", numbers compared as numbers (layers.2 < layers.10)."""
     parts: list[tuple[Any, ...]] = []
@@ -147,11 +154,17 @@ def load_order(tensors: Iterable[TensorSpec], checkpoint: Sequence[TensorHeader]
     items = list(tensors)
     if not checkpoint:
         return sorted(items, key=lambda t: natural_key(t.name))
+    rank = checkpoint_ranks(items, checkpoint)
+    return sorted(items, key=lambda t: (rank.get(t.name, len(checkpoint)), natural_key(t.name)))
+
+
+def checkpoint_ranks(tensors: Sequence[TensorSpec], checkpoint: Sequence[TensorHeader]) -> dict[str, int]:
+    """Each model tensor's place among the checkpoint's keys in natural order (see load_order); absent: last."""
     keys = sorted(checkpoint, key=lambda c: natural_key(c.name))
-    names = {t.name for t in items}
+    names = {t.name for t in tensors}
     rank = {c.name: i for i, c in enumerate(keys) if c.name in names}
-    unclaimed = [(i, c.shape) for i, c in enumerate(keys) if c.name not in names]
-    missing = [t for t in items if t.name not in rank and t.kind == "param"]
+    unclaimed = [(i, c.shape) for i, c in enumerate(keys) if c.name not in names and not c.name.endswith(_BNB_STATE)]
+    missing = [t for t in tensors if t.name not in rank and t.kind == "param"]
     for t in missing:
         candidates = [i for i, shape in unclaimed if shape == t.shape]
         if len(candidates) == 1 and sum(m.shape == t.shape for m in missing) == 1:
@@ -164,7 +177,7 @@ def load_order(tensors: Iterable[TensorSpec], checkpoint: Sequence[TensorHeader]
                           and block is not None and c.name.startswith(block)), None)
             if first is not None:
                 rank[t.name] = first
-    return sorted(items, key=lambda t: (rank.get(t.name, len(keys)), natural_key(t.name)))
+    return rank
 
 
 def _numbered_prefix(name: str) -> str | None:
@@ -231,18 +244,9 @@ def replay(
     allocator = CachingAllocator()
     in_checkpoint = {c.name for c in checkpoint or ()}
     quantized = mode in QUANTIZED_MODES
-    if warmup:
-        # transformers >= 4.51 `caching_allocator_warmup`: before reading a weight, one empty tensor of the model's
-        # size (quantized weights at the quantizer's `quantized_element_size`: 0.5 byte for 4-bit, 1 for int8) is
-        # allocated and dropped, so the load carves its tensors from that one cached segment
-        per_element = 1.0 if mode == "int8" else 0.5
-        size = sum(
-            int(t.numel * per_element) if quantized and t.quantize else t.numel * DTYPE_BYTES.get(_target(t, mode, dtype), 4)
-            for t in tensors
-            if t.kind == "param"
-        )
-        allocator.free(allocator.malloc(size // 2 * 2))
     tensors = list(tensors)
+    if warmup:
+        allocator.free(allocator.malloc(_warmup_bytes(tensors, mode, dtype)))
     for t in load_order(tensors, checkpoint):
         lay = layout(t, mode, dtype)
         if not (quantized and t.quantize):
@@ -281,6 +285,64 @@ def replay(
     return allocator.allocated, allocator.peak
 
 
+
+
+def replay_prequantized(
+    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint: Sequence[TensorHeader], warmup: bool = True
+) -> tuple[int, int]:
+    """Replay the load of a checkpoint saved already quantized by bitsandbytes: every tensor arrives in its final
+    form (packed uint8 weight, absmax, quant_map, nested absmax and map; int8 weight and SCB), so there is no
+    bfloat16 copy to quantize. The quant state's JSON blob and Int8Params' format byte stay on the CPU, except the
+    double-quant offset, which QuantState.from_dict makes a one-element tensor on the device."""
+    allocator = CachingAllocator()
+    tensors = list(tensors)
+    if warmup:
+        allocator.free(allocator.malloc(_warmup_bytes(tensors, mode, dtype)))
+    by_name = {t.name: t for t in tensors}
+    keys = sorted(checkpoint, key=lambda c: natural_key(c.name))
+    loads: list[tuple[int, tuple[Any, ...], int, int]] = []  # (place, name order, bytes, per-expert pieces)
+    for i, c in enumerate(keys):
+        t = by_name.get(c.name)
+        if t is not None:
+            nbytes = t.numel * DTYPE_BYTES.get(_target(t, mode, dtype), 2) if c.dtype in FLOATING else c.numel * DTYPE_BYTES.get(c.dtype, 1)
+        elif c.name.endswith(_CPU_ONLY):
+            if not (mode.endswith("-dq") and ".quant_state." in c.name):
+                continue
+            nbytes = 4
+        elif c.name.endswith(_BNB_STATE):
+            nbytes = c.numel * DTYPE_BYTES.get(c.dtype, 1)
+        else:
+            continue  # a renamed key or a piece of a fused tensor: counted with the model's tensor below
+        loads.append((i, natural_key(c.name), nbytes, 0))
+    rank = checkpoint_ranks(tensors, checkpoint)
+    stored = {c.name for c in keys}
+    for t in tensors:
+        if t.name in stored:
+            continue
+        experts = t.shape[0] if t.kind == "param" and len(t.shape) >= 3 else 0
+        loads.append((rank.get(t.name, len(keys)), natural_key(t.name), t.numel * DTYPE_BYTES.get(_target(t, mode, dtype), 2), experts))
+    for _, _, nbytes, experts in sorted(loads, key=lambda item: (item[0], item[1])):
+        pieces = [allocator.malloc(nbytes // experts) for _ in range(experts)]
+        allocator.malloc(nbytes)
+        for piece in pieces:
+            allocator.free(piece)
+    return allocator.allocated, allocator.peak
+
+
+def _warmup_bytes(tensors: Sequence[TensorSpec], mode: str, dtype: str) -> int:
+    """transformers >= 4.51 `caching_allocator_warmup`: before reading a weight, one empty tensor of the model's
+    size (quantized weights at the quantizer's `quantized_element_size`: 0.5 byte for 4-bit, 1 for int8) is
+    allocated and dropped, so the load carves its tensors from that one cached segment."""
+    quantized = mode in QUANTIZED_MODES
+    per_element = 1.0 if mode == "int8" else 0.5
+    size = sum(
+        int(t.numel * per_element) if quantized and t.quantize else t.numel * DTYPE_BYTES.get(_target(t, mode, dtype), 4)
+        for t in tensors
+        if t.kind == "param"
+    )
+    return size // 2 * 2
+
+
 def estimate(
     inventory: Inventory,
     mode: str,
@@ -288,7 +350,9 @@ def estimate(
     checkpoint: Sequence[TensorHeader] | None = None,
     context: int = 0,
     batch: int = 1,
+    prequantized: bool = False,
 ) -> Estimate:
+    """`prequantized`: the checkpoint was saved already quantized in this mode (its tensors are the final ones)."""
     dtype = _PLAIN.get(mode, inventory.dtype)
     quantized = mode in QUANTIZED_MODES
     quantized_weights = state = unquantized = 0
@@ -299,7 +363,10 @@ def estimate(
             state += lay.state
         else:
             unquantized += lay.weights
-    allocated, peak = replay(inventory.tensors, mode, dtype, checkpoint)
+    if prequantized and checkpoint:
+        allocated, peak = replay_prequantized(inventory.tensors, mode, dtype, checkpoint)
+    else:
+        allocated, peak = replay(inventory.tensors, mode, dtype, checkpoint)
     kv = kv_cache_bytes(config or {}, context, batch, dtype) if context else 0
     act = activation_bytes(config or {}, inventory, mode, context, batch, dtype) if context else 0
     return Estimate(

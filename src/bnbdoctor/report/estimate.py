@@ -39,6 +39,7 @@ def estimate_dict(result: EstimateResult) -> dict[str, Any]:
             "quantizable_modules": inv.quantized_modules,
             "moe_fused_params": inv.moe_fused_params,
             "skipped_modules": list(inv.skipped_modules),
+            "stored_quantization": None if a.stored is None else {"method": a.stored.method, "mode": a.stored.mode},
         },
         "estimates": [{**to_json(e), "total_bytes": e.total_bytes} for e in a.estimates],
         "plan": None if a.plan is None else {**to_json(a.plan), "gpu_source": result.gpu_source},

@@ -166,3 +166,102 @@ def moe_not_quantized(ctx: Context) -> Iterator[Hit]:
         "Budget for the unquantized experts, or use a checkpoint quantized with a method that supports fused experts.",
         {"model": a.source.name, "moe_fused_params": fused, "params": params},
     )
+
+
+TRANSFORMERS_MERGE_QUANT = Reference(
+    "source",
+    "transformers src/transformers/quantizers/auto.py: get_hf_quantizer takes config.json's quantization_config as "
+    "pre-quantized, and merge_quantization_configs keeps it over the one passed to from_pretrained (with a warning), "
+    "raising ValueError when the classes differ ('The model is quantized with GPTQConfig but you are passing a "
+    "BitsAndBytesConfig config'); reproduced with transformers 5.24 on CPU",
+    "https://github.com/huggingface/transformers/blob/main/src/transformers/quantizers/auto.py",
+)
+PREQUANTIZED_LOADS = Reference(
+    "measurement",
+    "12 loads of checkpoints saved already quantized (4 shapes x nf4, nf4-dq, int8) on an H100: the estimator's "
+    "replay of the stored tensors matches memory_allocated to the byte on all 12 "
+    "(tests/fixtures/memory/h100-2026-11-24-prequantized.json)",
+    "tests/fixtures/memory/h100-2026-11-24-prequantized.json",
+)
+
+
+@rule(
+    id="BNB073",
+    name="prequantized-checkpoint-mode",
+    category="wrong_api",
+    severity="warning",
+    title="The checkpoint is already quantized by bitsandbytes in another mode than the one asked for",
+    references=(TRANSFORMERS_MERGE_QUANT, PREQUANTIZED_LOADS),
+    scope="model",
+)
+def prequantized_mode(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Reads `quantization_config` in the checkpoint's `config.json` (a "-bnb-4bit" repository, or a model saved with
+    `save_pretrained` after a bitsandbytes load) and fires when the mode asked for (`--quant`) is not the one the
+    checkpoint was saved in.
+
+    ## Why it matters
+    transformers keeps the checkpoint's `quantization_config` over the `BitsAndBytesConfig` passed to
+    `from_pretrained` (`merge_quantization_configs`, with only a warning): asking for int8 from an nf4 checkpoint
+    still loads nf4, and nothing loads the bf16 weights, which are not in it. The memory to plan for is the
+    stored mode's; `bnbdoctor estimate` replays the stored tensors and matched 12 real H100 loads of such
+    checkpoints to the byte. Beware too of passing `quantization_config=None` explicitly to such a checkpoint:
+    transformers hands the unused keyword to the config, which erases the stored settings; a 4-bit checkpoint then
+    fails with `You set ignore_mismatched_sizes to False` (shapes `[N, 1]` against the Linear's), and an 8-bit
+    one loads *silently* as a plain `nn.Linear` whose weights are the raw int8 values (reproduced with transformers
+    5.17 on the H100 and 5.24 on CPU).
+
+    ## Fix
+    Plan for the checkpoint's own mode (the finding names it), or start from the unquantized checkpoint to get
+    another mode. Leave `quantization_config` out of `from_pretrained` rather than passing `None`.
+    """
+    a = ctx.model
+    stored = a.stored if a is not None else None
+    if a is None or stored is None or stored.mode is None or ctx.model_quant == stored.mode:
+        return
+    yield Hit(
+        f"{a.source.name} was saved already quantized in {stored.mode}; transformers loads it in {stored.mode}, "
+        f"not {ctx.model_quant}, whatever BitsAndBytesConfig is passed.",
+        f"Plan for {stored.mode} (bnbdoctor estimate {a.source.name} --quant {stored.mode}), or start from the "
+        f"unquantized checkpoint for {ctx.model_quant}.",
+        {"model": a.source.name, "stored_mode": stored.mode, "asked_mode": ctx.model_quant},
+    )
+
+
+@rule(
+    id="BNB074",
+    name="checkpoint-quantized-by-another-method",
+    category="wrong_api",
+    severity="error",
+    title="The checkpoint is quantized with another method: bitsandbytes cannot be applied to it",
+    references=(TRANSFORMERS_MERGE_QUANT,),
+    scope="model",
+)
+def other_method(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Fires when the checkpoint's `config.json` has a `quantization_config` of another method than bitsandbytes
+    (GPTQ, AWQ, FP8, MXFP4, compressed-tensors, HQQ, ...).
+
+    ## Why it matters
+    Its weights are already packed for that method's kernels. transformers 5 refuses a `BitsAndBytesConfig` for it
+    at once: `ValueError: The model is quantized with GPTQConfig but you are passing a BitsAndBytesConfig config.
+    Please make sure to pass the same quantization config class to from_pretrained with different loading
+    attributes.` (reproduced with transformers 5.24); transformers 4 warned and used the checkpoint's method. The
+    bitsandbytes estimates do not describe what this checkpoint loads as.
+
+    ## Fix
+    Load it without a `BitsAndBytesConfig` (it then needs that method's own package and kernels), or take the
+    unquantized checkpoint of the same model and quantize it with bitsandbytes.
+    """
+    a = ctx.model
+    stored = a.stored if a is not None else None
+    if a is None or stored is None or stored.bitsandbytes:
+        return
+    yield Hit(
+        f"{a.source.name} is already quantized with {stored.method}; from_pretrained with a BitsAndBytesConfig "
+        f"raises ValueError in transformers 5 (the model is quantized with another config class).",
+        f"Load it without BitsAndBytesConfig (with the {stored.method} package), or use the unquantized checkpoint.",
+        {"model": a.source.name, "quant_method": stored.method},
+    )
