@@ -35,3 +35,18 @@ try:
     m.to(torch.bfloat16); print("to ok")
 except Exception as e:
     print("ERR to", type(e).__name__, str(e)[:200])
+
+# BNB115: quantization_config=None given explicitly to an Auto class erases a pre-quantized checkpoint's own config
+from transformers import AutoModelForCausalLM
+
+for bits, kw in ((4, dict(load_in_4bit=True)), (8, dict(load_in_8bit=True))):
+    saved = f"{d}-saved-{bits}bit"
+    LlamaForCausalLM.from_pretrained(d, quantization_config=BitsAndBytesConfig(**kw), device_map="cpu").save_pretrained(saved)
+    for cls in (AutoModelForCausalLM, LlamaForCausalLM):
+        for extra in ({}, {"quantization_config": None}):
+            try:
+                r = cls.from_pretrained(saved, device_map="cpu", **extra)
+                q = r.model.layers[0].self_attn.q_proj
+                print(bits, cls.__name__, extra, type(q).__name__, q.weight.dtype, float(q.weight.float().abs().max()))
+            except Exception as e:
+                print(bits, cls.__name__, extra, "ERR", type(e).__name__, str(e)[:120])

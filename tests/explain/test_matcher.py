@@ -161,3 +161,25 @@ def test_matches_are_ranked_and_bounded():
 def test_patterns_carry_no_paths_line_numbers_or_sizes():
     for sig in SIGNATURES:
         assert not re.search(r"/home/|D:\\\\|line \d|\d+\.\d+ [GM]iB", sig.pattern), sig.id
+
+
+#: The load reports transformers printed when a checkpoint saved in bitsandbytes 4-bit / 8-bit was loaded with
+#: quantization_config=None (docs/evidence/lint-transformers-5.24.md; the 4-bit one also on the H100 with 5.17)
+ERASED_4BIT = """\
+[transformers] LlamaForCausalLM LOAD REPORT from: /tmp/dbg/tiny-nf4
+Key                                                | Status     |  |
+model.layers.{0, 1}.mlp.gate_proj.weight           | MISMATCH   | Reinit due to size mismatch - ckpt: torch.Size([65536, 1]) vs model:torch.Size([512, 256])
+RuntimeError: You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above report!
+"""
+ERASED_8BIT = """\
+[transformers] LlamaForCausalLM LOAD REPORT from: /tmp/dbg/tiny-int8
+Key                                                | Status     |  |
+model.layers.{0, 1}.self_attn.v_proj.weight_format | UNEXPECTED |  |
+model.layers.{0, 1}.self_attn.k_proj.SCB           | UNEXPECTED |  |
+"""
+
+
+@pytest.mark.parametrize("text", [ERASED_4BIT, ERASED_8BIT])
+def test_a_prequantized_checkpoint_loaded_without_its_config(text):
+    assert top(text) == "wrong_api"
+    assert top("RuntimeError: You set `ignore_mismatched_sizes` to `False`, thus raising an error.") is None

@@ -47,6 +47,10 @@ CASES: dict[str, tuple[tuple[str, LintOptions], tuple[str, LintOptions]]] = {
         (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), torch_dtype=torch.float16)\n", NO_GPU),
         (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', torch_dtype=torch.float16)\n", NO_GPU),
     ),
+    "BNB115": (
+        (HEAD + "import sys\nm = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True) if sys.argv[1:] else None)\n", NO_GPU),
+        (HEAD + "from transformers import LlamaForCausalLM\nm = LlamaForCausalLM.from_pretrained('m', quantization_config=None)\n", NO_GPU),
+    ),
     "BNB120": (
         (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), device_map={'model': 0, 'lm_head': 'cpu'})\n", NO_GPU),
         (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True), device_map={'model': 0, 'lm_head': 'cpu'})\n", NO_GPU),

@@ -38,6 +38,9 @@ Q4_438 = _src(HF, "src/transformers/quantizers/quantizer_bnb_4bit.py", "4.38-4.4
               "latest version of bitsandbytes', 'No GPU found'", "v4.38.0")
 MODELING = _src(HF, "src/transformers/modeling_utils.py", "PreTrainedModel.cuda()/.to() refuse quantized models; "
                 "from_pretrained keyword arguments")
+AUTO_FACTORY = _src(HF, "src/transformers/models/auto/auto_factory.py", "from_pretrained hands unused keywords to "
+                    "AutoConfig.from_pretrained(return_unused_kwargs=True): quantization_config=None replaces the "
+                    "checkpoint's (reproduced: docs/evidence/lint-transformers-5.24.md)")
 MODELING_430 = _src(HF, "src/transformers/modeling_utils.py", "4.30-4.37: 4-bit needs bitsandbytes>=0.39.0", "v4.30.0")
 INTEGRATION = _src(HF, "src/transformers/integrations/bitsandbytes.py", "validate_bnb_backend_availability: 'CUDA is "
                    "required but not available for bitsandbytes'", "v4.45.0")
@@ -323,6 +326,18 @@ SIGNATURES: tuple[Signature, ...] = (
             "transformers 5 removed the load_in_4bit/load_in_8bit keywords of from_pretrained.",
             "from_pretrained(..., quantization_config=BitsAndBytesConfig(load_in_4bit=True))",
             0.3, "pkg:transformers>=5"),)),
+    Signature(
+        "prequantized-config-erased", "wrong_api", "BNB115",
+        # the load report of a checkpoint saved in bitsandbytes 4-bit ([N, 1] packed weights) or 8-bit (SCB,
+        # weight_format) loaded into plain nn.Linear layers: its quantization_config was not applied
+        r"ckpt: torch\.Size\(\[\d+, 1\]\) vs model: ?torch\.Size\(\[\d+, \d+\]\)|\.(SCB|weight_format)\s*\|\s*UNEXPECTED",
+        0.7,
+        "The checkpoint was saved already quantized by bitsandbytes, but was loaded without its quantization_config: "
+        "usually quantization_config=None passed explicitly to an AutoModel class, which erases the stored one. "
+        "4-bit then fails on the packed [N, 1] weights; 8-bit loads plain Linear layers holding raw int8 values.",
+        "Leave quantization_config out of from_pretrained (or pass it only when it is set); the checkpoint's own is "
+        "used. `bnbdoctor lint` flags the call (BNB115).",
+        (AUTO_FACTORY,)),
     Signature(
         "move-quantized-model", "wrong_api", None,
         r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `4-bit` or `8-bit`"

@@ -655,3 +655,85 @@ def trust_remote_code(ctx: CodeContext) -> Iterator[CodeHit]:
             "Prefer a natively supported architecture, or pin revision= to a reviewed commit.",
             node=arg.key,
         )
+
+
+AUTO_KWARGS_TO_CONFIG = Reference(
+    "source",
+    "transformers src/transformers/models/auto/auto_factory.py from_pretrained: AutoConfig.from_pretrained(..., "
+    "return_unused_kwargs=True, **kwargs); configuration_utils.py PreTrainedConfig.from_dict sets every keyword the "
+    "config has as an attribute, so quantization_config=None replaces a pre-quantized checkpoint's",
+    "https://github.com/huggingface/transformers/blob/main/src/transformers/models/auto/auto_factory.py",
+)
+
+
+def _none_in(arg: Arg) -> str | None:
+    """How `arg` can be None: 'None', or 'None when ...' for `x if cond else None`; None if it cannot."""
+    if isinstance(arg.value, Const) and arg.value.value is None:
+        return "None"
+    node = arg.node
+    if isinstance(node, ast.IfExp):
+        if isinstance(node.orelse, ast.Constant) and node.orelse.value is None:
+            return f"None when `{ast.unparse(node.test)}` is false"
+        if isinstance(node.body, ast.Constant) and node.body.value is None:
+            return f"None when `{ast.unparse(node.test)}` is true"
+    return None
+
+
+def _auto_class(load: Load) -> str | None:
+    """`AutoModelForCausalLM` for `AutoModelForCausalLM.from_pretrained(...)` (or `transformers.Auto...`)."""
+    func = getattr(load.node, "func", None)
+    if not isinstance(func, ast.Attribute):
+        return None
+    receiver = func.value
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else ""
+    return name if name.startswith("Auto") else None
+
+
+@rule(
+    id="BNB115",
+    name="explicit-none-quantization-config",
+    category="wrong_api",
+    severity="warning",
+    title="quantization_config=None given to an Auto class erases a pre-quantized checkpoint's own",
+    references=(AUTO_KWARGS_TO_CONFIG, LINT_REPRO),
+    scope="code",
+)
+def explicit_none_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]:
+    """
+    ## What it does
+    Fires on `AutoModel*.from_pretrained(..., quantization_config=X)` where `X` is `None`, or can be
+    (`cfg if quantize else None`, or a name bound to `None`).
+
+    ## Why it matters
+    An Auto class passes the keywords it does not know to `AutoConfig.from_pretrained(return_unused_kwargs=True)`,
+    which sets every one the config has: `quantization_config=None` replaces the `quantization_config` of a
+    checkpoint saved already quantized (a "-bnb-4bit" repository). A 4-bit checkpoint then fails with
+    `RuntimeError: You set ignore_mismatched_sizes to False` (packed `[N, 1]` weights against the Linear's
+    shape); an 8-bit one loads **without an error** as plain `nn.Linear` layers holding the raw int8 values, a
+    model that produces garbage (reproduced with transformers 5.24 on CPU and 5.17 on an H100). Leaving the
+    argument out, or calling the concrete class (`LlamaForCausalLM`), loads the checkpoint as saved. Harmless for
+    an unquantized checkpoint, hence a warning.
+
+    ## Example
+    ```python
+    model = AutoModelForCausalLM.from_pretrained(repo, quantization_config=bnb if args.quantize else None)  # BNB115
+    model = AutoModelForCausalLM.from_pretrained(repo, **({"quantization_config": bnb} if args.quantize else {}))
+    ```
+
+    ## Fix
+    Pass `quantization_config` only when there is one (build the keyword arguments conditionally).
+    """
+    for load in ctx.facts.loads if ctx.facts is not None else ():
+        arg = load.kwargs.get("quantization_config")
+        auto = _auto_class(load)
+        how = _none_in(arg) if arg is not None else None
+        if how is None or auto is None:
+            continue
+        yield CodeHit(
+            f"quantization_config is {how}, passed to {auto}.from_pretrained: the Auto class hands it to the config "
+            "(auto_factory.py), so for a checkpoint saved already quantized it erases the stored quantization_config; "
+            "4-bit then fails to load and 8-bit loads silently as plain Linear layers holding raw int8 values.",
+            "Pass quantization_config only when it is set: from_pretrained(name, **({'quantization_config': cfg} if cfg else {})).",
+            {"auto_class": auto, "none": how},
+            node=arg.key if arg is not None else load.node,
+        )
