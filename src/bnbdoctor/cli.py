@@ -396,7 +396,9 @@ def load_command(
     model: Annotated[
         str | None, typer.Argument(help="A model folder or a Hub id in the local cache [default: a generated random model].")
     ] = None,
-    quant: Annotated[str, typer.Option("--quant", "-q", help="nf4, nf4-dq, fp4 or int8.")] = "nf4",
+    quant: Annotated[
+        str | None, typer.Option("--quant", "-q", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
+    ] = None,
     compute_dtype: Annotated[
         str | None, typer.Option("--compute-dtype", help="bnb_4bit_compute_dtype [default: the load dtype].")
     ] = None,
@@ -431,7 +433,7 @@ def load_command(
     from .report.load import render_load_json, render_load_junit, render_load_text
 
     request = LoadRequest(
-        model=model, quant=quant.lower(), compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
+        model=model, quant=quant.lower() if quant else None, compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
         device_map=device_map, max_memory=max_memory or (), timeout=timeout, retries=retries, backoff=backoff,
         fallback=fallback, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, generate=generate,
         config=config, tokens=tokens,

@@ -184,3 +184,20 @@ def test_junit_has_one_case_per_attempt_and_validates(tiny: Path, cache: Path) -
     assert crashed.returncode == 1
     schema.validate(crashed.stdout)
     assert "<error" in crashed.stdout  # a crash is an error, not a failed assertion
+
+
+def test_a_checkpoint_saved_quantized_loads_in_its_own_mode(tiny: Path, tmp_path: Path, cache: Path) -> None:
+    saved = tmp_path / "tiny-nf4-dq"
+    code = (
+        "import sys, torch; from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
+        "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=True,"
+        " bnb_4bit_compute_dtype=torch.bfloat16)\n"
+        "AutoModelForCausalLM.from_pretrained(sys.argv[1], quantization_config=q, device_map='cpu').save_pretrained(sys.argv[2])\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tiny), str(saved)], check=True, capture_output=True, timeout=300)
+    data = report(cli(str(saved), "--device", "cpu", "--format", "json", cache=cache))
+    assert data["status"] == "passed" and data["quant"] == "nf4-dq"  # no --quant: the checkpoint's own mode
+    assert data["result"]["report"]["layers"]["linear4bit"] == 28
+    assert "BNB073" not in rules(data)
+    judged = [row for row in data["result"]["memory_comparison"] if row["judged"]]
+    assert abs(judged[0]["error"]) < 0.01

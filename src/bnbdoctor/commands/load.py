@@ -47,7 +47,7 @@ CPU_MEMORY_NOTE = ("on CPU torch has no allocator counters: memory is the model'
 @dataclass(frozen=True)
 class LoadRequest:
     model: str | None = None  # a folder or a cached Hub id; None: generate a model with random weights
-    quant: str = "nf4"
+    quant: str | None = None  # None: the checkpoint's own bitsandbytes mode, else nf4
     compute_dtype: str | None = None  # bnb_4bit_compute_dtype [default: the load dtype]
     dtype: str | None = None  # dtype of the unquantized weights [default: as transformers picks]
     device: str = "auto"
@@ -122,7 +122,7 @@ def _model(request: LoadRequest) -> Iterator[_Model]:
 
 
 def _validate(request: LoadRequest) -> dict[str, str] | None:
-    if request.quant not in QUANTS:
+    if request.quant is not None and request.quant not in QUANTS:
         raise InputError(f"--quant must be one of {', '.join(QUANTS)}, not {request.quant!r}")
     if request.device not in DEVICES:
         raise InputError(f"--device must be one of {', '.join(DEVICES)}, not {request.device!r}")
@@ -246,17 +246,31 @@ def _run_attempt(number: int, step: Step, reason: str, payload: dict[str, Any], 
                    category=None if passed else (classify(report.error) if report.error else "other"), report=report)
 
 
+def _stored_mode(folder: Path) -> str | None:
+    """The bitsandbytes mode a checkpoint was saved in (transformers loads it in that mode whatever is passed)."""
+    from ..model.stored import stored_quantization
+
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    stored = stored_quantization(config) if isinstance(config, dict) else None
+    return stored.mode if stored is not None else None
+
+
 def run_load(request: LoadRequest, progress: Progress | None = None, env: Mapping[str, str] | None = None) -> LoadResult:
     max_memory = _validate(request)
     with _model(request) as model:
+        quant: str = request.quant or _stored_mode(model.folder) or "nf4"
+        request = replace(request, quant=quant)
         dtype, compute_dtype = _dtypes(model.folder, request)
-        steps = ladder(request.quant, request.fallback)
+        steps = ladder(quant, request.fallback)
         device_map = request.device_map or ("auto" if max_memory else None)
         base = {"folder": str(model.folder), "dtype": dtype, "compute_dtype": compute_dtype, "device": request.device,
                 "trust_remote_code": request.trust_remote_code, "allow_pickle": request.allow_pickle,
                 "tokens": request.tokens, "generate": model.generate}
         if progress is not None:
-            progress(f"loading {model.info.name} in {request.quant} in a child process")
+            progress(f"loading {model.info.name} in {quant} in a child process")
         first = {**base, "quant": steps[0].quant, "device_map": device_map, "max_memory": max_memory}
         prediction = _Prediction(model.folder, tuple(dict.fromkeys(s.quant for s in steps)), dtype, request.device)
         attempts: list[Attempt] = []
@@ -301,13 +315,13 @@ def run_load(request: LoadRequest, progress: Progress | None = None, env: Mappin
             inventory = prediction.assessment.inventory
             info = replace(info, params=inventory.params, architecture=info.architecture or inventory.architecture)
         result = LoadResult(
-            status="passed" if passed else "failed", model=info, device=request.device, quant=request.quant,
+            status="passed" if passed else "failed", model=info, device=request.device, quant=quant,
             compute_dtype=compute_dtype,
             prediction=tuple(p for p in (prediction.of(q) for q in dict.fromkeys(s.quant for s in steps)) if p),
             attempts=tuple(attempts), findings=(), result=passed or (ran[-1] if ran else None), notes=tuple(notes),
             tool={"name": "bnbdoctor", "version": __version__},
         )
-        ctx = Context(prediction.snapshot, CheckOptions(), model=prediction.assessment, model_quant=request.quant,
+        ctx = Context(prediction.snapshot, CheckOptions(), model=prediction.assessment, model_quant=quant,
                       load=result)
         findings = run(ctx, scopes=("load",))
         findings += [f for f in prediction.findings if f not in findings]
