@@ -4,7 +4,8 @@
 
 The validation set: tests/fixtures/memory/h100-2026-11-24-fresh.json, 11 model shapes x nf4, nf4-dq, fp4, int8,
 bf16, each load in a fresh process (four shapes were added after the estimator was written, and predicted before
-they were measured), plus the Llama-3.1-8B shape from docs/evidence/h100-2026-11.json. For every row it prints
+they were measured); h100-2026-11-24-fp16.json, 5 of the shapes loaded in float16 (nf4, fp4-dq, int8, fp16, as
+on a T4; predicted before the run); and the Llama-3.1-8B shape from docs/evidence/h100-2026-11.json. For every row it prints
 torch.cuda.memory_allocated() after the load, bnbdoctor's weights_bytes and its error, the error of
 model.get_memory_footprint() (measured on the same load) and of the "0.5 byte per parameter" rule of thumb (1 byte
 for int8, 2 for bf16), and the error of bnbdoctor's peak_load_bytes against max_memory_allocated(). Targets (issue
@@ -34,10 +35,11 @@ from bnbdoctor.model.source import resolve  # noqa: E402
 
 MEASURED = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24.json"  # loads sharing one process
 FRESH = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-fresh.json"  # each load in a new process
+FP16 = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-fp16.json"  # float16 loads, as on a T4
 PREQUANTIZED = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-prequantized.json"  # saved quantized, reloaded
 MODELS = ROOT / "tests" / "fixtures" / "models"
 FACTS = ROOT / "docs" / "evidence" / "h100-2026-11.json"
-RULE_OF_THUMB = {"nf4": 0.5, "nf4-dq": 0.5, "fp4": 0.5, "int8": 1.0, "bf16": 2.0}
+RULE_OF_THUMB = {"nf4": 0.5, "nf4-dq": 0.5, "fp4": 0.5, "fp4-dq": 0.5, "int8": 1.0, "bf16": 2.0, "fp16": 2.0}
 
 
 def checkpoint(model: str) -> list[TensorHeader] | None:
@@ -51,6 +53,7 @@ def checkpoint(model: str) -> list[TensorHeader] | None:
 
 def rows() -> list[dict]:
     out = [dict(r, source="fresh process") for r in json.loads(FRESH.read_text())["rows"] if "alloc" in r]
+    out += [dict(r, source="fresh process, float16") for r in json.loads(FP16.read_text())["rows"] if "alloc" in r]
     facts = json.loads(FACTS.read_text())["llama31_8b_shape"]
     trials = facts["trials"]
     for mode, trial in (("nf4", "seed_bad_nodevmap"), ("nf4-dq", "nf4_dq_bf16"), ("int8", "int8")):
@@ -72,10 +75,11 @@ def main() -> int:
     print(f"{'model':15} {'mode':7} {'process':8} {'measured':>15} {'bnbdoctor':>15} {'err':>8} {'footprint err':>14} {'0.5B/param err':>15} {'peak err':>9}")
     for r in rows():
         model = r["model"]
-        if model not in inventories:
+        dtype = r.get("dtype") or "bfloat16"
+        if (model, dtype) not in inventories:
             source = resolve(str(MODELS / model))
-            inventories[model] = (source, build_inventory(source, "bfloat16", None, 300)[0])
-        source, inventory = inventories[model]
+            inventories[model, dtype] = (source, build_inventory(source, dtype, None, 300)[0])
+        source, inventory = inventories[model, dtype]
         stored = r.get("checkpoint")  # a checkpoint saved already quantized: its own tensors are loaded
         e = estimate(inventory, r["mode"], source.config, checkpoint(stored or model), prequantized=bool(stored))
         params = inventory.params
@@ -94,7 +98,7 @@ def main() -> int:
         print(f"{model:15} {r['mode']:7} {r['source'].split()[0]:8} {r['alloc']:>15,} {e.weights_bytes:>15,} {row['error']:>+8.2%} "
               f"{fp} {row['rule_of_thumb_error']:>+15.2%} {pk}")
     def summary(part: list[dict]) -> None:
-        quantized = [r for r in part if r["mode"] != "bf16"]
+        quantized = [r for r in part if r["mode"] not in ("bf16", "fp16")]
         within = sum(abs(r["error"]) <= 0.01 for r in quantized)
         worst = max(quantized, key=lambda r: abs(r["error"]))
         worst_peak = max(quantized, key=lambda r: abs(r["peak_error"]))

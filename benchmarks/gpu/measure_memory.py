@@ -8,6 +8,8 @@ of 512 tokens, `get_memory_footprint()`, and the number of quantized layers.
 
     python benchmarks/gpu/measure_memory.py [--fresh [--jobs N]] OUT_DIR [NAME ...]
 
+MEASURE_DTYPE=float16 loads in float16 (compute dtype too); MEASURE_MODES=nf4,int8 picks modes.
+
 With --fresh each load runs in a new process (as a user's script does), N of them at a time (default 5: one per
 mode; each process has its own allocator, so they do not disturb each other's figures as long as the GPU has room
 for all, which transformers' warmup checks with mem_get_info); without it the loads share one process,
@@ -88,6 +90,8 @@ MODES = {
     "nf4-dq": dict(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
                    bnb_4bit_compute_dtype=torch.bfloat16),
     "fp4": dict(load_in_4bit=True, bnb_4bit_quant_type="fp4", bnb_4bit_compute_dtype=torch.bfloat16),
+    "fp4-dq": dict(load_in_4bit=True, bnb_4bit_quant_type="fp4", bnb_4bit_use_double_quant=True,
+                   bnb_4bit_compute_dtype=torch.bfloat16),
     "int8": dict(load_in_8bit=True),
     "bf16": None,
 }
@@ -118,20 +122,29 @@ def make(name: str, spec: dict, root: Path) -> tuple[Path, int, float]:
     return folder, params, time.perf_counter() - start
 
 
+#: the load's dtype (and bnb_4bit_compute_dtype): bfloat16, or float16 with MEASURE_DTYPE=float16 (what a T4 needs)
+LOAD_DTYPE = getattr(torch, __import__("os").environ.get("MEASURE_DTYPE", "bfloat16"))
+#: the modes measured: all of MODES, or a comma-separated MEASURE_MODES
+CHOSEN = [m for m in __import__("os").environ.get("MEASURE_MODES", ",".join(MODES)).split(",") if m]
+
+
 def measure(folder: Path, mode: str) -> dict:
     gc.collect()
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
     base = torch.cuda.memory_allocated()
     kwargs = MODES[mode]
+    if kwargs and "bnb_4bit_compute_dtype" in kwargs:
+        kwargs = {**kwargs, "bnb_4bit_compute_dtype": LOAD_DTYPE}
     start = time.perf_counter()
     # what the allocator already holds unused: transformers' warmup allocation shrinks by it
-    row: dict = {"mode": mode, "base_alloc": base, "base_reserved": torch.cuda.memory_reserved()}
+    row: dict = {"mode": mode, "dtype": str(LOAD_DTYPE).removeprefix("torch."), "base_alloc": base,
+                 "base_reserved": torch.cuda.memory_reserved()}
     try:
         # no quantization_config argument at all for bf16: an explicit None would also erase the one of a
         # checkpoint saved already quantized (transformers passes unused kwargs on to the config)
         extra = {"quantization_config": BitsAndBytesConfig(**kwargs)} if kwargs else {}
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, device_map={"": 0}, **extra)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=LOAD_DTYPE, device_map={"": 0}, **extra)
     except Exception as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"[:500]
         return row
@@ -206,9 +219,9 @@ def main() -> int:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(jobs) as pool:
-                measured = list(pool.map(measure_fresh, [folder] * len(MODES), MODES))
+                measured = list(pool.map(measure_fresh, [folder] * len(CHOSEN), CHOSEN))
         else:
-            measured = [measure(folder, mode) for mode in MODES]
+            measured = [measure(folder, mode) for mode in CHOSEN]
         for result in measured:
             row = {"model": name, "process": "fresh" if fresh else "shared", **result}
             rows.append(row)

@@ -24,6 +24,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MEASURED = json.loads((FIXTURES / "memory" / "h100-2026-11-24.json").read_text())
 #: each load in a new process, as a user's script and `bnbdoctor load` run it: the validation set
 FRESH = [r for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fresh.json").read_text())["rows"] if "alloc" in r]
+#: float16 loads (as on a T4) of 5 of the shapes, nf4, fp4-dq, int8 and plain fp16, each in a new process
+FP16 = [r for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fp16.json").read_text())["rows"] if "alloc" in r]
 #: the same loads one after another in one process, whose allocator already held the cuBLAS workspace's segment:
 #: a sensitivity check, not the contract (the estimate is for a load in a fresh process)
 ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
@@ -32,16 +34,16 @@ ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
 #: off when loaded in a fresh process, see FRESH). docs/estimate.md explains it.
 KNOWN_GAPS = {("qwen2-1.5b", "int8")}
 
-_INVENTORIES: dict[str, object] = {}
+_INVENTORIES: dict[tuple[str, str], object] = {}
 
 
-def inventory(model: str):
-    if model not in _INVENTORIES:
+def inventory(model: str, dtype: str = "bfloat16"):
+    if (model, dtype) not in _INVENTORIES:
         source = resolve(str(FIXTURES / "models" / model))
-        inv, fallback = build_inventory(source, "bfloat16", None, 300)
+        inv, fallback = build_inventory(source, dtype, None, 300)
         assert fallback is None, fallback
-        _INVENTORIES[model] = (source, inv)
-    return _INVENTORIES[model]
+        _INVENTORIES[(model, dtype)] = (source, inv)
+    return _INVENTORIES[(model, dtype)]
 
 
 def order(model: str) -> list[TensorHeader]:
@@ -79,6 +81,14 @@ def test_the_validation_set_covers_what_issue_4_asks_for():
     assert any((c.get("num_key_value_heads") or 0) < (c.get("num_attention_heads") or 0) for c in configs.values())
     assert any(c.get("num_local_experts") or c.get("num_experts") for c in configs.values())
     assert {"phi3-mini", "pythia-1b", "qwen2-1.5b", "opt-350m"} <= models  # fused qkv / gate_up, biases
+
+
+@pytest.mark.parametrize("row", FP16, ids=_id)
+def test_float16_loads_within_1_percent_and_peak_within_5_percent(row):
+    source, inv = inventory(row["model"], "float16")
+    e = estimate(inv, row["mode"], source.config, order(row["model"]))
+    assert abs(e.weights_bytes - row["alloc"]) / row["alloc"] <= 0.01
+    assert abs(e.peak_load_bytes - row["max_alloc"]) / row["max_alloc"] <= 0.05
 
 
 @pytest.mark.parametrize("row", ROWS, ids=_id)
