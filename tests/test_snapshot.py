@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bnbdoctor.errors import InputError
@@ -129,6 +129,7 @@ H100_PATHS = [p for p in _leaves(H100_RAW) if p and p[0] != "schema"]
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(H100_PATHS), json_values, st.booleans(), st.booleans())
+@example(("packages", "duplicates"), {"": []}, False, False)  # found by this test in CI: BNB026 read versions[0]
 def test_mutated_real_snapshot_never_crashes_parsing_or_rules(path, new, expect_gpu, bf16):
     document = _set(H100_RAW, path, new)
     try:

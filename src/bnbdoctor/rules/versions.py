@@ -326,6 +326,8 @@ def package_installed_twice(ctx: Context) -> Iterator[Hit]:
     """
     s = ctx.snapshot
     for key, versions in s.packages.duplicates.items():
+        if len(versions) < 2:
+            continue  # a hand-edited or damaged snapshot: one installation is no duplicate
         info = s.packages.packages.get(key)
         used = info.version if info else versions[0]
         yield Hit(
