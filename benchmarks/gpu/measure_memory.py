@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import gc
 import json
+import os
 import shutil
 import struct
 import sys
@@ -123,9 +124,9 @@ def make(name: str, spec: dict, root: Path) -> tuple[Path, int, float]:
 
 
 #: the load's dtype (and bnb_4bit_compute_dtype): bfloat16, or float16 with MEASURE_DTYPE=float16 (what a T4 needs)
-LOAD_DTYPE = getattr(torch, __import__("os").environ.get("MEASURE_DTYPE", "bfloat16"))
+LOAD_DTYPE = getattr(torch, os.environ.get("MEASURE_DTYPE", "bfloat16"))
 #: the modes measured: all of MODES, or a comma-separated MEASURE_MODES
-CHOSEN = [m for m in __import__("os").environ.get("MEASURE_MODES", ",".join(MODES)).split(",") if m]
+CHOSEN = [m for m in os.environ.get("MEASURE_MODES", ",".join(MODES)).split(",") if m]
 
 
 def measure(folder: Path, mode: str) -> dict:

@@ -126,11 +126,10 @@ class Estimate:
         return self.cuda_context_bytes + self.allocator_overhead_bytes + max(self.peak_load_bytes, running)
 
 
-#: What bitsandbytes' save_pretrained writes beside a quantized weight: its quant state (loaded to the device) ...
-_BNB_STATE = (".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map", ".SCB",
-              # ... and metadata that stays on the CPU: the quant state's JSON blob, Int8Params' format byte
-              ".quant_state.bitsandbytes__nf4", ".quant_state.bitsandbytes__fp4", ".weight_format")
+#: What bitsandbytes' save_pretrained writes beside a quantized weight: metadata that stays on the CPU (the quant
+#: state's JSON blob, Int8Params' format byte) and the quant state that is loaded to the device
 _CPU_ONLY = (".quant_state.bitsandbytes__nf4", ".quant_state.bitsandbytes__fp4", ".weight_format")
+_BNB_STATE = (".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map", ".SCB", *_CPU_ONLY)
 
 
 def natural_key(name: str) -> tuple[tuple[Any, ...], ...]:
@@ -237,6 +236,14 @@ def _target(t: TensorSpec, mode: str, dtype: str) -> str:
     return dtype if t.dtype in FLOATING and t.kind == "param" and t.dtype != "float32" else t.dtype
 
 
+def _place(allocator: CachingAllocator, nbytes: int, experts: int = 0) -> None:
+    """Allocate a tensor that stays; fused experts are first read as `experts` pieces and stacked (the pieces freed)."""
+    pieces = [allocator.malloc(nbytes // experts) for _ in range(experts)]
+    allocator.malloc(nbytes)
+    for piece in pieces:
+        allocator.free(piece)
+
+
 def replay(
     tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint: Sequence[TensorHeader] | None, warmup: bool = True
 ) -> tuple[int, int]:
@@ -250,14 +257,9 @@ def replay(
     for t in load_order(tensors, checkpoint):
         lay = layout(t, mode, dtype)
         if not (quantized and t.quantize):
-            pieces: list[Any] = []
-            if in_checkpoint and t.name not in in_checkpoint and t.kind == "param" and len(t.shape) >= 3:
-                # fused mixture-of-experts weights are stored per expert and stacked on the device
-                experts = t.shape[0]
-                pieces = [allocator.malloc(lay.weights // experts) for _ in range(experts)]
-            allocator.malloc(lay.weights)
-            for piece in pieces:
-                allocator.free(piece)
+            # fused mixture-of-experts weights are stored per expert and stacked on the device
+            fused = bool(in_checkpoint) and t.name not in in_checkpoint and t.kind == "param" and len(t.shape) >= 3
+            _place(allocator, lay.weights, t.shape[0] if fused else 0)
             continue
         n = t.numel
         source = allocator.malloc(n * DTYPE_BYTES.get(dtype, 2))
@@ -283,8 +285,6 @@ def replay(
             allocator.free(absmax)
         allocator.free(source)
     return allocator.allocated, allocator.peak
-
-
 
 
 def replay_prequantized(
@@ -322,10 +322,7 @@ def replay_prequantized(
         experts = t.shape[0] if t.kind == "param" and len(t.shape) >= 3 else 0
         loads.append((rank.get(t.name, len(keys)), natural_key(t.name), t.numel * DTYPE_BYTES.get(_target(t, mode, dtype), 2), experts))
     for _, _, nbytes, experts in sorted(loads, key=lambda item: (item[0], item[1])):
-        pieces = [allocator.malloc(nbytes // experts) for _ in range(experts)]
-        allocator.malloc(nbytes)
-        for piece in pieces:
-            allocator.free(piece)
+        _place(allocator, nbytes, experts)
     return allocator.allocated, allocator.peak
 
 

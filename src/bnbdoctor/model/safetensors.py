@@ -6,6 +6,7 @@ A safetensors file starts with a little-endian u64 header length and a JSON head
 from __future__ import annotations
 
 import json
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +32,7 @@ class TensorHeader:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return math.prod(self.shape)
 
 
 def parse_header(raw: dict[str, object], file: str) -> list[TensorHeader]:
