@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bnbdoctor.model.assess import build_inventory  # noqa: E402
+from bnbdoctor.model.assess import assumed_checkpoint, build_inventory  # noqa: E402
 from bnbdoctor.model.estimate import estimate  # noqa: E402
 from bnbdoctor.model.safetensors import TensorHeader, parse_header  # noqa: E402
 from bnbdoctor.model.source import resolve  # noqa: E402
@@ -68,11 +68,12 @@ def rows() -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-timing", action="store_true", help="skip the wall-time runs of the CLI")
     args = parser.parse_args()
     inventories = {}
     results = []
     start = time.perf_counter()
-    print(f"{'model':15} {'mode':7} {'process':8} {'measured':>15} {'bnbdoctor':>15} {'err':>8} {'footprint err':>14} {'0.5B/param err':>15} {'peak err':>9}")
+    print(f"{'model':15} {'mode':7} {'process':8} {'measured':>15} {'bnbdoctor':>15} {'err':>8} {'footprint err':>14} {'0.5B/param err':>15} {'peak err':>9} {'cfg-only err':>12} {'cfg peak':>9}")
     for r in rows():
         model = r["model"]
         dtype = r.get("dtype") or "bfloat16"
@@ -82,6 +83,8 @@ def main() -> int:
         source, inventory = inventories[model, dtype]
         stored = r.get("checkpoint")  # a checkpoint saved already quantized: its own tensors are loaded
         e = estimate(inventory, r["mode"], source.config, checkpoint(stored or model), prequantized=bool(stored))
+        # config.json alone (no safetensors headers): the checkpoint layout assumed for the model type
+        alone = e if stored else estimate(inventory, r["mode"], source.config, assumed_checkpoint(inventory) or None)
         params = inventory.params
         thumb = params * RULE_OF_THUMB[r["mode"]]
         row = {
@@ -91,12 +94,15 @@ def main() -> int:
             "rule_of_thumb_error": (thumb - r["alloc"]) / r["alloc"],
             "peak_error": (e.peak_load_bytes - r["max_alloc"]) / r["max_alloc"] if "max_alloc" in r else None,
             "source": r["source"],
+            "config_only_error": (alone.weights_bytes - r["alloc"]) / r["alloc"],
+            "config_only_peak_error": (alone.peak_load_bytes - r["max_alloc"]) / r["max_alloc"] if "max_alloc" in r else None,
         }
         results.append(row)
         fp = f"{row['footprint_error']:>+14.2%}" if row["footprint_error"] is not None else f"{'-':>14}"
         pk = f"{row['peak_error']:>+9.2%}" if row["peak_error"] is not None else f"{'-':>9}"
         print(f"{model:15} {r['mode']:7} {r['source'].split()[0]:8} {r['alloc']:>15,} {e.weights_bytes:>15,} {row['error']:>+8.2%} "
-              f"{fp} {row['rule_of_thumb_error']:>+15.2%} {pk}")
+              f"{fp} {row['rule_of_thumb_error']:>+15.2%} {pk} {row['config_only_error']:>+12.2%} "
+              + (f"{row['config_only_peak_error']:>+9.2%}" if row["config_only_peak_error"] is not None else f"{'-':>9}"))
     def summary(part: list[dict]) -> None:
         quantized = [r for r in part if r["mode"] not in ("bf16", "fp16")]
         within = sum(abs(r["error"]) <= 0.01 for r in quantized)
@@ -108,6 +114,11 @@ def main() -> int:
               f"{worst['mode']} {worst['error']:+.2%}); {sum(abs(r['peak_error']) <= 0.05 for r in quantized)}/"
               f"{len(quantized)} within 5% of the load's peak (worst {worst_peak['model']} {worst_peak['mode']} "
               f"{worst_peak['peak_error']:+.2%})")
+        every = [r for r in part if r["config_only_peak_error"] is not None]
+        print(f"  from config.json alone, every mode: {sum(abs(r['config_only_error']) <= 0.01 for r in every)}/{len(every)} "
+              f"within 1% of memory_allocated (worst {max(abs(r['config_only_error']) for r in every):.2%}), "
+              f"{sum(abs(r['config_only_peak_error']) <= 0.05 for r in every)}/{len(every)} within 5% of the peak "
+              f"(worst {max(abs(r['config_only_peak_error']) for r in every):.2%})")
         print(f"  mean |error| over {len(scored)} quantized rows: bnbdoctor {mean('error'):.2%}, get_memory_footprint "
               f"{mean('footprint_error'):.2%}, 0.5 byte/param {mean('rule_of_thumb_error'):.2%}")
 
@@ -118,6 +129,10 @@ def main() -> int:
     print("sensitivity: loads one after another in one process (the allocator already holds memory):")
     summary([r for r in results if r["source"].startswith("shared")])
     print(f"({time.perf_counter() - start:.1f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    if args.no_timing:
+        return 0
     print("\nwall time of `bnbdoctor estimate tests/fixtures/models/llama31-8b` (the 8B config), 3 runs each:")
     import os
     import statistics

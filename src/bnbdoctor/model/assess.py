@@ -17,6 +17,7 @@ from .analytic import inventory_from_config
 from .estimate import MODES, Estimate, estimate
 from .inventory import FLOATING, Inventory
 from .plan import Gpu, Plan, make_plan
+from .safetensors import TensorHeader
 from .source import ModelSource, resolve
 from .stored import StoredQuantization, stored_quantization
 
@@ -182,6 +183,23 @@ class InventoryBuild:
         return text.splitlines()[0][:300] if text else "no reason given"
 
 
+def assumed_checkpoint(inventory: Inventory) -> tuple[TensorHeader, ...]:
+    """The checkpoint a model type's published weights have, from the inventory's checkpoint_layout (names and
+    shapes; floating tensors in the inventory's dtype)."""
+    return tuple(TensorHeader(name, inventory.dtype, shape, "assumed") for name, shape in inventory.checkpoint_layout)
+
+
+def _layout_change(inventory: Inventory) -> str:
+    """One phrase on how the assumed checkpoint differs from the model: 'N fused tensors stored in M pieces'."""
+    stored = {name for name, _ in inventory.checkpoint_layout}
+    own = {t.name for t in inventory.tensors if t.kind == "param"}
+    merged = own - stored
+    pieces = stored - own
+    if not merged:
+        return f"{len(pieces)} tensors renamed"
+    return f"{len(merged)} fused tensors stored as {len(pieces)} pieces, merged while loading"
+
+
 def build_inventory(source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> tuple[Inventory, str | None]:
     """Build the exact inventory in a child process with transformers (cached); fall back to config.json arithmetic."""
     return InventoryBuild(source, dtype, skip_modules, timeout).result()
@@ -215,9 +233,15 @@ class PendingAssessment:
                          f"BitsAndBytesConfig is passed; {own} is estimated {how}")
         elif self.stored is not None:
             notes.append(f"checkpoint quantized with {self.stored.method}, not bitsandbytes: see BNB074")
+        checkpoint = self.source.tensors
+        if not checkpoint and inventory.checkpoint_layout:
+            checkpoint = assumed_checkpoint(inventory)
+            notes.append(f"no safetensors headers: assuming the layout transformers' save_pretrained writes for "
+                         f"{inventory.model_type or 'this model type'} ({_layout_change(inventory)}), as its published "
+                         "checkpoints have; the load's peak depends on it")
         estimates = tuple(
-            estimate(inventory, q, self.source.config, self.source.tensors, context=self.context, batch=self.batch,
-                     prequantized=q == own)
+            estimate(inventory, q, self.source.config, checkpoint, context=self.context, batch=self.batch,
+                     prequantized=q == own and bool(self.source.tensors))
             for q in self.quants
         )
         plan = make_plan(list(estimates), gpus) if gpus is not None else None

@@ -39,6 +39,10 @@ class Inventory:
     skipped_modules: tuple[str, ...] = ()  # the modules_to_not_convert the quantizer would use
     moe_fused_params: int = 0  # parameters of fused mixture-of-experts tensors, which bitsandbytes never quantizes
     notes: tuple[str, ...] = ()
+    #: the (name, shape) of each tensor a checkpoint of this model type holds, when they are not the model's own:
+    #: what transformers' save_pretrained writes (revert_weight_conversion of its conversion mapping), e.g.
+    #: Qwen3-MoE's experts one by one where the model holds them fused. Empty: the model's own names and shapes.
+    checkpoint_layout: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def params(self) -> int:

@@ -133,6 +133,7 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
                     )
                 )
     return Inventory(
+        checkpoint_layout=_checkpoint_layout(model, tensors),
         model_type=str(getattr(config, "model_type", "")),
         architecture=type(model).__name__,
         method="transformers-meta",
@@ -142,6 +143,26 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
         skipped_modules=tuple(skipped),
         moe_fused_params=moe_fused,
     )
+
+
+def _checkpoint_layout(model: Any, tensors: list[TensorSpec]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The tensors save_pretrained would write for this model, when they differ from the model's own: transformers 5
+    reverts its conversion mapping on save (core_model_loading.revert_weight_conversion), which is how the Hub's
+    checkpoints of these model types are stored (Qwen3-MoE, Mixtral, DeepSeek: one tensor per expert, fused at
+    load). Shapes only: the model is on the meta device. transformers 4 has no conversion mapping: nothing."""
+    try:
+        from transformers.core_model_loading import revert_weight_conversion
+    except ImportError:
+        return ()
+    params = dict(model.named_parameters())
+    state = {t.name: params[t.name] for t in tensors if t.kind == "param" and t.name in params}
+    try:
+        reverted = revert_weight_conversion(model, dict(state))
+    except Exception:  # a model type whose reverse conversion fails on meta tensors: assume its own layout
+        return ()
+    layout = tuple(sorted((name, tuple(int(d) for d in tensor.shape)) for name, tensor in reverted.items()))
+    own = tuple(sorted((name, tuple(int(d) for d in tensor.shape)) for name, tensor in state.items()))
+    return () if layout == own else layout
 
 
 #: A config without `architectures` (or naming a class this transformers lacks) is built with the first auto class
