@@ -84,6 +84,43 @@ CONFIGS: dict[str, dict] = {
     "opt-350m": dict(model_type="opt", hidden_size=1024, ffn_dim=4096, num_hidden_layers=24, num_attention_heads=16,
                      word_embed_proj_dim=512, vocab_size=50272, max_position_embeddings=2048, do_layer_norm_before=False,
                      tie_word_embeddings=True),
+    # Added on 2026-11-30 (H200, transformers 5.24), predicted from config.json alone before the run:
+    # q/k norms over the whole projection, post-norms, untied (an OLMo-2-1B shape, 8 of its 16 layers)
+    "olmo2-small": dict(model_type="olmo2", hidden_size=2048, intermediate_size=8192, num_hidden_layers=8,
+                        num_attention_heads=16, num_key_value_heads=16, vocab_size=100352, tie_word_embeddings=False,
+                        max_position_embeddings=4096),
+    # LayerNorm with biases, q/k/v biases, partial rotary, untied (a StableLM-2-1.6B shape, 8 of its 24 layers)
+    "stablelm-small": dict(model_type="stablelm", hidden_size=2048, intermediate_size=5632, num_hidden_layers=8,
+                           num_attention_heads=32, num_key_value_heads=32, vocab_size=100352, use_qkv_bias=True,
+                           partial_rotary_factor=0.25, tie_word_embeddings=False, max_position_embeddings=4096),
+    # tied, GQA, an odd vocabulary (49155: tensors off the allocator's 512-byte grid), scaling multipliers
+    # (a Granite-3-2B shape, 8 of its 40 layers)
+    "granite-small": dict(model_type="granite", hidden_size=2048, intermediate_size=8192, num_hidden_layers=8,
+                          num_attention_heads=32, num_key_value_heads=8, vocab_size=49155, tie_word_embeddings=True,
+                          embedding_multiplier=12.0, logits_scaling=8.0, residual_multiplier=0.22,
+                          attention_multiplier=0.015625, max_position_embeddings=4096),
+    # multi-head latent attention, one dense layer then MoE with shared experts, experts stored per expert and fused
+    # at load (a DeepSeek-V2-Lite shape: 16 of its 64 routed experts, 4 of its 27 layers)
+    "deepseekv2-small": dict(model_type="deepseek_v2", hidden_size=2048, intermediate_size=10944, moe_intermediate_size=1408,
+                             n_routed_experts=16, n_shared_experts=2, num_experts_per_tok=6, first_k_dense_replace=1,
+                             num_hidden_layers=4, num_attention_heads=16, num_key_value_heads=16, q_lora_rank=None,
+                             kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128,
+                             vocab_size=102400, tie_word_embeddings=False, max_position_embeddings=4096),
+    # FalconLinear, a subclass of nn.Linear: transformers >= 5.5 quantizes only exact nn.Linear (a Falcon-7B shape,
+    # multi-query, parallel attention, 8 of its 32 layers)
+    "falcon-small": dict(model_type="falcon", hidden_size=4544, num_hidden_layers=8, num_attention_heads=71,
+                         multi_query=True, parallel_attn=True, bias=False, vocab_size=65024, tie_word_embeddings=True,
+                         new_decoder_architecture=False, max_position_embeddings=2048),
+    # Shapes of issue 16 (re-measured to check the fixes, not part of the new validation shapes):
+    # tied 262k-token embeddings, MLP weights just under 2 MiB steps (the Gemma-3-1B shape; bf16 was +3.3%)
+    "gemma3-1b": dict(model_type="gemma3_text", hidden_size=1152, intermediate_size=6912, num_hidden_layers=26,
+                      num_attention_heads=4, num_key_value_heads=1, head_dim=256, vocab_size=262144,
+                      tie_word_embeddings=True, max_position_embeddings=32768),
+    # Qwen3-MoE with 128 experts (the Qwen3-30B-A3B shape, 4 of its 48 layers; peaks were -6.5% from config.json)
+    "qwen3moe-128": dict(model_type="qwen3_moe", hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
+                         num_experts=128, num_experts_per_tok=8, num_hidden_layers=4, num_attention_heads=32,
+                         num_key_value_heads=4, head_dim=128, vocab_size=151936, tie_word_embeddings=False,
+                         max_position_embeddings=4096, decoder_sparse_step=1, mlp_only_layers=[]),
 }
 
 MODES = {

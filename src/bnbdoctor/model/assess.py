@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -92,7 +93,9 @@ def _cache_key(source: ModelSource, dtype: str, skip_modules: list[str] | None) 
 
     packages = probe().packages
     versions = {name: (packages[name].version, packages[name].location) for name in ("torch", "transformers") if name in packages}
-    material = json.dumps([source.config, dtype, skip_modules, versions, __version__], sort_keys=True, default=str)
+    # the Inventory's fields name its format: an inventory cached before a field was added is built again
+    fields = [f.name for f in dataclasses.fields(Inventory)]
+    material = json.dumps([source.config, dtype, skip_modules, versions, __version__, fields], sort_keys=True, default=str)
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
