@@ -5,7 +5,8 @@
 The validation set: tests/fixtures/memory/h100-2026-11-24-fresh.json, 11 model shapes x nf4, nf4-dq, fp4, int8,
 bf16, each load in a fresh process (four shapes were added after the estimator was written, and predicted before
 they were measured); h100-2026-11-24-fp16.json, 5 of the shapes loaded in float16 (nf4, fp4-dq, int8, fp16, as
-on a T4; predicted before the run); and the Llama-3.1-8B shape from docs/evidence/h100-2026-11.json. For every row it prints
+on a T4; predicted before the run); and the Llama-3.1-8B shape from docs/evidence/h100-2026-11.json; h200-2026-11-30-fresh.json, 7 shapes measured on an H200
+with transformers 5.24 (5 new ones and 2 of issue 16), predicted from config.json alone before the run. For every row it prints
 torch.cuda.memory_allocated() after the load, bnbdoctor's weights_bytes and its error, the error of
 model.get_memory_footprint() (measured on the same load) and of the "0.5 byte per parameter" rule of thumb (1 byte
 for int8, 2 for bf16), and the error of bnbdoctor's peak_load_bytes against max_memory_allocated(). Targets (issue
@@ -36,6 +37,7 @@ from bnbdoctor.model.source import resolve  # noqa: E402
 MEASURED = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24.json"  # loads sharing one process
 FRESH = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-fresh.json"  # each load in a new process
 FP16 = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-fp16.json"  # float16 loads, as on a T4
+H200 = ROOT / "tests" / "fixtures" / "memory" / "h200-2026-11-30-fresh.json"  # 7 shapes, predicted before the run
 PREQUANTIZED = ROOT / "tests" / "fixtures" / "memory" / "h100-2026-11-24-prequantized.json"  # saved quantized, reloaded
 MODELS = ROOT / "tests" / "fixtures" / "models"
 FACTS = ROOT / "docs" / "evidence" / "h100-2026-11.json"
@@ -54,6 +56,7 @@ def checkpoint(model: str) -> list[TensorHeader] | None:
 def rows() -> list[dict]:
     out = [dict(r, source="fresh process") for r in json.loads(FRESH.read_text())["rows"] if "alloc" in r]
     out += [dict(r, source="fresh process, float16") for r in json.loads(FP16.read_text())["rows"] if "alloc" in r]
+    out += [dict(r, source="fresh process, H200") for r in json.loads(H200.read_text())["rows"] if "alloc" in r]
     facts = json.loads(FACTS.read_text())["llama31_8b_shape"]
     trials = facts["trials"]
     for mode, trial in (("nf4", "seed_bad_nodevmap"), ("nf4-dq", "nf4_dq_bf16"), ("int8", "int8")):
