@@ -43,6 +43,11 @@ class Inventory:
     #: what transformers' save_pretrained writes (revert_weight_conversion of its conversion mapping), e.g.
     #: Qwen3-MoE's experts one by one where the model holds them fused. Empty: the model's own names and shapes.
     checkpoint_layout: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: classes of modules that subclass nn.Linear and that transformers' replace_with_bnb_linear leaves alone
+    #: because it checks `type(module) is nn.Linear` (transformers >= 5.5), e.g. ("FalconLinear",), and their
+    #: parameters: what a bitsandbytes load of this model does not shrink
+    subclassed_linear: tuple[str, ...] = ()
+    subclassed_linear_params: int = 0
 
     @property
     def params(self) -> int:

@@ -101,15 +101,23 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
         # transformers 4.x replace_with_bnb_linear: a key matches the module or any of its parents
         return not any((key + "." in name + ".") or key == name for key in skipped)
 
+    # transformers 5.5 made replace_with_bnb_linear check `type(module) is nn.Linear` (5.0-5.4 and 4.x:
+    # isinstance), so a model's own subclass of nn.Linear (FalconLinear, ...) stays unquantized
+    exact = _version(transformers.__version__) >= (5, 5)
+
     def quantizable(module: Any) -> bool:
-        linear = type(module) is nn.Linear if major >= 5 else isinstance(module, nn.Linear)
+        linear = type(module) is nn.Linear if exact else isinstance(module, nn.Linear)
         return linear or (bool(Conv1D) and isinstance(module, Conv1D))
 
     tensors: list[TensorSpec] = []
     moe_fused = 0
     seen: set[int] = set()
+    subclassed: dict[str, int] = {}
     for module_name, module in model.named_modules():
         quant = quantizable(module) and convert(module_name)
+        if exact and isinstance(module, nn.Linear) and not quant and convert(module_name) and not (Conv1D and isinstance(module, Conv1D)):
+            name = type(module).__name__
+            subclassed[name] = subclassed.get(name, 0) + sum(p.numel() for p in module.parameters(recurse=False))
         in_fp32 = any(_should_convert(module_name, [k]) is False for k in keep_fp32)
         for kind, items in (("param", module.named_parameters(recurse=False)), ("buffer", module.named_buffers(recurse=False))):
             for local, tensor in items:
@@ -134,6 +142,8 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
                 )
     return Inventory(
         checkpoint_layout=_checkpoint_layout(model, tensors),
+        subclassed_linear=tuple(sorted(subclassed)),
+        subclassed_linear_params=sum(subclassed.values()),
         model_type=str(getattr(config, "model_type", "")),
         architecture=type(model).__name__,
         method="transformers-meta",
@@ -183,6 +193,12 @@ def _from_auto_classes(config: Any, kwargs: dict[str, Any]) -> Any:
         except ValueError as exc:  # "Unrecognized configuration class ... for this kind of AutoModel"
             first_error = first_error or exc
     raise first_error or ValueError(f"no auto class of transformers {transformers.__version__} builds this config")
+
+
+def _version(text: str) -> tuple[int, int]:
+    """'5.24.0' -> (5, 24); a development or odd version counts by its leading numbers."""
+    parts = [int("".join(c for c in p if c.isdigit()) or 0) for p in text.split(".")[:2]]
+    return (parts + [0, 0])[0], (parts + [0, 0])[1]
 
 
 def _takes_dtype() -> bool:

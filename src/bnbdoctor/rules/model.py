@@ -265,3 +265,65 @@ def other_method(ctx: Context) -> Iterator[Hit]:
         f"Load it without BitsAndBytesConfig (with the {stored.method} package), or use the unquantized checkpoint.",
         {"model": a.source.name, "quant_method": stored.method},
     )
+
+
+TRANSFORMERS_EXACT_LINEAR = Reference(
+    "source",
+    "transformers src/transformers/integrations/bitsandbytes.py replace_with_bnb_linear: `if isinstance(module, "
+    "Conv1D) or type(module) is nn.Linear:` from 5.5 (seen in 5.5.4, 5.10.4, 5.17.0 and 5.24.0; 5.0-5.4.0 and 4.x test "
+    "`isinstance(module, (nn.Linear, Conv1D))`); models/falcon/modeling_falcon.py `class FalconLinear(nn.Linear)`",
+    "https://github.com/huggingface/transformers/blob/v5.24.0/src/transformers/integrations/bitsandbytes.py",
+)
+FALCON_LOADS = Reference(
+    "measurement",
+    "a Falcon-7B-shaped model (8 layers) loaded in nf4, nf4-dq, fp4, int8 and bf16 on an H200 with transformers 5.24 "
+    "and bitsandbytes 0.50.2: 0 Linear4bit/Linear8bitLt modules and 3,905,063,936 bytes allocated in every mode "
+    "(tests/fixtures/memory/h200-2026-11-30-fresh.json); a tiny Falcon loaded on the CPU backend likewise (tests/model/"
+    "test_subclassed_linear.py)",
+    "tests/fixtures/memory/h200-2026-11-30-fresh.json",
+)
+
+
+@rule(
+    id="BNB075",
+    name="linear-subclass-not-quantized",
+    category="version_incompat",
+    severity="warning",
+    title="The model's linear layers subclass nn.Linear: this transformers quantizes none of them",
+    references=(TRANSFORMERS_EXACT_LINEAR, FALCON_LOADS),
+    scope="model",
+)
+def linear_subclass_not_quantized(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Counts the parameters of modules whose class is a subclass of `nn.Linear` (Falcon's `FalconLinear`, ...)
+    that the installed transformers will not replace with bitsandbytes layers, and fires when they are more than
+    10% of the model.
+
+    ## Why it matters
+    From transformers 5.5, `replace_with_bnb_linear` replaces a module only when `type(module) is nn.Linear`
+    (or `Conv1D`); before, it tested `isinstance`. A Falcon model therefore loads "in 4-bit" without error and
+    without a single `Linear4bit`: on an H200 a Falcon-7B-shaped model took 3.9 GB in nf4, int8 and bf16 alike
+    (measured with transformers 5.24). The load succeeds; the memory saving is simply not there.
+
+    ## Fix
+    Budget for the unquantized size (`bnbdoctor estimate` shows it), or load with transformers < 5.5 (which
+    quantizes subclasses of `nn.Linear`), or use a checkpoint of the model quantized ahead of time.
+    """
+    a = ctx.model
+    if a is None or not a.inventory.subclassed_linear:
+        return
+    params = a.inventory.params
+    left = a.inventory.subclassed_linear_params
+    if not params or left / params <= 0.10:
+        return
+    names = ", ".join(a.inventory.subclassed_linear)
+    version = a.inventory.transformers_version or "this"
+    yield Hit(
+        f"{left / params:.0%} of {a.source.name}'s parameters are in {names} layers (subclasses of nn.Linear), which "
+        f"transformers {version} does not replace with bitsandbytes layers: a 4-bit or 8-bit load leaves them in "
+        f"{a.inventory.dtype} and the model will not shrink.",
+        "Budget for the unquantized size, or use transformers < 5.5 (it quantizes subclasses of nn.Linear) for this model.",
+        {"model": a.source.name, "classes": list(a.inventory.subclassed_linear), "params": left,
+         "transformers": a.inventory.transformers_version},
+    )
