@@ -15,7 +15,7 @@ from ..childproc import ChildOutcome, RunningChild, last_json, tail
 from ..errors import InputError
 from ..serde import SchemaError, from_json, to_json
 from .analytic import inventory_from_config
-from .estimate import MODES, Estimate, estimate
+from .estimate import MODES, Estimate, estimate, text_config
 from .inventory import FLOATING, Inventory
 from .plan import Gpu, Plan, make_plan
 from .safetensors import TensorHeader
@@ -51,6 +51,12 @@ def normalise_dtype(value: str) -> str:
     return dtype
 
 
+#: why an estimate is in bfloat16 when nothing says which dtype the checkpoint has
+ASSUMED_DTYPE = ("assumed: config.json names no dtype and no safetensors headers were read; transformers loads the "
+                 "checkpoint's own dtype, bfloat16 for most published checkpoints (a float32 one doubles the "
+                 "unquantized part: pass --dtype)")
+
+
 def load_dtype(source: ModelSource, explicit: str | None, transformers_major: int | None) -> tuple[str, str]:
     """The dtype transformers gives unquantized weights, and why: what `from_pretrained(dtype=...)` resolves to."""
     if explicit:
@@ -58,14 +64,18 @@ def load_dtype(source: ModelSource, explicit: str | None, transformers_major: in
     if transformers_major is not None and transformers_major < 5:
         # transformers 4's bitsandbytes quantizers: "Overriding torch_dtype=None with torch_dtype=torch.float16"
         return "float16", "transformers 4 bitsandbytes default"
-    for key in ("dtype", "torch_dtype"):
-        value = source.config.get(key)
-        if isinstance(value, str) and value.removeprefix("torch.") in FLOATING:
-            return value.removeprefix("torch."), f"config.json {key}"
+    # transformers 5 loads with dtype="auto": the config's dtype, else the checkpoint's first floating tensor's
+    # (modeling_utils._get_dtype); a multimodal config may name it only in its text model's part
+    nested = text_config(source.config)
+    for part, where in ((source.config, "config.json"), (nested, "config.json text_config")):
+        for key in ("dtype", "torch_dtype"):
+            value = part.get(key)
+            if isinstance(value, str) and value.removeprefix("torch.") in FLOATING:
+                return value.removeprefix("torch."), f"{where} {key}"
     floats = [t.dtype for t in source.tensors if t.dtype in FLOATING]
     if floats:
-        return floats[0], "safetensors header"
-    return "float32", "torch default"
+        return floats[0], "the checkpoint's safetensors headers"
+    return "bfloat16", ASSUMED_DTYPE
 
 
 def _transformers_major() -> int | None:
@@ -123,6 +133,18 @@ def _store(key: str, inventory: Inventory) -> None:
         pass  # a read-only home is no reason to fail an estimate
 
 
+def remote_code(config: dict[str, Any]) -> str | None:
+    """The class config.json's auto_map names for a model (its own code on the Hub), or None."""
+    auto_map = config.get("auto_map")
+    if not isinstance(auto_map, dict):
+        return None
+    for key in ("AutoModelForCausalLM", "AutoModel", "AutoModelForSeq2SeqLM", *sorted(auto_map)):
+        value = auto_map.get(key)
+        if isinstance(value, str) and key != "AutoConfig":
+            return value
+    return None
+
+
 class InventoryBuild:
     """The exact inventory, built by transformers in a child process that starts at once, so the caller's own work
     (the machine's probes) runs beside its 2 s of imports; a cached inventory needs no child. `result()` waits for
@@ -162,8 +184,13 @@ class InventoryBuild:
             self.why_not = f"transformers could not build it: {self._collect(self.child.wait(self.timeout))}"
             if self.inventory is not None:
                 return self.inventory, None
+        remote = remote_code(self.source.config)
+        if remote:
+            # a model that only its own code can build: say that, not what its config lacks
+            self.why_not = (f"it needs its own modelling code ({remote} in config.json's auto_map; from_pretrained "
+                            f"needs trust_remote_code=True), which bnbdoctor never runs")
         try:
-            return inventory_from_config(self.source.config, self.dtype), self.why_not
+            return inventory_from_config(self.source.config, self.dtype, self.why_not), self.why_not
         except ValueError as exc:
             raise InputError(f"cannot estimate {self.source.name}: {self.why_not}; and {exc}") from None
 
@@ -227,7 +254,7 @@ class PendingAssessment:
     def finish(self, gpus: tuple[Gpu, ...] | None) -> Assessment:
         inventory, fallback = self.build.result()
         notes = [f"unquantized tensors in {self.dtype} ({self.dtype_reason})"]
-        if fallback:
+        if fallback and not inventory.notes:
             notes.append(f"analytic estimate: {fallback}")
         own = self.stored.mode if self.stored is not None else None
         if own is not None:
@@ -247,6 +274,12 @@ class PendingAssessment:
                      prequantized=q == own and bool(self.source.tensors))
             for q in self.quants
         )
+        plain = next((e for e in estimates if e.quant in ("bf16", "fp16")), None)
+        bigger = [e.quant for e in estimates if e.quant not in ("bf16", "fp16", "fp32") and plain is not None
+                  and e.weights_bytes > plain.weights_bytes]
+        if bigger:
+            notes.append(f"{', '.join(bigger)} needs more memory than {plain.quant} here: the tensors bitsandbytes leaves "
+                         f"alone stay in {self.dtype} ({self.dtype_reason}); with --dtype {plain.dtype} they would not")
         plan = make_plan(list(estimates), gpus) if gpus is not None else None
         return Assessment(self.source, inventory, estimates, plan, tuple(notes), self.stored)
 

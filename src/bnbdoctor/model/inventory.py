@@ -48,6 +48,9 @@ class Inventory:
     #: parameters: what a bitsandbytes load of this model does not shrink
     subclassed_linear: tuple[str, ...] = ()
     subclassed_linear_params: int = 0
+    #: (fewest, most) parameters when the count cannot be known (an analytic guess at a layout it does not know);
+    #: the tensors are then the upper end's. None: the count is known
+    param_range: tuple[int, int] | None = None
 
     @property
     def params(self) -> int:

@@ -35,6 +35,7 @@ def estimate_dict(result: EstimateResult) -> dict[str, Any]:
             "transformers_version": inv.transformers_version,
             "dtype": inv.dtype,
             "params": inv.params,
+            "params_range": list(inv.param_range) if inv.param_range else None,
             "quantizable_params": inv.quantized_params,
             "quantizable_modules": inv.quantized_modules,
             "moe_fused_params": inv.moe_fused_params,
@@ -64,8 +65,10 @@ def render_estimate_text(result: EstimateResult, color: bool = False) -> str:
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     console.print(Text(f"bnbdoctor estimate — {a.source.name}", style="bold"))
     arch = inv.architecture or inv.model_type
+    count = (f"cannot know: {inv.param_range[0] / 1e9:.2f}-{inv.param_range[1] / 1e9:.2f} B parameters (figures for the most)"
+             if inv.param_range else f"{inv.params / 1e9:.2f} B parameters")
     console.print(
-        f"  {arch}, {inv.params / 1e9:.2f} B parameters, {inv.quantized_modules} layers bitsandbytes will quantize "
+        f"  {arch}, {count}, {inv.quantized_modules} layers bitsandbytes will quantize "
         f"({inv.quantized_params / max(inv.params, 1):.0%} of the parameters); method: {inv.method}"
     )
     for note in (*a.notes, *inv.notes):
