@@ -39,6 +39,7 @@ class CheckRequest:
     quant: str | None = None  # the mode --model is judged in; None: the checkpoint's own (bitsandbytes) or nf4
     deep: bool = False  # also run a real 4-bit matmul in a child process (commands/deep.py)
     deep_timeout: float = 120.0
+    offline: bool = False  # --model as a Hub id: only from the local cache (also HF_HUB_OFFLINE=1)
 
 
 def split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -102,7 +103,7 @@ def run_check(request: CheckRequest) -> CheckResult:
 
         # the model's skeleton child builds while the probes run
         quants = None if request.quant is None else tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
-        pending = begin(request.model, quants)
+        pending = begin(request.model, quants, offline=request.offline)
     try:
         snapshot, source, deep, assessment = _gather(request, nvml_started, pending)
     finally:

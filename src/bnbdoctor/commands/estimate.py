@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import InputError
 from ..model.assess import Assessment, begin
 from ..model.plan import Gpu, parse_gpu
 from ..rules import CheckOptions, Context, Finding, run
 from ..snapshot import Snapshot
+
+
+class UnsupportedModel(InputError):
+    """A model bnbdoctor cannot estimate a bitsandbytes load of (exit 2 with the reason, never "does not fit")."""
+
+
+#: the categories whose error findings mean "does not fit": the only cause of `estimate`'s exit 1
+FIT_CATEGORIES = frozenset({"oom", "cpu_offload"})
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,7 @@ class EstimateRequest:
     gpus: Sequence[str] = ()  # "NAME:MEMORY"; empty: this machine's visible GPUs
     skip_modules: Sequence[str] | None = None
     timeout: float = 120.0
+    offline: bool = False  # a Hub id only from the local cache (also HF_HUB_OFFLINE=1)
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,11 @@ class EstimateResult:
     assessment: Assessment
     findings: tuple[Finding, ...]
     gpu_source: str  # "this machine", "--gpu", or "none"
+
+
+def does_not_fit(result: EstimateResult) -> bool:
+    """Exit 1 of `estimate`: an error finding that the model does not fit (BNB070, BNB071), nothing else."""
+    return any(f.severity == "error" and f.category in FIT_CATEGORIES for f in result.findings)
 
 
 def split_quants(values: Sequence[str]) -> tuple[str, ...]:
@@ -52,8 +67,16 @@ def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, qua
     # the skeleton child starts first; this machine's probes run while it imports torch and transformers
     pending = begin(
         request.model, quants or None, request.dtype, request.context, request.batch,
-        list(request.skip_modules) if request.skip_modules is not None else None, request.timeout,
+        list(request.skip_modules) if request.skip_modules is not None else None, request.timeout, request.offline,
     )
+    if pending.stored is not None and not pending.stored.bitsandbytes:
+        # not "does not fit" (exit 1): there is no bitsandbytes load of this checkpoint to estimate
+        pending.cancel()
+        raise UnsupportedModel(
+            f"{request.model} is already quantized with {pending.stored.method} (config.json quantization_config), "
+            "not bitsandbytes: transformers 5 refuses a BitsAndBytesConfig for it (BNB074), so there is no "
+            "bitsandbytes load to estimate; estimate the unquantized checkpoint of the same model instead"
+        )
     try:
         if gpu_specs:
             gpus, gpu_source = gpu_specs, "--gpu"

@@ -292,6 +292,7 @@ def begin(
     batch: int = 1,
     skip_modules: list[str] | None = None,
     timeout: float = 120.0,
+    offline: bool = False,
 ) -> PendingAssessment:
     """Check the request, resolve the model and start building its inventory. No `quants`: every mode, or for a
     checkpoint saved already quantized by bitsandbytes, the one it loads in."""
@@ -300,7 +301,7 @@ def begin(
             raise InputError(f"unknown mode {quant!r}: use one of {', '.join(MODES)}")
     if context < 0 or batch < 1:
         raise InputError("--context must be >= 0 and --batch >= 1")
-    source = resolve(model)
+    source = resolve(model, offline=offline)
     stored = stored_quantization(source.config)
     if not quants:
         quants = (stored.mode,) if stored is not None and stored.mode else DEFAULT_QUANTS

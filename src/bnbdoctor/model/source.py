@@ -1,6 +1,10 @@
-"""Find a model: a local folder with config.json, or a Hub id already in the local Hugging Face cache.
+"""Find a model: a local folder with config.json, or a Hugging Face Hub id.
 
-No network: a model that is not on disk is a one-line error.
+A Hub id is fetched with huggingface_hub's own API and cache, and only what an estimate needs: config.json
+(hf_hub_download, cached like transformers' own downloads) and the safetensors headers (HTTP Range requests of a
+few KB per file; the weights are never downloaded). HF_TOKEN (or the token `hf auth login` saved) opens gated
+models; HF_HUB_OFFLINE=1 or `offline=True` uses only the local cache. Without network the cache answers, or the
+error is one line.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .safetensors import TensorHeader, read_folder
+from .safetensors import TensorHeader, parse_header, read_folder
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
@@ -24,7 +28,7 @@ class ModelSource:
     folder: Path
     config: dict[str, Any]
     tensors: tuple[TensorHeader, ...]  # from safetensors headers; empty when there are no weights on disk
-    origin: str  # "folder" or "hub-cache"
+    origin: str  # "folder", "hub" (fetched now: config.json and headers) or "hub-cache" (offline, from the cache)
 
 
 def hub_cache() -> Path:
@@ -62,7 +66,9 @@ def read_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def resolve(model: str) -> ModelSource:
+def resolve(model: str, offline: bool = False, download: bool = False) -> ModelSource:
+    """A folder, a config.json, or a Hub id: fetched (config.json and headers; with `download`, the whole checkpoint,
+    as from_pretrained does, for a real load) unless `offline` or HF_HUB_OFFLINE, then from the local cache."""
     path = Path(model).expanduser()
     origin = "folder"
     if path.is_file() and path.name == "config.json":
@@ -72,11 +78,106 @@ def resolve(model: str) -> ModelSource:
             raise InputError(f"{path} has no config.json: not a model folder")
     elif path.exists():
         raise InputError(f"{path} is neither a model folder nor a config.json")
-    else:
-        cached = _from_cache(model) if _HUB_ID.match(model) else None
+    elif not _HUB_ID.match(model):
+        raise InputError(f"model not found: {model} is neither a folder nor a Hugging Face Hub id (owner/name)")
+    elif offline or _env_offline():
+        cached = _from_cache(model)
         if cached is None:
-            where = f" nor in the Hugging Face cache ({hub_cache()})" if _HUB_ID.match(model) else ""
-            raise InputError(f"model not found: {model} is not a folder{where}; bnbdoctor never downloads")
+            raise InputError(f"{model} is not in the Hugging Face cache ({hub_cache()}) and offline mode is on "
+                             "(--offline or HF_HUB_OFFLINE=1): run once with network, or name a local folder")
         path, origin = cached, "hub-cache"
+    elif download:
+        path, origin = _download(model), "hub"
+    else:
+        return from_hub(model)
     config = read_config(path / "config.json")
     return ModelSource(name=model, folder=path, config=config, tensors=tuple(read_folder(path)), origin=origin)
+
+
+def _env_offline() -> bool:
+    """huggingface_hub's HF_HUB_OFFLINE (also the older TRANSFORMERS_OFFLINE), read now, not at its import."""
+    return any(os.environ.get(name, "").strip().upper() in ("1", "ON", "YES", "TRUE") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _endpoint() -> str | None:
+    return os.environ.get("HF_ENDPOINT") or None
+
+
+def _token() -> str | None:
+    return os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or None
+
+
+def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
+    """config.json through huggingface_hub's cache, the safetensors headers through Range requests. The endpoint,
+    token and cache are read from the environment at each call (huggingface_hub reads its own at import)."""
+    try:
+        import huggingface_hub
+        from huggingface_hub import errors
+    except ImportError:
+        raise InputError(f"{repo_id} is a Hub id and fetching it needs huggingface_hub: pip install huggingface_hub") from None
+    try:
+        config_path = Path(huggingface_hub.hf_hub_download(
+            repo_id, "config.json", revision=revision, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint()))
+    except errors.GatedRepoError:
+        raise InputError(f"{repo_id} is gated: accept its terms on its Hub page, then set HF_TOKEN to a token of that "
+                         "account") from None
+    except errors.RepositoryNotFoundError:
+        raise InputError(f"{repo_id}: no such model on the Hub ({_endpoint() or 'huggingface.co'}), or it is private "
+                         "(set HF_TOKEN)") from None
+    except errors.RevisionNotFoundError:
+        raise InputError(f"{repo_id}: no revision {revision!r} on the Hub") from None
+    except errors.EntryNotFoundError as exc:
+        if isinstance(exc, errors.LocalEntryNotFoundError):  # no network and not in the cache
+            raise InputError(f"cannot reach the Hugging Face Hub ({_endpoint() or 'huggingface.co'}) and {repo_id} is "
+                             f"not in the local cache ({hub_cache()}): connect, or name a local folder") from None
+        raise InputError(f"{repo_id} has no config.json: not a transformers model") from None
+    except (OSError, ValueError) as exc:  # HfHubHTTPError (an OSError), a malformed id
+        raise InputError(f"cannot fetch {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}") from None
+    folder = config_path.parent  # the snapshot folder of that commit
+    config = read_config(config_path)
+    commit = folder.name if re.fullmatch(r"[0-9a-f]{40}", folder.name) else revision
+    return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(hub_headers(repo_id, commit, folder)), origin="hub")
+
+
+def _download(repo_id: str) -> Path:
+    """The checkpoint's files into huggingface_hub's cache, as from_pretrained fetches them (configs and safetensors
+    weights; pickled .bin weights are not fetched), and its snapshot folder."""
+    from_hub(repo_id)  # the same one-line errors (gated, not found, no network) before a long download
+    import huggingface_hub
+
+    try:
+        return Path(huggingface_hub.snapshot_download(repo_id, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint(),
+                                                      allow_patterns=["*.json", "*.safetensors"]))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot download {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}") from None
+
+
+def hub_headers(repo_id: str, revision: str | None, folder: Path) -> list[TensorHeader]:
+    """The safetensors headers of a Hub model: model.safetensors.index.json (cached) names the shards, and each
+    shard's header comes by a Range request of its first 100 KB (huggingface_hub's
+    parse_safetensors_file_metadata). Weights already in the cache are read there. None found: an empty list
+    (the estimate then assumes the model type's checkpoint layout and says so)."""
+    import huggingface_hub
+    from huggingface_hub import errors
+
+    local = read_folder(folder)
+    if local:
+        return local
+    api = huggingface_hub.HfApi(endpoint=_endpoint(), token=_token())
+    try:
+        index = Path(huggingface_hub.hf_hub_download(repo_id, "model.safetensors.index.json", revision=revision,
+                                                     cache_dir=hub_cache(), token=_token(), endpoint=_endpoint()))
+        files = sorted(set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}).values()))
+    except errors.EntryNotFoundError:
+        files = ["model.safetensors"]
+    except (OSError, ValueError):
+        return []
+    tensors: list[TensorHeader] = []
+    for name in files:
+        try:
+            meta = api.parse_safetensors_file_metadata(repo_id, name, revision=revision)
+        except (OSError, ValueError, errors.SafetensorsParsingError, errors.EntryNotFoundError):
+            return []  # no safetensors weights (a .bin checkpoint), or an unreadable shard: no headers at all
+        raw = {key: {"dtype": info.dtype, "shape": list(info.shape)} for key, info in meta.tensors.items()}
+        tensors.extend(parse_header(raw, name))
+    return tensors
