@@ -122,8 +122,9 @@ def check(
     output: OutputOption = None,
     quiet: QuietOption = False,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Also check that this model (folder or cached Hub id) fits the GPUs.")
+        str | None, typer.Option("--model", "-m", help="Also check that this model (folder or Hub id: fetches config.json and the safetensors headers) fits the GPUs.")
     ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="--model as a Hub id: use only the local Hugging Face cache (as HF_HUB_OFFLINE=1).")] = False,
     quant: Annotated[
         str | None,
         typer.Option("--quant", help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16 [default: the checkpoint's own bitsandbytes mode, else nf4]."),
@@ -157,6 +158,7 @@ def check(
         ignore=ignore or (),
         config_path=config,
         model=model,
+        offline=offline,
         quant=quant,
         deep=deep,
         deep_timeout=deep_timeout,
@@ -185,7 +187,7 @@ def check(
 
 @app.command("estimate")
 def estimate_command(
-    model: Annotated[str, typer.Argument(help="A model folder with config.json, or a Hub id in the local cache.")],
+    model: Annotated[str, typer.Argument(help="A model folder with config.json, or a Hub id (fetches config.json and the safetensors headers, a few KB; HF_TOKEN for gated models).")],
     quant: Annotated[
         list[str] | None,
         typer.Option("--quant", "-q", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
@@ -200,20 +202,26 @@ def estimate_command(
         list[str] | None, typer.Option("--skip-modules", help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).")
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    offline: Annotated[bool, typer.Option("--offline", help="A Hub id only from the local Hugging Face cache (as HF_HUB_OFFLINE=1).")] = False,
 ) -> None:
-    """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits: exit 0, 1 (does not fit), 2."""
-    from .commands.estimate import EstimateRequest, run_estimate
+    """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits.
+
+    Exit codes: 0 the model fits (or there is no GPU to judge against); 1 it does not fit in the mode judged (BNB070,
+    BNB071); 2 bad input or a model it cannot estimate: a missing or malformed config, a checkpoint quantized with
+    another method (GPTQ, AWQ, FP8, MXFP4), a Hub id without network or access; 3 an internal error.
+    """
+    from .commands.estimate import EstimateRequest, does_not_fit, run_estimate
     from .report.estimate import render_estimate_json, render_estimate_text
 
     result = run_estimate(
         EstimateRequest(model=model, quants=quant or (), dtype=dtype, context=context, batch=batch, gpus=gpu or (),
-                        skip_modules=skip_modules)
+                        skip_modules=skip_modules, offline=offline)
     )
     if format == Format.json:
         sys.stdout.write(render_estimate_json(result))
     else:
         sys.stdout.write(render_estimate_text(result, color=_color()))
-    raise typer.Exit(int(ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK))
+    raise typer.Exit(int(ExitCode.FINDINGS if does_not_fit(result) else ExitCode.OK))
 
 
 class LintFormat(str, Enum):
