@@ -106,7 +106,7 @@ def _model(request: LoadRequest) -> Iterator[_Model]:
             raise InputError("give either MODEL or --generate/--config, not both")
         from ..model.source import resolve
 
-        source = resolve(request.model)
+        source = resolve(request.model, download=True)  # a Hub id is downloaded as from_pretrained does, unless offline
         _check_pickle(source.folder, request.allow_pickle)
         architectures = source.config.get("architectures") or [None]
         yield _Model(ModelInfo(request.model, str(source.folder), source.origin, architecture=architectures[0]),
