@@ -115,9 +115,13 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
         from huggingface_hub import errors
     except ImportError:
         raise InputError(f"{repo_id} is a Hub id and fetching it needs huggingface_hub: pip install huggingface_hub") from None
+    # huggingface_hub retries a refused connection 5 times over 23 s, warning each time: ask once, quickly, whether
+    # the Hub answers at all, and without it take the cache (as from_pretrained does) or say so in one line
+    online = _reachable(huggingface_hub.hf_hub_url(repo_id, "config.json", revision=revision, endpoint=_endpoint()))
     try:
         config_path = Path(huggingface_hub.hf_hub_download(
-            repo_id, "config.json", revision=revision, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint()))
+            repo_id, "config.json", revision=revision, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint(),
+            local_files_only=not online))
     except errors.GatedRepoError:
         raise InputError(f"{repo_id} is gated: accept its terms on its Hub page, then set HF_TOKEN to a token of that "
                          "account") from None
@@ -135,8 +139,21 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
         raise InputError(f"cannot fetch {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}") from None
     folder = config_path.parent  # the snapshot folder of that commit
     config = read_config(config_path)
+    if not online:
+        return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(read_folder(folder)), origin="hub-cache")
     commit = folder.name if re.fullmatch(r"[0-9a-f]{40}", folder.name) else revision
     return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(hub_headers(repo_id, commit, folder)), origin="hub")
+
+
+def _reachable(url: str, timeout: float = 10.0) -> bool:
+    """Whether the Hub's server answers at all (any HTTP status counts), one request and no retries."""
+    import huggingface_hub
+
+    try:
+        huggingface_hub.get_session().head(url, timeout=timeout)
+    except Exception:  # the client's connection and timeout errors (httpx's, requests' in older huggingface_hub)
+        return False
+    return True
 
 
 def _download(repo_id: str) -> Path:
