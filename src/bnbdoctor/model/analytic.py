@@ -26,7 +26,7 @@ KNOWN = frozenset({
     "mixtral", "qwen2_moe", "qwen3_moe", "yi", "internlm2",
 })
 
-_HIDDEN = ("hidden_size", "n_embd", "d_model", "dim", "model_dim", "embed_dim")
+_HIDDEN = ("hidden_size", "n_embd", "n_embed", "d_model", "dim", "model_dim", "embed_dim")
 _LAYERS = ("num_hidden_layers", "n_layer", "num_layers", "n_layers", "num_decoder_layers")
 _VOCAB = ("vocab_size", "padded_vocab_size", "n_vocab")
 _INTER = ("intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size", "d_ff", "ffn_intermediate_size", "hidden_dim")
@@ -45,18 +45,49 @@ def inventory_from_config(config: dict[str, Any], dtype: str, why: str | None = 
     transformers did not build it, for the note. Raises ValueError when not even the sizes can be found."""
     c = text_config(config)
     model_type = str(c.get("model_type") or config.get("model_type") or "")
-    if model_type in KNOWN:
-        inventory = _decoder(config, c, model_type, dtype)
-        note = (f"counted from config.json by bnbdoctor's arithmetic for the {model_type} layout "
-                f"({why or 'transformers could not build it here'}): expect well under 1% error in the parameters")
-        return _with(inventory, notes=(note,))
-    low, high = _bounds(config, c, model_type)
-    inventory = _decoder(config, c, model_type, dtype, upper=True)
+    towers = _towers(config, c)
     reason = why or "transformers could not build it here"
-    note = (f"cannot know: {model_type or 'this model'} is not a layout bnbdoctor's arithmetic knows, and {reason}. "
-            f"From the sizes in config.json the model has between {low / 1e9:.3g} B and {high / 1e9:.3g} B parameters; "
-            "the memory shown is for the upper end (a fit judged on it is safe, a tight one may be wrong)")
+    if model_type in KNOWN and not towers:
+        inventory = _decoder(config, c, model_type, dtype)
+        note = (f"counted from config.json by bnbdoctor's arithmetic for the {model_type} layout ({reason}): expect "
+                "well under 1% error in the parameters")
+        return _with(inventory, notes=(note,))
+    if model_type in KNOWN:  # a known language model beside towers (vision, audio) whose layout is not known
+        inventory = _decoder(config, c, model_type, dtype)
+        low = high = inventory.params
+        what = f"its {model_type} language model is counted, its {len(towers)} other tower(s) only bounded"
+    else:
+        low, high = _bounds(config, c)
+        inventory = _decoder(config, c, model_type, dtype, upper=True)
+        what = f"{model_type or 'this model'} is not a layout bnbdoctor's arithmetic knows"
+    for tower in towers:
+        tower_low, tower_high = _bounds(tower, tower, vocab=0, projector=_get(c, *_HIDDEN))
+        low, high = low + tower_low, high + tower_high
+    low, high = int(low * 0.98), int(high * 1.02)
+    inventory = _padded(inventory, high)
+    note = (f"cannot know: {what}, and {reason}. From the sizes in config.json the model has between "
+            f"{low / 1e9:.3g} B and {high / 1e9:.3g} B parameters; the memory shown is for the upper end (a fit judged "
+            "on it is safe, a tight one may be wrong)")
     return _with(inventory, notes=(note,), param_range=(low, high))
+
+
+def _towers(config: dict[str, Any], text: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nested configs of other towers with weights of their own (vision_config, audio_config, ...)."""
+    return [sub for key, sub in config.items() if isinstance(sub, dict) and sub is not text
+            and key != "quantization_config" and _get(sub, *_HIDDEN) and _get(sub, *_LAYERS)]
+
+
+def _padded(inventory: Inventory, params: int) -> Inventory:
+    """The inventory with one more quantizable weight per decoder layer holding what the upper end has beyond it."""
+    missing = params - inventory.params
+    layers = max(1, sum(1 for t in inventory.tensors if t.name.endswith("input_layernorm.weight")))
+    hidden = inventory.tensors[0].shape[-1]
+    per_layer = missing // layers // hidden
+    if per_layer <= 0:
+        return inventory
+    extra = tuple(TensorSpec(f"model.layers.{i}.unaccounted.weight", (per_layer, hidden), inventory.dtype,
+                             module_type="Linear", quantize=True) for i in range(layers))
+    return _with(inventory, tensors=inventory.tensors + extra)
 
 
 def _with(inventory: Inventory, **changes: Any) -> Inventory:
@@ -65,36 +96,44 @@ def _with(inventory: Inventory, **changes: Any) -> Inventory:
     return replace(inventory, **changes)
 
 
-def _sizes(config: dict[str, Any], c: dict[str, Any]) -> tuple[int, int, int, int]:
+def _sizes(config: dict[str, Any], c: dict[str, Any], need_vocab: bool = True) -> tuple[int, int, int, int]:
     hidden = _get(c, *_HIDDEN)
-    layers = _get(c, *_LAYERS)
+    layers = _get(c, *_LAYERS, "depth")
     vocab = _get(c, *_VOCAB) or _get(config, *_VOCAB)
-    missing = [name for name, value in (("hidden_size", hidden), ("num_hidden_layers", layers), ("vocab_size", vocab)) if not value]
+    wanted = (("hidden_size", hidden), ("num_hidden_layers", layers)) + ((("vocab_size", vocab),) if need_vocab else ())
+    missing = [name for name, value in wanted if not value]
     if missing:
         raise ValueError(f"config.json names no {', '.join(missing)} (nor any alias bnbdoctor knows)")
     inter = _get(c, *_INTER, default=4 * hidden)
     return hidden, layers, vocab, inter
 
 
-def _bounds(config: dict[str, Any], c: dict[str, Any], model_type: str) -> tuple[int, int]:
-    """The fewest and the most parameters the config's sizes allow: attention from multi-query (q and o only) to
-    full (q, k, v, o and biases), an MLP from plain (2 matrices) to gated (3), every expert of a mixture, embeddings
-    tied or not. Encoder-decoder configs (d_model with num_decoder_layers) count both stacks."""
-    hidden, layers, vocab, inter = _sizes(config, c)
+def _bounds(config: dict[str, Any], c: dict[str, Any], vocab: int | None = None, projector: int = 0) -> tuple[int, int]:
+    """The fewest and the most parameters a stack with the config's sizes can have. Attention: from multi-query
+    (q and o only) to 8 h^2 (gated queries, linear-attention projections); MLP: from `intermediate_size` read as
+    the width of both matrices together (Qwen-1, Molmo) to a gated MLP of that width with biases, every expert of a
+    mixture and the shared ones; embeddings tied or not; extra prediction layers (MTP); encoder-decoder configs
+    (num_decoder_layers) count both stacks. `vocab=0`: a tower without embeddings; `projector`: the width of the
+    model it feeds."""
+    hidden, layers, found_vocab, inter = _sizes(config, c, need_vocab=vocab is None)
+    vocab = found_vocab if vocab is None else vocab
     experts = _get(c, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
     moe_inter = _get(c, "moe_intermediate_size", default=inter)
     shared = _get(c, "shared_expert_intermediate_size") or _get(c, "n_shared_experts") * moe_inter
     decoder = _get(c, "num_decoder_layers")
+    extra = _get(c, "mtp_num_hidden_layers", "num_nextn_predict_layers")
     stacks = layers + (decoder if decoder and decoder != layers else (layers if decoder else 0))
-    mlp_low = 2 * hidden * (moe_inter * experts if experts else inter)
-    mlp_high = 3 * hidden * (moe_inter * experts + shared if experts else inter) + 2 * inter + hidden
-    attn_low = 2 * hidden * hidden
-    attn_high = 4 * hidden * hidden + 4 * hidden
-    low = stacks * (attn_low + mlp_low) + vocab * hidden
-    high = stacks * (attn_high + mlp_high + 4 * hidden) + 2 * vocab * hidden + (stacks * hidden * hidden if decoder else 0)
+    mlp_low = hidden * (moe_inter * experts if experts else inter)
+    mlp_high = 3 * hidden * (moe_inter * experts + shared + experts if experts else inter) + 2 * inter + hidden
+    low = stacks * (2 * hidden * hidden + mlp_low) + vocab * hidden
+    high = (stacks + extra) * (8 * hidden * hidden + mlp_high + 8 * hidden) + 2 * vocab * hidden
+    if decoder:
+        high += stacks * 4 * hidden * hidden  # cross-attention
     if experts:  # some layers may be dense instead (first_k_dense_replace, decoder_sparse_step): the low end allows it
-        low = min(low, stacks * (attn_low + 2 * hidden * moe_inter) + vocab * hidden)
-    return int(low * 0.98), int(high * 1.02)
+        low = min(low, stacks * (2 * hidden * hidden + hidden * moe_inter) + vocab * hidden)
+    if projector:
+        high += 4 * hidden * projector + 2 * projector * projector  # the connector into the language model
+    return low, high
 
 
 def _decoder(config: dict[str, Any], c: dict[str, Any], model_type: str, dtype: str, upper: bool = False) -> Inventory:

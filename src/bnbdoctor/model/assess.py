@@ -145,6 +145,19 @@ def remote_code(config: dict[str, Any]) -> str | None:
     return None
 
 
+def fallback_inventory(name: str, config: dict[str, Any], dtype: str, why_not: str | None) -> tuple[Inventory, str | None]:
+    """When transformers cannot build the model: config.json arithmetic (a number for a layout it knows, else a
+    range), with the reason. A remote-code model says so, not what its config lacks."""
+    remote = remote_code(config)
+    if remote:
+        why_not = (f"it needs its own modelling code ({remote} in config.json's auto_map; from_pretrained needs "
+                   "trust_remote_code=True), which bnbdoctor never runs")
+    try:
+        return inventory_from_config(config, dtype, why_not), why_not
+    except ValueError as exc:
+        raise InputError(f"cannot estimate {name}: {why_not}; and {exc}") from None
+
+
 class InventoryBuild:
     """The exact inventory, built by transformers in a child process that starts at once, so the caller's own work
     (the machine's probes) runs beside its 2 s of imports; a cached inventory needs no child. `result()` waits for
@@ -184,15 +197,8 @@ class InventoryBuild:
             self.why_not = f"transformers could not build it: {self._collect(self.child.wait(self.timeout))}"
             if self.inventory is not None:
                 return self.inventory, None
-        remote = remote_code(self.source.config)
-        if remote:
-            # a model that only its own code can build: say that, not what its config lacks
-            self.why_not = (f"it needs its own modelling code ({remote} in config.json's auto_map; from_pretrained "
-                            f"needs trust_remote_code=True), which bnbdoctor never runs")
-        try:
-            return inventory_from_config(self.source.config, self.dtype, self.why_not), self.why_not
-        except ValueError as exc:
-            raise InputError(f"cannot estimate {self.source.name}: {self.why_not}; and {exc}") from None
+        inventory, self.why_not = fallback_inventory(self.source.name, self.source.config, self.dtype, self.why_not)
+        return inventory, self.why_not
 
     def _collect(self, outcome: ChildOutcome) -> str:
         """Keep the child's inventory, or return the first line of why there is none."""
