@@ -181,7 +181,8 @@ def estimate_schema() -> dict[str, Any]:
     defs["Plan"]["properties"]["gpu_source"] = {"enum": ["this machine", "--gpu", "none"]}
     model_props: dict[str, Any] = {
         k: {} for k in ("name", "folder", "origin", "model_type", "architecture", "method", "transformers_version",
-                         "dtype", "params", "quantizable_params", "quantizable_modules", "moe_fused_params", "skipped_modules")
+                         "dtype", "params", "params_range", "quantizable_params", "quantizable_modules", "moe_fused_params",
+                         "skipped_modules")
     }
     # config.json's quantization_config, for a checkpoint saved already quantized (mode: bitsandbytes only)
     model_props["stored_quantization"] = {"anyOf": [{"type": "null"}, {
