@@ -63,7 +63,7 @@ def evaluate() -> list[dict]:
         # the arithmetic fallback on the same config, as on a machine without transformers
         try:
             alone = fallback_inventory(entry["name"], config, "bfloat16", "measured here without transformers")[0]
-        except Exception:  # noqa: BLE001 - a config the arithmetic cannot read at all
+        except Exception:
             alone = None
         row = {"name": entry["name"], "model_type": config.get("model_type"), "method": inventory.method,
                "params": inventory.params, "range": inventory.param_range, "published": published}
@@ -92,7 +92,7 @@ def main() -> int:
         error = f"{r['error']:+.2%}" if "error" in r else "-"
         alone = (f"{r['analytic_error']:+.2%}" if "analytic_error" in r
                  else "range holds" if r.get("analytic_range_holds") else "RANGE MISSES" if "analytic_range_holds" in r else "-")
-        lines.append(f"{r['name']:28} {str(r['model_type']):26} {r['method']:18} {count:>22} {r['published']:>16,} {error:>8}  {alone:>15}  {r['verdict']}")
+        lines.append(f"{r['name']:28} {r['model_type']!s:26} {r['method']:18} {count:>22} {r['published']:>16,} {error:>8}  {alone:>15}  {r['verdict']}")
     exact = [r for r in rows if "error" in r]
     lines.append(f"{len(rows)} configs: {sum(r['verdict'] == 'ok' for r in rows)} counted within 2% (worst "
                  f"{max(abs(r['error']) for r in exact):.2%}), {sum(r['verdict'].startswith('cannot') for r in rows)} "

@@ -26,10 +26,9 @@ MODES = ("nf4", "nf4-dq", "fp4", "int8", "bf16")
 
 def write_config(name: str, folder: Path) -> None:
     import torch
+    from measure_memory import CONFIGS
     from transformers import AutoConfig
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
-
-    from measure_memory import CONFIGS
 
     spec = dict(CONFIGS[name])
     model_type = spec.pop("model_type")

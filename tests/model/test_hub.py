@@ -16,6 +16,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -65,8 +66,8 @@ def llama_files() -> dict[str, bytes]:
 
 
 class Hub(BaseHTTPRequestHandler):
-    repos: dict[str, dict] = {}
-    log: list[tuple[str, str, str | None]] = []
+    repos: ClassVar[dict[str, dict]] = {}
+    log: ClassVar[list[tuple[str, str, str | None]]] = []
 
     def log_message(self, *args: object) -> None:  # quiet
         pass
@@ -170,7 +171,7 @@ def test_offline_uses_the_cache_and_says_so_when_the_model_is_not_there(env, mon
 
 
 def test_a_gated_model_needs_hf_token(env, monkeypatch):
-    with pytest.raises(InputError, match="gated.*HF_TOKEN"):
+    with pytest.raises(InputError, match=r"gated.*HF_TOKEN"):
         resolve("acme/gated-llama")
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     assert resolve("acme/gated-llama").config == CONFIG

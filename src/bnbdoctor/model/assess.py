@@ -283,7 +283,7 @@ class PendingAssessment:
         plain = next((e for e in estimates if e.quant in ("bf16", "fp16")), None)
         bigger = [e.quant for e in estimates if e.quant not in ("bf16", "fp16", "fp32") and plain is not None
                   and e.weights_bytes > plain.weights_bytes]
-        if bigger:
+        if bigger and plain is not None:
             notes.append(f"{', '.join(bigger)} needs more memory than {plain.quant} here: the tensors bitsandbytes leaves "
                          f"alone stay in {self.dtype} ({self.dtype_reason}); with --dtype {plain.dtype} they would not")
         plan = make_plan(list(estimates), gpus) if gpus is not None else None

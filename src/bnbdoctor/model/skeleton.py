@@ -115,7 +115,7 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
     subclassed: dict[str, int] = {}
     for module_name, module in model.named_modules():
         quant = quantizable(module) and convert(module_name)
-        if exact and isinstance(module, nn.Linear) and not quant and convert(module_name) and not (Conv1D and isinstance(module, Conv1D)):
+        if exact and isinstance(module, nn.Linear) and not quant and convert(module_name) and not quantizable(module):
             name = type(module).__name__
             subclassed[name] = subclassed.get(name, 0) + sum(p.numel() for p in module.parameters(recurse=False))
         in_fp32 = any(_should_convert(module_name, [k]) is False for k in keep_fp32)
@@ -198,7 +198,8 @@ def _from_auto_classes(config: Any, kwargs: dict[str, Any]) -> Any:
 def _version(text: str) -> tuple[int, int]:
     """'5.24.0' -> (5, 24); a development or odd version counts by its leading numbers."""
     parts = [int("".join(c for c in p if c.isdigit()) or 0) for p in text.split(".")[:2]]
-    return (parts + [0, 0])[0], (parts + [0, 0])[1]
+    major, minor = [*parts, 0, 0][:2]
+    return major, minor
 
 
 def _takes_dtype() -> bool:

@@ -195,6 +195,6 @@ def hub_headers(repo_id: str, revision: str | None, folder: Path) -> list[Tensor
             meta = api.parse_safetensors_file_metadata(repo_id, name, revision=revision)
         except (OSError, ValueError, errors.SafetensorsParsingError, errors.EntryNotFoundError):
             return []  # no safetensors weights (a .bin checkpoint), or an unreadable shard: no headers at all
-        raw = {key: {"dtype": info.dtype, "shape": list(info.shape)} for key, info in meta.tensors.items()}
+        raw: dict[str, object] = {key: {"dtype": info.dtype, "shape": list(info.shape)} for key, info in meta.tensors.items()}
         tensors.extend(parse_header(raw, name))
     return tensors
