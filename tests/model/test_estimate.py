@@ -174,3 +174,23 @@ def test_a_config_without_architectures_is_built_by_the_first_auto_class_that_kn
     assert fallback is None and inv.method == "transformers-meta"
     assert inv.architecture == architecture
     assert inv.quantized_modules > 0
+
+
+def test_bf16_of_a_float32_inventory_is_halved_and_its_peak_is_not_doubled():
+    # a float32 checkpoint (or one whose dtype nobody names) estimated in bf16: every tensor is requested in bf16,
+    # the warmup too (the peak was the float32 warmup block: twice the weights)
+    source, _ = inventory("llama32-1b")
+    inv = inventory_from_config(source.config, "float32")
+    e = estimate(inv, "bf16", source.config)
+    assert abs(e.weights_bytes - 2 * inv.params) / (2 * inv.params) < 0.001
+    assert e.peak_load_bytes <= e.weights_bytes * 1.001
+
+
+def test_bf16_of_tied_embeddings_with_weights_just_under_2_mib_steps_is_their_bare_size():
+    # Gemma-3 1B's MLP weights (1152 x 6912 bf16 = 15.2 MiB) were each counted as a 16 MiB block: +3.3% (issue 16);
+    # carved from transformers' warmup segment they get no 2 MiB rounding (H200: exact, h200-2026-11-30-fresh.json)
+    source, inv = inventory("gemma3-1b")
+    row = next(r for r in json.loads((FIXTURES / "memory" / "h200-2026-11-30-fresh.json").read_text())["rows"]
+               if r["model"] == "gemma3-1b" and r["mode"] == "bf16")
+    e = estimate(inv, "bf16", source.config)
+    assert e.weights_bytes == row["alloc"]
