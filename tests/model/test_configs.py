@@ -48,3 +48,29 @@ def test_a_remote_code_config_says_remote_code(rows):
     inventory, why = fallback_inventory("zhuzhi", config, "float16", "transformers could not build it")
     assert "trust_remote_code" in (why or "") and inventory.param_range is not None
     assert "cannot know" in inventory.notes[0] and "hidden_size" not in inventory.notes[0]
+
+
+#: the MoE sizes a small config of these types needs
+_MOE = {"mixtral": {"num_local_experts": 4}, "qwen3_moe": {"num_experts": 4, "moe_intermediate_size": 128},
+        "qwen2_moe": {"num_experts": 4, "moe_intermediate_size": 128, "shared_expert_intermediate_size": 256}}
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_every_known_layout_is_counted_as_transformers_builds_it(tmp_path, tied):
+    pytest.importorskip("torch")
+    from transformers import AutoConfig
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    from bnbdoctor.model.analytic import KNOWN, inventory_from_config
+    from bnbdoctor.model.skeleton import build
+
+    for model_type in sorted(KNOWN):
+        config = AutoConfig.for_model(model_type, hidden_size=256, intermediate_size=512, num_hidden_layers=2,
+                                      num_attention_heads=8, num_key_value_heads=2, head_dim=32, vocab_size=40000,
+                                      tie_word_embeddings=tied, **_MOE.get(model_type, {}))
+        config.architectures = [MODEL_FOR_CAUSAL_LM_MAPPING_NAMES[model_type]]
+        folder = tmp_path / f"{model_type}-{tied}"
+        config.save_pretrained(folder)
+        real = build(str(folder), "bfloat16", None).params
+        counted = inventory_from_config(json.loads((folder / "config.json").read_text()), "bfloat16").params
+        assert abs(counted - real) / real < 0.001, (model_type, counted, real)
