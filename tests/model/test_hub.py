@@ -168,6 +168,8 @@ def test_offline_uses_the_cache_and_says_so_when_the_model_is_not_there(env, mon
     Hub.log.clear()
     source = resolve("acme/tiny-llama", offline=True)
     assert source.origin == "hub-cache" and source.config == CONFIG and Hub.log == []
+    # the headers fetched online were kept for that commit: offline, the estimate still has them
+    assert len(source.tensors) == 21 and {t.dtype for t in source.tensors} == {"bfloat16"}
 
 
 def test_a_gated_model_needs_hf_token(env, monkeypatch):

@@ -19,7 +19,7 @@ from .estimate import MODES, Estimate, estimate, text_config
 from .inventory import FLOATING, Inventory
 from .plan import Gpu, Plan, make_plan
 from .safetensors import TensorHeader
-from .source import ModelSource, resolve
+from .source import ModelSource, bnbdoctor_cache, resolve
 from .stored import StoredQuantization, stored_quantization
 
 DEFAULT_QUANTS = ("nf4", "nf4-dq", "fp4", "int8", "bf16")
@@ -91,10 +91,8 @@ def _transformers_major() -> int | None:
 
 def cache_dir() -> Path | None:
     """Where built inventories are kept (they depend only on config.json and the installed versions)."""
-    if os.environ.get("BNBDOCTOR_NO_CACHE"):
-        return None
-    base = os.environ.get("BNBDOCTOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "bnbdoctor")
-    return Path(base).expanduser() / "inventories"
+    base = bnbdoctor_cache()
+    return None if base is None else base / "inventories"
 
 
 def _cache_key(source: ModelSource, dtype: str, skip_modules: list[str] | None) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .safetensors import TensorHeader, parse_header, read_folder
+from .safetensors import DTYPES, TensorHeader, parse_header, read_folder
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
@@ -39,6 +39,49 @@ def hub_cache() -> Path:
         return Path(os.environ["HUGGINGFACE_HUB_CACHE"]).expanduser()
     home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface")
     return Path(home).expanduser() / "hub"
+
+
+def bnbdoctor_cache() -> Path | None:
+    """bnbdoctor's own cache (built inventories, Hub headers): BNBDOCTOR_CACHE, else ~/.cache/bnbdoctor; None
+    with BNBDOCTOR_NO_CACHE."""
+    if os.environ.get("BNBDOCTOR_NO_CACHE"):
+        return None
+    base = os.environ.get("BNBDOCTOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "bnbdoctor")
+    return Path(base).expanduser()
+
+
+def _headers_file(repo_id: str, commit: str | None) -> Path | None:
+    """Where a Hub commit's safetensors headers are kept: a commit never changes, so neither do they."""
+    base = bnbdoctor_cache()
+    if base is None or not commit or not re.fullmatch(r"[0-9a-f]{40}", commit):
+        return None
+    return base / "hub-headers" / f"{repo_id.replace('/', '--')}@{commit}.json"
+
+
+def _cached_headers(repo_id: str, commit: str | None) -> list[TensorHeader]:
+    path = _headers_file(repo_id, commit)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+        return [t for file, header in sorted(raw.items()) for t in parse_header(header, file)]
+    except (OSError, ValueError):
+        return []  # absent or damaged: fetch again
+
+
+def _keep_headers(repo_id: str, commit: str | None, tensors: list[TensorHeader]) -> None:
+    path = _headers_file(repo_id, commit)
+    if path is None or not tensors:
+        return
+    codes = {name: code for code, (name, _) in DTYPES.items()}
+    raw: dict[str, dict[str, object]] = {}
+    for t in tensors:  # written back as a safetensors header, which parse_header reads
+        raw.setdefault(t.file, {})[t.name] = {"dtype": codes.get(t.dtype, t.dtype), "shape": list(t.shape)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(raw), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home is no reason to fail an estimate
 
 
 def _from_cache(repo_id: str) -> Path | None:
@@ -86,6 +129,8 @@ def resolve(model: str, offline: bool = False, download: bool = False) -> ModelS
             raise InputError(f"{model} is not in the Hugging Face cache ({hub_cache()}) and offline mode is on "
                              "(--offline or HF_HUB_OFFLINE=1): run once with network, or name a local folder")
         path, origin = cached, "hub-cache"
+        tensors = read_folder(path) or _cached_headers(model, path.name)
+        return ModelSource(name=model, folder=path, config=read_config(path / "config.json"), tensors=tuple(tensors), origin=origin)
     elif download:
         path, origin = _download(model), "hub"
     else:
@@ -140,7 +185,8 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
     folder = config_path.parent  # the snapshot folder of that commit
     config = read_config(config_path)
     if not online:
-        return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(read_folder(folder)), origin="hub-cache")
+        tensors = read_folder(folder) or _cached_headers(repo_id, folder.name)
+        return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(tensors), origin="hub-cache")
     commit = folder.name if re.fullmatch(r"[0-9a-f]{40}", folder.name) else revision
     return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(hub_headers(repo_id, commit, folder)), origin="hub")
 
@@ -173,13 +219,20 @@ def hub_headers(repo_id: str, revision: str | None, folder: Path) -> list[Tensor
     """The safetensors headers of a Hub model: model.safetensors.index.json (cached) names the shards, and each
     shard's header comes by a Range request of its first 100 KB (huggingface_hub's
     parse_safetensors_file_metadata). Weights already in the cache are read there. None found: an empty list
-    (the estimate then assumes the model type's checkpoint layout and says so)."""
+    (the estimate then assumes the model type's checkpoint layout and says so). Kept per commit in bnbdoctor's
+    cache, so a second estimate (or one offline) asks nothing."""
+    local = read_folder(folder) or _cached_headers(repo_id, revision)
+    if local:
+        return local
+    tensors = _fetch_headers(repo_id, revision)
+    _keep_headers(repo_id, revision, tensors)
+    return tensors
+
+
+def _fetch_headers(repo_id: str, revision: str | None) -> list[TensorHeader]:
     import huggingface_hub
     from huggingface_hub import errors
 
-    local = read_folder(folder)
-    if local:
-        return local
     api = huggingface_hub.HfApi(endpoint=_endpoint(), token=_token())
     try:
         index = Path(huggingface_hub.hf_hub_download(repo_id, "model.safetensors.index.json", revision=revision,
