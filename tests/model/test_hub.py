@@ -81,7 +81,7 @@ class Hub(BaseHTTPRequestHandler):
 
     def _route(self, body: bool) -> None:
         self.log.append((self.command, self.path, self.headers.get("Range")))
-        api = re.fullmatch(r"/api/models/([^/]+/[^/]+)/revision/([^/?]+)(\?.*)?", self.path)
+        api = re.fullmatch(r"/api/models/([^/]+/[^/]+)/(revision|tree)/([^/?]+)(\?.*)?", self.path)
         resolve_ = re.fullmatch(r"/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", self.path)
         repo_id = (api or resolve_).group(1) if (api or resolve_) else None
         repo = self.repos.get(repo_id or "")
@@ -90,7 +90,12 @@ class Hub(BaseHTTPRequestHandler):
         if repo.get("gated") and self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._error(401, "GatedRepo")
         if api:
-            data = json.dumps({"id": repo_id, "sha": repo["sha"], "siblings": [{"rfilename": f} for f in repo["files"]]}).encode()
+            files = repo["files"]
+            if api.group(2) == "tree":  # what snapshot_download lists
+                data = json.dumps([{"type": "file", "path": f, "size": len(files[f]),
+                                    "oid": hashlib.sha1(files[f]).hexdigest()} for f in files]).encode()
+            else:
+                data = json.dumps({"id": repo_id, "sha": repo["sha"], "siblings": [{"rfilename": f} for f in files]}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -202,3 +207,11 @@ def test_estimate_of_a_hub_id_and_without_network(env):
     done = _cli("estimate", "acme/other-model", "--gpu", "T4:15GiB", env={**hub_env, "HF_ENDPOINT": closed})
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "cannot reach the Hugging Face Hub" in done.stderr
+
+
+def test_load_downloads_the_checkpoint_as_from_pretrained_does(env):
+    # `bnbdoctor load` resolves with download=True: the configs and safetensors weights, through the revision API
+    source = resolve("acme/tiny-llama", download=True)
+    assert source.origin == "hub" and len(list(source.folder.glob("*.safetensors"))) == 2
+    assert len(source.tensors) == 21
+    assert any(path.startswith("/api/models/acme/tiny-llama/revision/") for _, path, _ in Hub.log)

@@ -209,10 +209,21 @@ def _download(repo_id: str) -> Path:
     import huggingface_hub
 
     try:
-        return Path(huggingface_hub.snapshot_download(repo_id, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint(),
-                                                      allow_patterns=["*.json", "*.safetensors"]))
+        folder = Path(huggingface_hub.snapshot_download(repo_id, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint(),
+                                                        allow_patterns=["*.json", "*.safetensors"]))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot download {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}") from None
+    # snapshot_download answers with the cached snapshot when the Hub's listing fails: make sure the weights came
+    index = folder / "model.safetensors.index.json"
+    try:
+        wanted = set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}).values()) if index.is_file() else set()
+    except (OSError, ValueError):
+        wanted = set()
+    if not (wanted or list(folder.glob("*.safetensors"))) or any(not (folder / name).is_file() for name in wanted):
+        raise InputError(f"{repo_id}: the download brought no complete safetensors checkpoint into {folder}: bnbdoctor "
+                         "downloads only safetensors weights (pickled .bin weights run code when loaded; download those "
+                         "yourself and pass the folder), or the download broke off")
+    return folder
 
 
 def hub_headers(repo_id: str, revision: str | None, folder: Path) -> list[TensorHeader]:
