@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..rules import Context, Finding, derive, run, severity_rank
-from ..rules.base import CheckOptions, Verdict
+from ..rules.base import CheckOptions
 from ..rules.cluster import ClusterContext, Member, Mode, Unreadable
 from ..serde import to_json
 from ..snapshot import Snapshot
+from ..vocab import Verdict
 
 CLUSTER_SCHEMA = "bnbdoctor.cluster/1"
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..lint.engine import Analysed, check, code_rules, parse
 from ..lint.files import discover
-from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintFinding, LintOptions, LintResult
+from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintOptions, LintResult
 from ..report import FAIL_ON
+from ..vocab import Finding
 
 #: Fixing can expose a new fixable finding (a moved load_in_4bit becomes a config without compute dtype);
 #: a few rounds reach the fixed point, so that a second `--fix` changes nothing.
@@ -115,8 +116,8 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
 
 
 def _fix_file(
-    a: Analysed, pairs: list[tuple[LintFinding, FixAction | None]], options: LintOptions, rules: Sequence[object], write: bool
-) -> tuple[list[tuple[LintFinding, FixAction | None]], FileFix | None]:
+    a: Analysed, pairs: list[tuple[Finding, FixAction | None]], options: LintOptions, rules: Sequence[object], write: bool
+) -> tuple[list[tuple[Finding, FixAction | None]], FileFix | None]:
     from ..lint.analyze import BNB_PARAMS
     from ..lint.fix import apply
 
@@ -169,7 +170,7 @@ def run_lint(request: LintRequest) -> LintResult:
     if request.gpu is None and any(a.context is not None and a.context.facts is not None for a in analysed):
         gpu, gpu_source = _local_gpu(request.nvml_timeout)
     options = replace(options, gpu=gpu, gpu_source=gpu_source)
-    findings: list[LintFinding] = []
+    findings: list[Finding] = []
     fixes: list[FileFix] = []
     for a in analysed:
         if a.context is None:

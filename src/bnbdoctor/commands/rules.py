@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..rules import Rule, all_rules
-from ..rules.base import docs_url
+from ..vocab import docs_url
 
 
 def rules_data() -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..rules.base import Finding
+from ..vocab import Finding
 
 LOAD_SCHEMA = "bnbdoctor.load/1"
 

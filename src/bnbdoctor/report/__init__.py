@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..rules.base import Finding, Verdict
 from ..snapshot import Snapshot
+from ..vocab import Finding, Verdict
 
 REPORT_SCHEMA = "bnbdoctor.report/1"
 FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")

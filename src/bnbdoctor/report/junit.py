@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..rules.base import severity_rank
+from ..vocab import severity_rank
 
 if TYPE_CHECKING:
     from ..lint.model import LintResult

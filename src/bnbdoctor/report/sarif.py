@@ -15,7 +15,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from .. import __version__
-from ..rules.base import Rule, docs_url
+from ..rules.base import Rule
+from ..vocab import docs_url
 from . import CheckResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

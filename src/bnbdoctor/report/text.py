@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..rules.base import Finding
+from ..vocab import Finding
 from . import CheckResult
 from .summary import machine_lines
 
