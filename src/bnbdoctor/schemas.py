@@ -259,7 +259,8 @@ def cluster_schema() -> dict[str, Any]:
 
 
 def load_schema() -> dict[str, Any]:
-    from .load.result import LOAD_SCHEMA, LoadResult
+    from .documents import LOAD_SCHEMA
+    from .load.result import LoadResult
 
     schema = json_schema(LoadResult)
     defs = schema["$defs"]

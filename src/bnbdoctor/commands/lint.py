@@ -15,8 +15,8 @@ from pathlib import Path
 from ..errors import InputError
 from ..lint.engine import Analysed, check, code_rules, parse
 from ..lint.files import discover
-from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintOptions, LintResult
-from ..report import FAIL_ON
+from ..lint.model import FileFix, FixAction, LintOptions, LintResult
+from ..selection import resolve
 from ..vocab import Finding
 
 #: Fixing can expose a new fixable finding (a moved load_in_4bit becomes a config without compute dtype);
@@ -33,6 +33,7 @@ class LintRequest:
     ignore: Sequence[str] = ()
     gpu: str | None = None  # "8.0", "sm_75", "75", or "none"; None: ask NVML
     fail_on: str | None = None
+    config_path: Path | None = None  # [tool.bnbdoctor] from this file instead of the nearest pyproject.toml
     nvml_timeout: float = 5.0
 
 
@@ -71,22 +72,8 @@ def _transformers_version() -> str | None:
         return None
 
 
-def _ids(values: Sequence[str]) -> tuple[str, ...]:
-    from ..rules import CATEGORIES
-
-    known = {r.id for r in code_rules()}
-    out: list[str] = []
-    for value in values:
-        for item in (part.strip() for part in value.split(",")):
-            if not item:
-                continue
-            if item in CATEGORIES:
-                out.append(item)
-            elif item.upper() in known:
-                out.append(item.upper())
-            else:
-                raise InputError(f"unknown code rule or category {item!r} (see `bnbdoctor rules`: ids BNB100-BNB149)")
-    return tuple(out)
+def _code_ids() -> set[str]:
+    return {r.id for r in code_rules()}
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -148,13 +135,12 @@ def _fix_file(
 
 
 def run_lint(request: LintRequest) -> LintResult:
-    fail_on = request.fail_on or DEFAULT_FAIL_ON
-    if fail_on not in FAIL_ON:
-        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    selection = resolve("lint", request.select, request.ignore, request.fail_on, request.config_path,
+                        own_ids=_code_ids, noun="code rule", hint=": ids BNB100-BNB149")
     if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
         raise InputError("--fix and --diff need libcst: pip install 'bnbdoctor[lint]'")
     gpu = parse_gpu(request.gpu) if request.gpu is not None else None
-    select, ignore = _ids(request.select), _ids(request.ignore)
+    select, ignore = selection.select, selection.ignore
     rules = code_rules(select, ignore)
     paths = discover(request.paths or [Path(".")])
     options = LintOptions(transformers_version=_transformers_version())
@@ -187,7 +173,7 @@ def run_lint(request: LintRequest) -> LintResult:
         files_checked=len(paths),
         findings=tuple(findings),
         fixes=tuple(fixes) if (request.fix or request.diff) else None,
-        fail_on=fail_on,
+        fail_on=selection.fail_on,
         gpu=gpu_text,
         rules_run=tuple(r.id for r in rules),
     )

@@ -6,14 +6,13 @@ import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .. import documents
 from ..rules.base import Hit
 from ..vocab import Finding, Verdict
 from .analyze import ModuleFacts
 
-LINT_SCHEMA = "bnbdoctor.lint/1"
-LINT_FORMATS = ("text", "json", "sarif", "github", "junit")
-#: lint fails on warnings by default: its findings are in code the user is about to commit, and every
-#: warning names a concrete slowdown or breakage; `info` (trust_remote_code) never fails by default.
+LINT_SCHEMA = documents.LINT_SCHEMA
+#: lint fails on warnings by default (selection.DEFAULT_FAIL_ON says why); `info` never fails by default.
 DEFAULT_FAIL_ON = "warning"
 
 

@@ -1,49 +1,25 @@
-"""Reporters: functions from a check result to text, JSON, Markdown, SARIF, JUnit or GitHub annotations. They render; they never judge."""
+"""Reporters: functions from a result document to text, JSON, Markdown, SARIF, JUnit or GitHub annotations.
+They render; they never judge. `registry` says which format renders which document."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
-from ..snapshot import Snapshot
-from ..vocab import Finding, Verdict
+from ..documents import CHECK_SCHEMA, CheckResult
+from ..vocab import FAIL_ON
 
-REPORT_SCHEMA = "bnbdoctor.report/1"
-FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")
-FAIL_ON = ("error", "warning", "info", "never")
+REPORT_SCHEMA = CHECK_SCHEMA
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")  # the formats of the check report
 
-
-@dataclass(frozen=True)
-class CheckResult(Verdict):
-    snapshot: Snapshot
-    findings: tuple[Finding, ...]
-    fail_on: str = "error"
-    ignored: tuple[str, ...] = ()
-    source: str = "this machine"  # or the snapshot file diagnosed
-    notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. which config file was applied
-    rules_run: tuple[str, ...] = ()  # the ids of the rules that ran (JUnit reports one test case per rule)
+__all__ = ["FAIL_ON", "FORMATS", "REPORT_SCHEMA", "CheckResult", "render"]
 
 
-def render(result: CheckResult, fmt: str, color: bool | None = None, width: int | None = None) -> str:
-    if fmt == "json":
-        from .json import render_json
+def render(result: Any, fmt: str, color: bool | None = None, width: int | None = None) -> str:
+    """The check report in a format (kept for callers of the old entry point; the registry does the choosing)."""
+    if fmt == "text" and width is not None:
+        from .text import render_text
 
-        return render_json(result)
-    if fmt == "markdown":
-        from .markdown import render_markdown
+        return render_text(result, color=color, width=width)
+    from .registry import render as render_document
 
-        return render_markdown(result)
-    if fmt == "sarif":
-        from .sarif import render_sarif
-
-        return render_sarif(result)
-    if fmt == "junit":
-        from .junit import render_check_junit
-
-        return render_check_junit(result)
-    if fmt == "github":
-        from .github import render_github
-
-        return render_github(result)
-    from .text import render_text
-
-    return render_text(result, color=color, width=width)
+    return render_document("check", fmt, result, color=bool(color))
