@@ -123,10 +123,10 @@ def test_check_snapshots_renders_the_ci_formats(fmt, folder, capsys):
 
 def test_pyproject_ignore_silences_lint(folder, capsys):
     """Regression: only `check` read [tool.bnbdoctor]; the README says the config is project-wide."""
-    code, out, _ = cli(capsys, "lint", "train.py", "--gpu", "7.5", "-f", "json")
+    _, out, _ = cli(capsys, "lint", "train.py", "--gpu", "7.5", "-f", "json")
     assert "BNB101" in {f["rule"] for f in json.loads(out)["findings"]}
     (folder / "pyproject.toml").write_text('[tool.bnbdoctor]\nignore = ["BNB101"]\n')
-    code, out, _ = cli(capsys, "lint", "train.py", "--gpu", "7.5", "-f", "json")
+    _, out, _ = cli(capsys, "lint", "train.py", "--gpu", "7.5", "-f", "json")
     assert "BNB101" not in {f["rule"] for f in json.loads(out)["findings"]}
 
 

@@ -34,6 +34,9 @@ CATEGORIES: tuple[str, ...] = (
     "moe_not_quantized",
     "other",
 )
+#: The categories a different layout can cure (less memory: nf4-dq, a device_map with head room), which
+#: `load --fallback` climbs its ladder for.
+LADDER_CATEGORIES: frozenset[str] = frozenset({"oom", "cpu_offload"})
 
 #: Where each rule's page lives: docs/rules/BNBxxx.md, rendered by GitHub (and by the mkdocs site built from docs/).
 DOCS_URL = "https://github.com/bnbdoctor/bnbdoctor/blob/main/docs/rules/{id}.md"
@@ -149,6 +152,17 @@ class Finding:
         return data
 
     __json__ = to_dict  # serde.to_json writes this shape
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One occurrence a rule function yields; the rules engine turns it into a Finding with the rule's metadata."""
+
+    message: str
+    fix: str
+    facts: dict[str, Any] = field(default_factory=dict)  # snapshot path -> value that triggered the rule
+    severity: Severity | None = None  # None: the rule's default
+    category: str | None = None  # None: the rule's; a rule that classifies an error (BNB069) may name another
 
 
 class Verdict:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InputError
-from ..lint.engine import Analysed, check, code_rules, parse
+from ..lint.engine import Analysed, check, parse
 from ..lint.files import discover
 from ..lint.model import FileFix, FixAction, LintOptions, LintResult
+from ..rules import code_rules
 from ..selection import resolve
 from ..vocab import Finding
 

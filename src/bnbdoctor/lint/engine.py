@@ -7,23 +7,19 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from ..rules import Hit, Rule, all_rules
-from ..vocab import Finding, Location, docs_url
+from ..vocab import Finding, Hit, Location, docs_url
 from .analyze import PREFILTER, ModuleFacts, analyze
 from .model import CodeContext, CodeHit, FixAction, LintOptions
 
+if TYPE_CHECKING:
+    from ..rules.base import Rule
+
 SUPPRESS = re.compile(r"#\s*bnbdoctor:\s*ignore\b(?:\[([A-Za-z0-9_,\s-]*)\])?")
 CRASH_RULE = "BNB100"
-
-
-def code_rules(select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Rule]:
-    chosen = [r for r in all_rules() if r.scope == "code"]
-    if select:
-        chosen = [r for r in chosen if r.id in select or r.category in select]
-    return [r for r in chosen if r.id not in ignore and r.category not in ignore]
 
 
 def decode(data: bytes) -> str:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .. import documents
-from ..rules.base import Hit
-from ..vocab import Finding, Verdict
+from ..vocab import Finding, Hit, Verdict
 from .analyze import ModuleFacts
 
 LINT_SCHEMA = documents.LINT_SCHEMA

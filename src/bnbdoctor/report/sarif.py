@@ -161,7 +161,7 @@ def code_result(f: Finding) -> dict[str, Any]:
 
 
 def render_lint_sarif(result: LintResult) -> str:
-    from ..lint.engine import code_rules
+    from ..rules import code_rules
 
     log = sarif_log(code_rules(), [code_result(f) for f in result.findings], columnKind="unicodeCodePoints")
     return json.dumps(log, indent=2) + "\n"

@@ -28,6 +28,7 @@ __all__ = [
     "Rule",
     "all_rules",
     "chosen_rules",
+    "code_rules",
     "get_rule",
     "machine_rules",
     "run",
@@ -64,6 +65,11 @@ def all_rules() -> list[Rule]:
 def machine_rules() -> list[Rule]:
     _load(machine_only=True)
     return [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope == "machine"]
+
+
+def code_rules(select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Rule]:
+    """The code rules (`lint`) that `select` (all by default) and `ignore` leave, in id order."""
+    return chosen_rules(select, ignore, ("code",))
 
 
 def get_rule(rule_id: str) -> Rule | None:

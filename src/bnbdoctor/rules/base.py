@@ -20,6 +20,7 @@ from ..vocab import (
     SEVERITIES,
     Evidence,
     Finding,
+    Hit,
     Location,
     Reference,
     Severity,
@@ -76,17 +77,6 @@ class Context:
     model_quant: str = "nf4"  # the mode the model rules judge
     deep: DeepResult | None = None  # `check --deep`: what a real 4-bit matmul did in a child process
     load: LoadResult | None = None  # `load`: the attempts of a real load (its findings not yet filled in)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One occurrence a rule function yields; the engine turns it into a Finding with the rule's metadata."""
-
-    message: str
-    fix: str
-    facts: dict[str, Any] = field(default_factory=dict)  # snapshot path -> value that triggered the rule
-    severity: Severity | None = None  # None: the rule's default
-    category: str | None = None  # None: the rule's; a rule that classifies an error (BNB069) may name another
 
 
 CheckFunction = Callable[[Context], Iterable[Hit]]
