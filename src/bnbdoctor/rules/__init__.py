@@ -51,8 +51,7 @@ def _load(machine_only: bool = False) -> None:
 
         _LOADED = True
     if not machine_only and not _LOADED_OTHER_SCOPES:
-        from ..lint import rules as _code_rules  # noqa: F401
-        from . import cluster, load  # noqa: F401
+        from . import cluster, code, load  # noqa: F401
 
         _LOADED_OTHER_SCOPES = True
 
