@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from . import __version__
+from .atomic import write_atomic
 from .errors import BnbDoctorError, ExitCode
 from .report.registry import formats, render
 
@@ -84,27 +85,10 @@ def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write next to the target and rename, so an interrupted write never leaves a half file behind."""
-    from .errors import InputError
-
-    if path.is_dir():
-        raise InputError(f"output path is a directory: {path}")
-    if not path.parent.exists():
-        raise InputError(f"output folder does not exist: {path.parent}")
-    tmp = path.with_name(f".{path.name}.bnbdoctor-tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def _publish(document: str, fmt: str, result: object, output: Path | None = None, quiet: bool = False) -> None:
     """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout."""
     if output is not None:
-        _write_atomic(output, render(document, fmt, result, color=False))
+        write_atomic(output, render(document, fmt, result, color=False))
     elif not quiet:
         sys.stdout.write(render(document, fmt, result, color=_color()))
 
@@ -168,9 +152,10 @@ def check(
     snapshots: Annotated[
         Path | None, typer.Option("--snapshots", help="Check the snapshots in this folder together, as the ranks of one job.")
     ] = None,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="--distributed: seconds to wait for every rank to join.")
+    join_timeout: Annotated[
+        float, typer.Option("--join-timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
+    timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
@@ -195,7 +180,8 @@ def check(
             _publish("cluster", format.value, result, output, quiet)
             sys.stdout.flush()
 
-        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed, timeout=timeout)
+        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed,
+                                         timeout=join_timeout if timeout is None else timeout)
         raise typer.Exit(run_cluster(cluster_request, publish))
     result = run_check(request)
     _publish("check", format.value, result, output, quiet)
@@ -207,7 +193,7 @@ def estimate_command(
     model: Annotated[str, typer.Argument(help="A model folder with config.json, or a Hub id in the local cache.")],
     quant: Annotated[
         list[str] | None,
-        typer.Option("--quant", "-q", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
+        typer.Option("--quant", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
     ] = None,
     dtype: Annotated[str | None, typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks].")] = None,
     context: Annotated[int, typer.Option("--context", help="Tokens per sequence, to add the KV cache and activations.")] = 0,
@@ -279,7 +265,7 @@ def snapshot_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_atomic(output, text)
+        write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
 
 
@@ -385,7 +371,7 @@ def load_command(
         str | None, typer.Argument(help="A model folder or a Hub id in the local cache [default: a generated random model].")
     ] = None,
     quant: Annotated[
-        str | None, typer.Option("--quant", "-q", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
+        str | None, typer.Option("--quant", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
     ] = None,
     compute_dtype: Annotated[
         str | None, typer.Option("--compute-dtype", help="bnb_4bit_compute_dtype [default: the load dtype].")
@@ -398,7 +384,9 @@ def load_command(
     max_memory: Annotated[
         list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB or cpu=30GiB (repeat or comma-separate); implies --device-map auto.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before an attempt's child is killed.")] = 600.0,
+    attempt_timeout: Annotated[
+        float, typer.Option("--attempt-timeout", help="Seconds before an attempt's child is killed.")
+    ] = 600.0,
     retries: Annotated[int, typer.Option("--retries", help="Retries of transient errors (busy GPU, memory held by others), with exponential backoff.")] = 0,
     backoff: Annotated[float, typer.Option("--backoff", help="Seconds before the first retry; doubles each time.")] = 2.0,
     fallback: Annotated[
@@ -414,18 +402,22 @@ def load_command(
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
     format: Annotated[LoadFormat, typer.Option("--format", "-f", help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress display on stderr.")] = False,
+    # the old spellings, kept working: --timeout (what it timed was unclear) and --quiet (it printed the report)
+    timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", hidden=True)] = False,
 ) -> None:
     """Load a model in 4-bit/8-bit for real, in a child process, and report it: exit 0 (loaded and checked), 1, 2."""
     from .commands.load import LoadRequest, run_load
 
     request = LoadRequest(
         model=model, quant=quant.lower() if quant else None, compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
-        device_map=device_map, max_memory=max_memory or (), timeout=timeout, retries=retries, backoff=backoff,
+        device_map=device_map, max_memory=max_memory or (),
+        timeout=attempt_timeout if timeout is None else timeout, retries=retries, backoff=backoff,
         fallback=fallback, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, generate=generate,
         config=config, tokens=tokens,
     )
-    if quiet:
+    if no_progress or quiet:
         result = run_load(request)
     elif sys.stderr.isatty():
         from rich.console import Console

@@ -14,7 +14,7 @@ from .report import FAIL_ON, REPORT_SCHEMA
 from .serde import json_schema
 from .snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .snapshot import Snapshot
-from .vocab import CATEGORIES, SEVERITIES, Finding
+from .vocab import CATEGORIES, QUANT_MODES, SEVERITIES, Finding
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: the parts every command's document shares
@@ -198,7 +198,7 @@ def estimate_schema() -> dict[str, Any]:
     model_props["stored_quantization"] = {"anyOf": [{"type": "null"}, {
         "type": "object", "required": ["method", "mode"],
         "properties": {"method": {"type": "string"},
-                       "mode": {"enum": [None, "nf4", "nf4-dq", "fp4", "fp4-dq", "int8"]}},
+                       "mode": {"enum": [None, *QUANT_MODES]}},
     }]}
     return {
         "$schema": DRAFT,

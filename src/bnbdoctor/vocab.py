@@ -38,6 +38,27 @@ CATEGORIES: tuple[str, ...] = (
 #: `load --fallback` climbs its ladder for.
 LADDER_CATEGORIES: frozenset[str] = frozenset({"oom", "cpu_offload"})
 
+#: bitsandbytes' quantization modes as bnbdoctor names them everywhere (--quant, JSON `quant`, a checkpoint's
+#: stored mode): nf4/fp4 are 4-bit (`-dq`: with double quantization of the scales), int8 is LLM.int8().
+QUANT_MODES: tuple[str, ...] = ("nf4", "nf4-dq", "fp4", "fp4-dq", "int8")
+#: Unquantized loads, which `estimate` sets beside the quantized ones.
+UNQUANTIZED_MODES: tuple[str, ...] = ("bf16", "fp16", "fp32")
+MODES: tuple[str, ...] = QUANT_MODES + UNQUANTIZED_MODES
+#: The floating dtypes by torch's names, and the spellings people write for them (fp16, half, torch.bfloat16 ...).
+FLOAT_DTYPES: tuple[str, ...] = ("float16", "bfloat16", "float32", "float64")
+DTYPE_ALIASES: dict[str, str] = {
+    "fp16": "float16", "half": "float16", "bf16": "bfloat16", "fp32": "float32", "float": "float32",
+    "fp64": "float64", "double": "float64",
+}
+
+
+def canonical_dtype(value: str) -> str | None:
+    """`torch.bfloat16`, `BF16`, `half` -> torch's name (`bfloat16`, `float16`); None for a non-floating name."""
+    key = value.strip().lower().removeprefix("torch.")
+    dtype = DTYPE_ALIASES.get(key, key)
+    return dtype if dtype in FLOAT_DTYPES else None
+
+
 #: Where each rule's page lives: docs/rules/BNBxxx.md, rendered by GitHub (and by the mkdocs site built from docs/).
 DOCS_URL = "https://github.com/bnbdoctor/bnbdoctor/blob/main/docs/rules/{id}.md"
 

@@ -12,18 +12,12 @@ from ..errors import InputError
 from ..rules import CheckOptions, Context, chosen_rules, run
 from ..selection import Selection, resolve
 from ..snapshot import Snapshot, load_snapshot
+from ..vocab import canonical_dtype
 
 if TYPE_CHECKING:
     from ..deep.result import DeepResult
     from ..model.assess import Assessment, PendingAssessment
     from ..snapshot import NvmlInfo
-
-DTYPES = {
-    "float16": "float16", "fp16": "float16", "half": "float16", "torch.float16": "float16",
-    "bfloat16": "bfloat16", "bf16": "bfloat16", "torch.bfloat16": "bfloat16",
-    "float32": "float32", "fp32": "float32", "float": "float32", "torch.float32": "float32",
-}
-
 
 @dataclass(frozen=True)
 class CheckRequest:
@@ -44,8 +38,8 @@ class CheckRequest:
 def normalise_dtype(value: str | None) -> str | None:
     if value is None:
         return None
-    dtype = DTYPES.get(value.strip().lower())
-    if dtype is None:
+    dtype = canonical_dtype(value)
+    if dtype not in ("float16", "bfloat16", "float32"):  # a compute dtype; float64 has no bitsandbytes kernels
         raise InputError(f"unknown compute dtype {value!r}: use float16, bfloat16 or float32")
     return dtype
 

@@ -31,7 +31,7 @@ def _validate(request: ClusterRequest) -> None:
     if c.deep or c.model is not None:
         raise InputError("--deep and --model are not available with --distributed or --snapshots yet")
     if not request.timeout > 0:
-        raise InputError(f"--timeout must be a positive number of seconds, not {request.timeout}")
+        raise InputError(f"--join-timeout must be a positive number of seconds, not {request.timeout}")
 
 
 def _code(result: ClusterResult) -> int:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import InputError
 from ..lint.engine import Analysed, check, parse
 from ..lint.files import discover
@@ -75,22 +73,6 @@ def _transformers_version() -> str | None:
 
 def _code_ids() -> set[str]:
     return {r.id for r in code_rules()}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a temporary file beside `path` and rename it over: never a half-written file; the mode is kept."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bnbdoctor-tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import vocab
 from .allocator import CachingAllocator
 from .inventory import DTYPE_BYTES, FLOATING, Inventory, TensorSpec
 from .safetensors import TensorHeader
@@ -31,8 +32,8 @@ CUBLAS_WORKSPACE = 32 * MIB + 512  # allocated at the first matmul and kept (mea
 #: NVML showed 651 MB more used when torch initialised CUDA on the H100 (docs/evidence/h100-2026-11.md)
 CUDA_CONTEXT_BYTES = 650_969_088
 
-MODES = ("nf4", "nf4-dq", "fp4", "fp4-dq", "int8", "bf16", "fp16", "fp32")
-QUANTIZED_MODES = frozenset({"nf4", "nf4-dq", "fp4", "fp4-dq", "int8"})
+MODES = vocab.MODES
+QUANTIZED_MODES = frozenset(vocab.QUANT_MODES)
 _PLAIN = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
 
 
