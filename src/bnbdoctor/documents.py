@@ -28,7 +28,6 @@ LOAD_SCHEMA = "bnbdoctor.load/1"
 CLUSTER_SCHEMA = "bnbdoctor.cluster/1"
 RULES_SCHEMA = "bnbdoctor.rules/1"
 
-Document = Literal["check", "lint", "estimate", "explain", "load", "cluster", "rules"]
 #: Every document a command produces, and its schema id (docs/schemas/*.json).
 DOCUMENTS: dict[str, str] = {
     "check": CHECK_SCHEMA,

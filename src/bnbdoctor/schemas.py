@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .report import FAIL_ON, REPORT_SCHEMA
+from .documents import CHECK_SCHEMA as REPORT_SCHEMA
 from .serde import json_schema
 from .snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .snapshot import Snapshot
-from .vocab import CATEGORIES, QUANT_MODES, SEVERITIES, Finding
+from .vocab import CATEGORIES, FAIL_ON, QUANT_MODES, SEVERITIES, Finding
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: the parts every command's document shares
