@@ -115,6 +115,9 @@ class Location:
     end_column: int
 
 
+_LOCATION_FIELDS = frozenset({"path", "line", "column", "end_line", "end_column"})
+
+
 @dataclass(frozen=True)
 class Finding:
     """What a rule reports. A machine finding has no location; a code finding (`lint`) has one, and says whether
@@ -131,31 +134,14 @@ class Finding:
     location: Location | None = None
     fixable: bool = False
 
-    # Code findings read as they did when they were a class of their own (`f.path`, `f.line`, ...).
-    @property
-    def path(self) -> str:
-        return self._located().path
-
-    @property
-    def line(self) -> int:
-        return self._located().line
-
-    @property
-    def column(self) -> int:
-        return self._located().column
-
-    @property
-    def end_line(self) -> int:
-        return self._located().end_line
-
-    @property
-    def end_column(self) -> int:
-        return self._located().end_column
-
-    def _located(self) -> Location:
-        if self.location is None:
-            raise AttributeError(f"finding {self.rule} has no location (a machine finding)")
-        return self.location
+    def __getattr__(self, name: str) -> Any:
+        """A code finding reads as it did when it was a class of its own: `f.path`, `f.line`, `f.column` ..."""
+        if name in _LOCATION_FIELDS:
+            location = self.__dict__.get("location")
+            if location is None:
+                raise AttributeError(f"finding {self.rule} has no location (a machine finding): no {name}")
+            return getattr(location, name)
+        raise AttributeError(name)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape: the location's fields inline after the title, `fixable` after the fix (lint/1);
