@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..documents import EstimateResult
 from ..errors import InputError
-from ..model.assess import Assessment, begin
+from ..model.assess import begin
 from ..model.plan import Gpu, parse_gpu
-from ..rules import CheckOptions, Context, Finding, run
+from ..rules import CheckOptions, Context, run
 from ..snapshot import Snapshot
 
 
@@ -31,13 +32,6 @@ class EstimateRequest:
     skip_modules: Sequence[str] | None = None
     timeout: float = 120.0
     offline: bool = False  # a Hub id only from the local cache (also HF_HUB_OFFLINE=1)
-
-
-@dataclass(frozen=True)
-class EstimateResult:
-    assessment: Assessment
-    findings: tuple[Finding, ...]
-    gpu_source: str  # "this machine", "--gpu", or "none"
 
 
 def does_not_fit(result: EstimateResult) -> bool:

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..childproc import answer, progress
+
 FAULT = "BNBDOCTOR_LOAD_TEST_FAULT"
 QUANTIZED = ("Linear4bit", "Linear8bitLt")
 _SIMULATED_OOM = (
@@ -26,11 +28,6 @@ _SIMULATED_OOM = (
     "of which 1.10 GiB is free. Process 4242 has 72.00 GiB memory in use. Including non-PyTorch memory, this process "
     "has 6.00 GiB memory in use. (simulated)"
 )
-
-
-def progress(stage: str) -> None:
-    sys.stdout.write(json.dumps({"progress": stage}) + "\n")
-    sys.stdout.flush()
 
 
 def error_text(exc: BaseException) -> str:
@@ -344,8 +341,7 @@ def main(argv: list[str]) -> int:
         result.update(ok=False, stage=exc.stage, error=str(exc))
     except Exception as exc:  # an import error, a bad request: still an answer
         result.update(ok=False, error=error_text(exc))
-    sys.stdout.write("\n" + json.dumps({"result": result}) + "\n")
-    sys.stdout.flush()
+    answer({"result": result})
     return 0
 
 

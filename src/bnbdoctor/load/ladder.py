@@ -17,11 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..vocab import LADDER_CATEGORIES as LADDER_CATEGORIES  # re-exported for the ladder's callers
 from .result import Attempt, ChildReport, MemoryRow, Prediction
 
 QUANTS = ("nf4", "nf4-dq", "fp4", "int8")
 #: failures that a smaller layout or more head-room may cure
-LADDER_CATEGORIES = frozenset({"oom", "cpu_offload"})
 HEADROOM_BYTES = 2 * 1024**3  # left free on each GPU by step 3, for activations and the allocator's slack
 AUTO_FRACTION = 0.90  # transformers' bitsandbytes quantizers scale max_memory by this (adjust_max_memory)
 _BUSY = re.compile(r"busy or unavailable|cudaErrorDevicesUnavailable", re.I)

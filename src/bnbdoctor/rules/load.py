@@ -5,14 +5,16 @@ the numerical check, retries and the fallback ladder. They judge `ctx.load`, a L
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..load.ladder import LADDER_CATEGORIES
-from ..load.result import Attempt, LoadResult
+from ..vocab import LADDER_CATEGORIES
 from .base import Context, Hit, Reference, rule
 from .deep import _fix as deep_fix
 from .model import ESTIMATOR
 from .refs import H100_FACTS, TRANSFORMERS_BNB_QUANTIZER
+
+if TYPE_CHECKING:
+    from ..load.result import Attempt, LoadResult
 
 BNB_DEQUANT = Reference(
     "source",
