@@ -171,7 +171,7 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
         raise InputError(f"{repo_id} is gated: accept its terms on its Hub page, then set HF_TOKEN to a token of that "
                          "account") from None
     except errors.RepositoryNotFoundError:
-        raise InputError(f"{repo_id}: no such model on the Hub ({_endpoint() or 'huggingface.co'}), or it is private "
+        raise InputError(f"{repo_id}: not a folder here, and no such model on the Hub ({_endpoint() or 'huggingface.co'}) or a private one "
                          "(set HF_TOKEN)") from None
     except errors.RevisionNotFoundError:
         raise InputError(f"{repo_id}: no revision {revision!r} on the Hub") from None
