@@ -37,7 +37,7 @@ from ..load.ladder import (
     raised_budget,
     transient,
 )
-from ..load.result import Attempt, LoadResult, ModelInfo, Prediction, child_report
+from ..load.result import Attempt, ChildReport, LoadResult, ModelInfo, Prediction, child_report
 from ..model.plan import parse_size
 from ..rules import CheckOptions, Context, Finding, run
 from ..snapshot import Snapshot
@@ -245,25 +245,33 @@ def _run_attempt(number: int, step: Step, reason: str, payload: dict[str, Any], 
                        error=f"the load's child process {how} (last stage: {stage[0]})" + (f": {text}" if text else ""))
     report = child_report(data["result"])
     common["device_map"] = report.device_map_requested or common["device_map"]
+    error, category = judge_report(report)
+    passed = report.ok and error is None
+    return Attempt(**common, outcome="passed" if passed else "failed", error=error, stage=report.stage,
+                   category=None if passed else category, report=report)
+
+
+def judge_report(report: ChildReport) -> tuple[str | None, str]:
+    """(the error of a child's report, or None; its category): the load's own error, a wrong number, non-finite
+    logits, or quantized layers placed off the GPU while one was present (which transformers does silently)."""
     error = report.error
+    category = classify(report.error) if report.error else "other"
     if error is None and report.sanity is not None and not report.sanity.ok:
         s = report.sanity
         error = (f"numerical check failed on {s.layer}: max |quantized - dequantized reference| = "
                  f"{s.max_abs_error:.4g} > {s.tolerance:.4g}" + ("" if s.finite else " (non-finite outputs)"))
     if error is None and report.forward is not None and not report.forward.finite:
         error = "the forward pass produced non-finite logits (inf or nan)"
-    category = classify(report.error) if report.error else "other"
     placed = off_gpu(report) if report.ok else {}
     if error is None and placed:
         # transformers and accelerate load this without an error (issue 16, recorded on two H200s): a quantized
         # model that silently runs on the CPU is a failed GPU load
         where = "; ".join(f"{layers} quantized layers and {size / 1024**3:.2f} GiB of weights on {device}"
                           for device, (layers, size) in placed.items())
-        error = f"loaded without an error, but placed {where} while a GPU was present (model.device is {report.model_device or '?'})"
+        error = (f"loaded without an error, but placed {where} while a GPU was present (model.device is "
+                 f"{report.model_device or '?'})")
         category = "cpu_offload"
-    passed = report.ok and error is None
-    return Attempt(**common, outcome="passed" if passed else "failed", error=error, stage=report.stage,
-                   category=None if passed else category, report=report)
+    return error, category
 
 
 def _stored_mode(folder: Path) -> str | None:

@@ -13,6 +13,7 @@ cured by a smaller layout.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -246,7 +247,8 @@ def raised_budget(user: Mapping[str, str], placed_bytes: int, free_bytes: Sequen
 
 
 def budget_words(before: Mapping[str, str] | None, after: Mapping[str, str]) -> str:
-    """'raise max_memory for GPU 0 to at least 0.92 GiB (from 200MiB)': the change in the user's terms."""
+    """'raise max_memory for GPU 0 to at least 0.93 GiB (945MiB; yours is 200MiB)': the change in the user's terms.
+    GiB are rounded up, so that the figure as written still holds the model."""
     from ..model.plan import parse_size
 
     parts = []
@@ -254,6 +256,9 @@ def budget_words(before: Mapping[str, str] | None, after: Mapping[str, str]) -> 
         if not key.isdigit() or (before or {}).get(key) == value:
             continue
         was = (before or {}).get(key)
-        gib = parse_size(value) / 1024**3
-        parts.append(f"raise max_memory for GPU {key} to at least {gib:.2f} GiB" + (f" (from {was})" if was else ""))
+        size = parse_size(value)
+        gib = math.ceil(size / 1024**3 * 100) / 100
+        exact = f"{size // 1024**2}MiB"
+        parts.append(f"raise max_memory for GPU {key} to at least {gib:.2f} GiB ({exact}"
+                     + (f"; yours is {was})" if was else ")"))
     return "; ".join(parts)
