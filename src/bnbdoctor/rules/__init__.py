@@ -46,7 +46,7 @@ def _load(machine_only: bool = False) -> None:
     """
     global _LOADED, _LOADED_OTHER_SCOPES
     if not _LOADED:
-        from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
+        from . import cpu_backend, deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
 
         _LOADED = True
     if not machine_only and not _LOADED_OTHER_SCOPES:
