@@ -21,8 +21,8 @@ from typing import Any
 from .. import __version__
 from ..childproc import last_json, run_module, tail
 from ..errors import BnbDoctorError, InputError
-from ..load.generate import has_weights, model_config, write_config
 from ..load.child import UNLIMITED
+from ..load.generate import has_weights, model_config, write_config
 from ..load.ladder import (
     LADDER_CATEGORIES,
     QUANTS,
@@ -321,7 +321,7 @@ def run_load(request: LoadRequest, progress: Progress | None = None, env: Mappin
                         # the user's cap is deliberate (a shared GPU): raise it only to the smallest budget the
                         # estimate says holds the model, and say so
                         raised = raised_budget(max_memory, _placed_bytes(predicted), free) if predicted else None
-                        if raised is None:
+                        if raised is None or predicted is None:
                             why = ("no estimate to size a budget with" if predicted is None else
                                    "your max_memory already holds the estimate, or no GPU has the free memory it needs")
                             attempts.append(_skipped(len(attempts) + 1, step, why))

@@ -117,7 +117,7 @@ def _gpu_count() -> int:
 def _unlimited(key: str | int) -> int:
     """accelerate needs a number: available RAM for the CPU, a petabyte for the disk."""
     if key == "cpu":
-        import psutil
+        import psutil  # type: ignore[import-untyped]  # accelerate's own dependency
 
         return int(psutil.virtual_memory().available)
     return 10**15
@@ -349,7 +349,7 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     if max_memory:
         max_memory = {int(k) if str(k).isdigit() else k: _unlimited(k) if v == UNLIMITED else v
                       for k, v in max_memory.items()}
-    if max_memory and "disk" in max_memory or "disk" in result["device_map_requested"]:
+    if (max_memory and "disk" in max_memory) or "disk" in result["device_map_requested"]:
         # accelerate writes disk-offloaded weights here: the child's own temporary folder, removed when it exits
         import atexit
         import shutil

@@ -103,7 +103,7 @@ def budget_fix(load: LoadResult, a: Attempt) -> str | None:
         if fits:
             best = min(fits, key=_placed)
             smaller = f"; or keep your cap and load in {best.quant} ({_placed(best) / 1024**3:.2f} GiB)"
-    return (f"{words} ({why}){smaller}; or load with device_map={{'': 0}} and no max_memory, the whole model on "
+    return (f"{words}: {why}{smaller}; or load with device_map={{'': 0}} and no max_memory, the whole model on "
             f"GPU 0 ({p.total_bytes / 1024**3:.2f} GiB with the CUDA context). Never let a quantized model go to the "
             "CPU silently.")
 
@@ -408,17 +408,18 @@ def fallback_used(ctx: Context) -> Iterator[Hit]:
         f", max_memory={a.max_memory}" if a.max_memory else "")
     fix = f"load with {settings}"
     facts = _facts(a)
-    raised = budget_words(load.max_memory, a.max_memory) if load.max_memory and a.max_memory else ""
-    if raised:
+    user = load.max_memory
+    raised = budget_words(user, a.max_memory) if user and a.max_memory else ""
+    if raised and user and a.max_memory:
         # a cap the user gave is deliberate (a shared GPU): say that the working load exceeds it, and by how much
-        cause += f"; this exceeds your --max-memory ({_memory(load.max_memory)})"
+        cause += f"; this exceeds your --max-memory ({_memory(user)})"
         fix = f"{raised} and load in {a.quant} (the smallest budget that holds it, from the estimate)"
         requested = _predicted(load, load.quant)
-        wanted = raised_budget(load.max_memory, _placed(requested), []) if requested else None
+        wanted = raised_budget(user, _placed(requested), []) if requested else None
         if wanted is not None and _gpu_total(wanted) <= _gpu_total(a.max_memory):
             # accelerate places 4-bit weights without their quantization state: the requested mode often needs
             # the very same budget, and keeps its fidelity
-            fix = (f"{budget_words(load.max_memory, wanted)} and keep {load.quant} (the smallest budget that holds "
+            fix = (f"{budget_words(user, wanted)} and keep {load.quant} (the smallest budget that holds "
                    f"it, from the estimate)")
         facts["exceeds_user_max_memory"] = True
     yield Hit(f"{load.model.name} loaded with {settings}{cause}.", fix, facts,
