@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -233,3 +234,23 @@ def test_max_memory_accepts_cpu_and_disk():
     assert parse_max_memory(["0=200MiB,cpu=30GiB"]) == {"0": "200MiB", "cpu": "30GiB"}
     assert parse_max_memory(["0=1GiB", "cpu", "disk"]) == {"0": "1GiB", "cpu": "unlimited", "disk": "unlimited"}
     assert parse_max_memory(["disk=100GiB"]) == {"disk": "100GiB"}
+
+
+def test_the_offload_valueerror_gets_the_budget_in_the_users_terms():
+    """The H100 recording of 2026-11-24 (`--max-memory 0=4GiB`, 8B shape: transformers raised 'Some modules are
+    dispatched on the CPU or the disk'): BNB081's fix is now the GPU budget that holds nf4, from the estimate."""
+    from bnbdoctor.load.generate import model_config, write_config
+    from bnbdoctor.model.assess import assess
+
+    data = json.loads((FIXTURES / "load" / "h100-2026-11-24" / "load-offload.json").read_text())
+    result: LoadResult = from_json(LoadResult, {**data, "findings": [], "max_memory": {"0": "4GiB"}})
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_config(Path(tmp), model_config("llama31-8b")[1])
+        inventory = assess(tmp, ("nf4",), "bfloat16", gpus=()).inventory
+    result = rejudge(result, inventory)
+    (f,) = [f for f in findings(result) if f.rule == "BNB081"]
+    assert f.category == "cpu_offload" and "Some modules are dispatched" in f.message
+    # (4-bit weights at half a byte + bf16 embeddings, norms and lm_head) / 0.9 = 5,591,540,736 / 0.9 bytes
+    assert f.fix.startswith("raise max_memory for GPU 0 to at least 5.79 GiB (5926MiB; yours is 4GiB)")
