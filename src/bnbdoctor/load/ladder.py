@@ -217,7 +217,7 @@ def memory_rows(report: ChildReport | None, prediction: Prediction | None,
 def gpu_budget_needed(placed_bytes: int) -> int:
     """The smallest max_memory for one GPU with which device_map="auto" places the whole model there, in whole MiB:
     transformers gives a bitsandbytes model 90% of max_memory (adjust_max_memory), and accelerate counts the model
-    as `Prediction.device_map_bytes`. Bisection over real loads on an H200 (mid-llama, nf4, transformers 5.17)
+    as `Prediction.device_map_bytes`. Bisection over real loads on an H200 (mid-llama, nf4, transformers 5.17 and 5.24)
     found 945 MiB; this gives 944.55 -> 945 MiB (benchmarks/results/load-h200-2026-11-30/)."""
     mib = 1024**2
     return -(-int(placed_bytes / AUTO_FRACTION) // mib) * mib
