@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..childproc import answer, progress
+
 FAULT = "BNBDOCTOR_LOAD_TEST_FAULT"
 #: a --max-memory entry without a size (`cpu`, `disk`): as much as there is
 UNLIMITED = "unlimited"
@@ -28,11 +30,6 @@ _SIMULATED_OOM = (
     "of which 1.10 GiB is free. Process 4242 has 72.00 GiB memory in use. Including non-PyTorch memory, this process "
     "has 6.00 GiB memory in use. (simulated)"
 )
-
-
-def progress(stage: str) -> None:
-    sys.stdout.write(json.dumps({"progress": stage}) + "\n")
-    sys.stdout.flush()
 
 
 def error_text(exc: BaseException) -> str:
@@ -450,8 +447,7 @@ def main(argv: list[str]) -> int:
         result.update(ok=False, stage=exc.stage, error=str(exc))
     except Exception as exc:  # an import error, a bad request: still an answer
         result.update(ok=False, error=error_text(exc))
-    sys.stdout.write("\n" + json.dumps({"result": result}) + "\n")
-    sys.stdout.flush()
+    answer({"result": result})
     return 0
 
 

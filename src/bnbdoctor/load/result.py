@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..rules.base import Finding
-
-LOAD_SCHEMA = "bnbdoctor.load/1"
+from ..documents import LOAD_SCHEMA
+from ..vocab import Finding
 
 #: passed: loaded, forward pass and numerical check fine; failed: the child answered with an error or a wrong
 #: result; crashed: it died (a signal) or exited without its answer; timeout: killed at --timeout; skipped: the

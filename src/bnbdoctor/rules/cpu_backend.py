@@ -39,7 +39,7 @@ CPU_SPEED = Reference(
     title="No NVIDIA GPU: a 4-bit load runs on bitsandbytes' CPU backend, or fails",
     references=(BNB_CPU_BACKEND, CPU_SPEED),
 )
-def no_nvidia_gpu(ctx: Context) -> Iterator[Hit]:
+def no_nvidia_gpu_cpu_backend(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when NVML finds no NVIDIA driver or no GPU and torch is not a ROCm or XPU build, so a bitsandbytes

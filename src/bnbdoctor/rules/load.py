@@ -5,14 +5,17 @@ the numerical check, retries and the fallback ladder. They judge `ctx.load`, a L
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..load.ladder import LADDER_CATEGORIES, budget_words, gpu_budget_needed, off_gpu, raised_budget
-from ..load.result import Attempt, LoadResult, Prediction
+from ..vocab import LADDER_CATEGORIES
 from .base import Context, Hit, Reference, rule
 from .deep import _fix as deep_fix
 from .model import ESTIMATOR
+from .placement import budget_words, gpu_budget_needed, off_gpu, raised_budget
 from .refs import H100_FACTS, TRANSFORMERS_BNB_QUANTIZER
+
+if TYPE_CHECKING:
+    from ..load.result import Attempt, LoadResult, Prediction
 
 BNB_DEQUANT = Reference(
     "source",
@@ -211,7 +214,7 @@ def load_failed(ctx: Context) -> Iterator[Hit]:
     references=(ESTIMATOR,),
     scope="load",
 )
-def memory_mismatch(ctx: Context) -> Iterator[Hit]:
+def load_memory_mismatch(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Compares what the load measured with what `bnbdoctor estimate` predicted for the same model and mode: on a GPU
@@ -248,7 +251,7 @@ def memory_mismatch(ctx: Context) -> Iterator[Hit]:
     references=(BNB_DEQUANT,),
     scope="load",
 )
-def sanity_failed(ctx: Context) -> Iterator[Hit]:
+def load_numerical_check_failed(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     After the load, computes one quantized layer's output on random inputs and the same product in float32 with
@@ -283,7 +286,7 @@ def sanity_failed(ctx: Context) -> Iterator[Hit]:
     references=(H100_FACTS, TRANSFORMERS_BNB_QUANTIZER),
     scope="load",
 )
-def forward_failed(ctx: Context) -> Iterator[Hit]:
+def load_forward_failed(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when `from_pretrained` returned but the forward pass (or the numerical check) raised. Its category
@@ -318,7 +321,7 @@ def forward_failed(ctx: Context) -> Iterator[Hit]:
     references=(H100_FACTS, LINEAR4BIT_DTYPE),
     scope="load",
 )
-def float32_compute(ctx: Context) -> Iterator[Hit]:
+def load_float32_compute_on_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when a 4-bit load on a GPU used `bnb_4bit_compute_dtype=float32` (bitsandbytes' default when none is
@@ -351,7 +354,7 @@ def float32_compute(ctx: Context) -> Iterator[Hit]:
     references=(H100_FACTS,),
     scope="load",
 )
-def needed_retries(ctx: Context) -> Iterator[Hit]:
+def load_needed_retries(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when an attempt failed with a transient error — an out-of-memory while NVML showed other processes
@@ -386,7 +389,7 @@ def needed_retries(ctx: Context) -> Iterator[Hit]:
     references=(ESTIMATOR, H100_FACTS),
     scope="load",
 )
-def fallback_used(ctx: Context) -> Iterator[Hit]:
+def load_fallback_used(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     With `--fallback`, fires when the requested mode failed (out of memory, or offload refused) and a later step
@@ -435,7 +438,7 @@ def fallback_used(ctx: Context) -> Iterator[Hit]:
     references=(ESTIMATOR, H100_FACTS),
     scope="load",
 )
-def does_not_fit(ctx: Context) -> Iterator[Hit]:
+def load_does_not_fit(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     With `--fallback`, fires when every step of the ladder (the requested mode, nf4 with double quantization,
@@ -478,7 +481,7 @@ def does_not_fit(ctx: Context) -> Iterator[Hit]:
     references=(H200_PLACEMENT, TRANSFORMERS_BNB_QUANTIZER, H100_FACTS),
     scope="load",
 )
-def placed_off_gpu(ctx: Context) -> Iterator[Hit]:
+def load_placed_off_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     After a load on a machine with a GPU, reads where every tensor went (`hf_device_map`, which transformers 5.17
