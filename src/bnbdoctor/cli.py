@@ -390,7 +390,7 @@ def load_command(
         str | None, typer.Option("--device-map", help="auto, balanced, sequential, cpu, cuda:0, or a JSON object [default: the whole model on the device].")
     ] = None,
     max_memory: Annotated[
-        list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB or cpu=30GiB (repeat or comma-separate); implies --device-map auto.")
+        list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB, cpu=30GiB, disk=100GiB, or a bare cpu or disk (repeat or comma-separate); implies --device-map auto.")
     ] = None,
     attempt_timeout: Annotated[
         float, typer.Option("--attempt-timeout", help="Seconds before an attempt's child is killed.")
@@ -401,7 +401,7 @@ def load_command(
         bool, typer.Option("--fallback", help="On out-of-memory or offload: try nf4-dq, then head-room max_memory (docs/load.md).")
     ] = False,
     generate: Annotated[
-        str | None, typer.Option("--generate", help="Without MODEL: the preset to generate (tiny-llama, small-llama, llama31-8b).")
+        str | None, typer.Option("--generate", help="Without MODEL: the preset to generate (tiny-llama, small-llama, mid-llama, llama31-8b).")
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="Without MODEL: generate random weights for this config.json.")

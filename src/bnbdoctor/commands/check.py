@@ -86,9 +86,36 @@ def run_check(request: CheckRequest) -> CheckResult:
     ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=model_quant)
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
+    notes = selection.notes
+    line = plan_line(assessment, model_quant) if assessment is not None else None
+    if line is not None:
+        notes = (*notes, line)
     return CheckResult(snapshot, tuple(findings), fail_on=selection.fail_on, ignored=ignore, source=source,
-                       notes=selection.notes, rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)),
+                       notes=notes, rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)),
                        config=selection.config_path)
+
+
+def plan_line(assessment: Assessment, quant: str) -> str | None:
+    """One line on what `check --model` planned: the mode, the GPU(s) and the GiB (issue 16: a model that fits
+    printed nothing about itself)."""
+    plan = assessment.plan
+    mode = next((m for m in plan.modes if m.quant == quant), None) if plan is not None else None
+    if plan is None or mode is None:
+        return None
+    gib = 1024**3
+    name = assessment.source.name
+    if mode.verdict == "no_gpu":
+        return f"model: {name} in {quant} needs {mode.required_bytes / gib:.2f} GiB; no GPU to plan for"
+    first = plan.gpus[0]
+    index = first.index if first.index is not None else 0
+    if mode.verdict in ("fits", "fits_with_device_map_0"):
+        return (f"model: {name} in {quant} on GPU {index} ({first.name}): needs {mode.required_bytes / gib:.2f} GiB "
+                f"of {first.free_bytes / gib:.1f} GiB free")
+    if mode.verdict == "fits_multi_gpu":
+        shares = ", ".join(f"GPU {g.index if g.index is not None else i}: {b / gib:.2f} GiB"
+                           for i, (g, b) in enumerate(zip(plan.gpus, mode.per_gpu_bytes, strict=False)))
+        return f"model: {name} in {quant} over {mode.gpus_needed} GPUs with device_map='auto' ({shares})"
+    return f"model: {name} in {quant} does not fit the GPUs: {mode.explanation}"
 
 
 def _gather(

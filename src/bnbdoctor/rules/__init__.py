@@ -39,7 +39,9 @@ __all__ = [
 #: Every module that defines rules, listed here and nowhere else; each registers its rules with `@rule` when
 #: imported. `check` needs only the machine (and model) rules; the code rules, the cross-rank rules and the load
 #: rules load on first use of another scope, so that `check` imports no more than it runs.
-MACHINE_RULE_MODULES = ("deep", "driver", "dtype", "gpu", "memory", "model", "native", "platform", "versions")
+MACHINE_RULE_MODULES = (
+    "cpu_backend", "deep", "driver", "dtype", "gpu", "memory", "model", "native", "platform", "versions",
+)
 OTHER_RULE_MODULES = ("cluster", "code", "load")
 
 _LOADED = False
