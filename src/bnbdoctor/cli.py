@@ -376,7 +376,7 @@ def run_command(
 @app.command("load")
 def load_command(
     model: Annotated[
-        str | None, typer.Argument(help="A model folder or a Hub id in the local cache [default: a generated random model].")
+        str | None, typer.Argument(help="A model folder or a Hub id (downloaded as from_pretrained does, unless HF_HUB_OFFLINE=1) [default: a generated random model].")
     ] = None,
     quant: Annotated[
         str | None, typer.Option("--quant", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
