@@ -30,14 +30,22 @@ class MachineFacts:
     findings: tuple[Finding, ...] = ()
     source: str = "this machine"
     categories: frozenset[str] = field(default=frozenset())
+    #: what a bug report states that a snapshot has no field for (`cuda_available`, `rocm`, `os`: wsl/colab)
+    report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, snapshot: Snapshot, findings: tuple[Finding, ...], source: str) -> MachineFacts:
-        return cls(snapshot, findings, source, frozenset(f.category for f in findings if f.severity != "info"))
+    def of(cls, snapshot: Snapshot, findings: tuple[Finding, ...], source: str,
+           report: dict[str, Any] | None = None) -> MachineFacts:
+        return cls(snapshot, findings, source, frozenset(f.category for f in findings if f.severity != "info"),
+                   dict(report or {}))
 
 
-def _no_gpu(s: Snapshot) -> dict[str, Any] | None:
+def _no_gpu(s: Snapshot, report: dict[str, Any] | None = None) -> dict[str, Any] | None:
     torch = s.packages.torch
+    if report and report.get("cuda_available") is False:
+        return {"report.cuda_available": False}
+    if report and report.get("torch_cpu") and torch is not None:
+        return {"packages.torch.version": torch.version}
     if s.nvml.status in ("ok", "unavailable") and not derive.visible_gpus(s).gpus:
         return {"nvml.status": s.nvml.status, "visible_gpus": 0}
     if torch is not None and torch.variant != "cuda" and s.packages.status == "ok":
@@ -47,6 +55,8 @@ def _no_gpu(s: Snapshot) -> dict[str, Any] | None:
 
 def _unsupported_platform(s: Snapshot) -> dict[str, Any] | None:
     p = s.platform
+    if p.status == "ok" and p.system == "Darwin":  # no CUDA on any Mac, whatever its CPU
+        return {"platform.system": p.system}
     if p.status == "ok" and p.system and p.machine and (p.system, p.machine) not in GPU_PLATFORMS:
         return {"platform.system": p.system, "platform.machine": p.machine}
     return None
@@ -78,7 +88,16 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     """The facts that make `condition` true on this machine, or None when it is false or cannot be told."""
     s = facts.snapshot
     if condition == "no_gpu":
-        return _no_gpu(s)
+        return _no_gpu(s, facts.report)
+    if condition == "rocm":
+        torch = s.packages.torch
+        if facts.report.get("rocm") or (torch is not None and torch.variant == "rocm"):
+            return {"rocm": True}
+        return None
+    if condition.startswith("os:"):
+        wanted = condition[3:]
+        said = str(facts.report.get("os") or "").lower()
+        return {"report.os": said} if said == wanted else None
     if condition == "unsupported_platform":
         return _unsupported_platform(s)
     if condition == "gpu_busy":

@@ -7,6 +7,8 @@ finding of the same category confirms, rises; the most likely cause comes first.
 
 from __future__ import annotations
 
+import bisect
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,13 +16,18 @@ from typing import Any
 
 from ..rules.base import CATEGORIES, Reference
 from .facts import MachineFacts, holds
-from .signatures import SIGNATURES, Signature
+from . import curated
+from .knowledge import Hit, KnowledgeBase, find, knowledge
+from .signatures import SIGNATURES, Signature, by_id
 
 CONFIRMED_BY_FACT = 0.45  # a signature's own `when` condition holds on this machine
 CONFIRMED_BY_RULE = {"error": 0.3, "warning": 0.15}  # a machine rule reports the same category
 ALSO_MATCHED = 0.05  # each further signature that points at the same category
 CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: lower, never drop
 MAX_LINES = 8  # matched lines kept as evidence per match
+ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
+RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
+TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -64,6 +71,8 @@ class _Candidate:
     facts: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
     primary: bool = True  # the signature's own category, not one of its alternatives
+    first_line: int | None = None  # where in the text its earliest evidence is
+    templates: list[dict[str, Any]] = field(default_factory=list)  # mined templates that matched, with releases
 
 
 def _bytes(text: str | None) -> float:
@@ -135,6 +144,9 @@ def _merge(candidates: list[_Candidate]) -> dict[str, _Candidate]:
             best.confidence += ALSO_MATCHED if cand.primary else 0.0
             best.references = best.references + tuple(r for r in cand.references if r not in best.references)
         best.lines = best.lines + [line for line in cand.lines if line not in best.lines]
+        best.templates = best.templates + [t for t in cand.templates if t not in best.templates]
+        if cand.first_line is not None and (best.first_line is None or cand.first_line < best.first_line):
+            best.first_line = cand.first_line
         best.facts.update(cand.facts)
         best.rule = best.rule or cand.rule
     return merged
@@ -167,31 +179,168 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
                       f"{detail['this_process_gib']:.2f} GiB and {detail['gpu_free_gib']:.2f} GiB are free. " + cand.cause)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ ╰ ─ ...
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": " ", "\u00a0": " "})
+_CHAIN = re.compile(r"The above exception was the direct cause of the following exception"
+                    r"|During handling of the above exception, another exception occurred", re.I)
+
+
+def clean_lines(text: str) -> list[str]:
+    """The text as lines a matcher can read: no ANSI colours, box drawing, markdown quote marks, fences or
+    backticks; curly quotes made straight; HTML entities (a scraped issue page) decoded."""
+    if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
+        text = html.unescape(text)
+    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    lines = []
+    for raw in text.split("\n"):
+        line = _BOX.sub(" ", raw).strip()
+        while line.startswith(">"):
+            line = line[1:].lstrip()
+        if line.startswith(("```", "~~~")):
+            line = ""
+        lines.append(line)
+    return lines
+
+
+@dataclass(frozen=True)
+class _Scan:
+    lines: list[str]
+    by_sig: dict[str, list[int]]  # signature id -> indexes of the lines it matched, in order
+    root_end: int | None  # lines before this index are the first exception of a chain (its root)
+
+
+def scan(text: str) -> _Scan:
+    lines = clean_lines(text)
+    joined = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    found: dict[str, list[int]] = {}
+    for sig in SIGNATURES:
+        for m in sig.regex.finditer(joined):
+            if m.end() == m.start():
+                continue
+            index = bisect.bisect_right(starts, m.start()) - 1
+            seen = found.setdefault(sig.id, [])
+            if index not in seen and lines[index] not in {lines[j] for j in seen}:
+                seen.append(index)
+            if len(seen) >= MAX_LINES:
+                break
+    chain = _CHAIN.search(joined)
+    root_end = bisect.bisect_right(starts, chain.start()) - 1 if chain else None
+    return _Scan(lines, found, root_end)
+
+
 def matched_lines(text: str) -> dict[str, list[str]]:
-    """signature id -> the lines of `text` it matches (stripped, de-duplicated, in order)."""
-    found: dict[str, list[str]] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        for sig in SIGNATURES:
-            if sig.regex.search(line):
-                seen = found.setdefault(sig.id, [])
-                if line not in seen:
-                    seen.append(line)
-    return found
+    """signature id -> the lines of `text` it matches (cleaned, de-duplicated, in order)."""
+    s = scan(text)
+    return {sig: [s.lines[i] for i in idx] for sig, idx in s.by_sig.items()}
+
+
+def _template_dict(hit: Hit, newest: str | None) -> dict[str, Any]:
+    t = hit.template
+    return {"id": t.id, "package": t.package, "file": t.file, "function": t.function, "kind": t.kind, "type": t.type,
+            "first": t.first, "last": t.last, "newest_release": newest, "where": t.where, "template": t.template,
+            "truncated": hit.truncated}
+
+
+def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
+    """The newest release of the package, when the matched message is gone from it (it says: upgrade)."""
+    t = hit.template
+    newest = kb.newest(t.package)
+    if t.native or not t.last or not newest or t.last == newest:
+        return None
+    return newest
+
+
+def _upgrade_candidate(hit: Hit, newest: str) -> _Candidate:
+    t = hit.template
+    cause = (f"The message exists only in {t.package} {t.first}-{t.last} ({t.file}, {t.function}): the {t.package} "
+             f"that printed it is older than the releases that removed this code path.")
+    fix = f"pip install -U {t.package} (newest release: {newest}), then restart the process."
+    return _Candidate("version_incompat", "BNB023" if t.package == "bitsandbytes" else None, RELEASE_RANGE_EVIDENCE,
+                      cause, fix, [], [f"release-range:{t.id}"], (), primary=False)
+
+
+_QUANTIZED_LOAD = re.compile(r"BitsAndBytesConfig|load_in_(4|8)bit|Linear(4bit|8bitLt)|bnb_4bit|quantization_config"
+                             r"|buffer for offloaded layers", re.I)
+_DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", re.I)
+_MISMATCH_CPU = re.compile(r"Expected all tensors to be on the same device.{0,300}?\bcpu\b", re.I | re.S)
+
+
+def _silent_cpu_placement(text: str, merged: dict[str, _Candidate]) -> None:
+    """A device-mismatch error naming `cpu` after a quantized device_map load: accelerate put the quantized layers
+    on the CPU because the GPU budget was below the model's size (measured on H200s, issue 16): that is the cause."""
+    mismatch = merged.get("device_mismatch")
+    if mismatch is None or not (_QUANTIZED_LOAD.search(text) and _DEVICE_MAP.search(text) and _MISMATCH_CPU.search(text)):
+        return
+    offload = by_id()["quantized-offload-refused"]
+    cand = merged.get("cpu_offload")
+    if cand is None:
+        cand = _Candidate("cpu_offload", offload.rule, 0.0, offload.cause, offload.fix, list(mismatch.lines),
+                          [offload.id], offload.references, first_line=mismatch.first_line)
+        merged["cpu_offload"] = cand
+    cand.confidence = max(cand.confidence, mismatch.confidence + 0.05)
+    cand.cause = ("A quantized model loaded with device_map and a GPU budget (max_memory, or the GPU's free memory) "
+                  "below its size: accelerate placed quantized layers on the CPU without an error, and the inputs on "
+                  "the GPU then meet weights on the CPU. " + offload.cause)
+    cand.fix = ("Give max_memory for the GPU at least the model's size (`bnbdoctor estimate MODEL` gives it) or load "
+                "in a smaller mode (nf4 with double quantization, a smaller model), so that nothing lands on the CPU; "
+                "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
 
 
 def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
-    """Rank the causes of the errors in `text`, most likely first; [] when no known signature matches."""
-    lines_by_sig = matched_lines(text)
-    signatures = [s for s in SIGNATURES if s.id in lines_by_sig]
-    candidates = [c for s in signatures for c in _propose(s, lines_by_sig[s.id][:MAX_LINES], machine)]
+    """Rank the causes of the errors in `text`, most likely first; [] when nothing in it is known."""
+    found = scan(text)
+    lines = found.lines
+    signatures = [s for s in SIGNATURES if s.id in found.by_sig]
+    candidates: list[_Candidate] = []
+    for sig in signatures:
+        idx = found.by_sig[sig.id]
+        for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine):
+            cand.first_line = idx[0]
+            candidates.append(cand)
+    kb = knowledge()
+    hits = find(lines, kb)
+    direct = {s.id for s in signatures}
+    for hit in hits:
+        newest = kb.newest(hit.template.package)
+        sig = curated.signature_for(hit.template)
+        detail = _template_dict(hit, newest)
+        if sig is not None and sig.id in direct:
+            for cand in candidates:
+                if sig.id in cand.signatures:
+                    cand.templates.append(detail)
+            continue
+        if sig is None:
+            sig = curated.family_for(hit.template)
+        proposed = _propose(sig, [hit.text], machine)
+        for cand in proposed:
+            cand.first_line = hit.line
+            cand.templates.append(detail)
+            if hit.truncated:
+                cand.confidence -= TRUNCATED_PENALTY * (1 - hit.score)
+            if cand.category == "other" or sig.id.startswith("family:"):
+                cand.cause = f"{cand.cause} Recognised: \"{hit.template.template}\" ({hit.template.where})."
+        candidates.extend(proposed)
+        direct.add(sig.id)
+        old = _old_only(hit, kb)
+        if old is not None:
+            upgrade = _upgrade_candidate(hit, old)
+            upgrade.lines, upgrade.first_line = [hit.text], hit.line
+            upgrade.templates.append(detail)
+            candidates.append(upgrade)
     merged = _merge(candidates)
     if machine is not None:
         _apply_findings(merged, machine)
     if "oom" in merged:
         _oom_cause(merged["oom"], text)
+    _silent_cpu_placement(text, merged)
+    if found.root_end is not None:
+        for cand in merged.values():
+            if cand.first_line is not None and cand.first_line < found.root_end:
+                cand.confidence += ROOT_BONUS
     ranked = sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
     return [
         Match(
@@ -206,6 +355,7 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
                 "facts": c.facts,
                 "findings": c.findings,
                 "references": _refs(c.references),
+                "templates": c.templates[:MAX_LINES],
             },
         )
         for c in ranked

@@ -65,6 +65,8 @@ CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsuffi
                          "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
 NVML_DOCS = Reference("docs", "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Driver/library version mismatch')",
                       "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html")
+WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_BAD_EXE_FORMAT (193)",
+                       "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -99,7 +101,35 @@ class Signature:
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "regex", re.compile(self.pattern))
+        object.__setattr__(self, "regex", re.compile(loosen(self.pattern), re.IGNORECASE | re.MULTILINE))
+
+
+def loosen(pattern: str) -> str:
+    """A pattern written as the library prints the message, made to survive how logs mangle it: any run of
+    whitespace (a wrapped line) for a space, an optional quote for a quote, no backticks (markdown eats them)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append("" if nxt == "`" else r"\s*" if nxt == " " else pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+            out.append(c)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+        elif c == " ":
+            out.append(r"\s*")
+        elif c == "'":
+            out.append("'?")
+        elif c != "`":
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 _NO_GPU = Alternative(
@@ -176,7 +206,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "bnb-no-library-for-cuda", "cuda_mismatch", None,
         r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
         r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
-        r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version",
+        r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version"
+        r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)",
         0.7,
         "bitsandbytes has no native library for the CUDA version it looks for (torch's CUDA, or BNB_CUDA_VERSION): the wheel or source build does not include it.",
         "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; unset BNB_CUDA_VERSION if set.",
@@ -191,11 +222,13 @@ SIGNATURES: tuple[Signature, ...] = (
         (CEXT,), alternatives=(_OVERRIDE,)),
     Signature(
         "cuda-runtime-missing", "missing_libs", None,
-        r"libcudart\.so[\w.]*: cannot open shared object file|No libcudart\.so found|libcudart\.so not found"
+        r"lib(cudart|cublas|cublasLt|cusparse|cusolver|cufft|curand|nvrtc|nvJitLink|cudnn\w*|nccl|nvToolsExt)\.so[\w.]*: cannot open shared object file"
+        r"|(cudart|cublas|cublasLt|cusparse|cudnn)64_\d+\.dll|No libcudart\.so found|libcudart\.so not found"
+        r"|libcuda\.so not found|Do you have a CUDA driver installed"
         r"|runtime libraries were not found in the LD_LIBRARY_PATH|CUDA runtime files not found|Missing dependency: libcudart"
         r"|did not contain \['libcudart",
         0.8,
-        "The CUDA runtime library (libcudart) that the bitsandbytes library links against cannot be found.",
+        "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
         (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE,)),
     Signature(
@@ -228,6 +261,25 @@ SIGNATURES: tuple[Signature, ...] = (
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
         "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
         (BNB_INSTALL,), when="unsupported_platform"),
+    Signature(
+        "windows-dll-not-found", "missing_libs", None,
+        # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
+        r"\[WinError 126\]|Error loading \S+\.dll\S* or one of its dependencies|Could not find module '[^']+\.dll'",
+        0.7,
+        "Windows could not load a DLL (bitsandbytes' or torch's) or one of the DLLs it depends on: the CUDA runtime DLLs, or the Visual C++ runtime, are missing from the search path.",
+        "Install the Microsoft Visual C++ Redistributable, use a bitsandbytes/torch pair built for the same CUDA (`pip install -U bitsandbytes` ships its CUDA DLLs from 0.43 on), and check `python -m bitsandbytes`.",
+        (WIN_ERRORS, CEXT)),
+    Signature(
+        "windows-not-a-dll", "platform_unsupported", "BNB050",
+        r"\[WinError 193\]|is not a valid Win32 application",
+        0.6,
+        "Windows was asked to load a library that is not a Windows DLL for this CPU: bitsandbytes before 0.43 had no Windows build and tried to load a Linux .so (or a 32-bit/ARM file).",
+        "pip install -U bitsandbytes (0.43+ publishes Windows x86_64 wheels); remove unofficial bitsandbytes-windows forks.",
+        (WIN_ERRORS, BNB_INSTALL),
+        alternatives=(Alternative(
+            "version_incompat",
+            "An old bitsandbytes without a Windows build is installed.",
+            "pip install -U bitsandbytes", 0.4, "pkg:bitsandbytes<0.43", rule="BNB023"),)),
     # ---- the GPU's architecture ----
     Signature(
         "no-kernel-for-arch", "arch_unsupported", None,
@@ -263,10 +315,11 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_ALLOC, H100), when="gpu_busy"),
     Signature(
         "quantized-offload-refused", "cpu_offload", None,
-        r"Some modules are dispatched on the CPU or the disk",
+        r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
+        r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk",
         0.9,
-        "device_map put part of the quantized model on the CPU or disk because the GPU memory is not enough, and transformers refuses to offload quantized layers.",
-        "Use a GPU with more free memory or a smaller model; or keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
+        "device_map put part of the quantized model on the CPU or disk because the GPU budget (the GPU's free memory, or max_memory for it) is below the model's size; transformers refuses to offload quantized layers, or (with a \"cpu\" entry in max_memory) silently runs them on the CPU.",
+        "Give the GPU a budget at least the model's size (raise max_memory for it, free the GPU, or use a bigger one), or a smaller mode (nf4 with double quantization, a smaller model); `bnbdoctor estimate MODEL` gives the size. Only as a last resort keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
         (Q4, H100)),
     Signature(
         "meta-tensor", "cpu_offload", None,
@@ -339,9 +392,46 @@ SIGNATURES: tuple[Signature, ...] = (
         "used. `bnbdoctor lint` flags the call (BNB115).",
         (AUTO_FACTORY,)),
     Signature(
+        "kwargs-and-quantization-config", "wrong_api", None,
+        r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
+        r"|load_in_4bit and load_in_8bit are both True|Only one of load_in_4bit or load_in_8bit can be True",
+        0.8,
+        "from_pretrained got both the old load_in_4bit/load_in_8bit keyword and a quantization_config (or both modes at once); transformers accepts one way only.",
+        "Pass only quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...) and drop load_in_4bit/load_in_8bit from the call.",
+        (MODELING,)),
+    Signature(
+        "bnb-gpu-symbol-missing", "bnb_cpu_fallback", None,
+        # the CPU library (or no library) was loaded, so the CUDA entry points are missing: 'cquantize_blockwise_fp16_nf4',
+        # 'cget_col_row_stats', 'cadam32bit_grad_fp32', ... (bitsandbytes <= 0.43 names them c<op>)
+        r"undefined symbol: c[a-z]\w+|NoneType' object has no attribute 'c[a-z]\w+'"
+        r"|libbitsandbytes_cpu\.(so|dll|dylib)\S*: undefined symbol|object has no attribute 'c(quantize|dequantize|adam|get_col|igemm|int8|double|extract|transform|spmm)\w*'",
+        0.7,
+        "bitsandbytes loaded its CPU-only library (or none at all) because its CUDA setup failed when it was imported, so the GPU functions (cquantize_*, cget_col_row_stats, ...) do not exist.",
+        "Run `python -m bitsandbytes` to see why the CUDA library was not loaded; usually upgrading fixes it (`pip install -U bitsandbytes`: 0.43+ finds the CUDA runtime torch ships) on a machine where torch sees the GPU.",
+        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, _MAC)),
+    Signature(
+        "bnb-api-missing", "version_incompat", "BNB023",
+        r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"
+        r"|cannot import name '\w+' from 'bitsandbytes|No module named 'bitsandbytes\.(nn|triton|cuda_setup|research|backends)",
+        0.7,
+        "The installed bitsandbytes is older (or newer) than the code calling it: the class or function it asks for (Linear4bit came in 0.39) does not exist in this release.",
+        "pip install -U bitsandbytes (and the library that calls it: transformers/peft), then restart the process; `python -m bitsandbytes` shows the version really imported.",
+        (MODELING_430,), when="versions_wrong"),
+    Signature(
+        "bnb-old-cuda-setup", "version_incompat", "BNB023",
+        # bitsandbytes <= 0.42 searched for the CUDA runtime itself (cuda_setup/main.py) and failed in many ways that
+        # 0.43+ cannot fail in: it uses the CUDA runtime torch ships
+        r"CUDA SETUP: Something unexpected happened|is_cublasLt_compatible|CUDA SETUP: Problem: The main issue seems to be"
+        r"|CUDA SETUP: Solution \d|bitsandbytes/cuda_setup/main\.py",
+        0.45,
+        "An old bitsandbytes (<= 0.42) whose own CUDA setup (cuda_setup/main.py) could not find or use the CUDA runtime; that code is gone from 0.43 on, which uses the runtime torch ships.",
+        "pip install -U bitsandbytes (0.43 or newer), then `python -m bitsandbytes` to confirm the CUDA library loads.",
+        (CUDA_SETUP_041,), alternatives=(_NO_GPU, _MAC)),
+    Signature(
         "move-quantized-model", "wrong_api", None,
-        r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `4-bit` or `8-bit`"
-        r"|Calling `to\(\)` is not supported for `8-bit`",
+        r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `(4|8)-bit`"
+        r"|Calling `to\(\)` is not supported for `(4|8)-bit`|You cannot cast a (bitsandbytes|GPTQ)? ?model in a new `dtype`"
+        r"|`\.(to|cuda|half|float)\(\)` is not supported for `(4|8)-bit`",
         0.75,
         "The code calls .cuda() or .to(device) on a 4-bit/8-bit model; a quantized model is already placed on its devices at load time.",
         "Remove the .cuda()/.to() call after from_pretrained (choose the GPU with device_map, e.g. device_map={\"\": 0}).",

@@ -1,0 +1,189 @@
+"""The mined message knowledge base: the shipped table agrees with the script on the installed libraries, and the
+texts issue 14 lists (and others of their families) are recognised and mapped to their cause with their releases."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from bnbdoctor.explain import explain_text
+from bnbdoctor.explain.curated import family_for, signature_for
+from bnbdoctor.explain.knowledge import find, knowledge, normalise
+from bnbdoctor.explain.matcher import clean_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("mine_messages", ROOT / "scripts" / "mine_messages.py")
+assert spec and spec.loader
+mine = importlib.util.module_from_spec(spec)
+sys.modules["mine_messages"] = mine
+spec.loader.exec_module(mine)
+
+
+def site_packages(dist: str) -> Path:
+    return Path(str(importlib.metadata.distribution(dist).locate_file("")))
+
+
+@pytest.mark.parametrize("package", ["transformers", "bitsandbytes", "accelerate"])
+def test_the_script_and_the_shipped_table_agree_on_the_installed_release(package):
+    version = importlib.metadata.version(package)
+    mined = mine.mine_tree(package, site_packages(package))
+    assert len(mined) > 20, package
+    table = {(t.package, t.template): t for t in knowledge().templates}
+    missing = [template for (_, template) in mined if (package, template) not in table]
+    assert not missing, missing[:5]
+    uncovered = [t for (_, t) in mined if not table[(package, t)].covers(version)]
+    assert not uncovered, (version, uncovered[:5])
+
+
+def test_the_table_records_every_release_it_mined():
+    kb = knowledge()
+    assert len(kb.releases["bitsandbytes"]) >= 40 and kb.releases["bitsandbytes"][0] == "0.35.0"
+    assert kb.releases["transformers"][0].startswith("4.30")
+    for package in ("accelerate", "peft", "torch"):
+        assert kb.releases[package], package
+
+
+def test_extraction_turns_formatting_into_typed_holes():
+    source = '''
+import warnings, logging
+logger = logging.getLogger(__name__)
+def load(path, version, n):
+    msg = f"Could not find {path}"
+    msg += " for CUDA %s" % version
+    if n:
+        raise RuntimeError(msg)
+    warnings.warn("Input type into Linear4bit is {}, slow".format(n), UserWarning)
+    logger.warning_once("Loading %d layers of the model on the CPU", n)
+    print("CUDA SETUP: " + "Loading binary " + str(path) + "...")
+'''
+    found = {(m.kind, m.template) for m in mine.extract_messages(source)}
+    assert ("raise", "Could not find {path} for CUDA {value}") in found
+    assert ("warn", "Input type into Linear4bit is {value}, slow") in found
+    assert ("log", "Loading {value} layers of the model on the CPU") in found
+    assert ("print", "CUDA SETUP: Loading binary {path}...") in found
+
+
+#: issue 14's list (verbatim as the issue quotes them), then other members of each family
+ISSUE_TEXTS = [
+    ("ValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` "
+     "argument at the same time.", "wrong_api", "transformers"),
+    ("ValueError: `.to` is not supported for `8-bit` models. Please use the model as it is, ...", "wrong_api", "transformers"),
+    ("AttributeError: /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cpu.so: undefined symbol: "
+     "cget_col_row_stats", "bnb_cpu_fallback", None),
+    ("AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'", "bnb_cpu_fallback", None),
+    ("OSError: libcusparse.so.11: cannot open shared object file: No such file or directory", "missing_libs", None),
+    ("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'", "version_incompat", None),
+    ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you need to compile it from "
+     "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "cuda_mismatch", "bitsandbytes"),
+    ("ValueError: some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the "
+     "quantized model. If you want to dispatch the model on the CPU or the disk while keeping these modules in 32-bit, "
+     "you need to set `load_in_8bit_fp32_cpu_offload=True` and pass a custom `device_map` to `from_pretrained`.",
+     "cpu_offload", "transformers"),
+    # other members of the same families
+    ("AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'", "bnb_cpu_fallback", None),
+    ("OSError: libcublasLt.so.12: cannot open shared object file: No such file or directory", "missing_libs", None),
+    ("ImportError: cannot import name 'Linear8bitLt' from 'bitsandbytes.nn'", "version_incompat", None),
+    ("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is, "
+     "since the model has already been set to the correct devices and casted to the correct `dtype`.", "wrong_api",
+     "transformers"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "package"), ISSUE_TEXTS, ids=lambda v: str(v)[:40])
+def test_issue_texts_are_recognised_with_their_cause_and_releases(text, category, package):
+    matches = explain_text(text)
+    assert matches, text
+    assert matches[0].category == category, [(m.category, m.confidence) for m in matches]
+    if package:
+        templates = [t for m in matches for t in m.evidence["templates"] if t["package"] == package]
+        assert templates and all(t["first"] and t["last"] for t in templates), matches[0].evidence
+
+
+def test_a_message_only_old_releases_print_says_upgrade():
+    # bitsandbytes <= 0.42's cuda_setup printed this; 0.43 removed the code path
+    text = "CUDA SETUP: Something unexpected happened. Please compile from source:"
+    matches = explain_text(text)
+    assert matches[0].category == "version_incompat"
+    assert "pip install -U bitsandbytes" in matches[0].fix
+    old = [t for m in matches for t in m.evidence["templates"] if t["package"] == "bitsandbytes"]
+    assert old and old[0]["last"] != old[0]["newest_release"]
+
+
+def test_an_unmapped_message_is_still_named_with_its_source():
+    kb = knowledge()
+    plain = next(t for t in kb.templates if t.package == "peft" and t.kind == "raise" and signature_for(t) is None
+                 and family_for(t).category == "wrong_api" and len(t.template) > 60 and "{" not in t.template[:40])
+    matches = explain_text(f"Traceback (most recent call last):\nValueError: {plain.template.split('{')[0]}")
+    assert matches, plain.template
+    described = " ".join(m.cause for m in matches)
+    assert plain.where.split(",")[0].split()[0] in described and plain.file in described
+
+
+# ---- matching that survives real logs ----
+
+OFFLOAD = ("ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+           "the quantized model.")
+
+
+@pytest.mark.parametrize("text", [
+    OFFLOAD.upper(),
+    OFFLOAD.replace("Some modules are dispatched", "Some modules are\n    dispatched"),  # wrapped
+    "│ " + OFFLOAD[:60] + " │\n│ " + OFFLOAD[60:] + " │",  # box-drawn (rich)
+    "> " + OFFLOAD.replace("quantized", "`quantized`"),  # a quoted markdown line with backticks
+    "\x1b[31m" + OFFLOAD + "\x1b[0m",  # ANSI colours
+    "エラーが発生しました: " + OFFLOAD + " (モデルの読み込みに失敗)",  # non-English text around it
+    OFFLOAD[:80],  # an issue title cut at 80 characters
+])
+def test_the_offload_error_survives_how_logs_mangle_it(text):
+    assert explain_text(text)[0].category == "cpu_offload"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("OSError: [WinError 126] The specified module could not be found. Error loading "
+     "\"C:\\Users\\me\\venv\\Lib\\site-packages\\torch\\lib\\fbgemm.dll\" or one of its dependencies.", "missing_libs"),
+    ("OSError: [WinError 126] Le module spécifié est introuvable", "missing_libs"),
+    ("OSError: [WinError 193] %1 n’est pas une application Win32 valide", "platform_unsupported"),
+    ("OSError: [WinError 193] %1 is not a valid Win32 application", "platform_unsupported"),
+])
+def test_windows_loader_errors_in_any_language(text, category):
+    assert explain_text(text)[0].category == category
+
+
+def test_the_root_of_a_chain_is_the_first_exception():
+    text = """Traceback (most recent call last):
+  File "x.py", line 3, in <module>
+RuntimeError: CUDA error: no kernel image is available for execution on the device
+
+The above exception was the direct cause of the following exception:
+
+Traceback (most recent call last):
+  File "x.py", line 9, in <module>
+RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!
+"""
+    assert explain_text(text)[0].category == "arch_unsupported"
+
+
+def test_cuda_setup_lines_before_a_traceback_are_its_cause():
+    text = """CUDA SETUP: Loading binary /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cpu.so...
+/usr/lib/python3/site-packages/bitsandbytes/cextension.py:31: UserWarning: The installed version of bitsandbytes was compiled without GPU support.
+Traceback (most recent call last):
+  File "train.py", line 20, in <module>
+AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'
+"""
+    assert explain_text(text)[0].category == "bnb_cpu_fallback"
+
+
+def test_normalise_ignores_quotes_case_and_box_drawing():
+    assert normalise("│ You can't `pass`  \u2018it\u2019 │") == "you can t pass it"
+    assert clean_lines("\x1b[1m> `x`\x1b[0m\n```\nend") == ["x", "", "end"]
+
+
+def test_find_returns_the_most_specific_template_once():
+    lines = clean_lines("RuntimeError: CUDA Setup failed despite GPU being available. Please run the following command "
+                        "to get more information:\n\npython -m bitsandbytes")
+    hits = find(lines)
+    assert hits and len({h.template.id for h in hits}) == len(hits)
