@@ -9,7 +9,6 @@ from typing import Any
 
 from ..errors import InputError
 from ..explain import MachineFacts, Match, explain_text
-from ..explain.matcher import matched_lines
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -62,10 +61,32 @@ def read_input(request: ExplainRequest) -> tuple[str, str]:
     return request.text, "argument"
 
 
-def machine_facts(snapshot_path: Path | None, use_machine: bool) -> MachineFacts | None:
-    """The facts `explain` ranks with: a snapshot file, this machine (probed, no torch import), or nothing."""
+#: facts that say the text describes its own machine (an env dump, versions, a GPU), not just a path in a traceback
+STRONG_FACTS = ("gpu", "compute_capability", "driver", "driver_cuda", "cuda_available", "torch_cpu", "cuda", "rocm")
+
+
+def report_machine(text: str) -> MachineFacts | None:
+    """The machine the report describes, when its text states facts about it (versions, GPU, driver, env dumps)."""
+    from ..explain.report_facts import report_snapshot
     from ..rules import CheckOptions, Context, run
 
+    snapshot, facts = report_snapshot(text)
+    if not (facts.packages or any(k in facts.facts for k in STRONG_FACTS)):
+        return None
+    findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=False))))
+    said = ", ".join(f"{k}={v}" for k, v in {**facts.facts, **facts.packages}.items())
+    return MachineFacts.of(snapshot, findings, f"the report ({said})"[:300], {**facts.facts, "sources": facts.sources})
+
+
+def machine_facts(snapshot_path: Path | None, use_machine: bool, text: str | None = None) -> MachineFacts | None:
+    """The facts `explain` ranks with: a snapshot file, else the machine the text itself describes (the error came
+    from there), else this machine (probed, no torch import), else nothing."""
+    from ..rules import CheckOptions, Context, run
+
+    if snapshot_path is None and text is not None:
+        reported = report_machine(text)
+        if reported is not None:
+            return reported
     if snapshot_path is not None:
         from ..snapshot import load_snapshot
 
@@ -85,12 +106,14 @@ def machine_facts(snapshot_path: Path | None, use_machine: bool) -> MachineFacts
 
 def explain(text: str, source: str, machine: MachineFacts | None) -> ExplainResult:
     matches = tuple(explain_text(text, machine))
-    lines = [line for found in matched_lines(text).values() for line in found]
+    lines = [line for m in matches for line in m.evidence.get("lines", [])]
     summary = {"source": source, "lines": len(text.splitlines()), "chars": len(text), "matched_lines": list(dict.fromkeys(lines))[:20]}
     machine_summary = None
     if machine is not None:
         machine_summary = {
             "source": machine.source,
+            "report_facts": {k: v for k, v in machine.report.items() if k != "sources"},
+            "fact_sources": machine.report.get("sources", {}),
             "findings": [{"rule": f.rule, "category": f.category, "severity": f.severity, "title": f.title} for f in machine.findings],
         }
     notes = () if matches else ("no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
@@ -101,4 +124,4 @@ def run_explain(request: ExplainRequest) -> ExplainResult:
     text, source = read_input(request)
     if not text.strip():
         raise InputError("the error text is empty")
-    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine))
+    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text))
