@@ -143,6 +143,9 @@ def check(
     timeout: Annotated[
         float, typer.Option("--timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
+    from_report: Annotated[
+        Path | None, typer.Option("--from-report", help="Diagnose the machine a bug report (issue body, log, env dumps) describes.")
+    ] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
@@ -160,6 +163,7 @@ def check(
         quant=quant,
         deep=deep,
         deep_timeout=deep_timeout,
+        report_path=from_report,
     )
     if distributed or snapshots is not None:
         from .cluster import ClusterResult
