@@ -38,6 +38,9 @@ def render_text(result: CheckResult, color: bool | None = None, width: int | Non
     console.print(Text(f"bnbdoctor check — {result.source}", style="bold"))
     for label, value in machine_lines(result.snapshot):
         console.print(Text.assemble((f"  {label:<13}", "dim"), value))
+    for note in result.notes:
+        if note.startswith(("from the report", "not in the report")):  # check --from-report: where each fact came from
+            console.print(Text(f"  {note}", style="dim"))
     print_findings(console, [(f, "") for f in result.findings])
     print_verdict(console, result.counts(), result.failed, result.fail_on)
     return buffer.getvalue()
