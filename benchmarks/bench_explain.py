@@ -5,9 +5,9 @@
 The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports; all of them are
 tuning data now), reports-dev.jsonl and reports-test.jsonl (real reports from public threads, split once at
 random; test is held out: never tuned on). Missing files are skipped. Each report holds the verbatim error, the
-source URL, the cause the thread established and, where the thread states them, facts about its machine
+source URL, its title, the cause the thread established and, where the thread states them, facts about its machine
 (`env`: os, gpu, compute capability, CUDA, versions) or a snapshot variant (`snapshot`, corpus.jsonl). A report
-is explained as `bnbdoctor explain` would explain its text: with the facts its text states (parsed the way
+is explained as `bnbdoctor explain` would explain its issue (title, then the error text): with the facts its text states (parsed the way
 `explain --file` parses an issue body), completed by the facts the thread states; never with this machine's.
 
 Prints, per split: top-1 and top-3 category accuracy and how many texts were not recognised at all; per category;
@@ -88,18 +88,24 @@ def machine_for(case: dict[str, Any]) -> MachineFacts | None:
         return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=True)))), "corpus variant")
     env = {k: v for k, v in (case.get("env") or {}).items() if v not in (None, "")}
     if not env:
-        return report_machine(case["error"])
-    parsed = parse_report(case["error"])
+        return report_machine(report_text(case))
+    parsed = parse_report(report_text(case))
     facts = {**parsed.facts, **env}
     packages = dict(parsed.packages)
     snap = snapshot_from_facts(facts, packages)
     return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=False)))), "report + thread", facts)
 
 
+def report_text(case: dict[str, Any]) -> str:
+    """What a reader of the issue sees: its title, then the error text quoted in it."""
+    title = (case.get("title") or "").strip()
+    return case["error"] if not title or title in case["error"] else f"{title}\n\n{case['error']}"
+
+
 def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     results = []
     for case in cases:
-        matches = explain_text(case["error"], machine_for(case))
+        matches = explain_text(report_text(case), machine_for(case))
         ranked = [m.category for m in matches]
         predicted = ranked[0] if ranked else None
         results.append({"id": case["id"], "split": case.get("split"), "expected": case["category"],

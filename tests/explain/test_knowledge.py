@@ -42,7 +42,7 @@ def test_the_script_and_the_shipped_table_agree_on_the_installed_release(package
 def test_the_table_records_every_release_it_mined():
     kb = knowledge()
     assert len(kb.releases["bitsandbytes"]) >= 40 and kb.releases["bitsandbytes"][0] == "0.35.0"
-    assert kb.releases["transformers"][0].startswith("4.30")
+    assert kb.releases["transformers"][0] == "4.20.0"
     for package in ("accelerate", "peft", "torch"):
         assert kb.releases[package], package
 

@@ -79,6 +79,23 @@ def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | 
     return {f"packages.{name}.version": info.version} if ok else None
 
 
+def _windows_old_bnb(s: Snapshot, report: dict[str, Any]) -> dict[str, Any] | None:
+    """Windows with a bitsandbytes older than 0.43 (the first with a Windows build): its version, or the release range
+    of the bitsandbytes messages in the text, says so; unknown counts as old only when nothing says it is new."""
+    if s.platform.system != "Windows":
+        return None
+    info = derive.package(s, "bitsandbytes")
+    try:
+        if info is not None:
+            return {"platform.system": "Windows", "packages.bitsandbytes.version": info.version} if Version(info.version) < Version("0.43") else None
+        span = report.get("text_releases", {}).get("bitsandbytes")
+        if span and Version(span[0]) >= Version("0.43"):
+            return None
+    except InvalidVersion:
+        return None
+    return {"platform.system": "Windows", "bitsandbytes": f"messages of {span[0]}-{span[1]}" if span else "version unknown"}
+
+
 def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
     busy = [f for f in facts.findings if f.rule == "BNB040"]
     return {"findings": [f.rule for f in busy]} if busy else None
@@ -89,6 +106,8 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     s = facts.snapshot
     if condition == "no_gpu":
         return _no_gpu(s, facts.report)
+    if condition == "windows_old_bnb":
+        return _windows_old_bnb(s, facts.report)
     if condition == "rocm":
         torch = s.packages.torch
         if facts.report.get("rocm") or (torch is not None and torch.variant == "rocm"):

@@ -11,8 +11,10 @@ import bisect
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from packaging.version import InvalidVersion, Version
 
 from ..rules.base import CATEGORIES, Reference
 from .facts import MachineFacts, holds
@@ -25,6 +27,7 @@ CONFIRMED_BY_RULE = {"error": 0.3, "warning": 0.15}  # a machine rule reports th
 ALSO_MATCHED = 0.05  # each further signature that points at the same category
 CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: lower, never drop
 MAX_LINES = 8  # matched lines kept as evidence per match
+UPSTREAM_LEAD = 0.05  # a confirmed upstream alternative's lead over an unconfirmed primary cause
 ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
@@ -124,6 +127,9 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> 
             if confirmed is not None:
                 cand.confidence += CONFIRMED_BY_FACT
                 cand.facts.update(confirmed)
+                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts:
+                    # the facts show an upstream cause that by itself produces this message: it comes first
+                    cand.confidence = max(cand.confidence, primary.confidence + UPSTREAM_LEAD)
             else:
                 cand.confidence -= CONTRADICTED
         out.append(cand)
@@ -238,6 +244,27 @@ def matched_lines(text: str) -> dict[str, list[str]]:
     return {sig: [s.lines[i] for i in idx] for sig, idx in s.by_sig.items()}
 
 
+def text_releases(hits: list[Hit]) -> dict[str, tuple[str, str]]:
+    """package -> (first, last): the releases in which every mined message of that package found in the text exists
+    together; the text's own evidence of which release printed it (omitted where the ranges do not meet)."""
+    spans: dict[str, tuple[Version, Version]] = {}
+    empty: set[str] = set()
+    for hit in hits:
+        t = hit.template
+        if t.native or not t.first or not t.last or hit.truncated:
+            continue
+        try:
+            first, last = Version(t.first), Version(t.last)
+        except InvalidVersion:
+            continue
+        old = spans.get(t.package)
+        span = (first, last) if old is None else (max(old[0], first), min(old[1], last))
+        if span[0] > span[1]:
+            empty.add(t.package)
+        spans[t.package] = span
+    return {p: (str(a), str(b)) for p, (a, b) in spans.items() if p not in empty}
+
+
 def _template_dict(hit: Hit, newest: str | None) -> dict[str, Any]:
     t = hit.template
     return {"id": t.id, "package": t.package, "file": t.file, "function": t.function, "kind": t.kind, "type": t.type,
@@ -294,6 +321,10 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
     """Rank the causes of the errors in `text`, most likely first; [] when nothing in it is known."""
     found = scan(text)
     lines = found.lines
+    kb = knowledge()
+    hits = find(lines, kb)
+    if machine is not None:
+        machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits)})
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     candidates: list[_Candidate] = []
     for sig in signatures:
@@ -301,13 +332,17 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
         for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine):
             cand.first_line = idx[0]
             candidates.append(cand)
-    kb = knowledge()
-    hits = find(lines, kb)
     direct = {s.id for s in signatures}
     for hit in hits:
         newest = kb.newest(hit.template.package)
         sig = curated.signature_for(hit.template)
         detail = _template_dict(hit, newest)
+        old = _old_only(hit, kb)
+        if old is not None:
+            upgrade = _upgrade_candidate(hit, old)
+            upgrade.lines, upgrade.first_line = [hit.text], hit.line
+            upgrade.templates.append(detail)
+            candidates.append(upgrade)
         if sig is not None and sig.id in direct:
             for cand in candidates:
                 if sig.id in cand.signatures:
@@ -325,12 +360,6 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
                 cand.cause = f"{cand.cause} Recognised: \"{hit.template.template}\" ({hit.template.where})."
         candidates.extend(proposed)
         direct.add(sig.id)
-        old = _old_only(hit, kb)
-        if old is not None:
-            upgrade = _upgrade_candidate(hit, old)
-            upgrade.lines, upgrade.first_line = [hit.text], hit.line
-            upgrade.templates.append(detail)
-            candidates.append(upgrade)
     merged = _merge(candidates)
     if machine is not None:
         _apply_findings(merged, machine)

@@ -67,6 +67,8 @@ NVML_DOCS = Reference("docs", "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Dr
                       "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html")
 WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_BAD_EXE_FORMAT (193)",
                        "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-")
+TORCH_EXT = _src(TORCH, "torch/utils/cpp_extension.py", "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
+                 "the version that was used to compile PyTorch'")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -150,6 +152,19 @@ _OVERRIDE = Alternative(
     # measured (docs/evidence): with the override set, a missing libcudart of another CUDA major is the override's doing
     0.4, "env:BNB_CUDA_VERSION")
 
+_ROCM = Alternative(
+    "platform_unsupported",
+    "This is an AMD GPU with ROCm: bitsandbytes releases before its ROCm backend look only for CUDA libraries, find none, and fall back to the CPU.",
+    "Use a bitsandbytes release with a ROCm build for your ROCm version (see the installation guide), or a CUDA GPU.",
+    0.25, "rocm", rule="BNB050")
+_WINDOWS_OLD = Alternative(
+    "platform_unsupported",
+    "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
+    "pip install -U bitsandbytes (0.43+ publishes official Windows wheels); remove bitsandbytes-windows forks.",
+    0.25, "windows_old_bnb", rule="BNB050")
+#: the native-library loading messages of bitsandbytes, which on a Mac, on ROCm or on Windows before 0.43 mean the platform
+_PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD)
+
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
     Signature(
@@ -219,7 +234,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.75,
         "The bitsandbytes package has no usable compiled library at all (a source checkout or build that did not compile the native code).",
         "Reinstall from the wheel: `pip install --force-reinstall bitsandbytes`; for a source build, run the CMake build first.",
-        (CEXT,), alternatives=(_OVERRIDE,)),
+        (CEXT,), alternatives=(_OVERRIDE, *_PLATFORMS)),
     Signature(
         "cuda-runtime-missing", "missing_libs", None,
         r"lib(cudart|cublas|cublasLt|cusparse|cusolver|cufft|curand|nvrtc|nvJitLink|cudnn\w*|nccl|nvToolsExt)\.so[\w.]*: cannot open shared object file"
@@ -230,14 +245,14 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
-        (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE,)),
+        (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE, *_PLATFORMS)),
     Signature(
         "bnb-cuda-setup-failed", "missing_libs", None,
         r"CUDA Setup failed despite (GPU|CUDA) being available|Could not load bitsandbytes native library",
         0.6,
         "bitsandbytes could not load its CUDA library although torch sees a GPU (old releases: usually the CUDA runtime was not found, or no library matches torch's CUDA).",
         "Upgrade bitsandbytes (`pip install -U bitsandbytes`; 0.43+ finds the runtime torch ships), and run `python -m bitsandbytes` to see which file failed.",
-        (CEXT_043, CEXT), alternatives=(_OVERRIDE,)),
+        (CEXT_043, CEXT), alternatives=(_OVERRIDE, *_PLATFORMS)),
     Signature(
         "bnb-cpu-library", "bnb_cpu_fallback", None,
         r"compiled without GPU support|not available in CPU-only version of bitsandbytes"
@@ -245,7 +260,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.65,
         "bitsandbytes loaded its CPU library instead of the CUDA one: it did not find a usable CUDA setup when it was imported (or the build has no GPU support).",
         "Run `python -m bitsandbytes` to see why; upgrade bitsandbytes (`pip install -U bitsandbytes`) and make sure torch is a CUDA build that sees the GPU.",
-        (CEXT_043, CEXT), alternatives=(_NO_GPU, _MAC)),
+        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS)),
     Signature(
         "macos-native-library", "platform_unsupported", "BNB050",
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS",
@@ -283,7 +298,7 @@ SIGNATURES: tuple[Signature, ...] = (
     # ---- the GPU's architecture ----
     Signature(
         "no-kernel-for-arch", "arch_unsupported", None,
-        r"no kernel image is available for execution on the device|invalid device function|named symbol not found"
+        r"no kernel image (is )?available|invalid device function|named symbol not found"
         r"|cudaErrorNoKernelImageForDevice",
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
@@ -292,7 +307,8 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "arch-too-old", "arch_unsupported", None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
-        r"|GPUs with compute capability below \d\.\d are not supported",
+        r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
+        r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -300,7 +316,9 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "bf16-needs-ampere", "bf16_unsupported", "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
-        r"|not implemented for 'BFloat16'",
+        r"|(?<!cpu_\")(?<!cpu\") not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
+        r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)|Ampere or (a )?newer GPU"
+        r"|bf16 is not supported on|BF16 is only supported",
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
         "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
@@ -308,7 +326,8 @@ SIGNATURES: tuple[Signature, ...] = (
     # ---- memory and placement ----
     Signature(
         "cuda-oom", "oom", "BNB040",
-        r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY",
+        r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
+        r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
@@ -392,6 +411,52 @@ SIGNATURES: tuple[Signature, ...] = (
         "used. `bnbdoctor lint` flags the call (BNB115).",
         (AUTO_FACTORY,)),
     Signature(
+        "torch-extension-cuda-mismatch", "cuda_mismatch", None,
+        # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
+        r"The detected CUDA version \(?[\d.]+\)? mismatches the version that was used to compile\s*PyTorch"
+        r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with",
+        0.85,
+        "The CUDA toolkit that compiles the extension (nvcc, CUDA_HOME) is another version than the CUDA torch was built with.",
+        "Install a torch built for the toolkit's CUDA (or point CUDA_HOME at a toolkit of torch's CUDA); `python -c 'import torch; print(torch.version.cuda)'` and `nvcc --version` must agree.",
+        (TORCH_EXT,)),
+    Signature(
+        "triton-compile-error", "bf16_unsupported", "BNB030",
+        # Triton compiles kernels for the GPU at run time; on GPUs below sm_80 the usual failure is bf16 code
+        r"Internal Triton PTX codegen error|ptxas\S* .*error\s*:|PassManager::run failed|triton\.compiler\.errors",
+        0.45,
+        "A Triton kernel failed to compile for this GPU: on GPUs below compute capability 8.0 (T4, V100) that is usually bfloat16 code, which they cannot run.",
+        "Use float16 instead of bfloat16 (dtype and compute dtype), or a GPU with compute capability 8.0+.",
+        (VLLM_BF16,), when="gpu_cc<8.0",
+        alternatives=(Alternative("arch_unsupported",
+                                  "The Triton release in use does not support this GPU's architecture.",
+                                  "Install a Triton/torch pair that supports the GPU.", 0.3, "gpu_cc<7.0"),)),
+    Signature(
+        "half-on-cpu", "gpu_not_visible", "BNB001",
+        r"\"\w*cpu\w*\" not implemented for '(Half|BFloat16)'|not implemented for 'Half'",
+        0.55,
+        "A float16/bfloat16 operation ran on the CPU, where it is not implemented: the model is on the CPU, usually because no GPU is visible (or it was never moved).",
+        "Run on a machine with a visible NVIDIA GPU (check `torch.cuda.is_available()`), or load in float32 on the CPU.",
+        (TORCH_CUDA_INIT,), alternatives=(Alternative(
+            "cpu_offload", "device_map placed these layers on the CPU (the GPU budget was below the model's size).",
+            "Give the GPU a budget at least the model's size (max_memory) so nothing lands on the CPU.", 0.3, "gpu_busy"),)),
+    Signature(
+        "train-quantized-without-adapters", "wrong_api", None,
+        r"You cannot perform fine-tuning on purely quantized models|Cannot merge LORA layers when the model is loaded in (4|8)-bit"
+        r"|You can't train a model that has been loaded in (4|8)-bit precision",
+        0.65,
+        "The training or merge step is not supported on a quantized base model as called: train adapters (PEFT) on top of it, and merge into an unquantized copy.",
+        "Attach adapters first (peft.get_peft_model / prepare_model_for_kbit_training); to merge, reload the base model in float16/bfloat16 and merge there.",
+        (MODELING,), alternatives=(Alternative(
+            "version_incompat", "A release of accelerate/peft/transformers had a bug here that a later release fixed.",
+            "pip install -U accelerate peft transformers", 0.4, "versions_wrong"),)),
+    Signature(
+        "bnb-windows-before-043", "platform_unsupported", "BNB050",
+        r"argument of type 'WindowsPath' is not iterable|CUDA Setup failed despite .{0,40}on Windows|bitsandbytes[-_]windows",
+        0.7,
+        "bitsandbytes had no Windows support before 0.43: its Linux-only CUDA setup fails on Windows (unofficial forks patched it).",
+        "pip install -U bitsandbytes (0.43+ ships official Windows wheels) and remove bitsandbytes-windows forks.",
+        (BNB_INSTALL,)),
+    Signature(
         "kwargs-and-quantization-config", "wrong_api", None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
         r"|load_in_4bit and load_in_8bit are both True|Only one of load_in_4bit or load_in_8bit can be True",
@@ -408,14 +473,16 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "bitsandbytes loaded its CPU-only library (or none at all) because its CUDA setup failed when it was imported, so the GPU functions (cquantize_*, cget_col_row_stats, ...) do not exist.",
         "Run `python -m bitsandbytes` to see why the CUDA library was not loaded; usually upgrading fixes it (`pip install -U bitsandbytes`: 0.43+ finds the CUDA runtime torch ships) on a machine where torch sees the GPU.",
-        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, _MAC)),
+        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS)),
     Signature(
         "bnb-api-missing", "version_incompat", "BNB023",
         r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"
-        r"|cannot import name '\w+' from 'bitsandbytes|No module named 'bitsandbytes\.(nn|triton|cuda_setup|research|backends)",
+        r"|cannot import name '\w+' from '(bitsandbytes|peft|transformers|accelerate|trl)\b"
+        r"|No module named 'bitsandbytes\.(nn|triton|cuda_setup|research|backends)"
+        r"|module '(peft|transformers|accelerate|trl)(\.\w+)*' has no attribute",
         0.7,
-        "The installed bitsandbytes is older (or newer) than the code calling it: the class or function it asks for (Linear4bit came in 0.39) does not exist in this release.",
-        "pip install -U bitsandbytes (and the library that calls it: transformers/peft), then restart the process; `python -m bitsandbytes` shows the version really imported.",
+        "The installed bitsandbytes/peft/transformers is older (or newer) than the code calling it: the class or function it asks for (bitsandbytes' Linear4bit came in 0.39; peft's prepare_model_for_int8_training went in 0.10) does not exist in this release.",
+        "Install the releases the calling code was written for (or update the code: e.g. prepare_model_for_kbit_training), then restart the process; `pip list` shows the versions really installed.",
         (MODELING_430,), when="versions_wrong"),
     Signature(
         "bnb-old-cuda-setup", "version_incompat", "BNB023",
@@ -426,12 +493,13 @@ SIGNATURES: tuple[Signature, ...] = (
         0.45,
         "An old bitsandbytes (<= 0.42) whose own CUDA setup (cuda_setup/main.py) could not find or use the CUDA runtime; that code is gone from 0.43 on, which uses the runtime torch ships.",
         "pip install -U bitsandbytes (0.43 or newer), then `python -m bitsandbytes` to confirm the CUDA library loads.",
-        (CUDA_SETUP_041,), alternatives=(_NO_GPU, _MAC)),
+        (CUDA_SETUP_041,), alternatives=(_NO_GPU, *_PLATFORMS)),
     Signature(
         "move-quantized-model", "wrong_api", None,
         r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `(4|8)-bit`"
         r"|Calling `to\(\)` is not supported for `(4|8)-bit`|You cannot cast a (bitsandbytes|GPTQ)? ?model in a new `dtype`"
-        r"|`\.(to|cuda|half|float)\(\)` is not supported for `(4|8)-bit`",
+        r"|`\.(to|cuda|half|float)\(\)` is not supported for `(4|8)-bit`"
+        r"|loaded in bitsandbytes (4|8) ?bit and moving it to \w+ via `?\.to\(\)`? is not supported",
         0.75,
         "The code calls .cuda() or .to(device) on a 4-bit/8-bit model; a quantized model is already placed on its devices at load time.",
         "Remove the .cuda()/.to() call after from_pretrained (choose the GPU with device_map, e.g. device_map={\"\": 0}).",
