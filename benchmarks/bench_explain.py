@@ -148,14 +148,23 @@ def knowledge_summary() -> list[str]:
 
 
 def big_log(size: int = 2 * 2**20) -> str:
-    """A 2 MB training log of progress lines and warnings with the real error at its end."""
-    filler = ("Epoch 1/3:  41%|████      | 410/1000 [01:02<01:30,  6.52it/s, loss=2.31]\n"
-              "/usr/lib/python3.10/site-packages/transformers/trainer.py:1500: UserWarning: step 410 logged\n"
-              "{'loss': 2.3112, 'grad_norm': 0.8812, 'learning_rate': 0.0001, 'epoch': 0.41}\n")
-    error = ("Traceback (most recent call last):\n  File \"train.py\", line 10, in <module>\n"
+    """A 2 MB training log (progress bars, warnings, metrics; every line different, as in a real log) that ends in
+    a rich traceback of the real error."""
+    parts, total, step = [], 0, 0
+    while total < size:
+        step += 1
+        chunk = (f"Epoch 1/3:  {step % 100:>2}%|████      | {step}/100000 [01:02<01:30,  6.52it/s, loss={2 + step % 7 / 10:.4f}]\n"
+                 f"/usr/lib/python3.10/site-packages/transformers/trainer.py:{1500 + step % 50}: UserWarning: step {step} "
+                 f"logged; the CUDA memory allocated is {step % 9000} MiB on cuda:0\n"
+                 f"{{'loss': {2.3 + step % 11 / 100:.4f}, 'grad_norm': 0.88, 'learning_rate': 0.0001, 'epoch': {step / 1e5:.4f}}}\n")
+        parts.append(chunk)
+        total += len(chunk)
+    error = ("╭─────────────────── Traceback (most recent call last) ───────────────────╮\n"
+             "│ /home/me/train.py:10 in <module>                                         │\n"
+             "╰──────────────────────────────────────────────────────────────────────────╯\n"
              "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
              "the quantized model.\n")
-    return filler * (size // len(filler)) + error
+    return "".join(parts) + error
 
 
 def time_big_log() -> tuple[float, str | None]:

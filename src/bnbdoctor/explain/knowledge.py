@@ -82,6 +82,7 @@ class KnowledgeBase:
     releases: dict[str, list[str]]
     index: dict[str, list[int]]  # anchor word -> templates
     words: list[list[str]]  # per template, its literal words in order
+    distinct: list[frozenset[str]]  # the same as sets
     generated: str | None = None
     _regex: dict[int, re.Pattern[str]] | None = None
 
@@ -119,7 +120,8 @@ def _build(data: dict[str, Any]) -> KnowledgeBase:
         anchors = set(by_rarity[:2]) | ({min(head, key=lambda w: (df[w], -len(w)))} if head else set())
         for w in anchors:
             index.setdefault(w, []).append(i)
-    return KnowledgeBase(tuple(templates), data.get("releases", {}), index, words, data.get("generated"))
+    return KnowledgeBase(tuple(templates), data.get("releases", {}), index, words, [frozenset(ws) for ws in words],
+                         data.get("generated"))
 
 
 @cache
@@ -167,11 +169,15 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         cut = i + WINDOW - 1 >= last or any(_ends_cut(x) for x in lines[i:i + WINDOW])
         for t in candidates:
             ws = kb.words[t]
-            if set(ws) <= window_words and kb.regex(t).search(window):
+            if kb.distinct[t] <= window_words and kb.regex(t).search(window):
                 hits[t] = Hit(kb.templates[t], i, line, 1.0)
                 continue
+            distinct = kb.distinct[t]
+            share = len(distinct & window_words) / len(distinct)
+            if share < DRIFT and not cut:
+                continue  # the common case, decided by one set intersection
             score, lead = _drifted(ws, window_words)
-            if score >= DRIFT and len(set(ws)) >= 8:
+            if score >= DRIFT and len(distinct) >= 8:
                 # the same message in a release that worded it slightly differently (or mined from a neighbour)
                 hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
             elif cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws)):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -198,14 +200,12 @@ def clean_lines(text: str) -> list[str]:
     if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
         text = html.unescape(text)
     text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
-    lines = []
-    for raw in text.split("\n"):
-        line = _BOX.sub(" ", raw).strip()
-        while line.startswith(">"):
-            line = line[1:].lstrip()
-        if line.startswith(("```", "~~~")):
-            line = ""
-        lines.append(line)
+    lines = [line.strip() for line in _BOX.sub(" ", text).split("\n")]
+    for i, line in enumerate(lines):
+        if line.startswith((">", "```", "~~~")):
+            while line.startswith(">"):
+                line = line[1:].lstrip()
+            lines[i] = "" if line.startswith(("```", "~~~")) else line
     return lines
 
 
@@ -216,23 +216,120 @@ class _Scan:
     root_end: int | None  # lines before this index are the first exception of a chain (its root)
 
 
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def _anchor(branch: str) -> str | None:
+    """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
+    best, word, depth, i, in_class = "", "", 0, 0, False
+    while i <= len(branch):
+        c = branch[i] if i < len(branch) else ""
+        quantified = c in "?*{+"
+        if c.isalpha() and depth == 0 and not in_class:
+            word += c
+            i += 1
+            continue
+        if word and not quantified and len(word) > len(best):
+            best = word
+        elif word and quantified and len(word) - 1 > len(best):
+            best = word[:-1]  # the quantifier binds only the last letter
+        word = ""
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        i += 1
+    return best.lower() if len(best) >= 4 else None
+
+
+@cache
+def _anchors(sig: Signature) -> tuple[str, ...] | None:
+    """One required word per alternative of the signature's pattern; None when some alternative has none."""
+    words = []
+    for branch in _branches(sig.pattern):
+        word = _anchor(branch)
+        if word is None:
+            return None
+        words.append(word)
+    return tuple(dict.fromkeys(words))
+
+
+MAX_ANCHOR_HITS = 400  # beyond this many occurrences a full scan is cheaper than windows
+
+
+def _windows(low: str, anchors: tuple[str, ...], starts: list[int]) -> list[tuple[int, int]] | None:
+    """Line ranges (first, last) around every occurrence of an anchor; None: scan everything."""
+    lines: set[int] = set()
+    for word in anchors:
+        at = low.find(word)
+        while at != -1:
+            lines.add(bisect.bisect_right(starts, at) - 1)
+            if len(lines) > MAX_ANCHOR_HITS:
+                return None
+            at = low.find(word, at + len(word))
+    ranges: list[tuple[int, int]] = []
+    for line in sorted(lines):
+        first, last = max(0, line - 2), min(len(starts) - 2, line + 2)
+        if ranges and first <= ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], last)
+        else:
+            ranges.append((first, last))
+    return ranges
+
+
 def scan(text: str) -> _Scan:
     lines = clean_lines(text)
     joined = "\n".join(lines)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    low = joined.lower()
+    starts = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
     found: dict[str, list[int]] = {}
     for sig in SIGNATURES:
-        for m in sig.regex.finditer(joined):
-            if m.end() == m.start():
-                continue
-            index = bisect.bisect_right(starts, m.start()) - 1
-            seen = found.setdefault(sig.id, [])
-            if index not in seen and lines[index] not in {lines[j] for j in seen}:
-                seen.append(index)
+        anchors = _anchors(sig)
+        ranges = _windows(low, anchors, starts) if anchors is not None else None
+        chunks = [(0, joined)] if ranges is None else [(starts[a], joined[starts[a]:starts[b + 1] - 1]) for a, b in ranges]
+        seen = found.setdefault(sig.id, [])
+        for offset, chunk in chunks:
+            for m in sig.regex.finditer(chunk):
+                if m.end() == m.start():
+                    continue
+                index = bisect.bisect_right(starts, offset + m.start()) - 1
+                if index not in seen and lines[index] not in {lines[j] for j in seen}:
+                    seen.append(index)
+                if len(seen) >= MAX_LINES:
+                    break
             if len(seen) >= MAX_LINES:
                 break
+        seen.sort()
+        if not seen:
+            del found[sig.id]
     chain = _CHAIN.search(joined)
     root_end = bisect.bisect_right(starts, chain.start()) - 1 if chain else None
     return _Scan(lines, found, root_end)
