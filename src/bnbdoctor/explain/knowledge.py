@@ -164,7 +164,9 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         if not candidates:
             continue
         window = normalise(" ".join(lines[i:i + WINDOW]))
-        window_words = set(_WORD.findall(window))
+        window_list = _WORD.findall(window)
+        window_words = set(window_list)
+        tail = set(window_list[-4:])  # a message cut short ends the text: its last words are the message's
         # a message cut short: the end of the text, or a line ending in an ellipsis
         cut = i + WINDOW - 1 >= last or any(_ends_cut(x) for x in lines[i:i + WINDOW])
         for t in candidates:
@@ -180,7 +182,7 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
             if score >= DRIFT and len(distinct) >= 8:
                 # the same message in a release that worded it slightly differently (or mined from a neighbour)
                 hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
-            elif cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws)):
+            elif cut and tail <= distinct and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws)):
                 hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
         if len(hits) >= max_hits:
             break

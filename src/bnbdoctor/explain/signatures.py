@@ -183,7 +183,9 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_CUDA_INIT,), when="driver_too_old"),
     Signature(
         "cuda-insufficient-driver", "driver_too_old", "BNB010",
-        r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver",
+        r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
+        r"|Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
+        r"|forward compatibility was attempted on non supported HW",
         0.75,
         "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
         "Upgrade the NVIDIA driver to one that supports the runtime's CUDA version; `bnbdoctor check` shows both.",
@@ -327,7 +329,8 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "cuda-oom", "oom", "BNB040",
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
-        r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity",
+        r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
+        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
@@ -335,7 +338,8 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "quantized-offload-refused", "cpu_offload", None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
-        r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk",
+        r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk"
+        r"|(8|4)-bit operations? (are|is) not supported (under|on) (the )?CPU",
         0.9,
         "device_map put part of the quantized model on the CPU or disk because the GPU budget (the GPU's free memory, or max_memory for it) is below the model's size; transformers refuses to offload quantized layers, or (with a \"cpu\" entry in max_memory) silently runs them on the CPU.",
         "Give the GPU a budget at least the model's size (raise max_memory for it, free the GPU, or use a bigger one), or a smaller mode (nf4 with double quantization, a smaller model); `bnbdoctor estimate MODEL` gives the size. Only as a last resort keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
@@ -457,6 +461,39 @@ SIGNATURES: tuple[Signature, ...] = (
         "pip install -U bitsandbytes (0.43+ ships official Windows wheels) and remove bitsandbytes-windows forks.",
         (BNB_INSTALL,)),
     Signature(
+        "torch-too-old-for-custom-ops", "version_incompat", "BNB023",
+        # bitsandbytes >= 0.45 registers torch custom ops (torch.library); older torch cannot parse their schemas
+        r"invalid numeric default value|module 'torch\.library' has no attribute|torch\.library\.(custom_op|register_fake)"
+        r"|register_fake\(\) got an unexpected|has no attribute 'register_fake'",
+        0.7,
+        "The bitsandbytes release registers its operations with torch.library features that this torch is too old for.",
+        "Upgrade torch (bitsandbytes' release notes name the minimum), or install the bitsandbytes release that supports your torch.",
+        (CEXT,)),
+    Signature(
+        "libraries-mismatch", "version_incompat", "BNB021",
+        # how users title a version conflict between the libraries of the stack
+        r"(peft|transformers|accelerate|bitsandbytes|trl|torch) (and|&|with) (peft|transformers|accelerate|bitsandbytes|trl|torch)( versions?)? (mismatch|incompatib|conflict)"
+        r"|(version|versions) (mismatch|conflict|incompatib\w*) (between|of|with) (peft|transformers|accelerate|bitsandbytes|trl)",
+        0.55,
+        "Two libraries of the stack (peft, transformers, accelerate, bitsandbytes) are at releases that do not work together.",
+        "Install releases that belong together (pin them from one known-good environment), then restart; `bnbdoctor check` shows what each requires.",
+        (MODELING_430,)),
+    Signature(
+        "non-nvidia-gpu", "platform_unsupported", "BNB050",
+        r"\bZLUDA\b|AMD Radeon|Radeon RX|Intel\(R\) (Iris|UHD|Arc)|Intel Arc\b|DirectML",
+        0.5,
+        "The GPU is not an NVIDIA one (AMD through ZLUDA/DirectML, Intel): bitsandbytes' CUDA kernels cannot run on it.",
+        "Use an NVIDIA GPU, or a bitsandbytes backend for your hardware where one exists (ROCm on Linux for AMD, XPU for Intel).",
+        (BNB_INSTALL,)),
+    Signature(
+        "fp16-slow-on-old-gpu", "dtype_slow", None,
+        # prose, not a message: what users write when half precision runs slower on a GPU without fast fp16
+        r"(fp16|float16|half precision|half-precision)\b.{0,120}\b(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)",
+        0.4,
+        "This GPU has no fast float16 path (Pascal and older, e.g. P40, GTX 10xx, TITAN X Pascal): half precision runs slower than float32 there.",
+        "Use float32 on this GPU (or a GPU with tensor cores, compute capability 7.0+).",
+        (CUDA_RUNTIME,), when="gpu_cc<7.0"),
+    Signature(
         "kwargs-and-quantization-config", "wrong_api", None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
         r"|load_in_4bit and load_in_8bit are both True|Only one of load_in_4bit or load_in_8bit can be True",
@@ -468,7 +505,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "bnb-gpu-symbol-missing", "bnb_cpu_fallback", None,
         # the CPU library (or no library) was loaded, so the CUDA entry points are missing: 'cquantize_blockwise_fp16_nf4',
         # 'cget_col_row_stats', 'cadam32bit_grad_fp32', ... (bitsandbytes <= 0.43 names them c<op>)
-        r"undefined symbol: c[a-z]\w+|NoneType' object has no attribute 'c[a-z]\w+'"
+        r"undefined symbol: c[a-z]\w+|NoneType' object has no attribute 'c[a-z]\w+'|function 'c[a-z]\w+' not found"
         r"|libbitsandbytes_cpu\.(so|dll|dylib)\S*: undefined symbol|object has no attribute 'c(quantize|dequantize|adam|get_col|igemm|int8|double|extract|transform|spmm)\w*'",
         0.7,
         "bitsandbytes loaded its CPU-only library (or none at all) because its CUDA setup failed when it was imported, so the GPU functions (cquantize_*, cget_col_row_stats, ...) do not exist.",
