@@ -20,6 +20,8 @@ from ..snapshot import Snapshot
 GPU_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Windows", "x86_64"), ("Windows", "AMD64")}
 _PKG = re.compile(r"^pkg:(?P<name>[\w.-]+)(?P<op><=|>=|<|>|==)(?P<version>[\w.]+)$")
 _CC = re.compile(r"^gpu_cc<(?P<major>\d+)\.(?P<minor>\d+)$")
+_CC_AT_LEAST = re.compile(r"^gpu_cc>=(?P<major>\d+)\.(?P<minor>\d+)$")
+_NON_NVIDIA = re.compile(r"\b(AMD|Radeon|RX \d{3,4}|Intel|Arc A\d+|Iris|ZLUDA|DirectML)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,19 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     cc = _CC.match(condition)
     if cc:
         return _gpu_below(s, (int(cc["major"]), int(cc["minor"])))
+    cc = _CC_AT_LEAST.match(condition)
+    if cc:
+        wanted = (int(cc["major"]), int(cc["minor"]))
+        gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
+        if gpus and all(tuple(g.compute_capability) >= wanted for g in gpus):  # type: ignore[arg-type]
+            return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in gpus if g.compute_capability]}
+        return None
+    if condition == "non_nvidia_gpu":
+        said = " ".join(str(facts.report.get(k) or "") for k in ("gpu", "gpu_vendor"))
+        names = " ".join(g.name for g in s.nvml.gpus)
+        if not facts.report.get("rocm") and _NON_NVIDIA.search(f"{said} {names}"):
+            return {"gpu": said.strip() or names}
+        return None
     pkg = _PKG.match(condition)
     if pkg:
         return _package(s, pkg["name"], pkg["op"], pkg["version"])

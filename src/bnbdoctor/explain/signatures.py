@@ -152,6 +152,11 @@ _OVERRIDE = Alternative(
     # measured (docs/evidence): with the override set, a missing libcudart of another CUDA major is the override's doing
     0.4, "env:BNB_CUDA_VERSION")
 
+_NON_NVIDIA = Alternative(
+    "platform_unsupported",
+    "The GPU is not an NVIDIA one (AMD through ZLUDA or DirectML, Intel): the CUDA kernels of bitsandbytes cannot run on it.",
+    "Use an NVIDIA GPU, or a backend for your hardware where one exists (ROCm on Linux for AMD, XPU for Intel).",
+    0.25, "non_nvidia_gpu", rule="BNB050")
 _ROCM = Alternative(
     "platform_unsupported",
     "This is an AMD GPU with ROCm: bitsandbytes releases before its ROCm backend look only for CUDA libraries, find none, and fall back to the CPU.",
@@ -163,7 +168,7 @@ _WINDOWS_OLD = Alternative(
     "pip install -U bitsandbytes (0.43+ publishes official Windows wheels); remove bitsandbytes-windows forks.",
     0.25, "windows_old_bnb", rule="BNB050")
 #: the native-library loading messages of bitsandbytes, which on a Mac, on ROCm or on Windows before 0.43 mean the platform
-_PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD)
+_PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA)
 
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
@@ -301,11 +306,12 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "no-kernel-for-arch", "arch_unsupported", None,
         r"no kernel image (is )?available|invalid device function|named symbol not found"
+        r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices"
         r"|cudaErrorNoKernelImageForDevice",
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
-        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5"),
+        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA,)),
     Signature(
         "arch-too-old", "arch_unsupported", None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
@@ -314,7 +320,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
-        (CUDA_SETUP_041, TORCH_CUDA_INIT), when="gpu_cc<7.5"),
+        (CUDA_SETUP_041, TORCH_CUDA_INIT), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA,)),
     Signature(
         "bf16-needs-ampere", "bf16_unsupported", "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
@@ -324,7 +330,11 @@ SIGNATURES: tuple[Signature, ...] = (
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
         "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
-        (VLLM_BF16,), when="gpu_cc<8.0"),
+        (VLLM_BF16,), when="gpu_cc<8.0", alternatives=(Alternative(
+            "version_incompat",
+            "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
+            "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
+            0.2, "gpu_cc>=8.0"),)),
     # ---- memory and placement ----
     Signature(
         "cuda-oom", "oom", "BNB040",
