@@ -174,9 +174,14 @@ def report_snapshot_of(path: Path) -> Reported:
     snapshot, facts = report_snapshot(text)
     if not facts:
         raise InputError(f"{path} states no facts about its machine (no versions, GPU, driver or OS): nothing to check")
-    notes = [f"from the report: {key} <- {line!r}" for key, line in facts.sources.items()]
+    from ..explain.report_facts import KNOWN
+
+    # every package is in the snapshot; the notes name the ones the rules judge
+    notes = [f"from the report: {key} <- {line!r}" for key, line in facts.sources.items()
+             if not key.startswith("packages.") or key.removeprefix("packages.") in KNOWN]
     unknown = [name for name, section in (("platform", snapshot.platform), ("package list", snapshot.packages),
                                           ("GPU and driver", snapshot.nvml)) if section.status == "skipped"]
     if unknown:
         notes.append(f"not in the report (unknown, not judged): {', '.join(unknown)}")
-    return Reported(replace(snapshot, note=f"partial snapshot read from the report {path}"), f"report {path}", tuple(notes))
+    note = f"partial snapshot read from the report {path}; unknown facts are left empty. " + "; ".join(notes)
+    return Reported(replace(snapshot, note=note), f"report {path}", tuple(notes))

@@ -119,6 +119,8 @@ _GPU_IN_TEXT = (
     re.compile(r"(?P<name>NVIDIA [\w ]+?) with CUDA capability sm_\d+"),
     re.compile(r"GPU \d+:\s*(?P<name>[^\n(]+?)(?:\s*\(UUID|$)"),
     re.compile(r"Device \d+:\s*(?P<name>NVIDIA [^,\n]+)"),
+    re.compile(r"^[-*]?\s*(?:GPU|GPUs|Graphics card|Video card|Hardware)\s*(?:type|model|name)?\s*:\s*(?:\d+\s*x\s*)?"
+               r"(?P<name>(?:NVIDIA|Tesla|GeForce|RTX|GTX|Quadro|TITAN|AMD|Radeon|Intel|[AHLTVBP]\d{1,3}\b)[^\n,;(]*)", re.I),
 )
 _BNB_CUDA = (re.compile(r"cuda_version_string='(?P<v>\d+)'"), re.compile(r"PyTorch settings found: CUDA_VERSION=(?P<v>\d+)"),
              re.compile(r"CUDA SETUP: Detected CUDA version (?P<v>\d+)"))
