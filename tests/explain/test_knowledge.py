@@ -187,3 +187,13 @@ def test_find_returns_the_most_specific_template_once():
                         "to get more information:\n\npython -m bitsandbytes")
     hits = find(lines)
     assert hits and len({h.template.id for h in hits}) == len(hits)
+
+
+def test_every_template_a_bitsandbytes_user_can_meet_is_mapped():
+    from bnbdoctor.explain.curated import _bnb_related
+
+    unmapped = [t.where + " | " + t.template for t in knowledge().templates
+                if _bnb_related(t) and signature_for(t) is None and family_for(t).id == "family:other"]
+    assert not unmapped, unmapped[:5]
+    mapped = [t for t in knowledge().templates if _bnb_related(t)]
+    assert len(mapped) > 300

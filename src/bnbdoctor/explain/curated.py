@@ -28,6 +28,10 @@ def _ref(t: Template) -> Reference:
 #: template text (a regular expression, case-insensitive) -> signature id, for templates whose wording the
 #: signature's own pattern does not cover
 TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
+    (r"No GPU or Intel XPU found|(cuda|gpu)( or intel xpu)? is needed for quantization", "no-cuda-device"),
+    (r"not compatible with (4|8) ?bit", "bitsandbytes-too-old"),
+    (r"inputs will be cast from .* to float16", "int8-casts-bf16"),
+    (r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged", "bnb-slow-path"),
     (r"CUDA Setup failed despite|CUDA SETUP: .*(compile|Required library)|could not load .*native library", "bnb-cuda-setup-failed"),
     (r"libcudart|libcuda\.so|CUDA runtime|CUDA_HOME|LD_LIBRARY_PATH|cuda runtime path", "cuda-runtime-missing"),
     (r"BNB_CUDA_VERSION", "bnb-cuda-override"),
@@ -61,11 +65,20 @@ def _raises(t: Template, *types: str) -> bool:
     return t.kind == "raise" and (not types or (t.type or "") in types)
 
 
+def _bnb_related(t: Template) -> bool:
+    """A template a bitsandbytes user can meet: all of bitsandbytes, and the bitsandbytes parts of the others."""
+    return (t.package == "bitsandbytes"
+            or (t.package == "transformers" and ("bnb" in t.file or "bitsandbytes" in t.file))
+            or (t.package == "accelerate" and t.file == "utils/bnb.py")
+            or (t.package == "peft" and "bnb" in t.file))
+
+
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
 
 FAMILIES: tuple[Family, ...] = (
     Family("family:bnb-loading", "bnb_cpu_fallback",
-           lambda t: _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "backends/"),
+           lambda t: _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "backends/",
+                         "cuda_specs.py"),
            "A message of bitsandbytes' native-library setup: it did not load its GPU library (it fell back to the CPU "
            "library or to none).",
            "Run `python -m bitsandbytes` to see which library it tried and why it failed; `pip install -U "
@@ -89,11 +102,21 @@ FAMILIES: tuple[Family, ...] = (
            "tells which part is missing.", 0.4, rule="BNB001"),
     Family("family:quantizer-arguments", "wrong_api",
            lambda t: t.kind == "raise" and (
-               _in(t, "transformers", "quantizers/", "integrations/bitsandbytes", "utils/quantization_config",
-                   "modeling_utils") or _in(t, "bitsandbytes") or _in(t, "peft")),
+               _bnb_related(t) or _in(t, "transformers", "quantizers/", "utils/quantization_config", "modeling_utils")
+               or _in(t, "peft")),
            "The library refused how it was called (an argument, a dtype, a shape or a combination it does not "
            "support).",
            "Change the call as the message says; check the library's documentation for the release you run.", 0.35),
+    Family("family:cuda-error", "arch_unsupported",
+           lambda t: t.native and t.function in ("CUDA_CHECK_RETURN", "C10_CUDA_CHECK"),
+           "A CUDA call in native code (bitsandbytes' kernels, torch) failed; the error string it prints names why, and "
+           "for a kernel launch that is most often a GPU the binary has no code for.",
+           "Read the CUDA error string in the message; `bnbdoctor check` (native rules) shows whether the libraries "
+           "have code for this GPU.", 0.3),
+    Family("family:library-advice", "other",
+           lambda t: _bnb_related(t) and t.kind in ("warn", "log", "print"),
+           "A warning or note of the quantization stack, not an error: it rarely is why a run fails.",
+           "Read it as advice; if the run failed, the cause is in another message of the log.", 0.15),
     Family("family:other", "other", lambda t: True,
            "A message the libraries print that no known cause is mapped to.",
            "Read the message and its source; `bnbdoctor check` diagnoses the machine.", 0.2),

@@ -377,6 +377,14 @@ SIGNATURES: tuple[Signature, ...] = (
         "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16) (float16 below compute capability 8.0).",
         (LINEAR4BIT, H100)),
     Signature(
+        "bnb-slow-path", "dtype_slow", None,
+        r"efficient inference kernels are not supported|This will lead to slow inference"
+        r"|Falling back to non-paged optimizer",
+        0.5,
+        "bitsandbytes takes a slow path for this layer or optimizer (a shape or device its fast kernels do not cover): it works, slower.",
+        "Follow the message (a hidden size divisible by the block size, a CUDA device for paged optimizers) if the speed matters.",
+        (LINEAR4BIT,)),
+    Signature(
         "int8-casts-bf16", "dtype_slow", None,
         r"MatMul8bitLt: inputs will be cast from torch\.bfloat16 to float16",
         0.6,
