@@ -118,7 +118,11 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     if condition.startswith("os:"):
         wanted = condition[3:]
         said = str(facts.report.get("os") or "").lower()
-        return {"report.os": said} if said == wanted else None
+        if said == wanted or (wanted == "linux" and said in ("wsl", "colab", "kaggle")):
+            return {"report.os": said}
+        if not said and s.platform.status == "ok" and (s.platform.system or "").lower() == wanted:
+            return {"platform.system": s.platform.system}
+        return None
     if condition == "unsupported_platform":
         return _unsupported_platform(s)
     if condition == "gpu_busy":

@@ -26,7 +26,7 @@ _WORD = re.compile(r"[a-z0-9_]+")
 _COMMON = frozenset("""the a an to of in is are be for and or not on you your with this that it as by if from at
 please use using can was were will have has should must cannot can't but only set make sure found than more into
 """.split())
-MIN_WORDS = 4  # a template with fewer distinct literal words is too generic to recognise alone
+MIN_WORDS = 5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
 WINDOW = 3  # a message may wrap over this many lines
 TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
 DRIFT = 0.85  # a complete message matches a template of 8+ words when this share of its words is there

@@ -187,7 +187,6 @@ def parse_report(text: str) -> ReportFacts:
         if m:
             facts.package(m["name"], m["v"], line)
             listed += 1
-            continue
         m = _PIPLIST.match(line)
         if m and not line.lower().startswith(("package", "---")):
             facts.package(m["name"], m["v"], line)

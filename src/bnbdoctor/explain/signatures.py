@@ -167,6 +167,11 @@ _WINDOWS_OLD = Alternative(
     "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
     "pip install -U bitsandbytes (0.43+ publishes official Windows wheels); remove bitsandbytes-windows forks.",
     0.25, "windows_old_bnb", rule="BNB050")
+_LINUX_RUNTIME = Alternative(
+    "missing_libs",
+    "On Linux (and WSL), bitsandbytes falls back to its CPU library when it cannot load its CUDA library: almost always because the CUDA runtime (libcudart) or the driver's libcuda it links against is not on the loader's path.",
+    "Run `python -m bitsandbytes` to see which library failed; put the CUDA runtime's folder (or /usr/lib/wsl/lib under WSL) on LD_LIBRARY_PATH, or install a bitsandbytes whose CUDA matches torch's.",
+    0.25, "os:linux")
 #: the native-library loading messages of bitsandbytes, which on a Mac, on ROCm or on Windows before 0.43 mean the platform
 _PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA)
 
@@ -267,7 +272,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.65,
         "bitsandbytes loaded its CPU library instead of the CUDA one: it did not find a usable CUDA setup when it was imported (or the build has no GPU support).",
         "Run `python -m bitsandbytes` to see why; upgrade bitsandbytes (`pip install -U bitsandbytes`) and make sure torch is a CUDA build that sees the GPU.",
-        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS)),
+        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
     Signature(
         "macos-native-library", "platform_unsupported", "BNB050",
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS",
