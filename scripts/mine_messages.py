@@ -75,7 +75,7 @@ def _transformers_file(path: str) -> bool:
 
 
 _ACCELERATE_FILES = {"accelerate/big_modeling.py", "accelerate/utils/modeling.py", "accelerate/utils/bnb.py",
-                     "accelerate/utils/imports.py"}
+                     "accelerate/utils/imports.py", "accelerate/accelerator.py"}
 
 
 def _peft_file(path: str) -> bool:
@@ -84,7 +84,8 @@ def _peft_file(path: str) -> bool:
     return path.startswith("peft/tuners/") and path.endswith(".py") and ("bnb" in path or path.endswith("/model.py"))
 
 
-_TORCH_FILES = {"torch/cuda/__init__.py", "torch/cuda/memory.py"}
+_TORCH_FILES = {"torch/cuda/__init__.py", "torch/cuda/memory.py", "torch/utils/cpp_extension.py",
+                "torch/amp/autocast_mode.py", "torch/cuda/amp/autocast_mode.py"}
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ NATIVE: tuple[dict[str, Any], ...] = (
      "template": "CUDA initialization: The NVIDIA driver on your system is too old (found version {int})."},
     {"package": "bitsandbytes", "file": "csrc/ops.cu", "function": "CUDA_CHECK_RETURN", "kind": "print",
      "type": None, "template": "Error {value} at line {int} in file {path}"},
+    # printed by the NO_CUBLASLT (pre-Turing) builds; the string is in libbitsandbytes_cuda*_nocublaslt.so of the
+    # 0.41.3.post2 and 0.42.0 wheels and in no library of the 0.43.3+ wheels (checked in the wheels' binaries)
+    {"package": "bitsandbytes", "file": "csrc/ops.cu", "function": "igemmlt", "kind": "print", "type": None,
+     "last": "0.42.0", "template": "ERROR: Your GPU does not support Int8 Matmul!"},
     {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoKernelImageForDevice)",
      "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
      "template": "no kernel image is available for execution on the device"},

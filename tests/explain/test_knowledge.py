@@ -197,3 +197,44 @@ def test_every_template_a_bitsandbytes_user_can_meet_is_mapped():
     assert not unmapped, unmapped[:5]
     mapped = [t for t in knowledge().templates if _bnb_related(t)]
     assert len(mapped) > 300
+
+
+#: one member of each family added while tuning on the dev split; none of these texts is in a corpus
+FAMILY_TEXTS = [
+    ("RuntimeError: CUDA error: cudaErrorMemoryAllocation", "oom"),
+    ("RuntimeError: CUDA driver error: CUDA_ERROR_UNSUPPORTED_PTX_VERSION", "driver_too_old"),
+    ("RuntimeError: Unexpected error from cudaGetDeviceCount(). Error 803: system has unsupported display driver / "
+     "cuda driver combination", "driver_too_old"),
+    ("OSError: The detected CUDA version (12.1) mismatches the version that was used to compile PyTorch (11.8). "
+     "Please make sure to use the same CUDA versions.", "cuda_mismatch"),
+    ("RuntimeError: Current CUDA Device does not support bfloat16. Please switch dtype to float16.", "bf16_unsupported"),
+    ("ValueError: --tf32 requires Ampere or a newer GPU arch, cuda>=11 and torch>=1.7", "bf16_unsupported"),
+    ("hipErrorNoBinaryForGpu: Unable to find code object for all current devices!", "arch_unsupported"),
+    ("RuntimeError: \"LayerNormKernelImpl\" not implemented for 'Half'", "gpu_not_visible"),
+    ("ImportError: cannot import name 'is_torch_xla_available' from 'transformers.utils'", "version_incompat"),
+    ("AttributeError: module 'torch.library' has no attribute 'register_fake'", "version_incompat"),
+    ("ValueError: Must flatten tensors with uniform dtype but got torch.uint8 and torch.bfloat16", "version_incompat"),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
+     "driver is installed and running.", "gpu_not_visible"),
+    ("OSError: libnvJitLink.so.12: cannot open shared object file: No such file or directory", "missing_libs"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), FAMILY_TEXTS, ids=lambda v: str(v)[:40])
+def test_other_members_of_the_families_tuned_on_dev(text, category):
+    assert explain_text(text)[0].category == category, [(m.category, m.confidence) for m in explain_text(text)]
+
+
+def test_triton_bf16_on_a_t4_from_the_reports_own_facts():
+    from bnbdoctor.commands.explain import report_machine
+
+    text = ("GPU: Tesla T4\nptxas /tmp/tmpx.ptx, line 88; error   : Feature '.bf16' requires .target sm_80 or higher\n"
+            "RuntimeError: Internal Triton PTX codegen error")
+    assert explain_text(text, report_machine(text))[0].category == "bf16_unsupported"
+
+
+def test_an_amd_gpu_named_in_the_report_is_the_platform_not_the_architecture():
+    from bnbdoctor.commands.explain import report_machine
+
+    text = "Using ZLUDA on an AMD Radeon RX 7900 XTX\nError invalid device function at line 90 in file ops.cu"
+    assert explain_text(text, report_machine(text))[0].category == "platform_unsupported"

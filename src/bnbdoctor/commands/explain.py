@@ -76,7 +76,8 @@ def read_input(request: ExplainRequest) -> tuple[str, str]:
 
 
 #: facts that say the text describes its own machine (an env dump, versions, a GPU), not just a path in a traceback
-STRONG_FACTS = ("gpu", "compute_capability", "driver", "driver_cuda", "cuda_available", "torch_cpu", "cuda", "rocm")
+STRONG_FACTS = ("gpu", "compute_capability", "driver", "driver_cuda", "cuda_available", "torch_cpu", "cuda", "rocm",
+                "gpu_vendor")
 
 
 def report_machine(text: str) -> MachineFacts | None:

@@ -147,6 +147,9 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
         if gpus and all(tuple(g.compute_capability) >= wanted for g in gpus):  # type: ignore[arg-type]
             return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in gpus if g.compute_capability]}
         return None
+    if condition == "jetson":
+        said = " ".join([str(facts.report.get("gpu") or ""), *(g.name for g in s.nvml.gpus)])
+        return {"gpu": said.strip()} if re.search(r"Jetson|Tegra|\bOrin\b|Xavier|JetPack", said, re.I) else None
     if condition == "non_nvidia_gpu":
         said = " ".join(str(facts.report.get(k) or "") for k in ("gpu", "gpu_vendor"))
         names = " ".join(g.name for g in s.nvml.gpus)

@@ -29,7 +29,8 @@ CONFIRMED_BY_RULE = {"error": 0.3, "warning": 0.15}  # a machine rule reports th
 ALSO_MATCHED = 0.05  # each further signature that points at the same category
 CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: lower, never drop
 MAX_LINES = 8  # matched lines kept as evidence per match
-UPSTREAM_LEAD = 0.05  # a confirmed upstream alternative's lead over an unconfirmed primary cause
+UPSTREAM_LEAD = 0.05
+UPSTREAM_MARGIN = 0.06  # within this, of two causes the facts confirm, the upstream one ranks first  # a confirmed upstream alternative's lead over an unconfirmed primary cause
 ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
@@ -414,6 +415,20 @@ def _silent_cpu_placement(text: str, merged: dict[str, _Candidate]) -> None:
                 "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
 
 
+def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
+    """Two causes the facts both confirm, nearly as likely: the upstream one explains the other (a GPU vLLM does not
+    support at all also has no bf16), so it comes first."""
+    if len(ranked) < 2:
+        return ranked
+    top = ranked[0]
+    for i, cand in enumerate(ranked[1:], start=1):
+        if top.confidence - cand.confidence > UPSTREAM_MARGIN:
+            break
+        if cand.facts and top.facts and ROOT_ORDER.index(cand.category) < ROOT_ORDER.index(top.category):
+            return [cand, *ranked[:i], *ranked[i + 1:]]
+    return ranked
+
+
 def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
     """Rank the causes of the errors in `text`, most likely first; [] when nothing in it is known."""
     found = scan(text)
@@ -467,7 +482,7 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
         for cand in merged.values():
             if cand.first_line is not None and cand.first_line < found.root_end:
                 cand.confidence += ROOT_BONUS
-    ranked = sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
+    ranked = _upstream_first(sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category))))
     return [
         Match(
             category=c.category,

@@ -217,6 +217,9 @@ def parse_report(text: str) -> ReportFacts:
             facts.set(f"env.{m['name']}", m["v"], line)
         if re.search(r"ROCm|\bHIP\b|libbitsandbytes_(rocm|hip)|gfx\d{3,4}", line):
             facts.set("rocm", True, line)
+        m = re.search(r"\b(ZLUDA|DirectML|AMD Radeon[\w ]*|Radeon RX ?\d+\w*|Intel\(R\) Arc[\w ]*|Intel Arc [\w]+)", line)
+        if m:
+            facts.set("gpu_vendor", m.group(1).strip(), line)
     facts.full_list = listed >= FULL_LIST
     _os_from_text(text, facts)
     if "torch" in facts.packages:

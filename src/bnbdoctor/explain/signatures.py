@@ -173,7 +173,12 @@ _LINUX_RUNTIME = Alternative(
     "Run `python -m bitsandbytes` to see which library failed; put the CUDA runtime's folder (or /usr/lib/wsl/lib under WSL) on LD_LIBRARY_PATH, or install a bitsandbytes whose CUDA matches torch's.",
     0.25, "os:linux")
 #: the native-library loading messages of bitsandbytes, which on a Mac, on ROCm or on Windows before 0.43 mean the platform
-_PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA)
+_JETSON = Alternative(
+    "platform_unsupported",
+    "This is an NVIDIA Jetson (aarch64 with JetPack's CUDA): bitsandbytes publishes no build for it, so its CUDA setup fails.",
+    "Build bitsandbytes from source on the Jetson for its compute capability (or use a community Jetson wheel).",
+    0.25, "jetson", rule="BNB050")
+_PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA, _JETSON)
 
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
@@ -195,7 +200,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "cuda-insufficient-driver", "driver_too_old", "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
         r"|Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
-        r"|forward compatibility was attempted on non supported HW",
+        r"|forward compatibility was attempted on non supported HW"
+        r"|the provided PTX was compiled with an unsupported toolchain|UNSUPPORTED_PTX_VERSION|cudaErrorUnsupportedPtxVersion",
         0.75,
         "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
         "Upgrade the NVIDIA driver to one that supports the runtime's CUDA version; `bnbdoctor check` shows both.",
@@ -214,6 +220,16 @@ SIGNATURES: tuple[Signature, ...] = (
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
         (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC,)),
+    Signature(
+        "nvidia-smi-no-driver", "gpu_not_visible", "BNB001",
+        r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+        0.8,
+        "nvidia-smi cannot reach the NVIDIA driver: it is not installed or not loaded (after a kernel update, without a reboot), or this is a container/VM without the GPU passed through.",
+        "Install or reload the driver (a reboot after a kernel update), or start the container with the GPU (`--gpus all`); `bnbdoctor check` shows what NVML reports.",
+        (NVML_DOCS,), alternatives=(Alternative(
+            "platform_unsupported", "WSL 1 (and Windows 10 builds before 21H2 under WSL 2) gives Linux no access to the GPU at all.",
+            "Use WSL 2 on Windows 10 21H2+/Windows 11 with the Windows NVIDIA driver (do not install a Linux driver inside WSL).",
+            0.25, "os:wsl", rule="BNB050"),)),
     Signature(
         "torch-not-cuda-build", "gpu_not_visible", "BNB002",
         r"Torch not compiled with CUDA enabled",
@@ -345,7 +361,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "cuda-oom", "oom", "BNB040",
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
-        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory",
+        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
+        r"|\bOOM\b",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
@@ -511,11 +528,21 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "fp16-slow-on-old-gpu", "dtype_slow", None,
         # prose, not a message: what users write when half precision runs slower on a GPU without fast fp16
-        r"(fp16|float16|half precision|half-precision)\b.{0,120}\b(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)",
+        r"(fp16|float16|half precision|half-precision|bf16|bfloat16)\b.{0,120}(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)"
+        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b",
         0.4,
-        "This GPU has no fast float16 path (Pascal and older, e.g. P40, GTX 10xx, TITAN X Pascal): half precision runs slower than float32 there.",
-        "Use float32 on this GPU (or a GPU with tensor cores, compute capability 7.0+).",
-        (CUDA_RUNTIME,), when="gpu_cc<7.0"),
+        "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
+        "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
+        (CUDA_RUNTIME,), when="gpu_cc<8.0"),
+    Signature(
+        "fsdp-uint8-storage", "version_incompat", "BNB023",
+        # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless
+        # bnb_4bit_quant_storage (0.43+) says otherwise
+        r"Cannot flatten integer dtype tensors|Must flatten tensors with uniform dtype but got torch\.uint8",
+        0.7,
+        "FSDP cannot shard 4-bit weights stored as uint8: FSDP-QLoRA needs bitsandbytes 0.43+ and a float quant storage.",
+        "pip install -U bitsandbytes (0.43+), and load with BitsAndBytesConfig(..., bnb_4bit_quant_storage=torch.bfloat16) matching the model's dtype.",
+        (LINEAR4BIT,)),
     Signature(
         "kwargs-and-quantization-config", "wrong_api", None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
@@ -529,11 +556,12 @@ SIGNATURES: tuple[Signature, ...] = (
         # the CPU library (or no library) was loaded, so the CUDA entry points are missing: 'cquantize_blockwise_fp16_nf4',
         # 'cget_col_row_stats', 'cadam32bit_grad_fp32', ... (bitsandbytes <= 0.43 names them c<op>)
         r"undefined symbol: c[a-z]\w+|NoneType' object has no attribute 'c[a-z]\w+'|function 'c[a-z]\w+' not found"
-        r"|libbitsandbytes_cpu\.(so|dll|dylib)\S*: undefined symbol|object has no attribute 'c(quantize|dequantize|adam|get_col|igemm|int8|double|extract|transform|spmm)\w*'",
+        r"|libbitsandbytes_cpu\.(so|dll|dylib)\S*: undefined symbol|object has no attribute 'c(quantize|dequantize|adam|get_col|igemm|int8|double|extract|transform|spmm)\w*'"
+        r"|name 'str2optimizer\w*' is not defined",
         0.7,
         "bitsandbytes loaded its CPU-only library (or none at all) because its CUDA setup failed when it was imported, so the GPU functions (cquantize_*, cget_col_row_stats, ...) do not exist.",
         "Run `python -m bitsandbytes` to see why the CUDA library was not loaded; usually upgrading fixes it (`pip install -U bitsandbytes`: 0.43+ finds the CUDA runtime torch ships) on a machine where torch sees the GPU.",
-        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS)),
+        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
     Signature(
         "bnb-api-missing", "version_incompat", "BNB023",
         r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"
