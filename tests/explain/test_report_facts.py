@@ -92,7 +92,7 @@ def test_check_from_report_says_where_each_fact_came_from(capsys):
 def test_check_from_report_json_is_a_partial_snapshot(capsys):
     import json
 
-    code, out, _ = cli(capsys, "check", "--from-report", str(ISSUES / "env-dumps.md"), "--format", "json")
+    _code, out, _ = cli(capsys, "check", "--from-report", str(ISSUES / "env-dumps.md"), "--format", "json")
     document = json.loads(out)
     assert document["snapshot"]["packages"]["packages"]["bitsandbytes"]["version"] == "0.41.3.post2"
     assert document["snapshot"]["nvml"]["gpus"][0]["compute_capability"] == [7, 5]

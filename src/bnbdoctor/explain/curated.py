@@ -16,7 +16,7 @@ from functools import cache
 
 from ..rules.base import Reference
 from .knowledge import Template
-from .signatures import SIGNATURES, Alternative, Signature, _MAC, _NO_GPU, by_id
+from .signatures import _MAC, _NO_GPU, SIGNATURES, Alternative, Signature, by_id
 
 NEVER = r"(?!x)x"  # a family matches templates, never text directly
 

@@ -142,9 +142,9 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
         return _gpu_below(s, (int(cc["major"]), int(cc["minor"])))
     cc = _CC_AT_LEAST.match(condition)
     if cc:
-        wanted = (int(cc["major"]), int(cc["minor"]))
+        floor = (int(cc["major"]), int(cc["minor"]))
         gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
-        if gpus and all(tuple(g.compute_capability) >= wanted for g in gpus):  # type: ignore[arg-type]
+        if gpus and all(g.compute_capability is not None and tuple(g.compute_capability) >= floor for g in gpus):
             return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in gpus if g.compute_capability]}
         return None
     if condition == "jetson":

@@ -23,9 +23,7 @@ from packaging.version import InvalidVersion, Version
 _HOLE = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"[a-z0-9_]+")
 #: words too common in messages to tell one template from another; never an anchor
-_COMMON = frozenset("""the a an to of in is are be for and or not on you your with this that it as by if from at
-please use using can was were will have has should must cannot can't but only set make sure found than more into
-""".split())
+_COMMON = frozenset(["the", "a", "an", "to", "of", "in", "is", "are", "be", "for", "and", "or", "not", "on", "you", "your", "with", "this", "that", "it", "as", "by", "if", "from", "at", "please", "use", "using", "can", "was", "were", "will", "have", "has", "should", "must", "cannot", "can't", "but", "only", "set", "make", "sure", "found", "than", "more", "into"])
 MIN_WORDS = 5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
 WINDOW = 3  # a message may wrap over this many lines
 TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
@@ -194,9 +192,8 @@ def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:
     missing): how a reworded or cut message still shows its template."""
     distinct = set(ws)
     score = len(distinct & present) / len(distinct) if distinct else 0.0
-    lead = walked = misses = 0
-    for w in ws:
-        walked += 1
+    lead = misses = 0
+    for walked, w in enumerate(ws, start=1):
         if w in present:
             lead = walked - misses
         else:

@@ -19,8 +19,8 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from ..rules.base import CATEGORIES, Reference
-from .facts import MachineFacts, holds
 from . import curated
+from .facts import MachineFacts, holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .signatures import SIGNATURES, Signature, by_id
 
@@ -447,7 +447,7 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
     direct = {s.id for s in signatures}
     for hit in hits:
         newest = kb.newest(hit.template.package)
-        sig = curated.signature_for(hit.template)
+        mapped = curated.signature_for(hit.template)
         detail = _template_dict(hit, newest)
         old = _old_only(hit, kb)
         if old is not None:
@@ -455,23 +455,23 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
             upgrade.lines, upgrade.first_line = [hit.text], hit.line
             upgrade.templates.append(detail)
             candidates.append(upgrade)
-        if sig is not None and sig.id in direct:
+        if mapped is not None and mapped.id in direct:
             for cand in candidates:
-                if sig.id in cand.signatures:
+                if mapped.id in cand.signatures:
                     cand.templates.append(detail)
             continue
-        if sig is None:
-            sig = curated.family_for(hit.template)
-        proposed = _propose(sig, [hit.text], machine)
+        if mapped is None:
+            mapped = curated.family_for(hit.template)
+        proposed = _propose(mapped, [hit.text], machine)
         for cand in proposed:
             cand.first_line = hit.line
             cand.templates.append(detail)
             if hit.truncated:
                 cand.confidence -= TRUNCATED_PENALTY * (1 - hit.score)
-            if cand.category == "other" or sig.id.startswith("family:"):
+            if cand.category == "other" or mapped.id.startswith("family:"):
                 cand.cause = f"{cand.cause} Recognised: \"{hit.template.template}\" ({hit.template.where})."
         candidates.extend(proposed)
-        direct.add(sig.id)
+        direct.add(mapped.id)
     merged = _merge(candidates)
     if machine is not None:
         _apply_findings(merged, machine)

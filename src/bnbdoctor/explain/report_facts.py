@@ -178,7 +178,7 @@ def parse_report(text: str) -> ReportFacts:
             _collect(facts, _COLLECT[m["key"]], m["value"].strip(), line)
             continue
         m = _ENVLINE.match(line)
-        if m and _normal(m["name"].strip()) in KNOWN + ("pytorch",):
+        if m and _normal(m["name"].strip()) in (*KNOWN, "pytorch"):
             facts.package(m["name"].strip(), m["v"], line)
             if m["gpu"] and _normal(m["name"].strip()) in ("torch", "pytorch"):
                 facts.set("cuda_available", m["gpu"] == "True", line)
