@@ -101,13 +101,14 @@ class Package:
 SDIST = ("--no-binary", ":all:")
 WHEEL = ("--only-binary", ":all:")
 MAC = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.11")
+MAC_310 = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.10")
 
 PACKAGES: dict[str, Package] = {
     "bitsandbytes": Package("bitsandbytes", "bnb", "0.35.0", _bnb_file, (SDIST, MAC, WHEEL)),
     "transformers": Package("transformers", "transformers", "4.20.0", _transformers_file, (WHEEL,)),
     "accelerate": Package("accelerate", "accelerate", "0.20.0", _ACCELERATE_FILES.__contains__, (WHEEL,)),
     "peft": Package("peft", "peft", "0.4.0", _peft_file, (WHEEL,)),
-    "torch": Package("torch", "torch", "1.13.0", _TORCH_FILES.__contains__, (MAC,), per_minor=True),
+    "torch": Package("torch", "torch", "1.13.0", _TORCH_FILES.__contains__, (MAC, MAC_310), per_minor=True),
 }
 
 #: Messages of native code (C++/CUDA), the CUDA runtime, the dynamic loader and Windows that users meet in the
@@ -177,7 +178,7 @@ def hole(expr: ast.AST) -> str:
     """A typed hole for a value that is only known at run time, its type guessed from the expression's text."""
     try:
         text = ast.unparse(expr).lower()
-    except Exception:  # noqa: BLE001 - a hole is a hole, whatever the expression
+    except Exception:
         return "{value}"
     for needle, kind in _HOLE_TYPES:
         if needle in text:
@@ -423,13 +424,17 @@ def releases(package: Package, latest: int | None = None) -> list[str]:
         if not v.is_prerelease and not v.is_devrelease and not v.local and v >= Version(package.floor):
             versions.append(v)
     versions.sort()
-    if package.per_minor:
-        newest: dict[tuple[int, int], Version] = {}
-        for v in versions:
-            newest[(v.major, v.minor)] = v
-        versions = sorted(newest.values())
     chosen = [str(v) for v in versions]
     return chosen[-latest:] if latest else chosen
+
+
+def by_minor(versions: list[str]) -> list[list[str]]:
+    """Releases grouped by minor, each group newest first (the first that can be fetched stands for the minor)."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    for text in versions:
+        v = Version(text)
+        groups.setdefault((v.major, v.minor), []).insert(0, text)
+    return [groups[k] for k in sorted(groups)]
 
 
 def _normal(name: str) -> str:
@@ -499,7 +504,7 @@ def build_table(mined: dict[str, dict[str, dict[tuple[str, str], Message]]]) -> 
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "generator": "scripts/mine_messages.py",
         "releases": released,
-        "columns": columns + ["native"],
+        "columns": [*columns, "native"],
         "rows": [[r[c] for c in columns] + [bool(r.get("native"))] for r in ordered],
     }
 
@@ -526,14 +531,17 @@ def main(argv: list[str] | None = None) -> int:
         versions = releases(package, args.latest)
         mined[name] = {}
         missing = []
-        for version in versions:
-            archive = find_archive(package, version) if args.offline else download(package, version)
-            if archive is None:
-                missing.append(version)
-                continue
-            mined[name][version] = mine_files(package, _members(archive))
+        for group in by_minor(versions) if package.per_minor else [[v] for v in versions]:
+            for version in group:  # per minor: the newest patch that can be fetched
+                archive = find_archive(package, version) if args.offline else download(package, version)
+                if archive is not None:
+                    mined[name][version] = mine_files(package, _members(archive))
+                    break
+            else:
+                missing.append(group[0] if len(group) == 1 else f"{group[-1]}..{group[0]}")
         templates = len({t for v in mined[name].values() for _, t in v})
-        print(f"{name}: {len(mined[name])} releases mined ({versions[0]}..{versions[-1]}), {templates} templates"
+        got = sorted(mined[name], key=Version)
+        print(f"{name}: {len(got)} releases mined ({got[0]}..{got[-1]}), {templates} templates"
               + (f"; not available: {', '.join(missing)}" if missing else ""), flush=True)
     table = build_table(mined)
     print(f"{len(table['rows'])} templates in all")
