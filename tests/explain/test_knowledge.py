@@ -238,3 +238,10 @@ def test_an_amd_gpu_named_in_the_report_is_the_platform_not_the_architecture():
 
     text = "Using ZLUDA on an AMD Radeon RX 7900 XTX\nError invalid device function at line 90 in file ops.cu"
     assert explain_text(text, report_machine(text))[0].category == "platform_unsupported"
+
+
+def test_a_paraphrase_gets_a_guess_from_its_words_never_a_confident_one():
+    matches = explain_text("Loading the 4-bit model on my MacBook with the mps device never finishes")
+    assert matches[0].category == "platform_unsupported"
+    assert matches[0].confidence <= 0.35 and matches[0].evidence["signatures"][0].startswith("keywords:")
+    assert explain_text("all good, the run finished") == []

@@ -19,7 +19,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from ..rules.base import CATEGORIES, Reference
-from . import curated
+from . import curated, keywords
 from .facts import MachineFacts, holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .signatures import SIGNATURES, Signature, by_id
@@ -415,6 +415,19 @@ def _silent_cpu_placement(text: str, merged: dict[str, _Candidate]) -> None:
                 "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
 
 
+def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
+    """No known message: a low-confidence guess from the words the text uses (keywords.py)."""
+    for category, confidence, words in keywords.guess(text):
+        if category in merged:
+            continue
+        model = next((sig for sig in SIGNATURES if sig.category == category), None)
+        fix = model.fix if model is not None else "Run `bnbdoctor check` on the machine that failed."
+        cause = (f"No known message is in the text; its words ({', '.join(repr(w) for w in words)}) point at "
+                 f"{category.replace('_', ' ')}. A guess from words, not a recognised error.")
+        merged[category] = _Candidate(category, model.rule if model else None, confidence, cause, fix, [],
+                                      [f"keywords:{category}"], model.references if model else ())
+
+
 def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
     """Two causes the facts both confirm, nearly as likely: the upstream one explains the other (a GPU vLLM does not
     support at all also has no bf16), so it comes first."""
@@ -473,6 +486,8 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
         candidates.extend(proposed)
         direct.add(mapped.id)
     merged = _merge(candidates)
+    if all(c.category == "other" for c in merged.values()):
+        _keyword_guesses(text, merged)
     if machine is not None:
         _apply_findings(merged, machine)
     if "oom" in merged:
