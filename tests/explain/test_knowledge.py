@@ -245,3 +245,13 @@ def test_a_paraphrase_gets_a_guess_from_its_words_never_a_confident_one():
     assert matches[0].category == "platform_unsupported"
     assert matches[0].confidence <= 0.35 and matches[0].evidence["signatures"][0].startswith("keywords:")
     assert explain_text("all good, the run finished") == []
+
+
+def test_a_reworded_message_does_not_say_upgrade_but_a_removed_code_path_does():
+    old_offload = ISSUE_TEXTS[7][0]  # the older wording of the offload error; the newest release says it differently
+    top = explain_text(old_offload)[0]
+    gone = [t for t in top.evidence["templates"] if t["package"] == "transformers"]
+    assert gone and not any(t["gone_from_newest"] for t in gone) and "part of the fix" not in top.fix
+    removed = explain_text("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you "
+                           "need to compile it from source?")[0]
+    assert "upgrading bitsandbytes is part of the fix" in removed.fix

@@ -83,6 +83,26 @@ class KnowledgeBase:
     distinct: list[frozenset[str]]  # the same as sets
     generated: str | None = None
     _regex: dict[int, re.Pattern[str]] | None = None
+    _position: dict[str, int] | None = None
+
+    def reworded(self, template: Template) -> bool:
+        """Whether a message gone from the newest release lives on there in other words (same code path, new
+        wording): then upgrading does not remove it. Two templates of the same package whose words overlap by 60%+
+        (Jaccard) count as one message."""
+        newest = self.newest(template.package)
+        i = self._position.get(template.id) if self._position else None
+        if i is None:
+            self._position = {t.id: n for n, t in enumerate(self.templates)}
+            i = self._position[template.id]
+        mine = self.distinct[i]
+        if not mine:
+            return False
+        for j, other in enumerate(self.templates):
+            if other.package == template.package and other.last == newest and j != i:
+                theirs = self.distinct[j]
+                if theirs and len(mine & theirs) / len(mine | theirs) >= 0.6:
+                    return True
+        return False
 
     def newest(self, package: str) -> str | None:
         versions = self.releases.get(package)

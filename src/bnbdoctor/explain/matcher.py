@@ -363,18 +363,18 @@ def text_releases(hits: list[Hit]) -> dict[str, tuple[str, str]]:
     return {p: (str(a), str(b)) for p, (a, b) in spans.items() if p not in empty}
 
 
-def _template_dict(hit: Hit, newest: str | None) -> dict[str, Any]:
+def _template_dict(hit: Hit, newest: str | None, gone: bool) -> dict[str, Any]:
     t = hit.template
     return {"id": t.id, "package": t.package, "file": t.file, "function": t.function, "kind": t.kind, "type": t.type,
-            "first": t.first, "last": t.last, "newest_release": newest, "where": t.where, "template": t.template,
-            "truncated": hit.truncated}
+            "first": t.first, "last": t.last, "newest_release": newest, "gone_from_newest": gone, "where": t.where,
+            "template": t.template, "truncated": hit.truncated}
 
 
 def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
     """The newest release of the package, when the matched message is gone from it (it says: upgrade)."""
     t = hit.template
     newest = kb.newest(t.package)
-    if t.native or not t.last or not newest or t.last == newest:
+    if t.native or not t.last or not newest or t.last == newest or kb.reworded(t):
         return None
     return newest
 
@@ -413,6 +413,17 @@ def _silent_cpu_placement(text: str, merged: dict[str, _Candidate]) -> None:
     cand.fix = ("Give max_memory for the GPU at least the model's size (`bnbdoctor estimate MODEL` gives it) or load "
                 "in a smaller mode (nf4 with double quantization, a smaller model), so that nothing lands on the CPU; "
                 "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
+
+
+def _say_upgrade(cand: _Candidate) -> None:
+    """The release range is evidence: a message gone from the newest release adds "upgrade" to the fix."""
+    if cand.category == "version_incompat":
+        return
+    for t in cand.templates:
+        if t["gone_from_newest"]:
+            cand.fix += (f" This message exists only in {t['package']} {t['first']}-{t['last']}: the release that printed "
+                         f"it is older than {t['newest_release']}, so upgrading {t['package']} is part of the fix.")
+            return
 
 
 def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
@@ -461,8 +472,8 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
     for hit in hits:
         newest = kb.newest(hit.template.package)
         mapped = curated.signature_for(hit.template)
-        detail = _template_dict(hit, newest)
         old = _old_only(hit, kb)
+        detail = _template_dict(hit, newest, old is not None)
         if old is not None:
             upgrade = _upgrade_candidate(hit, old)
             upgrade.lines, upgrade.first_line = [hit.text], hit.line
@@ -493,6 +504,8 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
     if "oom" in merged:
         _oom_cause(merged["oom"], text)
     _silent_cpu_placement(text, merged)
+    for cand in merged.values():
+        _say_upgrade(cand)
     if found.root_end is not None:
         for cand in merged.values():
             if cand.first_line is not None and cand.first_line < found.root_end:
