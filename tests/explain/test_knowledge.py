@@ -217,6 +217,19 @@ FAMILY_TEXTS = [
     ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
      "driver is installed and running.", "gpu_not_visible"),
     ("OSError: libnvJitLink.so.12: cannot open shared object file: No such file or directory", "missing_libs"),
+    # families written from the libraries' behaviour, before any report of them was seen
+    ("ValueError: Trying to set a tensor of shape torch.Size([4096, 4096]) in \"weight\" (which has shape "
+     "torch.Size([8388608, 1])), this looks incorrect.", "wrong_api"),
+    ("ValueError: You are trying to load a model that has been quantized with bitsandbytes 4bit but bitsandbytes is "
+     "not installed", "version_incompat"),
+    ("RuntimeError: expected scalar type Half but found Float", "wrong_api"),
+    ("RuntimeError: FlashAttention only supports Ampere GPUs or newer.", "arch_unsupported"),
+    ("NotImplementedError: Could not run 'aten::_local_scalar_dense' with arguments from the 'Meta' backend.",
+     "cpu_offload"),
+    ("TypeError: Params4bit.__new__() got an unexpected keyword argument '_is_hf_initialized'", "version_incompat"),
+    ("ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.45.0 (from versions: 0.31.8)",
+     "platform_unsupported"),
+    ("RuntimeError: CUDA error: an illegal memory access was encountered", "version_incompat"),
 ]
 
 

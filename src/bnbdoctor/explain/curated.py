@@ -77,8 +77,8 @@ _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory
 
 FAMILIES: tuple[Family, ...] = (
     Family("family:bnb-loading", "bnb_cpu_fallback",
-           lambda t: _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "backends/",
-                         "cuda_specs.py"),
+           lambda t: _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "cuda_specs.py")
+           or (_in(t, "bitsandbytes", "backends/") and t.kind != "raise"),
            "A message of bitsandbytes' native-library setup: it did not load its GPU library (it fell back to the CPU "
            "library or to none).",
            "Run `python -m bitsandbytes` to see which library it tried and why it failed; `pip install -U "

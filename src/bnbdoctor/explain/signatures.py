@@ -299,7 +299,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "no-wheel-for-platform", "platform_unsupported", "BNB050",
         r"doesn't have a source distribution or wheel for the current platform|only has wheels for the following platforms"
-        r"|No matching distribution found for bitsandbytes",
+        r"|No matching distribution found for bitsandbytes|Could not find a version that satisfies the requirement bitsandbytes",
         0.8,
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
         "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
@@ -337,7 +337,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "arch-too-old", "arch_unsupported", None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
         r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
-        r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)",
+        r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
+        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)|CUBLAS_STATUS_NOT_SUPPORTED",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -346,7 +347,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "bf16-needs-ampere", "bf16_unsupported", "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
         r"|(?<!cpu_\")(?<!cpu\") not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
-        r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)|Ampere or (a )?newer GPU"
+        r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
         r"|bf16 is not supported on|BF16 is only supported",
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
@@ -378,7 +379,8 @@ SIGNATURES: tuple[Signature, ...] = (
         (Q4, H100)),
     Signature(
         "meta-tensor", "cpu_offload", None,
-        r"Cannot copy out of meta tensor|Tensor on device meta is not on the expected device|is on the meta device",
+        r"Cannot copy out of meta tensor|Tensor on device meta is not on the expected device|is on the meta device"
+        r"|with arguments from the 'Meta' backend|meta tensors? (have|has) no data",
         0.7,
         "Some weights were never loaded and are still on the meta device: the model was offloaded (device_map/low_cpu_mem_usage) and then used or moved as if it were all on the GPU.",
         "Give the load enough GPU memory so nothing is offloaded, do not call .to()/.cuda() after a device_map load, or load with low_cpu_mem_usage=False.",
@@ -417,7 +419,8 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
-        r"|requires Accelerate: `pip install accelerate`",
+        r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
+        r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library",
         0.6,
         "transformers found accelerate or bitsandbytes missing or older than it requires (in a notebook: installed after the kernel started).",
         "pip install -U bitsandbytes accelerate, then restart the Python process (notebook kernel); `bnbdoctor check` shows the versions it needs.",
@@ -446,7 +449,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "prequantized-config-erased", "wrong_api", "BNB115",
         # the load report of a checkpoint saved in bitsandbytes 4-bit ([N, 1] packed weights) or 8-bit (SCB,
         # weight_format) loaded into plain nn.Linear layers: its quantization_config was not applied
-        r"ckpt: torch\.Size\(\[\d+, 1\]\) vs model: ?torch\.Size\(\[\d+, \d+\]\)|\.(SCB|weight_format)\s*\|\s*UNEXPECTED",
+        r"ckpt: torch\.Size\(\[\d+, 1\]\) vs model: ?torch\.Size\(\[\d+, \d+\]\)|\.(SCB|weight_format)\s*\|\s*UNEXPECTED"
+        r"|which has shape torch\.Size\(\[\d+, 1\]\)|shape torch\.Size\(\[\d+, 1\]\) (in|for|from) checkpoint",
         0.7,
         "The checkpoint was saved already quantized by bitsandbytes, but was loaded without its quantization_config: "
         "usually quantization_config=None passed explicitly to an AutoModel class, which erases the stored one. "
@@ -544,6 +548,24 @@ SIGNATURES: tuple[Signature, ...] = (
         "pip install -U bitsandbytes (0.43+), and load with BitsAndBytesConfig(..., bnb_4bit_quant_storage=torch.bfloat16) matching the model's dtype.",
         (LINEAR4BIT,)),
     Signature(
+        "dtype-disagreement", "wrong_api", None,
+        r"expected scalar type \w+ but found \w+|expected (mat1 and mat2|both inputs|m1 and m2) to have the same dtype"
+        r"|Input type \(\S+\) and (weight|bias) type \(\S+\) should be the same|found dtype \w+ but expected \w+",
+        0.45,
+        "Tensors of two dtypes meet in one operation: the inputs' dtype differs from the layers' (or the compute dtype of the quantized layers from the rest of the model).",
+        "Load the model with one dtype (`dtype=torch.float16` or bfloat16) and the same bnb_4bit_compute_dtype, and cast inputs to model.dtype.",
+        (LINEAR4BIT,), alternatives=(Alternative(
+            "gpu_not_visible", "Half-precision code ran on the CPU because no GPU is visible.",
+            "Run where torch sees the GPU.", 0.25, "no_gpu"),)),
+    Signature(
+        "illegal-memory-access", "version_incompat", None,
+        # in bitsandbytes' trackers this is a kernel bug of one release, fixed in a later one
+        r"an illegal memory access was encountered|cudaErrorIllegalAddress|misaligned address",
+        0.35,
+        "A GPU kernel read or wrote out of bounds: usually a bug of the release in use (bitsandbytes, torch, a custom kernel) with this shape or GPU.",
+        "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
+        (CUDA_RUNTIME,)),
+    Signature(
         "kwargs-and-quantization-config", "wrong_api", None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
         r"|load_in_4bit and load_in_8bit are both True|Only one of load_in_4bit or load_in_8bit can be True",
@@ -567,7 +589,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"
         r"|cannot import name '\w+' from '(bitsandbytes|peft|transformers|accelerate|trl)\b"
         r"|No module named 'bitsandbytes\.(nn|triton|cuda_setup|research|backends)"
-        r"|module '(peft|transformers|accelerate|trl)(\.\w+)*' has no attribute",
+        r"|module '(peft|transformers|accelerate|trl)(\.\w+)*' has no attribute"
+        r"|'(Params4bit|Int8Params|Linear4bit|Linear8bitLt|QuantState|MatmulLtState|Embedding4bit)' object has no attribute"
+        r"|(Params4bit|Int8Params|Linear4bit|Linear8bitLt|QuantState|MatmulLtState)\S*\(\) (got an unexpected keyword argument|takes|missing \d+ required)",
         0.7,
         "The installed bitsandbytes/peft/transformers is older (or newer) than the code calling it: the class or function it asks for (bitsandbytes' Linear4bit came in 0.39; peft's prepare_model_for_int8_training went in 0.10) does not exist in this release.",
         "Install the releases the calling code was written for (or update the code: e.g. prepare_model_for_kbit_training), then restart the process; `pip list` shows the versions really installed.",
