@@ -87,8 +87,8 @@ class KnowledgeBase:
 
     def reworded(self, template: Template) -> bool:
         """Whether a message gone from the newest release lives on there in other words (same code path, new
-        wording): then upgrading does not remove it. Two templates of the same package whose words overlap by 60%+
-        (Jaccard) count as one message."""
+        wording): then upgrading does not remove it. Two templates of the same package count as one message when
+        70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
         newest = self.newest(template.package)
         i = self._position.get(template.id) if self._position else None
         if i is None:
@@ -100,7 +100,7 @@ class KnowledgeBase:
         for j, other in enumerate(self.templates):
             if other.package == template.package and other.last == newest and j != i:
                 theirs = self.distinct[j]
-                if theirs and len(mine & theirs) / len(mine | theirs) >= 0.6:
+                if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.7:
                     return True
         return False
 
@@ -169,29 +169,38 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
     hits: dict[int, Hit] = {}
     seen_lines: set[str] = set()
     last = len(lines) - 1
+    tokens: dict[int, list[str]] = {}
+
+    def words_at(j: int) -> list[str]:
+        found = tokens.get(j)
+        if found is None:
+            found = tokens[j] = _WORD.findall(lines[j].lower()) if lines[j] else []
+        return found
+
     for i, line in enumerate(lines):
         if not line or line in seen_lines:
             continue
         seen_lines.add(line)
-        low = line.lower()
-        tokens = set(_WORD.findall(low))
-        found = tokens & anchors
+        found = anchors & set(words_at(i))
         if not found:
             continue
         candidates = {t for w in found for t in kb.index[w] if t not in hits}
         if not candidates:
             continue
-        window = normalise(" ".join(lines[i:i + WINDOW]))
-        window_list = _WORD.findall(window)
+        span = range(i, min(i + WINDOW, last + 1))
+        window_list = [w for j in span for w in words_at(j)]
         window_words = set(window_list)
         tail = set(window_list[-4:])  # a message cut short ends the text: its last words are the message's
+        window: str | None = None
         # a message cut short: the end of the text, or a line ending in an ellipsis
-        cut = i + WINDOW - 1 >= last or any(_ends_cut(x) for x in lines[i:i + WINDOW])
+        cut = i + WINDOW - 1 >= last or any(_ends_cut(lines[j]) for j in span)
         for t in candidates:
             ws = kb.words[t]
-            if kb.distinct[t] <= window_words and kb.regex(t).search(window):
-                hits[t] = Hit(kb.templates[t], i, line, 1.0)
-                continue
+            if kb.distinct[t] <= window_words:
+                window = window if window is not None else normalise(" ".join(lines[j] for j in span))
+                if kb.regex(t).search(window):
+                    hits[t] = Hit(kb.templates[t], i, line, 1.0)
+                    continue
             distinct = kb.distinct[t]
             share = len(distinct & window_words) / len(distinct)
             if share < DRIFT and not cut:

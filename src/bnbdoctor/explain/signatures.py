@@ -100,6 +100,9 @@ class Signature:
     references: tuple[Reference, ...]
     when: str | None = None  # a machine fact that confirms this cause
     alternatives: tuple[Alternative, ...] = ()
+    #: lower-case words one of which every match contains, where the pattern's own literals cannot say (a branch
+    #: made only of groups); the matcher runs the pattern only around them (matcher._anchors)
+    anchors: tuple[str, ...] = ()
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -273,7 +276,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
-        (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE, *_PLATFORMS)),
+        (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE, *_PLATFORMS), anchors=('shared object', '.dll', 'libcudart', 'runtime', 'libcuda', 'driver')),
     Signature(
         "bnb-cuda-setup-failed", "missing_libs", None,
         r"CUDA Setup failed despite (GPU|CUDA) being available|Could not load bitsandbytes native library",
@@ -367,7 +370,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
-        (TORCH_ALLOC, H100), when="gpu_busy"),
+        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'oom')),
     Signature(
         "quantized-offload-refused", "cpu_offload", None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
@@ -521,7 +524,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.55,
         "Two libraries of the stack (peft, transformers, accelerate, bitsandbytes) are at releases that do not work together.",
         "Install releases that belong together (pin them from one known-good environment), then restart; `bnbdoctor check` shows what each requires.",
-        (MODELING_430,)),
+        (MODELING_430,), anchors=('mismatch', 'incompatib', 'conflict')),
     Signature(
         "non-nvidia-gpu", "platform_unsupported", "BNB050",
         r"\bZLUDA\b|AMD Radeon|Radeon RX|Intel\(R\) (Iris|UHD|Arc)|Intel Arc\b|DirectML",
@@ -537,7 +540,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.4,
         "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
         "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
-        (CUDA_RUNTIME,), when="gpu_cc<8.0"),
+        (CUDA_RUNTIME,), when="gpu_cc<8.0", anchors=('slow', 'sec/iter', 'efficient', 'performance')),
     Signature(
         "fsdp-uint8-storage", "version_incompat", "BNB023",
         # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless
@@ -595,7 +598,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "The installed bitsandbytes/peft/transformers is older (or newer) than the code calling it: the class or function it asks for (bitsandbytes' Linear4bit came in 0.39; peft's prepare_model_for_int8_training went in 0.10) does not exist in this release.",
         "Install the releases the calling code was written for (or update the code: e.g. prepare_model_for_kbit_training), then restart the process; `pip list` shows the versions really installed.",
-        (MODELING_430,), when="versions_wrong"),
+        (MODELING_430,), when="versions_wrong", anchors=('attribute', 'import', 'module', 'params4bit', 'int8params', 'linear4bit', 'linear8bitlt', 'quantstate', 'matmullt')),
     Signature(
         "bnb-old-cuda-setup", "version_incompat", "BNB023",
         # bitsandbytes <= 0.42 searched for the CUDA runtime itself (cuda_setup/main.py) and failed in many ways that
