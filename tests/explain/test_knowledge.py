@@ -78,7 +78,7 @@ ISSUE_TEXTS = [
     ("OSError: libcusparse.so.11: cannot open shared object file: No such file or directory", "missing_libs", None),
     ("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'", "version_incompat", None),
     ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you need to compile it from "
-     "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "cuda_mismatch", "bitsandbytes"),
+     "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "missing_libs", "bitsandbytes"),
     ("ValueError: some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the "
      "quantized model. If you want to dispatch the model on the CPU or the disk while keeping these modules in 32-bit, "
      "you need to set `load_in_8bit_fp32_cpu_offload=True` and pass a custom `device_map` to `from_pretrained`.",

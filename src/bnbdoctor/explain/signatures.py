@@ -249,15 +249,19 @@ SIGNATURES: tuple[Signature, ...] = (
         "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA); set it only to a CUDA version whose runtime is installed.",
         (CEXT, H100), when="env:BNB_CUDA_VERSION"),
     Signature(
-        "bnb-no-library-for-cuda", "cuda_mismatch", None,
+        "bnb-no-library-for-cuda", "missing_libs", None,
         r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
         r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
         r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version"
         r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)",
         0.7,
-        "bitsandbytes has no native library for the CUDA version it looks for (torch's CUDA, or BNB_CUDA_VERSION): the wheel or source build does not include it.",
-        "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; unset BNB_CUDA_VERSION if set.",
-        (CEXT, CUDA_SETUP_041), when="env:BNB_CUDA_VERSION"),
+        "The bitsandbytes install has no native library for the CUDA version it looks for (torch's CUDA): the wheel predates that CUDA (e.g. CUDA 12.8/12.9 for RTX 50xx), or a source build compiled another one.",
+        "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; `python -m bitsandbytes` names the file it looks for.",
+        (CEXT, CUDA_SETUP_041), alternatives=(Alternative(
+            "cuda_mismatch",
+            "The CUDA version bitsandbytes looks for is not the one its library was built for: BNB_CUDA_VERSION overrides it, or the build used the system CUDA while torch bundles another.",
+            "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA), or rebuild for torch's CUDA (`python -c 'import torch; print(torch.version.cuda)'`).",
+            0.5, "env:BNB_CUDA_VERSION"), *_PLATFORMS)),
     Signature(
         "bnb-no-native-library", "missing_libs", None,
         r"libbitsandbytes_cpu\.\w+: cannot open shared object file|Forgot to compile the bitsandbytes library"
