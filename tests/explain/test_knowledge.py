@@ -268,3 +268,13 @@ def test_a_reworded_message_does_not_say_upgrade_but_a_removed_code_path_does():
     removed = explain_text("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you "
                            "need to compile it from source?")[0]
     assert "upgrading bitsandbytes is part of the fix" in removed.fix
+
+
+def test_a_setup_failure_printed_before_the_traceback_is_its_root():
+    text = """CUDA SETUP: WARNING! libcudart.so not found in any environmental path. Searching in backup paths...
+CUDA SETUP: Loading binary /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cpu.so...
+Traceback (most recent call last):
+  File "train.py", line 20, in <module>
+AttributeError: 'NoneType' object has no attribute 'cget_col_row_stats'
+"""
+    assert explain_text(text)[0].category == "missing_libs"

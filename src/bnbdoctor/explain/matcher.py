@@ -31,7 +31,10 @@ CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: l
 MAX_LINES = 8  # matched lines kept as evidence per match
 UPSTREAM_LEAD = 0.05
 UPSTREAM_MARGIN = 0.06  # within this, of two causes the facts confirm, the upstream one ranks first  # a confirmed upstream alternative's lead over an unconfirmed primary cause
-ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
+ROOT_BONUS = 0.1
+SETUP_BONUS = 0.05  # a setup failure printed before the traceback
+SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
+                              "arch_unsupported"})  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 
@@ -218,6 +221,7 @@ class _Scan:
     lines: list[str]
     by_sig: dict[str, list[int]]  # signature id -> indexes of the lines it matched, in order
     root_end: int | None  # lines before this index are the first exception of a chain (its root)
+    traceback: int | None = None  # the line of the first "Traceback (most recent call last)"
 
 
 def _branches(pattern: str) -> list[str]:
@@ -356,7 +360,9 @@ def scan(text: str) -> _Scan:
             del found[sig.id]
     chain = _CHAIN.search(joined)
     root_end = bisect.bisect_right(starts, chain.start()) - 1 if chain else None
-    return _Scan(lines, found, root_end)
+    at = joined.find("Traceback (most recent call last)")
+    traceback = bisect.bisect_right(starts, at) - 1 if at != -1 else None
+    return _Scan(lines, found, root_end, traceback)
 
 
 def matched_lines(text: str) -> dict[str, list[str]]:
@@ -533,6 +539,12 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
         for cand in merged.values():
             if cand.first_line is not None and cand.first_line < found.root_end:
                 cand.confidence += ROOT_BONUS
+    if found.traceback is not None:
+        # setup output (bitsandbytes' CUDA SETUP lines, torch's CUDA initialisation warnings) printed before the
+        # traceback is what the traceback's error follows from
+        for cand in merged.values():
+            if cand.category in SETUP_CATEGORIES and cand.first_line is not None and cand.first_line < found.traceback:
+                cand.confidence += SETUP_BONUS
     ranked = _upstream_first(sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category))))
     return [
         Match(
