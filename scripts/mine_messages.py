@@ -292,22 +292,29 @@ class _Walker(ast.NodeVisitor):
             return self._is_text(node.left) or self._is_text(node.right)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             return self._is_text(node.func.value)
-        return isinstance(node, ast.Name) and node.id in self.scopes[-1]
+        return isinstance(node, ast.Name) and any(node.id in scope for scope in self.scopes)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and self._is_text(node.value):
-            self.scopes[-1][node.targets[0].id] = template_of(node.value, self.scopes[-1])
+            self.scopes[-1][node.targets[0].id] = template_of(node.value, self._visible())
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add) and node.target.id in self.scopes[-1]:
-            self.scopes[-1][node.target.id] += template_of(node.value, self.scopes[-1])
+            self.scopes[-1][node.target.id] += template_of(node.value, self._visible())
         self.generic_visit(node)
+
+    def _visible(self) -> dict[str, str]:
+        """Names a message can use: the function's own strings over the module's (CUDA_MISMATCH_MESSAGE...)."""
+        merged: dict[str, str] = {}
+        for scope in self.scopes:
+            merged.update(scope)
+        return merged
 
     def _add(self, node: ast.AST | None, kind: str, type_: str | None) -> None:
         if node is None:
             return
-        template = _finish(template_of(node, self.scopes[-1]))
+        template = _finish(template_of(node, self._visible()))
         if _letters(template) >= MIN_LETTERS:
             self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
 

@@ -278,3 +278,11 @@ Traceback (most recent call last):
 AttributeError: 'NoneType' object has no attribute 'cget_col_row_stats'
 """
     assert explain_text(text)[0].category == "missing_libs"
+
+
+def test_requantizing_packed_weights_is_the_offload_hook_when_the_text_offloads():
+    error = "ValueError: Blockwise quantization only supports 16/32-bit floats, but got torch.uint8"
+    assert explain_text(error)[0].category == "wrong_api"
+    text = "pipe = StableDiffusion3Pipeline.from_pretrained(repo, transformer=transformer_4bit)\n" \
+           "pipe.enable_sequential_cpu_offload()\n" + error
+    assert explain_text(text)[0].category == "cpu_offload"

@@ -190,7 +190,8 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         span = range(i, min(i + WINDOW, last + 1))
         window_list = [w for j in span for w in words_at(j)]
         window_words = set(window_list)
-        tail = set(window_list[-4:])  # a message cut short ends the text: its last words are the message's
+        # a message cut short ends the text: its last words are the message's (the very last may be cut mid-word)
+        tail, stub = set(window_list[-4:-1]), (window_list[-1] if window_list else "")
         window: str | None = None
         # a message cut short: the end of the text, or a line ending in an ellipsis
         cut = i + WINDOW - 1 >= last or any(_ends_cut(lines[j]) for j in span)
@@ -209,7 +210,8 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
             if score >= DRIFT and len(distinct) >= 8:
                 # the same message in a release that worded it slightly differently (or mined from a neighbour)
                 hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
-            elif cut and tail <= distinct and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws)):
+            elif (cut and tail <= distinct and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
+                  and (stub in distinct or any(w.startswith(stub) for w in distinct))):
                 hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
         if len(hits) >= max_hits:
             break

@@ -444,6 +444,29 @@ def _silent_cpu_placement(text: str, merged: dict[str, _Candidate]) -> None:
                 "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
 
 
+#: (signature, words around it in the text, the category they make it): the same error raised by another code path
+CONTEXT_RULES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = (
+    ("requantize-uint8", re.compile(r"offload", re.I), "cpu_offload",
+     "CPU offloading (accelerate/diffusers hooks, enable_sequential_cpu_offload) moves the quantized layers between "
+     "devices as plain tensors, and bitsandbytes then gets their packed uint8 weights to quantize again.",
+     "Do not offload the quantized module sequentially: use enable_model_cpu_offload(), or give the GPU enough memory "
+     "to keep the quantized model on it (a smaller mode, max_memory at least its size)."),
+)
+
+
+def _in_context(text: str, merged: dict[str, _Candidate]) -> None:
+    for sig_id, words, category, cause, fix in CONTEXT_RULES:
+        source = next((c for c in merged.values() if sig_id in c.signatures), None)
+        if source is None or not words.search(text):
+            continue
+        cand = merged.get(category)
+        if cand is None:
+            cand = merged[category] = _Candidate(category, None, 0.0, cause, fix, list(source.lines),
+                                                 [f"{sig_id}+context"], source.references, first_line=source.first_line)
+        cand.confidence = max(cand.confidence, source.confidence + 0.1)
+        cand.cause, cand.fix = cause, fix
+
+
 def _say_upgrade(cand: _Candidate) -> None:
     """The release range is evidence: a message gone from the newest release adds "upgrade" to the fix."""
     if cand.category == "version_incompat":
@@ -533,6 +556,7 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
     if "oom" in merged:
         _oom_cause(merged["oom"], text)
     _silent_cpu_placement(text, merged)
+    _in_context(text, merged)
     for cand in merged.values():
         _say_upgrade(cand)
     if found.root_end is not None:

@@ -468,7 +468,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "torch-extension-cuda-mismatch", "cuda_mismatch", None,
         # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
-        r"The detected CUDA version \(?[\d.]+\)? mismatches the version that was used to compile\s*PyTorch"
+        r"The detected CUDA version \(?[\d.]+\)? mismatches the version"
         r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with",
         0.85,
         "The CUDA toolkit that compiles the extension (nvcc, CUDA_HOME) is another version than the CUDA torch was built with.",
@@ -572,6 +572,14 @@ SIGNATURES: tuple[Signature, ...] = (
         "A GPU kernel read or wrote out of bounds: usually a bug of the release in use (bitsandbytes, torch, a custom kernel) with this shape or GPU.",
         "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
         (CUDA_RUNTIME,)),
+    Signature(
+        "requantize-uint8", "wrong_api", None,
+        # bitsandbytes' quantize functions receive weights that are already packed 4-bit (uint8)
+        r"(Blockwise )?quantization only supports 16/32-bit floats, but got torch\.uint8|quantize_4bit\S* .*torch\.uint8",
+        0.5,
+        "Weights that are already quantized (packed uint8) are being quantized again: something moved or re-created the quantized parameters (an offload hook, .to(), a copy) as if they were plain weights.",
+        "Do not move or copy the quantized model's parameters; with diffusers/accelerate offloading (enable_sequential_cpu_offload) use enable_model_cpu_offload or keep the quantized module on the GPU.",
+        (LINEAR4BIT,)),
     Signature(
         "kwargs-and-quantization-config", "wrong_api", None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
