@@ -403,6 +403,49 @@ def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tup
     return out
 
 
+#: packages whose public names (classes, functions, what their __init__ exports) and, for bitsandbytes, the native
+#: entry points its Python calls (`lib.cquantize_blockwise_fp16_nf4`) are recorded per release: an AttributeError or
+#: ImportError naming one of them says which releases have it
+API_PACKAGES = {"bitsandbytes": ("bitsandbytes/",), "peft": ("peft/__init__.py", "peft/utils/__init__.py",
+                                                            "peft/utils/other.py", "peft/tuners/__init__.py")}
+
+
+def extract_api(source: str) -> tuple[set[str], set[str]]:
+    """(names a module defines or imports at its top level, attributes it reads from a native handle `lib`)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set(), set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    symbols = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+               and n.value.id == "lib" and n.attr.startswith("c")}
+    return {n for n in names if not n.startswith("_")}, symbols
+
+
+def mine_api(name: str, files: list[tuple[str, bytes]]) -> dict[str, set[str]]:
+    """'bitsandbytes.nn' -> its public names, and 'lib' -> the native entry points called, for one release."""
+    out: dict[str, set[str]] = {}
+    prefixes = API_PACKAGES.get(name)
+    if not prefixes:
+        return out
+    for path, data in files:
+        if not path.endswith(".py") or not path.startswith(prefixes):
+            continue
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        names, symbols = extract_api(data.decode("utf-8", errors="replace"))
+        out.setdefault(module, set()).update(names)
+        if symbols:
+            out.setdefault("lib", set()).update(symbols)
+    return out
+
+
 def mine_tree(name: str, root: Path) -> dict[tuple[str, str], Message]:
     """Mine an installed package: `root` is the folder holding the package (site-packages)."""
     package = PACKAGES[name]
@@ -516,6 +559,19 @@ def build_table(mined: dict[str, dict[str, dict[tuple[str, str], Message]]]) -> 
     }
 
 
+def build_api(api: dict[str, dict[str, dict[str, set[str]]]]) -> dict[str, dict[str, list[str]]]:
+    """'bitsandbytes.nn' -> {'Linear4bit': [first, last]}: the releases in which each name exists."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for package, by_version in api.items():
+        for version in sorted(by_version, key=_vkey):
+            for module, names in by_version[version].items():
+                key = f"{package}:lib" if module == "lib" else module
+                for n in names:
+                    span = out.setdefault(key, {}).setdefault(n, [version, version])
+                    span[1] = version
+    return out
+
+
 def write_table(table: dict[str, Any], path: Path = OUT) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(table, separators=(",", ":"), sort_keys=False).encode()
@@ -533,6 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args(argv)
     mined: dict[str, dict[str, dict[tuple[str, str], Message]]] = {}
+    api: dict[str, dict[str, dict[str, set[str]]]] = {}
     for name in args.only or sorted(PACKAGES):
         package = PACKAGES[name]
         versions = releases(package, args.latest)
@@ -542,7 +599,9 @@ def main(argv: list[str] | None = None) -> int:
             for version in group:  # per minor: the newest patch that can be fetched
                 archive = find_archive(package, version) if args.offline else download(package, version)
                 if archive is not None:
-                    mined[name][version] = mine_files(package, _members(archive))
+                    files = list(_members(archive))
+                    mined[name][version] = mine_files(package, iter(files))
+                    api.setdefault(name, {})[version] = mine_api(name, files)
                     break
             else:
                 missing.append(group[0] if len(group) == 1 else f"{group[-1]}..{group[0]}")
@@ -551,7 +610,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(got)} releases mined ({got[0]}..{got[-1]}), {templates} templates"
               + (f"; not available: {', '.join(missing)}" if missing else ""), flush=True)
     table = build_table(mined)
-    print(f"{len(table['rows'])} templates in all")
+    table["api"] = build_api(api)
+    print(f"{len(table['rows'])} templates in all; {sum(len(v) for v in table['api'].values())} public names and "
+          f"native entry points with their release ranges")
     if args.latest or args.only:
         print("partial run: table not written")
         return 0

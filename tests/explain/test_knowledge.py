@@ -73,10 +73,10 @@ ISSUE_TEXTS = [
      "argument at the same time.", "wrong_api", "transformers"),
     ("ValueError: `.to` is not supported for `8-bit` models. Please use the model as it is, ...", "wrong_api", "transformers"),
     ("AttributeError: /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cpu.so: undefined symbol: "
-     "cget_col_row_stats", "bnb_cpu_fallback", None),
-    ("AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'", "bnb_cpu_fallback", None),
+     "cget_col_row_stats", "bnb_cpu_fallback", "bitsandbytes"),
+    ("AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'", "bnb_cpu_fallback", "bitsandbytes"),
     ("OSError: libcusparse.so.11: cannot open shared object file: No such file or directory", "missing_libs", None),
-    ("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'", "version_incompat", None),
+    ("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'", "version_incompat", "bitsandbytes"),
     ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you need to compile it from "
      "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "missing_libs", "bitsandbytes"),
     ("ValueError: some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the "
@@ -84,9 +84,9 @@ ISSUE_TEXTS = [
      "you need to set `load_in_8bit_fp32_cpu_offload=True` and pass a custom `device_map` to `from_pretrained`.",
      "cpu_offload", "transformers"),
     # other members of the same families
-    ("AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'", "bnb_cpu_fallback", None),
+    ("AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'", "bnb_cpu_fallback", "bitsandbytes"),
     ("OSError: libcublasLt.so.12: cannot open shared object file: No such file or directory", "missing_libs", None),
-    ("ImportError: cannot import name 'Linear8bitLt' from 'bitsandbytes.nn'", "version_incompat", None),
+    ("ImportError: cannot import name 'Linear8bitLt' from 'bitsandbytes.nn'", "version_incompat", "bitsandbytes"),
     ("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is, "
      "since the model has already been set to the correct devices and casted to the correct `dtype`.", "wrong_api",
      "transformers"),
@@ -286,3 +286,23 @@ def test_requantizing_packed_weights_is_the_offload_hook_when_the_text_offloads(
     text = "pipe = StableDiffusion3Pipeline.from_pretrained(repo, transformer=transformer_4bit)\n" \
            "pipe.enable_sequential_cpu_offload()\n" + error
     assert explain_text(text)[0].category == "cpu_offload"
+
+
+def test_a_missing_name_says_which_releases_have_it():
+    top = explain_text("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'")[0]
+    assert top.evidence["templates"][0]["where"].startswith("bitsandbytes.nn.Linear4bit exists in bitsandbytes 0.39")
+    assert "install bitsandbytes>=0.39" in top.fix
+    removed = explain_text("ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'")[0]
+    assert removed.category == "version_incompat" and "pin peft<=" in removed.fix
+
+
+def test_the_public_names_of_the_installed_bitsandbytes_are_in_the_table():
+    root = site_packages("bitsandbytes")
+    files = [(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted((root / "bitsandbytes").rglob("*.py"))]
+    api = mine.mine_api("bitsandbytes", files)
+    version = importlib.metadata.version("bitsandbytes")
+    table = knowledge().api
+    for module in ("bitsandbytes.nn", "bitsandbytes.functional"):
+        for name in api[module]:
+            first, last = table[module][name]
+            assert mine.Version(first) <= mine.Version(version) <= mine.Version(last), (module, name)

@@ -13,7 +13,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -82,6 +82,8 @@ class KnowledgeBase:
     words: list[list[str]]  # per template, its literal words in order
     distinct: list[frozenset[str]]  # the same as sets
     generated: str | None = None
+    #: 'bitsandbytes.nn' -> {'Linear4bit': [first, last]}; 'bitsandbytes:lib' -> the native entry points called
+    api: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _regex: dict[int, re.Pattern[str]] | None = None
     _position: dict[str, int] | None = None
 
@@ -139,7 +141,7 @@ def _build(data: dict[str, Any]) -> KnowledgeBase:
         for w in anchors:
             index.setdefault(w, []).append(i)
     return KnowledgeBase(tuple(templates), data.get("releases", {}), index, words, [frozenset(ws) for ws in words],
-                         data.get("generated"))
+                         data.get("generated"), data.get("api", {}))
 
 
 @cache

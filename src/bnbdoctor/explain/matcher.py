@@ -467,6 +467,49 @@ def _in_context(text: str, merged: dict[str, _Candidate]) -> None:
         cand.cause, cand.fix = cause, fix
 
 
+_MISSING_NAME = (
+    re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'"),
+    re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'"),
+)
+_MISSING_SYMBOL = re.compile(r"(?:'NoneType' object has no attribute|undefined symbol:|function) '?(?P<name>c[a-z]\w+)'?")
+
+
+def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """A name the error says is missing, looked up in the releases that have it: which release the code expects."""
+    found: list[tuple[str, str, str, list[str]]] = []  # package, module, name, [first, last]
+    for regex in _MISSING_NAME:
+        for m in regex.finditer(text):
+            module, name = m["module"], m["name"]
+            span = kb.api.get(module, {}).get(name)
+            if span:
+                found.append((module.split(".")[0], module, name, span))
+    for m in _MISSING_SYMBOL.finditer(text):
+        span = kb.api.get("bitsandbytes:lib", {}).get(m["name"])
+        if span:
+            found.append(("bitsandbytes", "bitsandbytes:lib", m["name"], span))
+    for package, module, name, (first, last) in found[:3]:
+        newest = kb.newest(package)
+        gone = bool(newest and last != newest)
+        what = "the native entry point" if module.endswith(":lib") else f"{module}.{name}"
+        where = (f"{package} {first}-{last} calls {name} in its native library" if module.endswith(":lib")
+                 else f"{what} exists in {package} {first}-{last}")
+        detail = {"id": f"api:{module}:{name}", "package": package, "file": module, "function": name, "kind": "api",
+                  "type": None, "first": first, "last": last, "newest_release": newest, "gone_from_newest": False,
+                  "where": where, "template": f"{module}.{name}", "truncated": False}
+        target = next((c for c in merged.values() if c.category in ("version_incompat", "bnb_cpu_fallback", "missing_libs")
+                       and any(line and name in line for line in c.lines)), None)
+        if target is None:
+            continue
+        target.templates.insert(0, detail)
+        if module.endswith(":lib"):
+            continue
+        if gone:
+            target.fix += (f" {name} exists only in {package} {first}-{last}: the code was written for those releases; "
+                           f"pin {package}<={last} or update the code to the newer API.")
+        elif first != (kb.releases.get(package) or [first])[0]:
+            target.fix += f" {name} came in {package} {first}: install {package}>={first}."
+
+
 def _say_upgrade(cand: _Candidate) -> None:
     """The release range is evidence: a message gone from the newest release adds "upgrade" to the fix."""
     if cand.category == "version_incompat":
@@ -557,6 +600,7 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
         _oom_cause(merged["oom"], text)
     _silent_cpu_placement(text, merged)
     _in_context(text, merged)
+    _api_evidence(text, merged, kb)
     for cand in merged.values():
         _say_upgrade(cand)
     if found.root_end is not None:
