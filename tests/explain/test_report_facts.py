@@ -107,3 +107,10 @@ def test_check_from_report_json_is_a_partial_snapshot(capsys):
 def test_check_from_report_bad_input_is_exit_2(capsys, args, message):
     code, _, err = cli(capsys, "check", *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_issue_template_key_value_versions():
+    facts = parse_report((ISSUES / "offload-4bit.md").read_text())
+    assert facts.packages == {"transformers": "4.44.2", "torch": "2.4.0+cu121", "bitsandbytes": "0.43.3"}
+    assert facts.sources["packages.bitsandbytes"] == "- bitsandbytes: 0.43.3"
+    assert "gpu" not in facts.facts  # "Using GPU in script?: yes, Tesla T4" is prose, not a GPU line: not read

@@ -95,6 +95,8 @@ _ENVLINE = re.compile(r"^[-*]?\s*(?P<name>[A-Za-z][\w -]*?)\s+version(?:\s*\(GPU
                       r"(?:\s*\((?P<gpu>True|False)\))?", re.I)
 _INLINE = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch|vllm|trl)(?:==|\s+version\s*:?\s*v?|\s+v?)"
                      r"(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\+\w+)?)\b", re.I)
+_KEYVALUE = re.compile(r"^[-*]?\s*(?P<name>bitsandbytes|transformers|accelerate|peft|torch|pytorch|vllm|trl|triton)"
+                       r"\s*(?:version)?\s*[:=]\s*v?(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\.dev\d+|\+\w+)?)\b", re.I)
 _EGG = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch)-(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+)?)"
                   r"(?:-py\d|\.dist-info|\.egg)", re.I)
 _SMI = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+Driver Version:\s*(?P<driver>[\d.]+)\s+CUDA Version:\s*(?P<cuda>[\d.]+)")
@@ -192,6 +194,9 @@ def parse_report(text: str) -> ReportFacts:
             facts.package(m["name"], m["v"], line)
             listed += 1
             continue
+        m = _KEYVALUE.match(line)
+        if m:
+            facts.package(m["name"], m["v"], line)
         for m in _INLINE.finditer(line):
             facts.package(m["name"], m["v"], line)
         for m in _EGG.finditer(line):
