@@ -230,6 +230,20 @@ FAMILY_TEXTS = [
     ("ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.45.0 (from versions: 0.31.8)",
      "platform_unsupported"),
     ("RuntimeError: CUDA error: an illegal memory access was encountered", "version_incompat"),
+    ("RuntimeError: Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False.",
+     "gpu_not_visible"),
+    ("Found GPU0 Tesla K80 which is of cuda capability 3.7. PyTorch no longer supports this GPU because it is too old.",
+     "arch_unsupported"),
+    ("ValueError: bf16 mixed precision requires PyTorch >= 1.10 and a supported device.", "bf16_unsupported"),
+    ("RuntimeError: [enforce fail at alloc_cpu.cpp:83] : DefaultCPUAllocator: can't allocate memory: you tried to "
+     "allocate 1048576000 bytes.", "oom"),
+    ("Loading checkpoint shards:  50%|█████     | 1/2\nKilled", "oom"),
+    ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_not_visible"),
+    ("RuntimeError: Failed to import transformers.integrations.bitsandbytes because of the following error (look up "
+     "to see its traceback):", "version_incompat"),
+    ("TypeError: BitsAndBytesConfig.__init__() got an unexpected keyword argument 'load_in_4bits'", "wrong_api"),
+    ("RuntimeError: \"addmm_cuda\" not implemented for 'BFloat16'", "bf16_unsupported"),
+    ("RuntimeError: \"addmm_impl_cpu_\" not implemented for 'BFloat16'", "gpu_not_visible"),
 ]
 
 

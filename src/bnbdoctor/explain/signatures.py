@@ -218,7 +218,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-cuda-device", "gpu_not_visible", "BNB001",
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
-        r"|requires CUDA, but CUDA is not available",
+        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) is False"
+        r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected",
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
@@ -274,7 +275,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "cuda-runtime-missing", "missing_libs", None,
         r"lib(cudart|cublas|cublasLt|cusparse|cusolver|cufft|curand|nvrtc|nvJitLink|cudnn\w*|nccl|nvToolsExt)\.so[\w.]*: cannot open shared object file"
         r"|(cudart|cublas|cublasLt|cusparse|cudnn)64_\d+\.dll|No libcudart\.so found|libcudart\.so not found"
-        r"|libcuda\.so not found|Do you have a CUDA driver installed"
+        r"|libcuda\.so not found|Do you have a CUDA driver installed|Could not load library lib(cudnn|cublas)\w*"
         r"|runtime libraries were not found in the LD_LIBRARY_PATH|CUDA runtime files not found|Missing dependency: libcudart"
         r"|did not contain \['libcudart",
         0.8,
@@ -306,7 +307,8 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "no-wheel-for-platform", "platform_unsupported", "BNB050",
         r"doesn't have a source distribution or wheel for the current platform|only has wheels for the following platforms"
-        r"|No matching distribution found for bitsandbytes|Could not find a version that satisfies the requirement bitsandbytes",
+        r"|No matching distribution found for bitsandbytes|Could not find a version that satisfies the requirement bitsandbytes"
+        r"|bitsandbytes (is )?(only supports? Linux|not supported on (Windows|macOS|Mac))",
         0.8,
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
         "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
@@ -345,7 +347,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
         r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
         r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
-        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)|CUBLAS_STATUS_NOT_SUPPORTED",
+        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)|CUBLAS_STATUS_NOT_SUPPORTED"
+        r"|which is of cuda capability \d\.\d|no longer supports this GPU because it is too old"
+        r"|minimum cuda capability supported by this library",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -353,9 +357,9 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "bf16-needs-ampere", "bf16_unsupported", "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
-        r"|(?<!cpu_\")(?<!cpu\") not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
+        r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
         r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
-        r"|bf16 is not supported on|BF16 is only supported",
+        r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False",
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
         "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
@@ -370,11 +374,12 @@ SIGNATURES: tuple[Signature, ...] = (
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
-        r"|\bOOM\b",
+        r"|\bOOM\b|DefaultCPUAllocator: can't allocate memory|session crashed after using all available RAM"
+        r"|^Killed$|Killed\s+python",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
-        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'oom')),
+        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'oom', 'killed', "can't allocate", 'available ram')),
     Signature(
         "quantized-offload-refused", "cpu_offload", None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
@@ -442,7 +447,7 @@ SIGNATURES: tuple[Signature, ...] = (
         (MODELING_430, VLLM_BNB, MODELING), when="versions_wrong"),
     Signature(
         "from-pretrained-kwarg", "version_incompat", "BNB025",
-        r"unexpected keyword argument '(load_in_4bit|load_in_8bit|quantization_config|bnb_4bit_\w+|loaded_in_8bit)'",
+        r"unexpected keyword argument '(load_in_4bit|load_in_8bit|quantization_config|bnb_4bit_\w+|loaded_in_8bit)\b'",
         0.6,
         "This transformers does not know the quantization keyword: it predates it (load_in_4bit came in 4.30).",
         "pip install -U transformers accelerate bitsandbytes.",
@@ -580,6 +585,31 @@ SIGNATURES: tuple[Signature, ...] = (
         "Weights that are already quantized (packed uint8) are being quantized again: something moved or re-created the quantized parameters (an offload hook, .to(), a copy) as if they were plain weights.",
         "Do not move or copy the quantized model's parameters; with diffusers/accelerate offloading (enable_sequential_cpu_offload) use enable_model_cpu_offload or keep the quantized module on the GPU.",
         (LINEAR4BIT,)),
+    Signature(
+        "no-driver-library", "gpu_not_visible", "BNB001",
+        # the driver's own libraries: missing where no driver is installed or a container runs without the GPU runtime
+        r"libcuda\.so(\.1)?: cannot open shared object file|libnvidia-ml\.so\S*: cannot open shared object file"
+        r"|nvcuda\.dll\S*.{0,40}(not found|could not be found)",
+        0.7,
+        "The NVIDIA driver's own libraries (libcuda, libnvidia-ml) are not there: no driver on this machine, or a container started without the NVIDIA runtime.",
+        "Install the NVIDIA driver, or run the container with the GPU (`docker run --gpus all`, the NVIDIA container toolkit); under WSL add /usr/lib/wsl/lib to LD_LIBRARY_PATH.",
+        (NVML_DOCS, CUDA_RUNTIME)),
+    Signature(
+        "lazy-import-failed", "version_incompat", "BNB021",
+        r"Failed to import transformers\.\S+ because of the following error|Failed to import \S+ because of the following error",
+        0.45,
+        "transformers could not import one of its modules: a dependency (bitsandbytes, accelerate, peft, torch) is missing or at a release it does not work with; the error after this line says which.",
+        "Read the error printed after it; usually `pip install -U transformers accelerate bitsandbytes peft` in one command, then restart.",
+        (MODELING,)),
+    Signature(
+        "config-kwarg-typo", "wrong_api", None,
+        r"(BitsAndBytesConfig|from_pretrained|LoraConfig|TrainingArguments)\S*\(\) got an unexpected keyword argument",
+        0.5,
+        "A keyword this release of the class does not know: a typo, or an option of a newer/older release.",
+        "Check the keyword's spelling against the documentation of the installed release; upgrade if it is a newer option.",
+        (MODELING,), alternatives=(Alternative(
+            "version_incompat", "The keyword exists only in another release of the library.",
+            "pip install -U transformers peft bitsandbytes", 0.35, "versions_wrong"),)),
     Signature(
         "kwargs-and-quantization-config", "wrong_api", None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
