@@ -374,12 +374,19 @@ SIGNATURES: tuple[Signature, ...] = (
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
-        r"|\bOOM\b|DefaultCPUAllocator: can't allocate memory|session crashed after using all available RAM"
-        r"|^Killed$|Killed\s+python",
+        r"|DefaultCPUAllocator: can't allocate memory",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
-        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'oom', 'killed', "can't allocate", 'available ram')),
+        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', "can't allocate")),
+    Signature(
+        "oom-said", "oom", "BNB040",
+        # what users and notebooks say instead of torch's message: weaker evidence than the message itself
+        r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM",
+        0.5,
+        "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
+        "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
+        (TORCH_ALLOC,), anchors=("oom", "killed", "available ram", "ran out of")),
     Signature(
         "quantized-offload-refused", "cpu_offload", None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
