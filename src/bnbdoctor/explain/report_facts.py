@@ -316,6 +316,8 @@ def snapshot_from_facts(facts: dict[str, Any], packages: dict[str, str] | None =
         # a partial list cannot say what is missing: `skipped` keeps the rules from calling packages absent
         s = replace(s, packages=PackagesInfo(status="ok" if full_list else "skipped", packages=infos, torch=torch_build))
     gpu, cc = facts.get("gpu"), _cc_tuple(facts.get("compute_capability"))
+    if gpu and cc is None:
+        cc = cc_of_gpu(str(gpu))  # NVIDIA's table of its GPUs, not a guess
     driver, driver_cuda = facts.get("driver"), facts.get("driver_cuda")
     if gpu or cc or driver or driver_cuda:
         cuda_driver = None
