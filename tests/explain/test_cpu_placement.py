@@ -51,3 +51,17 @@ def test_run_ranks_cpu_offload_first_for_the_silent_placement():
     assert proc.returncode == 1
     err = proc.stderr.decode()
     assert "1. cpu_offload" in err and "max_memory" in err
+
+
+def test_run_reads_how_the_script_loads_the_model(tmp_path):
+    # the traceback of a generate() call shows no load; the script's own source does
+    script = tmp_path / "generate.py"
+    script.write_text("import sys\n"
+                      "# model = AutoModelForCausalLM.from_pretrained(path, device_map='auto',\n"
+                      "#     quantization_config=BitsAndBytesConfig(load_in_4bit=True))\n"
+                      "sys.stderr.write('Traceback (most recent call last):\\n')\n"
+                      f"sys.stderr.write({MISMATCH!r} + '\\n')\nsys.exit(1)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "run", "--no-machine", "--", sys.executable, str(script)],
+                          capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 1 and "1. cpu_offload" in proc.stderr.decode()

@@ -119,8 +119,8 @@ def machine_facts(snapshot_path: Path | None, use_machine: bool, text: str | Non
     return MachineFacts.of(snapshot, findings, source)
 
 
-def explain(text: str, source: str, machine: MachineFacts | None) -> ExplainResult:
-    matches = tuple(explain_text(text, machine))
+def explain(text: str, source: str, machine: MachineFacts | None, context: str = "") -> ExplainResult:
+    matches = tuple(explain_text(text, machine, context))
     lines = [line for m in matches for line in m.evidence.get("lines", [])]
     summary = {"source": source, "lines": len(text.splitlines()), "chars": len(text), "matched_lines": list(dict.fromkeys(lines))[:20]}
     machine_summary = None
@@ -140,3 +140,18 @@ def run_explain(request: ExplainRequest) -> ExplainResult:
     if not text.strip():
         raise InputError("the error text is empty")
     return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text))
+
+
+MAX_CONTEXT = 256 * 1024
+
+
+def script_context(command: list[str]) -> str:
+    """The source of the Python script a command runs (`python train.py ...`), so `run` knows how it loads the model;
+    "" for anything else or a file that cannot be read."""
+    args = [a for a in command[1:] if not a.startswith("-")] if command and "python" in Path(command[0]).name else []
+    if not args or not args[0].endswith(".py"):
+        return ""
+    try:
+        return Path(args[0]).read_bytes()[:MAX_CONTEXT].decode("utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -423,11 +423,12 @@ _DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", r
 _MISMATCH_CPU = re.compile(r"Expected all tensors to be on the same device.{0,300}?\bcpu\b", re.I | re.S)
 
 
-def _silent_cpu_placement(text: str, merged: dict[str, _Candidate]) -> None:
+def _silent_cpu_placement(text: str, merged: dict[str, _Candidate], context: str = "") -> None:
     """A device-mismatch error naming `cpu` after a quantized device_map load: accelerate put the quantized layers
     on the CPU because the GPU budget was below the model's size (measured on H200s, issue 16): that is the cause."""
     mismatch = merged.get("device_mismatch")
-    if mismatch is None or not (_QUANTIZED_LOAD.search(text) and _DEVICE_MAP.search(text) and _MISMATCH_CPU.search(text)):
+    if mismatch is None or not (_QUANTIZED_LOAD.search(text + context) and _DEVICE_MAP.search(text + context)
+                                and _MISMATCH_CPU.search(text)):
         return
     offload = by_id()["quantized-offload-refused"]
     cand = merged.get("cpu_offload")
@@ -454,10 +455,10 @@ CONTEXT_RULES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = (
 )
 
 
-def _in_context(text: str, merged: dict[str, _Candidate]) -> None:
+def _in_context(text: str, merged: dict[str, _Candidate], context: str = "") -> None:
     for sig_id, words, category, cause, fix in CONTEXT_RULES:
         source = next((c for c in merged.values() if sig_id in c.signatures), None)
-        if source is None or not words.search(text):
+        if source is None or not (words.search(text) or words.search(context)):
             continue
         cand = merged.get(category)
         if cand is None:
@@ -548,8 +549,11 @@ def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
     return ranked
 
 
-def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
-    """Rank the causes of the errors in `text`, most likely first; [] when nothing in it is known."""
+def explain_text(text: str, machine: MachineFacts | None = None, context: str = "") -> list[Match]:
+    """Rank the causes of the errors in `text`, most likely first; [] when nothing in it is known.
+
+    `context` is what ran (a script's source, for `bnbdoctor run`): never matched as an error, only read by the rules
+    that need to know how the model was loaded (a quantized device_map load, offloading)."""
     found = scan(text)
     lines = found.lines
     kb = knowledge()
@@ -598,8 +602,8 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
         _apply_findings(merged, machine)
     if "oom" in merged:
         _oom_cause(merged["oom"], text)
-    _silent_cpu_placement(text, merged)
-    _in_context(text, merged)
+    _silent_cpu_placement(text, merged, context)
+    _in_context(text, merged, context)
     _api_evidence(text, merged, kb)
     for cand in merged.values():
         _say_upgrade(cand)
