@@ -373,7 +373,7 @@ def run_command(
         sys.stderr.write(f"bnbdoctor: permission denied: {command[0]}\n")
         raise typer.Exit(NOT_EXECUTABLE) from None
     if outcome.returncode != 0:
-        from .commands.explain import explain, machine_facts
+        from .commands.explain import explain, machine_facts, script_context
         from .report.explain import render_explain_text
 
         how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
@@ -382,7 +382,7 @@ def run_command(
         sys.stderr.write(f"\nbnbdoctor: `{shlex.join(command)}` failed ({how})\n")
         if outcome.tail.strip():
             try:
-                result = explain(outcome.tail, "its output", machine_facts(None, machine))
+                result = explain(outcome.tail, "its output", machine_facts(None, machine), script_context(command))
                 sys.stderr.write(render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ))
             except Exception as exc:  # the explanation must never hide the command's own exit code
                 sys.stderr.write(f"bnbdoctor: could not explain the output ({type(exc).__name__}: {exc})\n")
