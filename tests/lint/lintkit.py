@@ -6,8 +6,9 @@ import ast
 import textwrap
 
 from bnbdoctor.lint.analyze import BNB_PARAMS
-from bnbdoctor.lint.engine import check, code_rules, parse
+from bnbdoctor.lint.engine import check, parse
 from bnbdoctor.lint.model import FixAction, LintFinding, LintOptions
+from bnbdoctor.rules import code_rules
 
 T4 = LintOptions(gpu=(7, 5), gpu_source="--gpu", transformers_version="5.24.0")
 H100 = LintOptions(gpu=(9, 0), gpu_source="--gpu", transformers_version="5.24.0")

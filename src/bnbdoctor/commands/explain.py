@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ..documents import ExplainResult
 from ..errors import InputError
-from ..explain import MachineFacts, Match, explain_text
+from ..explain import MachineFacts, explain_text
 
-CONFIDENT = 0.6  # the first cause's confidence a triage bot needs before it speaks
-CONFIDENT_MARGIN = 0.15  # ... and its lead over the second
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
 
@@ -22,30 +20,6 @@ class ExplainRequest:
     snapshot_path: Path | None = None
     use_machine: bool = True  # probe this machine when no snapshot is given
     source: str | None = None  # overrides the input's description, e.g. "output of `python train.py`"
-
-
-@dataclass(frozen=True)
-class ExplainResult:
-    matches: tuple[Match, ...]
-    input: dict[str, Any]
-    machine: dict[str, Any] | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def matched(self) -> bool:
-        return bool(self.matches)
-
-    @property
-    def triage(self) -> dict[str, Any]:
-        """Machine-readable confidence for bots (docs/ci/triage.md): confident when the first cause is a mapped one,
-        likely enough, and clearly ahead of the second."""
-        if not self.matches:
-            return {"confident": False, "confidence": 0.0, "margin": 0.0, "category": None}
-        first = self.matches[0]
-        margin = first.confidence - (self.matches[1].confidence if len(self.matches) > 1 else 0.0)
-        confident = first.category != "other" and first.confidence >= CONFIDENT and margin >= CONFIDENT_MARGIN
-        return {"confident": confident, "confidence": first.confidence, "margin": round(margin, 2),
-                "category": first.category}
 
 
 def _read_stdin() -> str:

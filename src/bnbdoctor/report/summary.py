@@ -31,7 +31,7 @@ def machine_lines(snapshot: Snapshot) -> list[tuple[str, str]]:
     if nvml.status == "ok":
         cuda = nvml.cuda_driver_version
         cuda_text = f", CUDA {cuda // 1000}.{(cuda % 1000) // 10}" if cuda else ""
-        rows.append(("driver", f"{nvml.driver_version}{cuda_text}"))
+        rows.append(("driver", f"{nvml.driver_version or 'unknown'}{cuda_text}"))
         for gpu in nvml.gpus:
             cc = f"sm_{gpu.compute_capability[0]}{gpu.compute_capability[1]}" if gpu.compute_capability else "sm_?"
             memory = ""

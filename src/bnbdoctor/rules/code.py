@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 from packaging.version import InvalidVersion, Version
 
-from ..rules.base import Reference, rule
-from ..rules.refs import H100_FACTS
-from .analyze import BNB_PARAMS, Arg, Const, DictV, Load, QuantConfig, Ref, dtype_name, truthy
-from .model import CodeContext, CodeHit, FixAction
+from ..lint.analyze import BNB_PARAMS, Arg, Const, DictV, Load, QuantConfig, Ref, dtype_name, truthy
+from ..lint.model import CodeContext, CodeHit, FixAction
+from .base import Reference, rule
+from .refs import H100_FACTS
 
 BNB_CONFIG_SOURCE = Reference(
     "source",
