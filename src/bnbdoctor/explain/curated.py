@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from ..rules.base import Reference
+from ..vocab import Reference
 from .knowledge import Template
 from .signatures import _MAC, _NO_GPU, SIGNATURES, Alternative, Signature, by_id
 

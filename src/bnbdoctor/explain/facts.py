@@ -13,8 +13,8 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from ..rules import derive
-from ..rules.base import Finding
 from ..snapshot import Snapshot
+from ..vocab import Finding
 
 #: The (system, machine) pairs bitsandbytes runs its GPU backends on; anything else is `unsupported_platform`.
 GPU_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Windows", "x86_64"), ("Windows", "AMD64")}

@@ -18,7 +18,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ..rules.base import CATEGORIES, Reference
+from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
 from .facts import MachineFacts, holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..rules.base import Reference
+from ..vocab import Reference
 
 
 def _src(repo: str, path: str, what: str, ref: str = "main") -> Reference:
