@@ -320,3 +320,13 @@ def test_the_public_names_of_the_installed_bitsandbytes_are_in_the_table():
         for name in api[module]:
             first, last = table[module][name]
             assert mine.Version(first) <= mine.Version(version) <= mine.Version(last), (module, name)
+
+
+def test_a_speed_warning_before_an_error_is_not_the_errors_cause():
+    text = """UserWarning: Input type into Linear4bit is torch.float16, but bnb_4bit_compute_dtype=torch.float32 (default). This will lead to slow inference or training speed.
+  warnings.warn(
+Traceback (most recent call last):
+  File "train.py", line 40, in <module>
+torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 14.75 GiB of which 10.06 MiB is free."""
+    assert [m.category for m in explain_text(text)[:2]] == ["oom", "dtype_slow"]
+    assert explain_text(text.split("\n")[0])[0].category == "dtype_slow"  # alone, the warning is the finding

@@ -511,6 +511,21 @@ def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -
             target.fix += f" {name} came in {package} {first}: install {package}>={first}."
 
 
+_ERROR_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed", re.I)
+ADVICE = frozenset({"dtype_slow", "other"})  # causes of slowness or advisories: never why a run failed
+ADVICE_PENALTY = 0.3
+
+
+def _failures_over_advice(merged: dict[str, _Candidate]) -> None:
+    """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes."""
+    failed = any(c.category not in ADVICE and c.confidence >= 0.5 and any(_ERROR_LINE.search(line) for line in c.lines)
+                 for c in merged.values())
+    if failed:
+        for cand in merged.values():
+            if cand.category in ADVICE:
+                cand.confidence -= ADVICE_PENALTY
+
+
 def _say_upgrade(cand: _Candidate) -> None:
     """The release range is evidence: a message gone from the newest release adds "upgrade" to the fix."""
     if cand.category == "version_incompat":
@@ -604,6 +619,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         _oom_cause(merged["oom"], text)
     _silent_cpu_placement(text, merged, context)
     _in_context(text, merged, context)
+    _failures_over_advice(merged)
     _api_evidence(text, merged, kb)
     for cand in merged.values():
         _say_upgrade(cand)
