@@ -114,3 +114,10 @@ def test_issue_template_key_value_versions():
     assert facts.packages == {"transformers": "4.44.2", "torch": "2.4.0+cu121", "bitsandbytes": "0.43.3"}
     assert facts.sources["packages.bitsandbytes"] == "- bitsandbytes: 0.43.3"
     assert "gpu" not in facts.facts  # "Using GPU in script?: yes, Tesla T4" is prose, not a GPU line: not read
+
+
+def test_python_m_bitsandbytes_of_old_releases():
+    facts = parse_report("CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
+                         "CUDA SETUP: Highest compute capability among GPUs detected: 7.5\n"
+                         "CUDA SETUP: Detected CUDA version 118\n")
+    assert facts.facts["compute_capability"] == "7.5" and facts.facts["cuda"] == "11.8"

@@ -91,7 +91,7 @@ def cc_of_gpu(name: str) -> tuple[int, int] | None:
 _FREEZE = re.compile(r"^(?:\[(?:pip3?|conda)\]\s+)?(?P<name>[A-Za-z][\w.-]*)\s*==\s*(?P<v>\d[\w.+!-]*)")
 _PIPLIST = re.compile(r"^(?P<name>[A-Za-z][\w.-]*)\s{2,}(?P<v>\d[\w.+!-]*)(\s+\S.*)?$")
 _CONDA = re.compile(r"^\[conda\]\s+(?P<name>[A-Za-z][\w.-]*)\s+(?P<v>\d[\w.+!-]*)\s")
-_ENVLINE = re.compile(r"^[-*]?\s*(?P<name>[A-Za-z][\w -]*?)\s+version(?:\s*\(GPU\?\))?\s*:\s*(?P<v>\d[\w.+!-]*)"
+_ENVLINE = re.compile(r"^[-*]?\s*(?P<name>[A-Za-z][\w -]*?)\s+(?:library\s+)?version(?:\s*\(GPU\?\))?\s*:\s*(?P<v>\d[\w.+!-]*)"
                       r"(?:\s*\((?P<gpu>True|False)\))?", re.I)
 _INLINE = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch|vllm|trl)(?:==|\s+version\s*:?\s*v?|\s+v?)"
                      r"(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\+\w+)?)\b", re.I)
