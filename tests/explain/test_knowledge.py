@@ -330,3 +330,13 @@ Traceback (most recent call last):
 torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 14.75 GiB of which 10.06 MiB is free."""
     assert [m.category for m in explain_text(text)[:2]] == ["oom", "dtype_slow"]
     assert explain_text(text.split("\n")[0])[0].category == "dtype_slow"  # alone, the warning is the finding
+
+
+def test_banners_and_progress_lines_are_not_evidence():
+    banner = ("===================================BUG REPORT===================================\n"
+              "Welcome to bitsandbytes. For effortless bug reporting run\n\npython -m bitsandbytes\n"
+              "CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
+              "CUDA SETUP: Loading binary /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cuda118.so...")
+    assert all(m.confidence <= 0.35 for m in explain_text(banner))  # at most a guess from its words
+    error = "\nValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` argument at the same time."
+    assert explain_text(banner + error)[0].category == "wrong_api"

@@ -65,6 +65,15 @@ def _raises(t: Template, *types: str) -> bool:
     return t.kind == "raise" and (not types or (t.type or "") in types)
 
 
+_FAILING = re.compile(r"fail|not found|error|warning|cannot|can't|could not|unable|missing|\bno\b|not |without|defaulting|"
+                      r"\bcpu\b|unexpected|problem|invalid|unsupported|too old|mismatch", re.I)
+
+
+def failing(t: Template) -> bool:
+    """Whether a message reports something wrong (a raise, or words of failure), not progress or a banner."""
+    return t.kind == "raise" or bool(_FAILING.search(t.template))
+
+
 def _bnb_related(t: Template) -> bool:
     """A template a bitsandbytes user can meet: all of bitsandbytes, and the bitsandbytes parts of the others."""
     return (t.package == "bitsandbytes"
@@ -77,8 +86,9 @@ _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory
 
 FAMILIES: tuple[Family, ...] = (
     Family("family:bnb-loading", "bnb_cpu_fallback",
-           lambda t: _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "cuda_specs.py")
-           or (_in(t, "bitsandbytes", "backends/") and t.kind != "raise"),
+           lambda t: failing(t) and (
+               _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "cuda_specs.py")
+               or (_in(t, "bitsandbytes", "backends/") and t.kind != "raise")),
            "A message of bitsandbytes' native-library setup: it did not load its GPU library (it fell back to the CPU "
            "library or to none).",
            "Run `python -m bitsandbytes` to see which library it tried and why it failed; `pip install -U "
@@ -145,6 +155,8 @@ def signature_for(t: Template) -> Signature | None:
     for sig in SIGNATURES:
         if sig.regex.search(text):
             return sig
+    if not failing(t):
+        return None  # "CUDA runtime path found: ..." names the runtime but reports no failure
     for regex, sig in _rules():
         if regex.search(text):
             return sig

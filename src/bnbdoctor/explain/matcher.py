@@ -403,7 +403,7 @@ def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
     """The newest release of the package, when the matched message is gone from it (it says: upgrade)."""
     t = hit.template
     newest = kb.newest(t.package)
-    if t.native or not t.last or not newest or t.last == newest or kb.reworded(t):
+    if t.native or not t.last or not newest or t.last == newest or not curated.failing(t) or kb.reworded(t):
         return None
     return newest
 

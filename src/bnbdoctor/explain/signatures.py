@@ -600,7 +600,11 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "The NVIDIA driver's own libraries (libcuda, libnvidia-ml) are not there: no driver on this machine, or a container started without the NVIDIA runtime.",
         "Install the NVIDIA driver, or run the container with the GPU (`docker run --gpus all`, the NVIDIA container toolkit); under WSL add /usr/lib/wsl/lib to LD_LIBRARY_PATH.",
-        (NVML_DOCS, CUDA_RUNTIME)),
+        (NVML_DOCS, CUDA_RUNTIME), alternatives=(Alternative(
+            "missing_libs",
+            "Under WSL 2 the Windows driver provides libcuda.so in /usr/lib/wsl/lib, which is not on the loader's path here.",
+            "export LD_LIBRARY_PATH=/usr/lib/wsl/lib:$LD_LIBRARY_PATH (and do not install a Linux NVIDIA driver inside WSL).",
+            0.3, "os:wsl"),)),
     Signature(
         "lazy-import-failed", "version_incompat", "BNB021",
         r"Failed to import transformers\.\S+ because of the following error|Failed to import \S+ because of the following error",
