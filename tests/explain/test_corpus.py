@@ -64,5 +64,6 @@ def test_the_dev_split_of_real_reports_when_present():
     if "dev" not in splits:
         pytest.skip("reports-dev.jsonl is not in this checkout")
     results = bench.evaluate(splits["dev"])
+    # a regression guard with room for the reports still being added (91.5% top-1, 2.1% unrecognised on 142)
     assert bench.accuracy(results) >= 0.85
-    assert sum(r["unknown"] for r in results) <= 0.05 * len(results)
+    assert sum(r["unknown"] for r in results) <= 0.06 * len(results)
