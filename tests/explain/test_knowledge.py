@@ -244,6 +244,10 @@ FAMILY_TEXTS = [
     ("TypeError: BitsAndBytesConfig.__init__() got an unexpected keyword argument 'load_in_4bits'", "wrong_api"),
     ("RuntimeError: \"addmm_cuda\" not implemented for 'BFloat16'", "bf16_unsupported"),
     ("RuntimeError: \"addmm_impl_cpu_\" not implemented for 'BFloat16'", "gpu_not_visible"),
+    ("NotImplementedError: The operator 'aten::_int_mm' is not currently implemented for the MPS device.",
+     "platform_unsupported"),
+    ("ERROR: bitsandbytes-0.41.1-py3-none-win_amd64.whl is not a supported wheel on this platform.", "platform_unsupported"),
+    ("ImportError: DLL load failed while importing _C: The specified module could not be found.", "missing_libs"),
 ]
 
 

@@ -299,7 +299,8 @@ SIGNATURES: tuple[Signature, ...] = (
         (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
     Signature(
         "macos-native-library", "platform_unsupported", "BNB050",
-        r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS",
+        r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS"
+        r"|not currently implemented for the MPS device|PYTORCH_ENABLE_MPS_FALLBACK|device type mps\b",
         0.85,
         "This is macOS (dyld/arm64 messages): bitsandbytes has no CUDA backend there, and older releases no macOS build at all.",
         "Run the quantized load on Linux or Windows with an NVIDIA GPU; on a Mac use a format with an MPS/MLX backend.",
@@ -308,6 +309,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-wheel-for-platform", "platform_unsupported", "BNB050",
         r"doesn't have a source distribution or wheel for the current platform|only has wheels for the following platforms"
         r"|No matching distribution found for bitsandbytes|Could not find a version that satisfies the requirement bitsandbytes"
+        r"|bitsandbytes\S*\.whl is not a supported wheel on this platform"
         r"|bitsandbytes (is )?(only supports? Linux|not supported on (Windows|macOS|Mac))",
         0.8,
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
@@ -316,7 +318,8 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "windows-dll-not-found", "missing_libs", None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
-        r"\[WinError 126\]|Error loading \S+\.dll\S* or one of its dependencies|Could not find module '[^']+\.dll'",
+        r"\[WinError 126\]|\[WinError 127\]|Error loading \S+\.dll\S* or one of its dependencies|Could not find module '[^']+\.dll'"
+        r"|DLL load failed",
         0.7,
         "Windows could not load a DLL (bitsandbytes' or torch's) or one of the DLLs it depends on: the CUDA runtime DLLs, or the Visual C++ runtime, are missing from the search path.",
         "Install the Microsoft Visual C++ Redistributable, use a bitsandbytes/torch pair built for the same CUDA (`pip install -U bitsandbytes` ships its CUDA DLLs from 0.43 on), and check `python -m bitsandbytes`.",
