@@ -121,3 +121,18 @@ def test_python_m_bitsandbytes_of_old_releases():
                          "CUDA SETUP: Highest compute capability among GPUs detected: 7.5\n"
                          "CUDA SETUP: Detected CUDA version 118\n")
     assert facts.facts["compute_capability"] == "7.5" and facts.facts["cuda"] == "11.8"
+
+
+def test_explain_file_on_a_whole_issue_body(capsys):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ISSUES.parents[2] / "docs" / "schemas" / "explain-1.json").read_text())
+    code, out, _ = cli(capsys, "explain", "--no-machine", "--file", str(ISSUES / "env-dumps.md"), "--format", "json")
+    document = json.loads(out)
+    jsonschema.validate(document, schema)
+    assert code == 0 and document["machine"]["source"].startswith("the report")
+    assert document["machine"]["fact_sources"]["gpu"] == "GPU models and configuration: GPU 0: Tesla T4"
+    assert document["matches"][0]["category"] == "bf16_unsupported"
+    assert document["triage"]["confident"] is True
