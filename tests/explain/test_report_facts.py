@@ -128,7 +128,7 @@ def test_explain_file_on_a_whole_issue_body(capsys):
 
     import jsonschema
 
-    schema = json.loads((ISSUES.parents[2] / "docs" / "schemas" / "explain-1.json").read_text())
+    schema = json.loads((ISSUES.parents[3] / "docs" / "schemas" / "explain-1.json").read_text())
     code, out, _ = cli(capsys, "explain", "--no-machine", "--file", str(ISSUES / "env-dumps.md"), "--format", "json")
     document = json.loads(out)
     jsonschema.validate(document, schema)
