@@ -204,9 +204,12 @@ def clean_lines(text: str) -> list[str]:
     if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
         text = html.unescape(text)
     text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    had_backticks = "`" in text
     for old, new in _QUOTES:  # str.replace is much faster than str.translate on megabytes
         if old in text:
             text = text.replace(old, new)
+    if had_backticks:  # `x`or -> " x or": a space keeps words apart; one space is enough
+        text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
     lines = [line.strip() for line in _BOX.sub(" ", text).split("\n")]
     for i, line in enumerate(lines):
         if line.startswith((">", "```", "~~~")):
