@@ -217,7 +217,7 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
                 hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
         if len(hits) >= max_hits:
             break
-    return _most_specific(sorted(hits.values(), key=lambda h: h.line))
+    return _most_specific(sorted(hits.values(), key=lambda h: (h.line, -h.score)))
 
 
 def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:
