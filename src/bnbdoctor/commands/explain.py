@@ -105,7 +105,11 @@ def explain(text: str, source: str, machine: MachineFacts | None, context: str =
             "fact_sources": machine.report.get("sources", {}),
             "findings": [{"rule": f.rule, "category": f.category, "severity": f.severity, "title": f.title} for f in machine.findings],
         }
-    notes = () if matches else ("no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    notes: tuple[str, ...] = () if matches else (
+        "no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    if matches and all(sig.startswith("keywords:") for m in matches for sig in m.evidence["signatures"]):
+        notes = ("no known message in the text: the causes are guesses from its words (never confident); "
+                 "run `bnbdoctor check` on the machine that failed",)
     return ExplainResult(matches, summary, machine_summary, notes)
 
 
