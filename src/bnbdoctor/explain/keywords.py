@@ -17,7 +17,8 @@ MIN_SCORE = 1.0  # below this, say nothing
 WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "platform_unsupported": ((r"\bmacOS\b|\bmac ?book\b|apple (silicon|m\d)|\bmps\b|\bdarwin\b", 1.5),
                              (r"\bWSL ?1\b|\bJetson\b|\bZLUDA\b|\bDirectML\b|\baarch64\b|ppc64le|\bCentOS 7\b", 1.5),
-                             (r"\bAMD\b|\bRadeon\b|\bIntel (Arc|Iris)\b", 1.0), (r"not supported on (this|your) platform", 1.0)),
+                             (r"\bAMD\b|\bRadeon\b|\bIntel (Arc|Iris)\b", 1.0), (r"not supported on (this|your) platform", 1.0),
+                             (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 1.0)),
     "gpu_not_visible": ((r"no (compatible |nvidia |cuda )?gpu (found|detected|available)", 1.5),
                         (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
                         (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0), (r"CUDA_VISIBLE_DEVICES", 0.5)),
@@ -38,7 +39,8 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "dtype_slow": ((r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8), (r"\b(fp16|float16|fp32|float32)\b", 0.4)),
     "version_incompat": ((r"\b(upgrade|downgrade|update|pip install -U|older version|newer version|latest version)\b", 1.0),
                          (r"\b(version|versions)\b.{0,40}\b(incompatib|conflict|mismatch|requires?)\w*", 1.2),
-                         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0)),
+                         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
+                         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 0.8)),
     "wrong_api": ((r"\bunexpected keyword\b|\bTypeError\b|got an unexpected|takes \d+ positional", 1.0),
                   (r"\bload_in_(4|8)bit\b|\bquantization_config\b|\bBitsAndBytesConfig\b", 0.4)),
 }
