@@ -344,3 +344,14 @@ def test_banners_and_progress_lines_are_not_evidence():
     assert all(m.confidence <= 0.35 for m in explain_text(banner))  # at most a guess from its words
     error = "\nValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` argument at the same time."
     assert explain_text(banner + error)[0].category == "wrong_api"
+
+
+#: issue titles are cut at 80 characters; the ones whose first 80 characters still hold the message itself
+CUT_TITLES = [(text[:80], category) for i, (text, category, _) in enumerate(ISSUE_TEXTS) if i != 2] + [
+    (text[:80], category) for text, category in FAMILY_TEXTS
+    if "Attempting to deserialize" in text or "DefaultCPUAllocator" in text or "Failed to import" in text]
+
+
+@pytest.mark.parametrize(("title", "category"), CUT_TITLES, ids=lambda v: str(v)[:40])
+def test_titles_cut_at_80_characters(title, category):
+    assert explain_text(title)[0].category == category

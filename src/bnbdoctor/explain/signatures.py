@@ -218,7 +218,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-cuda-device", "gpu_not_visible", "BNB001",
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
-        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) is False"
+        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) is False|Attempting to deserialize object on a CUDA device"
         r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected",
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
@@ -309,7 +309,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-wheel-for-platform", "platform_unsupported", "BNB050",
         r"doesn't have a source distribution or wheel for the current platform|only has wheels for the following platforms"
         r"|No matching distribution found for bitsandbytes|Could not find a version that satisfies the requirement bitsandbytes"
-        r"|bitsandbytes\S*\.whl is not a supported wheel on this platform"
+        r"|bitsandbytes\S*\.whl is not a supported wheel"
         r"|bitsandbytes (is )?(only supports? Linux|not supported on (Windows|macOS|Mac))",
         0.8,
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
@@ -377,11 +377,11 @@ SIGNATURES: tuple[Signature, ...] = (
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
-        r"|DefaultCPUAllocator: can't allocate memory",
+        r"|DefaultCPUAllocator: can't al",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
-        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', "can't allocate")),
+        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'defaultcpuallocator')),
     Signature(
         "oom-said", "oom", "BNB040",
         # what users and notebooks say instead of torch's message: weaker evidence than the message itself
@@ -610,7 +610,7 @@ SIGNATURES: tuple[Signature, ...] = (
             0.3, "os:wsl"),)),
     Signature(
         "lazy-import-failed", "version_incompat", "BNB021",
-        r"Failed to import transformers\.\S+ because of the following error|Failed to import \S+ because of the following error",
+        r"Failed to import transformers\.\S+ because|Failed to import \S+ because of the following error",
         0.45,
         "transformers could not import one of its modules: a dependency (bitsandbytes, accelerate, peft, torch) is missing or at a release it does not work with; the error after this line says which.",
         "Read the error printed after it; usually `pip install -U transformers accelerate bitsandbytes peft` in one command, then restart.",
