@@ -148,6 +148,8 @@ def test_the_offload_error_survives_how_logs_mangle_it(text):
     ("OSError: [WinError 126] Le module spécifié est introuvable", "missing_libs"),
     ("OSError: [WinError 193] %1 n’est pas une application Win32 valide", "platform_unsupported"),
     ("OSError: [WinError 193] %1 is not a valid Win32 application", "platform_unsupported"),
+    ("OSError: [WinError 1455] 页面文件太小，无法完成操作。 Error loading \"C:\\venv\\lib\\site-packages\\torch\\lib\\cudnn_adv_infer64_8.dll\" or one of its dependencies.",
+     "oom"),
 ])
 def test_windows_loader_errors_in_any_language(text, category):
     assert explain_text(text)[0].category == category

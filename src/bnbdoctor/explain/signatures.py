@@ -383,6 +383,14 @@ SIGNATURES: tuple[Signature, ...] = (
         "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
         (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'defaultcpuallocator')),
     Signature(
+        "windows-paging-file", "oom", None,
+        # Windows' text is localised; its number is not. Loading torch's CUDA DLLs commits virtual memory
+        r"\[WinError 1455\]|paging file is too small for this operation",
+        0.8,
+        "Windows ran out of virtual memory (the paging file is too small) while loading the CUDA libraries or the checkpoint: host memory, not the GPU's.",
+        "Let Windows manage the paging file size (or enlarge it) and restart; close other programs; load with low_cpu_mem_usage=True.",
+        (WIN_ERRORS,)),
+    Signature(
         "oom-said", "oom", "BNB040",
         # what users and notebooks say instead of torch's message: weaker evidence than the message itself
         r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM",
