@@ -65,7 +65,8 @@ CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsuffi
                          "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
 NVML_DOCS = Reference("docs", "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Driver/library version mismatch')",
                       "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html")
-WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_BAD_EXE_FORMAT (193)",
+WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_PROC_NOT_FOUND (127), "
+                       "ERROR_BAD_EXE_FORMAT (193), ERROR_COMMITMENT_LIMIT (1455)",
                        "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-")
 TORCH_EXT = _src(TORCH, "torch/utils/cpp_extension.py", "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
                  "the version that was used to compile PyTorch'")
