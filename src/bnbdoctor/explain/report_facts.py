@@ -147,7 +147,8 @@ def _os_from_text(text: str, facts: ReportFacts) -> None:
         (r"dlopen\(|\.dylib\b|/Users/\w+/|macOS-\d|Darwin|arm64-arm-64bit|\bmps\b|Apple M\d", "macos"),
         (r"google\.colab|/content/\w|Colab", "colab"),
         (r"/kaggle/", "kaggle"),
-        (r"Linux-\d|\.so(\.\d+)*\b|/usr/(local/)?lib|/home/\w+|/root/|Ubuntu|CentOS|Debian", "linux"),
+        # a Linux path or platform string; not a bare ".so": old bitsandbytes names .so files on Windows too
+        (r"Linux-\d|/usr/(local/)?lib/|/home/\w+/|/root/|/opt/conda/|Ubuntu|CentOS|Debian|Fedora", "linux"),
     )
     for pattern, os_name in checks:
         m = re.search(pattern, text)
