@@ -1,8 +1,11 @@
 """From an error text (and what is known about the machine) to ranked causes: a pure function, no I/O.
 
-Every signature that matches a line of the text proposes its cause, and its alternatives with a low confidence.
-Machine facts then move them: a cause that a signature's `when` condition confirms, or that a machine rule's
-finding of the same category confirms, rises; the most likely cause comes first.
+The text is cleaned (clean_lines), then every signature whose pattern matches proposes its cause, and its
+alternatives with a low confidence; every mined message found in it (knowledge.find) proposes the cause its
+curated mapping gives, with its source and release range as evidence, and "upgrade" when its code path is gone
+from the newest release. Machine facts then move them: a cause that a signature's `when` condition confirms, or
+that a machine rule's finding of the same category confirms, rises; the position in the log (the root of a chain,
+setup lines before a traceback) and the context (a quantized device_map load) decide between close causes.
 """
 
 from __future__ import annotations
@@ -29,12 +32,12 @@ CONFIRMED_BY_RULE = {"error": 0.3, "warning": 0.15}  # a machine rule reports th
 ALSO_MATCHED = 0.05  # each further signature that points at the same category
 CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: lower, never drop
 MAX_LINES = 8  # matched lines kept as evidence per match
-UPSTREAM_LEAD = 0.05
-UPSTREAM_MARGIN = 0.06  # within this, of two causes the facts confirm, the upstream one ranks first  # a confirmed upstream alternative's lead over an unconfirmed primary cause
-ROOT_BONUS = 0.1
+UPSTREAM_LEAD = 0.05  # a confirmed upstream alternative's lead over an unconfirmed primary cause
+UPSTREAM_MARGIN = 0.06  # within this, of two causes the facts confirm, the upstream one ranks first
+ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
 SETUP_BONUS = 0.05  # a setup failure printed before the traceback
 SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
-                              "arch_unsupported"})  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
+                              "arch_unsupported"})
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 
