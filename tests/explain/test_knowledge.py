@@ -357,3 +357,16 @@ CUT_TITLES = [(text[:80], category) for i, (text, category, _) in enumerate(ISSU
 @pytest.mark.parametrize(("title", "category"), CUT_TITLES, ids=lambda v: str(v)[:40])
 def test_titles_cut_at_80_characters(title, category):
     assert explain_text(title)[0].category == category
+
+
+def test_windows_missing_symbol_in_a_loaded_dll_is_the_cpu_fallback_not_a_missing_windows_build():
+    from bnbdoctor.commands.explain import report_machine
+
+    loaded = ("C:\\Users\\me\\venv\\lib\\site-packages\\bitsandbytes\\cextension.py:34: UserWarning: The installed "
+              "version of bitsandbytes was compiled without GPU support.\n"
+              "AttributeError: function 'cquantize_blockwise_fp16_nf4' not found")
+    assert explain_text(loaded, report_machine(loaded + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category == "bnb_cpu_fallback"
+    nothing = ("C:\\Users\\me\\venv\\lib\\site-packages\\bitsandbytes\\cuda_setup\\main.py: UserWarning: "
+               "libcudart.so not found in any environmental path\n"
+               "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'")
+    assert explain_text(nothing, report_machine(nothing + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category == "platform_unsupported"

@@ -60,7 +60,10 @@ def report_machine(text: str) -> MachineFacts | None:
     from ..rules import CheckOptions, Context, run
 
     snapshot, facts = report_snapshot(text)
-    if not (facts.packages or any(k in facts.facts for k in STRONG_FACTS)):
+    # a Linux path says little (this machine is usually Linux too); a Windows or macOS one says the error came from
+    # another machine than a Linux one running explain
+    elsewhere = facts.facts.get("os") in ("windows", "macos", "wsl")
+    if not (facts.packages or elsewhere or any(k in facts.facts for k in STRONG_FACTS)):
         return None
     findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=False))))
     said = ", ".join(f"{k}={v}" for k, v in {**facts.facts, **facts.packages}.items())

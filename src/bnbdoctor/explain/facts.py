@@ -84,7 +84,7 @@ def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | 
 def _windows_old_bnb(s: Snapshot, report: dict[str, Any]) -> dict[str, Any] | None:
     """Windows with a bitsandbytes older than 0.43 (the first with a Windows build): its version, or the release range
     of the bitsandbytes messages in the text, says so; unknown counts as old only when nothing says it is new."""
-    if s.platform.system != "Windows":
+    if s.platform.system != "Windows" or report.get("windows_dll_loaded"):
         return None
     info = derive.package(s, "bitsandbytes")
     try:

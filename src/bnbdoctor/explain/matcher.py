@@ -423,6 +423,7 @@ def _upgrade_candidate(hit: Hit, newest: str) -> _Candidate:
                       cause, fix, [], [f"release-range:{t.id}"], (), primary=False)
 
 
+_DLL_LACKS_SYMBOL = re.compile(r"function '?c[a-z]\w+'? not found", re.I)
 _QUANTIZED_LOAD = re.compile(r"BitsAndBytesConfig|load_in_(4|8)bit|Linear(4bit|8bitLt)|bnb_4bit|quantization_config"
                              r"|buffer for offloaded layers", re.I)
 _DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", re.I)
@@ -580,7 +581,11 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     kb = knowledge()
     hits = find(lines, kb)
     if machine is not None:
-        machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits)})
+        # Windows' own wording when a loaded DLL lacks a symbol: a Windows build of bitsandbytes was loaded (its CPU
+        # one), so this is not a release without a Windows build
+        dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
+        machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits),
+                                           "windows_dll_loaded": dll_loaded})
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     candidates: list[_Candidate] = []
     for sig in signatures:
