@@ -250,6 +250,13 @@ FAMILY_TEXTS = [
      "platform_unsupported"),
     ("ERROR: bitsandbytes-0.41.1-py3-none-win_amd64.whl is not a supported wheel on this platform.", "platform_unsupported"),
     ("ImportError: DLL load failed while importing _C: The specified module could not be found.", "missing_libs"),
+    ("TypeError: Input tensors need to be on the same GPU, but found the following tensor and device combinations:\n"
+     " [(torch.Size([1, 4096]), device(type='cpu')), (torch.Size([4096, 4096]), device(type='cuda', index=0))]",
+     "device_mismatch"),
+    ("ValueError: You are calling `save_pretrained` to a 4-bit converted model, but your `bitsandbytes` version "
+     "doesn't support it.", "version_incompat"),
+    ("model = AutoModelForCausalLM.from_pretrained(p, device_map=\"auto\", quantization_config=bnb)\n"
+     "RuntimeError: All input tensors need to be on the same GPU, but found some tensors to not be on a GPU", "cpu_offload"),
 ]
 
 

@@ -427,7 +427,8 @@ _DLL_LACKS_SYMBOL = re.compile(r"function '?c[a-z]\w+'? not found", re.I)
 _QUANTIZED_LOAD = re.compile(r"BitsAndBytesConfig|load_in_(4|8)bit|Linear(4bit|8bitLt)|bnb_4bit|quantization_config"
                              r"|buffer for offloaded layers", re.I)
 _DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", re.I)
-_MISMATCH_CPU = re.compile(r"Expected all tensors to be on the same device.{0,300}?\bcpu\b", re.I | re.S)
+_MISMATCH_CPU = re.compile(r"Expected all tensors to be on the same device.{0,300}?\bcpu\b"
+                           r"|some tensors to not be on a GPU|need to be on the same GPU.{0,300}?\bcpu\b", re.I | re.S)
 
 
 def _silent_cpu_placement(text: str, merged: dict[str, _Candidate], context: str = "") -> None:

@@ -418,7 +418,9 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_META, ACC_BIG, H100)),
     Signature(
         "device-mismatch", "device_mismatch", None,
-        r"Expected all tensors to be on the same device",
+        r"Expected all tensors to be on the same device|Input tensors need to be on the same GPU"
+        r"|All input tensors need to be on the same GPU|Expected a '?cuda'? device type for generator but found"
+        r"|to have the same device as|Input and parameter tensors are not at the same device",
         0.8,
         "The model is split over several devices (device_map=\"auto\" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.",
         "Put the whole model on one GPU (`device_map={\"\": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.",
@@ -458,7 +460,7 @@ SIGNATURES: tuple[Signature, ...] = (
         (Q4, Q4_438), when="versions_wrong", alternatives=(_NO_GPU, _MAC)),
     Signature(
         "bitsandbytes-too-old", "version_incompat", "BNB023",
-        r"Please install bitsandbytes>=|requires bitsandbytes>=\d|not compatible with (4|8) ?bit inference"
+        r"Please install bitsandbytes>=|requires bitsandbytes>=\d|not compatible with (4|8) ?bit inference|bitsandbytes.? version (does not|doesn't) support|your .?bitsandbytes.? version"
         r"|with the installed version of bitsandbytes",
         0.85,
         "The installed bitsandbytes is older than the version the caller (transformers, peft, vLLM) requires.",
