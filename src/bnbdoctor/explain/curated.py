@@ -30,6 +30,7 @@ def _ref(t: Template) -> Reference:
 TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"No GPU or Intel XPU found|(cuda|gpu)( or intel xpu)? is needed for quantization", "no-cuda-device"),
     (r"not compatible with (4|8) ?bit", "bitsandbytes-too-old"),
+    (r"Device type not supported for|not supported on (the )?(cpu|mps)\b", "no-cuda-device"),
     (r"inputs will be cast from .* to float16", "int8-casts-bf16"),
     (r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged", "bnb-slow-path"),
     (r"CUDA Setup failed despite|CUDA SETUP: .*(compile|Required library)|could not load .*native library", "bnb-cuda-setup-failed"),

@@ -418,7 +418,7 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_META, ACC_BIG, H100)),
     Signature(
         "device-mismatch", "device_mismatch", None,
-        r"Expected all tensors to be on the same device|Input tensors need to be on the same GPU"
+        r"Expected all tensors to be on the same device|Input tensors need to be on the same (GPU|device)"
         r"|All input tensors need to be on the same GPU|Expected a '?cuda'? device type for generator but found"
         r"|to have the same device as|Input and parameter tensors are not at the same device",
         0.8,
