@@ -29,7 +29,8 @@ def _ref(t: Template) -> Reference:
 #: signature's own pattern does not cover
 TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"No GPU or Intel XPU found|(cuda|gpu)( or intel xpu)? is needed for quantization", "no-cuda-device"),
-    (r"not compatible with (4|8) ?bit", "bitsandbytes-too-old"),
+    (r"not compatible with (4|8) ?bit|version of bitsandbytes is not compatible", "bitsandbytes-too-old"),
+    (r"GPU is required to", "no-cuda-device"),
     (r"Device type not supported for|not supported on (the )?(cpu|mps)\b", "no-cuda-device"),
     (r"inputs will be cast from .* to float16", "int8-casts-bf16"),
     (r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged", "bnb-slow-path"),

@@ -403,7 +403,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "quantized-offload-refused", "cpu_offload", None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
         r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk"
-        r"|(8|4)-bit operations? (are|is) not supported (under|on) (the )?CPU",
+        r"|(8|4)-bit operations?( on \S+)? (are|is) not supported (under|on) (the )?CPU",
         0.9,
         "device_map put part of the quantized model on the CPU or disk because the GPU budget (the GPU's free memory, or max_memory for it) is below the model's size; transformers refuses to offload quantized layers, or (with a \"cpu\" entry in max_memory) silently runs them on the CPU.",
         "Give the GPU a budget at least the model's size (raise max_memory for it, free the GPU, or use a bigger one), or a smaller mode (nf4 with double quantization, a smaller model); `bnbdoctor estimate MODEL` gives the size. Only as a last resort keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
@@ -523,7 +523,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "train-quantized-without-adapters", "wrong_api", None,
         r"You cannot perform fine-tuning on purely quantized models|Cannot merge LORA layers when the model is loaded in (4|8)-bit"
-        r"|You can't train a model that has been loaded in (4|8)-bit precision",
+        r"|You can't train a model that has been loaded in (4|8)-bit (or (4|8)-bit )?precision",
         0.65,
         "The training or merge step is not supported on a quantized base model as called: train adapters (PEFT) on top of it, and merge into an unquantized copy.",
         "Attach adapters first (peft.get_peft_model / prepare_model_for_kbit_training); to merge, reload the base model in float16/bfloat16 and merge there.",
