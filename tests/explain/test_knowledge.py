@@ -377,3 +377,23 @@ def test_windows_missing_symbol_in_a_loaded_dll_is_the_cpu_fallback_not_a_missin
                "libcudart.so not found in any environmental path\n"
                "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'")
     assert explain_text(nothing, report_machine(nothing + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category == "platform_unsupported"
+
+
+def test_any_text_is_explained_without_crashing():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from bnbdoctor.explain.report_facts import parse_report
+
+    pieces = st.sampled_from(["CUDA SETUP: ", "`", "│", "\x1b[31m", "\r\n", "Traceback (most recent call last):\n",
+                              "libbitsandbytes_cuda118.so", "C:\\Users\\x\\", "…", "&lt;", "{value}", "%s", "'", "\u00a0"])
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.one_of(st.text(max_size=40), pieces), max_size=30))
+    def check(parts):
+        text = "".join(parts)
+        for m in explain_text(text):
+            assert 0 < m.confidence <= 0.99 and m.category
+        parse_report(text)
+
+    check()
