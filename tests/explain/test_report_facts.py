@@ -136,3 +136,10 @@ def test_explain_file_on_a_whole_issue_body(capsys):
     assert document["machine"]["fact_sources"]["gpu"] == "GPU models and configuration: GPU 0: Tesla T4"
     assert document["matches"][0]["category"] == "bf16_unsupported"
     assert document["triage"]["confident"] is True
+
+
+def test_a_utf16_log_written_by_powershell_is_read(capsys, tmp_path):
+    log = tmp_path / "train.log"
+    log.write_bytes("\ufeffOSError: [WinError 126] The specified module could not be found.\r\n".encode("utf-16-le"))
+    code, out, _ = cli(capsys, "explain", "--no-machine", "--file", str(log))
+    assert code == 0 and "1. missing_libs" in out

@@ -22,6 +22,15 @@ class ExplainRequest:
     source: str | None = None  # overrides the input's description, e.g. "output of `python train.py`"
 
 
+def decode(data: bytes) -> str:
+    """A log's text: UTF-8, or UTF-16 where Windows wrote it so (PowerShell's `>` writes UTF-16 with a BOM)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if len(data) > 64 and data[1:200:2].count(0) > 40:  # UTF-16 LE without a BOM: every other byte is NUL
+        return data.decode("utf-16-le", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
 def _read_stdin() -> str:
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("no error text: pass TEXT, --file FILE, or pipe it in (e.g. `python train.py 2>&1 | bnbdoctor explain`)")
@@ -43,7 +52,7 @@ def read_input(request: ExplainRequest) -> tuple[str, str]:
             raise InputError(f"{request.file} is a directory, not a file") from None
         except OSError as exc:
             raise InputError(f"cannot read {request.file}: {exc.strerror or exc}") from None
-        return data.decode("utf-8", errors="replace"), f"file {request.file}"
+        return decode(data), f"file {request.file}"
     if request.text is None or request.text == "-":
         return _read_stdin(), "stdin"
     return request.text, "argument"
