@@ -81,8 +81,13 @@ def snapshot_for(variant: dict[str, Any]) -> Snapshot:
     return s
 
 
+TEXT_ONLY = False  # --text-only: only the facts the text itself states, never the thread's `env` or a snapshot
+
+
 def machine_for(case: dict[str, Any]) -> MachineFacts | None:
     """The facts explain ranks a report with: its snapshot variant, else its text's facts plus the thread's `env`."""
+    if TEXT_ONLY:
+        return report_machine(report_text(case))
     if "snapshot" in case:
         snap = snapshot_for(case["snapshot"])
         return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=True)))), "corpus variant")
@@ -183,7 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", default="corpus,dev,test", help="comma-separated: corpus, dev, test")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--misses", action="store_true", help="list every miss (not for the test split: use on dev)")
+    parser.add_argument("--text-only", action="store_true", help="rank with the facts the text states only, as "
+                        "`explain --file` on the report would, ignoring the thread's env and snapshot variants")
     args = parser.parse_args(argv)
+    global TEXT_ONLY
+    TEXT_ONLY = args.text_only
     splits = load_splits(args.dir, [s for s in args.splits.split(",") if s])
     results = {split: evaluate(cases) for split, cases in splits.items()}
     print(f"{'split':<8} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)")
