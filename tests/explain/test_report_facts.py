@@ -113,7 +113,18 @@ def test_issue_template_key_value_versions():
     facts = parse_report((ISSUES / "offload-4bit.md").read_text())
     assert facts.packages == {"transformers": "4.44.2", "torch": "2.4.0+cu121", "bitsandbytes": "0.43.3"}
     assert facts.sources["packages.bitsandbytes"] == "- bitsandbytes: 0.43.3"
-    assert "gpu" not in facts.facts  # "Using GPU in script?: yes, Tesla T4" is prose, not a GPU line: not read
+    assert facts.facts["gpu"] == "Tesla T4" and facts.sources["gpu"] == "Tesla T4"  # named in prose: still a fact
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("bitsandbytes for macos M1,M2,M3 chips", "os", "macos"),
+    ("WSL: libcuda.so: cannot open shared object file", "os", "wsl"),
+    ("ROCM Support", "rocm", True),
+    ("Rtx 5090 & Getting Error Using 8bit Adam Optimizer", "compute_capability", "12.0"),
+    ("NVIDIA TX2+jetpack 5+Ubuntu20.4: CUDA Setup failed despite GPU being available", "gpu", "TX2"),
+])
+def test_facts_a_title_states(text, key, value):
+    assert parse_report(text).facts[key] == value
 
 
 def test_python_m_bitsandbytes_of_old_releases():

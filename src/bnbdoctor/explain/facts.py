@@ -149,7 +149,7 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
         return None
     if condition == "jetson":
         said = " ".join([str(facts.report.get("gpu") or ""), *(g.name for g in s.nvml.gpus)])
-        return {"gpu": said.strip()} if re.search(r"Jetson|Tegra|\bOrin\b|Xavier|JetPack", said, re.I) else None
+        return {"gpu": said.strip()} if re.search(r"Jetson|Tegra|\bOrin\b|Xavier|JetPack|\bTX[12]\b", said, re.I) else None
     if condition == "non_nvidia_gpu":
         said = " ".join(str(facts.report.get(k) or "") for k in ("gpu", "gpu_vendor"))
         names = " ".join(g.name for g in s.nvml.gpus)

@@ -124,6 +124,11 @@ _GPU_IN_TEXT = (
     re.compile(r"^[-*]?\s*(?:GPU|GPUs|Graphics card|Video card|Hardware)\s*(?:type|model|name)?\s*:\s*(?:\d+\s*x\s*)?"
                r"(?P<name>(?:NVIDIA|Tesla|GeForce|RTX|GTX|Quadro|TITAN|AMD|Radeon|Intel|[AHLTVBP]\d{1,3}\b)[^\n,;(]*)", re.I),
 )
+#: a GPU named in prose ("Rtx 5090 & Getting Error", "on colab L4 instances", "NVIDIA TX2+jetpack"): only names that
+#: cannot be anything else
+_GPU_PROSE = re.compile(r"\b((?:GeForce )?(?:RTX|GTX) ?\d{3,4}(?: ?Ti| SUPER| Laptop)?|Tesla [A-Z]\d+\w*|Jetson[\w ]{0,12}"
+                        r"|TX2|AGX Orin|Orin Nano|Xavier NX|(?<![\w-])(?:A100|H100|H200|V100|P100|P40|T4|L4|A10G|K80)(?![\w-]))",
+                        re.I)
 _BNB_CUDA = (re.compile(r"cuda_version_string='(?P<v>\d+)'"), re.compile(r"PyTorch settings found: CUDA_VERSION=(?P<v>\d+)"),
              re.compile(r"CUDA SETUP: Detected CUDA version (?P<v>\d+)"))
 _DRIVER_FOUND = re.compile(r"driver on your system is too old \(found version (?P<v>\d+)\)")
@@ -142,9 +147,10 @@ def _cuda_from_digits(digits: str) -> str | None:
 def _os_from_text(text: str, facts: ReportFacts) -> None:
     """The OS, from what only that OS prints (never from a mere mention)."""
     checks = (
-        (r"microsoft-standard-WSL|\bWSL2?\b.*(Ubuntu|kernel)|/mnt/c/", "wsl"),
+        (r"microsoft-standard-WSL|\bWSL ?2?\b|/mnt/c/|/usr/lib/wsl/", "wsl"),
         (r"\[WinError \d+\]|[A-Z]:\\\\?(?:Users|Program|ProgramData|AI|ai|SD|stable|venv|Python)|\.dll\b|win_amd64|Windows-1\d", "windows"),
-        (r"dlopen\(|\.dylib\b|/Users/\w+/|macOS-\d|Darwin|arm64-arm-64bit|\bmps\b|Apple M\d", "macos"),
+        (r"dlopen\(|\.dylib\b|/Users/\w+/|macOS-\d|Darwin|arm64-arm-64bit|\bmps\b|Apple M\d|\bmac ?OS\b|\bMacBook"
+         r"|\bfor Mac\b|\bon (a |my )?Mac\b|Apple Silicon|\bM[1-4] (Pro|Max|Ultra|chips?)\b", "macos"),
         (r"google\.colab|/content/\w|Colab", "colab"),
         (r"/kaggle/", "kaggle"),
         # a Linux path or platform string; not a bare ".so": old bitsandbytes names .so files on Windows too
@@ -221,12 +227,16 @@ def parse_report(text: str) -> ReportFacts:
             facts.set("driver_cuda", _cuda_from_digits(m["v"]), line)
         for m in _ENV_VAR.finditer(line):
             facts.set(f"env.{m['name']}", m["v"], line)
-        if re.search(r"ROCm|\bHIP\b|libbitsandbytes_(rocm|hip)|gfx\d{3,4}", line):
+        if re.search(r"\bROCm\b|\bHIP\b|libbitsandbytes_(rocm|hip)|gfx\d{3,4}", line, re.I):
             facts.set("rocm", True, line)
         m = re.search(r"\b(ZLUDA|DirectML|AMD Radeon[\w ]*|Radeon RX ?\d+\w*|Intel\(R\) Arc[\w ]*|Intel Arc [\w]+)", line)
         if m:
             facts.set("gpu_vendor", m.group(1).strip(), line)
     facts.full_list = listed >= FULL_LIST
+    if "gpu" not in facts.facts:
+        m = _GPU_PROSE.search(text)
+        if m:
+            facts.set("gpu", m.group(1), m.group(0))
     _os_from_text(text, facts)
     if "torch" in facts.packages:
         local = re.search(r"\+(cu\d+|cpu|rocm[\d.]+)", facts.packages["torch"])
