@@ -15,6 +15,8 @@ from pathlib import Path
 from ..errors import InputError
 from ..lint.engine import Analysed, check, code_rules, parse
 from ..lint.files import discover
+from ..lint.pins import pins_for
+from ..lint.settings import apply_settings
 from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintFinding, LintOptions, LintResult
 from ..report import FAIL_ON
 
@@ -132,6 +134,8 @@ def _fix_file(
             break
         data = new
         current = parse(a.path, data, options)
+        if current.context is not None and a.context is not None:
+            current.context = replace(current.context, pins=a.context.pins)
         if current.context is not None and current.context.syntax_error is not None:
             raise InputError(f"bnbdoctor's fix produced invalid Python in {a.path}; nothing written (please report it)")
         pairs = check(current, rules)  # type: ignore[arg-type]
@@ -146,12 +150,19 @@ def _fix_file(
     return pairs, file_fix
 
 
+def _settled(path: Path, pairs: list[tuple[LintFinding, FixAction | None]]) -> list[tuple[LintFinding, FixAction | None]]:
+    """[tool.bnbdoctor] per-file ignores and the test-file severity; an ignored finding is not fixed either."""
+    kept = apply_settings(path, [f for f, _ in pairs])
+    by_place = {(f.rule, f.line, f.column): f for f in kept}
+    return [(by_place[(f.rule, f.line, f.column)], action) for f, action in pairs if (f.rule, f.line, f.column) in by_place]
+
+
 def run_lint(request: LintRequest) -> LintResult:
     fail_on = request.fail_on or DEFAULT_FAIL_ON
     if fail_on not in FAIL_ON:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
-        raise InputError("--fix and --diff need libcst: pip install 'bnbdoctor[lint]'")
+        raise InputError("--fix and --diff need libcst, a dependency of bnbdoctor: reinstall it (pip install libcst)")
     gpu = parse_gpu(request.gpu) if request.gpu is not None else None
     select, ignore = _ids(request.select), _ids(request.ignore)
     rules = code_rules(select, ignore)
@@ -174,10 +185,12 @@ def run_lint(request: LintRequest) -> LintResult:
     for a in analysed:
         if a.context is None:
             continue
-        a.context = replace(a.context, options=options)
-        pairs = check(a, rules)
+        pins = pins_for(Path(a.path))
+        a.context = replace(a.context, options=options, pins=pins)
+        pairs = _settled(Path(a.path), check(a, rules))
         if (request.fix or request.diff) and any(action is not None for _, action in pairs):
             pairs, file_fix = _fix_file(a, pairs, options, rules, write=request.fix and not request.diff)
+            pairs = _settled(Path(a.path), pairs)
             if file_fix is not None:
                 fixes.append(file_fix)
         findings += [f for f, _ in pairs]

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: A file is parsed only if it mentions one of these: every code rule needs quantization in the same file.
-PREFILTER = re.compile(rb"BitsAndBytesConfig|load_in_4bit|load_in_8bit|bnb_4bit|quantization_config")
+PREFILTER = re.compile(
+    rb"BitsAndBytesConfig|load_in_4bit|load_in_8bit|bnb_4bit|quantization_config|prepare_model_for_int8_training"
+)
 
 #: Keyword arguments of transformers' BitsAndBytesConfig (utils/quantization_config.py, v4.30 to v5.x).
 BNB_PARAMS = (
@@ -109,11 +111,33 @@ class QuantConfig:
 
     @property
     def bits(self) -> int | None:
+        """4 or 8 when the config certainly quantizes so (transformers 4.38 and newer); None when it cannot be told.
+
+        transformers' AutoHfQuantizer.from_config picks 8-bit only when `load_in_8bit` is true and 4-bit
+        otherwise, so a BitsAndBytesConfig whose `load_in_8bit` is absent or false is a 4-bit config whatever its
+        `load_in_4bit` says. A dict used as a config needs a true flag (AutoQuantizationConfig.from_dict).
+        """
         if truthy(self.kwargs.get("load_in_4bit")):
             return 4
         if truthy(self.kwargs.get("load_in_8bit")):
             return 8
+        if self.is_call and not self.open and falsy_or_absent(self.kwargs.get("load_in_8bit")):
+            return 4
         return None
+
+    @property
+    def flagless(self) -> bool:
+        """A BitsAndBytesConfig(...) whose load flags are all absent or false constants."""
+        return (
+            self.is_call
+            and not self.open
+            and falsy_or_absent(self.kwargs.get("load_in_4bit"))
+            and falsy_or_absent(self.kwargs.get("load_in_8bit"))
+        )
+
+
+def falsy_or_absent(arg: Arg | None) -> bool:
+    return arg is None or (isinstance(arg.value, Const) and not arg.value.value)
 
 
 @dataclass(frozen=True)
@@ -156,6 +180,9 @@ class ModuleFacts:
     loads: list[Load] = field(default_factory=list)
     casts: list[Cast] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> module or dotted name it is bound to
+    calls: list[CallV] = field(default_factory=list)  # every call, resolved as far as it goes
+    imports: list[tuple[str, ast.AST]] = field(default_factory=list)  # (qualname, the import statement) per name
+    unjudged: int = 0  # calls whose callee is not a transformers model loader or did not resolve
 
     def local_name(self, qualname: str) -> str | None:
         """How this module can spell `qualname` without a new import (`torch.bfloat16` -> `T.bfloat16`)."""
@@ -180,6 +207,8 @@ class _Scope:
     is_class: bool = False
     names: dict[str, list[tuple[int, ast.expr | None]]] = field(default_factory=dict)
     attrs: dict[tuple[str, str], list[tuple[int, ast.expr]]] = field(default_factory=dict)  # (name, attr)
+    # in-place changes to a dict bound to a name: `d["k"] = v`, `d.update(...)`, `d.pop("k")`, `del d["k"]`
+    dict_ops: dict[str, list[tuple[int, str, ast.AST]]] = field(default_factory=dict)
 
 
 class _Binder(ast.NodeVisitor):
@@ -192,6 +221,7 @@ class _Binder(ast.NodeVisitor):
         self.aliases: dict[str, str] = {}
         self.current = self.module
         self.classes: list[ast.ClassDef] = []
+        self.class_defs: dict[str, ast.ClassDef] = {}  # the module's classes by name (subclasses of model classes)
         self.scope_of[id(tree)] = self.module
 
     def _bind(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
@@ -206,6 +236,25 @@ class _Binder(ast.NodeVisitor):
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element.value if isinstance(element, ast.Starred) else element, None, line)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and value is not None:
+            self.current.dict_ops.setdefault(target.value.id, []).append((line, "set", ast.Tuple([target.slice, value])))
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        call = node.value
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.attr in ("update", "pop", "setdefault")
+        ):
+            self.current.dict_ops.setdefault(call.func.value.id, []).append((call.lineno, call.func.attr, call))
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                self.current.dict_ops.setdefault(target.value.id, []).append((node.lineno, "del", target.slice))
+        self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -280,9 +329,46 @@ class _Binder(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._bind(ast.Name(node.name), None, node.lineno)
+        self.class_defs.setdefault(node.name, node)
         self.classes.append(node)
         self._enter(node, node.body, is_class=True)
         self.classes.pop()
+
+
+# ---- what is called ----
+
+#: The qualname prefix of classes defined in the linted module (`class MyModel(LlamaForCausalLM)`).
+LOCAL = "<module>"
+#: transformers classes with a `from_pretrained` that are not models.
+_NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "Pipeline", "Extractor")
+
+
+def is_loader_class(qualname: str, local: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether `qualname` is a transformers model class, whose `from_pretrained` takes quantization_config.
+
+    transformers' own model classes (`Auto*Model*`, `*For*`, `*Model`, `PreTrainedModel`), peft's
+    `AutoPeftModel*` (peft/auto.py passes its keyword arguments on to the transformers class), and classes of
+    the linted module that subclass one of them. Anything else (Unsloth's FastLanguageModel, tokenizers,
+    processors, diffusers models) is not judged: its `from_pretrained` has its own parameters.
+    """
+    parts = qualname.split(".")
+    last = parts[-1]
+    if parts[0] == LOCAL:
+        return last in local
+    if any(word in last for word in _NOT_MODELS) or last.startswith(("TF", "Flax")):
+        return False
+    if parts[0] == "peft":
+        return last.startswith("AutoPeftModel")
+    if parts[0] != "transformers":
+        return False
+    return last.startswith("AutoModel") or "For" in last or last.endswith("Model")
+
+
+def loader_of(call: CallV, local: set[str] | frozenset[str] = frozenset()) -> bool:
+    """`X.from_pretrained(...)` where X resolves to a transformers model class."""
+    if call.qualname is None or not call.qualname.endswith(".from_pretrained"):
+        return False
+    return is_loader_class(call.qualname[: -len(".from_pretrained")], local)
 
 
 # ---- evaluation ----
@@ -293,6 +379,8 @@ class _Evaluator:
         self.b = binder
         self._memo: dict[tuple[int, int], Value] = {}
         self._scope_index: dict[int, _Scope] = {}
+        self.local_loaders: set[str] = set()  # module classes that subclass a transformers model class
+        self.splatted: dict[int, list[ast.Call]] = {}  # id(dict node) -> the calls it was `**`-splatted into
 
     def _lookup(self, name: str, scope: _Scope, line: int) -> tuple[ast.expr | None, _Scope, int] | None:
         first = True
@@ -330,11 +418,24 @@ class _Evaluator:
                 found = self._lookup(node.id, scope, node.lineno)
                 if found is None or found[0] is None:
                     return Ref(self.b.aliases[node.id])
-            found = self._lookup(node.id, scope, getattr(node, "lineno", 1 << 30))
+            use_line = getattr(node, "lineno", 1 << 30)
+            found = self._lookup(node.id, scope, use_line)
             if found is None:
                 return Ref(node.id)  # a builtin such as dict, or a name defined elsewhere
-            expr, where, _ = found
-            return self.value(expr, where, depth + 1) if expr is not None else UNKNOWN
+            expr, where, bound_at = found
+            if expr is None:
+                if node.id in self.local_loaders and where is self.b.module:
+                    return Ref(f"{LOCAL}.{node.id}")
+                return UNKNOWN
+            bound = self.value(expr, where, depth + 1)
+            ops = where.dict_ops.get(node.id)
+            if isinstance(bound, DictV) and ops:
+                # in-place changes between the binding and this use (all of them when used in a nested scope)
+                same = where is scope
+                later = [op for op in ops if op[0] > bound_at and (not same or op[0] < use_line)]
+                if later:
+                    bound = self._apply(bound, later, where, depth)
+            return bound
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "self":
                 owner = self._class_of(scope)
@@ -351,6 +452,15 @@ class _Evaluator:
             return UNKNOWN
         if isinstance(node, ast.Call):
             return self.call(node, scope, depth)
+        if isinstance(node, ast.IfExp):
+            # `cls = AutoModelForCausalLM if causal else AutoModelForSeq2SeqLM`: both loaders is a loader
+            body, orelse = self.value(node.body, scope, depth + 1), self.value(node.orelse, scope, depth + 1)
+            if body == orelse:
+                return body
+            if isinstance(body, Ref) and isinstance(orelse, Ref) and is_loader_class(body.qualname, self.local_loaders) \
+                    and is_loader_class(orelse.qualname, self.local_loaders):
+                return body
+            return UNKNOWN
         if isinstance(node, ast.Dict):
             items: dict[str, Arg] = {}
             is_open = False
@@ -369,6 +479,43 @@ class _Evaluator:
             return DictV(node, items, is_open)
         return UNKNOWN
 
+    def _apply(self, d: DictV, ops: list[tuple[int, str, ast.AST]], scope: _Scope, depth: int) -> DictV:
+        items, is_open = dict(d.items), d.open
+        for _, kind, payload in ops:
+            if kind == "set":
+                assert isinstance(payload, ast.Tuple)
+                key, val = payload.elts
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    items[key.value] = Arg(self.value(val, scope, depth + 1), val, key, payload)
+                else:
+                    is_open = True
+            elif kind == "del":
+                if isinstance(payload, ast.Constant) and isinstance(payload.value, str):
+                    items.pop(payload.value, None)
+            else:
+                assert isinstance(payload, ast.Call)
+                first = payload.args[0] if payload.args else None
+                if kind in ("pop", "setdefault"):
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                        if kind == "pop":
+                            items.pop(first.value, None)
+                        elif first.value not in items and len(payload.args) > 1:
+                            items[first.value] = Arg(self.value(payload.args[1], scope, depth + 1), payload.args[1], first, payload)
+                    continue
+                for arg in payload.args:
+                    inner = self.value(arg, scope, depth + 1)
+                    if isinstance(inner, DictV):
+                        items.update(inner.items)
+                        is_open |= inner.open
+                    else:
+                        is_open = True
+                for kw in payload.keywords:
+                    if kw.arg is None:
+                        is_open = True
+                    else:
+                        items[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, payload)
+        return DictV(d.node, items, is_open)
+
     def call(self, node: ast.Call, scope: _Scope, depth: int = 0) -> Value:
         func = node.func
         callee = self.value(func, scope, depth + 1)
@@ -379,12 +526,21 @@ class _Evaluator:
             receiver = self.value(func.value, scope, depth + 1)
         kwargs: dict[str, Arg] = {}
         is_open = any(isinstance(a, ast.Starred) for a in node.args)
+        if isinstance(callee, CallV) and callee.qualname == "functools.partial" and callee.args:
+            # partial(AutoModelForCausalLM.from_pretrained, quantization_config=q)(name): the partial's keywords first
+            target = callee.args[0]
+            qualname = target.qualname if isinstance(target, Ref) else None
+            method = qualname.rsplit(".", 1)[-1] if qualname else None
+            kwargs.update(callee.kwargs)
+            is_open |= callee.open
+        splats: list[DictV] = []
         for kw in node.keywords:
             if kw.arg is None:
                 inner = self.value(kw.value, scope, depth + 1)
                 if isinstance(inner, DictV):
                     kwargs.update(inner.items)
                     is_open |= inner.open
+                    splats.append(inner)
                 else:
                     is_open = True
             else:
@@ -392,6 +548,8 @@ class _Evaluator:
         args = tuple(self.value(a, scope, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
         if qualname == "dict" and not node.args:
             return DictV(node, kwargs, is_open)
+        for inner in splats:
+            self.splatted.setdefault(id(inner.node), []).append(node)
         return CallV(node, qualname, method, receiver, args, kwargs, is_open)
 
     def _class_of(self, scope: _Scope) -> _Scope | None:
@@ -422,12 +580,28 @@ def is_bnb_config(value: Value) -> bool:
     return isinstance(value, CallV) and (value.qualname or "").split(".")[-1] == "BitsAndBytesConfig"
 
 
+def _local_loaders(binder: _Binder, ev: _Evaluator) -> set[str]:
+    """Module classes that subclass a transformers model class (directly or through another such class)."""
+    found: set[str] = set()
+    for _ in range(3):  # subclasses of subclasses, a few levels deep
+        ev.local_loaders = set(found)
+        ev._memo.clear()
+        for name, node in binder.class_defs.items():
+            bases = [ev.value(base, binder.module) for base in node.bases]
+            if any(isinstance(b, Ref) and is_loader_class(b.qualname, found) for b in bases):
+                found.add(name)
+    ev.local_loaders = found
+    ev._memo.clear()
+    return found
+
+
 def analyze(tree: ast.Module) -> ModuleFacts:
     binder = _Binder(tree)
     binder.visit(tree)
     ev = _Evaluator(binder)
     nodes = list(_scoped_nodes(tree, binder))
     ev._scope_index = {id(n): s for n, s in nodes}
+    local = _local_loaders(binder, ev)
     facts = ModuleFacts(aliases=dict(binder.aliases))
     seen_configs: dict[int, QuantConfig] = {}
 
@@ -464,6 +638,7 @@ def analyze(tree: ast.Module) -> ModuleFacts:
         return loads_by_node[id(call.node)]
 
     calls: list[CallV] = []
+    dict_loads: list[Load] = []
     for node, scope in nodes:
         if isinstance(node, ast.Call):
             value = ev.value(node, scope)
@@ -472,18 +647,24 @@ def analyze(tree: ast.Module) -> ModuleFacts:
             calls.append(value)
             if is_bnb_config(value):
                 config_of(value, scope, None)
-            elif value.method == "from_pretrained":
+            elif loader_of(value, local):
                 facts.loads.append(load_of(value))
+            elif value.method == "from_pretrained" or value.qualname is None:
+                facts.unjudged += 1  # a from_pretrained of something else, or a callee that did not resolve
         elif isinstance(node, ast.Dict):
             dvalue = ev.value(node, scope)
             if isinstance(dvalue, DictV) and "quantization_config" in dvalue.items:
                 q = dvalue.items["quantization_config"]
                 cfg = config_of(q.value, scope, name_of(q.node))
                 if cfg is not None:
-                    facts.loads.append(Load(node, dvalue.items, dvalue.open, cfg))
+                    dict_loads.append(Load(node, dvalue.items, dvalue.open, cfg))
+    # A dict of loading arguments is judged where it is splatted into a loader (the call carries its items);
+    # one splatted into something else (Unsloth's loader, a wrapper) is not judged; one handed over as a value
+    # (trl's `model_init_kwargs`) is judged on its own.
+    facts.loads += [ld for ld in dict_loads if id(ld.node) not in ev.splatted]
     for value in calls:
         model = value.receiver
-        if value.method in ("half", "float", "to") and isinstance(model, CallV) and model.method == "from_pretrained":
+        if value.method in ("half", "float", "to") and isinstance(model, CallV) and loader_of(model, local):
             dtype = None
             if value.method == "to":
                 candidates = [*value.args, *(a.value for k, a in value.kwargs.items() if k == "dtype")]
@@ -504,6 +685,10 @@ def analyze(tree: ast.Module) -> ModuleFacts:
         Load(ld.node, ld.kwargs, ld.open, seen_configs.get(id(ld.config.node), ld.config) if ld.config else None)
         for ld in facts.loads
     ]
+    facts.calls = calls
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            facts.imports += [(f"{node.module}.{a.name}", node) for a in node.names if a.name != "*"]
     return facts
 
 

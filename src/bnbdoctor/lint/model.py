@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ..rules.base import Hit, Severity, Verdict
 from .analyze import ModuleFacts
+from .pins import Pins
 
 LINT_SCHEMA = "bnbdoctor.lint/1"
 LINT_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -27,10 +28,10 @@ class LintOptions:
 class FixAction:
     """A rewrite `lint --fix` can make; positions are the ast node's (1-based lines, 0-based character columns)."""
 
-    kind: Literal["add_kwarg", "rename", "replace", "wrap_flags"]
+    kind: Literal["add_kwarg", "rename", "replace", "wrap_flags", "drop_kwargs"]
     start: tuple[int, int]
     end: tuple[int, int]
-    name: str = ""  # the keyword to add, or the new name
+    name: str = ""  # the keyword to add, the new name, or the comma-separated keywords to drop
     value: str = ""  # a dotted name such as torch.bfloat16, or a string's new content
 
 
@@ -48,6 +49,7 @@ class CodeContext:
     facts: ModuleFacts | None  # None when the file did not parse
     options: LintOptions = field(default_factory=LintOptions)
     syntax_error: SyntaxError | None = None
+    pins: Pins = field(default_factory=Pins)  # what the file's own project pins (requirements, pyproject, setup.py)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class LintFinding:
     fixable: bool
     evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
     docs: str = ""  # the rule's documentation page (rules.base.docs_url)
+    cell: int | None = None  # for a notebook: the code cell (1-based, counting code cells only); `line` is in the cell
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ def render_lint_text(result: LintResult) -> str:
     lines: list[str] = []
     for f in result.findings:
         mark = " [fixable]" if f.fixable else ""
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
+        where = f"{f.path}:{f.cell}:{f.line}" if f.cell is not None else f"{f.path}:{f.line}"  # notebook: cell:line
+        lines.append(f"{where}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
         lines.append(f"    {f.message}")
         lines.append(f"    fix: {f.fix}")
     for fix in result.fixes or ():
