@@ -78,7 +78,14 @@ class Unknown:
     pass
 
 
-Value = Const | Ref | CallV | DictV | Unknown
+@dataclass(frozen=True)
+class OneOf:
+    """A name assigned in branches: any of these, depending on the path taken (`x = None; if a: x = cfg`)."""
+
+    options: tuple[Value, ...]
+
+
+Value = Const | Ref | CallV | DictV | OneOf | Unknown
 UNKNOWN = Unknown()
 
 
@@ -94,7 +101,16 @@ def dtype_name(value: Value) -> str | None:
 
 
 def truthy(arg: Arg | None) -> bool:
-    return arg is not None and isinstance(arg.value, Const) and bool(arg.value.value)
+    """Certainly true: a true constant, or a choice of true constants."""
+    if arg is None:
+        return False
+    options = arg.value.options if isinstance(arg.value, OneOf) else (arg.value,)
+    return all(isinstance(v, Const) and bool(v.value) for v in options)
+
+
+def can_be_none(value: Value) -> bool:
+    options = value.options if isinstance(value, OneOf) else (value,)
+    return any(isinstance(v, Const) and v.value is None for v in options)
 
 
 # ---- the facts rules judge ----
@@ -137,7 +153,11 @@ class QuantConfig:
 
 
 def falsy_or_absent(arg: Arg | None) -> bool:
-    return arg is None or (isinstance(arg.value, Const) and not arg.value.value)
+    """Certainly false (or not given): a false constant, or a choice of false constants."""
+    if arg is None:
+        return True
+    options = arg.value.options if isinstance(arg.value, OneOf) else (arg.value,)
+    return all(isinstance(v, Const) and not v.value for v in options)
 
 
 @dataclass(frozen=True)
@@ -209,6 +229,7 @@ class _Scope:
     attrs: dict[tuple[str, str], list[tuple[int, ast.expr]]] = field(default_factory=dict)  # (name, attr)
     # in-place changes to a dict bound to a name: `d["k"] = v`, `d.update(...)`, `d.pop("k")`, `del d["k"]`
     dict_ops: dict[str, list[tuple[int, str, ast.AST]]] = field(default_factory=dict)
+    conditional: set[tuple[str, int]] = field(default_factory=set)  # (name, line) bound inside if/for/while/try
 
 
 class _Binder(ast.NodeVisitor):
@@ -222,11 +243,14 @@ class _Binder(ast.NodeVisitor):
         self.current = self.module
         self.classes: list[ast.ClassDef] = []
         self.class_defs: dict[str, ast.ClassDef] = {}  # the module's classes by name (subclasses of model classes)
+        self.branch_depth = 0  # inside how many if/for/while/try bodies of the current scope
         self.scope_of[id(tree)] = self.module
 
     def _bind(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
         if isinstance(target, ast.Name):
             self.current.names.setdefault(target.id, []).append((line, value))
+            if self.branch_depth:
+                self.current.conditional.add((target.id, line))
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and value is not None:
             if target.value.id == "self" and self.classes:
                 holder = self.class_self.setdefault(id(self.classes[-1]), _Scope(self.classes[-1], None))
@@ -274,9 +298,16 @@ class _Binder(ast.NodeVisitor):
         self._bind(node.target, node.value, node.lineno)
         self.generic_visit(node)
 
+    def _branch(self, node: ast.AST) -> None:
+        self.branch_depth += 1
+        self.generic_visit(node)
+        self.branch_depth -= 1
+
+    visit_If = visit_While = visit_Try = visit_Match = _branch
+
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._bind(node.target, None, node.lineno)
-        self.generic_visit(node)
+        self._branch(node)
 
     visit_AsyncFor = visit_For
 
@@ -307,9 +338,10 @@ class _Binder(ast.NodeVisitor):
         scope = _Scope(node, self.current, is_class=is_class)
         self.scope_of[id(node)] = scope
         outer, self.current = self.current, scope
+        depth, self.branch_depth = self.branch_depth, 0
         for stmt in body:
             self.visit(stmt)
-        self.current = outer
+        self.current, self.branch_depth = outer, depth
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._bind(ast.Name(node.name), None, node.lineno)
@@ -398,6 +430,17 @@ class _Evaluator:
             s = s.parent
         return None
 
+    def _alternatives(self, name: str, scope: _Scope, line: int) -> list[tuple[int, ast.expr | None]]:
+        """The bindings that may reach a use: the last one before it and, while that one is conditional, the
+        ones before it (flow-insensitive, but never mistakes a branch's value for the only one)."""
+        bindings = [b for b in scope.names.get(name, []) if b[0] < line]
+        out: list[tuple[int, ast.expr | None]] = []
+        for b in reversed(bindings):
+            out.append(b)
+            if (name, b[0]) not in scope.conditional:
+                break
+        return out
+
     def value(self, node: ast.AST | None, scope: _Scope, depth: int = 0) -> Value:
         if node is None or depth > _MAX_DEPTH:
             return UNKNOWN
@@ -427,6 +470,16 @@ class _Evaluator:
                 if node.id in self.local_loaders and where is self.b.module:
                     return Ref(f"{LOCAL}.{node.id}")
                 return UNKNOWN
+            if where is scope and (node.id, bound_at) in where.conditional:
+                choices = self._alternatives(node.id, where, use_line)
+                if len(choices) > 1:
+                    values: list[Value] = []
+                    for _, alt in choices:
+                        v = self.value(alt, where, depth + 1) if alt is not None else UNKNOWN
+                        if v not in values:
+                            values.append(v)
+                    if len(values) > 1:
+                        return OneOf(tuple(values))
             bound = self.value(expr, where, depth + 1)
             ops = where.dict_ops.get(node.id)
             if isinstance(bound, DictV) and ops:
@@ -606,6 +659,10 @@ def analyze(tree: ast.Module) -> ModuleFacts:
     seen_configs: dict[int, QuantConfig] = {}
 
     def config_of(value: Value, scope: _Scope, name: str | None) -> QuantConfig | None:
+        if isinstance(value, OneOf):
+            # `q = None; if args.bits == 4: q = BitsAndBytesConfig(...)`: the config, when the path builds one
+            found = [c for c in (config_of(v, scope, name) for v in value.options) if c is not None]
+            return found[0] if len(found) == 1 else None
         if is_bnb_config(value):
             assert isinstance(value, CallV)
             kwargs = dict(value.kwargs)

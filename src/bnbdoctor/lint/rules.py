@@ -13,7 +13,20 @@ from packaging.version import InvalidVersion, Version
 
 from ..rules.base import Reference, rule
 from ..rules.refs import H100_FACTS
-from .analyze import BNB_PARAMS, Arg, Const, DictV, Load, QuantConfig, Ref, dtype_name, falsy_or_absent, truthy
+from .analyze import (
+    BNB_PARAMS,
+    Arg,
+    Const,
+    DictV,
+    Load,
+    OneOf,
+    QuantConfig,
+    Ref,
+    can_be_none,
+    dtype_name,
+    falsy_or_absent,
+    truthy,
+)
 from .model import CodeContext, CodeHit, FixAction
 
 BNB_CONFIG_SOURCE = Reference(
@@ -195,8 +208,8 @@ def no_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     if ctx.facts is None:
         return
     for cfg in ctx.facts.configs:
-        if cfg.bits != 4 or cfg.open or "bnb_4bit_compute_dtype" in cfg.kwargs:
-            continue
+        if cfg.bits != 4 or cfg.open or cfg.flagless or "bnb_4bit_compute_dtype" in cfg.kwargs:
+            continue  # a config without a true flag is BNB103's: it should not quantize at all, probably
         chosen = _compute_dtype_for(ctx)
         yield CodeHit(
             "This 4-bit config sets no bnb_4bit_compute_dtype, so transformers uses torch.float32 "
@@ -328,7 +341,7 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
         load_flags = [(name, arg) for name, arg in flags if name.startswith("load_in_")]
         if not load_flags:
             continue
-        if "quantization_config" in load.kwargs and not all(falsy_or_absent(arg) for _, arg in load_flags):
+        if _flags_next_to_config(load):
             continue  # BNB105: a load flag next to quantization_config
         breaks = pin.reaches("5.0")
         first = min((arg.key for _, arg in flags), key=lambda k: (getattr(k, "lineno", 0), getattr(k, "col_offset", 0)))
@@ -345,6 +358,15 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
             node=first,
             action=_flags_fix(load, flags, ctx),
         )
+
+
+def _flags_next_to_config(load: Load) -> list[tuple[str, Arg]]:
+    """The load flags that can be true in a call whose quantization_config is certainly a config (not None)."""
+    q = load.kwargs.get("quantization_config")
+    if q is None or load.config is None or can_be_none(q.value) or not isinstance(load.node, ast.Call):
+        return []
+    flags = [(n, load.kwargs[n]) for n in ("load_in_4bit", "load_in_8bit") if n in load.kwargs]
+    return [(n, a) for n, a in flags if not falsy_or_absent(a)]
 
 
 def _flags_fix(load: Load, flags: list[tuple[str, Arg]], ctx: CodeContext) -> FixAction | None:
@@ -492,7 +514,7 @@ def cast_quantized(ctx: CodeContext) -> Iterator[CodeHit]:
     id="BNB114",
     name="torch-dtype-renamed-dtype",
     category="wrong_api",
-    severity="warning",
+    severity="info",
     title="torch_dtype in a quantized load; transformers 5 calls it dtype",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
@@ -506,8 +528,9 @@ def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
 
     ## Why it matters
     transformers 5 renamed the argument to `dtype`. `torch_dtype` still works for backward compatibility, with the
-    warning "`torch_dtype` is deprecated! Use `dtype` instead!" on every load, and it is ignored when `dtype` is
-    also given. `dtype` also works on transformers 4.56 and newer.
+    warning "`torch_dtype` is deprecated! Use `dtype` instead!" on every load (so the finding is `info`), and it
+    is ignored when `dtype` is also given (then it is a `warning`: the value you wrote is not the one used).
+    `dtype` also works on transformers 4.56 and newer.
 
     ## Example
     ```python
@@ -526,11 +549,14 @@ def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
             continue
         seen.add(id(arg.key))
         renamable = "dtype" not in load.kwargs and isinstance(arg.key, (ast.keyword, ast.Constant))
+        both = "dtype" in load.kwargs
         yield CodeHit(
             "torch_dtype is the transformers 4 name: transformers 5 reads it only for backward compatibility, logs "
             "'`torch_dtype` is deprecated! Use `dtype` instead!' on every load (modeling_utils.py from_pretrained), "
             "and ignores it when dtype is also given.",
             "Rename torch_dtype= to dtype= (supported since transformers 4.56).",
+            {"dtype_also_given": both},
+            severity="warning" if both else None,
             node=arg.key,
             action=_action("rename", arg.key, name="dtype") if renamable else None,
         )
@@ -551,7 +577,8 @@ def _offload(load: Load, max_memory: bool = False) -> tuple[str, bool] | None:
         k in OFFLOAD_TARGETS for k in limits.value.items
     ):
         return "max_memory", False
-    if "offload_folder" in load.kwargs:
+    folder = load.kwargs.get("offload_folder")
+    if folder is not None and isinstance(folder.value, Const) and isinstance(folder.value.value, str):
         return "offload_folder", False
     return None
 
@@ -712,6 +739,8 @@ def _none_in(arg: Arg) -> str | None:
     """How `arg` can be None: 'None', or 'None when ...' for `x if cond else None`; None if it cannot."""
     if isinstance(arg.value, Const) and arg.value.value is None:
         return "None"
+    if isinstance(arg.value, OneOf) and can_be_none(arg.value):
+        return "None on some paths (the variable is assigned None and, in a branch, a config)"
     node = arg.node
     if isinstance(node, ast.IfExp):
         if isinstance(node.orelse, ast.Constant) and node.orelse.value is None:
@@ -974,10 +1003,7 @@ def load_flag_next_to_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]
         return
     pin = ctx.pins.get("transformers")
     for load in ctx.facts.loads:
-        if not isinstance(load.node, ast.Call) or "quantization_config" not in load.kwargs:
-            continue
-        flags = [(n, load.kwargs[n]) for n in ("load_in_4bit", "load_in_8bit") if n in load.kwargs]
-        flags = [(n, a) for n, a in flags if not falsy_or_absent(a)]
+        flags = _flags_next_to_config(load)
         if not flags:
             continue
         ranges = []
