@@ -26,7 +26,8 @@ else:  # pragma: no cover - Python 3.10
 
 TRACKED = ("transformers", "peft")
 _REQ_FILES = ("requirements*.txt", "requirements/*.txt", "requirements*.in")
-_SETUP_STRING = re.compile(r"""["']((?:transformers|peft)\b[^"']*)["']""")
+_SETUP_STRING = re.compile(r"""(?<!name=)["']((?:transformers|peft)\b[^"']*)["']""")
+_SETUP_NAME = re.compile(r"""\bname\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,28 @@ class Pin:
     package: str
     spec: SpecifierSet
     source: str  # the file the pin was read from, or "" when nothing pins the package
+    itself: bool = False  # the code is the package (peft's own sources): its release is not a pin, so no rule judges
 
     def text(self) -> str:
+        if self.itself:
+            return f"{self.package} itself ({_short(self.source)})"
         if not self.source:
             return f"{self.package} unpinned"
-        return f"{self.package}{self.spec or ' (any version)'} ({self.source})"
+        return f"{self.package}{self.spec or ' (any version)'} ({_short(self.source)})"
 
     def reaches(self, low: str, high: str | None = None) -> bool:
-        """Whether some release in [low, high) satisfies the pin (tested on the release series' first versions)."""
+        """Whether some release in [low, high) satisfies the pin (tested on each minor series' .0 and .9)."""
+        if self.itself:
+            return False
         return any(self.spec.contains(v, prereleases=True) for v in _probe(low, high))
+
+
+def _short(source: str) -> str:
+    """A pin's file as the user would name it: relative to the working folder when inside it."""
+    try:
+        return str(Path(source).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return source
 
 
 @dataclass(frozen=True)
@@ -102,9 +116,20 @@ def _from_pyproject(path: Path) -> dict[str, SpecifierSet]:
     return _requirements(x for x in lines if isinstance(x, str))
 
 
+def _pkg_info(path: Path) -> tuple[str | None, list[str]]:
+    """An sdist's PKG-INFO: its Name and the Requires-Dist lines (what setup.py computed from files not shipped)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, []
+    name = next((line[5:].strip() for line in text.splitlines() if line.startswith("Name:")), None)
+    return name, [line[len("Requires-Dist:"):].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
+
+
 @lru_cache(maxsize=4096)
-def _folder_pins(folder: Path) -> tuple[tuple[str, SpecifierSet, str], ...]:
+def _folder_pins(folder: Path) -> tuple[tuple[str, SpecifierSet, str, bool], ...]:
     found: dict[str, tuple[SpecifierSet, str]] = {}
+    own: set[str] = set()
 
     def add(specs: dict[str, SpecifierSet], source: Path) -> None:
         for name, spec in specs.items():
@@ -125,7 +150,24 @@ def _folder_pins(folder: Path) -> tuple[tuple[str, SpecifierSet, str], ...]:
         except OSError:
             text = ""
         add(_requirements(_SETUP_STRING.findall(text)), folder / "setup.py")
-    return tuple((name, spec, source) for name, (spec, source) in found.items())
+        own.update(m.lower() for m in _SETUP_NAME.findall(text))
+    if (folder / "PKG-INFO").is_file():
+        name, requires = _pkg_info(folder / "PKG-INFO")
+        if name:
+            own.add(name.lower())
+        if not found:  # an sdist whose requirement files were not shipped
+            add(_requirements(r.split(";")[0] for r in requires), folder / "PKG-INFO")
+    if (folder / "pyproject.toml").is_file():
+        try:
+            name = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8", errors="replace")).get("project", {}).get("name")
+        except (OSError, tomllib.TOMLDecodeError):
+            name = None
+        if isinstance(name, str):
+            own.add(name.lower())
+    rows = [(name, spec, source, False) for name, (spec, source) in found.items() if name not in own]
+    source = str(folder / ("setup.py" if (folder / "setup.py").is_file() else "pyproject.toml"))
+    rows += [(name, SpecifierSet(), source, True) for name in sorted(own & set(TRACKED))]
+    return tuple(rows)
 
 
 def pins_for(path: Path, root: Path | None = None) -> Pins:
@@ -134,8 +176,8 @@ def pins_for(path: Path, root: Path | None = None) -> Pins:
     stop = root.resolve() if root is not None else None
     found: dict[str, Pin] = {}
     for candidate in [folder, *folder.parents]:
-        for name, spec, source in _folder_pins(candidate):
-            found.setdefault(name, Pin(name, spec, source))
+        for name, spec, source, itself in _folder_pins(candidate):
+            found.setdefault(name, Pin(name, spec, source, itself))
         if candidate == stop or (candidate / ".git").exists():
             break
     return Pins(found)
