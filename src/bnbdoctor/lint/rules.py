@@ -305,7 +305,7 @@ def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     title="load_in_4bit/load_in_8bit passed to from_pretrained instead of a BitsAndBytesConfig",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
-    fix_safety="Safe for keywords written in the call: they move into an equivalent `BitsAndBytesConfig`; calls that already pass `quantization_config` or take the flags from `**kwargs` are left alone.",
+    fix_safety="Safe where offered, proven by a real CPU load before and after: constant flags with one true move into the `BitsAndBytesConfig` that transformers 4.38-4.57 built from them; flags that are all constant False are removed (they never quantized). A flag read from a variable gets no fix (a `BitsAndBytesConfig` whose flags turn out false quantizes to 4-bit), nor do flags from a `**dict` or a call that also passes `quantization_config`.",
 )
 def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -327,9 +327,15 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     ```
 
     ## Fix
-    `quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...)`. `--fix` moves the keywords written in the
-    call into a new BitsAndBytesConfig and adds `from transformers import BitsAndBytesConfig` when needed; it
-    leaves calls alone that already pass quantization_config or take the flags from a `**dict`.
+    `quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...)`. `--fix` moves constant keywords written in
+    the call into a new BitsAndBytesConfig (adding `from transformers import BitsAndBytesConfig` when needed), and
+    removes flags that are all constant False (`load_in_8bit=False` never quantized; a
+    `BitsAndBytesConfig(load_in_8bit=False)` would load in 4-bit). It offers no fix for a flag read from a
+    variable, flags from a `**dict`, or a call that already passes quantization_config.
+
+    The severity follows the file's pins (requirements*.txt, pyproject.toml, setup.py, PKG-INFO near it): an
+    error when they reach transformers 5 (or nothing pins transformers), `info` when they stay below 5, where the
+    flags still work with a deprecation warning.
     """
     if ctx.facts is None:
         return
@@ -518,7 +524,7 @@ def cast_quantized(ctx: CodeContext) -> Iterator[CodeHit]:
     title="torch_dtype in a quantized load; transformers 5 calls it dtype",
     references=(FROM_PRETRAINED_V5, LINT_REPRO),
     scope="code",
-    fix_safety="Safe: it renames `torch_dtype` to `dtype` (same meaning in transformers 4.56 and newer) where `dtype` is not also given.",
+    fix_safety="Safe where offered: it renames `torch_dtype` to `dtype` (same meaning in transformers 4.56 and newer) only when `dtype` is not also given and the file's pins (requirements, pyproject.toml, setup.py) exclude transformers older than 4.56; unpinned code keeps `torch_dtype`.",
 )
 def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
     """
@@ -540,7 +546,8 @@ def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
 
     ## Fix
     Rename it to `dtype`. `--fix` renames a keyword or a dict key written as a literal when `dtype` is not also
-    present. Keep `torch_dtype` only if you must support transformers older than 4.56.
+    present and the file's pins require transformers 4.56 or newer (older releases do not read `dtype`, so the
+    rename would change what they load). Keep `torch_dtype` if you must support transformers older than 4.56.
     """
     seen: set[int] = set()
     for load in _quantized_loads(ctx):
@@ -548,7 +555,13 @@ def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
         if arg is None or id(arg.key) in seen:
             continue
         seen.add(id(arg.key))
-        renamable = "dtype" not in load.kwargs and isinstance(arg.key, (ast.keyword, ast.Constant))
+        # `dtype` is read from transformers 4.56 on: renaming is safe only when the pins exclude older releases
+        pin = ctx.pins.get("transformers")
+        renamable = (
+            "dtype" not in load.kwargs
+            and isinstance(arg.key, (ast.keyword, ast.Constant))
+            and not pin.reaches("4.0", "4.56")
+        )
         both = "dtype" in load.kwargs
         yield CodeHit(
             "torch_dtype is the transformers 4 name: transformers 5 reads it only for backward compatibility, logs "
