@@ -388,11 +388,11 @@ def _flags_fix(load: Load, flags: list[tuple[str, Arg]], ctx: CodeContext) -> Fi
     assert ctx.facts is not None
     if "quantization_config" in load.kwargs or load.open:
         return None
-    if not all(arg.holder is load.node and isinstance(arg.value, Const) for _, arg in flags):
-        return None
+    if not all(arg.holder is load.node for _, arg in flags):
+        return None  # a keyword from a **dict: the dict may be used elsewhere too
     load_flags = [arg for name, arg in flags if name.startswith("load_in_")]
-    if any(not isinstance(arg.value.value, bool) for arg in load_flags):  # type: ignore[union-attr]
-        return None
+    if any(not (isinstance(arg.value, Const) and isinstance(arg.value.value, bool)) for arg in load_flags):
+        return None  # a flag read from a variable: a config whose flags turn out false would quantize
     if any(truthy(arg) for arg in load_flags):
         if sum(truthy(arg) for arg in load_flags) > 1:
             return None  # BNB111: raises either way
