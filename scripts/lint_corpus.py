@@ -65,6 +65,10 @@ CORPUS = (
     Project("xtuner", "0.2.0", "0b/a5/3db25c63afe8de02ab63c7f757f8f06947d15c82bdc51088aa77185b7678/xtuner-0.2.0.tar.gz", "bcb5e28116e7ac9474bcd71ba8e1c9cc95256ee8a2f6831818985c0d20b68440", "dev"),
     # held out: judged only after the rules were frozen
     Project("instructlab-training", "0.16.2", "7b/9c/6dfa41104ce9707410e5cc2c6e463d164c197fae6c6b74e4a247c3e33db5/instructlab_training-0.16.2.tar.gz", "682faf8cef28d7c82a44ae3c1add8c5e0800f3e29e2346ee0cf596567bb2b8cf", "heldout"),
+    Project("llmtuner", "0.7.1", "8b/27/d34d63d7cee57b157703a8b581d32eff6852983fe8517a174ca12c3e4540/llmtuner-0.7.1.tar.gz", "8762aa8cf1abb17dfefbeac820de7b81b43e69b7ac218569beeb604a3bea193e", "heldout"),
+    Project("llm-foundry", "0.22.0", "fb/11/41111befab17908300166c99f5b85a6117d1916b8beb7f149892944b210c/llm_foundry-0.22.0.tar.gz", "0b3cda380d7c2c7dba7d77338e033b6be033dc90b8552dab402917320e1591b2", "heldout"),
+    Project("lmms-eval", "0.7.3", "e0/c0/0888c4b062088df7380d21cd2ea9cfbf7664c7603bf1827e042b29c90dc2/lmms_eval-0.7.3.tar.gz", "ce2f46a21faab6c649a3bc46af99bd6f4098c243e10b40f5a949177e412a7798", "heldout"),
+    Project("simpletransformers", "0.70.8", "d8/89/4a946b3a0f0928938c360127188d61efce594446f1e643f1af5208ced2bf/simpletransformers-0.70.8.tar.gz", "a4287ee20a4138917715dc9f6d535fc51e57bb21d17ff60fb11fab0370db67bc", "heldout"),
     Project("lighteval", "0.13.0", "e1/65/c3963c69296ea622c05c131e95732a7c206db478fdaf1cb59b211f21531b/lighteval-0.13.0.tar.gz", "156ae469a9ea472f2a08ac5c6b0f06a44de2a097b91149c9da3a23e8d793b345", "heldout"),
     Project("ms-swift", "4.6.0", "7d/ce/2d2cc169db87aafc0ed76a688a8826914356df61f886e0376beccd7c6897/ms_swift-4.6.0.tar.gz", "8483da407748abc01e106b54c25d6453eb2ef4a6e136dab001b9a522c9c80d71", "heldout"),
     Project("oumi", "0.9", "1c/eb/1946cb60e70a90a1c81b695bd738f0ca311c1b54cc50c20e6bdac2a8ccb9/oumi-0.9.tar.gz", "19734b6f5f3766a8026396565b04577ed0434a0b6ce0a9e4120bba999ee00d39", "heldout"),
