@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import textwrap
-
 from dataclasses import replace
 
 from packaging.specifiers import SpecifierSet

@@ -97,7 +97,7 @@ def run(source: str, model_dir: Path, as_4x: bool = False) -> Loaded:
         code = code.replace("from transformers import AutoModelForCausalLM, BitsAndBytesConfig",
                             "from transformers import BitsAndBytesConfig")
         namespace["AutoModelForCausalLM"] = Transformers4x
-    exec(compile(code, "snippet.py", "exec"), namespace)  # noqa: S102 - the snippets are this file's own
+    exec(compile(code, "snippet.py", "exec"), namespace)  # the snippets are this file's own
     return loaded(namespace["model"])
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..lint.engine import Analysed, check, code_rules, parse
 from ..lint.files import discover
+from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintFinding, LintOptions, LintResult
 from ..lint.pins import pins_for
 from ..lint.settings import apply_settings
-from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintFinding, LintOptions, LintResult
 from ..report import FAIL_ON
 
 #: Fixing can expose a new fixable finding (a moved load_in_4bit becomes a config without compute dtype);

@@ -484,8 +484,8 @@ class _Evaluator:
             ops = where.dict_ops.get(node.id)
             if isinstance(bound, DictV) and ops:
                 # in-place changes between the binding and this use (all of them when used in a nested scope)
-                same = where is scope
-                later = [op for op in ops if op[0] > bound_at and (not same or op[0] < use_line)]
+                same_scope = where is scope
+                later = [op for op in ops if op[0] > bound_at and (not same_scope or op[0] < use_line)]
                 if later:
                     bound = self._apply(bound, later, where, depth)
             return bound

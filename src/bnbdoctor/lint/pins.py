@@ -22,7 +22,7 @@ from packaging.version import Version
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 TRACKED = ("transformers", "peft")
 _REQ_FILES = ("requirements*.txt", "requirements/*.txt", "requirements*.in")

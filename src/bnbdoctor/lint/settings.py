@@ -15,6 +15,7 @@ Globs are matched against the path relative to the pyproject.toml that holds the
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,7 @@ from .model import LintFinding
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 TEST_SEVERITIES = ("info", "keep", "ignore")
@@ -114,10 +115,8 @@ def apply_settings(path: Path, findings: list[LintFinding]) -> list[LintFinding]
     settings = settings_for(path)
     rel = path.resolve()
     if settings.base is not None:
-        try:
+        with contextlib.suppress(ValueError):  # a file outside the folder of the settings: matched by name only
             rel = rel.relative_to(settings.base)
-        except ValueError:
-            pass
     text = rel.as_posix()
     dropped: set[str] = set()
     for regex, ids in settings.per_file_ignores:
