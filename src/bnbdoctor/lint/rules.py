@@ -858,8 +858,8 @@ SILENT_CPU_PLACEMENT = Reference(
     "bnbdoctor measurement on 1 and 2 NVIDIA H200 (torch 2.11+cu130, transformers 5.17 and 5.24, accelerate 1.15, "
     "bitsandbytes 0.50.2): device_map='auto' with max_memory={0: '200MiB', 'cpu': '30GiB'} loads without an error "
     "and puts all 84 Linear4bit layers on the CPU; without the 'cpu' entry the load raises 'Some modules are "
-    "dispatched on the CPU or the disk' (issue 16)",
-    "docs/evidence/",
+    "dispatched on the CPU or the disk' (issue 16; the load helper records the GPU runs under docs/evidence/)",
+    None,
 )
 
 #: Helpers other libraries removed, which loading code still imports: qualname -> (package, removed in, use instead).
