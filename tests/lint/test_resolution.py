@@ -153,3 +153,26 @@ def test_a_package_is_not_pinned_by_its_own_name(tmp_path):
 
 def test_modern_defaults_of_the_helpers():
     assert MODERN.get("transformers").reaches("5.0") and not MODERN.get("transformers").reaches("4.0", "4.56")
+
+
+def test_a_dict_built_in_branches_and_handed_over_by_name_is_judged():
+    """fschat's load_model: `kwargs` is bound per device, then gets a config and a flag, then goes to a wrapper."""
+    source = HEAD + (
+        "def load_model(adapter, path, device, load_8bit, cpu_offloading):\n"
+        "    if device == 'cpu':\n        kwargs = {'torch_dtype': torch.float32}\n"
+        "    else:\n        kwargs = {'torch_dtype': torch.float16}\n"
+        "    if cpu_offloading:\n"
+        "        kwargs['quantization_config'] = BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True)\n"
+        "        kwargs['load_in_8bit'] = load_8bit\n"
+        "    return adapter.load_model(path, kwargs)\n"
+    )
+    (finding,) = [f for f in lint(source) if f.severity != "info"]
+    assert finding.rule == "BNB105" and finding.line == 10 and "whenever load_8bit is true" in finding.message
+
+
+def test_changes_to_an_earlier_binding_do_not_leak_into_a_later_one():
+    source = HEAD + (
+        "import sys\nkw = {}\nkw['dtype'] = torch.float16\nif sys.argv:\n    kw = {'torch_dtype': torch.float16}\n"
+        "q = BitsAndBytesConfig(load_in_8bit=True)\nkw['quantization_config'] = q\nrun(kw)\n"
+    )
+    assert [f.severity for f in lint(source) if f.rule == "BNB114"] == ["info"]  # not 'dtype also given'

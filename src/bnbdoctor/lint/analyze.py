@@ -473,22 +473,19 @@ class _Evaluator:
             if where is scope and (node.id, bound_at) in where.conditional:
                 choices = self._alternatives(node.id, where, use_line)
                 if len(choices) > 1:
+                    lines = sorted(b[0] for b in where.names.get(node.id, []))
                     values: list[Value] = []
-                    for _, alt in choices:
+                    for line_no, alt in choices:
                         v = self.value(alt, where, depth + 1) if alt is not None else UNKNOWN
+                        # the in-place changes made to this alternative before the name is bound again
+                        until = min([n for n in lines if n > line_no] + [use_line])
+                        v = self._changed(v, node.id, where, scope, line_no, until, depth)
                         if v not in values:
                             values.append(v)
                     if len(values) > 1:
                         return OneOf(tuple(values))
             bound = self.value(expr, where, depth + 1)
-            ops = where.dict_ops.get(node.id)
-            if isinstance(bound, DictV) and ops:
-                # in-place changes between the binding and this use (all of them when used in a nested scope)
-                same_scope = where is scope
-                later = [op for op in ops if op[0] > bound_at and (not same_scope or op[0] < use_line)]
-                if later:
-                    bound = self._apply(bound, later, where, depth)
-            return bound
+            return self._changed(bound, node.id, where, scope, bound_at, use_line, depth)
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "self":
                 owner = self._class_of(scope)
@@ -531,6 +528,16 @@ class _Evaluator:
                     is_open = True
             return DictV(node, items, is_open)
         return UNKNOWN
+
+    def _changed(self, bound: Value, name: str, where: _Scope, scope: _Scope, bound_at: int, use_line: int, depth: int) -> Value:
+        """A dict with the in-place changes made to it between its binding and this use (all of them when the use
+        is in a nested scope)."""
+        ops = where.dict_ops.get(name)
+        if not isinstance(bound, DictV) or not ops:
+            return bound
+        same_scope = where is scope
+        later = [op for op in ops if op[0] > bound_at and (not same_scope or op[0] < use_line)]
+        return self._apply(bound, later, where, depth) if later else bound
 
     def _apply(self, d: DictV, ops: list[tuple[int, str, ast.AST]], scope: _Scope, depth: int) -> DictV:
         items, is_open = dict(d.items), d.open
@@ -695,7 +702,20 @@ def analyze(tree: ast.Module) -> ModuleFacts:
         return loads_by_node[id(call.node)]
 
     calls: list[CallV] = []
-    dict_loads: list[Load] = []
+    dict_loads: dict[int, Load] = {}  # by the dict literal's node; the fullest view of it (after `d[k] = v`) wins
+
+    def dict_load(dvalue: Value, scope: _Scope) -> None:
+        if isinstance(dvalue, OneOf):  # `kw = {...}` in each branch, then `kw["quantization_config"] = ...`
+            for option in dvalue.options:
+                dict_load(option, scope)
+            return
+        if not isinstance(dvalue, DictV) or "quantization_config" not in dvalue.items:
+            return
+        q = dvalue.items["quantization_config"]
+        cfg = config_of(q.value, scope, name_of(q.node))
+        old = dict_loads.get(id(dvalue.node))
+        if cfg is not None and (old is None or len(dvalue.items) > len(old.kwargs)):
+            dict_loads[id(dvalue.node)] = Load(dvalue.node, dvalue.items, dvalue.open, cfg)
     for node, scope in nodes:
         if isinstance(node, ast.Call):
             value = ev.value(node, scope)
@@ -706,19 +726,19 @@ def analyze(tree: ast.Module) -> ModuleFacts:
                 config_of(value, scope, None)
             elif loader_of(value, local):
                 facts.loads.append(load_of(value))
-            elif value.method == "from_pretrained" or value.qualname is None:
-                facts.unjudged += 1  # a from_pretrained of something else, or a callee that did not resolve
+            else:
+                if value.method == "from_pretrained" or value.qualname is None:
+                    facts.unjudged += 1  # a from_pretrained of something else, or a callee that did not resolve
+                # a dict of loading arguments handed over by name, as built by then (`load_model(path, kwargs)`)
+                for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg is not None)]:
+                    if isinstance(arg, ast.Name):
+                        dict_load(ev.value(arg, scope), scope)
         elif isinstance(node, ast.Dict):
-            dvalue = ev.value(node, scope)
-            if isinstance(dvalue, DictV) and "quantization_config" in dvalue.items:
-                q = dvalue.items["quantization_config"]
-                cfg = config_of(q.value, scope, name_of(q.node))
-                if cfg is not None:
-                    dict_loads.append(Load(node, dvalue.items, dvalue.open, cfg))
+            dict_load(ev.value(node, scope), scope)
     # A dict of loading arguments is judged where it is splatted into a loader (the call carries its items);
     # one splatted into something else (Unsloth's loader, a wrapper) is not judged; one handed over as a value
-    # (trl's `model_init_kwargs`) is judged on its own.
-    facts.loads += [ld for ld in dict_loads if id(ld.node) not in ev.splatted]
+    # (trl's `model_init_kwargs`, fschat's `adapter.load_model(path, kwargs)`) is judged on its own.
+    facts.loads += [ld for ld in dict_loads.values() if id(ld.node) not in ev.splatted]
     for value in calls:
         model = value.receiver
         if value.method in ("half", "float", "to") and isinstance(model, CallV) and loader_of(model, local):

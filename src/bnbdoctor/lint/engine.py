@@ -105,7 +105,7 @@ def parse(path: str, data: bytes, options: LintOptions) -> Analysed:
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return _unreadable(path, data, options, f"not a readable notebook ({type(exc).__name__}: {exc})")
         data = text.encode()
-    elif strict_text(data) is None:
+    elif not data.isascii() and strict_text(data) is None:  # ASCII is text in every encoding Python accepts
         # random bytes named .py: report them (the file cannot run) instead of skipping them silently
         return _unreadable(path, data, options, "not UTF-8 text (nor the encoding its coding line declares)")
     if not PREFILTER.search(data):

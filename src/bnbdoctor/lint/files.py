@@ -182,6 +182,11 @@ def _git_files(folder: Path) -> list[Path] | None:
         return None
     if done.returncode != 0:
         return None
+    ignored_itself = subprocess.run(
+        [git, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, timeout=60, check=False
+    )
+    if ignored_itself.returncode == 0:
+        return None  # a folder named explicitly that git ignores as a whole (a venv's site-packages): walk it
     out: list[Path] = []
     for raw in sorted(set(done.stdout.split(b"\0"))):
         if not raw:

@@ -369,7 +369,7 @@ def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
 def _flags_next_to_config(load: Load) -> list[tuple[str, Arg]]:
     """The load flags that can be true in a call whose quantization_config is certainly a config (not None)."""
     q = load.kwargs.get("quantization_config")
-    if q is None or load.config is None or can_be_none(q.value) or not isinstance(load.node, ast.Call):
+    if q is None or load.config is None or can_be_none(q.value):
         return []
     flags = [(n, load.kwargs[n]) for n in ("load_in_4bit", "load_in_8bit") if n in load.kwargs]
     return [(n, a) for n, a in flags if not falsy_or_absent(a)]
@@ -999,9 +999,10 @@ def unknown_bnb_config_option(ctx: CodeContext) -> Iterator[CodeHit]:
 def load_flag_next_to_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
-    Fires on a transformers `from_pretrained` call that passes `quantization_config` and also `load_in_4bit` or
-    `load_in_8bit` (true, or a value that can be true), and names the transformers releases the file's own pins
-    (requirements*.txt, pyproject.toml, setup.py near the file) reach.
+    Fires on a transformers `from_pretrained` call, or a dict of its arguments, that passes a `quantization_config`
+    (certainly a config, not None on some path) and also `load_in_4bit` or `load_in_8bit` (true, or a value that
+    can be true), and names the transformers releases the file's own pins (requirements*.txt, pyproject.toml,
+    setup.py, PKG-INFO near the file) reach.
 
     ## Why it matters
     transformers 4.38 to 4.57 raise `ValueError: You can't pass load_in_4bit or load_in_8bit as a kwarg when
