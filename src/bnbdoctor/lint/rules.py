@@ -827,24 +827,25 @@ AUTO_QUANTIZER_SOURCE = Reference(
     "source",
     "transformers src/transformers/quantizers/auto.py, AutoHfQuantizer.from_config: `if "
     "quantization_config.load_in_8bit: quant_method += '_8bit' else: quant_method += '_4bit'` (4.38.0 to 5.24.0, "
-    "read in the released wheels); 4.37 and older quantized only when a flag was true (modeling_utils.py)",
-    "https://github.com/huggingface/transformers/blob/v4.38.0/src/transformers/quantizers/auto.py",
+    "read in all released wheels, docs/evidence/lint-transformers-releases.md); 4.37 and older quantized only when a "
+    "flag was true (modeling_utils.py)",
+    "docs/evidence/lint-transformers-releases.md",
 )
 UNUSED_KWARGS_SOURCE = Reference(
     "source",
-    "transformers src/transformers/utils/quantization_config.py, BitsAndBytesConfig.__init__(..., **kwargs): "
-    "`if kwargs: logger.info(f\"Unused kwargs: ...\")` (4.30.0 to 5.24.0, read in the released wheels): an unknown "
-    "keyword is dropped, logged at INFO level, which the default WARNING level hides",
-    "https://github.com/huggingface/transformers/blob/main/src/transformers/utils/quantization_config.py",
+    "transformers src/transformers/utils/quantization_config.py, BitsAndBytesConfig.__init__(..., **kwargs): 4.30 to "
+    "4.48 accept an unknown keyword and ignore it without a log; 4.49 to 5.24 log `Unused kwargs` at INFO level, "
+    "which the default WARNING level hides (read in all 136 released wheels, docs/evidence/lint-transformers-releases.md)",
+    "docs/evidence/lint-transformers-releases.md",
 )
 FLAG_WITH_CONFIG_SOURCE = Reference(
     "source",
-    "transformers src/transformers/modeling_utils.py, from_pretrained (4.38.0 to 4.57, read in the 4.38.0, "
-    "4.40.0, 4.45.0, 4.50.0 and 4.56.0 wheels): `if load_in_4bit or load_in_8bit: if quantization_config is not "
+    "transformers src/transformers/modeling_utils.py, from_pretrained (4.38.0 to 4.57.6, read in every released "
+    "wheel, docs/evidence/lint-transformers-releases.md): `if load_in_4bit or load_in_8bit: if quantization_config is not "
     "None: raise ValueError(\"You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing "
     "`quantization_config` argument at the same time.\")`; 4.37 and older let quantization_config's own flags win; "
     "5.x does not read the flags at all (TypeError from the model's __init__)",
-    "https://github.com/huggingface/transformers/blob/v4.38.0/src/transformers/modeling_utils.py",
+    "docs/evidence/lint-transformers-releases.md",
 )
 PEFT_REMOVED_SOURCE = Reference(
     "source",
@@ -960,8 +961,8 @@ def unknown_bnb_config_option(ctx: CodeContext) -> Iterator[CodeHit]:
 
     ## Why it matters
     `BitsAndBytesConfig.__init__` takes `**kwargs` and only logs "Unused kwargs" at INFO level, hidden by
-    default: the setting silently does not apply (a float32 compute dtype, no CPU offload), in every transformers
-    release from 4.30 to 5.24.
+    default (4.49 and newer; 4.30 to 4.48 ignore it without any log): the setting silently does not apply (a
+    float32 compute dtype, no CPU offload), in every transformers release from 4.30 to 5.24.
 
     ## Fix
     Use the keyword the class has (the message names the closest one).
