@@ -850,9 +850,9 @@ FLAG_WITH_CONFIG_SOURCE = Reference(
 PEFT_REMOVED_SOURCE = Reference(
     "source",
     "peft src/peft/__init__.py and utils/other.py: prepare_model_for_int8_training is exported from 0.4.0 to "
-    "0.9.0 (a deprecated alias of prepare_model_for_kbit_training in 0.9.0) and absent from 0.10.0 on (read in "
-    "the released wheels)",
-    "https://github.com/huggingface/peft/blob/v0.10.0/src/peft/__init__.py",
+    "0.9.0 (a deprecated alias of prepare_model_for_kbit_training in 0.9.0) and absent from 0.10.0 to 0.21.2 (read "
+    "in all 33 released wheels, docs/evidence/lint-transformers-releases.md)",
+    "docs/evidence/lint-transformers-releases.md",
 )
 SILENT_CPU_PLACEMENT = Reference(
     "measurement",
