@@ -1,10 +1,12 @@
 """The facts `lint` judges: quantization configs, model loads and dtype casts in one module, with values followed.
 
 A small, deliberately shallow value tracker over the stdlib `ast`: it follows names through simple assignments
-(the last one before the use in the same scope, else the enclosing scopes), module constants, `dict(...)` and
-`{...}` literals, `**kwargs` unpacking, attribute assignments such as `cfg.bnb_4bit_compute_dtype = ...` and
-`self.model = ...`, and aliased imports. What it cannot follow becomes `Unknown`, and rules stay quiet on the
-unknown: a false alarm costs a linter more trust than a missed case.
+(the last one before the use in the same scope, else the enclosing scopes; a name assigned in branches is a
+`OneOf` its values), module constants, `dict(...)` and `{...}` literals, dicts changed in place (`d[k] = v`,
+`d.update(...)`), `**kwargs` unpacking, `functools.partial`, attribute assignments such as
+`cfg.bnb_4bit_compute_dtype = ...` and `self.model = ...`, and aliased imports. A call is a load only when its
+callee resolves to a transformers model class (`is_loader_class`). What it cannot follow becomes `Unknown`, and
+rules stay quiet on the unknown: a false alarm costs a linter more trust than a missed case.
 """
 
 from __future__ import annotations
@@ -202,7 +204,6 @@ class ModuleFacts:
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> module or dotted name it is bound to
     calls: list[CallV] = field(default_factory=list)  # every call, resolved as far as it goes
     imports: list[tuple[str, ast.AST]] = field(default_factory=list)  # (qualname, the import statement) per name
-    unjudged: int = 0  # calls whose callee is not a transformers model loader or did not resolve
 
     def local_name(self, qualname: str) -> str | None:
         """How this module can spell `qualname` without a new import (`torch.bfloat16` -> `T.bfloat16`)."""
@@ -727,8 +728,6 @@ def analyze(tree: ast.Module) -> ModuleFacts:
             elif loader_of(value, local):
                 facts.loads.append(load_of(value))
             else:
-                if value.method == "from_pretrained" or value.qualname is None:
-                    facts.unjudged += 1  # a from_pretrained of something else, or a callee that did not resolve
                 # a dict of loading arguments handed over by name, as built by then (`load_model(path, kwargs)`)
                 for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg is not None)]:
                     if isinstance(arg, ast.Name):
