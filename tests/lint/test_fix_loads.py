@@ -113,6 +113,11 @@ CASES = {
         "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, device_map='cpu')\n",
         T4, False, {"compute_dtype": ("bfloat16", "float16")},
     ),
+    "BNB102-bf16-string-to-fp16": (
+        HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype='bfloat16')\n"
+        "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, device_map='cpu')\n",
+        T4, False, {"compute_dtype": ("bfloat16", "float16")},
+    ),
     "BNB110-wrap-4bit-flags": (
         HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_4bit=True, bnb_4bit_quant_type='nf4', "
         "bnb_4bit_compute_dtype=torch.bfloat16, device_map='cpu')\n",
@@ -129,6 +134,12 @@ CASES = {
     "BNB114-rename-torch-dtype": (
         HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\n"
         "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, torch_dtype=torch.float16, device_map='cpu')\n",
+        NO_GPU, False, {},
+    ),
+    "BNB114-rename-dict-key": (
+        HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.float16)\n"
+        "kw = {'quantization_config': q, 'torch_dtype': torch.float16, 'device_map': 'cpu'}\n"
+        "model = AutoModelForCausalLM.from_pretrained(MODEL, **kw)\n",
         NO_GPU, False, {},
     ),
 }
