@@ -178,15 +178,13 @@ def _git_files(folder: Path) -> list[Path] | None:
             [git, "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
             capture_output=True, timeout=60, check=False,
         )
+        ignored_itself = subprocess.run(
+            [git, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, timeout=60, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    if done.returncode != 0:
-        return None
-    ignored_itself = subprocess.run(
-        [git, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, timeout=60, check=False
-    )
-    if ignored_itself.returncode == 0:
-        return None  # a folder named explicitly that git ignores as a whole (a venv's site-packages): walk it
+    if done.returncode != 0 or ignored_itself.returncode == 0:
+        return None  # not a work tree; or a folder named explicitly that git ignores as a whole (a venv): walk it
     out: list[Path] = []
     for raw in sorted(set(done.stdout.split(b"\0"))):
         if not raw:
