@@ -113,3 +113,13 @@ def test_a_bad_setting_is_a_usage_error(capsys, project):
     (project / "a.py").write_text(LEGACY)
     code, _, err = cli(capsys, "lint", ".", "--gpu", "none")
     assert code == 2 and "test-severity" in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_folder_git_ignores_as_a_whole_is_still_linted_when_named(tmp_path):
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True, capture_output=True)
+    (tmp_path / ".gitignore").write_text("site/\n")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "lib.py").write_text(BAD)
+    assert discover([tmp_path]) == []
+    assert [p.name for p in discover([tmp_path / "site"])] == ["lib.py"]
