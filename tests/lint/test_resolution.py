@@ -176,3 +176,18 @@ def test_changes_to_an_earlier_binding_do_not_leak_into_a_later_one():
         "q = BitsAndBytesConfig(load_in_8bit=True)\nkw['quantization_config'] = q\nrun(kw)\n"
     )
     assert [f.severity for f in lint(source) if f.rule == "BNB114"] == ["info"]  # not 'dtype also given'
+
+
+def test_flags_from_parameters_that_cannot_turn_quantization_off():
+    """llama-recipes' llm_eval(load_in_8bit=True, load_in_4bit=False): both False still loads 4-bit."""
+    always = HEAD + (
+        "def llm_eval(model_id, load_in_8bit=True, load_in_4bit=False):\n"
+        "    q = BitsAndBytesConfig(load_in_8bit=load_in_8bit, load_in_4bit=load_in_4bit, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+        "    return AutoModelForCausalLM.from_pretrained(model_id, quantization_config=q)\n"
+    )
+    (finding,) = lint(always)
+    assert finding.rule == "BNB103" and "load_in_4bit and load_in_8bit" in finding.message
+    guarded = always.replace("    q = Bits", "    q = None\n    if load_in_8bit or load_in_4bit:\n        q = Bits")
+    assert "BNB103" not in rules(guarded)
+    used_when_true = always.replace("quantization_config=q)", "quantization_config=q if load_in_4bit or load_in_8bit else None)")
+    assert "BNB103" not in rules(used_when_true)  # built always, but used only when a flag is true

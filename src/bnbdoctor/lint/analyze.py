@@ -81,13 +81,21 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Param:
+    """A function's parameter, as the function sees it: any value a caller passes, `default` when none does."""
+
+    name: str
+    default: Value
+
+
+@dataclass(frozen=True)
 class OneOf:
     """A name assigned in branches: any of these, depending on the path taken (`x = None; if a: x = cfg`)."""
 
     options: tuple[Value, ...]
 
 
-Value = Const | Ref | CallV | DictV | OneOf | Unknown
+Value = Const | Ref | CallV | DictV | OneOf | Param | Unknown
 UNKNOWN = Unknown()
 
 
@@ -126,6 +134,25 @@ class QuantConfig:
     kwargs: dict[str, Arg]  # including attributes assigned later (`cfg.bnb_4bit_compute_dtype = ...`)
     open: bool
     is_call: bool  # a BitsAndBytesConfig(...) call (fixable), rather than a dict
+    guards: frozenset[str] = frozenset()  # names tested by the if/while/`x if c else y` the config is built under
+
+    @property
+    def switches(self) -> list[str]:
+        """The parameters its load flags come from, when every flag is such a parameter or false.
+
+        `def load(load_in_8bit=True, load_in_4bit=False): BitsAndBytesConfig(load_in_8bit=load_in_8bit, ...)`
+        built whatever the caller passes: a caller passing both False still gets a 4-bit model.
+        """
+        if not self.is_call or self.open:
+            return []
+        names: list[str] = []
+        for key in ("load_in_4bit", "load_in_8bit"):
+            arg = self.kwargs.get(key)
+            if arg is not None and isinstance(arg.value, Param):
+                names.append(arg.value.name)
+            elif not falsy_or_absent(arg):
+                return []
+        return names if not set(names) & self.guards else []
 
     @property
     def bits(self) -> int | None:
@@ -170,6 +197,7 @@ class Load:
     kwargs: dict[str, Arg]
     open: bool
     config: QuantConfig | None  # what quantization_config resolves to
+    guards: frozenset[str] = frozenset()  # names tested by the conditions the load runs under, and its config's IfExp
 
     @property
     def bits(self) -> int | None:
@@ -231,6 +259,7 @@ class _Scope:
     # in-place changes to a dict bound to a name: `d["k"] = v`, `d.update(...)`, `d.pop("k")`, `del d["k"]`
     dict_ops: dict[str, list[tuple[int, str, ast.AST]]] = field(default_factory=dict)
     conditional: set[tuple[str, int]] = field(default_factory=set)  # (name, line) bound inside if/for/while/try
+    params: dict[str, ast.expr | None] = field(default_factory=dict)  # a function's parameters and their defaults
 
 
 class _Binder(ast.NodeVisitor):
@@ -354,6 +383,10 @@ class _Binder(ast.NodeVisitor):
         for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
             if a is not None:
                 scope.names.setdefault(a.arg, []).insert(0, (node.lineno, None))
+        positional = [*node.args.posonlyargs, *node.args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(node.args.defaults)) + list(node.args.defaults)
+        for a, default in [*zip(positional, defaults, strict=True), *zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True)]:
+            scope.params[a.arg] = default
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -470,6 +503,10 @@ class _Evaluator:
             if expr is None:
                 if node.id in self.local_loaders and where is self.b.module:
                     return Ref(f"{LOCAL}.{node.id}")
+                if node.id in where.params and bound_at == getattr(where.node, "lineno", -1):
+                    default = where.params[node.id]
+                    parent = where.parent or self.b.module
+                    return Param(node.id, self.value(default, parent, depth + 1) if default is not None else UNKNOWN)
                 return UNKNOWN
             if where is scope and (node.id, bound_at) in where.conditional:
                 choices = self._alternatives(node.id, where, use_line)
@@ -511,7 +548,7 @@ class _Evaluator:
             if isinstance(body, Ref) and isinstance(orelse, Ref) and is_loader_class(body.qualname, self.local_loaders) \
                     and is_loader_class(orelse.qualname, self.local_loaders):
                 return body
-            return UNKNOWN
+            return OneOf((body, orelse))  # `cfg if quantize else None`: either, depending on the test
         if isinstance(node, ast.Dict):
             items: dict[str, Arg] = {}
             is_open = False
@@ -665,6 +702,18 @@ def analyze(tree: ast.Module) -> ModuleFacts:
     local = _local_loaders(binder, ev)
     facts = ModuleFacts(aliases=dict(binder.aliases))
     seen_configs: dict[int, QuantConfig] = {}
+    parents = {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+
+    def guards_of(node: ast.AST) -> frozenset[str]:
+        """The names tested by the conditions a node is built under, up to its function."""
+        names: set[str] = set()
+        current = parents.get(id(node))
+        while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            test = getattr(current, "test", None) if isinstance(current, (ast.If, ast.While, ast.IfExp)) else None
+            if test is not None:
+                names |= {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+            current = parents.get(id(current))
+        return frozenset(names)
 
     def config_of(value: Value, scope: _Scope, name: str | None) -> QuantConfig | None:
         if isinstance(value, OneOf):
@@ -680,9 +729,9 @@ def analyze(tree: ast.Module) -> ModuleFacts:
                         if owner == name and attr in BNB_PARAMS and attr not in kwargs:
                             expr = items[-1][1]
                             kwargs[attr] = Arg(ev.value(expr, s), expr, expr, expr)
-            cfg = seen_configs.get(id(value.node)) or QuantConfig(value.node, kwargs, value.open, True)
+            cfg = seen_configs.get(id(value.node)) or QuantConfig(value.node, kwargs, value.open, True, guards_of(value.node))
             if name is not None and len(kwargs) != len(cfg.kwargs):
-                cfg = QuantConfig(value.node, kwargs, value.open, True)
+                cfg = QuantConfig(value.node, kwargs, value.open, True, cfg.guards)
             seen_configs[id(value.node)] = cfg
             return cfg
         if isinstance(value, DictV) and ("load_in_4bit" in value.items or "load_in_8bit" in value.items):
@@ -699,7 +748,10 @@ def analyze(tree: ast.Module) -> ModuleFacts:
             scope = ev._scope_index.get(id(call.node), binder.module)
             q = call.kwargs.get("quantization_config")
             cfg = config_of(q.value, scope, name_of(q.node)) if q is not None else None
-            loads_by_node[id(call.node)] = Load(call.node, call.kwargs, call.open, cfg)
+            guards = guards_of(call.node)
+            if q is not None and isinstance(q.node, ast.IfExp):  # quantization_config=q if flag else None
+                guards |= {n.id for n in ast.walk(q.node.test) if isinstance(n, ast.Name)}
+            loads_by_node[id(call.node)] = Load(call.node, call.kwargs, call.open, cfg, guards)
         return loads_by_node[id(call.node)]
 
     calls: list[CallV] = []
@@ -758,7 +810,7 @@ def analyze(tree: ast.Module) -> ModuleFacts:
                 config_of(value, scope, node.targets[0].id)
     facts.configs = list(seen_configs.values())
     facts.loads = [
-        Load(ld.node, ld.kwargs, ld.open, seen_configs.get(id(ld.config.node), ld.config) if ld.config else None)
+        Load(ld.node, ld.kwargs, ld.open, seen_configs.get(id(ld.config.node), ld.config) if ld.config else None, ld.guards)
         for ld in facts.loads
     ]
     facts.calls = calls

@@ -894,7 +894,9 @@ def bnb_config_without_load_flag(ctx: CodeContext) -> Iterator[CodeHit]:
     ## What it does
     Fires on a `BitsAndBytesConfig(...)` whose `load_in_4bit` and `load_in_8bit` are both absent or constant
     False (`BitsAndBytesConfig()`, `BitsAndBytesConfig(load_in_8bit=False)`), when the file's pins reach
-    transformers 4.38 or newer.
+    transformers 4.38 or newer; and on one whose flags come from the enclosing function's parameters
+    (`def load(load_in_8bit=True, load_in_4bit=False)`) when it is built whatever they are (not under an `if` that
+    tests them): a caller passing them all False still gets 4-bit.
 
     ## Why it matters
     Since transformers 4.38, `AutoHfQuantizer.from_config` picks 8-bit when `load_in_8bit` is true and 4-bit in
@@ -919,7 +921,23 @@ def bnb_config_without_load_flag(ctx: CodeContext) -> Iterator[CodeHit]:
     pin = ctx.pins.get("transformers")
     if not pin.reaches("4.38"):
         return
+    used_by = _config_loads(ctx)
     for cfg in ctx.facts.configs:
+        switches = cfg.switches
+        if any(set(switches) & load.guards for load in used_by.get(id(cfg.node), [])):
+            continue  # the config is built always but used only when a flag is true
+        if switches and not cfg.flagless:
+            said = " and ".join(switches)
+            yield CodeHit(
+                f"This BitsAndBytesConfig takes its load flags from the parameters {said} and is built whatever they "
+                "are: a caller that passes them all False (to load unquantized) still gets a 4-bit model on transformers "
+                "4.38 and newer (quantizers/auto.py AutoHfQuantizer.from_config picks 4-bit unless load_in_8bit is "
+                "true). Pins: " + pin.text() + ".",
+                f"Build the config only when {' or '.join(switches)} is true, and pass quantization_config=None otherwise.",
+                {"parameters": switches, "pins": pin.text()},
+                node=cfg.node,
+            )
+            continue
         if not cfg.flagless:
             continue
         said = ", ".join(f"{k}={ast.unparse(cfg.kwargs[k].node)}" for k in ("load_in_4bit", "load_in_8bit") if k in cfg.kwargs)
