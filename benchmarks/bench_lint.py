@@ -106,7 +106,7 @@ def main() -> None:
     from bnbdoctor.commands.lint import LintRequest, run_lint
     from bnbdoctor.lint.analyze import PREFILTER
     from bnbdoctor.lint.files import discover
-    from bnbdoctor.report.lint_json import render_lint_json
+    from bnbdoctor.report.json import render_lint_json
 
     request = LintRequest(paths=[tree], gpu="none", fail_on="never")
     run_lint(request)  # warm-up: imports, page cache

@@ -76,7 +76,9 @@ def test_json_report_matches_its_schema(capsys):
 
 def test_json_of_a_passing_machine(capsys):
     code, out, _ = cli(capsys, "check", "-s", snap(CPU), "-f", "json")
-    assert code == 0 and json.loads(out)["status"] == "pass" and json.loads(out)["findings"] == []
+    # passes, with one warning: a 4-bit load there runs on bitsandbytes' CPU backend (issue 16)
+    assert code == 0 and json.loads(out)["status"] == "pass"
+    assert [(f["rule"], f["severity"]) for f in json.loads(out)["findings"]] == [("BNB005", "warning")]
 
 
 def test_markdown_report(capsys):

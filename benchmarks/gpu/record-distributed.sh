@@ -16,7 +16,7 @@ cat > "$wrapper" <<'SH'
 trap '' TERM  # keep the shell when torchrun stops the group, to record the rank's own exit code
 [ -n "${HIDE_ON_RANK:-}" ] && [ "$RANK" = "$HIDE_ON_RANK" ] && export CUDA_VISIBLE_DEVICES=
 "$PY" -m bnbdoctor snapshot -o "$CASE_DIR/snapshot-rank$RANK.json" 2>/dev/null
-"$PY" -m bnbdoctor check --distributed --timeout 60 "$@"
+"$PY" -m bnbdoctor check --distributed --join-timeout 60 "$@"
 rc=$?
 echo "$rc" > "$CASE_DIR/rc.$RANK"
 exit "$rc"

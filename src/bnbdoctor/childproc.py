@@ -1,6 +1,10 @@
 """Run a bnbdoctor module in a fresh interpreter with a timeout: a crash, a hang or a signal there is an outcome
 to report, never bnbdoctor's own crash. `check --deep` and `load` share it.
 
+The protocol, both sides: the child (`python -m bnbdoctor.<module>`) writes progress as `{"progress": ...}` lines and
+its answer as the last JSON object line on its stdout (`answer`); the parent reads it with `last_json`, and
+anything else on stdout (a library's prints) or stderr (kept for `tail`) is context, never the answer.
+
 The child gets its own process group, so a timeout kills whatever it started too; its stdout is read line by line
 (for progress) and its stderr goes to a temporary file, so neither pipe can fill up and block it.
 """
@@ -48,6 +52,19 @@ def tail(text: str, lines: int = 3) -> str:
     """The last telling lines of a stream, joined on one line."""
     kept = [line.strip() for line in text.strip().splitlines() if line.strip()][-lines:]
     return " | ".join(kept)[-600:]
+
+
+def answer(payload: Mapping[str, Any]) -> None:
+    """The child's side: write its answer as the last JSON line (after a newline, ending any partial line a
+    library printed), flushed before the interpreter exits."""
+    sys.stdout.write("\n" + json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+def progress(stage: str) -> None:
+    """The child's side: one progress line the parent may show while it waits."""
+    sys.stdout.write(json.dumps({"progress": stage}) + "\n")
+    sys.stdout.flush()
 
 
 def last_json(stdout: str, key: str | None = None) -> dict[str, Any] | None:

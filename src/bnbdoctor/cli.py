@@ -6,12 +6,14 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from . import __version__
+from .atomic import write_atomic
 from .errors import BnbDoctorError, ExitCode
+from .report.registry import formats, render
 
 app = typer.Typer(
     name="bnbdoctor",
@@ -33,22 +35,43 @@ IgnoreOption = Annotated[
     list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
 ]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="Read [tool.bnbdoctor] from this file instead of ./pyproject.toml.")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")]
 
 
+def _choices(name: str, *documents: str) -> type[Enum]:
+    """A --format enum from the formatter registry: the formats that render these documents."""
+    return Enum(name, {fmt: fmt for fmt in formats(*documents)}, type=str)  # type: ignore[return-value]
+
+
+if TYPE_CHECKING:  # the type checker sees one enum; the values come from the registry at run time
+
+    class _Format(str, Enum):
+        text = "text"
+
+    CheckFormat = _Format
+    LintFormat = _Format
+    EstimateFormat = _Format
+    ExplainFormat = _Format
+    LoadFormat = _Format
+    RulesFormat = _Format
+else:
+    # Built from report.registry, so `--help` and the accepted values always match what can be rendered.
+    CheckFormat = _choices("CheckFormat", "check")
+    LintFormat = _choices("LintFormat", "lint")
+    EstimateFormat = _choices("EstimateFormat", "estimate")
+    ExplainFormat = _choices("ExplainFormat", "explain")
+    LoadFormat = _choices("LoadFormat", "load")
+    RulesFormat = _choices("RulesFormat", "rules")
+
+
 class Format(str, Enum):
+    """inspect-lib's formats (a listing of a library, not a result document)."""
+
     text = "text"
     json = "json"
-    markdown = "markdown"
-
-
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    sarif = "sarif"
-    junit = "junit"
-    github = "github"
 
 
 class FailOn(str, Enum):
@@ -62,21 +85,12 @@ def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write next to the target and rename, so an interrupted write never leaves a half file behind."""
-    from .errors import InputError
-
-    if path.is_dir():
-        raise InputError(f"output path is a directory: {path}")
-    if not path.parent.exists():
-        raise InputError(f"output folder does not exist: {path.parent}")
-    tmp = path.with_name(f".{path.name}.bnbdoctor-tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+def _publish(document: str, fmt: str, result: object, output: Path | None = None, quiet: bool = False) -> None:
+    """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout."""
+    if output is not None:
+        write_atomic(output, render(document, fmt, result, color=False))
+    elif not quiet:
+        sys.stdout.write(render(document, fmt, result, color=_color()))
 
 
 def _version(value: bool) -> None:
@@ -116,9 +130,7 @@ def check(
     ] = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="Read [tool.bnbdoctor] from this file instead of ./pyproject.toml.")
-    ] = None,
+    config: ConfigOption = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
     model: Annotated[
@@ -140,13 +152,13 @@ def check(
     snapshots: Annotated[
         Path | None, typer.Option("--snapshots", help="Check the snapshots in this folder together, as the ranks of one job.")
     ] = None,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="--distributed: seconds to wait for every rank to join.")
+    join_timeout: Annotated[
+        float, typer.Option("--join-timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
+    timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
-    from .report import render
 
     request = CheckRequest(
         snapshot_path=snapshot,
@@ -164,22 +176,15 @@ def check(
     if distributed or snapshots is not None:
         from .cluster import ClusterResult
         from .commands.cluster import ClusterRequest, run_cluster
-        from .report.cluster import render_cluster
-
         def publish(result: ClusterResult) -> None:
-            if output is not None:
-                _write_atomic(output, render_cluster(result, format.value, color=False))
-            elif not quiet:
-                sys.stdout.write(render_cluster(result, format.value, color=_color()))
-                sys.stdout.flush()
+            _publish("cluster", format.value, result, output, quiet)
+            sys.stdout.flush()
 
-        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed, timeout=timeout)
+        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed,
+                                         timeout=join_timeout if timeout is None else timeout)
         raise typer.Exit(run_cluster(cluster_request, publish))
     result = run_check(request)
-    if output is not None:
-        _write_atomic(output, render(result, format.value, color=False))
-    elif not quiet:
-        sys.stdout.write(render(result, format.value, color=_color()))
+    _publish("check", format.value, result, output, quiet)
     raise typer.Exit(int(ExitCode.FINDINGS if result.failed else ExitCode.OK))
 
 
@@ -188,7 +193,7 @@ def estimate_command(
     model: Annotated[str, typer.Argument(help="A model folder with config.json, or a Hub id in the local cache.")],
     quant: Annotated[
         list[str] | None,
-        typer.Option("--quant", "-q", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
+        typer.Option("--quant", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
     ] = None,
     dtype: Annotated[str | None, typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks].")] = None,
     context: Annotated[int, typer.Option("--context", help="Tokens per sequence, to add the KV cache and activations.")] = 0,
@@ -199,29 +204,17 @@ def estimate_command(
     skip_modules: Annotated[
         list[str] | None, typer.Option("--skip-modules", help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).")
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: Annotated[EstimateFormat, typer.Option("--format", "-f", help="Output format.")] = EstimateFormat.text,
 ) -> None:
     """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits: exit 0, 1 (does not fit), 2."""
     from .commands.estimate import EstimateRequest, run_estimate
-    from .report.estimate import render_estimate_json, render_estimate_text
 
     result = run_estimate(
         EstimateRequest(model=model, quants=quant or (), dtype=dtype, context=context, batch=batch, gpus=gpu or (),
                         skip_modules=skip_modules)
     )
-    if format == Format.json:
-        sys.stdout.write(render_estimate_json(result))
-    else:
-        sys.stdout.write(render_estimate_text(result, color=_color()))
+    _publish("estimate", format.value, result)
     raise typer.Exit(int(ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK))
-
-
-class LintFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
 
 
 @app.command("lint")
@@ -240,24 +233,20 @@ def lint_command(
         FailOn | None,
         typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
     ] = None,
+    config: ConfigOption = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Find misconfigured bitsandbytes loading in Python code; exit 0 (clean), 1 (findings) or 2 (bad input)."""
     from .commands.lint import LintRequest, run_lint
-    from .report.lint_formats import render_lint
 
     result = run_lint(
         LintRequest(
             paths=paths or [Path(".")], fix=fix, diff=diff, select=select or (), ignore=ignore or (), gpu=gpu,
-            fail_on=fail_on.value if fail_on else None,
+            fail_on=fail_on.value if fail_on else None, config_path=config,
         )
     )
-    text = render_lint(result, format.value)
-    if output is not None:
-        _write_atomic(output, text)
-    elif not quiet:
-        sys.stdout.write(text)
+    _publish("lint", format.value, result, output, quiet)
     raise typer.Exit(int(ExitCode.FINDINGS if result.failed else ExitCode.OK))
 
 
@@ -276,7 +265,7 @@ def snapshot_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_atomic(output, text)
+        write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
 
 
@@ -294,10 +283,11 @@ def inspect_lib_command(
 @app.command("rules")
 def rules_command(
     rule_id: Annotated[str | None, typer.Argument(help="Show this rule's full page, e.g. BNB010.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, json or markdown.")] = Format.text,
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.text,
 ) -> None:
     """List every rule (id, severity, category, title), or show one rule's page."""
-    from .commands.rules import rule_markdown, rules_data, rules_json
+    from .commands.rules import rule_markdown
+    from .rules import all_rules
 
     if rule_id is not None:
         from .errors import InputError
@@ -308,22 +298,13 @@ def rules_command(
             raise InputError(f"unknown rule {rule_id!r} (see `bnbdoctor rules`)")
         sys.stdout.write(rule_markdown(found))
         return
-    if format == Format.json:
-        sys.stdout.write(rules_json())
-        return
-    for r in rules_data():
-        typer.echo(f"{r['id']}  {r['severity']:<7}  {r['category']:<20}  {r['title']}")
+    _publish("rules", format.value, all_rules())
 
 
 @app.command("rule")
 def rule_command(rule_id: Annotated[str, typer.Argument(help="The rule id, e.g. BNB010.")]) -> None:
     """Show one rule's page: what it detects, why it matters, an example, the fix and its evidence."""
-    rules_command(rule_id=rule_id, format=Format.text)
-
-
-class ExplainFormat(str, Enum):
-    text = "text"
-    json = "json"
+    rules_command(rule_id=rule_id, format=RulesFormat.text)
 
 
 @app.command("explain")
@@ -338,14 +319,13 @@ def explain_command(
     machine: Annotated[
         bool, typer.Option("--machine/--no-machine", help="Use this machine's facts to rank causes.")
     ] = True,
-    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="text or json.")] = ExplainFormat.text,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
 ) -> None:
     """Explain an error message: its likely causes on this machine and the fix. Exit 0 (explained), 1 (unknown), 2 (bad input)."""
     from .commands.explain import ExplainRequest, run_explain
-    from .report.explain import render_explain_json, render_explain_text
 
     result = run_explain(ExplainRequest(text=text, file=file, snapshot_path=snapshot, use_machine=machine))
-    sys.stdout.write(render_explain_json(result) if format == ExplainFormat.json else render_explain_text(result, color=_color()))
+    _publish("explain", format.value, result)
     raise typer.Exit(int(ExitCode.OK if result.matched else ExitCode.FINDINGS))
 
 
@@ -385,19 +365,13 @@ def run_command(
     raise typer.Exit(die_like(outcome))
 
 
-class LoadFormat(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-
-
 @app.command("load")
 def load_command(
     model: Annotated[
         str | None, typer.Argument(help="A model folder or a Hub id in the local cache [default: a generated random model].")
     ] = None,
     quant: Annotated[
-        str | None, typer.Option("--quant", "-q", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
+        str | None, typer.Option("--quant", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
     ] = None,
     compute_dtype: Annotated[
         str | None, typer.Option("--compute-dtype", help="bnb_4bit_compute_dtype [default: the load dtype].")
@@ -408,16 +382,18 @@ def load_command(
         str | None, typer.Option("--device-map", help="auto, balanced, sequential, cpu, cuda:0, or a JSON object [default: the whole model on the device].")
     ] = None,
     max_memory: Annotated[
-        list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB or cpu=30GiB (repeat or comma-separate); implies --device-map auto.")
+        list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB, cpu=30GiB, disk=100GiB, or a bare cpu or disk (repeat or comma-separate); implies --device-map auto.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before an attempt's child is killed.")] = 600.0,
+    attempt_timeout: Annotated[
+        float, typer.Option("--attempt-timeout", help="Seconds before an attempt's child is killed.")
+    ] = 600.0,
     retries: Annotated[int, typer.Option("--retries", help="Retries of transient errors (busy GPU, memory held by others), with exponential backoff.")] = 0,
     backoff: Annotated[float, typer.Option("--backoff", help="Seconds before the first retry; doubles each time.")] = 2.0,
     fallback: Annotated[
         bool, typer.Option("--fallback", help="On out-of-memory or offload: try nf4-dq, then head-room max_memory (docs/load.md).")
     ] = False,
     generate: Annotated[
-        str | None, typer.Option("--generate", help="Without MODEL: the preset to generate (tiny-llama, small-llama, llama31-8b).")
+        str | None, typer.Option("--generate", help="Without MODEL: the preset to generate (tiny-llama, small-llama, mid-llama, llama31-8b).")
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="Without MODEL: generate random weights for this config.json.")
@@ -425,20 +401,23 @@ def load_command(
     tokens: Annotated[int, typer.Option("--tokens", help="Length of the forward pass.")] = 32,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
-    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="text, json or junit (one test case per attempt).")] = LoadFormat.text,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
+    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress display on stderr.")] = False,
+    # the old spellings, kept working: --timeout (what it timed was unclear) and --quiet (it printed the report)
+    timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", hidden=True)] = False,
 ) -> None:
     """Load a model in 4-bit/8-bit for real, in a child process, and report it: exit 0 (loaded and checked), 1, 2."""
     from .commands.load import LoadRequest, run_load
-    from .report.load import render_load_json, render_load_junit, render_load_text
 
     request = LoadRequest(
         model=model, quant=quant.lower() if quant else None, compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
-        device_map=device_map, max_memory=max_memory or (), timeout=timeout, retries=retries, backoff=backoff,
+        device_map=device_map, max_memory=max_memory or (),
+        timeout=attempt_timeout if timeout is None else timeout, retries=retries, backoff=backoff,
         fallback=fallback, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, generate=generate,
         config=config, tokens=tokens,
     )
-    if quiet:
+    if no_progress or quiet:
         result = run_load(request)
     elif sys.stderr.isatty():
         from rich.console import Console
@@ -447,12 +426,7 @@ def load_command(
             result = run_load(request, progress=lambda text: status.update(text))
     else:
         result = run_load(request, progress=lambda text: print(f"bnbdoctor: {text}", file=sys.stderr, flush=True))
-    if format == LoadFormat.json:
-        sys.stdout.write(render_load_json(result))
-    elif format == LoadFormat.junit:
-        sys.stdout.write(render_load_junit(result))
-    else:
-        sys.stdout.write(render_load_text(result, color=_color()))
+    _publish("load", format.value, result)
     raise typer.Exit(int(ExitCode.OK if result.status == "passed" else ExitCode.FINDINGS))
 
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .rules import Rule, all_rules
-from .rules.base import Reference
+from .vocab import Reference
 
 REPO_URL = "https://github.com/bnbdoctor/bnbdoctor"
 PAGE = re.compile(r"^BNB\d{3}\.md$")

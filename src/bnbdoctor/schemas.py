@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .report import FAIL_ON, REPORT_SCHEMA
-from .rules.base import CATEGORIES, SEVERITIES, Finding
+from .documents import CHECK_SCHEMA as REPORT_SCHEMA
 from .serde import json_schema
 from .snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from .snapshot import Snapshot
+from .vocab import CATEGORIES, FAIL_ON, QUANT_MODES, SEVERITIES, Finding
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: the parts every command's document shares
@@ -37,10 +37,23 @@ def snapshot_schema() -> dict[str, Any]:
     return {"$schema": DRAFT, "$id": SNAPSHOT_SCHEMA, "title": "bnbdoctor snapshot", **schema}
 
 
+def finding_schema(located: bool = False) -> dict[str, Any]:
+    """The JSON shape of a Finding (Finding.to_dict): a machine finding, or a code finding with its place inline."""
+    fields = json_schema(Finding)["$defs"]["Finding"]["properties"]
+    head = {k: fields[k] for k in ("rule", "category", "severity", "title")}
+    tail = {k: fields[k] for k in ("message", "fix")}
+    place: dict[str, Any] = {}
+    if located:
+        place = {"path": {"type": "string"}, **{k: {"type": "integer"} for k in ("line", "column", "end_line", "end_column")}}
+        place["cell"] = {"type": "integer", "minimum": 1}  # only in a notebook: the code cell `line` counts in
+        tail["fixable"] = {"type": "boolean"}
+    properties = {**head, **place, **tail, "evidence": {}, "docs": fields["docs"]}
+    return {"type": "object", "properties": properties, "required": [k for k in properties if k not in ("docs", "cell")]}
+
+
 def report_schema() -> dict[str, Any]:
-    finding = json_schema(Finding)
     snapshot = snapshot_schema()
-    defs = {**snapshot["$defs"], **finding["$defs"]}
+    defs = {**snapshot["$defs"], "Finding": finding_schema()}
     defs["Finding"]["properties"]["severity"] = {"enum": list(SEVERITIES)}
     defs["Finding"]["properties"]["category"] = {"enum": list(CATEGORIES)}
     defs["Finding"]["properties"]["rule"] = {"type": "string", "pattern": "^BNB[0-9]{3}$"}
@@ -134,11 +147,10 @@ def explain_schema() -> dict[str, Any]:
 
 
 def lint_schema() -> dict[str, Any]:
-    from .lint.model import LINT_SCHEMA, FileFix, LintFinding
+    from .lint.model import LINT_SCHEMA, FileFix
 
-    finding = json_schema(LintFinding)
     fix = json_schema(FileFix)
-    defs = {**finding["$defs"], **fix["$defs"]}
+    defs = {"LintFinding": finding_schema(located=True), **fix["$defs"]}
     props = defs["LintFinding"]["properties"]
     props["severity"] = {"enum": list(SEVERITIES)}
     props["category"] = {"enum": list(CATEGORIES)}
@@ -187,7 +199,7 @@ def estimate_schema() -> dict[str, Any]:
     model_props["stored_quantization"] = {"anyOf": [{"type": "null"}, {
         "type": "object", "required": ["method", "mode"],
         "properties": {"method": {"type": "string"},
-                       "mode": {"enum": [None, "nf4", "nf4-dq", "fp4", "fp4-dq", "int8"]}},
+                       "mode": {"enum": [None, *QUANT_MODES]}},
     }]}
     return {
         "$schema": DRAFT,
@@ -248,11 +260,14 @@ def cluster_schema() -> dict[str, Any]:
 
 
 def load_schema() -> dict[str, Any]:
-    from .load.result import LOAD_SCHEMA, LoadResult
+    from .documents import LOAD_SCHEMA
+    from .load.result import LoadResult
 
     schema = json_schema(LoadResult)
     defs = schema["$defs"]
-    defs["Finding"]["properties"].update(report_schema()["$defs"]["Finding"]["properties"])
+    defs["Finding"] = report_schema()["$defs"]["Finding"]
+    for name in ("Evidence", "Location", "Reference"):  # Finding's parts, inlined by its own JSON shape
+        defs.pop(name, None)
     defs["Attempt"]["properties"]["category"] = {"anyOf": [{"enum": list(CATEGORIES)}, {"type": "null"}]}
     defs["LoadResult"]["properties"]["schema"] = {"const": LOAD_SCHEMA}
     defs["LoadResult"]["properties"]["tool"] = TOOL

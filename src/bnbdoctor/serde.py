@@ -15,7 +15,6 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_
 T = TypeVar("T")
 
 
-
 class SchemaError(ValueError):
     """A JSON document does not have the shape a dataclass expects."""
 
@@ -26,7 +25,13 @@ class SchemaError(ValueError):
 
 
 def to_json(value: Any) -> Any:
-    """Render dataclasses, tuples, lists and dicts as plain JSON values (tuples become lists)."""
+    """Render dataclasses, tuples, lists and dicts as plain JSON values (tuples become lists).
+
+    A dataclass with a `__json__()` method (Finding, Evidence) chooses its own JSON shape.
+    """
+    shape = getattr(type(value), "__json__", None)
+    if shape is not None:
+        return to_json(shape(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):

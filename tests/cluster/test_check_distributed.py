@@ -117,8 +117,8 @@ def test_distributed_outside_a_launcher_is_a_usage_error():
     assert "--distributed needs a launcher's variables" in proc.stderr and proc.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("value", ["0", "-1"])
-def test_timeout_must_be_positive(value):
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "--distributed", "--timeout", value],
+@pytest.mark.parametrize(("option", "value"), [("--join-timeout", "0"), ("--timeout", "-1")])  # --timeout: the old name
+def test_timeout_must_be_positive(option, value):
+    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "--distributed", option, value],
                           capture_output=True, text=True, env=ENV, timeout=60)
-    assert proc.returncode == 2 and "--timeout must be a positive number" in proc.stderr
+    assert proc.returncode == 2 and "--join-timeout must be a positive number" in proc.stderr

@@ -9,9 +9,10 @@ from dataclasses import replace
 from packaging.specifiers import SpecifierSet
 
 from bnbdoctor.lint.analyze import BNB_PARAMS
-from bnbdoctor.lint.engine import Analysed, check, code_rules, parse
+from bnbdoctor.lint.engine import Analysed, check, parse
 from bnbdoctor.lint.model import FixAction, LintFinding, LintOptions
 from bnbdoctor.lint.pins import Pin, Pins
+from bnbdoctor.rules import code_rules
 
 T4 = LintOptions(gpu=(7, 5), gpu_source="--gpu", transformers_version="5.24.0")
 H100 = LintOptions(gpu=(9, 0), gpu_source="--gpu", transformers_version="5.24.0")

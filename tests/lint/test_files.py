@@ -7,8 +7,9 @@ import json
 import shutil
 import subprocess
 
+import jsonschema
 import pytest
-from test_lint_cli import BAD, cli
+from test_lint_cli import BAD, SCHEMA, cli
 
 from bnbdoctor.lint.files import discover
 
@@ -37,6 +38,7 @@ def test_notebook_code_cells_are_linted_with_cell_and_line(capsys, project):
         ("code", "x?\n" + LEGACY),
     ))
     code, out, _ = cli(capsys, "lint", "qlora.ipynb", "--gpu", "none", "-f", "json")
+    jsonschema.validate(json.loads(out), SCHEMA)
     (finding,) = json.loads(out)["findings"]
     assert code == 1 and finding["rule"] == "BNB110" and (finding["cell"], finding["line"]) == (3, 3)
     assert not finding["fixable"]  # notebooks are reported, not rewritten

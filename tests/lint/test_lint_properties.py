@@ -12,8 +12,9 @@ from test_fix import SOURCES
 from test_styles import CLASS_STYLE, CONFIG_DICT, FUNCTION_STYLE, NOTEBOOK, QLORA_PEFT_TRL, TRAINER_SCRIPT
 
 from bnbdoctor.lint.analyze import BNB_PARAMS
-from bnbdoctor.lint.engine import check, code_rules, parse
+from bnbdoctor.lint.engine import check, parse
 from bnbdoctor.lint.model import LintOptions
+from bnbdoctor.rules import code_rules
 
 # generated code may compile with SyntaxWarnings (e.g. `1()`); they come from the generators, not from lint
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")

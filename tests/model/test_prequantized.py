@@ -104,7 +104,7 @@ def test_estimate_cli_json_of_a_prequantized_checkpoint(tmp_path):
     import jsonschema
 
     folder = checkpoint_folder("mixtral-small-int8", tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "estimate", str(folder), "-q", "nf4,int8", "--gpu", "A10:24GiB",
+    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "estimate", str(folder), "--quant", "nf4,int8", "--gpu", "A10:24GiB",
                            "-f", "json"], capture_output=True, text=True, timeout=300,
                           env={**__import__("os").environ, "BNBDOCTOR_CACHE": str(tmp_path / "cache")})
     assert proc.returncode == 0, proc.stderr

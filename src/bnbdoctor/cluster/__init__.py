@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from ..rules import Context, Finding, derive, run, severity_rank
-from ..rules.base import CheckOptions, Verdict
+from .. import documents
+from ..rules import Context, Finding, chosen_rules, derive, run, severity_rank
+from ..rules.base import CheckOptions
 from ..rules.cluster import ClusterContext, Member, Mode, Unreadable
 from ..serde import to_json
 from ..snapshot import Snapshot
+from ..vocab import Verdict
 
-CLUSTER_SCHEMA = "bnbdoctor.cluster/1"
+CLUSTER_SCHEMA = documents.CLUSTER_SCHEMA
 
 RowStatus = Literal["pass", "fail", "missing"]
 
@@ -60,13 +63,15 @@ class ClusterFinding:
 @dataclass(frozen=True)
 class ClusterResult(Verdict):
     mode: Mode
-    source: str  # "torchrun, world size 4" or the folder
+    source: documents.Source  # the folder, or the running job
     world_size: int
     rows: tuple[RankRow, ...]
     findings: tuple[ClusterFinding, ...]
     fail_on: str = "error"
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    config: Path | None = None  # the pyproject.toml whose [tool.bnbdoctor] applied
+    rules_run: tuple[str, ...] = ()  # the ids of the machine and cross-rank rules that ran (JUnit: one case each)
 
     def severities(self) -> Iterable[str]:
         return (f.finding.severity for f in self.findings)
@@ -163,11 +168,12 @@ def _version(s: Snapshot, name: str) -> str | None:
 
 def aggregate(
     ctx: ClusterContext,
-    source: str,
+    source: documents.Source,
     fail_on: str = "error",
     select: Collection[str] = (),
     ignore: Collection[str] = (),
     notes: tuple[str, ...] = (),
+    config: Path | None = None,
 ) -> ClusterResult:
     """Run every rank's machine rules and the cross-rank rules; the result is the same whichever rank computes it."""
     per_member = [(m, run(Context(m.snapshot, ctx.options), select=select, ignore=ignore)) for m in ctx.members]
@@ -195,4 +201,6 @@ def aggregate(
         fail_on=fail_on,
         ignored=tuple(ignore),
         notes=notes,
+        config=config,
+        rules_run=tuple(r.id for r in chosen_rules(select, ignore, ("machine", "cluster"))),
     )

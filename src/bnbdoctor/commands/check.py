@@ -7,23 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import load_config
+from ..documents import THIS_MACHINE, CheckResult, Source
 from ..errors import InputError
-from ..report import FAIL_ON, CheckResult
-from ..rules import CATEGORIES, CheckOptions, Context, all_rules, chosen_rules, run
+from ..rules import CheckOptions, Context, chosen_rules, run
+from ..selection import Selection, resolve
 from ..snapshot import Snapshot, load_snapshot
+from ..vocab import canonical_dtype
 
 if TYPE_CHECKING:
     from ..deep.result import DeepResult
     from ..model.assess import Assessment, PendingAssessment
     from ..snapshot import NvmlInfo
-
-DTYPES = {
-    "float16": "float16", "fp16": "float16", "half": "float16", "torch.float16": "float16",
-    "bfloat16": "bfloat16", "bf16": "bfloat16", "torch.bfloat16": "bfloat16",
-    "float32": "float32", "fp32": "float32", "float": "float32", "torch.float32": "float32",
-}
-
 
 @dataclass(frozen=True)
 class CheckRequest:
@@ -41,46 +35,24 @@ class CheckRequest:
     deep_timeout: float = 120.0
 
 
-def split_ids(values: Sequence[str]) -> tuple[str, ...]:
-    """`--ignore BNB001,BNB040 --ignore oom` -> ('BNB001', 'BNB040', 'oom'), each checked to exist."""
-    out: list[str] = []
-    for value in values:
-        for item in value.split(","):
-            item = item.strip()
-            if not item:
-                continue
-            if item in CATEGORIES:
-                out.append(item)
-            elif item.upper() in {r.id for r in all_rules()}:
-                out.append(item.upper())
-            else:
-                raise InputError(f"unknown rule or category {item!r} (see `bnbdoctor rules`)")
-    return tuple(out)
-
-
 def normalise_dtype(value: str | None) -> str | None:
     if value is None:
         return None
-    dtype = DTYPES.get(value.strip().lower())
-    if dtype is None:
+    dtype = canonical_dtype(value)
+    if dtype not in ("float16", "bfloat16", "float32"):  # a compute dtype; float64 has no bitsandbytes kernels
         raise InputError(f"unknown compute dtype {value!r}: use float16, bfloat16 or float32")
     return dtype
 
 
-def settings(request: CheckRequest) -> tuple[str, CheckOptions, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(fail_on, options, select, ignore, notes): the command line over [tool.bnbdoctor], checked."""
-    config = load_config(request.config_path)
-    fail_on = request.fail_on or config.fail_on or "error"
-    if fail_on not in FAIL_ON:
-        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    ignore = split_ids([*config.ignore, *request.ignore])
-    select = split_ids([*(request.select or config.select)])
+def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
+    """The rule selection and fail-on (the command line over [tool.bnbdoctor]) and the options the rules read."""
+    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path)
+    config = selection.config
     options = CheckOptions(
         expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
         compute_dtype=normalise_dtype(request.compute_dtype or config.compute_dtype),
     )
-    notes = (f"config: {config.path}",) if config.path else ()
-    return fail_on, options, select, ignore, notes
+    return selection, options
 
 
 def run_check(request: CheckRequest) -> CheckResult:
@@ -95,7 +67,8 @@ def run_check(request: CheckRequest) -> CheckResult:
         from ..probes import nvml
 
         nvml_started = nvml.start(request.nvml_timeout)
-    fail_on, options, select, ignore, notes = settings(request)
+    selection, options = settings(request)
+    select, ignore = selection.select, selection.ignore
     pending = None
     if request.model is not None:
         from ..model.assess import begin
@@ -112,23 +85,51 @@ def run_check(request: CheckRequest) -> CheckResult:
     ctx = Context(snapshot, options, deep=deep, model=assessment, model_quant=model_quant)
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
-    return CheckResult(snapshot, tuple(findings), fail_on=fail_on, ignored=ignore, source=source, notes=notes,
-                       rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)))
+    notes = selection.notes
+    line = plan_line(assessment, model_quant) if assessment is not None else None
+    if line is not None:
+        notes = (*notes, line)
+    return CheckResult(snapshot, tuple(findings), fail_on=selection.fail_on, ignored=ignore, source=source,
+                       notes=notes, rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)),
+                       config=selection.config_path)
+
+
+def plan_line(assessment: Assessment, quant: str) -> str | None:
+    """One line on what `check --model` planned: the mode, the GPU(s) and the GiB (issue 16: a model that fits
+    printed nothing about itself)."""
+    plan = assessment.plan
+    mode = next((m for m in plan.modes if m.quant == quant), None) if plan is not None else None
+    if plan is None or mode is None:
+        return None
+    gib = 1024**3
+    name = assessment.source.name
+    if mode.verdict == "no_gpu":
+        return f"model: {name} in {quant} needs {mode.required_bytes / gib:.2f} GiB; no GPU to plan for"
+    first = plan.gpus[0]
+    index = first.index if first.index is not None else 0
+    if mode.verdict in ("fits", "fits_with_device_map_0"):
+        return (f"model: {name} in {quant} on GPU {index} ({first.name}): needs {mode.required_bytes / gib:.2f} GiB "
+                f"of {first.free_bytes / gib:.1f} GiB free")
+    if mode.verdict == "fits_multi_gpu":
+        shares = ", ".join(f"GPU {g.index if g.index is not None else i}: {b / gib:.2f} GiB"
+                           for i, (g, b) in enumerate(zip(plan.gpus, mode.per_gpu_bytes, strict=False)))
+        return f"model: {name} in {quant} over {mode.gpus_needed} GPUs with device_map='auto' ({shares})"
+    return f"model: {name} in {quant} does not fit the GPUs: {mode.explanation}"
 
 
 def _gather(
     request: CheckRequest, nvml_started: Callable[[], NvmlInfo] | None, pending: PendingAssessment | None
-) -> tuple[Snapshot, str, DeepResult | None, Assessment | None]:
+) -> tuple[Snapshot, Source, DeepResult | None, Assessment | None]:
     """The snapshot (probed or read), the --deep result, and the model's assessment against the snapshot's GPUs."""
     snapshot: Snapshot
     if request.snapshot_path is not None:
         snapshot = load_snapshot(request.snapshot_path)
-        source = f"snapshot {request.snapshot_path}"
+        source = Source("snapshot", path=request.snapshot_path)
     else:
         from ..probes import collect
 
         snapshot = collect(nvml_timeout=request.nvml_timeout, nvml_started=nvml_started)
-        source = "this machine"
+        source = THIS_MACHINE
     deep = None
     if request.deep:
         from .deep import run_deep

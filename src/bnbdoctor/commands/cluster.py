@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cluster import ClusterResult, aggregate, build_context
+from ..documents import Source
 from ..errors import ExitCode, InputError
 from ..rules.cluster import Unreadable
 from ..snapshot import Snapshot
@@ -30,7 +31,7 @@ def _validate(request: ClusterRequest) -> None:
     if c.deep or c.model is not None:
         raise InputError("--deep and --model are not available with --distributed or --snapshots yet")
     if not request.timeout > 0:
-        raise InputError(f"--timeout must be a positive number of seconds, not {request.timeout}")
+        raise InputError(f"--join-timeout must be a positive number of seconds, not {request.timeout}")
 
 
 def _code(result: ClusterResult) -> int:
@@ -41,13 +42,16 @@ def run_cluster(request: ClusterRequest, publish: Callable[[ClusterResult], None
     """Check every rank; `publish` (print or write the report) runs once, on the rank that reports, before any
     rank exits. Returns the exit code, the same on every rank."""
     _validate(request)
-    fail_on, options, select, ignore, notes = settings(request.check)
+    selection, options = settings(request.check)
+    fail_on, select, ignore, notes, config = (selection.fail_on, selection.select, selection.ignore, selection.notes,
+                                              selection.config_path)
     if request.snapshots_dir is not None:
         from ..cluster.directory import read_folder
 
         entries, unreadable = read_folder(request.snapshots_dir)
         ctx = build_context(entries, "snapshots", options, unreadable=unreadable)
-        result = aggregate(ctx, f"snapshots in {request.snapshots_dir}", fail_on, select, ignore, notes)
+        source = Source("snapshots", path=request.snapshots_dir)
+        result = aggregate(ctx, source, fail_on, select, ignore, notes, config)
         publish(result)
         return _code(result)
 
@@ -59,8 +63,8 @@ def run_cluster(request: ClusterRequest, publish: Callable[[ClusterResult], None
     def decide(entries: list[tuple[str, Snapshot]], unreadable: list[Unreadable], error: str | None) -> tuple[ClusterResult, int]:
         ctx = build_context(entries, "distributed", options, world_size=launch.world_size, unreadable=unreadable,
                             collective_error=error, timeout=request.timeout)
-        source = f"distributed check, world size {launch.world_size}"
-        result = aggregate(ctx, source, fail_on, select, ignore, notes)
+        source = Source("distributed", world_size=launch.world_size)
+        result = aggregate(ctx, source, fail_on, select, ignore, notes, config)
         publish(result)
         return result, _code(result)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model.assess import Assessment, begin
+from ..documents import EstimateResult
+from ..model.assess import begin
 from ..model.plan import Gpu, parse_gpu
-from ..rules import CheckOptions, Context, Finding, run
+from ..rules import CheckOptions, Context, run
 from ..snapshot import Snapshot
 
 
@@ -21,13 +22,6 @@ class EstimateRequest:
     gpus: Sequence[str] = ()  # "NAME:MEMORY"; empty: this machine's visible GPUs
     skip_modules: Sequence[str] | None = None
     timeout: float = 120.0
-
-
-@dataclass(frozen=True)
-class EstimateResult:
-    assessment: Assessment
-    findings: tuple[Finding, ...]
-    gpu_source: str  # "this machine", "--gpu", or "none"
 
 
 def split_quants(values: Sequence[str]) -> tuple[str, ...]:

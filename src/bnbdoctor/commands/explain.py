@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ..documents import ExplainResult
 from ..errors import InputError
-from ..explain import MachineFacts, Match, explain_text
+from ..explain import MachineFacts, explain_text
 from ..explain.matcher import matched_lines
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
@@ -21,18 +21,6 @@ class ExplainRequest:
     snapshot_path: Path | None = None
     use_machine: bool = True  # probe this machine when no snapshot is given
     source: str | None = None  # overrides the input's description, e.g. "output of `python train.py`"
-
-
-@dataclass(frozen=True)
-class ExplainResult:
-    matches: tuple[Match, ...]
-    input: dict[str, Any]
-    machine: dict[str, Any] | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def matched(self) -> bool:
-        return bool(self.matches)
 
 
 def _read_stdin() -> str:

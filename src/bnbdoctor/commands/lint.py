@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import InputError
-from ..lint.engine import Analysed, check, code_rules, parse
+from ..lint.engine import Analysed, check, parse
 from ..lint.files import discover
-from ..lint.model import DEFAULT_FAIL_ON, FileFix, FixAction, LintFinding, LintOptions, LintResult
+from ..lint.model import FileFix, FixAction, LintOptions, LintResult
 from ..lint.pins import pins_for
 from ..lint.settings import apply_settings
-from ..report import FAIL_ON
+from ..rules import code_rules
+from ..selection import resolve
+from ..vocab import Finding
 
 #: Fixing can expose a new fixable finding (a moved load_in_4bit becomes a config without compute dtype);
 #: a few rounds reach the fixed point, so that a second `--fix` changes nothing.
@@ -34,6 +34,7 @@ class LintRequest:
     ignore: Sequence[str] = ()
     gpu: str | None = None  # "8.0", "sm_75", "75", or "none"; None: ask NVML
     fail_on: str | None = None
+    config_path: Path | None = None  # [tool.bnbdoctor] from this file instead of the nearest pyproject.toml
     nvml_timeout: float = 5.0
 
 
@@ -72,38 +73,8 @@ def _transformers_version() -> str | None:
         return None
 
 
-def _ids(values: Sequence[str]) -> tuple[str, ...]:
-    from ..rules import CATEGORIES
-
-    known = {r.id for r in code_rules()}
-    out: list[str] = []
-    for value in values:
-        for item in (part.strip() for part in value.split(",")):
-            if not item:
-                continue
-            if item in CATEGORIES:
-                out.append(item)
-            elif item.upper() in known:
-                out.append(item.upper())
-            else:
-                raise InputError(f"unknown code rule or category {item!r} (see `bnbdoctor rules`: ids BNB100-BNB149)")
-    return tuple(out)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a temporary file beside `path` and rename it over: never a half-written file; the mode is kept."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bnbdoctor-tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _code_ids() -> set[str]:
+    return {r.id for r in code_rules()}
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:
@@ -117,8 +88,8 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
 
 
 def _fix_file(
-    a: Analysed, pairs: list[tuple[LintFinding, FixAction | None]], options: LintOptions, rules: Sequence[object], write: bool
-) -> tuple[list[tuple[LintFinding, FixAction | None]], FileFix | None]:
+    a: Analysed, pairs: list[tuple[Finding, FixAction | None]], options: LintOptions, rules: Sequence[object], write: bool
+) -> tuple[list[tuple[Finding, FixAction | None]], FileFix | None]:
     from ..lint.analyze import BNB_PARAMS
     from ..lint.fix import apply
 
@@ -150,7 +121,7 @@ def _fix_file(
     return pairs, file_fix
 
 
-def _settled(path: Path, pairs: list[tuple[LintFinding, FixAction | None]]) -> list[tuple[LintFinding, FixAction | None]]:
+def _settled(path: Path, pairs: list[tuple[Finding, FixAction | None]]) -> list[tuple[Finding, FixAction | None]]:
     """[tool.bnbdoctor] per-file ignores and the test-file severity; an ignored finding is not fixed either."""
     kept = apply_settings(path, [f for f, _ in pairs])
     by_place = {(f.rule, f.line, f.column): f for f in kept}
@@ -158,13 +129,12 @@ def _settled(path: Path, pairs: list[tuple[LintFinding, FixAction | None]]) -> l
 
 
 def run_lint(request: LintRequest) -> LintResult:
-    fail_on = request.fail_on or DEFAULT_FAIL_ON
-    if fail_on not in FAIL_ON:
-        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    selection = resolve("lint", request.select, request.ignore, request.fail_on, request.config_path,
+                        own_ids=_code_ids, noun="code rule", hint=": ids BNB100-BNB149")
     if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
         raise InputError("--fix and --diff need libcst, a dependency of bnbdoctor: reinstall it (pip install libcst)")
     gpu = parse_gpu(request.gpu) if request.gpu is not None else None
-    select, ignore = _ids(request.select), _ids(request.ignore)
+    select, ignore = selection.select, selection.ignore
     rules = code_rules(select, ignore)
     paths = discover(request.paths or [Path(".")])
     options = LintOptions(transformers_version=_transformers_version())
@@ -180,7 +150,7 @@ def run_lint(request: LintRequest) -> LintResult:
     if request.gpu is None and any(a.context is not None and a.context.facts is not None for a in analysed):
         gpu, gpu_source = _local_gpu(request.nvml_timeout)
     options = replace(options, gpu=gpu, gpu_source=gpu_source)
-    findings: list[LintFinding] = []
+    findings: list[Finding] = []
     fixes: list[FileFix] = []
     for a in analysed:
         if a.context is None:
@@ -199,7 +169,7 @@ def run_lint(request: LintRequest) -> LintResult:
         files_checked=len(paths),
         findings=tuple(findings),
         fixes=tuple(fixes) if (request.fix or request.diff) else None,
-        fail_on=fail_on,
+        fail_on=selection.fail_on,
         gpu=gpu_text,
         rules_run=tuple(r.id for r in rules),
     )

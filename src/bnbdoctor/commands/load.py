@@ -21,18 +21,23 @@ from typing import Any
 from .. import __version__
 from ..childproc import last_json, run_module, tail
 from ..errors import BnbDoctorError, InputError
+from ..load.child import UNLIMITED
 from ..load.generate import has_weights, model_config, write_config
 from ..load.ladder import (
     LADDER_CATEGORIES,
     QUANTS,
     Step,
+    budget_words,
     classify,
+    device_shares,
     headroom_max_memory,
     ladder,
     memory_rows,
+    off_gpu,
+    raised_budget,
     transient,
 )
-from ..load.result import Attempt, LoadResult, ModelInfo, Prediction, child_report
+from ..load.result import Attempt, ChildReport, LoadResult, ModelInfo, Prediction, child_report
 from ..model.plan import parse_size
 from ..rules import CheckOptions, Context, Finding, run
 from ..snapshot import Snapshot
@@ -72,7 +77,8 @@ class _Model:
 
 
 def parse_max_memory(values: Sequence[str]) -> dict[str, str] | None:
-    """['0=4GiB,cpu=30GiB'] -> {'0': '4GiB', 'cpu': '30GiB'} (GPU indices, cpu, disk)."""
+    """['0=4GiB,cpu=30GiB', 'disk'] -> {'0': '4GiB', 'cpu': '30GiB', 'disk': 'unlimited'}: GPU indices, cpu, disk
+    (mps); a bare `cpu` or `disk` is as much as there is, as accelerate's own default for the CPU."""
     out: dict[str, str] = {}
     for value in values:
         for item in value.split(","):
@@ -80,9 +86,13 @@ def parse_max_memory(values: Sequence[str]) -> dict[str, str] | None:
                 continue
             key, sep, size = item.partition("=")
             key = key.strip().lower()
+            if not sep and key in ("cpu", "disk"):
+                out[key] = UNLIMITED
+                continue
             if not sep or not (key.isdigit() or key in ("cpu", "disk", "mps")):
-                raise InputError(f"--max-memory {item!r}: use DEVICE=SIZE, e.g. 0=20GiB or cpu=30GiB")
-            parse_size(size)  # raises a one-line InputError on a bad size
+                raise InputError(f"--max-memory {item!r}: use DEVICE=SIZE, e.g. 0=20GiB, cpu=30GiB or disk")
+            if parse_size(size) <= 0:  # parse_size raises a one-line InputError on a bad size
+                raise InputError(f"--max-memory {item!r}: the size must be positive")
             out[key] = size.strip()
     return out or None
 
@@ -192,6 +202,7 @@ class _Prediction:
             total_bytes=e.total_bytes, cuda_context_bytes=e.cuda_context_bytes,
             allocator_overhead_bytes=e.allocator_overhead_bytes, quantized_modules=e.quantized_modules,
             verdict=mode.verdict if mode else None, explanation=mode.explanation if mode else None,
+            device_map_bytes=e.quantized_weight_bytes + e.unquantized_bytes,
         )
 
     def gpu_free(self) -> list[int]:
@@ -234,16 +245,33 @@ def _run_attempt(number: int, step: Step, reason: str, payload: dict[str, Any], 
                        error=f"the load's child process {how} (last stage: {stage[0]})" + (f": {text}" if text else ""))
     report = child_report(data["result"])
     common["device_map"] = report.device_map_requested or common["device_map"]
+    error, category = judge_report(report)
+    passed = report.ok and error is None
+    return Attempt(**common, outcome="passed" if passed else "failed", error=error, stage=report.stage,
+                   category=None if passed else category, report=report)
+
+
+def judge_report(report: ChildReport) -> tuple[str | None, str]:
+    """(the error of a child's report, or None; its category): the load's own error, a wrong number, non-finite
+    logits, or quantized layers placed off the GPU while one was present (which transformers does silently)."""
     error = report.error
+    category = classify(report.error) if report.error else "other"
     if error is None and report.sanity is not None and not report.sanity.ok:
         s = report.sanity
         error = (f"numerical check failed on {s.layer}: max |quantized - dequantized reference| = "
                  f"{s.max_abs_error:.4g} > {s.tolerance:.4g}" + ("" if s.finite else " (non-finite outputs)"))
     if error is None and report.forward is not None and not report.forward.finite:
         error = "the forward pass produced non-finite logits (inf or nan)"
-    passed = report.ok and error is None
-    return Attempt(**common, outcome="passed" if passed else "failed", error=error, stage=report.stage,
-                   category=None if passed else (classify(report.error) if report.error else "other"), report=report)
+    placed = off_gpu(report) if report.ok else {}
+    if error is None and placed:
+        # transformers and accelerate load this without an error (issue 16, recorded on two H200s): a quantized
+        # model that silently runs on the CPU is a failed GPU load
+        where = "; ".join(f"{layers} quantized layers and {size / 1024**3:.2f} GiB of weights on {device}"
+                          for device, (layers, size) in placed.items())
+        error = (f"loaded without an error, but placed {where} while a GPU was present (model.device is "
+                 f"{report.model_device or '?'})")
+        category = "cpu_offload"
+    return error, category
 
 
 def _stored_mode(folder: Path) -> str | None:
@@ -282,15 +310,30 @@ def run_load(request: LoadRequest, progress: Progress | None = None, env: Mappin
                 if not attempts or attempts[-1].outcome == "passed" or attempts[-1].category not in LADDER_CATEGORIES:
                     break  # a smaller layout cannot cure a config error, a missing library or a crash
                 device = attempts[-1].report.device if attempts[-1].report else request.device
+                reason = step.reason
                 if step.headroom:
                     free = prediction.gpu_free()
                     if device == "cpu" or not free:
                         attempts.append(_skipped(len(attempts) + 1, step, "no GPU: head-room max_memory applies to GPUs only"))
                         continue
                     predicted = prediction.of(step.quant)
-                    context = predicted.cuda_context_bytes if predicted else 0
-                    payload.update(device_map="auto", max_memory=headroom_max_memory(free, context))
-                attempt = _run_attempt(len(attempts) + 1, step, step.reason, payload, request.timeout, env, progress)
+                    if max_memory:
+                        # the user's cap is deliberate (a shared GPU): raise it only to the smallest budget the
+                        # estimate says holds the model, and say so
+                        raised = raised_budget(max_memory, _placed_bytes(predicted), free) if predicted else None
+                        if raised is None or predicted is None:
+                            why = ("no estimate to size a budget with" if predicted is None else
+                                   "your max_memory already holds the estimate, or no GPU has the free memory it needs")
+                            attempts.append(_skipped(len(attempts) + 1, step, why))
+                            continue
+                        reason = (f"fallback: exceeds your --max-memory: {budget_words(max_memory, raised)}, the smallest "
+                                  f"budget that holds {step.quant} on the GPU ({_placed_bytes(predicted) / 1024**3:.2f} GiB "
+                                  "as accelerate counts it, / 0.9: transformers gives a bitsandbytes model 90% of max_memory)")
+                        payload.update(device_map="auto", max_memory=raised)
+                    else:
+                        context = predicted.cuda_context_bytes if predicted else 0
+                        payload.update(device_map="auto", max_memory=headroom_max_memory(free, context))
+                attempt = _run_attempt(len(attempts) + 1, step, reason, payload, request.timeout, env, progress)
             for retry in range(request.retries + 1):
                 if retry:
                     delay = request.backoff * 2 ** (retry - 1)
@@ -319,13 +362,17 @@ def run_load(request: LoadRequest, progress: Progress | None = None, env: Mappin
             compute_dtype=compute_dtype,
             prediction=tuple(p for p in (prediction.of(q) for q in dict.fromkeys(s.quant for s in steps)) if p),
             attempts=tuple(attempts), findings=(), result=passed or (ran[-1] if ran else None), notes=tuple(notes),
-            tool={"name": "bnbdoctor", "version": __version__},
+            tool={"name": "bnbdoctor", "version": __version__}, max_memory=max_memory,
         )
         ctx = Context(prediction.snapshot, CheckOptions(), model=prediction.assessment, model_quant=quant,
                       load=result)
         findings = run(ctx, scopes=("load",))
         findings += [f for f in prediction.findings if f not in findings]
         return replace(result, findings=tuple(findings))
+
+
+def _placed_bytes(predicted: Prediction) -> int:
+    return predicted.device_map_bytes if predicted.device_map_bytes is not None else predicted.weights_bytes
 
 
 def _skipped(number: int, step: Step, why: str) -> Attempt:
@@ -336,7 +383,13 @@ def _skipped(number: int, step: Step, why: str) -> Attempt:
 def _judged(attempt: Attempt, prediction: _Prediction) -> Attempt:
     """Add what the parent knows: the memory comparison, and whether a retry could cure the failure."""
     predicted = prediction.of(attempt.quant)
-    rows = memory_rows(attempt.report, predicted)
+    shares = None
+    a = prediction.assessment
+    if a is not None and predicted is not None and attempt.report is not None and attempt.report.device_map:
+        estimate = a.estimate_for(attempt.quant)
+        shares = device_shares(a.inventory.tensors, attempt.quant, estimate.dtype if estimate else a.inventory.dtype,
+                               attempt.report.device_map, predicted.weights_bytes)
+    rows = memory_rows(attempt.report, predicted, shares)
     if attempt.outcome == "passed":
         return replace(attempt, memory_comparison=rows)
     cure, why = transient(attempt, predicted, prediction.gpu_total())

@@ -6,10 +6,8 @@ BNBDOCTOR_DEEP_TEST_FAULT=segfault|hang|wrong|raise simulates failures; only the
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import sys
 import time
 from typing import Any
 
@@ -96,9 +94,9 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    report = run()
-    sys.stdout.write("\n" + json.dumps(report) + "\n")
-    sys.stdout.flush()
+    from ..childproc import answer
+
+    answer(run())
 
 
 if __name__ == "__main__":

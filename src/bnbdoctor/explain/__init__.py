@@ -6,9 +6,10 @@ pure ranking function. Nothing here imports torch, transformers or bitsandbytes.
 
 from __future__ import annotations
 
+from ..documents import EXPLAIN_SCHEMA
 from .facts import MachineFacts
 from .matcher import Match, explain_text
 
-SCHEMA = "bnbdoctor.explain/1"
+SCHEMA = EXPLAIN_SCHEMA
 
 __all__ = ["SCHEMA", "MachineFacts", "Match", "explain_text"]

@@ -7,23 +7,19 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from ..rules import Hit, Rule, all_rules
-from ..rules.base import Finding, docs_url
+from ..vocab import Finding, Hit, Location, docs_url
 from .analyze import PREFILTER, ModuleFacts, analyze
-from .model import CodeContext, CodeHit, FixAction, LintFinding, LintOptions
+from .model import CodeContext, CodeHit, FixAction, LintOptions
+
+if TYPE_CHECKING:
+    from ..rules.base import Rule
 
 SUPPRESS = re.compile(r"#\s*bnbdoctor:\s*ignore\b(?:\[([A-Za-z0-9_,\s-]*)\])?")
 CRASH_RULE = "BNB100"
-
-
-def code_rules(select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Rule]:
-    chosen = [r for r in all_rules() if r.scope == "code"]
-    if select:
-        chosen = [r for r in chosen if r.id in select or r.category in select]
-    return [r for r in chosen if r.id not in ignore and r.category not in ignore]
 
 
 def decode(data: bytes) -> str:
@@ -156,8 +152,8 @@ def char_action(action: FixAction, lines: Sequence[str]) -> FixAction:
     )
 
 
-def _finding(rule: Rule, hit: Hit, a: Analysed) -> tuple[LintFinding, FixAction | None]:
-    base: Finding = rule.finding(hit)
+def _finding(rule: Rule, hit: Hit, a: Analysed) -> tuple[Finding, FixAction | None]:
+    base = rule.finding(hit)
     node = hit.node if isinstance(hit, CodeHit) else None
     line = getattr(node, "lineno", 1) or 1
     col = getattr(node, "col_offset", 0) or 0
@@ -165,41 +161,26 @@ def _finding(rule: Rule, hit: Hit, a: Analysed) -> tuple[LintFinding, FixAction 
     end_col = getattr(node, "end_col_offset", None)
     end_col = col if end_col is None else end_col
     action = hit.action if isinstance(hit, CodeHit) else None
-    finding = LintFinding(
-        rule=base.rule,
-        category=base.category,
-        severity=base.severity,
-        title=base.title,
-        path=a.path,
-        line=line,
-        column=_column(a.lines, line, col) + 1,
-        end_line=end_line,
-        end_column=_column(a.lines, end_line, end_col) + 1,
-        message=base.message,
-        fix=base.fix,
-        fixable=action is not None,
-        evidence=base.evidence,
-        docs=base.docs,
-    )
+    location = Location(a.path, line, _column(a.lines, line, col) + 1, end_line, _column(a.lines, end_line, end_col) + 1)
+    finding = replace(base, location=location, fixable=action is not None)
     return finding, (char_action(action, a.lines) if action is not None else None)
 
 
-def _crashed(rule: Rule, exc: BaseException, a: Analysed) -> LintFinding:
-    return LintFinding(
-        rule=rule.id, category=rule.category, severity="warning", title=rule.title, path=a.path, line=1, column=1,
-        end_line=1, end_column=1,
+def _crashed(rule: Rule, exc: BaseException, a: Analysed) -> Finding:
+    return Finding(
+        rule=rule.id, category=rule.category, severity="warning", title=rule.title,
         message=f"bnbdoctor's rule {rule.id} crashed on this file ({type(exc).__name__}: {exc}); its check did not run.",
         fix="Report this at https://github.com/bnbdoctor/bnbdoctor/issues with the file or a reduced copy.",
-        fixable=False, evidence={"facts": {}, "references": []}, docs=docs_url(rule.id),
+        docs=docs_url(rule.id), location=Location(a.path, 1, 1, 1, 1),
     )
 
 
-def check(a: Analysed, rules: Sequence[Rule]) -> list[tuple[LintFinding, FixAction | None]]:
+def check(a: Analysed, rules: Sequence[Rule]) -> list[tuple[Finding, FixAction | None]]:
     """Run the rules on one analysed file: findings in source order, suppressed ones dropped, duplicates merged."""
     ctx = a.context
     if ctx is None:
         return []
-    out: dict[tuple[str, int, int], tuple[LintFinding, FixAction | None]] = {}
+    out: dict[tuple[str, int, int], tuple[Finding, FixAction | None]] = {}
     for rule in rules:
         if ctx.syntax_error is not None and rule.id != CRASH_RULE:
             continue
@@ -217,10 +198,13 @@ def check(a: Analysed, rules: Sequence[Rule]) -> list[tuple[LintFinding, FixActi
     return found
 
 
-def _in_cell(finding: LintFinding, cells: Sequence[tuple[int, int]]) -> LintFinding:
+def _in_cell(finding: Finding, cells: Sequence[tuple[int, int]]) -> Finding:
     def at(line: int) -> tuple[int, int]:
         return cells[min(max(line, 1), len(cells)) - 1] if cells else (1, line)
 
-    cell, line = at(finding.line)
-    end_cell, end_line = at(finding.end_line)
-    return replace(finding, cell=cell, line=line, end_line=end_line if end_cell == cell else line, fixable=False)
+    assert finding.location is not None
+    loc = finding.location
+    cell, line = at(loc.line)
+    end_cell, end_line = at(loc.end_line)
+    where = replace(loc, cell=cell, line=line, end_line=end_line if end_cell == cell else line)
+    return replace(finding, location=where, fixable=False)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from ..rules.base import Hit, Severity, Verdict
+from .. import documents
+from ..vocab import Finding, Hit, Verdict
 from .analyze import ModuleFacts
 from .pins import Pins
 
-LINT_SCHEMA = "bnbdoctor.lint/1"
-LINT_FORMATS = ("text", "json", "sarif", "github", "junit")
-#: lint fails on warnings by default: its findings are in code the user is about to commit, and every
-#: warning names a concrete slowdown or breakage; `info` (trust_remote_code) never fails by default.
+LINT_SCHEMA = documents.LINT_SCHEMA
+#: lint fails on warnings by default (selection.DEFAULT_FAIL_ON says why); `info` never fails by default.
 DEFAULT_FAIL_ON = "warning"
 
 
@@ -52,23 +51,8 @@ class CodeContext:
     pins: Pins = field(default_factory=Pins)  # what the file's own project pins (requirements, pyproject, setup.py)
 
 
-@dataclass(frozen=True)
-class LintFinding:
-    rule: str
-    category: str
-    severity: Severity
-    title: str
-    path: str
-    line: int  # 1-based
-    column: int  # 1-based, in characters
-    end_line: int
-    end_column: int
-    message: str
-    fix: str
-    fixable: bool
-    evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
-    docs: str = ""  # the rule's documentation page (rules.base.docs_url)
-    cell: int | None = None  # for a notebook: the code cell (1-based, counting code cells only); `line` is in the cell
+#: A code finding is a Finding with a location; the old name stays for imports during the transition.
+LintFinding = Finding
 
 
 @dataclass(frozen=True)
@@ -82,7 +66,7 @@ class FileFix:
 @dataclass(frozen=True)
 class LintResult(Verdict):
     files_checked: int
-    findings: tuple[LintFinding, ...]
+    findings: tuple[Finding, ...]
     fixes: tuple[FileFix, ...] | None = None  # None unless --fix or --diff ran
     fail_on: str = DEFAULT_FAIL_ON
     gpu: str | None = None  # the compute capability rules judged against, and where it came from

@@ -19,18 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..childproc import answer, progress
+
 FAULT = "BNBDOCTOR_LOAD_TEST_FAULT"
+#: a --max-memory entry without a size (`cpu`, `disk`): as much as there is
+UNLIMITED = "unlimited"
 QUANTIZED = ("Linear4bit", "Linear8bitLt")
 _SIMULATED_OOM = (
     "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 5.13 GiB. GPU 0 has a total capacity of 79.19 GiB "
     "of which 1.10 GiB is free. Process 4242 has 72.00 GiB memory in use. Including non-PyTorch memory, this process "
     "has 6.00 GiB memory in use. (simulated)"
 )
-
-
-def progress(stage: str) -> None:
-    sys.stdout.write(json.dumps({"progress": stage}) + "\n")
-    sys.stdout.flush()
 
 
 def error_text(exc: BaseException) -> str:
@@ -74,22 +73,51 @@ def _rss() -> int | None:
 
 def _nvml(index: int) -> tuple[int | None, int | None]:
     """(memory used on GPU `index`, memory used there by other processes), from NVML; None when unknown."""
+    return _nvml_all([index]).get(index, (None, None))
+
+
+def _nvml_all(indices: list[int]) -> dict[int, tuple[int | None, int | None]]:
+    """_nvml for several GPUs with one NVML session. NVML counts GPUs in PCI order; with CUDA_VISIBLE_DEVICES unset
+    (as on the recorded machines) that is torch's order too."""
+    out: dict[int, tuple[int | None, int | None]] = {}
     try:
         import pynvml
 
         pynvml.nvmlInit()
-        try:
-            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
-            used = int(pynvml.nvmlDeviceGetMemoryInfo(handle).used)
+    except Exception:
+        return out
+    try:
+        for index in indices:
+            try:
+                handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+                used = int(pynvml.nvmlDeviceGetMemoryInfo(handle).used)
+            except Exception:
+                continue
             others = None
             with contextlib.suppress(Exception):
                 procs = pynvml.nvmlDeviceGetComputeRunningProcesses(handle)
                 others = sum(int(p.usedGpuMemory or 0) for p in procs if p.pid != os.getpid())
-            return used, others
-        finally:
+            out[index] = (used, others)
+    finally:
+        with contextlib.suppress(Exception):
             pynvml.nvmlShutdown()
-    except Exception:
-        return None, None
+    return out
+
+
+def _gpu_count() -> int:
+    """GPUs torch will see, without creating a CUDA context (NVML's count when CUDA_VISIBLE_DEVICES is unset)."""
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def _unlimited(key: str | int) -> int:
+    """accelerate needs a number: available RAM for the CPU, a petabyte for the disk."""
+    if key == "cpu":
+        import psutil  # type: ignore[import-untyped]  # accelerate's own dependency
+
+        return int(psutil.virtual_memory().available)
+    return 10**15
 
 
 def _quant_config(quant: str, compute_dtype: Any, extra: dict[str, Any]) -> Any:
@@ -149,34 +177,72 @@ def _model_bytes(model: Any) -> int:
     return total
 
 
+def _collapse(devices: dict[str, str]) -> dict[str, str]:
+    """{tensor name: device} -> the shortest module prefixes whose tensors all share a device (an hf_device_map)."""
+    if len(set(devices.values())) <= 1:
+        return {"": next(iter(devices.values()), "?")}
+    out: dict[str, str] = {}
+
+    def walk(prefix: str, names: list[str]) -> None:
+        found = {devices[n] for n in names}
+        if len(found) == 1 and prefix:
+            out[prefix.rstrip(".")] = found.pop()
+            return
+        children: dict[str, list[str]] = {}
+        for name in names:
+            head = name[len(prefix):].split(".", 1)[0]
+            children.setdefault(head, []).append(name)
+        for head, group in children.items():
+            if group == [prefix + head]:
+                out[prefix + head] = devices[group[0]]
+            else:
+                walk(f"{prefix}{head}.", group)
+
+    walk("", sorted(devices))
+    return out
+
+
 def _placement(model: Any) -> tuple[dict[str, str], dict[str, int]]:
-    """(hf_device_map, or one entry per device; bytes of parameters and buffers per device)."""
+    """(hf_device_map, or where each module's tensors really are; bytes of parameters and buffers per device).
+    transformers 5.17 sets no hf_device_map for these loads (recorded on two H200s), so the map is rebuilt from
+    the tensors: a model split over GPUs still shows which modules went where."""
     per_device: dict[str, int] = {}
-    for tensor in list(model.parameters()) + list(model.buffers()):
+    where: dict[str, str] = {}
+    for name, tensor in list(model.named_parameters()) + list(model.named_buffers()):
         device = str(tensor.device)
         per_device[device] = per_device.get(device, 0) + tensor.numel() * tensor.element_size()
+        where[name] = device
     hf_map = getattr(model, "hf_device_map", None)
     if isinstance(hf_map, dict) and hf_map:
         return {str(k): str(v) for k, v in hf_map.items()}, per_device
-    return {"": next(iter(per_device), "?")} if len(per_device) == 1 else {"": "mixed"}, per_device
+    return _collapse(where), per_device
 
 
 def _layers(model: Any) -> dict[str, Any]:
+    """Counts of quantized and plain linear layers, and where the quantized ones are (device -> count, bytes)."""
     from torch import nn
 
     counts = {"Linear4bit": 0, "Linear8bitLt": 0, "Linear": 0}
     quantized: list[str] = []
     plain: list[str] = []
+    by_device: dict[str, int] = {}
+    bytes_by_device: dict[str, int] = {}
     for name, module in model.named_modules():
         kind = type(module).__name__
         if kind in QUANTIZED:
             counts[kind] += 1
             quantized.append(name)
+            weight = getattr(module, "weight", None)
+            device = str(weight.device) if weight is not None else "?"
+            by_device[device] = by_device.get(device, 0) + 1
+            if weight is not None:
+                bytes_by_device[device] = bytes_by_device.get(device, 0) + weight.numel() * weight.element_size()
         elif isinstance(module, nn.Linear):
             counts["Linear"] += 1
             plain.append(name)
     return {"linear4bit": counts["Linear4bit"], "linear8bit": counts["Linear8bitLt"], "linear": counts["Linear"],
-            "quantized_names": quantized[:5], "unquantized_names": plain[:5]}
+            "quantized_names": quantized[:5], "unquantized_names": plain[:5], "quantized_by_device": by_device,
+            "quantized_bytes_by_device": bytes_by_device}
 
 
 def _sanity(model: Any, device: str, broken: bool) -> dict[str, Any]:
@@ -252,7 +318,8 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     folder = Path(request["folder"])
     # NVML's baseline before anything creates the CUDA context (generating weights on the GPU would), so that the
     # delta holds context + weights + slack, as the prediction does
-    baseline = _nvml(0) if request.get("device") != "cpu" and torch.cuda.is_available() else (None, None)
+    gpus = _gpu_count() if request.get("device") != "cpu" else 0
+    baseline = _nvml_all(list(range(gpus))) if gpus else {}
     if request.get("generate"):
         result["stage"] = "generate"
         progress("generating random weights")
@@ -272,19 +339,33 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     compute = getattr(torch, request.get("compute_dtype") or "bfloat16")
     result["compute_dtype"] = str(compute).removeprefix("torch.")
     extra: dict[str, Any] = {}
+    extra_kwargs: dict[str, Any] = {}
     device_map = _device_map(request.get("device_map"), device)
     result["device_map_requested"] = json.dumps(device_map) if isinstance(device_map, dict) else str(device_map)
     max_memory = request.get("max_memory") or None
     if max_memory:
-        max_memory = {int(k) if str(k).isdigit() else k: v for k, v in max_memory.items()}
+        max_memory = {int(k) if str(k).isdigit() else k: _unlimited(k) if v == UNLIMITED else v
+                      for k, v in max_memory.items()}
+    if (max_memory and "disk" in max_memory) or "disk" in result["device_map_requested"]:
+        # accelerate writes disk-offloaded weights here: the child's own temporary folder, removed when it exits
+        import atexit
+        import shutil
+        import tempfile
+
+        extra_kwargs["offload_folder"] = tempfile.mkdtemp(prefix="bnbdoctor-offload-")
+        atexit.register(shutil.rmtree, extra_kwargs["offload_folder"], True)
     memory: dict[str, Any] = {"method": "cuda" if device == "cuda" else "cpu"}
     result["memory"] = memory
+    bases: list[int] = []
     if device == "cuda":
         result["device_name"] = torch.cuda.get_device_name(0)
-        nvml_before, others = baseline
-        memory["nvml_other_processes_bytes"] = others
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
+        result["gpu_count"] = gpus
+        result["gpu_names"] = [torch.cuda.get_device_name(i) for i in range(gpus)]
+        known = [baseline[i][1] for i in baseline if baseline[i][1] is not None]
+        memory["nvml_other_processes_bytes"] = sum(known) if known else None
+        for index in range(gpus):
+            torch.cuda.reset_peak_memory_stats(index)
+            bases.append(torch.cuda.memory_allocated(index))
     rss_before = _rss()
     result["stage"] = "load"
     progress(f"loading {request['quant']} weights")
@@ -293,7 +374,7 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
         model = transformers.AutoModelForCausalLM.from_pretrained(
             folder, quantization_config=_quant_config(request["quant"], compute, extra), dtype=dtype,
             device_map=device_map, max_memory=max_memory, trust_remote_code=bool(request.get("trust_remote_code")),
-            use_safetensors=None if request.get("allow_pickle") else True,
+            use_safetensors=None if request.get("allow_pickle") else True, **extra_kwargs,
         )
         if device == "cuda":
             torch.cuda.synchronize()
@@ -301,18 +382,36 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
         raise Stage("load", exc) from exc
     result["load_seconds"] = round(time.perf_counter() - start, 3)
     if device == "cuda":
-        memory["allocated_bytes"] = torch.cuda.memory_allocated() - base
-        memory["max_allocated_bytes"] = torch.cuda.max_memory_allocated() - base
-        memory["reserved_bytes"] = torch.cuda.memory_reserved()
-        nvml_after, _ = _nvml(0)
-        if nvml_before is not None and nvml_after is not None:
-            memory["nvml_used_delta_bytes"] = nvml_after - nvml_before
+        # every GPU torch sees, not only cuda:0: device_map="auto" and max_memory place the model anywhere; the old
+        # fields are the totals over the GPUs
+        after = _nvml_all(list(range(gpus)))
+        devices = []
+        for index in range(gpus):
+            before_used = baseline.get(index, (None, None))[0]
+            after_used = after.get(index, (None, None))[0]
+            devices.append({
+                "device": f"cuda:{index}", "name": result["gpu_names"][index],
+                "allocated_bytes": torch.cuda.memory_allocated(index) - bases[index],
+                "max_allocated_bytes": torch.cuda.max_memory_allocated(index) - bases[index],
+                "reserved_bytes": torch.cuda.memory_reserved(index),
+                "nvml_used_delta_bytes": after_used - before_used if after_used is not None and before_used is not None else None,
+                "nvml_other_processes_bytes": baseline.get(index, (None, None))[1],
+            })
+        memory["devices"] = devices
+        memory["allocated_bytes"] = sum(d["allocated_bytes"] for d in devices)
+        memory["max_allocated_bytes"] = sum(d["max_allocated_bytes"] for d in devices)
+        memory["reserved_bytes"] = sum(d["reserved_bytes"] for d in devices)
+        deltas = [d["nvml_used_delta_bytes"] for d in devices]
+        if deltas and all(x is not None for x in deltas):
+            memory["nvml_used_delta_bytes"] = sum(deltas)
     rss_after = _rss()
     memory["model_bytes"] = _model_bytes(model)
     memory["rss_bytes"] = rss_after
     memory["rss_delta_bytes"] = rss_after - rss_before if rss_after is not None and rss_before is not None else None
     memory["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result["device_map"], result["placement"] = _placement(model)
+    result["hf_device_map_empty"] = not getattr(model, "hf_device_map", None)
+    result["model_device"] = str(getattr(model, "device", "?"))
     result["layers"] = _layers(model)
     result["stage"] = "sanity"
     if result["layers"]["linear4bit"] + result["layers"]["linear8bit"]:
@@ -324,13 +423,17 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     result["stage"] = "forward"
     progress("running a forward pass")
     if device == "cuda":
-        torch.cuda.reset_peak_memory_stats()
+        for index in range(gpus):
+            torch.cuda.reset_peak_memory_stats(index)
     try:
         result["forward"] = _forward(model, device, int(request.get("tokens") or 32))
     except Exception as exc:
         raise Stage("forward", exc) from exc
     if device == "cuda":
-        memory["forward_max_allocated_bytes"] = torch.cuda.max_memory_allocated() - base
+        peaks = [torch.cuda.max_memory_allocated(index) - bases[index] for index in range(gpus)]
+        for entry, peak in zip(memory["devices"], peaks, strict=True):
+            entry["forward_max_allocated_bytes"] = peak
+        memory["forward_max_allocated_bytes"] = sum(peaks)
     result["stage"] = "done"
     result["ok"] = True
 
@@ -344,8 +447,7 @@ def main(argv: list[str]) -> int:
         result.update(ok=False, stage=exc.stage, error=str(exc))
     except Exception as exc:  # an import error, a bad request: still an answer
         result.update(ok=False, error=error_text(exc))
-    sys.stdout.write("\n" + json.dumps({"result": result}) + "\n")
-    sys.stdout.flush()
+    answer({"result": result})
     return 0
 
 

@@ -42,6 +42,11 @@ PRESETS: dict[str, dict[str, Any]] = {
                     "num_attention_heads": 16, "num_key_value_heads": 4, "head_dim": 64, "vocab_size": 32000,
                     "max_position_embeddings": 4096, "tie_word_embeddings": False, "bos_token_id": 1,
                     "eos_token_id": 2},
+    # the Llama-3.2-1B shape with 12 of its 16 layers (84 quantized layers, tied embeddings; 1.0 B parameters):
+    # the model of issue 16's multi-GPU and CPU-placement recordings (docs/evidence/h200x2-2026-11-30.md)
+    "mid-llama": {**_LLAMA, "hidden_size": 2048, "intermediate_size": 8192, "num_hidden_layers": 12,
+                  "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 64, "vocab_size": 128256,
+                  "max_position_embeddings": 131072, "tie_word_embeddings": True},
     # the Llama-3.1-8B shape (8,030,261,248 parameters), as measured in docs/evidence/h100-2026-11.md
     "llama31-8b": {**_LLAMA, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
                    "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 128256,

@@ -14,14 +14,25 @@ cured by a smaller layout.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+# shared with the load rules, which may not import this package: re-exported for the ladder's callers
+from ..rules.placement import OFF_GPU as OFF_GPU
+from ..rules.placement import budget_words as budget_words
+from ..rules.placement import gpu_budget_needed as gpu_budget_needed
+from ..rules.placement import normalise_device as normalise_device
+from ..rules.placement import off_gpu as off_gpu
+from ..rules.placement import raised_budget as raised_budget
+from ..vocab import LADDER_CATEGORIES as LADDER_CATEGORIES  # re-exported for the ladder's callers
 from .result import Attempt, ChildReport, MemoryRow, Prediction
+
+if TYPE_CHECKING:
+    from ..model.inventory import TensorSpec
 
 QUANTS = ("nf4", "nf4-dq", "fp4", "int8")
 #: failures that a smaller layout or more head-room may cure
-LADDER_CATEGORIES = frozenset({"oom", "cpu_offload"})
 HEADROOM_BYTES = 2 * 1024**3  # left free on each GPU by step 3, for activations and the allocator's slack
 AUTO_FRACTION = 0.90  # transformers' bitsandbytes quantizers scale max_memory by this (adjust_max_memory)
 _BUSY = re.compile(r"busy or unavailable|cudaErrorDevicesUnavailable", re.I)
@@ -101,30 +112,83 @@ def _other_processes(attempt: Attempt) -> int:
     return int(detail["other_processes_gib"] * 1024**3) if detail else 0
 
 
-def memory_rows(report: ChildReport | None, prediction: Prediction | None) -> tuple[MemoryRow, ...]:
-    """Measured memory beside the prediction, for the report and BNB082 (which judges the first row: the
-    allocator's count on CUDA, which the estimator models exactly; the model's tensors on CPU)."""
+def gpus_used(report: ChildReport | None) -> list[str]:
+    """The GPUs holding a part of the model (bytes in the placement), as cuda:N, in order."""
+    if report is None:
+        return []
+    used = {normalise_device(d) for d, n in report.placement.items() if n} | {
+        normalise_device(d) for d in report.device_map.values()}
+    return sorted((d for d in used if d.startswith("cuda")), key=lambda d: int(d.partition(":")[2] or 0))
+
+
+def device_shares(tensors: Sequence[TensorSpec], quant: str, dtype: str, device_map: Mapping[str, str],
+                  weights_bytes: int) -> dict[str, int]:
+    """The estimate's memory_allocated split over the devices of a real device map (module prefix -> device).
+
+    Each tensor's layout (model/estimate.py) goes to the device of the longest module prefix naming it; the shares
+    are scaled to the estimate's own total, which the allocator replay measured within 1% on the H100/H200."""
+    from ..model.estimate import layout
+
+    keys = sorted(device_map, key=len, reverse=True)
+    raw: dict[str, int] = {}
+    for t in tensors:
+        key = next((k for k in keys if k == "" or t.name == k or t.name.startswith(k + ".")), None)
+        if key is None:
+            continue
+        lay = layout(t, quant, dtype)
+        device = normalise_device(device_map[key])
+        raw[device] = raw.get(device, 0) + lay.weights + lay.state
+    total = sum(raw.values())
+    if not total:
+        return {}
+    return {device: round(weights_bytes * n / total) for device, n in raw.items()}
+
+
+def memory_rows(report: ChildReport | None, prediction: Prediction | None,
+                shares: Mapping[str, int] | None = None) -> tuple[MemoryRow, ...]:
+    """Measured memory beside the prediction, for the report and BNB082.
+
+    BNB082 judges one kind of row: on the CPU the model's tensors; on one GPU (cuda:0, the whole model) the total
+    allocator count, which the estimator models exactly; when the model spans GPUs, sits on another GPU, or went
+    partly off the GPU, each GPU the model uses against its predicted share (`shares`, from the real device map).
+    A GPU the model does not use is never judged."""
     memory = report.memory if report else None
     if memory is None:
         return ()
-    rows: list[tuple[str, int | None, int | None]]
-    if memory.method == "cuda":
-        nvml_predicted = None
-        if prediction is not None:
-            nvml_predicted = prediction.cuda_context_bytes + prediction.weights_bytes + prediction.allocator_overhead_bytes
-        rows = [
-            ("memory_allocated after load", memory.allocated_bytes, prediction.weights_bytes if prediction else None),
-            ("max_memory_allocated during load", memory.max_allocated_bytes, prediction.peak_load_bytes if prediction else None),
-            ("NVML used delta (context + weights + slack)", memory.nvml_used_delta_bytes, nvml_predicted),
-        ]
-    else:
-        rows = [
-            ("model tensors (params + buffers + quant state)", memory.model_bytes, prediction.model_bytes if prediction else None),
-            ("process RSS growth during load", memory.rss_delta_bytes, None),
-        ]
-    return tuple(
-        MemoryRow(name, measured, predicted, round((measured - predicted) / predicted, 5) if predicted else None,
-                  judged=index == 0)
-        for index, (name, measured, predicted) in enumerate(rows)
-        if measured is not None
-    )
+    rows: list[MemoryRow] = []
+
+    def add(name: str, measured: int | None, predicted: int | None, judged: bool = False, device: str | None = None) -> None:
+        if measured is None:
+            return
+        error = round((measured - predicted) / predicted, 5) if predicted else None
+        rows.append(MemoryRow(name, measured, predicted, error, judged=judged and predicted is not None, device=device))
+
+    if memory.method != "cuda":
+        add("model tensors (params + buffers + quant state)", memory.model_bytes,
+            prediction.model_bytes if prediction else None, judged=True)
+        add("process RSS growth during load", memory.rss_delta_bytes, None)
+        return tuple(rows)
+    used = gpus_used(report)
+    offloaded = bool(off_gpu(report))
+    simple = used in ([], ["cuda:0"]) and not offloaded  # no placement at all: an old report, judged as before
+    if not simple and not memory.devices:
+        # an old report: its counters are cuda:0's alone, which is not the model's whole footprint here
+        shares = None
+    total_predicted = prediction.weights_bytes if prediction else None
+    if offloaded or (shares is None and not simple):
+        total_predicted = sum(v for d, v in shares.items() if d.startswith("cuda")) if shares else None
+    nvml_predicted = None
+    if prediction is not None and simple:
+        nvml_predicted = prediction.cuda_context_bytes + prediction.weights_bytes + prediction.allocator_overhead_bytes
+    add("memory_allocated after load", memory.allocated_bytes, total_predicted, judged=simple)
+    add("max_memory_allocated during load", memory.max_allocated_bytes,
+        prediction.peak_load_bytes if prediction and simple else None)
+    add("NVML used delta (context + weights + slack)", memory.nvml_used_delta_bytes, nvml_predicted)
+    if not simple:
+        for d in memory.devices:
+            if d.device not in used:
+                continue  # a GPU the model does not use: shown in the JSON's devices, never judged
+            add(f"memory_allocated on {d.device}", d.allocated_bytes, (shares or {}).get(d.device), judged=True,
+                device=d.device)
+            add(f"max_memory_allocated on {d.device}", d.max_allocated_bytes, None, device=d.device)
+    return tuple(rows)

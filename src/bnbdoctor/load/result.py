@@ -6,14 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..rules.base import Finding
-
-LOAD_SCHEMA = "bnbdoctor.load/1"
+from ..documents import LOAD_SCHEMA
+from ..vocab import Finding
 
 #: passed: loaded, forward pass and numerical check fine; failed: the child answered with an error or a wrong
 #: result; crashed: it died (a signal) or exited without its answer; timeout: killed at --timeout; skipped: the
 #: ladder passed over this step (the estimator said it cannot help).
 Outcome = Literal["passed", "failed", "crashed", "timeout", "skipped"]
+
+
+@dataclass(frozen=True)
+class DeviceMemory:
+    """One GPU's share of a CUDA load: torch's allocator counters for that device and NVML's delta there."""
+
+    device: str  # cuda:N, as torch numbers it
+    name: str | None = None
+    allocated_bytes: int | None = None
+    max_allocated_bytes: int | None = None
+    reserved_bytes: int | None = None
+    nvml_used_delta_bytes: int | None = None
+    nvml_other_processes_bytes: int | None = None
+    forward_max_allocated_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,9 @@ class Memory:
     rss_bytes: int | None = None  # resident set after the load
     rss_delta_bytes: int | None = None  # resident set growth during from_pretrained
     peak_rss_bytes: int | None = None
+    #: every GPU torch saw, one entry each; the fields above are the totals over them (they were cuda:0 alone
+    #: before this field existed)
+    devices: tuple[DeviceMemory, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,8 @@ class Layers:
     linear: int = 0  # nn.Linear left unquantized (lm_head, skipped modules)
     quantized_names: tuple[str, ...] = ()  # the first few
     unquantized_names: tuple[str, ...] = ()
+    quantized_by_device: dict[str, int] = field(default_factory=dict)  # device -> quantized layers there
+    quantized_bytes_by_device: dict[str, int] = field(default_factory=dict)  # device -> their weights' bytes
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,10 @@ class ChildReport:
     device_map_requested: str | None = None  # what from_pretrained got
     device_map: dict[str, str] = field(default_factory=dict)  # hf_device_map, or {"": device} from the parameters
     placement: dict[str, int] = field(default_factory=dict)  # device -> bytes of parameters and buffers
+    gpu_count: int | None = None  # GPUs torch saw (CUDA loads)
+    gpu_names: tuple[str, ...] = ()
+    model_device: str | None = None  # model.device after the load (where inputs go by default)
+    hf_device_map_empty: bool | None = None  # transformers set no hf_device_map (seen when all went to the CPU)
     layers: Layers | None = None
     memory: Memory | None = None
     sanity: Sanity | None = None
@@ -97,6 +119,7 @@ class MemoryRow:
     predicted: int | None
     error: float | None  # (measured - predicted) / predicted
     judged: bool = False  # BNB082 holds the estimator to this row
+    device: str | None = None  # cuda:N for a per-GPU row; None for the total over the devices
 
 
 @dataclass(frozen=True)
@@ -134,6 +157,9 @@ class Prediction:
     quantized_modules: int
     verdict: str | None = None  # fits, fits_with_device_map_0, fits_multi_gpu, needs_offload, no_gpu
     explanation: str | None = None
+    #: what accelerate counts when it places the model with device_map="auto": quantized weights (4-bit as half a
+    #: byte, int8 as one) and unquantized tensors, no quantization state
+    device_map_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +187,7 @@ class LoadResult:
     result: Attempt | None  # the attempt that passed, else the last one that ran
     notes: tuple[str, ...] = ()
     schema: str = LOAD_SCHEMA
+    max_memory: dict[str, str] | None = None  # the user's --max-memory, as given (a cap the ladder must respect)
     tool: dict[str, str] = field(default_factory=dict)
 
 

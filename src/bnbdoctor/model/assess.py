@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..childproc import ChildOutcome, RunningChild, last_json, tail
 from ..errors import InputError
 from ..serde import SchemaError, from_json, to_json
+from ..vocab import canonical_dtype
 from .analytic import inventory_from_config
 from .estimate import MODES, Estimate, estimate
 from .inventory import FLOATING, Inventory
@@ -21,7 +23,6 @@ from .source import ModelSource, resolve
 from .stored import StoredQuantization, stored_quantization
 
 DEFAULT_QUANTS = ("nf4", "nf4-dq", "fp4", "int8", "bf16")
-_DTYPE_ALIASES = {"bf16": "bfloat16", "fp16": "float16", "half": "float16", "fp32": "float32", "float": "float32"}
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class Assessment:
 
 
 def normalise_dtype(value: str) -> str:
-    dtype = _DTYPE_ALIASES.get(value.lower().removeprefix("torch."), value.lower().removeprefix("torch."))
-    if dtype not in FLOATING:
+    dtype = canonical_dtype(value)
+    if dtype is None:
         raise InputError(f"unknown dtype {value!r}: use bfloat16, float16 or float32")
     return dtype
 
@@ -112,10 +113,8 @@ def _store(key: str, inventory: Inventory) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(to_json(inventory)), encoding="utf-8")
-        os.replace(tmp, folder / f"{key}.json")
-    except OSError:
+        write_atomic(folder / f"{key}.json", json.dumps(to_json(inventory)))
+    except (OSError, InputError):
         pass  # a read-only home is no reason to fail an estimate
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from .. import vocab
 from .allocator import CachingAllocator
 from .inventory import DTYPE_BYTES, FLOATING, Inventory, TensorSpec
 from .safetensors import TensorHeader
@@ -31,8 +32,8 @@ CUBLAS_WORKSPACE = 32 * MIB + 512  # allocated at the first matmul and kept (mea
 #: NVML showed 651 MB more used when torch initialised CUDA on the H100 (docs/evidence/h100-2026-11.md)
 CUDA_CONTEXT_BYTES = 650_969_088
 
-MODES = ("nf4", "nf4-dq", "fp4", "fp4-dq", "int8", "bf16", "fp16", "fp32")
-QUANTIZED_MODES = frozenset({"nf4", "nf4-dq", "fp4", "fp4-dq", "int8"})
+MODES = vocab.MODES
+QUANTIZED_MODES = frozenset(vocab.QUANT_MODES)
 _PLAIN = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
 
 
@@ -62,7 +63,43 @@ class Layout:
 
     weights: int  # the tensor itself (packed 4-bit, int8, or plain)
     state: int  # quantization state: absmax, nested absmax, codes, offsets, SCB
-    transient: int  # extra bytes alive while this tensor is converted during the load
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One device allocation bitsandbytes makes while it quantizes a tensor. `source` (the checkpoint tensor moved to
+    the device) and `scratch` pieces are freed once the tensor is converted; `weight` and `state` pieces stay."""
+
+    nbytes: int
+    role: Literal["source", "scratch", "weight", "state"]
+
+
+def bnb_pieces(t: TensorSpec, mode: str, dtype: str) -> list[Piece]:
+    """bitsandbytes' layout of a quantized tensor, in the order its allocations are made: the one description the
+    estimator's breakdown (`layout`) and the load replay (`replay`) both read."""
+    n = t.numel
+    source = Piece(n * DTYPE_BYTES.get(dtype, 2), "source")
+    if mode == "int8":
+        rows = t.shape[0] if t.module_type != "Conv1D" else t.shape[-1]
+        # Int8Params casts the weight to float16 before int8_vectorwise_quant; the int8 weight (CB shares its
+        # storage), then SCB, one float32 scale per output row.
+        return [source, Piece(n * 2, "scratch"), Piece(n, "weight"), Piece(rows * 4, "state")]
+    blocks = -(-n // BLOCKSIZE_4BIT)
+    packed = Piece((n + 1) // 2, "weight")
+    if not mode.endswith("-dq"):
+        # quantize_4bit: the float32 absmax first, then the packed weight; the 4-bit code map
+        return [source, Piece(blocks * 4, "state"), packed, Piece(CODE_4BIT_BYTES, "state")]
+    return [
+        source,
+        Piece(blocks * 4, "scratch"),  # the float32 absmax, before it is quantized in turn
+        packed,
+        Piece(CODE_4BIT_BYTES, "state"),
+        Piece(4, "state"),  # offset = absmax.mean(), a float32 scalar
+        Piece(blocks * 4, "scratch"),  # absmax - offset
+        Piece(blocks, "state"),  # quantize_blockwise: the uint8 absmax ...
+        Piece(-(-blocks // BLOCKSIZE_NESTED) * 4, "state"),  # ... its own float32 absmax, in blocks of 256
+        Piece(CODE_NESTED_BYTES, "state"),  # the dynamic 8-bit map of the nested QuantState
+    ]
 
 
 def layout(t: TensorSpec, mode: str, dtype: str) -> Layout:
@@ -71,33 +108,13 @@ def layout(t: TensorSpec, mode: str, dtype: str) -> Layout:
         target = _PLAIN[mode] if t.dtype in FLOATING and t.kind == "param" else t.dtype
         if t.kind == "param" and t.dtype == "float32" and t.dtype != dtype and dtype != _PLAIN[mode]:
             target = "float32"  # modules transformers keeps in float32
-        return Layout(allocator_block(t.numel * DTYPE_BYTES.get(target, 4)), 0, 0)
+        return Layout(allocator_block(t.numel * DTYPE_BYTES.get(target, 4)), 0)
     if not t.quantize:
         target = dtype if t.dtype in FLOATING and t.kind == "param" and t.dtype != "float32" else t.dtype
-        return Layout(allocator_block(t.numel * DTYPE_BYTES.get(target, 4)), 0, 0)
-    n = t.numel
-    source = n * DTYPE_BYTES.get(dtype, 2)  # the checkpoint tensor, moved to the GPU before it is quantized
-    if mode == "int8":
-        rows = t.shape[0] if t.module_type != "Conv1D" else t.shape[-1]
-        # Int8Params: int8 weight (CB shares its storage) + SCB, one float32 scale per output row. The weight is
-        # cast to float16 before int8_vectorwise_quant, so a float16 copy lives beside the source meanwhile.
-        return Layout(allocator_block(n), allocator_block(rows * 4), source + allocator_block(n * 2))
-    blocks = -(-n // BLOCKSIZE_4BIT)
-    packed = allocator_block((n + 1) // 2)
-    if mode.endswith("-dq"):
-        nested_blocks = -(-blocks // BLOCKSIZE_NESTED)
-        state = (
-            allocator_block(blocks)  # absmax quantized to uint8
-            + allocator_block(nested_blocks * 4)  # the nested absmax, float32
-            + allocator_block(4)  # the offset (mean of absmax), a float32 scalar
-            + allocator_block(CODE_4BIT_BYTES)
-            + allocator_block(CODE_NESTED_BYTES)
-        )
-        transient = source + allocator_block(blocks * 4)  # the float32 absmax before it is quantized
-    else:
-        state = allocator_block(blocks * 4) + allocator_block(CODE_4BIT_BYTES)
-        transient = source
-    return Layout(packed, state, transient)
+        return Layout(allocator_block(t.numel * DTYPE_BYTES.get(target, 4)), 0)
+    pieces = bnb_pieces(t, mode, dtype)
+    return Layout(sum(allocator_block(p.nbytes) for p in pieces if p.role == "weight"),
+                  sum(allocator_block(p.nbytes) for p in pieces if p.role == "state"))
 
 
 @dataclass(frozen=True)
@@ -261,29 +278,10 @@ def replay(
             fused = bool(in_checkpoint) and t.name not in in_checkpoint and t.kind == "param" and len(t.shape) >= 3
             _place(allocator, lay.weights, t.shape[0] if fused else 0)
             continue
-        n = t.numel
-        source = allocator.malloc(n * DTYPE_BYTES.get(dtype, 2))
-        if mode == "int8":
-            rows = t.shape[0] if t.module_type != "Conv1D" else t.shape[-1]
-            half = allocator.malloc(n * 2)  # Int8Params casts to float16 before int8_vectorwise_quant
-            allocator.malloc(n)  # int8 weight (CB shares it)
-            allocator.malloc(rows * 4)  # SCB
-            allocator.free(half)
-            allocator.free(source)
-            continue
-        blocks = -(-n // BLOCKSIZE_4BIT)
-        absmax = allocator.malloc(blocks * 4)  # bitsandbytes' quantize_4bit: absmax first, then the packed weight
-        allocator.malloc((n + 1) // 2)
-        allocator.malloc(CODE_4BIT_BYTES)
-        if mode.endswith("-dq"):
-            allocator.malloc(4)  # offset = absmax.mean()
-            centred = allocator.malloc(blocks * 4)  # absmax - offset
-            allocator.malloc(blocks)  # quantize_blockwise: the uint8 absmax ...
-            allocator.malloc(-(-blocks // BLOCKSIZE_NESTED) * 4)  # ... its own float32 absmax
-            allocator.malloc(CODE_NESTED_BYTES)
-            allocator.free(centred)
-            allocator.free(absmax)
-        allocator.free(source)
+        placed = [(piece, allocator.malloc(piece.nbytes)) for piece in bnb_pieces(t, mode, dtype)]
+        for _, pointer in reversed([(p, ptr) for p, ptr in placed if p.role == "scratch"]):
+            allocator.free(pointer)
+        allocator.free(next(ptr for p, ptr in placed if p.role == "source"))
     return allocator.allocated, allocator.peak
 
 

@@ -1,49 +1,11 @@
-"""Reporters: functions from a check result to text, JSON, Markdown, SARIF, JUnit or GitHub annotations. They render; they never judge."""
+"""Reporters: functions from a result document to text, JSON, Markdown, SARIF, JUnit or GitHub annotations.
+They render; they never judge. `registry` says which format renders which document."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..documents import CHECK_SCHEMA, CheckResult
+from ..vocab import FAIL_ON
 
-from ..rules.base import Finding, Verdict
-from ..snapshot import Snapshot
-
-REPORT_SCHEMA = "bnbdoctor.report/1"
-FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")
-FAIL_ON = ("error", "warning", "info", "never")
-
-
-@dataclass(frozen=True)
-class CheckResult(Verdict):
-    snapshot: Snapshot
-    findings: tuple[Finding, ...]
-    fail_on: str = "error"
-    ignored: tuple[str, ...] = ()
-    source: str = "this machine"  # or the snapshot file diagnosed
-    notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. which config file was applied
-    rules_run: tuple[str, ...] = ()  # the ids of the rules that ran (JUnit reports one test case per rule)
-
-
-def render(result: CheckResult, fmt: str, color: bool | None = None, width: int | None = None) -> str:
-    if fmt == "json":
-        from .json import render_json
-
-        return render_json(result)
-    if fmt == "markdown":
-        from .markdown import render_markdown
-
-        return render_markdown(result)
-    if fmt == "sarif":
-        from .sarif import render_sarif
-
-        return render_sarif(result)
-    if fmt == "junit":
-        from .junit import render_check_junit
-
-        return render_check_junit(result)
-    if fmt == "github":
-        from .github import render_github
-
-        return render_github(result)
-    from .text import render_text
-
-    return render_text(result, color=color, width=width)
+# The names this package exported before bnbdoctor.documents and bnbdoctor.vocab held them.
+REPORT_SCHEMA = CHECK_SCHEMA
+__all__ = ["FAIL_ON", "REPORT_SCHEMA", "CheckResult"]

@@ -4,15 +4,14 @@ the ranks each concerns; as text, Markdown, or the `bnbdoctor.cluster/1` JSON do
 from __future__ import annotations
 
 import io
-import json
 import shutil
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from .. import __version__
-from ..cluster import CLUSTER_SCHEMA, ClusterFinding, ClusterResult, RankRow
+from ..cluster import ClusterFinding, ClusterResult, RankRow
+from ..documents import header
 from ..rules.cluster import ranks_text
 from ..serde import to_json
 from .text import print_findings, print_verdict
@@ -45,7 +44,7 @@ def matrix(result: ClusterResult) -> list[tuple[str, ...]]:
     return [cells(r) for r in result.rows]
 
 
-def _concerns(cf: ClusterFinding) -> str:
+def concerns(cf: ClusterFinding) -> str:
     if not cf.ranks:
         return ""
     hosts = ", ".join(cf.hosts[:4]) + (f", +{len(cf.hosts) - 4} more" if len(cf.hosts) > 4 else "")
@@ -72,19 +71,18 @@ def render_cluster_text(result: ClusterResult, color: bool | None = None, width:
         console.print(Text(line, style=style), soft_wrap=True)
     for note in result.notes:
         console.print(Text(f"  {note}", style="dim"), soft_wrap=True)
-    print_findings(console, [(cf.finding, _concerns(cf)) for cf in result.findings])
+    print_findings(console, [(cf.finding, concerns(cf)) for cf in result.findings])
     print_verdict(console, result.counts(), result.failed, result.fail_on)
     return buffer.getvalue()
 
 
 def cluster_dict(result: ClusterResult) -> dict[str, Any]:
     return {
-        "schema": CLUSTER_SCHEMA,
-        "tool": {"name": "bnbdoctor", "version": __version__},
+        **header("cluster"),
         "status": result.status,
         "fail_on": result.fail_on,
         "mode": result.mode,
-        "source": result.source,
+        "source": str(result.source),
         "world_size": result.world_size,
         "summary": result.counts(),
         "ignored": list(result.ignored),
@@ -95,7 +93,9 @@ def cluster_dict(result: ClusterResult) -> dict[str, Any]:
 
 
 def render_cluster_json(result: ClusterResult) -> str:
-    return json.dumps(cluster_dict(result), indent=2) + "\n"
+    from .json import dumps
+
+    return dumps(cluster_dict(result))
 
 
 def render_cluster_markdown(result: ClusterResult) -> str:
@@ -117,13 +117,5 @@ def render_cluster_markdown(result: ClusterResult) -> str:
     for cf in result.findings:
         f = cf.finding
         lines += [f"### {_ICON[f.severity]} {f.rule} {f.title}", "", f"*{f.severity}, {f.category}*"
-                  + (f" — {_concerns(cf)}" if cf.ranks else ""), "", f.message, "", f"**Fix:** {f.fix}", ""]
+                  + (f" — {concerns(cf)}" if cf.ranks else ""), "", f.message, "", f"**Fix:** {f.fix}", ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def render_cluster(result: ClusterResult, fmt: str, color: bool | None = None) -> str:
-    if fmt == "json":
-        return render_cluster_json(result)
-    if fmt == "markdown":
-        return render_cluster_markdown(result)
-    return render_cluster_text(result, color=color)

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import __version__
-from ..commands.estimate import EstimateResult
+from .. import documents
+from ..documents import EstimateResult, header
 from ..serde import to_json
 
-ESTIMATE_SCHEMA = "bnbdoctor.estimate/1"
+ESTIMATE_SCHEMA = documents.ESTIMATE_SCHEMA
 GB = 1024**3
 
 
@@ -23,8 +23,7 @@ def estimate_dict(result: EstimateResult) -> dict[str, Any]:
     a = result.assessment
     inv = a.inventory
     return {
-        "schema": ESTIMATE_SCHEMA,
-        "tool": {"name": "bnbdoctor", "version": __version__},
+        **header("estimate"),
         "model": {
             "name": a.source.name,
             "folder": str(a.source.folder),

@@ -5,23 +5,17 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import __version__
+from ..documents import ExplainResult, header
 from ..serde import to_json
-
-if TYPE_CHECKING:
-    from ..commands.explain import ExplainResult
-
-from ..explain import SCHEMA as EXPLAIN_SCHEMA
 
 MAX_SHOWN = 3  # the text report shows the three most likely causes; JSON has all
 
 
 def explain_dict(result: ExplainResult) -> dict[str, Any]:
     return {
-        "schema": EXPLAIN_SCHEMA,
-        "tool": {"name": "bnbdoctor", "version": __version__},
+        **header("explain"),
         "status": "matched" if result.matched else "unknown",
         "input": result.input,
         "machine": result.machine,

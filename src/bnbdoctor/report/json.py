@@ -1,22 +1,27 @@
-"""The `bnbdoctor.report/1` JSON document."""
+"""The JSON documents of `check` (`bnbdoctor.report/1`) and `lint` (`bnbdoctor.lint/1`); the others' builders
+live beside their text reports (cluster, estimate, explain, load, rules) and use the same envelope."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from ..documents import CheckResult, header, verdict
 from ..serde import to_json
-from . import REPORT_SCHEMA, CheckResult
+
+if TYPE_CHECKING:
+    from ..lint.model import LintResult
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Every JSON document is written the same way: two-space indent, one trailing newline."""
+    return json.dumps(document, indent=2) + "\n"
 
 
 def report_dict(result: CheckResult) -> dict[str, Any]:
     return {
-        "schema": REPORT_SCHEMA,
-        "tool": {"name": "bnbdoctor", "version": __version__},
-        "status": result.status,
-        "fail_on": result.fail_on,
-        "summary": result.counts(),
+        **header("check"),
+        **verdict(result),
         "ignored": list(result.ignored),
         "findings": [to_json(f) for f in result.findings],
         "snapshot": result.snapshot.to_dict(),
@@ -24,4 +29,21 @@ def report_dict(result: CheckResult) -> dict[str, Any]:
 
 
 def render_json(result: CheckResult) -> str:
-    return json.dumps(report_dict(result), indent=2) + "\n"
+    return dumps(report_dict(result))
+
+
+def lint_dict(result: LintResult) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        **header("lint"),
+        **verdict(result),
+        "files_checked": result.files_checked,
+        "gpu": result.gpu,
+        "findings": [to_json(f) for f in result.findings],
+    }
+    if result.fixes is not None:
+        document["fixes"] = [to_json(f) for f in result.fixes]
+    return document
+
+
+def render_lint_json(result: LintResult) -> str:
+    return dumps(lint_dict(result))

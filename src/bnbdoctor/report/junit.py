@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..rules.base import severity_rank
+from ..vocab import severity_rank
 
 if TYPE_CHECKING:
+    from ..cluster import ClusterResult
+    from ..documents import CheckResult
     from ..lint.model import LintResult
-    from . import CheckResult
 
 Outcome = Literal["passed", "failure", "error", "skipped"]
 #: XML 1.0 cannot carry these characters at all (ANSI escapes in a child's output, for example)
@@ -95,7 +96,7 @@ class _Found:
     """What a rule reported, in the shape check and lint findings share."""
 
     severity: str
-    where: str  # "" for a machine, "path:line:col" for code
+    where: str  # "" for a machine, "path:line:col" for code, the ranks for a cluster
     message: str
     fix: str
     docs: str
@@ -129,8 +130,21 @@ def render_check_junit(result: CheckResult) -> str:
     for f in result.findings:
         found.setdefault(f.rule, []).append(_Found(f.severity, "", f.message, f.fix, f.docs))
     cases = _rule_cases("bnbdoctor.check", result.rules_run, found, result.fail_on)
-    return render_junit("bnbdoctor check", cases, {"source": result.source, "fail_on": result.fail_on,
+    return render_junit("bnbdoctor check", cases, {"source": str(result.source), "fail_on": result.fail_on,
                                                    "status": result.status})
+
+
+def render_cluster_junit(result: ClusterResult) -> str:
+    """One test case per rule (machine rules on every rank, and the cross-rank rules); a finding names its ranks."""
+    from .cluster import concerns
+
+    found: dict[str, list[_Found]] = {}
+    for cf in result.findings:
+        f = cf.finding
+        found.setdefault(f.rule, []).append(_Found(f.severity, concerns(cf), f.message, f.fix, f.docs))
+    cases = _rule_cases("bnbdoctor.cluster", result.rules_run, found, result.fail_on)
+    return render_junit("bnbdoctor check", cases, {"source": str(result.source), "world_size": str(result.world_size),
+                                                   "fail_on": result.fail_on, "status": result.status})
 
 
 def render_lint_junit(result: LintResult) -> str:

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ..load.ladder import normalise_device
 from ..load.result import Attempt, LoadResult
 from ..serde import to_json
 
@@ -40,7 +41,7 @@ def _result_lines(a: Attempt) -> list[tuple[str, str]]:
         return []
     rows: list[tuple[str, str]] = []
     where = ", ".join(f"{device}: {_size(n)}" for device, n in r.placement.items())
-    devices = sorted(set(r.device_map.values()))
+    devices = sorted({normalise_device(d) for d in r.device_map.values()})
     rows.append(("placement", f"{where} (device map: {len(r.device_map)} entr{'y' if len(r.device_map) == 1 else 'ies'} "
                               f"on {', '.join(devices)}; requested {r.device_map_requested})"))
     if r.layers:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import CheckResult
+from ..documents import CheckResult
 from .summary import machine_lines
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}

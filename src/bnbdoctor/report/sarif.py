@@ -1,9 +1,10 @@
-"""SARIF 2.1.0 for GitHub code scanning: the parts `check` and `lint` share, and `check --format sarif`.
+"""SARIF 2.1.0 for GitHub code scanning, for every document with findings: check, cluster and lint.
 
 GitHub reads `runs[].tool.driver.rules` (id, name, shortDescription, fullDescription, help, helpUri,
 defaultConfiguration.level, properties.tags) and `runs[].results` (ruleId, level, message.text, locations).
-A machine finding has no line of code: it is placed on the file that configured the check (the `pyproject.toml`
-with `[tool.bnbdoctor]`, or `--snapshot FILE`), and always carries a logical location naming the machine.
+A code finding (lint) has its file, line and columns, relative to the repository root. A machine finding has no
+line of code: it is placed on the file that configured the check (the `pyproject.toml` with `[tool.bnbdoctor]`,
+or `--snapshot FILE`), and always carries a logical location naming the machine (or the job's ranks).
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..rules.base import Rule, docs_url
-from . import CheckResult
+from ..documents import CheckResult, Source
+from ..rules.base import Rule
+from ..vocab import Finding, docs_url
+
+if TYPE_CHECKING:
+    from ..cluster import ClusterResult
+    from ..lint.model import LintResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -82,38 +88,80 @@ def _rules(ids: Iterable[str]) -> list[Rule]:
     return [r for r in found if r is not None]
 
 
-def _anchor_file(result: CheckResult) -> str | None:
+def _anchor_file(source: Source, config: Path | None) -> str | None:
     """The file a machine finding is shown on: the config applied, the snapshot judged, or ./pyproject.toml."""
-    for note in result.notes:
-        if note.startswith("config: "):
-            return relative_uri(note.removeprefix("config: "))
-    if result.source.startswith("snapshot "):
-        return relative_uri(result.source.removeprefix("snapshot "))
+    if config is not None:
+        return relative_uri(str(config))
+    if source.kind == "snapshot" and source.path is not None:
+        return relative_uri(str(source.path))
     return "pyproject.toml" if Path("pyproject.toml").is_file() else None
 
 
-def check_sarif_dict(result: CheckResult) -> dict[str, Any]:
-    anchor = _anchor_file(result)
-    results: list[dict[str, Any]] = []
-    for f in result.findings:
-        location: dict[str, Any] = {"logicalLocations": [{"name": result.source, "kind": "resource"}]}
-        if anchor is not None:
-            location["physicalLocation"] = {"artifactLocation": {"uri": anchor}, "region": {"startLine": 1}}
-        results.append({
-            "ruleId": f.rule,
-            "level": LEVEL[f.severity],
-            "message": {"text": f"{f.message} Fix: {f.fix}"},
-            "locations": [location],
-            # the same rule can fire twice (two GPUs); the message tells the occurrences apart
-            "partialFingerprints": {"bnbdoctorFinding/v1": hashlib.sha256(f"{f.rule}:{f.message}".encode()).hexdigest()[:32]},
-            "properties": {"category": f.category, "facts": f.evidence.get("facts", {}), "docs": f.docs},
-        })
-    rules = _rules([*result.rules_run, *(f.rule for f in result.findings)])
-    return sarif_log(
+def machine_result(f: Finding, source: Source, anchor: str | None, **properties: Any) -> dict[str, Any]:
+    """A SARIF result for a finding without a line of code."""
+    location: dict[str, Any] = {"logicalLocations": [{"name": str(source), "kind": "resource"}]}
+    if anchor is not None:
+        location["physicalLocation"] = {"artifactLocation": {"uri": anchor}, "region": {"startLine": 1}}
+    return {
+        "ruleId": f.rule,
+        "level": LEVEL[f.severity],
+        "message": {"text": f"{f.message} Fix: {f.fix}"},
+        "locations": [location],
+        # the same rule can fire twice (two GPUs); the message tells the occurrences apart
+        "partialFingerprints": {"bnbdoctorFinding/v1": hashlib.sha256(f"{f.rule}:{f.message}".encode()).hexdigest()[:32]},
+        "properties": {"category": f.category, "facts": f.evidence.facts, "docs": f.docs, **properties},
+    }
+
+
+def _verdict_run(result: CheckResult | ClusterResult, rules: Sequence[Rule], results: list[dict[str, Any]]) -> str:
+    log = sarif_log(
         rules, results,
         invocations=[{"executionSuccessful": True, "properties": {"status": result.status, "fail_on": result.fail_on}}],
     )
+    return json.dumps(log, indent=2) + "\n"
 
 
 def render_sarif(result: CheckResult) -> str:
-    return json.dumps(check_sarif_dict(result), indent=2) + "\n"
+    anchor = _anchor_file(result.source, result.config)
+    results = [machine_result(f, result.source, anchor) for f in result.findings]
+    return _verdict_run(result, _rules([*result.rules_run, *(f.rule for f in result.findings)]), results)
+
+
+def render_cluster_sarif(result: ClusterResult) -> str:
+    """Each finding once, with the ranks (and hosts) it concerns as properties."""
+    anchor = _anchor_file(result.source, result.config)
+    results = [machine_result(cf.finding, result.source, anchor, scope=cf.scope, ranks=list(cf.ranks),
+                              hosts=list(cf.hosts)) for cf in result.findings]
+    return _verdict_run(result, _rules([*result.rules_run, *(cf.finding.rule for cf in result.findings)]), results)
+
+
+def code_result(f: Finding) -> dict[str, Any]:
+    """A SARIF result for a finding in a file: its region, in characters (columnKind unicodeCodePoints)."""
+    loc = f.location
+    assert loc is not None, "a code finding has a location"
+    return {
+        "ruleId": f.rule,
+        "level": LEVEL[f.severity],
+        "message": {"text": f"{f.message} Fix: {f.fix}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": relative_uri(loc.path)},
+                    "region": {
+                        "startLine": loc.line,
+                        "startColumn": loc.column,
+                        "endLine": loc.end_line,
+                        "endColumn": max(loc.end_column, loc.column + 1) if loc.end_line == loc.line else loc.end_column,
+                    },
+                }
+            }
+        ],
+        "properties": {"category": f.category, "fixable": f.fixable, "docs": f.docs},
+    }
+
+
+def render_lint_sarif(result: LintResult) -> str:
+    from ..rules import code_rules
+
+    log = sarif_log(code_rules(), [code_result(f) for f in result.findings], columnKind="unicodeCodePoints")
+    return json.dumps(log, indent=2) + "\n"

@@ -1,18 +1,23 @@
-"""The report for people: the machine in brief, findings grouped by severity with the fix on its own line."""
+"""The reports for people: `check` (the machine in brief, findings grouped by severity with the fix on its own
+line) and `lint` (`path:line:col: RULE message`, as compilers and ruff print them)."""
 
 from __future__ import annotations
 
 import io
 import shutil
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..rules.base import Finding
-from . import CheckResult
+from ..documents import CheckResult
+from ..vocab import Finding
 from .summary import machine_lines
+
+if TYPE_CHECKING:
+    from ..lint.model import LintResult
 
 _STYLE = {"error": ("✗", "bold red"), "warning": ("!", "bold yellow"), "info": ("i", "bold blue")}
 _HEADING = {"error": "Errors", "warning": "Warnings", "info": "Info"}
@@ -38,6 +43,8 @@ def render_text(result: CheckResult, color: bool | None = None, width: int | Non
     console.print(Text(f"bnbdoctor check — {result.source}", style="bold"))
     for label, value in machine_lines(result.snapshot):
         console.print(Text.assemble((f"  {label:<13}", "dim"), value))
+    for note in result.notes:  # the config file applied; what `--model` planned
+        console.print(Text(f"  {note}", style="dim"), soft_wrap=True)
     print_findings(console, [(f, "") for f in result.findings])
     print_verdict(console, result.counts(), result.failed, result.fail_on)
     return buffer.getvalue()
@@ -64,3 +71,27 @@ def print_verdict(console: Console, counts: dict[str, int], failed: bool, fail_o
     summary = ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items())
     verdict = "[bold red]FAIL[/]" if failed else "[bold green]PASS[/]"
     console.print(f"{verdict} {summary} (fail-on: {fail_on})")
+
+
+def render_lint_text(result: LintResult) -> str:
+    lines: list[str] = []
+    for f in result.findings:
+        mark = " [fixable]" if f.fixable else ""
+        lines.append(f"{f.location.place}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
+        lines.append(f"    {f.message}")
+        lines.append(f"    fix: {f.fix}")
+    for fix in result.fixes or ():
+        if fix.written:
+            lines.append(f"fixed {fix.path}: {', '.join(fix.rules) or 'rewritten'}")
+        else:
+            lines.append(fix.diff.rstrip("\n"))
+    if lines:
+        lines.append("")
+    counts = result.counts()
+    summary = ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items())
+    fixable = sum(f.fixable for f in result.findings)
+    tail = f"; {fixable} fixable with --fix" if fixable and result.fixes is None else ""
+    gpu = f", gpu {result.gpu}" if result.gpu else ""
+    verdict = "FAIL" if result.failed else "PASS"
+    lines.append(f"{verdict} {summary} in {result.files_checked} file(s){tail} (fail-on: {result.fail_on}{gpu})")
+    return "\n".join(lines) + "\n"

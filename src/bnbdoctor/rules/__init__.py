@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from importlib import import_module
 
 from .base import (
     CATEGORIES,
@@ -28,31 +29,35 @@ __all__ = [
     "Rule",
     "all_rules",
     "chosen_rules",
+    "code_rules",
     "get_rule",
     "machine_rules",
     "run",
     "severity_rank",
 ]
 
+#: Every module that defines rules, listed here and nowhere else; each registers its rules with `@rule` when
+#: imported. `check` needs only the machine (and model) rules; the code rules, the cross-rank rules and the load
+#: rules load on first use of another scope, so that `check` imports no more than it runs.
+MACHINE_RULE_MODULES = (
+    "cpu_backend", "deep", "driver", "dtype", "gpu", "memory", "model", "native", "platform", "versions",
+)
+OTHER_RULE_MODULES = ("cluster", "code", "load")
+
 _LOADED = False
 _LOADED_OTHER_SCOPES = False
 
 
 def _load(machine_only: bool = False) -> None:
-    """Import every rule module once; each registers its rules on import.
-
-    `check` needs only the machine (and model) rules: the code rules (bnbdoctor.lint), the cross-rank rules and
-    the load rules load on first use of another scope, so that `check` imports no more than it runs.
-    """
+    """Import the rule modules once (the machine ones only, when `machine_only`)."""
     global _LOADED, _LOADED_OTHER_SCOPES
     if not _LOADED:
-        from . import deep, driver, dtype, gpu, memory, model, native, platform, versions  # noqa: F401
-
+        for name in MACHINE_RULE_MODULES:
+            import_module(f"{__name__}.{name}")
         _LOADED = True
     if not machine_only and not _LOADED_OTHER_SCOPES:
-        from ..lint import rules as _code_rules  # noqa: F401
-        from . import cluster, load  # noqa: F401
-
+        for name in OTHER_RULE_MODULES:
+            import_module(f"{__name__}.{name}")
         _LOADED_OTHER_SCOPES = True
 
 
@@ -64,6 +69,11 @@ def all_rules() -> list[Rule]:
 def machine_rules() -> list[Rule]:
     _load(machine_only=True)
     return [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope == "machine"]
+
+
+def code_rules(select: Collection[str] = (), ignore: Collection[str] = ()) -> list[Rule]:
+    """The code rules (`lint`) that `select` (all by default) and `ignore` leave, in id order."""
+    return chosen_rules(select, ignore, ("code",))
 
 
 def get_rule(rule_id: str) -> Rule | None:

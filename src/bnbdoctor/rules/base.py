@@ -13,88 +13,50 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..snapshot import Snapshot
+from ..vocab import (
+    CATEGORIES,
+    DOCS_URL,
+    FAIL_ON,
+    SEVERITIES,
+    Evidence,
+    Finding,
+    Hit,
+    Location,
+    Reference,
+    Severity,
+    Verdict,
+    docs_url,
+    severity_rank,
+)
 
 if TYPE_CHECKING:
     from ..deep.result import DeepResult
     from ..load.result import LoadResult
     from ..model.assess import Assessment
 
-Severity = Literal["info", "warning", "error"]
-#: Ordered from least to most severe; `--fail-on` compares by this order.
-SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
-
-#: The shared taxonomy: every command's JSON uses these slugs and only these.
-CATEGORIES: tuple[str, ...] = (
-    "gpu_not_visible",
-    "driver_too_old",
-    "cuda_mismatch",
-    "arch_unsupported",
-    "missing_libs",
-    "bnb_cpu_fallback",
-    "bf16_unsupported",
-    "oom",
-    "cpu_offload",
-    "device_mismatch",
-    "dtype_slow",
-    "version_incompat",
-    "wrong_api",
-    "platform_unsupported",
-    "moe_not_quantized",
-    "other",
-)
+# The vocabulary lives in bnbdoctor.vocab; these names stay importable from here for existing imports.
+__all__ = [
+    "CATEGORIES",
+    "DOCS_URL",
+    "FAIL_ON",
+    "REGISTRY",
+    "SEVERITIES",
+    "CheckOptions",
+    "Context",
+    "Evidence",
+    "Finding",
+    "Hit",
+    "Location",
+    "Reference",
+    "Rule",
+    "Severity",
+    "Verdict",
+    "docs_url",
+    "rule",
+    "severity_rank",
+]
 
 RULE_ID = re.compile(r"^BNB\d{3}$")
-
-#: Where each rule's page lives: docs/rules/BNBxxx.md, rendered by GitHub (and by the mkdocs site built from docs/).
-DOCS_URL = "https://github.com/bnbdoctor/bnbdoctor/blob/main/docs/rules/{id}.md"
-
-
-def docs_url(rule_id: str) -> str:
-    """The URL of a rule's documentation page; findings carry it as `docs`, SARIF as `helpUri`."""
-    return DOCS_URL.format(id=rule_id.upper())
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)  # type: ignore[arg-type]
-
-
-class Verdict:
-    """What every command's result shares: counts by severity and pass/fail against `--fail-on`.
-
-    Mixed into the result dataclasses (check, lint, cluster); they provide `findings` and `fail_on`.
-    """
-
-    findings: Any
-    fail_on: str
-
-    def severities(self) -> Iterable[str]:
-        return (f.severity for f in self.findings)
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
-        for severity in self.severities():
-            counts[severity] += 1
-        return counts
-
-    @property
-    def failed(self) -> bool:
-        if self.fail_on == "never":
-            return False
-        threshold = severity_rank(self.fail_on)
-        return any(severity_rank(s) >= threshold for s in self.severities())
-
-    @property
-    def status(self) -> str:
-        return "fail" if self.failed else "pass"
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What a rule rests on: library source, a measurement, a reproduction or vendor documentation."""
-
-    kind: Literal["source", "measurement", "reproduction", "docs"]
-    title: str
-    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,29 +77,6 @@ class Context:
     model_quant: str = "nf4"  # the mode the model rules judge
     deep: DeepResult | None = None  # `check --deep`: what a real 4-bit matmul did in a child process
     load: LoadResult | None = None  # `load`: the attempts of a real load (its findings not yet filled in)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One occurrence a rule function yields; the engine turns it into a Finding with the rule's metadata."""
-
-    message: str
-    fix: str
-    facts: dict[str, Any] = field(default_factory=dict)  # snapshot path -> value that triggered the rule
-    severity: Severity | None = None  # None: the rule's default
-    category: str | None = None  # None: the rule's; a rule that classifies an error (BNB069) may name another
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    category: str
-    severity: Severity
-    title: str
-    message: str
-    fix: str
-    evidence: dict[str, Any]  # {"facts": {...}, "references": [{"kind", "title", "url"}]}
-    docs: str = ""  # the rule's page (docs_url); added in report/1 without a version bump: consumers ignore it
 
 
 CheckFunction = Callable[[Context], Iterable[Hit]]
@@ -173,12 +112,7 @@ class Rule:
             title=self.title,
             message=hit.message,
             fix=hit.fix,
-            evidence={
-                "facts": hit.facts,
-                "references": [
-                    {"kind": r.kind, "title": r.title, "url": r.url} for r in self.references
-                ],
-            },
+            evidence=Evidence(hit.facts, self.references),
             docs=docs_url(self.id),
         )
 

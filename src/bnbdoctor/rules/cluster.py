@@ -147,7 +147,7 @@ def _outliers(split: list[tuple[K, list[Member]]]) -> list[int]:
 def rank_missing(ctx: ClusterContext) -> Iterator[Hit]:
     """
     ## What it does
-    Fires when a rank of the job never joined `check --distributed` within `--timeout`, when `--snapshots DIR`
+    Fires when a rank of the job never joined `check --distributed` within `--join-timeout`, when `--snapshots DIR`
     has no snapshot for a rank below WORLD_SIZE, when two snapshots claim the same rank, or when the ranks
     disagree about WORLD_SIZE.
 
@@ -159,7 +159,7 @@ def rank_missing(ctx: ClusterContext) -> Iterator[Hit]:
 
     ## Fix
     Look at the missing ranks' nodes: did the process start (scheduler, image pull), did it crash before the
-    check, can it reach MASTER_ADDR:MASTER_PORT? Raise `--timeout` if nodes start slowly. For
+    check, can it reach MASTER_ADDR:MASTER_PORT? Raise `--join-timeout` if nodes start slowly. For
     disagreeing ranks, launch every node with the same `--nnodes` and `--nproc-per-node`, and distinct
     `--node-rank`.
     """
@@ -170,7 +170,7 @@ def rank_missing(ctx: ClusterContext) -> Iterator[Hit]:
             f"{ranks_text(ctx.missing).capitalize()} of {ctx.world_size} {did}; the report covers the "
             f"{len(ctx.members)} that did.",
             "Check those ranks' nodes (did the process start, can it reach MASTER_ADDR:MASTER_PORT), then run the check "
-            "again" + (", with a larger --timeout if nodes start slowly." if ctx.mode == "distributed" else "."),
+            "again" + (", with a larger --join-timeout if nodes start slowly." if ctx.mode == "distributed" else "."),
             {"ranks": list(ctx.missing), "world_size": ctx.world_size, "timeout": ctx.timeout},
         )
     for rank, sources in sorted(ctx.duplicates.items()):
@@ -565,7 +565,7 @@ def collective_group_failed(ctx: ClusterContext) -> Iterator[Hit]:
     """
     ## What it does
     Fires when every rank reached the rendezvous store at MASTER_ADDR:MASTER_PORT but a gloo process group across
-    them failed to form or to gather within `--timeout` (`check --distributed`).
+    them failed to form or to gather within `--join-timeout` (`check --distributed`).
 
     ## Why it matters
     Reaching the store needs only a connection to the master; a process group needs every rank to connect to

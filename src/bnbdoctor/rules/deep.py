@@ -37,7 +37,7 @@ def _where(deep: DeepResult) -> str:
     title="The deep check ran a real 4-bit matmul and it was right",
     references=(H100_FACTS,),
 )
-def deep_passed(ctx: Context) -> Iterator[Hit]:
+def deep_check_passed(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Reports, with `check --deep`, that bitsandbytes quantized a weight to NF4, ran `matmul_4bit` and matched
@@ -68,7 +68,7 @@ def deep_passed(ctx: Context) -> Iterator[Hit]:
     title="The deep check's real 4-bit matmul failed",
     references=(BNB_LIBRARY_SELECTION, H100_FACTS),
 )
-def deep_failed(ctx: Context) -> Iterator[Hit]:
+def deep_check_failed(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     With `check --deep`, a child process imports torch and bitsandbytes and, on every visible GPU (the CPU when

@@ -37,7 +37,7 @@ BF16_NAMES = frozenset({"bfloat16", "bf16", "torch.bfloat16"})
     title="bfloat16 compute on a GPU below compute capability 8.0",
     references=(TORCH_BF16, BNB_BF16, VLLM_BF16),
 )
-def bf16_on_pre_ampere(ctx: Context) -> Iterator[Hit]:
+def bf16_on_pre_ampere_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires for each visible GPU below compute capability 8.0 (Volta, Turing such as the T4, Pascal). It is a

@@ -5,14 +5,17 @@ the numerical check, retries and the fallback ladder. They judge `ctx.load`, a L
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..load.ladder import LADDER_CATEGORIES
-from ..load.result import Attempt, LoadResult
+from ..vocab import LADDER_CATEGORIES
 from .base import Context, Hit, Reference, rule
 from .deep import _fix as deep_fix
 from .model import ESTIMATOR
+from .placement import budget_words, gpu_budget_needed, off_gpu, raised_budget
 from .refs import H100_FACTS, TRANSFORMERS_BNB_QUANTIZER
+
+if TYPE_CHECKING:
+    from ..load.result import Attempt, LoadResult, Prediction
 
 BNB_DEQUANT = Reference(
     "source",
@@ -57,6 +60,68 @@ def _facts(a: Attempt) -> dict[str, Any]:
     return {"attempt": a.number, "quant": a.quant, "outcome": a.outcome, "stage": a.stage, "category": a.category,
             "device_map": a.device_map, "max_memory": a.max_memory, "duration": a.duration, "error": a.error,
             "signal": a.signal}
+
+
+H200_PLACEMENT = Reference(
+    "reproduction",
+    "issue 16's snippet on two NVIDIA H200s (torch 2.11+cu130, transformers 5.17 and 5.24, accelerate 1.15, "
+    "bitsandbytes 0.50.2): device_map='auto', max_memory={0: '200MiB', 'cpu': '30GiB'} loads without an error "
+    "and puts all 84 Linear4bit layers on the CPU; the smallest max_memory[0] that keeps the model on cuda:0 is "
+    "945 MiB (bisection), as (quantized weights + unquantized tensors) / 0.9 predicts",
+    "docs/evidence/h200x2-2026-11-30.md",
+)
+
+
+def _predicted(load: LoadResult, quant: str) -> Prediction | None:
+    return next((p for p in load.prediction if p.quant == quant), None)
+
+
+def _placed(p: Prediction) -> int:
+    return p.device_map_bytes if p.device_map_bytes is not None else p.weights_bytes
+
+
+def budget_fix(load: LoadResult, a: Attempt) -> str | None:
+    """The fix of a load that went (or would go) off the GPU, in the user's terms and from the estimate: the
+    smallest GPU budget that holds the mode, and a smaller mode that fits the budget as given, if any."""
+    p = _predicted(load, a.quant)
+    if p is None:
+        return None
+    given = a.max_memory or {}
+    words = ""
+    if any(k.isdigit() for k in given) or "cpu" in given or "disk" in given:
+        raised = raised_budget(given, _placed(p), [])
+        if raised is not None:
+            words = budget_words(given, raised)
+    if not words:
+        words = f"give GPU 0 at least {gpu_budget_needed(_placed(p)) / 1024**3:.2f} GiB in max_memory"
+    why = (f"{a.quant} is {_placed(p) / 1024**3:.2f} GiB as accelerate places it, and transformers gives a "
+           "bitsandbytes model 90% of max_memory")
+    gpu_caps = [k for k in given if k.isdigit()]
+    smaller = ""
+    if gpu_caps:
+        from ..model.plan import parse_size
+
+        cap = sum(int(parse_size(given[k]) * 0.9) for k in gpu_caps)
+        fits = [q for q in load.prediction if q.quant != a.quant and _placed(q) <= cap]
+        if fits:
+            best = min(fits, key=_placed)
+            smaller = f"; or keep your cap and load in {best.quant} ({_placed(best) / 1024**3:.2f} GiB)"
+    return (f"{words}: {why}{smaller}; or load with device_map={{'': 0}} and no max_memory, the whole model on "
+            f"GPU 0 ({p.total_bytes / 1024**3:.2f} GiB with the CUDA context). Never let a quantized model go to the "
+            "CPU silently.")
+
+
+_RAISED = ("fallback: device_map", "fallback: exceeds")
+
+
+def _gpu_total(max_memory: dict[str, str]) -> int:
+    from ..model.plan import parse_size
+
+    return sum(parse_size(v) for k, v in max_memory.items() if k.isdigit())
+
+
+def _memory(max_memory: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in max_memory.items())
 
 
 def _ladder_exhausted(load: LoadResult) -> bool:
@@ -131,10 +196,13 @@ def load_failed(ctx: Context) -> Iterator[Hit]:
     a = _last(load) if load else None
     if load is None or a is None or load.status == "passed" or a.stage in ("forward", "sanity") or _ladder_exhausted(load):
         return
+    if a.report is not None and a.report.ok:
+        return  # from_pretrained returned: a wrong placement is BNB089's, a wrong number BNB083's
     retry = " (--fallback may find a layout that fits)" if a.category in LADDER_CATEGORIES and not any(
         x.reason.startswith("fallback") for x in load.attempts) else ""
+    fix = (budget_fix(load, a) if a.category == "cpu_offload" else None) or fix_for(a.category)
     yield Hit(f"Attempt {a.number} ({a.quant}) {a.outcome}: {a.error or 'no error text'}{retry}",
-              fix_for(a.category), _facts(a), category=a.category or "other")
+              fix, _facts(a), category=a.category or "other")
 
 
 @rule(
@@ -146,7 +214,7 @@ def load_failed(ctx: Context) -> Iterator[Hit]:
     references=(ESTIMATOR,),
     scope="load",
 )
-def memory_mismatch(ctx: Context) -> Iterator[Hit]:
+def load_memory_mismatch(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Compares what the load measured with what `bnbdoctor estimate` predicted for the same model and mode: on a GPU
@@ -183,7 +251,7 @@ def memory_mismatch(ctx: Context) -> Iterator[Hit]:
     references=(BNB_DEQUANT,),
     scope="load",
 )
-def sanity_failed(ctx: Context) -> Iterator[Hit]:
+def load_numerical_check_failed(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     After the load, computes one quantized layer's output on random inputs and the same product in float32 with
@@ -203,6 +271,8 @@ def sanity_failed(ctx: Context) -> Iterator[Hit]:
     a = _last(load) if load else None
     if a is None or a.outcome != "failed" or a.report is None or a.report.error is not None:
         return  # no report: BNB081's; an exception during the check: BNB084's
+    if a.category == "cpu_offload":
+        return  # loaded off the GPU: BNB089's
     yield Hit(f"Attempt {a.number} ({a.quant}): {a.error}", "see the fix above; compare with `bnbdoctor check --deep`.",
               {**_facts(a), "sanity": None if a.report.sanity is None else a.report.sanity.__dict__})
 
@@ -216,7 +286,7 @@ def sanity_failed(ctx: Context) -> Iterator[Hit]:
     references=(H100_FACTS, TRANSFORMERS_BNB_QUANTIZER),
     scope="load",
 )
-def forward_failed(ctx: Context) -> Iterator[Hit]:
+def load_forward_failed(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when `from_pretrained` returned but the forward pass (or the numerical check) raised. Its category
@@ -251,7 +321,7 @@ def forward_failed(ctx: Context) -> Iterator[Hit]:
     references=(H100_FACTS, LINEAR4BIT_DTYPE),
     scope="load",
 )
-def float32_compute(ctx: Context) -> Iterator[Hit]:
+def load_float32_compute_on_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when a 4-bit load on a GPU used `bnb_4bit_compute_dtype=float32` (bitsandbytes' default when none is
@@ -284,7 +354,7 @@ def float32_compute(ctx: Context) -> Iterator[Hit]:
     references=(H100_FACTS,),
     scope="load",
 )
-def needed_retries(ctx: Context) -> Iterator[Hit]:
+def load_needed_retries(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when an attempt failed with a transient error — an out-of-memory while NVML showed other processes
@@ -319,7 +389,7 @@ def needed_retries(ctx: Context) -> Iterator[Hit]:
     references=(ESTIMATOR, H100_FACTS),
     scope="load",
 )
-def fallback_used(ctx: Context) -> Iterator[Hit]:
+def load_fallback_used(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     With `--fallback`, fires when the requested mode failed (out of memory, or offload refused) and a later step
@@ -339,7 +409,23 @@ def fallback_used(ctx: Context) -> Iterator[Hit]:
     cause = f" after {failed.quant} failed ({failed.category})" if failed else ""
     settings = f"quant={a.quant}" + (f", device_map={a.device_map!r}" if a.device_map else "") + (
         f", max_memory={a.max_memory}" if a.max_memory else "")
-    yield Hit(f"{load.model.name} loaded with {settings}{cause}.", f"load with {settings}", _facts(a),
+    fix = f"load with {settings}"
+    facts = _facts(a)
+    user = load.max_memory
+    raised = budget_words(user, a.max_memory) if user and a.max_memory else ""
+    if raised and user and a.max_memory:
+        # a cap the user gave is deliberate (a shared GPU): say that the working load exceeds it, and by how much
+        cause += f"; this exceeds your --max-memory ({_memory(user)})"
+        fix = f"{raised} and load in {a.quant} (the smallest budget that holds it, from the estimate)"
+        requested = _predicted(load, load.quant)
+        wanted = raised_budget(user, _placed(requested), []) if requested else None
+        if wanted is not None and _gpu_total(wanted) <= _gpu_total(a.max_memory):
+            # accelerate places 4-bit weights without their quantization state: the requested mode often needs
+            # the very same budget, and keeps its fidelity
+            fix = (f"{budget_words(user, wanted)} and keep {load.quant} (the smallest budget that holds "
+                   f"it, from the estimate)")
+        facts["exceeds_user_max_memory"] = True
+    yield Hit(f"{load.model.name} loaded with {settings}{cause}.", fix, facts,
               category=failed.category if failed and failed.category in LADDER_CATEGORIES else None)
 
 
@@ -352,7 +438,7 @@ def fallback_used(ctx: Context) -> Iterator[Hit]:
     references=(ESTIMATOR, H100_FACTS),
     scope="load",
 )
-def does_not_fit(ctx: Context) -> Iterator[Hit]:
+def load_does_not_fit(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     With `--fallback`, fires when every step of the ladder (the requested mode, nf4 with double quantization,
@@ -373,10 +459,16 @@ def does_not_fit(ctx: Context) -> Iterator[Hit]:
     assert last is not None
     smallest = min(load.prediction, key=lambda p: p.total_bytes, default=None)
     need = f" The smallest layout needs about {smallest.total_bytes / 1024**3:.1f} GiB ({smallest.quant})." if smallest else ""
-    tried = ", ".join(f"{a.quant}{' + head-room' if a.max_memory and a.reason.startswith('fallback: device_map') else ''}"
+    tried = ", ".join(f"{a.quant}{' + head-room' if a.max_memory and a.reason.startswith(_RAISED) else ''}"
                       f" ({a.category or a.outcome})" for a in load.attempts)
-    yield Hit(f"{load.model.name} does not fit: tried {tried}.{need}",
-              "use a GPU with more free memory, more GPUs, or a smaller model",
+    fix = "use a GPU with more free memory, more GPUs, or a smaller model"
+    if load.max_memory and smallest is not None:
+        raised = raised_budget(load.max_memory, _placed(smallest), [])
+        if raised is not None:
+            need += (f" The smallest GPU budget that holds it (from the estimate): "
+                     f"{budget_words(load.max_memory, raised)}.")
+            fix = f"{budget_words(load.max_memory, raised)} and load in {smallest.quant}, or {fix}"
+    yield Hit(f"{load.model.name} does not fit: tried {tried}.{need}", fix,
               {**_facts(last), "attempts": len(load.attempts)}, category=last.category)
 
 
@@ -385,31 +477,58 @@ def does_not_fit(ctx: Context) -> Iterator[Hit]:
     name="load-placed-off-gpu",
     category="cpu_offload",
     severity="error",
-    title="Part of the quantized model was placed on the CPU, the disk or the meta device",
-    references=(TRANSFORMERS_BNB_QUANTIZER, H100_FACTS),
+    title="Quantized layers were placed on the CPU or the disk while a GPU was present",
+    references=(H200_PLACEMENT, TRANSFORMERS_BNB_QUANTIZER, H100_FACTS),
     scope="load",
 )
-def placed_off_gpu(ctx: Context) -> Iterator[Hit]:
+def load_placed_off_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
-    After a GPU load, reads the device map (`hf_device_map`, or each parameter's device) and fires when any
-    module sits on the CPU, the disk or the meta device.
+    After a load on a machine with a GPU, reads where every tensor went (`hf_device_map`, which transformers 5.17
+    and 5.24 leave empty for these loads, so each parameter's device) and fires when quantized layers or weights
+    sit on the CPU, the disk or the meta device. It names how many quantized layers and how many bytes went
+    where, and the fix from the estimate: the smallest GPU budget that holds the mode (in your `max_memory`'s
+    terms), or a smaller mode that fits your budget as it is.
 
     ## Why it matters
-    Offloaded quantized layers are either refused or stay unquantized and slow, and on transformers 5.17 with
-    bitsandbytes 0.50.2 a 4-bit model with offloaded modules failed at the first forward ('Cannot copy out of meta
-    tensor; no data!', measured).
+    With `device_map="auto"` and a `max_memory` whose GPU budget is below the model's size and which has a
+    `"cpu"` entry, transformers 5.17 and 5.24 with bitsandbytes 0.50.2 (which has a CPU backend) load the whole
+    4-bit model on the CPU without an error or a warning (recorded on two H200s: 84 of 84 `Linear4bit` layers
+    on the CPU, `hf_device_map` empty, `model.device` cpu; also with `llm_int8_enable_fp32_cpu_offload=True`).
+    Inputs sent to `model.device` then run on the CPU (2.2 s for 16 tokens of a 1 B model, against milliseconds
+    on the GPU); inputs on `cuda:0` fail with "Expected all tensors to be on the same device". Without the
+    `"cpu"` entry the same load raises "Some modules are dispatched on the CPU or the disk" instead. On
+    transformers 5.17 a 4-bit model with some offloaded modules failed at the first forward ('Cannot copy out of
+    meta tensor; no data!', measured on an H100).
 
     ## Fix
-    Keep the whole model on the GPU: `device_map={'': 0}` and a mode that fits, or more GPUs with
-    `device_map='auto'`.
+    Raise the GPU's `max_memory` to at least the budget the finding names (the model as accelerate counts it,
+    divided by 0.9, since transformers gives a bitsandbytes model 90% of `max_memory`; 945 MiB for the recorded
+    model, found by bisection over real loads), or use a smaller mode, or `device_map={'': 0}` without
+    `max_memory`. Do not give a quantized model a `"cpu"` budget.
     """
     load = ctx.load
     a = load.result if load else None
-    if a is None or a.report is None or a.report.device != "cuda":
+    if load is None or a is None or a.report is None or a.report.device != "cuda":
         return
-    off = sorted({d for d in list(a.report.device_map.values()) + list(a.report.placement) if d in ("cpu", "disk", "meta")})
-    if off:
-        modules = [m for m, d in a.report.device_map.items() if d in off][:5]
-        yield Hit(f"Attempt {a.number} ({a.quant}) put modules on {', '.join(off)}: {', '.join(modules) or 'see placement'}.",
-                  fix_for("cpu_offload"), {**_facts(a), "offloaded_to": off, "modules": modules})
+    placed = off_gpu(a.report)
+    if not placed:
+        return
+    r = a.report
+    total = (r.layers.linear4bit + r.layers.linear8bit) if r.layers else 0
+    kind = ("Linear4bit" if r.layers.linear4bit else "Linear8bitLt") if r.layers else "quantized"
+    where = "; ".join(f"{layers} of {total} quantized layers ({kind}) and {size / 1024**3:.2f} GiB of weights on {device}"
+                      for device, (layers, size) in placed.items())
+    gpus = f"{r.gpu_count} GPU{'s' if (r.gpu_count or 0) > 1 else ''} ({r.device_name})" if r.gpu_count else (
+        r.device_name or "a GPU")
+    modules = [m for m, d in r.device_map.items() if d in placed][:5]
+    returned = "loaded without an error" if r.ok else "was loading"
+    yield Hit(
+        f"Attempt {a.number} ({a.quant}, device_map={a.device_map}, max_memory={a.max_memory}) {returned} but put "
+        f"{where}, while {gpus} {'were' if (r.gpu_count or 0) > 1 else 'was'} present; model.device is "
+        f"{r.model_device or '?'}: inputs sent there run on the CPU, inputs on cuda:0 fail with a device mismatch.",
+        budget_fix(load, a) or fix_for("cpu_offload"),
+        {**_facts(a), "offloaded_to": sorted(placed), "modules": modules,
+         "placed": {d: {"quantized_layers": n, "bytes": b} for d, (n, b) in placed.items()},
+         "quantized_layers": total},
+    )

@@ -11,9 +11,7 @@ from collections.abc import Iterator
 
 from packaging.version import InvalidVersion, Version
 
-from ..rules.base import Reference, rule
-from ..rules.refs import H100_FACTS
-from .analyze import (
+from ..lint.analyze import (
     BNB_PARAMS,
     Arg,
     Const,
@@ -27,7 +25,9 @@ from .analyze import (
     falsy_or_absent,
     truthy,
 )
-from .model import CodeContext, CodeHit, FixAction
+from ..lint.model import CodeContext, CodeHit, FixAction
+from .base import Reference, rule
+from .refs import H100_FACTS
 
 BNB_CONFIG_SOURCE = Reference(
     "source",
@@ -1116,7 +1116,7 @@ AUTO_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
     references=(SILENT_CPU_PLACEMENT,),
     scope="code",
 )
-def max_memory_cpu_entry(ctx: CodeContext) -> Iterator[CodeHit]:
+def max_memory_cpu_entry_places_quantized_layers_on_cpu(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a quantized load with `device_map="auto"` (or "balanced", "sequential") and a `max_memory` dict that
