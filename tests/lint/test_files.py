@@ -125,3 +125,10 @@ def test_a_folder_git_ignores_as_a_whole_is_still_linted_when_named(tmp_path):
     (tmp_path / "site" / "lib.py").write_text(BAD)
     assert discover([tmp_path]) == []
     assert [p.name for p in discover([tmp_path / "site"])] == ["lib.py"]
+
+
+def test_per_file_settings_from_the_config_option(capsys, project):
+    (project / "ci.toml").write_text('[tool.bnbdoctor]\nper-file-ignores = { "legacy.py" = ["BNB110"] }\n')
+    (project / "legacy.py").write_text(LEGACY)
+    code, out, _ = cli(capsys, "lint", ".", "--gpu", "none", "--config", "ci.toml", "-f", "json")
+    assert code == 0 and json.loads(out)["findings"] == []

@@ -121,9 +121,11 @@ def _fix_file(
     return pairs, file_fix
 
 
-def _settled(path: Path, pairs: list[tuple[Finding, FixAction | None]]) -> list[tuple[Finding, FixAction | None]]:
+def _settled(
+    path: Path, pairs: list[tuple[Finding, FixAction | None]], config: Path | None = None
+) -> list[tuple[Finding, FixAction | None]]:
     """[tool.bnbdoctor] per-file ignores and the test-file severity; an ignored finding is not fixed either."""
-    kept = apply_settings(path, [f for f, _ in pairs])
+    kept = apply_settings(path, [f for f, _ in pairs], config)
     by_place = {(f.rule, f.line, f.column): f for f in kept}
     return [(by_place[(f.rule, f.line, f.column)], action) for f, action in pairs if (f.rule, f.line, f.column) in by_place]
 
@@ -157,10 +159,10 @@ def run_lint(request: LintRequest) -> LintResult:
             continue
         pins = pins_for(Path(a.path))
         a.context = replace(a.context, options=options, pins=pins)
-        pairs = _settled(Path(a.path), check(a, rules))
+        pairs = _settled(Path(a.path), check(a, rules), request.config_path)
         if (request.fix or request.diff) and any(action is not None for _, action in pairs):
             pairs, file_fix = _fix_file(a, pairs, options, rules, write=request.fix and not request.diff)
-            pairs = _settled(Path(a.path), pairs)
+            pairs = _settled(Path(a.path), pairs, request.config_path)
             if file_fix is not None:
                 fixes.append(file_fix)
         findings += [f for f, _ in pairs]

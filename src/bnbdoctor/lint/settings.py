@@ -89,7 +89,16 @@ def _settings_in(folder: Path) -> Settings | None:
     return _parse(candidate) if candidate.is_file() else None
 
 
-def settings_for(path: Path) -> Settings:
+@lru_cache(maxsize=16)
+def _settings_in_file(path: Path) -> Settings | None:
+    return _parse(path) if path.is_file() else None
+
+
+def settings_for(path: Path, config: Path | None = None) -> Settings:
+    """The settings that apply to `path`: from `config` (`--config FILE`) when given, else the nearest
+    pyproject.toml above the file with a `[tool.bnbdoctor]` table."""
+    if config is not None:
+        return _settings_in_file(config.resolve()) or Settings()
     folder = path.resolve().parent
     for candidate in [folder, *folder.parents]:
         found = _settings_in(candidate)
@@ -110,9 +119,9 @@ def is_test_file(path: Path) -> bool:
     )
 
 
-def apply_settings(path: Path, findings: list[LintFinding]) -> list[LintFinding]:
+def apply_settings(path: Path, findings: list[LintFinding], config: Path | None = None) -> list[LintFinding]:
     """Drop the findings a per-file ignore names, and demote (or drop) those in test files."""
-    settings = settings_for(path)
+    settings = settings_for(path, config)
     rel = path.resolve()
     if settings.base is not None:
         with contextlib.suppress(ValueError):  # a file outside the folder of the settings: matched by name only
