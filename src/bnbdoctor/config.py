@@ -14,7 +14,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
-KEYS = {"ignore", "select", "fail-on", "expect-gpu", "compute-dtype"}
+KEYS = {"ignore", "select", "fail-on", "expect-gpu", "compute-dtype",
+        "per-file-ignores", "test-severity"}  # the last two are lint's per-path settings (lint/settings.py reads them)
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,10 @@ def finding_schema(located: bool = False) -> dict[str, Any]:
     place: dict[str, Any] = {}
     if located:
         place = {"path": {"type": "string"}, **{k: {"type": "integer"} for k in ("line", "column", "end_line", "end_column")}}
+        place["cell"] = {"type": "integer", "minimum": 1}  # only in a notebook: the code cell `line` counts in
         tail["fixable"] = {"type": "boolean"}
     properties = {**head, **place, **tail, "evidence": {}, "docs": fields["docs"]}
-    return {"type": "object", "properties": properties, "required": [k for k in properties if k != "docs"]}
+    return {"type": "object", "properties": properties, "required": [k for k in properties if k not in ("docs", "cell")]}
 
 
 def report_schema() -> dict[str, Any]:

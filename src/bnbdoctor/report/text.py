@@ -77,7 +77,7 @@ def render_lint_text(result: LintResult) -> str:
     lines: list[str] = []
     for f in result.findings:
         mark = " [fixable]" if f.fixable else ""
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
+        lines.append(f"{f.location.place}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
         lines.append(f"    {f.message}")
         lines.append(f"    fix: {f.fix}")
     for fix in result.fixes or ():

@@ -1,0 +1,204 @@
+"""The real-code corpus `lint` is judged on: published sdists of projects that load models with bitsandbytes.
+
+    python scripts/lint_corpus.py fetch              # download (sha256-checked) and unpack into the cache
+    python scripts/lint_corpus.py lint [--json F]    # lint every project, write the findings (the bench reads them)
+    python scripts/lint_corpus.py fixcheck           # --fix over a copy in /tmp: everything compiles, loads unchanged
+
+The projects are pinned by version and sha256 of the sdist on PyPI (CI reaches package registries only, so
+the corpus is what PyPI serves, not git checkouts). Nothing is committed: the files live in
+$BNBDOCTOR_CORPUS (default /work/cache/lint-corpus). `split` says whether a project was read while the rules were
+written ("dev") or only judged afterwards ("heldout").
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+CACHE = Path(os.environ.get("BNBDOCTOR_CORPUS", "/work/cache/lint-corpus"))
+FILES = "https://files.pythonhosted.org/packages/"
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    version: str
+    url: str  # below FILES
+    sha256: str
+    split: str  # "dev" or "heldout"
+
+    @property
+    def folder(self) -> str:
+        return Path(self.url).name.removesuffix(".tar.gz")
+
+
+CORPUS = (
+    Project("autotrain-advanced", "0.6.80", "95/a6/02f6b7bb67b05adb8ca393dafd04ed4e632367549d92a3b3f373dc8ed399/autotrain-advanced-0.6.80.tar.gz", "4d56304b4c4d5c5096915b5029975d197819f5d73fd2b968335089fe3f91cc41", "dev"),
+    Project("autotrain-advanced", "0.8.36", "97/f6/bbe5a0d78c3fe60546be3731c99f262d3d7201411574fb5708a023268432/autotrain_advanced-0.8.36.tar.gz", "11346133200acb5aa8de118264a6955c96856406b203140e14c17e292cb698f3", "dev"),
+    Project("axolotl", "0.19.0", "8e/ce/7ebebe4d26b327d4074c11bd2955b0072ae31f306ac8d4284b536dd9c139/axolotl-0.19.0.tar.gz", "136d623f04c909c5149d7f5dbd4a0e215014ab4c3617cce9d64010b5b8ca609d", "dev"),
+    Project("fschat", "0.2.36", "22/ad/8336e2dc6323944d59e888d41ff8833993ebc9c79bdd8d07997c54d92d55/fschat-0.2.36.tar.gz", "ac724458bb105cb5b3b9ec852150345dfa7f61fd7c275d6635d66fa1ed904d90", "dev"),
+    Project("llama-index-llms-huggingface", "0.8.0", "5a/6c/bf28d9ccaa87b21b1209e86bc2bb22bfb886e61a310bc1ef2c6835529634/llama_index_llms_huggingface-0.8.0.tar.gz", "6d12048c69e5ffcd23b2c9fe9c67e27d8609b39456c761bbc92ea704f873ae4f", "dev"),
+    Project("llama-recipes", "0.0.1", "ac/f0/aab45d0834b777404d51b63a531b0006f1f5299dbe3f5b1dac5e4caef3da/llama_recipes-0.0.1.tar.gz", "59ea01099561d6f8707103d2c369618b4829c2b70c41def8eb3da1bf5004e9a0", "dev"),
+    Project("llama-recipes", "0.0.5.post2", "07/96/8b97deb7cdeb0673c43e89d34abeeebd8e9004f6599e64c178cf617815d9/llama_recipes-0.0.5.post2.tar.gz", "1801849f11304b278be6488736ec2b2bb0b004c7930f51d803a8b97aa48c7a5a", "dev"),
+    Project("llamafactory", "0.9.5", "13/80/a93533be95fbc18940e0a192b9dce1d7565310f0d365bcad69489d3c0d0d/llamafactory-0.9.5.tar.gz", "1702c0bfb864e80577a59521d2edcacd2aab05ec6aee06188fcba335a589681f", "dev"),
+    Project("lm_eval", "0.4.13", "89/b1/cfcdf2a8c8b8e755ec7103a7d4b6f8673f7916641ca08df83412c531935b/lm_eval-0.4.13.tar.gz", "f592269f21a5e173d7993ae01267f61fc84be393cee1f51779e3e104a70c967e", "dev"),
+    Project("ludwig", "0.11.0", "70/a4/6d360b550519dc14b18243639f1bb19878c76a204e4a5a8bbdc5438ef67c/ludwig-0.11.0.tar.gz", "dc4d79ee0531e69ab4be87e62851a3471bf548e232921e5a20f5248737199bfa", "dev"),
+    Project("mergekit", "0.1.5", "92/92/acc4209fb6c8044747305245460feb920e6804dc27531b2d75a96946f848/mergekit-0.1.5.tar.gz", "caa51dbbfa493bcd62218d17f2bc7bb1c7a2a2e4baf4e2f34a29d73c66c594aa", "dev"),
+    Project("opencompass", "0.5.4", "65/5f/462260af26e6210d28f7e02968b7c098e6f2a76d71d25501bc90b2da3664/opencompass-0.5.4.tar.gz", "11eb915770dec7fb85e1d23d8b453d64319863f49cf2312c6ba6bda3268fa884", "dev"),
+    Project("optimum", "2.3.0", "d9/76/e4ac0c4b398ed3fe2d41e0058002d276896b9a15a54be16889d8e0d3ee92/optimum-2.3.0.tar.gz", "aa96ad535a5cec68d12c6372574125452284632fe13699633a61e8bbfb09c4df", "dev"),
+    Project("peft", "0.7.1", "d7/0f/0a7bd6d7640137fe1cc98f148502e2033cc3d89a9fc323148b5ae340b892/peft-0.7.1.tar.gz", "cd8fd190e1aacfdcb6c70df4e13c3e3b0006b1e9cc16ecf0a9804632edfcecd3", "dev"),
+    Project("peft", "0.21.2", "80/af/2e08abf1cd3b8792a02f5116808f2398c2f77ecdff801ced2ce16007a6f9/peft-0.21.2.tar.gz", "b803ccfb3f3f316004d850284306687833a2235ea278fb56abc856203456142e", "dev"),
+    Project("trl", "0.7.4", "ba/d9/a1884954a0d91df2aed7f40d10c7874868af560021164097ba7bb586f981/trl-0.7.4.tar.gz", "95ec953788dc392c37868d306d41ca0c6f1546db14d9926b7e8b49851871c437", "dev"),
+    Project("trl", "1.16.0", "72/33/2cce5d6c5398d6de2dad22afa713f1a65569910685ab3598d1767d4d8483/trl-1.16.0.tar.gz", "999bd4a85b08870b7bfa387e1efa5177d2a4b88fe82b2526a057ac5d3cc600cd", "dev"),
+    Project("unsloth", "2026.3.4", "32/1e/978b8524f0153768340cf23a0b3e29941f86b3e6dc762a6c0b2fb3cdebb0/unsloth-2026.3.4.tar.gz", "7b260d4a66fe492e63509ccfbd279c1f8824e26426433e38a603f119bc0c9054", "dev"),
+    Project("xtuner", "0.2.0", "0b/a5/3db25c63afe8de02ab63c7f757f8f06947d15c82bdc51088aa77185b7678/xtuner-0.2.0.tar.gz", "bcb5e28116e7ac9474bcd71ba8e1c9cc95256ee8a2f6831818985c0d20b68440", "dev"),
+    # held out: judged only after the rules were frozen
+    Project("instructlab-training", "0.16.2", "7b/9c/6dfa41104ce9707410e5cc2c6e463d164c197fae6c6b74e4a247c3e33db5/instructlab_training-0.16.2.tar.gz", "682faf8cef28d7c82a44ae3c1add8c5e0800f3e29e2346ee0cf596567bb2b8cf", "heldout"),
+    Project("llmtuner", "0.7.1", "8b/27/d34d63d7cee57b157703a8b581d32eff6852983fe8517a174ca12c3e4540/llmtuner-0.7.1.tar.gz", "8762aa8cf1abb17dfefbeac820de7b81b43e69b7ac218569beeb604a3bea193e", "heldout"),
+    Project("llm-foundry", "0.22.0", "fb/11/41111befab17908300166c99f5b85a6117d1916b8beb7f149892944b210c/llm_foundry-0.22.0.tar.gz", "0b3cda380d7c2c7dba7d77338e033b6be033dc90b8552dab402917320e1591b2", "heldout"),
+    Project("lmms-eval", "0.7.3", "e0/c0/0888c4b062088df7380d21cd2ea9cfbf7664c7603bf1827e042b29c90dc2/lmms_eval-0.7.3.tar.gz", "ce2f46a21faab6c649a3bc46af99bd6f4098c243e10b40f5a949177e412a7798", "heldout"),
+    Project("simpletransformers", "0.70.8", "d8/89/4a946b3a0f0928938c360127188d61efce594446f1e643f1af5208ced2bf/simpletransformers-0.70.8.tar.gz", "a4287ee20a4138917715dc9f6d535fc51e57bb21d17ff60fb11fab0370db67bc", "heldout"),
+    Project("langchain-community", "0.4.2", "ea/0c/e3aca1f2b1c5b95f8b87cb2b6e81a6f20d538c07a128419dc01cef0617b6/langchain_community-0.4.2.tar.gz", "a99308160d53d7e9b5965ee665e5173709914338210089fd5788ad724432c21e", "heldout"),
+    Project("unsloth-zoo", "2026.10.9", "58/3a/2bcb18a999a8846d343ba9dfdebf66d74a3b6d5b831a0a1c808f81c7ca04/unsloth_zoo-2026.10.9.tar.gz", "b5286f9f8c182e8df3ec59e33944e46a683d2e261660f5ed9c536571c61c89b1", "heldout"),
+    Project("xturing", "0.1.8", "5a/c8/63c5c7beda06875479beff7464f0ab890662e5cded985d9e3f88d168efb6/xturing-0.1.8.tar.gz", "e353b1af4e5b2dd07690c024672df51baa80ed74299d85fa055dce51ac2f3bd1", "heldout"),
+    Project("lighteval", "0.13.0", "e1/65/c3963c69296ea622c05c131e95732a7c206db478fdaf1cb59b211f21531b/lighteval-0.13.0.tar.gz", "156ae469a9ea472f2a08ac5c6b0f06a44de2a097b91149c9da3a23e8d793b345", "heldout"),
+    Project("ms-swift", "4.6.0", "7d/ce/2d2cc169db87aafc0ed76a688a8826914356df61f886e0376beccd7c6897/ms_swift-4.6.0.tar.gz", "8483da407748abc01e106b54c25d6453eb2ef4a6e136dab001b9a522c9c80d71", "heldout"),
+    Project("oumi", "0.9", "1c/eb/1946cb60e70a90a1c81b695bd738f0ca311c1b54cc50c20e6bdac2a8ccb9/oumi-0.9.tar.gz", "19734b6f5f3766a8026396565b04577ed0434a0b6ce0a9e4120bba999ee00d39", "heldout"),
+)
+
+
+def split_of(path: str) -> str:
+    """The split of a finding's path (`<project folder>/...`)."""
+    top = path.split("/", 1)[0]
+    return next((p.split for p in CORPUS if p.folder == top), "unknown")
+
+
+def fetch() -> Path:
+    src = CACHE / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    for p in CORPUS:
+        archive = CACHE / Path(p.url).name
+        if not archive.exists():
+            with urllib.request.urlopen(FILES + p.url, timeout=120) as response, open(archive, "wb") as out:
+                shutil.copyfileobj(response, out)
+        digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+        if digest != p.sha256:
+            archive.unlink()
+            raise SystemExit(f"{archive.name}: sha256 {digest} is not the pinned {p.sha256}; removed")
+        target = src / p.folder
+        if not target.exists():
+            tmp = Path(tempfile.mkdtemp(dir=src))
+            with tarfile.open(archive) as tar:
+                tar.extractall(tmp, filter="data")
+            (tmp / p.folder).rename(target) if (tmp / p.folder).exists() else next(tmp.iterdir()).rename(target)
+            shutil.rmtree(tmp)
+    return src
+
+
+def lint(root: Path) -> dict:
+    """The findings of `bnbdoctor lint` over every project (run from `root`, so paths start with the folder)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "lint", *[p.folder for p in CORPUS], "--gpu", "none",
+         "--format", "json", "--fail-on", "never"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"bnbdoctor lint failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
+def loads_of(source: bytes) -> list[tuple]:
+    """What each judged load asks for, as transformers 4.38+ reads it: quantized or not, 4/8 bit, quant type,
+    double quant, the flags (where they stayed keywords) and the bitsandbytes keywords. Compute dtype is left
+    out: adding it is BNB101's purpose."""
+    from bnbdoctor.lint.analyze import analyze, truthy
+
+    try:
+        facts = analyze(ast.parse(source))
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    out = []
+    for load in facts.loads:
+        if not isinstance(load.node, ast.Call):
+            continue
+        kwargs = dict(load.config.kwargs) if load.config is not None else {}
+        flags = {k: load.kwargs[k] for k in ("load_in_4bit", "load_in_8bit") if k in load.kwargs}
+        if load.config is None and any(truthy(a) for a in flags.values()):
+            kwargs = {k: a for k, a in load.kwargs.items() if k.startswith(("bnb_4bit", "llm_int8"))} | flags
+        quantized = load.config is not None or any(truthy(a) for a in flags.values())
+        bits = 8 if truthy(kwargs.get("load_in_8bit")) else (4 if quantized else None)
+        keep = {k: ast.unparse(a.node) for k, a in kwargs.items() if k not in ("bnb_4bit_compute_dtype",)}
+        dtype = load.kwargs.get("dtype") or load.kwargs.get("torch_dtype")  # the same argument under two names
+        out.append((quantized, bits, tuple(sorted(keep.items())), ast.unparse(dtype.node) if dtype else None))
+    return sorted(out, key=repr)
+
+
+def fixcheck(root: Path) -> int:
+    """--fix over a copy of the corpus: every file compiles after, and no load asks for anything else."""
+    work = Path(tempfile.mkdtemp(prefix="lint-corpus-fix-"))
+    copy = work / "src"
+    for p in CORPUS:
+        shutil.copytree(root / p.folder, copy / p.folder, symlinks=True)
+    before = {p: p.read_bytes() for p in copy.rglob("*.py")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "lint", ".", "--fix", "--gpu", "none", "--format", "json", "--fail-on", "never"],
+        cwd=copy, capture_output=True, text=True, check=False,
+    )
+    if done.returncode not in (0, 1):
+        print(done.stderr[-2000:])
+        return 2
+    result = json.loads(done.stdout)
+    changed = [p for p, data in before.items() if p.read_bytes() != data]
+    broken, differ = [], []
+    for path in changed:
+        new = path.read_bytes()
+        try:
+            compile(new, str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            broken.append(f"{path}: {exc}")
+        if loads_of(before[path]) != loads_of(new):
+            differ.append(str(path.relative_to(copy)))
+    print(f"--fix rewrote {len(changed)} files ({len(result.get('fixes') or [])} reported) in {copy}")
+    print(f"  files that no longer compile: {len(broken)}")
+    for line in broken:
+        print("   ", line)
+    print(f"  files whose loads ask for something else: {len(differ)}")
+    for line in differ:
+        print("   ", line)
+    return 1 if broken or differ else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("fetch", "lint", "fixcheck", "list"))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if args.command == "list":
+        for p in CORPUS:
+            print(f"{p.name:30} {p.version:12} {p.split:8} sha256 {p.sha256[:16]}…")
+        return
+    root = fetch()
+    if args.command == "lint":
+        result = lint(root)
+        text = json.dumps(result, indent=1)
+        if args.json:
+            args.json.write_text(text + "\n")
+        else:
+            print(text)
+    elif args.command == "fixcheck":
+        sys.exit(fixcheck(root))
+
+
+if __name__ == "__main__":
+    main()
