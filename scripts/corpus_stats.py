@@ -144,14 +144,22 @@ def era_of(r: dict[str, Any]) -> str:
 
 def stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_split = Counter(r["split"] for r in rows)
-    by_category = {c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in ("dev", "test")}
-                   for c in CATEGORIES}
+    by_category = {
+        c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in ("dev", "test")}
+        for c in CATEGORIES
+    }
     platforms = Counter(p for r in rows for p in platform_of(r))
     tags = Counter(t for r in rows for t in r.get("tags", []))
     eras = Counter(era_of(r) for r in rows)
-    return {"total": len(rows), "split": dict(by_split), "category": by_category, "platform": dict(platforms),
-            "tags": dict(tags), "era": dict(eras),
-            "misleading": sum("misleading-message" in r.get("tags", []) for r in rows)}
+    return {
+        "total": len(rows),
+        "split": dict(by_split),
+        "category": by_category,
+        "platform": dict(platforms),
+        "tags": dict(tags),
+        "era": dict(eras),
+        "misleading": sum("misleading-message" in r.get("tags", []) for r in rows),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,13 +173,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(s | {"problems": len(problems)}, indent=2, sort_keys=True))
         return 1 if problems else 0
-    print(f"reports {s['total']}: dev {s['split'].get('dev', 0)}, test {s['split'].get('test', 0)}"
-          f" (plus {len(load(OLD_CORPUS)) if OLD_CORPUS.exists() else 0} in corpus.jsonl, all dev)")
+    print(
+        f"reports {s['total']}: dev {s['split'].get('dev', 0)}, test {s['split'].get('test', 0)}"
+        f" (plus {len(load(OLD_CORPUS)) if OLD_CORPUS.exists() else 0} in corpus.jsonl, all dev)"
+    )
     print(f"\n{'category':<22} {'dev':>4} {'test':>4} {'all':>4}")
     for c, n in s["category"].items():
         flag = "" if c in NO_RUNTIME_SIGNATURE or n["dev"] + n["test"] >= 8 else "   < 8"
         print(f"{c:<22} {n['dev']:>4} {n['test']:>4} {n['dev'] + n['test']:>4}{flag}")
-    print("\nplatform: " + ", ".join(f"{k} {v}" for k, v in sorted(s["platform"].items(), key=lambda kv: -kv[1])))
+    print(
+        "\nplatform: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(s["platform"].items(), key=lambda kv: -kv[1]))
+    )
     print("era:      " + ", ".join(f"{k} {v}" for k, v in sorted(s["era"].items())))
     print(f"root cause differs from what the message suggests (tag misleading-message): {s['misleading']}")
     print("tags:     " + ", ".join(f"{k} {v}" for k, v in sorted(s["tags"].items(), key=lambda kv: -kv[1])))
