@@ -1,4 +1,4 @@
-"""Validate the real-report corpus (reports-dev.jsonl, reports-test.jsonl) and print its counts.
+"""Validate the real-report corpus (reports-dev.jsonl, reports-dev-b.jsonl) and print its counts.
 
     python scripts/corpus_stats.py [--json]
 
@@ -8,8 +8,11 @@ once, by nothing but the URL, before the report was labelled:
 
     split = "test" if int(sha256(source_url).hexdigest(), 16) % 2 == 0 else "dev"
 
-so nobody can move a report between halves after seeing how `explain` does on it. This script checks that
-rule and the fields, and prints counts per split, category, os/tag and release era. Exit status: 0 when
+so nobody can move a report between halves after seeing how `explain` does on it. The "test" half was
+evaluated once (2026-11-30, docs/explain.md) and then retired into tuning data: its file is now
+reports-dev-b.jsonl and its reports carry split "dev-b" (RETIRED); the hash rule stays as the record of how it
+was drawn. A fresh held-out set (reports-test2.jsonl) is collected separately and is not read here. This
+script checks that rule and the fields, and prints counts per split, category, os/tag and release era. Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
 """
 
@@ -26,7 +29,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "explain"
-FILES = {"dev": FIXTURES / "reports-dev.jsonl", "test": FIXTURES / "reports-test.jsonl"}
+FILES = {"dev": FIXTURES / "reports-dev.jsonl", "dev-b": FIXTURES / "reports-dev-b.jsonl"}
+#: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
+RETIRED = {"test": "dev-b"}
+SPLITS = ("dev", "dev-b")
 #: The 54 reports the first explainer was built from; all of them count as dev (they were tuned on).
 OLD_CORPUS = FIXTURES / "corpus.jsonl"
 
@@ -44,9 +50,15 @@ OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
 NO_RUNTIME_SIGNATURE = {"moe_not_quantized", "other"}
 
 
-def split_for(url: str) -> str:
-    """The half a report belongs to, decided by its URL alone."""
+def half_for(url: str) -> str:
+    """The half a report was drawn into, decided by its URL alone ("test" or "dev")."""
     return "test" if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 0 else "dev"
+
+
+def split_for(url: str) -> str:
+    """The split a report carries now: its half, with the retired test half renamed "dev-b"."""
+    half = half_for(url)
+    return RETIRED.get(half, half)
 
 
 def load(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -145,7 +157,7 @@ def era_of(r: dict[str, Any]) -> str:
 def stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_split = Counter(r["split"] for r in rows)
     by_category = {
-        c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in ("dev", "test")}
+        c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in SPLITS}
         for c in CATEGORIES
     }
     platforms = Counter(p for r in rows for p in platform_of(r))
@@ -174,13 +186,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(s | {"problems": len(problems)}, indent=2, sort_keys=True))
         return 1 if problems else 0
     print(
-        f"reports {s['total']}: dev {s['split'].get('dev', 0)}, test {s['split'].get('test', 0)}"
+        f"reports {s['total']}: dev {s['split'].get('dev', 0)}, dev-b {s['split'].get('dev-b', 0)}"
         f" (plus {len(load(OLD_CORPUS)) if OLD_CORPUS.exists() else 0} in corpus.jsonl, all dev)"
     )
-    print(f"\n{'category':<22} {'dev':>4} {'test':>4} {'all':>4}")
+    print(f"\n{'category':<22} {'dev':>4} {'dev-b':>5} {'all':>4}")
     for c, n in s["category"].items():
-        flag = "" if c in NO_RUNTIME_SIGNATURE or n["dev"] + n["test"] >= 8 else "   < 8"
-        print(f"{c:<22} {n['dev']:>4} {n['test']:>4} {n['dev'] + n['test']:>4}{flag}")
+        flag = "" if c in NO_RUNTIME_SIGNATURE or n["dev"] + n["dev-b"] >= 8 else "   < 8"
+        print(f"{c:<22} {n['dev']:>4} {n['dev-b']:>5} {n['dev'] + n['dev-b']:>4}{flag}")
     print(
         "\nplatform: "
         + ", ".join(f"{k} {v}" for k, v in sorted(s["platform"].items(), key=lambda kv: -kv[1]))
