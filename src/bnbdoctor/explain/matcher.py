@@ -134,9 +134,10 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> 
         if machine is not None:
             confirmed = holds(alt.when, machine)
             if confirmed is not None:
-                cand.confidence += CONFIRMED_BY_FACT
+                weak = alt.weak
+                cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
                 cand.facts.update(confirmed)
-                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts:
+                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts and not weak:
                     # the facts show an upstream cause that by itself produces this message: it comes first
                     cand.confidence = max(cand.confidence, primary.confidence + UPSTREAM_LEAD)
             else:

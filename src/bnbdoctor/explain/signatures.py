@@ -10,7 +10,7 @@ libraries' source, not from any one report: version-dependent wording is matched
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..vocab import Reference
 
@@ -87,6 +87,9 @@ class Alternative:
     confidence: float
     when: str  # a condition on the snapshot, see facts.holds()
     rule: str | None = None
+    #: the condition only permits this cause (an OS most reports share), it does not show it: half the
+    #: confirmation, and no lead over the primary cause
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,13 @@ _WINDOWS_OLD = Alternative(
     "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
     "pip install -U bitsandbytes (0.43+ publishes official Windows wheels); remove bitsandbytes-windows forks.",
     0.25, "windows_old_bnb", rule="BNB050")
+#: a Blackwell GPU (sm_120) needs the CUDA 12.8 library, which bitsandbytes ships only from 0.45.3 (its release notes,
+#: bitsandbytes#1510): a CPU fallback there is a missing library for that CUDA, not a setup problem
+_NO_LIBRARY_FOR_NEW_GPU = Alternative(
+    "missing_libs",
+    "This GPU (compute capability 12.x, RTX 50xx/Blackwell) needs torch's CUDA 12.8+, and the installed bitsandbytes ships no native library for that CUDA (0.45.3 was the first with CUDA 12.8 builds), so it fell back to its CPU library or none.",
+    "pip install -U bitsandbytes (0.45.3 or newer ships CUDA 12.8 libraries); `python -m bitsandbytes` names the library it looks for.",
+    0.25, "gpu_cc>=12.0")
 _LINUX_RUNTIME = Alternative(
     "missing_libs",
     "On Linux (and WSL), bitsandbytes falls back to its CPU library when it cannot load its CUDA library: almost always because the CUDA runtime (libcudart) or the driver's libcuda it links against is not on the loader's path.",
@@ -297,7 +307,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.65,
         "bitsandbytes loaded its CPU library instead of the CUDA one: it did not find a usable CUDA setup when it was imported (or the build has no GPU support).",
         "Run `python -m bitsandbytes` to see why; upgrade bitsandbytes (`pip install -U bitsandbytes`) and make sure torch is a CUDA build that sees the GPU.",
-        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
+        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, _LINUX_RUNTIME)),
     Signature(
         "macos-native-library", "platform_unsupported", "BNB050",
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS"
@@ -653,7 +663,10 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "bitsandbytes loaded its CPU-only library (or none at all) because its CUDA setup failed when it was imported, so the GPU functions (cquantize_*, cget_col_row_stats, ...) do not exist.",
         "Run `python -m bitsandbytes` to see why the CUDA library was not loaded; usually upgrading fixes it (`pip install -U bitsandbytes`: 0.43+ finds the CUDA runtime torch ships) on a machine where torch sees the GPU.",
-        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
+        # a missing entry point is downstream of the whole setup: on Linux the runtime search is one possible reason,
+        # not shown by the OS alone (the setup lines, when pasted, show it through their own signatures)
+        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU,
+                                                  replace(_LINUX_RUNTIME, weak=True))),
     Signature(
         "bnb-api-missing", "version_incompat", "BNB023",
         r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"

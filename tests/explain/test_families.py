@@ -1,0 +1,47 @@
+"""Families of real-report misses, each tested on a member the fix was not written from.
+
+Every text here is written from the libraries' source (or is another real message of the same family), never copied
+from the report corpus: the corpus tells which families fail, these tests keep the family fixed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bnbdoctor.explain import MachineFacts, explain_text
+from bnbdoctor.explain.report_facts import snapshot_from_facts
+from bnbdoctor.rules import CheckOptions, Context, run
+
+
+def stated(**facts: Any) -> MachineFacts:
+    """The machine a report states (os, gpu, versions), as `explain --file` builds it from a report's text."""
+    packages = {k: v for k, v in facts.items() if k in ("bitsandbytes", "transformers", "torch", "accelerate", "peft")}
+    rest = {k: v for k, v in facts.items() if k not in packages}
+    snapshot = snapshot_from_facts(rest, packages)
+    return MachineFacts.of(snapshot, tuple(run(Context(snapshot, CheckOptions(expect_gpu=False)))), "test", rest)
+
+
+def ranked(text: str, facts: MachineFacts | None = None) -> list[str]:
+    return [m.category for m in explain_text(text, facts)]
+
+
+# ---- the CPU library's missing entry points: the OS alone does not make it a missing CUDA runtime ----
+
+def test_a_missing_entry_point_on_linux_is_the_cpu_fallback():
+    # bitsandbytes 0.37's optimizers call lib.cadam32bit_grad_fp32; with the CPU library loaded lib has no such name
+    text = "AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'"
+    assert ranked(text, stated(os="linux"))[0] == "bnb_cpu_fallback"
+    assert ranked("OSError: libbitsandbytes_cpu.so: undefined symbol: cigemmlt_turing_32", stated(os="linux"))[0] == "bnb_cpu_fallback"
+
+
+def test_the_setup_warning_on_linux_still_points_at_the_runtime_search():
+    # 0.41-0.43 print this when the CUDA runtime was not found: on Linux the runtime search is the usual reason
+    text = ("UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers, "
+            "8-bit multiplication, and GPU quantization are unavailable.")
+    assert "missing_libs" in ranked(text, stated(os="linux"))[:2]
+
+
+def test_a_missing_entry_point_on_a_blackwell_gpu_is_the_missing_cuda_12_8_library():
+    # an RTX 5080 (sm_120) with a bitsandbytes before 0.45.3: no library for torch's CUDA 12.8
+    text = "NameError: name 'str2optimizer32bit' is not defined"
+    assert ranked(text, stated(os="windows", gpu="NVIDIA GeForce RTX 5080", compute_capability="12.0", bitsandbytes="0.44.1"))[0] == "missing_libs"
