@@ -45,3 +45,43 @@ def test_a_missing_entry_point_on_a_blackwell_gpu_is_the_missing_cuda_12_8_libra
     # an RTX 5080 (sm_120) with a bitsandbytes before 0.45.3: no library for torch's CUDA 12.8
     text = "NameError: name 'str2optimizer32bit' is not defined"
     assert ranked(text, stated(os="windows", gpu="NVIDIA GeForce RTX 5080", compute_capability="12.0", bitsandbytes="0.44.1"))[0] == "missing_libs"
+
+
+# ---- CUDA/cuBLAS errors whose operands or platform name the cause ----
+
+BF16_GEMM = ("RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasGemmEx( handle, opa, opb, m, n, k, "
+             "&falpha, a, CUDA_R_16BF, lda, b, CUDA_R_16BF, ldb, &fbeta, c, CUDA_R_16BF, ldc, CUDA_R_32F, "
+             "CUBLAS_GEMM_DFALT_TENSOR_OP)`")  # torch's at::cuda::blas::gemm<at::BFloat16> (CUDABlas.cpp)
+
+
+def test_cublas_refusing_a_bf16_gemm_is_the_bf16_family_even_after_a_cut_title():
+    pascal = stated(gpu="NVIDIA GeForce GTX 1080", compute_capability="6.1")
+    assert ranked(BF16_GEMM, pascal)[0] == "bf16_unsupported"
+    # the issue title repeats the error without its operands: the full line decides
+    assert ranked('GTX 1080 "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED"\n\n' + BF16_GEMM, pascal)[0] == "bf16_unsupported"
+    # the same status on a float32 GEMM is still the architecture family
+    assert ranked("RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasSgemm( handle, opa, opb, "
+                  "m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc)`", pascal)[0] == "arch_unsupported"
+
+
+def test_a_native_cuda_error_on_a_jetson_is_the_platform():
+    text = "RuntimeError: Error invalid device function at line 120 in file /src/csrc/ops.cu"
+    assert ranked(text, stated(os="linux", gpu="Jetson AGX Orin", compute_capability="8.7"))[0] == "platform_unsupported"
+
+
+def test_the_old_cublaslt_int8_failure_is_the_architecture():
+    # bitsandbytes <= 0.44 functional.igemmlt raises this when the Turing/Ampere cublasLt kernels fail
+    assert ranked("Exception: cublasLt ran into an error!")[0] == "arch_unsupported"
+
+
+def test_vllms_capability_check_for_a_quantization_method_is_the_architecture():
+    text = ("ValueError: The quantization method awq is not supported for the current GPU. Minimum capability: 75. "
+            "Current capability: 70.")
+    assert ranked(text)[0] == "arch_unsupported"
+
+
+def test_an_invalid_device_ordinal_is_a_gpu_the_process_cannot_see():
+    assert ranked("RuntimeError: CUDA error: invalid device ordinal\nCompile with `TORCH_USE_CUDA_DSA` to enable "
+                  "device-side assertions.")[0] == "gpu_not_visible"
+    assert ranked("THCudaCheck FAIL file=/pytorch/aten/src/THC/THCGeneral.cpp line=47 error=101 : invalid device "
+                  "ordinal")[0] == "gpu_not_visible"

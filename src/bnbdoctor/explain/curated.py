@@ -38,6 +38,9 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"libcudart|libcuda\.so|CUDA runtime|CUDA_HOME|LD_LIBRARY_PATH|cuda runtime path", "cuda-runtime-missing"),
     (r"BNB_CUDA_VERSION", "bnb-cuda-override"),
     (r"compute capability (<|below|of at least)|Compute capability < 7\.5|sm_\d+ is not compatible", "arch-too-old"),
+    # bitsandbytes <= 0.44 igemmlt: the cublasLt int8 kernels (cigemmlt_turing/ampere) need Turing+; on older GPUs
+    # they return an error code and this is raised
+    (r"cublasLt ran into an error", "arch-too-old"),
     (r"out of memory", "cuda-oom"),
     (r"offload|on the meta device|dispatched on the CPU", "quantized-offload-refused"),
     (r"bfloat16|bf16", "bf16-needs-ampere"),

@@ -339,6 +339,30 @@ def _windows(low: str, anchors: tuple[str, ...], starts: list[int],
     return ranges
 
 
+_CUT_END = re.compile(r"[\s\"'.,;:)\]…]+$")
+MIN_CUT = 12  # characters: a shorter tail (a bare error name) is not worth the search
+
+
+def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: str) -> bool:
+    """Whether the matched line is a shortened copy of a longer line of the text that this signature does not match
+    (an issue title repeating the error cut short, a summary line): the full line tells what the message is, and a
+    pattern that its wording rules out must not match on the shortened copy."""
+    tail = _CUT_END.sub("", lines[index][column:]).lower()
+    if len(tail) < MIN_CUT:
+        return False
+    at = low.find(tail)
+    while at != -1:
+        line_start = low.rfind("\n", 0, at) + 1
+        line_end = low.find("\n", at)
+        line_end = len(low) if line_end == -1 else line_end
+        longer = low[line_start:line_end]
+        rest = low[at + len(tail):line_end].strip()
+        if longer != lines[index].lower() and len(rest) > 3 and not sig.regex.search(lines[low.count("\n", 0, at)]):
+            return True
+        at = low.find(tail, at + 1)
+    return False
+
+
 def scan(text: str) -> _Scan:
     lines = clean_lines(text)
     joined = "\n".join(lines)
@@ -356,6 +380,8 @@ def scan(text: str) -> _Scan:
                 if m.end() == m.start():
                     continue
                 index = bisect.bisect_right(starts, offset + m.start()) - 1
+                if _cut_copy(sig, lines, index, offset + m.start() - starts[index], low):
+                    continue
                 if index not in seen and lines[index] not in {lines[j] for j in seen}:
                     seen.append(index)
                 if len(seen) >= MAX_LINES:

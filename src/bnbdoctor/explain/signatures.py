@@ -59,7 +59,7 @@ VLLM_BF16 = _src("vllm-project/vllm", "vllm/config.py", "_check_bfloat16: 'Bfloa
                  "compute capability of at least 8.0'", "v0.2.0")
 VLLM_BNB = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/bitsandbytes.py", "'Please install "
                 "bitsandbytes>=... to use bitsandbytes quantizer'")
-CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsufficientDriver (35), "
+CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
                          "cudaErrorNoKernelImageForDevice (209), cudaErrorInvalidDeviceFunction (98), "
                          "cudaErrorSymbolNotFound (500)",
                          "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
@@ -246,6 +246,17 @@ SIGNATURES: tuple[Signature, ...] = (
             "Use WSL 2 on Windows 10 21H2+/Windows 11 with the Windows NVIDIA driver (do not install a Linux driver inside WSL).",
             0.25, "os:wsl", rule="BNB050"),)),
     Signature(
+        "invalid-device-ordinal", "gpu_not_visible", None,
+        # cudaErrorInvalidDevice (101): "invalid device ordinal"; torch's older THCudaCheck wording is
+        # "cuda runtime error (101) : invalid device ordinal"; torch's own check "Invalid device id"
+        r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b|Invalid device id\b",
+        0.75,
+        "The process asked for a GPU index that is not visible to it: more processes (ranks, --nproc_per_node) or a higher "
+        "cuda:N / device id than CUDA_VISIBLE_DEVICES (or the machine) exposes.",
+        "Use device indexes below the number of visible GPUs (`python -c 'import torch; print(torch.cuda.device_count())'`); "
+        "match --nproc_per_node / world size and device_map to CUDA_VISIBLE_DEVICES.",
+        (CUDA_RUNTIME,)),
+    Signature(
         "torch-not-cuda-build", "gpu_not_visible", "BNB002",
         r"Torch not compiled with CUDA enabled",
         0.85,
@@ -355,15 +366,20 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
-        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA,)),
+        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA, _JETSON)),
     Signature(
         "arch-too-old", "arch_unsupported", None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
         r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
         r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
-        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)|CUBLAS_STATUS_NOT_SUPPORTED"
+        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)"
+        # cuBLAS refuses a GEMM the GPU has no path for; one on bf16 operands (CUDA_R_16BF) is the bf16 family
+        r"|CUBLAS_STATUS_NOT_SUPPORTED(?!.*(CUDA_R_16BF|CUBLAS_COMPUTE_32F_FAST_16BF|bf16|bfloat16))"
         r"|which is of cuda capability \d\.\d|no longer supports this GPU because it is too old"
-        r"|minimum cuda capability supported by this library",
+        r"|minimum cuda capability supported by this library"
+        # vLLM's model loader: "The quantization method {q} is not supported for the current GPU. Minimum
+        # capability: {c}. Current capability: {c}."
+        r"|is not supported for the current GPU\. Minimum capability: \d+",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -373,7 +389,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
         r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
         r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
-        r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False",
+        r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False"
+        # cuBLAS (cublas_api.h: cudaDataType CUDA_R_16BF) refuses a bf16 GEMM on a GPU without bf16 tensor paths
+        r"|CUBLAS_STATUS_(NOT_SUPPORTED|ARCH_MISMATCH)\b.*\bCUDA_R_16BF\b",
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
         "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
