@@ -85,3 +85,33 @@ def test_an_invalid_device_ordinal_is_a_gpu_the_process_cannot_see():
                   "device-side assertions.")[0] == "gpu_not_visible"
     assert ranked("THCudaCheck FAIL file=/pytorch/aten/src/THC/THCGeneral.cpp line=47 error=101 : invalid device "
                   "ordinal")[0] == "gpu_not_visible"
+
+
+# ---- normalisation: contractions typed without their apostrophe ----
+
+def test_a_message_typed_without_its_apostrophes_is_still_the_library_message():
+    # accelerate's Accelerator.prepare_model (1.0+): "You can't train ... the one you're training on."
+    text = ("ValueError: You cant train a model that has been loaded in 8-bit or 4-bit precision on a different device "
+            "than the one youre training on. Make sure you loaded the model on the correct device using for example "
+            "device_map={'':torch.cuda.current_device()} or device_map={'':torch.xpu.current_device()}")
+    templates = [t for m in explain_text(text) for t in m.evidence["templates"]]
+    assert any(t["package"] == "accelerate" and t["function"] == "Accelerator.prepare_model" for t in templates)
+
+
+# ---- a multi-message log: a warning that reports no failure is not the root ----
+
+def test_a_slow_path_warning_ranks_after_the_failure_printed_with_it():
+    # bitsandbytes 0.37-0.40 cuda_setup/main.py warns on every GPU below 7.5 (the load works, slowly); the failure
+    # here is the missing CUDA runtime
+    text = ("/env/lib/python3.10/site-packages/bitsandbytes/cuda_setup/main.py:145: UserWarning: WARNING: Compute "
+            "capability < 7.5 detected! Only slow 8-bit matmul is supported for your GPU!\n"
+            "OSError: libcudart.so.11.0: cannot open shared object file: No such file or directory")
+    assert ranked(text, stated(gpu="Tesla P40", compute_capability="6.1"))[0] == "missing_libs"
+
+
+def test_a_warning_that_reports_a_failure_still_leads():
+    # torch's CUDA initialisation failure is a UserWarning, and the cause of transformers' "No GPU found"
+    text = ("/env/lib/python3.10/site-packages/torch/cuda/__init__.py:118: UserWarning: CUDA initialization: The NVIDIA "
+            "driver on your system is too old (found version 11040).\n"
+            "RuntimeError: No GPU found. A GPU is needed for quantization.")
+    assert ranked(text)[0] == "driver_too_old"

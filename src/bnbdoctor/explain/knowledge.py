@@ -57,9 +57,15 @@ class Template:
             return False
 
 
+#: an apostrophe inside a word ("can't", "don't", "you're"): users type these without it ("cant"), so both sides
+#: drop it and compare one word
+_CONTRACTION = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
+
+
 def normalise(text: str) -> str:
-    """Lower case, no quotes/backticks, no box drawing, single spaces: the form both sides are compared in."""
-    text = text.lower()
+    """Lower case, no quotes/backticks, no box drawing, contractions as one word, single spaces: the form both sides
+    are compared in."""
+    text = _CONTRACTION.sub("", text.lower())
     text = re.sub(r"[`'\"\u2018\u2019\u201c\u201d\u2500-\u257f\u2580-\u259f]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -176,7 +182,7 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
     def words_at(j: int) -> list[str]:
         found = tokens.get(j)
         if found is None:
-            found = tokens[j] = _WORD.findall(lines[j].lower()) if lines[j] else []
+            found = tokens[j] = _WORD.findall(_CONTRACTION.sub("", lines[j].lower())) if lines[j] else []
         return found
 
     for i, line in enumerate(lines):

@@ -551,14 +551,40 @@ ADVICE = frozenset({"dtype_slow", "other"})  # causes of slowness or advisories:
 ADVICE_PENALTY = 0.3
 
 
+_WARNING_LINE = re.compile(r"\bwarn(ing)?\b|Warning\b|\bwarn\(", re.I)
+_FAILURE_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed|\bfail(ed|s|ure)?\b"
+                           r"|not found|cannot|can't|could not|unable|Defaulting to", re.I)
+
+
+#: what a warning says when it reports a failure (torch's "CUDA initialization: The NVIDIA driver on your system is
+#: too old" is a UserWarning, and the cause of what follows), not a slow path or a note
+_WARNED_FAILURE = re.compile(r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
+                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible", re.I)
+
+
+def _warning_only(cand: _Candidate) -> bool:
+    """Every line of its evidence is a warning that reports no failure ("Only slow 8-bit matmul is supported")."""
+    return bool(cand.lines) and all(_WARNING_LINE.search(line) and not _ERROR_LINE.search(line)
+                                    and not _WARNED_FAILURE.search(line) for line in cand.lines)
+
+
 def _failures_over_advice(merged: dict[str, _Candidate]) -> None:
-    """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes."""
+    """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes. Nor
+    is any cause that only warnings show, when another cause rests on a failure line (bitsandbytes' "Compute
+    capability < 7.5 detected! Only slow 8-bit matmul" printed before "Required library version not found")."""
     failed = any(c.category not in ADVICE and c.confidence >= 0.5 and any(_ERROR_LINE.search(line) for line in c.lines)
                  for c in merged.values())
     if failed:
         for cand in merged.values():
             if cand.category in ADVICE:
                 cand.confidence -= ADVICE_PENALTY
+    failing = [c for c in merged.values() if c.category not in ADVICE and c.primary and c.confidence >= 0.5
+               and not _warning_only(c) and any(_FAILURE_LINE.search(line) for line in c.lines)]
+    if failing:
+        best = max(c.confidence for c in failing)
+        for cand in merged.values():
+            if cand.category not in ADVICE and _warning_only(cand) and cand.confidence >= best:
+                cand.confidence = best - 0.01
 
 
 def _say_upgrade(cand: _Candidate) -> None:
