@@ -115,3 +115,20 @@ def test_a_warning_that_reports_a_failure_still_leads():
             "driver on your system is too old (found version 11040).\n"
             "RuntimeError: No GPU found. A GPU is needed for quantization.")
     assert ranked(text)[0] == "driver_too_old"
+
+
+# ---- a name no release ever had: the caller's mistake, not a version ----
+
+def test_a_name_imported_from_the_wrong_package_is_wrong_api():
+    text = "ImportError: cannot import name 'BitsAndBytesConfig' from 'peft' (/env/lib/python3.11/site-packages/peft/__init__.py)"
+    assert ranked(text)[0] == "wrong_api"
+
+
+def test_a_misspelt_name_is_wrong_api():
+    text = "ImportError: cannot import name 'prepare_model_for_kbit_trainig' from 'peft' (/env/peft/__init__.py)"
+    assert ranked(text)[0] == "wrong_api"
+
+
+def test_a_name_that_other_releases_have_stays_a_version_question():
+    assert ranked("ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'")[0] == "version_incompat"
+    assert ranked("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'")[0] == "version_incompat"

@@ -510,6 +510,66 @@ _MISSING_NAME = (
 _MISSING_SYMBOL = re.compile(r"(?:'NoneType' object has no attribute|undefined symbol:|function) '?(?P<name>c[a-z]\w+)'?")
 
 
+_IDENTIFIER = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b|\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+_NAMES: dict[int, dict[str, set[str]]] = {}
+
+
+def _known_names(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Every public name the libraries have: name -> the modules (or packages, for names their messages use, such as
+    transformers' BitsAndBytesConfig) that have it in some release. Built once per table."""
+    if id(kb) in _NAMES:
+        return _NAMES[id(kb)]
+    names: dict[str, set[str]] = _NAMES.setdefault(id(kb), {})
+    for module, table in kb.api.items():
+        if not module.endswith(":lib"):
+            for name in table:
+                names.setdefault(name, set()).add(module)
+    for t in kb.templates:
+        for name in _IDENTIFIER.findall(t.template):
+            names.setdefault(name, set()).add(t.package)
+    return names
+
+
+def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """An import of a name that no release of the module ever had is the caller's mistake, not an old or new
+    release: a misspelt name ("BitssAndBytesConfig": one letter from a known one) or a name asked of the wrong
+    package (transformers' BitsAndBytesConfig imported from bitsandbytes, whose every release's names are known)."""
+    import difflib
+
+    known = _known_names(kb)
+    for regex in _MISSING_NAME:
+        for m in regex.finditer(text):
+            module, name = m["module"], m["name"]
+            top = module.split(".")[0]
+            source = next((c for c in merged.values() if c.category == "version_incompat" and c.lines
+                           and any(name in line for line in c.lines)), None)
+            if source is None or name in kb.api.get(module, {}):
+                continue
+            if name in known:
+                homes = sorted(known[name] - {module})
+                if not (module in kb.api and top not in {h.split(".")[0] for h in homes}):
+                    continue  # the name exists in this package's releases: a version question
+                cause = (f"{name} is not part of {module} in any release of {top}: it belongs to "
+                         f"{', '.join(homes[:2])}. The code imports it from the wrong package.")
+                fix = f"Import it from where it lives (e.g. `from {homes[0].split('.')[0]} import {name}`)."
+            else:
+                close = difflib.get_close_matches(name, known.keys(), n=1, cutoff=0.9)
+                if not close:
+                    continue
+                cause = f"{name} is not a name of any release: it is a misspelling of {close[0]}."
+                fix = f"Correct the name to {close[0]}."
+            cand = merged.get("wrong_api")
+            if cand is None:
+                cand = merged["wrong_api"] = _Candidate("wrong_api", None, 0.0, cause, fix, list(source.lines),
+                                                        ["api:wrong-name"], source.references,
+                                                        first_line=source.first_line)
+            cand.confidence = max(cand.confidence, source.confidence + 0.05)
+            cand.cause, cand.fix = cause, fix
+            return
+
+
 def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
     """A name the error says is missing, looked up in the releases that have it: which release the code expects."""
     found: list[tuple[str, str, str, list[str]]] = []  # package, module, name, [first, last]
@@ -686,6 +746,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _in_context(text, merged, context)
     _failures_over_advice(merged)
     _api_evidence(text, merged, kb)
+    _wrong_name(text, merged, kb)
     for cand in merged.values():
         _say_upgrade(cand)
     if found.root_end is not None:
