@@ -132,3 +132,23 @@ def test_a_misspelt_name_is_wrong_api():
 def test_a_name_that_other_releases_have_stays_a_version_question():
     assert ranked("ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'")[0] == "version_incompat"
     assert ranked("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'")[0] == "version_incompat"
+
+
+# ---- the release range: a message lives on only in its own function ----
+
+def test_a_message_is_not_kept_alive_by_another_functions_similar_wording():
+    # transformers 4.32-4.44 PreTrainedModel.to; the newest release has "`.float()` is not supported for quantized
+    # model. Please use the model as it is..." in PreTrainedModel.float, another message that shares most words
+    text = ("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it "
+            "is, since the model has already been set to the correct devices and casted to the correct `dtype`.")
+    templates = [t for m in explain_text(text) for t in m.evidence["templates"] if t["function"] == "PreTrainedModel.to"]
+    assert templates and all(t["gone_from_newest"] for t in templates)
+
+
+def test_a_message_reworded_in_its_own_function_is_not_gone():
+    # accelerate 0.25-0.30 Accelerator.prepare_model; 1.0+ says "8-bit or 4-bit precision" in the same function
+    text = ("ValueError: You can't train a model that has been loaded in 8-bit precision on a different device than the "
+            "one you're training on. Make sure you loaded the model on the correct device using for example "
+            "`device_map={'':torch.cuda.current_device()}`")
+    templates = [t for m in explain_text(text) for t in m.evidence["templates"] if t["package"] == "accelerate"]
+    assert templates and not any(t["gone_from_newest"] for t in templates)

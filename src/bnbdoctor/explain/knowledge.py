@@ -95,8 +95,8 @@ class KnowledgeBase:
 
     def reworded(self, template: Template) -> bool:
         """Whether a message gone from the newest release lives on there in other words (same code path, new
-        wording): then upgrading does not remove it. Two templates of the same package count as one message when
-        70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
+        wording): then upgrading does not remove it. Two templates of the same package and function count as one
+        message when 70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
         newest = self.newest(template.package)
         i = self._position.get(template.id) if self._position else None
         if i is None:
@@ -106,7 +106,10 @@ class KnowledgeBase:
         if not mine:
             return False
         for j, other in enumerate(self.templates):
-            if other.package == template.package and other.last == newest and j != i:
+            # the same code path: the same function (a file may be split or renamed); a message of another function
+            # that shares the words ("`.float()` is not supported for quantized model") is another message
+            if (other.package == template.package and other.last == newest and j != i
+                    and other.function.rsplit(".", 1)[-1] == template.function.rsplit(".", 1)[-1]):
                 theirs = self.distinct[j]
                 if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.7:
                     return True
