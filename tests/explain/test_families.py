@@ -152,3 +152,25 @@ def test_a_message_reworded_in_its_own_function_is_not_gone():
             "`device_map={'':torch.cuda.current_device()}`")
     templates = [t for m in explain_text(text) for t in m.evidence["templates"] if t["package"] == "accelerate"]
     assert templates and not any(t["gone_from_newest"] for t in templates)
+
+
+# ---- a refusal: a wrong call, or a limitation of the release (its own words say which) ----
+
+def test_a_refusal_that_calls_itself_a_limitation_of_the_release_is_version_incompat():
+    # transformers 4.22-4.29 from_pretrained
+    text = ("NotImplementedError: Converting into mixed 8-bit weights from tf/flax weights is currently not supported, "
+            "please make sure the weights are in PyTorch format.")
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_a_refused_call_whose_wording_is_gone_stays_a_wrong_call_first():
+    # bitsandbytes 0.35 dequantize_blockwise: the wording changed later, the blocksize is still the caller's choice
+    text = "ValueError: The blockwise of 8192 is not supported. Supported values: [2048 4096]"
+    assert ranked(text)[:2] == ["wrong_api", "version_incompat"]
+
+
+def test_flash_attention_without_a_gpu_is_the_missing_gpu():
+    text = ("ValueError: You are attempting to use Flash Attention 2.0 with a model not initialized on GPU and with no "
+            "GPU available. This is not supported yet. Please make sure to have access to a GPU and either initialise "
+            "the model on a GPU by passing a device_map or initialising the model on CPU and then moving it to GPU.")
+    assert ranked(text)[0] == "gpu_not_visible"

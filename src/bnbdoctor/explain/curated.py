@@ -30,7 +30,7 @@ def _ref(t: Template) -> Reference:
 TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"No GPU or Intel XPU found|(cuda|gpu)( or intel xpu)? is needed for quantization", "no-cuda-device"),
     (r"not compatible with (4|8) ?bit|version of bitsandbytes is not compatible", "bitsandbytes-too-old"),
-    (r"GPU is required to", "no-cuda-device"),
+    (r"GPU is required to|with no GPU available", "no-cuda-device"),
     (r"Device type not supported for|not supported on (the )?(cpu|mps)\b", "no-cuda-device"),
     (r"inputs will be cast from .* to float16", "int8-casts-bf16"),
     (r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged", "bnb-slow-path"),
@@ -87,6 +87,10 @@ def _bnb_related(t: Template) -> bool:
             or (t.package == "peft" and "bnb" in t.file))
 
 
+#: a refusal that names itself a limitation of the release, not a wrong call
+_LIMITATION = re.compile(r"\bupgrade\b|pip install|currently not supported|not (yet )?supported yet|is not supported yet"
+                         r"|newer version|latest version|not implemented yet", re.I)
+
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
 
 FAMILIES: tuple[Family, ...] = (
@@ -115,6 +119,13 @@ FAMILIES: tuple[Family, ...] = (
            "torch could not initialise CUDA (no usable driver or GPU, a CPU build, or a hidden device).",
            "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` "
            "tells which part is missing.", 0.4, rule="BNB001"),
+    Family("family:release-limitation", "version_incompat",
+           lambda t: t.kind == "raise" and (_bnb_related(t) or _in(t, "transformers", "modeling_utils", "quantizers/")
+                                            or _in(t, "peft")) and bool(_LIMITATION.search(t.template)),
+           "The library release refused something it did not support yet (its message says so: not implemented, "
+           "currently not supported, upgrade): newer releases of the stack support it.",
+           "Upgrade the package the message names (and bitsandbytes, transformers, accelerate, peft together), then "
+           "restart the process.", 0.4, rule="BNB023"),
     Family("family:quantizer-arguments", "wrong_api",
            lambda t: t.kind == "raise" and (
                _bnb_related(t) or _in(t, "transformers", "quantizers/", "utils/quantization_config", "modeling_utils")

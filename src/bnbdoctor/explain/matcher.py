@@ -39,7 +39,8 @@ SETUP_BONUS = 0.05  # a setup failure printed before the traceback
 SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
                               "arch_unsupported"})
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
-TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
+TRUNCATED_PENALTY = 0.2
+REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)  # a message cut short that matched only its first words
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -715,6 +716,10 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         detail = _template_dict(hit, newest, old is not None)
         if old is not None:
             upgrade = _upgrade_candidate(hit, old)
+            if (mapped or curated.family_for(hit.template)).category == "wrong_api":
+                # a refusal of the call whose wording is gone: the code was reworked, and a call that was wrong is
+                # most often still wrong; the release is a second cause here, not the first
+                upgrade.confidence = REFUSAL_RANGE_EVIDENCE
             upgrade.lines, upgrade.first_line = [hit.text], hit.line
             upgrade.templates.append(detail)
             candidates.append(upgrade)
