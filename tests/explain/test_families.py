@@ -174,3 +174,18 @@ def test_flash_attention_without_a_gpu_is_the_missing_gpu():
             "GPU available. This is not supported yet. Please make sure to have access to a GPU and either initialise "
             "the model on a GPU by passing a device_map or initialising the model on CPU and then moving it to GPU.")
     assert ranked(text)[0] == "gpu_not_visible"
+
+
+# ---- the dynamic loader's symbol versions: the OS's glibc, or a replaceable libstdc++ ----
+
+def test_a_glibc_older_than_the_library_needs_is_the_platform():
+    text = ("OSError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by "
+            "/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda121.so)\n"
+            "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'")
+    assert ranked(text, stated(os="linux"))[0] == "platform_unsupported"
+
+
+def test_an_old_libstdcxx_is_a_missing_library():
+    text = ("ImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+            "/env/lib/python3.11/site-packages/torch/lib/libtorch_python.so)")
+    assert ranked(text)[0] == "missing_libs"

@@ -337,6 +337,26 @@ SIGNATURES: tuple[Signature, ...] = (
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
         "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
         (BNB_INSTALL,), when="unsupported_platform"),
+    # the dynamic loader (glibc elf/dl-version.c): "version `%s' not found (required by %s)". glibc is the
+    # distribution's own C library (an old distribution: CentOS 7, Ubuntu 20.04 for wheels built on newer glibc);
+    # libstdc++ is replaceable (a newer one from conda or the toolchain on LD_LIBRARY_PATH)
+    Signature(
+        "glibc-too-old", "platform_unsupported", "BNB050",
+        r"version\W{0,3}GLIBC_\d+\.\d+\W{0,3} not found",
+        0.85,
+        "The distribution's C library (glibc) is older than the one the native library was built against: this OS "
+        "release is below the wheel's floor (e.g. CentOS 7, or Ubuntu 20.04 for builds that need glibc 2.34).",
+        "Use a newer distribution (or a container of one), or build the library from source on this system; "
+        "`ldd --version` shows the glibc version.",
+        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"), BNB_INSTALL)),
+    Signature(
+        "libstdcxx-too-old", "missing_libs", None,
+        r"version\W{0,3}(GLIBCXX|CXXABI)_\d+(\.\d+)*\W{0,3} not found",
+        0.8,
+        "The system libstdc++ is older than the C++ runtime the native library was built against.",
+        "Put a newer libstdc++ first on the loader's path (e.g. `conda install -c conda-forge libstdcxx-ng` and "
+        "LD_LIBRARY_PATH=$CONDA_PREFIX/lib), or build the library with the system compiler.",
+        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"),)),
     Signature(
         "windows-dll-not-found", "missing_libs", None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
