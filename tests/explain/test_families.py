@@ -189,3 +189,16 @@ def test_an_old_libstdcxx_is_a_missing_library():
     text = ("ImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
             "/env/lib/python3.11/site-packages/torch/lib/libtorch_python.so)")
     assert ranked(text)[0] == "missing_libs"
+
+
+# ---- rich panels crop a source line at their border: the message on it is cut short ----
+
+def test_a_message_cropped_by_a_rich_panel_is_recognised_from_its_first_words():
+    text = ("╭──────────────────── Traceback (most recent call last) ────────────────────╮\n"
+            "│ ❱ 1820 │   │   │   raise NotImplementedError(                                 │\n"
+            "│   1821 │   │   │   │   \"You are calling `save_pretrained` on a 4-bit converted  │\n"
+            "│   1822 │   │   │   )                                                          │\n"
+            "╰───────────────────────────────────────────────────────────────────────────╯")
+    functions = {t["function"] for m in explain_text(text) for t in m.evidence["templates"]}
+    assert "PreTrainedModel.save_pretrained" in functions
+    assert ranked(text)[0] == "version_incompat"  # "This is currently not supported": a limitation of the release

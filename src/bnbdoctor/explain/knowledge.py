@@ -201,11 +201,13 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         span = range(i, min(i + WINDOW, last + 1))
         window_list = [w for j in span for w in words_at(j)]
         window_words = set(window_list)
-        # a message cut short ends the text: its last words are the message's (the very last may be cut mid-word)
-        tail, stub = set(window_list[-4:-1]), (window_list[-1] if window_list else "")
+        # a message cut short: the end of the text, or a line ending in an ellipsis (then the message ends there)
+        cut_at = next((j for j in span if _ends_cut(lines[j])), None)
+        cut = i + WINDOW - 1 >= last or cut_at is not None
+        head = window_list if cut_at is None else [w for j in range(i, cut_at + 1) for w in words_at(j)]
+        # its last words are the message's (the very last may be cut mid-word)
+        tail, stub = set(head[-4:-1]), (head[-1] if head else "")
         window: str | None = None
-        # a message cut short: the end of the text, or a line ending in an ellipsis
-        cut = i + WINDOW - 1 >= last or any(_ends_cut(lines[j]) for j in span)
         for t in candidates:
             ws = kb.words[t]
             if kb.distinct[t] <= window_words:

@@ -198,6 +198,9 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ ╰ ─ ...
+#: a line inside a rich panel whose text runs up to the right border (at most two spaces before it): rich cropped
+#: it there, so the message on it is cut short (knowledge.find then matches it on its first words)
+_BOX_CROPPED = re.compile(r"^([ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M)
 _QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("`", " "), ("\u00a0", " "))
 _CHAIN = re.compile(r"The above exception was the direct cause of the following exception"
                     r"|During handling of the above exception, another exception occurred", re.I)
@@ -209,6 +212,8 @@ def clean_lines(text: str) -> list[str]:
     if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
         text = html.unescape(text)
     text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2502" in text:  # rich crops a panel's lines at its right border: mark those as cut short
+        text = _BOX_CROPPED.sub(lambda m: m.group(1) + " \u2026", text)
     had_backticks = "`" in text
     for old, new in _QUOTES:  # str.replace is much faster than str.translate on megabytes
         if old in text:
