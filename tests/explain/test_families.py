@@ -202,3 +202,20 @@ def test_a_message_cropped_by_a_rich_panel_is_recognised_from_its_first_words():
     functions = {t["function"] for m in explain_text(text) for t in m.evidence["templates"]}
     assert "PreTrainedModel.save_pretrained" in functions
     assert ranked(text)[0] == "version_incompat"  # "This is currently not supported": a limitation of the release
+
+
+# ---- a wrapper error: the real line is elsewhere ----
+
+V1_DIED = "RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}"
+
+
+def test_a_vllm_engine_wrapper_defers_to_the_real_error_in_the_log():
+    text = ("(EngineCore_0 pid=4242) torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has "
+            "a total capacity of 14.74 GiB of which 1.12 GiB is free.\n" + V1_DIED)
+    assert ranked(text)[0] == "oom"
+
+
+def test_a_vllm_engine_wrapper_alone_is_ranked_by_the_machine():
+    assert ranked(V1_DIED, stated(gpu="Tesla V100-SXM2-16GB", compute_capability="7.0"))[0] == "bf16_unsupported"
+    alone = explain_text(V1_DIED)
+    assert alone[0].category == "other" and alone[0].confidence < 0.5  # recognised, but it names no cause by itself

@@ -420,6 +420,28 @@ SIGNATURES: tuple[Signature, ...] = (
             "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
             "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
             0.2, "gpu_cc>=8.0"),)),
+    # ---- wrappers: a front end reporting that a worker died; the worker's own error is elsewhere in the log ----
+    Signature(
+        "vllm-engine-died", "other", None,
+        # vllm/entrypoints/openai/api_server.py (V0 multiprocessing engine): "Engine process failed to start";
+        # vllm/v1/engine/utils.py: "Engine core initialization failed. See root cause above."
+        r"Engine process failed to start|Engine core initialization failed",
+        0.3,
+        "vLLM's API server reports that its engine process died while starting; the engine's own error (printed "
+        "above this line in the full log) is the cause.",
+        "Read the engine's error above this line (or rerun with the full log); `bnbdoctor check` shows what the "
+        "machine lacks.",
+        (_src("vllm-project/vllm", "vllm/entrypoints/openai/api_server.py", "build_async_engine_client_from_engine_args: "
+              "'Engine process failed to start'", "v0.6.4"),),
+        alternatives=(
+            Alternative("bf16_unsupported",
+                        "On a GPU below compute capability 8.0 the most common engine failure is vLLM's bfloat16 check: "
+                        "dtype 'auto' takes the checkpoint's bfloat16, which this GPU lacks.",
+                        "Start vLLM with `--dtype half` (or dtype='float16').", 0.25, "gpu_cc<8.0", rule="BNB030"),
+            Alternative("gpu_not_visible", "The engine found no usable GPU.",
+                        "Check `nvidia-smi` and CUDA_VISIBLE_DEVICES in the server's environment.", 0.2, "no_gpu",
+                        rule="BNB001"),
+        )),
     # ---- memory and placement ----
     Signature(
         "cuda-oom", "oom", "BNB040",
