@@ -219,3 +219,13 @@ def test_a_vllm_engine_wrapper_alone_is_ranked_by_the_machine():
     assert ranked(V1_DIED, stated(gpu="Tesla V100-SXM2-16GB", compute_capability="7.0"))[0] == "bf16_unsupported"
     alone = explain_text(V1_DIED)
     assert alone[0].category == "other" and alone[0].confidence < 0.5  # recognised, but it names no cause by itself
+
+
+# ---- a fact in the text: bitsandbytes built from a checkout ----
+
+def test_a_missing_library_of_a_source_build_is_the_cuda_version_it_was_built_for():
+    text = ("Could not find the bitsandbytes CUDA binary at "
+            "PosixPath('/home/me/src/bitsandbytes/bitsandbytes/libbitsandbytes_cuda126.so')")
+    assert ranked(text)[0] == "cuda_mismatch"
+    wheel = text.replace("/home/me/src/bitsandbytes/bitsandbytes/", "/venv/lib/python3.11/site-packages/bitsandbytes/")
+    assert ranked(wheel)[0] == "missing_libs"

@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
-from .facts import MachineFacts, holds
+from .facts import MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .signatures import SIGNATURES, Signature, by_id
 
@@ -121,7 +121,7 @@ def _refs(references: Iterable[Reference]) -> list[dict[str, Any]]:
     return [{"kind": r.kind, "title": r.title, "url": r.url} for r in references]
 
 
-def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> list[_Candidate]:
+def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None, text: str = "") -> list[_Candidate]:
     primary = _Candidate(sig.category, sig.rule, sig.confidence, sig.cause, sig.fix, lines, [sig.id], sig.references)
     out = [primary]
     if machine is not None and sig.when is not None:
@@ -132,8 +132,8 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> 
     for alt in sig.alternatives:
         cand = _Candidate(alt.category, alt.rule, alt.confidence, alt.cause, alt.fix, lines, [sig.id], sig.references,
                           primary=False)
-        if machine is not None:
-            confirmed = holds(alt.when, machine)
+        if machine is not None or alt.when.startswith("text:"):
+            confirmed = text_holds(alt.when, text) if alt.when.startswith("text:") else holds(alt.when, machine)
             if confirmed is not None:
                 weak = alt.weak
                 cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
@@ -710,7 +710,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     candidates: list[_Candidate] = []
     for sig in signatures:
         idx = found.by_sig[sig.id]
-        for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine):
+        for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine, text):
             cand.first_line = idx[0]
             candidates.append(cand)
     direct = {s.id for s in signatures}
@@ -735,7 +735,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
             continue
         if mapped is None:
             mapped = curated.family_for(hit.template)
-        proposed = _propose(mapped, [hit.text], machine)
+        proposed = _propose(mapped, [hit.text], machine, text)
         for cand in proposed:
             cand.first_line = hit.line
             cand.templates.append(detail)

@@ -282,6 +282,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; `python -m bitsandbytes` names the file it looks for.",
         (CEXT, CUDA_SETUP_041), alternatives=(Alternative(
             "cuda_mismatch",
+            "bitsandbytes was built from source (its library is outside site-packages) for the CUDA/ROCm version of the system toolkit, while it looks for the library named after torch's version, which differs.",
+            "Build it for torch's CUDA/ROCm version (`python -c 'import torch; print(torch.version.cuda, torch.version.hip)'`), e.g. `cmake -DCOMPUTE_BACKEND=cuda` with that toolkit, or install the wheel instead of the checkout.",
+            0.3, "text:bnb_source_build"), Alternative(
+            "cuda_mismatch",
             "The CUDA version bitsandbytes looks for is not the one its library was built for: BNB_CUDA_VERSION overrides it, or the build used the system CUDA while torch bundles another.",
             "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA), or rebuild for torch's CUDA (`python -c 'import torch; print(torch.version.cuda)'`).",
             0.5, "env:BNB_CUDA_VERSION"), *_PLATFORMS)),
