@@ -105,11 +105,12 @@ def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
 
 #: conditions the error text itself shows, whatever is known of the machine ("text:NAME")
 TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
-    # a native library path outside site-packages/dist-packages: bitsandbytes built from a checkout, whose library
-    # is named for the CUDA/ROCm it was compiled with (cextension.py looks for the one named for torch's)
+    # a native library in a checkout's layout (<repo bitsandbytes>/bitsandbytes/libbitsandbytes_*), outside
+    # site-packages/dist-packages: bitsandbytes built from source, whose library is named for the CUDA/ROCm it was
+    # compiled with (cextension.py looks for the one named for torch's)
     "bnb_source_build": re.compile(
-        r"(?:^|[\s'\"(=])((?:/|[A-Za-z]:\\)(?:(?!site-packages|dist-packages|\.egg)[^\s'\"()])*?bitsandbytes[/\\]"
-        r"libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))", re.M),
+        r"(?:^|[\s'\"(=])((?:/|[A-Za-z]:\\)(?:(?!site-packages|dist-packages|\.egg)[^\s'\"()])*?"
+        r"bitsandbytes[/\\]bitsandbytes[/\\]libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))", re.M),
 }
 
 
