@@ -229,3 +229,9 @@ def test_a_missing_library_of_a_source_build_is_the_cuda_version_it_was_built_fo
     assert ranked(text)[0] == "cuda_mismatch"
     wheel = text.replace("/home/me/src/bitsandbytes/bitsandbytes/", "/venv/lib/python3.11/site-packages/bitsandbytes/")
     assert ranked(wheel)[0] == "missing_libs"
+
+
+def test_an_invalid_launch_configuration_is_the_library_release_not_the_gpu():
+    # torch's own kernels print the same CUDA error string through C10_CUDA_CHECK
+    text = "RuntimeError: CUDA error: invalid configuration argument\nCUDA kernel errors might be asynchronously reported"
+    assert ranked(text, stated(gpu="NVIDIA A100-SXM4-40GB", compute_capability="8.0"))[0] == "version_incompat"

@@ -59,7 +59,7 @@ VLLM_BF16 = _src("vllm-project/vllm", "vllm/config.py", "_check_bfloat16: 'Bfloa
                  "compute capability of at least 8.0'", "v0.2.0")
 VLLM_BNB = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/bitsandbytes.py", "'Please install "
                 "bitsandbytes>=... to use bitsandbytes quantizer'")
-CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
+CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInvalidConfiguration (9), cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
                          "cudaErrorNoKernelImageForDevice (209), cudaErrorInvalidDeviceFunction (98), "
                          "cudaErrorSymbolNotFound (500)",
                          "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
@@ -391,6 +391,19 @@ SIGNATURES: tuple[Signature, ...] = (
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
         (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA, _JETSON)),
+    Signature(
+        "cuda-launch-configuration", "version_incompat", None,
+        # cudaErrorInvalidConfiguration (9): a kernel launched with a grid/block/shared-memory configuration the
+        # device cannot run; in a library's kernel that is the library's launch code meeting an input it did not
+        # plan for (a non-contiguous slice, an empty or very large tensor), not the GPU's architecture
+        r"invalid configuration argument|cudaErrorInvalidConfiguration",
+        0.55,
+        "A CUDA kernel of the library was launched with a configuration the GPU refuses (cudaErrorInvalidConfiguration): "
+        "the library release's launch code does not handle this input (a non-contiguous or indexed tensor, an empty "
+        "or very large one). A bug of that release, not the hardware.",
+        "Upgrade the library whose kernel failed (bitsandbytes: `pip install -U bitsandbytes`); as a workaround pass "
+        "a contiguous tensor (`.contiguous()` / `.clone()` of a slice).",
+        (CUDA_RUNTIME, OPS_CU)),
     Signature(
         "arch-too-old", "arch_unsupported", None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
