@@ -235,3 +235,19 @@ def test_an_invalid_launch_configuration_is_the_library_release_not_the_gpu():
     # torch's own kernels print the same CUDA error string through C10_CUDA_CHECK
     text = "RuntimeError: CUDA error: invalid configuration argument\nCUDA kernel errors might be asynchronously reported"
     assert ranked(text, stated(gpu="NVIDIA A100-SXM4-40GB", compute_capability="8.0"))[0] == "version_incompat"
+
+
+# ---- a bug of the release: a name the library's own code never defined ----
+
+def test_an_unbound_local_inside_a_library_frame_is_a_bug_of_that_release():
+    text = ('Traceback (most recent call last):\n'
+            '  File "/venv/lib/python3.10/site-packages/transformers/modeling_utils.py", line 3850, in from_pretrained\n'
+            '    if dtype_orig is not None:\n'
+            "UnboundLocalError: local variable 'dtype_orig' referenced before assignment")
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_a_name_error_in_the_users_own_script_is_not_a_library_bug():
+    text = ('Traceback (most recent call last):\n  File "/home/me/train.py", line 3, in <module>\n'
+            "    model = AutoModel.from_pretrained(name)\nNameError: name 'AutoModel' is not defined")
+    assert not any("library-internal-bug" in m.evidence["signatures"] for m in explain_text(text))

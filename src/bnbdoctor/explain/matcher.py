@@ -385,8 +385,11 @@ def scan(text: str) -> _Scan:
             for m in sig.regex.finditer(chunk):
                 if m.end() == m.start():
                     continue
-                index = bisect.bisect_right(starts, offset + m.start()) - 1
-                if _cut_copy(sig, lines, index, offset + m.start() - starts[index], low):
+                # a pattern that spans lines on purpose (a traceback frame, then its exception) is evidenced by the
+                # line it ends on, the exception
+                at = offset + (m.end() - 1 if "\\n" in sig.pattern else m.start())
+                index = bisect.bisect_right(starts, at) - 1
+                if _cut_copy(sig, lines, index, max(0, offset + m.start() - starts[index]), low):
                     continue
                 if index not in seen and lines[index] not in {lines[j] for j in seen}:
                     seen.append(index)

@@ -537,6 +537,21 @@ SIGNATURES: tuple[Signature, ...] = (
         (BNB_FUNCS,)),
     # ---- versions and APIs ----
     Signature(
+        "library-internal-bug", "version_incompat", None,
+        # a NameError/UnboundLocalError is a bug in the code that raised it; when the last frame of the traceback
+        # is a library's own file, it is a bug of that library release (bitsandbytes 0.36-0.37's
+        # is_cublasLt_compatible used an undefined `cuda_setup`). str2optimizer* are defined only when the native
+        # library loaded: that one is the CPU fallback (bnb-gpu-symbol-missing)
+        r"(site|dist)-packages[/\\](bitsandbytes|transformers|accelerate|peft)[/\\][^\n]*, line \d+, in [\w<>.]+\n"
+        r"(?:[^\n]*\n){0,3}?[^\n]*(NameError: (global )?name '(?!str2optimizer)\w+' is not defined|UnboundLocalError:)",
+        0.7,
+        "The exception was raised inside the library's own code by a name it never defined (NameError/"
+        "UnboundLocalError): a bug of the installed release, hit on this code path.",
+        "Install another release of the library in the last frame (the newest, or the one before the bug: the "
+        "library's issue tracker names it), then restart the process.",
+        (_src(BNB, "bitsandbytes/cuda_setup/main.py", "0.36-0.37: is_cublasLt_compatible calls an undefined cuda_setup",
+              "0.37.0"),), anchors=("nameerror", "unboundlocalerror")),
+    Signature(
         "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
