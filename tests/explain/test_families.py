@@ -251,3 +251,11 @@ def test_a_name_error_in_the_users_own_script_is_not_a_library_bug():
     text = ('Traceback (most recent call last):\n  File "/home/me/train.py", line 3, in <module>\n'
             "    model = AutoModel.from_pretrained(name)\nNameError: name 'AutoModel' is not defined")
     assert not any("library-internal-bug" in m.evidence["signatures"] for m in explain_text(text))
+
+
+# ---- FSDP and 4-bit storage: the release, or the configuration when the release has quant_storage ----
+
+def test_fsdp_refusing_uint8_storage_is_the_config_once_the_release_has_quant_storage():
+    text = "ValueError: Must flatten tensors with uniform dtype but got torch.uint8 and torch.bfloat16"
+    assert ranked(text, stated(os="linux", bitsandbytes="0.45.0"))[0] == "wrong_api"
+    assert ranked(text, stated(os="linux", bitsandbytes="0.42.0"))[0] == "version_incompat"

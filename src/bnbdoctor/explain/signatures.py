@@ -681,7 +681,11 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "FSDP cannot shard 4-bit weights stored as uint8: FSDP-QLoRA needs bitsandbytes 0.43+ and a float quant storage.",
         "pip install -U bitsandbytes (0.43+), and load with BitsAndBytesConfig(..., bnb_4bit_quant_storage=torch.bfloat16) matching the model's dtype.",
-        (LINEAR4BIT,)),
+        (LINEAR4BIT,), alternatives=(Alternative(
+            "wrong_api",
+            "The installed bitsandbytes (0.43+) has bnb_4bit_quant_storage: the load's configuration leaves the 4-bit storage as uint8 (or leaves trainable parameters, such as the LoRA adapters, in another dtype), which FSDP cannot flatten with the rest.",
+            "Set BitsAndBytesConfig(..., bnb_4bit_quant_storage=<the training dtype>) and cast every trainable parameter (the adapters after get_peft_model) to that dtype too.",
+            0.3, "pkg:bitsandbytes>=0.43.0"),)),
     Signature(
         "dtype-disagreement", "wrong_api", None,
         r"expected scalar type \w+ but found \w+|expected (mat1 and mat2|both inputs|m1 and m2) to have the same dtype"
