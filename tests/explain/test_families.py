@@ -259,3 +259,80 @@ def test_fsdp_refusing_uint8_storage_is_the_config_once_the_release_has_quant_st
     text = "ValueError: Must flatten tensors with uniform dtype but got torch.uint8 and torch.bfloat16"
     assert ranked(text, stated(os="linux", bitsandbytes="0.45.0"))[0] == "wrong_api"
     assert ranked(text, stated(os="linux", bitsandbytes="0.42.0"))[0] == "version_incompat"
+
+
+# ---- long messages wrapped narrowly, and messages cut short ----
+
+def test_a_long_message_wrapped_at_a_narrow_width_is_recognised():
+    import textwrap
+
+    message = ("ValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` "
+               "argument at the same time.")
+    text = "\n".join(textwrap.wrap(message, 30))  # six lines: longer than the three a message usually wraps over
+    templates = [t for m in explain_text(text) for t in m.evidence["templates"]]
+    assert any(t["function"] == "PreTrainedModel.from_pretrained" and not t["truncated"] for t in templates)
+
+
+def test_a_message_wrapped_inside_a_panel_is_not_taken_for_a_cropped_code_line():
+    import textwrap
+
+    message = ("ValueError: LlamaModel is not compatible with gradient checkpointing. Make sure all the architecture "
+               "support it by setting a boolean attribute `gradient_checkpointing` to modules of the model that uses "
+               "checkpointing.")
+    text = "\n".join("│ " + line.ljust(60) + " │" for line in textwrap.wrap(message, 60))
+    templates = [t for m in explain_text(text) for t in m.evidence["templates"]]
+    assert any(t["function"] == "PreTrainedModel._set_gradient_checkpointing" and not t["truncated"] for t in templates)
+
+
+def test_a_title_cut_just_after_a_filled_hole_is_recognised():
+    # accelerate 1.15 big_modeling: "... attention layers of type {value} (model {name}). Those layers ..."
+    text = "ValueError: Sequence parallelism does not support attention layers of type Mamba2Mixer (m"
+    functions = {t["function"] for m in explain_text(text) for t in m.evidence["templates"]}
+    assert "_refuse_recurrent_layers_under_sequence_parallelism" in functions
+
+
+def test_words_of_a_message_scattered_before_the_end_of_the_text_are_not_a_cut_message():
+    # the text ends in a question that names low_cpu_mem_usage; transformers' "Using `low_cpu_mem_usage=True`, a
+    # `device_map` ... requires Accelerate" is not in it
+    text = ("ValueError: DeepSpeed Zero-3 is not compatible with `low_cpu_mem_usage=True` or with passing a `device_map`.\n"
+            "\n能取消 low_cpu_mem_usage 或者做一下判断吗?")
+    functions = [t["template"] for m in explain_text(text) for t in m.evidence["templates"]]
+    assert not any("requires Accelerate" in t for t in functions)
+
+
+def test_accelerates_refusal_of_a_training_setup_is_a_wrong_call():
+    text = ("ValueError: Your model contains `DTensor` parameters, which is incompatible with DDP. Maybe you loaded "
+            "your model with `device_map='auto'`? Specify `device_map='cuda'` or 'xpu' or 'cpu' instead.")
+    assert ranked(text)[0] == "wrong_api"
+
+
+# ---- every mined message survives how logs mangle it ----
+
+def test_mined_raise_messages_are_recognised_wrapped_quoted_translated_around_and_cut():
+    import random
+    import re
+    import textwrap
+
+    from bnbdoctor.explain.knowledge import find, knowledge, words_of
+    from bnbdoctor.explain.matcher import clean_lines
+
+    kb = knowledge()
+    fill = {"version": "0.41.1", "path": "/usr/lib/libx.so", "int": "42", "dtype": "torch.float16", "device": "cuda:0",
+            "name": "LlamaModel", "value": "abc"}
+    pool = [t for t in kb.templates if not t.native and t.kind == "raise" and len(set(words_of(t.template))) >= 8
+            and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")]
+    sample = random.Random(14).sample(pool, 60)
+    manglings = {
+        "wrapped at 50 columns": lambda s: "\n".join(textwrap.wrap(s, 50, break_on_hyphens=False)),
+        "in a markdown quote with curly quotes": lambda s: "> " + s.replace("'", "\u2019"),
+        "inside Chinese text": lambda s: "运行时报错 " + s + " 请问怎么解决",
+        "a title cut at 80 characters": lambda s: s[:80],
+    }
+    for name, mangle in manglings.items():
+        found = 0
+        for t in sample:
+            message = "ValueError: " + re.sub(r"\{(\w+)\}", lambda m: fill.get(m[1], "abc"), t.template).replace(
+                "{{", "{").replace("}}", "}")
+            hits = find(clean_lines(mangle(message)), kb)
+            found += any(words_of(h.template.template)[:6] == words_of(t.template)[:6] for h in hits)
+        assert found >= 0.9 * len(sample), (name, found)

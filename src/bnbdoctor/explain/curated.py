@@ -108,6 +108,12 @@ FAMILIES: tuple[Family, ...] = (
            "A package the caller needs is missing or older than it requires (an import check failed).",
            "pip install -U the package the message names (bitsandbytes, accelerate, transformers, peft), then "
            "restart the process (notebook kernel).", 0.45, rule="BNB021", alternatives=(_NO_GPU,)),
+    Family("family:accelerate-training-setup", "wrong_api",
+           lambda t: _in(t, "accelerate", "accelerator.py") and t.kind == "raise",
+           "accelerate refused the training setup: how the model was loaded or placed (device_map, quantization) does "
+           "not go with the launch mode (distributed, several processes) that was asked for.",
+           "Load the model for the launch mode: one process per GPU with the model on that GPU (device_map={'': "
+           "local_rank}), or one process with device_map='auto'; the message names the combination.", 0.4),
     Family("family:accelerate-placement", "cpu_offload",
            lambda t: t.package == "accelerate" and bool(_OFFLOAD_WORDS.search(t.template)),
            "accelerate's placement of the model (device_map, offload to CPU/disk, the meta device) is involved: part "

@@ -13,6 +13,7 @@ import gzip
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,6 +27,8 @@ _WORD = re.compile(r"[a-z0-9_]+")
 _COMMON = frozenset(["the", "a", "an", "to", "of", "in", "is", "are", "be", "for", "and", "or", "not", "on", "you", "your", "with", "this", "that", "it", "as", "by", "if", "from", "at", "please", "use", "using", "can", "was", "were", "will", "have", "has", "should", "must", "cannot", "can't", "but", "only", "set", "make", "sure", "found", "than", "more", "into"])
 MIN_WORDS = 5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
 WINDOW = 3  # a message may wrap over this many lines
+LONG_WINDOW = 8  # ... or this many, for a template already partly there in WINDOW lines
+UNFINISHED = 0.3  # the share of a template's words in WINDOW lines that earns it LONG_WINDOW
 TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
 DRIFT = 0.85  # a complete message matches a template of 8+ words when this share of its words is there
 
@@ -66,7 +69,7 @@ def normalise(text: str) -> str:
     """Lower case, no quotes/backticks, no box drawing, contractions as one word, single spaces: the form both sides
     are compared in."""
     text = _CONTRACTION.sub("", text.lower())
-    text = re.sub(r"[`'\"\u2018\u2019\u201c\u201d\u2500-\u257f\u2580-\u259f]", " ", text)
+    text = re.sub(r"[`'\"\u2018\u2019\u201c\u201d\u2026\u2500-\u257f\u2580-\u259f]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -179,7 +182,6 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
     anchors = kb.index.keys()
     hits: dict[int, Hit] = {}
     seen_lines: set[str] = set()
-    last = len(lines) - 1
     tokens: dict[int, list[str]] = {}
 
     def words_at(j: int) -> list[str]:
@@ -198,37 +200,67 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         candidates = {t for w in found for t in kb.index[w] if t not in hits}
         if not candidates:
             continue
-        span = range(i, min(i + WINDOW, last + 1))
-        window_list = [w for j in span for w in words_at(j)]
-        window_words = set(window_list)
-        # a message cut short: the end of the text, or a line ending in an ellipsis (then the message ends there)
-        cut_at = next((j for j in span if _ends_cut(lines[j])), None)
-        cut = i + WINDOW - 1 >= last or cut_at is not None
-        head = window_list if cut_at is None else [w for j in range(i, cut_at + 1) for w in words_at(j)]
-        # its last words are the message's (the very last may be cut mid-word)
-        tail, stub = set(head[-4:-1]), (head[-1] if head else "")
-        window: str | None = None
-        for t in candidates:
-            ws = kb.words[t]
-            if kb.distinct[t] <= window_words:
-                window = window if window is not None else normalise(" ".join(lines[j] for j in span))
-                if kb.regex(t).search(window):
-                    hits[t] = Hit(kb.templates[t], i, line, 1.0)
-                    continue
-            distinct = kb.distinct[t]
-            share = len(distinct & window_words) / len(distinct)
-            if share < DRIFT and not cut:
-                continue  # the common case, decided by one set intersection
-            score, lead = _drifted(ws, window_words)
-            if score >= DRIFT and len(distinct) >= 8:
-                # the same message in a release that worded it slightly differently (or mined from a neighbour)
-                hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
-            elif (cut and tail <= distinct and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
-                  and (stub in distinct or any(w.startswith(stub) for w in distinct))):
-                hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
+        unfinished = _match_window(kb, lines, words_at, i, WINDOW, candidates, hits)
+        if unfinished:
+            # a long message wrapped at a narrow width (a terminal, a rich panel) runs over more lines, and its rare
+            # word may sit on a later line than its start: the templates already partly there get a longer window,
+            # starting up to two lines earlier (only those, so a long log stays one pass)
+            for start in range(max(0, i - 2), i + 1):
+                if lines[start]:
+                    unfinished = _match_window(kb, lines, words_at, start, LONG_WINDOW, unfinished, hits, exact=True)
+                    unfinished -= hits.keys()
         if len(hits) >= max_hits:
             break
     return _most_specific(sorted(hits.values(), key=lambda h: (h.line, -h.score)))
+
+
+def _match_window(kb: KnowledgeBase, lines: list[str], words_at: Callable[[int], list[str]], i: int, size: int,
+                  candidates: set[int], hits: dict[int, Hit], exact: bool = False) -> set[int]:
+    """Match `candidates` over lines i..i+size-1 into `hits`; return those not matched of which a share
+    (UNFINISHED) of the words is there: they may run on past the window. `exact`: no match on 85% of the words
+    (over a long window, that many of a template's words are too easily found in other messages)."""
+    last = len(lines) - 1
+    line = lines[i]
+    unfinished: set[int] = set()
+    span = range(i, min(i + size, last + 1))
+    window_list = [w for j in span for w in words_at(j)]
+    window_words = set(window_list)
+    # a message cut short: the end of the text, or a line ending in an ellipsis (then the message ends there)
+    cut_at = next((j for j in span if _ends_cut(lines[j])), None)
+    cut = i + size - 1 >= last or cut_at is not None
+    head = window_list if cut_at is None else [w for j in range(i, cut_at + 1) for w in words_at(j)]
+    # its last words are the message's (the very last may be cut mid-word)
+    tail_list, stub = head[-4:-1], (head[-1] if head else "")
+    window: str | None = None
+    for t in candidates:
+        ws = kb.words[t]
+        if kb.distinct[t] <= window_words:
+            window = window if window is not None else normalise(" ".join(lines[j] for j in span))
+            if kb.regex(t).search(window):
+                hits[t] = Hit(kb.templates[t], i, line, 1.0)
+                continue
+        distinct = kb.distinct[t]
+        share = len(distinct & window_words) / len(distinct)
+        if share >= UNFINISHED:
+            unfinished.add(t)  # dropped again below if it matches here
+        if share < DRIFT and not cut:
+            continue  # the common case, decided by one set intersection
+        score, lead = _drifted(ws, window_words)
+        if score >= DRIFT and len(distinct) >= 8 and not exact:
+            # the same message in a release that worded it slightly differently (or mined from a neighbour)
+            hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
+        elif (cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
+              and _ends_like(tail_list, ws[:lead + 2], "{" in kb.templates[t].template)
+              and (stub in distinct or any(w.startswith(stub) for w in distinct))):
+            hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
+    return unfinished - hits.keys()
+
+
+def _ends_like(tail: list[str], start: list[str], holes: bool) -> bool:
+    """A message cut short: the text ends where the template's matched start ends, so its last words are among the
+    template's first words; a filled hole just before the cut ("layers of type Mamba2 (m") may be foreign."""
+    foreign = [w for w in tail if w not in start]
+    return not foreign or (holes and foreign == tail[-1:])
 
 
 def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:

@@ -198,9 +198,10 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ ╰ ─ ...
-#: a line inside a rich panel whose text runs up to the right border (at most two spaces before it): rich cropped
-#: it there, so the message on it is cut short (knowledge.find then matches it on its first words)
-_BOX_CROPPED = re.compile(r"^([ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M)
+#: a source line in a rich traceback panel ("│ ❱ 2364 │   raise ValueError(" : a line number between borders)
+#: whose text runs up to the right border (at most two spaces before it): rich crops code lines there (it wraps
+#: messages, it does not crop them), so the message on it is cut short and knowledge.find matches its first words
+_BOX_CROPPED = re.compile(r"^([ \t]*\u2502[ \t]*(?:\u2771[ \t]*)?\d+[ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M)
 _QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("`", " "), ("\u00a0", " "))
 _CHAIN = re.compile(r"The above exception was the direct cause of the following exception"
                     r"|During handling of the above exception, another exception occurred", re.I)
