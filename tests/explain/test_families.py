@@ -336,3 +336,8 @@ def test_mined_raise_messages_are_recognised_wrapped_quoted_translated_around_an
             hits = find(clean_lines(mangle(message)), kb)
             found += any(words_of(h.template.template)[:6] == words_of(t.template)[:6] for h in hits)
         assert found >= 0.9 * len(sample), (name, found)
+
+
+def test_a_message_written_against_cjk_text_is_matched():
+    # no space between the Chinese and the English: a pattern's word boundary must still hold
+    assert ranked("训练时显存OOM了，怎么办")[0] == "oom"

@@ -25,6 +25,7 @@ from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
 from .facts import MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
+from .report_facts import spaced
 from .signatures import SIGNATURES, Signature, by_id
 
 CONFIRMED_BY_FACT = 0.45  # a signature's own `when` condition holds on this machine
@@ -221,6 +222,8 @@ def clean_lines(text: str) -> list[str]:
             text = text.replace(old, new)
     if had_backticks:  # `x`or -> " x or": a space keeps words apart; one space is enough
         text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+    # CJK written against ASCII ("报错AttributeError", "5070ti显卡") leaves no word boundary for a pattern's \b
+    text = spaced(text)
     lines = [line.strip() for line in _BOX.sub(" ", text).split("\n")]
     for i, line in enumerate(lines):
         if line.startswith((">", "```", "~~~")):
