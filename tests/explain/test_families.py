@@ -341,3 +341,10 @@ def test_mined_raise_messages_are_recognised_wrapped_quoted_translated_around_an
 def test_a_message_written_against_cjk_text_is_matched():
     # no space between the Chinese and the English: a pattern's word boundary must still hold
     assert ranked("训练时显存OOM了，怎么办")[0] == "oom"
+
+
+def test_a_library_name_only_the_cuda_override_produces_is_the_override():
+    # bitsandbytes 0.43.x appends BNB_CUDA_VERSION to the "_nocublaslt" stem on GPUs below 7.5
+    text = ("OSError: /env/site-packages/bitsandbytes/libbitsandbytes_cuda118_nocublaslt121.so: cannot open shared "
+            "object file: No such file or directory")
+    assert ranked(text)[0] == "cuda_mismatch"

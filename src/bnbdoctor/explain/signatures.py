@@ -266,7 +266,11 @@ SIGNATURES: tuple[Signature, ...] = (
     # ---- the bitsandbytes native library ----
     Signature(
         "bnb-cuda-override", "cuda_mismatch", None,
-        r"BNB_(CUDA|ROCM)_VERSION=\S+ (environment variable )?detected|value must be digits only",
+        r"BNB_(CUDA|ROCM)_VERSION=\S+ (environment variable )?detected|value must be digits only"
+        # 0.43.x cextension.get_cuda_bnb_library_path strips trailing digits from the stem and appends the override:
+        # on a GPU below 7.5 "libbitsandbytes_cuda124_nocublaslt" becomes "..._nocublaslt124", a name only the
+        # override produces
+        r"|libbitsandbytes_cuda\d+_nocublaslt\d+",
         0.8,
         "BNB_CUDA_VERSION (or BNB_ROCM_VERSION) overrides which native library bitsandbytes loads; the library or the CUDA runtime it needs for that version is not there.",
         "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA); set it only to a CUDA version whose runtime is installed.",
