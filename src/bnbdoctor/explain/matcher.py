@@ -11,6 +11,7 @@ setup lines before a traceback) and the context (a quantized device_map load) de
 from __future__ import annotations
 
 import bisect
+import difflib
 import html
 import itertools
 import re
@@ -40,8 +41,8 @@ SETUP_BONUS = 0.05  # a setup failure printed before the traceback
 SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
                               "arch_unsupported"})
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
-TRUNCATED_PENALTY = 0.2
-REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)  # a message cut short that matched only its first words
+REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
+TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -549,8 +550,6 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
     """An import of a name that no release of the module ever had is the caller's mistake, not an old or new
     release: a misspelt name ("BitssAndBytesConfig": one letter from a known one) or a name asked of the wrong
     package (transformers' BitsAndBytesConfig imported from bitsandbytes, whose every release's names are known)."""
-    import difflib
-
     known = _known_names(kb)
     for regex in _MISSING_NAME:
         for m in regex.finditer(text):
