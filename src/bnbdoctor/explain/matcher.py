@@ -134,8 +134,9 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None, tex
     for alt in sig.alternatives:
         cand = _Candidate(alt.category, alt.rule, alt.confidence, alt.cause, alt.fix, lines, [sig.id], sig.references,
                           primary=False)
-        if machine is not None or alt.when.startswith("text:"):
-            confirmed = text_holds(alt.when, text) if alt.when.startswith("text:") else holds(alt.when, machine)
+        by_text = alt.when.startswith("text:")  # the text shows it, whatever is known of the machine
+        if machine is not None or by_text:
+            confirmed = text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine)
             if confirmed is not None:
                 weak = alt.weak
                 cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT

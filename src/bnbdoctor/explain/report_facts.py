@@ -221,8 +221,8 @@ def parse_report(text: str) -> ReportFacts:
             facts.package(m["name"], m["v"], line)
         for m in _INLINE.finditer(line):
             # "Torch 2.7.0 cu128": the local version written apart, as wheels name it ("2.7.0+cu128")
-            local = f"+{m['local'].lower()}" if m["local"] and "+" not in m["v"] else ""
-            facts.package(m["name"], m["v"] + local, line)
+            apart = f"+{m['local'].lower()}" if m["local"] and "+" not in m["v"] else ""
+            facts.package(m["name"], m["v"] + apart, line)
         for m in _EGG.finditer(line):
             facts.package(m["name"], m["v"], line)
         for pattern in _CC_TEXT:
