@@ -25,7 +25,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_STATE = {"debug": False}
+_STATE = {"debug": False, "interrupted": False}
 
 #: Options several commands share, declared once.
 SelectOption = Annotated[
@@ -435,6 +435,43 @@ def _fail(message: str, code: ExitCode) -> NoReturn:
     raise SystemExit(int(code))
 
 
+class _ReaderGone:
+    """sys.stdout that survives its reader going away (`bnbdoctor check | head`): the rest of the output goes to
+    /dev/null and the command finishes, so its exit code is the answer it found, not an artefact of the pipe
+    (click turns a broken pipe into exit 1, which a CI gate would read as "findings")."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())  # type: ignore[attr-defined]
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to redirect
+            pass
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)  # type: ignore[attr-defined,no-any-return]
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()  # type: ignore[attr-defined]
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # Typer turns KeyboardInterrupt into a silent exit 130; remember that it was one, to say so on stderr.
+    _STATE["interrupted"] = True
+    raise KeyboardInterrupt
+
+
 def _click_errors() -> tuple[type[Exception], ...]:
     """Typer up to 0.2x re-exports click; newer Typer vendors it. Catch usage errors from either."""
     found: list[type[Exception]] = []
@@ -453,25 +490,43 @@ def _click_errors() -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
+def _usage_error(exc: Exception) -> NoReturn:
+    """A bad option or argument, as one line that names the command's --help (click prints the usage and the
+    error on two lines)."""
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "bnbdoctor"
+    message = exc.format_message().rstrip(".")  # type: ignore[attr-defined]
+    _fail(f"{message} (see `{path} --help`)", ExitCode.USAGE)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point: run the app and turn every error into one line on stderr and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    _STATE["interrupted"] = False
+    stdout = sys.stdout
+    if not isinstance(stdout, _ReaderGone):
+        sys.stdout = _ReaderGone(stdout)  # type: ignore[assignment]
+    import signal
+    import threading
+
+    sigint = None
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        sigint = signal.signal(signal.SIGINT, _on_sigint)
     try:
         code = app(args=args, prog_name="bnbdoctor", standalone_mode=False)
     except typer.Exit as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0))) from None
     except typer.Abort:
-        _fail("aborted", ExitCode.USAGE)
+        _fail("aborted (end of input)", ExitCode.USAGE)
     except BnbDoctorError as exc:
         if debug:
             raise
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", ExitCode.USAGE)
+        code = ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # `bnbdoctor check | head`: the reader went away; that is not our error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # a broken pipe outside stdout's wrapper (a child's stream): the reader went away; not our error
         raise SystemExit(int(ExitCode.OK)) from None
     except Exception as exc:
         if debug:
@@ -480,9 +535,13 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.stderr.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
             raise SystemExit(int(ExitCode.USAGE)) from None
         if isinstance(exc, _click_errors()):
-            usage = getattr(getattr(exc, "ctx", None), "get_usage", None)
-            if usage is not None:
-                sys.stderr.write(usage() + "\n")
-            _fail(exc.format_message(), ExitCode.USAGE)  # type: ignore[attr-defined]
+            _usage_error(exc)
         _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", ExitCode.INTERNAL)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+        if sigint is not None:
+            signal.signal(signal.SIGINT, sigint)
+    if _STATE["interrupted"] and code == ExitCode.INTERRUPTED:
+        sys.stderr.write("bnbdoctor: interrupted\n")
     raise SystemExit(code if isinstance(code, int) else 0)
