@@ -211,6 +211,10 @@ class Snapshot:
         return replace(self, **changes)
 
 
+#: The probed sections; a snapshot file with none of them says nothing about a machine.
+FACTS = frozenset({"platform", "packages", "nvml", "env", "native", "distributed"})
+
+
 def snapshot_from_dict(data: Any) -> Snapshot:
     """Validate and build a snapshot; raises SchemaError for anything that is not a snapshot/1 document."""
     if not isinstance(data, dict):
@@ -226,19 +230,19 @@ def snapshot_from_dict(data: Any) -> Snapshot:
 
 def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file; every problem becomes an InputError with a one-line message."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"snapshot file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"snapshot path is a directory, not a file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read snapshot {path}: {exc}") from None
+    from .inputs import read_text
+
+    hint = " (write one with `bnbdoctor snapshot -o FILE`)"
+    text = read_text(path, "snapshot", hint=hint)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"snapshot {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     try:
-        return snapshot_from_dict(data)
+        snapshot = snapshot_from_dict(data)
     except SchemaError as exc:
         raise InputError(f"snapshot {path} is malformed: {exc}") from None
+    if not FACTS & set(data):
+        # a valid but empty document would be judged PASS with nothing known: a file the user hands us must carry facts
+        raise InputError(f"snapshot {path} records no facts (none of {', '.join(sorted(FACTS))}){hint}")
+    return snapshot
