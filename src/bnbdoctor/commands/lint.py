@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import InputError
-from ..lint.engine import Analysed, check, parse
+from ..lint.engine import MAX_SOURCE_BYTES, Analysed, check, parse, too_large
 from ..lint.files import discover
 from ..lint.model import FileFix, FixAction, LintOptions, LintResult
 from ..lint.pins import pins_for
@@ -143,6 +143,10 @@ def run_lint(request: LintRequest) -> LintResult:
     analysed: list[Analysed] = []
     for path in paths:
         try:
+            size = path.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                analysed.append(too_large(str(path), size, options))
+                continue
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None

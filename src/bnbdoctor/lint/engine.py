@@ -48,6 +48,16 @@ def _unreadable(path: str, data: bytes, options: LintOptions, why: str) -> Analy
     return Analysed(path, data, CodeContext(path, None, options, SyntaxError(why)), [])
 
 
+#: Larger than any hand-written module: a file over it is reported (BNB100), not read, so a multi-GB file that
+#: happens to be named .py cannot exhaust memory (a 3 GB one used to take 3.1 GB and 16 s, then passed silently).
+MAX_SOURCE_BYTES = 16 * 2**20
+
+
+def too_large(path: str, size: int, options: LintOptions) -> Analysed:
+    return _unreadable(path, b"", options, f"not read: {size / 2**20:.0f} MiB, over the {MAX_SOURCE_BYTES // 2**20} MiB "
+                       "bnbdoctor reads of a Python file or notebook")
+
+
 def strict_text(data: bytes) -> str | None:
     """The file's text in its declared encoding (PEP 263, UTF-8 by default), or None when it is not valid text."""
     try:
