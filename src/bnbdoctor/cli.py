@@ -310,7 +310,8 @@ def rule_command(rule_id: Annotated[str, typer.Argument(help="The rule id, e.g. 
 @app.command("explain")
 def explain_command(
     text: Annotated[
-        str | None, typer.Argument(help="The error text; `-` or nothing to read it from a pipe.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="The error text (quoted or not); `-` or nothing to read it from a pipe.", show_default=False),
     ] = None,
     file: Annotated[Path | None, typer.Option("--file", "-F", help="Read the error from this log file.")] = None,
     snapshot: Annotated[
@@ -324,7 +325,9 @@ def explain_command(
     """Explain an error message: its likely causes on this machine and the fix. Exit 0 (explained), 1 (unknown), 2 (bad input)."""
     from .commands.explain import ExplainRequest, run_explain
 
-    result = run_explain(ExplainRequest(text=text, file=file, snapshot_path=snapshot, use_machine=machine))
+    # `bnbdoctor explain CUDA out of memory` unquoted is the same text as quoted: the words, joined by spaces
+    joined = " ".join(text) if text else None
+    result = run_explain(ExplainRequest(text=joined, file=file, snapshot_path=snapshot, use_machine=machine))
     _publish("explain", format.value, result)
     raise typer.Exit(int(ExitCode.OK if result.matched else ExitCode.FINDINGS))
 
