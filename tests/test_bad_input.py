@@ -277,6 +277,20 @@ def test_lint_does_not_read_a_huge_file_into_memory(bad, capsys, monkeypatch):
     assert code == 1 and "BNB100" in out and "over the 16 MiB" in out and err == ""
 
 
+def test_lint_of_a_folder_skips_a_dangling_symlink_and_a_fifo(bad, capsys, monkeypatch):
+    """One broken link in a project stopped the lint of every other file (exit 2); a FIFO named .py hung it."""
+    project = bad / "project"
+    project.mkdir()
+    (project / "train.py").write_text(FIXABLE)
+    (project / "gone.py").symlink_to("deleted.py")
+    os.mkfifo(project / "pipe.py")
+    code, out, err = _run(capsys, monkeypatch, ["lint", str(project)])
+    assert code == 1 and "BNB110" in out and "in 1 file(s)" in out and err == ""
+    code, _, err = _run(capsys, monkeypatch, ["lint", str(project / "pipe.py")])
+    assert code == 2
+    _one_error_line(err, "not a regular file")
+
+
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out
@@ -308,6 +322,14 @@ def test_a_reader_that_goes_away_does_not_change_the_exit_code(tmp_path, argv, c
         os.close(write_end)
     assert done.returncode == code
     assert done.stderr == b""
+
+
+def test_a_terminal_that_cannot_print_unicode_gets_the_report_not_an_internal_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY)],
+                          capture_output=True, env={**_env(), "PYTHONIOENCODING": "ascii"}, cwd=tmp_path, timeout=120,
+                          check=False)
+    assert done.returncode == 1 and done.stderr == b""
+    assert b"BNB003" in done.stdout and b"FAIL 1 error" in done.stdout
 
 
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path):

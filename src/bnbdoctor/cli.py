@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import Enum
@@ -507,6 +508,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     _STATE["interrupted"] = False
+    for stream in (sys.stdout, sys.stderr):
+        # A report has ✗ and —; on an ASCII or legacy-codepage terminal (PYTHONIOENCODING=ascii, LANG=C on old
+        # Pythons, cp1252) they became an internal error: print a ? instead.
+        if "utf" not in (getattr(stream, "encoding", None) or "utf-8").lower():
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     stdout = sys.stdout
     if not isinstance(stdout, _ReaderGone):
         sys.stdout = _ReaderGone(stdout)  # type: ignore[assignment]
