@@ -159,6 +159,7 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("explain-format-invalid", ["explain", "x", "--format", "xml"], None, 2, "explain --help"),
     # run, rules, inspect-lib, the command itself
     ("run-no-command", ["run"], None, 2, "run --help"),
+    ("run-empty-command", ["run", "--", ""], None, 2, "no command"),
     ("rules-unknown", ["rules", "BNB999"], None, 2, "BNB999"),
     ("rule-unknown", ["rule", "nope"], None, 2, "nope"),
     ("rules-format-invalid", ["rules", "--format", "xml"], None, 2, "rules --help"),
@@ -248,6 +249,28 @@ def test_a_failing_check_never_truncates_an_existing_output_file(bad, capsys, mo
     assert [p.name for p in bad.iterdir() if "bnbdoctor-tmp" in p.name] == []
 
 
+@pytest.mark.parametrize("command", ["check", "lint"])
+def test_output_onto_the_input_file_is_refused(bad, capsys, monkeypatch, command):
+    """`check -s node.json -o node.json` replaced the snapshot with its own report."""
+    given = bad / ("node.json" if command == "check" else "train.py")
+    original = (SNAPSHOTS / CPU).read_text() if command == "check" else FIXABLE
+    given.write_text(original)
+    argv = ["check", "-s", str(given)] if command == "check" else ["lint", str(given)]
+    code, _, err = _run(capsys, monkeypatch, [*argv, "-o", str(given)])
+    assert code == 2 and given.read_text() == original
+    _one_error_line(err, "is the input file")
+
+
+def test_a_deleted_current_folder_is_a_usage_error(bad, capsys, monkeypatch):
+    gone = bad / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code, _, err = _run(capsys, monkeypatch, ["check", "-s", SNAP])
+    assert code == 2
+    _one_error_line(err, "current folder no longer exists")
+
+
 def test_lint_fix_leaves_a_file_it_cannot_parse_untouched(bad, capsys, monkeypatch):
     broken = bad / "broken.py"
     source = b"from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_4bit=True\nx = (\n"
@@ -321,6 +344,21 @@ def test_a_reader_that_goes_away_does_not_change_the_exit_code(tmp_path, argv, c
     finally:
         os.close(write_end)
     assert done.returncode == code
+    assert done.stderr == b""
+
+
+def test_run_ends_with_the_pipeline_like_the_command_would(tmp_path):
+    """`bnbdoctor run -- yes | head -1` ran forever (the pump drained `yes` after head left); now `yes` meets the
+    closed pipe, dies of SIGPIPE as it would without bnbdoctor, and nothing is explained."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bnbdoctor", "run", "--", "yes"], stdout=write_end,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env(), cwd=tmp_path, timeout=60,
+                              check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == -signal.SIGPIPE
     assert done.stderr == b""
 
 

@@ -94,6 +94,19 @@ def _publish(document: str, fmt: str, result: object, output: Path | None = None
         sys.stdout.write(render(document, fmt, result, color=_color()))
 
 
+def _guard_output(output: Path | None, *inputs: Path | None) -> None:
+    """Refuse an --output that is one of the command's own input files (`check -s node.json -o node.json`): the
+    report would replace the file it was made from."""
+    if output is None or not output.exists():
+        return
+    from .errors import InputError
+
+    for given in inputs:
+        if given is not None and given.is_file() and os.path.samefile(given, output):
+            raise InputError(f"--output {output} is the input file {given}: the report would replace it; "
+                             "write the report to another file")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"bnbdoctor {__version__}")
@@ -159,6 +172,7 @@ def check(
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
+    _guard_output(output, snapshot, config)
     from .commands.check import CheckRequest, run_check
 
     request = CheckRequest(
@@ -239,6 +253,7 @@ def lint_command(
     quiet: QuietOption = False,
 ) -> None:
     """Find misconfigured bitsandbytes loading in Python code; exit 0 (clean), 1 (findings) or 2 (bad input)."""
+    _guard_output(output, config, *(paths or ()))
     from .commands.lint import LintRequest, run_lint
 
     result = run_lint(
@@ -344,6 +359,10 @@ def run_command(
     from .commands.run import NOT_EXECUTABLE, NOT_FOUND, die_like
     from .commands.run import run_command as run_child
 
+    if not command or not command[0]:
+        from .errors import InputError
+
+        raise InputError("no command to run: `bnbdoctor run -- python train.py`")
     try:
         outcome = run_child(command)
     except FileNotFoundError:
@@ -352,7 +371,10 @@ def run_command(
     except PermissionError:
         sys.stderr.write(f"bnbdoctor: permission denied: {command[0]}\n")
         raise typer.Exit(NOT_EXECUTABLE) from None
-    if outcome.returncode != 0:
+    import signal as signals
+
+    # a child that died of SIGPIPE met the end of a pipeline (`| head`): that is how pipelines end, not an error
+    if outcome.returncode != 0 and outcome.signal != signals.SIGPIPE:
         from .commands.explain import explain, machine_facts
         from .report.explain import render_explain_text
 
@@ -508,6 +530,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     _STATE["interrupted"] = False
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # every relative path, pyproject.toml and .gitignore lookup would fail deep inside
+        _fail("the current folder no longer exists (deleted or unmounted): cd to an existing folder", ExitCode.USAGE)
     for stream in (sys.stdout, sys.stderr):
         # A report has ✗ and —; on an ASCII or legacy-codepage terminal (PYTHONIOENCODING=ascii, LANG=C on old
         # Pythons, cp1252) they became an internal error: print a ? instead.
