@@ -223,6 +223,7 @@ def test_bad_input_is_one_line_and_a_documented_exit_code(bad, capsys, monkeypat
         args.append("--no-progress")
     got, out, err = _run(capsys, monkeypatch, args, stdin)
     assert got == code, err
+    assert out == ""  # nothing is reported, or written, for bad input
     _one_error_line(err, word)
 
 
@@ -244,8 +245,10 @@ def test_a_failing_check_never_truncates_an_existing_output_file(bad, capsys, mo
     report.write_text("yesterday's report\n")
     code, _, err = _run(capsys, monkeypatch, ["check", "--snapshot", str(bad / "bad.json"), "-o", str(report)])
     assert code == 2 and report.read_text() == "yesterday's report\n"
+    _one_error_line(err, "not valid JSON")
     code, _, err = _run(capsys, monkeypatch, ["lint", "--select", "BNB999", "-o", str(report), str(bad / "fixable.py")])
     assert code == 2 and report.read_text() == "yesterday's report\n"
+    _one_error_line(err, "BNB999")
     assert [p.name for p in bad.iterdir() if "bnbdoctor-tmp" in p.name] == []
 
 
@@ -287,7 +290,7 @@ def test_lint_fix_through_a_symlink_fixes_the_target_and_keeps_the_link(bad, cap
     target.write_text(FIXABLE)
     link = bad / "link.py"
     link.symlink_to("real.py")
-    code, _, _ = _run(capsys, monkeypatch, ["lint", "--fix", str(link)])
+    _run(capsys, monkeypatch, ["lint", "--fix", str(link)])
     assert link.is_symlink() and os.readlink(link) == "real.py"
     assert "quantization_config=BitsAndBytesConfig(" in target.read_text()
 

@@ -470,10 +470,9 @@ class _ReaderGone:
         self._stream = stream
 
     def _gone(self) -> None:
-        try:
+        # not a real file (a test's capture): nothing to redirect
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())  # type: ignore[attr-defined]
-        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to redirect
-            pass
 
     def write(self, text: str) -> int:
         try:
