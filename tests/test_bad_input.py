@@ -41,6 +41,7 @@ def _inputs(root: Path) -> None:
     (root / "list.json").write_text("[1, 2]")
     (root / "other.json").write_text('{"a": 1}')
     (root / "future.json").write_text('{"schema": "bnbdoctor.snapshot/9"}')
+    (root / "report.json").write_text('{"schema": "bnbdoctor.report/1", "findings": []}')
     (root / "bare.json").write_text('{"schema": "bnbdoctor.snapshot/1"}')  # valid, but records no facts
     (root / "binary.json").write_bytes(b"\xff\xfe\x00garbage" + bytes(range(256)))
     (root / "latin1.json").write_bytes(b'{"note": "caf\xe9"}')
@@ -70,6 +71,7 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("check-snapshot-empty", ["check", "--snapshot", "{t}/empty.json"], None, 2, "not valid JSON"),
     ("check-snapshot-list", ["check", "--snapshot", "{t}/list.json"], None, 2, "JSON object"),
     ("check-snapshot-other-json", ["check", "--snapshot", "{t}/other.json"], None, 2, "not a bnbdoctor snapshot"),
+    ("check-snapshot-a-report", ["check", "--snapshot", "{t}/report.json"], None, 2, "bnbdoctor snapshot -o"),
     ("check-snapshot-future", ["check", "--snapshot", "{t}/future.json"], None, 2, "not supported"),
     ("check-snapshot-bare", ["check", "--snapshot", "{t}/bare.json"], None, 2, "records no facts"),
     ("check-snapshot-binary", ["check", "--snapshot", "{t}/binary.json"], None, 2, "binary"),

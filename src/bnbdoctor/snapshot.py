@@ -223,6 +223,10 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     if schema != SCHEMA:
         if isinstance(schema, str) and schema.startswith("bnbdoctor.snapshot/"):
             raise SchemaError("schema", f"version {schema!r} is not supported (this bnbdoctor reads {SCHEMA!r})")
+        if isinstance(schema, str) and schema.startswith("bnbdoctor."):
+            # the usual mix-up: `check -f json -o x.json` writes a report, `bnbdoctor snapshot -o x.json` a snapshot
+            raise SchemaError("schema", f"this is a {schema!r} document, not a bnbdoctor snapshot; "
+                                        "write a snapshot with `bnbdoctor snapshot -o FILE`")
         raise SchemaError("schema", f"expected {SCHEMA!r}, got {schema!r}: not a bnbdoctor snapshot")
     snapshot: Snapshot = from_json(Snapshot, data)
     return snapshot
