@@ -103,6 +103,7 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     # options
     ("check-select-unknown", ["check", "-s", SNAP, "--select", "BNB999"], None, 2, "BNB999"),
     ("check-ignore-unknown", ["check", "-s", SNAP, "--ignore", "nonsense"], None, 2, "nonsense"),
+    ("check-select-a-lint-rule", ["check", "-s", SNAP, "--select", "BNB110"], None, 2, "bnbdoctor lint"),
     ("check-fail-on-invalid", ["check", "-s", SNAP, "--fail-on", "bogus"], None, 2, "check --help"),
     ("check-format-invalid", ["check", "-s", SNAP, "--format", "xml"], None, 2, "check --help"),
     ("check-compute-dtype", ["check", "-s", SNAP, "--compute-dtype", "int3"], None, 2, "int3"),

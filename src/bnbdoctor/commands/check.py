@@ -44,9 +44,17 @@ def normalise_dtype(value: str | None) -> str | None:
     return dtype
 
 
+def _check_ids() -> set[str]:
+    from ..rules import all_rules
+
+    return {r.id for r in all_rules() if r.scope != "code"}
+
+
 def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
     """The rule selection and fail-on (the command line over [tool.bnbdoctor]) and the options the rules read."""
-    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path)
+    # the command line may name only rules check runs: `check --select BNB110` (a lint rule) ran nothing and passed
+    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path,
+                        own_ids=_check_ids, hint=": BNB100-BNB149 are `bnbdoctor lint`'s code rules")
     config = selection.config
     options = CheckOptions(
         expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
