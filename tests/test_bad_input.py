@@ -320,6 +320,11 @@ def test_lint_of_a_folder_skips_a_dangling_symlink_and_a_fifo(bad, capsys, monke
     _one_error_line(err, "not a regular file")
 
 
+def test_format_and_fail_on_ignore_case(bad, capsys, monkeypatch):
+    code, out, _ = _run(capsys, monkeypatch, ["check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "JSON", "--fail-on", "Never"])
+    assert code == 0 and json.loads(out)["schema"] == "bnbdoctor.report/1"
+
+
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out

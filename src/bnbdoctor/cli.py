@@ -129,10 +129,10 @@ def check(
         Path | None,
         typer.Option("--snapshot", "-s", help="Diagnose a snapshot file taken on another machine instead of this one."),
     ] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = CheckFormat.text,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: error]."),
+        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity [default: error]."),
     ] = None,
     expect_gpu: Annotated[
         bool | None,
@@ -219,7 +219,7 @@ def estimate_command(
     skip_modules: Annotated[
         list[str] | None, typer.Option("--skip-modules", help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).")
     ] = None,
-    format: Annotated[EstimateFormat, typer.Option("--format", "-f", help="Output format.")] = EstimateFormat.text,
+    format: Annotated[EstimateFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = EstimateFormat.text,
 ) -> None:
     """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits: exit 0, 1 (does not fit), 2."""
     from .commands.estimate import EstimateRequest, run_estimate
@@ -235,7 +235,7 @@ def estimate_command(
 @app.command("lint")
 def lint_command(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to lint [default: .]; folders honour .gitignore.")] = None,
-    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = LintFormat.text,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite the safely fixable findings in place (needs libcst).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
     select: SelectOption = None,
@@ -246,7 +246,7 @@ def lint_command(
     ] = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
+        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity [default: warning]."),
     ] = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -288,7 +288,7 @@ def snapshot_command(
 @app.command("inspect-lib")
 def inspect_lib_command(
     path: Annotated[Path, typer.Argument(help="An ELF shared library, e.g. libbitsandbytes_cuda130.so.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: Annotated[Format, typer.Option("--format", "-f", case_sensitive=False, help="text or json.")] = Format.text,
 ) -> None:
     """List the SASS architectures and PTX versions in a library's CUDA fat binary (no CUDA toolkit needed)."""
     from .commands.inspect_lib import inspect_lib
@@ -299,7 +299,7 @@ def inspect_lib_command(
 @app.command("rules")
 def rules_command(
     rule_id: Annotated[str | None, typer.Argument(help="Show this rule's full page, e.g. BNB010.")] = None,
-    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.text,
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = RulesFormat.text,
 ) -> None:
     """List every rule (id, severity, category, title), or show one rule's page."""
     from .commands.rules import rule_markdown
@@ -336,7 +336,7 @@ def explain_command(
     machine: Annotated[
         bool, typer.Option("--machine/--no-machine", help="Use this machine's facts to rank causes.")
     ] = True,
-    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = ExplainFormat.text,
 ) -> None:
     """Explain an error message: its likely causes on this machine and the fix. Exit 0 (explained), 1 (unknown), 2 (bad input)."""
     from .commands.explain import ExplainRequest, run_explain
@@ -427,7 +427,7 @@ def load_command(
     tokens: Annotated[int, typer.Option("--tokens", help="Length of the forward pass.")] = 32,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
-    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
+    format: Annotated[LoadFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress display on stderr.")] = False,
     # the old spellings, kept working: --timeout (what it timed was unclear) and --quiet (it printed the report)
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
