@@ -325,6 +325,14 @@ def test_format_and_fail_on_ignore_case(bad, capsys, monkeypatch):
     assert code == 0 and json.loads(out)["schema"] == "bnbdoctor.report/1"
 
 
+def test_a_snapshot_saved_with_a_byte_order_mark_is_read(bad, capsys, monkeypatch):
+    """Notepad and PowerShell's Out-File write a BOM; the snapshot is still JSON."""
+    snapshot = bad / "bom.json"
+    snapshot.write_bytes(b"\xef\xbb\xbf" + (SNAPSHOTS / H100_CVD_EMPTY).read_bytes())
+    code, out, err = _run(capsys, monkeypatch, ["check", "-s", str(snapshot)])
+    assert code == 1 and "BNB003" in out and err == ""
+
+
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out
@@ -343,19 +351,24 @@ def _env() -> dict[str, str]:
         (["check", "--snapshot", str(SNAPSHOTS / H100_CVD_EMPTY)], 1),  # a FAIL stays a FAIL
         (["rules"], 0),
         (["--help"], 0),
+        (["check", "--snapshot", "missing.json", "2>&1"], 2),  # `... 2>&1 | head`: the error line meets the pipe too
+        (["run", "--", "sh", "-c", "echo failed >&2; exit 4", "2>&1"], 4),
     ],
 )
 def test_a_reader_that_goes_away_does_not_change_the_exit_code(tmp_path, argv, code):
     """`bnbdoctor check | head -1`: click turned the broken pipe into exit 1, which a CI gate reads as findings."""
+    both = argv[-1] == "2>&1"
+    argv = argv[:-1] if both else argv
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first byte is written
     try:
-        done = subprocess.run([sys.executable, "-m", "bnbdoctor", *argv], stdout=write_end, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, env=_env(), cwd=tmp_path, timeout=120, check=False)
+        done = subprocess.run([sys.executable, "-m", "bnbdoctor", *argv], stdout=write_end,
+                              stderr=write_end if both else subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env(),
+                              cwd=tmp_path, timeout=120, check=False)
     finally:
         os.close(write_end)
     assert done.returncode == code
-    assert done.stderr == b""
+    assert done.stderr in (None, b"")
 
 
 def test_run_ends_with_the_pipeline_like_the_command_would(tmp_path):

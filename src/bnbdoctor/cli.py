@@ -539,9 +539,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
         if "utf" not in (getattr(stream, "encoding", None) or "utf-8").lower():
             with contextlib.suppress(AttributeError, ValueError):
                 stream.reconfigure(errors="replace")  # type: ignore[union-attr]
-    stdout = sys.stdout
+    stdout, stderr = sys.stdout, sys.stderr
+    # both: `bnbdoctor ... 2>&1 | head` breaks stderr too, and the error line must not become a traceback
     if not isinstance(stdout, _ReaderGone):
         sys.stdout = _ReaderGone(stdout)  # type: ignore[assignment]
+    if not isinstance(stderr, _ReaderGone):
+        sys.stderr = _ReaderGone(stderr)  # type: ignore[assignment]
     import signal
     import threading
 
@@ -550,6 +553,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sigint = signal.signal(signal.SIGINT, _on_sigint)
     try:
         code = app(args=args, prog_name="bnbdoctor", standalone_mode=False)
+        if _STATE["interrupted"] and code == ExitCode.INTERRUPTED:
+            sys.stderr.write("bnbdoctor: interrupted\n")
     except typer.Exit as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0))) from None
     except typer.Abort:
@@ -559,6 +564,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
             raise
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
+        sys.stderr.write("bnbdoctor: interrupted\n")
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         # a broken pipe outside stdout's wrapper (a child's stream): the reader went away; not our error
@@ -574,9 +580,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", ExitCode.INTERNAL)
     finally:
         sys.stdout.flush()
-        sys.stdout = stdout
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
         if sigint is not None:
             signal.signal(signal.SIGINT, sigint)
-    if _STATE["interrupted"] and code == ExitCode.INTERRUPTED:
-        sys.stderr.write("bnbdoctor: interrupted\n")
     raise SystemExit(code if isinstance(code, int) else 0)
