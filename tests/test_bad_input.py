@@ -108,6 +108,8 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("check-format-invalid", ["check", "-s", SNAP, "--format", "xml"], None, 2, "check --help"),
     ("check-compute-dtype", ["check", "-s", SNAP, "--compute-dtype", "int3"], None, 2, "int3"),
     ("check-deep-timeout", ["check", "--deep", "--deep-timeout", "-1"], None, 2, "--deep-timeout"),
+    ("check-quant-without-model", ["check", "-s", SNAP, "--quant", "nf4"], None, 2, "--model"),
+    ("check-deep-timeout-without-deep", ["check", "-s", SNAP, "--deep-timeout", "0"], None, 2, "--deep-timeout"),
     ("check-deep-snapshot", ["check", "--deep", "-s", SNAP], None, 2, "--snapshot"),
     ("check-join-timeout", ["check", "--snapshots", "{t}", "--join-timeout", "-5"], None, 2, "--join-timeout"),
     ("check-unknown-option", ["check", "--frobnicate"], None, 2, "check --help"),

@@ -66,7 +66,10 @@ def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
 def run_check(request: CheckRequest) -> CheckResult:
     if request.deep and request.snapshot_path is not None:
         raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
-    if request.deep and not request.deep_timeout > 0:
+    if request.quant is not None and request.model is None:
+        # it would be silently ignored, even `--quant nf5`: the user believes a mode was judged
+        raise InputError("--quant is the mode --model is judged in: add --model MODEL (or use `bnbdoctor estimate`)")
+    if not request.deep_timeout > 0:
         raise InputError(f"--deep-timeout must be a positive number of seconds, not {request.deep_timeout}")
     nvml_started = None
     if request.snapshot_path is None:
