@@ -57,6 +57,8 @@ def _inputs(root: Path) -> None:
     (root / "nottable.toml").write_text("[tool]\nbnbdoctor = 3\n")
     (root / "badfail.toml").write_text('[tool.bnbdoctor]\nfail-on = "bogus"\n')
     (root / "unknownkey.toml").write_text('[tool.bnbdoctor]\nselcet = ["BNB001"]\n')
+    (root / "baddtype.toml").write_text('[tool.bnbdoctor]\ncompute-dtype = "int3"\n')
+    (root / "badperfile.toml").write_text('[tool.bnbdoctor]\nper-file-ignores = {"*.py" = ["BNB999"]}\n')
     (root / "fixable.py").write_text(FIXABLE)
     (root / "text.txt").write_text("not a library\n")
     (root / "blank.log").write_text("   \n\n")
@@ -98,6 +100,9 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("check-config-not-table", ["check", "-s", SNAP, "--config", "{t}/nottable.toml"], None, 2, "must be a table"),
     ("check-config-bad-fail-on", ["check", "-s", SNAP, "--config", "{t}/badfail.toml"], None, 2, "fail-on"),
     ("check-config-unknown-key", ["check", "-s", SNAP, "--config", "{t}/unknownkey.toml"], None, 2, "selcet"),
+    ("check-config-bad-dtype", ["check", "-s", SNAP, "--config", "{t}/baddtype.toml"], None, 2, "baddtype.toml"),
+    ("lint-config-per-file-unknown-rule", ["lint", "--config", "{t}/badperfile.toml", "{t}/fixable.py"], None, 2,
+     "BNB999"),
     ("check-config-binary", ["check", "-s", SNAP, "--config", "{t}/binary.json"], None, 2, "binary"),
     ("check-config-huge", ["check", "-s", SNAP, "--config", "{t}/huge.json"], None, 2, "larger than"),
     # options

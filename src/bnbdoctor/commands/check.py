@@ -56,9 +56,16 @@ def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
     selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path,
                         own_ids=_check_ids, hint=": BNB100-BNB149 are `bnbdoctor lint`'s code rules")
     config = selection.config
+    try:
+        compute_dtype = normalise_dtype(request.compute_dtype or config.compute_dtype)
+    except InputError as exc:
+        if request.compute_dtype:
+            raise
+        # the value came from the config file: say which, or the user looks for it on the command line
+        raise InputError(f"{config.path}: [tool.bnbdoctor] compute-dtype: {exc}") from None
     options = CheckOptions(
         expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
-        compute_dtype=normalise_dtype(request.compute_dtype or config.compute_dtype),
+        compute_dtype=compute_dtype,
     )
     return selection, options
 
