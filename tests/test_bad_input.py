@@ -340,6 +340,14 @@ def test_a_snapshot_saved_with_a_byte_order_mark_is_read(bad, capsys, monkeypatc
     assert code == 1 and "BNB003" in out and err == ""
 
 
+def test_a_category_in_per_file_ignores_ignores_its_rules(bad, capsys, monkeypatch):
+    """Accepted but silently matched nothing: only rule ids were compared."""
+    config = bad / "percategory.toml"
+    config.write_text('[tool.bnbdoctor]\nper-file-ignores = {"*.py" = ["wrong_api"]}\n')
+    code, out, err = _run(capsys, monkeypatch, ["lint", "--config", str(config), str(bad / "fixable.py")])
+    assert code == 0 and "BNB110" not in out and err == ""
+
+
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out

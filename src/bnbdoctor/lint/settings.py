@@ -145,7 +145,9 @@ def apply_settings(path: Path, findings: list[LintFinding], config: Path | None 
     for regex, ids in settings.per_file_ignores:
         if regex.match(text) or regex.match(path.name):
             dropped |= ids
-    out = [f for f in findings if "ALL" not in dropped and f.rule not in dropped]
+    # a category ignores its rules, as in --ignore (the ids are kept upper-cased, so compare the category so too)
+    out = [f for f in findings
+           if "ALL" not in dropped and f.rule not in dropped and str(f.category).upper() not in dropped]
     if is_test_file(rel if settings.base is not None else path):
         if settings.test_severity == "ignore":
             return []
