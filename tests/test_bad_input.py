@@ -348,6 +348,12 @@ def test_a_category_in_per_file_ignores_ignores_its_rules(bad, capsys, monkeypat
     assert code == 0 and "BNB110" not in out and err == ""
 
 
+def test_output_dash_is_stdout_not_a_file_named_dash(bad, capsys, monkeypatch):
+    code, out, _ = _run(capsys, monkeypatch, ["check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "json", "-o", "-"])
+    assert code == 1 and json.loads(out)["schema"] == "bnbdoctor.report/1"
+    assert not Path("-").exists()
+
+
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out

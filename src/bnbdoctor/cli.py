@@ -87,8 +87,9 @@ def _color() -> bool:
 
 
 def _publish(document: str, fmt: str, result: object, output: Path | None = None, quiet: bool = False) -> None:
-    """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout."""
-    if output is not None:
+    """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout
+    (`-o -` is stdout, as for most tools, not a file named '-')."""
+    if output is not None and str(output) != "-":
         write_atomic(output, render(document, fmt, result, color=False))
     elif not quiet:
         sys.stdout.write(render(document, fmt, result, color=_color()))
@@ -97,7 +98,7 @@ def _publish(document: str, fmt: str, result: object, output: Path | None = None
 def _guard_output(output: Path | None, *inputs: Path | None) -> None:
     """Refuse an --output that is one of the command's own input files (`check -s node.json -o node.json`): the
     report would replace the file it was made from."""
-    if output is None or not output.exists():
+    if output is None or str(output) == "-" or not output.exists():
         return
     from .errors import InputError
 
@@ -278,7 +279,7 @@ def snapshot_command(
     if note:
         snap = snap.with_(note=note)
     text = snap.to_json_text()
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
     else:
         write_atomic(output, text)
