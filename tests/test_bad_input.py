@@ -354,6 +354,27 @@ def test_output_dash_is_stdout_not_a_file_named_dash(bad, capsys, monkeypatch):
     assert not Path("-").exists()
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "github"])
+def test_a_snapshot_cannot_drive_the_terminal_or_forge_a_line(bad, capsys, monkeypatch, fmt):
+    """A snapshot is someone else's file: a GPU name with ESC sequences and CR/LF reached the terminal raw."""
+    data = json.loads((SNAPSHOTS / H100).read_text())
+    data["nvml"]["gpus"][0]["name"] = "EVIL\x1b]0;pwned\x07\x1b[31mRED\r\nPASS 0 errors"
+    data["env"]["variables"]["CUDA_VISIBLE_DEVICES"] = "\x1b[2J"
+    evil = bad / "evil.json"
+    evil.write_text(json.dumps(data))
+    code, out, err = _run(capsys, monkeypatch, ["check", "-s", str(evil), "-f", fmt])
+    assert code == 1 and err == ""
+    assert "\x1b" not in out and "\r" not in out and "\x07" not in out
+    assert not any(line.startswith("PASS") for line in out.splitlines())
+
+
+def test_plain_output_escapes_control_characters_from_any_input(bad, capsys, monkeypatch):
+    """A log with colour codes, or a bell, piped to explain: plain output carries no escape codes of its own."""
+    log = "\x1b[31mtorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\x1b[0m\x07\n"
+    code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "-"], stdin=log)
+    assert code == 0 and "oom" in out and "\x1b" not in out and "\x07" not in out
+
+
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out

@@ -7,6 +7,7 @@ so a snapshot taken on a machine without a driver is as valid as one from an 8-G
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -232,6 +233,22 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     return snapshot
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(value: Any) -> Any:
+    """A snapshot file comes from another machine (a bug report, a node): its strings are shown with control
+    characters as \\xNN, so a GPU name with an ESC or a newline cannot drive the terminal or forge a report line,
+    even in colour. Real snapshots have none."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value) if _CONTROL.search(value) else value
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    return value
+
+
 def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file; every problem becomes an InputError with a one-line message."""
     from .inputs import read_text
@@ -243,7 +260,7 @@ def load_snapshot(path: Path) -> Snapshot:
     except json.JSONDecodeError as exc:
         raise InputError(f"snapshot {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     try:
-        snapshot = snapshot_from_dict(data)
+        snapshot = snapshot_from_dict(_printable(data))
     except SchemaError as exc:
         raise InputError(f"snapshot {path} is malformed: {exc}") from None
     if not FACTS & set(data):
