@@ -171,6 +171,9 @@ def check(
         float, typer.Option("--join-timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
+    from_report: Annotated[
+        Path | None, typer.Option("--from-report", help="Diagnose the machine a bug report (issue body, log, env dumps) describes.")
+    ] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     _guard_output(output, snapshot, config)
@@ -188,6 +191,7 @@ def check(
         quant=quant,
         deep=deep,
         deep_timeout=deep_timeout,
+        report_path=from_report,
     )
     if distributed or snapshots is not None:
         from .cluster import ClusterResult
@@ -376,7 +380,7 @@ def run_command(
 
     # a child that died of SIGPIPE met the end of a pipeline (`| head`): that is how pipelines end, not an error
     if outcome.returncode != 0 and outcome.signal != signals.SIGPIPE:
-        from .commands.explain import explain, machine_facts
+        from .commands.explain import explain, machine_facts, script_context
         from .report.explain import render_explain_text
 
         how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
@@ -385,7 +389,7 @@ def run_command(
         sys.stderr.write(f"\nbnbdoctor: `{shlex.join(command)}` failed ({how})\n")
         if outcome.tail.strip():
             try:
-                result = explain(outcome.tail, "its output", machine_facts(None, machine))
+                result = explain(outcome.tail, "its output", machine_facts(None, machine), script_context(command))
                 sys.stderr.write(render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ))
             except Exception as exc:  # the explanation must never hide the command's own exit code
                 sys.stderr.write(f"bnbdoctor: could not explain the output ({type(exc).__name__}: {exc})\n")
