@@ -451,6 +451,35 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
     assert err.decode() == "bnbdoctor: interrupted\n"
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pytest.skip("no /proc/PID/task/PID/children to find the load's child")
+
+
+def test_ctrl_c_during_load_kills_the_child_too(tmp_path):
+    """The load's child runs in its own session, so the terminal's SIGINT never reached it: it went on loading
+    (and holding GPU memory) after bnbdoctor had exited."""
+    parent = subprocess.Popen([sys.executable, "-m", "bnbdoctor", "load", "--no-progress"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        children: list[int] = []
+        while time.monotonic() < deadline and not children and parent.poll() is None:
+            children = _children(parent.pid)
+            time.sleep(0.05)
+        assert children, "the load started no child"
+        parent.send_signal(signal.SIGINT)
+        _, err = parent.communicate(timeout=60)
+    finally:
+        parent.kill()
+    assert parent.returncode == 130 and err.decode().endswith("bnbdoctor: interrupted\n")
+    for child in children:
+        # killed and reaped by the parent before it exited: no such process any more
+        assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] == "Z"
+
+
 def _reading_stdin(pid: int) -> bool:
     """The process is blocked in read(0, ...) (x86_64 syscall 0, aarch64 63), per /proc/PID/syscall."""
     try:
