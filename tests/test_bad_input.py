@@ -147,6 +147,7 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("load-config-missing", ["load", "--config", "{t}/nope.json"], None, 2, "nope.json"),
     ("load-config-bad-json", ["load", "--config", "{t}/bad.json"], None, 2, "not valid JSON"),
     ("load-config-not-a-model", ["load", "--config", "{t}/other.json"], None, 2, "model_type"),
+    ("load-config-a-device", ["load", "--config", "/dev/zero"], None, 2, "not a file"),
     ("load-model-missing", ["load", "{t}/nope"], None, 2, "not found"),
     ("load-negative-tokens", ["load", "--tokens", "-1"], None, 2, "--tokens"),
     ("load-zero-timeout", ["load", "--attempt-timeout", "0"], None, 2, "--attempt-timeout"),
