@@ -77,7 +77,7 @@ CORPUS = (
     Project("oumi", "0.9", "1c/eb/1946cb60e70a90a1c81b695bd738f0ca311c1b54cc50c20e6bdac2a8ccb9/oumi-0.9.tar.gz", "19734b6f5f3766a8026396565b04577ed0434a0b6ce0a9e4120bba999ee00d39", "heldout"),
 )
 
-# The second widening (branch lint2): 19 more releases, 2023-2024 code mostly, split before any was linted. A
+# The second widening (branch lint2): 33 more releases in two batches, 2023-2024 code mostly, split before any was linted. A
 # project named in the first corpus keeps its side (dev -> dev2, heldout -> held2), so a rule tuned on one release
 # of a project is never judged "held out" on another release of it, and a held-out project never becomes dev; a
 # new name goes by the parity of the last byte of sha256(name): even -> held2, odd -> dev2.
@@ -101,6 +101,21 @@ SECOND = (
     ("trl", "0.4.7", "66/2a/e645061cf21733b1a3c9c3e8bbddedeca40f48f442f32bb62c4149269848/trl-0.4.7.tar.gz", "627f4afbc2be06c1da10aec975a8134aea1ed0daa0af097d0d6074ab8b3ce6d1"),
     ("txtai", "7.0.0", "c1/82/a25705ed1fbbc3fbbe9e4ae9ec8153ca0264999f2a40e0155418b41dbccd/txtai-7.0.0.tar.gz", "56cff538bea92675160c5ef9e34eefa7ba2add56359afc8150e5aebe9355ecd8"),
     ("unsloth", "2024.8", "9d/98/57bdb80e3c935280417e59d20146243437fd5230306a4fbbf185d4d7d015/unsloth-2024.8.tar.gz", "20f555588d16811a2e585636551bd31fde526b92d5f336b8501d9dc8daa47f8d"),
+    # second batch, added (and split) after the dev2 fixes, before any of it was linted
+    ("axolotl", "0.6.0", "14/79/f55a3512a2206c3583ae1a7cb5ca9fa421a64f4dcef7079762f8e6de3043/axolotl-0.6.0.tar.gz", "8ad5e1f7e42d7deba40b932a4a4a41bf88e6315e0e73388066f2afeca2f5bd15"),
+    ("instructlab-training", "0.5.0", "fe/aa/5e17e05c7421bfdb4dcfeb718954753e732d6d6bf52f490c7709616ac22c/instructlab_training-0.5.0.tar.gz", "b598a14a11cdc32a04587ac94fa0bcd9471dbc6d55b2bcc07ba5e79ac8b88960"),
+    ("langchain-community", "0.0.38", "74/b7/c20502452183d27b8c0466febb227fae3213f77e9a13683de685e7227f39/langchain_community-0.0.38.tar.gz", "127fc4b75bc67b62fe827c66c02e715a730fef8fe69bd2023d466bab06b5810d"),
+    ("lighteval", "0.5.0", "b9/72/2cbd211318e1dd4ab6653cfe96672dfd68d17a02e762f09b14e8cd7bb6f3/lighteval-0.5.0.tar.gz", "54c4cada948a4fee265fa345283701b80ebdc0f075d8edc91810d1c1d751e5be"),
+    ("llama-recipes", "0.0.3", "5d/cc/fd6e700a042caa9fb6b4c3c3df371d72d7c0f1abb05e3a311d61f45e65cb/llama_recipes-0.0.3.tar.gz", "7398848b4863c7d651887ceea20494bf45cb773a79394b9788bc61022dc923f4"),
+    ("llm-foundry", "0.8.0", "59/a4/4745453c2a59dc1fda0bf8a59e4f509e218f039d7fbbbccba6c6a3b55bc1/llm-foundry-0.8.0.tar.gz", "6b4017ba75918ac24a6a0252c6568395bef5b812ad070978fba4622444e13564"),
+    ("lm_eval", "0.4.2", "75/ca/18814743ba3b42d19d8524a4f771e9c3a7aa02cd4c579747a0f513907205/lm_eval-0.4.2.tar.gz", "ddc2a1ea7041cbadf45afd118ebdecd707b1f14446fad51df212d2bf3defb4d2"),
+    ("lm-polygraph", "0.3.0", "77/e6/db2ebb5a8b5f694d1e954b5ef6d5d54750c0c475b484bb5d1a40291f1f7a/lm_polygraph-0.3.0.tar.gz", "4370a1b18f435465abb4766c02f5b461d36246d68b56908551a0d72d839e69e0"),
+    ("lmms-eval", "0.2.0", "ee/7b/48120ff13f39c8172eb87c463b6b9f991d702900d177544d0f2dac6a69bc/lmms_eval-0.2.0.tar.gz", "9381ce4195791ccef7d952d47119731375bb35fd1409a8be011aea0ffd991be4"),
+    ("ludwig", "0.10.0", "d0/32/4bee06be9f9c667e12c90a9ecb6b31658f74891716efb467e06f5366d3d9/ludwig-0.10.0.tar.gz", "7bccb6629e29286f1c3ee92d61e61765c78f691fdc21d64c26a447457ed3e16d"),
+    ("transformer-lens", "1.17.0", "58/ca/07eae6c51e98c49c71f1f99c9214ae3ae4f4b12336a007bc5605ab10ad6c/transformer_lens-1.17.0.tar.gz", "0513efb359405f56264da6c68881decc083279b8f6131629066d6c1c6647fb5a"),
+    ("trl", "0.6.0", "8f/29/c5683e25b4f9b303dff8171e575e7dce831e5738f63130b7f80c7d71f783/trl-0.6.0.tar.gz", "e39263d0aecd8179e94acb14fc62a4e41eeb1c487f8f94d32eca14edd5e08267"),
+    ("unsloth", "2024.12.4", "3e/6d/f387425086fbbe0b1414def8bcba5ac0e81d727dc5f91633d0c03716da05/unsloth-2024.12.4.tar.gz", "922837eed8446e2924fda22bad66c5ee81bb255204c82e444bd4636b0f6ef8fa"),
+    ("xturing", "0.1.3", "07/29/6f44372d208c5959fe06672905e2d017687a08fd1e7b1474e362ae0a8fcc/xturing-0.1.3.tar.gz", "487f0604e703e154fe18c77df7c94d59ed604ac76f8de9f1459bea0ab61c5330"),
 )
 
 
