@@ -81,3 +81,48 @@ def test_below_438_a_flag_the_config_also_sets_changes_nothing():
 def test_from_438_it_is_an_error_whatever_the_config_says():
     assert _bnb105("BitsAndBytesConfig(load_in_8bit=True)", pins=pinned(">=4.40")) == ["error"]
 
+
+
+# --- a test that proves a name is not None narrows it in that branch --------------------------------------------
+
+NARROWED = HEAD + '''
+def load(name, bits=None):
+    q = None
+    if bits == 4:
+        q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)
+    extra = dict(device_map="auto")
+    {guarded}
+    return AutoModelForTokenClassification.from_pretrained(name, **extra)
+'''
+
+
+@pytest.mark.parametrize("guarded", [
+    "if q is not None:\n        extra['quantization_config'] = q",
+    "if q:\n        extra.update(quantization_config=q)",
+    "if bits and q is not None:\n        extra['quantization_config'] = q",
+    "if q is None:\n        pass\n    else:\n        extra['quantization_config'] = q",
+    "if not q:\n        extra['low_cpu_mem_usage'] = True\n    else:\n        extra['quantization_config'] = q",
+])
+def test_a_config_passed_only_where_it_is_set_is_never_none(guarded):
+    assert "BNB115" not in [f.rule for f in lint(NARROWED.format(guarded=guarded))]
+
+
+@pytest.mark.parametrize("unguarded", [
+    "extra['quantization_config'] = q",
+    "if bits:\n        extra['quantization_config'] = q",  # bits says nothing about q
+    "if q is None:\n        extra['quantization_config'] = q",
+])
+def test_a_config_that_can_still_be_none_is_reported(unguarded):
+    assert "BNB115" in [f.rule for f in lint(NARROWED.format(guarded=unguarded))]
+
+
+def test_a_direct_keyword_under_the_test_is_narrowed_too():
+    source = HEAD + (
+        "q = BitsAndBytesConfig(load_in_8bit=True) if sys.argv[1:] else None\n"
+        "if q is not None:\n"
+        "    m = AutoModelForTokenClassification.from_pretrained('m', quantization_config=q)\n"
+        "def later():\n"
+        "    return AutoModelForTokenClassification.from_pretrained('m', quantization_config=q)\n"
+    )
+    # the call inside the `if` is quiet; the function body runs later, where nothing is proved
+    assert [f.line for f in lint(source) if f.rule == "BNB115"] == [8]

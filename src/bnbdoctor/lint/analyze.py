@@ -262,6 +262,30 @@ class _Scope:
     params: dict[str, ast.expr | None] = field(default_factory=dict)  # a function's parameters and their defaults
 
 
+def _not_none_under(test: ast.expr) -> tuple[frozenset[str], frozenset[str]]:
+    """The names an `if` test proves not None in its body, and in its `else`.
+
+    `if q:`, `if q is not None:` and `and`-chains of them narrow the body; `if q is None:` and `if not q:` narrow
+    the `else`. Anything else proves nothing.
+    """
+    if isinstance(test, ast.Name):
+        return frozenset({test.id}), frozenset()
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        if isinstance(test.ops[0], ast.IsNot):
+            return frozenset({test.left.id}), frozenset()
+        if isinstance(test.ops[0], ast.Is):
+            return frozenset(), frozenset({test.left.id})
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return frozenset(), frozenset({test.operand.id})
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        names: set[str] = set()
+        for value in test.values:
+            names |= _not_none_under(value)[0]
+        return frozenset(names), frozenset()
+    return frozenset(), frozenset()
+
+
 class _Binder(ast.NodeVisitor):
     """First pass: every scope's assignments and the file's imports."""
 
@@ -275,6 +299,10 @@ class _Binder(ast.NodeVisitor):
         self.class_defs: dict[str, ast.ClassDef] = {}  # the module's classes by name (subclasses of model classes)
         self.branch_depth = 0  # inside how many if/for/while/try bodies of the current scope
         self.scope_of[id(tree)] = self.module
+        # `if q:` / `if q is not None:` (and the `else` of `if q is None:` / `if not q:`): the names known not to be
+        # None in the branch being visited, and every use of such a name there (by id of the Name node)
+        self.narrowing: list[frozenset[str]] = []
+        self.not_none: set[int] = set()
 
     def _bind(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
         if isinstance(target, ast.Name):
@@ -333,7 +361,22 @@ class _Binder(ast.NodeVisitor):
         self.generic_visit(node)
         self.branch_depth -= 1
 
-    visit_If = visit_While = visit_Try = visit_Match = _branch
+    visit_While = visit_Try = visit_Match = _branch
+
+    def visit_If(self, node: ast.If) -> None:
+        self.branch_depth += 1
+        self.visit(node.test)
+        positive, negative = _not_none_under(node.test)
+        for names, body in ((positive, node.body), (negative, node.orelse)):
+            self.narrowing.append(names)
+            for stmt in body:
+                self.visit(stmt)
+            self.narrowing.pop()
+        self.branch_depth -= 1
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if any(node.id in names for names in self.narrowing):
+            self.not_none.add(id(node))
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._bind(node.target, None, node.lineno)
@@ -369,9 +412,10 @@ class _Binder(ast.NodeVisitor):
         self.scope_of[id(node)] = scope
         outer, self.current = self.current, scope
         depth, self.branch_depth = self.branch_depth, 0
+        narrowing, self.narrowing = self.narrowing, []  # a nested function runs later: the test may no longer hold
         for stmt in body:
             self.visit(stmt)
-        self.current, self.branch_depth = outer, depth
+        self.current, self.branch_depth, self.narrowing = outer, depth, narrowing
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._bind(ast.Name(node.name), None, node.lineno)
@@ -490,40 +534,49 @@ class _Evaluator:
     def _value(self, node: ast.AST, scope: _Scope, depth: int) -> Value:
         if isinstance(node, ast.Constant):
             return Const(node.value)
+        if isinstance(node, ast.Name) and id(node) in self.b.not_none:
+            return _without_none(self._name(node, scope, depth))
         if isinstance(node, ast.Name):
-            if node.id in self.b.aliases:
-                found = self._lookup(node.id, scope, node.lineno)
-                if found is None or found[0] is None:
-                    return Ref(self.b.aliases[node.id])
-            use_line = getattr(node, "lineno", 1 << 30)
-            found = self._lookup(node.id, scope, use_line)
-            if found is None:
-                return Ref(node.id)  # a builtin such as dict, or a name defined elsewhere
-            expr, where, bound_at = found
-            if expr is None:
-                if node.id in self.local_loaders and where is self.b.module:
-                    return Ref(f"{LOCAL}.{node.id}")
-                if node.id in where.params and bound_at == getattr(where.node, "lineno", -1):
-                    default = where.params[node.id]
-                    parent = where.parent or self.b.module
-                    return Param(node.id, self.value(default, parent, depth + 1) if default is not None else UNKNOWN)
-                return UNKNOWN
-            if where is scope and (node.id, bound_at) in where.conditional:
-                choices = self._alternatives(node.id, where, use_line)
-                if len(choices) > 1:
-                    lines = sorted(b[0] for b in where.names.get(node.id, []))
-                    values: list[Value] = []
-                    for line_no, alt in choices:
-                        v = self.value(alt, where, depth + 1) if alt is not None else UNKNOWN
-                        # the in-place changes made to this alternative before the name is bound again
-                        until = min([n for n in lines if n > line_no] + [use_line])
-                        v = self._changed(v, node.id, where, scope, line_no, until, depth)
-                        if v not in values:
-                            values.append(v)
-                    if len(values) > 1:
-                        return OneOf(tuple(values))
-            bound = self.value(expr, where, depth + 1)
-            return self._changed(bound, node.id, where, scope, bound_at, use_line, depth)
+            return self._name(node, scope, depth)
+        return self._other(node, scope, depth)
+
+    def _name(self, node: ast.Name, scope: _Scope, depth: int) -> Value:
+        """A name's value: an import, a parameter, its binding (a choice where it is bound in branches)."""
+        if node.id in self.b.aliases:
+            found = self._lookup(node.id, scope, node.lineno)
+            if found is None or found[0] is None:
+                return Ref(self.b.aliases[node.id])
+        use_line = getattr(node, "lineno", 1 << 30)
+        found = self._lookup(node.id, scope, use_line)
+        if found is None:
+            return Ref(node.id)  # a builtin such as dict, or a name defined elsewhere
+        expr, where, bound_at = found
+        if expr is None:
+            if node.id in self.local_loaders and where is self.b.module:
+                return Ref(f"{LOCAL}.{node.id}")
+            if node.id in where.params and bound_at == getattr(where.node, "lineno", -1):
+                default = where.params[node.id]
+                parent = where.parent or self.b.module
+                return Param(node.id, self.value(default, parent, depth + 1) if default is not None else UNKNOWN)
+            return UNKNOWN
+        if where is scope and (node.id, bound_at) in where.conditional:
+            choices = self._alternatives(node.id, where, use_line)
+            if len(choices) > 1:
+                lines = sorted(b[0] for b in where.names.get(node.id, []))
+                values: list[Value] = []
+                for line_no, alt in choices:
+                    v = self.value(alt, where, depth + 1) if alt is not None else UNKNOWN
+                    # the in-place changes made to this alternative before the name is bound again
+                    until = min([n for n in lines if n > line_no] + [use_line])
+                    v = self._changed(v, node.id, where, scope, line_no, until, depth)
+                    if v not in values:
+                        values.append(v)
+                if len(values) > 1:
+                    return OneOf(tuple(values))
+        bound = self.value(expr, where, depth + 1)
+        return self._changed(bound, node.id, where, scope, bound_at, use_line, depth)
+
+    def _other(self, node: ast.AST, scope: _Scope, depth: int) -> Value:
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "self":
                 owner = self._class_of(scope)
@@ -660,6 +713,16 @@ class _Evaluator:
 
     def _method_scope(self, expr: ast.expr) -> _Scope | None:
         return self._scope_index.get(id(expr))
+
+
+def _without_none(value: Value) -> Value:
+    """A value where a test has just proved it is not None: the choices that are None dropped."""
+    if isinstance(value, OneOf):
+        rest = tuple(v for v in value.options if not (isinstance(v, Const) and v.value is None))
+        return rest[0] if len(rest) == 1 else OneOf(rest) if rest else UNKNOWN
+    if isinstance(value, Const) and value.value is None:
+        return UNKNOWN
+    return value
 
 
 def _scoped_nodes(tree: ast.Module, binder: _Binder) -> Iterator[tuple[ast.AST, _Scope]]:
