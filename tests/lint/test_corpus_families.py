@@ -126,3 +126,25 @@ def test_a_direct_keyword_under_the_test_is_narrowed_too():
     )
     # the call inside the `if` is quiet; the function body runs later, where nothing is proved
     assert [f.line for f in lint(source) if f.rule == "BNB115"] == [8]
+
+
+# --- notebooks: a shell escape or line magic continued with a backslash ------------------------------------------
+
+def test_a_continued_shell_escape_is_blanked_with_its_continuation_lines():
+    import json
+
+    from bnbdoctor.lint.engine import notebook_source
+
+    cells = [
+        "%pip install -q \\\n    bitsandbytes \\\n    transformers\n",
+        "!python finetune.py \\\n  --load_in_4bit \\\n  --output_dir out\nx = 1\n",
+        "from transformers import AutoModelForCausalLM\n"
+        "m = AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True)\n",
+    ]
+    doc = {"cells": [{"cell_type": "code", "metadata": {}, "source": c} for c in cells], "metadata": {},
+           "nbformat": 4, "nbformat_minor": 5}
+    text, where = notebook_source(json.dumps(doc).encode())
+    compile(text, "nb", "exec")  # no unexpected indent from the continuation lines
+    findings = lint(text)
+    assert [f.rule for f in findings] == ["BNB110"]
+    assert where[findings[0].line - 1] == (3, 2)  # cell 3, line 2: the numbering is unchanged
