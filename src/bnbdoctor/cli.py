@@ -156,6 +156,9 @@ def check(
         float, typer.Option("--join-timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
+    from_report: Annotated[
+        Path | None, typer.Option("--from-report", help="Diagnose the machine a bug report (issue body, log, env dumps) describes.")
+    ] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
     from .commands.check import CheckRequest, run_check
@@ -172,6 +175,7 @@ def check(
         quant=quant,
         deep=deep,
         deep_timeout=deep_timeout,
+        report_path=from_report,
     )
     if distributed or snapshots is not None:
         from .cluster import ClusterResult
@@ -349,7 +353,7 @@ def run_command(
         sys.stderr.write(f"bnbdoctor: permission denied: {command[0]}\n")
         raise typer.Exit(NOT_EXECUTABLE) from None
     if outcome.returncode != 0:
-        from .commands.explain import explain, machine_facts
+        from .commands.explain import explain, machine_facts, script_context
         from .report.explain import render_explain_text
 
         how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
@@ -358,7 +362,7 @@ def run_command(
         sys.stderr.write(f"\nbnbdoctor: `{shlex.join(command)}` failed ({how})\n")
         if outcome.tail.strip():
             try:
-                result = explain(outcome.tail, "its output", machine_facts(None, machine))
+                result = explain(outcome.tail, "its output", machine_facts(None, machine), script_context(command))
                 sys.stderr.write(render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ))
             except Exception as exc:  # the explanation must never hide the command's own exit code
                 sys.stderr.write(f"bnbdoctor: could not explain the output ({type(exc).__name__}: {exc})\n")

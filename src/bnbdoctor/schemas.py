@@ -111,6 +111,7 @@ def explain_schema() -> dict[str, Any]:
             "facts": {"type": "object"},
             "findings": {"type": "array", "items": {"type": "object"}},
             "references": {"type": "array", "items": {"type": "object", "required": ["kind", "title"]}},
+            "templates": {"type": "array", "items": {"type": "object", "required": ["package", "file", "first", "last", "template"]}},
         },
         "required": ["lines", "signatures", "facts", "findings", "references"],
     }
@@ -139,6 +140,13 @@ def explain_schema() -> dict[str, Any]:
                 "properties": {"source": {"type": "string"}, "findings": {"type": "array", "items": {"type": "object"}}},
             },
             "matches": {"type": "array", "items": {"$ref": "#/$defs/Match"}},
+            "triage": {
+                "type": "object",
+                "description": "Whether the first cause is confident enough to post (docs/ci/triage.md).",
+                "properties": {"confident": {"type": "boolean"}, "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                               "margin": {"type": "number"}, "category": {"type": ["string", "null"]}},
+                "required": ["confident", "confidence"],
+            },
             "notes": {"type": "array", "items": {"type": "string"}},
         },
         "required": ["schema", "tool", "status", "input", "matches"],

@@ -9,7 +9,6 @@ from pathlib import Path
 from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
-from ..explain.matcher import matched_lines
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -21,6 +20,15 @@ class ExplainRequest:
     snapshot_path: Path | None = None
     use_machine: bool = True  # probe this machine when no snapshot is given
     source: str | None = None  # overrides the input's description, e.g. "output of `python train.py`"
+
+
+def decode(data: bytes) -> str:
+    """A log's text: UTF-8, or UTF-16 where Windows wrote it so (PowerShell's `>` writes UTF-16 with a BOM)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if len(data) > 64 and data[1:200:2].count(0) > 40:  # UTF-16 LE without a BOM: every other byte is NUL
+        return data.decode("utf-16-le", errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def _read_stdin() -> str:
@@ -44,16 +52,42 @@ def read_input(request: ExplainRequest) -> tuple[str, str]:
             raise InputError(f"{request.file} is a directory, not a file") from None
         except OSError as exc:
             raise InputError(f"cannot read {request.file}: {exc.strerror or exc}") from None
-        return data.decode("utf-8", errors="replace"), f"file {request.file}"
+        return decode(data), f"file {request.file}"
     if request.text is None or request.text == "-":
         return _read_stdin(), "stdin"
     return request.text, "argument"
 
 
-def machine_facts(snapshot_path: Path | None, use_machine: bool) -> MachineFacts | None:
-    """The facts `explain` ranks with: a snapshot file, this machine (probed, no torch import), or nothing."""
+#: facts that say the text describes its own machine (an env dump, versions, a GPU), not just a path in a traceback
+STRONG_FACTS = ("gpu", "compute_capability", "driver", "driver_cuda", "cuda_available", "torch_cpu", "cuda", "rocm",
+                "gpu_vendor")
+
+
+def report_machine(text: str) -> MachineFacts | None:
+    """The machine the report describes, when its text states facts about it (versions, GPU, driver, env dumps)."""
+    from ..explain.report_facts import report_snapshot
     from ..rules import CheckOptions, Context, run
 
+    snapshot, facts = report_snapshot(text)
+    # a Linux path says little (this machine is usually Linux too); a Windows or macOS one says the error came from
+    # another machine than a Linux one running explain
+    elsewhere = facts.facts.get("os") in ("windows", "macos", "wsl")
+    if not (facts.packages or elsewhere or any(k in facts.facts for k in STRONG_FACTS)):
+        return None
+    findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=False))))
+    said = ", ".join(f"{k}={v}" for k, v in {**facts.facts, **facts.packages}.items())
+    return MachineFacts.of(snapshot, findings, f"the report ({said})"[:300], {**facts.facts, "sources": facts.sources})
+
+
+def machine_facts(snapshot_path: Path | None, use_machine: bool, text: str | None = None) -> MachineFacts | None:
+    """The facts `explain` ranks with: a snapshot file, else the machine the text itself describes (the error came
+    from there), else this machine (probed, no torch import), else nothing."""
+    from ..rules import CheckOptions, Context, run
+
+    if snapshot_path is None and text is not None:
+        reported = report_machine(text)
+        if reported is not None:
+            return reported
     if snapshot_path is not None:
         from ..snapshot import load_snapshot
 
@@ -71,17 +105,23 @@ def machine_facts(snapshot_path: Path | None, use_machine: bool) -> MachineFacts
     return MachineFacts.of(snapshot, findings, source)
 
 
-def explain(text: str, source: str, machine: MachineFacts | None) -> ExplainResult:
-    matches = tuple(explain_text(text, machine))
-    lines = [line for found in matched_lines(text).values() for line in found]
+def explain(text: str, source: str, machine: MachineFacts | None, context: str = "") -> ExplainResult:
+    matches = tuple(explain_text(text, machine, context))
+    lines = [line for m in matches for line in m.evidence.get("lines", [])]
     summary = {"source": source, "lines": len(text.splitlines()), "chars": len(text), "matched_lines": list(dict.fromkeys(lines))[:20]}
     machine_summary = None
     if machine is not None:
         machine_summary = {
             "source": machine.source,
+            "report_facts": {k: v for k, v in machine.report.items() if k != "sources"},
+            "fact_sources": machine.report.get("sources", {}),
             "findings": [{"rule": f.rule, "category": f.category, "severity": f.severity, "title": f.title} for f in machine.findings],
         }
-    notes = () if matches else ("no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    notes: tuple[str, ...] = () if matches else (
+        "no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    if matches and all(sig.startswith("keywords:") for m in matches for sig in m.evidence["signatures"]):
+        notes = ("no known message in the text: the causes are guesses from its words (never confident); "
+                 "run `bnbdoctor check` on the machine that failed",)
     return ExplainResult(matches, summary, machine_summary, notes)
 
 
@@ -89,4 +129,19 @@ def run_explain(request: ExplainRequest) -> ExplainResult:
     text, source = read_input(request)
     if not text.strip():
         raise InputError("the error text is empty")
-    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine))
+    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text))
+
+
+MAX_CONTEXT = 256 * 1024
+
+
+def script_context(command: list[str]) -> str:
+    """The source of the Python script a command runs (`python train.py ...`), so `run` knows how it loads the model;
+    "" for anything else or a file that cannot be read."""
+    args = [a for a in command[1:] if not a.startswith("-")] if command and "python" in Path(command[0]).name else []
+    if not args or not args[0].endswith(".py"):
+        return ""
+    try:
+        return Path(args[0]).read_bytes()[:MAX_CONTEXT].decode("utf-8", errors="replace")
+    except OSError:
+        return ""
