@@ -77,7 +77,7 @@ CORPUS = (
     Project("oumi", "0.9", "1c/eb/1946cb60e70a90a1c81b695bd738f0ca311c1b54cc50c20e6bdac2a8ccb9/oumi-0.9.tar.gz", "19734b6f5f3766a8026396565b04577ed0434a0b6ce0a9e4120bba999ee00d39", "heldout"),
 )
 
-# The second widening (branch lint2): 33 more releases in two batches, 2023-2024 code mostly, split before any was linted. A
+# The second widening (branch lint2): 41 more releases in three batches, 2023-2024 code mostly, split before any was linted. A
 # project named in the first corpus keeps its side (dev -> dev2, heldout -> held2), so a rule tuned on one release
 # of a project is never judged "held out" on another release of it, and a held-out project never becomes dev; a
 # new name goes by the parity of the last byte of sha256(name): even -> held2, odd -> dev2.
@@ -116,6 +116,15 @@ SECOND = (
     ("trl", "0.6.0", "8f/29/c5683e25b4f9b303dff8171e575e7dce831e5738f63130b7f80c7d71f783/trl-0.6.0.tar.gz", "e39263d0aecd8179e94acb14fc62a4e41eeb1c487f8f94d32eca14edd5e08267"),
     ("unsloth", "2024.12.4", "3e/6d/f387425086fbbe0b1414def8bcba5ac0e81d727dc5f91633d0c03716da05/unsloth-2024.12.4.tar.gz", "922837eed8446e2924fda22bad66c5ee81bb255204c82e444bd4636b0f6ef8fa"),
     ("xturing", "0.1.3", "07/29/6f44372d208c5959fe06672905e2d017687a08fd1e7b1474e362ae0a8fcc/xturing-0.1.3.tar.gz", "487f0604e703e154fe18c77df7c94d59ed604ac76f8de9f1459bea0ab61c5330"),
+    # third batch: older releases of held-out projects (all held2 by the rule), added after every dev2 fix
+    ("instructlab-training", "0.3.0", "e3/35/a1fcce6bc5d518941a11b5f618c12002fdb1450cd7773bfe7fc0aee5601f/instructlab_training-0.3.0.tar.gz", "5b8d0eaf37dbe0ed8ca8579c0912481a9bee371ddf590ac25bc4a4ab23db8543"),
+    ("lighteval", "0.3.0", "02/d7/8c52ae664c106385547c5e895b8614b58eb97e1a721ccee0e278739bd0ff/lighteval-0.3.0.tar.gz", "30d05265a5dc4fa5a8397a83aa28b13a0f75cf551d365bf754a982cb25639109"),
+    ("llm-foundry", "0.5.0", "2a/7d/472c26d98dcb053169a8f8871f13131566b5ced88e363d735cd6ec7365bc/llm-foundry-0.5.0.tar.gz", "02f51c61b08b769ca44c6006a45560420673bfa160a6bd9a543200d228a26808"),
+    ("llmtuner", "0.5.3", "6f/35/96f0c366b4ea34050adfaebf2b6f9713befc1f1b47193b28f5ceec150dfe/llmtuner-0.5.3.tar.gz", "c6317dbbeb08aa94cbc6314a01d70ce6f24d8027e0778091b7adb696fcdcddc0"),
+    ("ms-swift", "1.5.4", "58/0d/e6865202ec18076d192316d714ee621052ddb951916b141f29eeaa5c5f51/ms-swift-1.5.4.tar.gz", "fe8ba5167378d8ce3b053c0bdc34846f4bc3eb658e42107f275cbaf56ba08043"),
+    ("oumi", "0.1.3", "97/61/5d08c88a31e2181340d6f5b755e3c40db212dab633b4d2c93741187b14df/oumi-0.1.3.tar.gz", "e0753ce34bb088f88e8216fd25b1ce38b67a7eef7b892462ec1e6e8d1a81bed6"),
+    ("simpletransformers", "0.70.0", "0f/8e/1c52ac2e1ccabf90af4e629d673f4651dbacafd6a429ff6fd0f9cbc9dcdb/simpletransformers-0.70.0.tar.gz", "e0e4c1127ac189c49246dd5afc11e543fbccda31e467608f7f8ac2b717d27f6e"),
+    ("xturing", "0.1.6", "5c/10/b0fa379c91a64b4bc5d9ac5f02f99781f54ef940d4dd43d9d4d4547cfeac/xturing-0.1.6.tar.gz", "adc8fab90c7203a9368dd8a926620dd9aba29338e16aa2efbe45caaaf47980ef"),
 )
 
 
