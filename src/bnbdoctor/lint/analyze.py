@@ -22,7 +22,10 @@ PREFILTER = re.compile(
     rb"BitsAndBytesConfig|load_in_4bit|load_in_8bit|bnb_4bit|quantization_config|prepare_model_for_int8_training"
 )
 
-#: Keyword arguments of transformers' BitsAndBytesConfig (utils/quantization_config.py, v4.30 to v5.x).
+#: Keyword arguments of transformers' BitsAndBytesConfig (utils/quantization_config.py, v4.30 to v5.x), in the
+#: order of its `__init__`: the order a positional call maps onto. Read in every wheel from 4.30.0 to 5.24.0: the
+#: first nine are the same in all of them, `bnb_4bit_quant_storage` is the tenth from 4.39.0 (4.27 to 4.29 had no
+#: `load_in_4bit`: their second parameter was `llm_int8_threshold`, but those releases predate every rule here).
 BNB_PARAMS = (
     "load_in_8bit", "load_in_4bit", "llm_int8_threshold", "llm_int8_skip_modules",
     "llm_int8_enable_fp32_cpu_offload", "llm_int8_has_fp16_weight", "bnb_4bit_compute_dtype",
@@ -684,6 +687,10 @@ class _Evaluator:
             method = qualname.rsplit(".", 1)[-1] if qualname else None
             kwargs.update(callee.kwargs)
             is_open |= callee.open
+        if (qualname or "").endswith(".from_pretrained") and not (isinstance(callee, CallV) and callee.open):
+            # from_pretrained(path, *model_args, **kwargs): positional arguments are the path and model_args, handed
+            # to the model's __init__, never loading options; a `*splat` there hides no keyword
+            is_open = False
         splats: list[DictV] = []
         for kw in node.keywords:
             if kw.arg is None:
@@ -696,9 +703,27 @@ class _Evaluator:
                     is_open = True
             else:
                 kwargs[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, node)
-        args = tuple(self.value(a, scope, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
-        if qualname == "dict" and not node.args:
-            return DictV(node, kwargs, is_open)
+        positional = list(node.args)
+        if isinstance(callee, CallV) and callee.qualname == "functools.partial" and callee.args:
+            positional = [*callee.node.args[1:], *positional]  # partial(BitsAndBytesConfig, True)(...): its own first
+        args = tuple(self.value(a, scope, depth + 1) for a in positional if not isinstance(a, ast.Starred))
+        if (qualname or "").split(".")[-1] == "BitsAndBytesConfig" and positional:
+            # BitsAndBytesConfig(args.load_in_8bit, args.load_in_4bit, ...): positional arguments are parameters
+            # too, in the order of BNB_PARAMS; after a `*splat`, or past the known parameters, nothing is known
+            for i, a in enumerate(positional):
+                if isinstance(a, ast.Starred) or i >= len(BNB_PARAMS):
+                    is_open = True
+                    break
+                if BNB_PARAMS[i] not in kwargs:
+                    kwargs[BNB_PARAMS[i]] = Arg(self.value(a, scope, depth + 1), a, a, node)
+        if qualname == "dict":
+            # dict(base, k=v) is base's items updated with the keywords; dict(pairs) or dict(**unknown) is open
+            if not node.args:
+                return DictV(node, kwargs, is_open)
+            if len(node.args) == 1 and not isinstance(node.args[0], ast.Starred):
+                base = self.value(node.args[0], scope, depth + 1)
+                if isinstance(base, DictV):
+                    return DictV(node, {**base.items, **kwargs}, is_open or base.open)
         for inner in splats:
             self.splatted.setdefault(id(inner.node), []).append(node)
         return CallV(node, qualname, method, receiver, args, kwargs, is_open)
