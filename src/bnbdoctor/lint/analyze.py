@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 #: A file is parsed only if it mentions one of these: every code rule needs quantization in the same file.
@@ -50,6 +50,16 @@ class Ref:
     qualname: str
 
 
+#: Where a statement runs within its function: the (id of the if/try/match, branch index) pairs it is under.
+Path = tuple[tuple[int, int], ...]
+
+
+def exclusive(a: Path, b: Path) -> bool:
+    """Whether no single run takes both paths: they sit in different branches of the same if/try/match."""
+    taken = dict(a)
+    return any(taken.get(node, branch) != branch for node, branch in b)
+
+
 @dataclass(frozen=True)
 class Arg:
     """One keyword argument or dict entry: its value, the value's node, and the node that names it."""
@@ -58,6 +68,12 @@ class Arg:
     node: ast.expr
     key: ast.AST  # an ast.keyword, or the string constant of a dict key
     holder: ast.AST  # the Call or Dict that literally holds it
+    path: Path = ()  # for an entry set in place (`d[k] = v`): the branches the setting statement runs under
+
+
+def together(*args: Arg) -> bool:
+    """Whether one run can set all of these: a rule needing two facts at once fires only then."""
+    return not any(exclusive(a.path, b.path) for i, a in enumerate(args) for b in args[i + 1 :])
 
 
 @dataclass(frozen=True)
@@ -260,7 +276,7 @@ class _Scope:
     names: dict[str, list[tuple[int, ast.expr | None]]] = field(default_factory=dict)
     attrs: dict[tuple[str, str], list[tuple[int, ast.expr]]] = field(default_factory=dict)  # (name, attr)
     # in-place changes to a dict bound to a name: `d["k"] = v`, `d.update(...)`, `d.pop("k")`, `del d["k"]`
-    dict_ops: dict[str, list[tuple[int, str, ast.AST]]] = field(default_factory=dict)
+    dict_ops: dict[str, list[tuple[int, str, ast.AST, Path]]] = field(default_factory=dict)
     conditional: set[tuple[str, int]] = field(default_factory=set)  # (name, line) bound inside if/for/while/try
     params: dict[str, ast.expr | None] = field(default_factory=dict)  # a function's parameters and their defaults
 
@@ -289,6 +305,45 @@ def _not_none_under(test: ast.expr) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(), frozenset()
 
 
+def _branch_paths(tree: ast.Module) -> dict[int, Path]:
+    """Every statement's Path. Branches of one if/try/match are alternatives (an `elif` is an if in the `else`,
+    an except handler an alternative to its try body); the statements after an `if` whose body always leaves
+    (return/raise/continue/break) run only on its `else` path. A function or class body starts afresh."""
+    out: dict[int, Path] = {}
+
+    def leaves(body: list[ast.stmt]) -> bool:
+        return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+    def block(stmts: list[ast.stmt], path: Path) -> None:
+        for st in stmts:
+            out[id(st)] = path
+            if isinstance(st, ast.If):
+                block(st.body, (*path, (id(st), 0)))
+                block(st.orelse, (*path, (id(st), 1)))
+                if leaves(st.body) and not leaves(st.orelse):
+                    path = (*path, (id(st), 1))
+                elif leaves(st.orelse) and not leaves(st.body):
+                    path = (*path, (id(st), 0))
+            elif isinstance(st, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                block(st.body + st.orelse, (*path, (id(st), 0)))
+                for i, handler in enumerate(st.handlers):
+                    block(handler.body, (*path, (id(st), i + 1)))
+                block(st.finalbody, path)
+            elif isinstance(st, ast.Match):
+                for i, case in enumerate(st.cases):
+                    block(case.body, (*path, (id(st), i)))
+            elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                block(st.body, ())
+            else:
+                for name in ("body", "orelse", "finalbody"):
+                    inner = getattr(st, name, None)
+                    if isinstance(inner, list):
+                        block(inner, path)
+
+    block(tree.body, ())
+    return out
+
+
 class _Binder(ast.NodeVisitor):
     """First pass: every scope's assignments and the file's imports."""
 
@@ -306,6 +361,14 @@ class _Binder(ast.NodeVisitor):
         # None in the branch being visited, and every use of such a name there (by id of the Name node)
         self.narrowing: list[frozenset[str]] = []
         self.not_none: set[int] = set()
+        self.paths = _branch_paths(tree)
+        self.path: Path = ()  # the Path of the statement being visited
+        self.use_path: dict[int, Path] = {}  # id(Name node) -> the Path it is read on
+
+    def visit(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.stmt):
+            self.path = self.paths.get(id(node), self.path)
+        return super().visit(node)
 
     def _bind(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
         if isinstance(target, ast.Name):
@@ -322,7 +385,9 @@ class _Binder(ast.NodeVisitor):
             for element in target.elts:
                 self._bind(element.value if isinstance(element, ast.Starred) else element, None, line)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and value is not None:
-            self.current.dict_ops.setdefault(target.value.id, []).append((line, "set", ast.Tuple([target.slice, value])))
+            self.current.dict_ops.setdefault(target.value.id, []).append(
+                (line, "set", ast.Tuple([target.slice, value]), self.path)
+            )
 
     def visit_Expr(self, node: ast.Expr) -> None:
         call = node.value
@@ -332,13 +397,13 @@ class _Binder(ast.NodeVisitor):
             and isinstance(call.func.value, ast.Name)
             and call.func.attr in ("update", "pop", "setdefault")
         ):
-            self.current.dict_ops.setdefault(call.func.value.id, []).append((call.lineno, call.func.attr, call))
+            self.current.dict_ops.setdefault(call.func.value.id, []).append((call.lineno, call.func.attr, call, self.path))
         self.generic_visit(node)
 
     def visit_Delete(self, node: ast.Delete) -> None:
         for target in node.targets:
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                self.current.dict_ops.setdefault(target.value.id, []).append((node.lineno, "del", target.slice))
+                self.current.dict_ops.setdefault(target.value.id, []).append((node.lineno, "del", target.slice, self.path))
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -378,6 +443,7 @@ class _Binder(ast.NodeVisitor):
         self.branch_depth -= 1
 
     def visit_Name(self, node: ast.Name) -> None:
+        self.use_path[id(node)] = self.path
         if any(node.id in names for names in self.narrowing):
             self.not_none.add(id(node))
 
@@ -571,13 +637,13 @@ class _Evaluator:
                     v = self.value(alt, where, depth + 1) if alt is not None else UNKNOWN
                     # the in-place changes made to this alternative before the name is bound again
                     until = min([n for n in lines if n > line_no] + [use_line])
-                    v = self._changed(v, node.id, where, scope, line_no, until, depth)
+                    v = self._changed(v, node.id, where, scope, line_no, until, depth, self.b.use_path.get(id(node), ()))
                     if v not in values:
                         values.append(v)
                 if len(values) > 1:
                     return OneOf(tuple(values))
         bound = self.value(expr, where, depth + 1)
-        return self._changed(bound, node.id, where, scope, bound_at, use_line, depth)
+        return self._changed(bound, node.id, where, scope, bound_at, use_line, depth, self.b.use_path.get(id(node), ()))
 
     def _other(self, node: ast.AST, scope: _Scope, depth: int) -> Value:
         if isinstance(node, ast.Attribute):
@@ -623,24 +689,39 @@ class _Evaluator:
             return DictV(node, items, is_open)
         return UNKNOWN
 
-    def _changed(self, bound: Value, name: str, where: _Scope, scope: _Scope, bound_at: int, use_line: int, depth: int) -> Value:
+    def _changed(
+        self, bound: Value, name: str, where: _Scope, scope: _Scope, bound_at: int, use_line: int, depth: int,
+        use_path: Path = (),
+    ) -> Value:
         """A dict with the in-place changes made to it between its binding and this use (all of them when the use
-        is in a nested scope)."""
+        is in a nested scope), leaving out those made in a branch the use cannot have come through."""
         ops = where.dict_ops.get(name)
         if not isinstance(bound, DictV) or not ops:
             return bound
         same_scope = where is scope
-        later = [op for op in ops if op[0] > bound_at and (not same_scope or op[0] < use_line)]
+        later = [
+            op for op in ops
+            if op[0] > bound_at and (not same_scope or (op[0] < use_line and not exclusive(op[3], use_path)))
+        ]
         return self._apply(bound, later, where, depth) if later else bound
 
-    def _apply(self, d: DictV, ops: list[tuple[int, str, ast.AST]], scope: _Scope, depth: int) -> DictV:
+    def _apply(self, d: DictV, ops: list[tuple[int, str, ast.AST, Path]], scope: _Scope, depth: int) -> DictV:
         items, is_open = dict(d.items), d.open
-        for _, kind, payload in ops:
+        for _, kind, payload, path in ops:
             if kind == "set":
                 assert isinstance(payload, ast.Tuple)
                 key, val = payload.elts
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    items[key.value] = Arg(self.value(val, scope, depth + 1), val, key, payload)
+                    new = Arg(self.value(val, scope, depth + 1), val, key, payload, path)
+                    old = items.get(key.value)
+                    if old is not None and old.path and exclusive(old.path, path):
+                        # `if a: d[k] = x` / `elif b: d[k] = y`: either, never one over the other
+                        olds = old.value.options if isinstance(old.value, OneOf) else (old.value,)
+                        news = new.value.options if isinstance(new.value, OneOf) else (new.value,)
+                        merged = tuple(v for i, v in enumerate([*olds, *news]) if v not in [*olds, *news][:i])
+                        common = tuple(p for p in old.path if p in path)
+                        new = Arg(merged[0] if len(merged) == 1 else OneOf(merged), val, key, payload, common)
+                    items[key.value] = new
                 else:
                     is_open = True
             elif kind == "del":
@@ -654,12 +735,14 @@ class _Evaluator:
                         if kind == "pop":
                             items.pop(first.value, None)
                         elif first.value not in items and len(payload.args) > 1:
-                            items[first.value] = Arg(self.value(payload.args[1], scope, depth + 1), payload.args[1], first, payload)
+                            items[first.value] = Arg(
+                                self.value(payload.args[1], scope, depth + 1), payload.args[1], first, payload, path
+                            )
                     continue
                 for arg in payload.args:
                     inner = self.value(arg, scope, depth + 1)
                     if isinstance(inner, DictV):
-                        items.update(inner.items)
+                        items.update({k: replace(a, path=path) for k, a in inner.items.items()})
                         is_open |= inner.open
                     else:
                         is_open = True
@@ -667,7 +750,7 @@ class _Evaluator:
                     if kw.arg is None:
                         is_open = True
                     else:
-                        items[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, payload)
+                        items[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, payload, path)
         return DictV(d.node, items, is_open)
 
     def call(self, node: ast.Call, scope: _Scope, depth: int = 0) -> Value:

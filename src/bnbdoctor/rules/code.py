@@ -23,6 +23,7 @@ from ..lint.analyze import (
     can_be_none,
     dtype_name,
     falsy_or_absent,
+    together,
     truthy,
 )
 from ..lint.model import CodeContext, CodeHit, FixAction
@@ -372,7 +373,8 @@ def _flags_next_to_config(load: Load) -> list[tuple[str, Arg]]:
     if q is None or load.config is None or can_be_none(q.value):
         return []
     flags = [(n, load.kwargs[n]) for n in ("load_in_4bit", "load_in_8bit") if n in load.kwargs]
-    return [(n, a) for n, a in flags if not falsy_or_absent(a)]
+    # a flag set on a branch exclusive with the one that sets quantization_config is never next to it
+    return [(n, a) for n, a in flags if not falsy_or_absent(a) and together(a, q)]
 
 
 def _flags_fix(load: Load, flags: list[tuple[str, Arg]], ctx: CodeContext) -> FixAction | None:
@@ -428,7 +430,9 @@ def both_flags(ctx: CodeContext) -> Iterator[CodeHit]:
         return
     holders: list[QuantConfig | Load] = [*ctx.facts.configs, *ctx.facts.loads]
     for holder in holders:
-        if truthy(holder.kwargs.get("load_in_4bit")) and truthy(holder.kwargs.get("load_in_8bit")):
+        four, eight = holder.kwargs.get("load_in_4bit"), holder.kwargs.get("load_in_8bit")
+        # both set in place on exclusive branches (`if a: kw["load_in_8bit"] = True elif b: ...`) is no conflict
+        if four is not None and eight is not None and truthy(four) and truthy(eight) and together(four, eight):
             yield CodeHit(
                 "load_in_4bit and load_in_8bit are both true: BitsAndBytesConfig raises ValueError 'load_in_4bit and "
                 "load_in_8bit are both True, but only one can be used at the same time' "
