@@ -135,3 +135,15 @@ def test_a_key_set_on_both_branches_is_either_value():
             "        kw['load_in_8bit'] = False\n"
             "    return BitsAndBytesConfig(**kw)\n")
     assert "BNB103" not in _rules(body)
+
+
+def test_one_of_two_configs_is_still_a_quantized_load():
+    # the config depends on the branch, but every branch that sets one quantizes: rules about any quantized load apply
+    body = ("def load(path, bits):\n"
+            "    kw = {}\n"
+            "    if bits == 4:\n"
+            "        kw['quantization_config'] = BitsAndBytesConfig(load_in_4bit=True)\n"
+            "    elif bits == 8:\n"
+            "        kw['quantization_config'] = BitsAndBytesConfig(load_in_8bit=True)\n"
+            "    return AutoModelForCausalLM.from_pretrained(path, trust_remote_code=True, **kw)\n")
+    assert "BNB130" in _rules(body)

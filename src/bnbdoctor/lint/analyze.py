@@ -15,7 +15,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 #: A file is parsed only if it mentions one of these: every code rule needs quantization in the same file.
 PREFILTER = re.compile(
@@ -217,6 +217,9 @@ class Load:
     open: bool
     config: QuantConfig | None  # what quantization_config resolves to
     guards: frozenset[str] = frozenset()  # names tested by the conditions the load runs under, and its config's IfExp
+    # quantization_config is one of several configs, depending on the path (`if a: kw[...] = Q4 elif b: ... = Q8`):
+    # quantized on those paths, but no single config to judge
+    alternatives: bool = False
 
     @property
     def bits(self) -> int | None:
@@ -230,7 +233,7 @@ class Load:
 
     @property
     def quantized(self) -> bool:
-        return self.bits is not None or self.config is not None
+        return self.bits is not None or self.config is not None or self.alternatives
 
 
 @dataclass(frozen=True)
@@ -324,7 +327,8 @@ def _branch_paths(tree: ast.Module) -> dict[int, Path]:
                     path = (*path, (id(st), 1))
                 elif leaves(st.orelse) and not leaves(st.body):
                     path = (*path, (id(st), 0))
-            elif isinstance(st, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            elif isinstance(st, ast.Try) or type(st).__name__ == "TryStar":  # try/except* (3.11) alike
+                st = cast(ast.Try, st)
                 block(st.body + st.orelse, (*path, (id(st), 0)))
                 for i, handler in enumerate(st.handlers):
                     block(handler.body, (*path, (id(st), i + 1)))
@@ -909,6 +913,9 @@ def analyze(tree: ast.Module) -> ModuleFacts:
             return QuantConfig(value.node, value.items, value.open, False)
         return None
 
+    def several_configs(q: Arg | None) -> bool:
+        return q is not None and isinstance(q.value, OneOf) and sum(map(is_bnb_config, q.value.options)) > 1
+
     def name_of(node: ast.expr | None) -> str | None:
         return node.id if isinstance(node, ast.Name) else None
 
@@ -922,7 +929,7 @@ def analyze(tree: ast.Module) -> ModuleFacts:
             guards = guards_of(call.node)
             if q is not None and isinstance(q.node, ast.IfExp):  # quantization_config=q if flag else None
                 guards |= {n.id for n in ast.walk(q.node.test) if isinstance(n, ast.Name)}
-            loads_by_node[id(call.node)] = Load(call.node, call.kwargs, call.open, cfg, guards)
+            loads_by_node[id(call.node)] = Load(call.node, call.kwargs, call.open, cfg, guards, several_configs(q))
         return loads_by_node[id(call.node)]
 
     calls: list[CallV] = []
@@ -938,8 +945,9 @@ def analyze(tree: ast.Module) -> ModuleFacts:
         q = dvalue.items["quantization_config"]
         cfg = config_of(q.value, scope, name_of(q.node))
         old = dict_loads.get(id(dvalue.node))
-        if cfg is not None and (old is None or len(dvalue.items) > len(old.kwargs)):
-            dict_loads[id(dvalue.node)] = Load(dvalue.node, dvalue.items, dvalue.open, cfg)
+        several = several_configs(q)
+        if (cfg is not None or several) and (old is None or len(dvalue.items) > len(old.kwargs)):
+            dict_loads[id(dvalue.node)] = Load(dvalue.node, dvalue.items, dvalue.open, cfg, alternatives=several)
     for node, scope in nodes:
         if isinstance(node, ast.Call):
             value = ev.value(node, scope)
@@ -981,7 +989,7 @@ def analyze(tree: ast.Module) -> ModuleFacts:
                 config_of(value, scope, node.targets[0].id)
     facts.configs = list(seen_configs.values())
     facts.loads = [
-        Load(ld.node, ld.kwargs, ld.open, seen_configs.get(id(ld.config.node), ld.config) if ld.config else None, ld.guards)
+        replace(ld, config=seen_configs.get(id(ld.config.node), ld.config) if ld.config else None)
         for ld in facts.loads
     ]
     facts.calls = calls
