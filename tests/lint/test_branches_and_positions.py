@@ -147,3 +147,16 @@ def test_one_of_two_configs_is_still_a_quantized_load():
             "        kw['quantization_config'] = BitsAndBytesConfig(load_in_8bit=True)\n"
             "    return AutoModelForCausalLM.from_pretrained(path, trust_remote_code=True, **kw)\n")
     assert "BNB130" in _rules(body)
+
+
+def test_device_map_and_max_memory_on_exclusive_branches():
+    def body(second_if: str) -> str:
+        return ("def load(path, auto):\n"
+                "    kw = {'quantization_config': BitsAndBytesConfig(load_in_8bit=True)}\n"
+                "    if auto:\n"
+                "        kw['device_map'] = 'auto'\n"
+                f"    {second_if}\n"
+                "        kw['max_memory'] = {0: '20GiB', 'cpu': '60GiB'}\n"
+                "    return AutoModelForCausalLM.from_pretrained(path, **kw)\n")
+    assert "BNB107" not in _rules(body("else:"))
+    assert "BNB107" in _rules(body("if not auto:"))  # two ifs: the analyser does not relate their tests

@@ -695,6 +695,9 @@ def four_bit_offload(ctx: CodeContext) -> Iterator[CodeHit]:
         where = _offload(load, max_memory=True)
         if load.bits != 4 or where is None or _fp32_offload(load) is not True:
             continue
+        flag = load.kwargs.get("llm_int8_enable_fp32_cpu_offload") if load.config is None else None
+        if flag is not None and not together(flag, load.kwargs[where[0]]):
+            continue  # the offload and the flag are set on exclusive branches: no run has both
         yield CodeHit(
             f"4-bit model with CPU/disk offload ({where[0]}) and llm_int8_enable_fp32_cpu_offload=True: the load "
             "succeeds, then the first forward fails with NotImplementedError: Cannot copy out of meta tensor; no "
@@ -1174,6 +1177,8 @@ def max_memory_cpu_entry_places_quantized_layers_on_cpu(ctx: CodeContext) -> Ite
         max_memory = load.kwargs.get("max_memory")
         if device_map is None or max_memory is None or not isinstance(max_memory.value, DictV):
             continue
+        if not together(device_map, max_memory):
+            continue  # set on exclusive branches (`if a: kw["device_map"] = ... else: kw["max_memory"] = ...`)
         if not (isinstance(device_map.value, Const) and device_map.value.value in AUTO_MAPS):
             continue
         entries = [k for k in max_memory.value.items if k in OFFLOAD_TARGETS]
