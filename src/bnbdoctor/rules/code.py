@@ -417,7 +417,8 @@ def both_flags(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a BitsAndBytesConfig, a dict used as one, or a `from_pretrained` call with both `load_in_4bit` and
-    `load_in_8bit` set to a true constant.
+    `load_in_8bit` set to a true constant, by keyword or by position, on one path: keys set on exclusive branches
+    (`if a: kw["load_in_8bit"] = True` / `elif b: kw["load_in_4bit"] = True`) are alternatives, not a conflict.
 
     ## Why it matters
     `BitsAndBytesConfig.__init__` raises `ValueError: load_in_4bit and load_in_8bit are both True, but only one can
