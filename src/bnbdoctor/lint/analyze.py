@@ -4,7 +4,9 @@ A small, deliberately shallow value tracker over the stdlib `ast`: it follows na
 (the last one before the use in the same scope, else the enclosing scopes; a name assigned in branches is a
 `OneOf` its values), module constants, `dict(...)` and `{...}` literals, dicts changed in place (`d[k] = v`,
 `d.update(...)`), `**kwargs` unpacking, `functools.partial`, attribute assignments such as
-`cfg.bnb_4bit_compute_dtype = ...` and `self.model = ...`, and aliased imports. A call is a load only when its
+`cfg.bnb_4bit_compute_dtype = ...` and `self.model = ...`, aliased imports, and BitsAndBytesConfig's positional
+arguments (in its `__init__` order). Keys set in place remember the if/try/match branches they were set under, so
+exclusive branches are alternatives, never merged into one run (`together`). A call is a load only when its
 callee resolves to a transformers model class (`is_loader_class`). What it cannot follow becomes `Unknown`, and
 rules stay quiet on the unknown: a false alarm costs a linter more trust than a missed case.
 """
