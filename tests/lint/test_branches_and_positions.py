@@ -160,3 +160,15 @@ def test_device_map_and_max_memory_on_exclusive_branches():
                 "    return AutoModelForCausalLM.from_pretrained(path, **kw)\n")
     assert "BNB107" not in _rules(body("else:"))
     assert "BNB107" in _rules(body("if not auto:"))  # two ifs: the analyser does not relate their tests
+
+
+def test_a_name_bound_on_the_other_branch_does_not_reach_the_use():
+    # `q = None` is on the if-side only; the load on the else-side always gets the config: no "can be None"
+    body = ("def load(path, plain):\n"
+            "    q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype='bfloat16')\n"
+            "    if plain:\n"
+            "        q = None\n"
+            "        return None\n"
+            "    return AutoModelForCausalLM.from_pretrained(path, quantization_config=q)\n")
+    assert "BNB115" not in _rules(body)
+    assert "BNB115" in _rules(body.replace("        return None\n", ""))

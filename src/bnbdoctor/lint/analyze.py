@@ -284,6 +284,7 @@ class _Scope:
     dict_ops: dict[str, list[tuple[int, str, ast.AST, Path]]] = field(default_factory=dict)
     conditional: set[tuple[str, int]] = field(default_factory=set)  # (name, line) bound inside if/for/while/try
     params: dict[str, ast.expr | None] = field(default_factory=dict)  # a function's parameters and their defaults
+    bind_paths: dict[tuple[str, int], Path] = field(default_factory=dict)  # (name, line) -> the branches it is bound on
 
 
 def _not_none_under(test: ast.expr) -> tuple[frozenset[str], frozenset[str]]:
@@ -379,6 +380,7 @@ class _Binder(ast.NodeVisitor):
     def _bind(self, target: ast.expr, value: ast.expr | None, line: int) -> None:
         if isinstance(target, ast.Name):
             self.current.names.setdefault(target.id, []).append((line, value))
+            self.current.bind_paths[(target.id, line)] = self.path
             if self.branch_depth:
                 self.current.conditional.add((target.id, line))
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and value is not None:
@@ -567,7 +569,7 @@ class _Evaluator:
         self.local_loaders: set[str] = set()  # module classes that subclass a transformers model class
         self.splatted: dict[int, list[ast.Call]] = {}  # id(dict node) -> the calls it was `**`-splatted into
 
-    def _lookup(self, name: str, scope: _Scope, line: int) -> tuple[ast.expr | None, _Scope, int] | None:
+    def _lookup(self, name: str, scope: _Scope, line: int, use_path: Path = ()) -> tuple[ast.expr | None, _Scope, int] | None:
         first = True
         s: _Scope | None = scope
         while s is not None:
@@ -576,17 +578,24 @@ class _Evaluator:
                 continue
             bindings = s.names.get(name)
             if bindings:
-                before = [b for b in bindings if b[0] < line] if first else []
+                # a binding on a branch the use cannot have come through (`if a: q = None` / `else: use(q)`) is skipped
+                before = [
+                    b for b in bindings if b[0] < line and not exclusive(s.bind_paths.get((name, b[0]), ()), use_path)
+                ] if first else []
                 line_no, expr = (before or bindings)[-1]
                 return expr, s, line_no
             first = False
             s = s.parent
         return None
 
-    def _alternatives(self, name: str, scope: _Scope, line: int) -> list[tuple[int, ast.expr | None]]:
+    def _alternatives(self, name: str, scope: _Scope, line: int, use_path: Path = ()) -> list[tuple[int, ast.expr | None]]:
         """The bindings that may reach a use: the last one before it and, while that one is conditional, the
-        ones before it (flow-insensitive, but never mistakes a branch's value for the only one)."""
-        bindings = [b for b in scope.names.get(name, []) if b[0] < line]
+        ones before it (flow-insensitive, but never mistakes a branch's value for the only one), leaving out those
+        on a branch exclusive with the use's."""
+        bindings = [
+            b for b in scope.names.get(name, [])
+            if b[0] < line and not exclusive(scope.bind_paths.get((name, b[0]), ()), use_path)
+        ]
         out: list[tuple[int, ast.expr | None]] = []
         for b in reversed(bindings):
             out.append(b)
@@ -622,7 +631,8 @@ class _Evaluator:
             if found is None or found[0] is None:
                 return Ref(self.b.aliases[node.id])
         use_line = getattr(node, "lineno", 1 << 30)
-        found = self._lookup(node.id, scope, use_line)
+        path = self.b.use_path.get(id(node), ())
+        found = self._lookup(node.id, scope, use_line, path)
         if found is None:
             return Ref(node.id)  # a builtin such as dict, or a name defined elsewhere
         expr, where, bound_at = found
@@ -635,7 +645,7 @@ class _Evaluator:
                 return Param(node.id, self.value(default, parent, depth + 1) if default is not None else UNKNOWN)
             return UNKNOWN
         if where is scope and (node.id, bound_at) in where.conditional:
-            choices = self._alternatives(node.id, where, use_line)
+            choices = self._alternatives(node.id, where, use_line, path)
             if len(choices) > 1:
                 lines = sorted(b[0] for b in where.names.get(node.id, []))
                 values: list[Value] = []
