@@ -92,10 +92,16 @@ def notebook_source(data: bytes) -> tuple[str, list[tuple[int, int]]]:
         text = "".join(source) if isinstance(source, list) else str(source)
         cell_lines = text.splitlines()
         whole_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        continued = False  # the previous line was IPython syntax ending in a backslash: this one belongs to it
         for i, line in enumerate(cell_lines, start=1):
-            if whole_magic or _MAGIC.match(line):
-                # keep the line (numbers stay right) but make it a no-op at its indentation
-                line = line[: len(line) - len(line.lstrip())] + "pass" if not whole_magic else ""
+            if whole_magic:
+                line = ""
+            elif continued or _MAGIC.match(line):
+                ends_continued = line.rstrip().endswith("\\")
+                # keep the line (numbers stay right) but make it a no-op at its indentation; a continuation
+                # line of `!cmd \` becomes empty (its indentation would be an unexpected indent)
+                line = "" if continued else line[: len(line) - len(line.lstrip())] + "pass"
+                continued = ends_continued
             lines.append(line)
             where.append((number, i))
         lines.append("")  # cells are separate blocks
