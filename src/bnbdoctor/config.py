@@ -53,12 +53,11 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         path = find_pyproject(start or Path.cwd())
         if path is None:
             return Config()
+    from .inputs import read_text
+
+    text = read_text(path, "config", max_bytes=4 * 2**20)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read config {path}: {exc}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path} is not valid TOML: {exc}") from None
     table = data.get("tool", {}).get("bnbdoctor")

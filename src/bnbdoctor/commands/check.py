@@ -45,13 +45,28 @@ def normalise_dtype(value: str | None) -> str | None:
     return dtype
 
 
+def _check_ids() -> set[str]:
+    from ..rules import all_rules
+
+    return {r.id for r in all_rules() if r.scope != "code"}
+
+
 def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
     """The rule selection and fail-on (the command line over [tool.bnbdoctor]) and the options the rules read."""
-    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path)
+    # the command line may name only rules check runs: `check --select BNB110` (a lint rule) ran nothing and passed
+    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path,
+                        own_ids=_check_ids, hint=": BNB100-BNB149 are `bnbdoctor lint`'s code rules")
     config = selection.config
+    try:
+        compute_dtype = normalise_dtype(request.compute_dtype or config.compute_dtype)
+    except InputError as exc:
+        if request.compute_dtype:
+            raise
+        # the value came from the config file: say which, or the user looks for it on the command line
+        raise InputError(f"{config.path}: [tool.bnbdoctor] compute-dtype: {exc}") from None
     options = CheckOptions(
         expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
-        compute_dtype=normalise_dtype(request.compute_dtype or config.compute_dtype),
+        compute_dtype=compute_dtype,
     )
     return selection, options
 
@@ -59,7 +74,10 @@ def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
 def run_check(request: CheckRequest) -> CheckResult:
     if request.deep and request.snapshot_path is not None:
         raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
-    if request.deep and not request.deep_timeout > 0:
+    if request.quant is not None and request.model is None:
+        # it would be silently ignored, even `--quant nf5`: the user believes a mode was judged
+        raise InputError("--quant is the mode --model is judged in: add --model MODEL (or use `bnbdoctor estimate`)")
+    if not request.deep_timeout > 0:
         raise InputError(f"--deep-timeout must be a positive number of seconds, not {request.deep_timeout}")
     nvml_started = None
     if request.report_path is not None and (request.snapshot_path is not None or request.deep):

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import InputError
-from ..lint.engine import Analysed, check, parse
+from ..lint.engine import MAX_SOURCE_BYTES, Analysed, check, parse, too_large
 from ..lint.files import discover
 from ..lint.model import FileFix, FixAction, LintOptions, LintResult
 from ..lint.pins import pins_for
-from ..lint.settings import apply_settings
+from ..lint.settings import apply_settings, settings_for
 from ..rules import code_rules
 from ..selection import resolve
 from ..vocab import Finding
@@ -130,6 +130,24 @@ def _settled(
     return [(by_place[(f.rule, f.line, f.column)], action) for f, action in pairs if (f.rule, f.line, f.column) in by_place]
 
 
+def _check_per_file_ids(paths: Sequence[Path], config: Path | None) -> None:
+    """A misspelt rule id in per-file-ignores silenced nothing, silently: checked like --ignore's, before any file
+    is read or fixed (here, not in lint/settings.py, which the rules import: lint must not import the rules)."""
+    from ..selection import _all_ids, split_ids
+
+    seen: set[str] = set()
+    for path in paths:
+        settings = settings_for(path, config)
+        if settings.source in seen:
+            continue
+        seen.add(settings.source)
+        for glob, ids in settings.globs.items():
+            try:
+                split_ids([i for i in ids if i.upper() != "ALL"], _all_ids)  # "ALL": every rule, for that glob
+            except InputError as exc:
+                raise InputError(f"{settings.source}: [tool.bnbdoctor] per-file-ignores {glob!r}: {exc}") from None
+
+
 def run_lint(request: LintRequest) -> LintResult:
     selection = resolve("lint", request.select, request.ignore, request.fail_on, request.config_path,
                         own_ids=_code_ids, noun="code rule", hint=": ids BNB100-BNB149")
@@ -139,10 +157,15 @@ def run_lint(request: LintRequest) -> LintResult:
     select, ignore = selection.select, selection.ignore
     rules = code_rules(select, ignore)
     paths = discover(request.paths or [Path(".")])
+    _check_per_file_ids(paths, request.config_path)
     options = LintOptions(transformers_version=_transformers_version())
     analysed: list[Analysed] = []
     for path in paths:
         try:
+            size = path.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                analysed.append(too_large(str(path), size, options))
+                continue
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -48,6 +48,16 @@ def _unreadable(path: str, data: bytes, options: LintOptions, why: str) -> Analy
     return Analysed(path, data, CodeContext(path, None, options, SyntaxError(why)), [])
 
 
+#: Larger than any hand-written module: a file over it is reported (BNB100), not read, so a multi-GB file that
+#: happens to be named .py cannot exhaust memory (a 3 GB one used to take 3.1 GB and 16 s, then passed silently).
+MAX_SOURCE_BYTES = 16 * 2**20
+
+
+def too_large(path: str, size: int, options: LintOptions) -> Analysed:
+    return _unreadable(path, b"", options, f"not read: {size / 2**20:.0f} MiB, over the {MAX_SOURCE_BYTES // 2**20} MiB "
+                       "bnbdoctor reads of a Python file or notebook")
+
+
 def strict_text(data: bytes) -> str | None:
     """The file's text in its declared encoding (PEP 263, UTF-8 by default), or None when it is not valid text."""
     try:
@@ -82,10 +92,16 @@ def notebook_source(data: bytes) -> tuple[str, list[tuple[int, int]]]:
         text = "".join(source) if isinstance(source, list) else str(source)
         cell_lines = text.splitlines()
         whole_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        continued = False  # the previous line was IPython syntax ending in a backslash: this one belongs to it
         for i, line in enumerate(cell_lines, start=1):
-            if whole_magic or _MAGIC.match(line):
-                # keep the line (numbers stay right) but make it a no-op at its indentation
-                line = line[: len(line) - len(line.lstrip())] + "pass" if not whole_magic else ""
+            if whole_magic:
+                line = ""
+            elif continued or _MAGIC.match(line):
+                ends_continued = line.rstrip().endswith("\\")
+                # keep the line (numbers stay right) but make it a no-op at its indentation; a continuation
+                # line of `!cmd \` becomes empty (its indentation would be an unexpected indent)
+                line = "" if continued else line[: len(line) - len(line.lstrip())] + "pass"
+                continued = ends_continued
             lines.append(line)
             where.append((number, i))
         lines.append("")  # cells are separate blocks

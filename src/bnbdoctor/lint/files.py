@@ -157,8 +157,17 @@ def _walk(folder: Path, patterns: list[Pattern]) -> Iterator[Path]:
             if entry.name in SKIP_DIRS or entry.is_symlink() or ignored(patterns, path, True):
                 continue
             yield from _walk(path, patterns)
-        elif entry.name.endswith(SOURCE_SUFFIXES) and not ignored(patterns, path, False):
+        elif entry.name.endswith(SOURCE_SUFFIXES) and not ignored(patterns, path, False) and _regular(entry):
             yield path
+
+
+def _regular(entry: os.DirEntry[str]) -> bool:
+    """A file found in a folder is read only when it is a regular file (through a symlink): a dangling link or a
+    FIFO named *.py must not stop (or hang) the lint of every other file; git does not list them either."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 #: What lint reads: Python files and Jupyter notebooks (their code cells).
@@ -210,6 +219,8 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             for path in listed if listed is not None else _walk(folder, _inherited(folder)):
                 # report paths the way the user wrote them
                 found[given / path.relative_to(folder)] = None
+        elif given.exists():
+            raise InputError(f"{given} is not a regular file or folder (a FIFO or device?): name a .py, .ipynb or folder")
         else:
             raise InputError(f"no such file or folder: {given}")
     return list(found)

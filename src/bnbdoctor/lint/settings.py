@@ -79,6 +79,8 @@ def _parse(path: Path) -> Settings | None:
         raise InputError(f"{path}: [tool.bnbdoctor] per-file-ignores must map globs to lists of rule ids")
     if severity not in TEST_SEVERITIES:
         raise InputError(f"{path}: [tool.bnbdoctor] test-severity must be one of {', '.join(TEST_SEVERITIES)}")
+    if any(not isinstance(i, str) for ids in ignores.values() for i in ids):
+        raise InputError(f"{path}: [tool.bnbdoctor] per-file-ignores must map globs to lists of rule ids")
     compiled = tuple((_glob(g.lstrip("./")), frozenset(str(r).upper() for r in ids)) for g, ids in ignores.items())
     return Settings(path.parent, compiled, severity, str(path), {g: list(v) for g, v in ignores.items()})
 
@@ -131,7 +133,9 @@ def apply_settings(path: Path, findings: list[LintFinding], config: Path | None 
     for regex, ids in settings.per_file_ignores:
         if regex.match(text) or regex.match(path.name):
             dropped |= ids
-    out = [f for f in findings if "ALL" not in dropped and f.rule not in dropped]
+    # a category ignores its rules, as in --ignore (the ids are kept upper-cased, so compare the category so too)
+    out = [f for f in findings
+           if "ALL" not in dropped and f.rule not in dropped and str(f.category).upper() not in dropped]
     if is_test_file(rel if settings.base is not None else path):
         if settings.test_severity == "ignore":
             return []

@@ -23,6 +23,7 @@ from ..lint.analyze import (
     can_be_none,
     dtype_name,
     falsy_or_absent,
+    together,
     truthy,
 )
 from ..lint.model import CodeContext, CodeHit, FixAction
@@ -372,7 +373,8 @@ def _flags_next_to_config(load: Load) -> list[tuple[str, Arg]]:
     if q is None or load.config is None or can_be_none(q.value):
         return []
     flags = [(n, load.kwargs[n]) for n in ("load_in_4bit", "load_in_8bit") if n in load.kwargs]
-    return [(n, a) for n, a in flags if not falsy_or_absent(a)]
+    # a flag set on a branch exclusive with the one that sets quantization_config is never next to it
+    return [(n, a) for n, a in flags if not falsy_or_absent(a) and together(a, q)]
 
 
 def _flags_fix(load: Load, flags: list[tuple[str, Arg]], ctx: CodeContext) -> FixAction | None:
@@ -415,7 +417,8 @@ def both_flags(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a BitsAndBytesConfig, a dict used as one, or a `from_pretrained` call with both `load_in_4bit` and
-    `load_in_8bit` set to a true constant.
+    `load_in_8bit` set to a true constant, by keyword or by position, on one path: keys set on exclusive branches
+    (`if a: kw["load_in_8bit"] = True` / `elif b: kw["load_in_4bit"] = True`) are alternatives, not a conflict.
 
     ## Why it matters
     `BitsAndBytesConfig.__init__` raises `ValueError: load_in_4bit and load_in_8bit are both True, but only one can
@@ -428,7 +431,9 @@ def both_flags(ctx: CodeContext) -> Iterator[CodeHit]:
         return
     holders: list[QuantConfig | Load] = [*ctx.facts.configs, *ctx.facts.loads]
     for holder in holders:
-        if truthy(holder.kwargs.get("load_in_4bit")) and truthy(holder.kwargs.get("load_in_8bit")):
+        four, eight = holder.kwargs.get("load_in_4bit"), holder.kwargs.get("load_in_8bit")
+        # both set in place on exclusive branches (`if a: kw["load_in_8bit"] = True elif b: ...`) is no conflict
+        if four is not None and eight is not None and truthy(four) and truthy(eight) and together(four, eight):
             yield CodeHit(
                 "load_in_4bit and load_in_8bit are both true: BitsAndBytesConfig raises ValueError 'load_in_4bit and "
                 "load_in_8bit are both True, but only one can be used at the same time' "
@@ -691,6 +696,9 @@ def four_bit_offload(ctx: CodeContext) -> Iterator[CodeHit]:
         where = _offload(load, max_memory=True)
         if load.bits != 4 or where is None or _fp32_offload(load) is not True:
             continue
+        flag = load.kwargs.get("llm_int8_enable_fp32_cpu_offload") if load.config is None else None
+        if flag is not None and not together(flag, load.kwargs[where[0]]):
+            continue  # the offload and the flag are set on exclusive branches: no run has both
         yield CodeHit(
             f"4-bit model with CPU/disk offload ({where[0]}) and llm_int8_enable_fp32_cpu_offload=True: the load "
             "succeeds, then the first forward fails with NotImplementedError: Cannot copy out of meta tensor; no "
@@ -743,9 +751,25 @@ AUTO_KWARGS_TO_CONFIG = Reference(
     "source",
     "transformers src/transformers/models/auto/auto_factory.py from_pretrained: AutoConfig.from_pretrained(..., "
     "return_unused_kwargs=True, **kwargs); configuration_utils.py PreTrainedConfig.from_dict sets every keyword the "
-    "config has as an attribute, so quantization_config=None replaces a pre-quantized checkpoint's",
+    "config has as an attribute, so quantization_config=None replaces a pre-quantized checkpoint's; only under `if "
+    "not isinstance(config, PretrainedConfig)` (4.38 to 5.24): a config object given as config= is used as it is",
     "https://github.com/huggingface/transformers/blob/main/src/transformers/models/auto/auto_factory.py",
 )
+
+
+def _config_object_given(load: Load) -> bool:
+    """`config=` is given and is not certainly a path or None: a config object, which the Auto class uses as it is.
+
+    auto_factory.py routes the keywords it does not know into the config only when it loads the config itself
+    (`if not isinstance(config, PretrainedConfig)`); `config=AutoConfig.from_pretrained(name)` (the usual value)
+    keeps its stored quantization_config whatever `quantization_config=None` says. A value lint cannot see is
+    taken as a config object: a path string there is rare, and the rule stays quiet on what it cannot tell.
+    """
+    arg = load.kwargs.get("config")
+    if arg is None:
+        return False
+    value = arg.value
+    return not (isinstance(value, Const) and (value.value is None or isinstance(value.value, str)))
 
 
 def _none_in(arg: Arg) -> str | None:
@@ -786,7 +810,8 @@ def explicit_none_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on `AutoModel*.from_pretrained(..., quantization_config=X)` where `X` is `None`, or can be
-    (`cfg if quantize else None`, or a name bound to `None`).
+    (`cfg if quantize else None`, or a name bound to `None`), unless a config object is given as `config=` (the
+    Auto class then uses that config as it is, and its stored quantization_config stays).
 
     ## Why it matters
     An Auto class passes the keywords it does not know to `AutoConfig.from_pretrained(return_unused_kwargs=True)`,
@@ -811,7 +836,7 @@ def explicit_none_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]:
         arg = load.kwargs.get("quantization_config")
         auto = _auto_class(load)
         how = _none_in(arg) if arg is not None else None
-        if how is None or auto is None:
+        if how is None or auto is None or _config_object_given(load):
             continue
         yield CodeHit(
             f"quantization_config is {how}, passed to {auto}.from_pretrained: the Auto class hands it to the config "
@@ -1027,7 +1052,8 @@ def load_flag_next_to_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]
     transformers 4.38 to 4.57 raise `ValueError: You can't pass load_in_4bit or load_in_8bit as a kwarg when
     passing quantization_config argument at the same time`; transformers 5 does not read the flags and the
     model's `__init__` raises TypeError; 4.37 and older silently used the config's own flags. Read in the
-    released sources of each series.
+    released sources of each series. When the pins stay below 4.38 the finding is a warning if the config does not
+    set that flag true itself (the flag's request is silently dropped: `--load-8bit` loads unquantized), else info.
 
     ## Fix
     Remove the flag and set it in the BitsAndBytesConfig.
@@ -1048,16 +1074,29 @@ def load_flag_next_to_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]
             ranges.append("the flag silently loses to the config's own on 4.37 and older")
         name, arg = flags[0]
         certain = truthy(arg)
+        # Below 4.38 nothing raises: from_pretrained takes the config's own flags (`load_in_8bit =
+        # quantization_config.load_in_8bit`), so a flag the config does not also set true is silently not applied:
+        # the load the caller asked for (8-bit, say) runs unquantized or in the other mode. That is worth a warning;
+        # a flag the config sets true anyway changes nothing (info).
+        lost = _config_of(load).kwargs.get(name)
+        silently_lost = not pin.reaches("4.38") and not truthy(lost)
         yield CodeHit(
             f"{name}={ast.unparse(arg.node)} next to quantization_config: "
             + "; ".join(ranges or ["no release your pins reach is affected"])
             + f" (modeling_utils.py from_pretrained). Pins: {pin.text()}."
-            + ("" if certain else f" It fails whenever {ast.unparse(arg.node)} is true."),
+            + ("" if certain else f" It fails whenever {ast.unparse(arg.node)} is true.")
+            + (f" The config does not set {name}=True, so on those releases that request is dropped." if silently_lost else ""),
             f"Remove {name}= from the call; set it in the BitsAndBytesConfig instead.",
             {"keyword": name, "pins": pin.text(), "releases": ranges},
-            severity=None if (pin.reaches("4.38")) else "info",
+            severity=None if pin.reaches("4.38") else "warning" if silently_lost else "info",
             node=arg.key,
         )
+
+
+def _config_of(load: Load) -> QuantConfig:
+    """The load's config, which _flags_next_to_config has checked is there."""
+    assert load.config is not None
+    return load.config
 
 
 @rule(
@@ -1139,6 +1178,8 @@ def max_memory_cpu_entry_places_quantized_layers_on_cpu(ctx: CodeContext) -> Ite
         max_memory = load.kwargs.get("max_memory")
         if device_map is None or max_memory is None or not isinstance(max_memory.value, DictV):
             continue
+        if not together(device_map, max_memory):
+            continue  # set on exclusive branches (`if a: kw["device_map"] = ... else: kw["max_memory"] = ...`)
         if not (isinstance(device_map.value, Const) and device_map.value.value in AUTO_MAPS):
             continue
         entries = [k for k in max_memory.value.items if k in OFFLOAD_TARGETS]
