@@ -348,3 +348,12 @@ def test_a_library_name_only_the_cuda_override_produces_is_the_override():
     text = ("OSError: /env/site-packages/bitsandbytes/libbitsandbytes_cuda118_nocublaslt121.so: cannot open shared "
             "object file: No such file or directory")
     assert ranked(text)[0] == "cuda_mismatch"
+
+
+def test_a_title_cut_just_after_a_filled_path_is_recognised():
+    # bitsandbytes 0.35-0.43 cuda_setup/main.py: "CUDA SETUP: Required library version not found: {path}. Maybe you
+    # need to compile it from source?", cut by an issue title after the path
+    text = ("CUDA SETUP: Required library version not found: /opt/conda/lib/python3.10/site-packages/bitsandbytes/"
+            "libbitsandbytes_cuda122.so. Maybe")
+    functions = {t["function"] for m in explain_text(text) for t in m.evidence["templates"]}
+    assert "CUDASetup.run_cuda_setup" in functions

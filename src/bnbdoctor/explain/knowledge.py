@@ -250,10 +250,55 @@ def _match_window(kb: KnowledgeBase, lines: list[str], words_at: Callable[[int],
             # the same message in a release that worded it slightly differently (or mined from a neighbour)
             hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
         elif (cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
-              and _ends_like(tail_list, ws[:lead + 2], "{" in kb.templates[t].template)
+              and (_ends_like(tail_list, ws[:lead + 2], "{" in kb.templates[t].template)
+                   or _ends_across_hole(head, kb.templates[t].template))
               and (stub in distinct or any(w.startswith(stub) for w in distinct))):
             hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
     return unfinished - hits.keys()
+
+
+HOLE = "\x00"  # a hole's place in a template's word sequence
+
+
+def _sequence(template: str) -> list[str]:
+    """The template's literal words in order, with HOLE where a value is filled in."""
+    parts = _HOLE.split(template.replace("{{", "{").replace("}}", "}"))
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(HOLE)
+        else:
+            out.extend(_WORD.findall(normalise(part)))
+    return out
+
+
+def _ends_across_hole(head: list[str], template: str, need: int = 3) -> bool:
+    """A message cut short just after a filled value ("Required library version not found: /usr/lib/x.so. Maybe"):
+    read backwards from the text's end, its words follow the template's, a filled hole taking any words, and at
+    least `need` literal words agree before the start of the template's text is left behind."""
+    if "{" not in template or len(head) < need + 1:
+        return False
+    seq = _sequence(template)
+    stub = head[-1]
+    for end, word in enumerate(seq):
+        if word == HOLE or not word.startswith(stub):
+            continue
+        p, agreed, i = end - 1, 0, len(head) - 2  # p: template position to match; i: text position
+        while i >= 0 and p >= 0 and agreed < need:
+            if seq[p] == head[i]:
+                agreed, p, i = agreed + 1, p - 1, i - 1
+            elif seq[p] == HOLE:
+                # a filled value (a path is many words): skip text words until the literal word before the hole
+                before = seq[p - 1] if p > 0 else None
+                j = next((k for k in range(i, max(-1, i - 24), -1) if head[k] == before), None)
+                if before is None or j is None:
+                    break
+                p, i = p - 1, j
+            else:
+                break
+        if agreed >= need and HOLE in seq[p + 1:end]:
+            return True
+    return False
 
 
 def _ends_like(tail: list[str], start: list[str], holes: bool) -> bool:
