@@ -1,6 +1,7 @@
 """Accuracy of `bnbdoctor explain` on real error reports, per split and per category, and its speed on a 2 MB log.
 
     PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,test2] [--json FILE] [--misses]
+        [--text-only] [--robustness]
 
 The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports), reports-dev.jsonl and
 reports-dev-b.jsonl (real reports from public threads, split once at random by URL hash; dev-b was the held-out
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import textwrap
 import time
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -158,6 +161,52 @@ def knowledge_summary() -> list[str]:
     return out
 
 
+MANGLINGS = {
+    "as printed": lambda s: s,
+    "wrapped at 40 columns": lambda s: "\n".join(textwrap.wrap(s, 40, break_on_hyphens=False)),
+    "wrapped at 80 columns": lambda s: "\n".join(textwrap.wrap(s, 80, break_on_hyphens=False)),
+    "cut at 80 characters (a title)": lambda s: s[:80],
+    "in a markdown quote": lambda s: "> " + s,
+    "inside Chinese text": lambda s: "运行时报错 " + s + " 请问怎么解决",
+    "curly quotes": lambda s: s.replace("'", "\u2019").replace("`", "\u2018"),
+    "wrapped inside a rich panel": lambda s: "\n".join("\u2502 " + line.ljust(60) + " \u2502"
+                                                     for line in textwrap.wrap(s, 60, break_on_hyphens=False)),
+    "lower case": lambda s: s.lower(),
+}
+FILL = {"version": "0.41.1", "path": "/usr/lib/x.so", "int": "42", "dtype": "torch.float16", "device": "cuda:0",
+        "name": "foo_bar", "value": "abc"}
+
+
+def robustness(sample: int = 300, seed: int = 0) -> list[str]:
+    """How many of `sample` mined messages (raise, or warn/print/log, of bitsandbytes, transformers, accelerate and
+    peft, with 8+ distinct words, holes filled) are still found after each way logs and issues mangle them."""
+    import random
+
+    from bnbdoctor.explain.knowledge import find, knowledge, words_of
+    from bnbdoctor.explain.matcher import clean_lines
+
+    kb = knowledge()
+    out = [f"{'mined messages found after':<34} {'raise':>7} {'warn/print/log':>15}"]
+    pools = {}
+    for label, kinds in (("raise", ("raise",)), ("other", ("warn", "print", "log"))):
+        pool = [t for t in kb.templates if not t.native and t.kind in kinds and len(set(words_of(t.template))) >= 8
+                and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")]
+        random.Random(seed).shuffle(pool)
+        pools[label] = pool[:sample]
+    for name, mangle in MANGLINGS.items():
+        counts = []
+        for pool in pools.values():
+            found = 0
+            for t in pool:
+                message = "ValueError: " + re.sub(r"\{(\w+)\}", lambda m: FILL.get(m[1], "abc"), t.template).replace(
+                    "{{", "{").replace("}}", "}")
+                hits = find(clean_lines(mangle(message)), kb)
+                found += any(words_of(h.template.template)[:8] == words_of(t.template)[:8] for h in hits)
+            counts.append(f"{found}/{len(pool)}")
+        out.append(f"  {name:<32} {counts[0]:>7} {counts[1]:>15}")
+    return out
+
+
 def big_log(size: int = 2 * 2**20) -> str:
     """A 2 MB training log (progress bars, warnings, metrics; every line different, as in a real log) that ends in
     a rich traceback of the real error."""
@@ -194,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--misses", action="store_true",
                         help="list every miss (tuning splits only: refused for the held-out test2)")
+    parser.add_argument("--robustness", action="store_true", help="also count mined messages still found after the "
+                        "ways logs mangle them (wrapped, cut, quoted, inside other text)")
     parser.add_argument("--text-only", action="store_true", help="rank with the facts the text states only, as "
                         "`explain --file` on the report would, ignoring the thread's env and snapshot variants")
     args = parser.parse_args(argv)
@@ -235,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in knowledge_summary():
         print(line)
+    if args.robustness:
+        print()
+        for line in robustness():
+            print(line)
     seconds, category = time_big_log()
     print(f"\n2 MB log: {seconds:.2f} s (target < 1 s), top cause {category}")
     if args.json:
