@@ -1,6 +1,6 @@
 """Validate the real-report corpus (reports-dev/test/test2.jsonl) and print its counts.
 
-    python scripts/corpus_stats.py [--json]
+    python scripts/corpus_stats.py [--json] [--split dev|test|test2]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -12,7 +12,7 @@ so nobody can move a report between halves after seeing how `explain` does on it
 been scored and became a tuning set, a second held-out set was collected afresh (reports-test2.jsonl, split
 "test2"): every one of its reports is new (no URL of it appears in any other corpus file) and it is never tuned
 on; the hash rule does not apply to it. This script checks those rules and the fields, and prints counts per
-split, category, os/tag and release era. Exit status: 0 when
+split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
 """
 
@@ -189,11 +189,15 @@ def stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.add_argument("--split", choices=SPLITS, help="count only the reports of this split")
     args = parser.parse_args(argv)
     problems = validate()
     for p in problems:
         print(p, file=sys.stderr)
-    s = stats(reports())
+    rows = reports()
+    if args.split:
+        rows = [r for r in rows if r["split"] == args.split]
+    s = stats(rows)
     if args.json:
         print(json.dumps(s | {"problems": len(problems)}, indent=2, sort_keys=True))
         return 1 if problems else 0

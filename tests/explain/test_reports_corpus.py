@@ -154,3 +154,10 @@ def test_validator_guards_the_second_held_out_set(tmp_path):
     assert "reports-test2.jsonl:2: split 'test' in the test2 file" in text
     assert not [p for p in problems if p.startswith("reports-test2.jsonl:3")]
     assert "URL-hash" not in text
+
+
+def test_stats_can_be_restricted_to_one_split(capsys):
+    assert stats.main(["--json", "--split", "test2"]) == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["total"] == len(TEST2)
+    assert counted["split"] == {"test2": len(TEST2)}
