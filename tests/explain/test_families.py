@@ -366,3 +366,51 @@ def test_prose_that_quotes_no_library_message_is_not_recognised():
                  "Error: the renderer could not be started (code 7)"):  # an application's own message
         matches = explain_text(text)
         assert all(s.startswith("keywords:") for m in matches for s in m.evidence["signatures"]), text
+
+
+# ---- dev-c (the retired test2): families outside the bitsandbytes stack that a bnb user's log carries ----
+
+def test_deepspeeds_cuda_mismatch_is_the_torch_extension_family():
+    # DeepSpeed op_builder/builder.py assert_no_cuda_mismatch, raised when an op is JIT-compiled (CPUAdam under offload)
+    text = ("deepspeed.ops.op_builder.builder.CUDAMismatchException: >- DeepSpeed Op Builder: Installed CUDA version 11.8 "
+            "does not match the version torch was compiled with 12.4, unable to compile cuda/cpp extensions without a "
+            "matching cuda version.")
+    assert ranked(text)[0] == "cuda_mismatch"
+    # the same builder accepts a minor-version difference and says so: not a failure
+    accepted = ("Installed CUDA version 12.2 does not match the version torch was compiled with 12.1 but since the APIs "
+                "are compatible, accepting this combination")
+    assert "cuda_mismatch" not in ranked(accepted)
+
+
+def test_an_extension_built_for_another_torch_is_the_release_pair():
+    # a torch C++ symbol missing from the installed torch (c10::SymInt::maybe_as_int_slow_path came in torch 2.1)
+    symbol = ("ImportError: /opt/conda/lib/python3.11/site-packages/xformers/_C.so: undefined symbol: "
+              "_ZNK3c106SymInt22maybe_as_int_slow_pathEv")
+    assert ranked(symbol)[0] == "version_incompat"
+    # xformers/_cpp_lib.py says it itself, with the pair
+    warning = ("WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+               "    PyTorch 2.2.1+cu118 with CUDA 1108 (you have 2.2.2+cu121)\n"
+               "    Python  3.10.11 (you have 3.10.11)\n"
+               "  Please reinstall xformers (see https://github.com/facebookresearch/xformers#installing-xformers)")
+    assert ranked(warning)[0] == "version_incompat"
+    # torchvision whose native ops did not load into this torch registers no operators
+    assert ranked("RuntimeError: operator torchvision::nms does not exist")[0] == "version_incompat"
+    # bitsandbytes' own C entry points are not torch's ABI: still its CPU-library family
+    assert ranked("libbitsandbytes_cpu.so: undefined symbol: cdequantize_blockwise_fp32")[0] != "version_incompat"
+
+
+def test_the_container_runtime_refusing_an_image_for_the_driver_is_the_driver():
+    # libnvidia-container checks NVIDIA_REQUIRE_CUDA before the container starts
+    text = ("docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+            "process caused: process_linux.go:545: container init caused: Running hook #0:: error running hook: exit "
+            "status 1, stdout: , stderr: nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.5, "
+            "please update your driver to a newer version, or use an earlier cuda container: unknown.")
+    assert ranked(text)[0] == "driver_too_old"
+
+
+def test_bfloat16_refused_by_mps_is_the_bf16_family_on_a_mac():
+    # diffusers' training examples check it up front (pytorch#99272); torch's MPS backend raises its own TypeError
+    text = ("ValueError: Mixed precision training with bfloat16 is not supported on MPS. Please use fp16 (recommended) "
+            "or fp32 instead.")
+    assert ranked(text, stated(os="macos", gpu="Apple M1 Pro"))[0] == "bf16_unsupported"
+    assert ranked("RuntimeError: MPS BFloat16 is only supported on MacOS 14 or newer")[0] == "bf16_unsupported"

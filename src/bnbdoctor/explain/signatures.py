@@ -70,6 +70,14 @@ WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND 
                        "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-")
 TORCH_EXT = _src(TORCH, "torch/utils/cpp_extension.py", "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
                  "the version that was used to compile PyTorch'")
+DS_BUILDER = _src("deepspeedai/DeepSpeed", "op_builder/builder.py", "assert_no_cuda_mismatch: CUDAMismatchException "
+                  "'Installed CUDA version ... does not match the version torch was compiled with ...'", "master")
+XFORMERS_CPP = _src("facebookresearch/xformers", "xformers/_cpp_lib.py", "'xFormers can't load C++/CUDA extensions. "
+                    "xFormers was built for: PyTorch ... (you have ...)'")
+NV_CONTAINER = _src("NVIDIA/libnvidia-container", "src/cli/common.c", "'requirement error: unsatisfied condition: "
+                    "cuda>=X, please update your driver to a newer version, or use an earlier cuda container'", "master")
+TORCH_MPS = _src(TORCH, "aten/src/ATen/native/mps/OperationUtils.mm", "getMPSDataType: 'BFloat16 is not supported on "
+                 "MPS' (before macOS 14 / torch 2.3: pytorch#99272)")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -210,6 +218,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "The NVIDIA driver is older than the CUDA version torch was built with (torch's 'found version' is the driver's CUDA, e.g. 11040 = 11.4).",
         "Upgrade the NVIDIA driver, or install a torch built for the driver's CUDA (`bnbdoctor check` names the wheel index).",
         (TORCH_CUDA_INIT,), when="driver_too_old"),
+    Signature(
+        "container-needs-newer-driver", "driver_too_old", "BNB010",
+        # the NVIDIA container runtime checks an image's NVIDIA_REQUIRE_CUDA against the host driver before the
+        # container starts (nvidia-docker 1.0 printed "unsupported CUDA version: driver X < image Y")
+        r"unsatisfied condition: cuda\s*>=?\s*\d+(\.\d+)?|unsupported CUDA version: driver [\d.]+ < image [\d.]+",
+        0.9,
+        "The container image needs a newer CUDA than the host's NVIDIA driver supports: the container runtime refuses "
+        "to start it.",
+        "Upgrade the host's NVIDIA driver (nvidia-smi shows the CUDA version it supports), or use an image tag built "
+        "for an older CUDA.",
+        (NV_CONTAINER,)),
     Signature(
         "cuda-insufficient-driver", "driver_too_old", "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
@@ -441,6 +460,16 @@ SIGNATURES: tuple[Signature, ...] = (
             "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
             "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
             0.2, "gpu_cc>=8.0"),)),
+    Signature(
+        "bf16-on-mps", "bf16_unsupported", None,
+        # torch's MPS backend maps dtypes in getMPSDataType: before macOS 14 (and torch 2.3) it refuses bfloat16;
+        # training scripts (diffusers' examples) check the same up front
+        r"bfloat16 is not supported on MPS|MPS BFloat16 is only supported on MacOS 14",
+        0.85,
+        "This Mac's MPS backend (macOS before 14, or a torch before 2.3) has no bfloat16: the model or the script asks for bf16.",
+        "Use float16 (or float32) on MPS: `dtype=torch.float16`, `--precision 16-true`, `--mixed_precision fp16`; "
+        "or update macOS to 14+ and torch to 2.3+.",
+        (TORCH_MPS,)),
     # ---- wrappers: a front end reporting that a worker died; the worker's own error is elsewhere in the log ----
     Signature(
         "vllm-engine-died", "other", None,
@@ -601,11 +630,30 @@ SIGNATURES: tuple[Signature, ...] = (
         "torch-extension-cuda-mismatch", "cuda_mismatch", None,
         # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
         r"The detected CUDA version \(?[\d.]+\)? mismatches the version"
-        r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with",
+        r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with"
+        # DeepSpeed's op builder (op_builder/builder.py, assert_no_cuda_mismatch) raises CUDAMismatchException with
+        # its own wording when it JIT-compiles an op; a minor-version difference it accepts ("but since the APIs are
+        # compatible, accepting this combination") is no failure
+        r"|Installed CUDA version [\d.]+ does not match (the version torch was compiled with [\d.]+(?!\S*\s+but since)|torch)"
+        r"|CUDAMismatchException",
         0.85,
         "The CUDA toolkit that compiles the extension (nvcc, CUDA_HOME) is another version than the CUDA torch was built with.",
         "Install a torch built for the toolkit's CUDA (or point CUDA_HOME at a toolkit of torch's CUDA); `python -c 'import torch; print(torch.version.cuda)'` and `nvcc --version` must agree.",
-        (TORCH_EXT,)),
+        (TORCH_EXT, DS_BUILDER)),
+    Signature(
+        "extension-built-for-another-torch", "version_incompat", None,
+        # a compiled extension (xformers, flash-attn, torchvision, apex, vLLM's _C) links torch's C++ API, whose ABI
+        # changes with every torch release: loaded next to another torch it misses a mangled c10::/at::/torch::
+        # symbol, or says so itself (xformers/_cpp_lib.py; torchvision registers no operators)
+        r"undefined symbol: _ZNK?(3c10|2at|5torch|6caffe2)\w+"
+        r"|xFormers can't load C\+\+/CUDA extensions\. xFormers was built for"
+        r"|operator torchvision::\w+ does not exist",
+        0.7,
+        "A compiled extension (xformers, flash-attn, torchvision, ...) was built for another torch release than the one "
+        "installed: the C++ ABI of torch changes between releases, so its native code cannot load.",
+        "Install the extension's wheel built for the installed torch (or the torch it was built for; its release notes "
+        "name the pair), or build it from source against this torch (`pip install --no-build-isolation ...`).",
+        (XFORMERS_CPP, TORCH_EXT)),
     Signature(
         "triton-compile-error", "bf16_unsupported", "BNB030",
         # Triton compiles kernels for the GPU at run time; on GPUs below sm_80 the usual failure is bf16 code
