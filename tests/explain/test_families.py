@@ -414,3 +414,25 @@ def test_bfloat16_refused_by_mps_is_the_bf16_family_on_a_mac():
             "or fp32 instead.")
     assert ranked(text, stated(os="macos", gpu="Apple M1 Pro"))[0] == "bf16_unsupported"
     assert ranked("RuntimeError: MPS BFloat16 is only supported on MacOS 14 or newer")[0] == "bf16_unsupported"
+
+
+def test_a_non_nvidia_gpu_refused_as_no_cuda_device_is_the_platform():
+    # transformers' integrations/bitsandbytes.py validate_bnb_backend_availability on an AMD card without ROCm
+    text = "RuntimeError: CUDA is required but not available for bitsandbytes. Please consider installing the multi-platform enabled version of bitsandbytes"
+    assert ranked(text, stated(os="windows", gpu="AMD Radeon RX 7900 XTX"))[0] == "platform_unsupported"
+    assert ranked(text, stated(os="linux", gpu="NVIDIA GeForce RTX 3090", compute_capability="8.6"))[0] != "platform_unsupported"
+
+
+def test_a_class_that_replaced_a_list_refusing_indexing_is_the_release():
+    # bitsandbytes 0.41.2 made quant_state a QuantState object; code written before unpacks or indexes it
+    assert ranked("TypeError: cannot unpack non-iterable QuantState object")[0] == "version_incompat"
+    assert ranked("TypeError: 'QuantState' object is not subscriptable")[0] == "version_incompat"
+    # a class every release had says nothing about the release; an unknown class nothing at all
+    assert "version_incompat" not in ranked("TypeError: 'Linear8bitLt' object is not subscriptable")[:1]
+    assert "version_incompat" not in ranked("TypeError: 'MyDataset' object is not subscriptable")
+
+
+def test_a_dotted_attribute_name_is_a_string_passed_for_a_value():
+    # transformers resolves torch_dtype / bnb_4bit_compute_dtype strings with getattr(torch, value)
+    text = "AttributeError: module 'torch' has no attribute 'torch.float16'"
+    assert ranked(text)[0] == "wrong_api"

@@ -253,7 +253,8 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
-        (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC,)),
+        # a GPU that is not NVIDIA's (Intel XPU, AMD without ROCm) is no CUDA device either: the platform, not a hidden GPU
+        (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC, _NON_NVIDIA)),
     Signature(
         "nvidia-smi-no-driver", "gpu_not_visible", "BNB001",
         r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
