@@ -436,3 +436,20 @@ def test_a_dotted_attribute_name_is_a_string_passed_for_a_value():
     # transformers resolves torch_dtype / bnb_4bit_compute_dtype strings with getattr(torch, value)
     text = "AttributeError: module 'torch' has no attribute 'torch.float16'"
     assert ranked(text)[0] == "wrong_api"
+
+
+def test_on_rocm_a_release_with_the_rocm_backend_is_no_platform_miss():
+    from bnbdoctor.explain.facts import FIRST_ROCM_BNB
+    from bnbdoctor.explain.knowledge import knowledge
+
+    # the first release whose loader knows ROCm, as the mined API table has it
+    assert knowledge().api["bitsandbytes.functional"]["HIP_ENVIRONMENT"][0] == FIRST_ROCM_BNB
+    rocm = stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True)
+    # bitsandbytes 0.48 cextension.get_native_library, installed from a wheel: the library for this ROCm is missing
+    text = ("RuntimeError: Configured ROCm binary not found at "
+            "/opt/venv/lib/python3.12/site-packages/bitsandbytes/libbitsandbytes_rocm64.so")
+    assert ranked(text, rocm)[0] == "missing_libs"
+    # a release before the backend (its CUDA setup looks for libcudart only) is still the platform on ROCm
+    old = ("CUDA SETUP: Loading binary /opt/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cpu.so...\n"
+           "UserWarning: The installed version of bitsandbytes was compiled without GPU support.")
+    assert ranked(old, stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True, bitsandbytes="0.41.1"))[0] == "platform_unsupported"

@@ -24,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
-from .facts import MachineFacts, holds, text_holds
+from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .report_facts import spaced
 from .signatures import SIGNATURES, Signature, by_id
@@ -759,7 +759,8 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         # one), so this is not a release without a Windows build
         dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
         machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits),
-                                           "windows_dll_loaded": dll_loaded})
+                                           "windows_dll_loaded": dll_loaded,
+                                           "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text))})
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     candidates: list[_Candidate] = []
     for sig in signatures:

@@ -176,7 +176,8 @@ _ROCM = Alternative(
     "platform_unsupported",
     "This is an AMD GPU with ROCm: bitsandbytes releases before its ROCm backend look only for CUDA libraries, find none, and fall back to the CPU.",
     "Use a bitsandbytes release with a ROCm build for your ROCm version (see the installation guide), or a CUDA GPU.",
-    0.25, "rocm", rule="BNB050")
+    # a release that has the ROCm backend (its messages name a ROCm library) is no platform miss on ROCm
+    0.25, "rocm_old_bnb", rule="BNB050")
 _WINDOWS_OLD = Alternative(
     "platform_unsupported",
     "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
