@@ -453,3 +453,20 @@ def test_on_rocm_a_release_with_the_rocm_backend_is_no_platform_miss():
     old = ("CUDA SETUP: Loading binary /opt/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cpu.so...\n"
            "UserWarning: The installed version of bitsandbytes was compiled without GPU support.")
     assert ranked(old, stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True, bitsandbytes="0.41.1"))[0] == "platform_unsupported"
+
+
+def test_generates_own_warning_about_the_inputs_device_is_the_root_of_what_follows():
+    # transformers generation/utils.py warns before generating; the error after it is only its consequence
+    text = ("/usr/lib/python3.11/site-packages/transformers/generation/utils.py:2134: UserWarning: You are calling "
+            ".generate() with the `input_ids` being on a device type different than your model's device. `input_ids` "
+            "is on cuda, whereas the model is on cpu. You may experience unexpected behaviors or slower generation. "
+            "Please make sure that you have put `input_ids` to the correct device by calling for example input_ids = "
+            "input_ids.to('cpu') before running `.generate()`.\n  warnings.warn(\nTraceback (most recent call last):\n"
+            "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'")
+    assert ranked(text)[0] == "device_mismatch"
+
+
+def test_torch_cuda_is_available_false_however_it_is_written():
+    for said in ("torch.cuda.is_available() returns False inside the container",
+                 "torch.cuda.is_available() gives False on WSL", "assert torch.cuda.is_available()==False"):
+        assert ranked(said)[:1] == ["gpu_not_visible"], said

@@ -679,7 +679,8 @@ _FAILURE_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assert
 #: what a warning says when it reports a failure (torch's "CUDA initialization: The NVIDIA driver on your system is
 #: too old" is a UserWarning, and the cause of what follows), not a slow path or a note
 _WARNED_FAILURE = re.compile(r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
-                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible", re.I)
+                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible"
+                             r"|(device|dtype) type different", re.I)
 
 
 def _warning_only(cand: _Candidate) -> bool:

@@ -78,6 +78,8 @@ NV_CONTAINER = _src("NVIDIA/libnvidia-container", "src/cli/common.c", "'requirem
                     "cuda>=X, please update your driver to a newer version, or use an earlier cuda container'", "master")
 TORCH_MPS = _src(TORCH, "aten/src/ATen/native/mps/OperationUtils.mm", "getMPSDataType: 'BFloat16 is not supported on "
                  "MPS' (before macOS 14 / torch 2.3: pytorch#99272)")
+GENERATE = _src(HF, "src/transformers/generation/utils.py", "generate(): 'You are calling .generate() with the "
+                "`input_ids` being on a device type different than your model's device'")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -249,7 +251,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-cuda-device", "gpu_not_visible", "BNB001",
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
-        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) is False|Attempting to deserialize object on a CUDA device"
+        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
         r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected",
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
@@ -547,6 +549,16 @@ SIGNATURES: tuple[Signature, ...] = (
         "The model is split over several devices (device_map=\"auto\" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.",
         "Put the whole model on one GPU (`device_map={\"\": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.",
         (TORCH_DEVICE, ACC_BIG)),
+    Signature(
+        "generate-inputs-elsewhere", "device_mismatch", None,
+        # transformers' generation/utils.py GenerationMixin.generate warns before it runs: it names the cause that the
+        # error which follows (a CPU kernel missing for Half, a device assertion) only shows downstream
+        r"You are calling \.generate\(\) with the input_ids being on a device type different than your model",
+        0.8,
+        "The inputs are on another device than the model (input_ids on the CPU, the model on the GPU): generation "
+        "then runs parts of the work on the CPU, which fails or crawls.",
+        "Move the inputs to the model's device before generate(): `inputs = tokenizer(..., return_tensors=\"pt\").to(model.device)`.",
+        (GENERATE,)),
     # ---- dtypes ----
     Signature(
         "linear4bit-float32-compute", "dtype_slow", None,
