@@ -470,3 +470,23 @@ def test_torch_cuda_is_available_false_however_it_is_written():
     for said in ("torch.cuda.is_available() returns False inside the container",
                  "torch.cuda.is_available() gives False on WSL", "assert torch.cuda.is_available()==False"):
         assert ranked(said)[:1] == ["gpu_not_visible"], said
+
+
+def test_a_missing_bitsandbytes_cuda_library_told_in_words_is_the_missing_library():
+    for said in ("Could not find libbitsandbytes_cuda121.so in site-packages/bitsandbytes after pip install",
+                 "there is no libbitsandbytes_cuda117_nocublaslt.so in the wheel",
+                 "libbitsandbytes_cuda124.dll is missing from the package"):
+        assert ranked(said)[0] == "missing_libs", said
+
+
+def test_vllm_not_finding_its_keys_in_the_quantization_config_is_the_release():
+    # vLLM's AWQConfig.from_config reads get_from_keys(config, ["w_bit", "bits"])
+    text = "ValueError: Cannot find any of ['w_bit', 'bits'] in the model's quantization config."
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_an_application_saying_bitsandbytes_is_unavailable_on_a_mac_is_the_platform():
+    # an application's own check after `import bitsandbytes` failed
+    text = "ImportError: The bitsandbytes module is not available. Please install bitsandbytes if available on your platform."
+    assert ranked(text, stated(os="macos", gpu="Apple M3"))[0] == "platform_unsupported"
+    assert ranked(text)[0] == "version_incompat"

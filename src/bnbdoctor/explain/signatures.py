@@ -80,6 +80,8 @@ TORCH_MPS = _src(TORCH, "aten/src/ATen/native/mps/OperationUtils.mm", "getMPSDat
                  "MPS' (before macOS 14 / torch 2.3: pytorch#99272)")
 GENERATE = _src(HF, "src/transformers/generation/utils.py", "generate(): 'You are calling .generate() with the "
                 "`input_ids` being on a device type different than your model's device'")
+VLLM_QCONFIG = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/base_config.py",
+                    "QuantizationConfig.get_from_keys: 'Cannot find any of {keys} in the model's quantization config.'")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -303,7 +305,11 @@ SIGNATURES: tuple[Signature, ...] = (
         r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
         r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
         r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version"
-        r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)",
+        r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)"
+        # the same absence told in a user's words, naming the file (an issue title, a comment)
+        r"|(cannot|can't|could not|couldn't|unable to|fail(ed|s)? to) (load|find|open) \S*libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)"
+        r"|(no|don't see a|there is no) (file )?(for )?\S*libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)"
+        r"|libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S* (is )?(missing|not found|does not exist|doesn't exist)",
         0.7,
         "The bitsandbytes install has no native library for the CUDA version it looks for (torch's CUDA): the wheel predates that CUDA (e.g. CUDA 12.8/12.9 for RTX 50xx), or a source build compiled another one.",
         "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; `python -m bitsandbytes` names the file it looks for.",
@@ -476,6 +482,17 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_MPS,)),
     # ---- wrappers: a front end reporting that a worker died; the worker's own error is elsewhere in the log ----
     Signature(
+        "vllm-quant-config-keys", "version_incompat", None,
+        # vLLM's QuantizationConfig.get_from_keys: the checkpoint's quantization_config lacks every key this vLLM
+        # release's config class reads for the method (its bitsandbytes config before 0.5 wanted a QLoRA adapter)
+        r"Cannot find any of \[[^\]]*\] in the model's quantization config",
+        0.65,
+        "This vLLM release cannot read the checkpoint's quantization config: the keys its loader for this method expects "
+        "are not there (the method's checkpoint format, e.g. pre-quantized bitsandbytes, came in another vLLM release).",
+        "Use a vLLM release that supports this quantization format for the checkpoint (its docs list the methods), or "
+        "serve a merged 16-bit model instead.",
+        (VLLM_QCONFIG,)),
+    Signature(
         "vllm-engine-died", "other", None,
         # vllm/entrypoints/openai/api_server.py (V0 multiprocessing engine): "Engine process failed to start";
         # vllm/v1/engine/utils.py: "Engine core initialization failed. See root cause above."
@@ -602,7 +619,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
-        r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library",
+        r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library"
+        # applications' own wording when `import bitsandbytes` failed (InvokeAI's quantized model loaders)
+        r"|(bnb|bitsandbytes) modules? (is|are) not available|install bitsandbytes if available on your platform",
         0.6,
         "transformers found accelerate or bitsandbytes missing or older than it requires (in a notebook: installed after the kernel started).",
         "pip install -U bitsandbytes accelerate, then restart the Python process (notebook kernel); `bnbdoctor check` shows the versions it needs.",
