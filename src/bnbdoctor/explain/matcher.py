@@ -617,14 +617,14 @@ def _by_call(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> Non
         cand.confidence = max(cand.confidence, 0.75)
         cand.cause, cand.fix = cause, fix
         break
-    m = _DOTTED_ATTRIBUTE.search(text)
-    if m:
+    dotted = _DOTTED_ATTRIBUTE.search(text)
+    if dotted:
         cand = merged.get("wrong_api")
         if cand is None:
             cand = merged["wrong_api"] = _Candidate(
-                "wrong_api", None, 0.0, "", "", [m.group(0)], ["api:dotted-attribute"], ())
+                "wrong_api", None, 0.0, "", "", [dotted.group(0)], ["api:dotted-attribute"], ())
         cand.confidence = max(cand.confidence, 0.8)
-        cand.cause = (f"'{m['name']}' is not a name: a string was passed where the library expects a value it "
+        cand.cause = (f"'{dotted['name']}' is not a name: a string was passed where the library expects a value it "
                       "looks up by name (a dtype written as \"torch.bfloat16\" in a config), and getattr fails on it.")
         cand.fix = ("Pass the object itself (torch.bfloat16), or the bare name the library resolves "
                     "(\"bfloat16\"), not its dotted spelling.")
