@@ -490,3 +490,18 @@ def test_an_application_saying_bitsandbytes_is_unavailable_on_a_mac_is_the_platf
     text = "ImportError: The bitsandbytes module is not available. Please install bitsandbytes if available on your platform."
     assert ranked(text, stated(os="macos", gpu="Apple M3"))[0] == "platform_unsupported"
     assert ranked(text)[0] == "version_incompat"
+
+
+def test_the_windows_driver_library_missing_is_no_nvidia_driver():
+    # ctypes.WinDLL("nvcuda.dll") on a machine without NVIDIA's display driver (cpm_kernels, numba)
+    text = ("FileNotFoundError: Could not find module 'C:\\Windows\\System32\\nvcuda.dll' (or one of its dependencies). "
+            "Try using the full path with constructor syntax.")
+    assert ranked(text)[0] == "gpu_not_visible"
+    # another DLL missing is still the missing-library family
+    assert ranked("FileNotFoundError: Could not find module 'C:\\venv\\Lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda118.dll' "
+                  "(or one of its dependencies).")[0] == "missing_libs"
+
+
+def test_cpm_kernels_without_its_cuda_library_is_the_missing_library():
+    # cpm_kernels/library/base.py: every binding of a library lookup_dll did not find raises this
+    assert ranked("RuntimeError: Library cudart is not initialized")[0] == "missing_libs"

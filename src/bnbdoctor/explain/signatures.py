@@ -82,6 +82,8 @@ GENERATE = _src(HF, "src/transformers/generation/utils.py", "generate(): 'You ar
                 "`input_ids` being on a device type different than your model's device'")
 VLLM_QCONFIG = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/base_config.py",
                     "QuantizationConfig.get_from_keys: 'Cannot find any of {keys} in the model's quantization config.'")
+CPM_KERNELS = _src("OpenBMB/cpm_kernels", "cpm_kernels/library/base.py", "Lib.bind: 'Library %s is not initialized' "
+                   "when lookup_dll found no file", "master")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -394,6 +396,29 @@ SIGNATURES: tuple[Signature, ...] = (
         "Put a newer libstdc++ first on the loader's path (e.g. `conda install -c conda-forge libstdcxx-ng` and "
         "LD_LIBRARY_PATH=$CONDA_PREFIX/lib), or build the library with the system compiler.",
         (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"),)),
+    Signature(
+        "windows-no-nvidia-driver", "gpu_not_visible", "BNB001",
+        # nvcuda.dll is the CUDA driver API, installed only by NVIDIA's display driver (System32): code that loads it
+        # (cpm_kernels, numba, ctypes users) finds none on a machine without an NVIDIA GPU and driver
+        r"Could not find module '(?:[^']*[\\/])?nvcuda\.dll'|(?:load|find|open)\w* \S*nvcuda\.dll|nvcuda\.dll\S* (?:is )?(?:missing|not found)",
+        0.8,
+        "There is no NVIDIA driver on this Windows machine (nvcuda.dll, the driver's CUDA library, is absent): no NVIDIA "
+        "GPU, or its driver is not installed.",
+        "Install the NVIDIA driver for the GPU (or run on a machine with one); on a CPU-only machine use a model/code "
+        "path that does not load CUDA kernels.",
+        (WIN_ERRORS, CUDA_RUNTIME)),
+    Signature(
+        "quantization-kernels-not-loaded", "missing_libs", None,
+        # cpm_kernels (ChatGLM's int4 kernels) binds CUDA libraries with ctypes (library/base.py Lib): when
+        # lookup_dll finds no file every call raises "Library %s is not initialized"; ChatGLM's quantization.py says
+        # so for its CPU kernels after compiling them failed
+        r"\bLibrary (cublas\w*|cudart|nvrtc|cuda|curand|cusparse) is not initialized|Cannot load cpu kernel, don't use quantized model on cpu",
+        0.7,
+        "The quantization kernels could not load the native library they need: the CUDA toolkit's library (cublasLt, "
+        "cudart, nvrtc) is not on the loader's path, or the CPU kernels failed to compile (no gcc/OpenMP).",
+        "Install the CUDA toolkit version the kernels expect and put its lib folder on LD_LIBRARY_PATH/PATH (or, for CPU "
+        "kernels, install gcc with OpenMP and compile them); check which library the error names.",
+        (CPM_KERNELS,)),
     Signature(
         "windows-dll-not-found", "missing_libs", None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
