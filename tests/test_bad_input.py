@@ -49,6 +49,9 @@ def _inputs(root: Path) -> None:
         handle.truncate(17 * 2**20)
     (root / "notmodel").mkdir()
     (root / "notmodel" / "config.json").write_text('{"foo": 1}')
+    (root / "hugemodel").mkdir()
+    with (root / "hugemodel" / "config.json").open("wb") as handle:  # sparse 2 GB: it was read whole (4.2 GB RAM)
+        handle.truncate(2 * 2**30)
     (root / "badmodel").mkdir()
     (root / "badmodel" / "config.json").write_text("{")
     (root / "badtoml.toml").write_text("[tool.bnbdoctor\n")
@@ -131,6 +134,10 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("estimate-not-a-model", ["estimate", "{t}/notmodel"], None, 2, "model_type"),
     ("estimate-bad-config", ["estimate", "{t}/badmodel"], None, 2, "not valid JSON"),
     ("estimate-a-json-file", ["estimate", "{t}/other.json"], None, 2, "config.json"),
+    ("estimate-empty-argument", ["estimate", ""], None, 2, "the model is empty"),
+    ("estimate-blank-argument", ["estimate", "  "], None, 2, "the model is empty"),
+    ("check-model-empty-argument", ["check", "-s", SNAP, "--model", ""], None, 2, "the model is empty"),
+    ("estimate-huge-config", ["estimate", "{t}/hugemodel"], None, 2, "larger than"),
     ("estimate-empty-dir", ["estimate", "{t}/empty-dir"], None, 2, "config.json"),
     ("estimate-bad-quant", ["estimate", MODEL, "--quant", "nf5"], None, 2, "nf5"),
     ("estimate-bad-gpu", ["estimate", MODEL, "--gpu", "T4"], None, 2, "T4"),
