@@ -320,6 +320,11 @@ def test_lint_does_not_read_a_huge_file_into_memory(bad, capsys, monkeypatch):
         handle.truncate(3 * 2**30)
     code, out, err = _run(capsys, monkeypatch, ["lint", str(huge)])
     assert code == 1 and "BNB100" in out and "over the 16 MiB" in out and err == ""
+    # what is true: bnbdoctor did not read it; whether Python can run it was never judged
+    code, out, err = _run(capsys, monkeypatch, ["lint", "--format", "json", str(huge)])
+    (finding,) = [f for f in json.loads(out)["findings"] if f["rule"] == "BNB100"]
+    assert "does not analyse a file that large" in finding["message"]
+    assert "cannot run" not in finding["message"]
 
 
 def test_lint_of_a_folder_skips_a_dangling_symlink_and_a_fifo(bad, capsys, monkeypatch):
