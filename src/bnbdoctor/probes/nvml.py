@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -197,7 +198,17 @@ class _Forked:
         self.deadline = time.monotonic() + timeout
         self.stage: str | None = None
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads forks: a lock another thread held stays locked in the
+            # child. The child here only imports pynvml, calls NVML and writes to a pipe, and were it to deadlock
+            # it would be killed at the timeout like a hung driver. `check` forks before it starts any thread.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            try:
+                pid = os.fork()
+            except OSError:  # no process left (ulimit -u): the caller falls back to a thread
+                os.close(read_fd)
+                os.close(write_fd)
+                raise
         if pid == 0:  # pragma: no cover (runs in the child, which leaves through os._exit)
             os.close(read_fd)
             _child(write_fd)
