@@ -1,6 +1,6 @@
-"""Validate the real-report corpus (reports-dev.jsonl, reports-test.jsonl) and print its counts.
+"""Validate the real-report corpus (reports-dev/dev-b/test2.jsonl) and print its counts.
 
-    python scripts/corpus_stats.py [--json]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|test2]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -8,8 +8,13 @@ once, by nothing but the URL, before the report was labelled:
 
     split = "test" if int(sha256(source_url).hexdigest(), 16) % 2 == 0 else "dev"
 
-so nobody can move a report between halves after seeing how `explain` does on it. This script checks that
-rule and the fields, and prints counts per split, category, os/tag and release era. Exit status: 0 when
+so nobody can move a report between halves after seeing how `explain` does on it. The "test" half was
+evaluated once (2026-11-30, docs/explain.md) and then retired into tuning data: its file is now
+reports-dev-b.jsonl and its reports carry split "dev-b" (RETIRED); the hash rule stays as the record of how it
+was drawn. A second held-out set was collected afresh (reports-test2.jsonl, split
+"test2"): every one of its reports is new (no URL of it appears in any other corpus file) and it is never tuned
+on; the hash rule does not apply to it. This script checks those rules and the fields, and prints counts per
+split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
 """
 
@@ -26,7 +31,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "explain"
-FILES = {"dev": FIXTURES / "reports-dev.jsonl", "test": FIXTURES / "reports-test.jsonl"}
+FILES = {
+    "dev": FIXTURES / "reports-dev.jsonl",
+    "dev-b": FIXTURES / "reports-dev-b.jsonl",
+    "test2": FIXTURES / "reports-test2.jsonl",
+}
+#: The halves the URL-hash rule decides; test2 was collected after the first split was used, so it has no rule.
+HASHED_SPLITS = {"dev", "dev-b"}
+#: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
+RETIRED = {"test": "dev-b"}
+SPLITS = tuple(FILES)
 #: The 54 reports the first explainer was built from; all of them count as dev (they were tuned on).
 OLD_CORPUS = FIXTURES / "corpus.jsonl"
 
@@ -44,9 +58,15 @@ OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
 NO_RUNTIME_SIGNATURE = {"moe_not_quantized", "other"}
 
 
-def split_for(url: str) -> str:
-    """The half a report belongs to, decided by its URL alone."""
+def half_for(url: str) -> str:
+    """The half a report was drawn into, decided by its URL alone ("test" or "dev")."""
     return "test" if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 0 else "dev"
+
+
+def split_for(url: str) -> str:
+    """The split a report carries now: its half, with the retired test half renamed "dev-b"."""
+    half = half_for(url)
+    return RETIRED.get(half, half)
 
 
 def load(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -62,10 +82,23 @@ def load(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
+def canonical_url(url: str) -> str:
+    """The thread a URL names: bitsandbytes moved from TimDettmers/ to bitsandbytes-foundation/, and GitHub
+    serves an issue and a pull request of the same number at either path, so both spellings are one thread."""
+    url = url.replace(
+        "github.com/TimDettmers/bitsandbytes/", "github.com/bitsandbytes-foundation/bitsandbytes/"
+    )
+    return re.sub(r"/pull/(\d+)$", r"/issues/\1", url)
+
+
 def validate(files: dict[str, Path] = FILES, old_corpus: Path = OLD_CORPUS) -> list[str]:
-    """Every problem in the two files, as 'file:line: problem'; an empty list when all is well."""
+    """Every problem in the corpus files, as 'file:line: problem'; an empty list when all is well."""
     problems: list[str] = []
-    old_urls = {r.get("source_url") for _, r in load(old_corpus)} if old_corpus.exists() else set()
+    old_urls = (
+        {canonical_url(str(r.get("source_url"))) for _, r in load(old_corpus)}
+        if old_corpus.exists()
+        else set()
+    )
     seen_ids: dict[str, str] = {}
     seen_urls: dict[str, str] = {}
     for half, path in files.items():
@@ -92,14 +125,15 @@ def validate(files: dict[str, Path] = FILES, old_corpus: Path = OLD_CORPUS) -> l
                 problems.append(f"{where}: unknown category {r['category']!r}")
             if r["split"] != half:
                 problems.append(f"{where}: split {r['split']!r} in the {half} file")
-            if split_for(r["source_url"]) != r["split"]:
+            if half in HASHED_SPLITS and split_for(r["source_url"]) != r["split"]:
                 problems.append(f"{where}: split {r['split']!r} breaks the URL-hash rule")
-            if r["source_url"] in old_urls:
+            url = canonical_url(r["source_url"])
+            if url in old_urls:
                 problems.append(f"{where}: {r['source_url']} is already in corpus.jsonl")
-            for key, seen in (("id", seen_ids), ("source_url", seen_urls)):
-                if r[key] in seen:
-                    problems.append(f"{where}: duplicate {key} {r[key]!r} (first at {seen[r[key]]})")
-                seen.setdefault(r[key], where)
+            for key, value, seen in (("id", r["id"], seen_ids), ("source_url", url, seen_urls)):
+                if value in seen:
+                    problems.append(f"{where}: duplicate {key} {r[key]!r} (first at {seen[value]})")
+                seen.setdefault(value, where)
             env, tags = r.get("env", {}), r.get("tags", [])
             if not isinstance(env, dict):
                 problems.append(f"{where}: env is not an object")
@@ -145,7 +179,7 @@ def era_of(r: dict[str, Any]) -> str:
 def stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_split = Counter(r["split"] for r in rows)
     by_category = {
-        c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in ("dev", "test")}
+        c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in SPLITS}
         for c in CATEGORIES
     }
     platforms = Counter(p for r in rows for p in platform_of(r))
@@ -165,22 +199,28 @@ def stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.add_argument("--split", choices=SPLITS, help="count only the reports of this split")
     args = parser.parse_args(argv)
     problems = validate()
     for p in problems:
         print(p, file=sys.stderr)
-    s = stats(reports())
+    rows = reports()
+    if args.split:
+        rows = [r for r in rows if r["split"] == args.split]
+    s = stats(rows)
     if args.json:
         print(json.dumps(s | {"problems": len(problems)}, indent=2, sort_keys=True))
         return 1 if problems else 0
     print(
-        f"reports {s['total']}: dev {s['split'].get('dev', 0)}, test {s['split'].get('test', 0)}"
-        f" (plus {len(load(OLD_CORPUS)) if OLD_CORPUS.exists() else 0} in corpus.jsonl, all dev)"
+        f"reports {s['total']}: "
+        + ", ".join(f"{half} {s['split'].get(half, 0)}" for half in SPLITS)
+        + f" (plus {len(load(OLD_CORPUS)) if OLD_CORPUS.exists() else 0} in corpus.jsonl, all dev)"
     )
-    print(f"\n{'category':<22} {'dev':>4} {'test':>4} {'all':>4}")
+    print(f"\n{'category':<22} " + " ".join(f"{half:>5}" for half in SPLITS) + f" {'all':>5}")
     for c, n in s["category"].items():
-        flag = "" if c in NO_RUNTIME_SIGNATURE or n["dev"] + n["test"] >= 8 else "   < 8"
-        print(f"{c:<22} {n['dev']:>4} {n['test']:>4} {n['dev'] + n['test']:>4}{flag}")
+        total = sum(n.values())
+        flag = "" if c in NO_RUNTIME_SIGNATURE or total >= 8 else "   < 8"
+        print(f"{c:<22} " + " ".join(f"{n[half]:>5}" for half in SPLITS) + f" {total:>5}{flag}")
     print(
         "\nplatform: "
         + ", ".join(f"{k} {v}" for k, v in sorted(s["platform"].items(), key=lambda kv: -kv[1]))

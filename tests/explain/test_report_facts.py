@@ -154,3 +154,21 @@ def test_a_utf16_log_written_by_powershell_is_read(capsys, tmp_path):
     log.write_bytes("\ufeffOSError: [WinError 126] The specified module could not be found.\r\n".encode("utf-16-le"))
     code, out, _ = cli(capsys, "explain", "--no-machine", "--file", str(log))
     assert code == 0 and "1. missing_libs" in out
+
+
+# ---- facts written against CJK text, or in prose without the vendor's prefix ----
+
+def test_a_gpu_and_a_torch_build_written_against_cjk_text_are_read():
+    from bnbdoctor.explain.report_facts import parse_report
+
+    facts = parse_report("我的4090显卡跑不起来，环境是Torch 2.5.1 cu124")
+    assert facts.facts["gpu"] == "RTX 4090" and facts.facts["compute_capability"] == "8.9"
+    assert facts.packages["torch"] == "2.5.1+cu124" and facts.facts["cuda"] == "12.4"
+    assert parse_report("got it working on my 3060 Ti GPU").facts["gpu"] == "RTX 3060 Ti"
+    assert "gpu" not in parse_report('File "train.py", line 3090 in main').facts  # a number alone is no GPU
+
+
+def test_a_mac_named_by_its_chip_in_prose_is_macos():
+    from bnbdoctor.explain.report_facts import parse_report
+
+    assert parse_report("Does this node run on my M2? It fails at import.").facts["os"] == "macos"

@@ -1,4 +1,6 @@
-"""The real-report corpus (reports-dev.jsonl, reports-test.jsonl) is well-formed and split by the URL-hash rule.
+"""The real-report corpus is well-formed: reports-dev/dev-b.jsonl split by the URL-hash rule (dev-b is the
+hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md), and the
+second held-out set reports-test2.jsonl (collected afresh after that) disjoint from all.
 
 These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
 """
@@ -20,6 +22,8 @@ sys.modules["corpus_stats"] = stats
 spec.loader.exec_module(stats)
 
 REPORTS = stats.reports()
+HASHED = [r for r in REPORTS if r["split"] in stats.HASHED_SPLITS]
+TEST2 = [r for r in REPORTS if r["split"] == "test2"]
 
 
 def test_every_line_is_valid():
@@ -38,21 +42,22 @@ def test_the_two_files_hold_at_least_200_new_reports():
     ],
 )
 def test_split_is_a_pure_function_of_the_url(url, half):
-    assert stats.split_for(url) == half
+    assert stats.half_for(url) == half
+    assert stats.split_for(url) == stats.RETIRED.get(half, half)
 
 
 def test_split_rule_is_the_documented_hash():
     import hashlib
 
-    for r in REPORTS:
+    for r in HASHED:
         parity = int(hashlib.sha256(r["source_url"].encode()).hexdigest(), 16) % 2
-        assert r["split"] == ("test" if parity == 0 else "dev"), r["id"]
+        assert r["split"] == ("dev-b" if parity == 0 else "dev"), r["id"]
 
 
 def test_both_halves_are_substantial():
-    halves = {r["split"] for r in REPORTS}
-    assert halves == {"dev", "test"}
-    test_share = sum(r["split"] == "test" for r in REPORTS) / len(REPORTS)
+    halves = {r["split"] for r in HASHED}
+    assert halves == {"dev", "dev-b"}
+    test_share = sum(r["split"] == "dev-b" for r in HASHED) / len(HASHED)
     assert 0.35 <= test_share <= 0.65
 
 
@@ -84,13 +89,77 @@ def test_old_and_new_releases_and_misleading_messages_are_covered():
 
 def test_validator_catches_a_broken_line(tmp_path):
     good = next(r for r in REPORTS if r["split"] == "dev")
-    bad = dict(good, id="broken", split="test", category="nonsense")
-    dev, test = tmp_path / "reports-dev.jsonl", tmp_path / "reports-test.jsonl"
+    bad = dict(good, id="broken", split="dev-b", category="nonsense")
+    dev, dev_b = tmp_path / "reports-dev.jsonl", tmp_path / "reports-dev-b.jsonl"
     dev.write_text(json.dumps(good) + "\n", encoding="utf-8")
-    test.write_text(json.dumps(bad) + "\n" + "not json\n", encoding="utf-8")
-    problems = stats.validate({"dev": dev, "test": test}, old_corpus=tmp_path / "missing.jsonl")
+    dev_b.write_text(json.dumps(bad) + "\n" + "not json\n", encoding="utf-8")
+    problems = stats.validate({"dev": dev, "dev-b": dev_b}, old_corpus=tmp_path / "missing.jsonl")
     text = "\n".join(problems)
     assert "unknown category 'nonsense'" in text
     assert "breaks the URL-hash rule" in text
     assert "duplicate source_url" in text
     assert "not a JSON object" in text
+
+
+def test_second_held_out_set_is_large_and_labelled_test2():
+    assert len(TEST2) >= 120
+    assert all(r["split"] == "test2" for _, r in stats.load(stats.FILES["test2"]))
+
+
+def test_second_held_out_set_shares_no_thread_with_any_other_corpus_file():
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test2"}
+    others |= {
+        stats.canonical_url(json.loads(line)["source_url"])
+        for line in stats.OLD_CORPUS.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    assert not others & {stats.canonical_url(r["source_url"]) for r in TEST2}
+
+
+def test_second_held_out_set_covers_every_runtime_category_and_misleading_messages():
+    present = {r["category"] for r in TEST2}
+    assert set(stats.CATEGORIES) - stats.NO_RUNTIME_SIGNATURE <= present
+    assert sum("misleading-message" in r.get("tags", []) for r in TEST2) >= 15
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (
+            "https://github.com/TimDettmers/bitsandbytes/issues/12",
+            "https://github.com/bitsandbytes-foundation/bitsandbytes/issues/12",
+        ),
+        ("https://github.com/o/r/pull/7", "https://github.com/o/r/issues/7"),
+    ],
+)
+def test_one_thread_under_two_spellings_is_one_url(a, b):
+    assert stats.canonical_url(a) == stats.canonical_url(b)
+
+
+def test_validator_guards_the_second_held_out_set(tmp_path):
+    good = next(r for r in HASHED if "github.com/bitsandbytes-foundation/bitsandbytes/" in r["source_url"])
+    # A test2 report needs no particular hash parity, but it may not reuse a thread of another file (here the
+    # same bitsandbytes issue under its old owner's name) nor carry another split's label.
+    moved = good["source_url"].replace("bitsandbytes-foundation/bitsandbytes", "TimDettmers/bitsandbytes")
+    reused = dict(good, id="reused", split="test2", source_url=moved)
+    mislabelled = dict(good, id="mislabelled", split="test", source_url="https://github.com/o/r/issues/1")
+    fresh = dict(good, id="fresh", split="test2", source_url="https://github.com/o/r/issues/2")
+    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-b", "test2")}
+    files[good["split"]].write_text(json.dumps(good) + "\n", encoding="utf-8")
+    files["dev-b" if good["split"] == "dev" else "dev"].write_text("", encoding="utf-8")
+    files["test2"].write_text(
+        "\n".join(json.dumps(r) for r in (reused, mislabelled, fresh)) + "\n", encoding="utf-8"
+    )
+    problems = stats.validate(files, old_corpus=tmp_path / "missing.jsonl")
+    text = "\n".join(problems)
+    assert "reports-test2.jsonl:1: duplicate source_url" in text
+    assert "reports-test2.jsonl:2: split 'test' in the test2 file" in text
+    assert not [p for p in problems if p.startswith("reports-test2.jsonl:3")]
+    assert "URL-hash" not in text
+
+
+def test_stats_can_be_restricted_to_one_split(capsys):
+    assert stats.main(["--json", "--split", "test2"]) == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["total"] == len(TEST2)
+    assert counted["split"] == {"test2": len(TEST2)}

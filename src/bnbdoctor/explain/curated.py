@@ -30,7 +30,7 @@ def _ref(t: Template) -> Reference:
 TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"No GPU or Intel XPU found|(cuda|gpu)( or intel xpu)? is needed for quantization", "no-cuda-device"),
     (r"not compatible with (4|8) ?bit|version of bitsandbytes is not compatible", "bitsandbytes-too-old"),
-    (r"GPU is required to", "no-cuda-device"),
+    (r"GPU is required to|with no GPU available", "no-cuda-device"),
     (r"Device type not supported for|not supported on (the )?(cpu|mps)\b", "no-cuda-device"),
     (r"inputs will be cast from .* to float16", "int8-casts-bf16"),
     (r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged", "bnb-slow-path"),
@@ -38,6 +38,9 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"libcudart|libcuda\.so|CUDA runtime|CUDA_HOME|LD_LIBRARY_PATH|cuda runtime path", "cuda-runtime-missing"),
     (r"BNB_CUDA_VERSION", "bnb-cuda-override"),
     (r"compute capability (<|below|of at least)|Compute capability < 7\.5|sm_\d+ is not compatible", "arch-too-old"),
+    # bitsandbytes <= 0.44 igemmlt: the cublasLt int8 kernels (cigemmlt_turing/ampere) need Turing+; on older GPUs
+    # they return an error code and this is raised
+    (r"cublasLt ran into an error", "arch-too-old"),
     (r"out of memory", "cuda-oom"),
     (r"offload|on the meta device|dispatched on the CPU", "quantized-offload-refused"),
     (r"bfloat16|bf16", "bf16-needs-ampere"),
@@ -84,6 +87,10 @@ def _bnb_related(t: Template) -> bool:
             or (t.package == "peft" and "bnb" in t.file))
 
 
+#: a refusal that names itself a limitation of the release, not a wrong call
+_LIMITATION = re.compile(r"\bupgrade\b|pip install|currently not supported|not (yet )?supported yet|is not supported yet"
+                         r"|newer version|latest version|not implemented yet", re.I)
+
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
 
 FAMILIES: tuple[Family, ...] = (
@@ -101,6 +108,12 @@ FAMILIES: tuple[Family, ...] = (
            "A package the caller needs is missing or older than it requires (an import check failed).",
            "pip install -U the package the message names (bitsandbytes, accelerate, transformers, peft), then "
            "restart the process (notebook kernel).", 0.45, rule="BNB021", alternatives=(_NO_GPU,)),
+    Family("family:accelerate-training-setup", "wrong_api",
+           lambda t: _in(t, "accelerate", "accelerator.py") and t.kind == "raise",
+           "accelerate refused the training setup: how the model was loaded or placed (device_map, quantization) does "
+           "not go with the launch mode (distributed, several processes) that was asked for.",
+           "Load the model for the launch mode: one process per GPU with the model on that GPU (device_map={'': "
+           "local_rank}), or one process with device_map='auto'; the message names the combination.", 0.4),
     Family("family:accelerate-placement", "cpu_offload",
            lambda t: t.package == "accelerate" and bool(_OFFLOAD_WORDS.search(t.template)),
            "accelerate's placement of the model (device_map, offload to CPU/disk, the meta device) is involved: part "
@@ -112,6 +125,13 @@ FAMILIES: tuple[Family, ...] = (
            "torch could not initialise CUDA (no usable driver or GPU, a CPU build, or a hidden device).",
            "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` "
            "tells which part is missing.", 0.4, rule="BNB001"),
+    Family("family:release-limitation", "version_incompat",
+           lambda t: t.kind == "raise" and (_bnb_related(t) or _in(t, "transformers", "modeling_utils", "quantizers/")
+                                            or _in(t, "peft")) and bool(_LIMITATION.search(t.template)),
+           "The library release refused something it did not support yet (its message says so: not implemented, "
+           "currently not supported, upgrade): newer releases of the stack support it.",
+           "Upgrade the package the message names (and bitsandbytes, transformers, accelerate, peft together), then "
+           "restart the process.", 0.4, rule="BNB023"),
     Family("family:quantizer-arguments", "wrong_api",
            lambda t: t.kind == "raise" and (
                _bnb_related(t) or _in(t, "transformers", "quantizers/", "utils/quantization_config", "modeling_utils")

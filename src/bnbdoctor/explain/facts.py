@@ -103,9 +103,31 @@ def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
     return {"findings": [f.rule for f in busy]} if busy else None
 
 
+#: conditions the error text itself shows, whatever is known of the machine ("text:NAME")
+TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
+    # a native library in a checkout's layout (<repo bitsandbytes>/bitsandbytes/libbitsandbytes_*), outside
+    # site-packages/dist-packages: bitsandbytes built from source, whose library is named for the CUDA/ROCm it was
+    # compiled with (cextension.py looks for the one named for torch's)
+    "bnb_source_build": re.compile(
+        r"(?:^|[\s'\"(=])((?:/|[A-Za-z]:\\)(?:(?!site-packages|dist-packages|\.egg)[^\s'\"()])*?"
+        r"bitsandbytes[/\\]bitsandbytes[/\\]libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))", re.M),
+}
+
+
+def text_holds(condition: str, text: str) -> dict[str, Any] | None:
+    """A "text:NAME" condition: the line of the text that shows it, or None."""
+    regex = TEXT_CONDITIONS.get(condition.removeprefix("text:"))
+    if regex is None:
+        raise ValueError(f"unknown condition {condition!r}")
+    m = regex.search(text)
+    return {condition: m.group(1)} if m else None
+
+
 def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     """The facts that make `condition` true on this machine, or None when it is false or cannot be told."""
     s = facts.snapshot
+    if condition.startswith("text:"):
+        return text_holds(condition, str(facts.report.get("text") or ""))
     if condition == "no_gpu":
         return _no_gpu(s, facts.report)
     if condition == "windows_old_bnb":

@@ -13,6 +13,7 @@ import gzip
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,6 +27,8 @@ _WORD = re.compile(r"[a-z0-9_]+")
 _COMMON = frozenset(["the", "a", "an", "to", "of", "in", "is", "are", "be", "for", "and", "or", "not", "on", "you", "your", "with", "this", "that", "it", "as", "by", "if", "from", "at", "please", "use", "using", "can", "was", "were", "will", "have", "has", "should", "must", "cannot", "can't", "but", "only", "set", "make", "sure", "found", "than", "more", "into"])
 MIN_WORDS = 5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
 WINDOW = 3  # a message may wrap over this many lines
+LONG_WINDOW = 8  # ... or this many, for a template already partly there in WINDOW lines
+UNFINISHED = 0.3  # the share of a template's words in WINDOW lines that earns it LONG_WINDOW
 TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
 DRIFT = 0.85  # a complete message matches a template of 8+ words when this share of its words is there
 
@@ -57,10 +60,16 @@ class Template:
             return False
 
 
+#: an apostrophe inside a word ("can't", "don't", "you're"): users type these without it ("cant"), so both sides
+#: drop it and compare one word
+_CONTRACTION = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
+
+
 def normalise(text: str) -> str:
-    """Lower case, no quotes/backticks, no box drawing, single spaces: the form both sides are compared in."""
-    text = text.lower()
-    text = re.sub(r"[`'\"\u2018\u2019\u201c\u201d\u2500-\u257f\u2580-\u259f]", " ", text)
+    """Lower case, no quotes/backticks, no box drawing, contractions as one word, single spaces: the form both sides
+    are compared in."""
+    text = _CONTRACTION.sub("", text.lower())
+    text = re.sub(r"[`'\"\u2018\u2019\u201c\u201d\u2026\u2500-\u257f\u2580-\u259f]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -89,8 +98,8 @@ class KnowledgeBase:
 
     def reworded(self, template: Template) -> bool:
         """Whether a message gone from the newest release lives on there in other words (same code path, new
-        wording): then upgrading does not remove it. Two templates of the same package count as one message when
-        70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
+        wording): then upgrading does not remove it. Two templates of the same package and function count as one
+        message when 70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
         newest = self.newest(template.package)
         i = self._position.get(template.id) if self._position else None
         if i is None:
@@ -100,7 +109,10 @@ class KnowledgeBase:
         if not mine:
             return False
         for j, other in enumerate(self.templates):
-            if other.package == template.package and other.last == newest and j != i:
+            # the same code path: the same function (a file may be split or renamed); a message of another function
+            # that shares the words ("`.float()` is not supported for quantized model") is another message
+            if (other.package == template.package and other.last == newest and j != i
+                    and other.function.rsplit(".", 1)[-1] == template.function.rsplit(".", 1)[-1]):
                 theirs = self.distinct[j]
                 if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.7:
                     return True
@@ -170,13 +182,12 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
     anchors = kb.index.keys()
     hits: dict[int, Hit] = {}
     seen_lines: set[str] = set()
-    last = len(lines) - 1
     tokens: dict[int, list[str]] = {}
 
     def words_at(j: int) -> list[str]:
         found = tokens.get(j)
         if found is None:
-            found = tokens[j] = _WORD.findall(lines[j].lower()) if lines[j] else []
+            found = tokens[j] = _WORD.findall(_CONTRACTION.sub("", lines[j].lower())) if lines[j] else []
         return found
 
     for i, line in enumerate(lines):
@@ -189,35 +200,112 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         candidates = {t for w in found for t in kb.index[w] if t not in hits}
         if not candidates:
             continue
-        span = range(i, min(i + WINDOW, last + 1))
-        window_list = [w for j in span for w in words_at(j)]
-        window_words = set(window_list)
-        # a message cut short ends the text: its last words are the message's (the very last may be cut mid-word)
-        tail, stub = set(window_list[-4:-1]), (window_list[-1] if window_list else "")
-        window: str | None = None
-        # a message cut short: the end of the text, or a line ending in an ellipsis
-        cut = i + WINDOW - 1 >= last or any(_ends_cut(lines[j]) for j in span)
-        for t in candidates:
-            ws = kb.words[t]
-            if kb.distinct[t] <= window_words:
-                window = window if window is not None else normalise(" ".join(lines[j] for j in span))
-                if kb.regex(t).search(window):
-                    hits[t] = Hit(kb.templates[t], i, line, 1.0)
-                    continue
-            distinct = kb.distinct[t]
-            share = len(distinct & window_words) / len(distinct)
-            if share < DRIFT and not cut:
-                continue  # the common case, decided by one set intersection
-            score, lead = _drifted(ws, window_words)
-            if score >= DRIFT and len(distinct) >= 8:
-                # the same message in a release that worded it slightly differently (or mined from a neighbour)
-                hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
-            elif (cut and tail <= distinct and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
-                  and (stub in distinct or any(w.startswith(stub) for w in distinct))):
-                hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
+        unfinished = _match_window(kb, lines, words_at, i, WINDOW, candidates, hits)
+        if unfinished:
+            # a long message wrapped at a narrow width (a terminal, a rich panel) runs over more lines, and its rare
+            # word may sit on a later line than its start: the templates already partly there get a longer window,
+            # starting up to two lines earlier (only those, so a long log stays one pass)
+            for start in range(max(0, i - 2), i + 1):
+                if lines[start]:
+                    unfinished = _match_window(kb, lines, words_at, start, LONG_WINDOW, unfinished, hits, exact=True)
+                    unfinished -= hits.keys()
         if len(hits) >= max_hits:
             break
     return _most_specific(sorted(hits.values(), key=lambda h: (h.line, -h.score)))
+
+
+def _match_window(kb: KnowledgeBase, lines: list[str], words_at: Callable[[int], list[str]], i: int, size: int,
+                  candidates: set[int], hits: dict[int, Hit], exact: bool = False) -> set[int]:
+    """Match `candidates` over lines i..i+size-1 into `hits`; return those not matched of which a share
+    (UNFINISHED) of the words is there: they may run on past the window. `exact`: no match on 85% of the words
+    (over a long window, that many of a template's words are too easily found in other messages)."""
+    last = len(lines) - 1
+    line = lines[i]
+    unfinished: set[int] = set()
+    span = range(i, min(i + size, last + 1))
+    window_list = [w for j in span for w in words_at(j)]
+    window_words = set(window_list)
+    # a message cut short: the end of the text, or a line ending in an ellipsis (then the message ends there)
+    cut_at = next((j for j in span if _ends_cut(lines[j])), None)
+    cut = i + size - 1 >= last or cut_at is not None
+    head = window_list if cut_at is None else [w for j in range(i, cut_at + 1) for w in words_at(j)]
+    # its last words are the message's (the very last may be cut mid-word)
+    tail_list, stub = head[-4:-1], (head[-1] if head else "")
+    window: str | None = None
+    for t in candidates:
+        ws = kb.words[t]
+        if kb.distinct[t] <= window_words:
+            window = window if window is not None else normalise(" ".join(lines[j] for j in span))
+            if kb.regex(t).search(window):
+                hits[t] = Hit(kb.templates[t], i, line, 1.0)
+                continue
+        distinct = kb.distinct[t]
+        share = len(distinct & window_words) / len(distinct)
+        if share >= UNFINISHED:
+            unfinished.add(t)  # dropped again below if it matches here
+        if share < DRIFT and not cut:
+            continue  # the common case, decided by one set intersection
+        score, lead = _drifted(ws, window_words)
+        if score >= DRIFT and len(distinct) >= 8 and not exact:
+            # the same message in a release that worded it slightly differently (or mined from a neighbour)
+            hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
+        elif (cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
+              and (_ends_like(tail_list, ws[:lead + 2], "{" in kb.templates[t].template)
+                   or _ends_across_hole(head, kb.templates[t].template))
+              and (stub in distinct or any(w.startswith(stub) for w in distinct))):
+            hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
+    return unfinished - hits.keys()
+
+
+HOLE = "\x00"  # a hole's place in a template's word sequence
+
+
+def _sequence(template: str) -> list[str]:
+    """The template's literal words in order, with HOLE where a value is filled in."""
+    parts = _HOLE.split(template.replace("{{", "{").replace("}}", "}"))
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(HOLE)
+        else:
+            out.extend(_WORD.findall(normalise(part)))
+    return out
+
+
+def _ends_across_hole(head: list[str], template: str, need: int = 3) -> bool:
+    """A message cut short just after a filled value ("Required library version not found: /usr/lib/x.so. Maybe"):
+    read backwards from the text's end, its words follow the template's, a filled hole taking any words, and at
+    least `need` literal words agree before the start of the template's text is left behind."""
+    if "{" not in template or len(head) < need + 1:
+        return False
+    seq = _sequence(template)
+    stub = head[-1]
+    for end, word in enumerate(seq):
+        if word == HOLE or not word.startswith(stub):
+            continue
+        p, agreed, i = end - 1, 0, len(head) - 2  # p: template position to match; i: text position
+        while i >= 0 and p >= 0 and agreed < need:
+            if seq[p] == head[i]:
+                agreed, p, i = agreed + 1, p - 1, i - 1
+            elif seq[p] == HOLE:
+                # a filled value (a path is many words): skip text words until the literal word before the hole
+                before = seq[p - 1] if p > 0 else None
+                j = next((k for k in range(i, max(-1, i - 24), -1) if head[k] == before), None)
+                if before is None or j is None:
+                    break
+                p, i = p - 1, j
+            else:
+                break
+        if agreed >= need and HOLE in seq[p + 1:end]:
+            return True
+    return False
+
+
+def _ends_like(tail: list[str], start: list[str], holes: bool) -> bool:
+    """A message cut short: the text ends where the template's matched start ends, so its last words are among the
+    template's first words; a filled hole just before the cut ("layers of type Mamba2 (m") may be foreign."""
+    foreign = [w for w in tail if w not in start]
+    return not foreign or (holes and foreign == tail[-1:])
 
 
 def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:

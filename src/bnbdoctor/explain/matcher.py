@@ -11,6 +11,7 @@ setup lines before a traceback) and the context (a quantized device_map load) de
 from __future__ import annotations
 
 import bisect
+import difflib
 import html
 import itertools
 import re
@@ -23,8 +24,9 @@ from packaging.version import InvalidVersion, Version
 
 from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
-from .facts import MachineFacts, holds
+from .facts import MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
+from .report_facts import spaced
 from .signatures import SIGNATURES, Signature, by_id
 
 CONFIRMED_BY_FACT = 0.45  # a signature's own `when` condition holds on this machine
@@ -39,6 +41,7 @@ SETUP_BONUS = 0.05  # a setup failure printed before the traceback
 SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
                               "arch_unsupported"})
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
+REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
@@ -120,7 +123,7 @@ def _refs(references: Iterable[Reference]) -> list[dict[str, Any]]:
     return [{"kind": r.kind, "title": r.title, "url": r.url} for r in references]
 
 
-def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> list[_Candidate]:
+def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None, text: str = "") -> list[_Candidate]:
     primary = _Candidate(sig.category, sig.rule, sig.confidence, sig.cause, sig.fix, lines, [sig.id], sig.references)
     out = [primary]
     if machine is not None and sig.when is not None:
@@ -131,12 +134,14 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> 
     for alt in sig.alternatives:
         cand = _Candidate(alt.category, alt.rule, alt.confidence, alt.cause, alt.fix, lines, [sig.id], sig.references,
                           primary=False)
-        if machine is not None:
-            confirmed = holds(alt.when, machine)
+        by_text = alt.when.startswith("text:")  # the text shows it, whatever is known of the machine
+        if machine is not None or by_text:
+            confirmed = text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine)
             if confirmed is not None:
-                cand.confidence += CONFIRMED_BY_FACT
+                weak = alt.weak
+                cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
                 cand.facts.update(confirmed)
-                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts:
+                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts and not weak:
                     # the facts show an upstream cause that by itself produces this message: it comes first
                     cand.confidence = max(cand.confidence, primary.confidence + UPSTREAM_LEAD)
             else:
@@ -196,6 +201,10 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ ╰ ─ ...
+#: a source line in a rich traceback panel ("│ ❱ 2364 │   raise ValueError(" : a line number between borders)
+#: whose text runs up to the right border (at most two spaces before it): rich crops code lines there (it wraps
+#: messages, it does not crop them), so the message on it is cut short and knowledge.find matches its first words
+_BOX_CROPPED = re.compile(r"^([ \t]*\u2502[ \t]*(?:\u2771[ \t]*)?\d+[ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M)
 _QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("`", " "), ("\u00a0", " "))
 _CHAIN = re.compile(r"The above exception was the direct cause of the following exception"
                     r"|During handling of the above exception, another exception occurred", re.I)
@@ -207,12 +216,16 @@ def clean_lines(text: str) -> list[str]:
     if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
         text = html.unescape(text)
     text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2502" in text:  # rich crops a panel's lines at its right border: mark those as cut short
+        text = _BOX_CROPPED.sub(lambda m: m.group(1) + " \u2026", text)
     had_backticks = "`" in text
     for old, new in _QUOTES:  # str.replace is much faster than str.translate on megabytes
         if old in text:
             text = text.replace(old, new)
     if had_backticks:  # `x`or -> " x or": a space keeps words apart; one space is enough
         text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+    # CJK written against ASCII ("报错AttributeError", "5070ti显卡") leaves no word boundary for a pattern's \b
+    text = spaced(text)
     lines = [line.strip() for line in _BOX.sub(" ", text).split("\n")]
     for i, line in enumerate(lines):
         if line.startswith((">", "```", "~~~")):
@@ -338,6 +351,30 @@ def _windows(low: str, anchors: tuple[str, ...], starts: list[int],
     return ranges
 
 
+_CUT_END = re.compile(r"[\s\"'.,;:)\]…]+$")
+MIN_CUT = 12  # characters: a shorter tail (a bare error name) is not worth the search
+
+
+def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: str) -> bool:
+    """Whether the matched line is a shortened copy of a longer line of the text that this signature does not match
+    (an issue title repeating the error cut short, a summary line): the full line tells what the message is, and a
+    pattern that its wording rules out must not match on the shortened copy."""
+    tail = _CUT_END.sub("", lines[index][column:]).lower()
+    if len(tail) < MIN_CUT:
+        return False
+    at = low.find(tail)
+    while at != -1:
+        line_start = low.rfind("\n", 0, at) + 1
+        line_end = low.find("\n", at)
+        line_end = len(low) if line_end == -1 else line_end
+        longer = low[line_start:line_end]
+        rest = low[at + len(tail):line_end].strip()
+        if longer != lines[index].lower() and len(rest) > 3 and not sig.regex.search(lines[low.count("\n", 0, at)]):
+            return True
+        at = low.find(tail, at + 1)
+    return False
+
+
 def scan(text: str) -> _Scan:
     lines = clean_lines(text)
     joined = "\n".join(lines)
@@ -354,7 +391,12 @@ def scan(text: str) -> _Scan:
             for m in sig.regex.finditer(chunk):
                 if m.end() == m.start():
                     continue
-                index = bisect.bisect_right(starts, offset + m.start()) - 1
+                # a pattern that spans lines on purpose (a traceback frame, then its exception) is evidenced by the
+                # line it ends on, the exception
+                at = offset + (m.end() - 1 if "\\n" in sig.pattern else m.start())
+                index = bisect.bisect_right(starts, at) - 1
+                if _cut_copy(sig, lines, index, max(0, offset + m.start() - starts[index]), low):
+                    continue
                 if index not in seen and lines[index] not in {lines[j] for j in seen}:
                     seen.append(index)
                 if len(seen) >= MAX_LINES:
@@ -483,6 +525,64 @@ _MISSING_NAME = (
 _MISSING_SYMBOL = re.compile(r"(?:'NoneType' object has no attribute|undefined symbol:|function) '?(?P<name>c[a-z]\w+)'?")
 
 
+_IDENTIFIER = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b|\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+_NAMES: dict[int, dict[str, set[str]]] = {}
+
+
+def _known_names(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Every public name the libraries have: name -> the modules (or packages, for names their messages use, such as
+    transformers' BitsAndBytesConfig) that have it in some release. Built once per table."""
+    if id(kb) in _NAMES:
+        return _NAMES[id(kb)]
+    names: dict[str, set[str]] = _NAMES.setdefault(id(kb), {})
+    for module, table in kb.api.items():
+        if not module.endswith(":lib"):
+            for name in table:
+                names.setdefault(name, set()).add(module)
+    for t in kb.templates:
+        for name in _IDENTIFIER.findall(t.template):
+            names.setdefault(name, set()).add(t.package)
+    return names
+
+
+def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """An import of a name that no release of the module ever had is the caller's mistake, not an old or new
+    release: a misspelt name ("BitssAndBytesConfig": one letter from a known one) or a name asked of the wrong
+    package (transformers' BitsAndBytesConfig imported from bitsandbytes, whose every release's names are known)."""
+    known = _known_names(kb)
+    for regex in _MISSING_NAME:
+        for m in regex.finditer(text):
+            module, name = m["module"], m["name"]
+            top = module.split(".")[0]
+            source = next((c for c in merged.values() if c.category == "version_incompat" and c.lines
+                           and any(name in line for line in c.lines)), None)
+            if source is None or name in kb.api.get(module, {}):
+                continue
+            if name in known:
+                homes = sorted(known[name] - {module})
+                if not (module in kb.api and top not in {h.split(".")[0] for h in homes}):
+                    continue  # the name exists in this package's releases: a version question
+                cause = (f"{name} is not part of {module} in any release of {top}: it belongs to "
+                         f"{', '.join(homes[:2])}. The code imports it from the wrong package.")
+                fix = f"Import it from where it lives (e.g. `from {homes[0].split('.')[0]} import {name}`)."
+            else:
+                close = difflib.get_close_matches(name, known.keys(), n=1, cutoff=0.9)
+                if not close:
+                    continue
+                cause = f"{name} is not a name of any release: it is a misspelling of {close[0]}."
+                fix = f"Correct the name to {close[0]}."
+            cand = merged.get("wrong_api")
+            if cand is None:
+                cand = merged["wrong_api"] = _Candidate("wrong_api", None, 0.0, cause, fix, list(source.lines),
+                                                        ["api:wrong-name"], source.references,
+                                                        first_line=source.first_line)
+            cand.confidence = max(cand.confidence, source.confidence + 0.05)
+            cand.cause, cand.fix = cause, fix
+            return
+
+
 def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
     """A name the error says is missing, looked up in the releases that have it: which release the code expects."""
     found: list[tuple[str, str, str, list[str]]] = []  # package, module, name, [first, last]
@@ -524,14 +624,40 @@ ADVICE = frozenset({"dtype_slow", "other"})  # causes of slowness or advisories:
 ADVICE_PENALTY = 0.3
 
 
+_WARNING_LINE = re.compile(r"\bwarn(ing)?\b|Warning\b|\bwarn\(", re.I)
+_FAILURE_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed|\bfail(ed|s|ure)?\b"
+                           r"|not found|cannot|can't|could not|unable|Defaulting to", re.I)
+
+
+#: what a warning says when it reports a failure (torch's "CUDA initialization: The NVIDIA driver on your system is
+#: too old" is a UserWarning, and the cause of what follows), not a slow path or a note
+_WARNED_FAILURE = re.compile(r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
+                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible", re.I)
+
+
+def _warning_only(cand: _Candidate) -> bool:
+    """Every line of its evidence is a warning that reports no failure ("Only slow 8-bit matmul is supported")."""
+    return bool(cand.lines) and all(_WARNING_LINE.search(line) and not _ERROR_LINE.search(line)
+                                    and not _WARNED_FAILURE.search(line) for line in cand.lines)
+
+
 def _failures_over_advice(merged: dict[str, _Candidate]) -> None:
-    """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes."""
+    """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes. Nor
+    is any cause that only warnings show, when another cause rests on a failure line (bitsandbytes' "Compute
+    capability < 7.5 detected! Only slow 8-bit matmul" printed before "Required library version not found")."""
     failed = any(c.category not in ADVICE and c.confidence >= 0.5 and any(_ERROR_LINE.search(line) for line in c.lines)
                  for c in merged.values())
     if failed:
         for cand in merged.values():
             if cand.category in ADVICE:
                 cand.confidence -= ADVICE_PENALTY
+    failing = [c for c in merged.values() if c.category not in ADVICE and c.primary and c.confidence >= 0.5
+               and not _warning_only(c) and any(_FAILURE_LINE.search(line) for line in c.lines)]
+    if failing:
+        best = max(c.confidence for c in failing)
+        for cand in merged.values():
+            if cand.category not in ADVICE and _warning_only(cand) and cand.confidence >= best:
+                cand.confidence = best - 0.01
 
 
 def _say_upgrade(cand: _Candidate) -> None:
@@ -591,7 +717,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     candidates: list[_Candidate] = []
     for sig in signatures:
         idx = found.by_sig[sig.id]
-        for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine):
+        for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine, text):
             cand.first_line = idx[0]
             candidates.append(cand)
     direct = {s.id for s in signatures}
@@ -602,6 +728,10 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         detail = _template_dict(hit, newest, old is not None)
         if old is not None:
             upgrade = _upgrade_candidate(hit, old)
+            if (mapped or curated.family_for(hit.template)).category == "wrong_api":
+                # a refusal of the call whose wording is gone: the code was reworked, and a call that was wrong is
+                # most often still wrong; the release is a second cause here, not the first
+                upgrade.confidence = REFUSAL_RANGE_EVIDENCE
             upgrade.lines, upgrade.first_line = [hit.text], hit.line
             upgrade.templates.append(detail)
             candidates.append(upgrade)
@@ -612,7 +742,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
             continue
         if mapped is None:
             mapped = curated.family_for(hit.template)
-        proposed = _propose(mapped, [hit.text], machine)
+        proposed = _propose(mapped, [hit.text], machine, text)
         for cand in proposed:
             cand.first_line = hit.line
             cand.templates.append(detail)
@@ -633,6 +763,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _in_context(text, merged, context)
     _failures_over_advice(merged)
     _api_evidence(text, merged, kb)
+    _wrong_name(text, merged, kb)
     for cand in merged.values():
         _say_upgrade(cand)
     if found.root_end is not None:

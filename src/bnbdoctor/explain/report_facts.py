@@ -94,7 +94,7 @@ _CONDA = re.compile(r"^\[conda\]\s+(?P<name>[A-Za-z][\w.-]*)\s+(?P<v>\d[\w.+!-]*
 _ENVLINE = re.compile(r"^[-*]?\s*(?P<name>[A-Za-z][\w -]*?)\s+(?:library\s+)?version(?:\s*\(GPU\?\))?\s*:\s*(?P<v>\d[\w.+!-]*)"
                       r"(?:\s*\((?P<gpu>True|False)\))?", re.I)
 _INLINE = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch|vllm|trl)(?:==|\s+version\s*:?\s*v?|\s+v?)"
-                     r"(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\+\w+)?)\b", re.I)
+                     r"(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\+\w+)?)\b(?:\s+(?P<local>cu\d{3}|rocm[\d.]+)\b)?", re.I)
 _KEYVALUE = re.compile(r"^[-*]?\s*(?P<name>bitsandbytes|transformers|accelerate|peft|torch|pytorch|vllm|trl|triton)"
                        r"\s*(?:version)?\s*[:=]\s*v?(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\.dev\d+|\+\w+)?)\b", re.I)
 _EGG = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch)-(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+)?)"
@@ -150,7 +150,8 @@ def _os_from_text(text: str, facts: ReportFacts) -> None:
         (r"microsoft-standard-WSL|\bWSL ?2?\b|/mnt/c/|/usr/lib/wsl/", "wsl"),
         (r"\[WinError \d+\]|[A-Z]:\\\\?(?:Users|Program|ProgramData|AI|ai|SD|stable|venv|Python)|\.dll\b|win_amd64|Windows-1\d", "windows"),
         (r"dlopen\(|\.dylib\b|/Users/\w+/|macOS-\d|Darwin|arm64-arm-64bit|\bmps\b|Apple M\d|\bmac ?OS\b|\bMacBook"
-         r"|\bfor Mac\b|\bon (a |my )?Mac\b|Apple Silicon|\bM[1-4] (Pro|Max|Ultra|chips?)\b", "macos"),
+         r"|\bfor Mac\b|\bon (a |my )?Mac\b|Apple Silicon|\bM[1-4] (Pro|Max|Ultra|chips?)\b|\bon (an? |my )?M[1-4]\b(?!\.)",
+         "macos"),
         (r"google\.colab|/content/\w|Colab", "colab"),
         (r"/kaggle/", "kaggle"),
         # a Linux path or platform string; not a bare ".so": old bitsandbytes names .so files on Windows too
@@ -164,9 +165,23 @@ def _os_from_text(text: str, facts: ReportFacts) -> None:
             return
 
 
+#: CJK text written against ASCII ("给的Torch 2.7.0", "5070ti显卡"): no word boundary between them for `\b`
+_CJK_ASCII = re.compile(r"(?<=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])(?=[A-Za-z0-9])"
+                        r"|(?<=[A-Za-z0-9])(?=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])")
+#: a GeForce named by its number alone, followed by what it is ("5070ti 显卡", "my 3090 GPU", "4090 graphics card")
+_GPU_NUMBER = re.compile(r"(?<![\w.])(?:RTX ?)?(?P<n>[2-5]0[5-9]0)(?P<ti> ?Ti| ?SUPER)?(?= ?(?:显卡|(?:GPU|graphics card|card)\b))",
+                         re.I)
+
+
+def spaced(text: str) -> str:
+    """The text with a space between CJK characters and ASCII letters or digits written against them."""
+    return _CJK_ASCII.sub(" ", text) if re.search(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]", text) else text
+
+
 def parse_report(text: str) -> ReportFacts:
     """Every fact the text states about its machine (see the module docstring)."""
     facts = ReportFacts()
+    text = spaced(text)
     listed = 0
     for raw in text.splitlines():
         line = raw.strip().strip("|").strip() if raw.strip().startswith("|") and "NVIDIA-SMI" not in raw else raw.strip()
@@ -205,7 +220,9 @@ def parse_report(text: str) -> ReportFacts:
         if m:
             facts.package(m["name"], m["v"], line)
         for m in _INLINE.finditer(line):
-            facts.package(m["name"], m["v"], line)
+            # "Torch 2.7.0 cu128": the local version written apart, as wheels name it ("2.7.0+cu128")
+            apart = f"+{m['local'].lower()}" if m["local"] and "+" not in m["v"] else ""
+            facts.package(m["name"], m["v"] + apart, line)
         for m in _EGG.finditer(line):
             facts.package(m["name"], m["v"], line)
         for pattern in _CC_TEXT:
@@ -237,6 +254,11 @@ def parse_report(text: str) -> ReportFacts:
         m = _GPU_PROSE.search(text)
         if m:
             facts.set("gpu", m.group(1), m.group(0))
+        else:
+            m = _GPU_NUMBER.search(text)
+            if m:
+                suffix = {"ti": " Ti", "super": " SUPER"}.get((m["ti"] or "").strip().lower(), "")
+                facts.set("gpu", f"RTX {m['n']}{suffix}", m.group(0))
     _os_from_text(text, facts)
     if "torch" in facts.packages:
         local = re.search(r"\+(cu\d+|cpu|rocm[\d.]+)", facts.packages["torch"])

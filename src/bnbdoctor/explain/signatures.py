@@ -10,7 +10,7 @@ libraries' source, not from any one report: version-dependent wording is matched
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..vocab import Reference
 
@@ -59,7 +59,7 @@ VLLM_BF16 = _src("vllm-project/vllm", "vllm/config.py", "_check_bfloat16: 'Bfloa
                  "compute capability of at least 8.0'", "v0.2.0")
 VLLM_BNB = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/bitsandbytes.py", "'Please install "
                 "bitsandbytes>=... to use bitsandbytes quantizer'")
-CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInsufficientDriver (35), "
+CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInvalidConfiguration (9), cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
                          "cudaErrorNoKernelImageForDevice (209), cudaErrorInvalidDeviceFunction (98), "
                          "cudaErrorSymbolNotFound (500)",
                          "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
@@ -87,6 +87,9 @@ class Alternative:
     confidence: float
     when: str  # a condition on the snapshot, see facts.holds()
     rule: str | None = None
+    #: the condition only permits this cause (an OS most reports share), it does not show it: half the
+    #: confirmation, and no lead over the primary cause
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,13 @@ _WINDOWS_OLD = Alternative(
     "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
     "pip install -U bitsandbytes (0.43+ publishes official Windows wheels); remove bitsandbytes-windows forks.",
     0.25, "windows_old_bnb", rule="BNB050")
+#: a Blackwell GPU (sm_120) needs the CUDA 12.8 library, which bitsandbytes ships only from 0.45.3 (its release notes,
+#: bitsandbytes#1510): a CPU fallback there is a missing library for that CUDA, not a setup problem
+_NO_LIBRARY_FOR_NEW_GPU = Alternative(
+    "missing_libs",
+    "This GPU (compute capability 12.x, RTX 50xx/Blackwell) needs torch's CUDA 12.8+, and the installed bitsandbytes ships no native library for that CUDA (0.45.3 was the first with CUDA 12.8 builds), so it fell back to its CPU library or none.",
+    "pip install -U bitsandbytes (0.45.3 or newer ships CUDA 12.8 libraries); `python -m bitsandbytes` names the library it looks for.",
+    0.25, "gpu_cc>=12.0")
 _LINUX_RUNTIME = Alternative(
     "missing_libs",
     "On Linux (and WSL), bitsandbytes falls back to its CPU library when it cannot load its CUDA library: almost always because the CUDA runtime (libcudart) or the driver's libcuda it links against is not on the loader's path.",
@@ -236,6 +246,17 @@ SIGNATURES: tuple[Signature, ...] = (
             "Use WSL 2 on Windows 10 21H2+/Windows 11 with the Windows NVIDIA driver (do not install a Linux driver inside WSL).",
             0.25, "os:wsl", rule="BNB050"),)),
     Signature(
+        "invalid-device-ordinal", "gpu_not_visible", None,
+        # cudaErrorInvalidDevice (101): "invalid device ordinal"; torch's older THCudaCheck wording is
+        # "cuda runtime error (101) : invalid device ordinal"; torch's own check "Invalid device id"
+        r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b|Invalid device id\b",
+        0.75,
+        "The process asked for a GPU index that is not visible to it: more processes (ranks, --nproc_per_node) or a higher "
+        "cuda:N / device id than CUDA_VISIBLE_DEVICES (or the machine) exposes.",
+        "Use device indexes below the number of visible GPUs (`python -c 'import torch; print(torch.cuda.device_count())'`); "
+        "match --nproc_per_node / world size and device_map to CUDA_VISIBLE_DEVICES.",
+        (CUDA_RUNTIME,)),
+    Signature(
         "torch-not-cuda-build", "gpu_not_visible", "BNB002",
         r"Torch not compiled with CUDA enabled",
         0.85,
@@ -245,7 +266,11 @@ SIGNATURES: tuple[Signature, ...] = (
     # ---- the bitsandbytes native library ----
     Signature(
         "bnb-cuda-override", "cuda_mismatch", None,
-        r"BNB_(CUDA|ROCM)_VERSION=\S+ (environment variable )?detected|value must be digits only",
+        r"BNB_(CUDA|ROCM)_VERSION=\S+ (environment variable )?detected|value must be digits only"
+        # 0.43.x cextension.get_cuda_bnb_library_path strips trailing digits from the stem and appends the override:
+        # on a GPU below 7.5 "libbitsandbytes_cuda124_nocublaslt" becomes "..._nocublaslt124", a name only the
+        # override produces
+        r"|libbitsandbytes_cuda\d+_nocublaslt\d+",
         0.8,
         "BNB_CUDA_VERSION (or BNB_ROCM_VERSION) overrides which native library bitsandbytes loads; the library or the CUDA runtime it needs for that version is not there.",
         "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA); set it only to a CUDA version whose runtime is installed.",
@@ -260,6 +285,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "The bitsandbytes install has no native library for the CUDA version it looks for (torch's CUDA): the wheel predates that CUDA (e.g. CUDA 12.8/12.9 for RTX 50xx), or a source build compiled another one.",
         "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; `python -m bitsandbytes` names the file it looks for.",
         (CEXT, CUDA_SETUP_041), alternatives=(Alternative(
+            "cuda_mismatch",
+            "bitsandbytes was built from source (its library is outside site-packages) for the CUDA/ROCm version of the system toolkit, while it looks for the library named after torch's version, which differs.",
+            "Build it for torch's CUDA/ROCm version (`python -c 'import torch; print(torch.version.cuda, torch.version.hip)'`), e.g. `cmake -DCOMPUTE_BACKEND=cuda` with that toolkit, or install the wheel instead of the checkout.",
+            0.3, "text:bnb_source_build"), Alternative(
             "cuda_mismatch",
             "The CUDA version bitsandbytes looks for is not the one its library was built for: BNB_CUDA_VERSION overrides it, or the build used the system CUDA while torch bundles another.",
             "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA), or rebuild for torch's CUDA (`python -c 'import torch; print(torch.version.cuda)'`).",
@@ -297,7 +326,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.65,
         "bitsandbytes loaded its CPU library instead of the CUDA one: it did not find a usable CUDA setup when it was imported (or the build has no GPU support).",
         "Run `python -m bitsandbytes` to see why; upgrade bitsandbytes (`pip install -U bitsandbytes`) and make sure torch is a CUDA build that sees the GPU.",
-        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
+        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, _LINUX_RUNTIME)),
     Signature(
         "macos-native-library", "platform_unsupported", "BNB050",
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS"
@@ -316,6 +345,26 @@ SIGNATURES: tuple[Signature, ...] = (
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
         "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
         (BNB_INSTALL,), when="unsupported_platform"),
+    # the dynamic loader (glibc elf/dl-version.c): "version `%s' not found (required by %s)". glibc is the
+    # distribution's own C library (an old distribution: CentOS 7, Ubuntu 20.04 for wheels built on newer glibc);
+    # libstdc++ is replaceable (a newer one from conda or the toolchain on LD_LIBRARY_PATH)
+    Signature(
+        "glibc-too-old", "platform_unsupported", "BNB050",
+        r"version\W{0,3}GLIBC_\d+\.\d+\W{0,3} not found",
+        0.85,
+        "The distribution's C library (glibc) is older than the one the native library was built against: this OS "
+        "release is below the wheel's floor (e.g. CentOS 7, or Ubuntu 20.04 for builds that need glibc 2.34).",
+        "Use a newer distribution (or a container of one), or build the library from source on this system; "
+        "`ldd --version` shows the glibc version.",
+        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"), BNB_INSTALL)),
+    Signature(
+        "libstdcxx-too-old", "missing_libs", None,
+        r"version\W{0,3}(GLIBCXX|CXXABI)_\d+(\.\d+)*\W{0,3} not found",
+        0.8,
+        "The system libstdc++ is older than the C++ runtime the native library was built against.",
+        "Put a newer libstdc++ first on the loader's path (e.g. `conda install -c conda-forge libstdcxx-ng` and "
+        "LD_LIBRARY_PATH=$CONDA_PREFIX/lib), or build the library with the system compiler.",
+        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"),)),
     Signature(
         "windows-dll-not-found", "missing_libs", None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
@@ -345,15 +394,33 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
-        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA,)),
+        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA, _JETSON)),
+    Signature(
+        "cuda-launch-configuration", "version_incompat", None,
+        # cudaErrorInvalidConfiguration (9): a kernel launched with a grid/block/shared-memory configuration the
+        # device cannot run; in a library's kernel that is the library's launch code meeting an input it did not
+        # plan for (a non-contiguous slice, an empty or very large tensor), not the GPU's architecture
+        r"invalid configuration argument|cudaErrorInvalidConfiguration",
+        0.55,
+        "A CUDA kernel of the library was launched with a configuration the GPU refuses (cudaErrorInvalidConfiguration): "
+        "the library release's launch code does not handle this input (a non-contiguous or indexed tensor, an empty "
+        "or very large one). A bug of that release, not the hardware.",
+        "Upgrade the library whose kernel failed (bitsandbytes: `pip install -U bitsandbytes`); as a workaround pass "
+        "a contiguous tensor (`.contiguous()` / `.clone()` of a slice).",
+        (CUDA_RUNTIME, OPS_CU)),
     Signature(
         "arch-too-old", "arch_unsupported", None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
         r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
         r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
-        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)|CUBLAS_STATUS_NOT_SUPPORTED"
+        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)"
+        # cuBLAS refuses a GEMM the GPU has no path for; one on bf16 operands (CUDA_R_16BF) is the bf16 family
+        r"|CUBLAS_STATUS_NOT_SUPPORTED(?!.*(CUDA_R_16BF|CUBLAS_COMPUTE_32F_FAST_16BF|bf16|bfloat16))"
         r"|which is of cuda capability \d\.\d|no longer supports this GPU because it is too old"
-        r"|minimum cuda capability supported by this library",
+        r"|minimum cuda capability supported by this library"
+        # vLLM's model loader: "The quantization method {q} is not supported for the current GPU. Minimum
+        # capability: {c}. Current capability: {c}."
+        r"|is not supported for the current GPU\. Minimum capability: \d+",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -363,7 +430,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
         r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
         r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
-        r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False",
+        r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False"
+        # cuBLAS (cublas_api.h: cudaDataType CUDA_R_16BF) refuses a bf16 GEMM on a GPU without bf16 tensor paths
+        r"|CUBLAS_STATUS_(NOT_SUPPORTED|ARCH_MISMATCH)\b.*\bCUDA_R_16BF\b",
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
         "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
@@ -372,6 +441,28 @@ SIGNATURES: tuple[Signature, ...] = (
             "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
             "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
             0.2, "gpu_cc>=8.0"),)),
+    # ---- wrappers: a front end reporting that a worker died; the worker's own error is elsewhere in the log ----
+    Signature(
+        "vllm-engine-died", "other", None,
+        # vllm/entrypoints/openai/api_server.py (V0 multiprocessing engine): "Engine process failed to start";
+        # vllm/v1/engine/utils.py: "Engine core initialization failed. See root cause above."
+        r"Engine process failed to start|Engine core initialization failed",
+        0.3,
+        "vLLM's API server reports that its engine process died while starting; the engine's own error (printed "
+        "above this line in the full log) is the cause.",
+        "Read the engine's error above this line (or rerun with the full log); `bnbdoctor check` shows what the "
+        "machine lacks.",
+        (_src("vllm-project/vllm", "vllm/entrypoints/openai/api_server.py", "build_async_engine_client_from_engine_args: "
+              "'Engine process failed to start'", "v0.6.4"),),
+        alternatives=(
+            Alternative("bf16_unsupported",
+                        "On a GPU below compute capability 8.0 the most common engine failure is vLLM's bfloat16 check: "
+                        "dtype 'auto' takes the checkpoint's bfloat16, which this GPU lacks.",
+                        "Start vLLM with `--dtype half` (or dtype='float16').", 0.25, "gpu_cc<8.0", rule="BNB030"),
+            Alternative("gpu_not_visible", "The engine found no usable GPU.",
+                        "Check `nvidia-smi` and CUDA_VISIBLE_DEVICES in the server's environment.", 0.2, "no_gpu",
+                        rule="BNB001"),
+        )),
     # ---- memory and placement ----
     Signature(
         "cuda-oom", "oom", "BNB040",
@@ -449,6 +540,21 @@ SIGNATURES: tuple[Signature, ...] = (
         "Load the 8-bit model with dtype=torch.float16.",
         (BNB_FUNCS,)),
     # ---- versions and APIs ----
+    Signature(
+        "library-internal-bug", "version_incompat", None,
+        # a NameError/UnboundLocalError is a bug in the code that raised it; when the last frame of the traceback
+        # is a library's own file, it is a bug of that library release (bitsandbytes 0.36-0.37's
+        # is_cublasLt_compatible used an undefined `cuda_setup`). str2optimizer* are defined only when the native
+        # library loaded: that one is the CPU fallback (bnb-gpu-symbol-missing)
+        r"(site|dist)-packages[/\\](bitsandbytes|transformers|accelerate|peft)[/\\][^\n]*, line \d+, in [\w<>.]+\n"
+        r"(?:[^\n]*\n){0,3}?[^\n]*(NameError: (global )?name '(?!str2optimizer)\w+' is not defined|UnboundLocalError:)",
+        0.7,
+        "The exception was raised inside the library's own code by a name it never defined (NameError/"
+        "UnboundLocalError): a bug of the installed release, hit on this code path.",
+        "Install another release of the library in the last frame (the newest, or the one before the bug: the "
+        "library's issue tracker names it), then restart the process.",
+        (_src(BNB, "bitsandbytes/cuda_setup/main.py", "0.36-0.37: is_cublasLt_compatible calls an undefined cuda_setup",
+              "0.37.0"),), anchors=("nameerror", "unboundlocalerror")),
     Signature(
         "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
@@ -579,7 +685,11 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "FSDP cannot shard 4-bit weights stored as uint8: FSDP-QLoRA needs bitsandbytes 0.43+ and a float quant storage.",
         "pip install -U bitsandbytes (0.43+), and load with BitsAndBytesConfig(..., bnb_4bit_quant_storage=torch.bfloat16) matching the model's dtype.",
-        (LINEAR4BIT,)),
+        (LINEAR4BIT,), alternatives=(Alternative(
+            "wrong_api",
+            "The installed bitsandbytes (0.43+) has bnb_4bit_quant_storage: the load's configuration leaves the 4-bit storage as uint8 (or leaves trainable parameters, such as the LoRA adapters, in another dtype), which FSDP cannot flatten with the rest.",
+            "Set BitsAndBytesConfig(..., bnb_4bit_quant_storage=<the training dtype>) and cast every trainable parameter (the adapters after get_peft_model) to that dtype too.",
+            0.3, "pkg:bitsandbytes>=0.43.0"),)),
     Signature(
         "dtype-disagreement", "wrong_api", None,
         r"expected scalar type \w+ but found \w+|expected (mat1 and mat2|both inputs|m1 and m2) to have the same dtype"
@@ -653,7 +763,10 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "bitsandbytes loaded its CPU-only library (or none at all) because its CUDA setup failed when it was imported, so the GPU functions (cquantize_*, cget_col_row_stats, ...) do not exist.",
         "Run `python -m bitsandbytes` to see why the CUDA library was not loaded; usually upgrading fixes it (`pip install -U bitsandbytes`: 0.43+ finds the CUDA runtime torch ships) on a machine where torch sees the GPU.",
-        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS, _LINUX_RUNTIME)),
+        # a missing entry point is downstream of the whole setup: on Linux the runtime search is one possible reason,
+        # not shown by the OS alone (the setup lines, when pasted, show it through their own signatures)
+        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU,
+                                                  replace(_LINUX_RUNTIME, weak=True))),
     Signature(
         "bnb-api-missing", "version_incompat", "BNB023",
         r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"
