@@ -505,3 +505,14 @@ def test_the_windows_driver_library_missing_is_no_nvidia_driver():
 def test_cpm_kernels_without_its_cuda_library_is_the_missing_library():
     # cpm_kernels/library/base.py: every binding of a library lookup_dll did not find raises this
     assert ranked("RuntimeError: Library cudart is not initialized")[0] == "missing_libs"
+
+
+def test_a_process_killed_while_loading_is_the_host_running_out_of_memory():
+    # the kernel's OOM killer ends the process without a Python error: users report it in words
+    assert ranked("When I run the script, the process gets killed while loading checkpoint shards (about 60%).")[0] == "oom"
+
+
+def test_quantized_layers_slower_than_16_bit_said_in_words_is_the_slow_dtype_family():
+    # bitsandbytes' LLM.int8() and 4-bit layers dequantize on the fly: slower than fp16 by design
+    assert ranked("QLoRA with 4-bit base model trains about 2x slower than bf16 LoRA on the same GPU")[0] == "dtype_slow"
+    assert ranked("用load_in_8bit推理速度低于fp16很多")[0] == "dtype_slow"

@@ -560,7 +560,9 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "oom-said", "oom", "BNB040",
         # what users and notebooks say instead of torch's message: weaker evidence than the message itself
-        r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM",
+        r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM"
+        # the kernel's OOM killer told in words: a process killed while it loads (reads and quantizes) the checkpoint
+        r"|\b(process|job|script|program|kernel|training|it) (was |got |gets |is )?killed\b.{0,80}\bload(ing|s|ed)?\b",
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
@@ -778,11 +780,13 @@ SIGNATURES: tuple[Signature, ...] = (
         "fp16-slow-on-old-gpu", "dtype_slow", None,
         # prose, not a message: what users write when half precision runs slower on a GPU without fast fp16
         r"(fp16|float16|half precision|half-precision|bf16|bfloat16)\b.{0,120}(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)"
-        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b",
+        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b"
+        # quantized layers dequantize on the fly: 8-bit (LLM.int8) and 4-bit run slower than 16-bit, said in words
+        r"|(?:\b|_)(4|8)[- ]?bit\b.{0,80}(slower than|低于|慢于) ?(fp16|bf16|float16|16[- ]?bit|half)",
         0.4,
         "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
         "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
-        (CUDA_RUNTIME,), when="gpu_cc<8.0", anchors=('slow', 'sec/iter', 'efficient', 'performance')),
+        (CUDA_RUNTIME,), when="gpu_cc<8.0", anchors=('slow', 'sec/iter', 'efficient', 'performance', '低于', '慢于')),
     Signature(
         "fsdp-uint8-storage", "version_incompat", "BNB023",
         # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless
