@@ -223,17 +223,15 @@ def pick(
     env: Mapping[str, str],
     gpu_visible: bool | None = True,
     torch_hip: str | None = None,
+    torch_xpu: str | None = None,
 ) -> Pick:
-    """Replay `release`'s library choice on `platform` for torch's CUDA, the GPUs' compute capabilities and the
-    environment. `capabilities` None: the GPUs are not known; `gpu_visible` None: not known whether CUDA sees one."""
-    sel = release.selection
+    """Replay `release`'s library choice on `platform` with the files of the wheel pip installs there, for
+    torch's build, the GPUs' compute capabilities and the environment. `capabilities` None: the GPUs are not
+    known; `gpu_visible` None: not known whether CUDA sees one."""
     wheel = release.wheel_for(platform)
-    cites = tuple(c for c in (release.cite("cuda_match"), release.cite("nocublaslt_below"), release.cite("on_missing")) if c)
     if wheel is None:
         return Pick(release.version, platform, "no_wheel", reason=f"bitsandbytes {release.version} has no wheel for {platform}")
-    os_key = platform.split("-")[0]
-    suffix = _SUFFIX[os_key] if sel.suffix_per_platform else ".so"
-    machine = platform.split("-")[1]
+    os_key, machine = platform.split("-")
     # a library of another format or CPU than the platform's cannot be loaded at all
     wanted_format = {"linux": "elf", "windows": "pe", "macos": "macho"}[os_key]
     loadable = {n: lib for n, lib in wheel.libraries.items()
@@ -241,87 +239,166 @@ def pick(
     if not loadable:
         formats = sorted({f"{lib.format}/{lib.machine}" for lib in wheel.libraries.values()})
         return Pick(release.version, platform, "not_loadable",
-                    reason=f"the {wheel.file} wheel installed on {platform} carries only {', '.join(formats) or 'no'} "
-                           "native libraries, none loadable there")
-    cpu_name = f"libbitsandbytes_cpu{suffix}"
+                    reason=f"the {wheel.file} wheel that pip installs on {platform} carries only "
+                           f"{', '.join(formats) or 'no'} native libraries, none loadable there")
+    chosen = choose(release.selection, release.version, os_key, loadable, torch_cuda=torch_cuda,
+                    torch_variant=torch_variant, capabilities=capabilities, env=env, gpu_visible=gpu_visible,
+                    torch_hip=torch_hip, torch_xpu=torch_xpu)
+    cites = tuple(f"{where}@{release.version}" for where in chosen.evidence)
+    info = loadable.get(chosen.library) if chosen.library and chosen.outcome == "loads" else None
+    return Pick(release.version, platform, chosen.outcome, chosen.library, chosen.backend, chosen.reason, info,
+                chosen.unknown, cites)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A release's choice among a set of library files (a wheel's, or an installed folder's)."""
+
+    outcome: str  # loads, missing, bad_override, unknown
+    library: str | None = None
+    backend: str | None = None
+    reason: str = ""
+    unknown: str | None = None
+    version: str | None = None  # the CUDA/ROCm version of the chosen file name ("12.8")
+    evidence: tuple[str, ...] = ()  # "file:line" of the source the choice rests on
+
+
+def _ev(sel: Selection, *fields: str) -> tuple[str, ...]:
+    return tuple(sel.evidence[f] for f in fields if f in sel.evidence)
+
+
+def _file_version(name: str) -> str | None:
+    m = re.search(r"(cuda|rocm)(\d+)", name)
+    if not m:
+        return None
+    digits = m.group(2)
+    if m.group(1) == "cuda":
+        return f"{int(digits[:2])}.{int(digits[2:])}" if len(digits) >= 3 else None
+    return f"{digits[:1]}.{digits[1:]}" if len(digits) >= 2 else None
+
+
+def _done(present: set[str], name: str, backend: str, reason: str, evidence: tuple[str, ...]) -> Choice:
+    outcome = "loads" if name in present else "missing"
+    return Choice(outcome, name, backend, reason, version=_file_version(name), evidence=evidence)
+
+
+def choose(
+    sel: Selection,
+    version: str,
+    os_key: str,
+    files: Iterable[str],
+    *,
+    torch_cuda: str | None,
+    torch_variant: str | None,
+    capabilities: Iterable[tuple[int, int]] | None,
+    env: Mapping[str, str],
+    gpu_visible: bool | None = True,
+    torch_hip: str | None = None,
+    torch_xpu: str | None = None,
+) -> Choice:
+    """The library file a release with behaviour `sel` loads among `files`, replayed from its table fields."""
+    present = set(files)
+    suffix = _SUFFIX.get(os_key, ".so") if sel.suffix_per_platform else ".so"
+    cpu = f"libbitsandbytes_cpu{suffix}"
     if torch_variant in (None, "") and torch_cuda is None:
-        return Pick(release.version, platform, "unknown", unknown="which torch build (CPU, CUDA, ROCm) is installed")
+        return Choice("unknown", unknown="which torch build (CPU, CUDA, ROCm, XPU) is installed")
+    if torch_variant == "xpu" or torch_xpu:
+        if not sel.xpu_library:
+            return Choice("unknown", backend="xpu", unknown=f"what bitsandbytes {version} loads with an XPU torch "
+                          "(its source builds no XPU library name)")
+        versioned = f"libbitsandbytes_xpu{(torch_xpu or '')[:4]}{suffix}"
+        name = versioned if torch_xpu and versioned in present else f"libbitsandbytes_xpu{suffix}"
+        return _done(present, name, "xpu", f"torch XPU {torch_xpu or ''}".strip(), _ev(sel, "xpu_library"))
     if torch_variant == "rocm" or torch_hip:
         if not sel.rocm_libraries:
-            return Pick(release.version, platform, "unknown", backend="rocm",
-                        unknown=f"what bitsandbytes {release.version} does with a ROCm torch (its source builds no ROCm library name)")
+            return Choice("unknown", backend="rocm", unknown=f"what bitsandbytes {version} does with a ROCm torch "
+                          "(its source builds no ROCm library name)")
         hip = _version_tuple(torch_hip)
-        name = f"libbitsandbytes_rocm{hip[0]}{hip[1]}{suffix}" if hip else None
-        if name is None:
-            return Pick(release.version, platform, "unknown", backend="rocm", unknown="torch's ROCm version")
-        return _finish(release, platform, name, "rocm", f"torch ROCm {torch_hip}", loadable, cites)
+        if hip is None:
+            return Choice("unknown", backend="rocm", unknown="torch's ROCm version")
+        rocm_override = env.get("BNB_ROCM_VERSION") if sel.override and sel.override.rocm == "BNB_ROCM_VERSION" else None
+        if rocm_override is not None:
+            if not rocm_override.isdigit():
+                return Choice("bad_override", backend="rocm", evidence=_ev(sel, "override_rocm"),
+                              reason=f"BNB_ROCM_VERSION={rocm_override!r} is not digits: bitsandbytes {version} raises RuntimeError")
+            return _done(present, f"libbitsandbytes_rocm{rocm_override}{suffix}", "rocm",
+                         f"BNB_ROCM_VERSION={rocm_override} override", _ev(sel, "override_rocm"))
+        if sel.override and sel.override.rocm == "raises" and env.get("BNB_CUDA_VERSION"):
+            return Choice("bad_override", backend="rocm", evidence=_ev(sel, "override_rocm"),
+                          reason=f"BNB_CUDA_VERSION is set with a ROCm torch: bitsandbytes {version} raises RuntimeError")
+        return _nearest(sel, f"libbitsandbytes_rocm{hip[0]}{hip[1]}{suffix}", hip, "rocm",
+                        f"torch ROCm {hip[0]}.{hip[1]}", present, suffix)
     if torch_variant != "cuda" or not torch_cuda:
-        return _finish(release, platform, cpu_name, "cpu", f"torch {torch_variant or 'without CUDA'}: the CPU library",
-                       loadable, cites)
+        return _done(present, cpu, "cpu", f"torch {torch_variant or 'without CUDA'}: the CPU library",
+                     _ev(sel, "cpu_library_without_gpu"))
     if gpu_visible is False:
-        return _finish(release, platform, cpu_name, "cpu", "no GPU visible to CUDA: the CPU library", loadable, cites)
+        return _done(present, cpu, "cpu", "no GPU visible to CUDA: the CPU library", _ev(sel, "cpu_library_without_gpu"))
     runtime = _version_tuple(torch_cuda)
     if runtime is None:
-        return Pick(release.version, platform, "unknown", unknown=f"torch's CUDA version ({torch_cuda!r} does not parse)")
+        return Choice("unknown", unknown=f"torch's CUDA version ({torch_cuda!r} does not parse)")
     caps = sorted(capabilities) if capabilities is not None else None
-    cap: tuple[int, int] | None = None
-    if caps:
-        cap = caps[-1]  # highest; "last_device" releases take the last GPU, the same for one GPU or equal GPUs
+    # the highest capability; releases that take the last device's agree for one GPU or for equal GPUs
+    cap = caps[-1] if caps else None
     name = f"libbitsandbytes_cuda{runtime[0]}{runtime[1]}"
     reason = f"torch CUDA {runtime[0]}.{runtime[1]}"
+    evidence = _ev(sel, "cuda_version_from", "cuda_match", "on_missing")
     if sel.nocublaslt_below is not None:
+        below = sel.nocublaslt_below
         if cap is None:
-            return Pick(release.version, platform, "unknown", backend="cuda",
-                        unknown=f"the GPU's compute capability (bitsandbytes {release.version} loads a _nocublaslt library "
-                                f"below {sel.nocublaslt_below[0]}.{sel.nocublaslt_below[1]})", evidence=cites)
-        if cap < sel.nocublaslt_below:
+            return Choice("unknown", backend="cuda", evidence=_ev(sel, "nocublaslt_below"),
+                          unknown=f"the GPU's compute capability (bitsandbytes {version} loads a _nocublaslt library "
+                                  f"below {below[0]}.{below[1]})")
+        if cap < below:
             name += "_nocublaslt"
-            reason += f", compute capability {cap[0]}.{cap[1]} < {sel.nocublaslt_below[0]}.{sel.nocublaslt_below[1]}: _nocublaslt"
+            reason += f", compute capability {cap[0]}.{cap[1]} < {below[0]}.{below[1]}: _nocublaslt"
+            evidence += _ev(sel, "nocublaslt_below", "nocublaslt_threshold")
     name += suffix
     o = sel.override
     value = env.get(o.variable) if o else None
     if o is not None and value is not None and not (value == "" and o.empty_is_unset):
         if o.digits_required and not value.isdigit():
-            return Pick(release.version, platform, "bad_override", backend="cuda",
-                        reason=f"{o.variable}={value!r} is not digits: bitsandbytes {release.version} raises RuntimeError",
-                        evidence=tuple(c for c in (release.cite("override_digits"),) if c))
+            return Choice("bad_override", backend="cuda", evidence=_ev(sel, "override_digits", "override_empty"),
+                          reason=f"{o.variable}={value!r} is not digits: bitsandbytes {version} raises RuntimeError")
         overridden = override_library(name, value, o.mode, suffix)
         if overridden is None:
-            return Pick(release.version, platform, "unknown", backend="cuda",
-                        unknown=f"how bitsandbytes {release.version} applies {o.variable}")
-        return _finish(release, platform, overridden, "cuda", f"{o.variable}={value} override", loadable,
-                       tuple(c for c in (release.cite("override_mode"),) if c))
+            return Choice("unknown", backend="cuda", unknown=f"how bitsandbytes {version} applies {o.variable}")
+        return _done(present, overridden, "cuda", f"{o.variable}={value} override", _ev(sel, "override", "override_mode"))
     if sel.cuda_version_from == "libcudart":
-        # 0.37-0.40 name the library after the CUDA runtime they find on the system, not torch's
-        return Pick(release.version, platform, "unknown", backend="cuda", library=name,
-                    unknown=f"which libcudart.so bitsandbytes {release.version} finds on this machine (it names its "
-                            f"library after that runtime's CUDA version, not torch's; with torch's CUDA it would be {name})",
-                    evidence=tuple(c for c in (release.cite("cuda_version_from"),) if c))
-    if sel.cuda_match == "nearest_same_major" and name not in loadable:
-        available = {}
-        for lib_name, lib in loadable.items():
-            v = _version_tuple(lib.version)
-            if lib.backend == "cuda" and v and not lib.nocublaslt:
-                available[v] = lib_name
-        lower = [v for v in available if v[0] == runtime[0] and v < runtime]
-        higher = [v for v in available if v[0] == runtime[0] and v > runtime]
-        chosen = max(lower) if lower else min(higher) if higher else None
-        if chosen is not None:
-            return _finish(release, platform, available[chosen], "cuda",
-                           f"{reason}: nearest packaged CUDA {chosen[0]}.{chosen[1]} (same major)", loadable,
-                           tuple(c for c in (release.cite("cuda_match"),) if c))
+        # the oldest releases name the library after the CUDA runtime they find on the system, not torch's
+        return Choice("unknown", name, "cuda", evidence=_ev(sel, "cuda_version_from"),
+                      unknown=f"which libcudart.so bitsandbytes {version} finds on this machine (it names its library "
+                              f"after that runtime's CUDA version, not torch's; with torch's CUDA {runtime[0]}.{runtime[1]} "
+                              f"it would load {name})")
     if sel.cuda_match is None:
-        return Pick(release.version, platform, "unknown", backend="cuda",
-                    unknown=f"how bitsandbytes {release.version} matches torch's CUDA version (not derived from its source)")
-    return _finish(release, platform, name, "cuda", reason, loadable, cites)
+        return Choice("unknown", backend="cuda",
+                      unknown=f"how bitsandbytes {version} matches torch's CUDA version (not derived from its source)")
+    if sel.cuda_match == "nearest_same_major":
+        return _nearest(sel, name, runtime, "cuda", reason, present, suffix)
+    return _done(present, name, "cuda", reason, evidence)
 
 
-def _finish(release: BnbRelease, platform: str, name: str, backend: str, reason: str,
-            loadable: Mapping[str, Library], cites: tuple[str, ...]) -> Pick:
-    info = loadable.get(name)
-    if info is None:
-        return Pick(release.version, platform, "missing", library=name, backend=backend, reason=reason, evidence=cites)
-    return Pick(release.version, platform, "loads", library=name, backend=backend, reason=reason, info=info, evidence=cites)
+def _nearest(sel: Selection, name: str, runtime: tuple[int, int], prefix: str, reason: str, present: set[str],
+             suffix: str) -> Choice:
+    """0.50's search: the exact file, else the newest lower, else the oldest higher packaged version of the major."""
+    evidence = _ev(sel, "cuda_match", "nearest_order", "on_missing")
+    if sel.cuda_match != "nearest_same_major" or name in present:
+        return _done(present, name, prefix, reason, evidence)
+    available: dict[tuple[int, int], str] = {}
+    for file in present:
+        m = re.fullmatch(rf"libbitsandbytes_{prefix}(\d+){re.escape(suffix)}", file)
+        if m:
+            digits = m.group(1)
+            v = (int(digits[:1]), int(digits[1:] or 0)) if prefix == "rocm" else (int(digits[:2]), int(digits[2:] or 0))
+            available[v] = file
+    lower = [v for v in available if v[0] == runtime[0] and v < runtime]
+    higher = [v for v in available if v[0] == runtime[0] and v > runtime]
+    chosen = max(lower) if lower else min(higher) if higher else None
+    if chosen is None:
+        why = "no packaged library" if not available else f"no packaged library of major {runtime[0]}"
+        return _done(present, name, prefix, f"{reason}: {why}", evidence)
+    label = "ROCm" if prefix == "rocm" else "CUDA"
+    return _done(present, available[chosen], prefix, f"{reason}: nearest packaged {label} {chosen[0]}.{chosen[1]} (same major)",
+                 evidence)
 
 
 def runs_on(sass: Iterable[str], ptx: Iterable[str], capability: tuple[int, int]) -> bool:
