@@ -116,26 +116,31 @@ def _library(name: str, d: Mapping[str, Any]) -> Library:
     )
 
 
-def _release(version: str, d: Mapping[str, Any]) -> BnbRelease:
-    s = d["selection"]
+def selection_from_dict(s: Mapping[str, Any]) -> Selection:
+    """A Selection from its JSON form (the tables, or releases.derive.analyse_selection on installed source)."""
     o = s.get("override")
+    below = s.get("nocublaslt_below")
+    return Selection(
+        selection_file=s.get("selection_file", "?"), cuda_version_from=s.get("cuda_version_from"),
+        cuda_match=s.get("cuda_match"), nearest_order=s.get("nearest_order"),
+        nocublaslt_below=(int(below[0]), int(below[1])) if below else None,
+        capability_of=s.get("capability_of"), suffix_per_platform=bool(s.get("suffix_per_platform")),
+        override=Override(o["variable"], o.get("mode"), bool(o.get("empty_is_unset")), bool(o.get("digits_required")),
+                          o.get("rocm", "ignored")) if o else None,
+        on_missing=s.get("on_missing"), missing_message=s.get("missing_message"),
+        rocm_libraries=bool(s.get("rocm_libraries")), xpu_library=bool(s.get("xpu_library")),
+        cpu_library_without_gpu=bool(s.get("cpu_library_without_gpu")), backends=tuple(s.get("backends", ())),
+        evidence=dict(s.get("evidence", {})),
+    )
+
+
+def _release(version: str, d: Mapping[str, Any]) -> BnbRelease:
     return BnbRelease(
         version=version, torch=d.get("torch"), requires_python=d.get("requires_python"),
         platforms=dict(d["platforms"]),
         wheels={n: Wheel(n, w["platform"], w.get("glibc"), {k: _library(k, v) for k, v in w["libraries"].items()})
                 for n, w in d["wheels"].items()},
-        selection=Selection(
-            selection_file=s["selection_file"], cuda_version_from=s.get("cuda_version_from"),
-            cuda_match=s.get("cuda_match"), nearest_order=s.get("nearest_order"),
-            nocublaslt_below=tuple(s["nocublaslt_below"]) if s.get("nocublaslt_below") else None,  # type: ignore[arg-type]
-            capability_of=s.get("capability_of"), suffix_per_platform=bool(s.get("suffix_per_platform")),
-            override=Override(o["variable"], o.get("mode"), bool(o.get("empty_is_unset")), bool(o.get("digits_required")),
-                              o.get("rocm", "ignored")) if o else None,
-            on_missing=s.get("on_missing"), missing_message=s.get("missing_message"),
-            rocm_libraries=bool(s.get("rocm_libraries")), xpu_library=bool(s.get("xpu_library")),
-            cpu_library_without_gpu=bool(s.get("cpu_library_without_gpu")), backends=tuple(s.get("backends", ())),
-            evidence=dict(s.get("evidence", {})),
-        ),
+        selection=selection_from_dict(d["selection"]),
     )
 
 
@@ -394,7 +399,8 @@ def _nearest(sel: Selection, name: str, runtime: tuple[int, int], prefix: str, r
     higher = [v for v in available if v[0] == runtime[0] and v > runtime]
     chosen = max(lower) if lower else min(higher) if higher else None
     if chosen is None:
-        why = "no packaged library" if not available else f"no packaged library of major {runtime[0]}"
+        label = "ROCm" if prefix == "rocm" else "CUDA"
+        why = "no packaged library" if not available else f"no packaged library of {label} major {runtime[0]}"
         return _done(present, name, prefix, f"{reason}: {why}", evidence)
     label = "ROCm" if prefix == "rocm" else "CUDA"
     return _done(present, available[chosen], prefix, f"{reason}: nearest packaged {label} {chosen[0]}.{chosen[1]} (same major)",
