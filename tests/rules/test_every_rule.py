@@ -72,6 +72,24 @@ CASES: dict[str, tuple[Case, Case]] = {
         (cpu, {}),
     ),
     "BNB010": ((lambda: with_driver(h100(), "550.54.14", 12040), {}), (lambda: with_driver(h100(), "590.10", 13010), {})),
+    # the release rules replay the recorded H100 (no native section) with an older bitsandbytes (tests/rules/test_releases.py)
+    "BNB011": (
+        (lambda: with_gpu(with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4"),
+                          name="NVIDIA GeForce RTX 5090", compute_capability=(12, 0)), {}),
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4"), {}),
+    ),
+    "BNB012": (
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.8.0+cu129", cuda="12.9"), {}),
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.49.2"), "2.8.0+cu129", cuda="12.9"), {}),
+    ),
+    "BNB013": (  # a report that names the OS but not the CPU architecture
+        (lambda: _platform(with_package(h100(), "bitsandbytes", "0.42.0"), system="Windows", machine=None, libc=None), {}),
+        (lambda: _platform(with_package(h100(), "bitsandbytes", "0.43.1"), system="Windows", machine=None, libc=None), {}),
+    ),
+    "BNB014": (
+        (lambda: with_package(h100(), "bitsandbytes", "0.39.0"), {}),
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.41.1"), "2.1.0+cu121", cuda="12.1"), {}),
+    ),
     "BNB020": ((lambda: with_package(cpu(), "torch", None), {}), (cpu, {})),
     "BNB021": ((lambda: with_package(h100(), "bitsandbytes", None), {}), (h100, {})),
     "BNB022": ((lambda: with_package(h100(), "transformers", None), {}), (h100, {})),

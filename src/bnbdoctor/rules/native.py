@@ -9,35 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from .. import releases
 from ..native.fatbin import Arch
 from ..snapshot import GpuInfo, NativeInfo, Snapshot
-from . import derive
+from . import derive, replay
 from .base import Context, Hit, rule
 from .refs import (
     BNB_CEXTENSION,
     BNB_LIBRARY_SELECTION,
+    BNB_RELEASE_SOURCE,
+    BNB_RELEASE_TABLES,
     BNB_WHEEL_ARCHS,
     CUDA_BINARY_COMPAT,
     CUDA_COMPAT,
     H100_FACTS,
     LD_SO,
 )
-
-#: The SASS in each CUDA library of the bitsandbytes 0.50.2 wheel (none carries PTX). Source: read from the
-#: wheel's `.nv_fatbin` sections and confirmed by cuobjdump on the H100, tests/fixtures/cuobjdump-h100-2026-11-24.txt
-#: (tests/native/test_fatbin.py checks this table against both).
-BNB_0_50_2_SASS: dict[str, tuple[str, ...]] = {
-    "cuda118": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda121": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda124": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda126": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda128": ("sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120"),
-    "cuda130": ("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120"),
-    "cuda132": ("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120"),
-}
-#: bitsandbytes build -> the PyTorch wheel index whose torch makes bitsandbytes load it.
-_TORCH_INDEX = {"cuda118": "cu118", "cuda121": "cu121", "cuda124": "cu124", "cuda126": "cu126",
-                "cuda128": "cu128", "cuda130": "cu130"}
 
 
 def runs_on(target: Arch, capability: tuple[int, int], ptx: bool = False) -> bool:
@@ -68,16 +55,24 @@ def _major(version: str | None) -> int | None:
     return parsed[0] if parsed else None
 
 
-def builds_for(capability: tuple[int, int], driver: tuple[int, int] | None) -> list[str]:
-    """The 0.50.2 CUDA builds with SASS for this GPU that torch can select and the driver can run, newest first."""
+def builds_for(s: Snapshot, capability: tuple[int, int], driver: tuple[int, int] | None) -> list[tuple[str, str]]:
+    """(PyTorch index, library) for each torch CUDA build, newest first, with which the installed bitsandbytes
+    release loads a library that has code for this GPU and that the driver runs; read from the release tables."""
+    version = replay.bnb_version(s)
+    release = releases.bnb_release(version) if version else None
+    if release is None:
+        return []
+    platforms = releases.platform_keys(s.platform.system, s.platform.machine)
     found = []
-    for build, sass in sorted(BNB_0_50_2_SASS.items(), reverse=True):
-        if build not in _TORCH_INDEX or not covers(sass, (), capability):
+    for cuda, index in derive.TORCH_CUDA_INDEXES:
+        if driver is not None and cuda[0] > driver[0]:
             continue
-        major = int(build[4:6])
-        if driver is not None and major > driver[0]:
-            continue
-        found.append(build)
+        picks = [releases.pick(release, p, torch_cuda=f"{cuda[0]}.{cuda[1]}", torch_variant="cuda",
+                               capabilities=[capability], env={}) for p in platforms]
+        if picks and all(k.outcome == "loads" and k.info and k.info.sass is not None
+                         and releases.runs_on(k.info.sass, k.info.ptx or (), capability) for k in picks):
+            library = (picks[0].library or "").rsplit(".", 1)[0]
+            found.append((index, library))
     return found
 
 
@@ -126,20 +121,21 @@ def bnb_arch_unsupported(ctx: Context) -> Iterator[Hit]:
         assert cc is not None
         if covers(native.bnb_sass, native.bnb_ptx, cc):
             continue
-        builds = builds_for(cc, derive.driver_cuda(s))
+        builds = builds_for(s, cc, derive.driver_cuda(s))
         if builds:
-            indexes = [_TORCH_INDEX[b] for b in builds]
+            indexes = [index for index, _ in builds]
             fix = (
-                f"Install a torch whose CUDA makes bitsandbytes load a library with {cc_text(cc)} code: "
-                f"pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/{indexes[0]}"
+                f"Install a torch whose CUDA makes bitsandbytes {replay.bnb_version(s)} load a library with {cc_text(cc)} "
+                f"code: pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/{indexes[0]}"
                 + (f" (also covered: {', '.join(indexes[1:])})" if len(indexes) > 1 else "")
-                + f"; bitsandbytes then loads libbitsandbytes_{builds[0]}."
+                + f"; bitsandbytes then loads {builds[0][1]}."
             )
         else:
             fix = (
-                f"No CUDA library of bitsandbytes 0.50.2 has code for compute capability {cc_text(cc)} that this driver "
-                "can run: build bitsandbytes from source for this GPU (cmake -DCOMPUTE_BACKEND=cuda "
-                f"-DCOMPUTE_CAPABILITY={cc[0]}{cc[1]}), or use another GPU."
+                f"No torch CUDA build this driver runs makes bitsandbytes {replay.bnb_version(s)} load a library with code "
+                f"for compute capability {cc_text(cc)} (per the release tables). "
+                + replay.suggestion(s)
+                + f" Or build bitsandbytes from source for this GPU (cmake -DCOMPUTE_BACKEND=cuda -DCOMPUTE_CAPABILITY={cc[0]}{cc[1]})."
             )
         if _override(s):
             fix += f" Unset BNB_CUDA_VERSION={_override(s)}, which chose {library}."
@@ -439,3 +435,293 @@ def driver_too_old_for_bnb(ctx: Context) -> Iterator[Hit]:
          "native.bnb_library": native.bnb_library, "native.bnb_library_cuda": native.bnb_library_cuda,
          "env.BNB_CUDA_VERSION": _override(s)},
     )
+
+
+# ---- the release rules: a snapshot without a probed native section (a bug report, an old recording) judged by
+# ---- its own bitsandbytes release, replayed from the release tables (bnbdoctor.releases, rules/replay.py)
+
+
+def _replayable(ctx: Context) -> replay.Replay | None:
+    """The replay of the snapshot's release, when there is no probed native section to read instead."""
+    if ctx.snapshot.native.status == "ok":
+        return None  # the probe replayed the installed files already: BNB060-BNB066 judge them
+    return replay.replay(ctx.snapshot)
+
+
+def _cites(pick: releases.Pick) -> str:
+    return "; ".join(pick.evidence) if pick.evidence else "the release tables"
+
+
+@rule(
+    id="BNB011",
+    name="bnb-release-library-lacks-gpu-arch",
+    category="arch_unsupported",
+    severity="error",
+    title="This bitsandbytes release loads a library with no GPU code for this GPU",
+    references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE, CUDA_BINARY_COMPAT),
+)
+def release_arch_unsupported(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    For a snapshot without a probed native section (built from a bug report, or recorded before the native
+    probe), replays the installed bitsandbytes release's own library choice from the release tables, on every
+    platform the snapshot can be on: the file it loads for torch's CUDA version, GPU and OS (exact or nearest
+    CUDA match, the `_nocublaslt` library below compute capability 7.5 in releases before 0.45, BNB_CUDA_VERSION),
+    and the SASS and PTX read from that file in the release's wheel. Fires when no platform's library can run
+    on a visible GPU.
+
+    ## Why it matters
+    The first 4-bit kernel fails with "invalid device function" / "no kernel image is available". Which library
+    is loaded, and what it carries, differs between releases: a V100 (sm_70) gets the sm_70-capable
+    `_nocublaslt` library from 0.37-0.44, but the CUDA 12.4 library of 0.45 stops at sm_90 and cannot run an
+    RTX 5090 (sm_120).
+
+    ## Fix
+    The finding names the releases that would load a library with code for the GPU with this torch (or, if
+    none, with a torch CUDA build the driver runs).
+    """
+    r = _replayable(ctx)
+    if r is None or r.capabilities is None:
+        return
+    if replay.runtime_dependent(r):
+        yield from _runtime_dependent_arch(ctx, r)
+        return
+    chosen = r.agreed()
+    if chosen is None or chosen.outcome != "loads" or chosen.backend != "cuda" or chosen.info is None:
+        return
+    sass, ptx = chosen.info.sass, chosen.info.ptx or ()
+    if sass is None:
+        return  # not readable: BNB014 says what is unknown
+    for gpu in _gpus(ctx.snapshot):
+        cc = gpu.compute_capability
+        assert cc is not None
+        if releases.runs_on(sass, ptx, cc):
+            continue
+        yield Hit(
+            f"bitsandbytes {r.release.version} on {r.where()} loads {chosen.library} ({chosen.reason}; "
+            f"{_cites(chosen)}), which carries SASS {' '.join(sass) or 'none'} and PTX {' '.join(ptx) or 'none'} "
+            f"(read from {r.release.wheel_for(chosen.platform).file if r.release.wheel_for(chosen.platform) else 'its wheel'}): "  # type: ignore[union-attr]
+            f"GPU {gpu.index} ({gpu.name}, {cc_text(cc)}) cannot run it, and the first 4-bit kernel fails with "
+            "'invalid device function'.",
+            replay.suggestion(ctx.snapshot),
+            {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
+             "library.sass": list(sass), "library.ptx": list(ptx), f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
+             "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+        )
+
+
+def _runtime_dependent_arch(ctx: Context, r: replay.Replay) -> Iterator[Hit]:
+    """0.37-0.40 pick by the CUDA runtime found on the system: a verdict only when no candidate can run the GPU."""
+    for gpu in _gpus(ctx.snapshot):
+        cc = gpu.compute_capability
+        assert cc is not None
+        candidates = replay.runtime_candidates(r, cc)
+        readable = [lib for lib in candidates if lib.sass is not None]
+        if not readable or any(releases.runs_on(lib.sass or (), lib.ptx or (), cc) for lib in readable):
+            continue
+        yield Hit(
+            f"bitsandbytes {r.release.version} on {r.where()} loads one of {', '.join(sorted({lib.name for lib in readable}))} "
+            f"(by the CUDA runtime it finds on the system; {r.release.cite('cuda_version_from')}), and none carries code for "
+            f"GPU {gpu.index} ({gpu.name}, {cc_text(cc)}): the first 4-bit kernel fails with 'invalid device function'.",
+            replay.suggestion(ctx.snapshot),
+            {"packages.bitsandbytes.version": r.release.version, "candidates": sorted({lib.name for lib in readable}),
+             f"nvml.gpus[{gpu.index}].compute_capability": list(cc), "platforms": list(r.platforms)},
+        )
+
+
+_MISSING = {
+    "import_error": "`import bitsandbytes` raises RuntimeError: '{message}'",
+    "cpu_fallback": "bitsandbytes logs '{message}' and loads its CPU library instead: every 4-bit or 8-bit GPU "
+    "operation then fails",
+    "error_on_first_call": "import succeeds, and the first 4-bit or 8-bit operation raises RuntimeError: '{message}'",
+}
+
+
+@rule(
+    id="BNB012",
+    name="bnb-release-no-library-for-torch-cuda",
+    category="cuda_mismatch",
+    severity="error",
+    title="This bitsandbytes release has no library for torch's CUDA version",
+    references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE),
+)
+def release_library_missing(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Replays the installed bitsandbytes release's library choice from the release tables (for a snapshot
+    without a probed native section) and fires when the file it looks for is not in its wheel: releases up to
+    0.49 demand a library built for exactly torch's CUDA version (0.50 falls back to the nearest of the same
+    major), and BNB_CUDA_VERSION can name a file that was never shipped, or (0.50) be set but not digits.
+
+    ## Why it matters
+    What happens then is the release's own: 0.37-0.43.0 fail at import ("CUDA Setup failed despite GPU being
+    available"), 0.43.1-0.45 log "Could not find the bitsandbytes CUDA binary" and silently load the CPU
+    library, 0.46+ raise "Configured CUDA binary not found" (0.50: "No compatible CUDA binary found") at the
+    first 4-bit call. A torch with CUDA 12.9 fails with 0.45.x-0.48 (no cuda129 library) but works with 0.49+.
+
+    ## Fix
+    The finding names the releases that load a library for this torch, and the CUDA versions this release ships.
+    """
+    r = _replayable(ctx)
+    if r is None:
+        return
+    chosen = r.agreed()
+    if chosen is None or chosen.outcome not in ("missing", "bad_override") or chosen.backend == "cpu":
+        return
+    sel = r.release.selection
+    wheel = r.release.wheel_for(chosen.platform)
+    shipped = sorted({lib.version for lib in (wheel.libraries.values() if wheel else ()) if lib.backend == "cuda" and lib.version},
+                     key=lambda v: tuple(int(x) for x in v.split(".")))
+    if chosen.outcome == "bad_override":
+        effect = chosen.reason + " when it loads its library; the first native call fails"
+    else:
+        template = _MISSING.get(sel.on_missing or "", "the library cannot be loaded")
+        effect = template.format(message=(sel.missing_message or "").replace("<path>", f".../{chosen.library}"))
+    build = ctx.snapshot.packages.torch
+    ok = replay.working_releases(ctx.snapshot) if build and build.cuda else []
+    fix = (f"bitsandbytes {replay.span(ok)} load a library for this torch: pip install 'bitsandbytes=={ok[-1]}'."
+           if ok else replay.suggestion(ctx.snapshot))
+    if chosen.outcome == "missing" and shipped:
+        fix += f" bitsandbytes {r.release.version} ships CUDA {', '.join(shipped)}: a torch built for one of them also works."
+    yield Hit(
+        f"bitsandbytes {r.release.version} on {r.where()} looks for {chosen.library or 'a library'} ({chosen.reason}; "
+        f"{_cites(chosen)}), which its wheel does not ship: {effect}.",
+        fix,
+        {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
+         "packages.torch.cuda": build.cuda if build else None, "shipped_cuda": shipped,
+         "on_missing": sel.on_missing, "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+    )
+
+
+@rule(
+    id="BNB013",
+    name="bnb-release-no-wheel-for-platform",
+    category="platform_unsupported",
+    severity="error",
+    title="This bitsandbytes release has no native library for this platform",
+    references=(BNB_RELEASE_TABLES,),
+)
+def release_platform_unsupported(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Looks up which wheel pip installs for the installed bitsandbytes release on the snapshot's platform (from
+    the release tables) and fires when that wheel carries no library the platform can load: releases up to
+    0.42 ship one `py3-none-any` wheel whose libraries are all Linux x86-64 `.so` files, so on Windows, macOS
+    or Linux aarch64 nothing loads. When the release has no wheel for the platform at all (aarch64 for
+    0.43-0.45, macOS for 0.43-0.48) an installed copy was built from source or came from elsewhere, and the
+    finding is information: bnbdoctor does not know its libraries.
+
+    ## Why it matters
+    `import bitsandbytes` fails or falls back to a CPU path; 4-bit loads fail.
+
+    ## Fix
+    Install a release that ships a wheel for the platform (the finding names them). Where the snapshot names
+    both the system and the CPU architecture, BNB050 reports the same cause and this rule stays quiet.
+    """
+    r = _replayable(ctx)
+    p = ctx.snapshot.platform
+    if r is None or (p.status == "ok" and p.system and p.machine):
+        return  # a fully known platform is BNB050's (one cause, one finding); this rule covers partial ones
+    chosen = r.agreed()
+    if chosen is None or chosen.outcome not in ("not_loadable", "no_wheel"):
+        return
+    fitting = [v for v in releases.bnb_versions()
+               if all((rel := releases.bnb_release(v)) and (w := rel.wheel_for(p)) and w.platform_tag != "any" for p in r.platforms)]
+    fix = (f"bitsandbytes {replay.span(fitting)} ship a wheel for {r.where()}: pip install -U bitsandbytes"
+           if fitting else f"No recorded bitsandbytes release ships a wheel for {r.where()}.")
+    facts = {"packages.bitsandbytes.version": r.release.version, "platforms": list(r.platforms),
+             "wheel": r.release.platforms.get(chosen.platform)}
+    if chosen.outcome == "not_loadable":
+        yield Hit(f"bitsandbytes {r.release.version} on {r.where()}: {chosen.reason}, so no native library loads.", fix, facts)
+    else:
+        yield Hit(
+            f"bitsandbytes {r.release.version} has no wheel for {r.where()} on PyPI: this copy was built from source or "
+            "installed from another index, and bnbdoctor does not know which libraries it carries.",
+            fix, facts, severity="info",
+        )
+
+
+@rule(
+    id="BNB014",
+    name="bnb-release-behaviour-unknown",
+    category="other",
+    severity="info",
+    title="bnbdoctor cannot tell which library this bitsandbytes release loads here",
+    references=(BNB_RELEASE_TABLES,),
+)
+def release_unknown(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    For a snapshot without a probed native section, says what keeps bnbdoctor from replaying the installed
+    bitsandbytes release's library choice: a release the tables do not record, a fact the snapshot lacks
+    (torch's build, the GPU's compute capability where the release loads a `_nocublaslt` library below 7.5,
+    the platform where the outcome differs between platforms), or a release that names its library after the
+    CUDA runtime it finds on the system (0.37-0.40) rather than torch's.
+
+    ## Why it matters
+    Applying the newest release's behaviour to an old one gives wrong answers (a V100 with 0.39 is fine; a
+    CUDA 12.9 torch with 0.45 is not). Saying what is unknown is the honest answer, and tells you which fact
+    to add.
+
+    ## Fix
+    Add the missing fact (run `bnbdoctor snapshot` on the machine), or read `python -m bitsandbytes` there.
+    """
+    s = ctx.snapshot
+    if s.native.status == "ok":
+        return
+    version = replay.bnb_version(s)
+    if version is None:
+        return
+    release = releases.bnb_release(version)
+    if release is None:
+        yield Hit(
+            f"bitsandbytes {version} is not in bnbdoctor's release tables (bitsandbytes {releases.bnb_versions()[0]} to "
+            f"{releases.bnb_versions()[-1]}): which library it loads, and the GPU code in it, are not known, so the "
+            "release rules (BNB011-BNB013) did not run.",
+            "Run `bnbdoctor snapshot` on the machine itself (the native probe reads the installed files), or "
+            "regenerate the tables (scripts/gen_release_tables.py).",
+            {"packages.bitsandbytes.version": version},
+        )
+        return
+    r = replay.replay(s, release)
+    if r is None:
+        return
+    unknown = sorted({p.unknown for p in r.picks.values() if p.outcome == "unknown" and p.unknown})
+    if unknown and replay.runtime_dependent(r) and r.capabilities:
+        # which file is unknown, but whether every file it can pick runs on these GPUs may be known
+        verdicts = []
+        for cc in r.capabilities:
+            readable = [lib for lib in replay.runtime_candidates(r, cc) if lib.sass is not None]
+            runs = [releases.runs_on(lib.sass or (), lib.ptx or (), cc) for lib in readable]
+            if readable and all(runs):
+                verdicts.append(f"every library it can pick for compute capability {cc[0]}.{cc[1]} "
+                                f"({len(readable)} files) carries code for it")
+        if verdicts:
+            unknown = [unknown[0] + "; " + "; ".join(verdicts)]
+    if unknown:
+        yield Hit(
+            f"bitsandbytes {version} on {r.where()}: not known {'; '.join(unknown)}, so bnbdoctor cannot tell which "
+            "library it loads.",
+            "Add the missing facts (a `bnbdoctor snapshot` taken on the machine has them all).",
+            {"packages.bitsandbytes.version": version, "unknown": unknown, "platforms": list(r.platforms),
+             "evidence": sorted({e for p in r.picks.values() for e in p.evidence})},
+        )
+    elif r.agreed() is None:
+        outcomes = {replay.PLATFORM_NAMES.get(p, p): f"{k.outcome} {k.library or ''}".strip() for p, k in r.picks.items()}
+        yield Hit(
+            f"bitsandbytes {version} behaves differently on the platforms this snapshot can be on ("
+            + "; ".join(f"{p}: {o}" for p, o in outcomes.items()) + "): the snapshot does not say which it is.",
+            "Add the operating system and CPU architecture (platform.system, platform.machine) to the snapshot.",
+            {"packages.bitsandbytes.version": version, "outcomes": outcomes},
+        )
+    elif r.capabilities is None and r.agreed() and r.agreed().outcome == "loads" and r.agreed().backend == "cuda":  # type: ignore[union-attr]
+        chosen = r.agreed()
+        assert chosen is not None and chosen.info is not None
+        yield Hit(
+            f"bitsandbytes {version} on {r.where()} loads {chosen.library} ({chosen.reason}), which carries SASS "
+            f"{' '.join(chosen.info.sass or ()) or 'none'}: the snapshot names no GPU, so whether the GPU can run it is "
+            "not known.",
+            "Add the GPU (its name or compute capability) to the snapshot.",
+            {"packages.bitsandbytes.version": version, "library": chosen.library,
+             "library.sass": list(chosen.info.sass or ())},
+        )
