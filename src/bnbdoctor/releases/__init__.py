@@ -86,6 +86,7 @@ class BnbRelease:
     version: str
     torch: str | None  # the torch specifier of Requires-Dist, e.g. ">=2.2,<3"
     requires_python: str | None
+    requires_dist: tuple[str, ...]  # the wheel's Requires-Dist lines
     platforms: dict[str, str | None]  # platform key -> wheel file pip installs there (None: no wheel)
     wheels: dict[str, Wheel]
     selection: Selection
@@ -137,7 +138,7 @@ def selection_from_dict(s: Mapping[str, Any]) -> Selection:
 def _release(version: str, d: Mapping[str, Any]) -> BnbRelease:
     return BnbRelease(
         version=version, torch=d.get("torch"), requires_python=d.get("requires_python"),
-        platforms=dict(d["platforms"]),
+        requires_dist=tuple(d.get("requires_dist", ())), platforms=dict(d["platforms"]),
         wheels={n: Wheel(n, w["platform"], w.get("glibc"), {k: _library(k, v) for k, v in w["libraries"].items()})
                 for n, w in d["wheels"].items()},
         selection=selection_from_dict(d["selection"]),

@@ -583,6 +583,8 @@ def release_library_missing(ctx: Context) -> Iterator[Hit]:
            if ok else replay.suggestion(ctx.snapshot))
     if chosen.outcome == "missing" and shipped:
         fix += f" bitsandbytes {r.release.version} ships CUDA {', '.join(shipped)}: a torch built for one of them also works."
+    if chosen.outcome == "missing" and replay.gpu_visible(ctx.snapshot) is None:
+        effect = "if CUDA sees a GPU (the snapshot does not say), " + effect
     yield Hit(
         f"bitsandbytes {r.release.version} on {r.where()} looks for {chosen.library or 'a library'} ({chosen.reason}; "
         f"{_cites(chosen)}), which its wheel does not ship: {effect}.",

@@ -1,0 +1,89 @@
+"""The shipped release tables against real wheels: the bitsandbytes 0.50.2 installed here (or its wheel), and
+one older Windows wheel (0.45.5, PE libraries) from the shared wheel cache or PyPI, skipped without either."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bnb_wheel import bnb_folder
+from bnbdoctor import releases
+from bnbdoctor.native.elf import FormatError
+from bnbdoctor.native.fatbin import read_fatbin
+from bnbdoctor.probes.native import behaviour
+
+ROOT = Path(__file__).resolve().parents[2]
+WHEEL_CACHES = (Path("/work/cache/bnb"), ROOT / ".cache" / "bitsandbytes-wheel")
+OLDER = "bitsandbytes-0.45.5-py3-none-win_amd64.whl"
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("gen_release_tables", ROOT / "scripts" / "gen_release_tables.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_installed_050_libraries_match_the_table():
+    folder = bnb_folder()
+    wheel = releases.bnb_release("0.50.2").wheel_for("linux-x86_64")
+    assert wheel is not None and wheel.platform_tag.startswith("manylinux_2_24_x86_64")
+    files = sorted(p.name for p in folder.glob("libbitsandbytes_*.so"))
+    assert files == sorted(wheel.libraries)
+    for name in files:
+        table = wheel.libraries[name]
+        try:
+            info = read_fatbin(folder / name)
+            sass, ptx = [a.sass() for a in info.sass], [a.ptx() for a in info.ptx]
+        except FormatError:
+            sass, ptx = [], []  # CPU, ROCm and XPU libraries carry no CUDA fat binary
+        assert (list(table.sass or ()), list(table.ptx or ())) == (sass, ptx), name
+
+
+def test_installed_050_source_gives_the_table_selection():
+    """The probe derives the behaviour from the installed source for releases the tables lack: on 0.50.2 that
+    derivation must equal the table's (both come from releases/derive.py over the same files)."""
+    derived, _ = behaviour("0.50.2-not-in-tables", bnb_folder())
+    table = releases.bnb_release("0.50.2").selection
+    assert derived is not None
+    assert (derived.cuda_match, derived.cuda_version_from, derived.override, derived.on_missing, derived.nocublaslt_below) == (
+        table.cuda_match, table.cuda_version_from, table.override, table.on_missing, table.nocublaslt_below)
+    assert derived.evidence == table.evidence
+
+
+def _older_wheel(tmp_path: Path) -> Path:
+    for cache in WHEEL_CACHES:
+        if (cache / OLDER).is_file():
+            return cache / OLDER
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "win_amd64",
+         "--python-version", "3.11", "bitsandbytes==0.45.5", "-d", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if done.returncode != 0 or not (tmp_path / OLDER).is_file():
+        pytest.skip("the bitsandbytes 0.45.5 Windows wheel is neither cached nor downloadable (no network?)")
+    return tmp_path / OLDER
+
+
+def test_an_older_windows_wheel_matches_the_table(tmp_path):
+    wheel = _older_wheel(tmp_path)
+    analysed = _script().analyse_wheel(wheel, tmp_path / "analysis")
+    table = releases.bnb_release("0.45.5").wheel_for("windows-x86_64")
+    assert table is not None and table.file == OLDER
+    assert sorted(analysed["libraries"]) == sorted(table.libraries)
+    for name, lib in analysed["libraries"].items():
+        assert lib["format"] == "pe" and tuple(lib.get("sass", ())) == (table.libraries[name].sass or ()), name
+    assert "sm_90" in table.libraries["libbitsandbytes_cuda124.dll"].sass  # read through the PE .nv_fatb section
+
+
+def test_release_counts():
+    """The coverage the issue asks for: every release from 0.37 x four platforms, transformers from 4.30."""
+    versions = releases.bnb_versions()
+    assert versions[0] == "0.37.0" and "0.50.2" in versions and len(versions) >= 50
+    assert all(set(releases.bnb_release(v).platforms) == set(releases.PLATFORMS) for v in versions)
+    assert len(releases.transformers_versions()) >= 53
