@@ -401,9 +401,10 @@ def cuda_table() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- main
 
 
-def last_patches(versions: list[str], first: Version) -> list[str]:
-    """The newest final release of every minor from `first` on."""
-    best: dict[tuple[int, int], Version] = {}
+def first_and_last_patches(versions: list[str], first: Version) -> list[str]:
+    """The oldest and the newest final release of every minor from `first` on (4.36.0 and 4.36.2): a patch between
+    them is judged by the table's newest patch of its minor, and the finding says so."""
+    chosen: dict[tuple[int, int], list[Version]] = {}
     for text in versions:
         try:
             v = Version(text)
@@ -411,10 +412,8 @@ def last_patches(versions: list[str], first: Version) -> list[str]:
             continue
         if v < first or v.is_prerelease or v.is_devrelease:
             continue
-        key = (v.major, v.minor)
-        if key not in best or v > best[key]:
-            best[key] = v
-    return [str(v) for _, v in sorted(best.items())]
+        chosen.setdefault((v.major, v.minor), []).append(v)
+    return [str(v) for _, vs in sorted(chosen.items()) for v in sorted({min(vs), max(vs)})]
 
 
 def bnb_tables(cache: Path, offline: bool) -> dict[str, Any]:
@@ -458,11 +457,9 @@ def tf_tables(cache: Path, offline: bool) -> dict[str, Any]:
         versions = sorted({p.name.split("-")[1] for p in cache.glob("transformers-*.whl")}, key=Version)
     else:
         versions = index_versions("transformers")
-    chosen = last_patches(versions, FIRST_TRANSFORMERS)
-    # every other release already in the cache is read too: more coverage at no download cost
-    cached = {p.name.split("-")[1] for p in cache.glob("transformers-*.whl")}
+    chosen = first_and_last_patches(versions, FIRST_TRANSFORMERS)
     releases: dict[str, Any] = {}
-    for version in sorted(set(chosen) | {v for v in cached if Version(v) >= FIRST_TRANSFORMERS}, key=Version):
+    for version in chosen:
         wheel = next(iter(cache.glob(f"transformers-{version}-*.whl")), None)
         if wheel is None and not offline:
             download("transformers", version, cache, None)

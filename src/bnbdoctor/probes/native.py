@@ -79,7 +79,7 @@ def select(
     files: list[str],
     suffix: str,
     *,
-    version: str | None = "0.50.2",
+    version: str | None,
     package_dir: Path | None = None,
     capabilities: Iterable[tuple[int, int]] | None = None,
     gpu_visible: bool | None = True,

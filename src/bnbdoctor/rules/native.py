@@ -106,8 +106,10 @@ def bnb_arch_unsupported(ctx: Context) -> Iterator[Hit]:
     (sm_75 and up), its CUDA 11.8-12.6 libraries stop at Hopper (sm_90), and none carries PTX.
 
     ## Fix
-    Install the torch whose CUDA makes bitsandbytes pick a library with code for the GPU (the finding names the
-    PyTorch index), e.g. a Pascal GPU needs a CUDA 12.6 torch (`cu126`), a Blackwell GPU a CUDA 12.8+ torch.
+    Install the torch whose CUDA makes the installed bitsandbytes release pick a library with code for the GPU
+    (the finding names the PyTorch index, worked out from that release's wheel in the release tables), e.g. with
+    0.50.2 a Pascal GPU needs a CUDA 12.6 torch (`cu126`), a Blackwell GPU a CUDA 12.8+ torch; or the release
+    that would work, when no torch build does.
     """
     s = ctx.snapshot
     native = _native(ctx)
@@ -242,6 +244,8 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
     )
     facts = {"env.BNB_CUDA_VERSION": value, "packages.torch.cuda": build.cuda,
              "native.bnb_library": native.bnb_library, "native.available_libraries": list(native.available_libraries)}
+    if native.bnb_library is None and (native.selection_reason or "").startswith("unknown"):
+        return  # the probe could not replay this release's choice: BNB014 territory, not an override's fault
     if native.bnb_library is None:
         yield Hit(
             f"BNB_CUDA_VERSION={value!r} is not a number: bitsandbytes raises RuntimeError when it loads its library.",
@@ -249,8 +253,8 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
         )
     elif not native.bnb_library_exists:
         yield Hit(
-            f"BNB_CUDA_VERSION={value} names {native.bnb_library}, which bitsandbytes does not ship: every native call "
-            f"fails with 'No compatible CUDA binary found at {native.bnb_library}'. Packaged CUDA versions: "
+            f"BNB_CUDA_VERSION={value} names {native.bnb_library}, which bitsandbytes does not ship: "
+            f"{_missing_text(s, native.bnb_library)}. Packaged CUDA versions: "
             f"{', '.join(_available_versions(native)) or 'none'}.",
             fix, facts,
         )
@@ -282,7 +286,9 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
     in the installed package: no packaged library of torch's CUDA major, or a package without native libraries.
 
     ## Why it matters
-    bitsandbytes logs "No compatible CUDA binary found at ..." and every 4-bit or 8-bit operation raises.
+    What follows is the installed release's own behaviour (release tables): 0.46+ raise "Configured CUDA binary
+    not found" / "No compatible CUDA binary found at ..." at the first 4-bit call, 0.43.1-0.45 silently load the
+    CPU library, older releases fail at import.
 
     ## Fix
     Install a torch whose CUDA major bitsandbytes ships a library for (the finding lists them), or a bitsandbytes
@@ -297,7 +303,7 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
     versions = _available_versions(native, "rocm" if native.bnb_backend == "rocm" else "cuda")
     yield Hit(
         f"bitsandbytes will look for {native.bnb_library} ({native.selection_reason}), which is not installed: "
-        f"'No compatible CUDA binary found'. Packaged versions: {', '.join(versions) or 'none'}.",
+        f"{_missing_text(s, native.bnb_library)}. Packaged versions: {', '.join(versions) or 'none'}.",
         "Install torch for a CUDA version bitsandbytes ships (pip install --force-reinstall torch --index-url "
         f"https://download.pytorch.org/whl/{derive.torch_index_for(derive.driver_cuda(s))}), or reinstall bitsandbytes "
         "from a wheel (pip install --force-reinstall bitsandbytes).",
@@ -305,6 +311,17 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
          "native.selection_reason": native.selection_reason,
          "native.available_libraries": list(native.available_libraries)},
     )
+
+
+def _missing_text(s: Snapshot, library: str) -> str:
+    """What the installed release does when its library is missing, in its own words (release tables)."""
+    version = replay.bnb_version(s)
+    release = releases.bnb_release(version) if version else None
+    sel = release.selection if release else None
+    if sel is not None and sel.on_missing in _MISSING:
+        text = _MISSING[sel.on_missing].format(message=(sel.missing_message or "").replace("<path>", library))
+        return f"{text} ({release.cite('on_missing')})" if release and release.cite("on_missing") else text
+    return f"every native call fails (bitsandbytes 0.50: 'No compatible CUDA binary found at {library}')"
 
 
 def _override_major_mismatch(s: Snapshot) -> bool:
