@@ -178,10 +178,17 @@ def test_aarch64_libraries_have_fewer_architectures():
     assert "sm_86" not in wheel.libraries["libbitsandbytes_cuda128.so"].sass
 
 
-def test_an_unknown_architecture_is_replayed_on_both_and_disagreement_is_said():
-    # "Linux" without the CPU: 0.44.1 loads on x86-64 but has no aarch64 wheel
-    f = one(machine("0.44.1", "12.4", "sm_90", arch=None, platform_known=False), "BNB014")
-    assert "behaves differently" in f.message
+def test_an_unknown_architecture_is_replayed_on_every_platform_the_release_has_a_wheel_for():
+    # "Linux" without the CPU, as a report says it: 0.44.1 shipped no aarch64 wheel, so an installed 0.44.1 is x86-64
+    s = machine("0.44.1", "12.9", "sm_90", arch=None, platform_known=False)
+    f = one(s, "BNB012")
+    assert "on Linux x86-64 " in f.message
+    # 0.49.2 has both: its cuda128 libraries differ (x86-64: sm_70 sm_75 sm_80 sm_86 ..., aarch64: sm_75 sm_80 ...),
+    # and an RTX 3090 (8.6) runs both (the sm_80 code)
+    assert rules_of(machine("0.49.2", "12.8", "sm_86", arch=None, platform_known=False)) == []
+    # the outcome differs between the platforms (a V100 with cu128: x86-64 has sm_70, aarch64 not): said, not guessed
+    f = one(machine("0.49.2", "12.8", "sm_70", arch=None, platform_known=False), "BNB014")
+    assert "behaves differently" in f.message and "sm_70" in f.message
 
 
 def test_macos_cpu_torch_loads_the_cpu_dylib():

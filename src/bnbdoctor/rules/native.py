@@ -503,17 +503,17 @@ def release_arch_unsupported(ctx: Context) -> Iterator[Hit]:
     if replay.runtime_dependent(r):
         yield from _runtime_dependent_arch(ctx, r)
         return
-    chosen = r.agreed()
-    if chosen is None or chosen.outcome != "loads" or chosen.backend != "cuda" or chosen.info is None:
-        return
-    sass, ptx = chosen.info.sass, chosen.info.ptx or ()
-    if sass is None:
-        return  # not readable: BNB014 says what is unknown
+    picks = list(r.picks.values())
+    if not picks or any(k.outcome != "loads" or k.backend != "cuda" or k.info is None or k.info.sass is None for k in picks):
+        return  # another outcome, or a library not readable: BNB012-BNB014 say so
+    chosen = picks[0]
+    assert chosen.info is not None
+    sass, ptx = chosen.info.sass or (), chosen.info.ptx or ()
     for gpu in _gpus(ctx.snapshot):
         cc = gpu.compute_capability
         assert cc is not None
-        if releases.runs_on(sass, ptx, cc):
-            continue
+        if any(releases.runs_on(k.info.sass or (), k.info.ptx or (), cc) for k in picks if k.info):
+            continue  # runs on some platform the snapshot can be: no verdict (BNB014 says it differs)
         yield Hit(
             f"bitsandbytes {r.release.version} on {r.where()} loads {chosen.library} ({chosen.reason}; "
             f"{_cites(chosen)}), which carries SASS {' '.join(sass) or 'none'} and PTX {' '.join(ptx) or 'none'} "
@@ -660,6 +660,17 @@ def release_platform_unsupported(ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _gpu_code_differs(r: replay.Replay) -> bool:
+    """The platforms load libraries of which some run on a visible GPU and some do not."""
+    if not r.capabilities or any(k.outcome != "loads" or k.info is None or k.info.sass is None for k in r.picks.values()):
+        return False
+    for cc in r.capabilities:
+        runs = {releases.runs_on(k.info.sass or (), k.info.ptx or (), cc) for k in r.picks.values() if k.info}
+        if len(runs) > 1:
+            return True
+    return False
+
+
 @rule(
     id="BNB014",
     name="bnb-release-behaviour-unknown",
@@ -725,8 +736,10 @@ def release_unknown(ctx: Context) -> Iterator[Hit]:
             {"packages.bitsandbytes.version": version, "unknown": unknown, "platforms": list(r.platforms),
              "evidence": sorted({e for p in r.picks.values() for e in p.evidence})},
         )
-    elif r.agreed() is None:
-        outcomes = {replay.PLATFORM_NAMES.get(p, p): f"{k.outcome} {k.library or ''}".strip() for p, k in r.picks.items()}
+    elif r.agreed() is None or _gpu_code_differs(r):
+        outcomes = {replay.PLATFORM_NAMES.get(p, p): f"{k.outcome} {k.library or ''}".strip()
+                    + (f" (SASS {' '.join(k.info.sass or ())})" if k.info and k.backend == "cuda" else "")
+                    for p, k in r.picks.items()}
         yield Hit(
             f"bitsandbytes {version} behaves differently on the platforms this snapshot can be on ("
             + "; ".join(f"{p}: {o}" for p, o in outcomes.items()) + "): the snapshot does not say which it is.",

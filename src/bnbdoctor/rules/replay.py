@@ -81,6 +81,12 @@ def replay(s: Snapshot, release: releases.BnbRelease | None = None, torch_cuda: 
         )
         for p in platforms
     }
+    installed = release.version == bnb_version(s)
+    if installed and len(picks) > 1 and any(p.outcome != "no_wheel" for p in picks.values()):
+        # the release is installed, so the machine is one it has a wheel for (a source build aside: BNB013 says so
+        # when no candidate has one): "Linux" with 0.45.5 is x86-64, the only Linux it shipped for
+        picks = {p: k for p, k in picks.items() if k.outcome != "no_wheel"}
+        platforms = tuple(picks)
     return Replay(release, platforms, picks, caps)
 
 
