@@ -574,7 +574,8 @@ def release_library_missing(ctx: Context) -> Iterator[Hit]:
     What happens then is the release's own: 0.37-0.43.0 fail at import ("CUDA Setup failed despite GPU being
     available"), 0.43.1-0.45 log "Could not find the bitsandbytes CUDA binary" and silently load the CPU
     library, 0.46+ raise "Configured CUDA binary not found" (0.50: "No compatible CUDA binary found") at the
-    first 4-bit call. A torch with CUDA 12.9 fails with 0.45.x-0.48 (no cuda129 library) but works with 0.49+.
+    first 4-bit call. A torch with CUDA 12.9 fails with 0.45.x and 0.46.0 (exact match, no cuda129
+    library in their wheels) and works with 0.46.1+ (which ship one; 0.50 would also fall back to 12.8).
 
     ## Fix
     The finding names the releases that load a library for this torch, and the CUDA versions this release ships.
