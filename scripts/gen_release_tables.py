@@ -481,6 +481,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     generated = "scripts/gen_release_tables.py"
     bnb = bnb_tables(args.bnb_cache, args.offline)
+    # the selection of each release in a file of its own: the native probe of every `check` reads only that
+    selection = {v: r.pop("selection") for v, r in bnb.items()}
+    (args.out / "bitsandbytes-selection.json").write_text(json.dumps(
+        {"generated_by": generated, "releases": selection}, indent=1) + "\n")
     (args.out / "bitsandbytes.json").write_text(json.dumps(
         {"generated_by": generated, "platforms": list(PLATFORMS), "releases": bnb}, indent=1, sort_keys=False) + "\n")
     tf = tf_tables(args.tf_cache, args.offline)

@@ -50,9 +50,9 @@ def split_version(compact: str, hip: bool) -> tuple[int, int] | None:
 
 def behaviour(version: str | None, package_dir: Path | None) -> tuple[releases.Selection | None, str]:
     """How the installed release picks its library: from the tables, else derived from its installed source."""
-    known = releases.bnb_release(version) if version else None
+    known = releases.release_selection(version) if version else None
     if known is not None:
-        return known.selection, f"bitsandbytes {known.version} (release tables)"
+        return known, f"bitsandbytes {version} (release tables)"
     if package_dir is None:
         return None, f"bitsandbytes {version} is not in the release tables"
     from ..releases.derive import SOURCE_FILES, analyse_selection

@@ -135,13 +135,22 @@ def selection_from_dict(s: Mapping[str, Any]) -> Selection:
     )
 
 
+@functools.cache
+def release_selection(version: str) -> Selection | None:
+    """How one release picks its library (the small table the native probe reads), None when not recorded."""
+    raw = _table("bitsandbytes-selection.json")["releases"].get(_normal(version))
+    return selection_from_dict(raw) if raw else None
+
+
 def _release(version: str, d: Mapping[str, Any]) -> BnbRelease:
+    selection = release_selection(version)
+    assert selection is not None, f"bitsandbytes {version} has wheels but no selection in the tables"
     return BnbRelease(
         version=version, torch=d.get("torch"), requires_python=d.get("requires_python"),
         requires_dist=tuple(d.get("requires_dist", ())), platforms=dict(d["platforms"]),
         wheels={n: Wheel(n, w["platform"], w.get("glibc"), {k: _library(k, v) for k, v in w["libraries"].items()})
                 for n, w in d["wheels"].items()},
-        selection=selection_from_dict(d["selection"]),
+        selection=selection,
     )
 
 
