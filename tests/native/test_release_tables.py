@@ -87,3 +87,16 @@ def test_release_counts():
     assert versions[0] == "0.37.0" and "0.50.2" in versions and len(versions) >= 50
     assert all(set(releases.bnb_release(v).platforms) == set(releases.PLATFORMS) for v in versions)
     assert len(releases.transformers_versions()) >= 53
+
+
+def test_the_probe_replays_the_installed_release_not_050():
+    """The same library files (the real 0.50.2 folder here), judged as 0.50.2 and as 0.45.5: a CUDA 12.9 torch
+    gets 0.50's nearest library (cuda128), but 0.45.5's exact match looks for cuda129 (cextension.py@0.45.5)."""
+    from conftest import H100, findings, load, with_native, with_package, with_torch
+
+    s = with_torch(load(H100), "2.8.0+cu129", cuda="12.9")
+    assert with_native(s).native.bnb_library.endswith("libbitsandbytes_cuda128.so")
+    old = with_native(with_package(s, "bitsandbytes", "0.45.5"))
+    assert old.native.bnb_library.endswith("libbitsandbytes_cuda129.so") and old.native.bnb_library_exists is False
+    (f,) = findings(old, "BNB063")
+    assert "Could not find the bitsandbytes CUDA binary" in f.message and "@0.45.5" in f.message

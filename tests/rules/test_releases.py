@@ -292,3 +292,15 @@ def test_driver_minimum_per_os():
     assert releases.min_driver((12, 4), "Linux") == "550.54.14"
     assert releases.min_driver((12, 4), "Windows") == "551.61"
     assert releases.min_driver((13, 0), "Windows") is None  # not recorded: said, not guessed
+
+
+def test_a_probed_machine_whose_release_needs_an_unknown_fact_says_so():
+    """The native probe replays 0.39's choice too: it needs the libcudart found on the system, which it does not
+    read, so the probed section says `unknown` and BNB014 reports it (instead of 0.50's choice)."""
+    from bnbdoctor.snapshot import NativeInfo
+
+    s = machine("0.39.0", "11.8", "sm_70")
+    s = replace(s, native=NativeInfo(status="ok", bnb_library=None,
+                                     selection_reason="unknown: which libcudart.so bitsandbytes 0.39.0 finds on this machine"))
+    f = one(s, "BNB014")
+    assert "libcudart" in f.message and not findings(s, "BNB062")

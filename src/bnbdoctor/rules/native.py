@@ -698,9 +698,18 @@ def release_unknown(ctx: Context) -> Iterator[Hit]:
     Add the missing fact (run `bnbdoctor snapshot` on the machine), or read `python -m bitsandbytes` there.
     """
     s = ctx.snapshot
-    if s.native.status == "ok":
-        return
     version = replay.bnb_version(s)
+    if s.native.status == "ok":
+        # the probe replayed the installed files; it says so when the release's choice needs a fact it lacks
+        reason = s.native.selection_reason or ""
+        if version and s.native.bnb_library is None and reason.startswith("unknown:"):
+            yield Hit(
+                f"bitsandbytes {version}: not known {reason.removeprefix('unknown:').strip()}, so bnbdoctor cannot tell "
+                "which library it loads.",
+                "Run `python -m bitsandbytes` on the machine: it prints the library it loads.",
+                {"packages.bitsandbytes.version": version, "native.selection_reason": reason},
+            )
+        return
     if version is None:
         return
     release = releases.bnb_release(version)
