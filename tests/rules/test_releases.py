@@ -304,3 +304,24 @@ def test_a_probed_machine_whose_release_needs_an_unknown_fact_says_so():
                                      selection_reason="unknown: which libcudart.so bitsandbytes 0.39.0 finds on this machine"))
     f = one(s, "BNB014")
     assert "libcudart" in f.message and not findings(s, "BNB062")
+
+
+def test_windows_045_with_a_cuda_129_torch_real_report():
+    # https://github.com/Haoming02/sd-webui-forge-classic/issues/184: Windows, torch 2.8 + CUDA 12.9, bitsandbytes
+    # 0.45.5 "ships no libbitsandbytes_cuda129.dll"; 0.47.0 "has it and works"
+    s = machine("0.45.5", "12.9", "sm_120", system="Windows", arch=None)
+    f = one(s, "BNB012")
+    assert f.category == "missing_libs" and "libbitsandbytes_cuda129.dll" in f.message
+    assert "0.47.0" in releases.bnb_release("0.47.0").version and "0.46.1 to 0.50.2" in f.fix
+
+
+def test_rocm_712_with_049_asks_for_a_library_never_built_real_report():
+    # https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1890: cuda_specs.py@0.49.2
+    # get_cuda_version_string returns f"{major * 10 + minor}", so ROCm 7.12 becomes "82"; cuda_specs.py@0.50.2
+    # returns f"{major}{minor}" ("712")
+    s = with_torch(machine("0.49.2", None), "2.12.0+rocm7.12", hip="7.12")
+    f = one(s, "BNB012")
+    assert "libbitsandbytes_rocm82.so" in f.message and "cuda_specs.py:51@0.49.2" in f.message
+    pick = releases.pick(releases.bnb_release("0.50.2"), "linux-x86_64", torch_cuda=None, torch_variant="rocm",
+                         capabilities=None, env={}, torch_hip="7.12")
+    assert pick.library != "libbitsandbytes_rocm82.so"  # 0.50 names it rocm712, then falls back within major 7

@@ -67,6 +67,7 @@ class Selection:
     selection_file: str
     cuda_version_from: str | None  # torch (torch.version.cuda) or libcudart (the runtime found on the system)
     cuda_match: str | None  # exact, nearest_same_major
+    version_digits: str | None  # major_minor ("7.12" -> "712") or major*10+minor ("7.12" -> "82", 0.46-0.49)
     nearest_order: str | None
     nocublaslt_below: tuple[int, int] | None
     capability_of: str | None  # highest, last_device
@@ -123,7 +124,7 @@ def selection_from_dict(s: Mapping[str, Any]) -> Selection:
     below = s.get("nocublaslt_below")
     return Selection(
         selection_file=s.get("selection_file", "?"), cuda_version_from=s.get("cuda_version_from"),
-        cuda_match=s.get("cuda_match"), nearest_order=s.get("nearest_order"),
+        cuda_match=s.get("cuda_match"), nearest_order=s.get("nearest_order"), version_digits=s.get("version_digits"),
         nocublaslt_below=(int(below[0]), int(below[1])) if below else None,
         capability_of=s.get("capability_of"), suffix_per_platform=bool(s.get("suffix_per_platform")),
         override=Override(o["variable"], o.get("mode"), bool(o.get("empty_is_unset")), bool(o.get("digits_required")),
@@ -278,6 +279,13 @@ class Choice:
     evidence: tuple[str, ...] = ()  # "file:line" of the source the choice rests on
 
 
+def digits(sel: Selection, version: tuple[int, int]) -> str:
+    """The digits a release puts into a library name for a CUDA/ROCm version, by its own formula."""
+    if sel.version_digits == "major*10+minor":
+        return str(version[0] * 10 + version[1])
+    return f"{version[0]}{version[1]}"
+
+
 def _ev(sel: Selection, *fields: str) -> tuple[str, ...]:
     return tuple(sel.evidence[f] for f in fields if f in sel.evidence)
 
@@ -341,7 +349,7 @@ def choose(
         if sel.override and sel.override.rocm == "raises" and env.get("BNB_CUDA_VERSION"):
             return Choice("bad_override", backend="rocm", evidence=_ev(sel, "override_rocm"),
                           reason=f"BNB_CUDA_VERSION is set with a ROCm torch: bitsandbytes {version} raises RuntimeError")
-        return _nearest(sel, f"libbitsandbytes_rocm{hip[0]}{hip[1]}{suffix}", hip, "rocm",
+        return _nearest(sel, f"libbitsandbytes_rocm{digits(sel, hip)}{suffix}", hip, "rocm",
                         f"torch ROCm {hip[0]}.{hip[1]}", present, suffix)
     if torch_variant != "cuda" or not torch_cuda:
         return _done(present, cpu, "cpu", f"torch {torch_variant or 'without CUDA'}: the CPU library",
@@ -354,7 +362,7 @@ def choose(
     caps = sorted(capabilities) if capabilities is not None else None
     # the highest capability; releases that take the last device's agree for one GPU or for equal GPUs
     cap = caps[-1] if caps else None
-    name = f"libbitsandbytes_cuda{runtime[0]}{runtime[1]}"
+    name = f"libbitsandbytes_cuda{digits(sel, runtime)}"
     reason = f"torch CUDA {runtime[0]}.{runtime[1]}"
     evidence = _ev(sel, "cuda_version_from", "cuda_match", "on_missing")
     if sel.nocublaslt_below is not None:
@@ -395,7 +403,7 @@ def choose(
 def _nearest(sel: Selection, name: str, runtime: tuple[int, int], prefix: str, reason: str, present: set[str],
              suffix: str) -> Choice:
     """0.50's search: the exact file, else the newest lower, else the oldest higher packaged version of the major."""
-    evidence = _ev(sel, "cuda_match", "nearest_order", "on_missing")
+    evidence = _ev(sel, *(("version_digits",) if prefix == "rocm" else ()), "cuda_match", "nearest_order", "on_missing")
     if sel.cuda_match != "nearest_same_major" or name in present:
         return _done(present, name, prefix, reason, evidence)
     available: dict[tuple[int, int], str] = {}

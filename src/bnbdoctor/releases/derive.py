@@ -52,6 +52,11 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
         sel["cuda_version_from"], ev["cuda_version_from"] = "torch", torch_cuda
     else:
         sel["cuda_version_from"] = None
+    # how the version becomes the digits of the file name: "12.9" -> "129" either way, ROCm "7.12" -> "712" or "82"
+    sum_form = find(sources, r"\{major \* 10 \+ minor\}", ["bitsandbytes/cuda_specs.py", setup])
+    concat = find(sources, r"\{major\}\{minor\}", ["bitsandbytes/cuda_specs.py", setup])
+    sel["version_digits"] = "major*10+minor" if sum_form else "major_minor" if concat else None
+    ev["version_digits"] = sum_form or concat
     # exact or nearest matching
     nearest = find(sources, r"v\[0\]\s*==\s*runtime_version\[0\]\s*and\s*v\s*<\s*runtime_version")
     if nearest:

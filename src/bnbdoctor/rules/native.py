@@ -557,7 +557,7 @@ _MISSING = {
 @rule(
     id="BNB012",
     name="bnb-release-no-library-for-torch-cuda",
-    category="cuda_mismatch",
+    category="missing_libs",  # the same cause as BNB063, which judges the installed files
     severity="error",
     title="This bitsandbytes release has no library for torch's CUDA version",
     references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE),
