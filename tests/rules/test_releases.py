@@ -325,3 +325,28 @@ def test_rocm_712_with_049_asks_for_a_library_never_built_real_report():
     pick = releases.pick(releases.bnb_release("0.50.2"), "linux-x86_64", torch_cuda=None, torch_variant="rocm",
                          capabilities=None, env={}, torch_hip="7.12")
     assert pick.library != "libbitsandbytes_rocm82.so"  # 0.50 names it rocm712, then falls back within major 7
+
+
+# ---- machines from real reports of the held-out split (tests/fixtures/explain/reports-test.jsonl of the corpus
+# ---- helper), written after the code: they check it, nothing was tuned on them ---------------------------------
+
+
+def test_v100_043_with_bnb_cuda_version_builds_the_wrong_name_real_report():
+    # https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1312: a V100, BNB_CUDA_VERSION=124, 0.43.3
+    # looked for "libbitsandbytes_cuda124_nocublaslt124.so" (cextension.py@0.43.3: stem.rstrip("0123456789"),
+    # which strips nothing from "..._nocublaslt", then the override appended)
+    f = one(machine("0.43.3", "12.4", "sm_70", BNB_CUDA_VERSION="124"), "BNB012")
+    assert "libbitsandbytes_cuda124_nocublaslt124.so" in f.message
+
+
+def test_windows_045_0_with_a_cuda_128_torch_real_report():
+    # https://github.com/maybleMyers/H1111/pull/28: 0.45.0 "ships no libbitsandbytes_cuda128.dll"; 0.46.0 has it
+    f = one(machine("0.45.0", "12.8", "sm_89", system="Windows", arch="x86_64"), "BNB012")
+    assert "Could not find the bitsandbytes CUDA binary" in f.message
+    assert rules_of(machine("0.46.0", "12.8", "sm_89", system="Windows", arch="x86_64")) == []
+
+
+def test_windows_041_has_no_windows_library_real_report():
+    # https://github.com/bmaltais/kohya_ss/issues/1766: "the PyPI bitsandbytes 0.41.1 has no Windows CUDA library"
+    f = one(machine("0.41.1", "11.8", "sm_86", system="Windows", arch=None), "BNB013")
+    assert "elf/x86_64" in f.message
