@@ -48,7 +48,7 @@ from bnbdoctor.releases.derive import SOURCE_FILES, analyse_selection  # noqa: E
 
 OUT = ROOT / "src" / "bnbdoctor" / "releases"
 #: Bump when the analysis of a wheel changes, so cached analyses are redone.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 #: Our platform keys -> pip --platform tags (pip expands macosx tags to older versions itself, not manylinux).
 PLATFORMS: dict[str, list[str]] = {
@@ -215,8 +215,10 @@ def analyse_wheel(path: Path, cache_dir: Path) -> dict[str, Any]:
 def metadata(text: str) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for line in text.splitlines():
-        if not line.strip():
-            break
+        if not line:
+            break  # the body; a whitespace-only line folds a blank line into a header (0.45's License)
+        if line[0] in " \t":
+            continue
         key, sep, value = line.partition(":")
         if sep and key.lower() in ("requires-dist", "requires-python"):
             headers.setdefault(key.lower(), []).append(value.strip())

@@ -350,3 +350,10 @@ def test_windows_041_has_no_windows_library_real_report():
     # https://github.com/bmaltais/kohya_ss/issues/1766: "the PyPI bitsandbytes 0.41.1 has no Windows CUDA library"
     f = one(machine("0.41.1", "11.8", "sm_86", system="Windows", arch=None), "BNB013")
     assert "elf/x86_64" in f.message
+
+
+def test_a_reported_release_brings_its_own_torch_requirement():
+    # bitsandbytes 0.45.5's METADATA (its wheel): Requires-Dist "torch<3,>=2.0"; a report naming torch 1.13
+    s = with_package(with_package(load(H100), "bitsandbytes", "0.45.5", requires=()), "torch", "1.13.1")
+    (f,) = [f for f in findings(s, "BNB025") if "bitsandbytes 0.45.5 requires torch" in f.message]
+    assert "1.13.1" in f.message

@@ -10,7 +10,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ..probes.packages import normalise
-from ..snapshot import Snapshot
+from ..snapshot import PackageInfo, Snapshot
 from . import derive
 from .base import Context, Hit, rule
 from .refs import PACKAGING_SPEC, TRANSFORMERS_BNB_QUANTIZER, TRANSFORMERS_IMPORT_UTILS
@@ -275,6 +275,20 @@ def marker_environment(s: Snapshot) -> dict[str, str]:
     }
 
 
+def _with_release_metadata(info: PackageInfo) -> PackageInfo:
+    """A bitsandbytes known only by its version (a bug report): its Requires-Dist and Requires-Python from the
+    release tables, read from the release's wheel METADATA."""
+    from dataclasses import replace
+
+    from .. import releases
+
+    release = releases.bnb_release(info.version)
+    if release is None:
+        return info
+    requires = tuple(r for r in release.requires_dist if "extra" not in r.partition(";")[2])
+    return replace(info, requires=requires, requires_python=info.requires_python or release.requires_python)
+
+
 @rule(
     id="BNB025",
     name="requirement-not-satisfied",
@@ -302,6 +316,8 @@ def requirement_not_satisfied(ctx: Context) -> Iterator[Hit]:
     environment = marker_environment(s)
     python = s.platform.python_version
     for key, info in packages.items():
+        if key == "bitsandbytes" and not info.requires:
+            info = _with_release_metadata(info)
         if info.requires_python and python:
             try:
                 if not SpecifierSet(info.requires_python).contains(python, prereleases=True):
