@@ -349,6 +349,27 @@ def transformers_minimums(path: Path) -> dict[str, Any]:
                 "via": floor.get("via") if floor else None,
                 "conditional": [c for c in checks if c["condition"] is not None],
             }
+        # accelerate: the 4-bit path's is_accelerate_available() and the constant it defaults to
+        acc_constant = re.search(r'^ACCELERATE_MIN_VERSION\s*=\s*"([^"]+)"', import_utils, re.M)
+        acc_gate = re.search(r"def is_accelerate_available\(min_version[^)=]*=\s*ACCELERATE_MIN_VERSION", import_utils)
+        # 4.36: the default is a literal, `def is_accelerate_available(min_version: str = "0.21.0")`
+        acc_literal = re.search(r'def is_accelerate_available\(min_version[^)=]*=\s*"([^"]+)"', import_utils)
+        if acc_literal and not acc_gate:
+            acc_constant, acc_gate = acc_literal, acc_literal
+        file = TF_FILES["4bit"][0] if text(TF_FILES["4bit"][0]) is not None else TF_LEGACY[0]
+        source = text(file) or ""
+        # the check on the bitsandbytes path (modeling_utils also calls it at import, for other reasons)
+        call = source.find("is_accelerate_available() and is_bitsandbytes_available()")
+        call = call if call >= 0 else source.find("is_accelerate_available()")
+        result["accelerate"] = {
+            "known": call >= 0,
+            "minimum": acc_constant.group(1) if call >= 0 and acc_constant and acc_gate else None,
+            "file": file,
+            "function": TF_FILES["4bit"][1] if file == TF_FILES["4bit"][0] else TF_LEGACY[1],
+            "line": source[:call].count("\n") + 1 if call >= 0 else None,
+            "via": f"{TF_IMPORT_UTILS}: the default min_version of is_accelerate_available()" if acc_constant and acc_gate else None,
+            "conditional": [],
+        }
     return result
 
 

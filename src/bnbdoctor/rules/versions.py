@@ -116,15 +116,6 @@ def transformers_missing(ctx: Context) -> Iterator[Hit]:
     )
 
 
-#: accelerate minimums of transformers releases whose source has no ACCELERATE_MIN_VERSION constant, read from
-#: their modeling_utils.py (4.30-4.37) and quantizers/quantizer_bnb_4bit.py (4.38+) at each release tag. The
-#: bitsandbytes floors come from the release tables instead (bnbdoctor.releases, generated from every wheel).
-LEGACY_MINIMUMS: tuple[tuple[str, str, str], ...] = (
-    (">=4.36,<4.45", "accelerate", "0.21.0"),
-    (">=4.45,<5", "accelerate", "0.26.0"),
-)
-
-
 def _no_cuda(s: Snapshot) -> bool:
     """torch.cuda.is_available() is False for certain: a torch without CUDA, or no GPU that CUDA would see."""
     build = s.packages.torch
@@ -160,12 +151,13 @@ def required_minimum(s: Snapshot, requires: str) -> tuple[str, str] | None:
             return minimum.version, minimum.source
     if requires == "bitsandbytes":
         return bitsandbytes_floor(s)
-    transformers = derive.version_of(s, "transformers")
-    if transformers is None:
-        return None
-    for spec, package, version in LEGACY_MINIMUMS:
-        if package == requires and SpecifierSet(spec).contains(transformers, prereleases=True):
-            return version, f"transformers {transformers} quantizer source (bnbdoctor table)"
+    if requires == "accelerate":
+        from .. import releases
+
+        transformers = derive.version_of(s, "transformers")
+        floor = releases.transformers_floor(str(transformers), "accelerate") if transformers else None
+        if floor is not None and floor.minimum:
+            return floor.minimum, floor.where
     return None
 
 
