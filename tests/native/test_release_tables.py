@@ -100,3 +100,24 @@ def test_the_probe_replays_the_installed_release_not_050():
     assert old.native.bnb_library.endswith("libbitsandbytes_cuda129.so") and old.native.bnb_library_exists is False
     (f,) = findings(old, "BNB063")
     assert "Could not find the bitsandbytes CUDA binary" in f.message and "@0.45.5" in f.message
+
+
+def test_the_probe_reads_a_windows_installation(tmp_path):
+    """bitsandbytes 0.45.5 as pip installs it on Windows (the real win_amd64 wheel, unpacked): the probe replays
+    0.45.5's choice with the .dll suffix (consts.py@0.45.5) and reads the DLL's fat binary (PE .nv_fatb)."""
+    import zipfile
+    from dataclasses import replace
+
+    from bnbdoctor.probes import native
+    from conftest import H100, load, with_package, with_torch
+
+    wheel = _older_wheel(tmp_path)
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(site, [n for n in zf.namelist() if n.startswith("bitsandbytes/")])
+    s = with_torch(with_package(load(H100), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4")
+    packages = dict(s.packages.packages)
+    packages["bitsandbytes"] = replace(packages["bitsandbytes"], location=str(site))
+    info = native.probe(replace(s.packages, packages=packages), s.env, replace(s.platform, system="Windows"))
+    assert info.bnb_library.endswith("libbitsandbytes_cuda124.dll") and info.bnb_library_exists
+    assert "sm_90" in info.bnb_sass and "bnb_library" not in info.errors

@@ -17,6 +17,7 @@ from .. import releases
 from ..native.elf import ElfFile, FormatError, read_elf
 from ..native.fatbin import read_fatbin
 from ..native.loader import LD_CACHE, read_ld_cache, resolve
+from ..native.pe import PeFile, is_pe, read_pe
 from ..snapshot import (
     EnvInfo,
     NativeInfo,
@@ -157,14 +158,18 @@ def probe(
     unresolved: list[UnresolvedLibrary] = []
     elf: ElfFile | None = None
     if library is not None and exists:
+        header: ElfFile | PeFile | None = None
         try:
-            elf = read_elf(library)
-            needed = elf.needed
+            # a Windows DLL is a PE image: its fat binary is read the same way, its imports are not modelled
+            header = read_pe(library) if is_pe(library) else read_elf(library)
+            if isinstance(header, ElfFile):
+                elf = header
+                needed = elf.needed
         except FormatError as exc:
             errors["bnb_library"] = str(exc)
-        if elf is not None and choice.backend == "cuda":
+        if header is not None and choice.backend == "cuda":
             try:
-                info = read_fatbin(library, elf)
+                info = read_fatbin(library, header)
                 sass, ptx = tuple(a.sass() for a in info.sass), tuple(a.ptx() for a in info.ptx)
             except FormatError as exc:
                 errors["bnb_library"] = str(exc)
@@ -184,10 +189,11 @@ def probe(
             errors["torch_library"] = f"no libtorch_cuda*.so or torch_cuda.dll in {Path(torch_pkg.location) / 'torch' / 'lib'}"
         else:
             try:
-                torch_elf = read_elf(torch_library)
-                info = read_fatbin(torch_library, torch_elf)
+                torch_header = read_pe(torch_library) if is_pe(torch_library) else read_elf(torch_library)
+                info = read_fatbin(torch_library, torch_header)
                 torch_sass, torch_ptx = tuple(a.sass() for a in info.sass), tuple(a.ptx() for a in info.ptx)
-                if linux:
+                torch_elf = torch_header if isinstance(torch_header, ElfFile) else None
+                if linux and torch_elf is not None:
                     for r in resolve(
                         torch_elf.needed, origin=torch_library.parent, rpath=torch_elf.rpath,
                         runpath=torch_elf.runpath, ld_library_path=variables.get("LD_LIBRARY_PATH"), ld_cache=ld_cache,
