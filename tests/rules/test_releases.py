@@ -357,3 +357,11 @@ def test_a_reported_release_brings_its_own_torch_requirement():
     s = with_package(with_package(load(H100), "bitsandbytes", "0.45.5", requires=()), "torch", "1.13.1")
     (f,) = [f for f in findings(s, "BNB025") if "bitsandbytes 0.45.5 requires torch" in f.message]
     assert "1.13.1" in f.message
+
+
+def test_recorded_bnb126_snapshot_without_native_section_is_judged_by_replay():
+    """The H100 recording with BNB_CUDA_VERSION=126 and no native section: 0.50.2's override (cextension.py@0.50.2,
+    names_library) loads libbitsandbytes_cuda126.so with a CUDA 13.0 torch, which failed on the H100 with
+    'libcudart.so.12: cannot open shared object file' (docs/evidence/h100-2026-11.md)."""
+    (f,) = findings(load("h100-2026-11-24-bnb126.json"), "BNB062")
+    assert "libbitsandbytes_cuda126.so" in f.message and "cextension.py" in f.message

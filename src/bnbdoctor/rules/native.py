@@ -230,12 +230,16 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
 
     ## Fix
     Unset `BNB_CUDA_VERSION` (bitsandbytes picks the library matching torch), or set it to a packaged version
-    of torch's CUDA major.
+    of torch's CUDA major. For a snapshot without a native section (a bug report), the installed release's own
+    handling of the variable is replayed from the release tables.
     """
     s = ctx.snapshot
     native = _native(ctx)
     value = _override(s)
     build = s.packages.torch
+    if native is None and value is not None and build is not None and build.cuda:
+        yield from _override_replayed(ctx, value, build.cuda)
+        return
     if native is None or value is None or native.bnb_backend != "cuda" or build is None or not build.cuda:
         return
     same_major = [v for v in _available_versions(native) if v[:2] == build.cuda.split(".")[0]]
@@ -269,6 +273,25 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
             "cannot open shared object file', or mixes two CUDA runtimes in one process.",
             fix, {**facts, "native.unresolved": [u.name for u in native.unresolved]},
         )
+
+
+def _override_replayed(ctx: Context, value: str, torch_cuda: str) -> Iterator[Hit]:
+    """A snapshot without a native section: the installed release's override replayed from the release tables
+    (a missing file or a non-digit value is BNB012's finding; a library of another CUDA major is this one's)."""
+    r = _replayable(ctx)
+    chosen = r.agreed() if r else None
+    if r is None or chosen is None or chosen.outcome != "loads" or chosen.info is None or "override" not in chosen.reason:
+        return
+    if _major(chosen.info.version) == _major(torch_cuda):
+        return
+    yield Hit(
+        f"BNB_CUDA_VERSION={value} makes bitsandbytes {r.release.version} load {chosen.library} (CUDA "
+        f"{chosen.info.version}; {_cites(chosen)}) with a CUDA {torch_cuda} torch: the first kernel call fails with "
+        f"'libcudart.so.{_major(chosen.info.version)}: cannot open shared object file', or mixes two CUDA runtimes.",
+        "unset BNB_CUDA_VERSION (bitsandbytes then picks the library for torch's CUDA).",
+        {"env.BNB_CUDA_VERSION": value, "packages.torch.cuda": torch_cuda, "library": chosen.library,
+         "packages.bitsandbytes.version": r.release.version, "evidence": list(chosen.evidence)},
+    )
 
 
 @rule(
