@@ -365,3 +365,13 @@ def test_recorded_bnb126_snapshot_without_native_section_is_judged_by_replay():
     'libcudart.so.12: cannot open shared object file' (docs/evidence/h100-2026-11.md)."""
     (f,) = findings(load("h100-2026-11-24-bnb126.json"), "BNB062")
     assert "libbitsandbytes_cuda126.so" in f.message and "cextension.py" in f.message
+
+
+def test_driver_older_than_the_replayed_library():
+    # a CUDA 12.4 driver, a cu126 torch and BNB_CUDA_VERSION=130: 0.50.2 (cextension.py@0.50.2, names_library)
+    # loads libbitsandbytes_cuda130.so, whose CUDA 13 runtime this driver cannot start
+    from conftest import with_driver
+
+    s = with_driver(machine("0.50.2", "12.6", "sm_90", BNB_CUDA_VERSION="130"), "550.54.14", 12040)
+    (f,) = findings(s, "BNB066")
+    assert "libbitsandbytes_cuda130.so" in f.message

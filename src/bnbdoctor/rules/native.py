@@ -462,6 +462,13 @@ def driver_too_old_for_bnb(ctx: Context) -> Iterator[Hit]:
     s = ctx.snapshot
     native = _native(ctx)
     driver, torch_cuda = derive.driver_cuda(s), derive.torch_cuda(s)
+    if native is None and driver is not None:
+        # no native section (a bug report): the library the installed release loads, replayed from the tables
+        r = _replayable(ctx)
+        chosen = r.agreed() if r else None
+        if chosen and chosen.outcome == "loads" and chosen.backend == "cuda" and chosen.info and chosen.info.version:
+            native = NativeInfo(status="ok", bnb_backend="cuda", bnb_library=chosen.library, bnb_library_exists=True,
+                                bnb_library_cuda=chosen.info.version, selection_reason=chosen.reason)
     lib_cuda = derive.parse_cuda(native.bnb_library_cuda) if native else None
     if native is None or native.bnb_backend != "cuda" or not native.bnb_library_exists or not driver or not lib_cuda:
         return
