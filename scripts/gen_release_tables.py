@@ -41,14 +41,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from packaging.version import Version  # noqa: E402
 
-from bnbdoctor.native.elf import FormatError, read_elf  # noqa: E402
+from bnbdoctor.native.elf import FormatError, glibc_needed, read_elf  # noqa: E402
 from bnbdoctor.native.fatbin import read_fatbin  # noqa: E402
 from bnbdoctor.native.pe import read_pe  # noqa: E402
 from bnbdoctor.releases.derive import SOURCE_FILES, analyse_selection  # noqa: E402
 
 OUT = ROOT / "src" / "bnbdoctor" / "releases"
 #: Bump when the analysis of a wheel changes, so cached analyses are redone.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 #: Our platform keys -> pip --platform tags (pip expands macosx tags to older versions itself, not manylinux).
 PLATFORMS: dict[str, list[str]] = {
@@ -176,6 +176,11 @@ def read_library(data: bytes, suffix: str) -> dict[str, Any]:
                 machine, str(machine))
             if info["format"] == "elf":
                 info["needed"] = list(header.needed)  # type: ignore[union-attr]
+                # what the loader demands of the C and C++ runtimes, whatever the manylinux tag says
+                glibc = glibc_needed(header)  # type: ignore[arg-type]
+                glibcxx = glibc_needed(header, "GLIBCXX_")  # type: ignore[arg-type]
+                info["glibc"] = ".".join(map(str, glibc)) if glibc else None
+                info["glibcxx"] = ".".join(map(str, glibcxx)) if glibcxx else None
             fat = read_fatbin(tmp.name, header)
             info["sass"] = [a.sass() for a in fat.sass]
             info["ptx"] = [a.ptx() for a in fat.ptx]

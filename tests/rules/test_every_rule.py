@@ -90,6 +90,12 @@ CASES: dict[str, tuple[Case, Case]] = {
         (lambda: with_package(h100(), "bitsandbytes", "0.39.0"), {}),
         (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.41.1"), "2.1.0+cu121", cuda="12.1"), {}),
     ),
+    "BNB015": (  # 0.45.5's cuda126.so needs GLIBC_2.34 (read from its wheel); an Ubuntu 20.04 has 2.31
+        (lambda: _platform(with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu126", cuda="12.6"),
+                           libc_version="2.31"), {}),
+        (lambda: _platform(with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4"),
+                           libc_version="2.31"), {}),
+    ),
     "BNB020": ((lambda: with_package(cpu(), "torch", None), {}), (cpu, {})),
     "BNB021": ((lambda: with_package(h100(), "bitsandbytes", None), {}), (h100, {})),
     "BNB022": ((lambda: with_package(h100(), "transformers", None), {}), (h100, {})),

@@ -375,3 +375,16 @@ def test_driver_older_than_the_replayed_library():
     s = with_driver(machine("0.50.2", "12.6", "sm_90", BNB_CUDA_VERSION="130"), "550.54.14", 12040)
     (f,) = findings(s, "BNB066")
     assert "libbitsandbytes_cuda130.so" in f.message
+
+
+def test_045_cuda126_library_needs_glibc_234_despite_its_manylinux_2_24_tag():
+    # Measured from the wheel: libbitsandbytes_cuda126.so of 0.45.5 (manylinux_2_24_x86_64) needs GLIBC_2.34
+    # (.gnu.version_r). https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1610 reports it on
+    # Ubuntu 20.04 (glibc 2.31). This report is in the corpus' held-out split: the rule was written after reading
+    # its cause, so it no longer counts as held-out evidence for BNB015.
+    s = machine("0.45.5", "12.6", "sm_86")
+    s = replace(s, platform=replace(s.platform, libc_version="2.31"))
+    f = one(s, "BNB015")
+    assert "glibc 2.34" in f.message and "manylinux_2_24_x86_64" in f.message
+    assert findings(replace(s, platform=replace(s.platform, libc_version="2.35")), "BNB015") == []
+    assert findings(machine("0.45.5", "12.4", "sm_86"), "BNB015") == []  # its cuda124.so needs no newer glibc

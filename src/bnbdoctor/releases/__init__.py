@@ -41,6 +41,8 @@ class Library:
     sass: tuple[str, ...] | None  # None: not readable (error says why)
     ptx: tuple[str, ...] | None
     error: str | None = None
+    glibc: str | None = None  # the newest GLIBC_x.y symbol version it needs (ELF only), e.g. "2.34"
+    glibcxx: str | None = None  # the newest GLIBCXX_ (libstdc++) version it needs, e.g. "3.4.30"
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def _library(name: str, d: Mapping[str, Any]) -> Library:
         format=d.get("format", "unknown"), machine=d.get("machine"),
         sass=tuple(d["sass"]) if "sass" in d else None, ptx=tuple(d["ptx"]) if "ptx" in d else None,
         error=d.get("error") or (d.get("gpu_code") if "sass" not in d else None),
+        glibc=d.get("glibc"), glibcxx=d.get("glibcxx"),
     )
 
 

@@ -797,3 +797,67 @@ def release_unknown(ctx: Context) -> Iterator[Hit]:
             {"packages.bitsandbytes.version": version, "library": chosen.library,
              "library.sass": list(chosen.info.sass or ())},
         )
+
+
+def _version(text: str | None) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(x) for x in (text or "").split(".")[:2]) or None
+    except ValueError:
+        return None
+
+
+@rule(
+    id="BNB015",
+    name="bnb-library-needs-newer-glibc",
+    category="platform_unsupported",
+    severity="error",
+    title="The library bitsandbytes loads needs a newer glibc than this system has",
+    references=(BNB_RELEASE_TABLES,),
+)
+def library_needs_newer_glibc(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Compares the newest `GLIBC_x.y` symbol version that the library bitsandbytes loads demands (read from the
+    library's `.gnu.version_r` section in the release's wheel, release tables) with the system's glibc
+    (`platform.libc_version`). The library is the one the installed release picks here (the probed native
+    section, or the release's choice replayed from the tables).
+
+    ## Why it matters
+    The wheels are tagged `manylinux_2_24`, but a library can need a newer glibc than its tag promises: loading
+    it then fails with "version `GLIBC_2.34' not found", and bitsandbytes falls back or fails as the release does
+    when its library cannot load. The tag, not the library, is what pip checks at install time.
+
+    ## Fix
+    Use a newer Linux (or container image), or a bitsandbytes release / torch CUDA build whose library needs no
+    newer glibc than this system's (the finding names them).
+    """
+    s = ctx.snapshot
+    p = s.platform
+    system = _version(p.libc_version) if p.libc == "glibc" else None
+    if system is None:
+        return
+    version = replay.bnb_version(s)
+    release = releases.bnb_release(version) if version else None
+    if release is None:
+        return
+    library: releases.Library | None = None
+    platform_key = next(iter(releases.platform_keys(p.system, p.machine)), None) if p.system and p.machine else None
+    wheel = release.wheel_for(platform_key) if platform_key else None
+    if s.native.status == "ok" and s.native.bnb_library and wheel is not None:
+        library = wheel.libraries.get(s.native.bnb_library.replace("\\", "/").rsplit("/", 1)[-1])
+    elif s.native.status != "ok":
+        r = _replayable(ctx)
+        chosen = r.agreed() if r else None
+        library = chosen.info if chosen and chosen.outcome == "loads" else None
+    needed = _version(library.glibc) if library else None
+    if library is None or needed is None or needed <= system:
+        return
+    yield Hit(
+        f"bitsandbytes {release.version} loads {library.name}, which needs glibc {library.glibc} (its symbol versions; "
+        f"the wheel is tagged {wheel.platform_tag if wheel else 'manylinux'}), but this system has glibc {p.libc_version}: "
+        f"loading it fails with \"version `GLIBC_{library.glibc}' not found\".",
+        "Use a Linux with glibc >= " + str(library.glibc) + " (e.g. Ubuntu 22.04+, Debian 12+), or a bitsandbytes release "
+        "whose library for this torch needs no newer glibc (see `python -m bitsandbytes`).",
+        {"platform.libc_version": p.libc_version, "library": library.name, "library.glibc": library.glibc,
+         "packages.bitsandbytes.version": release.version},
+    )
