@@ -121,3 +121,21 @@ def test_the_probe_reads_a_windows_installation(tmp_path):
     info = native.probe(replace(s.packages, packages=packages), s.env, replace(s.platform, system="Windows"))
     assert info.bnb_library.endswith("libbitsandbytes_cuda124.dll") and info.bnb_library_exists
     assert "sm_90" in info.bnb_sass and "bnb_library" not in info.errors
+
+
+def test_version_needs_agree_with_objdump():
+    """.gnu.version_r as read by our ELF reader, against binutils' objdump -p on the real 0.50.2 libraries."""
+    import re
+    import shutil
+
+    from bnbdoctor.native.elf import glibc_needed, read_elf
+
+    if shutil.which("objdump") is None:
+        pytest.skip("binutils' objdump is not installed")
+    for name in ("libbitsandbytes_cpu.so", "libbitsandbytes_cuda130.so"):
+        path = bnb_folder() / name
+        dump = subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True, check=True).stdout
+        expected = set(re.findall(r"0x[0-9a-f]+ 0x[0-9a-f]+ \d+ (\S+)", dump.split("Version References:")[-1]))
+        elf = read_elf(path)
+        assert {version for _, version in elf.version_needs} == expected, name
+    assert glibc_needed(read_elf(bnb_folder() / "libbitsandbytes_cpu.so")) == (2, 4)
