@@ -48,6 +48,8 @@ def test_installed_050_libraries_match_the_table():
 def test_installed_050_source_gives_the_table_selection():
     """The probe derives the behaviour from the installed source for releases the tables lack: on 0.50.2 that
     derivation must equal the table's (both come from releases/derive.py over the same files)."""
+    if not (bnb_folder() / "cextension.py").is_file():
+        pytest.skip("only the libraries of the 0.50.2 wheel are here (tests/bnb_wheel.py extracts no source)")
     derived, _ = behaviour("0.50.2-not-in-tables", bnb_folder())
     table = releases.bnb_release("0.50.2").selection
     assert derived is not None
