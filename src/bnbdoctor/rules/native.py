@@ -609,6 +609,8 @@ def release_library_missing(ctx: Context) -> Iterator[Hit]:
 
     ## Fix
     The finding names the releases that load a library for this torch, and the CUDA versions this release ships.
+    When BNB_CUDA_VERSION chose the missing file, the override is the cause: the finding is then in category
+    cuda_mismatch (as BNB062) and the fix starts with unsetting it.
     """
     r = _replayable(ctx)
     if r is None:
@@ -633,6 +635,10 @@ def release_library_missing(ctx: Context) -> Iterator[Hit]:
         fix += f" bitsandbytes {r.release.version} ships CUDA {', '.join(shipped)}: a torch built for one of them also works."
     if chosen.outcome == "missing" and replay.gpu_visible(ctx.snapshot) is None:
         effect = "if CUDA sees a GPU (the snapshot does not say), " + effect
+    # BNB_CUDA_VERSION chose the missing file: the override is the cause (BNB062's category), not the wheel
+    overridden = chosen.outcome == "bad_override" or "override" in chosen.reason
+    if overridden:
+        fix = f"Unset BNB_CUDA_VERSION={_override(ctx.snapshot)} (or set it to a CUDA version this release ships). " + fix
     yield Hit(
         f"bitsandbytes {r.release.version} on {r.where()} looks for {chosen.library or 'a library'} ({chosen.reason}; "
         f"{_cites(chosen)}), which its wheel does not ship: {effect}.",
@@ -640,6 +646,7 @@ def release_library_missing(ctx: Context) -> Iterator[Hit]:
         {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
          "packages.torch.cuda": build.cuda if build else None, "shipped_cuda": shipped,
          "on_missing": sel.on_missing, "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+        category="cuda_mismatch" if overridden else None,
     )
 
 
