@@ -1,41 +1,70 @@
-"""Top-1 category accuracy of `bnbdoctor explain` on the corpus of real error reports.
+"""Accuracy of `bnbdoctor explain` on real error reports, per split and per category, and its speed on a 2 MB log.
 
-    PYTHONPATH=src python benchmarks/bench_explain.py [--json FILE] [--verbose]
+    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,test3] [--json FILE] [--misses]
+        [--text-only] [--robustness]
 
-The corpus (tests/fixtures/explain/corpus.jsonl) holds reports from public issue trackers: the verbatim error,
-the source URL and the cause the thread established. About a quarter is `heldout`: written before any signature,
-never used to tune them. Where a thread gives machine facts (a T4, macOS, BNB_CUDA_VERSION set, a driver version)
-the case names a snapshot variant, built here from the recorded fixture snapshots; other cases are explained
-from the text alone. Prints accuracy on all, dev and held-out cases, per category, and every miss.
-Target (issue 7): top-1 accuracy >= 90%.
+The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports), reports-dev.jsonl and
+reports-dev-b.jsonl (real reports from public threads, split once at random by URL hash; dev-b was the held-out
+half, evaluated once on 2026-11-30 and then retired into tuning data), reports-dev-c.jsonl (the second held-out set
+"test2", collected afresh, evaluated once on 2026-11-30 and retired the same way), all of them tuning data now; and
+reports-test3.jsonl, the third held-out set, collected apart and never tuned on: it is only read when present, and
+`--misses` is refused for it. Missing files are skipped. Each report holds the verbatim error, the
+source URL, its title, the cause the thread established and, where the thread states them, facts about its machine
+(`env`: os, gpu, compute capability, CUDA, versions) or a snapshot variant (`snapshot`, corpus.jsonl). A report
+is explained as `bnbdoctor explain` would explain its issue (title, then the error text): with the facts its text states (parsed the way
+`explain --file` parses an issue body), completed by the facts the thread states; never with this machine's.
+
+Prints, per split: top-1 and top-3 category accuracy and how many texts were not recognised at all; per category;
+the knowledge base's template counts per package and release range; the time to explain a 2 MB log (target:
+under 1 s). Targets (issue 14, on the held-out test3 split): top-1 >= 90%, top-3 >= 97%, unrecognised <= 2%, no category
+below 75%.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from collections import Counter
+import textwrap
+import time
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "fixtures" / "explain" / "corpus.jsonl"
+FIXTURES = ROOT / "tests" / "fixtures" / "explain"
+FILES = {"corpus": "corpus.jsonl", "dev": "reports-dev.jsonl", "dev-b": "reports-dev-b.jsonl",
+         "dev-c": "reports-dev-c.jsonl", "test3": "reports-test3.jsonl"}
+HELD_OUT = frozenset({"test3"})  # never tuned on: its misses are never listed
 SNAPSHOTS = ROOT / "tests" / "fixtures" / "snapshots"
 BASES = {"h100": "h100-2026-11-24.json", "cpu": "cpu-2core-2026-11-24.json"}
+CORPUS = FIXTURES / "corpus.jsonl"
 TARGET = 0.90
 
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
+from bnbdoctor.commands.explain import report_machine  # noqa: E402
 from bnbdoctor.explain import MachineFacts, explain_text  # noqa: E402
+from bnbdoctor.explain.report_facts import parse_report, snapshot_from_facts  # noqa: E402
 from bnbdoctor.rules import CheckOptions, Context, run  # noqa: E402
 from bnbdoctor.snapshot import PackageInfo, Snapshot, snapshot_from_dict  # noqa: E402
 
 
 def load_corpus(path: Path = CORPUS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_splits(folder: Path, splits: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """split -> its reports; a split whose file is missing is left out (the file is only opened when asked for)."""
+    out = {}
+    for split in splits:
+        path = folder / FILES[split]
+        if path.is_file():
+            out[split] = load_corpus(path)
+    return out
 
 
 def snapshot_for(variant: dict[str, Any]) -> Snapshot:
@@ -60,50 +89,215 @@ def snapshot_for(variant: dict[str, Any]) -> Snapshot:
     return s
 
 
+TEXT_ONLY = False  # --text-only: only the facts the text itself states, never the thread's `env` or a snapshot
+
+
 def machine_for(case: dict[str, Any]) -> MachineFacts | None:
-    if "snapshot" not in case:
-        return None
-    snap = snapshot_for(case["snapshot"])
-    return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=True)))), "corpus variant")
+    """The facts explain ranks a report with: its snapshot variant, else its text's facts plus the thread's `env`."""
+    if TEXT_ONLY:
+        return report_machine(report_text(case))
+    if "snapshot" in case:
+        snap = snapshot_for(case["snapshot"])
+        return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=True)))), "corpus variant")
+    env = {k: v for k, v in (case.get("env") or {}).items() if v not in (None, "")}
+    if not env:
+        return report_machine(report_text(case))
+    parsed = parse_report(report_text(case))
+    facts = {**parsed.facts, **env}
+    packages = dict(parsed.packages)
+    snap = snapshot_from_facts(facts, packages)
+    return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=False)))), "report + thread", facts)
+
+
+def report_text(case: dict[str, Any]) -> str:
+    """What a reader of the issue sees: its title, then the error text quoted in it."""
+    title = (case.get("title") or "").strip()
+    return case["error"] if not title or title in case["error"] else f"{title}\n\n{case['error']}"
 
 
 def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     results = []
     for case in cases:
-        matches = explain_text(case["error"], machine_for(case))
-        predicted = matches[0].category if matches else None
-        results.append({"id": case["id"], "split": case["split"], "expected": case["category"], "predicted": predicted,
-                        "ranked": [m.category for m in matches], "ok": predicted == case["category"],
-                        "snapshot": "snapshot" in case})
+        matches = explain_text(report_text(case), machine_for(case))
+        ranked = [m.category for m in matches]
+        predicted = ranked[0] if ranked else None
+        # a guess from the text's words alone (keywords.py) is not a recognised message: it counts as unrecognised
+        guessed = bool(matches) and all(s.startswith("keywords:") for m in matches for s in m.evidence["signatures"])
+        results.append({"id": case["id"], "split": case.get("split"), "expected": case["category"],
+                        "predicted": predicted, "ranked": ranked, "ok": predicted == case["category"],
+                        "top3": case["category"] in ranked[:3], "unknown": not ranked or guessed, "guessed": guessed,
+                        "snapshot": "snapshot" in case or bool(case.get("env"))})
     return results
 
 
-def accuracy(results: list[dict[str, Any]]) -> float:
-    return sum(r["ok"] for r in results) / len(results) if results else 0.0
+def accuracy(results: list[dict[str, Any]], key: str = "ok") -> float:
+    return sum(r[key] for r in results) / len(results) if results else 0.0
+
+
+def knowledge_summary() -> list[str]:
+    from bnbdoctor.explain.knowledge import knowledge
+
+    kb = knowledge()
+    out = [f"knowledge base: {len(kb.templates)} templates (table generated {kb.generated})"]
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    for t in kb.templates:
+        newest = kb.newest(t.package)
+        versions = kb.releases.get(t.package) or []
+        if t.native:
+            per[t.package]["native"] += 1
+        elif t.last != newest:
+            per[t.package]["gone"] += 1
+        elif versions and t.first != versions[0]:
+            per[t.package]["added"] += 1
+        else:
+            per[t.package]["always"] += 1
+        per[t.package]["all"] += 1
+    out.append(f"  {'package':<13} {'releases':<26} {'all':>5} {'always':>7} {'added':>6} {'gone':>5} {'native':>7}")
+    for package in sorted(per):
+        versions = kb.releases.get(package) or []
+        span = f"{len(versions)} ({versions[0]}..{versions[-1]})" if versions else "-"
+        c = per[package]
+        out.append(f"  {package:<13} {span:<26} {c['all']:>5} {c['always']:>7} {c['added']:>6} {c['gone']:>5} {c['native']:>7}")
+    out.append("  (always: in every mined release; added: not in the first; gone: not in the newest -> 'upgrade')")
+    return out
+
+
+MANGLINGS = {
+    "as printed": lambda s: s,
+    "wrapped at 40 columns": lambda s: "\n".join(textwrap.wrap(s, 40, break_on_hyphens=False)),
+    "wrapped at 80 columns": lambda s: "\n".join(textwrap.wrap(s, 80, break_on_hyphens=False)),
+    "cut at 80 characters (a title)": lambda s: s[:80],
+    "in a markdown quote": lambda s: "> " + s,
+    "inside Chinese text": lambda s: "运行时报错 " + s + " 请问怎么解决",
+    "curly quotes": lambda s: s.replace("'", "\u2019").replace("`", "\u2018"),
+    "wrapped inside a rich panel": lambda s: "\n".join("\u2502 " + line.ljust(60) + " \u2502"
+                                                     for line in textwrap.wrap(s, 60, break_on_hyphens=False)),
+    "lower case": lambda s: s.lower(),
+}
+FILL = {"version": "0.41.1", "path": "/usr/lib/x.so", "int": "42", "dtype": "torch.float16", "device": "cuda:0",
+        "name": "foo_bar", "value": "abc"}
+
+
+def robustness(sample: int = 300, seed: int = 0) -> list[str]:
+    """How many of `sample` mined messages (raise, or warn/print/log, of bitsandbytes, transformers, accelerate and
+    peft, with 8+ distinct words, holes filled) are still found after each way logs and issues mangle them."""
+    import random
+
+    from bnbdoctor.explain.knowledge import find, knowledge, words_of
+    from bnbdoctor.explain.matcher import clean_lines
+
+    kb = knowledge()
+    out = [f"{'mined messages found after':<34} {'raise':>7} {'warn/print/log':>15}"]
+    pools = {}
+    for label, kinds in (("raise", ("raise",)), ("other", ("warn", "print", "log"))):
+        pool = [t for t in kb.templates if not t.native and t.kind in kinds and len(set(words_of(t.template))) >= 8
+                and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")]
+        random.Random(seed).shuffle(pool)
+        pools[label] = pool[:sample]
+    for name, mangle in MANGLINGS.items():
+        counts = []
+        for pool in pools.values():
+            found = 0
+            for t in pool:
+                message = "ValueError: " + re.sub(r"\{(\w+)\}", lambda m: FILL.get(m[1], "abc"), t.template).replace(
+                    "{{", "{").replace("}}", "}")
+                hits = find(clean_lines(mangle(message)), kb)
+                found += any(words_of(h.template.template)[:8] == words_of(t.template)[:8] for h in hits)
+            counts.append(f"{found}/{len(pool)}")
+        out.append(f"  {name:<32} {counts[0]:>7} {counts[1]:>15}")
+    return out
+
+
+def big_log(size: int = 2 * 2**20) -> str:
+    """A 2 MB training log (progress bars, warnings, metrics; every line different, as in a real log) that ends in
+    a rich traceback of the real error."""
+    parts, total, step = [], 0, 0
+    while total < size:
+        step += 1
+        chunk = (f"Epoch 1/3:  {step % 100:>2}%|████      | {step}/100000 [01:02<01:30,  6.52it/s, loss={2 + step % 7 / 10:.4f}]\n"
+                 f"/usr/lib/python3.10/site-packages/transformers/trainer.py:{1500 + step % 50}: UserWarning: step {step} "
+                 f"logged; the CUDA memory allocated is {step % 9000} MiB on cuda:0\n"
+                 f"{{'loss': {2.3 + step % 11 / 100:.4f}, 'grad_norm': 0.88, 'learning_rate': 0.0001, 'epoch': {step / 1e5:.4f}}}\n")
+        parts.append(chunk)
+        total += len(chunk)
+    error = ("╭─────────────────── Traceback (most recent call last) ───────────────────╮\n"
+             "│ /home/me/train.py:10 in <module>                                         │\n"
+             "╰──────────────────────────────────────────────────────────────────────────╯\n"
+             "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+             "the quantized model.\n")
+    return "".join(parts) + error
+
+
+def time_big_log() -> tuple[float, str | None]:
+    text = big_log()
+    explain_text("warm up: CUDA out of memory")  # the table is loaded once per process, not per log
+    start = time.perf_counter()
+    matches = explain_text(text)
+    return time.perf_counter() - start, matches[0].category if matches else None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
+    parser.add_argument("--splits", help="comma-separated: corpus, dev, dev-b, dev-c, test3 (default: all; test3 only "
+                        "when its file is present, and never with --misses)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--misses", action="store_true",
+                        help="list every miss (tuning splits only: refused for the held-out test3)")
+    parser.add_argument("--robustness", action="store_true", help="also count mined messages still found after the "
+                        "ways logs mangle them (wrapped, cut, quoted, inside other text)")
+    parser.add_argument("--text-only", action="store_true", help="rank with the facts the text states only, as "
+                        "`explain --file` on the report would, ignoring the thread's env and snapshot variants")
     args = parser.parse_args(argv)
-    results = evaluate(load_corpus())
-    parts = {"all": results, "dev": [r for r in results if r["split"] == "dev"],
-             "heldout": [r for r in results if r["split"] == "heldout"]}
-    for name, part in parts.items():
-        print(f"{name:<8} {sum(r['ok'] for r in part):>3}/{len(part):<3} top-1 accuracy {accuracy(part):.1%}")
+    global TEXT_ONLY
+    TEXT_ONLY = args.text_only
+    wanted = [s for s in (args.splits or ",".join(FILES)).split(",") if s]
+    unknown = [s for s in wanted if s not in FILES]
+    if unknown:
+        print(f"bench_explain: unknown split {unknown[0]!r} (known: {', '.join(FILES)})", file=sys.stderr)
+        return 2
+    if args.misses and HELD_OUT & set(wanted):
+        if args.splits:
+            print("bench_explain: --misses is refused for the held-out split test3 (its cases are never read "
+                  "for tuning); leave it out of --splits", file=sys.stderr)
+            return 2
+        wanted = [s for s in wanted if s not in HELD_OUT]  # the default splits: list misses of the tuning ones only
+    splits = load_splits(args.dir, wanted)
+    results = {split: evaluate(cases) for split, cases in splits.items()}
+    print(f"{'split':<8} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)")
+    for split, part in results.items():
+        unknown = sum(r["unknown"] for r in part)
+        print(f"{split:<8} {len(part):>5} {accuracy(part):>7.1%} {accuracy(part, 'top3'):>7.1%} "
+              f"{unknown:>5} ({unknown / len(part) if part else 0:.1%}) ({sum(r['guessed'] for r in part)})")
+    for split, part in results.items():
+        total = Counter(r["expected"] for r in part)
+        print(f"\n{split}: {'category':<22} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>12}")
+        for category in sorted(total):
+            rows = [r for r in part if r["expected"] == category]
+            print(f"{split}: {category:<22} {len(rows):>5} {accuracy(rows):>7.1%} {accuracy(rows, 'top3'):>7.1%} "
+                  f"{sum(r['unknown'] for r in rows):>12}")
+    if args.misses:
+        for split, part in results.items():
+            if split in HELD_OUT:
+                continue  # held out: its misses are never read (also refused above)
+            for r in part:
+                if not r["ok"]:
+                    print(f"  miss {split} {r['id']}: expected {r['expected']}, got {r['predicted']} "
+                          f"(ranked: {', '.join(r['ranked'][:4]) or 'none'})")
     print()
-    total, right = Counter(r["expected"] for r in results), Counter(r["expected"] for r in results if r["ok"])
-    print(f"{'category':<22} correct/cases")
-    for category in sorted(total):
-        print(f"{category:<22} {right[category]}/{total[category]}")
-    misses = [r for r in results if not r["ok"]]
-    print(f"\nmisses ({len(misses)}):")
-    for r in misses:
-        print(f"  {r['id']} [{r['split']}] expected {r['expected']}, got {r['predicted']} (ranked: {', '.join(r['ranked']) or 'none'})")
+    for line in knowledge_summary():
+        print(line)
+    if args.robustness:
+        print()
+        for line in robustness():
+            print(line)
+    seconds, category = time_big_log()
+    print(f"\n2 MB log: {seconds:.2f} s (target < 1 s), top cause {category}")
     if args.json:
-        args.json.write_text(json.dumps({name: {"accuracy": accuracy(p), "cases": len(p)} for name, p in parts.items()}
-                                        | {"results": results}, indent=2) + "\n")
-    return 0 if accuracy(results) >= TARGET else 1
+        args.json.write_text(json.dumps({split: {"cases": len(p), "top1": accuracy(p), "top3": accuracy(p, "top3"),
+                                                 "unrecognised": sum(r["unknown"] for r in p)}
+                                         for split, p in results.items()} | {"big_log_seconds": seconds}, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,13 @@
-"""Time `bnbdoctor lint` on a large real tree and print files per second.
+"""Time `bnbdoctor lint` on a large real tree and print files per second; or judge it on the real-code corpus.
 
     python benchmarks/bench_lint.py [TREE] [--rounds 3] [--json FILE]
+    python benchmarks/bench_lint.py --corpus [--findings FILE]    # precision and recall on scripts/lint_corpus.py
+
+`--corpus` lints the corpus (fetched by scripts/lint_corpus.py into /work/cache/lint-corpus), joins every error
+and warning finding with its verdict in benchmarks/lint-corpus/verdicts.json and prints precision overall and per
+rule, for each part (dev and dev2: read while writing the rules; heldout and held2: only judged) and overall; then
+recall on the problems found by reading the code (benchmarks/lint-corpus/problems.json), per part and per rule,
+and a summary table. A finding without a verdict counts as false.
 
 TREE defaults to the installed transformers package (about 2,900 files). Target (issue 5): 10,000 files in
 under 10 s on a 2-core machine, i.e. at least 1,000 files/s. Each round runs the whole pipeline in this process
@@ -29,12 +36,88 @@ def _default_tree() -> Path:
     return Path(spec.origin).parent
 
 
+HERE = Path(__file__).resolve().parent
+
+
+def _key(item: dict) -> tuple:
+    return (item["path"], item.get("cell"), item["line"], item["rule"])
+
+
+def _ratio(good: int, total: int) -> str:
+    return f"{good}/{total} = {100 * good / total:.1f}%" if total else "no findings"
+
+
+#: the corpus's parts (scripts/lint_corpus.py): read while writing the rules (dev, dev2) or only judged (heldout, held2)
+SPLITS = ("dev", "heldout", "dev2", "held2", "all")
+
+
+def corpus(findings_file: Path | None) -> int:
+    """Precision per split and rule, and recall on the problems list; exit 1 below the acceptance bars."""
+    sys.path.insert(0, str(HERE.parent / "scripts"))
+    from lint_corpus import fetch, lint, split_of
+
+    document = json.loads(findings_file.read_text()) if findings_file else lint(fetch())
+    verdicts = {_key(v): v for v in json.loads((HERE / "lint-corpus" / "verdicts.json").read_text())["verdicts"]}
+    problems = json.loads((HERE / "lint-corpus" / "problems.json").read_text())["problems"]
+    judged = [f for f in document["findings"] if f["severity"] in ("error", "warning")]
+    print(f"{document['files_checked']} files; {len(document['findings'])} findings, {len(judged)} errors/warnings judged")
+    failed = False
+    rows: dict[str, dict[str, list[int]]] = {}
+    for f in judged:
+        verdict = verdicts.get(_key(f), {}).get("verdict", "unjudged")
+        if verdict == "unjudged":
+            print(f"  UNJUDGED {f['path']}:{f.get('cell') or ''}:{f['line']} {f['rule']}")
+        for split in (split_of(f["path"]), "all"):
+            for rule_id in (f["rule"], "*"):
+                cell = rows.setdefault(split, {}).setdefault(rule_id, [0, 0, 0])
+                cell[0] += verdict == "true"
+                cell[1] += verdict == "true-but-harmless"
+                cell[2] += 1
+    for split in SPLITS:
+        table = rows.get(split, {})
+        true, harmless, total = table.get("*", [0, 0, 0])
+        print(f"{split}: precision {_ratio(true, total)} (true), {_ratio(true + harmless, total)} counting true-but-harmless")
+        for rule_id in sorted(r for r in table if r != "*"):
+            t, h, n = table[rule_id]
+            print(f"    {rule_id}: {_ratio(t, n)}" + (f" (+{h} true-but-harmless)" if h else ""))
+    all_true, _, all_total = rows.get("all", {}).get("*", [0, 0, 0])
+    failed |= bool(all_total) and all_true / all_total < 0.9
+    failed |= any(n and t / n < 0.8 for r, (t, _, n) in rows.get("all", {}).items() if r != "*")
+    found_keys = {_key(f) for f in document["findings"]}
+    recall: dict[str, dict[str, list[int]]] = {}
+    for p in problems:
+        for split in (p["split"], "all"):
+            for rule_id in (p["rule"], "*"):
+                cell = recall.setdefault(split, {}).setdefault(rule_id, [0, 0])
+                cell[0] += _key(p) in found_keys
+                cell[1] += 1
+    for split in SPLITS:
+        table = recall.get(split, {})
+        print(f"recall {split}: {_ratio(*table.get('*', [0, 0]))}")
+        for rule_id in sorted(r for r in table if r != "*"):
+            print(f"    {rule_id}: {_ratio(*table[rule_id])}")
+    for p in problems:
+        if _key(p) not in found_keys:
+            print(f"  missed {p['split']} {p['path']}:{p.get('cell') or ''}:{p['line']} {p['rule']}: {p['why_missed'] or 'NOT EXPLAINED'}")
+    print("\n| part | precision (true) | recall |\n|---|---|---|")
+    for split in SPLITS:
+        t, _, n = rows.get(split, {}).get("*", [0, 0, 0])
+        print(f"| {split} | {_ratio(t, n)} | {_ratio(*recall.get(split, {}).get('*', [0, 0]))} |")
+    hits, total = recall.get("all", {}).get("*", [0, 0])
+    failed |= bool(total) and hits / total < 0.8
+    return 1 if failed else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tree", nargs="?", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--corpus", action="store_true", help="precision and recall on the real-code corpus")
+    parser.add_argument("--findings", type=Path, help="with --corpus: a findings JSON from scripts/lint_corpus.py lint")
     args = parser.parse_args()
+    if args.corpus:
+        sys.exit(corpus(args.findings))
     tree = args.tree or _default_tree()
 
     from bnbdoctor.commands.lint import LintRequest, run_lint

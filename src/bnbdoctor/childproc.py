@@ -144,6 +144,12 @@ class RunningChild:
         except subprocess.TimeoutExpired:
             timed_out = True
             self.kill()
+        except BaseException:
+            # Ctrl-C (or any error) in the parent: the child is in its own session, so the terminal's SIGINT never
+            # reached it, and it went on loading a model and holding GPU memory after `bnbdoctor load` had exited
+            self.kill()
+            self._err.close()
+            raise
         self._reader.join(timeout=5)
         self._err.seek(0)
         stderr = self._err.read()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import Enum
@@ -25,7 +26,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_STATE = {"debug": False}
+_STATE = {"debug": False, "interrupted": False}
 
 #: Options several commands share, declared once.
 SelectOption = Annotated[
@@ -86,11 +87,25 @@ def _color() -> bool:
 
 
 def _publish(document: str, fmt: str, result: object, output: Path | None = None, quiet: bool = False) -> None:
-    """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout."""
-    if output is not None:
+    """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout
+    (`-o -` is stdout, as for most tools, not a file named '-')."""
+    if output is not None and str(output) != "-":
         write_atomic(output, render(document, fmt, result, color=False))
     elif not quiet:
         sys.stdout.write(render(document, fmt, result, color=_color()))
+
+
+def _guard_output(output: Path | None, *inputs: Path | None) -> None:
+    """Refuse an --output that is one of the command's own input files (`check -s node.json -o node.json`): the
+    report would replace the file it was made from."""
+    if output is None or str(output) == "-" or not output.exists():
+        return
+    from .errors import InputError
+
+    for given in inputs:
+        if given is not None and given.is_file() and os.path.samefile(given, output):
+            raise InputError(f"--output {output} is the input file {given}: the report would replace it; "
+                             "write the report to another file")
 
 
 def _version(value: bool) -> None:
@@ -115,10 +130,10 @@ def check(
         Path | None,
         typer.Option("--snapshot", "-s", help="Diagnose a snapshot file taken on another machine instead of this one."),
     ] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = CheckFormat.text,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: error]."),
+        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity [default: error]."),
     ] = None,
     expect_gpu: Annotated[
         bool | None,
@@ -157,8 +172,12 @@ def check(
         float, typer.Option("--join-timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
+    from_report: Annotated[
+        Path | None, typer.Option("--from-report", help="Diagnose the machine a bug report (issue body, log, env dumps) describes.")
+    ] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
+    _guard_output(output, snapshot, config)
     from .commands.check import CheckRequest, run_check
 
     request = CheckRequest(
@@ -174,6 +193,7 @@ def check(
         quant=quant,
         deep=deep,
         deep_timeout=deep_timeout,
+        report_path=from_report,
     )
     if distributed or snapshots is not None:
         from .cluster import ClusterResult
@@ -206,7 +226,7 @@ def estimate_command(
     skip_modules: Annotated[
         list[str] | None, typer.Option("--skip-modules", help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).")
     ] = None,
-    format: Annotated[EstimateFormat, typer.Option("--format", "-f", help="Output format.")] = EstimateFormat.text,
+    format: Annotated[EstimateFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = EstimateFormat.text,
     offline: Annotated[bool, typer.Option("--offline", help="A Hub id only from the local Hugging Face cache (as HF_HUB_OFFLINE=1).")] = False,
 ) -> None:
     """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits.
@@ -228,7 +248,7 @@ def estimate_command(
 @app.command("lint")
 def lint_command(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to lint [default: .]; folders honour .gitignore.")] = None,
-    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = LintFormat.text,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite the safely fixable findings in place (needs libcst).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
     select: SelectOption = None,
@@ -239,13 +259,14 @@ def lint_command(
     ] = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
+        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity [default: warning]."),
     ] = None,
     config: ConfigOption = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Find misconfigured bitsandbytes loading in Python code; exit 0 (clean), 1 (findings) or 2 (bad input)."""
+    _guard_output(output, config, *(paths or ()))
     from .commands.lint import LintRequest, run_lint
 
     result = run_lint(
@@ -270,7 +291,7 @@ def snapshot_command(
     if note:
         snap = snap.with_(note=note)
     text = snap.to_json_text()
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
     else:
         write_atomic(output, text)
@@ -280,7 +301,7 @@ def snapshot_command(
 @app.command("inspect-lib")
 def inspect_lib_command(
     path: Annotated[Path, typer.Argument(help="An ELF shared library, e.g. libbitsandbytes_cuda130.so.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: Annotated[Format, typer.Option("--format", "-f", case_sensitive=False, help="text or json.")] = Format.text,
 ) -> None:
     """List the SASS architectures and PTX versions in a library's CUDA fat binary (no CUDA toolkit needed)."""
     from .commands.inspect_lib import inspect_lib
@@ -291,7 +312,7 @@ def inspect_lib_command(
 @app.command("rules")
 def rules_command(
     rule_id: Annotated[str | None, typer.Argument(help="Show this rule's full page, e.g. BNB010.")] = None,
-    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.text,
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = RulesFormat.text,
 ) -> None:
     """List every rule (id, severity, category, title), or show one rule's page."""
     from .commands.rules import rule_markdown
@@ -318,7 +339,8 @@ def rule_command(rule_id: Annotated[str, typer.Argument(help="The rule id, e.g. 
 @app.command("explain")
 def explain_command(
     text: Annotated[
-        str | None, typer.Argument(help="The error text; `-` or nothing to read it from a pipe.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="The error text (quoted or not); `-` or nothing to read it from a pipe.", show_default=False),
     ] = None,
     file: Annotated[Path | None, typer.Option("--file", "-F", help="Read the error from this log file.")] = None,
     snapshot: Annotated[
@@ -327,12 +349,14 @@ def explain_command(
     machine: Annotated[
         bool, typer.Option("--machine/--no-machine", help="Use this machine's facts to rank causes.")
     ] = True,
-    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = ExplainFormat.text,
 ) -> None:
     """Explain an error message: its likely causes on this machine and the fix. Exit 0 (explained), 1 (unknown), 2 (bad input)."""
     from .commands.explain import ExplainRequest, run_explain
 
-    result = run_explain(ExplainRequest(text=text, file=file, snapshot_path=snapshot, use_machine=machine))
+    # `bnbdoctor explain CUDA out of memory` unquoted is the same text as quoted: the words, joined by spaces
+    joined = " ".join(text) if text else None
+    result = run_explain(ExplainRequest(text=joined, file=file, snapshot_path=snapshot, use_machine=machine))
     _publish("explain", format.value, result)
     raise typer.Exit(int(ExitCode.OK if result.matched else ExitCode.FINDINGS))
 
@@ -348,6 +372,10 @@ def run_command(
     from .commands.run import NOT_EXECUTABLE, NOT_FOUND, die_like
     from .commands.run import run_command as run_child
 
+    if not command or not command[0]:
+        from .errors import InputError
+
+        raise InputError("no command to run: `bnbdoctor run -- python train.py`")
     try:
         outcome = run_child(command)
     except FileNotFoundError:
@@ -356,8 +384,11 @@ def run_command(
     except PermissionError:
         sys.stderr.write(f"bnbdoctor: permission denied: {command[0]}\n")
         raise typer.Exit(NOT_EXECUTABLE) from None
-    if outcome.returncode != 0:
-        from .commands.explain import explain, machine_facts
+    import signal as signals
+
+    # a child that died of SIGPIPE met the end of a pipeline (`| head`): that is how pipelines end, not an error
+    if outcome.returncode != 0 and outcome.signal != signals.SIGPIPE:
+        from .commands.explain import explain, machine_facts, script_context
         from .report.explain import render_explain_text
 
         how = f"killed by signal {outcome.signal}" if outcome.signal else f"exit code {outcome.returncode}"
@@ -366,7 +397,7 @@ def run_command(
         sys.stderr.write(f"\nbnbdoctor: `{shlex.join(command)}` failed ({how})\n")
         if outcome.tail.strip():
             try:
-                result = explain(outcome.tail, "its output", machine_facts(None, machine))
+                result = explain(outcome.tail, "its output", machine_facts(None, machine), script_context(command))
                 sys.stderr.write(render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ))
             except Exception as exc:  # the explanation must never hide the command's own exit code
                 sys.stderr.write(f"bnbdoctor: could not explain the output ({type(exc).__name__}: {exc})\n")
@@ -409,7 +440,7 @@ def load_command(
     tokens: Annotated[int, typer.Option("--tokens", help="Length of the forward pass.")] = 32,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
-    format: Annotated[LoadFormat, typer.Option("--format", "-f", help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
+    format: Annotated[LoadFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress display on stderr.")] = False,
     # the old spellings, kept working: --timeout (what it timed was unclear) and --quiet (it printed the report)
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
@@ -443,6 +474,42 @@ def _fail(message: str, code: ExitCode) -> NoReturn:
     raise SystemExit(int(code))
 
 
+class _ReaderGone:
+    """sys.stdout that survives its reader going away (`bnbdoctor check | head`): the rest of the output goes to
+    /dev/null and the command finishes, so its exit code is the answer it found, not an artefact of the pipe
+    (click turns a broken pipe into exit 1, which a CI gate would read as "findings")."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        # not a real file (a test's capture): nothing to redirect
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())  # type: ignore[attr-defined]
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)  # type: ignore[attr-defined,no-any-return]
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()  # type: ignore[attr-defined]
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # Typer turns KeyboardInterrupt into a silent exit 130; remember that it was one, to say so on stderr.
+    _STATE["interrupted"] = True
+    raise KeyboardInterrupt
+
+
 def _click_errors() -> tuple[type[Exception], ...]:
     """Typer up to 0.2x re-exports click; newer Typer vendors it. Catch usage errors from either."""
     found: list[type[Exception]] = []
@@ -461,25 +528,59 @@ def _click_errors() -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
+def _usage_error(exc: Exception) -> NoReturn:
+    """A bad option or argument, as one line that names the command's --help (click prints the usage and the
+    error on two lines)."""
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "bnbdoctor"
+    message = exc.format_message().rstrip(".")  # type: ignore[attr-defined]
+    _fail(f"{message} (see `{path} --help`)", ExitCode.USAGE)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point: run the app and turn every error into one line on stderr and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    _STATE["interrupted"] = False
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # every relative path, pyproject.toml and .gitignore lookup would fail deep inside
+        _fail("the current folder no longer exists (deleted or unmounted): cd to an existing folder", ExitCode.USAGE)
+    for stream in (sys.stdout, sys.stderr):
+        # A report has ✗ and —; on an ASCII or legacy-codepage terminal (PYTHONIOENCODING=ascii, LANG=C on old
+        # Pythons, cp1252) they became an internal error: print a ? instead.
+        if "utf" not in (getattr(stream, "encoding", None) or "utf-8").lower():
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    stdout, stderr = sys.stdout, sys.stderr
+    # both: `bnbdoctor ... 2>&1 | head` breaks stderr too, and the error line must not become a traceback
+    if not isinstance(stdout, _ReaderGone):
+        sys.stdout = _ReaderGone(stdout)  # type: ignore[assignment]
+    if not isinstance(stderr, _ReaderGone):
+        sys.stderr = _ReaderGone(stderr)  # type: ignore[assignment]
+    import signal
+    import threading
+
+    sigint = None
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        sigint = signal.signal(signal.SIGINT, _on_sigint)
     try:
         code = app(args=args, prog_name="bnbdoctor", standalone_mode=False)
+        if _STATE["interrupted"] and code == ExitCode.INTERRUPTED:
+            sys.stderr.write("bnbdoctor: interrupted\n")
     except typer.Exit as exc:
         raise SystemExit(getattr(exc, "exit_code", getattr(exc, "code", 0))) from None
     except typer.Abort:
-        _fail("aborted", ExitCode.USAGE)
+        _fail("aborted (end of input)", ExitCode.USAGE)
     except BnbDoctorError as exc:
         if debug:
             raise
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", ExitCode.USAGE)
+        sys.stderr.write("bnbdoctor: interrupted\n")
+        code = ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # `bnbdoctor check | head`: the reader went away; that is not our error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # a broken pipe outside stdout's wrapper (a child's stream): the reader went away; not our error
         raise SystemExit(int(ExitCode.OK)) from None
     except Exception as exc:
         if debug:
@@ -488,9 +589,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.stderr.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
             raise SystemExit(int(ExitCode.USAGE)) from None
         if isinstance(exc, _click_errors()):
-            usage = getattr(getattr(exc, "ctx", None), "get_usage", None)
-            if usage is not None:
-                sys.stderr.write(usage() + "\n")
-            _fail(exc.format_message(), ExitCode.USAGE)  # type: ignore[attr-defined]
+            _usage_error(exc)
         _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", ExitCode.INTERNAL)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
+        if sigint is not None:
+            signal.signal(signal.SIGINT, sigint)
     raise SystemExit(code if isinstance(code, int) else 0)

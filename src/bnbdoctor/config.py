@@ -14,7 +14,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
-KEYS = {"ignore", "select", "fail-on", "expect-gpu", "compute-dtype"}
+KEYS = {"ignore", "select", "fail-on", "expect-gpu", "compute-dtype",
+        "per-file-ignores", "test-severity"}  # the last two are lint's per-path settings (lint/settings.py reads them)
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,11 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         path = find_pyproject(start or Path.cwd())
         if path is None:
             return Config()
+    from .inputs import read_text
+
+    text = read_text(path, "config", max_bytes=4 * 2**20)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read config {path}: {exc}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path} is not valid TOML: {exc}") from None
     table = data.get("tool", {}).get("bnbdoctor")

@@ -47,7 +47,7 @@ class Source:
     Typed, so that a reporter needing the file (SARIF's artifact location) reads `path` instead of parsing text.
     """
 
-    kind: Literal["machine", "snapshot", "snapshots", "distributed"] = "machine"
+    kind: Literal["machine", "snapshot", "snapshots", "distributed", "report"] = "machine"
     path: Path | None = None
     world_size: int | None = None  # distributed
 
@@ -56,6 +56,8 @@ class Source:
             return f"snapshot {self.path}"
         if self.kind == "snapshots":
             return f"snapshots in {self.path}"
+        if self.kind == "report":  # check --from-report: the machine a bug report describes
+            return f"report {self.path}"
         if self.kind == "distributed":
             return f"distributed check, world size {self.world_size}"
         return "this machine"

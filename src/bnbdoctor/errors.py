@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # findings at or above --fail-on (or: the load did not pass)
     USAGE = 2  # bad arguments, missing or malformed input
     INTERNAL = 3  # a bug in bnbdoctor itself; rerun with --debug and report it
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it: 128 + 2
 
 
 class BnbDoctorError(Exception):

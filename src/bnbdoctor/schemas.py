@@ -45,9 +45,10 @@ def finding_schema(located: bool = False) -> dict[str, Any]:
     place: dict[str, Any] = {}
     if located:
         place = {"path": {"type": "string"}, **{k: {"type": "integer"} for k in ("line", "column", "end_line", "end_column")}}
+        place["cell"] = {"type": "integer", "minimum": 1}  # only in a notebook: the code cell `line` counts in
         tail["fixable"] = {"type": "boolean"}
     properties = {**head, **place, **tail, "evidence": {}, "docs": fields["docs"]}
-    return {"type": "object", "properties": properties, "required": [k for k in properties if k != "docs"]}
+    return {"type": "object", "properties": properties, "required": [k for k in properties if k not in ("docs", "cell")]}
 
 
 def report_schema() -> dict[str, Any]:
@@ -110,6 +111,7 @@ def explain_schema() -> dict[str, Any]:
             "facts": {"type": "object"},
             "findings": {"type": "array", "items": {"type": "object"}},
             "references": {"type": "array", "items": {"type": "object", "required": ["kind", "title"]}},
+            "templates": {"type": "array", "items": {"type": "object", "required": ["package", "file", "first", "last", "template"]}},
         },
         "required": ["lines", "signatures", "facts", "findings", "references"],
     }
@@ -138,6 +140,13 @@ def explain_schema() -> dict[str, Any]:
                 "properties": {"source": {"type": "string"}, "findings": {"type": "array", "items": {"type": "object"}}},
             },
             "matches": {"type": "array", "items": {"$ref": "#/$defs/Match"}},
+            "triage": {
+                "type": "object",
+                "description": "Whether the first cause is confident enough to post (docs/ci/triage.md).",
+                "properties": {"confident": {"type": "boolean"}, "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                               "margin": {"type": "number"}, "category": {"type": ["string", "null"]}},
+                "required": ["confident", "confidence"],
+            },
             "notes": {"type": "array", "items": {"type": "string"}},
         },
         "required": ["schema", "tool", "status", "input", "matches"],

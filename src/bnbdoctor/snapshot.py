@@ -7,6 +7,7 @@ so a snapshot taken on a machine without a driver is as valid as one from an 8-G
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -123,7 +124,7 @@ class NvmlInfo:
     status: ProbeStatus = "skipped"
     error: str | None = None
     #: machine-readable kind of failure: library_not_found, driver_not_loaded, driver_library_mismatch,
-    #: no_permission, import_failed, timeout, other
+    #: no_permission, import_failed, timeout, crashed (the library killed the child querying it), other
     error_kind: str | None = None
     driver_version: str | None = None
     cuda_driver_version: int | None = None  # as NVML gives it: 13000 means CUDA 13.0
@@ -211,6 +212,10 @@ class Snapshot:
         return replace(self, **changes)
 
 
+#: The probed sections; a snapshot file with none of them says nothing about a machine.
+FACTS = frozenset({"platform", "packages", "nvml", "env", "native", "distributed"})
+
+
 def snapshot_from_dict(data: Any) -> Snapshot:
     """Validate and build a snapshot; raises SchemaError for anything that is not a snapshot/1 document."""
     if not isinstance(data, dict):
@@ -219,26 +224,46 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     if schema != SCHEMA:
         if isinstance(schema, str) and schema.startswith("bnbdoctor.snapshot/"):
             raise SchemaError("schema", f"version {schema!r} is not supported (this bnbdoctor reads {SCHEMA!r})")
+        if isinstance(schema, str) and schema.startswith("bnbdoctor."):
+            # the usual mix-up: `check -f json -o x.json` writes a report, `bnbdoctor snapshot -o x.json` a snapshot
+            raise SchemaError("schema", f"this is a {schema!r} document, not a bnbdoctor snapshot; "
+                                        "write a snapshot with `bnbdoctor snapshot -o FILE`")
         raise SchemaError("schema", f"expected {SCHEMA!r}, got {schema!r}: not a bnbdoctor snapshot")
     snapshot: Snapshot = from_json(Snapshot, data)
     return snapshot
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(value: Any) -> Any:
+    """A snapshot file comes from another machine (a bug report, a node): its strings are shown with control
+    characters as \\xNN, so a GPU name with an ESC or a newline cannot drive the terminal or forge a report line,
+    even in colour. Real snapshots have none."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value) if _CONTROL.search(value) else value
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    return value
+
+
 def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file; every problem becomes an InputError with a one-line message."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"snapshot file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"snapshot path is a directory, not a file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read snapshot {path}: {exc}") from None
+    from .inputs import read_text
+
+    hint = " (write one with `bnbdoctor snapshot -o FILE`)"
+    text = read_text(path, "snapshot", hint=hint)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"snapshot {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     try:
-        return snapshot_from_dict(data)
+        snapshot = snapshot_from_dict(_printable(data))
     except SchemaError as exc:
         raise InputError(f"snapshot {path} is malformed: {exc}") from None
+    if not FACTS & set(data):
+        # a valid but empty document would be judged PASS with nothing known: a file the user hands us must carry facts
+        raise InputError(f"snapshot {path} records no facts (none of {', '.join(sorted(FACTS))}){hint}")
+    return snapshot

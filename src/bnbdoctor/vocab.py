@@ -113,9 +113,15 @@ class Location:
     column: int
     end_line: int
     end_column: int
+    cell: int | None = None  # a notebook's code cell (1-based); `line` then counts within the cell
+
+    @property
+    def place(self) -> str:
+        """`path:line`, or `path:cell:line` in a notebook."""
+        return f"{self.path}:{self.cell}:{self.line}" if self.cell is not None else f"{self.path}:{self.line}"
 
 
-_LOCATION_FIELDS = frozenset({"path", "line", "column", "end_line", "end_column"})
+_LOCATION_FIELDS = frozenset({"path", "line", "column", "end_line", "end_column", "cell"})
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ class Finding:
             loc = self.location
             data.update(path=loc.path, line=loc.line, column=loc.column, end_line=loc.end_line,
                         end_column=loc.end_column)
+            if loc.cell is not None:
+                data["cell"] = loc.cell
         data.update(message=self.message, fix=self.fix)
         if self.location is not None:
             data["fixable"] = self.fixable

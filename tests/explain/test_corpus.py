@@ -56,3 +56,14 @@ def test_top1_accuracy_is_at_least_90_percent_overall_and_on_held_out_cases():
     results = bench.evaluate(CASES)
     assert bench.accuracy(results) >= bench.TARGET, [r for r in results if not r["ok"]]
     assert bench.accuracy([r for r in results if r["split"] == "heldout"]) >= 0.85
+
+
+def test_the_dev_split_of_real_reports_when_present():
+    # the tuning split only; the held-out split (reports-test3.jsonl) is judged by the benchmark, never by a test
+    splits = bench.load_splits(bench.FIXTURES, ["dev"])
+    if "dev" not in splits:
+        pytest.skip("reports-dev.jsonl is not in this checkout")
+    results = bench.evaluate(splits["dev"])
+    # a regression guard with room for the reports still being added (91.5% top-1, 2.1% unrecognised on 142)
+    assert bench.accuracy(results) >= 0.85
+    assert sum(r["unknown"] for r in results) <= 0.06 * len(results)

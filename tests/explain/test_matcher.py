@@ -67,7 +67,7 @@ def test_root_order_covers_the_taxonomy():
 
 @pytest.mark.parametrize(("text", "category"), [
     (OFFLOAD, "cpu_offload"), (META, "cpu_offload"), (OOM, "oom"), (LIBCUDART, "missing_libs"),
-    (CUDA999, "cuda_mismatch"), (NEEDS_BNB, "version_incompat"),
+    (CUDA999, "missing_libs"), (NEEDS_BNB, "version_incompat"),
 ])
 def test_measured_h100_messages_without_machine_facts(text, category):
     assert top(text) == category
@@ -75,6 +75,11 @@ def test_measured_h100_messages_without_machine_facts(text, category):
 
 def test_unknown_text_matches_nothing():
     assert explain_text("SyntaxError: invalid syntax") == []
+
+
+def test_no_binary_for_a_cuda_version_with_bnb_cuda_version_set_is_the_override():
+    facts = machine(with_env(load(H100), BNB_CUDA_VERSION="999"))
+    assert explain_text(CUDA999, facts)[0].category == "cuda_mismatch"
 
 
 def test_libcudart_error_with_bnb_cuda_version_set_points_at_the_override():

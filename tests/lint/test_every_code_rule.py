@@ -61,6 +61,30 @@ CASES: dict[str, tuple[tuple[str, LintOptions], tuple[str, LintOptions]]] = {
         (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True)\n"
          "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n", NO_GPU),
     ),
+    "BNB103": (
+        (HEAD + "q = BitsAndBytesConfig(load_in_8bit=False)\n", NO_GPU),
+        (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\n", NO_GPU),
+    ),
+    "BNB104": (
+        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_type=torch.bfloat16)\n", NO_GPU),
+        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n", NO_GPU),
+    ),
+    "BNB105": (
+        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+         "m = AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True, quantization_config=q)\n", NO_GPU),
+        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q)\n", NO_GPU),
+    ),
+    "BNB106": (
+        ("from peft import prepare_model_for_int8_training\n", NO_GPU),
+        ("from peft import prepare_model_for_kbit_training\n", NO_GPU),
+    ),
+    "BNB107": (
+        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n", NO_GPU),
+        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB'})\n", NO_GPU),
+    ),
     "BNB130": (
         (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), trust_remote_code=True)\n", NO_GPU),
         (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', trust_remote_code=True)\n", NO_GPU),

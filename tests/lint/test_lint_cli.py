@@ -46,6 +46,7 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
 def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("transformers>=4.56\n")  # dtype exists: the rename is offered
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "good.py").write_text(GOOD)
     return tmp_path
@@ -60,8 +61,8 @@ def test_findings_exit_1_with_path_line_column(capsys, repo):
     code, out, _ = cli(capsys, "lint", "--gpu", "none")
     assert code == 1
     assert "bad.py:4:7: BNB101 warning (dtype_slow) [fixable]" in out
-    assert "bad.py:8:76: BNB114 warning (wrong_api) [fixable]" in out
-    assert out.rstrip().endswith("FAIL 0 errors, 2 warnings, 0 info in 2 file(s); 2 fixable with --fix (fail-on: warning)")
+    assert "bad.py:8:76: BNB114 info (wrong_api) [fixable]" in out
+    assert out.rstrip().endswith("FAIL 0 errors, 1 warning, 1 info in 2 file(s); 2 fixable with --fix (fail-on: warning)")
 
 
 def test_fail_on_error_lets_warnings_pass(capsys, repo):
@@ -101,7 +102,7 @@ def test_fix_writes_atomically_keeps_mode_and_reports(capsys, repo):
     text = bad.read_text()
     assert "bnb_4bit_compute_dtype=torch.bfloat16" in text and "# keep me" in text and "dtype=torch.bfloat16)" in text
     assert stat.S_IMODE(bad.stat().st_mode) == 0o754
-    assert sorted(p.name for p in repo.iterdir()) == [".git", "bad.py", "good.py"]  # no temporary file left
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "bad.py", "good.py", "requirements.txt"]  # no temporary file left
     code, out, _ = cli(capsys, "lint", "--gpu", "9.0", "--fix", "-f", "json")
     assert json.loads(out)["fixes"] == []  # nothing left to change
 

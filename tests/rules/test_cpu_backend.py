@@ -21,9 +21,12 @@ def test_a_machine_without_a_gpu_warns_that_4bit_runs_on_the_cpu_backend():
     assert f.evidence["facts"]["nvml.status"] == "unavailable"
 
 
-def test_expect_gpu_makes_it_an_error():
-    (f,) = bnb005(load(CPU), expect_gpu=True)
-    assert f.severity == "error"
+def test_expect_gpu_leaves_the_error_to_bnb001_alone():
+    assert bnb005(load(CPU), expect_gpu=True) == []
+    from bnbdoctor.rules import CheckOptions, Context, run
+
+    ids = [f.rule for f in run(Context(load(CPU), CheckOptions(expect_gpu=True)))]
+    assert "BNB001" in ids and "BNB005" not in ids
 
 
 def test_releases_without_a_cpu_backend_fail_instead():

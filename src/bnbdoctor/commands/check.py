@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ class CheckRequest:
     quant: str | None = None  # the mode --model is judged in; None: the checkpoint's own (bitsandbytes) or nf4
     deep: bool = False  # also run a real 4-bit matmul in a child process (commands/deep.py)
     deep_timeout: float = 120.0
+    report_path: Path | None = None  # diagnose the machine a bug report describes (explain/report_facts.py)
     offline: bool = False  # --model as a Hub id: only from the local cache (also HF_HUB_OFFLINE=1)
 
 
@@ -45,13 +46,28 @@ def normalise_dtype(value: str | None) -> str | None:
     return dtype
 
 
+def _check_ids() -> set[str]:
+    from ..rules import all_rules
+
+    return {r.id for r in all_rules() if r.scope != "code"}
+
+
 def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
     """The rule selection and fail-on (the command line over [tool.bnbdoctor]) and the options the rules read."""
-    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path)
+    # the command line may name only rules check runs: `check --select BNB110` (a lint rule) ran nothing and passed
+    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path,
+                        own_ids=_check_ids, hint=": BNB100-BNB149 are `bnbdoctor lint`'s code rules")
     config = selection.config
+    try:
+        compute_dtype = normalise_dtype(request.compute_dtype or config.compute_dtype)
+    except InputError as exc:
+        if request.compute_dtype:
+            raise
+        # the value came from the config file: say which, or the user looks for it on the command line
+        raise InputError(f"{config.path}: [tool.bnbdoctor] compute-dtype: {exc}") from None
     options = CheckOptions(
         expect_gpu=request.expect_gpu if request.expect_gpu is not None else bool(config.expect_gpu),
-        compute_dtype=normalise_dtype(request.compute_dtype or config.compute_dtype),
+        compute_dtype=compute_dtype,
     )
     return selection, options
 
@@ -59,10 +75,15 @@ def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
 def run_check(request: CheckRequest) -> CheckResult:
     if request.deep and request.snapshot_path is not None:
         raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
-    if request.deep and not request.deep_timeout > 0:
+    if request.quant is not None and request.model is None:
+        # it would be silently ignored, even `--quant nf5`: the user believes a mode was judged
+        raise InputError("--quant is the mode --model is judged in: add --model MODEL (or use `bnbdoctor estimate`)")
+    if not request.deep_timeout > 0:
         raise InputError(f"--deep-timeout must be a positive number of seconds, not {request.deep_timeout}")
     nvml_started = None
-    if request.snapshot_path is None:
+    if request.report_path is not None and (request.snapshot_path is not None or request.deep):
+        raise InputError("--from-report describes another machine: it cannot be combined with --snapshot or --deep")
+    if request.snapshot_path is None and request.report_path is None:
         # NVML's initialisation is the slowest fact to get (0.1-0.3 s on a data-centre GPU): start it first,
         # so it runs while the rules and reporters are imported.
         from ..probes import nvml
@@ -70,6 +91,7 @@ def run_check(request: CheckRequest) -> CheckResult:
         nvml_started = nvml.start(request.nvml_timeout)
     selection, options = settings(request)
     select, ignore = selection.select, selection.ignore
+    reported = report_snapshot_of(request.report_path) if request.report_path is not None else None
     pending = None
     if request.model is not None:
         from ..model.assess import begin
@@ -78,7 +100,7 @@ def run_check(request: CheckRequest) -> CheckResult:
         quants = None if request.quant is None else tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
         pending = begin(request.model, quants, offline=request.offline)
     try:
-        snapshot, source, deep, assessment = _gather(request, nvml_started, pending)
+        snapshot, source, deep, assessment = _gather(request, nvml_started, pending, reported)
     finally:
         if pending is not None:
             pending.cancel()
@@ -87,6 +109,8 @@ def run_check(request: CheckRequest) -> CheckResult:
     scopes = ("machine", "model") if assessment is not None else ("machine",)
     findings = run(ctx, select=select, ignore=ignore, scopes=scopes)
     notes = selection.notes
+    if reported is not None:
+        notes = (*notes, *reported.notes)
     line = plan_line(assessment, model_quant) if assessment is not None else None
     if line is not None:
         notes = (*notes, line)
@@ -119,11 +143,14 @@ def plan_line(assessment: Assessment, quant: str) -> str | None:
 
 
 def _gather(
-    request: CheckRequest, nvml_started: Callable[[], NvmlInfo] | None, pending: PendingAssessment | None
+    request: CheckRequest, nvml_started: Callable[[], NvmlInfo] | None, pending: PendingAssessment | None,
+    reported: Reported | None = None,
 ) -> tuple[Snapshot, Source, DeepResult | None, Assessment | None]:
     """The snapshot (probed or read), the --deep result, and the model's assessment against the snapshot's GPUs."""
     snapshot: Snapshot
-    if request.snapshot_path is not None:
+    if reported is not None:
+        snapshot, source = reported.snapshot, reported.source
+    elif request.snapshot_path is not None:
         snapshot = load_snapshot(request.snapshot_path)
         source = Source("snapshot", path=request.snapshot_path)
     else:
@@ -142,3 +169,36 @@ def _gather(
 
         assessment = pending.finish(machine_gpus(snapshot))
     return snapshot, source, deep, assessment
+
+
+@dataclass(frozen=True)
+class Reported:
+    snapshot: Snapshot
+    source: Source
+    notes: tuple[str, ...]  # each fact with the line it was read from, and what stayed unknown
+
+
+def report_snapshot_of(path: Path) -> Reported:
+    """The partial snapshot of the machine a bug report (an issue body, a log) describes; unknown stays unknown."""
+    from ..explain.report_facts import KNOWN, report_snapshot
+
+    try:
+        text = path.read_bytes()[-4 * 2**20:].decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        raise InputError(f"report file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    snapshot, facts = report_snapshot(text)
+    if not facts:
+        raise InputError(f"{path} states no facts about its machine (no versions, GPU, driver or OS): nothing to check")
+    # every package is in the snapshot; the notes name the ones the rules judge
+    notes = [f"from the report: {key} <- {line!r}" for key, line in facts.sources.items()
+             if not key.startswith("packages.") or key.removeprefix("packages.") in KNOWN]
+    unknown = [name for name, section in (("platform", snapshot.platform), ("package list", snapshot.packages),
+                                          ("GPU and driver", snapshot.nvml)) if section.status == "skipped"]
+    if unknown:
+        notes.append(f"not in the report (unknown, not judged): {', '.join(unknown)}")
+    note = f"partial snapshot read from the report {path}; unknown facts are left empty. " + "; ".join(notes)
+    return Reported(replace(snapshot, note=note), Source("report", path=path), tuple(notes))

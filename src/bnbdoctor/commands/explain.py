@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +12,6 @@ from pathlib import Path
 from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
-from ..explain.matcher import matched_lines
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -23,37 +25,127 @@ class ExplainRequest:
     source: str | None = None  # overrides the input's description, e.g. "output of `python train.py`"
 
 
+def decode(data: bytes) -> str:
+    """A log's text: UTF-8, or UTF-16 where Windows wrote it so (PowerShell's `>` writes UTF-16 with a BOM)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    # UTF-16 LE without a BOM: every other byte is NUL, the others are not (a run of NULs, a sparse file's hole, is
+    # no UTF-16)
+    if len(data) > 64 and data[1:200:2].count(0) > 40 and data[0:200:2].count(0) < 10:
+        return data.decode("utf-16-le", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+CHUNK = 2**20
+
+#: terminal escape sequences a coloured log carries (ECMA-48: CSI colours and cursor moves, OSC titles and links
+#: ended by BEL or ST, charset selections like `ESC ( B` that tput sgr0 writes, two-byte escapes):
+#: `\x1b[31mtorch.OutOfMemoryError\x1b[0m` must match as `torch.OutOfMemoryError`
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]+[0-~]|\x1b[0-~]")
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without terminal escape sequences (a log captured from a coloured terminal, `rich`, `tqdm`)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
 def _read_stdin() -> str:
+    """The last MAX_INPUT bytes of stdin, read in chunks: a 2 GB pipe costs MAX_INPUT of memory, not 2 GB."""
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("no error text: pass TEXT, --file FILE, or pipe it in (e.g. `python train.py 2>&1 | bnbdoctor explain`)")
-    return sys.stdin.read()[-MAX_INPUT:]
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (an embedding program, a test)
+        kept_text = ""
+        while chunk := sys.stdin.read(CHUNK):
+            kept_text = (kept_text + chunk)[-MAX_INPUT:]
+        return kept_text
+    head = b""
+    kept = bytearray()
+    total = 0
+    while chunk := stream.read(CHUNK):
+        head = head or bytes(chunk[:2])
+        total += len(chunk)
+        kept += chunk
+        if len(kept) > 2 * MAX_INPUT:  # trimmed now and then, not at every chunk: one copy per MAX_INPUT read
+            del kept[:-MAX_INPUT]
+    return decode(_keep_bom(head, bytes(kept[-MAX_INPUT:]), total))
+
+
+def _keep_bom(head: bytes, tail: bytes, total: int) -> bytes:
+    """A UTF-16 text's tail, still readable: its BOM put back and the tail started on a whole code unit."""
+    if total <= len(tail) or head not in (b"\xff\xfe", b"\xfe\xff"):
+        return tail
+    return head + (tail[1:] if (total - len(tail)) % 2 else tail)
+
+
+def _read_file(path: Path) -> bytes:
+    """The last MAX_INPUT bytes of a regular file, read after a seek (a 5 GB log costs MAX_INPUT of memory).
+    A device or a FIFO named with --file is refused: /dev/zero never ends, and a FIFO is read through stdin."""
+    try:
+        mode = path.stat().st_mode  # before opening: opening a FIFO waits for a writer
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path} is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path} is not a regular file (a device, FIFO or socket): save the log to a file, "
+                             f"or pipe it in (`... 2>&1 | bnbdoctor explain`)")
+        with path.open("rb") as handle:
+            head = handle.read(2)
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_INPUT:
+                handle.seek(size - MAX_INPUT)
+            tail = handle.read(MAX_INPUT)  # bounded even when the file grew meanwhile
+            return _keep_bom(head, tail, max(size, len(tail)))
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def read_input(request: ExplainRequest) -> tuple[str, str]:
-    """The text to explain and where it came from."""
+    """The text to explain and where it came from (at most its last MAX_INPUT bytes: the error is at the end)."""
     if request.text is not None and request.file is not None:
         raise InputError("give the error as TEXT or as --file, not both")
     if request.file is not None:
         if str(request.file) == "-":
             return _read_stdin(), "stdin"
-        try:
-            data = request.file.read_bytes()[-MAX_INPUT:]
-        except FileNotFoundError:
-            raise InputError(f"file not found: {request.file}") from None
-        except IsADirectoryError:
-            raise InputError(f"{request.file} is a directory, not a file") from None
-        except OSError as exc:
-            raise InputError(f"cannot read {request.file}: {exc.strerror or exc}") from None
-        return data.decode("utf-8", errors="replace"), f"file {request.file}"
+        return decode(_read_file(request.file)), f"file {request.file}"
     if request.text is None or request.text == "-":
         return _read_stdin(), "stdin"
     return request.text, "argument"
 
 
-def machine_facts(snapshot_path: Path | None, use_machine: bool) -> MachineFacts | None:
-    """The facts `explain` ranks with: a snapshot file, this machine (probed, no torch import), or nothing."""
+#: facts that say the text describes its own machine (an env dump, versions, a GPU), not just a path in a traceback
+STRONG_FACTS = ("gpu", "compute_capability", "driver", "driver_cuda", "cuda_available", "torch_cpu", "cuda", "rocm",
+                "gpu_vendor")
+
+
+def report_machine(text: str) -> MachineFacts | None:
+    """The machine the report describes, when its text states facts about it (versions, GPU, driver, env dumps)."""
+    from ..explain.report_facts import report_snapshot
     from ..rules import CheckOptions, Context, run
 
+    snapshot, facts = report_snapshot(text)
+    # a Linux path says little (this machine is usually Linux too); a Windows or macOS one says the error came from
+    # another machine than a Linux one running explain
+    elsewhere = facts.facts.get("os") in ("windows", "macos", "wsl")
+    if not (facts.packages or elsewhere or any(k in facts.facts for k in STRONG_FACTS)):
+        return None
+    findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=False))))
+    said = ", ".join(f"{k}={v}" for k, v in {**facts.facts, **facts.packages}.items())
+    return MachineFacts.of(snapshot, findings, f"the report ({said})"[:300], {**facts.facts, "sources": facts.sources})
+
+
+def machine_facts(snapshot_path: Path | None, use_machine: bool, text: str | None = None) -> MachineFacts | None:
+    """The facts `explain` ranks with: a snapshot file, else the machine the text itself describes (the error came
+    from there), else this machine (probed, no torch import), else nothing."""
+    from ..rules import CheckOptions, Context, run
+
+    if snapshot_path is None and text is not None:
+        reported = report_machine(text)
+        if reported is not None:
+            return reported
     if snapshot_path is not None:
         from ..snapshot import load_snapshot
 
@@ -71,22 +163,45 @@ def machine_facts(snapshot_path: Path | None, use_machine: bool) -> MachineFacts
     return MachineFacts.of(snapshot, findings, source)
 
 
-def explain(text: str, source: str, machine: MachineFacts | None) -> ExplainResult:
-    matches = tuple(explain_text(text, machine))
-    lines = [line for found in matched_lines(text).values() for line in found]
+def explain(text: str, source: str, machine: MachineFacts | None, context: str = "") -> ExplainResult:
+    text = strip_ansi(text)
+    matches = tuple(explain_text(text, machine, context))
+    lines = [line for m in matches for line in m.evidence.get("lines", [])]
     summary = {"source": source, "lines": len(text.splitlines()), "chars": len(text), "matched_lines": list(dict.fromkeys(lines))[:20]}
     machine_summary = None
     if machine is not None:
         machine_summary = {
             "source": machine.source,
+            "report_facts": {k: v for k, v in machine.report.items() if k != "sources"},
+            "fact_sources": machine.report.get("sources", {}),
             "findings": [{"rule": f.rule, "category": f.category, "severity": f.severity, "title": f.title} for f in machine.findings],
         }
-    notes = () if matches else ("no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    notes: tuple[str, ...] = () if matches else (
+        "no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    if matches and all(sig.startswith("keywords:") for m in matches for sig in m.evidence["signatures"]):
+        notes = ("no known message in the text: the causes are guesses from its words (never confident); "
+                 "run `bnbdoctor check` on the machine that failed",)
     return ExplainResult(matches, summary, machine_summary, notes)
 
 
 def run_explain(request: ExplainRequest) -> ExplainResult:
     text, source = read_input(request)
+    text = strip_ansi(text)  # before the report's facts are read from it, too
     if not text.strip():
         raise InputError("the error text is empty")
-    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine))
+    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text))
+
+
+MAX_CONTEXT = 256 * 1024
+
+
+def script_context(command: list[str]) -> str:
+    """The source of the Python script a command runs (`python train.py ...`), so `run` knows how it loads the model;
+    "" for anything else or a file that cannot be read."""
+    args = [a for a in command[1:] if not a.startswith("-")] if command and "python" in Path(command[0]).name else []
+    if not args or not args[0].endswith(".py"):
+        return ""
+    try:
+        return Path(args[0]).read_bytes()[:MAX_CONTEXT].decode("utf-8", errors="replace")
+    except OSError:
+        return ""

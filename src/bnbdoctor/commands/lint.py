@@ -11,9 +11,11 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import InputError
-from ..lint.engine import Analysed, check, parse
+from ..lint.engine import MAX_SOURCE_BYTES, Analysed, check, parse, too_large
 from ..lint.files import discover
 from ..lint.model import FileFix, FixAction, LintOptions, LintResult
+from ..lint.pins import pins_for
+from ..lint.settings import apply_settings, settings_for
 from ..rules import code_rules
 from ..selection import resolve
 from ..vocab import Finding
@@ -103,6 +105,8 @@ def _fix_file(
             break
         data = new
         current = parse(a.path, data, options)
+        if current.context is not None and a.context is not None:
+            current.context = replace(current.context, pins=a.context.pins)
         if current.context is not None and current.context.syntax_error is not None:
             raise InputError(f"bnbdoctor's fix produced invalid Python in {a.path}; nothing written (please report it)")
         pairs = check(current, rules)  # type: ignore[arg-type]
@@ -117,19 +121,51 @@ def _fix_file(
     return pairs, file_fix
 
 
+def _settled(
+    path: Path, pairs: list[tuple[Finding, FixAction | None]], config: Path | None = None
+) -> list[tuple[Finding, FixAction | None]]:
+    """[tool.bnbdoctor] per-file ignores and the test-file severity; an ignored finding is not fixed either."""
+    kept = apply_settings(path, [f for f, _ in pairs], config)
+    by_place = {(f.rule, f.line, f.column): f for f in kept}
+    return [(by_place[(f.rule, f.line, f.column)], action) for f, action in pairs if (f.rule, f.line, f.column) in by_place]
+
+
+def _check_per_file_ids(paths: Sequence[Path], config: Path | None) -> None:
+    """A misspelt rule id in per-file-ignores silenced nothing, silently: checked like --ignore's, before any file
+    is read or fixed (here, not in lint/settings.py, which the rules import: lint must not import the rules)."""
+    from ..selection import _all_ids, split_ids
+
+    seen: set[str] = set()
+    for path in paths:
+        settings = settings_for(path, config)
+        if settings.source in seen:
+            continue
+        seen.add(settings.source)
+        for glob, ids in settings.globs.items():
+            try:
+                split_ids([i for i in ids if i.upper() != "ALL"], _all_ids)  # "ALL": every rule, for that glob
+            except InputError as exc:
+                raise InputError(f"{settings.source}: [tool.bnbdoctor] per-file-ignores {glob!r}: {exc}") from None
+
+
 def run_lint(request: LintRequest) -> LintResult:
     selection = resolve("lint", request.select, request.ignore, request.fail_on, request.config_path,
                         own_ids=_code_ids, noun="code rule", hint=": ids BNB100-BNB149")
     if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
-        raise InputError("--fix and --diff need libcst: pip install 'bnbdoctor[lint]'")
+        raise InputError("--fix and --diff need libcst, a dependency of bnbdoctor: reinstall it (pip install libcst)")
     gpu = parse_gpu(request.gpu) if request.gpu is not None else None
     select, ignore = selection.select, selection.ignore
     rules = code_rules(select, ignore)
     paths = discover(request.paths or [Path(".")])
+    _check_per_file_ids(paths, request.config_path)
     options = LintOptions(transformers_version=_transformers_version())
     analysed: list[Analysed] = []
     for path in paths:
         try:
+            size = path.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                analysed.append(too_large(str(path), size, options))
+                continue
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -144,10 +180,12 @@ def run_lint(request: LintRequest) -> LintResult:
     for a in analysed:
         if a.context is None:
             continue
-        a.context = replace(a.context, options=options)
-        pairs = check(a, rules)
+        pins = pins_for(Path(a.path))
+        a.context = replace(a.context, options=options, pins=pins)
+        pairs = _settled(Path(a.path), check(a, rules), request.config_path)
         if (request.fix or request.diff) and any(action is not None for _, action in pairs):
             pairs, file_fix = _fix_file(a, pairs, options, rules, write=request.fix and not request.diff)
+            pairs = _settled(Path(a.path), pairs, request.config_path)
             if file_fix is not None:
                 fixes.append(file_fix)
         findings += [f for f, _ in pairs]

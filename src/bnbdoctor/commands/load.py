@@ -137,13 +137,40 @@ def _validate(request: LoadRequest) -> dict[str, str] | None:
     if request.device not in DEVICES:
         raise InputError(f"--device must be one of {', '.join(DEVICES)}, not {request.device!r}")
     if not request.timeout > 0:
-        raise InputError(f"--timeout must be a positive number of seconds, not {request.timeout}")
+        raise InputError(f"--attempt-timeout must be a positive number of seconds, not {request.timeout}")
     if request.retries < 0 or request.backoff < 0 or request.tokens < 1:
         raise InputError("--retries and --backoff must be >= 0 and --tokens >= 1")
+    if request.device_map is not None:
+        _check_device_map(request.device_map)
+    if request.compute_dtype is not None:  # before a model is generated or a child started: bad input fails at once
+        from .check import normalise_dtype
+
+        normalise_dtype(request.compute_dtype)
     max_memory = parse_max_memory(request.max_memory)
     if max_memory and request.device == "cpu":
         raise InputError("--max-memory limits GPUs; it has no effect with --device cpu")
     return max_memory
+
+
+#: device_map strategies accelerate accepts by name (accelerate.utils.modeling, infer_auto_device_map's callers)
+DEVICE_MAP_STRATEGIES = ("auto", "balanced", "balanced_low_0", "sequential", "cpu", "disk")
+
+
+def _check_device_map(text: str) -> None:
+    """Refuse a --device-map the child would fail on after seconds of importing torch: what load/child.py's
+    _device_map accepts, checked here so bad input is one line and exit 2."""
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise InputError(f"--device-map {text!r} is not a valid JSON object: {exc}") from None
+        if not isinstance(value, dict) or not all(isinstance(v, (int, str)) for v in value.values()):
+            raise InputError(f"--device-map {text!r}: a JSON object maps module names to a device (0, \"cpu\", \"disk\")")
+        return
+    if text in DEVICE_MAP_STRATEGIES or text.isdigit() or text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()):
+        return
+    raise InputError(f"--device-map must be one of {', '.join(DEVICE_MAP_STRATEGIES)}, a device (0, cuda:0) "
+                     f"or a JSON object, not {text!r}")
 
 
 def _dtypes(folder: Path, request: LoadRequest) -> tuple[str, str]:

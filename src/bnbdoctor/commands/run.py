@@ -55,7 +55,10 @@ def _pump(source: IO[bytes], sink: IO[bytes], tail: Tail) -> None:
             sink.write(chunk)
             sink.flush()
         except (BrokenPipeError, ValueError):
-            pass  # our reader went away; keep draining so the child never blocks on a full pipe
+            # Our reader went away (`bnbdoctor run -- yes | head`): close the child's end too, so it meets the
+            # broken pipe as it would without us (SIGPIPE, 141). Draining on kept `yes` writing forever.
+            source.close()
+            break
 
 
 @dataclass(frozen=True)

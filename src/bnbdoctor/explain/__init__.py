@@ -1,7 +1,10 @@
 """`bnbdoctor explain`: from an error message (and this machine's facts) to its likely causes and fixes.
 
-`signatures.py` holds what the libraries say and why (data), `facts.py` the machine conditions, `matcher.py` the
-pure ranking function. Nothing here imports torch, transformers or bitsandbytes.
+`knowledge.py` holds every message the libraries' releases print (mined by scripts/mine_messages.py, loaded
+lazily), `signatures.py` the curated causes (data), `curated.py` the mapping from mined messages to causes,
+`facts.py` the machine conditions, `report_facts.py` the facts a bug report states, `keywords.py` the last-resort
+guess from words, `matcher.py` the pure ranking function and `triage.py` whether a diagnosis is confident. Nothing
+here imports torch, transformers or bitsandbytes, and `bnbdoctor check` imports none of it.
 """
 
 from __future__ import annotations

@@ -13,13 +13,15 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from ..rules import derive
-from ..rules.base import Finding
 from ..snapshot import Snapshot
+from ..vocab import Finding
 
 #: The (system, machine) pairs bitsandbytes runs its GPU backends on; anything else is `unsupported_platform`.
 GPU_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Windows", "x86_64"), ("Windows", "AMD64")}
 _PKG = re.compile(r"^pkg:(?P<name>[\w.-]+)(?P<op><=|>=|<|>|==)(?P<version>[\w.]+)$")
 _CC = re.compile(r"^gpu_cc<(?P<major>\d+)\.(?P<minor>\d+)$")
+_CC_AT_LEAST = re.compile(r"^gpu_cc>=(?P<major>\d+)\.(?P<minor>\d+)$")
+_NON_NVIDIA = re.compile(r"\b(AMD|Radeon|RX \d{3,4}|Intel|Arc A\d+|Iris|ZLUDA|DirectML)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,22 @@ class MachineFacts:
     findings: tuple[Finding, ...] = ()
     source: str = "this machine"
     categories: frozenset[str] = field(default=frozenset())
+    #: what a bug report states that a snapshot has no field for (`cuda_available`, `rocm`, `os`: wsl/colab)
+    report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, snapshot: Snapshot, findings: tuple[Finding, ...], source: str) -> MachineFacts:
-        return cls(snapshot, findings, source, frozenset(f.category for f in findings if f.severity != "info"))
+    def of(cls, snapshot: Snapshot, findings: tuple[Finding, ...], source: str,
+           report: dict[str, Any] | None = None) -> MachineFacts:
+        return cls(snapshot, findings, source, frozenset(f.category for f in findings if f.severity != "info"),
+                   dict(report or {}))
 
 
-def _no_gpu(s: Snapshot) -> dict[str, Any] | None:
+def _no_gpu(s: Snapshot, report: dict[str, Any] | None = None) -> dict[str, Any] | None:
     torch = s.packages.torch
+    if report and report.get("cuda_available") is False:
+        return {"report.cuda_available": False}
+    if report and report.get("torch_cpu") and torch is not None:
+        return {"packages.torch.version": torch.version}
     if s.nvml.status in ("ok", "unavailable") and not derive.visible_gpus(s).gpus:
         return {"nvml.status": s.nvml.status, "visible_gpus": 0}
     if torch is not None and torch.variant != "cuda" and s.packages.status == "ok":
@@ -47,6 +57,8 @@ def _no_gpu(s: Snapshot) -> dict[str, Any] | None:
 
 def _unsupported_platform(s: Snapshot) -> dict[str, Any] | None:
     p = s.platform
+    if p.status == "ok" and p.system == "Darwin":  # no CUDA on any Mac, whatever its CPU
+        return {"platform.system": p.system}
     if p.status == "ok" and p.system and p.machine and (p.system, p.machine) not in GPU_PLATFORMS:
         return {"platform.system": p.system, "platform.machine": p.machine}
     return None
@@ -69,16 +81,93 @@ def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | 
     return {f"packages.{name}.version": info.version} if ok else None
 
 
+def _windows_old_bnb(s: Snapshot, report: dict[str, Any]) -> dict[str, Any] | None:
+    """Windows with a bitsandbytes older than 0.43 (the first with a Windows build): its version, or the release range
+    of the bitsandbytes messages in the text, says so; unknown counts as old only when nothing says it is new."""
+    if s.platform.system != "Windows" or report.get("windows_dll_loaded"):
+        return None
+    info = derive.package(s, "bitsandbytes")
+    try:
+        if info is not None:
+            return {"platform.system": "Windows", "packages.bitsandbytes.version": info.version} if Version(info.version) < Version("0.43") else None
+        span = report.get("text_releases", {}).get("bitsandbytes")
+        if span and Version(span[0]) >= Version("0.43"):
+            return None
+    except InvalidVersion:
+        return None
+    return {"platform.system": "Windows", "bitsandbytes": f"messages of {span[0]}-{span[1]}" if span else "version unknown"}
+
+
+#: the first bitsandbytes release whose loader knows a ROCm backend (cextension.py's BNB_BACKEND, functional's
+#: HIP_ENVIRONMENT: the mined API table's first release of that name; a test keeps the two in step)
+FIRST_ROCM_BNB = "0.47.0"
+ROCM_AWARE_TEXT = re.compile(r"libbitsandbytes_rocm\d|\b(ROCm|HIP) binary\b", re.I)
+
+
+def _rocm_aware_bnb(s: Snapshot, report: dict[str, Any]) -> bool:
+    """The bitsandbytes of the report has a ROCm backend: its stated version, the release range of its messages in the
+    text, or a message that names its ROCm library say so (then a ROCm machine is supported, not a platform miss)."""
+    info = derive.package(s, "bitsandbytes")
+    try:
+        if info is not None:
+            return Version(info.version) >= Version(FIRST_ROCM_BNB)
+        span = report.get("text_releases", {}).get("bitsandbytes")
+        if span and Version(span[0]) >= Version(FIRST_ROCM_BNB):
+            return True
+    except InvalidVersion:
+        return False
+    return bool(report.get("bnb_rocm_named"))
+
+
 def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
     busy = [f for f in facts.findings if f.rule == "BNB040"]
     return {"findings": [f.rule for f in busy]} if busy else None
 
 
+#: conditions the error text itself shows, whatever is known of the machine ("text:NAME")
+TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
+    # a native library in a checkout's layout (<repo bitsandbytes>/bitsandbytes/libbitsandbytes_*), outside
+    # site-packages/dist-packages: bitsandbytes built from source, whose library is named for the CUDA/ROCm it was
+    # compiled with (cextension.py looks for the one named for torch's)
+    "bnb_source_build": re.compile(
+        r"(?:^|[\s'\"(=])((?:/|[A-Za-z]:\\)(?:(?!site-packages|dist-packages|\.egg)[^\s'\"()])*?"
+        r"bitsandbytes[/\\]bitsandbytes[/\\]libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))", re.M),
+}
+
+
+def text_holds(condition: str, text: str) -> dict[str, Any] | None:
+    """A "text:NAME" condition: the line of the text that shows it, or None."""
+    regex = TEXT_CONDITIONS.get(condition.removeprefix("text:"))
+    if regex is None:
+        raise ValueError(f"unknown condition {condition!r}")
+    m = regex.search(text)
+    return {condition: m.group(1)} if m else None
+
+
 def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     """The facts that make `condition` true on this machine, or None when it is false or cannot be told."""
     s = facts.snapshot
+    if condition.startswith("text:"):
+        return text_holds(condition, str(facts.report.get("text") or ""))
     if condition == "no_gpu":
-        return _no_gpu(s)
+        return _no_gpu(s, facts.report)
+    if condition == "windows_old_bnb":
+        return _windows_old_bnb(s, facts.report)
+    if condition in ("rocm", "rocm_old_bnb"):
+        torch = s.packages.torch
+        if not (facts.report.get("rocm") or (torch is not None and torch.variant == "rocm")):
+            return None
+        if condition == "rocm_old_bnb" and _rocm_aware_bnb(s, facts.report):
+            return None
+        return {"rocm": True}
+    if condition.startswith("os:"):
+        wanted = condition[3:]
+        said = str(facts.report.get("os") or "").lower()
+        if said == wanted or (wanted == "linux" and said in ("wsl", "colab", "kaggle")):
+            return {"report.os": said}
+        if not said and s.platform.status == "ok" and (s.platform.system or "").lower() == wanted:
+            return {"platform.system": s.platform.system}
+        return None
     if condition == "unsupported_platform":
         return _unsupported_platform(s)
     if condition == "gpu_busy":
@@ -96,6 +185,22 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     cc = _CC.match(condition)
     if cc:
         return _gpu_below(s, (int(cc["major"]), int(cc["minor"])))
+    cc = _CC_AT_LEAST.match(condition)
+    if cc:
+        floor = (int(cc["major"]), int(cc["minor"]))
+        gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
+        if gpus and all(g.compute_capability is not None and tuple(g.compute_capability) >= floor for g in gpus):
+            return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in gpus if g.compute_capability]}
+        return None
+    if condition == "jetson":
+        said = " ".join([str(facts.report.get("gpu") or ""), *(g.name for g in s.nvml.gpus)])
+        return {"gpu": said.strip()} if re.search(r"Jetson|Tegra|\bOrin\b|Xavier|JetPack|\bTX[12]\b", said, re.I) else None
+    if condition == "non_nvidia_gpu":
+        said = " ".join(str(facts.report.get(k) or "") for k in ("gpu", "gpu_vendor"))
+        names = " ".join(g.name for g in s.nvml.gpus)
+        if not facts.report.get("rocm") and _NON_NVIDIA.search(f"{said} {names}"):
+            return {"gpu": said.strip() or names}
+        return None
     pkg = _PKG.match(condition)
     if pkg:
         return _package(s, pkg["name"], pkg["op"], pkg["version"])

@@ -1,26 +1,48 @@
 """From an error text (and what is known about the machine) to ranked causes: a pure function, no I/O.
 
-Every signature that matches a line of the text proposes its cause, and its alternatives with a low confidence.
-Machine facts then move them: a cause that a signature's `when` condition confirms, or that a machine rule's
-finding of the same category confirms, rises; the most likely cause comes first.
+The text is cleaned (clean_lines), then every signature whose pattern matches proposes its cause, and its
+alternatives with a low confidence; every mined message found in it (knowledge.find) proposes the cause its
+curated mapping gives, with its source and release range as evidence, and "upgrade" when its code path is gone
+from the newest release. Machine facts then move them: a cause that a signature's `when` condition confirms, or
+that a machine rule's finding of the same category confirms, rises; the position in the log (the root of a chain,
+setup lines before a traceback) and the context (a quantized device_map load) decide between close causes.
 """
 
 from __future__ import annotations
 
+import bisect
+import difflib
+import html
+import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
-from ..rules.base import CATEGORIES, Reference
-from .facts import MachineFacts, holds
-from .signatures import SIGNATURES, Signature
+from packaging.version import InvalidVersion, Version
+
+from ..vocab import CATEGORIES, Reference
+from . import curated, keywords
+from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
+from .knowledge import Hit, KnowledgeBase, find, knowledge
+from .report_facts import spaced
+from .signatures import SIGNATURES, Signature, by_id
 
 CONFIRMED_BY_FACT = 0.45  # a signature's own `when` condition holds on this machine
 CONFIRMED_BY_RULE = {"error": 0.3, "warning": 0.15}  # a machine rule reports the same category
 ALSO_MATCHED = 0.05  # each further signature that points at the same category
 CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: lower, never drop
 MAX_LINES = 8  # matched lines kept as evidence per match
+UPSTREAM_LEAD = 0.05  # a confirmed upstream alternative's lead over an unconfirmed primary cause
+UPSTREAM_MARGIN = 0.06  # within this, of two causes the facts confirm, the upstream one ranks first
+ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
+SETUP_BONUS = 0.05  # a setup failure printed before the traceback
+SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
+                              "arch_unsupported"})
+RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
+REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
+TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -64,6 +86,8 @@ class _Candidate:
     facts: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
     primary: bool = True  # the signature's own category, not one of its alternatives
+    first_line: int | None = None  # where in the text its earliest evidence is
+    templates: list[dict[str, Any]] = field(default_factory=list)  # mined templates that matched, with releases
 
 
 def _bytes(text: str | None) -> float:
@@ -99,7 +123,7 @@ def _refs(references: Iterable[Reference]) -> list[dict[str, Any]]:
     return [{"kind": r.kind, "title": r.title, "url": r.url} for r in references]
 
 
-def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> list[_Candidate]:
+def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None, text: str = "") -> list[_Candidate]:
     primary = _Candidate(sig.category, sig.rule, sig.confidence, sig.cause, sig.fix, lines, [sig.id], sig.references)
     out = [primary]
     if machine is not None and sig.when is not None:
@@ -110,11 +134,16 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None) -> 
     for alt in sig.alternatives:
         cand = _Candidate(alt.category, alt.rule, alt.confidence, alt.cause, alt.fix, lines, [sig.id], sig.references,
                           primary=False)
-        if machine is not None:
-            confirmed = holds(alt.when, machine)
+        by_text = alt.when.startswith("text:")  # the text shows it, whatever is known of the machine
+        if machine is not None or by_text:
+            confirmed = text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine)
             if confirmed is not None:
-                cand.confidence += CONFIRMED_BY_FACT
+                weak = alt.weak
+                cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
                 cand.facts.update(confirmed)
+                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts and not weak:
+                    # the facts show an upstream cause that by itself produces this message: it comes first
+                    cand.confidence = max(cand.confidence, primary.confidence + UPSTREAM_LEAD)
             else:
                 cand.confidence -= CONTRADICTED
         out.append(cand)
@@ -135,6 +164,9 @@ def _merge(candidates: list[_Candidate]) -> dict[str, _Candidate]:
             best.confidence += ALSO_MATCHED if cand.primary else 0.0
             best.references = best.references + tuple(r for r in cand.references if r not in best.references)
         best.lines = best.lines + [line for line in cand.lines if line not in best.lines]
+        best.templates = best.templates + [t for t in cand.templates if t not in best.templates]
+        if cand.first_line is not None and (best.first_line is None or cand.first_line < best.first_line):
+            best.first_line = cand.first_line
         best.facts.update(cand.facts)
         best.rule = best.rule or cand.rule
     return merged
@@ -167,32 +199,634 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
                       f"{detail['this_process_gib']:.2f} GiB and {detail['gpu_free_gib']:.2f} GiB are free. " + cand.cause)
 
 
-def matched_lines(text: str) -> dict[str, list[str]]:
-    """signature id -> the lines of `text` it matches (stripped, de-duplicated, in order)."""
-    found: dict[str, list[str]] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ ╰ ─ ...
+#: a source line in a rich traceback panel ("│ ❱ 2364 │   raise ValueError(" : a line number between borders)
+#: whose text runs up to the right border (at most two spaces before it): rich crops code lines there (it wraps
+#: messages, it does not crop them), so the message on it is cut short and knowledge.find matches its first words
+_BOX_CROPPED = re.compile(r"^([ \t]*\u2502[ \t]*(?:\u2771[ \t]*)?\d+[ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M)
+_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("`", " "), ("\u00a0", " "))
+_CHAIN = re.compile(r"The above exception was the direct cause of the following exception"
+                    r"|During handling of the above exception, another exception occurred", re.I)
+
+
+def clean_lines(text: str) -> list[str]:
+    """The text as lines a matcher can read: no ANSI colours, box drawing, markdown quote marks, fences or
+    backticks; curly quotes made straight; HTML entities (a scraped issue page) decoded."""
+    if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
+        text = html.unescape(text)
+    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2502" in text:  # rich crops a panel's lines at its right border: mark those as cut short
+        text = _BOX_CROPPED.sub(lambda m: m.group(1) + " \u2026", text)
+    had_backticks = "`" in text
+    for old, new in _QUOTES:  # str.replace is much faster than str.translate on megabytes
+        if old in text:
+            text = text.replace(old, new)
+    if had_backticks:  # `x`or -> " x or": a space keeps words apart; one space is enough
+        text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+    # CJK written against ASCII ("报错AttributeError", "5070ti显卡") leaves no word boundary for a pattern's \b
+    text = spaced(text)
+    lines = [line.strip() for line in _BOX.sub(" ", text).split("\n")]
+    for i, line in enumerate(lines):
+        if line.startswith((">", "```", "~~~")):
+            while line.startswith(">"):
+                line = line[1:].lstrip()
+            lines[i] = "" if line.startswith(("```", "~~~")) else line
+    return lines
+
+
+@dataclass(frozen=True)
+class _Scan:
+    lines: list[str]
+    by_sig: dict[str, list[int]]  # signature id -> indexes of the lines it matched, in order
+    root_end: int | None  # lines before this index are the first exception of a chain (its root)
+    traceback: int | None = None  # the line of the first "Traceback (most recent call last)"
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
             continue
-        for sig in SIGNATURES:
-            if sig.regex.search(line):
-                seen = found.setdefault(sig.id, [])
-                if line not in seen:
-                    seen.append(line)
-    return found
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
 
 
-def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
-    """Rank the causes of the errors in `text`, most likely first; [] when no known signature matches."""
-    lines_by_sig = matched_lines(text)
-    signatures = [s for s in SIGNATURES if s.id in lines_by_sig]
-    candidates = [c for s in signatures for c in _propose(s, lines_by_sig[s.id][:MAX_LINES], machine)]
+def _anchor(branch: str) -> str | None:
+    """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
+    best, word, depth, i, in_class = "", "", 0, 0, False
+    while i <= len(branch):
+        c = branch[i] if i < len(branch) else ""
+        quantified = c in "?*{+"
+        if c.isalpha() and depth == 0 and not in_class:
+            word += c
+            i += 1
+            continue
+        if word and not quantified and len(word) > len(best):
+            best = word
+        elif word and quantified and len(word) - 1 > len(best):
+            best = word[:-1]  # the quantifier binds only the last letter
+        word = ""
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        i += 1
+    return best.lower() if len(best) >= 3 else None
+
+
+@cache
+def _anchors(sig: Signature) -> tuple[str, ...] | None:
+    """One required word per alternative of the signature's pattern; None when some alternative has none."""
+    if sig.anchors:
+        return sig.anchors
+    words = []
+    for branch in _branches(sig.pattern):
+        word = _anchor(branch)
+        if word is None:
+            return None
+        words.append(word)
+    return tuple(dict.fromkeys(words))
+
+
+MAX_ANCHOR_HITS = 400  # beyond this many occurrences a full scan is cheaper than windows
+
+
+def _lines_with(low: str, word: str, starts: list[int], seen: dict[str, set[int] | None]) -> set[int] | None:
+    """The lines holding `word` (None: too many to be worth windows), found once per scan."""
+    if word in seen:
+        return seen[word]
+    lines: set[int] | None = set()
+    at = low.find(word)
+    while at != -1 and lines is not None:
+        lines.add(bisect.bisect_right(starts, at) - 1)
+        if len(lines) > MAX_ANCHOR_HITS:
+            lines = None
+        else:
+            at = low.find(word, at + len(word))
+    seen[word] = lines
+    return lines
+
+
+def _windows(low: str, anchors: tuple[str, ...], starts: list[int],
+             seen: dict[str, set[int] | None]) -> list[tuple[int, int]] | None:
+    """Line ranges (first, last) around every occurrence of an anchor; None: scan everything."""
+    lines: set[int] = set()
+    for word in anchors:
+        found = _lines_with(low, word, starts, seen)
+        if found is None:
+            return None
+        lines |= found
+        if len(lines) > MAX_ANCHOR_HITS:
+            return None
+    ranges: list[tuple[int, int]] = []
+    for line in sorted(lines):
+        first, last = max(0, line - 2), min(len(starts) - 2, line + 2)
+        if ranges and first <= ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], last)
+        else:
+            ranges.append((first, last))
+    return ranges
+
+
+_CUT_END = re.compile(r"[\s\"'.,;:)\]…]+$")
+MIN_CUT = 12  # characters: a shorter tail (a bare error name) is not worth the search
+
+
+def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: str) -> bool:
+    """Whether the matched line is a shortened copy of a longer line of the text that this signature does not match
+    (an issue title repeating the error cut short, a summary line): the full line tells what the message is, and a
+    pattern that its wording rules out must not match on the shortened copy."""
+    tail = _CUT_END.sub("", lines[index][column:]).lower()
+    if len(tail) < MIN_CUT:
+        return False
+    at = low.find(tail)
+    while at != -1:
+        line_start = low.rfind("\n", 0, at) + 1
+        line_end = low.find("\n", at)
+        line_end = len(low) if line_end == -1 else line_end
+        longer = low[line_start:line_end]
+        rest = low[at + len(tail):line_end].strip()
+        if longer != lines[index].lower() and len(rest) > 3 and not sig.regex.search(lines[low.count("\n", 0, at)]):
+            return True
+        at = low.find(tail, at + 1)
+    return False
+
+
+def scan(text: str) -> _Scan:
+    lines = clean_lines(text)
+    joined = "\n".join(lines)
+    low = joined.lower()
+    starts = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
+    found: dict[str, list[int]] = {}
+    anchor_lines: dict[str, set[int] | None] = {}
+    for sig in SIGNATURES:
+        anchors = _anchors(sig)
+        ranges = _windows(low, anchors, starts, anchor_lines) if anchors is not None else None
+        chunks = [(0, joined)] if ranges is None else [(starts[a], joined[starts[a]:starts[b + 1] - 1]) for a, b in ranges]
+        seen = found.setdefault(sig.id, [])
+        for offset, chunk in chunks:
+            for m in sig.regex.finditer(chunk):
+                if m.end() == m.start():
+                    continue
+                # a pattern that spans lines on purpose (a traceback frame, then its exception) is evidenced by the
+                # line it ends on, the exception
+                at = offset + (m.end() - 1 if "\\n" in sig.pattern else m.start())
+                index = bisect.bisect_right(starts, at) - 1
+                if _cut_copy(sig, lines, index, max(0, offset + m.start() - starts[index]), low):
+                    continue
+                if index not in seen and lines[index] not in {lines[j] for j in seen}:
+                    seen.append(index)
+                if len(seen) >= MAX_LINES:
+                    break
+            if len(seen) >= MAX_LINES:
+                break
+        seen.sort()
+        if not seen:
+            del found[sig.id]
+    chain = _CHAIN.search(joined)
+    root_end = bisect.bisect_right(starts, chain.start()) - 1 if chain else None
+    at = joined.find("Traceback (most recent call last)")
+    traceback = bisect.bisect_right(starts, at) - 1 if at != -1 else None
+    return _Scan(lines, found, root_end, traceback)
+
+
+def matched_lines(text: str) -> dict[str, list[str]]:
+    """signature id -> the lines of `text` it matches (cleaned, de-duplicated, in order)."""
+    s = scan(text)
+    return {sig: [s.lines[i] for i in idx] for sig, idx in s.by_sig.items()}
+
+
+def text_releases(hits: list[Hit]) -> dict[str, tuple[str, str]]:
+    """package -> (first, last): the releases in which every mined message of that package found in the text exists
+    together; the text's own evidence of which release printed it (omitted where the ranges do not meet)."""
+    spans: dict[str, tuple[Version, Version]] = {}
+    empty: set[str] = set()
+    for hit in hits:
+        t = hit.template
+        if t.native or not t.first or not t.last or hit.truncated:
+            continue
+        try:
+            first, last = Version(t.first), Version(t.last)
+        except InvalidVersion:
+            continue
+        old = spans.get(t.package)
+        span = (first, last) if old is None else (max(old[0], first), min(old[1], last))
+        if span[0] > span[1]:
+            empty.add(t.package)
+        spans[t.package] = span
+    return {p: (str(a), str(b)) for p, (a, b) in spans.items() if p not in empty}
+
+
+def _template_dict(hit: Hit, newest: str | None, gone: bool) -> dict[str, Any]:
+    t = hit.template
+    return {"id": t.id, "package": t.package, "file": t.file, "function": t.function, "kind": t.kind, "type": t.type,
+            "first": t.first, "last": t.last, "newest_release": newest, "gone_from_newest": gone, "where": t.where,
+            "template": t.template, "truncated": hit.truncated}
+
+
+def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
+    """The newest release of the package, when the matched message is gone from it (it says: upgrade)."""
+    t = hit.template
+    newest = kb.newest(t.package)
+    if t.native or not t.last or not newest or t.last == newest or not curated.failing(t) or kb.reworded(t):
+        return None
+    return newest
+
+
+def _upgrade_candidate(hit: Hit, newest: str) -> _Candidate:
+    t = hit.template
+    cause = (f"The message exists only in {t.package} {t.first}-{t.last} ({t.file}, {t.function}): the {t.package} "
+             f"that printed it is older than the releases that removed this code path.")
+    fix = f"pip install -U {t.package} (newest release: {newest}), then restart the process."
+    return _Candidate("version_incompat", "BNB023" if t.package == "bitsandbytes" else None, RELEASE_RANGE_EVIDENCE,
+                      cause, fix, [], [f"release-range:{t.id}"], (), primary=False)
+
+
+_DLL_LACKS_SYMBOL = re.compile(r"function '?c[a-z]\w+'? not found", re.I)
+_QUANTIZED_LOAD = re.compile(r"BitsAndBytesConfig|load_in_(4|8)bit|Linear(4bit|8bitLt)|bnb_4bit|quantization_config"
+                             r"|buffer for offloaded layers", re.I)
+_DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", re.I)
+_MISMATCH_CPU = re.compile(r"Expected all tensors to be on the same device.{0,300}?\bcpu\b"
+                           r"|some tensors to not be on a GPU|need to be on the same GPU.{0,300}?\bcpu\b", re.I | re.S)
+
+
+def _silent_cpu_placement(text: str, merged: dict[str, _Candidate], context: str = "") -> None:
+    """A device-mismatch error naming `cpu` after a quantized device_map load: accelerate put the quantized layers
+    on the CPU because the GPU budget was below the model's size (measured on H200s, issue 16): that is the cause."""
+    mismatch = merged.get("device_mismatch")
+    if mismatch is None or not (_QUANTIZED_LOAD.search(text + context) and _DEVICE_MAP.search(text + context)
+                                and _MISMATCH_CPU.search(text)):
+        return
+    offload = by_id()["quantized-offload-refused"]
+    cand = merged.get("cpu_offload")
+    if cand is None:
+        cand = _Candidate("cpu_offload", offload.rule, 0.0, offload.cause, offload.fix, list(mismatch.lines),
+                          [offload.id], offload.references, first_line=mismatch.first_line)
+        merged["cpu_offload"] = cand
+    cand.confidence = max(cand.confidence, mismatch.confidence + 0.05)
+    cand.cause = ("A quantized model loaded with device_map and a GPU budget (max_memory, or the GPU's free memory) "
+                  "below its size: accelerate placed quantized layers on the CPU without an error, and the inputs on "
+                  "the GPU then meet weights on the CPU. " + offload.cause)
+    cand.fix = ("Give max_memory for the GPU at least the model's size (`bnbdoctor estimate MODEL` gives it) or load "
+                "in a smaller mode (nf4 with double quantization, a smaller model), so that nothing lands on the CPU; "
+                "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
+
+
+#: (signature, words around it in the text, the category they make it): the same error raised by another code path
+CONTEXT_RULES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = (
+    ("requantize-uint8", re.compile(r"offload", re.I), "cpu_offload",
+     "CPU offloading (accelerate/diffusers hooks, enable_sequential_cpu_offload) moves the quantized layers between "
+     "devices as plain tensors, and bitsandbytes then gets their packed uint8 weights to quantize again.",
+     "Do not offload the quantized module sequentially: use enable_model_cpu_offload(), or give the GPU enough memory "
+     "to keep the quantized model on it (a smaller mode, max_memory at least its size)."),
+)
+
+
+def _in_context(text: str, merged: dict[str, _Candidate], context: str = "") -> None:
+    for sig_id, words, category, cause, fix in CONTEXT_RULES:
+        source = next((c for c in merged.values() if sig_id in c.signatures), None)
+        if source is None or not (words.search(text) or words.search(context)):
+            continue
+        cand = merged.get(category)
+        if cand is None:
+            cand = merged[category] = _Candidate(category, None, 0.0, cause, fix, list(source.lines),
+                                                 [f"{sig_id}+context"], source.references, first_line=source.first_line)
+        cand.confidence = max(cand.confidence, source.confidence + 0.1)
+        cand.cause, cand.fix = cause, fix
+
+
+_MISSING_NAME = (
+    re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'"),
+    re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'"),
+)
+_MISSING_SYMBOL = re.compile(r"(?:'NoneType' object has no attribute|undefined symbol:|function) '?(?P<name>c[a-z]\w+)'?")
+
+
+_IDENTIFIER = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b|\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+_NAMES: dict[int, dict[str, set[str]]] = {}
+
+
+def _known_names(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Every public name the libraries have: name -> the modules (or packages, for names their messages use, such as
+    transformers' BitsAndBytesConfig) that have it in some release. Built once per table."""
+    if id(kb) in _NAMES:
+        return _NAMES[id(kb)]
+    names: dict[str, set[str]] = _NAMES.setdefault(id(kb), {})
+    for module, table in kb.api.items():
+        if not module.endswith(":lib"):
+            for name in table:
+                names.setdefault(name, set()).add(module)
+    for t in kb.templates:
+        for name in _IDENTIFIER.findall(t.template):
+            names.setdefault(name, set()).add(t.package)
+    return names
+
+
+def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """An import of a name that no release of the module ever had is the caller's mistake, not an old or new
+    release: a misspelt name ("BitssAndBytesConfig": one letter from a known one) or a name asked of the wrong
+    package (transformers' BitsAndBytesConfig imported from bitsandbytes, whose every release's names are known)."""
+    known = _known_names(kb)
+    for regex in _MISSING_NAME:
+        for m in regex.finditer(text):
+            module, name = m["module"], m["name"]
+            top = module.split(".")[0]
+            source = next((c for c in merged.values() if c.category == "version_incompat" and c.lines
+                           and any(name in line for line in c.lines)), None)
+            if source is None or name in kb.api.get(module, {}):
+                continue
+            if name in known:
+                homes = sorted(known[name] - {module})
+                if not (module in kb.api and top not in {h.split(".")[0] for h in homes}):
+                    continue  # the name exists in this package's releases: a version question
+                cause = (f"{name} is not part of {module} in any release of {top}: it belongs to "
+                         f"{', '.join(homes[:2])}. The code imports it from the wrong package.")
+                fix = f"Import it from where it lives (e.g. `from {homes[0].split('.')[0]} import {name}`)."
+            else:
+                close = difflib.get_close_matches(name, known.keys(), n=1, cutoff=0.9)
+                if not close:
+                    continue
+                cause = f"{name} is not a name of any release: it is a misspelling of {close[0]}."
+                fix = f"Correct the name to {close[0]}."
+            cand = merged.get("wrong_api")
+            if cand is None:
+                cand = merged["wrong_api"] = _Candidate("wrong_api", None, 0.0, cause, fix, list(source.lines),
+                                                        ["api:wrong-name"], source.references,
+                                                        first_line=source.first_line)
+            cand.confidence = max(cand.confidence, source.confidence + 0.05)
+            cand.cause, cand.fix = cause, fix
+            return
+
+
+#: a plain container's operations refused by an object: "'X' object is not subscriptable", "... does not support item
+#: assignment", "cannot unpack non-iterable X object" (CPython's own TypeError wordings)
+_CONTAINER_OP = re.compile(
+    r"'(?P<name>[A-Z]\w+)' object (?:is not subscriptable|does not support item (?:assignment|deletion)|is not iterable)"
+    r"|cannot unpack non-iterable (?P<name2>[A-Z]\w+) object")
+#: an attribute name never holds a dot: "module 'torch' has no attribute 'torch.bfloat16'" is a string (a dtype or
+#: class written as text) handed to getattr by the library, i.e. the caller passed a string where a name was expected
+_DOTTED_ATTRIBUTE = re.compile(r"has no attribute '(?P<name>\w+(?:\.\w+)+)'")
+
+
+def _by_call(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """Two TypeErrors/AttributeErrors whose cause the libraries' own names tell, whatever else the text holds:
+    a class that came in a later release refusing a container operation (code written when the value was a list or
+    tuple: bitsandbytes' QuantState replaced the quant_state list in 0.41.2), and a dotted attribute name."""
+    for m in _CONTAINER_OP.finditer(text):
+        name = m["name"] or m["name2"]
+        spans = [(module.split(".")[0], span) for module, table in kb.api.items()
+                 if not module.endswith(":lib") and (span := table.get(name))]
+        later = [(package, span[0]) for package, span in spans
+                 if span[0] != (kb.releases.get(package) or [span[0]])[0]]
+        if not later:
+            continue
+        package, first = later[0]
+        cand = merged.get("version_incompat")
+        cause = (f"{name} is a class that {package} introduced in {first}, replacing a plain list/tuple: the code "
+                 f"indexes or unpacks it as it did with {package} before {first}.")
+        fix = (f"Update the code to {name}'s attributes (e.g. quant_state.dtype instead of quant_state[2]), or pin "
+               f"{package}<{first} for the old code.")
+        if cand is None:
+            cand = merged["version_incompat"] = _Candidate(
+                "version_incompat", "BNB023", 0.0, cause, fix, [m.group(0)], [f"api:container:{package}:{name}"], ())
+        cand.confidence = max(cand.confidence, 0.75)
+        cand.cause, cand.fix = cause, fix
+        break
+    dotted = _DOTTED_ATTRIBUTE.search(text)
+    if dotted:
+        cand = merged.get("wrong_api")
+        if cand is None:
+            cand = merged["wrong_api"] = _Candidate(
+                "wrong_api", None, 0.0, "", "", [dotted.group(0)], ["api:dotted-attribute"], ())
+        cand.confidence = max(cand.confidence, 0.8)
+        cand.cause = (f"'{dotted['name']}' is not a name: a string was passed where the library expects a value it "
+                      "looks up by name (a dtype written as \"torch.bfloat16\" in a config), and getattr fails on it.")
+        cand.fix = ("Pass the object itself (torch.bfloat16), or the bare name the library resolves "
+                    "(\"bfloat16\"), not its dotted spelling.")
+
+
+def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """A name the error says is missing, looked up in the releases that have it: which release the code expects."""
+    found: list[tuple[str, str, str, list[str]]] = []  # package, module, name, [first, last]
+    for regex in _MISSING_NAME:
+        for m in regex.finditer(text):
+            module, name = m["module"], m["name"]
+            span = kb.api.get(module, {}).get(name)
+            if span:
+                found.append((module.split(".")[0], module, name, span))
+    for m in _MISSING_SYMBOL.finditer(text):
+        span = kb.api.get("bitsandbytes:lib", {}).get(m["name"])
+        if span:
+            found.append(("bitsandbytes", "bitsandbytes:lib", m["name"], span))
+    for package, module, name, (first, last) in found[:3]:
+        newest = kb.newest(package)
+        gone = bool(newest and last != newest)
+        what = "the native entry point" if module.endswith(":lib") else f"{module}.{name}"
+        where = (f"{package} {first}-{last} calls {name} in its native library" if module.endswith(":lib")
+                 else f"{what} exists in {package} {first}-{last}")
+        detail = {"id": f"api:{module}:{name}", "package": package, "file": module, "function": name, "kind": "api",
+                  "type": None, "first": first, "last": last, "newest_release": newest, "gone_from_newest": False,
+                  "where": where, "template": f"{module}.{name}", "truncated": False}
+        target = next((c for c in merged.values() if c.category in ("version_incompat", "bnb_cpu_fallback", "missing_libs")
+                       and any(line and name in line for line in c.lines)), None)
+        if target is None:
+            continue
+        target.templates.insert(0, detail)
+        if module.endswith(":lib"):
+            continue
+        if gone:
+            target.fix += (f" {name} exists only in {package} {first}-{last}: the code was written for those releases; "
+                           f"pin {package}<={last} or update the code to the newer API.")
+        elif first != (kb.releases.get(package) or [first])[0]:
+            target.fix += f" {name} came in {package} {first}: install {package}>={first}."
+
+
+_ERROR_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed", re.I)
+ADVICE = frozenset({"dtype_slow", "other"})  # causes of slowness or advisories: never why a run failed
+ADVICE_PENALTY = 0.3
+
+
+_WARNING_LINE = re.compile(r"\bwarn(ing)?\b|Warning\b|\bwarn\(", re.I)
+_FAILURE_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed|\bfail(ed|s|ure)?\b"
+                           r"|not found|cannot|can't|could not|unable|Defaulting to", re.I)
+
+
+#: what a warning says when it reports a failure (torch's "CUDA initialization: The NVIDIA driver on your system is
+#: too old" is a UserWarning, and the cause of what follows), not a slow path or a note
+_WARNED_FAILURE = re.compile(r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
+                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible"
+                             r"|(device|dtype) type different", re.I)
+
+
+def _warning_only(cand: _Candidate) -> bool:
+    """Every line of its evidence is a warning that reports no failure ("Only slow 8-bit matmul is supported")."""
+    return bool(cand.lines) and all(_WARNING_LINE.search(line) and not _ERROR_LINE.search(line)
+                                    and not _WARNED_FAILURE.search(line) for line in cand.lines)
+
+
+def _failures_over_advice(merged: dict[str, _Candidate]) -> None:
+    """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes. Nor
+    is any cause that only warnings show, when another cause rests on a failure line (bitsandbytes' "Compute
+    capability < 7.5 detected! Only slow 8-bit matmul" printed before "Required library version not found")."""
+    failed = any(c.category not in ADVICE and c.confidence >= 0.5 and any(_ERROR_LINE.search(line) for line in c.lines)
+                 for c in merged.values())
+    if failed:
+        for cand in merged.values():
+            if cand.category in ADVICE:
+                cand.confidence -= ADVICE_PENALTY
+    failing = [c for c in merged.values() if c.category not in ADVICE and c.primary and c.confidence >= 0.5
+               and not _warning_only(c) and any(_FAILURE_LINE.search(line) for line in c.lines)]
+    if failing:
+        best = max(c.confidence for c in failing)
+        for cand in merged.values():
+            if cand.category not in ADVICE and _warning_only(cand) and cand.confidence >= best:
+                cand.confidence = best - 0.01
+
+
+def _say_upgrade(cand: _Candidate) -> None:
+    """The release range is evidence: a message gone from the newest release adds "upgrade" to the fix."""
+    if cand.category == "version_incompat":
+        return
+    for t in cand.templates:
+        if t["gone_from_newest"]:
+            cand.fix += (f" This message exists only in {t['package']} {t['first']}-{t['last']}: the release that printed "
+                         f"it is older than {t['newest_release']}, so upgrading {t['package']} is part of the fix.")
+            return
+
+
+def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
+    """No known message: a low-confidence guess from the words the text uses (keywords.py)."""
+    for category, confidence, words in keywords.guess(text):
+        if category in merged:
+            continue
+        model = next((sig for sig in SIGNATURES if sig.category == category), None)
+        fix = model.fix if model is not None else "Run `bnbdoctor check` on the machine that failed."
+        cause = (f"No known message is in the text; its words ({', '.join(repr(w) for w in words)}) point at "
+                 f"{category.replace('_', ' ')}. A guess from words, not a recognised error.")
+        merged[category] = _Candidate(category, model.rule if model else None, confidence, cause, fix, [],
+                                      [f"keywords:{category}"], model.references if model else ())
+
+
+def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
+    """Two causes the facts both confirm, nearly as likely: the upstream one explains the other (a GPU vLLM does not
+    support at all also has no bf16), so it comes first."""
+    if len(ranked) < 2:
+        return ranked
+    top = ranked[0]
+    for i, cand in enumerate(ranked[1:], start=1):
+        if top.confidence - cand.confidence > UPSTREAM_MARGIN:
+            break
+        if cand.facts and top.facts and ROOT_ORDER.index(cand.category) < ROOT_ORDER.index(top.category):
+            return [cand, *ranked[:i], *ranked[i + 1:]]
+    return ranked
+
+
+def explain_text(text: str, machine: MachineFacts | None = None, context: str = "") -> list[Match]:
+    """Rank the causes of the errors in `text`, most likely first; [] when nothing in it is known.
+
+    `context` is what ran (a script's source, for `bnbdoctor run`): never matched as an error, only read by the rules
+    that need to know how the model was loaded (a quantized device_map load, offloading)."""
+    found = scan(text)
+    lines = found.lines
+    kb = knowledge()
+    hits = find(lines, kb)
+    if machine is not None:
+        # Windows' own wording when a loaded DLL lacks a symbol: a Windows build of bitsandbytes was loaded (its CPU
+        # one), so this is not a release without a Windows build
+        dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
+        machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits),
+                                           "windows_dll_loaded": dll_loaded,
+                                           "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text))})
+    signatures = [s for s in SIGNATURES if s.id in found.by_sig]
+    candidates: list[_Candidate] = []
+    for sig in signatures:
+        idx = found.by_sig[sig.id]
+        for cand in _propose(sig, [lines[i] for i in idx][:MAX_LINES], machine, text):
+            cand.first_line = idx[0]
+            candidates.append(cand)
+    direct = {s.id for s in signatures}
+    for hit in hits:
+        newest = kb.newest(hit.template.package)
+        mapped = curated.signature_for(hit.template)
+        old = _old_only(hit, kb)
+        detail = _template_dict(hit, newest, old is not None)
+        if old is not None:
+            upgrade = _upgrade_candidate(hit, old)
+            if (mapped or curated.family_for(hit.template)).category == "wrong_api":
+                # a refusal of the call whose wording is gone: the code was reworked, and a call that was wrong is
+                # most often still wrong; the release is a second cause here, not the first
+                upgrade.confidence = REFUSAL_RANGE_EVIDENCE
+            upgrade.lines, upgrade.first_line = [hit.text], hit.line
+            upgrade.templates.append(detail)
+            candidates.append(upgrade)
+        if mapped is not None and mapped.id in direct:
+            for cand in candidates:
+                if mapped.id in cand.signatures:
+                    cand.templates.append(detail)
+            continue
+        if mapped is None:
+            mapped = curated.family_for(hit.template)
+        proposed = _propose(mapped, [hit.text], machine, text)
+        for cand in proposed:
+            cand.first_line = hit.line
+            cand.templates.append(detail)
+            if hit.truncated:
+                cand.confidence -= TRUNCATED_PENALTY * (1 - hit.score)
+            if cand.category == "other" or mapped.id.startswith("family:"):
+                cand.cause = f"{cand.cause} Recognised: \"{hit.template.template}\" ({hit.template.where})."
+        candidates.extend(proposed)
+        direct.add(mapped.id)
     merged = _merge(candidates)
+    _by_call(text, merged, kb)
+    if all(c.category == "other" for c in merged.values()):
+        _keyword_guesses(text, merged)
     if machine is not None:
         _apply_findings(merged, machine)
     if "oom" in merged:
         _oom_cause(merged["oom"], text)
-    ranked = sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
+    _silent_cpu_placement(text, merged, context)
+    _in_context(text, merged, context)
+    _failures_over_advice(merged)
+    _api_evidence(text, merged, kb)
+    _wrong_name(text, merged, kb)
+    for cand in merged.values():
+        _say_upgrade(cand)
+    if found.root_end is not None:
+        for cand in merged.values():
+            if cand.first_line is not None and cand.first_line < found.root_end:
+                cand.confidence += ROOT_BONUS
+    if found.traceback is not None:
+        # setup output (bitsandbytes' CUDA SETUP lines, torch's CUDA initialisation warnings) printed before the
+        # traceback is what the traceback's error follows from
+        for cand in merged.values():
+            if cand.category in SETUP_CATEGORIES and cand.first_line is not None and cand.first_line < found.traceback:
+                cand.confidence += SETUP_BONUS
+    ranked = _upstream_first(sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category))))
     return [
         Match(
             category=c.category,
@@ -206,6 +840,7 @@ def explain_text(text: str, machine: MachineFacts | None = None) -> list[Match]:
                 "facts": c.facts,
                 "findings": c.findings,
                 "references": _refs(c.references),
+                "templates": c.templates[:MAX_LINES],
             },
         )
         for c in ranked

@@ -41,11 +41,87 @@ class Analysed:
     data: bytes
     context: CodeContext | None  # None: the pre-filter skipped it
     lines: list[str]
+    cells: list[tuple[int, int]] | None = None  # a notebook: (code cell, line in the cell) for each line of `lines`
+
+
+def _unreadable(path: str, data: bytes, options: LintOptions, why: str) -> Analysed:
+    return Analysed(path, data, CodeContext(path, None, options, SyntaxError(why)), [])
+
+
+#: Larger than any hand-written module: a file over it is reported (BNB100), not read, so a multi-GB file that
+#: happens to be named .py cannot exhaust memory (a 3 GB one used to take 3.1 GB and 16 s, then passed silently).
+MAX_SOURCE_BYTES = 16 * 2**20
+
+
+def too_large(path: str, size: int, options: LintOptions) -> Analysed:
+    return _unreadable(path, b"", options, f"not read: {size / 2**20:.0f} MiB, over the {MAX_SOURCE_BYTES // 2**20} MiB "
+                       "bnbdoctor reads of a Python file or notebook")
+
+
+def strict_text(data: bytes) -> str | None:
+    """The file's text in its declared encoding (PEP 263, UTF-8 by default), or None when it is not valid text."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
+#: IPython syntax in notebook cells: a line magic or shell escape (`%pip`, `!nvidia-smi`), or help (`x?`).
+_MAGIC = re.compile(r"^\s*(?:[%!]|\?\w|\w[\w.]*\?\s*$)")
+
+
+def notebook_source(data: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """A notebook's code cells as one Python text, magics blanked, and where each line came from.
+
+    Raises ValueError when the file is not a notebook (not JSON, no `cells`).
+    """
+    import json
+
+    doc = json.loads(data)
+    if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
+        raise ValueError("no 'cells' list")
+    lines: list[str] = []
+    where: list[tuple[int, int]] = []
+    number = 0
+    for cell in doc["cells"]:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        number += 1
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        cell_lines = text.splitlines()
+        whole_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        continued = False  # the previous line was IPython syntax ending in a backslash: this one belongs to it
+        for i, line in enumerate(cell_lines, start=1):
+            if whole_magic:
+                line = ""
+            elif continued or _MAGIC.match(line):
+                ends_continued = line.rstrip().endswith("\\")
+                # keep the line (numbers stay right) but make it a no-op at its indentation; a continuation
+                # line of `!cmd \` becomes empty (its indentation would be an unexpected indent)
+                line = "" if continued else line[: len(line) - len(line.lstrip())] + "pass"
+                continued = ends_continued
+            lines.append(line)
+            where.append((number, i))
+        lines.append("")  # cells are separate blocks
+        where.append((number, len(cell_lines) + 1))
+    return "\n".join(lines) + "\n", where
 
 
 def parse(path: str, data: bytes, options: LintOptions) -> Analysed:
+    cells = None
+    if path.endswith(".ipynb"):
+        try:
+            text, cells = notebook_source(data)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            return _unreadable(path, data, options, f"not a readable notebook ({type(exc).__name__}: {exc})")
+        data = text.encode()
+    elif not data.isascii() and strict_text(data) is None:  # ASCII is text in every encoding Python accepts
+        # random bytes named .py: report them (the file cannot run) instead of skipping them silently
+        return _unreadable(path, data, options, "not UTF-8 text (nor the encoding its coding line declares)")
     if not PREFILTER.search(data):
-        return Analysed(path, data, None, [])
+        return Analysed(path, data, None, [], cells)
     lines = decode(data).splitlines()
     facts: ModuleFacts | None = None
     error: SyntaxError | None = None
@@ -58,7 +134,7 @@ def parse(path: str, data: bytes, options: LintOptions) -> Analysed:
         error = exc
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; nesting deeper than the parser allows
         error = SyntaxError(f"{type(exc).__name__}: {exc}")
-    return Analysed(path, data, CodeContext(path, facts, options, error), lines)
+    return Analysed(path, data, CodeContext(path, facts, options, error), lines, cells)
 
 
 def _column(lines: Sequence[str], line: int, byte_col: int) -> int:
@@ -131,4 +207,20 @@ def check(a: Analysed, rules: Sequence[Rule]) -> list[tuple[Finding, FixAction |
         for finding, action in pairs:
             if not _suppressed(a.lines, finding.line, finding.rule):
                 out.setdefault((finding.rule, finding.line, finding.column), (finding, action))
-    return sorted(out.values(), key=lambda pair: (pair[0].line, pair[0].column, pair[0].rule))
+    found = sorted(out.values(), key=lambda pair: (pair[0].line, pair[0].column, pair[0].rule))
+    if a.cells is not None:
+        # a notebook: lines become (cell, line in the cell); its JSON is not rewritten, so no fix is offered
+        found = [(_in_cell(f, a.cells), None) for f, _ in found]
+    return found
+
+
+def _in_cell(finding: Finding, cells: Sequence[tuple[int, int]]) -> Finding:
+    def at(line: int) -> tuple[int, int]:
+        return cells[min(max(line, 1), len(cells)) - 1] if cells else (1, line)
+
+    assert finding.location is not None
+    loc = finding.location
+    cell, line = at(loc.line)
+    end_cell, end_line = at(loc.end_line)
+    where = replace(loc, cell=cell, line=line, end_line=end_line if end_cell == cell else line)
+    return replace(finding, location=where, fixable=False)

@@ -1,9 +1,12 @@
-"""Which files `lint` reads: the paths given, folders walked recursively, honouring .gitignore files."""
+"""Which files `lint` reads: the paths given, folders listed by git (tracked and untracked-not-ignored files) or,
+outside a git checkout, walked recursively honouring .gitignore files."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +157,54 @@ def _walk(folder: Path, patterns: list[Pattern]) -> Iterator[Path]:
             if entry.name in SKIP_DIRS or entry.is_symlink() or ignored(patterns, path, True):
                 continue
             yield from _walk(path, patterns)
-        elif entry.name.endswith(".py") and not ignored(patterns, path, False):
+        elif entry.name.endswith(SOURCE_SUFFIXES) and not ignored(patterns, path, False) and _regular(entry):
             yield path
+
+
+def _regular(entry: os.DirEntry[str]) -> bool:
+    """A file found in a folder is read only when it is a regular file (through a symlink): a dangling link or a
+    FIFO named *.py must not stop (or hang) the lint of every other file; git does not list them either."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+#: What lint reads: Python files and Jupyter notebooks (their code cells).
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def _git_files(folder: Path) -> list[Path] | None:
+    """The files git lists under `folder`: tracked ones (which .gitignore never hides) and untracked, not ignored ones.
+
+    None when git is missing or `folder` is not in a work tree; the walker with .gitignore semantics is the fallback.
+    """
+    git = shutil.which("git")
+    if git is None or _repo_root(folder) is None:
+        return None
+    try:
+        done = subprocess.run(
+            [git, "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            capture_output=True, timeout=60, check=False,
+        )
+        ignored_itself = subprocess.run(
+            [git, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0 or ignored_itself.returncode == 0:
+        return None  # not a work tree; or a folder named explicitly that git ignores as a whole (a venv): walk it
+    out: list[Path] = []
+    for raw in sorted(set(done.stdout.split(b"\0"))):
+        if not raw:
+            continue
+        rel = Path(os.fsdecode(raw))
+        if not rel.name.endswith(SOURCE_SUFFIXES) or any(part in SKIP_DIRS for part in rel.parts[:-1]):
+            continue
+        path = folder / rel
+        if path.is_file() and not path.is_symlink():  # a tracked file deleted from the work tree is not read
+            out.append(path)
+    return out
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -166,9 +215,12 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             found[given] = None
         elif given.is_dir():
             folder = Path(os.path.abspath(given))
-            for path in _walk(folder, _inherited(folder)):
+            listed = _git_files(folder)
+            for path in listed if listed is not None else _walk(folder, _inherited(folder)):
                 # report paths the way the user wrote them
                 found[given / path.relative_to(folder)] = None
+        elif given.exists():
+            raise InputError(f"{given} is not a regular file or folder (a FIFO or device?): name a .py, .ipynb or folder")
         else:
             raise InputError(f"no such file or folder: {given}")
     return list(found)

@@ -1,6 +1,6 @@
 """`lint --fix`: apply the rules' fix actions with libcst, which keeps every comment and all formatting.
 
-libcst is imported here only (the optional `bnbdoctor[lint]` extra); analysis never needs it.
+libcst is a dependency of bnbdoctor, imported here only: analysis never needs it.
 """
 
 from __future__ import annotations
@@ -79,6 +79,19 @@ def _wrap_flags(call: cst.Call, config_name: str, params: Sequence[str]) -> cst.
     return call.with_changes(args=out)
 
 
+def _drop_kwargs(call: cst.Call, names: Sequence[str]) -> cst.Call:
+    """from_pretrained(x, load_in_8bit=False, device_map=...) -> from_pretrained(x, device_map=...)."""
+    args = list(call.args)
+    out: list[cst.Arg] = []
+    for a in args:
+        if a.keyword is not None and a.keyword.value in names:
+            if a is args[-1] and out:
+                out[-1] = out[-1].with_changes(comma=a.comma, whitespace_after_arg=a.whitespace_after_arg)
+            continue
+        out.append(a)
+    return call.with_changes(args=out)
+
+
 class _Fixer(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
@@ -101,7 +114,7 @@ class _Fixer(cst.CSTTransformer):
         return None
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        action = self._action(original, ("add_kwarg", "wrap_flags"))
+        action = self._action(original, ("add_kwarg", "wrap_flags", "drop_kwargs"))
         if action is None:
             return updated
         self.applied.append(action)
@@ -109,6 +122,8 @@ class _Fixer(cst.CSTTransformer):
             if any(a.keyword is not None and a.keyword.value == action.name for a in updated.args):
                 return updated
             return append_arg(updated, cst.Arg(keyword=cst.Name(action.name), value=_expr(action.value), equal=_no_space()))
+        if action.kind == "drop_kwargs":
+            return _drop_kwargs(updated, action.name.split(","))
         return _wrap_flags(updated, action.value, self.params)
 
     def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:

@@ -9,6 +9,7 @@ from typing import Literal
 from .. import documents
 from ..vocab import Finding, Hit, Verdict
 from .analyze import ModuleFacts
+from .pins import Pins
 
 LINT_SCHEMA = documents.LINT_SCHEMA
 #: lint fails on warnings by default (selection.DEFAULT_FAIL_ON says why); `info` never fails by default.
@@ -26,10 +27,10 @@ class LintOptions:
 class FixAction:
     """A rewrite `lint --fix` can make; positions are the ast node's (1-based lines, 0-based character columns)."""
 
-    kind: Literal["add_kwarg", "rename", "replace", "wrap_flags"]
+    kind: Literal["add_kwarg", "rename", "replace", "wrap_flags", "drop_kwargs"]
     start: tuple[int, int]
     end: tuple[int, int]
-    name: str = ""  # the keyword to add, or the new name
+    name: str = ""  # the keyword to add, the new name, or the comma-separated keywords to drop
     value: str = ""  # a dotted name such as torch.bfloat16, or a string's new content
 
 
@@ -47,6 +48,7 @@ class CodeContext:
     facts: ModuleFacts | None  # None when the file did not parse
     options: LintOptions = field(default_factory=LintOptions)
     syntax_error: SyntaxError | None = None
+    pins: Pins = field(default_factory=Pins)  # what the file's own project pins (requirements, pyproject, setup.py)
 
 
 #: A code finding is a Finding with a location; the old name stays for imports during the transition.

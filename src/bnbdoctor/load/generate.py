@@ -62,6 +62,8 @@ def model_config(preset: str | None = None, config_path: Path | None = None) -> 
         from ..model.source import read_config
 
         path = config_path / "config.json" if config_path.is_dir() else config_path
+        if path.exists() and not path.is_file():  # /dev/zero, a FIFO: reading it would never end
+            raise InputError(f"--config {config_path} is not a file: give a model's config.json")
         return str(config_path), read_config(path)
     name = preset or DEFAULT_PRESET
     if name not in PRESETS:

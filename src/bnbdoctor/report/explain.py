@@ -8,6 +8,7 @@ import shutil
 from typing import Any
 
 from ..documents import ExplainResult, header
+from ..explain.triage import triage
 from ..serde import to_json
 
 MAX_SHOWN = 3  # the text report shows the three most likely causes; JSON has all
@@ -20,6 +21,7 @@ def explain_dict(result: ExplainResult) -> dict[str, Any]:
         "input": result.input,
         "machine": result.machine,
         "matches": [to_json(m) for m in result.matches],
+        "triage": triage(result.matches),
         "notes": list(result.notes),
     }
 
@@ -53,6 +55,8 @@ def render_explain_text(result: ExplainResult, color: bool | None = None, width:
         _indented(console, Text.assemble(("fix: ", "green"), m.fix))
         for line in m.evidence.get("lines", [])[:2]:
             _indented(console, Text.assemble(("matched: ", "dim"), line[:200]))
+        for template in m.evidence.get("templates", [])[:1]:
+            _indented(console, Text.assemble(("message of: ", "dim"), template["where"]))
         facts = m.evidence.get("facts") or {}
         if facts:
             _indented(console, Text.assemble(("machine: ", "dim"), ", ".join(f"{k}={v}" for k, v in facts.items())))

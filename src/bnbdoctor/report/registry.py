@@ -8,6 +8,7 @@ its lines below; renderers are imported only when used, so `check` loads no more
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,19 @@ def renderer(document: str, fmt: str) -> Renderer:
     return found
 
 
+#: The formats a person reads in a terminal or a viewer; the others escape control characters themselves (JSON,
+#: SARIF) or are XML (JUnit, whose writer does).
+HUMAN_FORMATS = frozenset({"text", "markdown", "github"})
+
+#: C0 controls but tab and newline, DEL and C1: an ESC from a snapshot's GPU name, a log line or a source string
+#: would otherwise reach the reader's terminal (retitle it, clear it, recolour the verdict).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def render(document: str, fmt: str, result: Any, color: bool = False) -> str:
-    """Render a result document in a format; InputError (exit 2) when that format does not render it."""
-    return renderer(document, fmt)(result, color=color)
+    """Render a result document in a format; InputError (exit 2) when that format does not render it.
+    Plain output (no colour: all the escape codes in it came from the data) shows control characters as \\xNN."""
+    text = renderer(document, fmt)(result, color=color)
+    if fmt in HUMAN_FORMATS and not color:
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text

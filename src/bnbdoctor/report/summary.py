@@ -7,7 +7,8 @@ from ..snapshot import Snapshot
 
 def _package(snapshot: Snapshot, name: str) -> str:
     info = snapshot.packages.packages.get(name)
-    return info.version if info else "not installed"
+    # a partial snapshot (a bug report's) that lists no package list cannot say a package is absent
+    return info.version if info else "not installed" if snapshot.packages.status == "ok" else "unknown"
 
 
 def machine_lines(snapshot: Snapshot) -> list[tuple[str, str]]:
@@ -16,7 +17,7 @@ def machine_lines(snapshot: Snapshot) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     if p.status == "ok":
         libc = f", {p.libc} {p.libc_version or ''}".rstrip() if p.libc else ""
-        rows.append(("platform", f"{p.system} {p.machine}{libc}"))
+        rows.append(("platform", f"{p.system} {p.machine or '(architecture unknown)'}{libc}"))
         rows.append(("python", f"{p.python_version} ({p.python_executable})" if p.python_executable else f"{p.python_version}"))
     build = snapshot.packages.torch
     if build is not None:
@@ -30,7 +31,7 @@ def machine_lines(snapshot: Snapshot) -> list[tuple[str, str]]:
     if nvml.status == "ok":
         cuda = nvml.cuda_driver_version
         cuda_text = f", CUDA {cuda // 1000}.{(cuda % 1000) // 10}" if cuda else ""
-        rows.append(("driver", f"{nvml.driver_version}{cuda_text}"))
+        rows.append(("driver", f"{nvml.driver_version or 'unknown'}{cuda_text}"))
         for gpu in nvml.gpus:
             cc = f"sm_{gpu.compute_capability[0]}{gpu.compute_capability[1]}" if gpu.compute_capability else "sm_?"
             memory = ""

@@ -43,7 +43,7 @@ def render_text(result: CheckResult, color: bool | None = None, width: int | Non
     console.print(Text(f"bnbdoctor check — {result.source}", style="bold"))
     for label, value in machine_lines(result.snapshot):
         console.print(Text.assemble((f"  {label:<13}", "dim"), value))
-    for note in result.notes:  # the config file applied; what `--model` planned
+    for note in result.notes:  # the config file applied; what `--model` planned; --from-report: each fact's source
         console.print(Text(f"  {note}", style="dim"), soft_wrap=True)
     print_findings(console, [(f, "") for f in result.findings])
     print_verdict(console, result.counts(), result.failed, result.fail_on)
@@ -77,7 +77,7 @@ def render_lint_text(result: LintResult) -> str:
     lines: list[str] = []
     for f in result.findings:
         mark = " [fixable]" if f.fixable else ""
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
+        lines.append(f"{f.location.place}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
         lines.append(f"    {f.message}")
         lines.append(f"    fix: {f.fix}")
     for fix in result.fixes or ():

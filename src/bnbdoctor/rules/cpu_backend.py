@@ -44,8 +44,9 @@ def no_nvidia_gpu_cpu_backend(ctx: Context) -> Iterator[Hit]:
     ## What it does
     Fires when NVML finds no NVIDIA driver or no GPU and torch is not a ROCm or XPU build, so a bitsandbytes
     load has only the CPU. With bitsandbytes 0.46.0 or newer (which registers CPU kernels for 4-bit in
-    `bitsandbytes/backends/cpu/ops.py`) it is a warning: the load works, slowly. With `--expect-gpu` it is an
-    error. With bitsandbytes older than 0.46.0 (no CPU backend) it is an error: a 4-bit load fails there.
+    `bitsandbytes/backends/cpu/ops.py`) it is a warning: the load works, slowly. With `--expect-gpu` the missing
+    GPU is already an error (BNB001), so this rule stays quiet rather than say it twice. With bitsandbytes older
+    than 0.46.0 (no CPU backend) it is an error: a 4-bit load fails there.
 
     ## Why it matters
     `check` answers "will a 4-bit load work here?". On a machine without a GPU it does, on the CPU, orders of
@@ -80,10 +81,12 @@ def no_nvidia_gpu_cpu_backend(ctx: Context) -> Iterator[Hit]:
             facts, severity="error",
         )
         return
+    if ctx.options.expect_gpu:
+        return  # BNB001 already reports the missing GPU as an error; one finding for one fact
     yield Hit(
         f"{why}: a 4-bit load will run on bitsandbytes {bnb}'s CPU backend, orders of magnitude slower than on a "
         "GPU (bitsandbytes 0.46.0 and newer have one; older releases fail instead).",
         "Run on a machine with an NVIDIA GPU and driver (in a container: `--gpus all`); if this machine is meant "
-        "to be CPU-only, expect CPU speed. `--expect-gpu` makes this an error.",
-        facts, severity="error" if ctx.options.expect_gpu else "warning",
+        "to be CPU-only, expect CPU speed. `--expect-gpu` makes the missing GPU an error (BNB001).",
+        facts,
     )

@@ -1,0 +1,242 @@
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c[/test3].jsonl) and print its counts.
+
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|test3]
+
+Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
+the root-cause category the thread established and a sentence on who established it. The split was made
+once, by nothing but the URL, before the report was labelled:
+
+    split = "test" if int(sha256(source_url).hexdigest(), 16) % 2 == 0 else "dev"
+
+so nobody can move a report between halves after seeing how `explain` does on it. The "test" half was
+evaluated once (2026-11-30, docs/explain.md) and then retired into tuning data: its file is now
+reports-dev-b.jsonl and its reports carry split "dev-b" (RETIRED); the hash rule stays as the record of how it
+was drawn. A second held-out set was collected afresh (split "test2"): every one of its reports was new (no URL of
+it appears in any other corpus file); the hash rule does not apply to it. It too was evaluated once (2026-11-30,
+docs/explain.md) and then retired into tuning data: its file is now reports-dev-c.jsonl, split "dev-c". A third
+held-out set, reports-test3.jsonl (split "test3"), is collected the same way and validated the same way (disjoint
+from every other file, no hash rule); it is optional (tolerated when missing) and never tuned on. This script checks those rules and the fields, and prints counts per
+split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
+every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "explain"
+FILES = {
+    "dev": FIXTURES / "reports-dev.jsonl",
+    "dev-b": FIXTURES / "reports-dev-b.jsonl",
+    "dev-c": FIXTURES / "reports-dev-c.jsonl",
+    "test3": FIXTURES / "reports-test3.jsonl",
+}
+#: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
+OPTIONAL_FILES = {"test3"}
+#: The halves the URL-hash rule decides; dev-c (the retired test2) and test3 were collected afresh, so no rule.
+HASHED_SPLITS = {"dev", "dev-b"}
+#: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
+RETIRED = {"test": "dev-b"}
+SPLITS = tuple(FILES)
+#: The 54 reports the first explainer was built from; all of them count as dev (they were tuned on).
+OLD_CORPUS = FIXTURES / "corpus.jsonl"
+
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+from bnbdoctor.rules.base import CATEGORIES  # noqa: E402
+
+REQUIRED = ("id", "source_url", "title", "error", "category", "cause", "split")
+OPTIONAL = ("env", "tags")
+URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$")
+ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
+#: Categories whose failures have no error text of their own (a MoE model loads, only bigger).
+NO_RUNTIME_SIGNATURE = {"moe_not_quantized", "other"}
+
+
+def half_for(url: str) -> str:
+    """The half a report was drawn into, decided by its URL alone ("test" or "dev")."""
+    return "test" if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 0 else "dev"
+
+
+def split_for(url: str) -> str:
+    """The split a report carries now: its half, with the retired test half renamed "dev-b"."""
+    half = half_for(url)
+    return RETIRED.get(half, half)
+
+
+def load(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, report) for each non-blank line; a line that is not a JSON object is kept as {}."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError:
+                value = None
+            rows.append((number, value if isinstance(value, dict) else {"__invalid__": line[:60]}))
+    return rows
+
+
+def canonical_url(url: str) -> str:
+    """The thread a URL names: bitsandbytes moved from TimDettmers/ to bitsandbytes-foundation/, and GitHub
+    serves an issue and a pull request of the same number at either path, so both spellings are one thread."""
+    url = url.replace(
+        "github.com/TimDettmers/bitsandbytes/", "github.com/bitsandbytes-foundation/bitsandbytes/"
+    )
+    return re.sub(r"/pull/(\d+)$", r"/issues/\1", url)
+
+
+def validate(files: dict[str, Path] = FILES, old_corpus: Path = OLD_CORPUS) -> list[str]:
+    """Every problem in the corpus files, as 'file:line: problem'; an empty list when all is well."""
+    problems: list[str] = []
+    old_urls = (
+        {canonical_url(str(r.get("source_url"))) for _, r in load(old_corpus)}
+        if old_corpus.exists()
+        else set()
+    )
+    seen_ids: dict[str, str] = {}
+    seen_urls: dict[str, str] = {}
+    for half, path in files.items():
+        if not path.exists():
+            if half not in OPTIONAL_FILES:
+                problems.append(f"{path.name}: missing")
+            continue
+        for number, r in load(path):
+            where = f"{path.name}:{number}"
+            if "__invalid__" in r:
+                problems.append(f"{where}: not a JSON object")
+                continue
+            missing = [k for k in REQUIRED if not (isinstance(r.get(k), str) and r[k].strip())]
+            if missing:
+                problems.append(f"{where}: missing or empty {', '.join(missing)}")
+                continue
+            extra = set(r) - set(REQUIRED) - set(OPTIONAL)
+            if extra:
+                problems.append(f"{where}: unknown fields {sorted(extra)}")
+            if not ID.match(r["id"]):
+                problems.append(f"{where}: id {r['id']!r} is not a lower-case slug")
+            if not URL.match(r["source_url"]):
+                problems.append(f"{where}: source_url {r['source_url']!r} is not a GitHub issue or PR URL")
+            if r["category"] not in CATEGORIES:
+                problems.append(f"{where}: unknown category {r['category']!r}")
+            if r["split"] != half:
+                problems.append(f"{where}: split {r['split']!r} in the {half} file")
+            if half in HASHED_SPLITS and split_for(r["source_url"]) != r["split"]:
+                problems.append(f"{where}: split {r['split']!r} breaks the URL-hash rule")
+            url = canonical_url(r["source_url"])
+            if url in old_urls:
+                problems.append(f"{where}: {r['source_url']} is already in corpus.jsonl")
+            for key, value, seen in (("id", r["id"], seen_ids), ("source_url", url, seen_urls)):
+                if value in seen:
+                    problems.append(f"{where}: duplicate {key} {r[key]!r} (first at {seen[value]})")
+                seen.setdefault(value, where)
+            env, tags = r.get("env", {}), r.get("tags", [])
+            if not isinstance(env, dict):
+                problems.append(f"{where}: env is not an object")
+            elif "os" in env and env["os"] not in OS_VALUES:
+                problems.append(f"{where}: env.os {env['os']!r} not in {sorted(OS_VALUES)}")
+            elif "rocm" in env and not isinstance(env["rocm"], bool):
+                problems.append(f"{where}: env.rocm is not true/false")
+            if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+                problems.append(f"{where}: tags is not a list of strings")
+    return problems
+
+
+def reports(files: dict[str, Path] = FILES) -> list[dict[str, Any]]:
+    return [r for path in files.values() if path.exists() for _, r in load(path) if "__invalid__" not in r]
+
+
+def platform_of(r: dict[str, Any]) -> set[str]:
+    """The platforms a report is about: env.os, the platform tags, and rocm."""
+    env, tags = r.get("env", {}) or {}, set(r.get("tags", []))
+    found = {env["os"]} if env.get("os") else set()
+    found |= tags & (OS_VALUES | {"rocm", "aarch64", "jetson"})
+    if env.get("rocm"):
+        found.add("rocm")
+    return found
+
+
+def era_of(r: dict[str, Any]) -> str:
+    """'old' (bitsandbytes <= 0.42 / transformers 4.2x-4.3x era), 'new' (0.45+ / 4.4x / 5.x) or 'unknown'."""
+    env, tags = r.get("env", {}) or {}, set(r.get("tags", []))
+    if "old-release" in tags:
+        return "old"
+    if "new-release" in tags:
+        return "new"
+    bnb = str(env.get("bitsandbytes", ""))
+    tf = str(env.get("transformers", ""))
+    if re.match(r"0\.(3\d|4[0-2])\b", bnb) or re.match(r"4\.[23]\d\b", tf):
+        return "old"
+    if re.match(r"0\.(4[5-9]|[5-9]\d)\b", bnb) or re.match(r"(4\.[4-9]\d|5\.)", tf):
+        return "new"
+    return "unknown"
+
+
+def stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    by_split = Counter(r["split"] for r in rows)
+    by_category = {
+        c: {s: sum(1 for r in rows if r["category"] == c and r["split"] == s) for s in SPLITS}
+        for c in CATEGORIES
+    }
+    platforms = Counter(p for r in rows for p in platform_of(r))
+    tags = Counter(t for r in rows for t in r.get("tags", []))
+    eras = Counter(era_of(r) for r in rows)
+    return {
+        "total": len(rows),
+        "split": dict(by_split),
+        "category": by_category,
+        "platform": dict(platforms),
+        "tags": dict(tags),
+        "era": dict(eras),
+        "misleading": sum("misleading-message" in r.get("tags", []) for r in rows),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.add_argument("--split", choices=SPLITS, help="count only the reports of this split")
+    args = parser.parse_args(argv)
+    problems = validate()
+    for p in problems:
+        print(p, file=sys.stderr)
+    rows = reports()
+    if args.split:
+        rows = [r for r in rows if r["split"] == args.split]
+    s = stats(rows)
+    if args.json:
+        print(json.dumps(s | {"problems": len(problems)}, indent=2, sort_keys=True))
+        return 1 if problems else 0
+    print(
+        f"reports {s['total']}: "
+        + ", ".join(f"{half} {s['split'].get(half, 0)}" for half in SPLITS)
+        + f" (plus {len(load(OLD_CORPUS)) if OLD_CORPUS.exists() else 0} in corpus.jsonl, all dev)"
+    )
+    print(f"\n{'category':<22} " + " ".join(f"{half:>5}" for half in SPLITS) + f" {'all':>5}")
+    for c, n in s["category"].items():
+        total = sum(n.values())
+        flag = "" if c in NO_RUNTIME_SIGNATURE or total >= 8 else "   < 8"
+        print(f"{c:<22} " + " ".join(f"{n[half]:>5}" for half in SPLITS) + f" {total:>5}{flag}")
+    print(
+        "\nplatform: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(s["platform"].items(), key=lambda kv: -kv[1]))
+    )
+    print("era:      " + ", ".join(f"{k} {v}" for k, v in sorted(s["era"].items())))
+    print(f"root cause differs from what the message suggests (tag misleading-message): {s['misleading']}")
+    print("tags:     " + ", ".join(f"{k} {v}" for k, v in sorted(s["tags"].items(), key=lambda kv: -kv[1])))
+    print(f"\n{'INVALID' if problems else 'valid'}: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,633 @@
+"""Mine every user-facing message of bitsandbytes, transformers, accelerate, peft and torch from their releases.
+
+    PYTHONPATH=src python scripts/mine_messages.py                 # download what is missing, mine, write the table
+    PYTHONPATH=src python scripts/mine_messages.py --offline       # mine only what is already in the cache
+    PYTHONPATH=src python scripts/mine_messages.py --only bitsandbytes --latest 3   # a quick partial run (no write)
+
+What it does, per package (see PACKAGES below for the versions and the files of each):
+1. `pip index versions PKG` lists the releases; the final releases from the package's floor on are kept
+   (pre-releases skipped; for torch, the newest patch of each minor).
+2. `pip download --no-deps` fetches one distribution per release into the shared cache /work/cache/<pkg>/
+   (files already there are not fetched again): the sdist where one exists (bitsandbytes <= 0.42 ships one,
+   with the C++ sources), else a wheel; for torch the small macOS arm64 wheel, whose Python files are the
+   same as every other platform's.
+3. The Python files that matter are read straight out of the archive (zip or tar) and parsed with `ast`;
+   every user-facing message is extracted: `raise X(...)`, `warnings.warn(...)`, `logger.warning/error/
+   info/critical/exception/warning_once(...)`, `print(...)` (bitsandbytes' "CUDA SETUP: ..." lines).
+   f-strings, `%`, `.format()`, `+` concatenation and a local variable assigned a string earlier in the
+   function become templates with typed holes ({version}, {path}, {int}, {dtype}, {device}, {name}, {value}).
+4. Each template keeps its package, file, function, kind (raise/warn/log/print), exception or warning type,
+   and the first and last release it was seen in. Messages of the C++ code users meet (torch's caching
+   allocator, bitsandbytes' CUDA_CHECK_RETURN, the CUDA runtime's error strings, the dynamic loader's and
+   Windows' messages) are a hand-written list below, each citing the file it comes from.
+5. For bitsandbytes and peft, every public name a module defines or exports, and every native entry point
+   bitsandbytes' Python calls (`lib.cquantize_blockwise_fp16_nf4`), is recorded with the releases that have it
+   (table key "api"): "module 'bitsandbytes.nn' has no attribute 'Linear4bit'" then says which releases have it.
+6. The table is written to src/bnbdoctor/explain/data/messages.json.gz (package data; `explain` loads it lazily).
+
+Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final release), transformers 161
+(4.20.0-5.24.0, every final release), accelerate 52 (0.20.0-1.15.0), peft 33 (0.4.0-0.21.2), torch 13 minors
+(1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here): 1639 templates, 1310 public names and entry points.
+
+`extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
+table covers the transformers/bitsandbytes/accelerate installed in the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import io
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src" / "bnbdoctor" / "explain" / "data" / "messages.json.gz"
+CACHE = Path("/work/cache")
+SCHEMA = "bnbdoctor.messages/1"
+
+LOG_METHODS = {"warning", "warn", "error", "info", "critical", "exception", "warning_once", "info_once", "fatal"}
+PRINTERS = {"add_log_entry"}
+MIN_LETTERS = 12  # a template with fewer literal letters than this is not a message (print(x), raise X(msg))
+
+
+# ---- which files of which package ----
+
+def _bnb_file(path: str) -> bool:
+    return path.startswith("bitsandbytes/") and path.endswith(".py") and "/triton/" not in path
+
+
+_TRANSFORMERS_FILES = {
+    "transformers/integrations/bitsandbytes.py", "transformers/utils/bitsandbytes.py",
+    "transformers/modeling_utils.py", "transformers/utils/import_utils.py",
+    "transformers/utils/quantization_config.py", "transformers/quantizers/auto.py",
+}
+
+
+def _transformers_file(path: str) -> bool:
+    return path in _TRANSFORMERS_FILES or (path.startswith("transformers/quantizers/") and "bnb" in path
+                                           and path.endswith(".py"))
+
+
+_ACCELERATE_FILES = {"accelerate/big_modeling.py", "accelerate/utils/modeling.py", "accelerate/utils/bnb.py",
+                     "accelerate/utils/imports.py", "accelerate/accelerator.py"}
+
+
+def _peft_file(path: str) -> bool:
+    if path in ("peft/utils/other.py", "peft/import_utils.py"):
+        return True
+    return path.startswith("peft/tuners/") and path.endswith(".py") and ("bnb" in path or path.endswith("/model.py"))
+
+
+_TORCH_FILES = {"torch/cuda/__init__.py", "torch/cuda/memory.py", "torch/utils/cpp_extension.py",
+                "torch/amp/autocast_mode.py", "torch/cuda/amp/autocast_mode.py"}
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str  # the distribution name
+    cache: str  # the folder under /work/cache
+    floor: str  # the first release mined
+    wants: Callable[[str], bool]  # which file paths (relative to site-packages) are mined
+    download: tuple[tuple[str, ...], ...]  # pip download option sets, tried in order
+    per_minor: bool = False  # only the newest patch of each minor
+
+
+SDIST = ("--no-binary", ":all:")
+WHEEL = ("--only-binary", ":all:")
+MAC = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.11")
+MAC_310 = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.10")
+
+PACKAGES: dict[str, Package] = {
+    "bitsandbytes": Package("bitsandbytes", "bnb", "0.35.0", _bnb_file, (SDIST, MAC, WHEEL)),
+    "transformers": Package("transformers", "transformers", "4.20.0", _transformers_file, (WHEEL,)),
+    "accelerate": Package("accelerate", "accelerate", "0.20.0", _ACCELERATE_FILES.__contains__, (WHEEL,)),
+    "peft": Package("peft", "peft", "0.4.0", _peft_file, (WHEEL,)),
+    "torch": Package("torch", "torch", "1.13.0", _TORCH_FILES.__contains__, (MAC, MAC_310), per_minor=True),
+}
+
+#: Messages of native code (C++/CUDA), the CUDA runtime, the dynamic loader and Windows that users meet in the
+#: same logs. Written by hand from the cited files; their release range is the package's whole mined range
+#: unless `first`/`last` say otherwise.
+NATIVE: tuple[dict[str, Any], ...] = (
+    {"package": "torch", "file": "c10/cuda/CUDACachingAllocator.cpp", "function": "malloc", "kind": "raise",
+     "type": "OutOfMemoryError",
+     "template": "CUDA out of memory. Tried to allocate {size}. GPU {int} has a total capacity of {size} of which "
+                 "{size} is free."},
+    {"package": "torch", "file": "c10/cuda/CUDACachingAllocator.cpp", "function": "malloc", "kind": "raise",
+     "type": "OutOfMemoryError", "last": "2.0.1",
+     "template": "CUDA out of memory. Tried to allocate {size} (GPU {int}; {size} total capacity; {size} already "
+                 "allocated; {size} free; {size} reserved in total by PyTorch)"},
+    {"package": "torch", "file": "c10/cuda/CUDAException.h", "function": "C10_CUDA_CHECK", "kind": "raise",
+     "type": "RuntimeError", "template": "CUDA error: {value}"},
+    {"package": "torch", "file": "aten/src/ATen/native/TensorIterator.cpp", "function": "compute_types",
+     "kind": "raise", "type": "RuntimeError",
+     "template": "Expected all tensors to be on the same device, but found at least two devices, {device} and {device}!"},
+    {"package": "torch", "file": "aten/src/ATen/native/TensorConversions.cpp", "function": "_to_copy",
+     "kind": "raise", "type": "NotImplementedError", "template": "Cannot copy out of meta tensor; no data!"},
+    {"package": "torch", "file": "c10/cuda/CUDAFunctions.cpp", "function": "device_count_impl", "kind": "warn",
+     "type": "UserWarning",
+     "template": "CUDA initialization: The NVIDIA driver on your system is too old (found version {int})."},
+    {"package": "bitsandbytes", "file": "csrc/ops.cu", "function": "CUDA_CHECK_RETURN", "kind": "print",
+     "type": None, "template": "Error {value} at line {int} in file {path}"},
+    # printed by the NO_CUBLASLT (pre-Turing) builds; the string is in libbitsandbytes_cuda*_nocublaslt.so of the
+    # 0.41.3.post2 and 0.42.0 wheels and in no library of the 0.43.3+ wheels (checked in the wheels' binaries)
+    {"package": "bitsandbytes", "file": "csrc/ops.cu", "function": "igemmlt", "kind": "print", "type": None,
+     "last": "0.42.0", "template": "ERROR: Your GPU does not support Int8 Matmul!"},
+    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoKernelImageForDevice)",
+     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
+     "template": "no kernel image is available for execution on the device"},
+    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorInvalidDeviceFunction)",
+     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError", "template": "invalid device function"},
+    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorInsufficientDriver)",
+     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
+     "template": "CUDA driver version is insufficient for CUDA runtime version"},
+    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoDevice)",
+     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
+     "template": "no CUDA-capable device is detected"},
+    {"package": "nvml", "file": "nvml.h: nvmlErrorString(NVML_ERROR_LIB_RM_VERSION_MISMATCH)",
+     "function": "nvmlInit", "kind": "raise", "type": None,
+     "template": "Failed to initialize NVML: Driver/library version mismatch"},
+    {"package": "glibc", "file": "dlfcn/dlerror.c (ld.so)", "function": "dlopen", "kind": "raise", "type": "OSError",
+     "template": "{path}: cannot open shared object file: No such file or directory"},
+    {"package": "glibc", "file": "elf/dl-lookup.c (ld.so)", "function": "dlsym", "kind": "raise",
+     "type": "AttributeError", "template": "{path}: undefined symbol: {name}"},
+    {"package": "windows", "file": "Windows system error 126 (ERROR_MOD_NOT_FOUND)", "function": "LoadLibraryExW",
+     "kind": "raise", "type": "OSError", "template": "[WinError 126] The specified module could not be found"},
+    {"package": "windows", "file": "Windows system error 193 (ERROR_BAD_EXE_FORMAT)", "function": "LoadLibraryExW",
+     "kind": "raise", "type": "OSError", "template": "[WinError 193] {value} is not a valid Win32 application"},
+)
+
+
+# ---- from an expression to a template ----
+
+_HOLE_TYPES = (
+    ("version", "version"), ("path", "path"), ("file", "path"), ("dir", "path"), ("binary", "path"),
+    ("lib", "path"), ("dtype", "dtype"), ("device", "device"), ("size", "int"), ("bytes", "int"), ("num", "int"),
+    ("count", "int"), ("len(", "int"), ("line", "int"), ("index", "int"), ("name", "name"), ("module", "name"),
+    ("key", "name"), ("cls", "name"), ("class", "name"),
+)
+
+
+def hole(expr: ast.AST) -> str:
+    """A typed hole for a value that is only known at run time, its type guessed from the expression's text."""
+    try:
+        text = ast.unparse(expr).lower()
+    except Exception:
+        return "{value}"
+    for needle, kind in _HOLE_TYPES:
+        if needle in text:
+            return "{" + kind + "}"
+    return "{value}"
+
+
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifgx]")
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def _escape(literal: str) -> str:
+    return literal.replace("{", "\x00").replace("}", "\x01")  # literal braces, restored by _finish
+
+
+def template_of(node: ast.AST, scope: dict[str, str]) -> str:
+    """The template for a message expression: literal text with holes; never raises."""
+    if isinstance(node, ast.Constant):
+        return _escape(node.value) if isinstance(node.value, str) else hole(node)
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(_escape(value.value))
+            elif isinstance(value, ast.FormattedValue):
+                parts.append(hole(value.value))
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return template_of(node.left, scope) + template_of(node.right, scope)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        left = template_of(node.left, scope)
+        return _PERCENT.sub("{value}", left)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
+        base = template_of(node.func.value, scope)
+        return _format_holes(base)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("strip", "rstrip",
+                                                                                                  "lstrip"):
+        return template_of(node.func.value, scope)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" and node.args:
+        return "{value}"
+    if isinstance(node, ast.Name) and node.id in scope:
+        return scope[node.id]
+    return hole(node)
+
+
+def _format_holes(base: str) -> str:
+    # `.format()` fields were escaped as literal braces by _escape: turn `\x00...\x01` back into holes
+    return re.sub("\x00[^\x00\x01]*\x01", "{value}", base)
+
+
+def _finish(template: str) -> str:
+    text = template.replace("\x00", "{{").replace("\x01", "}}")
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(\{value\}\s*){2,}", "{value} ", text).strip()
+    return text
+
+
+def _letters(template: str) -> int:
+    return len(re.sub(r"\{\w+\}|[^A-Za-z]", "", template))
+
+
+# ---- walking a module ----
+
+@dataclass(frozen=True)
+class Message:
+    template: str
+    function: str
+    kind: str  # raise, warn, log, print
+    type: str | None  # the exception or warning class, the logger level
+
+
+def _call_name(func: ast.AST) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+class _Walker(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.scopes: list[dict[str, str]] = [{}]
+        self.found: list[Message] = []
+
+    # scopes: a string assigned to a local name earlier in the function stands in for that name later
+    def _enter(self, node: ast.AST, name: str) -> None:
+        self.stack.append(name)
+        self.scopes.append({})
+        self.generic_visit(node)
+        self.scopes.pop()
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._enter(node, node.name)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._enter(node, node.name)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.stack.append(node.name)
+        self.generic_visit(node)
+        self.stack.pop()
+
+    def _is_text(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str)
+        if isinstance(node, ast.JoinedStr):
+            return True
+        if isinstance(node, ast.BinOp):
+            return self._is_text(node.left) or self._is_text(node.right)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            return self._is_text(node.func.value)
+        return isinstance(node, ast.Name) and any(node.id in scope for scope in self.scopes)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and self._is_text(node.value):
+            self.scopes[-1][node.targets[0].id] = template_of(node.value, self._visible())
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add) and node.target.id in self.scopes[-1]:
+            self.scopes[-1][node.target.id] += template_of(node.value, self._visible())
+        self.generic_visit(node)
+
+    def _visible(self) -> dict[str, str]:
+        """Names a message can use: the function's own strings over the module's (CUDA_MISMATCH_MESSAGE...)."""
+        merged: dict[str, str] = {}
+        for scope in self.scopes:
+            merged.update(scope)
+        return merged
+
+    def _add(self, node: ast.AST | None, kind: str, type_: str | None) -> None:
+        if node is None:
+            return
+        template = _finish(template_of(node, self._visible()))
+        if _letters(template) >= MIN_LETTERS:
+            self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        exc = node.exc
+        if isinstance(exc, ast.Call):
+            args = exc.args or [kw.value for kw in exc.keywords if kw.arg in ("msg", "message")]
+            self._add(args[0] if args else None, "raise", _call_name(exc.func) or None)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _call_name(node.func)
+        if name == "warn" and isinstance(node.func, (ast.Name, ast.Attribute)) and node.args:
+            base = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if base is None or (isinstance(base, ast.Name) and base.id == "warnings"):
+                category = node.args[1] if len(node.args) > 1 else next(
+                    (kw.value for kw in node.keywords if kw.arg == "category"), None)
+                self._add(node.args[0], "warn", _call_name(category) if category is not None else "UserWarning")
+            else:
+                self._add(node.args[0], "log", "warning")
+        elif name in LOG_METHODS and isinstance(node.func, ast.Attribute) and node.args:
+            first = node.args[0]
+            if len(node.args) > 1 and self._is_text(first):  # logging's lazy %-formatting
+                first = ast.BinOp(left=first, op=ast.Mod(), right=ast.Tuple(elts=node.args[1:], ctx=ast.Load()))
+            self._add(first, "log", name.replace("_once", ""))
+        elif name in PRINTERS and node.args:
+            # bitsandbytes 0.36-0.42 collected its CUDA SETUP lines with CUDASetup.add_log_entry and printed them later
+            self._add(node.args[0], "print", None)
+        elif name == "print" and isinstance(node.func, ast.Name) and node.args:
+            self._add(node.args[0] if len(node.args) == 1 else ast.JoinedStr(values=[
+                a if isinstance(a, ast.Constant) else ast.FormattedValue(value=a, conversion=-1)
+                for a in _spaced(node.args)]), "print", None)
+        self.generic_visit(node)
+
+
+def _spaced(args: list[ast.expr]) -> Iterator[ast.expr]:
+    # print(a, b, c) writes them separated by spaces
+    for i, arg in enumerate(args):
+        if i:
+            yield ast.Constant(" ")
+        yield arg
+
+
+def extract_messages(source: str) -> list[Message]:
+    """Every user-facing message in one module's source, in source order (duplicates kept); [] if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    walker = _Walker()
+    walker.visit(tree)
+    return walker.found
+
+
+# ---- reading releases ----
+
+def _members(archive: Path) -> Iterator[tuple[str, bytes]]:
+    """(path relative to site-packages, content) for every .py file of a wheel or an sdist."""
+    if archive.suffix == ".whl" or archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if name.endswith(".py"):
+                    yield name, zf.read(name)
+        return
+    with tarfile.open(archive) as tf:
+        for member in tf:
+            if not member.isfile() or not member.name.endswith(".py"):
+                continue
+            # an sdist: <name>-<version>/[src/]<package>/...
+            path = member.name.split("/", 1)[1] if "/" in member.name else member.name
+            path = path.removeprefix("src/")
+            data = tf.extractfile(member)
+            if data is not None:
+                yield path, data.read()
+
+
+def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tuple[str, str], Message]:
+    """(file, template) -> message for the wanted files among `files`."""
+    out: dict[tuple[str, str], Message] = {}
+    for path, data in files:
+        if not package.wants(path):
+            continue
+        short = path.split("/", 1)[1] if "/" in path else path
+        for message in extract_messages(data.decode("utf-8", errors="replace")):
+            out.setdefault((short, message.template), message)
+    return out
+
+
+#: packages whose public names (classes, functions, what their __init__ exports) and, for bitsandbytes, the native
+#: entry points its Python calls (`lib.cquantize_blockwise_fp16_nf4`) are recorded per release: an AttributeError or
+#: ImportError naming one of them says which releases have it
+API_PACKAGES = {"bitsandbytes": ("bitsandbytes/",), "peft": ("peft/__init__.py", "peft/utils/__init__.py",
+                                                            "peft/utils/other.py", "peft/tuners/__init__.py")}
+
+
+def extract_api(source: str) -> tuple[set[str], set[str]]:
+    """(names a module defines or imports at its top level, attributes it reads from a native handle `lib`)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set(), set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    symbols = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+               and n.value.id == "lib" and n.attr.startswith("c")}
+    return {n for n in names if not n.startswith("_")}, symbols
+
+
+def mine_api(name: str, files: list[tuple[str, bytes]]) -> dict[str, set[str]]:
+    """'bitsandbytes.nn' -> its public names, and 'lib' -> the native entry points called, for one release."""
+    out: dict[str, set[str]] = {}
+    prefixes = API_PACKAGES.get(name)
+    if not prefixes:
+        return out
+    for path, data in files:
+        if not path.endswith(".py") or not path.startswith(prefixes):
+            continue
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        names, symbols = extract_api(data.decode("utf-8", errors="replace"))
+        out.setdefault(module, set()).update(names)
+        if symbols:
+            out.setdefault("lib", set()).update(symbols)
+    return out
+
+
+def mine_tree(name: str, root: Path) -> dict[tuple[str, str], Message]:
+    """Mine an installed package: `root` is the folder holding the package (site-packages)."""
+    package = PACKAGES[name]
+    top = root / package.name.replace("-", "_")
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        for file in sorted(top.rglob("*.py")):
+            yield file.relative_to(root).as_posix(), file.read_bytes()
+
+    return mine_files(package, files())
+
+
+def releases(package: Package, latest: int | None = None) -> list[str]:
+    """The final releases pip can see, from the floor on, oldest first."""
+    out = subprocess.run([sys.executable, "-m", "pip", "index", "versions", package.name],
+                         capture_output=True, text=True, timeout=300)
+    match = re.search(r"Available versions: (.+)", out.stdout)
+    if not match:
+        raise SystemExit(f"pip index versions {package.name} failed: {out.stderr.strip()[-300:]}")
+    versions = []
+    for text in match.group(1).split(", "):
+        try:
+            v = Version(text.strip())
+        except InvalidVersion:
+            continue
+        if not v.is_prerelease and not v.is_devrelease and not v.local and v >= Version(package.floor):
+            versions.append(v)
+    versions.sort()
+    chosen = [str(v) for v in versions]
+    return chosen[-latest:] if latest else chosen
+
+
+def by_minor(versions: list[str]) -> list[list[str]]:
+    """Releases grouped by minor, each group newest first (the first that can be fetched stands for the minor)."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    for text in versions:
+        v = Version(text)
+        groups.setdefault((v.major, v.minor), []).insert(0, text)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def find_archive(package: Package, version: str) -> Path | None:
+    folder = CACHE / package.cache
+    if not folder.is_dir():
+        return None
+    prefix = f"{_normal(package.name)}-{version}"
+    for file in sorted(folder.iterdir()):
+        stem = _normal(file.name.split("-")[0]) + "-" + (file.name.split("-")[1] if "-" in file.name else "")
+        if stem.removesuffix(".tar.gz") == prefix and file.suffix in (".whl", ".gz", ".zip"):
+            return file
+    return None
+
+
+def download(package: Package, version: str) -> Path | None:
+    found = find_archive(package, version)
+    if found is not None:
+        return found
+    folder = CACHE / package.cache
+    folder.mkdir(parents=True, exist_ok=True)
+    for options in package.download:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", *options, "-d", str(folder),
+                        f"{package.name}=={version}"], capture_output=True, text=True, timeout=900)
+        found = find_archive(package, version)
+        if found is not None:
+            return found
+    return None
+
+
+# ---- the table ----
+
+def _vkey(version: str) -> Version:
+    return Version(version)
+
+
+def build_table(mined: dict[str, dict[str, dict[tuple[str, str], Message]]]) -> dict[str, Any]:
+    """mined: package -> version -> (file, template) -> message; the table with a release range per template."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for package, by_version in mined.items():
+        for version in sorted(by_version, key=_vkey):
+            for (file, template), message in by_version[version].items():
+                key = (package, template)
+                row = rows.get(key)
+                if row is None:
+                    rows[key] = {"package": package, "file": file, "function": message.function, "kind": message.kind,
+                                 "type": message.type, "first": version, "last": version, "template": template}
+                else:
+                    row["last"] = version
+                    row["file"], row["function"] = file, message.function  # the newest place it lives
+    released = {p: sorted(v, key=_vkey) for p, v in mined.items()}
+    for native in NATIVE:
+        versions = released.get(native["package"])
+        row = {"package": native["package"], "file": native["file"], "function": native["function"],
+               "kind": native["kind"], "type": native["type"],
+               "first": native.get("first") or (versions[0] if versions else None),
+               "last": native.get("last") or (versions[-1] if versions else None),
+               "template": native["template"], "native": True}
+        rows.setdefault((native["package"], native["template"]), row)
+    columns = ["package", "file", "function", "kind", "type", "first", "last", "template"]
+    ordered = sorted(rows.values(), key=lambda r: (r["package"], r["file"], r["template"]))
+    return {
+        "schema": SCHEMA,
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "generator": "scripts/mine_messages.py",
+        "releases": released,
+        "columns": [*columns, "native"],
+        "rows": [[r[c] for c in columns] + [bool(r.get("native"))] for r in ordered],
+    }
+
+
+def build_api(api: dict[str, dict[str, dict[str, set[str]]]]) -> dict[str, dict[str, list[str]]]:
+    """'bitsandbytes.nn' -> {'Linear4bit': [first, last]}: the releases in which each name exists."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for package, by_version in api.items():
+        for version in sorted(by_version, key=_vkey):
+            for module, names in by_version[version].items():
+                key = f"{package}:lib" if module == "lib" else module
+                for n in names:
+                    span = out.setdefault(key, {}).setdefault(n, [version, version])
+                    span[1] = version
+    return out
+
+
+def write_table(table: dict[str, Any], path: Path = OUT) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(table, separators=(",", ":"), sort_keys=False).encode()
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:  # mtime 0: the same input gives the same bytes
+        gz.write(raw)
+    path.write_bytes(buffer.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", action="append", choices=sorted(PACKAGES), help="mine only these packages")
+    parser.add_argument("--latest", type=int, help="only the newest N releases of each package (no table written)")
+    parser.add_argument("--offline", action="store_true", help="use only what is already in the cache")
+    parser.add_argument("--output", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    mined: dict[str, dict[str, dict[tuple[str, str], Message]]] = {}
+    api: dict[str, dict[str, dict[str, set[str]]]] = {}
+    for name in args.only or sorted(PACKAGES):
+        package = PACKAGES[name]
+        versions = releases(package, args.latest)
+        mined[name] = {}
+        missing = []
+        for group in by_minor(versions) if package.per_minor else [[v] for v in versions]:
+            for version in group:  # per minor: the newest patch that can be fetched
+                archive = find_archive(package, version) if args.offline else download(package, version)
+                if archive is not None:
+                    files = list(_members(archive))
+                    mined[name][version] = mine_files(package, iter(files))
+                    api.setdefault(name, {})[version] = mine_api(name, files)
+                    break
+            else:
+                missing.append(group[0] if len(group) == 1 else f"{group[-1]}..{group[0]}")
+        templates = len({t for v in mined[name].values() for _, t in v})
+        got = sorted(mined[name], key=Version)
+        print(f"{name}: {len(got)} releases mined ({got[0]}..{got[-1]}), {templates} templates"
+              + (f"; not available: {', '.join(missing)}" if missing else ""), flush=True)
+    table = build_table(mined)
+    table["api"] = build_api(api)
+    print(f"{len(table['rows'])} templates in all; {sum(len(v) for v in table['api'].values())} public names and "
+          f"native entry points with their release ranges")
+    if args.latest or args.only:
+        print("partial run: table not written")
+        return 0
+    write_table(table, args.output)
+    print(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output} "
+          f"({args.output.stat().st_size // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,336 @@
+"""The message knowledge base: every template mined from the libraries' releases (data/messages.json.gz, written by
+scripts/mine_messages.py), loaded lazily, and a matcher that finds them in real logs.
+
+Matching works on words, not characters, so quoting, backticks, case, whitespace, wrapped lines and box-drawn
+tracebacks do not matter: a line is a candidate for a template when it holds one of the template's rarest literal
+words (an index lookup, so a 2 MB log costs one pass), and the template matches when its literal segments appear in
+order in the line and the two after it (wrapping), or, for a message cut short, when its leading words do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+_HOLE = re.compile(r"\{(\w+)\}")
+_WORD = re.compile(r"[a-z0-9_]+")
+#: words too common in messages to tell one template from another; never an anchor
+_COMMON = frozenset(["the", "a", "an", "to", "of", "in", "is", "are", "be", "for", "and", "or", "not", "on", "you", "your", "with", "this", "that", "it", "as", "by", "if", "from", "at", "please", "use", "using", "can", "was", "were", "will", "have", "has", "should", "must", "cannot", "can't", "but", "only", "set", "make", "sure", "found", "than", "more", "into"])
+MIN_WORDS = 5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
+WINDOW = 3  # a message may wrap over this many lines
+LONG_WINDOW = 8  # ... or this many, for a template already partly there in WINDOW lines
+UNFINISHED = 0.3  # the share of a template's words in WINDOW lines that earns it LONG_WINDOW
+TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
+DRIFT = 0.85  # a complete message matches a template of 8+ words when this share of its words is there
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str  # package:N, stable for one table
+    package: str
+    file: str
+    function: str
+    kind: str  # raise, warn, log, print
+    type: str | None
+    first: str | None  # the first and last release it was seen in
+    last: str | None
+    template: str
+    native: bool = False  # hand-written from C++/CUDA/loader sources, not mined
+
+    @property
+    def where(self) -> str:
+        """'transformers 4.38.0-4.44.2, quantizers/quantizer_bnb_4bit.py, validate_environment'."""
+        span = self.first if self.first == self.last else f"{self.first}-{self.last}"
+        return f"{self.package} {span}, {self.file}, {self.function}"
+
+    def covers(self, version: str) -> bool:
+        try:
+            v = Version(version)
+            return (self.first is None or Version(self.first) <= v) and (self.last is None or v <= Version(self.last))
+        except InvalidVersion:
+            return False
+
+
+#: an apostrophe inside a word ("can't", "don't", "you're"): users type these without it ("cant"), so both sides
+#: drop it and compare one word
+_CONTRACTION = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no quotes/backticks, no box drawing, contractions as one word, single spaces: the form both sides
+    are compared in."""
+    text = _CONTRACTION.sub("", text.lower())
+    text = re.sub(r"[`'\"\u2018\u2019\u201c\u201d\u2026\u2500-\u257f\u2580-\u259f]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def literal_segments(template: str) -> list[str]:
+    """The normalised literal text between holes, each segment kept only if it has a word."""
+    parts = _HOLE.split(template.replace("{{", "{").replace("}}", "}"))
+    return [s for s in (normalise(p) for p in parts[::2]) if _WORD.search(s)]
+
+
+def words_of(template: str) -> list[str]:
+    return [w for s in literal_segments(template) for w in _WORD.findall(s)]
+
+
+@dataclass
+class KnowledgeBase:
+    templates: tuple[Template, ...]
+    releases: dict[str, list[str]]
+    index: dict[str, list[int]]  # anchor word -> templates
+    words: list[list[str]]  # per template, its literal words in order
+    distinct: list[frozenset[str]]  # the same as sets
+    generated: str | None = None
+    #: 'bitsandbytes.nn' -> {'Linear4bit': [first, last]}; 'bitsandbytes:lib' -> the native entry points called
+    api: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _regex: dict[int, re.Pattern[str]] | None = None
+    _position: dict[str, int] | None = None
+
+    def reworded(self, template: Template) -> bool:
+        """Whether a message gone from the newest release lives on there in other words (same code path, new
+        wording): then upgrading does not remove it. Two templates of the same package and function count as one
+        message when 70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
+        newest = self.newest(template.package)
+        i = self._position.get(template.id) if self._position else None
+        if i is None:
+            self._position = {t.id: n for n, t in enumerate(self.templates)}
+            i = self._position[template.id]
+        mine = self.distinct[i]
+        if not mine:
+            return False
+        for j, other in enumerate(self.templates):
+            # the same code path: the same function (a file may be split or renamed); a message of another function
+            # that shares the words ("`.float()` is not supported for quantized model") is another message
+            if (other.package == template.package and other.last == newest and j != i
+                    and other.function.rsplit(".", 1)[-1] == template.function.rsplit(".", 1)[-1]):
+                theirs = self.distinct[j]
+                if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.7:
+                    return True
+        return False
+
+    def newest(self, package: str) -> str | None:
+        versions = self.releases.get(package)
+        return versions[-1] if versions else None
+
+    def regex(self, i: int) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = {}
+        found = self._regex.get(i)
+        if found is None:
+            segments = [re.escape(s).replace(r"\ ", " ").replace(" ", r"\s*") for s in literal_segments(self.templates[i].template)]
+            found = re.compile(r".{0,400}?".join(segments), re.S)
+            self._regex[i] = found
+        return found
+
+
+def _build(data: dict[str, Any]) -> KnowledgeBase:
+    columns = data["columns"]
+    templates = []
+    for n, row in enumerate(data["rows"]):
+        fields = dict(zip(columns, row, strict=True))
+        templates.append(Template(id=f"{fields['package']}:{n}", **fields))
+    words = [words_of(t.template) for t in templates]
+    df = Counter(w for ws in words for w in set(ws))
+    index: dict[str, list[int]] = {}
+    for i, ws in enumerate(words):
+        distinct = list(dict.fromkeys(w for w in ws if w not in _COMMON and len(w) > 2 and not w.isdigit()))
+        if len(set(ws)) < MIN_WORDS or not distinct:
+            continue
+        # the two rarest words anywhere, and the rarest of the first six (a message cut short keeps its start)
+        by_rarity = sorted(distinct, key=lambda w: (df[w], -len(w)))
+        head = [w for w in distinct if w in ws[:6]]
+        anchors = set(by_rarity[:2]) | ({min(head, key=lambda w: (df[w], -len(w)))} if head else set())
+        for w in anchors:
+            index.setdefault(w, []).append(i)
+    return KnowledgeBase(tuple(templates), data.get("releases", {}), index, words, [frozenset(ws) for ws in words],
+                         data.get("generated"), data.get("api", {}))
+
+
+@cache
+def knowledge() -> KnowledgeBase:
+    """The shipped table, read once per process (only `explain` and `run` ever call this)."""
+    raw = resources.files("bnbdoctor.explain").joinpath("data/messages.json.gz").read_bytes()
+    return _build(json.loads(gzip.decompress(raw)))
+
+
+@dataclass(frozen=True)
+class Hit:
+    template: Template
+    line: int  # index of the first line of the match in the cleaned lines
+    text: str  # the matched line(s), as cleaned
+    score: float  # 1.0 for every literal segment in order; less for a message cut short
+    truncated: bool = False
+
+
+def _ends_cut(line: str) -> bool:
+    return line.rstrip().endswith(("...", "…", "..", "[truncated]"))
+
+
+def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) -> list[Hit]:
+    """Templates found in `lines` (already cleaned), in line order; at most one hit per template."""
+    kb = kb or knowledge()
+    anchors = kb.index.keys()
+    hits: dict[int, Hit] = {}
+    seen_lines: set[str] = set()
+    tokens: dict[int, list[str]] = {}
+
+    def words_at(j: int) -> list[str]:
+        found = tokens.get(j)
+        if found is None:
+            found = tokens[j] = _WORD.findall(_CONTRACTION.sub("", lines[j].lower())) if lines[j] else []
+        return found
+
+    for i, line in enumerate(lines):
+        if not line or line in seen_lines:
+            continue
+        seen_lines.add(line)
+        found = anchors & set(words_at(i))
+        if not found:
+            continue
+        candidates = {t for w in found for t in kb.index[w] if t not in hits}
+        if not candidates:
+            continue
+        unfinished = _match_window(kb, lines, words_at, i, WINDOW, candidates, hits)
+        if unfinished:
+            # a long message wrapped at a narrow width (a terminal, a rich panel) runs over more lines, and its rare
+            # word may sit on a later line than its start: the templates already partly there get a longer window,
+            # starting up to two lines earlier (only those, so a long log stays one pass)
+            for start in range(max(0, i - 2), i + 1):
+                if lines[start]:
+                    unfinished = _match_window(kb, lines, words_at, start, LONG_WINDOW, unfinished, hits, exact=True)
+                    unfinished -= hits.keys()
+        if len(hits) >= max_hits:
+            break
+    return _most_specific(sorted(hits.values(), key=lambda h: (h.line, -h.score)))
+
+
+def _match_window(kb: KnowledgeBase, lines: list[str], words_at: Callable[[int], list[str]], i: int, size: int,
+                  candidates: set[int], hits: dict[int, Hit], exact: bool = False) -> set[int]:
+    """Match `candidates` over lines i..i+size-1 into `hits`; return those not matched of which a share
+    (UNFINISHED) of the words is there: they may run on past the window. `exact`: no match on 85% of the words
+    (over a long window, that many of a template's words are too easily found in other messages)."""
+    last = len(lines) - 1
+    line = lines[i]
+    unfinished: set[int] = set()
+    span = range(i, min(i + size, last + 1))
+    window_list = [w for j in span for w in words_at(j)]
+    window_words = set(window_list)
+    # a message cut short: the end of the text, or a line ending in an ellipsis (then the message ends there)
+    cut_at = next((j for j in span if _ends_cut(lines[j])), None)
+    cut = i + size - 1 >= last or cut_at is not None
+    head = window_list if cut_at is None else [w for j in range(i, cut_at + 1) for w in words_at(j)]
+    # its last words are the message's (the very last may be cut mid-word)
+    tail_list, stub = head[-4:-1], (head[-1] if head else "")
+    window: str | None = None
+    for t in candidates:
+        ws = kb.words[t]
+        if kb.distinct[t] <= window_words:
+            window = window if window is not None else normalise(" ".join(lines[j] for j in span))
+            if kb.regex(t).search(window):
+                hits[t] = Hit(kb.templates[t], i, line, 1.0)
+                continue
+        distinct = kb.distinct[t]
+        share = len(distinct & window_words) / len(distinct)
+        if share >= UNFINISHED:
+            unfinished.add(t)  # dropped again below if it matches here
+        if share < DRIFT and not cut:
+            continue  # the common case, decided by one set intersection
+        score, lead = _drifted(ws, window_words)
+        if score >= DRIFT and len(distinct) >= 8 and not exact:
+            # the same message in a release that worded it slightly differently (or mined from a neighbour)
+            hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
+        elif (cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
+              and (_ends_like(tail_list, ws[:lead + 2], "{" in kb.templates[t].template)
+                   or _ends_across_hole(head, kb.templates[t].template))
+              and (stub in distinct or any(w.startswith(stub) for w in distinct))):
+            hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
+    return unfinished - hits.keys()
+
+
+HOLE = "\x00"  # a hole's place in a template's word sequence
+
+
+def _sequence(template: str) -> list[str]:
+    """The template's literal words in order, with HOLE where a value is filled in."""
+    parts = _HOLE.split(template.replace("{{", "{").replace("}}", "}"))
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(HOLE)
+        else:
+            out.extend(_WORD.findall(normalise(part)))
+    return out
+
+
+def _ends_across_hole(head: list[str], template: str, need: int = 3) -> bool:
+    """A message cut short just after a filled value ("Required library version not found: /usr/lib/x.so. Maybe"):
+    read backwards from the text's end, its words follow the template's, a filled hole taking any words, and at
+    least `need` literal words agree before the start of the template's text is left behind."""
+    if "{" not in template or len(head) < need + 1:
+        return False
+    seq = _sequence(template)
+    stub = head[-1]
+    for end, word in enumerate(seq):
+        if word == HOLE or not word.startswith(stub):
+            continue
+        p, agreed, i = end - 1, 0, len(head) - 2  # p: template position to match; i: text position
+        while i >= 0 and p >= 0 and agreed < need:
+            if seq[p] == head[i]:
+                agreed, p, i = agreed + 1, p - 1, i - 1
+            elif seq[p] == HOLE:
+                # a filled value (a path is many words): skip text words until the literal word before the hole
+                before = seq[p - 1] if p > 0 else None
+                j = next((k for k in range(i, max(-1, i - 24), -1) if head[k] == before), None)
+                if before is None or j is None:
+                    break
+                p, i = p - 1, j
+            else:
+                break
+        if agreed >= need and HOLE in seq[p + 1:end]:
+            return True
+    return False
+
+
+def _ends_like(tail: list[str], start: list[str], holes: bool) -> bool:
+    """A message cut short: the text ends where the template's matched start ends, so its last words are among the
+    template's first words; a filled hole just before the cut ("layers of type Mamba2 (m") may be foreign."""
+    foreign = [w for w in tail if w not in start]
+    return not foreign or (holes and foreign == tail[-1:])
+
+
+def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:
+    """(share of the template's distinct words present, words of its start present with at most one in five
+    missing): how a reworded or cut message still shows its template."""
+    distinct = set(ws)
+    score = len(distinct & present) / len(distinct) if distinct else 0.0
+    lead = misses = 0
+    for walked, w in enumerate(ws, start=1):
+        if w in present:
+            lead = walked - misses
+        else:
+            misses += 1
+            if misses > max(1, walked // 5):
+                break
+    return score, lead
+
+
+def _most_specific(hits: list[Hit]) -> list[Hit]:
+    """On one line, a template whose words are a subset of another matched template's is the same message, less well."""
+    kb_words = {h.template.id: set(words_of(h.template.template)) for h in hits}
+    out = []
+    for h in hits:
+        mine = kb_words[h.template.id]
+        if any(o is not h and o.line == h.line and mine < kb_words[o.template.id] and o.score >= h.score for o in hits):
+            continue
+        out.append(h)
+    return out

@@ -1,0 +1,177 @@
+"""The real-report corpus is well-formed: reports-dev/dev-b.jsonl split by the URL-hash rule (dev-b is the
+hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md),
+reports-dev-c.jsonl (the second held-out set "test2", collected afresh, evaluated once on 2026-11-30 and retired the
+same way) disjoint from all, and the optional third held-out set reports-test3.jsonl validated the same way. No test
+here reads test3's reports beyond the validator's checks (and none needs the file to exist).
+
+These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("corpus_stats", ROOT / "scripts" / "corpus_stats.py")
+assert spec and spec.loader
+stats = importlib.util.module_from_spec(spec)
+sys.modules["corpus_stats"] = stats
+spec.loader.exec_module(stats)
+
+REPORTS = stats.reports()
+HASHED = [r for r in REPORTS if r["split"] in stats.HASHED_SPLITS]
+DEV_C = [r for r in REPORTS if r["split"] == "dev-c"]
+
+
+def test_every_line_is_valid():
+    assert stats.validate() == []
+
+
+def test_the_two_files_hold_at_least_200_new_reports():
+    assert len(REPORTS) >= 200
+
+
+@pytest.mark.parametrize(
+    "url, half",
+    [
+        ("https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1510", "dev"),
+        ("https://github.com/huggingface/transformers/issues/23970", "test"),
+    ],
+)
+def test_split_is_a_pure_function_of_the_url(url, half):
+    assert stats.half_for(url) == half
+    assert stats.split_for(url) == stats.RETIRED.get(half, half)
+
+
+def test_split_rule_is_the_documented_hash():
+    import hashlib
+
+    for r in HASHED:
+        parity = int(hashlib.sha256(r["source_url"].encode()).hexdigest(), 16) % 2
+        assert r["split"] == ("dev-b" if parity == 0 else "dev"), r["id"]
+
+
+def test_both_halves_are_substantial():
+    halves = {r["split"] for r in HASHED}
+    assert halves == {"dev", "dev-b"}
+    test_share = sum(r["split"] == "dev-b" for r in HASHED) / len(HASHED)
+    assert 0.35 <= test_share <= 0.65
+
+
+def test_no_report_repeats_the_old_corpus():
+    old = {
+        json.loads(line)["source_url"]
+        for line in stats.OLD_CORPUS.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    assert not old & {r["source_url"] for r in REPORTS}
+
+
+def test_every_category_with_a_runtime_error_is_covered():
+    present = {r["category"] for r in REPORTS}
+    assert set(stats.CATEGORIES) - stats.NO_RUNTIME_SIGNATURE <= present
+
+
+def test_the_platforms_the_issue_names_are_covered():
+    platforms = {p for r in REPORTS for p in stats.platform_of(r)}
+    assert {"windows", "wsl", "macos", "rocm"} <= platforms
+    assert platforms & {"colab", "kaggle"}
+
+
+def test_old_and_new_releases_and_misleading_messages_are_covered():
+    eras = {stats.era_of(r) for r in REPORTS}
+    assert {"old", "new"} <= eras
+    assert sum("misleading-message" in r.get("tags", []) for r in REPORTS) >= 15
+
+
+def test_validator_catches_a_broken_line(tmp_path):
+    good = next(r for r in REPORTS if r["split"] == "dev")
+    bad = dict(good, id="broken", split="dev-b", category="nonsense")
+    dev, dev_b = tmp_path / "reports-dev.jsonl", tmp_path / "reports-dev-b.jsonl"
+    dev.write_text(json.dumps(good) + "\n", encoding="utf-8")
+    dev_b.write_text(json.dumps(bad) + "\n" + "not json\n", encoding="utf-8")
+    problems = stats.validate({"dev": dev, "dev-b": dev_b}, old_corpus=tmp_path / "missing.jsonl")
+    text = "\n".join(problems)
+    assert "unknown category 'nonsense'" in text
+    assert "breaks the URL-hash rule" in text
+    assert "duplicate source_url" in text
+    assert "not a JSON object" in text
+
+
+def test_retired_second_held_out_set_is_large_and_labelled_dev_c():
+    assert len(DEV_C) >= 120
+    assert all(r["split"] == "dev-c" for _, r in stats.load(stats.FILES["dev-c"]))
+
+
+def test_retired_second_held_out_set_shares_no_thread_with_any_other_corpus_file():
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "dev-c"}
+    others |= {
+        stats.canonical_url(json.loads(line)["source_url"])
+        for line in stats.OLD_CORPUS.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    assert not others & {stats.canonical_url(r["source_url"]) for r in DEV_C}
+
+
+def test_retired_second_held_out_set_covers_every_runtime_category_and_misleading_messages():
+    present = {r["category"] for r in DEV_C}
+    assert set(stats.CATEGORIES) - stats.NO_RUNTIME_SIGNATURE <= present
+    assert sum("misleading-message" in r.get("tags", []) for r in DEV_C) >= 15
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (
+            "https://github.com/TimDettmers/bitsandbytes/issues/12",
+            "https://github.com/bitsandbytes-foundation/bitsandbytes/issues/12",
+        ),
+        ("https://github.com/o/r/pull/7", "https://github.com/o/r/issues/7"),
+    ],
+)
+def test_one_thread_under_two_spellings_is_one_url(a, b):
+    assert stats.canonical_url(a) == stats.canonical_url(b)
+
+
+@pytest.mark.parametrize("fresh_split", ["dev-c", "test3"])
+def test_validator_guards_the_fresh_sets(tmp_path, fresh_split):
+    good = next(r for r in HASHED if "github.com/bitsandbytes-foundation/bitsandbytes/" in r["source_url"])
+    # A report of a set collected afresh needs no particular hash parity, but it may not reuse a thread of another
+    # file (here the same bitsandbytes issue under its old owner's name) nor carry another split's label.
+    moved = good["source_url"].replace("bitsandbytes-foundation/bitsandbytes", "TimDettmers/bitsandbytes")
+    reused = dict(good, id="reused", split=fresh_split, source_url=moved)
+    mislabelled = dict(good, id="mislabelled", split="test", source_url="https://github.com/o/r/issues/1")
+    fresh = dict(good, id="fresh", split=fresh_split, source_url="https://github.com/o/r/issues/2")
+    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-b", fresh_split)}
+    files[good["split"]].write_text(json.dumps(good) + "\n", encoding="utf-8")
+    files["dev-b" if good["split"] == "dev" else "dev"].write_text("", encoding="utf-8")
+    files[fresh_split].write_text(
+        "\n".join(json.dumps(r) for r in (reused, mislabelled, fresh)) + "\n", encoding="utf-8"
+    )
+    problems = stats.validate(files, old_corpus=tmp_path / "missing.jsonl")
+    text = "\n".join(problems)
+    name = f"reports-{fresh_split}.jsonl"
+    assert f"{name}:1: duplicate source_url" in text
+    assert f"{name}:2: split 'test' in the {fresh_split} file" in text
+    assert not [p for p in problems if p.startswith(f"{name}:3")]
+    assert "URL-hash" not in text
+
+
+def test_the_third_held_out_set_may_be_missing_but_the_others_may_not(tmp_path):
+    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-c", "test3")}
+    files["dev"].write_text("", encoding="utf-8")
+    problems = stats.validate(files, old_corpus=tmp_path / "missing.jsonl")
+    assert problems == ["reports-dev-c.jsonl: missing"]
+    assert "test3" in stats.OPTIONAL_FILES and stats.FILES["test3"].name == "reports-test3.jsonl"
+
+
+def test_stats_can_be_restricted_to_one_split(capsys):
+    assert stats.main(["--json", "--split", "dev-c"]) == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["total"] == len(DEV_C)
+    assert counted["split"] == {"dev-c": len(DEV_C)}
