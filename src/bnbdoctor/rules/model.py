@@ -39,7 +39,7 @@ def _gib(n: int) -> str:
     references=(ESTIMATOR, H100_FACTS),
     scope="model",
 )
-def model_does_not_fit(ctx: Context) -> Iterator[Hit]:
+def model_does_not_fit_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Estimates the GPU memory of the model in the planned mode (weights, quantization state, CUDA context,
@@ -86,7 +86,7 @@ def model_does_not_fit(ctx: Context) -> Iterator[Hit]:
     references=(TRANSFORMERS_BNB_QUANTIZER, H100_FACTS),
     scope="model",
 )
-def offload_trap(ctx: Context) -> Iterator[Hit]:
+def quantized_model_offload_trap(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when the model fits on GPU 0 but not in the 90% of free memory that `device_map="auto"` grants a
@@ -135,7 +135,7 @@ def offload_trap(ctx: Context) -> Iterator[Hit]:
     references=(TRANSFORMERS_MOE, ESTIMATOR),
     scope="model",
 )
-def moe_not_quantized(ctx: Context) -> Iterator[Hit]:
+def moe_experts_not_quantized(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Counts the parameters of fused expert tensors (3-D parameters of expert modules), which bitsandbytes'
@@ -194,7 +194,7 @@ PREQUANTIZED_LOADS = Reference(
     references=(TRANSFORMERS_MERGE_QUANT, PREQUANTIZED_LOADS),
     scope="model",
 )
-def prequantized_mode(ctx: Context) -> Iterator[Hit]:
+def prequantized_checkpoint_mode(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Reads `quantization_config` in the checkpoint's `config.json` (a "-bnb-4bit" repository, or a model saved with
@@ -238,7 +238,7 @@ def prequantized_mode(ctx: Context) -> Iterator[Hit]:
     references=(TRANSFORMERS_MERGE_QUANT,),
     scope="model",
 )
-def other_method(ctx: Context) -> Iterator[Hit]:
+def checkpoint_quantized_by_another_method(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when the checkpoint's `config.json` has a `quantization_config` of another method than bitsandbytes
