@@ -764,17 +764,23 @@ def release_unknown(ctx: Context) -> Iterator[Hit]:
     if r is None:
         return
     unknown = sorted({p.unknown for p in r.picks.values() if p.outcome == "unknown" and p.unknown})
-    if unknown and replay.runtime_dependent(r) and r.capabilities:
+    runtime_platforms = tuple(p for p, k in r.picks.items() if k.outcome == "unknown" and k.library is not None
+                              and r.release.selection.cuda_version_from == "libcudart")
+    if unknown and runtime_platforms and r.capabilities:
         # which file is unknown, but whether every file it can pick runs on these GPUs may be known
         verdicts = []
         for cc in r.capabilities:
-            readable = [lib for lib in replay.runtime_candidates(r, cc) if lib.sass is not None]
+            readable = [lib for lib in replay.runtime_candidates(r, cc, runtime_platforms) if lib.sass is not None]
             runs = [releases.runs_on(lib.sass or (), lib.ptx or (), cc) for lib in readable]
             if readable and all(runs):
                 verdicts.append(f"every library it can pick for compute capability {cc[0]}.{cc[1]} "
                                 f"({len(readable)} files) carries code for it")
         if verdicts:
             unknown = [unknown[0] + "; " + "; ".join(verdicts)]
+    others = [f"on {replay.PLATFORM_NAMES.get(p, p)}: {k.reason}" for p, k in r.picks.items()
+              if k.outcome in ("not_loadable", "no_wheel")]
+    if unknown and others:
+        unknown = [unknown[0] + " (" + "; ".join(others) + ")"]
     if unknown:
         yield Hit(
             f"bitsandbytes {version} on {r.where()}: not known {'; '.join(unknown)}, so bnbdoctor cannot tell which "

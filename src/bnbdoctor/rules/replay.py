@@ -168,12 +168,12 @@ def runtime_dependent(r: Replay) -> bool:
     )
 
 
-def runtime_candidates(r: Replay, capability: tuple[int, int]) -> list[releases.Library]:
+def runtime_candidates(r: Replay, capability: tuple[int, int], platforms: tuple[str, ...] | None = None) -> list[releases.Library]:
     """Every CUDA library such a release could load for a GPU of this capability, whatever runtime it finds."""
     below = r.release.selection.nocublaslt_below
     variant = below is not None and capability < below
     found: list[releases.Library] = []
-    for platform in r.platforms:
+    for platform in platforms or r.platforms:
         wheel = r.release.wheel_for(platform)
         for lib in (wheel.libraries.values() if wheel else ()):
             if lib.backend == "cuda" and lib.version and lib.nocublaslt == variant:
