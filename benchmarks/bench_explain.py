@@ -1,12 +1,13 @@
 """Accuracy of `bnbdoctor explain` on real error reports, per split and per category, and its speed on a 2 MB log.
 
-    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,test2] [--json FILE] [--misses]
+    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,test3] [--json FILE] [--misses]
         [--text-only] [--robustness]
 
 The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports), reports-dev.jsonl and
 reports-dev-b.jsonl (real reports from public threads, split once at random by URL hash; dev-b was the held-out
-half, evaluated once on 2026-11-30 and then retired into tuning data), all of them tuning data now; and
-reports-test2.jsonl, the fresh held-out set, collected apart and never tuned on: it is only read when present, and
+half, evaluated once on 2026-11-30 and then retired into tuning data), reports-dev-c.jsonl (the second held-out set
+"test2", collected afresh, evaluated once on 2026-11-30 and retired the same way), all of them tuning data now; and
+reports-test3.jsonl, the third held-out set, collected apart and never tuned on: it is only read when present, and
 `--misses` is refused for it. Missing files are skipped. Each report holds the verbatim error, the
 source URL, its title, the cause the thread established and, where the thread states them, facts about its machine
 (`env`: os, gpu, compute capability, CUDA, versions) or a snapshot variant (`snapshot`, corpus.jsonl). A report
@@ -15,7 +16,7 @@ is explained as `bnbdoctor explain` would explain its issue (title, then the err
 
 Prints, per split: top-1 and top-3 category accuracy and how many texts were not recognised at all; per category;
 the knowledge base's template counts per package and release range; the time to explain a 2 MB log (target:
-under 1 s). Targets (issue 14, on the held-out test2 split): top-1 >= 90%, top-3 >= 97%, unrecognised <= 2%, no category
+under 1 s). Targets (issue 14, on the held-out test3 split): top-1 >= 90%, top-3 >= 97%, unrecognised <= 2%, no category
 below 75%.
 """
 
@@ -35,8 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "explain"
 FILES = {"corpus": "corpus.jsonl", "dev": "reports-dev.jsonl", "dev-b": "reports-dev-b.jsonl",
-         "test2": "reports-test2.jsonl"}
-HELD_OUT = frozenset({"test2"})  # never tuned on: its misses are never listed
+         "dev-c": "reports-dev-c.jsonl", "test3": "reports-test3.jsonl"}
+HELD_OUT = frozenset({"test3"})  # never tuned on: its misses are never listed
 SNAPSHOTS = ROOT / "tests" / "fixtures" / "snapshots"
 BASES = {"h100": "h100-2026-11-24.json", "cpu": "cpu-2core-2026-11-24.json"}
 CORPUS = FIXTURES / "corpus.jsonl"
@@ -238,11 +239,11 @@ def time_big_log() -> tuple[float, str | None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
-    parser.add_argument("--splits", help="comma-separated: corpus, dev, dev-b, test2 (default: all four; test2 only "
+    parser.add_argument("--splits", help="comma-separated: corpus, dev, dev-b, dev-c, test3 (default: all; test3 only "
                         "when its file is present, and never with --misses)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--misses", action="store_true",
-                        help="list every miss (tuning splits only: refused for the held-out test2)")
+                        help="list every miss (tuning splits only: refused for the held-out test3)")
     parser.add_argument("--robustness", action="store_true", help="also count mined messages still found after the "
                         "ways logs mangle them (wrapped, cut, quoted, inside other text)")
     parser.add_argument("--text-only", action="store_true", help="rank with the facts the text states only, as "
@@ -257,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.misses and HELD_OUT & set(wanted):
         if args.splits:
-            print("bench_explain: --misses is refused for the held-out split test2 (its cases are never read "
+            print("bench_explain: --misses is refused for the held-out split test3 (its cases are never read "
                   "for tuning); leave it out of --splits", file=sys.stderr)
             return 2
         wanted = [s for s in wanted if s not in HELD_OUT]  # the default splits: list misses of the tuning ones only

@@ -49,6 +49,9 @@ def _inputs(root: Path) -> None:
         handle.truncate(17 * 2**20)
     (root / "notmodel").mkdir()
     (root / "notmodel" / "config.json").write_text('{"foo": 1}')
+    (root / "hugemodel").mkdir()
+    with (root / "hugemodel" / "config.json").open("wb") as handle:  # sparse 2 GB: it was read whole (4.2 GB RAM)
+        handle.truncate(2 * 2**30)
     (root / "badmodel").mkdir()
     (root / "badmodel" / "config.json").write_text("{")
     (root / "badtoml.toml").write_text("[tool.bnbdoctor\n")
@@ -131,6 +134,10 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("estimate-not-a-model", ["estimate", "{t}/notmodel"], None, 2, "model_type"),
     ("estimate-bad-config", ["estimate", "{t}/badmodel"], None, 2, "not valid JSON"),
     ("estimate-a-json-file", ["estimate", "{t}/other.json"], None, 2, "config.json"),
+    ("estimate-empty-argument", ["estimate", ""], None, 2, "the model is empty"),
+    ("estimate-blank-argument", ["estimate", "  "], None, 2, "the model is empty"),
+    ("check-model-empty-argument", ["check", "-s", SNAP, "--model", ""], None, 2, "the model is empty"),
+    ("estimate-huge-config", ["estimate", "{t}/hugemodel"], None, 2, "larger than"),
     ("estimate-empty-dir", ["estimate", "{t}/empty-dir"], None, 2, "config.json"),
     ("estimate-bad-quant", ["estimate", MODEL, "--quant", "nf5"], None, 2, "nf5"),
     ("estimate-bad-gpu", ["estimate", MODEL, "--gpu", "T4"], None, 2, "T4"),
@@ -165,6 +172,7 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("explain-file-missing", ["explain", "--file", "{t}/nope.log"], None, 2, "not found"),
     ("explain-file-dir", ["explain", "--file", "{t}/dir"], None, 2, "directory"),
     ("explain-file-blank", ["explain", "--no-machine", "--file", "{t}/blank.log"], None, 2, "empty"),
+    ("explain-file-a-device", ["explain", "--no-machine", "--file", "/dev/zero"], None, 2, "not a regular file"),
     ("explain-text-and-file", ["explain", "x", "--file", "{t}/blank.log"], None, 2, "not both"),
     ("explain-bad-snapshot", ["explain", "x", "--snapshot", "{t}/bad.json"], None, 2, "not valid JSON"),
     ("explain-format-invalid", ["explain", "x", "--format", "xml"], None, 2, "explain --help"),
@@ -312,6 +320,11 @@ def test_lint_does_not_read_a_huge_file_into_memory(bad, capsys, monkeypatch):
         handle.truncate(3 * 2**30)
     code, out, err = _run(capsys, monkeypatch, ["lint", str(huge)])
     assert code == 1 and "BNB100" in out and "over the 16 MiB" in out and err == ""
+    # what is true: bnbdoctor did not read it; whether Python can run it was never judged
+    code, out, err = _run(capsys, monkeypatch, ["lint", "--format", "json", str(huge)])
+    (finding,) = [f for f in json.loads(out)["findings"] if f["rule"] == "BNB100"]
+    assert "does not analyse a file that large" in finding["message"]
+    assert "cannot run" not in finding["message"]
 
 
 def test_lint_of_a_folder_skips_a_dangling_symlink_and_a_fifo(bad, capsys, monkeypatch):
@@ -379,6 +392,98 @@ def test_plain_output_escapes_control_characters_from_any_input(bad, capsys, mon
 def test_explain_takes_the_error_unquoted(bad, capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "CUDA", "out", "of", "memory"])
     assert code == 0 and "oom" in out
+
+
+OOM = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
+
+
+def _peak_bytes(run) -> tuple[object, int]:
+    """What `run()` returns, and the peak of Python's allocations meanwhile."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = run()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_explain_reads_only_the_tail_of_a_huge_log(bad, capsys, monkeypatch):
+    """A 5 GB log (sparse: no disk used) cost 5.3 GB of memory; its error line is at the end, and that is read."""
+    log = bad / "huge.log"
+    with log.open("wb") as handle:
+        handle.truncate(5 * 2**30)
+        handle.seek(0, os.SEEK_END)
+        handle.write(OOM.encode())
+    (code, out, _), peak = _peak_bytes(lambda: _run(capsys, monkeypatch, ["explain", "--no-machine", "--file", str(log)]))
+    assert code == 0 and "oom" in out
+    assert peak < 64 * 2**20
+
+
+class _Flood:
+    """A pipe carrying `total` bytes of log, made as it is read (never held whole), the error at its end."""
+
+    def __init__(self, total: int, last: bytes) -> None:
+        self.left, self.last = total, last
+        self.buffer = self
+
+    def isatty(self) -> bool:
+        return False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            out, self.last = self.last, b""
+            return out
+        n = min(size if size > 0 else 2**20, self.left)
+        self.left -= n
+        return b"x" * (n - 1) + b"\n"
+
+
+def test_explain_keeps_a_bounded_tail_of_stdin(bad, capsys, monkeypatch):
+    """2 GB piped in cost 3.9 GB: stdin is read in chunks and only its tail kept (here 256 MiB, made on the fly)."""
+    monkeypatch.setattr(sys, "stdin", _Flood(256 * 2**20, OOM.encode()))
+    code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "-"])
+    assert code == 0 and "oom" in out
+
+
+def test_explain_reads_the_tail_of_stdin_within_bounds(monkeypatch):
+    from bnbdoctor.commands import explain as command
+
+    monkeypatch.setattr(sys, "stdin", _Flood(64 * 2**20, OOM.encode()))
+    text, peak = _peak_bytes(command._read_stdin)
+    assert isinstance(text, str) and text.endswith(OOM) and len(text) <= command.MAX_INPUT
+    assert peak < 8 * command.MAX_INPUT
+
+
+def test_explain_refuses_a_fifo_named_with_file(bad, capsys, monkeypatch):
+    """Opening a FIFO waits for a writer (forever, when there is none): it is refused before it is opened."""
+    fifo = bad / "log.fifo"
+    os.mkfifo(fifo)
+    code, out, err = _run(capsys, monkeypatch, ["explain", "--no-machine", "--file", str(fifo)])
+    assert code == 2 and out == ""
+    _one_error_line(err, "not a regular file")
+
+
+def test_explain_reads_the_tail_of_a_huge_utf16_log(bad, capsys, monkeypatch):
+    """PowerShell's `>` writes UTF-16 with a BOM: the tail of a long one keeps its encoding (BOM put back)."""
+    log = bad / "ps.log"
+    log.write_bytes(b"\xff\xfe" + ("x" * 99 + "\n").encode("utf-16-le") * 30_000 + OOM.encode("utf-16-le"))
+    code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "--file", str(log)])
+    assert code == 0 and "oom" in out
+
+
+def test_explain_strips_terminal_escapes_before_matching(bad, capsys, monkeypatch):
+    """A log captured from a coloured terminal (`tput sgr0` writes `ESC ( B`; links are OSC 8 ended by ST): the
+    codes must neither hide the message nor come back in the lines quoted as evidence."""
+    log = ("\x1b[1;31mtorch.\x1b(B\x1b[mOutOfMemoryError\x1b(B\x1b[m: CUDA out of "
+           "\x1b]8;;https://pytorch.org\x1b\\memory\x1b]8;;\x1b\\. Tried to allocate 2.00 GiB\n")
+    code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "--format", "json", "-"], stdin=log)
+    assert code == 0
+    result = json.loads(out)
+    assert result["matches"][0]["category"] == "oom"
+    quoted = result["input"]["matched_lines"]
+    assert quoted == ["torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"]
 
 
 # ---- in a real process: pipes and signals ----

@@ -124,7 +124,7 @@ class NvmlInfo:
     status: ProbeStatus = "skipped"
     error: str | None = None
     #: machine-readable kind of failure: library_not_found, driver_not_loaded, driver_library_mismatch,
-    #: no_permission, import_failed, timeout, other
+    #: no_permission, import_failed, timeout, crashed (the library killed the child querying it), other
     error_kind: str | None = None
     driver_version: str | None = None
     cuda_driver_version: int | None = None  # as NVML gives it: 13000 means CUDA 13.0

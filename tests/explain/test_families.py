@@ -366,3 +366,153 @@ def test_prose_that_quotes_no_library_message_is_not_recognised():
                  "Error: the renderer could not be started (code 7)"):  # an application's own message
         matches = explain_text(text)
         assert all(s.startswith("keywords:") for m in matches for s in m.evidence["signatures"]), text
+
+
+# ---- dev-c (the retired test2): families outside the bitsandbytes stack that a bnb user's log carries ----
+
+def test_deepspeeds_cuda_mismatch_is_the_torch_extension_family():
+    # DeepSpeed op_builder/builder.py assert_no_cuda_mismatch, raised when an op is JIT-compiled (CPUAdam under offload)
+    text = ("deepspeed.ops.op_builder.builder.CUDAMismatchException: >- DeepSpeed Op Builder: Installed CUDA version 11.8 "
+            "does not match the version torch was compiled with 12.4, unable to compile cuda/cpp extensions without a "
+            "matching cuda version.")
+    assert ranked(text)[0] == "cuda_mismatch"
+    # the same builder accepts a minor-version difference and says so: not a failure
+    accepted = ("Installed CUDA version 12.2 does not match the version torch was compiled with 12.1 but since the APIs "
+                "are compatible, accepting this combination")
+    assert "cuda_mismatch" not in ranked(accepted)
+
+
+def test_an_extension_built_for_another_torch_is_the_release_pair():
+    # a torch C++ symbol missing from the installed torch (c10::SymInt::maybe_as_int_slow_path came in torch 2.1)
+    symbol = ("ImportError: /opt/conda/lib/python3.11/site-packages/xformers/_C.so: undefined symbol: "
+              "_ZNK3c106SymInt22maybe_as_int_slow_pathEv")
+    assert ranked(symbol)[0] == "version_incompat"
+    # xformers/_cpp_lib.py says it itself, with the pair
+    warning = ("WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+               "    PyTorch 2.2.1+cu118 with CUDA 1108 (you have 2.2.2+cu121)\n"
+               "    Python  3.10.11 (you have 3.10.11)\n"
+               "  Please reinstall xformers (see https://github.com/facebookresearch/xformers#installing-xformers)")
+    assert ranked(warning)[0] == "version_incompat"
+    # torchvision whose native ops did not load into this torch registers no operators
+    assert ranked("RuntimeError: operator torchvision::nms does not exist")[0] == "version_incompat"
+    # bitsandbytes' own C entry points are not torch's ABI: still its CPU-library family
+    assert ranked("libbitsandbytes_cpu.so: undefined symbol: cdequantize_blockwise_fp32")[0] != "version_incompat"
+
+
+def test_the_container_runtime_refusing_an_image_for_the_driver_is_the_driver():
+    # libnvidia-container checks NVIDIA_REQUIRE_CUDA before the container starts
+    text = ("docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+            "process caused: process_linux.go:545: container init caused: Running hook #0:: error running hook: exit "
+            "status 1, stdout: , stderr: nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.5, "
+            "please update your driver to a newer version, or use an earlier cuda container: unknown.")
+    assert ranked(text)[0] == "driver_too_old"
+
+
+def test_bfloat16_refused_by_mps_is_the_bf16_family_on_a_mac():
+    # diffusers' training examples check it up front (pytorch#99272); torch's MPS backend raises its own TypeError
+    text = ("ValueError: Mixed precision training with bfloat16 is not supported on MPS. Please use fp16 (recommended) "
+            "or fp32 instead.")
+    assert ranked(text, stated(os="macos", gpu="Apple M1 Pro"))[0] == "bf16_unsupported"
+    assert ranked("RuntimeError: MPS BFloat16 is only supported on MacOS 14 or newer")[0] == "bf16_unsupported"
+
+
+def test_a_non_nvidia_gpu_refused_as_no_cuda_device_is_the_platform():
+    # transformers' integrations/bitsandbytes.py validate_bnb_backend_availability on an AMD card without ROCm
+    text = "RuntimeError: CUDA is required but not available for bitsandbytes. Please consider installing the multi-platform enabled version of bitsandbytes"
+    assert ranked(text, stated(os="windows", gpu="AMD Radeon RX 7900 XTX"))[0] == "platform_unsupported"
+    assert ranked(text, stated(os="linux", gpu="NVIDIA GeForce RTX 3090", compute_capability="8.6"))[0] != "platform_unsupported"
+
+
+def test_a_class_that_replaced_a_list_refusing_indexing_is_the_release():
+    # bitsandbytes 0.41.2 made quant_state a QuantState object; code written before unpacks or indexes it
+    assert ranked("TypeError: cannot unpack non-iterable QuantState object")[0] == "version_incompat"
+    assert ranked("TypeError: 'QuantState' object is not subscriptable")[0] == "version_incompat"
+    # a class every release had says nothing about the release; an unknown class nothing at all
+    assert "version_incompat" not in ranked("TypeError: 'Linear8bitLt' object is not subscriptable")[:1]
+    assert "version_incompat" not in ranked("TypeError: 'MyDataset' object is not subscriptable")
+
+
+def test_a_dotted_attribute_name_is_a_string_passed_for_a_value():
+    # transformers resolves torch_dtype / bnb_4bit_compute_dtype strings with getattr(torch, value)
+    text = "AttributeError: module 'torch' has no attribute 'torch.float16'"
+    assert ranked(text)[0] == "wrong_api"
+
+
+def test_on_rocm_a_release_with_the_rocm_backend_is_no_platform_miss():
+    from bnbdoctor.explain.facts import FIRST_ROCM_BNB
+    from bnbdoctor.explain.knowledge import knowledge
+
+    # the first release whose loader knows ROCm, as the mined API table has it
+    assert knowledge().api["bitsandbytes.functional"]["HIP_ENVIRONMENT"][0] == FIRST_ROCM_BNB
+    rocm = stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True)
+    # bitsandbytes 0.48 cextension.get_native_library, installed from a wheel: the library for this ROCm is missing
+    text = ("RuntimeError: Configured ROCm binary not found at "
+            "/opt/venv/lib/python3.12/site-packages/bitsandbytes/libbitsandbytes_rocm64.so")
+    assert ranked(text, rocm)[0] == "missing_libs"
+    # a release before the backend (its CUDA setup looks for libcudart only) is still the platform on ROCm
+    old = ("CUDA SETUP: Loading binary /opt/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cpu.so...\n"
+           "UserWarning: The installed version of bitsandbytes was compiled without GPU support.")
+    assert ranked(old, stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True, bitsandbytes="0.41.1"))[0] == "platform_unsupported"
+
+
+def test_generates_own_warning_about_the_inputs_device_is_the_root_of_what_follows():
+    # transformers generation/utils.py warns before generating; the error after it is only its consequence
+    text = ("/usr/lib/python3.11/site-packages/transformers/generation/utils.py:2134: UserWarning: You are calling "
+            ".generate() with the `input_ids` being on a device type different than your model's device. `input_ids` "
+            "is on cuda, whereas the model is on cpu. You may experience unexpected behaviors or slower generation. "
+            "Please make sure that you have put `input_ids` to the correct device by calling for example input_ids = "
+            "input_ids.to('cpu') before running `.generate()`.\n  warnings.warn(\nTraceback (most recent call last):\n"
+            "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'")
+    assert ranked(text)[0] == "device_mismatch"
+
+
+def test_torch_cuda_is_available_false_however_it_is_written():
+    for said in ("torch.cuda.is_available() returns False inside the container",
+                 "torch.cuda.is_available() gives False on WSL", "assert torch.cuda.is_available()==False"):
+        assert ranked(said)[:1] == ["gpu_not_visible"], said
+
+
+def test_a_missing_bitsandbytes_cuda_library_told_in_words_is_the_missing_library():
+    for said in ("Could not find libbitsandbytes_cuda121.so in site-packages/bitsandbytes after pip install",
+                 "there is no libbitsandbytes_cuda117_nocublaslt.so in the wheel",
+                 "libbitsandbytes_cuda124.dll is missing from the package"):
+        assert ranked(said)[0] == "missing_libs", said
+
+
+def test_vllm_not_finding_its_keys_in_the_quantization_config_is_the_release():
+    # vLLM's AWQConfig.from_config reads get_from_keys(config, ["w_bit", "bits"])
+    text = "ValueError: Cannot find any of ['w_bit', 'bits'] in the model's quantization config."
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_an_application_saying_bitsandbytes_is_unavailable_on_a_mac_is_the_platform():
+    # an application's own check after `import bitsandbytes` failed
+    text = "ImportError: The bitsandbytes module is not available. Please install bitsandbytes if available on your platform."
+    assert ranked(text, stated(os="macos", gpu="Apple M3"))[0] == "platform_unsupported"
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_the_windows_driver_library_missing_is_no_nvidia_driver():
+    # ctypes.WinDLL("nvcuda.dll") on a machine without NVIDIA's display driver (cpm_kernels, numba)
+    text = ("FileNotFoundError: Could not find module 'C:\\Windows\\System32\\nvcuda.dll' (or one of its dependencies). "
+            "Try using the full path with constructor syntax.")
+    assert ranked(text)[0] == "gpu_not_visible"
+    # another DLL missing is still the missing-library family
+    assert ranked("FileNotFoundError: Could not find module 'C:\\venv\\Lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda118.dll' "
+                  "(or one of its dependencies).")[0] == "missing_libs"
+
+
+def test_cpm_kernels_without_its_cuda_library_is_the_missing_library():
+    # cpm_kernels/library/base.py: every binding of a library lookup_dll did not find raises this
+    assert ranked("RuntimeError: Library cudart is not initialized")[0] == "missing_libs"
+
+
+def test_a_process_killed_while_loading_is_the_host_running_out_of_memory():
+    # the kernel's OOM killer ends the process without a Python error: users report it in words
+    assert ranked("When I run the script, the process gets killed while loading checkpoint shards (about 60%).")[0] == "oom"
+
+
+def test_quantized_layers_slower_than_16_bit_said_in_words_is_the_slow_dtype_family():
+    # bitsandbytes' LLM.int8() and 4-bit layers dequantize on the fly: slower than fp16 by design
+    assert ranked("QLoRA with 4-bit base model trains about 2x slower than bf16 LoRA on the same GPU")[0] == "dtype_slow"
+    assert ranked("用load_in_8bit推理速度低于fp16很多")[0] == "dtype_slow"

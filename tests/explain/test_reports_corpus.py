@@ -1,6 +1,8 @@
 """The real-report corpus is well-formed: reports-dev/dev-b.jsonl split by the URL-hash rule (dev-b is the
-hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md), and the
-second held-out set reports-test2.jsonl (collected afresh after that) disjoint from all.
+hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md),
+reports-dev-c.jsonl (the second held-out set "test2", collected afresh, evaluated once on 2026-11-30 and retired the
+same way) disjoint from all, and the optional third held-out set reports-test3.jsonl validated the same way. No test
+here reads test3's reports beyond the validator's checks (and none needs the file to exist).
 
 These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
 """
@@ -23,7 +25,7 @@ spec.loader.exec_module(stats)
 
 REPORTS = stats.reports()
 HASHED = [r for r in REPORTS if r["split"] in stats.HASHED_SPLITS]
-TEST2 = [r for r in REPORTS if r["split"] == "test2"]
+DEV_C = [r for r in REPORTS if r["split"] == "dev-c"]
 
 
 def test_every_line_is_valid():
@@ -101,25 +103,25 @@ def test_validator_catches_a_broken_line(tmp_path):
     assert "not a JSON object" in text
 
 
-def test_second_held_out_set_is_large_and_labelled_test2():
-    assert len(TEST2) >= 120
-    assert all(r["split"] == "test2" for _, r in stats.load(stats.FILES["test2"]))
+def test_retired_second_held_out_set_is_large_and_labelled_dev_c():
+    assert len(DEV_C) >= 120
+    assert all(r["split"] == "dev-c" for _, r in stats.load(stats.FILES["dev-c"]))
 
 
-def test_second_held_out_set_shares_no_thread_with_any_other_corpus_file():
-    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test2"}
+def test_retired_second_held_out_set_shares_no_thread_with_any_other_corpus_file():
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "dev-c"}
     others |= {
         stats.canonical_url(json.loads(line)["source_url"])
         for line in stats.OLD_CORPUS.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
-    assert not others & {stats.canonical_url(r["source_url"]) for r in TEST2}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in DEV_C}
 
 
-def test_second_held_out_set_covers_every_runtime_category_and_misleading_messages():
-    present = {r["category"] for r in TEST2}
+def test_retired_second_held_out_set_covers_every_runtime_category_and_misleading_messages():
+    present = {r["category"] for r in DEV_C}
     assert set(stats.CATEGORIES) - stats.NO_RUNTIME_SIGNATURE <= present
-    assert sum("misleading-message" in r.get("tags", []) for r in TEST2) >= 15
+    assert sum("misleading-message" in r.get("tags", []) for r in DEV_C) >= 15
 
 
 @pytest.mark.parametrize(
@@ -136,30 +138,40 @@ def test_one_thread_under_two_spellings_is_one_url(a, b):
     assert stats.canonical_url(a) == stats.canonical_url(b)
 
 
-def test_validator_guards_the_second_held_out_set(tmp_path):
+@pytest.mark.parametrize("fresh_split", ["dev-c", "test3"])
+def test_validator_guards_the_fresh_sets(tmp_path, fresh_split):
     good = next(r for r in HASHED if "github.com/bitsandbytes-foundation/bitsandbytes/" in r["source_url"])
-    # A test2 report needs no particular hash parity, but it may not reuse a thread of another file (here the
-    # same bitsandbytes issue under its old owner's name) nor carry another split's label.
+    # A report of a set collected afresh needs no particular hash parity, but it may not reuse a thread of another
+    # file (here the same bitsandbytes issue under its old owner's name) nor carry another split's label.
     moved = good["source_url"].replace("bitsandbytes-foundation/bitsandbytes", "TimDettmers/bitsandbytes")
-    reused = dict(good, id="reused", split="test2", source_url=moved)
+    reused = dict(good, id="reused", split=fresh_split, source_url=moved)
     mislabelled = dict(good, id="mislabelled", split="test", source_url="https://github.com/o/r/issues/1")
-    fresh = dict(good, id="fresh", split="test2", source_url="https://github.com/o/r/issues/2")
-    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-b", "test2")}
+    fresh = dict(good, id="fresh", split=fresh_split, source_url="https://github.com/o/r/issues/2")
+    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-b", fresh_split)}
     files[good["split"]].write_text(json.dumps(good) + "\n", encoding="utf-8")
     files["dev-b" if good["split"] == "dev" else "dev"].write_text("", encoding="utf-8")
-    files["test2"].write_text(
+    files[fresh_split].write_text(
         "\n".join(json.dumps(r) for r in (reused, mislabelled, fresh)) + "\n", encoding="utf-8"
     )
     problems = stats.validate(files, old_corpus=tmp_path / "missing.jsonl")
     text = "\n".join(problems)
-    assert "reports-test2.jsonl:1: duplicate source_url" in text
-    assert "reports-test2.jsonl:2: split 'test' in the test2 file" in text
-    assert not [p for p in problems if p.startswith("reports-test2.jsonl:3")]
+    name = f"reports-{fresh_split}.jsonl"
+    assert f"{name}:1: duplicate source_url" in text
+    assert f"{name}:2: split 'test' in the {fresh_split} file" in text
+    assert not [p for p in problems if p.startswith(f"{name}:3")]
     assert "URL-hash" not in text
 
 
+def test_the_third_held_out_set_may_be_missing_but_the_others_may_not(tmp_path):
+    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-c", "test3")}
+    files["dev"].write_text("", encoding="utf-8")
+    problems = stats.validate(files, old_corpus=tmp_path / "missing.jsonl")
+    assert problems == ["reports-dev-c.jsonl: missing"]
+    assert "test3" in stats.OPTIONAL_FILES and stats.FILES["test3"].name == "reports-test3.jsonl"
+
+
 def test_stats_can_be_restricted_to_one_split(capsys):
-    assert stats.main(["--json", "--split", "test2"]) == 0
+    assert stats.main(["--json", "--split", "dev-c"]) == 0
     counted = json.loads(capsys.readouterr().out)
-    assert counted["total"] == len(TEST2)
-    assert counted["split"] == {"test2": len(TEST2)}
+    assert counted["total"] == len(DEV_C)
+    assert counted["split"] == {"dev-c": len(DEV_C)}

@@ -131,3 +131,15 @@ def test_the_real_installed_metadata_agrees_with_importlib_metadata():
     for key, pkg in info.packages.items():
         dist = importlib.metadata.distribution(pkg.name)
         assert dist.version == pkg.version, key
+
+
+def test_whitespace_only_folded_lines_do_not_end_the_headers(tmp_path):
+    """bitsandbytes 0.45.5's METADATA folds its MIT licence with lines of spaces only; its Requires-Dist
+    (torch<3,>=2.0) comes after them and must still be read."""
+    folder = tmp_path / "bitsandbytes-0.45.5.dist-info"
+    folder.mkdir()
+    (folder / "METADATA").write_text(
+        "Metadata-Version: 2.4\nName: bitsandbytes\nVersion: 0.45.5\nLicense: MIT License\n        \n"
+        "        Copyright (c) Facebook, Inc.\n        \nRequires-Python: >=3.8\nRequires-Dist: torch<3,>=2.0\n\nbody\n"
+    )
+    assert packages.read_metadata(folder)["requires-dist"] == ["torch<3,>=2.0"]

@@ -73,6 +73,30 @@ CASES: dict[str, tuple[Case, Case]] = {
     ),
     "BNB005": ((cpu, {}), (lambda: load("h200x2-2026-11-30.json"), {})),
     "BNB010": ((lambda: with_driver(h100(), "550.54.14", 12040), {}), (lambda: with_driver(h100(), "590.10", 13010), {})),
+    # the release rules replay the recorded H100 (no native section) with an older bitsandbytes (tests/rules/test_releases.py)
+    "BNB011": (
+        (lambda: with_gpu(with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4"),
+                          name="NVIDIA GeForce RTX 5090", compute_capability=(12, 0)), {}),
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4"), {}),
+    ),
+    "BNB012": (
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.8.0+cu129", cuda="12.9"), {}),
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.49.2"), "2.8.0+cu129", cuda="12.9"), {}),
+    ),
+    "BNB013": (  # a report that names the OS but not the CPU architecture
+        (lambda: _platform(with_package(h100(), "bitsandbytes", "0.42.0"), system="Windows", machine=None, libc=None), {}),
+        (lambda: _platform(with_package(h100(), "bitsandbytes", "0.43.1"), system="Windows", machine=None, libc=None), {}),
+    ),
+    "BNB014": (
+        (lambda: with_package(h100(), "bitsandbytes", "0.39.0"), {}),
+        (lambda: with_torch(with_package(h100(), "bitsandbytes", "0.41.1"), "2.1.0+cu121", cuda="12.1"), {}),
+    ),
+    "BNB015": (  # 0.45.5's cuda126.so needs GLIBC_2.34 (read from its wheel); an Ubuntu 20.04 has 2.31
+        (lambda: _platform(with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu126", cuda="12.6"),
+                           libc_version="2.31"), {}),
+        (lambda: _platform(with_torch(with_package(h100(), "bitsandbytes", "0.45.5"), "2.6.0+cu124", cuda="12.4"),
+                           libc_version="2.31"), {}),
+    ),
     "BNB020": ((lambda: with_package(cpu(), "torch", None), {}), (cpu, {})),
     "BNB021": ((lambda: with_package(h100(), "bitsandbytes", None), {}), (h100, {})),
     "BNB022": ((lambda: with_package(h100(), "transformers", None), {}), (h100, {})),

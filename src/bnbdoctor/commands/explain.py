@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,33 +29,88 @@ def decode(data: bytes) -> str:
     """A log's text: UTF-8, or UTF-16 where Windows wrote it so (PowerShell's `>` writes UTF-16 with a BOM)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
-    if len(data) > 64 and data[1:200:2].count(0) > 40:  # UTF-16 LE without a BOM: every other byte is NUL
+    # UTF-16 LE without a BOM: every other byte is NUL, the others are not (a run of NULs, a sparse file's hole, is
+    # no UTF-16)
+    if len(data) > 64 and data[1:200:2].count(0) > 40 and data[0:200:2].count(0) < 10:
         return data.decode("utf-16-le", errors="replace")
     return data.decode("utf-8", errors="replace")
 
 
+CHUNK = 2**20
+
+#: terminal escape sequences a coloured log carries (ECMA-48: CSI colours and cursor moves, OSC titles and links
+#: ended by BEL or ST, charset selections like `ESC ( B` that tput sgr0 writes, two-byte escapes):
+#: `\x1b[31mtorch.OutOfMemoryError\x1b[0m` must match as `torch.OutOfMemoryError`
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]+[0-~]|\x1b[0-~]")
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without terminal escape sequences (a log captured from a coloured terminal, `rich`, `tqdm`)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
 def _read_stdin() -> str:
+    """The last MAX_INPUT bytes of stdin, read in chunks: a 2 GB pipe costs MAX_INPUT of memory, not 2 GB."""
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("no error text: pass TEXT, --file FILE, or pipe it in (e.g. `python train.py 2>&1 | bnbdoctor explain`)")
-    return sys.stdin.read()[-MAX_INPUT:]
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (an embedding program, a test)
+        kept_text = ""
+        while chunk := sys.stdin.read(CHUNK):
+            kept_text = (kept_text + chunk)[-MAX_INPUT:]
+        return kept_text
+    head = b""
+    kept = bytearray()
+    total = 0
+    while chunk := stream.read(CHUNK):
+        head = head or bytes(chunk[:2])
+        total += len(chunk)
+        kept += chunk
+        if len(kept) > 2 * MAX_INPUT:  # trimmed now and then, not at every chunk: one copy per MAX_INPUT read
+            del kept[:-MAX_INPUT]
+    return decode(_keep_bom(head, bytes(kept[-MAX_INPUT:]), total))
+
+
+def _keep_bom(head: bytes, tail: bytes, total: int) -> bytes:
+    """A UTF-16 text's tail, still readable: its BOM put back and the tail started on a whole code unit."""
+    if total <= len(tail) or head not in (b"\xff\xfe", b"\xfe\xff"):
+        return tail
+    return head + (tail[1:] if (total - len(tail)) % 2 else tail)
+
+
+def _read_file(path: Path) -> bytes:
+    """The last MAX_INPUT bytes of a regular file, read after a seek (a 5 GB log costs MAX_INPUT of memory).
+    A device or a FIFO named with --file is refused: /dev/zero never ends, and a FIFO is read through stdin."""
+    try:
+        mode = path.stat().st_mode  # before opening: opening a FIFO waits for a writer
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path} is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path} is not a regular file (a device, FIFO or socket): save the log to a file, "
+                             f"or pipe it in (`... 2>&1 | bnbdoctor explain`)")
+        with path.open("rb") as handle:
+            head = handle.read(2)
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_INPUT:
+                handle.seek(size - MAX_INPUT)
+            tail = handle.read(MAX_INPUT)  # bounded even when the file grew meanwhile
+            return _keep_bom(head, tail, max(size, len(tail)))
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def read_input(request: ExplainRequest) -> tuple[str, str]:
-    """The text to explain and where it came from."""
+    """The text to explain and where it came from (at most its last MAX_INPUT bytes: the error is at the end)."""
     if request.text is not None and request.file is not None:
         raise InputError("give the error as TEXT or as --file, not both")
     if request.file is not None:
         if str(request.file) == "-":
             return _read_stdin(), "stdin"
-        try:
-            data = request.file.read_bytes()[-MAX_INPUT:]
-        except FileNotFoundError:
-            raise InputError(f"file not found: {request.file}") from None
-        except IsADirectoryError:
-            raise InputError(f"{request.file} is a directory, not a file") from None
-        except OSError as exc:
-            raise InputError(f"cannot read {request.file}: {exc.strerror or exc}") from None
-        return decode(data), f"file {request.file}"
+        return decode(_read_file(request.file)), f"file {request.file}"
     if request.text is None or request.text == "-":
         return _read_stdin(), "stdin"
     return request.text, "argument"
@@ -106,6 +164,7 @@ def machine_facts(snapshot_path: Path | None, use_machine: bool, text: str | Non
 
 
 def explain(text: str, source: str, machine: MachineFacts | None, context: str = "") -> ExplainResult:
+    text = strip_ansi(text)
     matches = tuple(explain_text(text, machine, context))
     lines = [line for m in matches for line in m.evidence.get("lines", [])]
     summary = {"source": source, "lines": len(text.splitlines()), "chars": len(text), "matched_lines": list(dict.fromkeys(lines))[:20]}
@@ -127,6 +186,7 @@ def explain(text: str, source: str, machine: MachineFacts | None, context: str =
 
 def run_explain(request: ExplainRequest) -> ExplainResult:
     text, source = read_input(request)
+    text = strip_ansi(text)  # before the report's facts are read from it, too
     if not text.strip():
         raise InputError("the error text is empty")
     return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text))

@@ -98,6 +98,27 @@ def _windows_old_bnb(s: Snapshot, report: dict[str, Any]) -> dict[str, Any] | No
     return {"platform.system": "Windows", "bitsandbytes": f"messages of {span[0]}-{span[1]}" if span else "version unknown"}
 
 
+#: the first bitsandbytes release whose loader knows a ROCm backend (cextension.py's BNB_BACKEND, functional's
+#: HIP_ENVIRONMENT: the mined API table's first release of that name; a test keeps the two in step)
+FIRST_ROCM_BNB = "0.47.0"
+ROCM_AWARE_TEXT = re.compile(r"libbitsandbytes_rocm\d|\b(ROCm|HIP) binary\b", re.I)
+
+
+def _rocm_aware_bnb(s: Snapshot, report: dict[str, Any]) -> bool:
+    """The bitsandbytes of the report has a ROCm backend: its stated version, the release range of its messages in the
+    text, or a message that names its ROCm library say so (then a ROCm machine is supported, not a platform miss)."""
+    info = derive.package(s, "bitsandbytes")
+    try:
+        if info is not None:
+            return Version(info.version) >= Version(FIRST_ROCM_BNB)
+        span = report.get("text_releases", {}).get("bitsandbytes")
+        if span and Version(span[0]) >= Version(FIRST_ROCM_BNB):
+            return True
+    except InvalidVersion:
+        return False
+    return bool(report.get("bnb_rocm_named"))
+
+
 def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
     busy = [f for f in facts.findings if f.rule == "BNB040"]
     return {"findings": [f.rule for f in busy]} if busy else None
@@ -132,11 +153,13 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
         return _no_gpu(s, facts.report)
     if condition == "windows_old_bnb":
         return _windows_old_bnb(s, facts.report)
-    if condition == "rocm":
+    if condition in ("rocm", "rocm_old_bnb"):
         torch = s.packages.torch
-        if facts.report.get("rocm") or (torch is not None and torch.variant == "rocm"):
-            return {"rocm": True}
-        return None
+        if not (facts.report.get("rocm") or (torch is not None and torch.variant == "rocm")):
+            return None
+        if condition == "rocm_old_bnb" and _rocm_aware_bnb(s, facts.report):
+            return None
+        return {"rocm": True}
     if condition.startswith("os:"):
         wanted = condition[3:]
         said = str(facts.report.get("os") or "").lower()

@@ -24,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
-from .facts import MachineFacts, holds, text_holds
+from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .report_facts import spaced
 from .signatures import SIGNATURES, Signature, by_id
@@ -583,6 +583,53 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
             return
 
 
+#: a plain container's operations refused by an object: "'X' object is not subscriptable", "... does not support item
+#: assignment", "cannot unpack non-iterable X object" (CPython's own TypeError wordings)
+_CONTAINER_OP = re.compile(
+    r"'(?P<name>[A-Z]\w+)' object (?:is not subscriptable|does not support item (?:assignment|deletion)|is not iterable)"
+    r"|cannot unpack non-iterable (?P<name2>[A-Z]\w+) object")
+#: an attribute name never holds a dot: "module 'torch' has no attribute 'torch.bfloat16'" is a string (a dtype or
+#: class written as text) handed to getattr by the library, i.e. the caller passed a string where a name was expected
+_DOTTED_ATTRIBUTE = re.compile(r"has no attribute '(?P<name>\w+(?:\.\w+)+)'")
+
+
+def _by_call(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
+    """Two TypeErrors/AttributeErrors whose cause the libraries' own names tell, whatever else the text holds:
+    a class that came in a later release refusing a container operation (code written when the value was a list or
+    tuple: bitsandbytes' QuantState replaced the quant_state list in 0.41.2), and a dotted attribute name."""
+    for m in _CONTAINER_OP.finditer(text):
+        name = m["name"] or m["name2"]
+        spans = [(module.split(".")[0], span) for module, table in kb.api.items()
+                 if not module.endswith(":lib") and (span := table.get(name))]
+        later = [(package, span[0]) for package, span in spans
+                 if span[0] != (kb.releases.get(package) or [span[0]])[0]]
+        if not later:
+            continue
+        package, first = later[0]
+        cand = merged.get("version_incompat")
+        cause = (f"{name} is a class that {package} introduced in {first}, replacing a plain list/tuple: the code "
+                 f"indexes or unpacks it as it did with {package} before {first}.")
+        fix = (f"Update the code to {name}'s attributes (e.g. quant_state.dtype instead of quant_state[2]), or pin "
+               f"{package}<{first} for the old code.")
+        if cand is None:
+            cand = merged["version_incompat"] = _Candidate(
+                "version_incompat", "BNB023", 0.0, cause, fix, [m.group(0)], [f"api:container:{package}:{name}"], ())
+        cand.confidence = max(cand.confidence, 0.75)
+        cand.cause, cand.fix = cause, fix
+        break
+    dotted = _DOTTED_ATTRIBUTE.search(text)
+    if dotted:
+        cand = merged.get("wrong_api")
+        if cand is None:
+            cand = merged["wrong_api"] = _Candidate(
+                "wrong_api", None, 0.0, "", "", [dotted.group(0)], ["api:dotted-attribute"], ())
+        cand.confidence = max(cand.confidence, 0.8)
+        cand.cause = (f"'{dotted['name']}' is not a name: a string was passed where the library expects a value it "
+                      "looks up by name (a dtype written as \"torch.bfloat16\" in a config), and getattr fails on it.")
+        cand.fix = ("Pass the object itself (torch.bfloat16), or the bare name the library resolves "
+                    "(\"bfloat16\"), not its dotted spelling.")
+
+
 def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
     """A name the error says is missing, looked up in the releases that have it: which release the code expects."""
     found: list[tuple[str, str, str, list[str]]] = []  # package, module, name, [first, last]
@@ -632,7 +679,8 @@ _FAILURE_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assert
 #: what a warning says when it reports a failure (torch's "CUDA initialization: The NVIDIA driver on your system is
 #: too old" is a UserWarning, and the cause of what follows), not a slow path or a note
 _WARNED_FAILURE = re.compile(r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
-                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible", re.I)
+                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible"
+                             r"|(device|dtype) type different", re.I)
 
 
 def _warning_only(cand: _Candidate) -> bool:
@@ -712,7 +760,8 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         # one), so this is not a release without a Windows build
         dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
         machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits),
-                                           "windows_dll_loaded": dll_loaded})
+                                           "windows_dll_loaded": dll_loaded,
+                                           "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text))})
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     candidates: list[_Candidate] = []
     for sig in signatures:
@@ -753,6 +802,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         candidates.extend(proposed)
         direct.add(mapped.id)
     merged = _merge(candidates)
+    _by_call(text, merged, kb)
     if all(c.category == "other" for c in merged.values()):
         _keyword_guesses(text, merged)
     if machine is not None:

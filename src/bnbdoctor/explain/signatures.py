@@ -70,6 +70,20 @@ WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND 
                        "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-")
 TORCH_EXT = _src(TORCH, "torch/utils/cpp_extension.py", "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
                  "the version that was used to compile PyTorch'")
+DS_BUILDER = _src("deepspeedai/DeepSpeed", "op_builder/builder.py", "assert_no_cuda_mismatch: CUDAMismatchException "
+                  "'Installed CUDA version ... does not match the version torch was compiled with ...'", "master")
+XFORMERS_CPP = _src("facebookresearch/xformers", "xformers/_cpp_lib.py", "'xFormers can't load C++/CUDA extensions. "
+                    "xFormers was built for: PyTorch ... (you have ...)'")
+NV_CONTAINER = _src("NVIDIA/libnvidia-container", "src/cli/common.c", "'requirement error: unsatisfied condition: "
+                    "cuda>=X, please update your driver to a newer version, or use an earlier cuda container'", "master")
+TORCH_MPS = _src(TORCH, "aten/src/ATen/native/mps/OperationUtils.mm", "getMPSDataType: 'BFloat16 is not supported on "
+                 "MPS' (before macOS 14 / torch 2.3: pytorch#99272)")
+GENERATE = _src(HF, "src/transformers/generation/utils.py", "generate(): 'You are calling .generate() with the "
+                "`input_ids` being on a device type different than your model's device'")
+VLLM_QCONFIG = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/base_config.py",
+                    "QuantizationConfig.get_from_keys: 'Cannot find any of {keys} in the model's quantization config.'")
+CPM_KERNELS = _src("OpenBMB/cpm_kernels", "cpm_kernels/library/base.py", "Lib.bind: 'Library %s is not initialized' "
+                   "when lookup_dll found no file", "master")
 BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
                         "https://huggingface.co/docs/bitsandbytes/main/en/installation")
 H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -168,7 +182,8 @@ _ROCM = Alternative(
     "platform_unsupported",
     "This is an AMD GPU with ROCm: bitsandbytes releases before its ROCm backend look only for CUDA libraries, find none, and fall back to the CPU.",
     "Use a bitsandbytes release with a ROCm build for your ROCm version (see the installation guide), or a CUDA GPU.",
-    0.25, "rocm", rule="BNB050")
+    # a release that has the ROCm backend (its messages name a ROCm library) is no platform miss on ROCm
+    0.25, "rocm_old_bnb", rule="BNB050")
 _WINDOWS_OLD = Alternative(
     "platform_unsupported",
     "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
@@ -211,6 +226,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "Upgrade the NVIDIA driver, or install a torch built for the driver's CUDA (`bnbdoctor check` names the wheel index).",
         (TORCH_CUDA_INIT,), when="driver_too_old"),
     Signature(
+        "container-needs-newer-driver", "driver_too_old", "BNB010",
+        # the NVIDIA container runtime checks an image's NVIDIA_REQUIRE_CUDA against the host driver before the
+        # container starts (nvidia-docker 1.0 printed "unsupported CUDA version: driver X < image Y")
+        r"unsatisfied condition: cuda\s*>=?\s*\d+(\.\d+)?|unsupported CUDA version: driver [\d.]+ < image [\d.]+",
+        0.9,
+        "The container image needs a newer CUDA than the host's NVIDIA driver supports: the container runtime refuses "
+        "to start it.",
+        "Upgrade the host's NVIDIA driver (nvidia-smi shows the CUDA version it supports), or use an image tag built "
+        "for an older CUDA.",
+        (NV_CONTAINER,)),
+    Signature(
         "cuda-insufficient-driver", "driver_too_old", "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
         r"|Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
@@ -229,12 +255,13 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-cuda-device", "gpu_not_visible", "BNB001",
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
-        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) is False|Attempting to deserialize object on a CUDA device"
+        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
         r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected",
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
-        (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC,)),
+        # a GPU that is not NVIDIA's (Intel XPU, AMD without ROCm) is no CUDA device either: the platform, not a hidden GPU
+        (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC, _NON_NVIDIA)),
     Signature(
         "nvidia-smi-no-driver", "gpu_not_visible", "BNB001",
         r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
@@ -280,7 +307,11 @@ SIGNATURES: tuple[Signature, ...] = (
         r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
         r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
         r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version"
-        r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)",
+        r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)"
+        # the same absence told in a user's words, naming the file (an issue title, a comment)
+        r"|(cannot|can't|could not|couldn't|unable to|fail(ed|s)? to) (load|find|open) \S*libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)"
+        r"|(no|don't see a|there is no) (file )?(for )?\S*libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)"
+        r"|libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S* (is )?(missing|not found|does not exist|doesn't exist)",
         0.7,
         "The bitsandbytes install has no native library for the CUDA version it looks for (torch's CUDA): the wheel predates that CUDA (e.g. CUDA 12.8/12.9 for RTX 50xx), or a source build compiled another one.",
         "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; `python -m bitsandbytes` names the file it looks for.",
@@ -366,6 +397,29 @@ SIGNATURES: tuple[Signature, ...] = (
         "LD_LIBRARY_PATH=$CONDA_PREFIX/lib), or build the library with the system compiler.",
         (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"),)),
     Signature(
+        "windows-no-nvidia-driver", "gpu_not_visible", "BNB001",
+        # nvcuda.dll is the CUDA driver API, installed only by NVIDIA's display driver (System32): code that loads it
+        # (cpm_kernels, numba, ctypes users) finds none on a machine without an NVIDIA GPU and driver
+        r"Could not find module '(?:[^']*[\\/])?nvcuda\.dll'|(?:load|find|open)\w* \S*nvcuda\.dll|nvcuda\.dll\S* (?:is )?(?:missing|not found)",
+        0.8,
+        "There is no NVIDIA driver on this Windows machine (nvcuda.dll, the driver's CUDA library, is absent): no NVIDIA "
+        "GPU, or its driver is not installed.",
+        "Install the NVIDIA driver for the GPU (or run on a machine with one); on a CPU-only machine use a model/code "
+        "path that does not load CUDA kernels.",
+        (WIN_ERRORS, CUDA_RUNTIME)),
+    Signature(
+        "quantization-kernels-not-loaded", "missing_libs", None,
+        # cpm_kernels (ChatGLM's int4 kernels) binds CUDA libraries with ctypes (library/base.py Lib): when
+        # lookup_dll finds no file every call raises "Library %s is not initialized"; ChatGLM's quantization.py says
+        # so for its CPU kernels after compiling them failed
+        r"\bLibrary (cublas\w*|cudart|nvrtc|cuda|curand|cusparse) is not initialized|Cannot load cpu kernel, don't use quantized model on cpu",
+        0.7,
+        "The quantization kernels could not load the native library they need: the CUDA toolkit's library (cublasLt, "
+        "cudart, nvrtc) is not on the loader's path, or the CPU kernels failed to compile (no gcc/OpenMP).",
+        "Install the CUDA toolkit version the kernels expect and put its lib folder on LD_LIBRARY_PATH/PATH (or, for CPU "
+        "kernels, install gcc with OpenMP and compile them); check which library the error names.",
+        (CPM_KERNELS,)),
+    Signature(
         "windows-dll-not-found", "missing_libs", None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
         r"\[WinError 126\]|\[WinError 127\]|Error loading \S+\.dll\S* or one of its dependencies|Could not find module '[^']+\.dll'"
@@ -441,7 +495,28 @@ SIGNATURES: tuple[Signature, ...] = (
             "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
             "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
             0.2, "gpu_cc>=8.0"),)),
+    Signature(
+        "bf16-on-mps", "bf16_unsupported", None,
+        # torch's MPS backend maps dtypes in getMPSDataType: before macOS 14 (and torch 2.3) it refuses bfloat16;
+        # training scripts (diffusers' examples) check the same up front
+        r"bfloat16 is not supported on MPS|MPS BFloat16 is only supported on MacOS 14",
+        0.85,
+        "This Mac's MPS backend (macOS before 14, or a torch before 2.3) has no bfloat16: the model or the script asks for bf16.",
+        "Use float16 (or float32) on MPS: `dtype=torch.float16`, `--precision 16-true`, `--mixed_precision fp16`; "
+        "or update macOS to 14+ and torch to 2.3+.",
+        (TORCH_MPS,)),
     # ---- wrappers: a front end reporting that a worker died; the worker's own error is elsewhere in the log ----
+    Signature(
+        "vllm-quant-config-keys", "version_incompat", None,
+        # vLLM's QuantizationConfig.get_from_keys: the checkpoint's quantization_config lacks every key this vLLM
+        # release's config class reads for the method (its bitsandbytes config before 0.5 wanted a QLoRA adapter)
+        r"Cannot find any of \[[^\]]*\] in the model's quantization config",
+        0.65,
+        "This vLLM release cannot read the checkpoint's quantization config: the keys its loader for this method expects "
+        "are not there (the method's checkpoint format, e.g. pre-quantized bitsandbytes, came in another vLLM release).",
+        "Use a vLLM release that supports this quantization format for the checkpoint (its docs list the methods), or "
+        "serve a merged 16-bit model instead.",
+        (VLLM_QCONFIG,)),
     Signature(
         "vllm-engine-died", "other", None,
         # vllm/entrypoints/openai/api_server.py (V0 multiprocessing engine): "Engine process failed to start";
@@ -485,7 +560,9 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "oom-said", "oom", "BNB040",
         # what users and notebooks say instead of torch's message: weaker evidence than the message itself
-        r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM",
+        r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM"
+        # the kernel's OOM killer told in words: a process killed while it loads (reads and quantizes) the checkpoint
+        r"|\b(process|job|script|program|kernel|training|it) (was |got |gets |is )?killed\b.{0,80}\bload(ing|s|ed)?\b",
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
@@ -516,6 +593,16 @@ SIGNATURES: tuple[Signature, ...] = (
         "The model is split over several devices (device_map=\"auto\" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.",
         "Put the whole model on one GPU (`device_map={\"\": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.",
         (TORCH_DEVICE, ACC_BIG)),
+    Signature(
+        "generate-inputs-elsewhere", "device_mismatch", None,
+        # transformers' generation/utils.py GenerationMixin.generate warns before it runs: it names the cause that the
+        # error which follows (a CPU kernel missing for Half, a device assertion) only shows downstream
+        r"You are calling \.generate\(\) with the input_ids being on a device type different than your model",
+        0.8,
+        "The inputs are on another device than the model (input_ids on the CPU, the model on the GPU): generation "
+        "then runs parts of the work on the CPU, which fails or crawls.",
+        "Move the inputs to the model's device before generate(): `inputs = tokenizer(..., return_tensors=\"pt\").to(model.device)`.",
+        (GENERATE,)),
     # ---- dtypes ----
     Signature(
         "linear4bit-float32-compute", "dtype_slow", None,
@@ -559,7 +646,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
-        r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library",
+        r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library"
+        # applications' own wording when `import bitsandbytes` failed (InvokeAI's quantized model loaders)
+        r"|(bnb|bitsandbytes) modules? (is|are) not available|install bitsandbytes if available on your platform",
         0.6,
         "transformers found accelerate or bitsandbytes missing or older than it requires (in a notebook: installed after the kernel started).",
         "pip install -U bitsandbytes accelerate, then restart the Python process (notebook kernel); `bnbdoctor check` shows the versions it needs.",
@@ -601,11 +690,30 @@ SIGNATURES: tuple[Signature, ...] = (
         "torch-extension-cuda-mismatch", "cuda_mismatch", None,
         # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
         r"The detected CUDA version \(?[\d.]+\)? mismatches the version"
-        r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with",
+        r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with"
+        # DeepSpeed's op builder (op_builder/builder.py, assert_no_cuda_mismatch) raises CUDAMismatchException with
+        # its own wording when it JIT-compiles an op; a minor-version difference it accepts ("but since the APIs are
+        # compatible, accepting this combination") is no failure
+        r"|Installed CUDA version [\d.]+ does not match (the version torch was compiled with [\d.]+(?!\S*\s+but since)|torch)"
+        r"|CUDAMismatchException",
         0.85,
         "The CUDA toolkit that compiles the extension (nvcc, CUDA_HOME) is another version than the CUDA torch was built with.",
         "Install a torch built for the toolkit's CUDA (or point CUDA_HOME at a toolkit of torch's CUDA); `python -c 'import torch; print(torch.version.cuda)'` and `nvcc --version` must agree.",
-        (TORCH_EXT,)),
+        (TORCH_EXT, DS_BUILDER)),
+    Signature(
+        "extension-built-for-another-torch", "version_incompat", None,
+        # a compiled extension (xformers, flash-attn, torchvision, apex, vLLM's _C) links torch's C++ API, whose ABI
+        # changes with every torch release: loaded next to another torch it misses a mangled c10::/at::/torch::
+        # symbol, or says so itself (xformers/_cpp_lib.py; torchvision registers no operators)
+        r"undefined symbol: _ZNK?(3c10|2at|5torch|6caffe2)\w+"
+        r"|xFormers can't load C\+\+/CUDA extensions\. xFormers was built for"
+        r"|operator torchvision::\w+ does not exist",
+        0.7,
+        "A compiled extension (xformers, flash-attn, torchvision, ...) was built for another torch release than the one "
+        "installed: the C++ ABI of torch changes between releases, so its native code cannot load.",
+        "Install the extension's wheel built for the installed torch (or the torch it was built for; its release notes "
+        "name the pair), or build it from source against this torch (`pip install --no-build-isolation ...`).",
+        (XFORMERS_CPP, TORCH_EXT)),
     Signature(
         "triton-compile-error", "bf16_unsupported", "BNB030",
         # Triton compiles kernels for the GPU at run time; on GPUs below sm_80 the usual failure is bf16 code
@@ -672,11 +780,13 @@ SIGNATURES: tuple[Signature, ...] = (
         "fp16-slow-on-old-gpu", "dtype_slow", None,
         # prose, not a message: what users write when half precision runs slower on a GPU without fast fp16
         r"(fp16|float16|half precision|half-precision|bf16|bfloat16)\b.{0,120}(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)"
-        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b",
+        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b"
+        # quantized layers dequantize on the fly: 8-bit (LLM.int8) and 4-bit run slower than 16-bit, said in words
+        r"|(?:\b|_)(4|8)[- ]?bit\b.{0,80}(slower than|低于|慢于) ?(fp16|bf16|float16|16[- ]?bit|half)",
         0.4,
         "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
         "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
-        (CUDA_RUNTIME,), when="gpu_cc<8.0", anchors=('slow', 'sec/iter', 'efficient', 'performance')),
+        (CUDA_RUNTIME,), when="gpu_cc<8.0", anchors=('slow', 'sec/iter', 'efficient', 'performance', '低于', '慢于')),
     Signature(
         "fsdp-uint8-storage", "version_incompat", "BNB023",
         # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless

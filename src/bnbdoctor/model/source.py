@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..inputs import MiB, read_text
 from .safetensors import TensorHeader, read_folder
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
@@ -51,11 +52,10 @@ def _from_cache(repo_id: str) -> Path | None:
 
 
 def read_config(path: Path) -> dict[str, Any]:
+    text = read_text(path, "config.json", max_bytes=16 * MiB)  # bounded: a 2 GB file named config.json is refused
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"{path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or not (data.get("model_type") or data.get("architectures")):
         raise InputError(f"{path} is not a transformers model config (it has no model_type or architectures)")
@@ -63,6 +63,8 @@ def read_config(path: Path) -> dict[str, Any]:
 
 
 def resolve(model: str) -> ModelSource:
+    if not model.strip():  # Path("") is ".": the current folder would be judged as the model
+        raise InputError("the model is empty: give a model folder, its config.json, or a Hub id in the local cache")
     path = Path(model).expanduser()
     origin = "folder"
     if path.is_file() and path.name == "config.json":

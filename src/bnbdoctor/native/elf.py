@@ -41,6 +41,9 @@ class ElfFile:
     soname: str | None = None
     rpath: tuple[str, ...] = ()  # DT_RPATH entries, unexpanded ($ORIGIN stays)
     runpath: tuple[str, ...] = ()  # DT_RUNPATH entries
+    #: (library, symbol version) pairs from .gnu.version_r, e.g. ("libc.so.6", "GLIBC_2.34"): what the dynamic
+    #: loader demands of each dependency, whatever the wheel's manylinux tag promises
+    version_needs: tuple[tuple[str, str], ...] = ()
 
     def find(self, name: str) -> list[Section]:
         return [s for s in self.sections if s.name == name]
@@ -140,6 +143,58 @@ def _dynamic(f: BinaryIO, bits: int, sections: list[Section], size: int) -> _Dyn
     return _Dynamic(needed, soname, rpath, runpath)
 
 
+SHT_GNU_VERNEED = 0x6FFFFFFE
+_VERNEED = struct.Struct("<HHIII")  # vn_version, vn_cnt, vn_file, vn_aux, vn_next (same for 32 and 64 bit)
+_VERNAUX = struct.Struct("<IHHII")  # vna_hash, vna_flags, vna_other, vna_name, vna_next
+
+
+def _version_needs(f: BinaryIO, sections: list[Section], size: int) -> tuple[tuple[str, str], ...]:
+    """The .gnu.version_r entries: which symbol versions the file needs from which library."""
+    verneed = [s for s in sections if s.type == SHT_GNU_VERNEED]
+    dynstr = [s for s in sections if s.name == ".dynstr" and s.type != SHT_NOBITS]
+    if not verneed or not dynstr:
+        return ()
+    section, strtab = verneed[0], dynstr[0]
+    if section.offset + section.size > size or section.size > 1 << 20 or strtab.offset + strtab.size > size:
+        raise FormatError("corrupt or truncated .gnu.version_r section")
+    raw = read_at(f, section.offset, section.size, ".gnu.version_r section")
+    strings = read_at(f, strtab.offset, min(strtab.size, 1 << 24), ".dynstr section")
+    found: list[tuple[str, str]] = []
+    position = 0
+    for _ in range(1024):  # a bound against a corrupt chain
+        if position + _VERNEED.size > len(raw):
+            break
+        _, count, file_name, aux, following = _VERNEED.unpack_from(raw, position)
+        library = _string(strings, file_name)
+        entry = position + aux
+        for _ in range(min(count, 1024)):
+            if entry + _VERNAUX.size > len(raw):
+                break
+            _, _, _, name, next_aux = _VERNAUX.unpack_from(raw, entry)
+            found.append((library, _string(strings, name)))
+            if not next_aux:
+                break
+            entry += next_aux
+        if not following:
+            break
+        position += following
+    return tuple(found)
+
+
+def glibc_needed(elf: ElfFile, prefix: str = "GLIBC_") -> tuple[int, ...] | None:
+    """The newest symbol version with this prefix the file needs: GLIBC_2.34 -> (2, 34); "GLIBCXX_" for
+    libstdc++ (GLIBCXX_3.4.30 -> (3, 4, 30)). None: no such versioned symbols."""
+    best: tuple[int, ...] | None = None
+    for _, version in elf.version_needs:
+        if version.startswith(prefix) and version[len(prefix):len(prefix) + 1].isdigit():
+            try:
+                found = tuple(int(x) for x in version[len(prefix):].split("."))
+            except ValueError:
+                continue
+            best = found if best is None or found > best else best
+    return best
+
+
 def read_elf(path: str | Path) -> ElfFile:
     """Read the section table and dynamic entries of an ELF file; raises FormatError for anything else."""
     try:
@@ -159,6 +214,7 @@ def read_elf(path: str | Path) -> ElfFile:
             names = read_at(f, str_off, str_size, "section name table")
             sections = [Section(_string(names, n), t, o, s) for n, t, o, s in headers]
             dynamic = _dynamic(f, bits, sections, size)
+            version_needs = _version_needs(f, sections, size)
     except FormatError:
         raise
     except (OSError, struct.error, OverflowError, ValueError) as exc:
@@ -172,4 +228,5 @@ def read_elf(path: str | Path) -> ElfFile:
         soname=dynamic.soname,
         rpath=dynamic.rpath,
         runpath=dynamic.runpath,
+        version_needs=version_needs,
     )

@@ -14,7 +14,8 @@ Family-specific targets (sm_100f, CUDA 12.9+) were not measured: they are report
 
 Only sections named `.nv_fatbin` hold the fat binaries the CUDA runtime registers. `.nvFatBinSegment` holds
 the wrappers that point at them, and `__nv_relfatbin` holds relocatable device code for the device linker,
-which the runtime never loads (cuobjdump does not list it either).
+which the runtime never loads (cuobjdump does not list it either). In a Windows DLL (PE) the same fat binary
+sits in a section whose name the linker cut to `.nv_fatb` (pe.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .elf import ElfFile, FormatError, read_at, read_elf
+from .elf import ElfFile, FormatError, Section, read_at, read_elf
+from .pe import FATBIN_SECTION as PE_FATBIN_SECTION
+from .pe import PeFile, is_pe, read_pe
 
 FATBIN_MAGIC = 0xBA55ED50
 FATBIN_SECTION = ".nv_fatbin"
@@ -137,16 +140,19 @@ def _walk(f: BinaryIO, offset: int, size: int, sass: set[Arch], ptx: set[Arch]) 
     return regions, entries
 
 
-def read_fatbin(path: str | Path, elf: ElfFile | None = None) -> FatbinInfo:
-    """The SASS and PTX targets in an ELF library's `.nv_fatbin` sections; raises FormatError.
+def read_fatbin(path: str | Path, elf: ElfFile | PeFile | None = None) -> FatbinInfo:
+    """The SASS and PTX targets in a library's fat binary sections (ELF `.nv_fatbin`, PE `.nv_fatb`); raises
+    FormatError.
 
-    A file that is not a little-endian ELF, or has no `.nv_fatbin` section, or whose fat binary is cut short,
-    is a FormatError with a one-line message (the section being absent is the common "no GPU code" case).
+    A file that is neither a little-endian ELF nor a PE image, or has no fat binary section, or whose fat binary
+    is cut short, is a FormatError with a one-line message (no section is the common "no GPU code" case).
     """
-    elf = elf or read_elf(path)
-    sections = [s for s in elf.find(FATBIN_SECTION) if s.size > 0]
+    if elf is None:
+        elf = read_pe(path) if is_pe(path) else read_elf(path)
+    wanted = PE_FATBIN_SECTION if isinstance(elf, PeFile) else FATBIN_SECTION
+    sections: list[Section] = [s for s in elf.find(wanted) if s.size > 0]
     if not sections:
-        raise FormatError(f"{path}: no {FATBIN_SECTION} section: the library carries no CUDA GPU code")
+        raise FormatError(f"{path}: no {wanted} section: the library carries no CUDA GPU code")
     sass: set[Arch] = set()
     ptx: set[Arch] = set()
     regions = entries = 0

@@ -50,11 +50,13 @@ def collect(
     platform_info = _guard(platform.probe, lambda e: PlatformInfo(status="error", error=e))
     packages_info = _guard(packages.probe, lambda e: PackagesInfo(status="error", error=e))
     env_info = _guard(env.probe, lambda e: EnvInfo(status="error", error=e))
-    # after packages and env: it needs torch's build, where bitsandbytes is, and BNB_CUDA_VERSION
-    native_info = _guard(
-        lambda: native.probe(packages_info, env_info, platform_info), lambda e: NativeInfo(status="error", error=e)
-    )
     nvml_info = _guard(nvml_result, lambda e: NvmlInfo(status="error", error=e, error_kind="other"))
+    # after packages, env and NVML: it needs torch's build, where bitsandbytes is, BNB_CUDA_VERSION, and the GPUs'
+    # compute capabilities (releases before 0.45 load a _nocublaslt library below 7.5)
+    native_info = _guard(
+        lambda: native.probe(packages_info, env_info, platform_info, nvml=nvml_info),
+        lambda e: NativeInfo(status="error", error=e),
+    )
     distributed_info = _guard(lambda: distributed.probe(nvml_info), lambda e: DistributedInfo(status="error", error=e))
     return Snapshot(
         tool=ToolInfo(version=__version__),

@@ -1,31 +1,43 @@
 """Native-library probe: which libbitsandbytes_* file bitsandbytes will load, its GPU code, its dependencies.
 
-It mirrors bitsandbytes 0.50's `cextension.get_native_library()` from facts already in the snapshot (torch's
-build from torch/version.py, the environment), reads the chosen file's fat binary and DT_NEEDED entries, and
-torch's own CUDA library's fat binary, all without importing torch or bitsandbytes.
+It replays the installed bitsandbytes release's own library choice (its behaviour from the release tables,
+or derived from the installed source when the tables do not know the version: bnbdoctor.releases) from facts
+already in the snapshot (torch's build from torch/version.py, the environment, the GPUs NVML sees), reads the
+chosen file's fat binary and DT_NEEDED entries, and torch's own CUDA library's fat binary, all without
+importing torch or bitsandbytes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import releases
 from ..native.elf import ElfFile, FormatError, read_elf
 from ..native.fatbin import read_fatbin
 from ..native.loader import LD_CACHE, read_ld_cache, resolve
-from ..snapshot import EnvInfo, NativeInfo, PackagesInfo, PlatformInfo, TorchBuild, UnresolvedLibrary
+from ..native.pe import PeFile, is_pe, read_pe
+from ..snapshot import (
+    EnvInfo,
+    NativeInfo,
+    NvmlInfo,
+    PackagesInfo,
+    PlatformInfo,
+    TorchBuild,
+    UnresolvedLibrary,
+)
 
 #: bitsandbytes/consts.py: DYNAMIC_LIBRARY_SUFFIX by platform.system().
 SUFFIX = {"Darwin": ".dylib", "Linux": ".so", "Windows": ".dll"}
 PREFIX = "libbitsandbytes_"
+_OS_KEY = {"Linux": "linux", "Windows": "windows", "Darwin": "macos"}
 
 
 @dataclass(frozen=True)
 class Selection:
-    backend: str  # cuda, rocm, xpu, cpu
-    library: str | None  # file name in the package folder; None: bitsandbytes raises before choosing
+    backend: str | None  # cuda, rocm, xpu, cpu; None where the choice is not known
+    library: str | None  # file name in the package folder; None: bitsandbytes raises before choosing, or unknown
     reason: str
     version: str | None = None  # "13.0" (CUDA) or "7.2" (ROCm) from the file name
 
@@ -37,63 +49,61 @@ def split_version(compact: str, hip: bool) -> tuple[int, int] | None:
     return (int(compact[:1]), int(compact[1:])) if hip else (int(compact[:2]), int(compact[2:]))
 
 
-def _versions(files: list[str], prefix: str, suffix: str, hip: bool) -> dict[tuple[int, int], str]:
-    found: dict[tuple[int, int], str] = {}
-    for name in files:
-        match = re.fullmatch(rf"{PREFIX}{prefix}(\d+){re.escape(suffix)}", name)
-        version = split_version(match.group(1), hip) if match else None
-        if version is not None:
-            found[version] = name
-    return found
+def behaviour(version: str | None, package_dir: Path | None) -> tuple[releases.Selection | None, str]:
+    """How the installed release picks its library: from the tables, else derived from its installed source."""
+    known = releases.release_selection(version) if version else None
+    if known is not None:
+        return known, f"bitsandbytes {version} (release tables)"
+    if package_dir is None:
+        return None, f"bitsandbytes {version} is not in the release tables"
+    from ..releases.derive import SOURCE_FILES, analyse_selection
 
-
-def _file_version(name: str, hip: bool) -> str | None:
-    match = re.search(r"(?:cuda|rocm)(\d+)", name)
-    version = split_version(match.group(1), hip) if match else None
-    return f"{version[0]}.{version[1]}" if version else None
-
-
-def select(torch: TorchBuild | None, env: Mapping[str, str], files: list[str], suffix: str) -> Selection:
-    """The library bitsandbytes 0.50 loads, assuming torch sees a GPU (without one it loads the CPU library)."""
-    cpu = f"{PREFIX}cpu{suffix}"
-    if torch is None:
-        return Selection("cpu", cpu, "cpu: torch is not installed")
-    if torch.xpu:
-        versioned = f"{PREFIX}xpu{torch.xpu[:4]}{suffix}"
-        name = versioned if versioned in files else f"{PREFIX}xpu{suffix}"
-        return Selection("xpu", name, f"torch XPU {torch.xpu}")
-    if not (torch.cuda or torch.hip):
-        return Selection("cpu", cpu, f"cpu: torch {torch.version} has no CUDA, ROCm or XPU")
-    hip = bool(torch.hip)
-    backend, prefix, variable = ("rocm", "rocm", "BNB_ROCM_VERSION") if hip else ("cuda", "cuda", "BNB_CUDA_VERSION")
-    label = "ROCm" if hip else "CUDA"
-    runtime_text = torch.hip if hip else torch.cuda
-    override = env.get(variable)
-    if override is not None:
-        if not override.isdigit():
-            return Selection(backend, None, f"{variable}={override!r} is not digits: bitsandbytes raises RuntimeError")
-        name = f"{PREFIX}{prefix}{override}{suffix}"
-        return Selection(backend, name, f"{variable}={override} override", _file_version(name, hip))
-    parts = (runtime_text or "").split(".")
+    sources: dict[str, str] = {}
+    for relative in SOURCE_FILES:
+        try:
+            sources[relative] = (package_dir.parent / relative).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    if not sources:
+        return None, f"bitsandbytes {version}: neither in the release tables nor readable source in {package_dir}"
     try:
-        runtime = (int(parts[0]), int(parts[1]))
-    except (ValueError, IndexError):
-        return Selection("cpu", cpu, f"cpu: torch's {label} version {runtime_text!r} does not parse")
-    exact = f"{PREFIX}{prefix}{runtime[0]}{runtime[1]}{suffix}"
-    available = _versions(files, prefix, suffix, hip)
-    base = f"torch {label} {runtime[0]}.{runtime[1]}"
-    if runtime in available:
-        return Selection(backend, available[runtime], base, f"{runtime[0]}.{runtime[1]}")
-    lower = [v for v in available if v[0] == runtime[0] and v < runtime]
-    higher = [v for v in available if v[0] == runtime[0] and v > runtime]
-    chosen = max(lower) if lower else min(higher) if higher else None
-    if chosen is None:
-        why = "no packaged library" if not available else f"no packaged library of {label} major {runtime[0]}"
-        return Selection(backend, exact, f"{base}: {why}", f"{runtime[0]}.{runtime[1]}")
-    return Selection(
-        backend, available[chosen], f"{base}: nearest packaged {label} {chosen[0]}.{chosen[1]} (same major)",
-        f"{chosen[0]}.{chosen[1]}",
+        backends = sorted(d.name for d in (package_dir / "backends").iterdir() if d.is_dir() and not d.name.startswith("_"))
+    except OSError:
+        backends = []
+    derived = releases.selection_from_dict(analyse_selection(sources, backends))
+    return derived, f"bitsandbytes {version} (behaviour derived from its installed source)"
+
+
+def select(
+    torch: TorchBuild | None,
+    env: Mapping[str, str],
+    files: list[str],
+    suffix: str,
+    *,
+    version: str | None,
+    package_dir: Path | None = None,
+    capabilities: Iterable[tuple[int, int]] | None = None,
+    gpu_visible: bool | None = True,
+) -> Selection:
+    """The library the installed release loads, assuming torch sees a GPU unless `gpu_visible` is False."""
+    if torch is None:
+        return Selection("cpu", f"{PREFIX}cpu{suffix}", "cpu: torch is not installed")
+    sel, source = behaviour(version, package_dir)
+    if sel is None:
+        return Selection(None, None, f"unknown: {source}")
+    os_key = {v: k for k, v in SUFFIX.items()}.get(suffix, "Linux")
+    choice = releases.choose(
+        sel, version or "?", _OS_KEY[os_key], files, torch_cuda=torch.cuda, torch_variant=torch.variant,
+        capabilities=capabilities, env=env, gpu_visible=gpu_visible, torch_hip=torch.hip, torch_xpu=torch.xpu,
     )
+    if choice.outcome == "unknown":
+        return Selection(choice.backend, None, f"unknown: {choice.unknown}")
+    if choice.outcome == "bad_override":
+        return Selection(choice.backend, None, choice.reason)
+    reason = choice.reason
+    if choice.backend == "cpu" and torch.variant == "cpu":
+        reason = f"cpu: torch {torch.version} has no CUDA, ROCm or XPU"
+    return Selection(choice.backend, choice.library, reason, choice.version)
 
 
 def _torch_library(torch_dir: Path) -> Path | None:
@@ -120,7 +130,8 @@ def _nvidia_wheel_libs(site_dirs: set[str]) -> dict[str, str]:
 
 
 def probe(
-    packages: PackagesInfo, env: EnvInfo, platform: PlatformInfo, ld_cache_path: Path = LD_CACHE
+    packages: PackagesInfo, env: EnvInfo, platform: PlatformInfo, ld_cache_path: Path = LD_CACHE,
+    nvml: NvmlInfo | None = None,
 ) -> NativeInfo:
     bnb = packages.packages.get("bitsandbytes")
     if bnb is None or not bnb.location:
@@ -133,7 +144,10 @@ def probe(
     except OSError as exc:
         return NativeInfo(status="error", error=f"cannot list {package_dir}: {exc.strerror or exc}")
     variables = env.variables
-    choice = select(packages.torch, variables, files, suffix)
+    # the GPUs decide the _nocublaslt library of releases before 0.45; unknown without NVML's answer
+    caps = [g.compute_capability for g in nvml.gpus if g.compute_capability] if nvml and nvml.status == "ok" else None
+    choice = select(packages.torch, variables, files, suffix, version=bnb.version, package_dir=package_dir,
+                    capabilities=caps or None)
     errors: dict[str, str] = {}
     library = package_dir / choice.library if choice.library else None
     exists = library.is_file() if library else None
@@ -144,14 +158,18 @@ def probe(
     unresolved: list[UnresolvedLibrary] = []
     elf: ElfFile | None = None
     if library is not None and exists:
+        header: ElfFile | PeFile | None = None
         try:
-            elf = read_elf(library)
-            needed = elf.needed
+            # a Windows DLL is a PE image: its fat binary is read the same way, its imports are not modelled
+            header = read_pe(library) if is_pe(library) else read_elf(library)
+            if isinstance(header, ElfFile):
+                elf = header
+                needed = elf.needed
         except FormatError as exc:
             errors["bnb_library"] = str(exc)
-        if elf is not None and choice.backend == "cuda":
+        if header is not None and choice.backend == "cuda":
             try:
-                info = read_fatbin(library, elf)
+                info = read_fatbin(library, header)
                 sass, ptx = tuple(a.sass() for a in info.sass), tuple(a.ptx() for a in info.ptx)
             except FormatError as exc:
                 errors["bnb_library"] = str(exc)
@@ -171,10 +189,11 @@ def probe(
             errors["torch_library"] = f"no libtorch_cuda*.so or torch_cuda.dll in {Path(torch_pkg.location) / 'torch' / 'lib'}"
         else:
             try:
-                torch_elf = read_elf(torch_library)
-                info = read_fatbin(torch_library, torch_elf)
+                torch_header = read_pe(torch_library) if is_pe(torch_library) else read_elf(torch_library)
+                info = read_fatbin(torch_library, torch_header)
                 torch_sass, torch_ptx = tuple(a.sass() for a in info.sass), tuple(a.ptx() for a in info.ptx)
-                if linux:
+                torch_elf = torch_header if isinstance(torch_header, ElfFile) else None
+                if linux and torch_elf is not None:
                     for r in resolve(
                         torch_elf.needed, origin=torch_library.parent, rpath=torch_elf.rpath,
                         runpath=torch_elf.runpath, ld_library_path=variables.get("LD_LIBRARY_PATH"), ld_cache=ld_cache,

@@ -3,13 +3,21 @@
 NVML needs no CUDA context and ignores CUDA_VISIBLE_DEVICES: it reports every GPU of the machine, in PCI
 bus order. Which of them a CUDA program sees is a judgement the rules make from the environment.
 Failures are facts: no library, no driver, a driver/library mismatch, each recorded with its kind.
+On Linux the queries run in a forked child: a driver library that crashes the process (SIGSEGV) or never answers
+kills or wedges that child only, and becomes the probe's recorded failure ("crashed", "timeout").
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
+import select
+import signal
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -104,17 +112,21 @@ class _Gpu:
         )
 
 
-def _collect() -> NvmlInfo:
+def _collect(stage: Callable[[str], None] = lambda _: None) -> NvmlInfo:
+    """Query NVML in this process; `stage` is told each step before it runs (a crash is then placed)."""
+    stage("import pynvml")
     try:
         import pynvml as nvml
     except Exception as exc:  # nvidia-ml-py is a dependency; a broken install is still only a finding
         return NvmlInfo(status="error", error=f"cannot import pynvml: {exc}", error_kind="import_failed")
+    stage("nvmlInit")
     try:
         nvml.nvmlInit()
     except Exception as exc:
         status, kind = _classify(exc)
         return NvmlInfo(status=status, error=f"{type(exc).__name__}: {exc}", error_kind=kind)  # type: ignore[arg-type]
     try:
+        stage("driver version")
         driver = _text(nvml.nvmlSystemGetDriverVersion())
         try:
             cuda_version: int | None = int(nvml.nvmlSystemGetCudaDriverVersion())
@@ -124,28 +136,165 @@ def _collect() -> NvmlInfo:
             nvml_version: str | None = _text(nvml.nvmlSystemGetNVMLVersion())
         except Exception:
             nvml_version = None
+        stage("device count")
         count = int(nvml.nvmlDeviceGetCount())
-        gpus = tuple(_Gpu(nvml, i).info() for i in range(count))
+        gpus = []
+        for i in range(count):
+            stage(f"GPU {i}")
+            gpus.append(_Gpu(nvml, i).info())
         return NvmlInfo(
             status="ok",
             driver_version=driver,
             cuda_driver_version=cuda_version,
             nvml_version=nvml_version,
-            gpus=gpus,
+            gpus=tuple(gpus),
         )
     except Exception as exc:
         status, kind = _classify(exc)
         return NvmlInfo(status="error", error=f"{type(exc).__name__}: {exc}", error_kind=kind)
     finally:
+        stage("nvmlShutdown")
         with contextlib.suppress(Exception):
             nvml.nvmlShutdown()
 
 
-def start(timeout: float = 10.0) -> Callable[[], NvmlInfo]:
-    """Start the NVML queries in a daemon thread and return a function that waits for their result.
+def _timed_out(timeout: float, stage: str | None) -> NvmlInfo:
+    at = f" (stuck in {stage})" if stage else ""
+    return NvmlInfo(
+        status="error",
+        error=f"NVML did not answer within {timeout:g} s{at}: a hung driver or a GPU in a bad state",
+        error_kind="timeout",
+    )
 
-    A wedged driver then costs `timeout` seconds, not a hung check, and the other probes run meanwhile.
+
+def _child(write_fd: int) -> None:
+    """The forked child's whole life: stages and the pickled result go to the pipe, then `os._exit` (no atexit
+    handlers, no flushing of the parent's buffered output a second time)."""
+    code = 0
+    try:
+        # a native library printing to stdout must not mix into `check --format json`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+
+        def send(tag: bytes, payload: bytes) -> None:
+            os.write(write_fd, tag + len(payload).to_bytes(4, "big"))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view):]
+
+        info = _collect(lambda name: send(b"S", name.encode("utf-8", "replace")))
+        send(b"R", pickle.dumps(info))
+    except BaseException:  # (whatever happens, the child must never return into the parent's code)
+        code = 1
+    os._exit(code)
+
+
+class _Forked:
+    """The NVML queries in a forked child; `wait` reads its answer, or turns its crash or hang into a failure."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+        self.stage: str | None = None
+        read_fd, write_fd = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads forks: a lock another thread held stays locked in the
+            # child. The child here only imports pynvml, calls NVML and writes to a pipe, and were it to deadlock
+            # it would be killed at the timeout like a hung driver. `check` forks before it starts any thread.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            try:
+                pid = os.fork()
+            except OSError:  # no process left (ulimit -u): the caller falls back to a thread
+                os.close(read_fd)
+                os.close(write_fd)
+                raise
+        if pid == 0:  # pragma: no cover (runs in the child, which leaves through os._exit)
+            os.close(read_fd)
+            _child(write_fd)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+        self.result: NvmlInfo | None = None
+        self.lock = threading.Lock()
+
+    def _read(self) -> tuple[bytes, bool]:
+        """Everything the child writes until it closes the pipe (True) or the deadline passes (False)."""
+        data = bytearray()
+        while True:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return bytes(data), False
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return bytes(data), True
+            data += chunk
+
+    def _parse(self, data: bytes) -> NvmlInfo | None:
+        result = None
+        at = 0
+        while at + 5 <= len(data):
+            tag, size = data[at:at + 1], int.from_bytes(data[at + 1:at + 5], "big")
+            payload = data[at + 5:at + 5 + size]
+            at += 5 + size
+            if tag == b"S":
+                self.stage = payload.decode("utf-8", "replace")
+            elif tag == b"R" and len(payload) == size:
+                with contextlib.suppress(Exception):
+                    result = pickle.loads(payload)  # our own child, the same code
+        return result if isinstance(result, NvmlInfo) else None
+
+    def _reap(self, kill: bool) -> int | None:
+        """The child's wait status; a child past its deadline is killed first."""
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            return os.waitpid(self.pid, 0)[1]
+        return None
+
+    def wait(self) -> NvmlInfo:
+        with self.lock:
+            if self.result is None:
+                self.result = self._finish()
+            return self.result
+
+    def _finish(self) -> NvmlInfo:
+        try:
+            data, ended = self._read()
+        finally:
+            os.close(self.fd)
+        result = self._parse(data)
+        status = self._reap(kill=not ended)
+        if result is not None:
+            return result
+        if not ended:
+            return _timed_out(self.timeout, self.stage)
+        at = f" in {self.stage}" if self.stage else ""
+        if status is not None and os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            try:
+                how = signal.Signals(number).name
+            except ValueError:
+                how = f"signal {number}"
+        else:
+            how = f"exit status {os.WEXITSTATUS(status)}" if status is not None else "an unknown ending"
+        return NvmlInfo(
+            status="error",
+            error=f"the NVIDIA driver library crashed the process querying it ({how}{at})",
+            error_kind="crashed",
+        )
+
+
+def start(timeout: float = 10.0) -> Callable[[], NvmlInfo]:
+    """Start the NVML queries and return a function that waits for their result.
+
+    On Linux they run in a forked child (a millisecond to fork), so a driver library that segfaults or hangs
+    costs that child, never bnbdoctor: a crash becomes error_kind "crashed", a hang "timeout" after `timeout`
+    seconds. Elsewhere a daemon thread bounds a hang only. Either way the other probes run meanwhile.
     """
+    if sys.platform.startswith("linux") and hasattr(os, "fork"):
+        with contextlib.suppress(OSError):  # no process left to fork: the thread below still bounds a hang
+            return _Forked(timeout).wait
     result: list[NvmlInfo] = []
     worker = threading.Thread(target=lambda: result.append(_collect()), name="bnbdoctor-nvml", daemon=True)
     deadline = time.monotonic() + timeout
@@ -153,13 +302,7 @@ def start(timeout: float = 10.0) -> Callable[[], NvmlInfo]:
 
     def wait() -> NvmlInfo:
         worker.join(max(0.0, deadline - time.monotonic()))
-        if not result:
-            return NvmlInfo(
-                status="error",
-                error=f"NVML did not answer within {timeout:g} s (a hung driver or a GPU in a bad state)",
-                error_kind="timeout",
-            )
-        return result[0]
+        return result[0] if result else _timed_out(timeout, None)
 
     return wait
 

@@ -92,9 +92,12 @@ def read_metadata(folder: Path) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     last: str | None = None
     for line in text.splitlines():
-        if not line.strip():
+        if not line:
             break  # the body (long description) starts here
-        if line[0] in " \t" and last is not None:
+        if line[0] in " \t":  # a folded continuation line; whitespace-only ones fold blank lines into a
+            # header (bitsandbytes 0.45's License), they do not end the headers
+            if last is None:
+                continue
             headers[last][-1] += " " + line.strip()  # a folded continuation line
             continue
         key, sep, value = line.partition(":")

@@ -143,8 +143,9 @@ def file_does_not_parse(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Reports a file whose text mentions quantized loading but which Python's parser rejects, a `.py` file that is
-    not text in its declared encoding (UTF-8 by default; random bytes, a binary named `.py`), and a `.ipynb` that
-    is not a notebook, so no other rule could judge it. The other files are still checked.
+    not text in its declared encoding (UTF-8 by default; random bytes, a binary named `.py`), a `.ipynb` that
+    is not a notebook, and a file over 16 MiB, which bnbdoctor does not read at all (it does not judge whether
+    Python runs it), so no other rule could judge it. The other files are still checked.
 
     ## Why it matters
     The same syntax error stops the script when it runs; until it is fixed, nothing in the file was linted.
@@ -154,7 +155,15 @@ def file_does_not_parse(ctx: CodeContext) -> Iterator[CodeHit]:
     a template, with .gitignore or `--ignore BNB100`.
     """
     err = ctx.syntax_error
-    if err is not None and err.msg.startswith("not "):
+    if err is not None and err.msg.startswith("not read:"):
+        # only its size is known: Python may well run it; it is bnbdoctor that does not read a file this large
+        yield CodeHit(
+            f"This file was {err.msg}: bnbdoctor does not analyse a file that large, so nothing in it was checked.",
+            "Exclude it from the paths you lint if it is generated or data, or split it into smaller modules.",
+            {"error": err.msg},
+            node=ast.Pass(lineno=1, col_offset=0),
+        )
+    elif err is not None and err.msg.startswith("not "):
         yield CodeHit(
             f"This file is {err.msg}, so Python cannot run it and bnbdoctor could not check it.",
             "Save it as UTF-8 Python source (or a valid notebook), or exclude it from the paths you lint.",

@@ -8,25 +8,28 @@ from . import derive
 from .base import Context, Hit, rule
 from .refs import CUDA_COMPAT
 
-#: The driver each CUDA toolkit needs on Linux x86_64 (CUDA release notes, "CUDA Toolkit and Corresponding
-#: Driver Versions", GA releases). Keyed by (major, minor).
-MIN_LINUX_DRIVER: dict[tuple[int, int], str] = {
-    (11, 8): "520.61.05",
-    (12, 0): "525.60.13",
-    (12, 1): "530.30.02",
-    (12, 2): "535.54.03",
-    (12, 3): "545.23.06",
-    (12, 4): "550.54.14",
-    (12, 5): "555.42.02",
-    (12, 6): "560.28.03",
-    (12, 8): "570.26",
-    (12, 9): "575.51.03",
-    (13, 0): "580.65.06",
-}
+
+def _drivers(system: str) -> dict[tuple[int, int], str]:
+    from .. import releases  # the small CUDA table, read on first use
+
+    found = {}
+    for key in releases.cuda_driver_table():
+        major, minor = (int(x) for x in key.split("."))
+        value = releases.min_driver((major, minor), system)
+        if value:
+            found[(major, minor)] = value
+    return found
 
 
-def min_driver(cuda: tuple[int, int]) -> str | None:
-    return MIN_LINUX_DRIVER.get(cuda)
+#: The driver each CUDA toolkit needs on Linux x86_64, keyed by (major, minor): NVIDIA's release notes, table
+#: "CUDA Toolkit and Corresponding Driver Versions" (GA releases), kept in src/bnbdoctor/releases/cuda.json.
+MIN_LINUX_DRIVER: dict[tuple[int, int], str] = _drivers("Linux")
+
+
+def min_driver(cuda: tuple[int, int], system: str | None = "Linux") -> str | None:
+    from .. import releases
+
+    return releases.min_driver(cuda, system)
 
 
 @rule(
@@ -59,8 +62,9 @@ def driver_too_old_for_torch(ctx: Context) -> Iterator[Hit]:
     driver = derive.driver_cuda(s)
     if build is None or torch_cuda is None or driver is None or driver >= torch_cuda:
         return
-    needed = min_driver(torch_cuda)
-    needed_text = f" (driver >= {needed} on Linux)" if needed else ""
+    system = s.platform.system or "Linux"
+    needed = min_driver(torch_cuda, system)
+    needed_text = f" (driver >= {needed} on {'Windows' if system == 'Windows' else 'Linux'})" if needed else ""
     facts = {
         "nvml.driver_version": s.nvml.driver_version,
         "nvml.cuda_driver_version": s.nvml.cuda_driver_version,

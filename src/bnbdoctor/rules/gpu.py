@@ -163,6 +163,10 @@ _NVML_ERROR_FIX = {
     "container pass the devices through (`--gpus all`).",
     "timeout": "The driver did not answer: check `nvidia-smi` and `dmesg` for Xid errors; the GPU may need a reset "
     "(`nvidia-smi -r`) or the node a reboot.",
+    "crashed": "The NVIDIA driver library (libnvidia-ml.so.1) crashed the child process that called it (bnbdoctor "
+    "queries it apart). A library left from another driver version, or a broken install, can do this: find which file "
+    "is loaded (`ldconfig -p | grep nvidia-ml`, LD_LIBRARY_PATH) and reinstall the driver so that library and kernel "
+    "module match; `nvidia-smi` and `dmesg | grep -i nvrm` say more.",
     "driver_too_old_for_nvml": "The driver is older than the NVML bindings expect: upgrade the NVIDIA driver.",
     "import_failed": "Reinstall the NVML bindings: `pip install --force-reinstall nvidia-ml-py`.",
 }
@@ -180,7 +184,9 @@ def nvml_error(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when NVML is installed but fails: the kernel module and the driver library disagree ("Driver/library
-    version mismatch"), the user has no permission on the devices, or the driver does not answer.
+    version mismatch"), the user has no permission on the devices, the driver does not answer (a hang, bounded by a
+    timeout), or its library crashes the process that calls it (bnbdoctor queries NVML in a child process, so the
+    crash is recorded as NVML's error kind `crashed` instead of ending bnbdoctor).
 
     ## Why it matters
     CUDA fails the same way as NVML does: torch then reports no GPU or raises at its first CUDA call, whatever

@@ -9,35 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from .. import releases
 from ..native.fatbin import Arch
 from ..snapshot import GpuInfo, NativeInfo, Snapshot
-from . import derive
+from . import derive, replay
 from .base import Context, Hit, rule
 from .refs import (
     BNB_CEXTENSION,
     BNB_LIBRARY_SELECTION,
+    BNB_RELEASE_SOURCE,
+    BNB_RELEASE_TABLES,
     BNB_WHEEL_ARCHS,
     CUDA_BINARY_COMPAT,
     CUDA_COMPAT,
     H100_FACTS,
     LD_SO,
 )
-
-#: The SASS in each CUDA library of the bitsandbytes 0.50.2 wheel (none carries PTX). Source: read from the
-#: wheel's `.nv_fatbin` sections and confirmed by cuobjdump on the H100, tests/fixtures/cuobjdump-h100-2026-11-24.txt
-#: (tests/native/test_fatbin.py checks this table against both).
-BNB_0_50_2_SASS: dict[str, tuple[str, ...]] = {
-    "cuda118": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda121": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda124": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda126": ("sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"),
-    "cuda128": ("sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120"),
-    "cuda130": ("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120"),
-    "cuda132": ("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120"),
-}
-#: bitsandbytes build -> the PyTorch wheel index whose torch makes bitsandbytes load it.
-_TORCH_INDEX = {"cuda118": "cu118", "cuda121": "cu121", "cuda124": "cu124", "cuda126": "cu126",
-                "cuda128": "cu128", "cuda130": "cu130"}
 
 
 def runs_on(target: Arch, capability: tuple[int, int], ptx: bool = False) -> bool:
@@ -68,16 +55,24 @@ def _major(version: str | None) -> int | None:
     return parsed[0] if parsed else None
 
 
-def builds_for(capability: tuple[int, int], driver: tuple[int, int] | None) -> list[str]:
-    """The 0.50.2 CUDA builds with SASS for this GPU that torch can select and the driver can run, newest first."""
+def builds_for(s: Snapshot, capability: tuple[int, int], driver: tuple[int, int] | None) -> list[tuple[str, str]]:
+    """(PyTorch index, library) for each torch CUDA build, newest first, with which the installed bitsandbytes
+    release loads a library that has code for this GPU and that the driver runs; read from the release tables."""
+    version = replay.bnb_version(s)
+    release = releases.bnb_release(version) if version else None
+    if release is None:
+        return []
+    platforms = releases.platform_keys(s.platform.system, s.platform.machine)
     found = []
-    for build, sass in sorted(BNB_0_50_2_SASS.items(), reverse=True):
-        if build not in _TORCH_INDEX or not covers(sass, (), capability):
+    for cuda, index in derive.TORCH_CUDA_INDEXES:
+        if driver is not None and cuda[0] > driver[0]:
             continue
-        major = int(build[4:6])
-        if driver is not None and major > driver[0]:
-            continue
-        found.append(build)
+        picks = [releases.pick(release, p, torch_cuda=f"{cuda[0]}.{cuda[1]}", torch_variant="cuda",
+                               capabilities=[capability], env={}) for p in platforms]
+        if picks and all(k.outcome == "loads" and k.info and k.info.sass is not None
+                         and releases.runs_on(k.info.sass, k.info.ptx or (), capability) for k in picks):
+            library = (picks[0].library or "").rsplit(".", 1)[0]
+            found.append((index, library))
     return found
 
 
@@ -111,8 +106,10 @@ def bnb_arch_unsupported(ctx: Context) -> Iterator[Hit]:
     (sm_75 and up), its CUDA 11.8-12.6 libraries stop at Hopper (sm_90), and none carries PTX.
 
     ## Fix
-    Install the torch whose CUDA makes bitsandbytes pick a library with code for the GPU (the finding names the
-    PyTorch index), e.g. a Pascal GPU needs a CUDA 12.6 torch (`cu126`), a Blackwell GPU a CUDA 12.8+ torch.
+    Install the torch whose CUDA makes the installed bitsandbytes release pick a library with code for the GPU
+    (the finding names the PyTorch index, worked out from that release's wheel in the release tables), e.g. with
+    0.50.2 a Pascal GPU needs a CUDA 12.6 torch (`cu126`), a Blackwell GPU a CUDA 12.8+ torch; or the release
+    that would work, when no torch build does.
     """
     s = ctx.snapshot
     native = _native(ctx)
@@ -126,20 +123,21 @@ def bnb_arch_unsupported(ctx: Context) -> Iterator[Hit]:
         assert cc is not None
         if covers(native.bnb_sass, native.bnb_ptx, cc):
             continue
-        builds = builds_for(cc, derive.driver_cuda(s))
+        builds = builds_for(s, cc, derive.driver_cuda(s))
         if builds:
-            indexes = [_TORCH_INDEX[b] for b in builds]
+            indexes = [index for index, _ in builds]
             fix = (
-                f"Install a torch whose CUDA makes bitsandbytes load a library with {cc_text(cc)} code: "
-                f"pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/{indexes[0]}"
+                f"Install a torch whose CUDA makes bitsandbytes {replay.bnb_version(s)} load a library with {cc_text(cc)} "
+                f"code: pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/{indexes[0]}"
                 + (f" (also covered: {', '.join(indexes[1:])})" if len(indexes) > 1 else "")
-                + f"; bitsandbytes then loads libbitsandbytes_{builds[0]}."
+                + f"; bitsandbytes then loads {builds[0][1]}."
             )
         else:
             fix = (
-                f"No CUDA library of bitsandbytes 0.50.2 has code for compute capability {cc_text(cc)} that this driver "
-                "can run: build bitsandbytes from source for this GPU (cmake -DCOMPUTE_BACKEND=cuda "
-                f"-DCOMPUTE_CAPABILITY={cc[0]}{cc[1]}), or use another GPU."
+                f"No torch CUDA build this driver runs makes bitsandbytes {replay.bnb_version(s)} load a library with code "
+                f"for compute capability {cc_text(cc)} (per the release tables). "
+                + replay.suggestion(s)
+                + f" Or build bitsandbytes from source for this GPU (cmake -DCOMPUTE_BACKEND=cuda -DCOMPUTE_CAPABILITY={cc[0]}{cc[1]})."
             )
         if _override(s):
             fix += f" Unset BNB_CUDA_VERSION={_override(s)}, which chose {library}."
@@ -232,12 +230,16 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
 
     ## Fix
     Unset `BNB_CUDA_VERSION` (bitsandbytes picks the library matching torch), or set it to a packaged version
-    of torch's CUDA major.
+    of torch's CUDA major. For a snapshot without a native section (a bug report), the installed release's own
+    handling of the variable is replayed from the release tables.
     """
     s = ctx.snapshot
     native = _native(ctx)
     value = _override(s)
     build = s.packages.torch
+    if native is None and value is not None and build is not None and build.cuda:
+        yield from _override_replayed(ctx, value, build.cuda)
+        return
     if native is None or value is None or native.bnb_backend != "cuda" or build is None or not build.cuda:
         return
     same_major = [v for v in _available_versions(native) if v[:2] == build.cuda.split(".")[0]]
@@ -246,6 +248,8 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
     )
     facts = {"env.BNB_CUDA_VERSION": value, "packages.torch.cuda": build.cuda,
              "native.bnb_library": native.bnb_library, "native.available_libraries": list(native.available_libraries)}
+    if native.bnb_library is None and (native.selection_reason or "").startswith("unknown"):
+        return  # the probe could not replay this release's choice: BNB014 territory, not an override's fault
     if native.bnb_library is None:
         yield Hit(
             f"BNB_CUDA_VERSION={value!r} is not a number: bitsandbytes raises RuntimeError when it loads its library.",
@@ -253,8 +257,8 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
         )
     elif not native.bnb_library_exists:
         yield Hit(
-            f"BNB_CUDA_VERSION={value} names {native.bnb_library}, which bitsandbytes does not ship: every native call "
-            f"fails with 'No compatible CUDA binary found at {native.bnb_library}'. Packaged CUDA versions: "
+            f"BNB_CUDA_VERSION={value} names {native.bnb_library}, which bitsandbytes does not ship: "
+            f"{_missing_text(s, native.bnb_library)}. Packaged CUDA versions: "
             f"{', '.join(_available_versions(native)) or 'none'}.",
             fix, facts,
         )
@@ -269,6 +273,25 @@ def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
             "cannot open shared object file', or mixes two CUDA runtimes in one process.",
             fix, {**facts, "native.unresolved": [u.name for u in native.unresolved]},
         )
+
+
+def _override_replayed(ctx: Context, value: str, torch_cuda: str) -> Iterator[Hit]:
+    """A snapshot without a native section: the installed release's override replayed from the release tables
+    (a missing file or a non-digit value is BNB012's finding; a library of another CUDA major is this one's)."""
+    r = _replayable(ctx)
+    chosen = r.agreed() if r else None
+    if r is None or chosen is None or chosen.outcome != "loads" or chosen.info is None or "override" not in chosen.reason:
+        return
+    if _major(chosen.info.version) == _major(torch_cuda):
+        return
+    yield Hit(
+        f"BNB_CUDA_VERSION={value} makes bitsandbytes {r.release.version} load {chosen.library} (CUDA "
+        f"{chosen.info.version}; {_cites(chosen)}) with a CUDA {torch_cuda} torch: the first kernel call fails with "
+        f"'libcudart.so.{_major(chosen.info.version)}: cannot open shared object file', or mixes two CUDA runtimes.",
+        "unset BNB_CUDA_VERSION (bitsandbytes then picks the library for torch's CUDA).",
+        {"env.BNB_CUDA_VERSION": value, "packages.torch.cuda": torch_cuda, "library": chosen.library,
+         "packages.bitsandbytes.version": r.release.version, "evidence": list(chosen.evidence)},
+    )
 
 
 @rule(
@@ -286,7 +309,9 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
     in the installed package: no packaged library of torch's CUDA major, or a package without native libraries.
 
     ## Why it matters
-    bitsandbytes logs "No compatible CUDA binary found at ..." and every 4-bit or 8-bit operation raises.
+    What follows is the installed release's own behaviour (release tables): 0.46+ raise "Configured CUDA binary
+    not found" / "No compatible CUDA binary found at ..." at the first 4-bit call, 0.43.1-0.45 silently load the
+    CPU library, older releases fail at import.
 
     ## Fix
     Install a torch whose CUDA major bitsandbytes ships a library for (the finding lists them), or a bitsandbytes
@@ -301,7 +326,7 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
     versions = _available_versions(native, "rocm" if native.bnb_backend == "rocm" else "cuda")
     yield Hit(
         f"bitsandbytes will look for {native.bnb_library} ({native.selection_reason}), which is not installed: "
-        f"'No compatible CUDA binary found'. Packaged versions: {', '.join(versions) or 'none'}.",
+        f"{_missing_text(s, native.bnb_library)}. Packaged versions: {', '.join(versions) or 'none'}.",
         "Install torch for a CUDA version bitsandbytes ships (pip install --force-reinstall torch --index-url "
         f"https://download.pytorch.org/whl/{derive.torch_index_for(derive.driver_cuda(s))}), or reinstall bitsandbytes "
         "from a wheel (pip install --force-reinstall bitsandbytes).",
@@ -309,6 +334,17 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
          "native.selection_reason": native.selection_reason,
          "native.available_libraries": list(native.available_libraries)},
     )
+
+
+def _missing_text(s: Snapshot, library: str) -> str:
+    """What the installed release does when its library is missing, in its own words (release tables)."""
+    version = replay.bnb_version(s)
+    release = releases.bnb_release(version) if version else None
+    sel = release.selection if release else None
+    if sel is not None and sel.on_missing in _MISSING:
+        text = _MISSING[sel.on_missing].format(message=(sel.missing_message or "").replace("<path>", library))
+        return f"{text} ({release.cite('on_missing')})" if release and release.cite("on_missing") else text
+    return f"every native call fails (bitsandbytes 0.50: 'No compatible CUDA binary found at {library}')"
 
 
 def _override_major_mismatch(s: Snapshot) -> bool:
@@ -426,6 +462,13 @@ def driver_too_old_for_bnb(ctx: Context) -> Iterator[Hit]:
     s = ctx.snapshot
     native = _native(ctx)
     driver, torch_cuda = derive.driver_cuda(s), derive.torch_cuda(s)
+    if native is None and driver is not None:
+        # no native section (a bug report): the library the installed release loads, replayed from the tables
+        r = _replayable(ctx)
+        chosen = r.agreed() if r else None
+        if chosen and chosen.outcome == "loads" and chosen.backend == "cuda" and chosen.info and chosen.info.version:
+            native = NativeInfo(status="ok", bnb_backend="cuda", bnb_library=chosen.library, bnb_library_exists=True,
+                                bnb_library_cuda=chosen.info.version, selection_reason=chosen.reason)
     lib_cuda = derive.parse_cuda(native.bnb_library_cuda) if native else None
     if native is None or native.bnb_backend != "cuda" or not native.bnb_library_exists or not driver or not lib_cuda:
         return
@@ -438,4 +481,390 @@ def driver_too_old_for_bnb(ctx: Context) -> Iterator[Hit]:
         {"nvml.driver_version": s.nvml.driver_version, "nvml.cuda_driver_version": s.nvml.cuda_driver_version,
          "native.bnb_library": native.bnb_library, "native.bnb_library_cuda": native.bnb_library_cuda,
          "env.BNB_CUDA_VERSION": _override(s)},
+    )
+
+
+# ---- the release rules: a snapshot without a probed native section (a bug report, an old recording) judged by
+# ---- its own bitsandbytes release, replayed from the release tables (bnbdoctor.releases, rules/replay.py)
+
+
+def _replayable(ctx: Context) -> replay.Replay | None:
+    """The replay of the snapshot's release, when there is no probed native section to read instead."""
+    if ctx.snapshot.native.status == "ok":
+        return None  # the probe replayed the installed files already: BNB060-BNB066 judge them
+    return replay.replay(ctx.snapshot)
+
+
+def _cites(pick: releases.Pick) -> str:
+    return "; ".join(pick.evidence) if pick.evidence else "the release tables"
+
+
+@rule(
+    id="BNB011",
+    name="bnb-release-library-lacks-gpu-arch",
+    category="arch_unsupported",
+    severity="error",
+    title="This bitsandbytes release loads a library with no GPU code for this GPU",
+    references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE, CUDA_BINARY_COMPAT),
+)
+def release_arch_unsupported(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    For a snapshot without a probed native section (built from a bug report, or recorded before the native
+    probe), replays the installed bitsandbytes release's own library choice from the release tables, on every
+    platform the snapshot can be on: the file it loads for torch's CUDA version, GPU and OS (exact or nearest
+    CUDA match, the `_nocublaslt` library below compute capability 7.5 in releases before 0.45, BNB_CUDA_VERSION),
+    and the SASS and PTX read from that file in the release's wheel. Fires when no platform's library can run
+    on a visible GPU.
+
+    ## Why it matters
+    The first 4-bit kernel fails with "invalid device function" / "no kernel image is available". Which library
+    is loaded, and what it carries, differs between releases: a V100 (sm_70) gets the sm_70-capable
+    `_nocublaslt` library from 0.37-0.44, but the CUDA 12.4 library of 0.45 stops at sm_90 and cannot run an
+    RTX 5090 (sm_120).
+
+    ## Fix
+    The finding names the releases that would load a library with code for the GPU with this torch (or, if
+    none, with a torch CUDA build the driver runs).
+    """
+    r = _replayable(ctx)
+    if r is None or r.capabilities is None:
+        return
+    if replay.runtime_dependent(r):
+        yield from _runtime_dependent_arch(ctx, r)
+        return
+    picks = list(r.picks.values())
+    if not picks or any(k.outcome != "loads" or k.backend != "cuda" or k.info is None or k.info.sass is None for k in picks):
+        return  # another outcome, or a library not readable: BNB012-BNB014 say so
+    chosen = picks[0]
+    assert chosen.info is not None
+    sass, ptx = chosen.info.sass or (), chosen.info.ptx or ()
+    for gpu in _gpus(ctx.snapshot):
+        cc = gpu.compute_capability
+        assert cc is not None
+        if any(releases.runs_on(k.info.sass or (), k.info.ptx or (), cc) for k in picks if k.info):
+            continue  # runs on some platform the snapshot can be: no verdict (BNB014 says it differs)
+        yield Hit(
+            f"bitsandbytes {r.release.version} on {r.where()} loads {chosen.library} ({chosen.reason}; "
+            f"{_cites(chosen)}), which carries SASS {' '.join(sass) or 'none'} and PTX {' '.join(ptx) or 'none'} "
+            f"(read from {r.release.wheel_for(chosen.platform).file if r.release.wheel_for(chosen.platform) else 'its wheel'}): "  # type: ignore[union-attr]
+            f"GPU {gpu.index} ({gpu.name}, {cc_text(cc)}) cannot run it, and the first 4-bit kernel fails with "
+            "'invalid device function'.",
+            replay.suggestion(ctx.snapshot),
+            {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
+             "library.sass": list(sass), "library.ptx": list(ptx), f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
+             "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+        )
+
+
+def _runtime_dependent_arch(ctx: Context, r: replay.Replay) -> Iterator[Hit]:
+    """0.37-0.40 pick by the CUDA runtime found on the system: a verdict only when no candidate can run the GPU."""
+    for gpu in _gpus(ctx.snapshot):
+        cc = gpu.compute_capability
+        assert cc is not None
+        candidates = replay.runtime_candidates(r, cc)
+        readable = [lib for lib in candidates if lib.sass is not None]
+        if not readable or any(releases.runs_on(lib.sass or (), lib.ptx or (), cc) for lib in readable):
+            continue
+        yield Hit(
+            f"bitsandbytes {r.release.version} on {r.where()} loads one of {', '.join(sorted({lib.name for lib in readable}))} "
+            f"(by the CUDA runtime it finds on the system; {r.release.cite('cuda_version_from')}), and none carries code for "
+            f"GPU {gpu.index} ({gpu.name}, {cc_text(cc)}): the first 4-bit kernel fails with 'invalid device function'.",
+            replay.suggestion(ctx.snapshot),
+            {"packages.bitsandbytes.version": r.release.version, "candidates": sorted({lib.name for lib in readable}),
+             f"nvml.gpus[{gpu.index}].compute_capability": list(cc), "platforms": list(r.platforms)},
+        )
+
+
+_MISSING = {
+    "import_error": "`import bitsandbytes` raises RuntimeError: '{message}'",
+    "cpu_fallback": "bitsandbytes logs '{message}' and loads its CPU library instead: every 4-bit or 8-bit GPU "
+    "operation then fails",
+    "error_on_first_call": "import succeeds, and the first 4-bit or 8-bit operation raises RuntimeError: '{message}'",
+}
+
+
+@rule(
+    id="BNB012",
+    name="bnb-release-no-library-for-torch-cuda",
+    category="missing_libs",  # the same cause as BNB063, which judges the installed files
+    severity="error",
+    title="This bitsandbytes release has no library for torch's CUDA version",
+    references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE),
+)
+def release_library_missing(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Replays the installed bitsandbytes release's library choice from the release tables (for a snapshot
+    without a probed native section) and fires when the file it looks for is not in its wheel: releases up to
+    0.49 demand a library built for exactly torch's CUDA version (0.50 falls back to the nearest of the same
+    major), and BNB_CUDA_VERSION can name a file that was never shipped, or (0.50) be set but not digits.
+
+    ## Why it matters
+    What happens then is the release's own: 0.37-0.43.0 fail at import ("CUDA Setup failed despite GPU being
+    available"), 0.43.1-0.45 log "Could not find the bitsandbytes CUDA binary" and silently load the CPU
+    library, 0.46+ raise "Configured CUDA binary not found" (0.50: "No compatible CUDA binary found") at the
+    first 4-bit call. A torch with CUDA 12.9 fails with 0.45.x and 0.46.0 (exact match, no cuda129
+    library in their wheels) and works with 0.46.1+ (which ship one; 0.50 would also fall back to 12.8).
+
+    ## Fix
+    The finding names the releases that load a library for this torch, and the CUDA versions this release ships.
+    When BNB_CUDA_VERSION chose the missing file, the override is the cause: the finding is then in category
+    cuda_mismatch (as BNB062) and the fix starts with unsetting it.
+    """
+    r = _replayable(ctx)
+    if r is None:
+        return
+    chosen = r.agreed()
+    if chosen is None or chosen.outcome not in ("missing", "bad_override") or chosen.backend == "cpu":
+        return
+    sel = r.release.selection
+    wheel = r.release.wheel_for(chosen.platform)
+    shipped = sorted({lib.version for lib in (wheel.libraries.values() if wheel else ()) if lib.backend == "cuda" and lib.version},
+                     key=lambda v: tuple(int(x) for x in v.split(".")))
+    if chosen.outcome == "bad_override":
+        effect = chosen.reason + " when it loads its library; the first native call fails"
+    else:
+        template = _MISSING.get(sel.on_missing or "", "the library cannot be loaded")
+        effect = template.format(message=(sel.missing_message or "").replace("<path>", f".../{chosen.library}"))
+    build = ctx.snapshot.packages.torch
+    ok = replay.working_releases(ctx.snapshot) if build and build.cuda else []
+    fix = (f"bitsandbytes {replay.span(ok)} load a library for this torch: pip install 'bitsandbytes=={ok[-1]}'."
+           if ok else replay.suggestion(ctx.snapshot))
+    if chosen.outcome == "missing" and shipped:
+        fix += f" bitsandbytes {r.release.version} ships CUDA {', '.join(shipped)}: a torch built for one of them also works."
+    if chosen.outcome == "missing" and replay.gpu_visible(ctx.snapshot) is None:
+        effect = "if CUDA sees a GPU (the snapshot does not say), " + effect
+    # BNB_CUDA_VERSION chose the missing file: the override is the cause (BNB062's category), not the wheel
+    overridden = chosen.outcome == "bad_override" or "override" in chosen.reason
+    if overridden:
+        fix = f"Unset BNB_CUDA_VERSION={_override(ctx.snapshot)} (or set it to a CUDA version this release ships). " + fix
+    yield Hit(
+        f"bitsandbytes {r.release.version} on {r.where()} looks for {chosen.library or 'a library'} ({chosen.reason}; "
+        f"{_cites(chosen)}), which its wheel does not ship: {effect}.",
+        fix,
+        {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
+         "packages.torch.cuda": build.cuda if build else None, "shipped_cuda": shipped,
+         "on_missing": sel.on_missing, "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+        category="cuda_mismatch" if overridden else None,
+    )
+
+
+@rule(
+    id="BNB013",
+    name="bnb-release-no-wheel-for-platform",
+    category="platform_unsupported",
+    severity="error",
+    title="This bitsandbytes release has no native library for this platform",
+    references=(BNB_RELEASE_TABLES,),
+)
+def release_platform_unsupported(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Looks up which wheel pip installs for the installed bitsandbytes release on the snapshot's platform (from
+    the release tables) and fires when that wheel carries no library the platform can load: releases up to
+    0.42 ship one `py3-none-any` wheel whose libraries are all Linux x86-64 `.so` files, so on Windows, macOS
+    or Linux aarch64 nothing loads. When the release has no wheel for the platform at all (aarch64 for
+    0.43-0.45, macOS for 0.43-0.48) an installed copy was built from source or came from elsewhere, and the
+    finding is information: bnbdoctor does not know its libraries.
+
+    ## Why it matters
+    `import bitsandbytes` fails or falls back to a CPU path; 4-bit loads fail.
+
+    ## Fix
+    Install a release that ships a wheel for the platform (the finding names them). Where the snapshot names
+    both the system and the CPU architecture, BNB050 reports the same cause and this rule stays quiet.
+    """
+    r = _replayable(ctx)
+    p = ctx.snapshot.platform
+    if r is None or (p.status == "ok" and p.system and p.machine):
+        return  # a fully known platform is BNB050's (one cause, one finding); this rule covers partial ones
+    chosen = r.agreed()
+    if chosen is None or chosen.outcome not in ("not_loadable", "no_wheel"):
+        return
+    fitting = [v for v in releases.bnb_versions()
+               if all((rel := releases.bnb_release(v)) and (w := rel.wheel_for(p)) and w.platform_tag != "any" for p in r.platforms)]
+    fix = (f"bitsandbytes {replay.span(fitting)} ship a wheel for {r.where()}: pip install -U bitsandbytes"
+           if fitting else f"No recorded bitsandbytes release ships a wheel for {r.where()}.")
+    facts = {"packages.bitsandbytes.version": r.release.version, "platforms": list(r.platforms),
+             "wheel": r.release.platforms.get(chosen.platform)}
+    if chosen.outcome == "not_loadable":
+        yield Hit(f"bitsandbytes {r.release.version} on {r.where()}: {chosen.reason}, so no native library loads.", fix, facts)
+    else:
+        yield Hit(
+            f"bitsandbytes {r.release.version} has no wheel for {r.where()} on PyPI: this copy was built from source or "
+            "installed from another index, and bnbdoctor does not know which libraries it carries.",
+            fix, facts, severity="info",
+        )
+
+
+def _gpu_code_differs(r: replay.Replay) -> bool:
+    """The platforms load libraries of which some run on a visible GPU and some do not."""
+    if not r.capabilities or any(k.outcome != "loads" or k.info is None or k.info.sass is None for k in r.picks.values()):
+        return False
+    for cc in r.capabilities:
+        runs = {releases.runs_on(k.info.sass or (), k.info.ptx or (), cc) for k in r.picks.values() if k.info}
+        if len(runs) > 1:
+            return True
+    return False
+
+
+@rule(
+    id="BNB014",
+    name="bnb-release-behaviour-unknown",
+    category="other",
+    severity="info",
+    title="bnbdoctor cannot tell which library this bitsandbytes release loads here",
+    references=(BNB_RELEASE_TABLES,),
+)
+def release_unknown(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    For a snapshot without a probed native section, says what keeps bnbdoctor from replaying the installed
+    bitsandbytes release's library choice: a release the tables do not record, a fact the snapshot lacks
+    (torch's build, the GPU's compute capability where the release loads a `_nocublaslt` library below 7.5,
+    the platform where the outcome differs between platforms), or a release that names its library after the
+    CUDA runtime it finds on the system (0.37-0.40) rather than torch's.
+
+    ## Why it matters
+    Applying the newest release's behaviour to an old one gives wrong answers (a V100 with 0.39 is fine; a
+    CUDA 12.9 torch with 0.45 is not). Saying what is unknown is the honest answer, and tells you which fact
+    to add.
+
+    ## Fix
+    Add the missing fact (run `bnbdoctor snapshot` on the machine), or read `python -m bitsandbytes` there.
+    """
+    s = ctx.snapshot
+    version = replay.bnb_version(s)
+    if s.native.status == "ok":
+        # the probe replayed the installed files; it says so when the release's choice needs a fact it lacks
+        reason = s.native.selection_reason or ""
+        if version and s.native.bnb_library is None and reason.startswith("unknown:"):
+            yield Hit(
+                f"bitsandbytes {version}: not known {reason.removeprefix('unknown:').strip()}, so bnbdoctor cannot tell "
+                "which library it loads.",
+                "Run `python -m bitsandbytes` on the machine: it prints the library it loads.",
+                {"packages.bitsandbytes.version": version, "native.selection_reason": reason},
+            )
+        return
+    if version is None:
+        return
+    release = releases.bnb_release(version)
+    if release is None:
+        yield Hit(
+            f"bitsandbytes {version} is not in bnbdoctor's release tables (bitsandbytes {releases.bnb_versions()[0]} to "
+            f"{releases.bnb_versions()[-1]}): which library it loads, and the GPU code in it, are not known, so the "
+            "release rules (BNB011-BNB013) did not run.",
+            "Run `bnbdoctor snapshot` on the machine itself (the native probe reads the installed files), or "
+            "regenerate the tables (scripts/gen_release_tables.py).",
+            {"packages.bitsandbytes.version": version},
+        )
+        return
+    r = replay.replay(s, release)
+    if r is None:
+        return
+    unknown = sorted({p.unknown for p in r.picks.values() if p.outcome == "unknown" and p.unknown})
+    if unknown and replay.runtime_dependent(r) and r.capabilities:
+        # which file is unknown, but whether every file it can pick runs on these GPUs may be known
+        verdicts = []
+        for cc in r.capabilities:
+            readable = [lib for lib in replay.runtime_candidates(r, cc) if lib.sass is not None]
+            runs = [releases.runs_on(lib.sass or (), lib.ptx or (), cc) for lib in readable]
+            if readable and all(runs):
+                verdicts.append(f"every library it can pick for compute capability {cc[0]}.{cc[1]} "
+                                f"({len(readable)} files) carries code for it")
+        if verdicts:
+            unknown = [unknown[0] + "; " + "; ".join(verdicts)]
+    if unknown:
+        yield Hit(
+            f"bitsandbytes {version} on {r.where()}: not known {'; '.join(unknown)}, so bnbdoctor cannot tell which "
+            "library it loads.",
+            "Add the missing facts (a `bnbdoctor snapshot` taken on the machine has them all).",
+            {"packages.bitsandbytes.version": version, "unknown": unknown, "platforms": list(r.platforms),
+             "evidence": sorted({e for p in r.picks.values() for e in p.evidence})},
+        )
+    elif r.agreed() is None or _gpu_code_differs(r):
+        outcomes = {replay.PLATFORM_NAMES.get(p, p): f"{k.outcome} {k.library or ''}".strip()
+                    + (f" (SASS {' '.join(k.info.sass or ())})" if k.info and k.backend == "cuda" else "")
+                    for p, k in r.picks.items()}
+        yield Hit(
+            f"bitsandbytes {version} behaves differently on the platforms this snapshot can be on ("
+            + "; ".join(f"{p}: {o}" for p, o in outcomes.items()) + "): the snapshot does not say which it is.",
+            "Add the operating system and CPU architecture (platform.system, platform.machine) to the snapshot.",
+            {"packages.bitsandbytes.version": version, "outcomes": outcomes},
+        )
+    elif r.capabilities is None and r.agreed() and r.agreed().outcome == "loads" and r.agreed().backend == "cuda":  # type: ignore[union-attr]
+        chosen = r.agreed()
+        assert chosen is not None and chosen.info is not None
+        yield Hit(
+            f"bitsandbytes {version} on {r.where()} loads {chosen.library} ({chosen.reason}), which carries SASS "
+            f"{' '.join(chosen.info.sass or ()) or 'none'}: the snapshot names no GPU, so whether the GPU can run it is "
+            "not known.",
+            "Add the GPU (its name or compute capability) to the snapshot.",
+            {"packages.bitsandbytes.version": version, "library": chosen.library,
+             "library.sass": list(chosen.info.sass or ())},
+        )
+
+
+def _version(text: str | None) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(x) for x in (text or "").split(".")[:2]) or None
+    except ValueError:
+        return None
+
+
+@rule(
+    id="BNB015",
+    name="bnb-library-needs-newer-glibc",
+    category="platform_unsupported",
+    severity="error",
+    title="The library bitsandbytes loads needs a newer glibc than this system has",
+    references=(BNB_RELEASE_TABLES,),
+)
+def library_needs_newer_glibc(ctx: Context) -> Iterator[Hit]:
+    """
+    ## What it does
+    Compares the newest `GLIBC_x.y` symbol version that the library bitsandbytes loads demands (read from the
+    library's `.gnu.version_r` section in the release's wheel, release tables) with the system's glibc
+    (`platform.libc_version`). The library is the one the installed release picks here (the probed native
+    section, or the release's choice replayed from the tables).
+
+    ## Why it matters
+    The wheels are tagged `manylinux_2_24`, but a library can need a newer glibc than its tag promises: loading
+    it then fails with "version `GLIBC_2.34' not found", and bitsandbytes falls back or fails as the release does
+    when its library cannot load. The tag, not the library, is what pip checks at install time.
+
+    ## Fix
+    Use a newer Linux (or container image), or a bitsandbytes release / torch CUDA build whose library needs no
+    newer glibc than this system's (the finding names them).
+    """
+    s = ctx.snapshot
+    p = s.platform
+    system = _version(p.libc_version) if p.libc == "glibc" else None
+    if system is None:
+        return
+    version = replay.bnb_version(s)
+    release = releases.bnb_release(version) if version else None
+    if release is None:
+        return
+    library: releases.Library | None = None
+    platform_key = next(iter(releases.platform_keys(p.system, p.machine)), None) if p.system and p.machine else None
+    wheel = release.wheel_for(platform_key) if platform_key else None
+    if s.native.status == "ok" and s.native.bnb_library and wheel is not None:
+        library = wheel.libraries.get(s.native.bnb_library.replace("\\", "/").rsplit("/", 1)[-1])
+    elif s.native.status != "ok":
+        r = _replayable(ctx)
+        chosen = r.agreed() if r else None
+        library = chosen.info if chosen and chosen.outcome == "loads" else None
+    needed = _version(library.glibc) if library else None
+    if library is None or needed is None or needed <= system:
+        return
+    yield Hit(
+        f"bitsandbytes {release.version} loads {library.name}, which needs glibc {library.glibc} (its symbol versions; "
+        f"the wheel is tagged {wheel.platform_tag if wheel else 'manylinux'}), but this system has glibc {p.libc_version}: "
+        f"loading it fails with \"version `GLIBC_{library.glibc}' not found\".",
+        "Use a Linux with glibc >= " + str(library.glibc) + " (e.g. Ubuntu 22.04+, Debian 12+), or a bitsandbytes release "
+        "whose library for this torch needs no newer glibc (see `python -m bitsandbytes`).",
+        {"platform.libc_version": p.libc_version, "library": library.name, "library.glibc": library.glibc,
+         "packages.bitsandbytes.version": release.version},
     )

@@ -80,3 +80,17 @@ LD_SO = Reference(
     "default paths) and $ORIGIN",
     "https://man7.org/linux/man-pages/man8/ld.so.8.html",
 )
+BNB_RELEASE_TABLES = Reference(
+    "measurement",
+    "bnbdoctor's release tables (src/bnbdoctor/releases/*.json): for every bitsandbytes release from 0.37, the wheel "
+    "pip installs on Linux x86-64, Linux aarch64, Windows and macOS, its libraries and the SASS/PTX read from each with "
+    "bnbdoctor's fat binary reader; generated from the real wheels by scripts/gen_release_tables.py",
+    "scripts/gen_release_tables.py",
+)
+BNB_RELEASE_SOURCE = Reference(
+    "source",
+    "each bitsandbytes release's own library selection (bitsandbytes/cuda_setup/main.py for 0.37-0.43.0, "
+    "bitsandbytes/cextension.py and cuda_specs.py after): CUDA version source, exact or nearest match, _nocublaslt "
+    "below compute capability 7.5, BNB_CUDA_VERSION, the error when the library is missing; findings cite file:line@version",
+    "https://github.com/bitsandbytes-foundation/bitsandbytes/blob/0.45.5/bitsandbytes/cextension.py",
+)

@@ -10,7 +10,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ..probes.packages import normalise
-from ..snapshot import Snapshot
+from ..snapshot import PackageInfo, Snapshot
 from . import derive
 from .base import Context, Hit, rule
 from .refs import PACKAGING_SPEC, TRANSFORMERS_BNB_QUANTIZER, TRANSFORMERS_IMPORT_UTILS
@@ -116,14 +116,32 @@ def transformers_missing(ctx: Context) -> Iterator[Hit]:
     )
 
 
-#: Minimums of transformers releases whose source has no BITSANDBYTES_MIN_VERSION / ACCELERATE_MIN_VERSION
-#: constant, read from their modeling_utils.py (4.30-4.37) and quantizers/quantizer_bnb_4bit.py (4.38+) at each
-#: release tag: (transformers range, package, minimum). 4.53-4.57 dropped the bitsandbytes floor when CUDA is present.
-LEGACY_MINIMUMS: tuple[tuple[str, str, str], ...] = (
-    (">=4.36,<4.45", "accelerate", "0.21.0"),
-    (">=4.45,<5", "accelerate", "0.26.0"),
-    (">=4.30,<4.53", "bitsandbytes", "0.39.0"),
-)
+def _no_cuda(s: Snapshot) -> bool:
+    """torch.cuda.is_available() is False for certain: a torch without CUDA, or no GPU that CUDA would see."""
+    build = s.packages.torch
+    if build is not None and build.variant != "cuda":
+        return True
+    return s.nvml.status in ("ok", "unavailable") and not derive.visible_gpus(s).gpus
+
+
+def bitsandbytes_floor(s: Snapshot, mode: str = "4bit") -> tuple[str, str] | None:
+    """(smallest bitsandbytes, where) the installed transformers accepts for `mode`, from the release tables: its
+    unconditional floor, and floors that hold only without CUDA when the snapshot shows no CUDA."""
+    from .. import releases  # the tables load on first use only
+
+    transformers = derive.version_of(s, "transformers")
+    floor = releases.transformers_floor(str(transformers), mode) if transformers else None
+    if floor is None:
+        return None
+    found: list[tuple[str, str]] = []
+    if floor.minimum:
+        found.append((floor.minimum, floor.where + (" (read from that minor's newest patch)" if floor.same_minor else "")))
+    for extra in floor.conditional:
+        condition = str(extra.get("condition") or "")
+        if condition.startswith("not ") and "cuda.is_available" in condition and _no_cuda(s):
+            found.append((str(extra["version"]), f"{floor.file}:{extra['line']} ({extra['function']}, when CUDA is not "
+                          f"available)@{floor.transformers}"))
+    return max(found, key=lambda item: Version(item[0])) if found else None
 
 
 def required_minimum(s: Snapshot, requires: str) -> tuple[str, str] | None:
@@ -131,12 +149,15 @@ def required_minimum(s: Snapshot, requires: str) -> tuple[str, str] | None:
     for minimum in s.packages.minimums:
         if minimum.package == "transformers" and minimum.requires == requires:
             return minimum.version, minimum.source
-    transformers = derive.version_of(s, "transformers")
-    if transformers is None:
-        return None
-    for spec, package, version in LEGACY_MINIMUMS:
-        if package == requires and SpecifierSet(spec).contains(transformers, prereleases=True):
-            return version, f"transformers {transformers} quantizer source (bnbdoctor table)"
+    if requires == "bitsandbytes":
+        return bitsandbytes_floor(s)
+    if requires == "accelerate":
+        from .. import releases
+
+        transformers = derive.version_of(s, "transformers")
+        floor = releases.transformers_floor(str(transformers), "accelerate") if transformers else None
+        if floor is not None and floor.minimum:
+            return floor.minimum, floor.where
     return None
 
 
@@ -151,9 +172,14 @@ def _too_old(s: Snapshot, name: str) -> Iterator[Hit]:
     except InvalidVersion:
         return
     if old:
+        modes = ""
+        if name == "bitsandbytes" and not any(m.requires == name for m in s.packages.minimums):
+            eight = bitsandbytes_floor(s, "8bit")
+            if eight is None or eight[0] != minimum[0]:
+                modes = f" (for 4-bit; for 8-bit it {'needs >= ' + eight[0] if eight else 'sets no floor'})"
         yield Hit(
-            f"transformers {transformers.version} requires {name} >= {minimum[0]} for bitsandbytes quantization, but "
-            f"{name} {installed.version} is installed: the load raises ImportError before reading a weight.",
+            f"transformers {transformers.version} requires {name} >= {minimum[0]} for bitsandbytes quantization{modes} "
+            f"({minimum[1]}), but {name} {installed.version} is installed: the load raises an error before reading a weight.",
             _pip(f"{name}>={minimum[0]}"),
             {f"packages.{name}.version": installed.version, "packages.transformers.version": transformers.version,
              "required": f"{name}>={minimum[0]}", "required_by": minimum[1]},
@@ -241,6 +267,20 @@ def marker_environment(s: Snapshot) -> dict[str, str]:
     }
 
 
+def _with_release_metadata(info: PackageInfo) -> PackageInfo:
+    """A bitsandbytes known only by its version (a bug report): its Requires-Dist and Requires-Python from the
+    release tables, read from the release's wheel METADATA."""
+    from dataclasses import replace
+
+    from .. import releases
+
+    release = releases.bnb_release(info.version)
+    if release is None:
+        return info
+    requires = tuple(r for r in release.requires_dist if "extra" not in r.partition(";")[2])
+    return replace(info, requires=requires, requires_python=info.requires_python or release.requires_python)
+
+
 @rule(
     id="BNB025",
     name="requirement-not-satisfied",
@@ -268,6 +308,8 @@ def requirement_not_satisfied(ctx: Context) -> Iterator[Hit]:
     environment = marker_environment(s)
     python = s.platform.python_version
     for key, info in packages.items():
+        if key == "bitsandbytes" and not info.requires:
+            info = _with_release_metadata(info)
         if info.requires_python and python:
             try:
                 if not SpecifierSet(info.requires_python).contains(python, prereleases=True):
