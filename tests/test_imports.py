@@ -119,10 +119,12 @@ def test_every_rule_module_is_listed_and_every_rule_named_after_its_slug():
 
     defining = {p.stem for p in (SRC / "rules").glob("*.py") if "\n@rule(" in p.read_text(encoding="utf-8")}
     assert defining == set(MACHINE_RULE_MODULES) | set(OTHER_RULE_MODULES)
-    unnamed = sorted(f"{r.id} {r.check.__module__}.{r.check.__name__} -> {r.name.replace('-', '_')}"
-                     for r in all_rules() if r.check.__name__ != r.name.replace("-", "_"))
-    # rules in files other helpers were editing while the spine landed; rename them there, then shrink this
-    assert len(unnamed) <= KNOWN_UNNAMED, "a new rule's check function is not named after its slug:\n" + "\n".join(unnamed)
+    unnamed = sorted(f"{r.id} {r.check.__module__}.{r.check.__name__} -> {slug_identifier(r.name)}"
+                     for r in all_rules() if r.check.__name__ != slug_identifier(r.name))
+    assert unnamed == [], "a rule's check function is not named after its slug:\n" + "\n".join(unnamed)
 
 
-KNOWN_UNNAMED = 25
+def slug_identifier(slug: str) -> str:
+    """A slug as a Python name: dashes become underscores; a slug that starts with a digit gets `rule_` before it."""
+    name = slug.replace("-", "_")
+    return f"rule_{name}" if name[0].isdigit() else name

@@ -191,7 +191,7 @@ def file_does_not_parse(ctx: CodeContext) -> Iterator[CodeHit]:
     scope="code",
     fix_safety="Safe: it adds `bnb_4bit_compute_dtype` to a `BitsAndBytesConfig(...)` call, which changes speed, not what is computed beyond rounding.",
 )
-def no_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
+def rule_4bit_config_without_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a `BitsAndBytesConfig(load_in_4bit=True, ...)` (or a dict used as one) that sets no
@@ -265,7 +265,7 @@ def _replacement(arg: Arg, ctx: CodeContext) -> FixAction | None:
     scope="code",
     fix_safety="Safe for a literal `torch.bfloat16` or `'bfloat16'` written at the argument (float16 is what the kernels can run on these GPUs); a value from a shared constant is left alone.",
 )
-def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
+def bf16_compute_on_pre_ampere_target(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on `bnb_4bit_compute_dtype=torch.bfloat16` (or `dtype=torch.bfloat16` on a quantized load) when the
@@ -317,7 +317,7 @@ def bf16_pre_ampere(ctx: CodeContext) -> Iterator[CodeHit]:
     scope="code",
     fix_safety="Safe where offered, proven by a real CPU load before and after: constant flags with one true move into the `BitsAndBytesConfig` that transformers 4.38-4.57 built from them; flags that are all constant False are removed (they never quantized). A flag read from a variable gets no fix (a `BitsAndBytesConfig` whose flags turn out false quantizes to 4-bit), nor do flags from a `**dict` or a call that also passes `quantization_config`.",
 )
-def flags_in_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
+def quantization_flags_passed_to_from_pretrained(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on `from_pretrained(..., load_in_4bit=...)` or `load_in_8bit=...` (and other BitsAndBytesConfig
@@ -422,7 +422,7 @@ def _flags_fix(load: Load, flags: list[tuple[str, Arg]], ctx: CodeContext) -> Fi
     references=(BNB_CONFIG_SOURCE,),
     scope="code",
 )
-def both_flags(ctx: CodeContext) -> Iterator[CodeHit]:
+def both_4bit_and_8bit(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a BitsAndBytesConfig, a dict used as one, or a `from_pretrained` call with both `load_in_4bit` and
@@ -461,7 +461,7 @@ def both_flags(ctx: CodeContext) -> Iterator[CodeHit]:
     references=(BNB_QUANTIZE_4BIT, LINT_REPRO),
     scope="code",
 )
-def invalid_quant_type(ctx: CodeContext) -> Iterator[CodeHit]:
+def invalid_4bit_quant_type(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires when `bnb_4bit_quant_type` is a string other than `"nf4"` or `"fp4"` (the names are case-sensitive).
@@ -502,7 +502,7 @@ def invalid_quant_type(ctx: CodeContext) -> Iterator[CodeHit]:
     references=(CAST_SOURCE, LINT_REPRO),
     scope="code",
 )
-def cast_quantized(ctx: CodeContext) -> Iterator[CodeHit]:
+def dtype_cast_of_quantized_model(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on `model.half()`, `model.float()` or `model.to(torch.float16)` (any dtype, positional or `dtype=`)
@@ -540,7 +540,7 @@ def cast_quantized(ctx: CodeContext) -> Iterator[CodeHit]:
     scope="code",
     fix_safety="Safe where offered: it renames `torch_dtype` to `dtype` (same meaning in transformers 4.56 and newer) only when `dtype` is not also given and the file's pins (requirements, pyproject.toml, setup.py) exclude transformers older than 4.56; unpinned code keeps `torch_dtype`.",
 )
-def torch_dtype_renamed(ctx: CodeContext) -> Iterator[CodeHit]:
+def torch_dtype_renamed_dtype(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on `torch_dtype=` in a quantized `from_pretrained` call or in a dict of its arguments (e.g. trl's
@@ -628,7 +628,7 @@ def _fp32_offload(load: Load) -> bool | None:
     references=(OFFLOAD_SOURCE, H100_FACTS),
     scope="code",
 )
-def offload_without_flag(ctx: CodeContext) -> Iterator[CodeHit]:
+def offload_without_fp32_cpu_offload(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a quantized load whose `device_map` dict sends modules to `"cpu"` or `"disk"` (an error), or which
@@ -683,7 +683,7 @@ def _transformers_5(ctx: CodeContext) -> bool:
     references=(H100_FACTS, OFFLOAD_SOURCE),
     scope="code",
 )
-def four_bit_offload(ctx: CodeContext) -> Iterator[CodeHit]:
+def rule_4bit_cpu_offload_fails_at_forward(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Fires on a 4-bit load with `llm_int8_enable_fp32_cpu_offload=True` and a `device_map`, `max_memory` or
@@ -727,7 +727,7 @@ def four_bit_offload(ctx: CodeContext) -> Iterator[CodeHit]:
     references=(REMOTE_CODE_DOCS,),
     scope="code",
 )
-def trust_remote_code(ctx: CodeContext) -> Iterator[CodeHit]:
+def trust_remote_code_with_quantization(ctx: CodeContext) -> Iterator[CodeHit]:
     """
     ## What it does
     Notes `trust_remote_code=True` on a quantized `from_pretrained` (or in its argument dict).

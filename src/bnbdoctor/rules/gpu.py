@@ -74,7 +74,7 @@ def no_gpu_visible(ctx: Context) -> Iterator[Hit]:
     title="torch is not a CUDA build, but the machine has an NVIDIA GPU",
     references=(BNB_CEXTENSION, H100_FACTS),
 )
-def torch_cannot_use_gpu(ctx: Context) -> Iterator[Hit]:
+def torch_cannot_use_nvidia_gpu(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when NVML sees at least one NVIDIA GPU but the installed torch is a CPU-only (or ROCm/XPU) build.
@@ -112,7 +112,7 @@ def torch_cannot_use_gpu(ctx: Context) -> Iterator[Hit]:
     title="CUDA_VISIBLE_DEVICES hides the GPUs",
     references=(CUDA_ENV_VARS, H100_FACTS),
 )
-def cuda_visible_devices(ctx: Context) -> Iterator[Hit]:
+def cuda_visible_devices_hides_gpus(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Applies `CUDA_VISIBLE_DEVICES` to the GPUs NVML sees, the way the CUDA runtime does (a list of indices or

@@ -93,7 +93,7 @@ def _override(s: Snapshot) -> str | None:
     title="bitsandbytes' library has no GPU code for this GPU",
     references=(CUDA_BINARY_COMPAT, BNB_WHEEL_ARCHS, BNB_LIBRARY_SELECTION),
 )
-def bnb_arch_unsupported(ctx: Context) -> Iterator[Hit]:
+def bnb_library_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Reads the SASS architectures and PTX versions in the fat binary of the library bitsandbytes will load, and
@@ -160,7 +160,7 @@ def bnb_arch_unsupported(ctx: Context) -> Iterator[Hit]:
     title="torch's CUDA library has no GPU code for this GPU",
     references=(CUDA_BINARY_COMPAT, H100_FACTS),
 )
-def torch_arch_unsupported(ctx: Context) -> Iterator[Hit]:
+def torch_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Reads the SASS and PTX targets in torch's own CUDA library (torch/lib/libtorch_cuda.so) and fires for each
@@ -215,7 +215,7 @@ def _available_versions(native: NativeInfo, prefix: str = "cuda") -> list[str]:
     title="BNB_CUDA_VERSION makes bitsandbytes load a library that cannot work with this torch",
     references=(BNB_LIBRARY_SELECTION, H100_FACTS),
 )
-def bnb_cuda_override(ctx: Context) -> Iterator[Hit]:
+def bnb_cuda_version_override_mismatch(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when `BNB_CUDA_VERSION` is set (with a CUDA build of torch) and names no packaged library, is not a
@@ -360,7 +360,7 @@ def _override_major_mismatch(s: Snapshot) -> bool:
     title="A library that bitsandbytes' native library needs cannot be found",
     references=(LD_SO, BNB_LIBRARY_SELECTION),
 )
-def bnb_dependency_unresolved(ctx: Context) -> Iterator[Hit]:
+def bnb_runtime_dependency_unresolved(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Resolves each DT_NEEDED entry of the library bitsandbytes will load (libcudart.so.13, libcublas.so.13 ...)
@@ -400,7 +400,7 @@ def bnb_dependency_unresolved(ctx: Context) -> Iterator[Hit]:
     title="bitsandbytes will load its CPU library although a GPU is visible",
     references=(BNB_CEXTENSION, H100_FACTS),
 )
-def bnb_cpu_fallback(ctx: Context) -> Iterator[Hit]:
+def bnb_cpu_library_on_gpu_machine(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when NVML sees a GPU that CUDA_VISIBLE_DEVICES leaves visible, yet bitsandbytes will load
@@ -445,7 +445,7 @@ def bnb_cpu_fallback(ctx: Context) -> Iterator[Hit]:
     title="The NVIDIA driver is older than the CUDA of bitsandbytes' library",
     references=(CUDA_COMPAT, BNB_LIBRARY_SELECTION),
 )
-def driver_too_old_for_bnb(ctx: Context) -> Iterator[Hit]:
+def driver_too_old_for_bnb_library(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Compares the CUDA version the driver supports (NVML) with the CUDA major of the library bitsandbytes will
@@ -507,7 +507,7 @@ def _cites(pick: releases.Pick) -> str:
     title="This bitsandbytes release loads a library with no GPU code for this GPU",
     references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE, CUDA_BINARY_COMPAT),
 )
-def release_arch_unsupported(ctx: Context) -> Iterator[Hit]:
+def bnb_release_library_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     For a snapshot without a probed native section (built from a bug report, or recorded before the native
@@ -592,7 +592,7 @@ _MISSING = {
     title="This bitsandbytes release has no library for torch's CUDA version",
     references=(BNB_RELEASE_TABLES, BNB_RELEASE_SOURCE),
 )
-def release_library_missing(ctx: Context) -> Iterator[Hit]:
+def bnb_release_no_library_for_torch_cuda(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Replays the installed bitsandbytes release's library choice from the release tables (for a snapshot
@@ -658,7 +658,7 @@ def release_library_missing(ctx: Context) -> Iterator[Hit]:
     title="This bitsandbytes release has no native library for this platform",
     references=(BNB_RELEASE_TABLES,),
 )
-def release_platform_unsupported(ctx: Context) -> Iterator[Hit]:
+def bnb_release_no_wheel_for_platform(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Looks up which wheel pip installs for the installed bitsandbytes release on the snapshot's platform (from
@@ -717,7 +717,7 @@ def _gpu_code_differs(r: replay.Replay) -> bool:
     title="bnbdoctor cannot tell which library this bitsandbytes release loads here",
     references=(BNB_RELEASE_TABLES,),
 )
-def release_unknown(ctx: Context) -> Iterator[Hit]:
+def bnb_release_behaviour_unknown(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     For a snapshot without a probed native section, says what keeps bnbdoctor from replaying the installed
@@ -827,7 +827,7 @@ def _version(text: str | None) -> tuple[int, ...] | None:
     title="The library bitsandbytes loads needs a newer glibc than this system has",
     references=(BNB_RELEASE_TABLES,),
 )
-def library_needs_newer_glibc(ctx: Context) -> Iterator[Hit]:
+def bnb_library_needs_newer_glibc(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Compares the newest `GLIBC_x.y` symbol version that the library bitsandbytes loads demands (read from the

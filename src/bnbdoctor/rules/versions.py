@@ -194,7 +194,7 @@ def _too_old(s: Snapshot, name: str) -> Iterator[Hit]:
     title="bitsandbytes is older than transformers requires",
     references=(TRANSFORMERS_IMPORT_UTILS, TRANSFORMERS_BNB_QUANTIZER),
 )
-def bitsandbytes_too_old(ctx: Context) -> Iterator[Hit]:
+def bitsandbytes_too_old_for_transformers(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Reads the minimum bitsandbytes version from the installed transformers' own source
@@ -219,7 +219,7 @@ def bitsandbytes_too_old(ctx: Context) -> Iterator[Hit]:
     title="accelerate is missing or older than transformers requires",
     references=(TRANSFORMERS_IMPORT_UTILS, TRANSFORMERS_BNB_QUANTIZER),
 )
-def accelerate_too_old(ctx: Context) -> Iterator[Hit]:
+def accelerate_missing_or_too_old(ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Fires when transformers is installed and accelerate is absent or older than transformers'
