@@ -62,7 +62,9 @@ def _gpu() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (page cache, .pyc files)")
     parser.add_argument("--timeout", type=float, default=300.0)
@@ -82,23 +84,34 @@ def main() -> int:
                 codes[name].add(code)
 
     base = statistics.median(times["bnbdoctor check"])
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, {_gpu()}, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, {_gpu()}, Python {platform.python_version()}"
+    )
     print(f"rounds: {args.rounds} timed (+{args.warmup} warm-up), interleaved, wall seconds")
     print(f"{'command':<36} {'median':>8} {'min':>8} {'max':>8} {'ratio':>9}")
     result = {}
     for name in names:
         median = statistics.median(times[name])
         ratio = median / base
-        result[name] = {"median_s": median, "times_s": times[name], "ratio_vs_bnbdoctor": ratio, "exit_codes": sorted(codes[name])}
+        result[name] = {
+            "median_s": median,
+            "times_s": times[name],
+            "ratio_vs_bnbdoctor": ratio,
+            "exit_codes": sorted(codes[name]),
+        }
         print(f"{name:<36} {median:8.3f} {min(times[name]):8.3f} {max(times[name]):8.3f} {ratio:8.1f}x")
     for name in skipped:
         print(f"{name:<36} skipped: {REQUIRES[name]} is not installed")
     if "python -m bitsandbytes" in result:
         ratio = result["python -m bitsandbytes"]["ratio_vs_bnbdoctor"]
-        print(f"target >= 20x faster than python -m bitsandbytes: {ratio:.1f}x -> {'met' if ratio >= 20 else 'NOT met'}")
+        print(
+            f"target >= 20x faster than python -m bitsandbytes: {ratio:.1f}x -> {'met' if ratio >= 20 else 'NOT met'}"
+        )
     print(f"target < 0.5 s wall (GPU machine): {base:.3f} s -> {'met' if base < 0.5 else 'NOT met'}")
     if args.json:
-        args.json.write_text(json.dumps({"machine": _gpu(), "results": result}, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"machine": _gpu(), "results": result}, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

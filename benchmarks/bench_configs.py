@@ -48,28 +48,45 @@ def evaluate() -> list[dict]:
     env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "PYTHONPATH": str(ROOT / "src")}
     import os
 
-    done = subprocess.run([sys.executable, "-c", _CHILD, *folders], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, **env})
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, *folders],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env},
+    )
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == len(manifest), done.stderr[-2000:]
     rows = []
     for entry, data in zip(manifest, lines, strict=True):
         config = json.loads((CONFIGS / entry["name"] / "config.json").read_text())
         if "error" in data:
-            inventory, _ = fallback_inventory(entry["name"], config, "bfloat16", f"transformers could not build it: {data['error']}")
+            inventory, _ = fallback_inventory(
+                entry["name"], config, "bfloat16", f"transformers could not build it: {data['error']}"
+            )
         else:
             inventory = from_json(Inventory, data)
         published = entry.get("published_params")
         # the arithmetic fallback on the same config, as on a machine without transformers
         try:
-            alone = fallback_inventory(entry["name"], config, "bfloat16", "measured here without transformers")[0]
+            alone = fallback_inventory(
+                entry["name"], config, "bfloat16", "measured here without transformers"
+            )[0]
         except Exception:
             alone = None
-        row = {"name": entry["name"], "model_type": config.get("model_type"), "method": inventory.method,
-               "params": inventory.params, "range": inventory.param_range, "published": published}
+        row = {
+            "name": entry["name"],
+            "model_type": config.get("model_type"),
+            "method": inventory.method,
+            "params": inventory.params,
+            "range": inventory.param_range,
+            "published": published,
+        }
         if inventory.param_range:
             low, high = inventory.param_range
-            row["verdict"] = "cannot know, range holds it" if low <= published <= high else "FAIL: range misses it"
+            row["verdict"] = (
+                "cannot know, range holds it" if low <= published <= high else "FAIL: range misses it"
+            )
         else:
             row["error"] = (inventory.params - published) / published
             row["verdict"] = "ok" if abs(row["error"]) <= TOLERANCE else "FAIL"
@@ -86,21 +103,36 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     rows = evaluate()
-    lines = [f"{'config':28} {'model_type':26} {'method':18} {'bnbdoctor':>22} {'published':>16} {'error':>8}  {'no-transformers':>15}  verdict"]
+    lines = [
+        f"{'config':28} {'model_type':26} {'method':18} {'bnbdoctor':>22} {'published':>16} {'error':>8}  {'no-transformers':>15}  verdict"
+    ]
     for r in rows:
         count = f"{r['range'][0] / 1e9:.2f}-{r['range'][1] / 1e9:.2f} B" if r["range"] else f"{r['params']:,}"
         error = f"{r['error']:+.2%}" if "error" in r else "-"
-        alone = (f"{r['analytic_error']:+.2%}" if "analytic_error" in r
-                 else "range holds" if r.get("analytic_range_holds") else "RANGE MISSES" if "analytic_range_holds" in r else "-")
-        lines.append(f"{r['name']:28} {r['model_type']!s:26} {r['method']:18} {count:>22} {r['published']:>16,} {error:>8}  {alone:>15}  {r['verdict']}")
+        alone = (
+            f"{r['analytic_error']:+.2%}"
+            if "analytic_error" in r
+            else "range holds"
+            if r.get("analytic_range_holds")
+            else "RANGE MISSES"
+            if "analytic_range_holds" in r
+            else "-"
+        )
+        lines.append(
+            f"{r['name']:28} {r['model_type']!s:26} {r['method']:18} {count:>22} {r['published']:>16,} {error:>8}  {alone:>15}  {r['verdict']}"
+        )
     exact = [r for r in rows if "error" in r]
-    lines.append(f"{len(rows)} configs: {sum(r['verdict'] == 'ok' for r in rows)} counted within 2% (worst "
-                 f"{max(abs(r['error']) for r in exact):.2%}), {sum(r['verdict'].startswith('cannot') for r in rows)} "
-                 f"'cannot know' with a range that holds the published count, {sum('FAIL' in r['verdict'] for r in rows)} failures")
+    lines.append(
+        f"{len(rows)} configs: {sum(r['verdict'] == 'ok' for r in rows)} counted within 2% (worst "
+        f"{max(abs(r['error']) for r in exact):.2%}), {sum(r['verdict'].startswith('cannot') for r in rows)} "
+        f"'cannot know' with a range that holds the published count, {sum('FAIL' in r['verdict'] for r in rows)} failures"
+    )
     known = [r for r in rows if "analytic_error" in r]
-    lines.append(f"without transformers (the arithmetic alone): {sum(abs(r['analytic_error']) <= TOLERANCE for r in known)}/"
-                 f"{len(known)} counted within 2%, {sum(bool(r.get('analytic_range_holds')) for r in rows)}/"
-                 f"{sum('analytic_range_holds' in r for r in rows)} ranges hold the published count")
+    lines.append(
+        f"without transformers (the arithmetic alone): {sum(abs(r['analytic_error']) <= TOLERANCE for r in known)}/"
+        f"{len(known)} counted within 2%, {sum(bool(r.get('analytic_range_holds')) for r in rows)}/"
+        f"{sum('analytic_range_holds' in r for r in rows)} ranges hold the published count"
+    )
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if args.out:

@@ -35,8 +35,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "explain"
-FILES = {"corpus": "corpus.jsonl", "dev": "reports-dev.jsonl", "dev-b": "reports-dev-b.jsonl",
-         "dev-c": "reports-dev-c.jsonl", "test3": "reports-test3.jsonl"}
+FILES = {
+    "corpus": "corpus.jsonl",
+    "dev": "reports-dev.jsonl",
+    "dev-b": "reports-dev-b.jsonl",
+    "dev-c": "reports-dev-c.jsonl",
+    "test3": "reports-test3.jsonl",
+}
 HELD_OUT = frozenset({"test3"})  # never tuned on: its misses are never listed
 SNAPSHOTS = ROOT / "tests" / "fixtures" / "snapshots"
 BASES = {"h100": "h100-2026-11-24.json", "cpu": "cpu-2core-2026-11-24.json"}
@@ -89,7 +94,9 @@ def snapshot_for(variant: dict[str, Any]) -> Snapshot:
     return s
 
 
-TEXT_ONLY = False  # --text-only: only the facts the text itself states, never the thread's `env` or a snapshot
+TEXT_ONLY = (
+    False  # --text-only: only the facts the text itself states, never the thread's `env` or a snapshot
+)
 
 
 def machine_for(case: dict[str, Any]) -> MachineFacts | None:
@@ -98,7 +105,9 @@ def machine_for(case: dict[str, Any]) -> MachineFacts | None:
         return report_machine(report_text(case))
     if "snapshot" in case:
         snap = snapshot_for(case["snapshot"])
-        return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=True)))), "corpus variant")
+        return MachineFacts.of(
+            snap, tuple(run(Context(snap, CheckOptions(expect_gpu=True)))), "corpus variant"
+        )
     env = {k: v for k, v in (case.get("env") or {}).items() if v not in (None, "")}
     if not env:
         return report_machine(report_text(case))
@@ -106,7 +115,9 @@ def machine_for(case: dict[str, Any]) -> MachineFacts | None:
     facts = {**parsed.facts, **env}
     packages = dict(parsed.packages)
     snap = snapshot_from_facts(facts, packages)
-    return MachineFacts.of(snap, tuple(run(Context(snap, CheckOptions(expect_gpu=False)))), "report + thread", facts)
+    return MachineFacts.of(
+        snap, tuple(run(Context(snap, CheckOptions(expect_gpu=False)))), "report + thread", facts
+    )
 
 
 def report_text(case: dict[str, Any]) -> str:
@@ -122,11 +133,23 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ranked = [m.category for m in matches]
         predicted = ranked[0] if ranked else None
         # a guess from the text's words alone (keywords.py) is not a recognised message: it counts as unrecognised
-        guessed = bool(matches) and all(s.startswith("keywords:") for m in matches for s in m.evidence["signatures"])
-        results.append({"id": case["id"], "split": case.get("split"), "expected": case["category"],
-                        "predicted": predicted, "ranked": ranked, "ok": predicted == case["category"],
-                        "top3": case["category"] in ranked[:3], "unknown": not ranked or guessed, "guessed": guessed,
-                        "snapshot": "snapshot" in case or bool(case.get("env"))})
+        guessed = bool(matches) and all(
+            s.startswith("keywords:") for m in matches for s in m.evidence["signatures"]
+        )
+        results.append(
+            {
+                "id": case["id"],
+                "split": case.get("split"),
+                "expected": case["category"],
+                "predicted": predicted,
+                "ranked": ranked,
+                "ok": predicted == case["category"],
+                "top3": case["category"] in ranked[:3],
+                "unknown": not ranked or guessed,
+                "guessed": guessed,
+                "snapshot": "snapshot" in case or bool(case.get("env")),
+            }
+        )
     return results
 
 
@@ -152,13 +175,19 @@ def knowledge_summary() -> list[str]:
         else:
             per[t.package]["always"] += 1
         per[t.package]["all"] += 1
-    out.append(f"  {'package':<13} {'releases':<26} {'all':>5} {'always':>7} {'added':>6} {'gone':>5} {'native':>7}")
+    out.append(
+        f"  {'package':<13} {'releases':<26} {'all':>5} {'always':>7} {'added':>6} {'gone':>5} {'native':>7}"
+    )
     for package in sorted(per):
         versions = kb.releases.get(package) or []
         span = f"{len(versions)} ({versions[0]}..{versions[-1]})" if versions else "-"
         c = per[package]
-        out.append(f"  {package:<13} {span:<26} {c['all']:>5} {c['always']:>7} {c['added']:>6} {c['gone']:>5} {c['native']:>7}")
-    out.append("  (always: in every mined release; added: not in the first; gone: not in the newest -> 'upgrade')")
+        out.append(
+            f"  {package:<13} {span:<26} {c['all']:>5} {c['always']:>7} {c['added']:>6} {c['gone']:>5} {c['native']:>7}"
+        )
+    out.append(
+        "  (always: in every mined release; added: not in the first; gone: not in the newest -> 'upgrade')"
+    )
     return out
 
 
@@ -170,12 +199,20 @@ MANGLINGS = {
     "in a markdown quote": lambda s: "> " + s,
     "inside Chinese text": lambda s: "运行时报错 " + s + " 请问怎么解决",
     "curly quotes": lambda s: s.replace("'", "\u2019").replace("`", "\u2018"),
-    "wrapped inside a rich panel": lambda s: "\n".join("\u2502 " + line.ljust(60) + " \u2502"
-                                                     for line in textwrap.wrap(s, 60, break_on_hyphens=False)),
+    "wrapped inside a rich panel": lambda s: "\n".join(
+        "\u2502 " + line.ljust(60) + " \u2502" for line in textwrap.wrap(s, 60, break_on_hyphens=False)
+    ),
     "lower case": lambda s: s.lower(),
 }
-FILL = {"version": "0.41.1", "path": "/usr/lib/x.so", "int": "42", "dtype": "torch.float16", "device": "cuda:0",
-        "name": "foo_bar", "value": "abc"}
+FILL = {
+    "version": "0.41.1",
+    "path": "/usr/lib/x.so",
+    "int": "42",
+    "dtype": "torch.float16",
+    "device": "cuda:0",
+    "name": "foo_bar",
+    "value": "abc",
+}
 
 
 def robustness(sample: int = 300, seed: int = 0) -> list[str]:
@@ -190,8 +227,14 @@ def robustness(sample: int = 300, seed: int = 0) -> list[str]:
     out = [f"{'mined messages found after':<34} {'raise':>7} {'warn/print/log':>15}"]
     pools = {}
     for label, kinds in (("raise", ("raise",)), ("other", ("warn", "print", "log"))):
-        pool = [t for t in kb.templates if not t.native and t.kind in kinds and len(set(words_of(t.template))) >= 8
-                and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")]
+        pool = [
+            t
+            for t in kb.templates
+            if not t.native
+            and t.kind in kinds
+            and len(set(words_of(t.template))) >= 8
+            and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")
+        ]
         random.Random(seed).shuffle(pool)
         pools[label] = pool[:sample]
     for name, mangle in MANGLINGS.items():
@@ -199,8 +242,9 @@ def robustness(sample: int = 300, seed: int = 0) -> list[str]:
         for pool in pools.values():
             found = 0
             for t in pool:
-                message = "ValueError: " + re.sub(r"\{(\w+)\}", lambda m: FILL.get(m[1], "abc"), t.template).replace(
-                    "{{", "{").replace("}}", "}")
+                message = "ValueError: " + re.sub(
+                    r"\{(\w+)\}", lambda m: FILL.get(m[1], "abc"), t.template
+                ).replace("{{", "{").replace("}}", "}")
                 hits = find(clean_lines(mangle(message)), kb)
                 found += any(words_of(h.template.template)[:8] == words_of(t.template)[:8] for h in hits)
             counts.append(f"{found}/{len(pool)}")
@@ -214,17 +258,21 @@ def big_log(size: int = 2 * 2**20) -> str:
     parts, total, step = [], 0, 0
     while total < size:
         step += 1
-        chunk = (f"Epoch 1/3:  {step % 100:>2}%|████      | {step}/100000 [01:02<01:30,  6.52it/s, loss={2 + step % 7 / 10:.4f}]\n"
-                 f"/usr/lib/python3.10/site-packages/transformers/trainer.py:{1500 + step % 50}: UserWarning: step {step} "
-                 f"logged; the CUDA memory allocated is {step % 9000} MiB on cuda:0\n"
-                 f"{{'loss': {2.3 + step % 11 / 100:.4f}, 'grad_norm': 0.88, 'learning_rate': 0.0001, 'epoch': {step / 1e5:.4f}}}\n")
+        chunk = (
+            f"Epoch 1/3:  {step % 100:>2}%|████      | {step}/100000 [01:02<01:30,  6.52it/s, loss={2 + step % 7 / 10:.4f}]\n"
+            f"/usr/lib/python3.10/site-packages/transformers/trainer.py:{1500 + step % 50}: UserWarning: step {step} "
+            f"logged; the CUDA memory allocated is {step % 9000} MiB on cuda:0\n"
+            f"{{'loss': {2.3 + step % 11 / 100:.4f}, 'grad_norm': 0.88, 'learning_rate': 0.0001, 'epoch': {step / 1e5:.4f}}}\n"
+        )
         parts.append(chunk)
         total += len(chunk)
-    error = ("╭─────────────────── Traceback (most recent call last) ───────────────────╮\n"
-             "│ /home/me/train.py:10 in <module>                                         │\n"
-             "╰──────────────────────────────────────────────────────────────────────────╯\n"
-             "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
-             "the quantized model.\n")
+    error = (
+        "╭─────────────────── Traceback (most recent call last) ───────────────────╮\n"
+        "│ /home/me/train.py:10 in <module>                                         │\n"
+        "╰──────────────────────────────────────────────────────────────────────────╯\n"
+        "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+        "the quantized model.\n"
+    )
     return "".join(parts) + error
 
 
@@ -239,15 +287,29 @@ def time_big_log() -> tuple[float, str | None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
-    parser.add_argument("--splits", help="comma-separated: corpus, dev, dev-b, dev-c, test3 (default: all; test3 only "
-                        "when its file is present, and never with --misses)")
+    parser.add_argument(
+        "--splits",
+        help="comma-separated: corpus, dev, dev-b, dev-c, test3 (default: all; test3 only "
+        "when its file is present, and never with --misses)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
-    parser.add_argument("--misses", action="store_true",
-                        help="list every miss (tuning splits only: refused for the held-out test3)")
-    parser.add_argument("--robustness", action="store_true", help="also count mined messages still found after the "
-                        "ways logs mangle them (wrapped, cut, quoted, inside other text)")
-    parser.add_argument("--text-only", action="store_true", help="rank with the facts the text states only, as "
-                        "`explain --file` on the report would, ignoring the thread's env and snapshot variants")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list every miss (tuning splits only: refused for the held-out test3)",
+    )
+    parser.add_argument(
+        "--robustness",
+        action="store_true",
+        help="also count mined messages still found after the "
+        "ways logs mangle them (wrapped, cut, quoted, inside other text)",
+    )
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="rank with the facts the text states only, as "
+        "`explain --file` on the report would, ignoring the thread's env and snapshot variants",
+    )
     args = parser.parse_args(argv)
     global TEXT_ONLY
     TEXT_ONLY = args.text_only
@@ -258,32 +320,45 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.misses and HELD_OUT & set(wanted):
         if args.splits:
-            print("bench_explain: --misses is refused for the held-out split test3 (its cases are never read "
-                  "for tuning); leave it out of --splits", file=sys.stderr)
+            print(
+                "bench_explain: --misses is refused for the held-out split test3 (its cases are never read "
+                "for tuning); leave it out of --splits",
+                file=sys.stderr,
+            )
             return 2
-        wanted = [s for s in wanted if s not in HELD_OUT]  # the default splits: list misses of the tuning ones only
+        wanted = [
+            s for s in wanted if s not in HELD_OUT
+        ]  # the default splits: list misses of the tuning ones only
     splits = load_splits(args.dir, wanted)
     results = {split: evaluate(cases) for split, cases in splits.items()}
-    print(f"{'split':<8} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)")
+    print(
+        f"{'split':<8} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)"
+    )
     for split, part in results.items():
         unknown = sum(r["unknown"] for r in part)
-        print(f"{split:<8} {len(part):>5} {accuracy(part):>7.1%} {accuracy(part, 'top3'):>7.1%} "
-              f"{unknown:>5} ({unknown / len(part) if part else 0:.1%}) ({sum(r['guessed'] for r in part)})")
+        print(
+            f"{split:<8} {len(part):>5} {accuracy(part):>7.1%} {accuracy(part, 'top3'):>7.1%} "
+            f"{unknown:>5} ({unknown / len(part) if part else 0:.1%}) ({sum(r['guessed'] for r in part)})"
+        )
     for split, part in results.items():
         total = Counter(r["expected"] for r in part)
         print(f"\n{split}: {'category':<22} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>12}")
         for category in sorted(total):
             rows = [r for r in part if r["expected"] == category]
-            print(f"{split}: {category:<22} {len(rows):>5} {accuracy(rows):>7.1%} {accuracy(rows, 'top3'):>7.1%} "
-                  f"{sum(r['unknown'] for r in rows):>12}")
+            print(
+                f"{split}: {category:<22} {len(rows):>5} {accuracy(rows):>7.1%} {accuracy(rows, 'top3'):>7.1%} "
+                f"{sum(r['unknown'] for r in rows):>12}"
+            )
     if args.misses:
         for split, part in results.items():
             if split in HELD_OUT:
                 continue  # held out: its misses are never read (also refused above)
             for r in part:
                 if not r["ok"]:
-                    print(f"  miss {split} {r['id']}: expected {r['expected']}, got {r['predicted']} "
-                          f"(ranked: {', '.join(r['ranked'][:4]) or 'none'})")
+                    print(
+                        f"  miss {split} {r['id']}: expected {r['expected']}, got {r['predicted']} "
+                        f"(ranked: {', '.join(r['ranked'][:4]) or 'none'})"
+                    )
     print()
     for line in knowledge_summary():
         print(line)
@@ -294,9 +369,22 @@ def main(argv: list[str] | None = None) -> int:
     seconds, category = time_big_log()
     print(f"\n2 MB log: {seconds:.2f} s (target < 1 s), top cause {category}")
     if args.json:
-        args.json.write_text(json.dumps({split: {"cases": len(p), "top1": accuracy(p), "top3": accuracy(p, "top3"),
-                                                 "unrecognised": sum(r["unknown"] for r in p)}
-                                         for split, p in results.items()} | {"big_log_seconds": seconds}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    split: {
+                        "cases": len(p),
+                        "top1": accuracy(p),
+                        "top3": accuracy(p, "top3"),
+                        "unrecognised": sum(r["unknown"] for r in p),
+                    }
+                    for split, p in results.items()
+                }
+                | {"big_log_seconds": seconds},
+                indent=2,
+            )
+            + "\n"
+        )
     return 0
 
 

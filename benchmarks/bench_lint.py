@@ -57,10 +57,14 @@ def corpus(findings_file: Path | None) -> int:
     from lint_corpus import fetch, lint, split_of
 
     document = json.loads(findings_file.read_text()) if findings_file else lint(fetch())
-    verdicts = {_key(v): v for v in json.loads((HERE / "lint-corpus" / "verdicts.json").read_text())["verdicts"]}
+    verdicts = {
+        _key(v): v for v in json.loads((HERE / "lint-corpus" / "verdicts.json").read_text())["verdicts"]
+    }
     problems = json.loads((HERE / "lint-corpus" / "problems.json").read_text())["problems"]
     judged = [f for f in document["findings"] if f["severity"] in ("error", "warning")]
-    print(f"{document['files_checked']} files; {len(document['findings'])} findings, {len(judged)} errors/warnings judged")
+    print(
+        f"{document['files_checked']} files; {len(document['findings'])} findings, {len(judged)} errors/warnings judged"
+    )
     failed = False
     rows: dict[str, dict[str, list[int]]] = {}
     for f in judged:
@@ -76,7 +80,9 @@ def corpus(findings_file: Path | None) -> int:
     for split in SPLITS:
         table = rows.get(split, {})
         true, harmless, total = table.get("*", [0, 0, 0])
-        print(f"{split}: precision {_ratio(true, total)} (true), {_ratio(true + harmless, total)} counting true-but-harmless")
+        print(
+            f"{split}: precision {_ratio(true, total)} (true), {_ratio(true + harmless, total)} counting true-but-harmless"
+        )
         for rule_id in sorted(r for r in table if r != "*"):
             t, h, n = table[rule_id]
             print(f"    {rule_id}: {_ratio(t, n)}" + (f" (+{h} true-but-harmless)" if h else ""))
@@ -98,7 +104,9 @@ def corpus(findings_file: Path | None) -> int:
             print(f"    {rule_id}: {_ratio(*table[rule_id])}")
     for p in problems:
         if _key(p) not in found_keys:
-            print(f"  missed {p['split']} {p['path']}:{p.get('cell') or ''}:{p['line']} {p['rule']}: {p['why_missed'] or 'NOT EXPLAINED'}")
+            print(
+                f"  missed {p['split']} {p['path']}:{p.get('cell') or ''}:{p['line']} {p['rule']}: {p['why_missed'] or 'NOT EXPLAINED'}"
+            )
     print("\n| part | precision (true) | recall |\n|---|---|---|")
     for split in SPLITS:
         t, _, n = rows.get(split, {}).get("*", [0, 0, 0])
@@ -114,7 +122,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--corpus", action="store_true", help="precision and recall on the real-code corpus")
-    parser.add_argument("--findings", type=Path, help="with --corpus: a findings JSON from scripts/lint_corpus.py lint")
+    parser.add_argument(
+        "--findings", type=Path, help="with --corpus: a findings JSON from scripts/lint_corpus.py lint"
+    )
     args = parser.parse_args()
     if args.corpus:
         sys.exit(corpus(args.findings))
@@ -149,8 +159,10 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
     }
-    print(f"{files} files ({parsed} parsed after the pre-filter, {len(result.findings)} findings) in {median:.2f} s "
-          f"median of {args.rounds}: {files / median:,.0f} files/s; 10,000 files would take {10_000 / (files / median):.1f} s")
+    print(
+        f"{files} files ({parsed} parsed after the pre-filter, {len(result.findings)} findings) in {median:.2f} s "
+        f"median of {args.rounds}: {files / median:,.0f} files/s; 10,000 files would take {10_000 / (files / median):.1f} s"
+    )
     if args.json:
         args.json.write_text(json.dumps(record, indent=2) + "\n")
     sys.exit(0)

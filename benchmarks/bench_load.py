@@ -52,7 +52,9 @@ def time_once(command: list[str], env: dict[str, str], timeout: float) -> tuple[
     start = time.perf_counter()
     child: float | None = None
     try:
-        proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, timeout=timeout)
+        proc = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, timeout=timeout
+        )
         code = proc.returncode
         if proc.stdout.startswith(b"{"):
             try:
@@ -65,30 +67,55 @@ def time_once(command: list[str], env: dict[str, str], timeout: float) -> tuple[
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, help="a model folder [default: generate tiny-llama]")
     parser.add_argument("--quant", default="nf4")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (page cache, .pyc, inventory cache)")
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="untimed rounds first (page cache, .pyc, inventory cache)"
+    )
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     args = parser.parse_args()
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    }
     tmp = None
     folder = args.model
     if folder is None:
         tmp = tempfile.TemporaryDirectory(prefix="bench-load-")
         folder = Path(tmp.name) / "tiny-llama"
-        subprocess.run([sys.executable, "-m", "bnbdoctor.load.generate", "tiny-llama", str(folder)], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "bnbdoctor.load.generate", "tiny-llama", str(folder)],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
     commands = {
         "plain from_pretrained": [sys.executable, "-c", PLAIN, str(folder), args.quant, args.device, "load"],
         "plain + 1 forward": [sys.executable, "-c", PLAIN, str(folder), args.quant, args.device, "forward"],
-        "bnbdoctor load": [sys.executable, "-m", "bnbdoctor", "load", str(folder), "--quant", args.quant, "--device",
-                           args.device, "--quiet", "--format", "json"],
+        "bnbdoctor load": [
+            sys.executable,
+            "-m",
+            "bnbdoctor",
+            "load",
+            str(folder),
+            "--quant",
+            args.quant,
+            "--device",
+            args.device,
+            "--quiet",
+            "--format",
+            "json",
+        ],
     }
     names = list(commands)
     times: dict[str, list[float]] = {n: [] for n in names}
@@ -108,22 +135,46 @@ def main() -> int:
     ours = statistics.median(times["bnbdoctor load"])
     ratio = ours / plain
     with_forward = statistics.median(times["plain + 1 forward"])
-    print(f"model {folder} ({args.quant}, device {args.device}); {args.rounds} interleaved rounds after {args.warmup} warm-up")
+    print(
+        f"model {folder} ({args.quant}, device {args.device}); {args.rounds} interleaved rounds after {args.warmup} warm-up"
+    )
     for name in names:
-        print(f"  {name:<22} median {statistics.median(times[name]):7.3f} s  "
-              f"(min {min(times[name]):.3f}, max {max(times[name]):.3f}; exit codes {sorted(codes[name])})")
-    print(f"  ratio bnbdoctor/plain {ratio:.3f} (+{(ratio - 1) * 100:.1f}%); target <= 1.10: {'met' if ratio <= 1.10 else 'MISSED'}")
-    print(f"  ratio bnbdoctor/(plain + 1 forward) {ours / with_forward:.3f}: the cost of bnbdoctor's own machinery")
+        print(
+            f"  {name:<22} median {statistics.median(times[name]):7.3f} s  "
+            f"(min {min(times[name]):.3f}, max {max(times[name]):.3f}; exit codes {sorted(codes[name])})"
+        )
+    print(
+        f"  ratio bnbdoctor/plain {ratio:.3f} (+{(ratio - 1) * 100:.1f}%); target <= 1.10: {'met' if ratio <= 1.10 else 'MISSED'}"
+    )
+    print(
+        f"  ratio bnbdoctor/(plain + 1 forward) {ours / with_forward:.3f}: the cost of bnbdoctor's own machinery"
+    )
     if outside_child:
-        print(f"  bnbdoctor's time outside its load child (parent start, snapshot, rules, report): median "
-              f"{statistics.median(outside_child):.3f} s")
+        print(
+            f"  bnbdoctor's time outside its load child (parent start, snapshot, rules, report): median "
+            f"{statistics.median(outside_child):.3f} s"
+        )
     if args.json:
-        args.json.write_text(json.dumps({
-            "model": str(folder), "quant": args.quant, "device": args.device, "rounds": args.rounds, "times": times,
-            "medians": {"plain": plain, "plain_forward": with_forward, "bnbdoctor": ours}, "ratio": ratio,
-            "ratio_vs_plain_forward": ours / with_forward, "outside_child_s": outside_child, "machine": platform.platform(),
-            "cpus": os.cpu_count(), "python": sys.version.split()[0],
-        }, indent=1) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "model": str(folder),
+                    "quant": args.quant,
+                    "device": args.device,
+                    "rounds": args.rounds,
+                    "times": times,
+                    "medians": {"plain": plain, "plain_forward": with_forward, "bnbdoctor": ours},
+                    "ratio": ratio,
+                    "ratio_vs_plain_forward": ours / with_forward,
+                    "outside_child_s": outside_child,
+                    "machine": platform.platform(),
+                    "cpus": os.cpu_count(),
+                    "python": sys.version.split()[0],
+                },
+                indent=1,
+            )
+            + "\n"
+        )
     if tmp is not None:
         tmp.cleanup()
     return 0 if ratio <= 1.10 and codes["bnbdoctor load"] == {0} else 1

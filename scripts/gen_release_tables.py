@@ -53,8 +53,10 @@ ANALYSIS_VERSION = 5
 #: Our platform keys -> pip --platform tags (pip expands macosx tags to older versions itself, not manylinux).
 PLATFORMS: dict[str, list[str]] = {
     # every manylinux_2_17 .. 2_39 tag: pip does not expand manylinux_2_X tags to older glibc versions itself
-    "linux-x86_64": [f"manylinux_2_{n}_x86_64" for n in range(39, 16, -1)] + ["manylinux2014_x86_64", "linux_x86_64"],
-    "linux-aarch64": [f"manylinux_2_{n}_aarch64" for n in range(39, 16, -1)] + ["manylinux2014_aarch64", "linux_aarch64"],
+    "linux-x86_64": [f"manylinux_2_{n}_x86_64" for n in range(39, 16, -1)]
+    + ["manylinux2014_x86_64", "linux_x86_64"],
+    "linux-aarch64": [f"manylinux_2_{n}_aarch64" for n in range(39, 16, -1)]
+    + ["manylinux2014_aarch64", "linux_aarch64"],
     "windows-x86_64": ["win_amd64"],
     "macos-arm64": ["macosx_15_0_arm64"],
 }
@@ -114,13 +116,19 @@ def fits(platform_tag: str, platform: str) -> bool:
     if platform == "windows-x86_64":
         return "win_amd64" in tags
     if platform == "macos-arm64":
-        return any(t.startswith("macosx") and (t.endswith("_arm64") or t.endswith("_universal2")) for t in tags)
+        return any(
+            t.startswith("macosx") and (t.endswith("_arm64") or t.endswith("_universal2")) for t in tags
+        )
     return False
 
 
 def pick_wheel(wheels: list[Path], platform: str) -> Path | None:
     """The wheel pip installs on a platform: a platform wheel before an `any` wheel."""
-    specific = [w for w in wheels if wheel_tags(w.name)["platform"] != "any" and fits(wheel_tags(w.name)["platform"], platform)]
+    specific = [
+        w
+        for w in wheels
+        if wheel_tags(w.name)["platform"] != "any" and fits(wheel_tags(w.name)["platform"], platform)
+    ]
     if specific:
         return sorted(specific)[-1]
     generic = [w for w in wheels if wheel_tags(w.name)["platform"] == "any"]
@@ -135,7 +143,7 @@ _ELF_MACHINES = {62: "x86_64", 183: "aarch64", 21: "ppc64"}
 
 def library_kind(stem: str) -> dict[str, Any]:
     """What the file name says: backend, CUDA/ROCm version, the _nocublaslt variant."""
-    rest = stem[len("libbitsandbytes_"):]
+    rest = stem[len("libbitsandbytes_") :]
     m = re.match(r"(cuda|rocm|xpu)(\d*)(.*)$", rest)
     if not m:
         return {"backend": rest, "version": None, "nocublaslt": False}
@@ -172,8 +180,9 @@ def read_library(data: bytes, suffix: str) -> dict[str, Any]:
         try:
             header = read_elf(tmp.name) if info["format"] == "elf" else read_pe(tmp.name)
             machine = header.machine
-            info["machine"] = (_ELF_MACHINES if info["format"] == "elf" else {0x8664: "x86_64", 0xAA64: "arm64"}).get(
-                machine, str(machine))
+            info["machine"] = (
+                _ELF_MACHINES if info["format"] == "elf" else {0x8664: "x86_64", 0xAA64: "arm64"}
+            ).get(machine, str(machine))
             if info["format"] == "elf":
                 info["needed"] = list(header.needed)  # type: ignore[union-attr]
                 # what the loader demands of the C and C++ runtimes, whatever the manylinux tag says
@@ -200,7 +209,11 @@ def analyse_wheel(path: Path, cache_dir: Path) -> dict[str, Any]:
         data = json.loads(cached.read_text())
         if data.get("analysis_version") == ANALYSIS_VERSION:
             return data
-    result: dict[str, Any] = {"analysis_version": ANALYSIS_VERSION, "file": path.name, **wheel_tags(path.name)}
+    result: dict[str, Any] = {
+        "analysis_version": ANALYSIS_VERSION,
+        "file": path.name,
+        **wheel_tags(path.name),
+    }
     libraries: dict[str, Any] = {}
     with zipfile.ZipFile(path) as wheel:
         meta_name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
@@ -232,17 +245,20 @@ def metadata(text: str) -> dict[str, Any]:
     return {
         "requires_dist": requires,
         "requires_python": (headers.get("requires-python") or [None])[0],
-        "torch": torch[0][len("torch"):].strip(" ()") if torch else None,
+        "torch": torch[0][len("torch") :].strip(" ()") if torch else None,
     }
 
 
 # ---------------------------------------------------------------------------------------------- selection
 
+
 def read_sources(path: Path) -> tuple[dict[str, str], list[str]]:
     with zipfile.ZipFile(path) as wheel:
         names = wheel.namelist()
         sources = {n: wheel.read(n).decode("utf-8", "replace") for n in SOURCE_FILES if n in names}
-        backends = sorted({n.split("/")[2] for n in names if n.startswith("bitsandbytes/backends/") and n.count("/") >= 3})
+        backends = sorted(
+            {n.split("/")[2] for n in names if n.startswith("bitsandbytes/backends/") and n.count("/") >= 3}
+        )
     return sources, backends
 
 
@@ -263,7 +279,9 @@ def _bnb_version_compare(node: ast.AST, names: dict[str, tuple[str, str]]) -> tu
             return names[sub.id]
         if isinstance(sub, ast.Compare) and len(sub.ops) == 1 and "bitsandbytes" in ast.unparse(sub.left):
             right = sub.comparators[0]
-            consts = [c.value for c in ast.walk(right) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            consts = [
+                c.value for c in ast.walk(right) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            ]
             if consts and re.match(r"^\d+\.\d+", consts[0]):
                 return type(sub.ops[0]).__name__, consts[0]
     return None
@@ -282,25 +300,42 @@ def version_checks(source: str, function: str, mode_filter: str | None) -> list[
             continue
         names: dict[str, tuple[str, str]] = {}
         for node in ast.walk(fn):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 compare = _bnb_version_compare(node.value, {})
                 if compare:
                     names[node.targets[0].id] = compare
 
-        def visit(stmts: list[ast.stmt], conditions: list[str], names: dict[str, tuple[str, str]] = names) -> None:
+        def visit(
+            stmts: list[ast.stmt], conditions: list[str], names: dict[str, tuple[str, str]] = names
+        ) -> None:
             for stmt in stmts:
                 if isinstance(stmt, ast.If):
                     test = ast.unparse(stmt.test)
                     compare = _bnb_version_compare(stmt.test, names)
                     if compare and not (mode_filter and ("load_in_" in test and mode_filter not in test)):
                         direct = _raises_directly(stmt.body)
-                        nested = [ast.unparse(s.test) for s in stmt.body if isinstance(s, ast.If) and _raises_directly(s.body)]
+                        nested = [
+                            ast.unparse(s.test)
+                            for s in stmt.body
+                            if isinstance(s, ast.If) and _raises_directly(s.body)
+                        ]
                         if direct or nested:
                             op, version = compare
                             # `installed < X: raise` and `not (installed >= X): raise` both make X the floor
                             if op in ("Lt", "GtE", "Gt"):
-                                found.append({"version": version, "line": stmt.lineno, "function": function,
-                                              "condition": " and ".join(conditions + ([] if direct else nested)) or None})
+                                found.append(
+                                    {
+                                        "version": version,
+                                        "line": stmt.lineno,
+                                        "function": function,
+                                        "condition": " and ".join(conditions + ([] if direct else nested))
+                                        or None,
+                                    }
+                                )
                     # an enclosing `if load_in_8bit or load_in_4bit:` only says a bitsandbytes mode was asked for
                     inner = conditions if "load_in_" in test and compare is None else [*conditions, test]
                     visit(stmt.body, inner)
@@ -309,7 +344,12 @@ def version_checks(source: str, function: str, mode_filter: str | None) -> list[
                     for field in ("body", "orelse", "finalbody", "handlers"):
                         inner = getattr(stmt, field, [])
                         for item in inner:
-                            visit(getattr(item, "body", [item]) if isinstance(item, ast.ExceptHandler) else [item], conditions)
+                            visit(
+                                getattr(item, "body", [item])
+                                if isinstance(item, ast.ExceptHandler)
+                                else [item],
+                                conditions,
+                            )
 
         visit(fn.body, [])
     return found
@@ -325,7 +365,9 @@ def transformers_minimums(path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         import_utils = text(TF_IMPORT_UTILS) or ""
         constant = re.search(r'^BITSANDBYTES_MIN_VERSION\s*=\s*"([^"]+)"', import_utils, re.M)
-        gate = re.search(r"def is_bitsandbytes_available\(min_version[^)]*BITSANDBYTES_MIN_VERSION", import_utils)
+        gate = re.search(
+            r"def is_bitsandbytes_available\(min_version[^)]*BITSANDBYTES_MIN_VERSION", import_utils
+        )
         for mode, (file, function) in TF_FILES.items():
             source = text(file)
             checks: list[dict[str, Any]] = []
@@ -334,8 +376,15 @@ def transformers_minimums(path: Path) -> dict[str, Any]:
                 checks = version_checks(source, function, None)
                 if constant and gate and "is_bitsandbytes_available()" in source:
                     line = source[: source.index("is_bitsandbytes_available()")].count("\n") + 1
-                    checks.append({"version": constant.group(1), "line": line, "function": function, "condition": None,
-                                   "via": f"{TF_IMPORT_UTILS}: BITSANDBYTES_MIN_VERSION in is_bitsandbytes_available()"})
+                    checks.append(
+                        {
+                            "version": constant.group(1),
+                            "line": line,
+                            "function": function,
+                            "condition": None,
+                            "via": f"{TF_IMPORT_UTILS}: BITSANDBYTES_MIN_VERSION in is_bitsandbytes_available()",
+                        }
+                    )
             else:
                 legacy = text(TF_LEGACY[0])
                 where_file = TF_LEGACY[0]
@@ -349,14 +398,18 @@ def transformers_minimums(path: Path) -> dict[str, Any]:
                 "known": where_file is not None,
                 "minimum": floor["version"] if floor else None,  # None with known: no version floor at all
                 "file": where_file,
-                "function": floor["function"] if floor else (TF_FILES[mode][1] if where_file == file else TF_LEGACY[1]),
+                "function": floor["function"]
+                if floor
+                else (TF_FILES[mode][1] if where_file == file else TF_LEGACY[1]),
                 "line": floor["line"] if floor else None,
                 "via": floor.get("via") if floor else None,
                 "conditional": [c for c in checks if c["condition"] is not None],
             }
         # accelerate: the 4-bit path's is_accelerate_available() and the constant it defaults to
         acc_constant = re.search(r'^ACCELERATE_MIN_VERSION\s*=\s*"([^"]+)"', import_utils, re.M)
-        acc_gate = re.search(r"def is_accelerate_available\(min_version[^)=]*=\s*ACCELERATE_MIN_VERSION", import_utils)
+        acc_gate = re.search(
+            r"def is_accelerate_available\(min_version[^)=]*=\s*ACCELERATE_MIN_VERSION", import_utils
+        )
         # 4.36: the default is a literal, `def is_accelerate_available(min_version: str = "0.21.0")`
         acc_literal = re.search(r'def is_accelerate_available\(min_version[^)=]*=\s*"([^"]+)"', import_utils)
         if acc_literal and not acc_gate:
@@ -372,7 +425,9 @@ def transformers_minimums(path: Path) -> dict[str, Any]:
             "file": file,
             "function": TF_FILES["4bit"][1] if file == TF_FILES["4bit"][0] else TF_LEGACY[1],
             "line": source[:call].count("\n") + 1 if call >= 0 else None,
-            "via": f"{TF_IMPORT_UTILS}: the default min_version of is_accelerate_available()" if acc_constant and acc_gate else None,
+            "via": f"{TF_IMPORT_UTILS}: the default min_version of is_accelerate_available()"
+            if acc_constant and acc_gate
+            else None,
             "conditional": [],
         }
     return result
@@ -418,7 +473,7 @@ CUDA_MINOR_COMPAT: dict[str, tuple[str | None, str | None]] = {
 def cuda_table() -> dict[str, Any]:
     return {
         "source": "NVIDIA CUDA Toolkit release notes: Table 3 'CUDA Toolkit and Corresponding Driver Versions' and "
-                  "Table 2 'CUDA Toolkit and Minimum Required Driver Version for CUDA Minor Version Compatibility'",
+        "Table 2 'CUDA Toolkit and Minimum Required Driver Version for CUDA Minor Version Compatibility'",
         "url": "https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/index.html",
         "note": "hand-copied in scripts/gen_release_tables.py; GA release of each minor; null: not recorded",
         "toolkit_driver": {k: {"linux": v[0], "windows": v[1]} for k, v in CUDA_DRIVERS.items()},
@@ -447,7 +502,9 @@ def first_and_last_patches(versions: list[str], first: Version) -> list[str]:
 def bnb_tables(cache: Path, offline: bool) -> dict[str, Any]:
     cache.mkdir(parents=True, exist_ok=True)
     if offline:
-        versions = sorted({p.name.split("-")[1] for p in cache.glob("bitsandbytes-*.whl")}, key=Version, reverse=True)
+        versions = sorted(
+            {p.name.split("-")[1] for p in cache.glob("bitsandbytes-*.whl")}, key=Version, reverse=True
+        )
     else:
         versions = index_versions("bitsandbytes")
     versions = [v for v in versions if Version(v) >= FIRST_BNB and not Version(v).is_prerelease]
@@ -470,12 +527,18 @@ def bnb_tables(cache: Path, offline: bool) -> dict[str, Any]:
             "requires_dist": first["metadata"]["requires_dist"],
             "torch": first["metadata"]["torch"],
             "platforms": platforms,
-            "wheels": {name: {k: a[k] for k in ("python", "abi", "platform", "glibc", "libraries")}
-                       for name, a in analysed.items() if name in platforms.values()},
+            "wheels": {
+                name: {k: a[k] for k in ("python", "abi", "platform", "glibc", "libraries")}
+                for name, a in analysed.items()
+                if name in platforms.values()
+            },
             "selection": {"source_wheel": source_wheel.name, **analyse_selection(sources, backends)},
         }
-        print(f"bitsandbytes {version}: " + ", ".join(f"{p}={'yes' if n else 'none'}" for p, n in platforms.items()),
-              file=sys.stderr)
+        print(
+            f"bitsandbytes {version}: "
+            + ", ".join(f"{p}={'yes' if n else 'none'}" for p, n in platforms.items()),
+            file=sys.stderr,
+        )
     return releases
 
 
@@ -511,19 +574,39 @@ def main() -> None:
     bnb = bnb_tables(args.bnb_cache, args.offline)
     # the selection of each release in a file of its own: the native probe of every `check` reads only that
     selection = {v: r.pop("selection") for v, r in bnb.items()}
-    (args.out / "bitsandbytes-selection.json").write_text(json.dumps(
-        {"generated_by": generated, "releases": selection}, indent=1) + "\n")
-    (args.out / "bitsandbytes.json").write_text(json.dumps(
-        {"generated_by": generated, "platforms": list(PLATFORMS), "releases": bnb}, indent=1, sort_keys=False) + "\n")
+    (args.out / "bitsandbytes-selection.json").write_text(
+        json.dumps({"generated_by": generated, "releases": selection}, indent=1) + "\n"
+    )
+    (args.out / "bitsandbytes.json").write_text(
+        json.dumps(
+            {"generated_by": generated, "platforms": list(PLATFORMS), "releases": bnb},
+            indent=1,
+            sort_keys=False,
+        )
+        + "\n"
+    )
     tf = tf_tables(args.tf_cache, args.offline)
-    (args.out / "transformers.json").write_text(json.dumps({"generated_by": generated, "releases": tf}, indent=1) + "\n")
-    (args.out / "cuda.json").write_text(json.dumps({"generated_by": generated, **cuda_table()}, indent=1) + "\n")
+    (args.out / "transformers.json").write_text(
+        json.dumps({"generated_by": generated, "releases": tf}, indent=1) + "\n"
+    )
+    (args.out / "cuda.json").write_text(
+        json.dumps({"generated_by": generated, **cuda_table()}, indent=1) + "\n"
+    )
     libraries = sum(len(w["libraries"]) for r in bnb.values() for w in r["wheels"].values())
-    read = sum(1 for r in bnb.values() for w in r["wheels"].values() for lib in w["libraries"].values() if "sass" in lib)
+    read = sum(
+        1
+        for r in bnb.values()
+        for w in r["wheels"].values()
+        for lib in w["libraries"].values()
+        if "sass" in lib
+    )
     pairs = sum(1 for r in bnb.values() for n in r["platforms"].values() if n)
-    print(f"bitsandbytes: {len(bnb)} releases, {pairs} release x platform pairs with a wheel, "
-          f"{sum(len(r['wheels']) for r in bnb.values())} wheels, {libraries} libraries ({read} with GPU code read); "
-          f"transformers: {len(tf)} releases", file=sys.stderr)
+    print(
+        f"bitsandbytes: {len(bnb)} releases, {pairs} release x platform pairs with a wheel, "
+        f"{sum(len(r['wheels']) for r in bnb.values())} wheels, {libraries} libraries ({read} with GPU code read); "
+        f"transformers: {len(tf)} releases",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -58,41 +58,70 @@ OUT = ROOT / "src" / "bnbdoctor" / "explain" / "data" / "messages.json.gz"
 CACHE = Path("/work/cache")
 SCHEMA = "bnbdoctor.messages/1"
 
-LOG_METHODS = {"warning", "warn", "error", "info", "critical", "exception", "warning_once", "info_once", "fatal"}
+LOG_METHODS = {
+    "warning",
+    "warn",
+    "error",
+    "info",
+    "critical",
+    "exception",
+    "warning_once",
+    "info_once",
+    "fatal",
+}
 PRINTERS = {"add_log_entry"}
 MIN_LETTERS = 12  # a template with fewer literal letters than this is not a message (print(x), raise X(msg))
 
 
 # ---- which files of which package ----
 
+
 def _bnb_file(path: str) -> bool:
     return path.startswith("bitsandbytes/") and path.endswith(".py") and "/triton/" not in path
 
 
 _TRANSFORMERS_FILES = {
-    "transformers/integrations/bitsandbytes.py", "transformers/utils/bitsandbytes.py",
-    "transformers/modeling_utils.py", "transformers/utils/import_utils.py",
-    "transformers/utils/quantization_config.py", "transformers/quantizers/auto.py",
+    "transformers/integrations/bitsandbytes.py",
+    "transformers/utils/bitsandbytes.py",
+    "transformers/modeling_utils.py",
+    "transformers/utils/import_utils.py",
+    "transformers/utils/quantization_config.py",
+    "transformers/quantizers/auto.py",
 }
 
 
 def _transformers_file(path: str) -> bool:
-    return path in _TRANSFORMERS_FILES or (path.startswith("transformers/quantizers/") and "bnb" in path
-                                           and path.endswith(".py"))
+    return path in _TRANSFORMERS_FILES or (
+        path.startswith("transformers/quantizers/") and "bnb" in path and path.endswith(".py")
+    )
 
 
-_ACCELERATE_FILES = {"accelerate/big_modeling.py", "accelerate/utils/modeling.py", "accelerate/utils/bnb.py",
-                     "accelerate/utils/imports.py", "accelerate/accelerator.py"}
+_ACCELERATE_FILES = {
+    "accelerate/big_modeling.py",
+    "accelerate/utils/modeling.py",
+    "accelerate/utils/bnb.py",
+    "accelerate/utils/imports.py",
+    "accelerate/accelerator.py",
+}
 
 
 def _peft_file(path: str) -> bool:
     if path in ("peft/utils/other.py", "peft/import_utils.py"):
         return True
-    return path.startswith("peft/tuners/") and path.endswith(".py") and ("bnb" in path or path.endswith("/model.py"))
+    return (
+        path.startswith("peft/tuners/")
+        and path.endswith(".py")
+        and ("bnb" in path or path.endswith("/model.py"))
+    )
 
 
-_TORCH_FILES = {"torch/cuda/__init__.py", "torch/cuda/memory.py", "torch/utils/cpp_extension.py",
-                "torch/amp/autocast_mode.py", "torch/cuda/amp/autocast_mode.py"}
+_TORCH_FILES = {
+    "torch/cuda/__init__.py",
+    "torch/cuda/memory.py",
+    "torch/utils/cpp_extension.py",
+    "torch/amp/autocast_mode.py",
+    "torch/cuda/amp/autocast_mode.py",
+}
 
 
 @dataclass(frozen=True)
@@ -122,62 +151,174 @@ PACKAGES: dict[str, Package] = {
 #: same logs. Written by hand from the cited files; their release range is the package's whole mined range
 #: unless `first`/`last` say otherwise.
 NATIVE: tuple[dict[str, Any], ...] = (
-    {"package": "torch", "file": "c10/cuda/CUDACachingAllocator.cpp", "function": "malloc", "kind": "raise",
-     "type": "OutOfMemoryError",
-     "template": "CUDA out of memory. Tried to allocate {size}. GPU {int} has a total capacity of {size} of which "
-                 "{size} is free."},
-    {"package": "torch", "file": "c10/cuda/CUDACachingAllocator.cpp", "function": "malloc", "kind": "raise",
-     "type": "OutOfMemoryError", "last": "2.0.1",
-     "template": "CUDA out of memory. Tried to allocate {size} (GPU {int}; {size} total capacity; {size} already "
-                 "allocated; {size} free; {size} reserved in total by PyTorch)"},
-    {"package": "torch", "file": "c10/cuda/CUDAException.h", "function": "C10_CUDA_CHECK", "kind": "raise",
-     "type": "RuntimeError", "template": "CUDA error: {value}"},
-    {"package": "torch", "file": "aten/src/ATen/native/TensorIterator.cpp", "function": "compute_types",
-     "kind": "raise", "type": "RuntimeError",
-     "template": "Expected all tensors to be on the same device, but found at least two devices, {device} and {device}!"},
-    {"package": "torch", "file": "aten/src/ATen/native/TensorConversions.cpp", "function": "_to_copy",
-     "kind": "raise", "type": "NotImplementedError", "template": "Cannot copy out of meta tensor; no data!"},
-    {"package": "torch", "file": "c10/cuda/CUDAFunctions.cpp", "function": "device_count_impl", "kind": "warn",
-     "type": "UserWarning",
-     "template": "CUDA initialization: The NVIDIA driver on your system is too old (found version {int})."},
-    {"package": "bitsandbytes", "file": "csrc/ops.cu", "function": "CUDA_CHECK_RETURN", "kind": "print",
-     "type": None, "template": "Error {value} at line {int} in file {path}"},
+    {
+        "package": "torch",
+        "file": "c10/cuda/CUDACachingAllocator.cpp",
+        "function": "malloc",
+        "kind": "raise",
+        "type": "OutOfMemoryError",
+        "template": "CUDA out of memory. Tried to allocate {size}. GPU {int} has a total capacity of {size} of which "
+        "{size} is free.",
+    },
+    {
+        "package": "torch",
+        "file": "c10/cuda/CUDACachingAllocator.cpp",
+        "function": "malloc",
+        "kind": "raise",
+        "type": "OutOfMemoryError",
+        "last": "2.0.1",
+        "template": "CUDA out of memory. Tried to allocate {size} (GPU {int}; {size} total capacity; {size} already "
+        "allocated; {size} free; {size} reserved in total by PyTorch)",
+    },
+    {
+        "package": "torch",
+        "file": "c10/cuda/CUDAException.h",
+        "function": "C10_CUDA_CHECK",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "CUDA error: {value}",
+    },
+    {
+        "package": "torch",
+        "file": "aten/src/ATen/native/TensorIterator.cpp",
+        "function": "compute_types",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "Expected all tensors to be on the same device, but found at least two devices, {device} and {device}!",
+    },
+    {
+        "package": "torch",
+        "file": "aten/src/ATen/native/TensorConversions.cpp",
+        "function": "_to_copy",
+        "kind": "raise",
+        "type": "NotImplementedError",
+        "template": "Cannot copy out of meta tensor; no data!",
+    },
+    {
+        "package": "torch",
+        "file": "c10/cuda/CUDAFunctions.cpp",
+        "function": "device_count_impl",
+        "kind": "warn",
+        "type": "UserWarning",
+        "template": "CUDA initialization: The NVIDIA driver on your system is too old (found version {int}).",
+    },
+    {
+        "package": "bitsandbytes",
+        "file": "csrc/ops.cu",
+        "function": "CUDA_CHECK_RETURN",
+        "kind": "print",
+        "type": None,
+        "template": "Error {value} at line {int} in file {path}",
+    },
     # printed by the NO_CUBLASLT (pre-Turing) builds; the string is in libbitsandbytes_cuda*_nocublaslt.so of the
     # 0.41.3.post2 and 0.42.0 wheels and in no library of the 0.43.3+ wheels (checked in the wheels' binaries)
-    {"package": "bitsandbytes", "file": "csrc/ops.cu", "function": "igemmlt", "kind": "print", "type": None,
-     "last": "0.42.0", "template": "ERROR: Your GPU does not support Int8 Matmul!"},
-    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoKernelImageForDevice)",
-     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
-     "template": "no kernel image is available for execution on the device"},
-    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorInvalidDeviceFunction)",
-     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError", "template": "invalid device function"},
-    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorInsufficientDriver)",
-     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
-     "template": "CUDA driver version is insufficient for CUDA runtime version"},
-    {"package": "cuda", "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoDevice)",
-     "function": "cudaGetErrorString", "kind": "raise", "type": "RuntimeError",
-     "template": "no CUDA-capable device is detected"},
-    {"package": "nvml", "file": "nvml.h: nvmlErrorString(NVML_ERROR_LIB_RM_VERSION_MISMATCH)",
-     "function": "nvmlInit", "kind": "raise", "type": None,
-     "template": "Failed to initialize NVML: Driver/library version mismatch"},
-    {"package": "glibc", "file": "dlfcn/dlerror.c (ld.so)", "function": "dlopen", "kind": "raise", "type": "OSError",
-     "template": "{path}: cannot open shared object file: No such file or directory"},
-    {"package": "glibc", "file": "elf/dl-lookup.c (ld.so)", "function": "dlsym", "kind": "raise",
-     "type": "AttributeError", "template": "{path}: undefined symbol: {name}"},
-    {"package": "windows", "file": "Windows system error 126 (ERROR_MOD_NOT_FOUND)", "function": "LoadLibraryExW",
-     "kind": "raise", "type": "OSError", "template": "[WinError 126] The specified module could not be found"},
-    {"package": "windows", "file": "Windows system error 193 (ERROR_BAD_EXE_FORMAT)", "function": "LoadLibraryExW",
-     "kind": "raise", "type": "OSError", "template": "[WinError 193] {value} is not a valid Win32 application"},
+    {
+        "package": "bitsandbytes",
+        "file": "csrc/ops.cu",
+        "function": "igemmlt",
+        "kind": "print",
+        "type": None,
+        "last": "0.42.0",
+        "template": "ERROR: Your GPU does not support Int8 Matmul!",
+    },
+    {
+        "package": "cuda",
+        "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoKernelImageForDevice)",
+        "function": "cudaGetErrorString",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "no kernel image is available for execution on the device",
+    },
+    {
+        "package": "cuda",
+        "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorInvalidDeviceFunction)",
+        "function": "cudaGetErrorString",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "invalid device function",
+    },
+    {
+        "package": "cuda",
+        "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorInsufficientDriver)",
+        "function": "cudaGetErrorString",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "CUDA driver version is insufficient for CUDA runtime version",
+    },
+    {
+        "package": "cuda",
+        "file": "cuda_runtime_api.h: cudaGetErrorString(cudaErrorNoDevice)",
+        "function": "cudaGetErrorString",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "no CUDA-capable device is detected",
+    },
+    {
+        "package": "nvml",
+        "file": "nvml.h: nvmlErrorString(NVML_ERROR_LIB_RM_VERSION_MISMATCH)",
+        "function": "nvmlInit",
+        "kind": "raise",
+        "type": None,
+        "template": "Failed to initialize NVML: Driver/library version mismatch",
+    },
+    {
+        "package": "glibc",
+        "file": "dlfcn/dlerror.c (ld.so)",
+        "function": "dlopen",
+        "kind": "raise",
+        "type": "OSError",
+        "template": "{path}: cannot open shared object file: No such file or directory",
+    },
+    {
+        "package": "glibc",
+        "file": "elf/dl-lookup.c (ld.so)",
+        "function": "dlsym",
+        "kind": "raise",
+        "type": "AttributeError",
+        "template": "{path}: undefined symbol: {name}",
+    },
+    {
+        "package": "windows",
+        "file": "Windows system error 126 (ERROR_MOD_NOT_FOUND)",
+        "function": "LoadLibraryExW",
+        "kind": "raise",
+        "type": "OSError",
+        "template": "[WinError 126] The specified module could not be found",
+    },
+    {
+        "package": "windows",
+        "file": "Windows system error 193 (ERROR_BAD_EXE_FORMAT)",
+        "function": "LoadLibraryExW",
+        "kind": "raise",
+        "type": "OSError",
+        "template": "[WinError 193] {value} is not a valid Win32 application",
+    },
 )
 
 
 # ---- from an expression to a template ----
 
 _HOLE_TYPES = (
-    ("version", "version"), ("path", "path"), ("file", "path"), ("dir", "path"), ("binary", "path"),
-    ("lib", "path"), ("dtype", "dtype"), ("device", "device"), ("size", "int"), ("bytes", "int"), ("num", "int"),
-    ("count", "int"), ("len(", "int"), ("line", "int"), ("index", "int"), ("name", "name"), ("module", "name"),
-    ("key", "name"), ("cls", "name"), ("class", "name"),
+    ("version", "version"),
+    ("path", "path"),
+    ("file", "path"),
+    ("dir", "path"),
+    ("binary", "path"),
+    ("lib", "path"),
+    ("dtype", "dtype"),
+    ("device", "device"),
+    ("size", "int"),
+    ("bytes", "int"),
+    ("num", "int"),
+    ("count", "int"),
+    ("len(", "int"),
+    ("line", "int"),
+    ("index", "int"),
+    ("name", "name"),
+    ("module", "name"),
+    ("key", "name"),
+    ("cls", "name"),
+    ("class", "name"),
 )
 
 
@@ -218,13 +359,21 @@ def template_of(node: ast.AST, scope: dict[str, str]) -> str:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         left = template_of(node.left, scope)
         return _PERCENT.sub("{value}", left)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         base = template_of(node.func.value, scope)
         return _format_holes(base)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("strip", "rstrip",
-                                                                                                  "lstrip"):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("strip", "rstrip", "lstrip")
+    ):
         return template_of(node.func.value, scope)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" and node.args:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and node.args
+    ):
         return "{value}"
     if isinstance(node, ast.Name) and node.id in scope:
         return scope[node.id]
@@ -248,6 +397,7 @@ def _letters(template: str) -> int:
 
 
 # ---- walking a module ----
+
 
 @dataclass(frozen=True)
 class Message:
@@ -307,7 +457,11 @@ class _Walker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add) and node.target.id in self.scopes[-1]:
+        if (
+            isinstance(node.target, ast.Name)
+            and isinstance(node.op, ast.Add)
+            and node.target.id in self.scopes[-1]
+        ):
             self.scopes[-1][node.target.id] += template_of(node.value, self._visible())
         self.generic_visit(node)
 
@@ -337,23 +491,39 @@ class _Walker(ast.NodeVisitor):
         if name == "warn" and isinstance(node.func, (ast.Name, ast.Attribute)) and node.args:
             base = node.func.value if isinstance(node.func, ast.Attribute) else None
             if base is None or (isinstance(base, ast.Name) and base.id == "warnings"):
-                category = node.args[1] if len(node.args) > 1 else next(
-                    (kw.value for kw in node.keywords if kw.arg == "category"), None)
-                self._add(node.args[0], "warn", _call_name(category) if category is not None else "UserWarning")
+                category = (
+                    node.args[1]
+                    if len(node.args) > 1
+                    else next((kw.value for kw in node.keywords if kw.arg == "category"), None)
+                )
+                self._add(
+                    node.args[0], "warn", _call_name(category) if category is not None else "UserWarning"
+                )
             else:
                 self._add(node.args[0], "log", "warning")
         elif name in LOG_METHODS and isinstance(node.func, ast.Attribute) and node.args:
             first = node.args[0]
             if len(node.args) > 1 and self._is_text(first):  # logging's lazy %-formatting
-                first = ast.BinOp(left=first, op=ast.Mod(), right=ast.Tuple(elts=node.args[1:], ctx=ast.Load()))
+                first = ast.BinOp(
+                    left=first, op=ast.Mod(), right=ast.Tuple(elts=node.args[1:], ctx=ast.Load())
+                )
             self._add(first, "log", name.replace("_once", ""))
         elif name in PRINTERS and node.args:
             # bitsandbytes 0.36-0.42 collected its CUDA SETUP lines with CUDASetup.add_log_entry and printed them later
             self._add(node.args[0], "print", None)
         elif name == "print" and isinstance(node.func, ast.Name) and node.args:
-            self._add(node.args[0] if len(node.args) == 1 else ast.JoinedStr(values=[
-                a if isinstance(a, ast.Constant) else ast.FormattedValue(value=a, conversion=-1)
-                for a in _spaced(node.args)]), "print", None)
+            self._add(
+                node.args[0]
+                if len(node.args) == 1
+                else ast.JoinedStr(
+                    values=[
+                        a if isinstance(a, ast.Constant) else ast.FormattedValue(value=a, conversion=-1)
+                        for a in _spaced(node.args)
+                    ]
+                ),
+                "print",
+                None,
+            )
         self.generic_visit(node)
 
 
@@ -377,6 +547,7 @@ def extract_messages(source: str) -> list[Message]:
 
 
 # ---- reading releases ----
+
 
 def _members(archive: Path) -> Iterator[tuple[str, bytes]]:
     """(path relative to site-packages, content) for every .py file of a wheel or an sdist."""
@@ -413,8 +584,10 @@ def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tup
 #: packages whose public names (classes, functions, what their __init__ exports) and, for bitsandbytes, the native
 #: entry points its Python calls (`lib.cquantize_blockwise_fp16_nf4`) are recorded per release: an AttributeError or
 #: ImportError naming one of them says which releases have it
-API_PACKAGES = {"bitsandbytes": ("bitsandbytes/",), "peft": ("peft/__init__.py", "peft/utils/__init__.py",
-                                                            "peft/utils/other.py", "peft/tuners/__init__.py")}
+API_PACKAGES = {
+    "bitsandbytes": ("bitsandbytes/",),
+    "peft": ("peft/__init__.py", "peft/utils/__init__.py", "peft/utils/other.py", "peft/tuners/__init__.py"),
+}
 
 
 def extract_api(source: str) -> tuple[set[str], set[str]]:
@@ -431,8 +604,14 @@ def extract_api(source: str) -> tuple[set[str], set[str]]:
             names.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    symbols = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
-               and n.value.id == "lib" and n.attr.startswith("c")}
+    symbols = {
+        n.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "lib"
+        and n.attr.startswith("c")
+    }
     return {n for n in names if not n.startswith("_")}, symbols
 
 
@@ -467,8 +646,12 @@ def mine_tree(name: str, root: Path) -> dict[tuple[str, str], Message]:
 
 def releases(package: Package, latest: int | None = None) -> list[str]:
     """The final releases pip can see, from the floor on, oldest first."""
-    out = subprocess.run([sys.executable, "-m", "pip", "index", "versions", package.name],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", package.name],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     match = re.search(r"Available versions: (.+)", out.stdout)
     if not match:
         raise SystemExit(f"pip index versions {package.name} failed: {out.stderr.strip()[-300:]}")
@@ -517,8 +700,23 @@ def download(package: Package, version: str) -> Path | None:
     folder = CACHE / package.cache
     folder.mkdir(parents=True, exist_ok=True)
     for options in package.download:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", *options, "-d", str(folder),
-                        f"{package.name}=={version}"], capture_output=True, text=True, timeout=900)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                *options,
+                "-d",
+                str(folder),
+                f"{package.name}=={version}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         found = find_archive(package, version)
         if found is not None:
             return found
@@ -526,6 +724,7 @@ def download(package: Package, version: str) -> Path | None:
 
 
 # ---- the table ----
+
 
 def _vkey(version: str) -> Version:
     return Version(version)
@@ -540,19 +739,33 @@ def build_table(mined: dict[str, dict[str, dict[tuple[str, str], Message]]]) -> 
                 key = (package, template)
                 row = rows.get(key)
                 if row is None:
-                    rows[key] = {"package": package, "file": file, "function": message.function, "kind": message.kind,
-                                 "type": message.type, "first": version, "last": version, "template": template}
+                    rows[key] = {
+                        "package": package,
+                        "file": file,
+                        "function": message.function,
+                        "kind": message.kind,
+                        "type": message.type,
+                        "first": version,
+                        "last": version,
+                        "template": template,
+                    }
                 else:
                     row["last"] = version
                     row["file"], row["function"] = file, message.function  # the newest place it lives
     released = {p: sorted(v, key=_vkey) for p, v in mined.items()}
     for native in NATIVE:
         versions = released.get(native["package"])
-        row = {"package": native["package"], "file": native["file"], "function": native["function"],
-               "kind": native["kind"], "type": native["type"],
-               "first": native.get("first") or (versions[0] if versions else None),
-               "last": native.get("last") or (versions[-1] if versions else None),
-               "template": native["template"], "native": True}
+        row = {
+            "package": native["package"],
+            "file": native["file"],
+            "function": native["function"],
+            "kind": native["kind"],
+            "type": native["type"],
+            "first": native.get("first") or (versions[0] if versions else None),
+            "last": native.get("last") or (versions[-1] if versions else None),
+            "template": native["template"],
+            "native": True,
+        }
         rows.setdefault((native["package"], native["template"]), row)
     columns = ["package", "file", "function", "kind", "type", "first", "last", "template"]
     ordered = sorted(rows.values(), key=lambda r: (r["package"], r["file"], r["template"]))
@@ -583,7 +796,9 @@ def write_table(table: dict[str, Any], path: Path = OUT) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(table, separators=(",", ":"), sort_keys=False).encode()
     buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:  # mtime 0: the same input gives the same bytes
+    with gzip.GzipFile(
+        fileobj=buffer, mode="wb", mtime=0
+    ) as gz:  # mtime 0: the same input gives the same bytes
         gz.write(raw)
     path.write_bytes(buffer.getvalue())
 
@@ -591,7 +806,9 @@ def write_table(table: dict[str, Any], path: Path = OUT) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", action="append", choices=sorted(PACKAGES), help="mine only these packages")
-    parser.add_argument("--latest", type=int, help="only the newest N releases of each package (no table written)")
+    parser.add_argument(
+        "--latest", type=int, help="only the newest N releases of each package (no table written)"
+    )
     parser.add_argument("--offline", action="store_true", help="use only what is already in the cache")
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args(argv)
@@ -614,18 +831,25 @@ def main(argv: list[str] | None = None) -> int:
                 missing.append(group[0] if len(group) == 1 else f"{group[-1]}..{group[0]}")
         templates = len({t for v in mined[name].values() for _, t in v})
         got = sorted(mined[name], key=Version)
-        print(f"{name}: {len(got)} releases mined ({got[0]}..{got[-1]}), {templates} templates"
-              + (f"; not available: {', '.join(missing)}" if missing else ""), flush=True)
+        print(
+            f"{name}: {len(got)} releases mined ({got[0]}..{got[-1]}), {templates} templates"
+            + (f"; not available: {', '.join(missing)}" if missing else ""),
+            flush=True,
+        )
     table = build_table(mined)
     table["api"] = build_api(api)
-    print(f"{len(table['rows'])} templates in all; {sum(len(v) for v in table['api'].values())} public names and "
-          f"native entry points with their release ranges")
+    print(
+        f"{len(table['rows'])} templates in all; {sum(len(v) for v in table['api'].values())} public names and "
+        f"native entry points with their release ranges"
+    )
     if args.latest or args.only:
         print("partial run: table not written")
         return 0
     write_table(table, args.output)
-    print(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output} "
-          f"({args.output.stat().st_size // 1024} KiB)")
+    print(
+        f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output} "
+        f"({args.output.stat().st_size // 1024} KiB)"
+    )
     return 0
 
 

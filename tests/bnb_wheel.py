@@ -30,13 +30,28 @@ def _downloaded() -> Path:
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--platform",
-         "manylinux_2_24_x86_64", f"bitsandbytes=={VERSION}", "-d", str(CACHE)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            "manylinux_2_24_x86_64",
+            f"bitsandbytes=={VERSION}",
+            "-d",
+            str(CACHE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     wheels = list(CACHE.glob(f"bitsandbytes-{VERSION}-*.whl"))
     if done.returncode != 0 or not wheels:
-        pytest.skip(f"bitsandbytes {VERSION} is not installed and its wheel could not be downloaded (no network?)")
+        pytest.skip(
+            f"bitsandbytes {VERSION} is not installed and its wheel could not be downloaded (no network?)"
+        )
     with zipfile.ZipFile(wheels[0]) as wheel:
         for name in wheel.namelist():
             if name.startswith("bitsandbytes/libbitsandbytes_"):

@@ -51,8 +51,14 @@ def with_gpus(s: Snapshot, gpus: list[GpuInfo]) -> Snapshot:
 
 def as_t4(s: Snapshot) -> Snapshot:
     """An H100 snapshot turned into a Tesla T4 (compute capability 7.5, 15 GiB as NVML reports it)."""
-    return with_gpu(s, name="Tesla T4", compute_capability=(7, 5), memory_total=16106127360,
-                    memory_free=15642918912, memory_used=463208448)
+    return with_gpu(
+        s,
+        name="Tesla T4",
+        compute_capability=(7, 5),
+        memory_total=16106127360,
+        memory_free=15642918912,
+        memory_used=463208448,
+    )
 
 
 def with_env(s: Snapshot, **variables: str | None) -> Snapshot:
@@ -66,7 +72,9 @@ def with_env(s: Snapshot, **variables: str | None) -> Snapshot:
 
 
 def with_driver(s: Snapshot, driver_version: str, cuda_driver_version: int) -> Snapshot:
-    return replace(s, nvml=replace(s.nvml, driver_version=driver_version, cuda_driver_version=cuda_driver_version))
+    return replace(
+        s, nvml=replace(s.nvml, driver_version=driver_version, cuda_driver_version=cuda_driver_version)
+    )
 
 
 def with_torch(s: Snapshot, version: str, cuda: str | None = None, hip: str | None = None) -> Snapshot:
@@ -77,7 +85,9 @@ def with_torch(s: Snapshot, version: str, cuda: str | None = None, hip: str | No
     return replace(s, packages=replace(s.packages, packages=packages, torch=build))
 
 
-def with_package(s: Snapshot, name: str, version: str | None, requires: tuple[str, ...] | None = None) -> Snapshot:
+def with_package(
+    s: Snapshot, name: str, version: str | None, requires: tuple[str, ...] | None = None
+) -> Snapshot:
     packages = dict(s.packages.packages)
     if version is None:
         packages.pop(name, None)
@@ -116,7 +126,10 @@ def with_native(s: Snapshot, bnb_dir: Path | None = None, h100_loader: bool = Tr
         cuda13 = {u.name for u in info.unresolved if u.name.endswith(".so.13")}
         info = replace(
             info,
-            resolved={**info.resolved, **{n: f"/opt/torch/.venv/lib/python3.12/site-packages/nvidia/cu13/lib/{n}" for n in cuda13}},
+            resolved={
+                **info.resolved,
+                **{n: f"/opt/torch/.venv/lib/python3.12/site-packages/nvidia/cu13/lib/{n}" for n in cuda13},
+            },
             unresolved=tuple(u for u in info.unresolved if u.name not in cuda13),
         )
     return replace(s, native=info)

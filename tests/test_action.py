@@ -89,23 +89,41 @@ def run_action(workdir: Path, temp: Path, **given: str) -> Run:
     run = Run()
     summary = temp / "summary.md"
     summary.touch()
-    env_base = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_TEMP": str(temp),
-                "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+    env_base = {
+        **os.environ,
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "RUNNER_TEMP": str(temp),
+        "PYTHONPATH": str(ROOT / "src"),
+        "NO_COLOR": "1",
+    }
     for index, step in enumerate(ACTION["runs"]["steps"]):
         step_id = step.get("id", f"step{index}")
         if "if" in step and not condition(step["if"], inputs, run):
             continue
         if "uses" in step:
-            run.uploads.append({"uses": step["uses"], **{k: substitute(str(v), inputs, run, temp) for k, v in step["with"].items()}})
+            run.uploads.append(
+                {
+                    "uses": step["uses"],
+                    **{k: substitute(str(v), inputs, run, temp) for k, v in step["with"].items()},
+                }
+            )
             continue
-        assert "${{" not in step["run"], "inputs must reach run: scripts through env, never pasted into the script"
+        assert "${{" not in step["run"], (
+            "inputs must reach run: scripts through env, never pasted into the script"
+        )
         output_file = temp / f"output-{step_id}"
         output_file.write_text("")
         env = {**env_base, "GITHUB_OUTPUT": str(output_file)}
         env |= {key: substitute(str(value), inputs, run, temp) for key, value in step.get("env", {}).items()}
         cwd = workdir / substitute(step.get("working-directory", "."), inputs, run, temp)
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         run.log += proc.stdout + proc.stderr
         run.codes[step_id] = proc.returncode
         run.outputs[step_id] = outputs_of(output_file)
@@ -131,15 +149,23 @@ def test_clean_code_and_a_cpu_runner_pass(project, tmp_path):
     check_sarif, lint_sarif = (Path(u["sarif_file"]) for u in run.uploads)
     assert [u["category"] for u in run.uploads] == ["bnbdoctor-check", "bnbdoctor-lint"]
     assert all(u["uses"].startswith("github/codeql-action/upload-sarif@") for u in run.uploads)
-    assert json.loads(check_sarif.read_text())["version"] == "2.1.0" and json.loads(lint_sarif.read_text())["runs"][0]["results"] == []
+    assert (
+        json.loads(check_sarif.read_text())["version"] == "2.1.0"
+        and json.loads(lint_sarif.read_text())["runs"][0]["results"] == []
+    )
 
 
 def test_lint_findings_fail_the_job_and_reach_sarif_and_annotations(project, tmp_path):
     (project / "train.py").write_text(BAD_CODE)
-    run = run_action(project, tmp_path / "runner", check="false", annotations="true", **{"lint-args": "--gpu 8.0"})
+    run = run_action(
+        project, tmp_path / "runner", check="false", annotations="true", **{"lint-args": "--gpu 8.0"}
+    )
     assert run.codes["step5"] == 1
     assert run.action_outputs["lint-exit-code"] == "1" and run.action_outputs["check-exit-code"] == ""
-    assert "::warning file=train.py,line=2" in run.log and "::error title=bnbdoctor lint::bnbdoctor lint exited 1" in run.log
+    assert (
+        "::warning file=train.py,line=2" in run.log
+        and "::error title=bnbdoctor lint::bnbdoctor lint exited 1" in run.log
+    )
     (upload,) = run.uploads
     assert json.loads(Path(upload["sarif_file"]).read_text())["runs"][0]["results"][0]["ruleId"] == "BNB101"
 
@@ -154,8 +180,12 @@ def test_check_args_are_shell_words_and_expect_gpu_fails_a_cpu_snapshot(project,
     from conftest import CPU, SNAPSHOTS
 
     (project / "my snapshot.json").write_text((SNAPSHOTS / CPU).read_text())
-    run = run_action(project, tmp_path / "runner", lint="false",
-                     **{"check-args": "--expect-gpu --snapshot 'my snapshot.json'"})
+    run = run_action(
+        project,
+        tmp_path / "runner",
+        lint="false",
+        **{"check-args": "--expect-gpu --snapshot 'my snapshot.json'"},
+    )
     assert run.codes["step5"] == 1 and run.action_outputs["check-exit-code"] == "1"
     assert "BNB001" in run.summary and "FAIL" in run.log
     (upload,) = run.uploads
@@ -164,21 +194,31 @@ def test_check_args_are_shell_words_and_expect_gpu_fails_a_cpu_snapshot(project,
 
 
 def test_a_usage_error_fails_even_with_fail_false(project, tmp_path):
-    run = run_action(project, tmp_path / "runner", lint="false", fail="false", **{"check-args": "--select BNB999"})
+    run = run_action(
+        project, tmp_path / "runner", lint="false", fail="false", **{"check-args": "--select BNB999"}
+    )
     assert run.codes["step5"] == 1 and run.action_outputs["check-exit-code"] == "2" and run.uploads == []
 
 
 def test_working_directory_and_fail_on(project, tmp_path):
     (project / "app").mkdir()
     (project / "app" / "train.py").write_text(BAD_CODE)
-    run = run_action(project, tmp_path / "runner", check="false", **{"working-directory": "app", "fail-on": "error"})
+    run = run_action(
+        project, tmp_path / "runner", check="false", **{"working-directory": "app", "fail-on": "error"}
+    )
     assert run.codes["step5"] == 0 and "BNB101" in run.log  # a warning, below --fail-on error
 
 
 def _check_jsonschema(schema: str, files: list[Path]) -> subprocess.CompletedProcess[str]:
-    pytest.importorskip("check_jsonschema", reason="check-jsonschema validates workflow files: pip install -e '.[test]'")
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
-                          capture_output=True, text=True, timeout=120)
+    pytest.importorskip(
+        "check_jsonschema", reason="check-jsonschema validates workflow files: pip install -e '.[test]'"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_action_yml_matches_the_github_action_schema():
@@ -213,7 +253,10 @@ def test_workflows_that_upload_sarif_may_write_security_events():
     for path in WORKFLOWS:
         workflow = yaml.safe_load(path.read_text())
         for job_name, job in workflow["jobs"].items():
-            if any(s.get("uses") == "./" and s.get("with", {}).get("upload-sarif", "true") != "false" for s in job.get("steps", [])):
+            if any(
+                s.get("uses") == "./" and s.get("with", {}).get("upload-sarif", "true") != "false"
+                for s in job.get("steps", [])
+            ):
                 permissions = job.get("permissions", workflow.get("permissions", {}))
                 assert permissions.get("security-events") == "write", f"{path.name}:{job_name}"
 

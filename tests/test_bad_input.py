@@ -50,7 +50,9 @@ def _inputs(root: Path) -> None:
     (root / "notmodel").mkdir()
     (root / "notmodel" / "config.json").write_text('{"foo": 1}')
     (root / "hugemodel").mkdir()
-    with (root / "hugemodel" / "config.json").open("wb") as handle:  # sparse 2 GB: it was read whole (4.2 GB RAM)
+    with (root / "hugemodel" / "config.json").open(
+        "wb"
+    ) as handle:  # sparse 2 GB: it was read whole (4.2 GB RAM)
         handle.truncate(2 * 2**30)
     (root / "badmodel").mkdir()
     (root / "badmodel" / "config.json").write_text("{")
@@ -75,7 +77,13 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("check-snapshot-bad-json", ["check", "--snapshot", "{t}/bad.json"], None, 2, "not valid JSON"),
     ("check-snapshot-empty", ["check", "--snapshot", "{t}/empty.json"], None, 2, "not valid JSON"),
     ("check-snapshot-list", ["check", "--snapshot", "{t}/list.json"], None, 2, "JSON object"),
-    ("check-snapshot-other-json", ["check", "--snapshot", "{t}/other.json"], None, 2, "not a bnbdoctor snapshot"),
+    (
+        "check-snapshot-other-json",
+        ["check", "--snapshot", "{t}/other.json"],
+        None,
+        2,
+        "not a bnbdoctor snapshot",
+    ),
     ("check-snapshot-a-report", ["check", "--snapshot", "{t}/report.json"], None, 2, "bnbdoctor snapshot -o"),
     ("check-snapshot-future", ["check", "--snapshot", "{t}/future.json"], None, 2, "not supported"),
     ("check-snapshot-bare", ["check", "--snapshot", "{t}/bare.json"], None, 2, "records no facts"),
@@ -97,15 +105,44 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     # check --config / pyproject [tool.bnbdoctor]
     ("check-config-missing", ["check", "-s", SNAP, "--config", "{t}/nope.toml"], None, 2, "not found"),
     ("check-config-dir", ["check", "-s", SNAP, "--config", "{t}/dir"], None, 2, "directory"),
-    ("check-config-bad-toml", ["check", "-s", SNAP, "--config", "{t}/badtoml.toml"], None, 2, "not valid TOML"),
+    (
+        "check-config-bad-toml",
+        ["check", "-s", SNAP, "--config", "{t}/badtoml.toml"],
+        None,
+        2,
+        "not valid TOML",
+    ),
     ("check-config-bad-select", ["check", "-s", SNAP, "--config", "{t}/badselect.toml"], None, 2, "select"),
-    ("check-config-unknown-rule", ["check", "-s", SNAP, "--config", "{t}/unknownrule.toml"], None, 2, "BNB999"),
-    ("check-config-not-table", ["check", "-s", SNAP, "--config", "{t}/nottable.toml"], None, 2, "must be a table"),
+    (
+        "check-config-unknown-rule",
+        ["check", "-s", SNAP, "--config", "{t}/unknownrule.toml"],
+        None,
+        2,
+        "BNB999",
+    ),
+    (
+        "check-config-not-table",
+        ["check", "-s", SNAP, "--config", "{t}/nottable.toml"],
+        None,
+        2,
+        "must be a table",
+    ),
     ("check-config-bad-fail-on", ["check", "-s", SNAP, "--config", "{t}/badfail.toml"], None, 2, "fail-on"),
     ("check-config-unknown-key", ["check", "-s", SNAP, "--config", "{t}/unknownkey.toml"], None, 2, "selcet"),
-    ("check-config-bad-dtype", ["check", "-s", SNAP, "--config", "{t}/baddtype.toml"], None, 2, "baddtype.toml"),
-    ("lint-config-per-file-unknown-rule", ["lint", "--config", "{t}/badperfile.toml", "{t}/fixable.py"], None, 2,
-     "BNB999"),
+    (
+        "check-config-bad-dtype",
+        ["check", "-s", SNAP, "--config", "{t}/baddtype.toml"],
+        None,
+        2,
+        "baddtype.toml",
+    ),
+    (
+        "lint-config-per-file-unknown-rule",
+        ["lint", "--config", "{t}/badperfile.toml", "{t}/fixable.py"],
+        None,
+        2,
+        "BNB999",
+    ),
     ("check-config-binary", ["check", "-s", SNAP, "--config", "{t}/binary.json"], None, 2, "binary"),
     ("check-config-huge", ["check", "-s", SNAP, "--config", "{t}/huge.json"], None, 2, "larger than"),
     # options
@@ -117,9 +154,21 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("check-compute-dtype", ["check", "-s", SNAP, "--compute-dtype", "int3"], None, 2, "int3"),
     ("check-deep-timeout", ["check", "--deep", "--deep-timeout", "-1"], None, 2, "--deep-timeout"),
     ("check-quant-without-model", ["check", "-s", SNAP, "--quant", "nf4"], None, 2, "--model"),
-    ("check-deep-timeout-without-deep", ["check", "-s", SNAP, "--deep-timeout", "0"], None, 2, "--deep-timeout"),
+    (
+        "check-deep-timeout-without-deep",
+        ["check", "-s", SNAP, "--deep-timeout", "0"],
+        None,
+        2,
+        "--deep-timeout",
+    ),
     ("check-deep-snapshot", ["check", "--deep", "-s", SNAP], None, 2, "--snapshot"),
-    ("check-join-timeout", ["check", "--snapshots", "{t}", "--join-timeout", "-5"], None, 2, "--join-timeout"),
+    (
+        "check-join-timeout",
+        ["check", "--snapshots", "{t}", "--join-timeout", "-5"],
+        None,
+        2,
+        "--join-timeout",
+    ),
     ("check-unknown-option", ["check", "--frobnicate"], None, 2, "check --help"),
     # --output into a missing folder, a folder, below a file, a read-only place
     ("check-output-no-folder", ["check", "-s", SNAP, "-o", "{t}/nofolder/r.txt"], None, 2, "does not exist"),
@@ -164,7 +213,13 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("lint-select-unknown", ["lint", "--select", "BNB999", "{t}/fixable.py"], None, 2, "BNB999"),
     ("lint-fail-on-invalid", ["lint", "--fail-on", "x", "{t}/fixable.py"], None, 2, "lint --help"),
     ("lint-bad-gpu", ["lint", "--gpu", "banana", "{t}/fixable.py"], None, 2, "banana"),
-    ("lint-bad-config", ["lint", "--config", "{t}/badtoml.toml", "{t}/fixable.py"], None, 2, "not valid TOML"),
+    (
+        "lint-bad-config",
+        ["lint", "--config", "{t}/badtoml.toml", "{t}/fixable.py"],
+        None,
+        2,
+        "not valid TOML",
+    ),
     # explain: nothing to explain, or a file that is not there
     ("explain-empty-stdin", ["explain", "--no-machine"], "", 2, "empty"),
     ("explain-blank-stdin", ["explain", "--no-machine", "-"], "  \n", 2, "empty"),
@@ -172,7 +227,13 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
     ("explain-file-missing", ["explain", "--file", "{t}/nope.log"], None, 2, "not found"),
     ("explain-file-dir", ["explain", "--file", "{t}/dir"], None, 2, "directory"),
     ("explain-file-blank", ["explain", "--no-machine", "--file", "{t}/blank.log"], None, 2, "empty"),
-    ("explain-file-a-device", ["explain", "--no-machine", "--file", "/dev/zero"], None, 2, "not a regular file"),
+    (
+        "explain-file-a-device",
+        ["explain", "--no-machine", "--file", "/dev/zero"],
+        None,
+        2,
+        "not a regular file",
+    ),
     ("explain-text-and-file", ["explain", "x", "--file", "{t}/blank.log"], None, 2, "not both"),
     ("explain-bad-snapshot", ["explain", "x", "--snapshot", "{t}/bad.json"], None, 2, "not valid JSON"),
     ("explain-format-invalid", ["explain", "x", "--format", "xml"], None, 2, "explain --help"),
@@ -235,7 +296,9 @@ def _one_error_line(err: str, word: str) -> None:
     assert word in lines[0], err
 
 
-@pytest.mark.parametrize(("argv", "stdin", "code", "word"), [p[1:] for p in PROBES], ids=[p[0] for p in PROBES])
+@pytest.mark.parametrize(
+    ("argv", "stdin", "code", "word"), [p[1:] for p in PROBES], ids=[p[0] for p in PROBES]
+)
 def test_bad_input_is_one_line_and_a_documented_exit_code(bad, capsys, monkeypatch, argv, stdin, code, word):
     args = [a.replace("{t}", str(bad)) for a in argv]
     if args[0] == "load":
@@ -262,10 +325,14 @@ def test_unreadable_file_is_exit_2(bad, capsys, monkeypatch):
 def test_a_failing_check_never_truncates_an_existing_output_file(bad, capsys, monkeypatch):
     report = bad / "report.txt"
     report.write_text("yesterday's report\n")
-    code, _, err = _run(capsys, monkeypatch, ["check", "--snapshot", str(bad / "bad.json"), "-o", str(report)])
+    code, _, err = _run(
+        capsys, monkeypatch, ["check", "--snapshot", str(bad / "bad.json"), "-o", str(report)]
+    )
     assert code == 2 and report.read_text() == "yesterday's report\n"
     _one_error_line(err, "not valid JSON")
-    code, _, err = _run(capsys, monkeypatch, ["lint", "--select", "BNB999", "-o", str(report), str(bad / "fixable.py")])
+    code, _, err = _run(
+        capsys, monkeypatch, ["lint", "--select", "BNB999", "-o", str(report), str(bad / "fixable.py")]
+    )
     assert code == 2 and report.read_text() == "yesterday's report\n"
     _one_error_line(err, "BNB999")
     assert [p.name for p in bad.iterdir() if "bnbdoctor-tmp" in p.name] == []
@@ -342,7 +409,11 @@ def test_lint_of_a_folder_skips_a_dangling_symlink_and_a_fifo(bad, capsys, monke
 
 
 def test_format_and_fail_on_ignore_case(bad, capsys, monkeypatch):
-    code, out, _ = _run(capsys, monkeypatch, ["check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "JSON", "--fail-on", "Never"])
+    code, out, _ = _run(
+        capsys,
+        monkeypatch,
+        ["check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "JSON", "--fail-on", "Never"],
+    )
     assert code == 0 and json.loads(out)["schema"] == "bnbdoctor.report/1"
 
 
@@ -363,7 +434,9 @@ def test_a_category_in_per_file_ignores_ignores_its_rules(bad, capsys, monkeypat
 
 
 def test_output_dash_is_stdout_not_a_file_named_dash(bad, capsys, monkeypatch):
-    code, out, _ = _run(capsys, monkeypatch, ["check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "json", "-o", "-"])
+    code, out, _ = _run(
+        capsys, monkeypatch, ["check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "json", "-o", "-"]
+    )
     assert code == 1 and json.loads(out)["schema"] == "bnbdoctor.report/1"
     assert not Path("-").exists()
 
@@ -416,7 +489,9 @@ def test_explain_reads_only_the_tail_of_a_huge_log(bad, capsys, monkeypatch):
         handle.truncate(5 * 2**30)
         handle.seek(0, os.SEEK_END)
         handle.write(OOM.encode())
-    (code, out, _), peak = _peak_bytes(lambda: _run(capsys, monkeypatch, ["explain", "--no-machine", "--file", str(log)]))
+    (code, out, _), peak = _peak_bytes(
+        lambda: _run(capsys, monkeypatch, ["explain", "--no-machine", "--file", str(log)])
+    )
     assert code == 0 and "oom" in out
     assert peak < 64 * 2**20
 
@@ -476,8 +551,10 @@ def test_explain_reads_the_tail_of_a_huge_utf16_log(bad, capsys, monkeypatch):
 def test_explain_strips_terminal_escapes_before_matching(bad, capsys, monkeypatch):
     """A log captured from a coloured terminal (`tput sgr0` writes `ESC ( B`; links are OSC 8 ended by ST): the
     codes must neither hide the message nor come back in the lines quoted as evidence."""
-    log = ("\x1b[1;31mtorch.\x1b(B\x1b[mOutOfMemoryError\x1b(B\x1b[m: CUDA out of "
-           "\x1b]8;;https://pytorch.org\x1b\\memory\x1b]8;;\x1b\\. Tried to allocate 2.00 GiB\n")
+    log = (
+        "\x1b[1;31mtorch.\x1b(B\x1b[mOutOfMemoryError\x1b(B\x1b[m: CUDA out of "
+        "\x1b]8;;https://pytorch.org\x1b\\memory\x1b]8;;\x1b\\. Tried to allocate 2.00 GiB\n"
+    )
     code, out, _ = _run(capsys, monkeypatch, ["explain", "--no-machine", "--format", "json", "-"], stdin=log)
     assert code == 0
     result = json.loads(out)
@@ -487,6 +564,7 @@ def test_explain_strips_terminal_escapes_before_matching(bad, capsys, monkeypatc
 
 
 # ---- in a real process: pipes and signals ----
+
 
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), "NO_COLOR": "1"}
@@ -499,7 +577,10 @@ def _env() -> dict[str, str]:
         (["check", "--snapshot", str(SNAPSHOTS / H100_CVD_EMPTY)], 1),  # a FAIL stays a FAIL
         (["rules"], 0),
         (["--help"], 0),
-        (["check", "--snapshot", "missing.json", "2>&1"], 2),  # `... 2>&1 | head`: the error line meets the pipe too
+        (
+            ["check", "--snapshot", "missing.json", "2>&1"],
+            2,
+        ),  # `... 2>&1 | head`: the error line meets the pipe too
         (["run", "--", "sh", "-c", "echo failed >&2; exit 4", "2>&1"], 4),
     ],
 )
@@ -510,9 +591,16 @@ def test_a_reader_that_goes_away_does_not_change_the_exit_code(tmp_path, argv, c
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first byte is written
     try:
-        done = subprocess.run([sys.executable, "-m", "bnbdoctor", *argv], stdout=write_end,
-                              stderr=write_end if both else subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env(),
-                              cwd=tmp_path, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "bnbdoctor", *argv],
+            stdout=write_end,
+            stderr=write_end if both else subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=_env(),
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
     finally:
         os.close(write_end)
     assert done.returncode == code
@@ -525,9 +613,16 @@ def test_run_ends_with_the_pipeline_like_the_command_would(tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        done = subprocess.run([sys.executable, "-m", "bnbdoctor", "run", "--", "yes"], stdout=write_end,
-                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env(), cwd=tmp_path, timeout=60,
-                              check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "bnbdoctor", "run", "--", "yes"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=_env(),
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
     finally:
         os.close(write_end)
     assert done.returncode == -signal.SIGPIPE
@@ -535,16 +630,27 @@ def test_run_ends_with_the_pipeline_like_the_command_would(tmp_path):
 
 
 def test_a_terminal_that_cannot_print_unicode_gets_the_report_not_an_internal_error(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY)],
-                          capture_output=True, env={**_env(), "PYTHONIOENCODING": "ascii"}, cwd=tmp_path, timeout=120,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY)],
+        capture_output=True,
+        env={**_env(), "PYTHONIOENCODING": "ascii"},
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 1 and done.stderr == b""
     assert b"BNB003" in done.stdout and b"FAIL 1 error" in done.stdout
 
 
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
-    child = subprocess.Popen([sys.executable, "-m", "bnbdoctor", "explain", "--no-machine"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bnbdoctor", "explain", "--no-machine"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not _reading_stdin(child.pid):  # imported, handler installed
@@ -567,8 +673,14 @@ def _children(pid: int) -> list[int]:
 def test_ctrl_c_during_load_kills_the_child_too(tmp_path):
     """The load's child runs in its own session, so the terminal's SIGINT never reached it: it went on loading
     (and holding GPU memory) after bnbdoctor had exited."""
-    parent = subprocess.Popen([sys.executable, "-m", "bnbdoctor", "load", "--no-progress"], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=tmp_path)
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "bnbdoctor", "load", "--no-progress"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 120
         children: list[int] = []
@@ -583,7 +695,10 @@ def test_ctrl_c_during_load_kills_the_child_too(tmp_path):
     assert parent.returncode == 130 and err.decode().endswith("bnbdoctor: interrupted\n")
     for child in children:
         # killed and reaped by the parent before it exited: no such process any more
-        assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] == "Z"
+        assert (
+            not Path(f"/proc/{child}").exists()
+            or Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] == "Z"
+        )
 
 
 def _reading_stdin(pid: int) -> bool:
@@ -597,6 +712,17 @@ def _reading_stdin(pid: int) -> bool:
 
 def test_the_probe_table_covers_every_command():
     commands = {p[1][0] for p in PROBES}
-    assert {"check", "snapshot", "estimate", "load", "lint", "explain", "run", "rules", "rule", "inspect-lib"} <= commands
+    assert {
+        "check",
+        "snapshot",
+        "estimate",
+        "load",
+        "lint",
+        "explain",
+        "run",
+        "rules",
+        "rule",
+        "inspect-lib",
+    } <= commands
     assert len({p[0] for p in PROBES}) == len(PROBES)
     json.dumps(PROBES)  # plain data: the report's probe table is printed from it

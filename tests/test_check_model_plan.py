@@ -28,15 +28,23 @@ def check(capsys, *args: str) -> tuple[int, str]:
 
 def test_a_model_that_fits_gets_one_plan_line(capsys, mid_llama, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    code, out = check(capsys, "--model", str(mid_llama), "--snapshot", str(SNAPSHOTS / "h200x2-2026-11-30.json"))
+    code, out = check(
+        capsys, "--model", str(mid_llama), "--snapshot", str(SNAPSHOTS / "h200x2-2026-11-30.json")
+    )
     assert code == 0
     (line,) = [x for x in out.splitlines() if "model:" in x]
     # the load recorded on that machine needed 937,049,088 bytes allocated and 1.62 GB in NVML: 1.54 GiB planned
-    assert line.strip() == f"model: {mid_llama} in nf4 on GPU 0 (NVIDIA H200): needs 1.54 GiB of 139.8 GiB free"
+    assert (
+        line.strip() == f"model: {mid_llama} in nf4 on GPU 0 (NVIDIA H200): needs 1.54 GiB of 139.8 GiB free"
+    )
 
 
-def test_the_plan_line_follows_the_mode_and_says_when_there_is_no_gpu(capsys, mid_llama, monkeypatch, tmp_path):
+def test_the_plan_line_follows_the_mode_and_says_when_there_is_no_gpu(
+    capsys, mid_llama, monkeypatch, tmp_path
+):
     monkeypatch.chdir(tmp_path)
     _, out = check(capsys, "--model", str(mid_llama), "--quant", "int8", "--snapshot", str(SNAPSHOTS / CPU))
     (line,) = [x for x in out.splitlines() if "model:" in x]
-    assert line.strip().startswith(f"model: {mid_llama} in int8 needs ") and line.endswith("no GPU to plan for")
+    assert line.strip().startswith(f"model: {mid_llama} in int8 needs ") and line.endswith(
+        "no GPU to plan for"
+    )

@@ -60,7 +60,9 @@ def junit_valid(text: str):
 
 @pytest.mark.parametrize("snapshot", [H100, H100_CVD_EMPTY, CPU])
 def test_check_sarif_validates_against_sarif_2_1_0(capsys, snapshot):
-    code, out = cli(capsys, "check", "-s", str(SNAPSHOTS / snapshot), "--expect-gpu", "-f", "sarif", "--fail-on", "never")
+    code, out = cli(
+        capsys, "check", "-s", str(SNAPSHOTS / snapshot), "--expect-gpu", "-f", "sarif", "--fail-on", "never"
+    )
     (run,) = sarif_valid(out)["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert code == 0 and len(rules) > 10  # every rule that ran is described, with its page
@@ -107,10 +109,14 @@ def test_check_junit_has_one_case_per_rule_and_fails_as_the_exit_code_does(capsy
 
 
 def test_check_junit_below_fail_on_passes_with_the_finding_in_system_out(capsys):
-    code, out = cli(capsys, "check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "junit", "--fail-on", "never")
+    code, out = cli(
+        capsys, "check", "-s", str(SNAPSHOTS / H100_CVD_EMPTY), "-f", "junit", "--fail-on", "never"
+    )
     suite = junit_valid(out).find("testsuite")
     (case,) = [c for c in suite.findall("testcase") if c.get("name").startswith("BNB003")]
-    assert code == 0 and suite.get("failures") == "0" and "CUDA_VISIBLE_DEVICES" in case.find("system-out").text
+    assert (
+        code == 0 and suite.get("failures") == "0" and "CUDA_VISIBLE_DEVICES" in case.find("system-out").text
+    )
 
 
 def test_check_junit_honours_select(capsys):
@@ -121,25 +127,46 @@ def test_check_junit_honours_select(capsys):
 def test_lint_junit_names_the_places(capsys):
     code, out = cli(capsys, "lint", "--gpu", "8.0", "-f", "junit")
     root = junit_valid(out)
-    failures = {c.get("name").split()[0]: c.find("failure") for c in root.iter("testcase") if c.find("failure") is not None}
-    assert code == 1 and set(failures) == {"BNB101", "BNB110"}  # BNB114 is info (a deprecation), never a failure by default
+    failures = {
+        c.get("name").split()[0]: c.find("failure")
+        for c in root.iter("testcase")
+        if c.find("failure") is not None
+    }
+    assert code == 1 and set(failures) == {
+        "BNB101",
+        "BNB110",
+    }  # BNB114 is info (a deprecation), never a failure by default
     assert failures["BNB101"].get("message").startswith("train.py:4:7: ")
 
 
 def test_attempts_junit_for_load():
-    text = render_attempts_junit([
-        {"name": "nf4 on cuda:0", "status": "passed", "seconds": 12.5},
-        {"name": "int8 on cuda:0", "status": "failed", "message": "CUDA out of memory", "details": "Traceback\x1b[0m ..."},
-        {"name": "fp4 on cpu", "status": "skipped", "message": "no CPU kernels"},
-        {"name": "child", "status": "error", "message": "killed by SIGKILL", "output": "last lines"},
-    ])
+    text = render_attempts_junit(
+        [
+            {"name": "nf4 on cuda:0", "status": "passed", "seconds": 12.5},
+            {
+                "name": "int8 on cuda:0",
+                "status": "failed",
+                "message": "CUDA out of memory",
+                "details": "Traceback\x1b[0m ...",
+            },
+            {"name": "fp4 on cpu", "status": "skipped", "message": "no CPU kernels"},
+            {"name": "child", "status": "error", "message": "killed by SIGKILL", "output": "last lines"},
+        ]
+    )
     suite = junit_valid(text).find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("4", "1", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "4",
+        "1",
+        "1",
+        "1",
+    )
     assert "\x1b" not in text and suite.get("time") == "12.500"
 
 
 def test_junit_escapes_markup_in_messages():
-    text = render_junit("s", [Case("a <b> & 'c'", "k", "failure", message='"quoted" <tag>', text="x < y && z")])
+    text = render_junit(
+        "s", [Case("a <b> & 'c'", "k", "failure", message='"quoted" <tag>', text="x < y && z")]
+    )
     case = junit_valid(text).find("testsuite/testcase")
     assert case.get("name") == "a <b> & 'c'" and case.find("failure").text == "x < y && z"
 

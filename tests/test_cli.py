@@ -64,7 +64,16 @@ def test_json_report_matches_its_schema(capsys):
     assert code == 1
     assert report["schema"] == "bnbdoctor.report/1"
     assert report["status"] == "fail"
-    assert list(report) == ["schema", "tool", "status", "fail_on", "summary", "ignored", "findings", "snapshot"]
+    assert list(report) == [
+        "schema",
+        "tool",
+        "status",
+        "fail_on",
+        "summary",
+        "ignored",
+        "findings",
+        "snapshot",
+    ]
     (finding,) = report["findings"]
     # the contract: these fields, never renamed or removed; `docs` (the rule's page) was added later
     assert set(finding) == {"rule", "category", "severity", "title", "message", "fix", "evidence", "docs"}
@@ -115,14 +124,14 @@ def test_pyproject_config_is_applied(capsys, tmp_path):
 
 
 def test_pyproject_config_is_found_from_a_subfolder(capsys, tmp_path, monkeypatch):
-    (tmp_path / "pyproject.toml").write_text('[tool.bnbdoctor]\nexpect-gpu = true\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.bnbdoctor]\nexpect-gpu = true\n")
     (tmp_path / "src").mkdir()
     monkeypatch.chdir(tmp_path / "src")
     assert cli(capsys, "check", "-s", snap(CPU))[0] == 1
 
 
 def test_command_line_overrides_config(capsys, tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.bnbdoctor]\nexpect-gpu = true\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.bnbdoctor]\nexpect-gpu = true\n")
     assert cli(capsys, "check", "-s", snap(CPU), "--no-expect-gpu")[0] == 0
 
 
@@ -217,21 +226,32 @@ def test_rules_listing(capsys):
 
 def test_committed_schemas_are_current():
     for name, build in SCHEMAS.items():
-        assert json.loads((SCHEMA_DIR / name).read_text()) == build(), f"run: python -m bnbdoctor.schemas docs/schemas ({name})"
+        assert json.loads((SCHEMA_DIR / name).read_text()) == build(), (
+            f"run: python -m bnbdoctor.schemas docs/schemas ({name})"
+        )
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # this checkout's src first: the tests run from a temporary folder, where a relative PYTHONPATH=src is lost
     path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": path, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_check_imports_no_heavy_library():
     """`python -X importtime -m bnbdoctor check` must show no torch, transformers or bitsandbytes."""
     proc = _run("-X", "importtime", "-m", "bnbdoctor", "check", "--quiet", "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    modules = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    modules = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
     assert len(modules) > 20  # the trace is really there
     assert modules.isdisjoint({"torch", "transformers", "bitsandbytes", "accelerate", "numpy"})
 
@@ -263,7 +283,11 @@ def test_no_color_turns_colour_off_even_on_a_terminal(monkeypatch):
 
 
 def test_shell_completion_completes_commands_and_format_values():
-    env = {"_BNBDOCTOR_COMPLETE": "complete_bash", "COMP_WORDS": "bnbdoctor check --format j", "COMP_CWORD": "3"}
+    env = {
+        "_BNBDOCTOR_COMPLETE": "complete_bash",
+        "COMP_WORDS": "bnbdoctor check --format j",
+        "COMP_CWORD": "3",
+    }
     proc = _run("-m", "bnbdoctor", env=env)
     assert proc.returncode == 0 and proc.stdout.split() == ["json", "junit"]
     proc = _run("-m", "bnbdoctor", "--show-completion", "bash")
@@ -276,7 +300,10 @@ def test_pre_commit_hooks_run_real_commands():
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) >= {"bnbdoctor-lint", "bnbdoctor-lint-fix", "bnbdoctor-check"}
     assert hooks["bnbdoctor-lint"]["types"] == ["python"]
-    assert hooks["bnbdoctor-check"]["pass_filenames"] is False and hooks["bnbdoctor-check"]["language"] == "system"
+    assert (
+        hooks["bnbdoctor-check"]["pass_filenames"] is False
+        and hooks["bnbdoctor-check"]["language"] == "system"
+    )
     for hook in hooks.values():
         program, command, *args = hook["entry"].split()
         proc = _run("-m", "bnbdoctor", command, *args, "--help")

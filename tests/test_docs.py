@@ -74,8 +74,14 @@ def _mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
     pytest.importorskip("mkdocs", reason="mkdocs is not installed: pip install -e '.[docs]' (or '.[test]')")
     pytest.importorskip("material", reason="mkdocs-material is not installed: pip install -e '.[docs]'")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=root,
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -84,7 +90,17 @@ def test_docs_build_strictly(tmp_path):
     assert proc.returncode == 0, proc.stderr[-4000:]
     for rule in all_rules():
         assert (tmp_path / "site" / "rules" / rule.id / "index.html").is_file()
-    for page in ("getting-started", "exit-codes", "formats", "schemas", "cli", "ci/github", "ci/gitlab", "ci/kubernetes", "ci/pre-commit"):
+    for page in (
+        "getting-started",
+        "exit-codes",
+        "formats",
+        "schemas",
+        "cli",
+        "ci/github",
+        "ci/gitlab",
+        "ci/kubernetes",
+        "ci/pre-commit",
+    ):
         assert (tmp_path / "site" / page / "index.html").is_file(), page
 
 

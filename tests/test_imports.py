@@ -119,8 +119,11 @@ def test_every_rule_module_is_listed_and_every_rule_named_after_its_slug():
 
     defining = {p.stem for p in (SRC / "rules").glob("*.py") if "\n@rule(" in p.read_text(encoding="utf-8")}
     assert defining == set(MACHINE_RULE_MODULES) | set(OTHER_RULE_MODULES)
-    unnamed = sorted(f"{r.id} {r.check.__module__}.{r.check.__name__} -> {slug_identifier(r.name)}"
-                     for r in all_rules() if r.check.__name__ != slug_identifier(r.name))
+    unnamed = sorted(
+        f"{r.id} {r.check.__module__}.{r.check.__name__} -> {slug_identifier(r.name)}"
+        for r in all_rules()
+        if r.check.__name__ != slug_identifier(r.name)
+    )
     assert unnamed == [], "a rule's check function is not named after its slug:\n" + "\n".join(unnamed)
 
 

@@ -34,9 +34,20 @@ COMMANDS: dict[str, list[str]] = {
     "check": ["check", "--snapshot", "snaps/h100-2026-11-24.json", "--fail-on", "info"],
     "cluster": ["check", "--snapshots", "snaps"],
     "lint": ["lint", "train.py", "--gpu", "7.5"],
-    "explain": ["explain", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "--no-machine"],
+    "explain": [
+        "explain",
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+        "--no-machine",
+    ],
     "rules": ["rules"],
-    "estimate": ["estimate", str(ROOT / "tests/fixtures/models/llama32-1b"), "--gpu", "T4:15GiB", "--quant", "nf4"],
+    "estimate": [
+        "estimate",
+        str(ROOT / "tests/fixtures/models/llama32-1b"),
+        "--gpu",
+        "T4:15GiB",
+        "--quant",
+        "nf4",
+    ],
 }
 PAIRS = [(document, fmt) for fmt, table in FORMATS.items() for document in table]
 
@@ -75,7 +86,10 @@ def _valid(fmt: str, text: str) -> None:
     elif fmt == "junit":
         JUNIT.validate(text)
     elif fmt == "github":
-        assert all(line.startswith(("::error ", "::warning ", "::notice ", "bnbdoctor check: ")) for line in text.splitlines())
+        assert all(
+            line.startswith(("::error ", "::warning ", "::notice ", "bnbdoctor check: "))
+            for line in text.splitlines()
+        )
 
 
 def test_every_document_has_formats_and_a_schema_id():
@@ -101,12 +115,21 @@ def test_every_claimed_pair_renders(document, fmt, folder, capsys):
 def test_every_other_pair_is_refused(document):
     for fmt in FORMATS:
         if fmt not in formats(document):
-            with pytest.raises(InputError, match=f"--format {fmt} is not available for the {document} report"):
+            with pytest.raises(
+                InputError, match=f"--format {fmt} is not available for the {document} report"
+            ):
                 render(document, fmt, object())
 
 
-@pytest.mark.parametrize(("args", "fmt"), [(["lint", "train.py"], "markdown"), (["rules"], "markdown"),
-                                           (["explain", "x", "--no-machine"], "sarif"), (["estimate", "m"], "github")])
+@pytest.mark.parametrize(
+    ("args", "fmt"),
+    [
+        (["lint", "train.py"], "markdown"),
+        (["rules"], "markdown"),
+        (["explain", "x", "--no-machine"], "sarif"),
+        (["estimate", "m"], "github"),
+    ],
+)
 def test_the_cli_offers_only_the_registered_formats(args, fmt, folder, capsys):
     code, out, err = cli(capsys, *args, "--format", fmt)
     assert code == 2 and out == "" and "Invalid value for '--format'" in err

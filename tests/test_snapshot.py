@@ -67,12 +67,22 @@ def test_binary_garbage(tmp_path):
         ({"schema": "bnbdoctor.report/1"}, "not a bnbdoctor snapshot"),
         ({"schema": "bnbdoctor.snapshot/2"}, "is not supported"),
         ({"schema": "bnbdoctor.snapshot/1", "nvml": {"gpus": [{"index": 0}]}}, "nvml.gpus[0].name: missing"),
-        ({"schema": "bnbdoctor.snapshot/1", "nvml": {"gpus": [{"index": True, "name": "x"}]}}, "expected an integer"),
+        (
+            {"schema": "bnbdoctor.snapshot/1", "nvml": {"gpus": [{"index": True, "name": "x"}]}},
+            "expected an integer",
+        ),
         ({"schema": "bnbdoctor.snapshot/1", "nvml": {"status": "fine"}}, "nvml.status: expected one of"),
-        ({"schema": "bnbdoctor.snapshot/1", "nvml": {"gpus": [{"index": 0, "name": "x", "compute_capability": [9]}]}},
-         "expected 2 items"),
-        ({"schema": "bnbdoctor.snapshot/1", "packages": {"packages": {"torch": {"name": "torch"}}}},
-         "packages.packages['torch'].version: missing"),
+        (
+            {
+                "schema": "bnbdoctor.snapshot/1",
+                "nvml": {"gpus": [{"index": 0, "name": "x", "compute_capability": [9]}]},
+            },
+            "expected 2 items",
+        ),
+        (
+            {"schema": "bnbdoctor.snapshot/1", "packages": {"packages": {"torch": {"name": "torch"}}}},
+            "packages.packages['torch'].version: missing",
+        ),
     ],
 )
 def test_malformed_documents_name_the_field(document, message):
@@ -88,13 +98,17 @@ def test_minimal_document_is_a_valid_snapshot_with_nothing_collected():
 
 
 def test_unknown_keys_are_ignored_for_forward_compatibility():
-    s = snapshot_from_dict({"schema": "bnbdoctor.snapshot/1", "future_section": {"x": 1}, "nvml": {"new_field": 2}})
+    s = snapshot_from_dict(
+        {"schema": "bnbdoctor.snapshot/1", "future_section": {"x": 1}, "nvml": {"new_field": 2}}
+    )
     assert s.nvml.status == "skipped"
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -129,14 +143,18 @@ H100_PATHS = [p for p in _leaves(H100_RAW) if p and p[0] != "schema"]
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(H100_PATHS), json_values, st.booleans(), st.booleans())
-@example(("packages", "duplicates"), {"": []}, False, False)  # found by this test in CI: BNB026 read versions[0]
+@example(
+    ("packages", "duplicates"), {"": []}, False, False
+)  # found by this test in CI: BNB026 read versions[0]
 def test_mutated_real_snapshot_never_crashes_parsing_or_rules(path, new, expect_gpu, bf16):
     document = _set(H100_RAW, path, new)
     try:
         snapshot = snapshot_from_dict(document)
     except SchemaError:
         return
-    findings = run(Context(snapshot, CheckOptions(expect_gpu=expect_gpu, compute_dtype="bfloat16" if bf16 else None)))
+    findings = run(
+        Context(snapshot, CheckOptions(expect_gpu=expect_gpu, compute_dtype="bfloat16" if bf16 else None))
+    )
     crashed = [f for f in findings if "crashed" in f.message]
     assert crashed == [], (path, new, crashed)
 

@@ -15,8 +15,10 @@ import torch
 import transformers
 from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
 
-MODES = {"nf4": dict(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16),
-         "int8": dict(load_in_8bit=True)}
+MODES = {
+    "nf4": dict(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16),
+    "int8": dict(load_in_8bit=True),
+}
 
 
 def reload(folder: str, how: str) -> None:
@@ -31,9 +33,20 @@ def reload(folder: str, how: str) -> None:
         print(json.dumps({"folder": folder, "how": how, "error": f"{type(exc).__name__}: {exc}"[:300]}))
         return
     q = model.model.layers[0].self_attn.q_proj
-    print(json.dumps({"folder": folder, "how": how, "q_proj": type(q).__name__, "weight": str(q.weight.dtype),
-                      "shape": list(q.weight.shape), "alloc": torch.cuda.memory_allocated(),
-                      "max_alloc": torch.cuda.max_memory_allocated(), "hf_quantizer": type(getattr(model, "hf_quantizer", None)).__name__}))
+    print(
+        json.dumps(
+            {
+                "folder": folder,
+                "how": how,
+                "q_proj": type(q).__name__,
+                "weight": str(q.weight.dtype),
+                "shape": list(q.weight.shape),
+                "alloc": torch.cuda.memory_allocated(),
+                "max_alloc": torch.cuda.max_memory_allocated(),
+                "hf_quantizer": type(getattr(model, "hf_quantizer", None)).__name__,
+            }
+        )
+    )
 
 
 def main() -> int:
@@ -43,15 +56,26 @@ def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     print("transformers", transformers.__version__)
-    config = AutoConfig.for_model("llama", hidden_size=256, intermediate_size=512, num_hidden_layers=2,
-                                  num_attention_heads=4, num_key_value_heads=2, vocab_size=1024)
+    config = AutoConfig.for_model(
+        "llama",
+        hidden_size=256,
+        intermediate_size=512,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=1024,
+    )
     base = Path("/tmp/dbg/base")
     AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16).save_pretrained(base)
     for mode, kw in MODES.items():
         target = Path(f"/tmp/dbg/tiny-{mode}")
-        AutoModelForCausalLM.from_pretrained(base, quantization_config=BitsAndBytesConfig(**kw), device_map={"": 0}).save_pretrained(target)
+        AutoModelForCausalLM.from_pretrained(
+            base, quantization_config=BitsAndBytesConfig(**kw), device_map={"": 0}
+        ).save_pretrained(target)
         for how in ("plain", "dtype", "config"):
-            proc = subprocess.run([sys.executable, __file__, "--reload", str(target), how], capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--reload", str(target), how], capture_output=True, text=True
+            )
             print(proc.stdout.strip())
             if "error" in proc.stdout:
                 (out / f"{mode}-{how}.stderr.txt").write_text(proc.stderr[-6000:])

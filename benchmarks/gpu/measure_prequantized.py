@@ -31,7 +31,10 @@ SAVED = ("nf4", "nf4-dq", "int8")
 
 def quantize_and_save(folder: Path, mode: str, target: Path) -> None:
     model = AutoModelForCausalLM.from_pretrained(
-        folder, quantization_config=BitsAndBytesConfig(**MODES[mode]), dtype=torch.bfloat16, device_map={"": 0}
+        folder,
+        quantization_config=BitsAndBytesConfig(**MODES[mode]),
+        dtype=torch.bfloat16,
+        device_map={"": 0},
     )
     model.save_pretrained(target)
     del model
@@ -51,8 +54,11 @@ def main() -> int:
         targets = {mode: root / f"{name}-{mode}" for mode in SAVED}
         for mode, target in targets.items():
             quantize_and_save(folder, mode, target)
-            models[f"{name}-{mode}"] = {"config": json.loads((target / "config.json").read_text()),
-                                        "safetensors": safetensors_headers(target), "params": params}
+            models[f"{name}-{mode}"] = {
+                "config": json.loads((target / "config.json").read_text()),
+                "safetensors": safetensors_headers(target),
+                "params": params,
+            }
         shutil.rmtree(folder)
         with ThreadPoolExecutor(len(SAVED)) as pool:
             # "bf16" in measure_memory.MODES passes no quantization_config: the checkpoint's own one is used

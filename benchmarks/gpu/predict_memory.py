@@ -47,16 +47,32 @@ def main() -> int:
             write_config(name, folder)
             a = assess(str(folder), quants=MODES, timeout=300)
             for e in a.estimates:
-                rows.append({"model": name, "mode": e.quant, "predicted_alloc": e.weights_bytes,
-                             "predicted_max_alloc": e.peak_load_bytes, "quantized_modules": e.quantized_modules,
-                             "params": a.inventory.params})
+                rows.append(
+                    {
+                        "model": name,
+                        "mode": e.quant,
+                        "predicted_alloc": e.weights_bytes,
+                        "predicted_max_alloc": e.peak_load_bytes,
+                        "quantized_modules": e.quantized_modules,
+                        "params": a.inventory.params,
+                    }
+                )
                 print(json.dumps(rows[-1]), flush=True)
             rows.append({"model": name, "notes": list(a.notes) + list(a.inventory.notes)})
     import transformers
 
-    out.write_text(json.dumps({"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
-                               "transformers": transformers.__version__, "from": "config.json alone (no weights)",
-                               "rows": rows}, indent=1) + "\n")
+    out.write_text(
+        json.dumps(
+            {
+                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
+                "transformers": transformers.__version__,
+                "from": "config.json alone (no weights)",
+                "rows": rows,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     return 0
 
 

@@ -50,7 +50,9 @@ def where(model: Any) -> dict[str, Any]:
 def forward(model: Any, device: Any) -> dict[str, Any]:
     import torch
 
-    ids = torch.randint(0, model.config.vocab_size, (1, 16), generator=torch.Generator().manual_seed(0)).to(device)
+    ids = torch.randint(0, model.config.vocab_size, (1, 16), generator=torch.Generator().manual_seed(0)).to(
+        device
+    )
     out: dict[str, Any] = {"inputs_on": str(device)}
     try:
         with torch.no_grad():
@@ -71,8 +73,10 @@ def load(folder: str, max_memory: dict[Any, str], fp32_offload: bool = False) ->
 
     handler = Captured()
     logging.getLogger().addHandler(handler)
-    record: dict[str, Any] = {"max_memory": {str(k): v for k, v in max_memory.items()},
-                              "llm_int8_enable_fp32_cpu_offload": fp32_offload}
+    record: dict[str, Any] = {
+        "max_memory": {str(k): v for k, v in max_memory.items()},
+        "llm_int8_enable_fp32_cpu_offload": fp32_offload,
+    }
     model = None
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -80,8 +84,13 @@ def load(folder: str, max_memory: dict[Any, str], fp32_offload: bool = False) ->
         try:
             extra = {"llm_int8_enable_fp32_cpu_offload": True} if fp32_offload else {}
             model = AutoModelForCausalLM.from_pretrained(
-                folder, device_map="auto", max_memory=max_memory,
-                quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16, **extra))
+                folder,
+                device_map="auto",
+                max_memory=max_memory,
+                quantization_config=BitsAndBytesConfig(
+                    load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16, **extra
+                ),
+            )
         except Exception as exc:
             record["exception"] = f"{type(exc).__name__}: {' | '.join(str(exc).splitlines()[:2])[:600]}"
     record["load_seconds"] = round(time.perf_counter() - start, 2)
@@ -113,9 +122,15 @@ def main(argv: list[str]) -> int:
     folder, out = argv[0], Path(argv[1])
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     result: dict[str, Any] = {
-        "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
-                     "accelerate": accelerate.__version__, "bitsandbytes": bitsandbytes.__version__},
-        "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())], "cases": {}}
+        "versions": {
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "accelerate": accelerate.__version__,
+            "bitsandbytes": bitsandbytes.__version__,
+        },
+        "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
+        "cases": {},
+    }
     cases = {
         "issue-snippet": ({0: "200MiB", "cpu": "30GiB"}, False),
         "fp32-cpu-offload": ({0: "200MiB", "cpu": "30GiB"}, True),
@@ -135,9 +150,14 @@ def main(argv: list[str]) -> int:
         while high - low > 2:
             mid = (low + high) // 2
             model, record = load(folder, {0: f"{mid}MiB", "cpu": "30GiB"})
-            on_gpu = model is not None and set(record["linear4bit_by_device"]) == {"cuda:0"} and set(
-                record["bytes_by_device"]) == {"cuda:0"}
-            steps.append({"mib": mid, "all_on_cuda0": on_gpu, "bytes_by_device": record.get("bytes_by_device")})
+            on_gpu = (
+                model is not None
+                and set(record["linear4bit_by_device"]) == {"cuda:0"}
+                and set(record["bytes_by_device"]) == {"cuda:0"}
+            )
+            steps.append(
+                {"mib": mid, "all_on_cuda0": on_gpu, "bytes_by_device": record.get("bytes_by_device")}
+            )
             if model is not None:
                 free(model)
             low, high = (low, mid) if on_gpu else (mid, high)

@@ -22,7 +22,9 @@ def frames(event: dict) -> list[str]:
     out = []
     for f in event.get("frames", [])[:40]:
         name = f.get("filename", "")
-        if "site-packages" in name and ("transformers" in name or "bitsandbytes" in name or "torch/nn" in name):
+        if "site-packages" in name and (
+            "transformers" in name or "bitsandbytes" in name or "torch/nn" in name
+        ):
             out.append(f"{name.split('site-packages/')[-1]}:{f.get('line')}:{f.get('name')}")
     return out[:4]
 
@@ -39,20 +41,31 @@ def main() -> int:
         del model
         gc.collect()
         torch.cuda.empty_cache()
-        for mode, kwargs in (("int8", dict(load_in_8bit=True)), ("nf4", dict(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))):
+        for mode, kwargs in (
+            ("int8", dict(load_in_8bit=True)),
+            ("nf4", dict(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)),
+        ):
             torch.cuda.empty_cache()
             base = torch.cuda.memory_allocated()
             torch.cuda.memory._record_memory_history(max_entries=200000)
-            m = AutoModelForCausalLM.from_pretrained(folder, quantization_config=BitsAndBytesConfig(**kwargs),
-                                                     dtype=torch.bfloat16, device_map={"": 0})
+            m = AutoModelForCausalLM.from_pretrained(
+                folder,
+                quantization_config=BitsAndBytesConfig(**kwargs),
+                dtype=torch.bfloat16,
+                device_map={"": 0},
+            )
             alloc = torch.cuda.memory_allocated() - base
             snap = torch.cuda.memory._snapshot()
             torch.cuda.memory._record_memory_history(enabled=None)
             events = []
             for trace in snap["device_traces"]:
                 for e in trace:
-                    events.append({"action": e["action"], "size": e["size"], "addr": e["addr"], "frames": frames(e)})
-            (out / f"trace-{name}-{mode}.json").write_text(json.dumps({"alloc": alloc, "base": base, "events": events}))
+                    events.append(
+                        {"action": e["action"], "size": e["size"], "addr": e["addr"], "frames": frames(e)}
+                    )
+            (out / f"trace-{name}-{mode}.json").write_text(
+                json.dumps({"alloc": alloc, "base": base, "events": events})
+            )
             print(name, mode, alloc, len(events), flush=True)
             del m
             gc.collect()

@@ -107,8 +107,13 @@ class RunningChild:
         try:
             self.process = subprocess.Popen(
                 [python or sys.executable, "-m", module, *args],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err, text=True, errors="replace",
-                env=child_env(env), start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=self._err,
+                text=True,
+                errors="replace",
+                env=child_env(env),
+                start_new_session=True,
             )
         except OSError:
             self._err.close()
@@ -155,8 +160,11 @@ class RunningChild:
         stderr = self._err.read()
         self._err.close()
         self._outcome = ChildOutcome(
-            returncode=None if timed_out else self.process.returncode, stdout="".join(self._lines), stderr=stderr,
-            duration=round(time.monotonic() - self.started, 3), timed_out=timed_out,
+            returncode=None if timed_out else self.process.returncode,
+            stdout="".join(self._lines),
+            stderr=stderr,
+            duration=round(time.monotonic() - self.started, 3),
+            timed_out=timed_out,
         )
         return self._outcome
 

@@ -30,14 +30,17 @@ _STATE = {"debug": False, "interrupted": False}
 
 #: Options several commands share, declared once.
 SelectOption = Annotated[
-    list[str] | None, typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate).")
+    list[str] | None,
+    typer.Option("--select", help="Run only these rules or categories (repeat or comma-separate)."),
 ]
 IgnoreOption = Annotated[
-    list[str] | None, typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate).")
+    list[str] | None,
+    typer.Option("--ignore", help="Skip these rules or categories (repeat or comma-separate)."),
 ]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="Read [tool.bnbdoctor] from this file instead of ./pyproject.toml.")
+    Path | None,
+    typer.Option("--config", help="Read [tool.bnbdoctor] from this file instead of ./pyproject.toml."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")]
 
@@ -86,7 +89,9 @@ def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _publish(document: str, fmt: str, result: object, output: Path | None = None, quiet: bool = False) -> None:
+def _publish(
+    document: str, fmt: str, result: object, output: Path | None = None, quiet: bool = False
+) -> None:
     """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout
     (`-o -` is stdout, as for most tools, not a file named '-')."""
     if output is not None and str(output) != "-":
@@ -104,8 +109,10 @@ def _guard_output(output: Path | None, *inputs: Path | None) -> None:
 
     for given in inputs:
         if given is not None and given.is_file() and os.path.samefile(given, output):
-            raise InputError(f"--output {output} is the input file {given}: the report would replace it; "
-                             "write the report to another file")
+            raise InputError(
+                f"--output {output} is the input file {given}: the report would replace it; "
+                "write the report to another file"
+            )
 
 
 def _version(value: bool) -> None:
@@ -128,12 +135,20 @@ def _main(
 def check(
     snapshot: Annotated[
         Path | None,
-        typer.Option("--snapshot", "-s", help="Diagnose a snapshot file taken on another machine instead of this one."),
+        typer.Option(
+            "--snapshot", "-s", help="Diagnose a snapshot file taken on another machine instead of this one."
+        ),
     ] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = CheckFormat.text,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = CheckFormat.text,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity [default: error]."),
+        typer.Option(
+            "--fail-on",
+            case_sensitive=False,
+            help="Exit 1 when a finding is at or above this severity [default: error].",
+        ),
     ] = None,
     expect_gpu: Annotated[
         bool | None,
@@ -141,7 +156,9 @@ def check(
     ] = None,
     compute_dtype: Annotated[
         str | None,
-        typer.Option("--compute-dtype", help="The bnb_4bit_compute_dtype you plan to use (float16, bfloat16, float32)."),
+        typer.Option(
+            "--compute-dtype", help="The bnb_4bit_compute_dtype you plan to use (float16, bfloat16, float32)."
+        ),
     ] = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
@@ -149,31 +166,58 @@ def check(
     output: OutputOption = None,
     quiet: QuietOption = False,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Also check that this model (folder or Hub id: fetches config.json and the safetensors headers) fits the GPUs.")
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Also check that this model (folder or Hub id: fetches config.json and the safetensors headers) fits the GPUs.",
+        ),
     ] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="--model as a Hub id: use only the local Hugging Face cache (as HF_HUB_OFFLINE=1).")] = False,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="--model as a Hub id: use only the local Hugging Face cache (as HF_HUB_OFFLINE=1).",
+        ),
+    ] = False,
     quant: Annotated[
         str | None,
-        typer.Option("--quant", help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16 [default: the checkpoint's own bitsandbytes mode, else nf4]."),
+        typer.Option(
+            "--quant",
+            help="The mode --model is judged in: nf4, nf4-dq, fp4, fp4-dq, int8, bf16 [default: the checkpoint's own bitsandbytes mode, else nf4].",
+        ),
     ] = None,
     deep: Annotated[
-        bool, typer.Option("--deep", help="Also run a real 4-bit matmul with bitsandbytes in a child process.")
+        bool,
+        typer.Option("--deep", help="Also run a real 4-bit matmul with bitsandbytes in a child process."),
     ] = False,
     deep_timeout: Annotated[
         float, typer.Option("--deep-timeout", help="Seconds before the --deep child is killed as hung.")
     ] = 120.0,
     distributed: Annotated[
-        bool, typer.Option("--distributed", help="Check every rank of a job (under torchrun / accelerate launch); rank 0 reports.")
+        bool,
+        typer.Option(
+            "--distributed",
+            help="Check every rank of a job (under torchrun / accelerate launch); rank 0 reports.",
+        ),
     ] = False,
     snapshots: Annotated[
-        Path | None, typer.Option("--snapshots", help="Check the snapshots in this folder together, as the ranks of one job.")
+        Path | None,
+        typer.Option(
+            "--snapshots", help="Check the snapshots in this folder together, as the ranks of one job."
+        ),
     ] = None,
     join_timeout: Annotated[
         float, typer.Option("--join-timeout", help="--distributed: seconds to wait for every rank to join.")
     ] = 60.0,
-    timeout: Annotated[float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", hidden=True, help="Old name of --join-timeout.")
+    ] = None,
     from_report: Annotated[
-        Path | None, typer.Option("--from-report", help="Diagnose the machine a bug report (issue body, log, env dumps) describes.")
+        Path | None,
+        typer.Option(
+            "--from-report", help="Diagnose the machine a bug report (issue body, log, env dumps) describes."
+        ),
     ] = None,
 ) -> None:
     """Diagnose this machine (or a snapshot) and exit 0 (pass), 1 (findings at or above --fail-on) or 2 (bad input)."""
@@ -198,12 +242,17 @@ def check(
     if distributed or snapshots is not None:
         from .cluster import ClusterResult
         from .commands.cluster import ClusterRequest, run_cluster
+
         def publish(result: ClusterResult) -> None:
             _publish("cluster", format.value, result, output, quiet)
             sys.stdout.flush()
 
-        cluster_request = ClusterRequest(request, snapshots_dir=snapshots, distributed=distributed,
-                                         timeout=join_timeout if timeout is None else timeout)
+        cluster_request = ClusterRequest(
+            request,
+            snapshots_dir=snapshots,
+            distributed=distributed,
+            timeout=join_timeout if timeout is None else timeout,
+        )
         raise typer.Exit(run_cluster(cluster_request, publish))
     result = run_check(request)
     _publish("check", format.value, result, output, quiet)
@@ -212,22 +261,50 @@ def check(
 
 @app.command("estimate")
 def estimate_command(
-    model: Annotated[str, typer.Argument(help="A model folder with config.json, or a Hub id (fetches config.json and the safetensors headers, a few KB; HF_TOKEN for gated models).")],
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="A model folder with config.json, or a Hub id (fetches config.json and the safetensors headers, a few KB; HF_TOKEN for gated models)."
+        ),
+    ],
     quant: Annotated[
         list[str] | None,
-        typer.Option("--quant", help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate)."),
+        typer.Option(
+            "--quant",
+            help="Modes: nf4, nf4-dq, fp4, fp4-dq, int8, bf16, fp16, fp32 (repeat or comma-separate).",
+        ),
     ] = None,
-    dtype: Annotated[str | None, typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks].")] = None,
-    context: Annotated[int, typer.Option("--context", help="Tokens per sequence, to add the KV cache and activations.")] = 0,
+    dtype: Annotated[
+        str | None,
+        typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks]."),
+    ] = None,
+    context: Annotated[
+        int, typer.Option("--context", help="Tokens per sequence, to add the KV cache and activations.")
+    ] = 0,
     batch: Annotated[int, typer.Option("--batch", help="Sequences per batch (with --context).")] = 1,
     gpu: Annotated[
-        list[str] | None, typer.Option("--gpu", help="Plan for a GPU 'NAME:MEMORY' (e.g. T4:15GiB) instead of this machine's; repeat for several.")
+        list[str] | None,
+        typer.Option(
+            "--gpu",
+            help="Plan for a GPU 'NAME:MEMORY' (e.g. T4:15GiB) instead of this machine's; repeat for several.",
+        ),
     ] = None,
     skip_modules: Annotated[
-        list[str] | None, typer.Option("--skip-modules", help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).")
+        list[str] | None,
+        typer.Option(
+            "--skip-modules",
+            help="llm_int8_skip_modules, as you would pass it (replaces the default lm_head skip).",
+        ),
     ] = None,
-    format: Annotated[EstimateFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = EstimateFormat.text,
-    offline: Annotated[bool, typer.Option("--offline", help="A Hub id only from the local Hugging Face cache (as HF_HUB_OFFLINE=1).")] = False,
+    format: Annotated[
+        EstimateFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = EstimateFormat.text,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="A Hub id only from the local Hugging Face cache (as HF_HUB_OFFLINE=1)."
+        ),
+    ] = False,
 ) -> None:
     """Estimate a model's GPU memory in each bitsandbytes mode and whether it fits.
 
@@ -238,8 +315,16 @@ def estimate_command(
     from .commands.estimate import EstimateRequest, does_not_fit, run_estimate
 
     result = run_estimate(
-        EstimateRequest(model=model, quants=quant or (), dtype=dtype, context=context, batch=batch, gpus=gpu or (),
-                        skip_modules=skip_modules, offline=offline)
+        EstimateRequest(
+            model=model,
+            quants=quant or (),
+            dtype=dtype,
+            context=context,
+            batch=batch,
+            gpus=gpu or (),
+            skip_modules=skip_modules,
+            offline=offline,
+        )
     )
     _publish("estimate", format.value, result)
     raise typer.Exit(int(ExitCode.FINDINGS if does_not_fit(result) else ExitCode.OK))
@@ -247,19 +332,35 @@ def estimate_command(
 
 @app.command("lint")
 def lint_command(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to lint [default: .]; folders honour .gitignore.")] = None,
-    format: Annotated[LintFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = LintFormat.text,
-    fix: Annotated[bool, typer.Option("--fix", help="Rewrite the safely fixable findings in place (needs libcst).")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to lint [default: .]; folders honour .gitignore."),
+    ] = None,
+    format: Annotated[
+        LintFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = LintFormat.text,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Rewrite the safely fixable findings in place (needs libcst).")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")
+    ] = False,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     gpu: Annotated[
         str | None,
-        typer.Option("--gpu", help="Target GPU compute capability (8.0, 7.5, sm_75, or none) [default: the local GPU via NVML]."),
+        typer.Option(
+            "--gpu",
+            help="Target GPU compute capability (8.0, 7.5, sm_75, or none) [default: the local GPU via NVML].",
+        ),
     ] = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity [default: warning]."),
+        typer.Option(
+            "--fail-on",
+            case_sensitive=False,
+            help="Exit 1 when a finding is at or above this severity [default: warning].",
+        ),
     ] = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -271,8 +372,14 @@ def lint_command(
 
     result = run_lint(
         LintRequest(
-            paths=paths or [Path(".")], fix=fix, diff=diff, select=select or (), ignore=ignore or (), gpu=gpu,
-            fail_on=fail_on.value if fail_on else None, config_path=config,
+            paths=paths or [Path(".")],
+            fix=fix,
+            diff=diff,
+            select=select or (),
+            ignore=ignore or (),
+            gpu=gpu,
+            fail_on=fail_on.value if fail_on else None,
+            config_path=config,
         )
     )
     _publish("lint", format.value, result, output, quiet)
@@ -281,8 +388,12 @@ def lint_command(
 
 @app.command("snapshot")
 def snapshot_command(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Free text stored in the snapshot (where, why).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Free text stored in the snapshot (where, why).")
+    ] = None,
 ) -> None:
     """Write this machine's snapshot as versioned JSON (bnbdoctor.snapshot/1), for `check --snapshot` elsewhere."""
     from .probes import collect
@@ -301,7 +412,9 @@ def snapshot_command(
 @app.command("inspect-lib")
 def inspect_lib_command(
     path: Annotated[Path, typer.Argument(help="An ELF shared library, e.g. libbitsandbytes_cuda130.so.")],
-    format: Annotated[Format, typer.Option("--format", "-f", case_sensitive=False, help="text or json.")] = Format.text,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", case_sensitive=False, help="text or json.")
+    ] = Format.text,
 ) -> None:
     """List the SASS architectures and PTX versions in a library's CUDA fat binary (no CUDA toolkit needed)."""
     from .commands.inspect_lib import inspect_lib
@@ -312,7 +425,9 @@ def inspect_lib_command(
 @app.command("rules")
 def rules_command(
     rule_id: Annotated[str | None, typer.Argument(help="Show this rule's full page, e.g. BNB010.")] = None,
-    format: Annotated[RulesFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = RulesFormat.text,
+    format: Annotated[
+        RulesFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = RulesFormat.text,
 ) -> None:
     """List every rule (id, severity, category, title), or show one rule's page."""
     from .commands.rules import rule_markdown
@@ -340,16 +455,25 @@ def rule_command(rule_id: Annotated[str, typer.Argument(help="The rule id, e.g. 
 def explain_command(
     text: Annotated[
         list[str] | None,
-        typer.Argument(help="The error text (quoted or not); `-` or nothing to read it from a pipe.", show_default=False),
+        typer.Argument(
+            help="The error text (quoted or not); `-` or nothing to read it from a pipe.", show_default=False
+        ),
     ] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-F", help="Read the error from this log file.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-F", help="Read the error from this log file.")
+    ] = None,
     snapshot: Annotated[
-        Path | None, typer.Option("--snapshot", "-s", help="Rank causes with the facts of a snapshot file instead of this machine.")
+        Path | None,
+        typer.Option(
+            "--snapshot", "-s", help="Rank causes with the facts of a snapshot file instead of this machine."
+        ),
     ] = None,
     machine: Annotated[
         bool, typer.Option("--machine/--no-machine", help="Use this machine's facts to rank causes.")
     ] = True,
-    format: Annotated[ExplainFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = ExplainFormat.text,
+    format: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = ExplainFormat.text,
 ) -> None:
     """Explain an error message: its likely causes on this machine and the fix. Exit 0 (explained), 1 (unknown), 2 (bad input)."""
     from .commands.explain import ExplainRequest, run_explain
@@ -397,8 +521,12 @@ def run_command(
         sys.stderr.write(f"\nbnbdoctor: `{shlex.join(command)}` failed ({how})\n")
         if outcome.tail.strip():
             try:
-                result = explain(outcome.tail, "its output", machine_facts(None, machine), script_context(command))
-                sys.stderr.write(render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ))
+                result = explain(
+                    outcome.tail, "its output", machine_facts(None, machine), script_context(command)
+                )
+                sys.stderr.write(
+                    render_explain_text(result, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ)
+                )
             except Exception as exc:  # the explanation must never hide the command's own exit code
                 sys.stderr.write(f"bnbdoctor: could not explain the output ({type(exc).__name__}: {exc})\n")
     raise typer.Exit(die_like(outcome))
@@ -407,41 +535,88 @@ def run_command(
 @app.command("load")
 def load_command(
     model: Annotated[
-        str | None, typer.Argument(help="A model folder or a Hub id (downloaded as from_pretrained does, unless HF_HUB_OFFLINE=1) [default: a generated random model].")
+        str | None,
+        typer.Argument(
+            help="A model folder or a Hub id (downloaded as from_pretrained does, unless HF_HUB_OFFLINE=1) [default: a generated random model]."
+        ),
     ] = None,
     quant: Annotated[
-        str | None, typer.Option("--quant", help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].")
+        str | None,
+        typer.Option(
+            "--quant",
+            help="nf4, nf4-dq, fp4 or int8 [default: the checkpoint's own bitsandbytes mode, else nf4].",
+        ),
     ] = None,
     compute_dtype: Annotated[
         str | None, typer.Option("--compute-dtype", help="bnb_4bit_compute_dtype [default: the load dtype].")
     ] = None,
-    dtype: Annotated[str | None, typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks].")] = None,
+    dtype: Annotated[
+        str | None,
+        typer.Option("--dtype", help="dtype of the unquantized weights [default: as transformers picks]."),
+    ] = None,
     device: Annotated[str, typer.Option("--device", help="auto, cuda or cpu.")] = "auto",
     device_map: Annotated[
-        str | None, typer.Option("--device-map", help="auto, balanced, sequential, cpu, cuda:0, or a JSON object [default: the whole model on the device].")
+        str | None,
+        typer.Option(
+            "--device-map",
+            help="auto, balanced, sequential, cpu, cuda:0, or a JSON object [default: the whole model on the device].",
+        ),
     ] = None,
     max_memory: Annotated[
-        list[str] | None, typer.Option("--max-memory", help="DEVICE=SIZE, e.g. 0=20GiB, cpu=30GiB, disk=100GiB, or a bare cpu or disk (repeat or comma-separate); implies --device-map auto.")
+        list[str] | None,
+        typer.Option(
+            "--max-memory",
+            help="DEVICE=SIZE, e.g. 0=20GiB, cpu=30GiB, disk=100GiB, or a bare cpu or disk (repeat or comma-separate); implies --device-map auto.",
+        ),
     ] = None,
     attempt_timeout: Annotated[
         float, typer.Option("--attempt-timeout", help="Seconds before an attempt's child is killed.")
     ] = 600.0,
-    retries: Annotated[int, typer.Option("--retries", help="Retries of transient errors (busy GPU, memory held by others), with exponential backoff.")] = 0,
-    backoff: Annotated[float, typer.Option("--backoff", help="Seconds before the first retry; doubles each time.")] = 2.0,
+    retries: Annotated[
+        int,
+        typer.Option(
+            "--retries",
+            help="Retries of transient errors (busy GPU, memory held by others), with exponential backoff.",
+        ),
+    ] = 0,
+    backoff: Annotated[
+        float, typer.Option("--backoff", help="Seconds before the first retry; doubles each time.")
+    ] = 2.0,
     fallback: Annotated[
-        bool, typer.Option("--fallback", help="On out-of-memory or offload: try nf4-dq, then head-room max_memory (docs/load.md).")
+        bool,
+        typer.Option(
+            "--fallback",
+            help="On out-of-memory or offload: try nf4-dq, then head-room max_memory (docs/load.md).",
+        ),
     ] = False,
     generate: Annotated[
-        str | None, typer.Option("--generate", help="Without MODEL: the preset to generate (tiny-llama, small-llama, mid-llama, llama31-8b).")
+        str | None,
+        typer.Option(
+            "--generate",
+            help="Without MODEL: the preset to generate (tiny-llama, small-llama, mid-llama, llama31-8b).",
+        ),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="Without MODEL: generate random weights for this config.json.")
+        Path | None,
+        typer.Option("--config", help="Without MODEL: generate random weights for this config.json."),
     ] = None,
     tokens: Annotated[int, typer.Option("--tokens", help="Length of the forward pass.")] = 32,
-    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")] = False,
-    allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors.")] = False,
-    format: Annotated[LoadFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format (junit: one test case per attempt).")] = LoadFormat.text,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress display on stderr.")] = False,
+    trust_remote_code: Annotated[
+        bool, typer.Option("--trust-remote-code", help="Run the model repository's own code.")
+    ] = False,
+    allow_pickle: Annotated[
+        bool,
+        typer.Option("--allow-pickle", help="Load pickle checkpoints (*.bin) when there are no safetensors."),
+    ] = False,
+    format: Annotated[
+        LoadFormat,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="Output format (junit: one test case per attempt)."
+        ),
+    ] = LoadFormat.text,
+    no_progress: Annotated[
+        bool, typer.Option("--no-progress", help="No progress display on stderr.")
+    ] = False,
     # the old spellings, kept working: --timeout (what it timed was unclear) and --quiet (it printed the report)
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", hidden=True)] = False,
@@ -450,11 +625,22 @@ def load_command(
     from .commands.load import LoadRequest, run_load
 
     request = LoadRequest(
-        model=model, quant=quant.lower() if quant else None, compute_dtype=compute_dtype, dtype=dtype, device=device.lower(),
-        device_map=device_map, max_memory=max_memory or (),
-        timeout=attempt_timeout if timeout is None else timeout, retries=retries, backoff=backoff,
-        fallback=fallback, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, generate=generate,
-        config=config, tokens=tokens,
+        model=model,
+        quant=quant.lower() if quant else None,
+        compute_dtype=compute_dtype,
+        dtype=dtype,
+        device=device.lower(),
+        device_map=device_map,
+        max_memory=max_memory or (),
+        timeout=attempt_timeout if timeout is None else timeout,
+        retries=retries,
+        backoff=backoff,
+        fallback=fallback,
+        trust_remote_code=trust_remote_code,
+        allow_pickle=allow_pickle,
+        generate=generate,
+        config=config,
+        tokens=tokens,
     )
     if no_progress or quiet:
         result = run_load(request)
@@ -464,7 +650,9 @@ def load_command(
         with Console(stderr=True).status("starting") as status:
             result = run_load(request, progress=lambda text: status.update(text))
     else:
-        result = run_load(request, progress=lambda text: print(f"bnbdoctor: {text}", file=sys.stderr, flush=True))
+        result = run_load(
+            request, progress=lambda text: print(f"bnbdoctor: {text}", file=sys.stderr, flush=True)
+        )
     _publish("load", format.value, result)
     raise typer.Exit(int(ExitCode.OK if result.status == "passed" else ExitCode.FINDINGS))
 
@@ -544,8 +732,13 @@ def main(argv: list[str] | None = None) -> NoReturn:
     _STATE["interrupted"] = False
     try:
         os.getcwd()
-    except FileNotFoundError:  # every relative path, pyproject.toml and .gitignore lookup would fail deep inside
-        _fail("the current folder no longer exists (deleted or unmounted): cd to an existing folder", ExitCode.USAGE)
+    except (
+        FileNotFoundError
+    ):  # every relative path, pyproject.toml and .gitignore lookup would fail deep inside
+        _fail(
+            "the current folder no longer exists (deleted or unmounted): cd to an existing folder",
+            ExitCode.USAGE,
+        )
     for stream in (sys.stdout, sys.stderr):
         # A report has ✗ and —; on an ASCII or legacy-codepage terminal (PYTHONIOENCODING=ascii, LANG=C on old
         # Pythons, cp1252) they became an internal error: print a ? instead.
@@ -562,7 +755,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     import threading
 
     sigint = None
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    ):
         sigint = signal.signal(signal.SIGINT, _on_sigint)
     try:
         code = app(args=args, prog_name="bnbdoctor", standalone_mode=False)
@@ -590,7 +786,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
             raise SystemExit(int(ExitCode.USAGE)) from None
         if isinstance(exc, _click_errors()):
             _usage_error(exc)
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", ExitCode.INTERNAL)
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)",
+            ExitCode.INTERNAL,
+        )
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

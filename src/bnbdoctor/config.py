@@ -14,8 +14,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
-KEYS = {"ignore", "select", "fail-on", "expect-gpu", "compute-dtype",
-        "per-file-ignores", "test-severity"}  # the last two are lint's per-path settings (lint/settings.py reads them)
+KEYS = {
+    "ignore",
+    "select",
+    "fail-on",
+    "expect-gpu",
+    "compute-dtype",
+    "per-file-ignores",
+    "test-severity",
+}  # the last two are lint's per-path settings (lint/settings.py reads them)
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,9 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         raise InputError(f"{path}: [tool.bnbdoctor] must be a table")
     unknown = sorted(set(table) - KEYS)
     if unknown:
-        raise InputError(f"{path}: unknown key(s) in [tool.bnbdoctor]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})")
+        raise InputError(
+            f"{path}: unknown key(s) in [tool.bnbdoctor]: {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})"
+        )
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in ("error", "warning", "info", "never"):
         raise InputError(f"{path}: [tool.bnbdoctor] fail-on must be one of error, warning, info, never")
@@ -76,7 +85,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         raise InputError(f"{path}: [tool.bnbdoctor] expect-gpu must be true or false")
     compute_dtype = table.get("compute-dtype")
     if compute_dtype is not None and not isinstance(compute_dtype, str):
-        raise InputError(f"{path}: [tool.bnbdoctor] compute-dtype must be a string such as \"float16\"")
+        raise InputError(f'{path}: [tool.bnbdoctor] compute-dtype must be a string such as "float16"')
     return Config(
         path=path,
         ignore=_strings(path, "ignore", table.get("ignore", [])),

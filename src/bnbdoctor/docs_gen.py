@@ -75,8 +75,10 @@ def rule_page(rule: Rule, site: bool = True) -> str:
     """A rule's page in Markdown. `site=True` for docs/rules/ (relative links), False for the terminal."""
     parts = sections(rule.doc)
     what, command = _JUDGED_BY[rule.scope]
-    ignore = f"`# bnbdoctor: ignore[{rule.id}]` on the line, or `--ignore {rule.id}`" if rule.scope == "code" else (
-        f"`--ignore {rule.id}`, or `ignore = [\"{rule.id}\"]` in `[tool.bnbdoctor]`"
+    ignore = (
+        f"`# bnbdoctor: ignore[{rule.id}]` on the line, or `--ignore {rule.id}`"
+        if rule.scope == "code"
+        else (f'`--ignore {rule.id}`, or `ignore = ["{rule.id}"]` in `[tool.bnbdoctor]`')
     )
     refs = "\n".join(f"- {r.kind}: {r.title}{_link(r, site)}" for r in rule.references)
     lines = [
@@ -122,23 +124,27 @@ def rule_page(rule: Rule, site: bool = True) -> str:
 
 
 def rules_index() -> str:
-    rows = [f"| [{r.id}]({r.id}.md) | {r.category} | {r.severity} | {r.scope} | {'yes' if r.fix_safety else ''} | {r.title} |"
-            for r in all_rules()]
-    return "\n".join([
-        "# Rules",
-        "",
-        "Every rule has a page that says what it detects, why it matters, an example, the fix, whether `--fix` is",
-        "safe, and the library source or measurement it rests on. Every finding links to its page (`docs` in JSON,",
-        "`helpUri` in SARIF), and `bnbdoctor rule BNB010` prints the page in the terminal.",
-        "",
-        "Rule ids are stable: a retired id is never reused. These pages are generated from the rule registry by",
-        "`python -m bnbdoctor.docs_gen docs`; do not edit them by hand.",
-        "",
-        "| id | category | severity | judges | `--fix` | title |",
-        "|---|---|---|---|---|---|",
-        *rows,
-        "",
-    ])
+    rows = [
+        f"| [{r.id}]({r.id}.md) | {r.category} | {r.severity} | {r.scope} | {'yes' if r.fix_safety else ''} | {r.title} |"
+        for r in all_rules()
+    ]
+    return "\n".join(
+        [
+            "# Rules",
+            "",
+            "Every rule has a page that says what it detects, why it matters, an example, the fix, whether `--fix` is",
+            "safe, and the library source or measurement it rests on. Every finding links to its page (`docs` in JSON,",
+            "`helpUri` in SARIF), and `bnbdoctor rule BNB010` prints the page in the terminal.",
+            "",
+            "Rule ids are stable: a retired id is never reused. These pages are generated from the rule registry by",
+            "`python -m bnbdoctor.docs_gen docs`; do not edit them by hand.",
+            "",
+            "| id | category | severity | judges | `--fix` | title |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
 
 
 def pages() -> dict[str, str]:

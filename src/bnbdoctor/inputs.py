@@ -21,7 +21,9 @@ def read_text(path: Path, what: str, max_bytes: int = 16 * MiB, hint: str = "") 
         if path.is_dir():
             raise InputError(f"{what} path is a directory, not a file: {path}")
         with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)  # bounded also for a pipe or device, whose size stat cannot tell
+            data = handle.read(
+                max_bytes + 1
+            )  # bounded also for a pipe or device, whose size stat cannot tell
     except FileNotFoundError:
         raise InputError(f"{what} file not found: {path}") from None
     except PermissionError:
@@ -29,10 +31,14 @@ def read_text(path: Path, what: str, max_bytes: int = 16 * MiB, hint: str = "") 
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise InputError(f"{what} {path} is larger than {_size(max_bytes)}: not a {what}; is it the right file?")
+        raise InputError(
+            f"{what} {path} is larger than {_size(max_bytes)}: not a {what}; is it the right file?"
+        )
     if b"\0" in data[:8192]:
         raise InputError(f"{what} {path} is a binary file, not text: is it the right file?{hint}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{what} {path} is not UTF-8 text (byte {exc.start}): is it the right file?{hint}") from None
+        raise InputError(
+            f"{what} {path} is not UTF-8 text (byte {exc.start}): is it the right file?{hint}"
+        ) from None

@@ -18,7 +18,10 @@ from .vocab import CATEGORIES, FAIL_ON, QUANT_MODES, SEVERITIES, Finding
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: the parts every command's document shares
-TOOL: dict[str, Any] = {"type": "object", "properties": {"name": {"type": "string"}, "version": {"type": "string"}}}
+TOOL: dict[str, Any] = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
+}
 VERDICT: dict[str, Any] = {
     "status": {"enum": ["pass", "fail"]},
     "fail_on": {"enum": list(FAIL_ON)},
@@ -44,11 +47,21 @@ def finding_schema(located: bool = False) -> dict[str, Any]:
     tail = {k: fields[k] for k in ("message", "fix")}
     place: dict[str, Any] = {}
     if located:
-        place = {"path": {"type": "string"}, **{k: {"type": "integer"} for k in ("line", "column", "end_line", "end_column")}}
-        place["cell"] = {"type": "integer", "minimum": 1}  # only in a notebook: the code cell `line` counts in
+        place = {
+            "path": {"type": "string"},
+            **{k: {"type": "integer"} for k in ("line", "column", "end_line", "end_column")},
+        }
+        place["cell"] = {
+            "type": "integer",
+            "minimum": 1,
+        }  # only in a notebook: the code cell `line` counts in
         tail["fixable"] = {"type": "boolean"}
     properties = {**head, **place, **tail, "evidence": {}, "docs": fields["docs"]}
-    return {"type": "object", "properties": properties, "required": [k for k in properties if k not in ("docs", "cell")]}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [k for k in properties if k not in ("docs", "cell")],
+    }
 
 
 def report_schema() -> dict[str, Any]:
@@ -111,7 +124,10 @@ def explain_schema() -> dict[str, Any]:
             "facts": {"type": "object"},
             "findings": {"type": "array", "items": {"type": "object"}},
             "references": {"type": "array", "items": {"type": "object", "required": ["kind", "title"]}},
-            "templates": {"type": "array", "items": {"type": "object", "required": ["package", "file", "first", "last", "template"]}},
+            "templates": {
+                "type": "array",
+                "items": {"type": "object", "required": ["package", "file", "first", "last", "template"]},
+            },
         },
         "required": ["lines", "signatures", "facts", "findings", "references"],
     }
@@ -137,14 +153,21 @@ def explain_schema() -> dict[str, Any]:
             },
             "machine": {
                 "type": ["object", "null"],
-                "properties": {"source": {"type": "string"}, "findings": {"type": "array", "items": {"type": "object"}}},
+                "properties": {
+                    "source": {"type": "string"},
+                    "findings": {"type": "array", "items": {"type": "object"}},
+                },
             },
             "matches": {"type": "array", "items": {"$ref": "#/$defs/Match"}},
             "triage": {
                 "type": "object",
                 "description": "Whether the first cause is confident enough to post (docs/ci/triage.md).",
-                "properties": {"confident": {"type": "boolean"}, "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                               "margin": {"type": "number"}, "category": {"type": ["string", "null"]}},
+                "properties": {
+                    "confident": {"type": "boolean"},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                    "margin": {"type": "number"},
+                    "category": {"type": ["string", "null"]},
+                },
                 "required": ["confident", "confidence"],
             },
             "notes": {"type": "array", "items": {"type": "string"}},
@@ -166,7 +189,10 @@ def lint_schema() -> dict[str, Any]:
     for key in ("line", "column", "end_line", "end_column"):
         props[key] = {"type": "integer", "minimum": 1}
     props["evidence"] = report_schema()["$defs"]["Finding"]["properties"]["evidence"]
-    defs["FileFix"]["properties"]["rules"] = {"type": "array", "items": {"type": "string", "pattern": "^BNB1[0-4][0-9]$"}}
+    defs["FileFix"]["properties"]["rules"] = {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^BNB1[0-4][0-9]$"},
+    }
     return {
         "$schema": DRAFT,
         "$id": LINT_SCHEMA,
@@ -200,16 +226,35 @@ def estimate_schema() -> dict[str, Any]:
     defs["Estimate"]["required"] = [*defs["Estimate"].get("required", []), "total_bytes"]
     defs["Plan"]["properties"]["gpu_source"] = {"enum": ["this machine", "--gpu", "none"]}
     model_props: dict[str, Any] = {
-        k: {} for k in ("name", "folder", "origin", "model_type", "architecture", "method", "transformers_version",
-                         "dtype", "params", "params_range", "quantizable_params", "quantizable_modules", "moe_fused_params",
-                         "skipped_modules")
+        k: {}
+        for k in (
+            "name",
+            "folder",
+            "origin",
+            "model_type",
+            "architecture",
+            "method",
+            "transformers_version",
+            "dtype",
+            "params",
+            "params_range",
+            "quantizable_params",
+            "quantizable_modules",
+            "moe_fused_params",
+            "skipped_modules",
+        )
     }
     # config.json's quantization_config, for a checkpoint saved already quantized (mode: bitsandbytes only)
-    model_props["stored_quantization"] = {"anyOf": [{"type": "null"}, {
-        "type": "object", "required": ["method", "mode"],
-        "properties": {"method": {"type": "string"},
-                       "mode": {"enum": [None, *QUANT_MODES]}},
-    }]}
+    model_props["stored_quantization"] = {
+        "anyOf": [
+            {"type": "null"},
+            {
+                "type": "object",
+                "required": ["method", "mode"],
+                "properties": {"method": {"type": "string"}, "mode": {"enum": [None, *QUANT_MODES]}},
+            },
+        ]
+    }
     return {
         "$schema": DRAFT,
         "$id": ESTIMATE_SCHEMA,
@@ -218,7 +263,11 @@ def estimate_schema() -> dict[str, Any]:
         "properties": {
             "schema": {"const": ESTIMATE_SCHEMA},
             "tool": TOOL,
-            "model": {"type": "object", "properties": model_props, "required": ["name", "method", "params", "dtype"]},
+            "model": {
+                "type": "object",
+                "properties": model_props,
+                "required": ["name", "method", "params", "dtype"],
+            },
             "estimates": {"type": "array", "items": {"$ref": "#/$defs/Estimate"}, "minItems": 1},
             "plan": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/Plan"}]},
             "findings": {"type": "array", "items": {"$ref": "#/$defs/Finding"}},
@@ -281,8 +330,13 @@ def load_schema() -> dict[str, Any]:
     defs["LoadResult"]["properties"]["schema"] = {"const": LOAD_SCHEMA}
     defs["LoadResult"]["properties"]["tool"] = TOOL
     defs["LoadResult"]["required"] = [*defs["LoadResult"]["required"], "schema", "tool"]
-    return {"$schema": DRAFT, "$id": LOAD_SCHEMA, "title": "bnbdoctor load report", "$ref": "#/$defs/LoadResult",
-            "$defs": defs}
+    return {
+        "$schema": DRAFT,
+        "$id": LOAD_SCHEMA,
+        "title": "bnbdoctor load report",
+        "$ref": "#/$defs/LoadResult",
+        "$defs": defs,
+    }
 
 
 SCHEMAS = {

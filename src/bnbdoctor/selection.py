@@ -26,7 +26,9 @@ class Selection:
     fail_on: str
     select: tuple[str, ...] = ()  # rule ids (upper case) and categories; empty: every rule of the command
     ignore: tuple[str, ...] = ()
-    config: Config = field(default_factory=Config)  # the [tool.bnbdoctor] table applied; path None: none found
+    config: Config = field(
+        default_factory=Config
+    )  # the [tool.bnbdoctor] table applied; path None: none found
 
     @property
     def config_path(self) -> Path | None:
@@ -38,7 +40,9 @@ class Selection:
         return (f"config: {self.config.path}",) if self.config.path else ()
 
 
-def split_ids(values: Sequence[str], known: Callable[[], Collection[str]], noun: str = "rule", hint: str = "") -> tuple[str, ...]:
+def split_ids(
+    values: Sequence[str], known: Callable[[], Collection[str]], noun: str = "rule", hint: str = ""
+) -> tuple[str, ...]:
     """`--ignore BNB001,BNB040 --ignore oom` -> ('BNB001', 'BNB040', 'oom'), each checked to exist among `known`
     rule ids (asked for only when there is an id to check: it loads the rules)."""
     out: list[str] = []

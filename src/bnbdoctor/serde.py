@@ -102,7 +102,9 @@ def from_json(tp: Any, data: Any, path: str = "") -> Any:
         if origin is tuple and args and args[-1] is not Ellipsis:
             if len(data) != len(args):
                 raise SchemaError(path, f"expected {len(args)} items, got {len(data)}")
-            return tuple(from_json(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, data, strict=True)))
+            return tuple(
+                from_json(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, data, strict=True))
+            )
         item = args[0] if args else Any
         items = [from_json(item, v, f"{path}[{i}]") for i, v in enumerate(data)]
         return tuple(items) if origin is tuple else items
@@ -167,7 +169,12 @@ def json_schema(tp: Any) -> dict[str, Any]:
         if origin in (list, tuple, typing.Sequence) or t in (list, tuple):
             args = get_args(t)
             if origin is tuple and args and args[-1] is not Ellipsis:
-                return {"type": "array", "prefixItems": [walk(a) for a in args], "minItems": len(args), "maxItems": len(args)}
+                return {
+                    "type": "array",
+                    "prefixItems": [walk(a) for a in args],
+                    "minItems": len(args),
+                    "maxItems": len(args),
+                }
             return {"type": "array", "items": walk(args[0]) if args else {}}
         if origin in (dict, Mapping, typing.Mapping) or t is dict:
             args = get_args(t)

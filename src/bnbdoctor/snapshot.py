@@ -90,7 +90,9 @@ class PackagesInfo:
     status: ProbeStatus = "skipped"
     error: str | None = None
     packages: dict[str, PackageInfo] = field(default_factory=dict)  # key: normalised name (PEP 503)
-    duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> versions found twice on sys.path
+    duplicates: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # name -> versions found twice on sys.path
     torch: TorchBuild | None = None
     torch_error: str | None = None  # torch is installed but its build could not be read
     minimums: tuple[Minimum, ...] = ()
@@ -197,7 +199,9 @@ class Snapshot:
     packages: PackagesInfo = field(default_factory=PackagesInfo)
     nvml: NvmlInfo = field(default_factory=NvmlInfo)
     env: EnvInfo = field(default_factory=EnvInfo)
-    native: NativeInfo = field(default_factory=NativeInfo)  # absent from snapshots older than issue 3: skipped
+    native: NativeInfo = field(
+        default_factory=NativeInfo
+    )  # absent from snapshots older than issue 3: skipped
     distributed: DistributedInfo = field(default_factory=DistributedInfo)  # absent before issue 9: skipped
     note: str | None = None  # free text, e.g. where and why a fixture was recorded
 
@@ -223,11 +227,16 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     schema = data.get("schema")
     if schema != SCHEMA:
         if isinstance(schema, str) and schema.startswith("bnbdoctor.snapshot/"):
-            raise SchemaError("schema", f"version {schema!r} is not supported (this bnbdoctor reads {SCHEMA!r})")
+            raise SchemaError(
+                "schema", f"version {schema!r} is not supported (this bnbdoctor reads {SCHEMA!r})"
+            )
         if isinstance(schema, str) and schema.startswith("bnbdoctor."):
             # the usual mix-up: `check -f json -o x.json` writes a report, `bnbdoctor snapshot -o x.json` a snapshot
-            raise SchemaError("schema", f"this is a {schema!r} document, not a bnbdoctor snapshot; "
-                                        "write a snapshot with `bnbdoctor snapshot -o FILE`")
+            raise SchemaError(
+                "schema",
+                f"this is a {schema!r} document, not a bnbdoctor snapshot; "
+                "write a snapshot with `bnbdoctor snapshot -o FILE`",
+            )
         raise SchemaError("schema", f"expected {SCHEMA!r}, got {schema!r}: not a bnbdoctor snapshot")
     snapshot: Snapshot = from_json(Snapshot, data)
     return snapshot
@@ -258,7 +267,9 @@ def load_snapshot(path: Path) -> Snapshot:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"snapshot {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise InputError(
+            f"snapshot {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     try:
         snapshot = snapshot_from_dict(_printable(data))
     except SchemaError as exc:

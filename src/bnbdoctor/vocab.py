@@ -47,8 +47,13 @@ MODES: tuple[str, ...] = QUANT_MODES + UNQUANTIZED_MODES
 #: The floating dtypes by torch's names, and the spellings people write for them (fp16, half, torch.bfloat16 ...).
 FLOAT_DTYPES: tuple[str, ...] = ("float16", "bfloat16", "float32", "float64")
 DTYPE_ALIASES: dict[str, str] = {
-    "fp16": "float16", "half": "float16", "bf16": "bfloat16", "fp32": "float32", "float": "float32",
-    "fp64": "float64", "double": "float64",
+    "fp16": "float16",
+    "half": "float16",
+    "bf16": "bfloat16",
+    "fp32": "float32",
+    "float": "float32",
+    "fp64": "float64",
+    "double": "float64",
 }
 
 
@@ -136,7 +141,9 @@ class Finding:
     message: str
     fix: str
     evidence: Evidence = field(default_factory=Evidence)
-    docs: str = ""  # the rule's page (docs_url); added in report/1 without a version bump: consumers ignore it
+    docs: str = (
+        ""  # the rule's page (docs_url); added in report/1 without a version bump: consumers ignore it
+    )
     location: Location | None = None
     fixable: bool = False
 
@@ -152,12 +159,21 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape: the location's fields inline after the title, `fixable` after the fix (lint/1);
         neither for a machine finding (report/1)."""
-        data: dict[str, Any] = {"rule": self.rule, "category": self.category, "severity": self.severity,
-                                "title": self.title}
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "title": self.title,
+        }
         if self.location is not None:
             loc = self.location
-            data.update(path=loc.path, line=loc.line, column=loc.column, end_line=loc.end_line,
-                        end_column=loc.end_column)
+            data.update(
+                path=loc.path,
+                line=loc.line,
+                column=loc.column,
+                end_line=loc.end_line,
+                end_column=loc.end_column,
+            )
             if loc.cell is not None:
                 data["cell"] = loc.cell
         data.update(message=self.message, fix=self.fix)

@@ -17,9 +17,18 @@ GIB = 1024**3
 
 def as_rank(s: Snapshot, rank: int, world_size: int, host: str, local_rank: int = 0) -> Snapshot:
     """The snapshot a rank takes under torchrun: its host and its place in the job."""
-    dist = DistributedInfo(status="ok", launcher="torchrun", rank=rank, local_rank=local_rank, world_size=world_size,
-                           local_world_size=1, node_rank=rank, master_addr="node0", master_port=29500,
-                           cuda_device=local_rank if s.nvml.gpus else None)
+    dist = DistributedInfo(
+        status="ok",
+        launcher="torchrun",
+        rank=rank,
+        local_rank=local_rank,
+        world_size=world_size,
+        local_world_size=1,
+        node_rank=rank,
+        master_addr="node0",
+        master_port=29500,
+        cuda_device=local_rank if s.nvml.gpus else None,
+    )
     return replace(s, platform=replace(s.platform, hostname=host), distributed=dist)
 
 
@@ -30,7 +39,9 @@ def h100_cluster(nodes: int = 8) -> list[Snapshot]:
 
 
 def context(snapshots: list[Snapshot], **extra: object) -> ClusterContext:
-    return build_context([(f"rank {i}", s) for i, s in enumerate(snapshots)], "distributed", CheckOptions(), **extra)  # type: ignore[arg-type]
+    return build_context(
+        [(f"rank {i}", s) for i, s in enumerate(snapshots)], "distributed", CheckOptions(), **extra
+    )  # type: ignore[arg-type]
 
 
 def cluster_findings(snapshots: list[Snapshot], rule: str | None = None, **extra: object) -> list[Finding]:
@@ -45,4 +56,6 @@ def write_folder(folder: Path, snapshots: list[Snapshot]) -> Path:
     return folder
 
 
-UNREADABLE = Unreadable("node-9.json", "snapshot node-9.json is not valid JSON: Expecting value at line 1 column 1")
+UNREADABLE = Unreadable(
+    "node-9.json", "snapshot node-9.json is not valid JSON: Expecting value at line 1 column 1"
+)

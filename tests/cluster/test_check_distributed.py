@@ -23,9 +23,23 @@ from conftest import with_package
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "schemas" / "cluster-1.json").read_text())
-LAUNCHER = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "MASTER_ADDR", "MASTER_PORT",
-            "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RUN_ID", "BNBDOCTOR_TEST_SNAPSHOT")
-ENV = {**{k: v for k, v in os.environ.items() if k not in LAUNCHER}, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+LAUNCHER = (
+    "RANK",
+    "WORLD_SIZE",
+    "LOCAL_RANK",
+    "LOCAL_WORLD_SIZE",
+    "GROUP_RANK",
+    "MASTER_ADDR",
+    "MASTER_PORT",
+    "TORCHELASTIC_USE_AGENT_STORE",
+    "TORCHELASTIC_RUN_ID",
+    "BNBDOCTOR_TEST_SNAPSHOT",
+)
+ENV = {
+    **{k: v for k, v in os.environ.items() if k not in LAUNCHER},
+    "PYTHONPATH": str(ROOT / "src"),
+    "NO_COLOR": "1",
+}
 
 #: Runs one rank and records its exit code; rank $ODD_RANK reports the snapshot in $ODD_SNAPSHOT.
 WRAPPER = """#!/bin/sh
@@ -44,14 +58,40 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def torchrun(tmp_path: Path, nproc: int, odd_rank: int = -1, odd_snapshot: str = "") -> subprocess.CompletedProcess[str]:
+def torchrun(
+    tmp_path: Path, nproc: int, odd_rank: int = -1, odd_snapshot: str = ""
+) -> subprocess.CompletedProcess[str]:
     wrapper = tmp_path / "rank.sh"
     wrapper.write_text(WRAPPER)
-    env = {**ENV, "PY": sys.executable, "REPORT_DIR": str(tmp_path), "ODD_RANK": str(odd_rank), "ODD_SNAPSHOT": odd_snapshot}
+    env = {
+        **ENV,
+        "PY": sys.executable,
+        "REPORT_DIR": str(tmp_path),
+        "ODD_RANK": str(odd_rank),
+        "ODD_SNAPSHOT": odd_snapshot,
+    }
     return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc), "--rdzv-backend", "static",
-         "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "--no-python", "sh", str(wrapper)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc-per-node",
+            str(nproc),
+            "--rdzv-backend",
+            "static",
+            "--master-addr",
+            "127.0.0.1",
+            "--master-port",
+            str(free_port()),
+            "--no-python",
+            "sh",
+            str(wrapper),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=240,
     )
 
 
@@ -69,7 +109,11 @@ def test_four_ranks_one_with_other_bitsandbytes_all_exit_1_and_rank_0_names_it(t
     jsonschema.validate(report, SCHEMA)
     assert report["mode"] == "distributed" and report["world_size"] == 4 and report["status"] == "fail"
     assert [(r["rank"], r["local_rank"], r["status"]) for r in report["ranks"]] == [
-        (0, 0, "pass"), (1, 1, "pass"), (2, 2, "fail"), (3, 3, "pass")]
+        (0, 0, "pass"),
+        (1, 1, "pass"),
+        (2, 2, "fail"),
+        (3, 3, "pass"),
+    ]
     assert [r["bitsandbytes"] for r in report["ranks"]] == ["0.50.2", "0.50.2", "0.49.0", "0.50.2"]
     skew = [f for f in report["findings"] if f["rule"] == "BNB091"]
     assert [f["ranks"] for f in skew] == [[2]]
@@ -84,11 +128,24 @@ def test_two_healthy_cpu_ranks_all_exit_0(tmp_path):
     assert json.loads((tmp_path / "report.json").read_text())["status"] == "pass"
 
 
-def bnbdoctor_as(rank: int, world_size: int, port: int, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**ENV, "RANK": str(rank), "WORLD_SIZE": str(world_size), "LOCAL_RANK": str(rank),
-           "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
-    return subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "--distributed", *args],
-                          capture_output=True, text=True, env=env, timeout=timeout)
+def bnbdoctor_as(
+    rank: int, world_size: int, port: int, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **ENV,
+        "RANK": str(rank),
+        "WORLD_SIZE": str(world_size),
+        "LOCAL_RANK": str(rank),
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(port),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "check", "--distributed", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def test_a_rank_that_never_joins_is_a_finding_after_the_timeout_not_a_hang(tmp_path):
@@ -107,18 +164,32 @@ def test_a_rank_without_rank_0_exits_non_zero_with_one_line(tmp_path):
     proc = bnbdoctor_as(1, 2, free_port(), "--timeout", "2")
     assert proc.returncode == 1 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("bnbdoctor: error: rank 1: no rendezvous store at 127.0.0.1:")
+    assert len(lines) == 1 and lines[0].startswith(
+        "bnbdoctor: error: rank 1: no rendezvous store at 127.0.0.1:"
+    )
 
 
 def test_distributed_outside_a_launcher_is_a_usage_error():
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "--distributed"], capture_output=True,
-                          text=True, env=ENV, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "check", "--distributed"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "--distributed needs a launcher's variables" in proc.stderr and proc.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize(("option", "value"), [("--join-timeout", "0"), ("--timeout", "-1")])  # --timeout: the old name
+@pytest.mark.parametrize(
+    ("option", "value"), [("--join-timeout", "0"), ("--timeout", "-1")]
+)  # --timeout: the old name
 def test_timeout_must_be_positive(option, value):
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "check", "--distributed", option, value],
-                          capture_output=True, text=True, env=ENV, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "check", "--distributed", option, value],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "--join-timeout must be a positive number" in proc.stderr

@@ -33,19 +33,29 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
 def troubled_cluster(folder: Path) -> Path:
     """8 H100 nodes: node 3's GPU is busy, node 5 runs an older driver, node 6 hides its GPU."""
     nodes = h100_cluster(8)
-    nodes[3] = with_gpu(nodes[3], memory_used=60 * GIB, memory_free=19 * GIB,
-                        processes=(GpuProcess(pid=777, used_memory=60 * GIB, name="python"),))
+    nodes[3] = with_gpu(
+        nodes[3],
+        memory_used=60 * GIB,
+        memory_free=19 * GIB,
+        processes=(GpuProcess(pid=777, used_memory=60 * GIB, name="python"),),
+    )
     nodes[5] = with_driver(nodes[5], "570.86.15", 12080)
     nodes[6] = with_env(nodes[6], CUDA_VISIBLE_DEVICES="")
     return write_folder(folder, nodes)
 
 
 def test_troubled_8_node_cluster_json_names_each_odd_node(capsys, tmp_path):
-    code, out, _ = cli(capsys, "check", "--snapshots", str(troubled_cluster(tmp_path / "snaps")), "-f", "json")
+    code, out, _ = cli(
+        capsys, "check", "--snapshots", str(troubled_cluster(tmp_path / "snaps")), "-f", "json"
+    )
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
     assert code == 1 and report["status"] == "fail"
-    assert report["schema"] == "bnbdoctor.cluster/1" and report["mode"] == "snapshots" and report["world_size"] == 8
+    assert (
+        report["schema"] == "bnbdoctor.cluster/1"
+        and report["mode"] == "snapshots"
+        and report["world_size"] == 8
+    )
     concerns = {(f["rule"], f["scope"]): f["ranks"] for f in report["findings"]}
     assert concerns[("BNB095", "cluster")] == [3]
     assert concerns[("BNB040", "machine")] == [3]
@@ -54,7 +64,16 @@ def test_troubled_8_node_cluster_json_names_each_odd_node(capsys, tmp_path):
     assert concerns[("BNB096", "cluster")] == [6]
     assert concerns[("BNB003", "machine")] == [6]
     by_rank = {row["rank"]: row for row in report["ranks"]}
-    assert [by_rank[r]["status"] for r in range(8)] == ["pass", "pass", "pass", "fail", "pass", "fail", "fail", "pass"]
+    assert [by_rank[r]["status"] for r in range(8)] == [
+        "pass",
+        "pass",
+        "pass",
+        "fail",
+        "pass",
+        "fail",
+        "fail",
+        "pass",
+    ]
     assert by_rank[5]["driver"] == "570.86.15" and by_rank[6]["gpu_name"] is None
     assert by_rank[0]["gpu_name"] == "NVIDIA H100 80GB HBM3" and by_rank[0]["compute_capability"] == [9, 0]
     assert next(f for f in report["findings"] if f["rule"] == "BNB003")["hosts"] == ["node6"]
@@ -65,8 +84,20 @@ def test_troubled_cluster_text_matrix(capsys, tmp_path):
     lines = out.splitlines()
     assert code == 1
     assert lines[0].endswith(": 8 of 8 ranks")
-    assert lines[1].split() == ["host", "rank", "local", "gpu", "cc", "memory", "free/total", "driver", "torch",
-                                "bitsandbytes", "transformers", "status"]
+    assert lines[1].split() == [
+        "host",
+        "rank",
+        "local",
+        "gpu",
+        "cc",
+        "memory",
+        "free/total",
+        "driver",
+        "torch",
+        "bitsandbytes",
+        "transformers",
+        "status",
+    ]
     node5 = next(line for line in lines if line.strip().startswith("node5"))
     assert "570.86.15" in node5 and node5.rstrip().endswith("fail")
     assert "BNB092 The NVIDIA driver differs between nodes (version_incompat) — rank 5 (node5)" in out
@@ -74,7 +105,9 @@ def test_troubled_cluster_text_matrix(capsys, tmp_path):
 
 
 def test_uniform_h100_cluster_passes(capsys, tmp_path):
-    code, out, _ = cli(capsys, "check", "--snapshots", str(write_folder(tmp_path / "s", h100_cluster(8))), "--expect-gpu")
+    code, out, _ = cli(
+        capsys, "check", "--snapshots", str(write_folder(tmp_path / "s", h100_cluster(8))), "--expect-gpu"
+    )
     assert code == 0 and out.rstrip().endswith("PASS 0 errors, 0 warnings, 0 info (fail-on: error)")
 
 
@@ -94,14 +127,18 @@ def test_the_recorded_snapshots_as_one_cluster(capsys, tmp_path):
     rules = {(f["rule"], tuple(f["ranks"])) for f in report["findings"]}
     assert ("BNB096", tuple(sorted([rank_of[CPU], rank_of[H100_CVD_EMPTY]]))) in rules
     assert ("BNB003", (rank_of[H100_CVD_EMPTY],)) in rules
-    torch_skew = next(f for f in report["findings"] if f["rule"] == "BNB091" and f["message"].startswith("torch"))
+    torch_skew = next(
+        f for f in report["findings"] if f["rule"] == "BNB091" and f["message"].startswith("torch")
+    )
     assert torch_skew["ranks"] == [rank_of[CPU]] and "2.11.0+cu130 on ranks" in torch_skew["message"]
     assert code == 1
 
 
 def test_a_malformed_file_is_a_finding_and_does_not_hide_the_others(capsys, tmp_path):
     folder = write_folder(tmp_path / "snaps", h100_cluster(3))
-    (folder / "node-3.json").write_text('{"schema": "bnbdoctor.snapshot/1", "nvml": {"gpus": [{"index": "zero"}]}}')
+    (folder / "node-3.json").write_text(
+        '{"schema": "bnbdoctor.snapshot/1", "nvml": {"gpus": [{"index": "zero"}]}}'
+    )
     (folder / "README.txt").write_text("not a snapshot, and not *.json: not read")
     code, out, _ = cli(capsys, "check", "--snapshots", str(folder), "-f", "json")
     report = json.loads(out)
@@ -136,7 +173,9 @@ def test_snapshots_and_distributed_together_is_a_usage_error(capsys, tmp_path):
 
 def test_markdown_matrix(capsys, tmp_path):
     nodes = h100_cluster(2)
-    code, out, _ = cli(capsys, "check", "--snapshots", str(write_folder(tmp_path / "s", nodes)), "-f", "markdown")
+    code, out, _ = cli(
+        capsys, "check", "--snapshots", str(write_folder(tmp_path / "s", nodes)), "-f", "markdown"
+    )
     assert code == 0
     assert "| host | rank | local | gpu | cc | memory free/total |" in out
     assert "| node1 | 1 | 0 | 0: NVIDIA H100 80GB HBM3 | sm_90 | 79.2/79.6 GiB |" in out

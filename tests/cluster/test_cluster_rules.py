@@ -23,7 +23,9 @@ def odd(index: int, change: Callable[[Snapshot], Snapshot], nodes: int = 8) -> l
 
 
 def busy(s: Snapshot) -> Snapshot:
-    return with_gpu(s, memory_used=50 * GIB, memory_free=29 * GIB, processes=(GpuProcess(pid=4242, used_memory=50 * GIB),))
+    return with_gpu(
+        s, memory_used=50 * GIB, memory_free=29 * GIB, processes=(GpuProcess(pid=4242, used_memory=50 * GIB),)
+    )
 
 
 def same_host_same_gpu() -> list[Snapshot]:
@@ -39,8 +41,16 @@ CASES: dict[str, tuple[Case, Case]] = {
     "BNB092": ((lambda: odd(5, lambda s: with_driver(s, "570.86.15", 12080)), {}), (h100_cluster, {})),
     "BNB093": ((lambda: odd(7, as_t4), {}), (h100_cluster, {})),
     "BNB094": (
-        (lambda: odd(2, lambda s: with_gpu(s, name="NVIDIA H100 80GB HBM3 MIG 3g.40gb", memory_total=40 * GIB)), {}),
-        (lambda: odd(2, lambda s: with_gpu(s, memory_total=(s.nvml.gpus[0].memory_total or 0) - GIB // 2)), {}),
+        (
+            lambda: odd(
+                2, lambda s: with_gpu(s, name="NVIDIA H100 80GB HBM3 MIG 3g.40gb", memory_total=40 * GIB)
+            ),
+            {},
+        ),
+        (
+            lambda: odd(2, lambda s: with_gpu(s, memory_total=(s.nvml.gpus[0].memory_total or 0) - GIB // 2)),
+            {},
+        ),
     ),
     "BNB095": ((lambda: odd(3, busy), {}), (lambda: [busy(s) for s in h100_cluster()], {})),
     "BNB096": (
@@ -49,8 +59,10 @@ CASES: dict[str, tuple[Case, Case]] = {
     ),
     "BNB097": ((same_host_same_gpu, {}), (lambda: h100_cluster(4), {})),
     "BNB098": ((h100_cluster, {"unreadable": [UNREADABLE]}), (h100_cluster, {})),
-    "BNB099": ((h100_cluster, {"collective_error": "DistBackendError: Connection closed by peer [10.0.0.7]:41233"}),
-               (h100_cluster, {})),
+    "BNB099": (
+        (h100_cluster, {"collective_error": "DistBackendError: Connection closed by peer [10.0.0.7]:41233"}),
+        (h100_cluster, {}),
+    ),
 }
 
 

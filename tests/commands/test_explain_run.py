@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "schemas" / "explain-1.json").read_text())
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
 BNB = [sys.executable, "-m", "bnbdoctor"]
-OFFLOAD = ("ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
-           "the quantized model.")
+OFFLOAD = (
+    "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+    "the quantized model."
+)
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -30,12 +32,21 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
     return int(exited.value.code or 0), out, err
 
 
-def bnbdoctor(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*BNB, *args], input=stdin.encode() if stdin is not None else None, capture_output=True,
-                          env=ENV, timeout=timeout, cwd=ROOT)
+def bnbdoctor(
+    *args: str, stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*BNB, *args],
+        input=stdin.encode() if stdin is not None else None,
+        capture_output=True,
+        env=ENV,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 # ---- explain ----
+
 
 def test_explain_argument_without_machine_exits_0_with_cause_and_fix(capsys):
     code, out, _ = cli(capsys, "explain", "--no-machine", OFFLOAD)
@@ -44,15 +55,24 @@ def test_explain_argument_without_machine_exits_0_with_cause_and_fix(capsys):
 
 
 def test_explain_json_matches_its_schema(capsys):
-    code, out, _ = cli(capsys, "explain", "--snapshot", str(SNAPSHOTS / "h100-2026-11-24-bnb126.json"), "--format", "json",
-                       "OSError: libcudart.so.12: cannot open shared object file: No such file or directory")
+    code, out, _ = cli(
+        capsys,
+        "explain",
+        "--snapshot",
+        str(SNAPSHOTS / "h100-2026-11-24-bnb126.json"),
+        "--format",
+        "json",
+        "OSError: libcudart.so.12: cannot open shared object file: No such file or directory",
+    )
     document = json.loads(out)
     jsonschema.validate(document, SCHEMA)
     assert code == 0 and document["schema"] == "bnbdoctor.explain/1"
     assert list(document["matches"][0]) == ["category", "rule", "confidence", "cause", "fix", "evidence"]
     assert document["matches"][0]["category"] == "cuda_mismatch"
     assert document["machine"]["source"].startswith("snapshot ")
-    assert document["input"]["matched_lines"] == ["OSError: libcudart.so.12: cannot open shared object file: No such file or directory"]
+    assert document["input"]["matched_lines"] == [
+        "OSError: libcudart.so.12: cannot open shared object file: No such file or directory"
+    ]
 
 
 def test_explain_unknown_text_exits_1_and_says_so(capsys):
@@ -70,11 +90,14 @@ def test_explain_reads_a_log_file(capsys, tmp_path):
     assert code == 0 and f"file {log}" in out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("explain", "--file", "/no/such/log"), "file not found: /no/such/log"),
-    (("explain", "--snapshot", "/no/such.json", "x"), "snapshot file not found"),
-    (("explain", "--file", "/etc/hostname", "text"), "not both"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("explain", "--file", "/no/such/log"), "file not found: /no/such/log"),
+        (("explain", "--snapshot", "/no/such.json", "x"), "snapshot file not found"),
+        (("explain", "--file", "/etc/hostname", "text"), "not both"),
+    ],
+)
 def test_explain_bad_input_is_exit_2_on_one_line(capsys, args, message):
     code, _, err = cli(capsys, *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
@@ -93,7 +116,9 @@ def test_explain_with_a_terminal_and_no_text_is_a_one_line_usage_error():
     pty = pytest.importorskip("pty")
     primary, secondary = pty.openpty()
     try:
-        proc = subprocess.run([*BNB, "explain", "--no-machine"], stdin=secondary, capture_output=True, env=ENV, timeout=60)
+        proc = subprocess.run(
+            [*BNB, "explain", "--no-machine"], stdin=secondary, capture_output=True, env=ENV, timeout=60
+        )
     finally:
         os.close(primary)
         os.close(secondary)
@@ -103,15 +128,18 @@ def test_explain_with_a_terminal_and_no_text_is_a_one_line_usage_error():
 
 @pytest.mark.slow
 def test_explain_does_not_import_the_ml_stack():
-    code = ("import sys, io; sys.stdin = io.StringIO('x'); from bnbdoctor.cli import main\n"
-            "try: main(['explain', '--no-machine', 'CUDA out of memory'])\nexcept SystemExit: pass\n"
-            "heavy = [m for m in ('torch', 'transformers', 'bitsandbytes', 'accelerate') if m in sys.modules]\n"
-            "sys.stderr.write(repr(heavy))")
+    code = (
+        "import sys, io; sys.stdin = io.StringIO('x'); from bnbdoctor.cli import main\n"
+        "try: main(['explain', '--no-machine', 'CUDA out of memory'])\nexcept SystemExit: pass\n"
+        "heavy = [m for m in ('torch', 'transformers', 'bitsandbytes', 'accelerate') if m in sys.modules]\n"
+        "sys.stderr.write(repr(heavy))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, env=ENV, timeout=60)
     assert proc.stderr.decode().strip().endswith("[]"), proc.stderr
 
 
 # ---- run ----
+
 
 @pytest.mark.slow
 def test_run_passes_both_streams_through_and_keeps_the_exit_code():
@@ -143,10 +171,12 @@ def test_run_dies_of_the_signal_that_killed_the_child(sig):
 
 @pytest.mark.slow
 def test_run_explains_a_real_bitsandbytes_error_after_the_output():
-    child = ("import sys; print('loading'); sys.stderr.write('Traceback (most recent call last):\\n'"
-             "'  File \"train.py\", line 3, in <module>\\n'"
-             "'ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
-             "the quantized model.\\n'); sys.exit(1)")
+    child = (
+        "import sys; print('loading'); sys.stderr.write('Traceback (most recent call last):\\n'"
+        "'  File \"train.py\", line 3, in <module>\\n'"
+        "'ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+        "the quantized model.\\n'); sys.exit(1)"
+    )
     proc = bnbdoctor("run", "--no-machine", "--", sys.executable, "-c", child)
     assert proc.returncode == 1
     assert proc.stdout == b"loading\n"
@@ -164,12 +194,19 @@ def test_run_a_command_that_does_not_exist_is_127_on_one_line():
 
 @pytest.mark.slow
 def test_run_forwards_sigterm_to_the_child():
-    child = ("import signal, sys, time\n"
-             "signal.signal(signal.SIGTERM, lambda *a: (sys.stdout.write('child got SIGTERM\\n'), sys.stdout.flush(), sys.exit(7)))\n"
-             "print('ready', flush=True)\n"
-             "time.sleep(30)\n")
-    proc = subprocess.Popen([*BNB, "run", "--no-machine", "--", sys.executable, "-c", child], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=ENV, cwd=ROOT)
+    child = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: (sys.stdout.write('child got SIGTERM\\n'), sys.stdout.flush(), sys.exit(7)))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    proc = subprocess.Popen(
+        [*BNB, "run", "--no-machine", "--", sys.executable, "-c", child],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+        cwd=ROOT,
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline() == b"ready\n"
     proc.send_signal(signal.SIGTERM)

@@ -27,7 +27,9 @@ def test_corpus_has_at_least_40_cases_with_every_field():
     assert len(CASES) >= 40
     for case in CASES:
         assert {"id", "source_url", "title", "error", "category", "cause", "split"} <= set(case), case["id"]
-        assert re.match(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$", case["source_url"]), case["id"]
+        assert re.match(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$", case["source_url"]), case[
+            "id"
+        ]
         assert case["category"] in CATEGORIES
         assert case["split"] in ("dev", "heldout")
         assert case["error"].strip() and case["cause"].strip()

@@ -16,22 +16,31 @@ from pathlib import Path
 from bnbdoctor.explain import explain_text
 
 ROOT = Path(__file__).resolve().parents[2]
-BUFFER = ("Current model requires 512 bytes of buffer for offloaded layers, which seems does not fit any GPU's remaining "
-          "memory. If you are experiencing a OOM later, please consider using offload_buffers=True.")
-MISMATCH = ("RuntimeError: Expected all tensors to be on the same device, but got index is on cuda:0, different from "
-            "other tensors on cpu (when checking argument in method wrapper_CUDA__index_select)")
-LOAD = ("model = AutoModelForCausalLM.from_pretrained(path, device_map=\"auto\", max_memory={0: \"200MiB\", \"cpu\": "
-        "\"30GiB\"}, quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))")
+BUFFER = (
+    "Current model requires 512 bytes of buffer for offloaded layers, which seems does not fit any GPU's remaining "
+    "memory. If you are experiencing a OOM later, please consider using offload_buffers=True."
+)
+MISMATCH = (
+    "RuntimeError: Expected all tensors to be on the same device, but got index is on cuda:0, different from "
+    "other tensors on cpu (when checking argument in method wrapper_CUDA__index_select)"
+)
+LOAD = (
+    'model = AutoModelForCausalLM.from_pretrained(path, device_map="auto", max_memory={0: "200MiB", "cpu": '
+    '"30GiB"}, quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))'
+)
 
 
-RECORDED = json.loads((ROOT / "benchmarks" / "results" / "load-h200-2026-11-30" / "snippet-transformers-5.24.json")
-                      .read_text())["cases"]
+RECORDED = json.loads(
+    (ROOT / "benchmarks" / "results" / "load-h200-2026-11-30" / "snippet-transformers-5.24.json").read_text()
+)["cases"]
 
 
 def test_the_recorded_h200_errors_with_the_load_call_are_cpu_offload():
     for case in ("issue-snippet", "fp32-cpu-offload"):
         error = RECORDED[case]["forward_on_cuda0"]["error"]
-        assert explain_text(f"{LOAD}\noutputs = model.generate(**inputs)\n{error}")[0].category == "cpu_offload", case
+        assert (
+            explain_text(f"{LOAD}\noutputs = model.generate(**inputs)\n{error}")[0].category == "cpu_offload"
+        ), case
     refused = RECORDED["no-cpu-entry"]["exception"]  # without a "cpu" entry in max_memory the load refuses
     assert explain_text(refused)[0].category == "cpu_offload"
 
@@ -56,11 +65,19 @@ def test_the_same_mismatch_without_a_quantized_load_stays_a_device_mismatch():
 
 
 def test_run_ranks_cpu_offload_first_for_the_silent_placement():
-    child = ("import sys; sys.stderr.write(" + repr(BUFFER + "\n") + "); sys.stderr.write('Traceback (most recent call "
-             "last):\\n'); sys.stderr.write(" + repr(MISMATCH + "\n") + "); sys.exit(1)")
+    child = (
+        "import sys; sys.stderr.write("
+        + repr(BUFFER + "\n")
+        + "); sys.stderr.write('Traceback (most recent call "
+        "last):\\n'); sys.stderr.write(" + repr(MISMATCH + "\n") + "); sys.exit(1)"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "run", "--no-machine", "--", sys.executable, "-c", child],
-                          capture_output=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "run", "--no-machine", "--", sys.executable, "-c", child],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 1
     err = proc.stderr.decode()
     assert "1. cpu_offload" in err and "max_memory" in err
@@ -69,12 +86,18 @@ def test_run_ranks_cpu_offload_first_for_the_silent_placement():
 def test_run_reads_how_the_script_loads_the_model(tmp_path):
     # the traceback of a generate() call shows no load; the script's own source does
     script = tmp_path / "generate.py"
-    script.write_text("import sys\n"
-                      "# model = AutoModelForCausalLM.from_pretrained(path, device_map='auto',\n"
-                      "#     quantization_config=BitsAndBytesConfig(load_in_4bit=True))\n"
-                      "sys.stderr.write('Traceback (most recent call last):\\n')\n"
-                      f"sys.stderr.write({MISMATCH!r} + '\\n')\nsys.exit(1)\n")
+    script.write_text(
+        "import sys\n"
+        "# model = AutoModelForCausalLM.from_pretrained(path, device_map='auto',\n"
+        "#     quantization_config=BitsAndBytesConfig(load_in_4bit=True))\n"
+        "sys.stderr.write('Traceback (most recent call last):\\n')\n"
+        f"sys.stderr.write({MISMATCH!r} + '\\n')\nsys.exit(1)\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "run", "--no-machine", "--", sys.executable, str(script)],
-                          capture_output=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "run", "--no-machine", "--", sys.executable, str(script)],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 1 and "1. cpu_offload" in proc.stderr.decode()

@@ -15,10 +15,14 @@ from bnbdoctor.rules import CheckOptions, Context, run
 
 def stated(**facts: Any) -> MachineFacts:
     """The machine a report states (os, gpu, versions), as `explain --file` builds it from a report's text."""
-    packages = {k: v for k, v in facts.items() if k in ("bitsandbytes", "transformers", "torch", "accelerate", "peft")}
+    packages = {
+        k: v for k, v in facts.items() if k in ("bitsandbytes", "transformers", "torch", "accelerate", "peft")
+    }
     rest = {k: v for k, v in facts.items() if k not in packages}
     snapshot = snapshot_from_facts(rest, packages)
-    return MachineFacts.of(snapshot, tuple(run(Context(snapshot, CheckOptions(expect_gpu=False)))), "test", rest)
+    return MachineFacts.of(
+        snapshot, tuple(run(Context(snapshot, CheckOptions(expect_gpu=False)))), "test", rest
+    )
 
 
 def ranked(text: str, facts: MachineFacts | None = None) -> list[str]:
@@ -27,46 +31,74 @@ def ranked(text: str, facts: MachineFacts | None = None) -> list[str]:
 
 # ---- the CPU library's missing entry points: the OS alone does not make it a missing CUDA runtime ----
 
+
 def test_a_missing_entry_point_on_linux_is_the_cpu_fallback():
     # bitsandbytes 0.37's optimizers call lib.cadam32bit_grad_fp32; with the CPU library loaded lib has no such name
     text = "AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'"
     assert ranked(text, stated(os="linux"))[0] == "bnb_cpu_fallback"
-    assert ranked("OSError: libbitsandbytes_cpu.so: undefined symbol: cigemmlt_turing_32", stated(os="linux"))[0] == "bnb_cpu_fallback"
+    assert (
+        ranked("OSError: libbitsandbytes_cpu.so: undefined symbol: cigemmlt_turing_32", stated(os="linux"))[0]
+        == "bnb_cpu_fallback"
+    )
 
 
 def test_the_setup_warning_on_linux_still_points_at_the_runtime_search():
     # 0.41-0.43 print this when the CUDA runtime was not found: on Linux the runtime search is the usual reason
-    text = ("UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers, "
-            "8-bit multiplication, and GPU quantization are unavailable.")
+    text = (
+        "UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers, "
+        "8-bit multiplication, and GPU quantization are unavailable."
+    )
     assert "missing_libs" in ranked(text, stated(os="linux"))[:2]
 
 
 def test_a_missing_entry_point_on_a_blackwell_gpu_is_the_missing_cuda_12_8_library():
     # an RTX 5080 (sm_120) with a bitsandbytes before 0.45.3: no library for torch's CUDA 12.8
     text = "NameError: name 'str2optimizer32bit' is not defined"
-    assert ranked(text, stated(os="windows", gpu="NVIDIA GeForce RTX 5080", compute_capability="12.0", bitsandbytes="0.44.1"))[0] == "missing_libs"
+    assert (
+        ranked(
+            text,
+            stated(
+                os="windows", gpu="NVIDIA GeForce RTX 5080", compute_capability="12.0", bitsandbytes="0.44.1"
+            ),
+        )[0]
+        == "missing_libs"
+    )
 
 
 # ---- CUDA/cuBLAS errors whose operands or platform name the cause ----
 
-BF16_GEMM = ("RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasGemmEx( handle, opa, opb, m, n, k, "
-             "&falpha, a, CUDA_R_16BF, lda, b, CUDA_R_16BF, ldb, &fbeta, c, CUDA_R_16BF, ldc, CUDA_R_32F, "
-             "CUBLAS_GEMM_DFALT_TENSOR_OP)`")  # torch's at::cuda::blas::gemm<at::BFloat16> (CUDABlas.cpp)
+BF16_GEMM = (
+    "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasGemmEx( handle, opa, opb, m, n, k, "
+    "&falpha, a, CUDA_R_16BF, lda, b, CUDA_R_16BF, ldb, &fbeta, c, CUDA_R_16BF, ldc, CUDA_R_32F, "
+    "CUBLAS_GEMM_DFALT_TENSOR_OP)`"
+)  # torch's at::cuda::blas::gemm<at::BFloat16> (CUDABlas.cpp)
 
 
 def test_cublas_refusing_a_bf16_gemm_is_the_bf16_family_even_after_a_cut_title():
     pascal = stated(gpu="NVIDIA GeForce GTX 1080", compute_capability="6.1")
     assert ranked(BF16_GEMM, pascal)[0] == "bf16_unsupported"
     # the issue title repeats the error without its operands: the full line decides
-    assert ranked('GTX 1080 "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED"\n\n' + BF16_GEMM, pascal)[0] == "bf16_unsupported"
+    assert (
+        ranked('GTX 1080 "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED"\n\n' + BF16_GEMM, pascal)[0]
+        == "bf16_unsupported"
+    )
     # the same status on a float32 GEMM is still the architecture family
-    assert ranked("RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasSgemm( handle, opa, opb, "
-                  "m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc)`", pascal)[0] == "arch_unsupported"
+    assert (
+        ranked(
+            "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasSgemm( handle, opa, opb, "
+            "m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc)`",
+            pascal,
+        )[0]
+        == "arch_unsupported"
+    )
 
 
 def test_a_native_cuda_error_on_a_jetson_is_the_platform():
     text = "RuntimeError: Error invalid device function at line 120 in file /src/csrc/ops.cu"
-    assert ranked(text, stated(os="linux", gpu="Jetson AGX Orin", compute_capability="8.7"))[0] == "platform_unsupported"
+    assert (
+        ranked(text, stated(os="linux", gpu="Jetson AGX Orin", compute_capability="8.7"))[0]
+        == "platform_unsupported"
+    )
 
 
 def test_the_old_cublaslt_int8_failure_is_the_architecture():
@@ -75,49 +107,72 @@ def test_the_old_cublaslt_int8_failure_is_the_architecture():
 
 
 def test_vllms_capability_check_for_a_quantization_method_is_the_architecture():
-    text = ("ValueError: The quantization method awq is not supported for the current GPU. Minimum capability: 75. "
-            "Current capability: 70.")
+    text = (
+        "ValueError: The quantization method awq is not supported for the current GPU. Minimum capability: 75. "
+        "Current capability: 70."
+    )
     assert ranked(text)[0] == "arch_unsupported"
 
 
 def test_an_invalid_device_ordinal_is_a_gpu_the_process_cannot_see():
-    assert ranked("RuntimeError: CUDA error: invalid device ordinal\nCompile with `TORCH_USE_CUDA_DSA` to enable "
-                  "device-side assertions.")[0] == "gpu_not_visible"
-    assert ranked("THCudaCheck FAIL file=/pytorch/aten/src/THC/THCGeneral.cpp line=47 error=101 : invalid device "
-                  "ordinal")[0] == "gpu_not_visible"
+    assert (
+        ranked(
+            "RuntimeError: CUDA error: invalid device ordinal\nCompile with `TORCH_USE_CUDA_DSA` to enable "
+            "device-side assertions."
+        )[0]
+        == "gpu_not_visible"
+    )
+    assert (
+        ranked(
+            "THCudaCheck FAIL file=/pytorch/aten/src/THC/THCGeneral.cpp line=47 error=101 : invalid device "
+            "ordinal"
+        )[0]
+        == "gpu_not_visible"
+    )
 
 
 # ---- normalisation: contractions typed without their apostrophe ----
 
+
 def test_a_message_typed_without_its_apostrophes_is_still_the_library_message():
     # accelerate's Accelerator.prepare_model (1.0+): "You can't train ... the one you're training on."
-    text = ("ValueError: You cant train a model that has been loaded in 8-bit or 4-bit precision on a different device "
-            "than the one youre training on. Make sure you loaded the model on the correct device using for example "
-            "device_map={'':torch.cuda.current_device()} or device_map={'':torch.xpu.current_device()}")
+    text = (
+        "ValueError: You cant train a model that has been loaded in 8-bit or 4-bit precision on a different device "
+        "than the one youre training on. Make sure you loaded the model on the correct device using for example "
+        "device_map={'':torch.cuda.current_device()} or device_map={'':torch.xpu.current_device()}"
+    )
     templates = [t for m in explain_text(text) for t in m.evidence["templates"]]
-    assert any(t["package"] == "accelerate" and t["function"] == "Accelerator.prepare_model" for t in templates)
+    assert any(
+        t["package"] == "accelerate" and t["function"] == "Accelerator.prepare_model" for t in templates
+    )
 
 
 # ---- a multi-message log: a warning that reports no failure is not the root ----
 
+
 def test_a_slow_path_warning_ranks_after_the_failure_printed_with_it():
     # bitsandbytes 0.37-0.40 cuda_setup/main.py warns on every GPU below 7.5 (the load works, slowly); the failure
     # here is the missing CUDA runtime
-    text = ("/env/lib/python3.10/site-packages/bitsandbytes/cuda_setup/main.py:145: UserWarning: WARNING: Compute "
-            "capability < 7.5 detected! Only slow 8-bit matmul is supported for your GPU!\n"
-            "OSError: libcudart.so.11.0: cannot open shared object file: No such file or directory")
+    text = (
+        "/env/lib/python3.10/site-packages/bitsandbytes/cuda_setup/main.py:145: UserWarning: WARNING: Compute "
+        "capability < 7.5 detected! Only slow 8-bit matmul is supported for your GPU!\n"
+        "OSError: libcudart.so.11.0: cannot open shared object file: No such file or directory"
+    )
     assert ranked(text, stated(gpu="Tesla P40", compute_capability="6.1"))[0] == "missing_libs"
 
 
 def test_a_warning_that_reports_a_failure_still_leads():
     # torch's CUDA initialisation failure is a UserWarning, and the cause of transformers' "No GPU found"
-    text = ("/env/lib/python3.10/site-packages/torch/cuda/__init__.py:118: UserWarning: CUDA initialization: The NVIDIA "
-            "driver on your system is too old (found version 11040).\n"
-            "RuntimeError: No GPU found. A GPU is needed for quantization.")
+    text = (
+        "/env/lib/python3.10/site-packages/torch/cuda/__init__.py:118: UserWarning: CUDA initialization: The NVIDIA "
+        "driver on your system is too old (found version 11040).\n"
+        "RuntimeError: No GPU found. A GPU is needed for quantization."
+    )
     assert ranked(text)[0] == "driver_too_old"
 
 
 # ---- a name no release ever had: the caller's mistake, not a version ----
+
 
 def test_a_name_imported_from_the_wrong_package_is_wrong_api():
     text = "ImportError: cannot import name 'BitsAndBytesConfig' from 'peft' (/env/lib/python3.11/site-packages/peft/__init__.py)"
@@ -125,41 +180,64 @@ def test_a_name_imported_from_the_wrong_package_is_wrong_api():
 
 
 def test_a_misspelt_name_is_wrong_api():
-    text = "ImportError: cannot import name 'prepare_model_for_kbit_trainig' from 'peft' (/env/peft/__init__.py)"
+    text = (
+        "ImportError: cannot import name 'prepare_model_for_kbit_trainig' from 'peft' (/env/peft/__init__.py)"
+    )
     assert ranked(text)[0] == "wrong_api"
 
 
 def test_a_name_that_other_releases_have_stays_a_version_question():
-    assert ranked("ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'")[0] == "version_incompat"
-    assert ranked("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'")[0] == "version_incompat"
+    assert (
+        ranked("ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'")[0]
+        == "version_incompat"
+    )
+    assert (
+        ranked("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'")[0]
+        == "version_incompat"
+    )
 
 
 # ---- the release range: a message lives on only in its own function ----
 
+
 def test_a_message_is_not_kept_alive_by_another_functions_similar_wording():
     # transformers 4.32-4.44 PreTrainedModel.to; the newest release has "`.float()` is not supported for quantized
     # model. Please use the model as it is..." in PreTrainedModel.float, another message that shares most words
-    text = ("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it "
-            "is, since the model has already been set to the correct devices and casted to the correct `dtype`.")
-    templates = [t for m in explain_text(text) for t in m.evidence["templates"] if t["function"] == "PreTrainedModel.to"]
+    text = (
+        "ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it "
+        "is, since the model has already been set to the correct devices and casted to the correct `dtype`."
+    )
+    templates = [
+        t
+        for m in explain_text(text)
+        for t in m.evidence["templates"]
+        if t["function"] == "PreTrainedModel.to"
+    ]
     assert templates and all(t["gone_from_newest"] for t in templates)
 
 
 def test_a_message_reworded_in_its_own_function_is_not_gone():
     # accelerate 0.25-0.30 Accelerator.prepare_model; 1.0+ says "8-bit or 4-bit precision" in the same function
-    text = ("ValueError: You can't train a model that has been loaded in 8-bit precision on a different device than the "
-            "one you're training on. Make sure you loaded the model on the correct device using for example "
-            "`device_map={'':torch.cuda.current_device()}`")
-    templates = [t for m in explain_text(text) for t in m.evidence["templates"] if t["package"] == "accelerate"]
+    text = (
+        "ValueError: You can't train a model that has been loaded in 8-bit precision on a different device than the "
+        "one you're training on. Make sure you loaded the model on the correct device using for example "
+        "`device_map={'':torch.cuda.current_device()}`"
+    )
+    templates = [
+        t for m in explain_text(text) for t in m.evidence["templates"] if t["package"] == "accelerate"
+    ]
     assert templates and not any(t["gone_from_newest"] for t in templates)
 
 
 # ---- a refusal: a wrong call, or a limitation of the release (its own words say which) ----
 
+
 def test_a_refusal_that_calls_itself_a_limitation_of_the_release_is_version_incompat():
     # transformers 4.22-4.29 from_pretrained
-    text = ("NotImplementedError: Converting into mixed 8-bit weights from tf/flax weights is currently not supported, "
-            "please make sure the weights are in PyTorch format.")
+    text = (
+        "NotImplementedError: Converting into mixed 8-bit weights from tf/flax weights is currently not supported, "
+        "please make sure the weights are in PyTorch format."
+    )
     assert ranked(text)[0] == "version_incompat"
 
 
@@ -170,38 +248,50 @@ def test_a_refused_call_whose_wording_is_gone_stays_a_wrong_call_first():
 
 
 def test_flash_attention_without_a_gpu_is_the_missing_gpu():
-    text = ("ValueError: You are attempting to use Flash Attention 2.0 with a model not initialized on GPU and with no "
-            "GPU available. This is not supported yet. Please make sure to have access to a GPU and either initialise "
-            "the model on a GPU by passing a device_map or initialising the model on CPU and then moving it to GPU.")
+    text = (
+        "ValueError: You are attempting to use Flash Attention 2.0 with a model not initialized on GPU and with no "
+        "GPU available. This is not supported yet. Please make sure to have access to a GPU and either initialise "
+        "the model on a GPU by passing a device_map or initialising the model on CPU and then moving it to GPU."
+    )
     assert ranked(text)[0] == "gpu_not_visible"
 
 
 # ---- the dynamic loader's symbol versions: the OS's glibc, or a replaceable libstdc++ ----
 
+
 def test_a_glibc_older_than_the_library_needs_is_the_platform():
-    text = ("OSError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by "
-            "/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda121.so)\n"
-            "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'")
+    text = (
+        "OSError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by "
+        "/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda121.so)\n"
+        "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'"
+    )
     assert ranked(text, stated(os="linux"))[0] == "platform_unsupported"
 
 
 def test_an_old_libstdcxx_is_a_missing_library():
-    text = ("ImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
-            "/env/lib/python3.11/site-packages/torch/lib/libtorch_python.so)")
+    text = (
+        "ImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+        "/env/lib/python3.11/site-packages/torch/lib/libtorch_python.so)"
+    )
     assert ranked(text)[0] == "missing_libs"
 
 
 # ---- rich panels crop a source line at their border: the message on it is cut short ----
 
+
 def test_a_message_cropped_by_a_rich_panel_is_recognised_from_its_first_words():
-    text = ("╭──────────────────── Traceback (most recent call last) ────────────────────╮\n"
-            "│ ❱ 1820 │   │   │   raise NotImplementedError(                                 │\n"
-            "│   1821 │   │   │   │   \"You are calling `save_pretrained` on a 4-bit converted  │\n"
-            "│   1822 │   │   │   )                                                          │\n"
-            "╰───────────────────────────────────────────────────────────────────────────╯")
+    text = (
+        "╭──────────────────── Traceback (most recent call last) ────────────────────╮\n"
+        "│ ❱ 1820 │   │   │   raise NotImplementedError(                                 │\n"
+        '│   1821 │   │   │   │   "You are calling `save_pretrained` on a 4-bit converted  │\n'
+        "│   1822 │   │   │   )                                                          │\n"
+        "╰───────────────────────────────────────────────────────────────────────────╯"
+    )
     functions = {t["function"] for m in explain_text(text) for t in m.evidence["templates"]}
     assert "PreTrainedModel.save_pretrained" in functions
-    assert ranked(text)[0] == "version_incompat"  # "This is currently not supported": a limitation of the release
+    assert (
+        ranked(text)[0] == "version_incompat"
+    )  # "This is currently not supported": a limitation of the release
 
 
 # ---- a wrapper error: the real line is elsewhere ----
@@ -210,50 +300,69 @@ V1_DIED = "RuntimeError: Engine core initialization failed. See root cause above
 
 
 def test_a_vllm_engine_wrapper_defers_to_the_real_error_in_the_log():
-    text = ("(EngineCore_0 pid=4242) torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has "
-            "a total capacity of 14.74 GiB of which 1.12 GiB is free.\n" + V1_DIED)
+    text = (
+        "(EngineCore_0 pid=4242) torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has "
+        "a total capacity of 14.74 GiB of which 1.12 GiB is free.\n" + V1_DIED
+    )
     assert ranked(text)[0] == "oom"
 
 
 def test_a_vllm_engine_wrapper_alone_is_ranked_by_the_machine():
-    assert ranked(V1_DIED, stated(gpu="Tesla V100-SXM2-16GB", compute_capability="7.0"))[0] == "bf16_unsupported"
+    assert (
+        ranked(V1_DIED, stated(gpu="Tesla V100-SXM2-16GB", compute_capability="7.0"))[0] == "bf16_unsupported"
+    )
     alone = explain_text(V1_DIED)
-    assert alone[0].category == "other" and alone[0].confidence < 0.5  # recognised, but it names no cause by itself
+    assert (
+        alone[0].category == "other" and alone[0].confidence < 0.5
+    )  # recognised, but it names no cause by itself
 
 
 # ---- a fact in the text: bitsandbytes built from a checkout ----
 
+
 def test_a_missing_library_of_a_source_build_is_the_cuda_version_it_was_built_for():
-    text = ("Could not find the bitsandbytes CUDA binary at "
-            "PosixPath('/home/me/src/bitsandbytes/bitsandbytes/libbitsandbytes_cuda126.so')")
+    text = (
+        "Could not find the bitsandbytes CUDA binary at "
+        "PosixPath('/home/me/src/bitsandbytes/bitsandbytes/libbitsandbytes_cuda126.so')"
+    )
     assert ranked(text)[0] == "cuda_mismatch"
-    wheel = text.replace("/home/me/src/bitsandbytes/bitsandbytes/", "/venv/lib/python3.11/site-packages/bitsandbytes/")
+    wheel = text.replace(
+        "/home/me/src/bitsandbytes/bitsandbytes/", "/venv/lib/python3.11/site-packages/bitsandbytes/"
+    )
     assert ranked(wheel)[0] == "missing_libs"
 
 
 def test_an_invalid_launch_configuration_is_the_library_release_not_the_gpu():
     # torch's own kernels print the same CUDA error string through C10_CUDA_CHECK
     text = "RuntimeError: CUDA error: invalid configuration argument\nCUDA kernel errors might be asynchronously reported"
-    assert ranked(text, stated(gpu="NVIDIA A100-SXM4-40GB", compute_capability="8.0"))[0] == "version_incompat"
+    assert (
+        ranked(text, stated(gpu="NVIDIA A100-SXM4-40GB", compute_capability="8.0"))[0] == "version_incompat"
+    )
 
 
 # ---- a bug of the release: a name the library's own code never defined ----
 
+
 def test_an_unbound_local_inside_a_library_frame_is_a_bug_of_that_release():
-    text = ('Traceback (most recent call last):\n'
-            '  File "/venv/lib/python3.10/site-packages/transformers/modeling_utils.py", line 3850, in from_pretrained\n'
-            '    if dtype_orig is not None:\n'
-            "UnboundLocalError: local variable 'dtype_orig' referenced before assignment")
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/venv/lib/python3.10/site-packages/transformers/modeling_utils.py", line 3850, in from_pretrained\n'
+        "    if dtype_orig is not None:\n"
+        "UnboundLocalError: local variable 'dtype_orig' referenced before assignment"
+    )
     assert ranked(text)[0] == "version_incompat"
 
 
 def test_a_name_error_in_the_users_own_script_is_not_a_library_bug():
-    text = ('Traceback (most recent call last):\n  File "/home/me/train.py", line 3, in <module>\n'
-            "    model = AutoModel.from_pretrained(name)\nNameError: name 'AutoModel' is not defined")
+    text = (
+        'Traceback (most recent call last):\n  File "/home/me/train.py", line 3, in <module>\n'
+        "    model = AutoModel.from_pretrained(name)\nNameError: name 'AutoModel' is not defined"
+    )
     assert not any("library-internal-bug" in m.evidence["signatures"] for m in explain_text(text))
 
 
 # ---- FSDP and 4-bit storage: the release, or the configuration when the release has quant_storage ----
+
 
 def test_fsdp_refusing_uint8_storage_is_the_config_once_the_release_has_quant_storage():
     text = "ValueError: Must flatten tensors with uniform dtype but got torch.uint8 and torch.bfloat16"
@@ -263,12 +372,17 @@ def test_fsdp_refusing_uint8_storage_is_the_config_once_the_release_has_quant_st
 
 # ---- long messages wrapped narrowly, and messages cut short ----
 
+
 def test_a_long_message_wrapped_at_a_narrow_width_is_recognised():
     import textwrap
 
-    message = ("ValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` "
-               "argument at the same time.")
-    text = "\n".join(textwrap.wrap(message, 30))  # six lines: longer than the three a message usually wraps over
+    message = (
+        "ValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` "
+        "argument at the same time."
+    )
+    text = "\n".join(
+        textwrap.wrap(message, 30)
+    )  # six lines: longer than the three a message usually wraps over
     templates = [t for m in explain_text(text) for t in m.evidence["templates"]]
     assert any(t["function"] == "PreTrainedModel.from_pretrained" and not t["truncated"] for t in templates)
 
@@ -276,12 +390,17 @@ def test_a_long_message_wrapped_at_a_narrow_width_is_recognised():
 def test_a_message_wrapped_inside_a_panel_is_not_taken_for_a_cropped_code_line():
     import textwrap
 
-    message = ("ValueError: LlamaModel is not compatible with gradient checkpointing. Make sure all the architecture "
-               "support it by setting a boolean attribute `gradient_checkpointing` to modules of the model that uses "
-               "checkpointing.")
+    message = (
+        "ValueError: LlamaModel is not compatible with gradient checkpointing. Make sure all the architecture "
+        "support it by setting a boolean attribute `gradient_checkpointing` to modules of the model that uses "
+        "checkpointing."
+    )
     text = "\n".join("│ " + line.ljust(60) + " │" for line in textwrap.wrap(message, 60))
     templates = [t for m in explain_text(text) for t in m.evidence["templates"]]
-    assert any(t["function"] == "PreTrainedModel._set_gradient_checkpointing" and not t["truncated"] for t in templates)
+    assert any(
+        t["function"] == "PreTrainedModel._set_gradient_checkpointing" and not t["truncated"]
+        for t in templates
+    )
 
 
 def test_a_title_cut_just_after_a_filled_hole_is_recognised():
@@ -294,19 +413,24 @@ def test_a_title_cut_just_after_a_filled_hole_is_recognised():
 def test_words_of_a_message_scattered_before_the_end_of_the_text_are_not_a_cut_message():
     # the text ends in a question that names low_cpu_mem_usage; transformers' "Using `low_cpu_mem_usage=True`, a
     # `device_map` ... requires Accelerate" is not in it
-    text = ("ValueError: DeepSpeed Zero-3 is not compatible with `low_cpu_mem_usage=True` or with passing a `device_map`.\n"
-            "\n能取消 low_cpu_mem_usage 或者做一下判断吗?")
+    text = (
+        "ValueError: DeepSpeed Zero-3 is not compatible with `low_cpu_mem_usage=True` or with passing a `device_map`.\n"
+        "\n能取消 low_cpu_mem_usage 或者做一下判断吗?"
+    )
     functions = [t["template"] for m in explain_text(text) for t in m.evidence["templates"]]
     assert not any("requires Accelerate" in t for t in functions)
 
 
 def test_accelerates_refusal_of_a_training_setup_is_a_wrong_call():
-    text = ("ValueError: Your model contains `DTensor` parameters, which is incompatible with DDP. Maybe you loaded "
-            "your model with `device_map='auto'`? Specify `device_map='cuda'` or 'xpu' or 'cpu' instead.")
+    text = (
+        "ValueError: Your model contains `DTensor` parameters, which is incompatible with DDP. Maybe you loaded "
+        "your model with `device_map='auto'`? Specify `device_map='cuda'` or 'xpu' or 'cpu' instead."
+    )
     assert ranked(text)[0] == "wrong_api"
 
 
 # ---- every mined message survives how logs mangle it ----
+
 
 def test_mined_raise_messages_are_recognised_wrapped_quoted_translated_around_and_cut():
     import random
@@ -317,10 +441,23 @@ def test_mined_raise_messages_are_recognised_wrapped_quoted_translated_around_an
     from bnbdoctor.explain.matcher import clean_lines
 
     kb = knowledge()
-    fill = {"version": "0.41.1", "path": "/usr/lib/libx.so", "int": "42", "dtype": "torch.float16", "device": "cuda:0",
-            "name": "LlamaModel", "value": "abc"}
-    pool = [t for t in kb.templates if not t.native and t.kind == "raise" and len(set(words_of(t.template))) >= 8
-            and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")]
+    fill = {
+        "version": "0.41.1",
+        "path": "/usr/lib/libx.so",
+        "int": "42",
+        "dtype": "torch.float16",
+        "device": "cuda:0",
+        "name": "LlamaModel",
+        "value": "abc",
+    }
+    pool = [
+        t
+        for t in kb.templates
+        if not t.native
+        and t.kind == "raise"
+        and len(set(words_of(t.template))) >= 8
+        and t.package in ("bitsandbytes", "transformers", "accelerate", "peft")
+    ]
     sample = random.Random(14).sample(pool, 60)
     manglings = {
         "wrapped at 50 columns": lambda s: "\n".join(textwrap.wrap(s, 50, break_on_hyphens=False)),
@@ -331,8 +468,9 @@ def test_mined_raise_messages_are_recognised_wrapped_quoted_translated_around_an
     for name, mangle in manglings.items():
         found = 0
         for t in sample:
-            message = "ValueError: " + re.sub(r"\{(\w+)\}", lambda m: fill.get(m[1], "abc"), t.template).replace(
-                "{{", "{").replace("}}", "}")
+            message = "ValueError: " + re.sub(
+                r"\{(\w+)\}", lambda m: fill.get(m[1], "abc"), t.template
+            ).replace("{{", "{").replace("}}", "}")
             hits = find(clean_lines(mangle(message)), kb)
             found += any(words_of(h.template.template)[:6] == words_of(t.template)[:6] for h in hits)
         assert found >= 0.9 * len(sample), (name, found)
@@ -345,82 +483,110 @@ def test_a_message_written_against_cjk_text_is_matched():
 
 def test_a_library_name_only_the_cuda_override_produces_is_the_override():
     # bitsandbytes 0.43.x appends BNB_CUDA_VERSION to the "_nocublaslt" stem on GPUs below 7.5
-    text = ("OSError: /env/site-packages/bitsandbytes/libbitsandbytes_cuda118_nocublaslt121.so: cannot open shared "
-            "object file: No such file or directory")
+    text = (
+        "OSError: /env/site-packages/bitsandbytes/libbitsandbytes_cuda118_nocublaslt121.so: cannot open shared "
+        "object file: No such file or directory"
+    )
     assert ranked(text)[0] == "cuda_mismatch"
 
 
 def test_a_title_cut_just_after_a_filled_path_is_recognised():
     # bitsandbytes 0.35-0.43 cuda_setup/main.py: "CUDA SETUP: Required library version not found: {path}. Maybe you
     # need to compile it from source?", cut by an issue title after the path
-    text = ("CUDA SETUP: Required library version not found: /opt/conda/lib/python3.10/site-packages/bitsandbytes/"
-            "libbitsandbytes_cuda122.so. Maybe")
+    text = (
+        "CUDA SETUP: Required library version not found: /opt/conda/lib/python3.10/site-packages/bitsandbytes/"
+        "libbitsandbytes_cuda122.so. Maybe"
+    )
     functions = {t["function"] for m in explain_text(text) for t in m.evidence["templates"]}
     assert "CUDASetup.run_cuda_setup" in functions
 
 
 # ---- unrecognised stays unrecognised: no library message, no answer but a labelled guess ----
 
+
 def test_prose_that_quotes_no_library_message_is_not_recognised():
-    for text in ("after upgrading to the new release my merged model only outputs garbage",
-                 "Error: the renderer could not be started (code 7)"):  # an application's own message
+    for text in (
+        "after upgrading to the new release my merged model only outputs garbage",
+        "Error: the renderer could not be started (code 7)",
+    ):  # an application's own message
         matches = explain_text(text)
         assert all(s.startswith("keywords:") for m in matches for s in m.evidence["signatures"]), text
 
 
 # ---- dev-c (the retired test2): families outside the bitsandbytes stack that a bnb user's log carries ----
 
+
 def test_deepspeeds_cuda_mismatch_is_the_torch_extension_family():
     # DeepSpeed op_builder/builder.py assert_no_cuda_mismatch, raised when an op is JIT-compiled (CPUAdam under offload)
-    text = ("deepspeed.ops.op_builder.builder.CUDAMismatchException: >- DeepSpeed Op Builder: Installed CUDA version 11.8 "
-            "does not match the version torch was compiled with 12.4, unable to compile cuda/cpp extensions without a "
-            "matching cuda version.")
+    text = (
+        "deepspeed.ops.op_builder.builder.CUDAMismatchException: >- DeepSpeed Op Builder: Installed CUDA version 11.8 "
+        "does not match the version torch was compiled with 12.4, unable to compile cuda/cpp extensions without a "
+        "matching cuda version."
+    )
     assert ranked(text)[0] == "cuda_mismatch"
     # the same builder accepts a minor-version difference and says so: not a failure
-    accepted = ("Installed CUDA version 12.2 does not match the version torch was compiled with 12.1 but since the APIs "
-                "are compatible, accepting this combination")
+    accepted = (
+        "Installed CUDA version 12.2 does not match the version torch was compiled with 12.1 but since the APIs "
+        "are compatible, accepting this combination"
+    )
     assert "cuda_mismatch" not in ranked(accepted)
 
 
 def test_an_extension_built_for_another_torch_is_the_release_pair():
     # a torch C++ symbol missing from the installed torch (c10::SymInt::maybe_as_int_slow_path came in torch 2.1)
-    symbol = ("ImportError: /opt/conda/lib/python3.11/site-packages/xformers/_C.so: undefined symbol: "
-              "_ZNK3c106SymInt22maybe_as_int_slow_pathEv")
+    symbol = (
+        "ImportError: /opt/conda/lib/python3.11/site-packages/xformers/_C.so: undefined symbol: "
+        "_ZNK3c106SymInt22maybe_as_int_slow_pathEv"
+    )
     assert ranked(symbol)[0] == "version_incompat"
     # xformers/_cpp_lib.py says it itself, with the pair
-    warning = ("WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
-               "    PyTorch 2.2.1+cu118 with CUDA 1108 (you have 2.2.2+cu121)\n"
-               "    Python  3.10.11 (you have 3.10.11)\n"
-               "  Please reinstall xformers (see https://github.com/facebookresearch/xformers#installing-xformers)")
+    warning = (
+        "WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+        "    PyTorch 2.2.1+cu118 with CUDA 1108 (you have 2.2.2+cu121)\n"
+        "    Python  3.10.11 (you have 3.10.11)\n"
+        "  Please reinstall xformers (see https://github.com/facebookresearch/xformers#installing-xformers)"
+    )
     assert ranked(warning)[0] == "version_incompat"
     # torchvision whose native ops did not load into this torch registers no operators
     assert ranked("RuntimeError: operator torchvision::nms does not exist")[0] == "version_incompat"
     # bitsandbytes' own C entry points are not torch's ABI: still its CPU-library family
-    assert ranked("libbitsandbytes_cpu.so: undefined symbol: cdequantize_blockwise_fp32")[0] != "version_incompat"
+    assert (
+        ranked("libbitsandbytes_cpu.so: undefined symbol: cdequantize_blockwise_fp32")[0]
+        != "version_incompat"
+    )
 
 
 def test_the_container_runtime_refusing_an_image_for_the_driver_is_the_driver():
     # libnvidia-container checks NVIDIA_REQUIRE_CUDA before the container starts
-    text = ("docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
-            "process caused: process_linux.go:545: container init caused: Running hook #0:: error running hook: exit "
-            "status 1, stdout: , stderr: nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.5, "
-            "please update your driver to a newer version, or use an earlier cuda container: unknown.")
+    text = (
+        "docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+        "process caused: process_linux.go:545: container init caused: Running hook #0:: error running hook: exit "
+        "status 1, stdout: , stderr: nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.5, "
+        "please update your driver to a newer version, or use an earlier cuda container: unknown."
+    )
     assert ranked(text)[0] == "driver_too_old"
 
 
 def test_bfloat16_refused_by_mps_is_the_bf16_family_on_a_mac():
     # diffusers' training examples check it up front (pytorch#99272); torch's MPS backend raises its own TypeError
-    text = ("ValueError: Mixed precision training with bfloat16 is not supported on MPS. Please use fp16 (recommended) "
-            "or fp32 instead.")
+    text = (
+        "ValueError: Mixed precision training with bfloat16 is not supported on MPS. Please use fp16 (recommended) "
+        "or fp32 instead."
+    )
     assert ranked(text, stated(os="macos", gpu="Apple M1 Pro"))[0] == "bf16_unsupported"
-    assert ranked("RuntimeError: MPS BFloat16 is only supported on MacOS 14 or newer")[0] == "bf16_unsupported"
+    assert (
+        ranked("RuntimeError: MPS BFloat16 is only supported on MacOS 14 or newer")[0] == "bf16_unsupported"
+    )
 
 
 def test_a_non_nvidia_gpu_refused_as_no_cuda_device_is_the_platform():
     # transformers' integrations/bitsandbytes.py validate_bnb_backend_availability on an AMD card without ROCm
     text = "RuntimeError: CUDA is required but not available for bitsandbytes. Please consider installing the multi-platform enabled version of bitsandbytes"
     assert ranked(text, stated(os="windows", gpu="AMD Radeon RX 7900 XTX"))[0] == "platform_unsupported"
-    assert ranked(text, stated(os="linux", gpu="NVIDIA GeForce RTX 3090", compute_capability="8.6"))[0] != "platform_unsupported"
+    assert (
+        ranked(text, stated(os="linux", gpu="NVIDIA GeForce RTX 3090", compute_capability="8.6"))[0]
+        != "platform_unsupported"
+    )
 
 
 def test_a_class_that_replaced_a_list_refusing_indexing_is_the_release():
@@ -446,36 +612,50 @@ def test_on_rocm_a_release_with_the_rocm_backend_is_no_platform_miss():
     assert knowledge().api["bitsandbytes.functional"]["HIP_ENVIRONMENT"][0] == FIRST_ROCM_BNB
     rocm = stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True)
     # bitsandbytes 0.48 cextension.get_native_library, installed from a wheel: the library for this ROCm is missing
-    text = ("RuntimeError: Configured ROCm binary not found at "
-            "/opt/venv/lib/python3.12/site-packages/bitsandbytes/libbitsandbytes_rocm64.so")
+    text = (
+        "RuntimeError: Configured ROCm binary not found at "
+        "/opt/venv/lib/python3.12/site-packages/bitsandbytes/libbitsandbytes_rocm64.so"
+    )
     assert ranked(text, rocm)[0] == "missing_libs"
     # a release before the backend (its CUDA setup looks for libcudart only) is still the platform on ROCm
-    old = ("CUDA SETUP: Loading binary /opt/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cpu.so...\n"
-           "UserWarning: The installed version of bitsandbytes was compiled without GPU support.")
-    assert ranked(old, stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True, bitsandbytes="0.41.1"))[0] == "platform_unsupported"
+    old = (
+        "CUDA SETUP: Loading binary /opt/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cpu.so...\n"
+        "UserWarning: The installed version of bitsandbytes was compiled without GPU support."
+    )
+    assert (
+        ranked(old, stated(os="linux", gpu="AMD Radeon RX 7900 XTX", rocm=True, bitsandbytes="0.41.1"))[0]
+        == "platform_unsupported"
+    )
 
 
 def test_generates_own_warning_about_the_inputs_device_is_the_root_of_what_follows():
     # transformers generation/utils.py warns before generating; the error after it is only its consequence
-    text = ("/usr/lib/python3.11/site-packages/transformers/generation/utils.py:2134: UserWarning: You are calling "
-            ".generate() with the `input_ids` being on a device type different than your model's device. `input_ids` "
-            "is on cuda, whereas the model is on cpu. You may experience unexpected behaviors or slower generation. "
-            "Please make sure that you have put `input_ids` to the correct device by calling for example input_ids = "
-            "input_ids.to('cpu') before running `.generate()`.\n  warnings.warn(\nTraceback (most recent call last):\n"
-            "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'")
+    text = (
+        "/usr/lib/python3.11/site-packages/transformers/generation/utils.py:2134: UserWarning: You are calling "
+        ".generate() with the `input_ids` being on a device type different than your model's device. `input_ids` "
+        "is on cuda, whereas the model is on cpu. You may experience unexpected behaviors or slower generation. "
+        "Please make sure that you have put `input_ids` to the correct device by calling for example input_ids = "
+        "input_ids.to('cpu') before running `.generate()`.\n  warnings.warn(\nTraceback (most recent call last):\n"
+        "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'"
+    )
     assert ranked(text)[0] == "device_mismatch"
 
 
 def test_torch_cuda_is_available_false_however_it_is_written():
-    for said in ("torch.cuda.is_available() returns False inside the container",
-                 "torch.cuda.is_available() gives False on WSL", "assert torch.cuda.is_available()==False"):
+    for said in (
+        "torch.cuda.is_available() returns False inside the container",
+        "torch.cuda.is_available() gives False on WSL",
+        "assert torch.cuda.is_available()==False",
+    ):
         assert ranked(said)[:1] == ["gpu_not_visible"], said
 
 
 def test_a_missing_bitsandbytes_cuda_library_told_in_words_is_the_missing_library():
-    for said in ("Could not find libbitsandbytes_cuda121.so in site-packages/bitsandbytes after pip install",
-                 "there is no libbitsandbytes_cuda117_nocublaslt.so in the wheel",
-                 "libbitsandbytes_cuda124.dll is missing from the package"):
+    for said in (
+        "Could not find libbitsandbytes_cuda121.so in site-packages/bitsandbytes after pip install",
+        "there is no libbitsandbytes_cuda117_nocublaslt.so in the wheel",
+        "libbitsandbytes_cuda124.dll is missing from the package",
+    ):
         assert ranked(said)[0] == "missing_libs", said
 
 
@@ -494,12 +674,19 @@ def test_an_application_saying_bitsandbytes_is_unavailable_on_a_mac_is_the_platf
 
 def test_the_windows_driver_library_missing_is_no_nvidia_driver():
     # ctypes.WinDLL("nvcuda.dll") on a machine without NVIDIA's display driver (cpm_kernels, numba)
-    text = ("FileNotFoundError: Could not find module 'C:\\Windows\\System32\\nvcuda.dll' (or one of its dependencies). "
-            "Try using the full path with constructor syntax.")
+    text = (
+        "FileNotFoundError: Could not find module 'C:\\Windows\\System32\\nvcuda.dll' (or one of its dependencies). "
+        "Try using the full path with constructor syntax."
+    )
     assert ranked(text)[0] == "gpu_not_visible"
     # another DLL missing is still the missing-library family
-    assert ranked("FileNotFoundError: Could not find module 'C:\\venv\\Lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda118.dll' "
-                  "(or one of its dependencies).")[0] == "missing_libs"
+    assert (
+        ranked(
+            "FileNotFoundError: Could not find module 'C:\\venv\\Lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda118.dll' "
+            "(or one of its dependencies)."
+        )[0]
+        == "missing_libs"
+    )
 
 
 def test_cpm_kernels_without_its_cuda_library_is_the_missing_library():
@@ -509,10 +696,18 @@ def test_cpm_kernels_without_its_cuda_library_is_the_missing_library():
 
 def test_a_process_killed_while_loading_is_the_host_running_out_of_memory():
     # the kernel's OOM killer ends the process without a Python error: users report it in words
-    assert ranked("When I run the script, the process gets killed while loading checkpoint shards (about 60%).")[0] == "oom"
+    assert (
+        ranked("When I run the script, the process gets killed while loading checkpoint shards (about 60%).")[
+            0
+        ]
+        == "oom"
+    )
 
 
 def test_quantized_layers_slower_than_16_bit_said_in_words_is_the_slow_dtype_family():
     # bitsandbytes' LLM.int8() and 4-bit layers dequantize on the fly: slower than fp16 by design
-    assert ranked("QLoRA with 4-bit base model trains about 2x slower than bf16 LoRA on the same GPU")[0] == "dtype_slow"
+    assert (
+        ranked("QLoRA with 4-bit base model trains about 2x slower than bf16 LoRA on the same GPU")[0]
+        == "dtype_slow"
+    )
     assert ranked("用load_in_8bit推理速度低于fp16很多")[0] == "dtype_slow"

@@ -48,7 +48,7 @@ def test_the_table_records_every_release_it_mined():
 
 
 def test_extraction_turns_formatting_into_typed_holes():
-    source = '''
+    source = """
 import warnings, logging
 logger = logging.getLogger(__name__)
 def load(path, version, n):
@@ -59,7 +59,7 @@ def load(path, version, n):
     warnings.warn("Input type into Linear4bit is {}, slow".format(n), UserWarning)
     logger.warning_once("Loading %d layers of the model on the CPU", n)
     print("CUDA SETUP: " + "Loading binary " + str(path) + "...")
-'''
+"""
     found = {(m.kind, m.template) for m in mine.extract_messages(source)}
     assert ("raise", "Could not find {path} for CUDA {value}") in found
     assert ("warn", "Input type into Linear4bit is {value}, slow") in found
@@ -69,27 +69,73 @@ def load(path, version, n):
 
 #: issue 14's list (verbatim as the issue quotes them), then other members of each family
 ISSUE_TEXTS = [
-    ("ValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` "
-     "argument at the same time.", "wrong_api", "transformers"),
-    ("ValueError: `.to` is not supported for `8-bit` models. Please use the model as it is, ...", "wrong_api", "transformers"),
-    ("AttributeError: /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cpu.so: undefined symbol: "
-     "cget_col_row_stats", "bnb_cpu_fallback", "bitsandbytes"),
-    ("AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'", "bnb_cpu_fallback", "bitsandbytes"),
-    ("OSError: libcusparse.so.11: cannot open shared object file: No such file or directory", "missing_libs", None),
-    ("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'", "version_incompat", "bitsandbytes"),
-    ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you need to compile it from "
-     "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "missing_libs", "bitsandbytes"),
-    ("ValueError: some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the "
-     "quantized model. If you want to dispatch the model on the CPU or the disk while keeping these modules in 32-bit, "
-     "you need to set `load_in_8bit_fp32_cpu_offload=True` and pass a custom `device_map` to `from_pretrained`.",
-     "cpu_offload", "transformers"),
+    (
+        "ValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` "
+        "argument at the same time.",
+        "wrong_api",
+        "transformers",
+    ),
+    (
+        "ValueError: `.to` is not supported for `8-bit` models. Please use the model as it is, ...",
+        "wrong_api",
+        "transformers",
+    ),
+    (
+        "AttributeError: /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cpu.so: undefined symbol: "
+        "cget_col_row_stats",
+        "bnb_cpu_fallback",
+        "bitsandbytes",
+    ),
+    (
+        "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'",
+        "bnb_cpu_fallback",
+        "bitsandbytes",
+    ),
+    (
+        "OSError: libcusparse.so.11: cannot open shared object file: No such file or directory",
+        "missing_libs",
+        None,
+    ),
+    (
+        "AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'",
+        "version_incompat",
+        "bitsandbytes",
+    ),
+    (
+        "CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you need to compile it from "
+        "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...",
+        "missing_libs",
+        "bitsandbytes",
+    ),
+    (
+        "ValueError: some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the "
+        "quantized model. If you want to dispatch the model on the CPU or the disk while keeping these modules in 32-bit, "
+        "you need to set `load_in_8bit_fp32_cpu_offload=True` and pass a custom `device_map` to `from_pretrained`.",
+        "cpu_offload",
+        "transformers",
+    ),
     # other members of the same families
-    ("AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'", "bnb_cpu_fallback", "bitsandbytes"),
-    ("OSError: libcublasLt.so.12: cannot open shared object file: No such file or directory", "missing_libs", None),
-    ("ImportError: cannot import name 'Linear8bitLt' from 'bitsandbytes.nn'", "version_incompat", "bitsandbytes"),
-    ("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is, "
-     "since the model has already been set to the correct devices and casted to the correct `dtype`.", "wrong_api",
-     "transformers"),
+    (
+        "AttributeError: 'NoneType' object has no attribute 'cadam32bit_grad_fp32'",
+        "bnb_cpu_fallback",
+        "bitsandbytes",
+    ),
+    (
+        "OSError: libcublasLt.so.12: cannot open shared object file: No such file or directory",
+        "missing_libs",
+        None,
+    ),
+    (
+        "ImportError: cannot import name 'Linear8bitLt' from 'bitsandbytes.nn'",
+        "version_incompat",
+        "bitsandbytes",
+    ),
+    (
+        "ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is, "
+        "since the model has already been set to the correct devices and casted to the correct `dtype`.",
+        "wrong_api",
+        "transformers",
+    ),
 ]
 
 
@@ -115,8 +161,16 @@ def test_a_message_only_old_releases_print_says_upgrade():
 
 def test_an_unmapped_message_is_still_named_with_its_source():
     kb = knowledge()
-    plain = next(t for t in kb.templates if t.package == "peft" and t.kind == "raise" and signature_for(t) is None
-                 and family_for(t).category == "wrong_api" and len(t.template) > 60 and "{" not in t.template[:40])
+    plain = next(
+        t
+        for t in kb.templates
+        if t.package == "peft"
+        and t.kind == "raise"
+        and signature_for(t) is None
+        and family_for(t).category == "wrong_api"
+        and len(t.template) > 60
+        and "{" not in t.template[:40]
+    )
     matches = explain_text(f"Traceback (most recent call last):\nValueError: {plain.template.split('{')[0]}")
     assert matches, plain.template
     described = " ".join(m.cause for m in matches)
@@ -125,32 +179,45 @@ def test_an_unmapped_message_is_still_named_with_its_source():
 
 # ---- matching that survives real logs ----
 
-OFFLOAD = ("ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
-           "the quantized model.")
+OFFLOAD = (
+    "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+    "the quantized model."
+)
 
 
-@pytest.mark.parametrize("text", [
-    OFFLOAD.upper(),
-    OFFLOAD.replace("Some modules are dispatched", "Some modules are\n    dispatched"),  # wrapped
-    "│ " + OFFLOAD[:60] + " │\n│ " + OFFLOAD[60:] + " │",  # box-drawn (rich)
-    "> " + OFFLOAD.replace("quantized", "`quantized`"),  # a quoted markdown line with backticks
-    "\x1b[31m" + OFFLOAD + "\x1b[0m",  # ANSI colours
-    "エラーが発生しました: " + OFFLOAD + " (モデルの読み込みに失敗)",  # non-English text around it
-    OFFLOAD[:80],  # an issue title cut at 80 characters
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        OFFLOAD.upper(),
+        OFFLOAD.replace("Some modules are dispatched", "Some modules are\n    dispatched"),  # wrapped
+        "│ " + OFFLOAD[:60] + " │\n│ " + OFFLOAD[60:] + " │",  # box-drawn (rich)
+        "> " + OFFLOAD.replace("quantized", "`quantized`"),  # a quoted markdown line with backticks
+        "\x1b[31m" + OFFLOAD + "\x1b[0m",  # ANSI colours
+        "エラーが発生しました: " + OFFLOAD + " (モデルの読み込みに失敗)",  # non-English text around it
+        OFFLOAD[:80],  # an issue title cut at 80 characters
+    ],
+)
 def test_the_offload_error_survives_how_logs_mangle_it(text):
     assert explain_text(text)[0].category == "cpu_offload"
 
 
-@pytest.mark.parametrize(("text", "category"), [
-    ("OSError: [WinError 126] The specified module could not be found. Error loading "
-     "\"C:\\Users\\me\\venv\\Lib\\site-packages\\torch\\lib\\fbgemm.dll\" or one of its dependencies.", "missing_libs"),
-    ("OSError: [WinError 126] Le module spécifié est introuvable", "missing_libs"),
-    ("OSError: [WinError 193] %1 n’est pas une application Win32 valide", "platform_unsupported"),
-    ("OSError: [WinError 193] %1 is not a valid Win32 application", "platform_unsupported"),
-    ("OSError: [WinError 1455] 页面文件太小，无法完成操作。 Error loading \"C:\\venv\\lib\\site-packages\\torch\\lib\\cudnn_adv_infer64_8.dll\" or one of its dependencies.",
-     "oom"),
-])
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "OSError: [WinError 126] The specified module could not be found. Error loading "
+            '"C:\\Users\\me\\venv\\Lib\\site-packages\\torch\\lib\\fbgemm.dll" or one of its dependencies.',
+            "missing_libs",
+        ),
+        ("OSError: [WinError 126] Le module spécifié est introuvable", "missing_libs"),
+        ("OSError: [WinError 193] %1 n’est pas une application Win32 valide", "platform_unsupported"),
+        ("OSError: [WinError 193] %1 is not a valid Win32 application", "platform_unsupported"),
+        (
+            'OSError: [WinError 1455] 页面文件太小，无法完成操作。 Error loading "C:\\venv\\lib\\site-packages\\torch\\lib\\cudnn_adv_infer64_8.dll" or one of its dependencies.',
+            "oom",
+        ),
+    ],
+)
 def test_windows_loader_errors_in_any_language(text, category):
     assert explain_text(text)[0].category == category
 
@@ -180,13 +247,17 @@ AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4
 
 
 def test_normalise_ignores_quotes_case_and_box_drawing():
-    assert normalise("│ You can't `pass`  \u2018it\u2019 │") == "you cant pass it"  # a contraction is one word: users type "cant"
+    assert (
+        normalise("│ You can't `pass`  \u2018it\u2019 │") == "you cant pass it"
+    )  # a contraction is one word: users type "cant"
     assert clean_lines("\x1b[1m> `x`\x1b[0m\n```\nend") == ["x", "", "end"]
 
 
 def test_find_returns_the_most_specific_template_once():
-    lines = clean_lines("RuntimeError: CUDA Setup failed despite GPU being available. Please run the following command "
-                        "to get more information:\n\npython -m bitsandbytes")
+    lines = clean_lines(
+        "RuntimeError: CUDA Setup failed despite GPU being available. Please run the following command "
+        "to get more information:\n\npython -m bitsandbytes"
+    )
     hits = find(lines)
     assert hits and len({h.template.id for h in hits}) == len(hits)
 
@@ -194,8 +265,11 @@ def test_find_returns_the_most_specific_template_once():
 def test_every_template_a_bitsandbytes_user_can_meet_is_mapped():
     from bnbdoctor.explain.curated import _bnb_related
 
-    unmapped = [t.where + " | " + t.template for t in knowledge().templates
-                if _bnb_related(t) and signature_for(t) is None and family_for(t).id == "family:other"]
+    unmapped = [
+        t.where + " | " + t.template
+        for t in knowledge().templates
+        if _bnb_related(t) and signature_for(t) is None and family_for(t).id == "family:other"
+    ]
     assert not unmapped, unmapped[:5]
     mapped = [t for t in knowledge().templates if _bnb_related(t)]
     assert len(mapped) > 300
@@ -205,71 +279,141 @@ def test_every_template_a_bitsandbytes_user_can_meet_is_mapped():
 FAMILY_TEXTS = [
     ("RuntimeError: CUDA error: cudaErrorMemoryAllocation", "oom"),
     ("RuntimeError: CUDA driver error: CUDA_ERROR_UNSUPPORTED_PTX_VERSION", "driver_too_old"),
-    ("RuntimeError: Unexpected error from cudaGetDeviceCount(). Error 803: system has unsupported display driver / "
-     "cuda driver combination", "driver_too_old"),
-    ("OSError: The detected CUDA version (12.1) mismatches the version that was used to compile PyTorch (11.8). "
-     "Please make sure to use the same CUDA versions.", "cuda_mismatch"),
-    ("RuntimeError: Current CUDA Device does not support bfloat16. Please switch dtype to float16.", "bf16_unsupported"),
+    (
+        "RuntimeError: Unexpected error from cudaGetDeviceCount(). Error 803: system has unsupported display driver / "
+        "cuda driver combination",
+        "driver_too_old",
+    ),
+    (
+        "OSError: The detected CUDA version (12.1) mismatches the version that was used to compile PyTorch (11.8). "
+        "Please make sure to use the same CUDA versions.",
+        "cuda_mismatch",
+    ),
+    (
+        "RuntimeError: Current CUDA Device does not support bfloat16. Please switch dtype to float16.",
+        "bf16_unsupported",
+    ),
     ("ValueError: --tf32 requires Ampere or a newer GPU arch, cuda>=11 and torch>=1.7", "bf16_unsupported"),
     ("hipErrorNoBinaryForGpu: Unable to find code object for all current devices!", "arch_unsupported"),
     ("RuntimeError: \"LayerNormKernelImpl\" not implemented for 'Half'", "gpu_not_visible"),
-    ("ImportError: cannot import name 'is_torch_xla_available' from 'transformers.utils'", "version_incompat"),
+    (
+        "ImportError: cannot import name 'is_torch_xla_available' from 'transformers.utils'",
+        "version_incompat",
+    ),
     ("AttributeError: module 'torch.library' has no attribute 'register_fake'", "version_incompat"),
-    ("ValueError: Must flatten tensors with uniform dtype but got torch.uint8 and torch.bfloat16", "version_incompat"),
-    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
-     "driver is installed and running.", "gpu_not_visible"),
-    ("OSError: libnvJitLink.so.12: cannot open shared object file: No such file or directory", "missing_libs"),
+    (
+        "ValueError: Must flatten tensors with uniform dtype but got torch.uint8 and torch.bfloat16",
+        "version_incompat",
+    ),
+    (
+        "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
+        "driver is installed and running.",
+        "gpu_not_visible",
+    ),
+    (
+        "OSError: libnvJitLink.so.12: cannot open shared object file: No such file or directory",
+        "missing_libs",
+    ),
     # families written from the libraries' behaviour, before any report of them was seen
-    ("ValueError: Trying to set a tensor of shape torch.Size([4096, 4096]) in \"weight\" (which has shape "
-     "torch.Size([8388608, 1])), this looks incorrect.", "wrong_api"),
-    ("ValueError: You are trying to load a model that has been quantized with bitsandbytes 4bit but bitsandbytes is "
-     "not installed", "version_incompat"),
+    (
+        'ValueError: Trying to set a tensor of shape torch.Size([4096, 4096]) in "weight" (which has shape '
+        "torch.Size([8388608, 1])), this looks incorrect.",
+        "wrong_api",
+    ),
+    (
+        "ValueError: You are trying to load a model that has been quantized with bitsandbytes 4bit but bitsandbytes is "
+        "not installed",
+        "version_incompat",
+    ),
     ("RuntimeError: expected scalar type Half but found Float", "wrong_api"),
     ("RuntimeError: FlashAttention only supports Ampere GPUs or newer.", "arch_unsupported"),
-    ("NotImplementedError: Could not run 'aten::_local_scalar_dense' with arguments from the 'Meta' backend.",
-     "cpu_offload"),
-    ("TypeError: Params4bit.__new__() got an unexpected keyword argument '_is_hf_initialized'", "version_incompat"),
-    ("ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.45.0 (from versions: 0.31.8)",
-     "platform_unsupported"),
+    (
+        "NotImplementedError: Could not run 'aten::_local_scalar_dense' with arguments from the 'Meta' backend.",
+        "cpu_offload",
+    ),
+    (
+        "TypeError: Params4bit.__new__() got an unexpected keyword argument '_is_hf_initialized'",
+        "version_incompat",
+    ),
+    (
+        "ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.45.0 (from versions: 0.31.8)",
+        "platform_unsupported",
+    ),
     ("RuntimeError: CUDA error: an illegal memory access was encountered", "version_incompat"),
-    ("RuntimeError: Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False.",
-     "gpu_not_visible"),
-    ("Found GPU0 Tesla K80 which is of cuda capability 3.7. PyTorch no longer supports this GPU because it is too old.",
-     "arch_unsupported"),
+    (
+        "RuntimeError: Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False.",
+        "gpu_not_visible",
+    ),
+    (
+        "Found GPU0 Tesla K80 which is of cuda capability 3.7. PyTorch no longer supports this GPU because it is too old.",
+        "arch_unsupported",
+    ),
     ("ValueError: bf16 mixed precision requires PyTorch >= 1.10 and a supported device.", "bf16_unsupported"),
-    ("RuntimeError: [enforce fail at alloc_cpu.cpp:83] : DefaultCPUAllocator: can't allocate memory: you tried to "
-     "allocate 1048576000 bytes.", "oom"),
+    (
+        "RuntimeError: [enforce fail at alloc_cpu.cpp:83] : DefaultCPUAllocator: can't allocate memory: you tried to "
+        "allocate 1048576000 bytes.",
+        "oom",
+    ),
     ("Loading checkpoint shards:  50%|█████     | 1/2\nKilled", "oom"),
-    ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_not_visible"),
-    ("RuntimeError: Failed to import transformers.integrations.bitsandbytes because of the following error (look up "
-     "to see its traceback):", "version_incompat"),
-    ("TypeError: BitsAndBytesConfig.__init__() got an unexpected keyword argument 'load_in_4bits'", "wrong_api"),
+    (
+        "ImportError: libcuda.so.1: cannot open shared object file: No such file or directory",
+        "gpu_not_visible",
+    ),
+    (
+        "RuntimeError: Failed to import transformers.integrations.bitsandbytes because of the following error (look up "
+        "to see its traceback):",
+        "version_incompat",
+    ),
+    (
+        "TypeError: BitsAndBytesConfig.__init__() got an unexpected keyword argument 'load_in_4bits'",
+        "wrong_api",
+    ),
     ("RuntimeError: \"addmm_cuda\" not implemented for 'BFloat16'", "bf16_unsupported"),
     ("RuntimeError: \"addmm_impl_cpu_\" not implemented for 'BFloat16'", "gpu_not_visible"),
-    ("NotImplementedError: The operator 'aten::_int_mm' is not currently implemented for the MPS device.",
-     "platform_unsupported"),
-    ("ERROR: bitsandbytes-0.41.1-py3-none-win_amd64.whl is not a supported wheel on this platform.", "platform_unsupported"),
-    ("ImportError: DLL load failed while importing _C: The specified module could not be found.", "missing_libs"),
-    ("TypeError: Input tensors need to be on the same GPU, but found the following tensor and device combinations:\n"
-     " [(torch.Size([1, 4096]), device(type='cpu')), (torch.Size([4096, 4096]), device(type='cuda', index=0))]",
-     "device_mismatch"),
-    ("ValueError: You are calling `save_pretrained` to a 4-bit converted model, but your `bitsandbytes` version "
-     "doesn't support it.", "version_incompat"),
-    ("model = AutoModelForCausalLM.from_pretrained(p, device_map=\"auto\", quantization_config=bnb)\n"
-     "RuntimeError: All input tensors need to be on the same GPU, but found some tensors to not be on a GPU", "cpu_offload"),
+    (
+        "NotImplementedError: The operator 'aten::_int_mm' is not currently implemented for the MPS device.",
+        "platform_unsupported",
+    ),
+    (
+        "ERROR: bitsandbytes-0.41.1-py3-none-win_amd64.whl is not a supported wheel on this platform.",
+        "platform_unsupported",
+    ),
+    (
+        "ImportError: DLL load failed while importing _C: The specified module could not be found.",
+        "missing_libs",
+    ),
+    (
+        "TypeError: Input tensors need to be on the same GPU, but found the following tensor and device combinations:\n"
+        " [(torch.Size([1, 4096]), device(type='cpu')), (torch.Size([4096, 4096]), device(type='cuda', index=0))]",
+        "device_mismatch",
+    ),
+    (
+        "ValueError: You are calling `save_pretrained` to a 4-bit converted model, but your `bitsandbytes` version "
+        "doesn't support it.",
+        "version_incompat",
+    ),
+    (
+        'model = AutoModelForCausalLM.from_pretrained(p, device_map="auto", quantization_config=bnb)\n'
+        "RuntimeError: All input tensors need to be on the same GPU, but found some tensors to not be on a GPU",
+        "cpu_offload",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "category"), FAMILY_TEXTS, ids=lambda v: str(v)[:40])
 def test_other_members_of_the_families_tuned_on_dev(text, category):
-    assert explain_text(text)[0].category == category, [(m.category, m.confidence) for m in explain_text(text)]
+    assert explain_text(text)[0].category == category, [
+        (m.category, m.confidence) for m in explain_text(text)
+    ]
 
 
 def test_triton_bf16_on_a_t4_from_the_reports_own_facts():
     from bnbdoctor.commands.explain import report_machine
 
-    text = ("GPU: Tesla T4\nptxas /tmp/tmpx.ptx, line 88; error   : Feature '.bf16' requires .target sm_80 or higher\n"
-            "RuntimeError: Internal Triton PTX codegen error")
+    text = (
+        "GPU: Tesla T4\nptxas /tmp/tmpx.ptx, line 88; error   : Feature '.bf16' requires .target sm_80 or higher\n"
+        "RuntimeError: Internal Triton PTX codegen error"
+    )
     assert explain_text(text, report_machine(text))[0].category == "bf16_unsupported"
 
 
@@ -288,12 +432,16 @@ def test_a_paraphrase_gets_a_guess_from_its_words_never_a_confident_one():
 
 
 def test_a_reworded_message_does_not_say_upgrade_but_a_removed_code_path_does():
-    old_offload = ISSUE_TEXTS[7][0]  # the older wording of the offload error; the newest release says it differently
+    old_offload = ISSUE_TEXTS[7][
+        0
+    ]  # the older wording of the offload error; the newest release says it differently
     top = explain_text(old_offload)[0]
     gone = [t for t in top.evidence["templates"] if t["package"] == "transformers"]
     assert gone and not any(t["gone_from_newest"] for t in gone) and "part of the fix" not in top.fix
-    removed = explain_text("CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you "
-                           "need to compile it from source?")[0]
+    removed = explain_text(
+        "CUDA SETUP: Required library version not found: libbitsandbytes_cuda118.so. Maybe you "
+        "need to compile it from source?"
+    )[0]
     assert "upgrading bitsandbytes is part of the fix" in removed.fix
 
 
@@ -310,14 +458,18 @@ AttributeError: 'NoneType' object has no attribute 'cget_col_row_stats'
 def test_requantizing_packed_weights_is_the_offload_hook_when_the_text_offloads():
     error = "ValueError: Blockwise quantization only supports 16/32-bit floats, but got torch.uint8"
     assert explain_text(error)[0].category == "wrong_api"
-    text = "pipe = StableDiffusion3Pipeline.from_pretrained(repo, transformer=transformer_4bit)\n" \
-           "pipe.enable_sequential_cpu_offload()\n" + error
+    text = (
+        "pipe = StableDiffusion3Pipeline.from_pretrained(repo, transformer=transformer_4bit)\n"
+        "pipe.enable_sequential_cpu_offload()\n" + error
+    )
     assert explain_text(text)[0].category == "cpu_offload"
 
 
 def test_a_missing_name_says_which_releases_have_it():
     top = explain_text("AttributeError: module 'bitsandbytes.nn' has no attribute 'Linear4bit'")[0]
-    assert top.evidence["templates"][0]["where"].startswith("bitsandbytes.nn.Linear4bit exists in bitsandbytes 0.39")
+    assert top.evidence["templates"][0]["where"].startswith(
+        "bitsandbytes.nn.Linear4bit exists in bitsandbytes 0.39"
+    )
     assert "install bitsandbytes>=0.39" in top.fix
     removed = explain_text("ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'")[0]
     assert removed.category == "version_incompat" and "pin peft<=" in removed.fix
@@ -325,7 +477,10 @@ def test_a_missing_name_says_which_releases_have_it():
 
 def test_the_public_names_of_the_installed_bitsandbytes_are_in_the_table():
     root = site_packages("bitsandbytes")
-    files = [(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted((root / "bitsandbytes").rglob("*.py"))]
+    files = [
+        (p.relative_to(root).as_posix(), p.read_bytes())
+        for p in sorted((root / "bitsandbytes").rglob("*.py"))
+    ]
     api = mine.mine_api("bitsandbytes", files)
     version = importlib.metadata.version("bitsandbytes")
     table = knowledge().api
@@ -346,10 +501,12 @@ torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 ha
 
 
 def test_banners_and_progress_lines_are_not_evidence():
-    banner = ("===================================BUG REPORT===================================\n"
-              "Welcome to bitsandbytes. For effortless bug reporting run\n\npython -m bitsandbytes\n"
-              "CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
-              "CUDA SETUP: Loading binary /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cuda118.so...")
+    banner = (
+        "===================================BUG REPORT===================================\n"
+        "Welcome to bitsandbytes. For effortless bug reporting run\n\npython -m bitsandbytes\n"
+        "CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
+        "CUDA SETUP: Loading binary /usr/lib/python3/site-packages/bitsandbytes/libbitsandbytes_cuda118.so..."
+    )
     assert all(m.confidence <= 0.35 for m in explain_text(banner))  # at most a guess from its words
     error = "\nValueError: You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` argument at the same time."
     assert explain_text(banner + error)[0].category == "wrong_api"
@@ -357,8 +514,10 @@ def test_banners_and_progress_lines_are_not_evidence():
 
 #: issue titles are cut at 80 characters; the ones whose first 80 characters still hold the message itself
 CUT_TITLES = [(text[:80], category) for i, (text, category, _) in enumerate(ISSUE_TEXTS) if i != 2] + [
-    (text[:80], category) for text, category in FAMILY_TEXTS
-    if "Attempting to deserialize" in text or "DefaultCPUAllocator" in text or "Failed to import" in text]
+    (text[:80], category)
+    for text, category in FAMILY_TEXTS
+    if "Attempting to deserialize" in text or "DefaultCPUAllocator" in text or "Failed to import" in text
+]
 
 
 @pytest.mark.parametrize(("title", "category"), CUT_TITLES, ids=lambda v: str(v)[:40])
@@ -369,14 +528,24 @@ def test_titles_cut_at_80_characters(title, category):
 def test_windows_missing_symbol_in_a_loaded_dll_is_the_cpu_fallback_not_a_missing_windows_build():
     from bnbdoctor.commands.explain import report_machine
 
-    loaded = ("C:\\Users\\me\\venv\\lib\\site-packages\\bitsandbytes\\cextension.py:34: UserWarning: The installed "
-              "version of bitsandbytes was compiled without GPU support.\n"
-              "AttributeError: function 'cquantize_blockwise_fp16_nf4' not found")
-    assert explain_text(loaded, report_machine(loaded + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category == "bnb_cpu_fallback"
-    nothing = ("C:\\Users\\me\\venv\\lib\\site-packages\\bitsandbytes\\cuda_setup\\main.py: UserWarning: "
-               "libcudart.so not found in any environmental path\n"
-               "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'")
-    assert explain_text(nothing, report_machine(nothing + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category == "platform_unsupported"
+    loaded = (
+        "C:\\Users\\me\\venv\\lib\\site-packages\\bitsandbytes\\cextension.py:34: UserWarning: The installed "
+        "version of bitsandbytes was compiled without GPU support.\n"
+        "AttributeError: function 'cquantize_blockwise_fp16_nf4' not found"
+    )
+    assert (
+        explain_text(loaded, report_machine(loaded + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category
+        == "bnb_cpu_fallback"
+    )
+    nothing = (
+        "C:\\Users\\me\\venv\\lib\\site-packages\\bitsandbytes\\cuda_setup\\main.py: UserWarning: "
+        "libcudart.so not found in any environmental path\n"
+        "AttributeError: 'NoneType' object has no attribute 'cquantize_blockwise_fp16_nf4'"
+    )
+    assert (
+        explain_text(nothing, report_machine(nothing + "\nPlatform: Windows-10-10.0.19045-SP0"))[0].category
+        == "platform_unsupported"
+    )
 
 
 def test_any_text_is_explained_without_crashing():
@@ -385,8 +554,24 @@ def test_any_text_is_explained_without_crashing():
 
     from bnbdoctor.explain.report_facts import parse_report
 
-    pieces = st.sampled_from(["CUDA SETUP: ", "`", "│", "\x1b[31m", "\r\n", "Traceback (most recent call last):\n",
-                              "libbitsandbytes_cuda118.so", "C:\\Users\\x\\", "…", "&lt;", "{value}", "%s", "'", "\u00a0"])
+    pieces = st.sampled_from(
+        [
+            "CUDA SETUP: ",
+            "`",
+            "│",
+            "\x1b[31m",
+            "\r\n",
+            "Traceback (most recent call last):\n",
+            "libbitsandbytes_cuda118.so",
+            "C:\\Users\\x\\",
+            "…",
+            "&lt;",
+            "{value}",
+            "%s",
+            "'",
+            "\u00a0",
+        ]
+    )
 
     @settings(max_examples=60, deadline=None)
     @given(st.lists(st.one_of(st.text(max_size=40), pieces), max_size=30))

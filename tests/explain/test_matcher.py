@@ -65,10 +65,17 @@ def test_root_order_covers_the_taxonomy():
     assert sorted(ROOT_ORDER) == sorted(CATEGORIES)
 
 
-@pytest.mark.parametrize(("text", "category"), [
-    (OFFLOAD, "cpu_offload"), (META, "cpu_offload"), (OOM, "oom"), (LIBCUDART, "missing_libs"),
-    (CUDA999, "missing_libs"), (NEEDS_BNB, "version_incompat"),
-])
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (OFFLOAD, "cpu_offload"),
+        (META, "cpu_offload"),
+        (OOM, "oom"),
+        (LIBCUDART, "missing_libs"),
+        (CUDA999, "missing_libs"),
+        (NEEDS_BNB, "version_incompat"),
+    ],
+)
 def test_measured_h100_messages_without_machine_facts(text, category):
     assert top(text) == category
 
@@ -101,8 +108,12 @@ def test_hidden_gpus_are_a_missing_gpu_too():
 
 
 def test_oom_on_a_gpu_full_of_other_processes_is_not_the_model_size():
-    busy = with_gpu(load(H100), memory_free=2 * GIB, memory_used=77 * GIB,
-                    processes=(GpuProcess(pid=4242, used_memory=76 * GIB, name="python"),))
+    busy = with_gpu(
+        load(H100),
+        memory_free=2 * GIB,
+        memory_used=77 * GIB,
+        processes=(GpuProcess(pid=4242, used_memory=76 * GIB, name="python"),),
+    )
     matches = explain_text(OOM, machine(busy))
     assert matches[0].category == "oom" and matches[0].rule == "BNB040"
     assert matches[0].evidence["findings"][0]["rule"] == "BNB040"
@@ -110,19 +121,28 @@ def test_oom_on_a_gpu_full_of_other_processes_is_not_the_model_size():
 
 
 def test_oom_message_itself_tells_when_other_processes_hold_the_memory():
-    text = ("RuntimeError: CUDA out of memory. Tried to allocate 36.00 MiB (GPU 0; 10.76 GiB total capacity; "
-            "996.23 MiB already allocated; 8.81 MiB free; 1010.00 MiB reserved in total by PyTorch)")
+    text = (
+        "RuntimeError: CUDA out of memory. Tried to allocate 36.00 MiB (GPU 0; 10.76 GiB total capacity; "
+        "996.23 MiB already allocated; 8.81 MiB free; 1010.00 MiB reserved in total by PyTorch)"
+    )
     match = explain_text(text)[0]
     assert match.evidence["facts"]["other_processes_gib"] > 9
     assert match.cause.startswith("Other processes hold")
 
 
 def test_oom_detail_reads_the_newer_torch_wording():
-    text = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of "
-            "14.75 GiB of which 10.06 MiB is free. Process 1234 has 10.00 GiB memory in use. Including non-PyTorch "
-            "memory, this process has 4.70 GiB memory in use.")
+    text = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of "
+        "14.75 GiB of which 10.06 MiB is free. Process 1234 has 10.00 GiB memory in use. Including non-PyTorch "
+        "memory, this process has 4.70 GiB memory in use."
+    )
     detail = oom_detail(text)
-    assert detail == {"gpu_total_gib": 14.75, "gpu_free_gib": 0.01, "this_process_gib": 4.7, "other_processes_gib": 10.0}
+    assert detail == {
+        "gpu_total_gib": 14.75,
+        "gpu_free_gib": 0.01,
+        "this_process_gib": 4.7,
+        "other_processes_gib": 10.0,
+    }
 
 
 def test_bf16_error_on_a_t4_is_confirmed_by_its_compute_capability():
@@ -149,7 +169,9 @@ def test_compiled_without_gpu_on_a_mac_is_the_platform():
 
     text = "UserWarning: The installed version of bitsandbytes was compiled without GPU support."
     cpu = load(CPU)
-    mac = replace(cpu, platform=replace(cpu.platform, system="Darwin", machine="arm64", libc=None, libc_version=None))
+    mac = replace(
+        cpu, platform=replace(cpu.platform, system="Darwin", machine="arm64", libc=None, libc_version=None)
+    )
     assert top(text) == "bnb_cpu_fallback"
     assert top(text, machine(mac)) == "platform_unsupported"
 

@@ -19,7 +19,9 @@ def test_collect_env_and_pip_list():
     assert facts.packages["torch"] == "2.1.2+cu121" and facts.packages["bitsandbytes"] == "0.41.3.post2"
     assert facts.packages["transformers"] == "4.36.2" and facts.packages["peft"] == "0.7.1"
     assert facts.facts["gpu"] == "Tesla T4" and facts.facts["compute_capability"] == "7.5"
-    assert facts.facts["driver"] == "535.104.05" and facts.facts["cuda"] == "12.1"  # torch's CUDA, not the toolkit's
+    assert (
+        facts.facts["driver"] == "535.104.05" and facts.facts["cuda"] == "12.1"
+    )  # torch's CUDA, not the toolkit's
     assert facts.facts["os"] == "linux" and facts.facts["cuda_available"] is True
     assert facts.full_list
     assert facts.sources["driver"] == "Nvidia driver version: 535.104.05"
@@ -39,13 +41,32 @@ def test_nvidia_smi():
     assert facts.facts["gpu"] == "Tesla P40" and facts.facts["compute_capability"] == "6.1"
 
 
-@pytest.mark.parametrize(("text", "key", "value"), [
-    ("RuntimeError: The NVIDIA driver on your system is too old (found version 11070).", "driver_cuda", "11.7"),
-    ("OSError: [WinError 126] Error loading \"C:\\Users\\me\\venv\\lib\\site-packages\\torch\\lib\\fbgemm.dll\"", "os", "windows"),
-    ("OSError: dlopen(/Users/me/venv/lib/python3.11/site-packages/bitsandbytes/libbitsandbytes_cpu.so, 0x0006): tried", "os", "macos"),
-    ("NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current PyTorch installation.", "compute_capability", "12.0"),
-    ("export BNB_CUDA_VERSION=126", "env.BNB_CUDA_VERSION", "126"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        (
+            "RuntimeError: The NVIDIA driver on your system is too old (found version 11070).",
+            "driver_cuda",
+            "11.7",
+        ),
+        (
+            'OSError: [WinError 126] Error loading "C:\\Users\\me\\venv\\lib\\site-packages\\torch\\lib\\fbgemm.dll"',
+            "os",
+            "windows",
+        ),
+        (
+            "OSError: dlopen(/Users/me/venv/lib/python3.11/site-packages/bitsandbytes/libbitsandbytes_cpu.so, 0x0006): tried",
+            "os",
+            "macos",
+        ),
+        (
+            "NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current PyTorch installation.",
+            "compute_capability",
+            "12.0",
+        ),
+        ("export BNB_CUDA_VERSION=126", "env.BNB_CUDA_VERSION", "126"),
+    ],
+)
 def test_facts_the_messages_themselves_state(text, key, value):
     assert parse_report(text).facts[key] == value
 
@@ -55,8 +76,12 @@ def test_what_the_text_does_not_say_stays_unknown():
     assert not facts
     assert snapshot.platform.status == snapshot.packages.status == snapshot.nvml.status == "skipped"
     partial = snapshot_from_facts({"os": "macos", "torch": "2.1.2"})
-    assert partial.platform.system == "Darwin" and partial.platform.machine is None  # Intel or Apple silicon: not said
-    assert partial.packages.status == "skipped" and partial.packages.torch is None  # its build is not said either
+    assert (
+        partial.platform.system == "Darwin" and partial.platform.machine is None
+    )  # Intel or Apple silicon: not said
+    assert (
+        partial.packages.status == "skipped" and partial.packages.torch is None
+    )  # its build is not said either
     assert partial.nvml.status == "skipped" and partial.nvml.gpus == ()
 
 
@@ -69,8 +94,10 @@ def test_the_report_machine_ranks_ahead_of_this_one():
 
 
 def test_a_bf16_refusal_on_an_ada_gpu_is_the_library_release():
-    text = ("GPU: NVIDIA L4\nValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU "
-            "with cuda>=11.0")
+    text = (
+        "GPU: NVIDIA L4\nValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU "
+        "with cuda>=11.0"
+    )
     assert explain_text(text, report_machine(text))[0].category == "version_incompat"
 
 
@@ -99,11 +126,14 @@ def test_check_from_report_json_is_a_partial_snapshot(capsys):
     assert "from the report: packages.torch <- 'PyTorch version: 2.1.2+cu121'" in document["snapshot"]["note"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--from-report", "/no/such/issue.md"), "report file not found"),
-    (("--from-report", str(ISSUES / "feature-request.md")), "states no facts"),
-    (("--from-report", str(ISSUES / "env-dumps.md"), "--deep"), "cannot be combined"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from-report", "/no/such/issue.md"), "report file not found"),
+        (("--from-report", str(ISSUES / "feature-request.md")), "states no facts"),
+        (("--from-report", str(ISSUES / "env-dumps.md"), "--deep"), "cannot be combined"),
+    ],
+)
 def test_check_from_report_bad_input_is_exit_2(capsys, args, message):
     code, _, err = cli(capsys, "check", *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
@@ -113,24 +143,31 @@ def test_issue_template_key_value_versions():
     facts = parse_report((ISSUES / "offload-4bit.md").read_text())
     assert facts.packages == {"transformers": "4.44.2", "torch": "2.4.0+cu121", "bitsandbytes": "0.43.3"}
     assert facts.sources["packages.bitsandbytes"] == "- bitsandbytes: 0.43.3"
-    assert facts.facts["gpu"] == "Tesla T4" and facts.sources["gpu"] == "Tesla T4"  # named in prose: still a fact
+    assert (
+        facts.facts["gpu"] == "Tesla T4" and facts.sources["gpu"] == "Tesla T4"
+    )  # named in prose: still a fact
 
 
-@pytest.mark.parametrize(("text", "key", "value"), [
-    ("bitsandbytes for macos M1,M2,M3 chips", "os", "macos"),
-    ("WSL: libcuda.so: cannot open shared object file", "os", "wsl"),
-    ("ROCM Support", "rocm", True),
-    ("Rtx 5090 & Getting Error Using 8bit Adam Optimizer", "compute_capability", "12.0"),
-    ("NVIDIA TX2+jetpack 5+Ubuntu20.4: CUDA Setup failed despite GPU being available", "gpu", "TX2"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("bitsandbytes for macos M1,M2,M3 chips", "os", "macos"),
+        ("WSL: libcuda.so: cannot open shared object file", "os", "wsl"),
+        ("ROCM Support", "rocm", True),
+        ("Rtx 5090 & Getting Error Using 8bit Adam Optimizer", "compute_capability", "12.0"),
+        ("NVIDIA TX2+jetpack 5+Ubuntu20.4: CUDA Setup failed despite GPU being available", "gpu", "TX2"),
+    ],
+)
 def test_facts_a_title_states(text, key, value):
     assert parse_report(text).facts[key] == value
 
 
 def test_python_m_bitsandbytes_of_old_releases():
-    facts = parse_report("CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
-                         "CUDA SETUP: Highest compute capability among GPUs detected: 7.5\n"
-                         "CUDA SETUP: Detected CUDA version 118\n")
+    facts = parse_report(
+        "CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
+        "CUDA SETUP: Highest compute capability among GPUs detected: 7.5\n"
+        "CUDA SETUP: Detected CUDA version 118\n"
+    )
     assert facts.facts["compute_capability"] == "7.5" and facts.facts["cuda"] == "11.8"
 
 
@@ -140,7 +177,9 @@ def test_explain_file_on_a_whole_issue_body(capsys):
     import jsonschema
 
     schema = json.loads((ISSUES.parents[3] / "docs" / "schemas" / "explain-1.json").read_text())
-    code, out, _ = cli(capsys, "explain", "--no-machine", "--file", str(ISSUES / "env-dumps.md"), "--format", "json")
+    code, out, _ = cli(
+        capsys, "explain", "--no-machine", "--file", str(ISSUES / "env-dumps.md"), "--format", "json"
+    )
     document = json.loads(out)
     jsonschema.validate(document, schema)
     assert code == 0 and document["machine"]["source"].startswith("the report")
@@ -151,12 +190,15 @@ def test_explain_file_on_a_whole_issue_body(capsys):
 
 def test_a_utf16_log_written_by_powershell_is_read(capsys, tmp_path):
     log = tmp_path / "train.log"
-    log.write_bytes("\ufeffOSError: [WinError 126] The specified module could not be found.\r\n".encode("utf-16-le"))
+    log.write_bytes(
+        "\ufeffOSError: [WinError 126] The specified module could not be found.\r\n".encode("utf-16-le")
+    )
     code, out, _ = cli(capsys, "explain", "--no-machine", "--file", str(log))
     assert code == 0 and "1. missing_libs" in out
 
 
 # ---- facts written against CJK text, or in prose without the vendor's prefix ----
+
 
 def test_a_gpu_and_a_torch_build_written_against_cjk_text_are_read():
     from bnbdoctor.explain.report_facts import parse_report

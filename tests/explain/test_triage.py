@@ -28,25 +28,38 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 def _shims(folder: Path) -> None:
     folder.mkdir()
     bnbdoctor = folder / "bnbdoctor"
-    bnbdoctor.write_text(f"#!/bin/sh\nexec {sys.executable} -m bnbdoctor \"$@\"\n")
+    bnbdoctor.write_text(f'#!/bin/sh\nexec {sys.executable} -m bnbdoctor "$@"\n')
     gh = folder / "gh"
-    gh.write_text("#!/bin/sh\n# records what the workflow would post\necho \"$@\" > \"$GH_RECORD\"\n"
-                  "while [ $# -gt 0 ]; do if [ \"$1\" = --body-file ]; then cp \"$2\" \"$GH_RECORD.body\"; fi; shift; done\n")
+    gh.write_text(
+        '#!/bin/sh\n# records what the workflow would post\necho "$@" > "$GH_RECORD"\n'
+        'while [ $# -gt 0 ]; do if [ "$1" = --body-file ]; then cp "$2" "$GH_RECORD.body"; fi; shift; done\n'
+    )
     for shim in (bnbdoctor, gh):
         shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
 
 
 def triage(issue: Path, tmp_path: Path) -> tuple[dict[str, dict[str, str]], Path]:
     """Run the job's steps on one issue body; returns each step's outputs and the gh record file."""
-    event = {"github.event.issue.body": issue.read_text(), "github.event.issue.title": issue.stem.replace("-", " "),
-             "github.event.issue.number": "7", "github.token": "not-a-token"}
+    event = {
+        "github.event.issue.body": issue.read_text(),
+        "github.event.issue.title": issue.stem.replace("-", " "),
+        "github.event.issue.number": "7",
+        "github.token": "not-a-token",
+    }
     _shims(tmp_path / "bin")
     temp = tmp_path / "runner"
     temp.mkdir()
     record = tmp_path / "gh-record"
     outputs: dict[str, dict[str, str]] = {}
-    base = {**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(temp),
-            "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "GITHUB_REPOSITORY": "someone/project", "GH_RECORD": str(record)}
+    base = {
+        **os.environ,
+        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "RUNNER_TEMP": str(temp),
+        "PYTHONPATH": str(ROOT / "src"),
+        "NO_COLOR": "1",
+        "GITHUB_REPOSITORY": "someone/project",
+        "GH_RECORD": str(record),
+    }
 
     def value(expr: str) -> str:
         step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
@@ -64,19 +77,35 @@ def triage(issue: Path, tmp_path: Path) -> tuple[dict[str, dict[str, str]], Path
         output_file = temp / f"output-{step_id}"
         output_file.write_text("")
         env = {**base, "GITHUB_OUTPUT": str(output_file)}
-        env |= {k: EXPRESSION.sub(lambda m: value(m.group(1)), str(v)) for k, v in step.get("env", {}).items()}
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], env=env,
-                              capture_output=True, text=True, timeout=120)
+        env |= {
+            k: EXPRESSION.sub(lambda m: value(m.group(1)), str(v)) for k, v in step.get("env", {}).items()
+        }
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        outputs[step_id] = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
+        outputs[step_id] = dict(
+            line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line
+        )
     return outputs, record
 
 
 def test_a_clear_bitsandbytes_error_gets_one_comment_with_cause_and_fix(tmp_path):
     outputs, record = triage(ISSUES / "offload-4bit.md", tmp_path)
     assert outputs["explain"]["confident"] == "true"
-    assert record.read_text().split() == ["issue", "comment", "7", "--repo", "someone/project", "--body-file",
-                                          str(tmp_path / "runner" / "comment.md")]
+    assert record.read_text().split() == [
+        "issue",
+        "comment",
+        "7",
+        "--repo",
+        "someone/project",
+        "--body-file",
+        str(tmp_path / "runner" / "comment.md"),
+    ]
     body = Path(str(record) + ".body").read_text()
     assert "**cpu_offload**" in body and "**Fix:**" in body and "transformers" in body
 
@@ -103,6 +132,17 @@ def test_an_issue_without_a_known_error_gets_no_comment(tmp_path):
 
 def test_the_workflow_is_a_valid_github_workflow():
     pytest.importorskip("check_jsonschema", reason="check-jsonschema validates workflow files")
-    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-                           str(WORKFLOW_FILE)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(WORKFLOW_FILE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr

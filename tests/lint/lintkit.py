@@ -27,7 +27,9 @@ def pinned(spec: str, package: str = "transformers") -> Pins:
     return Pins({package: Pin(package, SpecifierSet(spec), "requirements.txt")})
 
 
-def analysed(source: str | bytes, options: LintOptions = NO_GPU, pins: Pins = MODERN, path: str = "snippet.py") -> Analysed:
+def analysed(
+    source: str | bytes, options: LintOptions = NO_GPU, pins: Pins = MODERN, path: str = "snippet.py"
+) -> Analysed:
     data = source if isinstance(source, bytes) else textwrap.dedent(source).encode()
     a = parse(path, data, options)
     if a.context is not None:
@@ -35,7 +37,9 @@ def analysed(source: str | bytes, options: LintOptions = NO_GPU, pins: Pins = MO
     return a
 
 
-def pairs(source: str, options: LintOptions = NO_GPU, pins: Pins = MODERN) -> list[tuple[LintFinding, FixAction | None]]:
+def pairs(
+    source: str, options: LintOptions = NO_GPU, pins: Pins = MODERN
+) -> list[tuple[LintFinding, FixAction | None]]:
     return check(analysed(source, options, pins), code_rules())
 
 

@@ -13,21 +13,34 @@ HEAD = "import sys\nimport torch\nfrom transformers import AutoConfig, AutoModel
 
 # --- BNB115: the Auto class writes unknown keywords into the config only when it loads the config itself ---------
 
+
 def _bnb115(call: str) -> list[str]:
     source = HEAD + "q = BitsAndBytesConfig(load_in_8bit=True) if sys.argv[1:] else None\n" + call + "\n"
     return [f.rule for f in lint(source) if f.rule == "BNB115"]
 
 
 def test_a_config_object_keeps_the_checkpoints_quantization_config():
-    assert _bnb115("cfg = AutoConfig.from_pretrained('m', num_labels=3)\n"
-                   "m = AutoModelForTokenClassification.from_pretrained('m', config=cfg, quantization_config=q)") == []
+    assert (
+        _bnb115(
+            "cfg = AutoConfig.from_pretrained('m', num_labels=3)\n"
+            "m = AutoModelForTokenClassification.from_pretrained('m', config=cfg, quantization_config=q)"
+        )
+        == []
+    )
     # a config read elsewhere (a parameter, an attribute): still an object, still quiet
-    assert _bnb115("def load(c):\n    return AutoModelForTokenClassification.from_pretrained('m', config=c, quantization_config=q)") == []
+    assert (
+        _bnb115(
+            "def load(c):\n    return AutoModelForTokenClassification.from_pretrained('m', config=c, quantization_config=q)"
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("config", ["", "config='m/config.json', ", "config=None, "])
 def test_without_a_config_object_the_none_still_erases(config):
-    assert _bnb115(f"m = AutoModelForTokenClassification.from_pretrained('m', {config}quantization_config=q)") == ["BNB115"]
+    assert _bnb115(
+        f"m = AutoModelForTokenClassification.from_pretrained('m', {config}quantization_config=q)"
+    ) == ["BNB115"]
 
 
 def test_a_real_load_shows_the_config_object_keeps_8bit():
@@ -37,13 +50,22 @@ def test_a_real_load_shows_the_config_object_keeps_8bit():
     transformers = pytest.importorskip("transformers")
     pytest.importorskip("bitsandbytes")
     transformers.logging.set_verbosity_error()
-    config = transformers.LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=1, num_attention_heads=4,
-                                      num_key_value_heads=2, vocab_size=128, max_position_embeddings=32)
+    config = transformers.LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=1,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=128,
+        max_position_embeddings=32,
+    )
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as plain, tempfile.TemporaryDirectory() as quantized:
         transformers.LlamaForCausalLM(config).to(torch.bfloat16).save_pretrained(plain)
         auto = transformers.AutoModelForCausalLM
-        auto.from_pretrained(plain, quantization_config=transformers.BitsAndBytesConfig(load_in_8bit=True)).save_pretrained(quantized)
+        auto.from_pretrained(
+            plain, quantization_config=transformers.BitsAndBytesConfig(load_in_8bit=True)
+        ).save_pretrained(quantized)
 
         def eight_bit(model) -> bool:
             return any(type(m).__name__ == "Linear8bitLt" for m in model.modules())
@@ -51,7 +73,9 @@ def test_a_real_load_shows_the_config_object_keeps_8bit():
         assert eight_bit(auto.from_pretrained(quantized))
         assert not eight_bit(auto.from_pretrained(quantized, quantization_config=None))  # what BNB115 reports
         cfg = transformers.AutoConfig.from_pretrained(quantized)
-        assert eight_bit(auto.from_pretrained(quantized, config=cfg, quantization_config=None))  # what it now leaves
+        assert eight_bit(
+            auto.from_pretrained(quantized, config=cfg, quantization_config=None)
+        )  # what it now leaves
 
 
 # --- BNB105 below transformers 4.38: the config's own flags win, the keyword's request is silently dropped -------
@@ -82,10 +106,11 @@ def test_from_438_it_is_an_error_whatever_the_config_says():
     assert _bnb105("BitsAndBytesConfig(load_in_8bit=True)", pins=pinned(">=4.40")) == ["error"]
 
 
-
 # --- a test that proves a name is not None narrows it in that branch --------------------------------------------
 
-NARROWED = HEAD + '''
+NARROWED = (
+    HEAD
+    + """
 def load(name, bits=None):
     q = None
     if bits == 4:
@@ -93,25 +118,32 @@ def load(name, bits=None):
     extra = dict(device_map="auto")
     {guarded}
     return AutoModelForTokenClassification.from_pretrained(name, **extra)
-'''
+"""
+)
 
 
-@pytest.mark.parametrize("guarded", [
-    "if q is not None:\n        extra['quantization_config'] = q",
-    "if q:\n        extra.update(quantization_config=q)",
-    "if bits and q is not None:\n        extra['quantization_config'] = q",
-    "if q is None:\n        pass\n    else:\n        extra['quantization_config'] = q",
-    "if not q:\n        extra['low_cpu_mem_usage'] = True\n    else:\n        extra['quantization_config'] = q",
-])
+@pytest.mark.parametrize(
+    "guarded",
+    [
+        "if q is not None:\n        extra['quantization_config'] = q",
+        "if q:\n        extra.update(quantization_config=q)",
+        "if bits and q is not None:\n        extra['quantization_config'] = q",
+        "if q is None:\n        pass\n    else:\n        extra['quantization_config'] = q",
+        "if not q:\n        extra['low_cpu_mem_usage'] = True\n    else:\n        extra['quantization_config'] = q",
+    ],
+)
 def test_a_config_passed_only_where_it_is_set_is_never_none(guarded):
     assert "BNB115" not in [f.rule for f in lint(NARROWED.format(guarded=guarded))]
 
 
-@pytest.mark.parametrize("unguarded", [
-    "extra['quantization_config'] = q",
-    "if bits:\n        extra['quantization_config'] = q",  # bits says nothing about q
-    "if q is None:\n        extra['quantization_config'] = q",
-])
+@pytest.mark.parametrize(
+    "unguarded",
+    [
+        "extra['quantization_config'] = q",
+        "if bits:\n        extra['quantization_config'] = q",  # bits says nothing about q
+        "if q is None:\n        extra['quantization_config'] = q",
+    ],
+)
 def test_a_config_that_can_still_be_none_is_reported(unguarded):
     assert "BNB115" in [f.rule for f in lint(NARROWED.format(guarded=unguarded))]
 
@@ -130,6 +162,7 @@ def test_a_direct_keyword_under_the_test_is_narrowed_too():
 
 # --- notebooks: a shell escape or line magic continued with a backslash ------------------------------------------
 
+
 def test_a_continued_shell_escape_is_blanked_with_its_continuation_lines():
     import json
 
@@ -141,8 +174,12 @@ def test_a_continued_shell_escape_is_blanked_with_its_continuation_lines():
         "from transformers import AutoModelForCausalLM\n"
         "m = AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True)\n",
     ]
-    doc = {"cells": [{"cell_type": "code", "metadata": {}, "source": c} for c in cells], "metadata": {},
-           "nbformat": 4, "nbformat_minor": 5}
+    doc = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": c} for c in cells],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     text, where = notebook_source(json.dumps(doc).encode())
     compile(text, "nb", "exec")  # no unexpected indent from the continuation lines
     findings = lint(text)

@@ -29,37 +29,92 @@ CASES: dict[str, tuple[tuple[str, LintOptions], tuple[str, LintOptions]]] = {
     ),
     "BNB110": (
         (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True)\n", NO_GPU),
-        (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))\n", NO_GPU),
+        (
+            HEAD
+            + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16))\n",
+            NO_GPU,
+        ),
     ),
     "BNB111": (
         (HEAD + "cfg = BitsAndBytesConfig(load_in_4bit=True, load_in_8bit=True)\n", NO_GPU),
-        (HEAD + "cfg = BitsAndBytesConfig(load_in_4bit=True, load_in_8bit=False, bnb_4bit_compute_dtype=torch.float16)\n", NO_GPU),
+        (
+            HEAD
+            + "cfg = BitsAndBytesConfig(load_in_4bit=True, load_in_8bit=False, bnb_4bit_compute_dtype=torch.float16)\n",
+            NO_GPU,
+        ),
     ),
     "BNB112": (
-        (HEAD + "cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='NF4', bnb_4bit_compute_dtype=torch.float16)\n", NO_GPU),
-        (HEAD + "cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype=torch.float16)\n", NO_GPU),
+        (
+            HEAD
+            + "cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='NF4', bnb_4bit_compute_dtype=torch.float16)\n",
+            NO_GPU,
+        ),
+        (
+            HEAD
+            + "cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype=torch.float16)\n",
+            NO_GPU,
+        ),
     ),
     "BNB113": (
-        (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True))\nm = m.half()\n", NO_GPU),
-        (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m')\nm = m.half()\n", NO_GPU),
+        (
+            HEAD
+            + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True))\nm = m.half()\n",
+            NO_GPU,
+        ),
+        (
+            HEAD
+            + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m')\nm = m.half()\n",
+            NO_GPU,
+        ),
     ),
     "BNB114": (
-        (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), torch_dtype=torch.float16)\n", NO_GPU),
-        (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', torch_dtype=torch.float16)\n", NO_GPU),
+        (
+            HEAD
+            + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), torch_dtype=torch.float16)\n",
+            NO_GPU,
+        ),
+        (
+            HEAD
+            + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', torch_dtype=torch.float16)\n",
+            NO_GPU,
+        ),
     ),
     "BNB115": (
-        (HEAD + "import sys\nm = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True) if sys.argv[1:] else None)\n", NO_GPU),
-        (HEAD + "from transformers import LlamaForCausalLM\nm = LlamaForCausalLM.from_pretrained('m', quantization_config=None)\n", NO_GPU),
+        (
+            HEAD
+            + "import sys\nm = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True) if sys.argv[1:] else None)\n",
+            NO_GPU,
+        ),
+        (
+            HEAD
+            + "from transformers import LlamaForCausalLM\nm = LlamaForCausalLM.from_pretrained('m', quantization_config=None)\n",
+            NO_GPU,
+        ),
     ),
     "BNB120": (
-        (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), device_map={'model': 0, 'lm_head': 'cpu'})\n", NO_GPU),
-        (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True), device_map={'model': 0, 'lm_head': 'cpu'})\n", NO_GPU),
+        (
+            HEAD
+            + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), device_map={'model': 0, 'lm_head': 'cpu'})\n",
+            NO_GPU,
+        ),
+        (
+            HEAD
+            + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True), device_map={'model': 0, 'lm_head': 'cpu'})\n",
+            NO_GPU,
+        ),
     ),
     "BNB121": (
-        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16, llm_int8_enable_fp32_cpu_offload=True)\n"
-         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n", NO_GPU),
-        (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True)\n"
-         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n", NO_GPU),
+        (
+            HEAD
+            + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16, llm_int8_enable_fp32_cpu_offload=True)\n"
+            "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n",
+            NO_GPU,
+        ),
+        (
+            HEAD + "q = BitsAndBytesConfig(load_in_8bit=True, llm_int8_enable_fp32_cpu_offload=True)\n"
+            "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n",
+            NO_GPU,
+        ),
     ),
     "BNB103": (
         (HEAD + "q = BitsAndBytesConfig(load_in_8bit=False)\n", NO_GPU),
@@ -70,24 +125,44 @@ CASES: dict[str, tuple[tuple[str, LintOptions], tuple[str, LintOptions]]] = {
         (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n", NO_GPU),
     ),
     "BNB105": (
-        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
-         "m = AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True, quantization_config=q)\n", NO_GPU),
-        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
-         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q)\n", NO_GPU),
+        (
+            HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+            "m = AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True, quantization_config=q)\n",
+            NO_GPU,
+        ),
+        (
+            HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+            "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q)\n",
+            NO_GPU,
+        ),
     ),
     "BNB106": (
         ("from peft import prepare_model_for_int8_training\n", NO_GPU),
         ("from peft import prepare_model_for_kbit_training\n", NO_GPU),
     ),
     "BNB107": (
-        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
-         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n", NO_GPU),
-        (HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
-         "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB'})\n", NO_GPU),
+        (
+            HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+            "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB', 'cpu': '64GiB'})\n",
+            NO_GPU,
+        ),
+        (
+            HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
+            "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '4GiB'})\n",
+            NO_GPU,
+        ),
     ),
     "BNB130": (
-        (HEAD + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), trust_remote_code=True)\n", NO_GPU),
-        (HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', trust_remote_code=True)\n", NO_GPU),
+        (
+            HEAD
+            + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=BitsAndBytesConfig(load_in_8bit=True), trust_remote_code=True)\n",
+            NO_GPU,
+        ),
+        (
+            HEAD
+            + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', trust_remote_code=True)\n",
+            NO_GPU,
+        ),
     ),
 }
 

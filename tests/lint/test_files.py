@@ -17,10 +17,17 @@ LEGACY = "from transformers import AutoModelForCausalLM\nm = AutoModelForCausalL
 
 
 def notebook(*cells: tuple[str, str]) -> str:
-    return json.dumps({
-        "cells": [{"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)} for kind, text in cells],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
-    })
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
+                for kind, text in cells
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
 
 
 @pytest.fixture
@@ -31,12 +38,14 @@ def project(tmp_path, monkeypatch):
 
 
 def test_notebook_code_cells_are_linted_with_cell_and_line(capsys, project):
-    (project / "qlora.ipynb").write_text(notebook(
-        ("markdown", "# load_in_8bit=True in prose is not code"),
-        ("code", "!pip install bitsandbytes\n%matplotlib inline\nimport torch"),
-        ("code", "%%time\nx = 1"),
-        ("code", "x?\n" + LEGACY),
-    ))
+    (project / "qlora.ipynb").write_text(
+        notebook(
+            ("markdown", "# load_in_8bit=True in prose is not code"),
+            ("code", "!pip install bitsandbytes\n%matplotlib inline\nimport torch"),
+            ("code", "%%time\nx = 1"),
+            ("code", "x?\n" + LEGACY),
+        )
+    )
     code, out, _ = cli(capsys, "lint", "qlora.ipynb", "--gpu", "none", "-f", "json")
     jsonschema.validate(json.loads(out), SCHEMA)
     (finding,) = json.loads(out)["findings"]
@@ -65,7 +74,9 @@ def test_a_py_file_that_is_not_text_is_a_finding_and_the_others_go_on(capsys, pr
 
 
 def test_a_declared_latin1_file_is_text(capsys, project):
-    (project / "old.py").write_bytes("# -*- coding: latin-1 -*-\n# caf\xe9\n".encode("latin-1") + LEGACY.encode())
+    (project / "old.py").write_bytes(
+        "# -*- coding: latin-1 -*-\n# caf\xe9\n".encode("latin-1") + LEGACY.encode()
+    )
     _, out, _ = cli(capsys, "lint", "old.py", "--gpu", "none", "-f", "json")
     assert [f["rule"] for f in json.loads(out)["findings"]] == ["BNB110"]
 
@@ -95,12 +106,15 @@ def test_test_files_are_demoted_to_info_by_default(capsys, project):
     assert code == 0 and finding["severity"] == "info" and "test file" in finding["message"]
 
 
-@pytest.mark.parametrize(("setting", "expected"), [
-    ('test-severity = "keep"', {("tests/test_load.py", "error"), ("scripts/legacy.py", "error")}),
-    ('test-severity = "ignore"', {("scripts/legacy.py", "error")}),
-    ('per-file-ignores = { "scripts/*.py" = ["BNB110"] }', {("tests/test_load.py", "info")}),
-    ('per-file-ignores = { "**/*.py" = ["ALL"] }', set()),
-])
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ('test-severity = "keep"', {("tests/test_load.py", "error"), ("scripts/legacy.py", "error")}),
+        ('test-severity = "ignore"', {("scripts/legacy.py", "error")}),
+        ('per-file-ignores = { "scripts/*.py" = ["BNB110"] }', {("tests/test_load.py", "info")}),
+        ('per-file-ignores = { "**/*.py" = ["ALL"] }', set()),
+    ],
+)
 def test_per_file_settings_from_pyproject(capsys, project, setting, expected):
     (project / "pyproject.toml").write_text(f"[project]\nname = 'x'\n\n[tool.bnbdoctor]\n{setting}\n")
     for folder, name in (("tests", "test_load.py"), ("scripts", "legacy.py")):

@@ -30,8 +30,13 @@ HEAD = "import torch\nfrom transformers import AutoModelForCausalLM, BitsAndByte
 def model_dir(tmp_path_factory) -> Path:
     """A 2-layer Llama (hidden 64) with random weights, saved in bfloat16: about 0.3 MB, loads in well under a second."""
     config = transformers.LlamaConfig(
-        hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-        vocab_size=256, max_position_embeddings=64,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=256,
+        max_position_embeddings=64,
     )
     torch.manual_seed(0)
     model = transformers.LlamaForCausalLM(config).to(torch.bfloat16)
@@ -43,13 +48,13 @@ def model_dir(tmp_path_factory) -> Path:
 class Transformers4x:
     """`AutoModelForCausalLM` as transformers 4.38-4.57 treated the loading flags (modeling_utils.py, 4.56.0):
 
-        load_in_8bit = kwargs.pop("load_in_8bit", False)
-        load_in_4bit = kwargs.pop("load_in_4bit", False)
-        if load_in_4bit or load_in_8bit:
-            if quantization_config is not None: raise ValueError(...)
-            config_dict = {k: v for k, v in kwargs.items() if k in inspect.signature(BitsAndBytesConfig).parameters}
-            config_dict = {**config_dict, "load_in_4bit": load_in_4bit, "load_in_8bit": load_in_8bit}
-            quantization_config, kwargs = BitsAndBytesConfig.from_dict(config_dict=config_dict, return_unused_kwargs=True, **kwargs)
+    load_in_8bit = kwargs.pop("load_in_8bit", False)
+    load_in_4bit = kwargs.pop("load_in_4bit", False)
+    if load_in_4bit or load_in_8bit:
+        if quantization_config is not None: raise ValueError(...)
+        config_dict = {k: v for k, v in kwargs.items() if k in inspect.signature(BitsAndBytesConfig).parameters}
+        config_dict = {**config_dict, "load_in_4bit": load_in_4bit, "load_in_8bit": load_in_8bit}
+        quantization_config, kwargs = BitsAndBytesConfig.from_dict(config_dict=config_dict, return_unused_kwargs=True, **kwargs)
     """
 
     @staticmethod
@@ -59,11 +64,15 @@ class Transformers4x:
         quantization_config = kwargs.pop("quantization_config", None)
         if load_in_4bit or load_in_8bit:
             if quantization_config is not None:
-                raise ValueError("You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` argument at the same time.")
+                raise ValueError(
+                    "You can't pass `load_in_4bit`or `load_in_8bit` as a kwarg when passing `quantization_config` argument at the same time."
+                )
             bnb = transformers.BitsAndBytesConfig
             config_dict = {k: v for k, v in kwargs.items() if k in inspect.signature(bnb).parameters}
             config_dict = {**config_dict, "load_in_4bit": load_in_4bit, "load_in_8bit": load_in_8bit}
-            quantization_config, kwargs = bnb.from_dict(config_dict=config_dict, return_unused_kwargs=True, **kwargs)
+            quantization_config, kwargs = bnb.from_dict(
+                config_dict=config_dict, return_unused_kwargs=True, **kwargs
+            )
         if quantization_config is not None:
             kwargs["quantization_config"] = quantization_config
         return transformers.AutoModelForCausalLM.from_pretrained(name, **kwargs)
@@ -94,8 +103,10 @@ def run(source: str, model_dir: Path, as_4x: bool = False) -> Loaded:
     namespace: dict[str, Any] = {"MODEL": str(model_dir)}
     code = textwrap.dedent(source)
     if as_4x:
-        code = code.replace("from transformers import AutoModelForCausalLM, BitsAndBytesConfig",
-                            "from transformers import BitsAndBytesConfig")
+        code = code.replace(
+            "from transformers import AutoModelForCausalLM, BitsAndBytesConfig",
+            "from transformers import BitsAndBytesConfig",
+        )
         namespace["AutoModelForCausalLM"] = Transformers4x
     exec(compile(code, "snippet.py", "exec"), namespace)  # the snippets are this file's own
     return loaded(namespace["model"])
@@ -106,41 +117,61 @@ CASES = {
     "BNB101-add-compute-dtype": (
         HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4')\n"
         "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, device_map='cpu')\n",
-        H100, False, {"compute_dtype": ("float32", "bfloat16")},
+        H100,
+        False,
+        {"compute_dtype": ("float32", "bfloat16")},
     ),
     "BNB102-bf16-to-fp16": (
-        HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype=torch.bfloat16)\n"
+        HEAD
+        + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype=torch.bfloat16)\n"
         "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, device_map='cpu')\n",
-        T4, False, {"compute_dtype": ("bfloat16", "float16")},
+        T4,
+        False,
+        {"compute_dtype": ("bfloat16", "float16")},
     ),
     "BNB102-bf16-string-to-fp16": (
-        HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype='bfloat16')\n"
+        HEAD
+        + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype='bfloat16')\n"
         "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, device_map='cpu')\n",
-        T4, False, {"compute_dtype": ("bfloat16", "float16")},
+        T4,
+        False,
+        {"compute_dtype": ("bfloat16", "float16")},
     ),
     "BNB110-wrap-4bit-flags": (
-        HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_4bit=True, bnb_4bit_quant_type='nf4', "
+        HEAD
+        + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_4bit=True, bnb_4bit_quant_type='nf4', "
         "bnb_4bit_compute_dtype=torch.bfloat16, device_map='cpu')\n",
-        NO_GPU, True, {},
+        NO_GPU,
+        True,
+        {},
     ),
     "BNB110-wrap-8bit-flag": (
         HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=True, device_map='cpu')\n",
-        NO_GPU, True, {},
+        NO_GPU,
+        True,
+        {},
     ),
     "BNB110-drop-false-flag": (
-        HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=False, dtype=torch.bfloat16)\n",
-        NO_GPU, True, {},
+        HEAD
+        + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=False, dtype=torch.bfloat16)\n",
+        NO_GPU,
+        True,
+        {},
     ),
     "BNB114-rename-torch-dtype": (
         HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\n"
         "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=q, torch_dtype=torch.float16, device_map='cpu')\n",
-        NO_GPU, False, {},
+        NO_GPU,
+        False,
+        {},
     ),
     "BNB114-rename-dict-key": (
         HEAD + "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.float16)\n"
         "kw = {'quantization_config': q, 'torch_dtype': torch.float16, 'device_map': 'cpu'}\n"
         "model = AutoModelForCausalLM.from_pretrained(MODEL, **kw)\n",
-        NO_GPU, False, {},
+        NO_GPU,
+        False,
+        {},
     ),
 }
 
@@ -160,8 +191,11 @@ def test_fix_loads_what_the_code_loaded_before(name, model_dir):
 
 def test_the_flagless_config_an_unsafe_fix_would_write_loads_4bit(model_dir):
     """Why BNB110 never turns `load_in_8bit=False` into a config (and what BNB103 reports): it quantizes."""
-    got = run(HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=BitsAndBytesConfig("
-              "load_in_8bit=False), device_map='cpu')\n", model_dir)
+    got = run(
+        HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, quantization_config=BitsAndBytesConfig("
+        "load_in_8bit=False), device_map='cpu')\n",
+        model_dir,
+    )
     assert got.quantized and got.bits == 4
 
 
@@ -171,11 +205,14 @@ def test_a_false_flag_fails_on_transformers_5(model_dir):
         run(HEAD + "model = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=False)\n", model_dir)
 
 
-@pytest.mark.parametrize("source", [
-    "import sys\nflag = len(sys.argv) > 5\nmodel = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=flag)\n",
-    "kw = {'load_in_4bit': True}\nmodel = AutoModelForCausalLM.from_pretrained(MODEL, **kw)\n",
-    "q = BitsAndBytesConfig(load_in_4bit=True)\nmodel = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=False, quantization_config=q)\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import sys\nflag = len(sys.argv) > 5\nmodel = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=flag)\n",
+        "kw = {'load_in_4bit': True}\nmodel = AutoModelForCausalLM.from_pretrained(MODEL, **kw)\n",
+        "q = BitsAndBytesConfig(load_in_4bit=True)\nmodel = AutoModelForCausalLM.from_pretrained(MODEL, load_in_8bit=False, quantization_config=q)\n",
+    ],
+)
 def test_no_fix_is_offered_where_it_cannot_be_proven(source):
     found = pairs(HEAD + source)
     assert any(f.rule == "BNB110" for f, _ in found)

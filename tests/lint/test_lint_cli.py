@@ -18,7 +18,7 @@ from bnbdoctor.lint.files import discover, ignored, parse_gitignore
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "schemas" / "lint-1.json").read_text())
 
-BAD = '''import torch
+BAD = """import torch
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
 cfg = BitsAndBytesConfig(
@@ -26,13 +26,13 @@ cfg = BitsAndBytesConfig(
     bnb_4bit_quant_type="nf4",  # keep me
 )
 model = AutoModelForCausalLM.from_pretrained("m", quantization_config=cfg, torch_dtype=torch.bfloat16)
-'''
-GOOD = '''import torch
+"""
+GOOD = """import torch
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
 cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)
 model = AutoModelForCausalLM.from_pretrained("m", quantization_config=cfg, dtype=torch.bfloat16)
-'''
+"""
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -62,7 +62,9 @@ def test_findings_exit_1_with_path_line_column(capsys, repo):
     assert code == 1
     assert "bad.py:4:7: BNB101 warning (dtype_slow) [fixable]" in out
     assert "bad.py:8:76: BNB114 info (wrong_api) [fixable]" in out
-    assert out.rstrip().endswith("FAIL 0 errors, 1 warning, 1 info in 2 file(s); 2 fixable with --fix (fail-on: warning)")
+    assert out.rstrip().endswith(
+        "FAIL 0 errors, 1 warning, 1 info in 2 file(s); 2 fixable with --fix (fail-on: warning)"
+    )
 
 
 def test_fail_on_error_lets_warnings_pass(capsys, repo):
@@ -74,7 +76,10 @@ def test_missing_path_is_one_line_exit_2(capsys, repo):
     assert (code, out, err) == (2, "", "bnbdoctor: error: no such file or folder: nowhere.py\n")
 
 
-@pytest.mark.parametrize(("args", "message"), [(["--gpu", "ampere"], "--gpu expects"), (["--select", "BNB001"], "unknown code rule")])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--gpu", "ampere"], "--gpu expects"), (["--select", "BNB001"], "unknown code rule")],
+)
 def test_bad_options_exit_2(capsys, repo, args, message):
     code, _, err = cli(capsys, "lint", *args)
     assert code == 2 and message in err and err.count("\n") == 1
@@ -85,7 +90,9 @@ def test_json_matches_schema_and_names_the_fields(capsys, repo):
     document = json.loads(out)
     jsonschema.validate(document, SCHEMA)
     assert code == 1 and document["schema"] == "bnbdoctor.lint/1" and document["files_checked"] == 2
-    assert {"rule", "category", "severity", "path", "line", "column", "message", "fix", "fixable"} <= set(document["findings"][0])
+    assert {"rule", "category", "severity", "path", "line", "column", "message", "fix", "fixable"} <= set(
+        document["findings"][0]
+    )
     assert "fixes" not in document
     assert document["gpu"] == "7.5 (--gpu)"
 
@@ -100,9 +107,18 @@ def test_fix_writes_atomically_keeps_mode_and_reports(capsys, repo):
     (fixed,) = document["fixes"]
     assert fixed["path"] == "bad.py" and fixed["rules"] == ["BNB101", "BNB114"] and fixed["written"]
     text = bad.read_text()
-    assert "bnb_4bit_compute_dtype=torch.bfloat16" in text and "# keep me" in text and "dtype=torch.bfloat16)" in text
+    assert (
+        "bnb_4bit_compute_dtype=torch.bfloat16" in text
+        and "# keep me" in text
+        and "dtype=torch.bfloat16)" in text
+    )
     assert stat.S_IMODE(bad.stat().st_mode) == 0o754
-    assert sorted(p.name for p in repo.iterdir()) == [".git", "bad.py", "good.py", "requirements.txt"]  # no temporary file left
+    assert sorted(p.name for p in repo.iterdir()) == [
+        ".git",
+        "bad.py",
+        "good.py",
+        "requirements.txt",
+    ]  # no temporary file left
     code, out, _ = cli(capsys, "lint", "--gpu", "9.0", "--fix", "-f", "json")
     assert json.loads(out)["fixes"] == []  # nothing left to change
 
@@ -115,7 +131,9 @@ def test_diff_shows_and_writes_nothing(capsys, repo):
 
 
 def test_broken_file_is_a_finding_and_the_others_are_still_checked(capsys, repo):
-    (repo / "broken.py").write_text("from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_4bit=True\n")
+    (repo / "broken.py").write_text(
+        "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_4bit=True\n"
+    )
     code, out, _ = cli(capsys, "lint", "--gpu", "none", "-f", "json")
     assert code == 1
     found = {(f["path"], f["rule"]) for f in json.loads(out)["findings"]}
@@ -129,7 +147,10 @@ def test_sarif_is_2_1_0_with_rules_and_relative_uris(capsys, repo):
     assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-2.1.0.json")
     (run,) = sarif["runs"]
     ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    assert ids == sorted(ids) and all(r["shortDescription"]["text"] and r["defaultConfiguration"]["level"] in ("error", "warning", "note") for r in run["tool"]["driver"]["rules"])
+    assert ids == sorted(ids) and all(
+        r["shortDescription"]["text"] and r["defaultConfiguration"]["level"] in ("error", "warning", "note")
+        for r in run["tool"]["driver"]["rules"]
+    )
     for result in run["results"]:
         assert ids[result["ruleIndex"]] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]
@@ -141,14 +162,26 @@ def test_github_annotations(capsys, repo):
     code, out, _ = cli(capsys, "lint", "bad.py", "--gpu", "none", "-f", "github")
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].startswith("::warning file=bad.py,line=4,col=7,endLine=7,title=BNB101 4-bit config without ")
+    assert lines[0].startswith(
+        "::warning file=bad.py,line=4,col=7,endLine=7,title=BNB101 4-bit config without "
+    )
     assert "::This 4-bit config" in lines[0] and len(lines) == 2
 
 
 def test_gitignore_is_honoured(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("build/\n*.gen.py\n!keep.gen.py\n/top.py\n# comment\n")
-    for name in ["a.py", "top.py", "x.gen.py", "keep.gen.py", "build/b.py", "sub/top.py", "sub/build/c.py", ".venv/v.py", "notes.txt"]:
+    for name in [
+        "a.py",
+        "top.py",
+        "x.gen.py",
+        "keep.gen.py",
+        "build/b.py",
+        "sub/top.py",
+        "sub/build/c.py",
+        ".venv/v.py",
+        "notes.txt",
+    ]:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("")
@@ -178,9 +211,16 @@ def test_gitignore_patterns(tmp_path, pattern, path, is_dir, expected):
 
 
 def test_check_does_not_import_the_linter_or_libcst():
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "bnbdoctor", "check", "--quiet", "--fail-on", "never"],
-                          capture_output=True, text=True, timeout=120, env={**os.environ})
-    modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bnbdoctor", "check", "--quiet", "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
+    modules = {
+        line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")
+    }
     assert proc.returncode == 0 and len(modules) > 20
     assert not {m for m in modules if m.startswith(("libcst", "bnbdoctor.lint"))}
 

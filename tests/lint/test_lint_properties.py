@@ -19,9 +19,38 @@ from bnbdoctor.rules import code_rules
 # generated code may compile with SyntaxWarnings (e.g. `1()`); they come from the generators, not from lint
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
-SNIPPETS = [NOTEBOOK, QLORA_PEFT_TRL, CLASS_STYLE, FUNCTION_STYLE, CONFIG_DICT, TRAINER_SCRIPT, *SOURCES.values()]
-WORDS = ["BitsAndBytesConfig(", "load_in_4bit=True", "from_pretrained(", "**kw", "torch.bfloat16", ".half()",
-         "quantization_config=", "{", "}", "(", ")", ",", "\n", "    ", "=", "#", "'", '"', "é", "\x00", "\\"]
+SNIPPETS = [
+    NOTEBOOK,
+    QLORA_PEFT_TRL,
+    CLASS_STYLE,
+    FUNCTION_STYLE,
+    CONFIG_DICT,
+    TRAINER_SCRIPT,
+    *SOURCES.values(),
+]
+WORDS = [
+    "BitsAndBytesConfig(",
+    "load_in_4bit=True",
+    "from_pretrained(",
+    "**kw",
+    "torch.bfloat16",
+    ".half()",
+    "quantization_config=",
+    "{",
+    "}",
+    "(",
+    ")",
+    ",",
+    "\n",
+    "    ",
+    "=",
+    "#",
+    "'",
+    '"',
+    "é",
+    "\x00",
+    "\\",
+]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -43,7 +72,9 @@ def test_arbitrary_bytes(data):
 
 
 @SETTINGS
-@given(st.sampled_from(SNIPPETS), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(WORDS)), max_size=6))
+@given(
+    st.sampled_from(SNIPPETS), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(WORDS)), max_size=6)
+)
 def test_mutated_snippets(snippet, edits):
     text = snippet
     for position, word in edits:
@@ -82,7 +113,10 @@ def test_generated_valid_python(source):
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 def test_generated_python_with_quantization_inserted(source):
-    text = "import torch\nfrom transformers import BitsAndBytesConfig as B\ncfg = B(load_in_4bit=True)\n" + source
+    text = (
+        "import torch\nfrom transformers import BitsAndBytesConfig as B\ncfg = B(load_in_4bit=True)\n"
+        + source
+    )
     result = pairs(text)
     if any(action is not None for _, action in result):
         from lintkit import fix

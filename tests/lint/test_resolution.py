@@ -16,42 +16,51 @@ HEAD = "import torch\nfrom transformers import AutoModelForCausalLM, BitsAndByte
 FLAGS = "m = {callee}.from_pretrained('m', load_in_4bit=True)\n"
 
 
-@pytest.mark.parametrize("source", [
-    "from unsloth import FastLanguageModel\nm = FastLanguageModel.from_pretrained('m', load_in_4bit=True)\n",
-    "from unsloth import FastModel as F\nm = F.from_pretrained('m', load_in_4bit=True, torch_dtype=torch.float16)\n",
-    "from transformers import AutoTokenizer\nt = AutoTokenizer.from_pretrained('m', load_in_8bit=True)\n",
-    "from transformers import AutoProcessor\np = AutoProcessor.from_pretrained('m', load_in_8bit=True)\n",
-    "from diffusers import UNet2DConditionModel\nu = UNet2DConditionModel.from_pretrained('m', load_in_8bit=True)\n",
-    "import transformers\nm = getattr(transformers, name).from_pretrained('m', load_in_4bit=True)\n",
-    "def load(cls):\n    return cls.from_pretrained('m', load_in_4bit=True)\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from unsloth import FastLanguageModel\nm = FastLanguageModel.from_pretrained('m', load_in_4bit=True)\n",
+        "from unsloth import FastModel as F\nm = F.from_pretrained('m', load_in_4bit=True, torch_dtype=torch.float16)\n",
+        "from transformers import AutoTokenizer\nt = AutoTokenizer.from_pretrained('m', load_in_8bit=True)\n",
+        "from transformers import AutoProcessor\np = AutoProcessor.from_pretrained('m', load_in_8bit=True)\n",
+        "from diffusers import UNet2DConditionModel\nu = UNet2DConditionModel.from_pretrained('m', load_in_8bit=True)\n",
+        "import transformers\nm = getattr(transformers, name).from_pretrained('m', load_in_4bit=True)\n",
+        "def load(cls):\n    return cls.from_pretrained('m', load_in_4bit=True)\n",
+    ],
+)
 def test_calls_that_are_not_transformers_model_loaders_are_not_judged(source):
     assert rules(HEAD + source) == []
 
 
-@pytest.mark.parametrize("source", [
-    "import transformers as tf\nm = tf.AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True)\n",
-    "from transformers import LlamaForCausalLM as L\nm = L.from_pretrained('m', load_in_4bit=True)\n",
-    "from transformers.models.llama import LlamaModel\nm = LlamaModel.from_pretrained('m', load_in_4bit=True)\n",
-    "cls = AutoModelForCausalLM\nm = cls.from_pretrained('m', load_in_4bit=True)\n",
-    "from transformers import AutoModelForSeq2SeqLM\nimport sys\ncls = AutoModelForCausalLM if sys.argv else AutoModelForSeq2SeqLM\n"
-    "m = cls.from_pretrained('m', load_in_4bit=True)\n",
-    "import functools\nload = functools.partial(AutoModelForCausalLM.from_pretrained, load_in_4bit=True)\nm = load('m')\n",
-    "from transformers import PreTrainedModel\nclass Mine(PreTrainedModel):\n    pass\nclass Yours(Mine):\n    pass\n"
-    "m = Yours.from_pretrained('m', load_in_4bit=True)\n",
-    "from peft import AutoPeftModelForCausalLM\nm = AutoPeftModelForCausalLM.from_pretrained('a', load_in_4bit=True)\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import transformers as tf\nm = tf.AutoModelForCausalLM.from_pretrained('m', load_in_4bit=True)\n",
+        "from transformers import LlamaForCausalLM as L\nm = L.from_pretrained('m', load_in_4bit=True)\n",
+        "from transformers.models.llama import LlamaModel\nm = LlamaModel.from_pretrained('m', load_in_4bit=True)\n",
+        "cls = AutoModelForCausalLM\nm = cls.from_pretrained('m', load_in_4bit=True)\n",
+        "from transformers import AutoModelForSeq2SeqLM\nimport sys\ncls = AutoModelForCausalLM if sys.argv else AutoModelForSeq2SeqLM\n"
+        "m = cls.from_pretrained('m', load_in_4bit=True)\n",
+        "import functools\nload = functools.partial(AutoModelForCausalLM.from_pretrained, load_in_4bit=True)\nm = load('m')\n",
+        "from transformers import PreTrainedModel\nclass Mine(PreTrainedModel):\n    pass\nclass Yours(Mine):\n    pass\n"
+        "m = Yours.from_pretrained('m', load_in_4bit=True)\n",
+        "from peft import AutoPeftModelForCausalLM\nm = AutoPeftModelForCausalLM.from_pretrained('a', load_in_4bit=True)\n",
+    ],
+)
 def test_transformers_loaders_are_resolved_through_aliases_partials_and_subclasses(source):
     assert "BNB110" in rules(HEAD + source)
 
 
-@pytest.mark.parametrize("build", [
-    "kw = {}\nkw['load_in_4bit'] = True\n",
-    "kw = dict(device_map='auto')\nkw.update(load_in_4bit=True)\n",
-    "kw = {'device_map': 'auto'}\nkw.update({'load_in_4bit': True})\n",
-    "kw = {}\nkw.setdefault('load_in_4bit', True)\n",
-    "import sys\nkw = {}\nif sys.argv[1:]:\n    kw['load_in_4bit'] = True\n",
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        "kw = {}\nkw['load_in_4bit'] = True\n",
+        "kw = dict(device_map='auto')\nkw.update(load_in_4bit=True)\n",
+        "kw = {'device_map': 'auto'}\nkw.update({'load_in_4bit': True})\n",
+        "kw = {}\nkw.setdefault('load_in_4bit', True)\n",
+        "import sys\nkw = {}\nif sys.argv[1:]:\n    kw['load_in_4bit'] = True\n",
+    ],
+)
 def test_dicts_built_key_by_key_reach_the_load(build):
     found = pairs(HEAD + build + "m = AutoModelForCausalLM.from_pretrained('m', **kw)\n")
     assert [f.rule for f, _ in found] == ["BNB110"]
@@ -59,18 +68,29 @@ def test_dicts_built_key_by_key_reach_the_load(build):
 
 
 def test_a_key_removed_before_the_load_is_gone():
-    assert rules(HEAD + "kw = {'load_in_4bit': True}\nkw.pop('load_in_4bit')\nm = AutoModelForCausalLM.from_pretrained('m', **kw)\n") == []
+    assert (
+        rules(
+            HEAD
+            + "kw = {'load_in_4bit': True}\nkw.pop('load_in_4bit')\nm = AutoModelForCausalLM.from_pretrained('m', **kw)\n"
+        )
+        == []
+    )
 
 
 def test_a_config_assigned_first_and_splatted_is_followed():
-    source = HEAD + ("q = BitsAndBytesConfig(load_in_4bit=True)\nkw = dict(quantization_config=q)\n"
-                     "m = AutoModelForCausalLM.from_pretrained('m', **kw)\nm = m.half()\n")
+    source = HEAD + (
+        "q = BitsAndBytesConfig(load_in_4bit=True)\nkw = dict(quantization_config=q)\n"
+        "m = AutoModelForCausalLM.from_pretrained('m', **kw)\nm = m.half()\n"
+    )
     assert sorted(rules(source)) == ["BNB101", "BNB113"]
 
 
 def test_a_config_is_4bit_whatever_its_load_in_4bit_variable_says():
     """transformers picks 4-bit unless load_in_8bit is true: a variable load_in_4bit does not make it unknown."""
-    source = HEAD + "import sys\nq = BitsAndBytesConfig(load_in_4bit=len(sys.argv) > 2, bnb_4bit_quant_type='nf4')\n"
+    source = (
+        HEAD
+        + "import sys\nq = BitsAndBytesConfig(load_in_4bit=len(sys.argv) > 2, bnb_4bit_quant_type='nf4')\n"
+    )
     assert rules(source) == ["BNB101"]
     assert rules(HEAD + "import sys\nq = BitsAndBytesConfig(load_in_8bit=len(sys.argv) > 2)\n") == []
 
@@ -89,7 +109,10 @@ def test_a_branch_value_is_a_choice_not_the_last_assignment():
 
 
 def test_flag_next_to_config_names_the_releases_the_pins_reach():
-    source = HEAD + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', load_in_8bit=True, quantization_config=q)\n"
+    source = (
+        HEAD
+        + "q = BitsAndBytesConfig(load_in_8bit=True)\nm = AutoModelForCausalLM.from_pretrained('m', load_in_8bit=True, quantization_config=q)\n"
+    )
     (old,) = [f for f in lint(source, pins=pinned(">=4.30,<4.40")) if f.rule == "BNB105"]
     assert "ValueError on transformers 4.38 to 4.57" in old.message and "TypeError" not in old.message
     assert "4.37 and older" in old.message and "transformers<4.40,>=4.30" in old.message
@@ -116,7 +139,9 @@ def test_unknown_config_keyword_names_what_was_meant():
     assert f.rule == "BNB104" and "llm_int8_enable_fp32_cpu_offload" in f.message
 
 
-@pytest.mark.parametrize(("spec", "fires"), [(None, True), (">=0.4", True), ("<0.10", False), ("==0.9.0", False), (">=0.10", True)])
+@pytest.mark.parametrize(
+    ("spec", "fires"), [(None, True), (">=0.4", True), ("<0.10", False), ("==0.9.0", False), (">=0.10", True)]
+)
 def test_removed_peft_helper_follows_the_peft_pin(spec, fires):
     pins = UNPINNED if spec is None else pinned(spec, "peft")
     assert (rules("from peft import prepare_model_for_int8_training\n", pins=pins) == ["BNB106"]) is fires
@@ -124,19 +149,36 @@ def test_removed_peft_helper_follows_the_peft_pin(spec, fires):
 
 def test_max_memory_cpu_entry_with_auto_map_is_the_silent_cpu_placement():
     q = "q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)\n"
-    fires = HEAD + q + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '20GiB', 'cpu': '64GiB'})\n"
+    fires = (
+        HEAD
+        + q
+        + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map='auto', max_memory={0: '20GiB', 'cpu': '64GiB'})\n"
+    )
     assert rules(fires) == ["BNB107"]
-    explicit = HEAD + q + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map={'': 0}, max_memory={'cpu': '64GiB'})\n"
-    unquantized = HEAD + "m = AutoModelForCausalLM.from_pretrained('m', device_map='auto', max_memory={0: '2GiB', 'cpu': '64GiB'})\n"
+    explicit = (
+        HEAD
+        + q
+        + "m = AutoModelForCausalLM.from_pretrained('m', quantization_config=q, device_map={'': 0}, max_memory={'cpu': '64GiB'})\n"
+    )
+    unquantized = (
+        HEAD
+        + "m = AutoModelForCausalLM.from_pretrained('m', device_map='auto', max_memory={0: '2GiB', 'cpu': '64GiB'})\n"
+    )
     assert rules(explicit) == [] and rules(unquantized) == []
 
 
-@pytest.mark.parametrize(("files", "expected"), [
-    ({"requirements.txt": "torch\ntransformers>=4.31.0,<5  # pinned\n"}, "<5,>=4.31.0"),
-    ({"pyproject.toml": "[project]\nname='x'\ndependencies=['transformers==4.48.0']\n"}, "==4.48.0"),
-    ({"setup.py": "setup(name='x', install_requires=['transformers>=4.36', 'peft'])\n"}, ">=4.36"),
-    ({"PKG-INFO": "Metadata-Version: 2.1\nName: x\nRequires-Dist: transformers<5.20.0,>=4.33\n"}, "<5.20.0,>=4.33"),
-])
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"requirements.txt": "torch\ntransformers>=4.31.0,<5  # pinned\n"}, "<5,>=4.31.0"),
+        ({"pyproject.toml": "[project]\nname='x'\ndependencies=['transformers==4.48.0']\n"}, "==4.48.0"),
+        ({"setup.py": "setup(name='x', install_requires=['transformers>=4.36', 'peft'])\n"}, ">=4.36"),
+        (
+            {"PKG-INFO": "Metadata-Version: 2.1\nName: x\nRequires-Dist: transformers<5.20.0,>=4.33\n"},
+            "<5.20.0,>=4.33",
+        ),
+    ],
+)
 def test_pins_are_read_from_the_projects_own_files(tmp_path, files, expected):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -187,7 +229,11 @@ def test_flags_from_parameters_that_cannot_turn_quantization_off():
     )
     (finding,) = lint(always)
     assert finding.rule == "BNB103" and "load_in_4bit and load_in_8bit" in finding.message
-    guarded = always.replace("    q = Bits", "    q = None\n    if load_in_8bit or load_in_4bit:\n        q = Bits")
+    guarded = always.replace(
+        "    q = Bits", "    q = None\n    if load_in_8bit or load_in_4bit:\n        q = Bits"
+    )
     assert "BNB103" not in rules(guarded)
-    used_when_true = always.replace("quantization_config=q)", "quantization_config=q if load_in_4bit or load_in_8bit else None)")
+    used_when_true = always.replace(
+        "quantization_config=q)", "quantization_config=q if load_in_4bit or load_in_8bit else None)"
+    )
     assert "BNB103" not in rules(used_when_true)  # built always, but used only when a flag is true

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lintkit import H100, T4, lint, rules
 
-NOTEBOOK = '''
+NOTEBOOK = """
 #!/usr/bin/env python
 # coding: utf-8
 
@@ -33,9 +33,9 @@ bnb_config = BitsAndBytesConfig(
 
 model = AutoModelForCausalLM.from_pretrained(model_id, quantization_config=bnb_config, device_map={"": 0})
 tokenizer = AutoTokenizer.from_pretrained(model_id)
-'''
+"""
 
-QLORA_PEFT_TRL = '''
+QLORA_PEFT_TRL = """
 import torch
 from datasets import load_dataset
 from peft import LoraConfig, prepare_model_for_kbit_training
@@ -58,9 +58,9 @@ model = AutoModelForCausalLM.from_pretrained("NousResearch/Llama-2-7b-chat-hf", 
 model = prepare_model_for_kbit_training(model)
 trainer = SFTTrainer(model=model, args=SFTConfig(output_dir="out", bf16=True), peft_config=LoraConfig(r=16))
 trainer.train()
-'''
+"""
 
-CLASS_STYLE = '''
+CLASS_STYLE = """
 import torch as T
 import transformers as tf
 
@@ -73,9 +73,9 @@ class Generator:
     def to_half(self):
         self.model = self.model.to(dtype=T.float16)
         return self.model
-'''
+"""
 
-FUNCTION_STYLE = '''
+FUNCTION_STYLE = """
 from transformers import AutoModelForSeq2SeqLM as Model, BitsAndBytesConfig as BnbCfg
 import torch
 
@@ -85,9 +85,9 @@ QUANT = {"load_in_4bit": True, "bnb_4bit_compute_dtype": torch.bfloat16}
 def load(name, cpu_offload=False):
     config = BnbCfg(**QUANT)
     return Model.from_pretrained(name, quantization_config=config, device_map={"encoder": 0, "decoder": "disk"})
-'''
+"""
 
-CONFIG_DICT = '''
+CONFIG_DICT = """
 import torch
 from transformers import AutoModelForCausalLM
 
@@ -99,9 +99,9 @@ LOAD_KWARGS = {
 
 def main():
     return AutoModelForCausalLM.from_pretrained("bigscience/bloom-7b1", **LOAD_KWARGS)
-'''
+"""
 
-TRAINER_SCRIPT = '''
+TRAINER_SCRIPT = """
 import argparse
 
 import torch
@@ -119,7 +119,7 @@ quantization_config = BitsAndBytesConfig(
 )
 model = AutoModelForCausalLM.from_pretrained("m", quantization_config=quantization_config, device_map="auto")
 Trainer(model=model).train()
-'''
+"""
 
 
 def test_notebook_export_missing_compute_dtype():
@@ -161,33 +161,33 @@ def test_flags_from_arguments_are_not_judged():
 
 
 def test_suppression_comments():
-    source = '''
+    source = """
     from transformers import BitsAndBytesConfig
     a = BitsAndBytesConfig(load_in_4bit=True)  # bnbdoctor: ignore[BNB101]
     b = BitsAndBytesConfig(load_in_4bit=True)  # bnbdoctor: ignore
     c = BitsAndBytesConfig(load_in_4bit=True)  # bnbdoctor: ignore[BNB110]
-    '''
+    """
     assert [(f.rule, f.line) for f in lint(source)] == [("BNB101", 5)]
 
 
 def test_value_after_reassignment_is_the_latest():
-    source = '''
+    source = """
     from transformers import BitsAndBytesConfig
     import torch
     dtype = torch.float16
     dtype = torch.bfloat16
     cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=dtype)
-    '''
+    """
     assert rules(source, T4) == ["BNB102"]
 
 
 def test_attribute_assignment_after_construction_counts():
-    source = '''
+    source = """
     import torch
     from transformers import BitsAndBytesConfig
     cfg = BitsAndBytesConfig(load_in_4bit=True)
     cfg.bnb_4bit_compute_dtype = torch.float16
-    '''
+    """
     assert rules(source) == []
 
 

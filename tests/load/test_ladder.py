@@ -12,12 +12,17 @@ from conftest import load
 
 GIB = 1024**3
 #: measured on the H100 (docs/evidence/h100-2026-11.md)
-OFFLOAD = ("ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
-           "the quantized model.")
-OOM_ALONE = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 5.13 GiB. GPU 0 has a total capacity of "
-             "79.19 GiB of which 3.00 GiB is free. Including non-PyTorch memory, this process has 76.00 GiB memory in use.")
+OFFLOAD = (
+    "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+    "the quantized model."
+)
+OOM_ALONE = (
+    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 5.13 GiB. GPU 0 has a total capacity of "
+    "79.19 GiB of which 3.00 GiB is free. Including non-PyTorch memory, this process has 76.00 GiB memory in use."
+)
 OOM_SHARED = OOM_ALONE.replace("Including", "Process 77 has 70.00 GiB memory in use. Including").replace(
-    "this process has 76.00", "this process has 6.00")
+    "this process has 76.00", "this process has 6.00"
+)
 
 
 def prediction(total: int = 7 * GIB) -> Prediction:
@@ -25,13 +30,21 @@ def prediction(total: int = 7 * GIB) -> Prediction:
 
 
 def failed(error: str, category: str, others: int | None = None) -> Attempt:
-    report = ChildReport(ok=False, stage="load", error=error, memory=Memory("cuda", nvml_other_processes_bytes=others))
-    return Attempt(1, "nf4", "requested", None, None, "failed", 1.0, error=error, category=category, report=report)
+    report = ChildReport(
+        ok=False, stage="load", error=error, memory=Memory("cuda", nvml_other_processes_bytes=others)
+    )
+    return Attempt(
+        1, "nf4", "requested", None, None, "failed", 1.0, error=error, category=category, report=report
+    )
 
 
 def test_ladder_steps_down_from_the_requested_mode():
     assert [s.quant for s in ladder("nf4", fallback=False)] == ["nf4"]
-    assert [(s.quant, s.headroom) for s in ladder("nf4", fallback=True)] == [("nf4", False), ("nf4-dq", False), ("nf4-dq", True)]
+    assert [(s.quant, s.headroom) for s in ladder("nf4", fallback=True)] == [
+        ("nf4", False),
+        ("nf4-dq", False),
+        ("nf4-dq", True),
+    ]
     assert [s.quant for s in ladder("int8", fallback=True)] == ["int8", "nf4", "nf4-dq", "nf4-dq"]
     assert [s.quant for s in ladder("fp4", fallback=True)] == ["fp4", "fp4-dq", "fp4-dq"]
     assert [s.quant for s in ladder("nf4-dq", fallback=True)] == ["nf4-dq", "nf4-dq"]
@@ -41,7 +54,10 @@ def test_measured_errors_are_classified_like_explain():
     assert classify(OFFLOAD) == "cpu_offload"
     assert classify("NotImplementedError: Cannot copy out of meta tensor; no data!") == "cpu_offload"
     assert classify(OOM_ALONE) == "oom"
-    assert classify("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable") == "gpu_not_visible"
+    assert (
+        classify("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable")
+        == "gpu_not_visible"
+    )
     assert classify("SafetensorError: Error while deserializing header: incomplete metadata") == "other"
 
 
@@ -66,7 +82,9 @@ def test_offload_and_config_errors_are_never_retried():
 
 
 def test_busy_device_is_transient():
-    assert transient(failed("CUDA-capable device(s) is/are busy or unavailable", "gpu_not_visible"), None, None)[0]
+    assert transient(
+        failed("CUDA-capable device(s) is/are busy or unavailable", "gpu_not_visible"), None, None
+    )[0]
 
 
 def test_headroom_leaves_context_and_two_gib_and_undoes_transformers_ninety_percent():
@@ -76,9 +94,19 @@ def test_headroom_leaves_context_and_two_gib_and_undoes_transformers_ninety_perc
 
 
 def test_memory_rows_judge_the_allocator_count_on_cuda():
-    report = ChildReport(ok=True, stage="done", memory=Memory("cuda", allocated_bytes=int(6.06e9), max_allocated_bytes=int(6.2e9),
-                                                                 nvml_used_delta_bytes=int(7.3e9)))
-    rows = memory_rows(report, Prediction("nf4", int(6e9), int(6.2e9), int(6e9), int(7e9), 650_969_088, 240_000_000, 224))
+    report = ChildReport(
+        ok=True,
+        stage="done",
+        memory=Memory(
+            "cuda",
+            allocated_bytes=int(6.06e9),
+            max_allocated_bytes=int(6.2e9),
+            nvml_used_delta_bytes=int(7.3e9),
+        ),
+    )
+    rows = memory_rows(
+        report, Prediction("nf4", int(6e9), int(6.2e9), int(6e9), int(7e9), 650_969_088, 240_000_000, 224)
+    )
     assert [r.judged for r in rows] == [True, False, False]
     assert rows[0].error == pytest.approx(0.01)
 

@@ -30,8 +30,13 @@ def cli(*args: str, cache: Path, fault: str | None = None) -> subprocess.Complet
     env.update(PYTHONPATH=str(ROOT / "src"), BNBDOCTOR_CACHE=str(cache))
     if fault:
         env["BNBDOCTOR_LOAD_TEST_FAULT"] = fault
-    return subprocess.run([sys.executable, "-m", "bnbdoctor", "load", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "load", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def report(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -49,8 +54,13 @@ def rules(data: dict[str, Any]) -> list[str]:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("tiny") / "tiny-llama"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    subprocess.run([sys.executable, "-m", "bnbdoctor.load.generate", "tiny-llama", str(folder)], check=True, env=env,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "bnbdoctor.load.generate", "tiny-llama", str(folder)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
     return folder
 
 
@@ -84,7 +94,11 @@ def test_cpu_memory_is_the_models_tensors_against_the_estimate(nf4: dict[str, An
 
 def test_sanity_check_and_forward_pass(nf4: dict[str, Any]) -> None:
     r = nf4["result"]["report"]
-    assert r["sanity"]["ok"] and r["sanity"]["kind"] == "4bit" and r["sanity"]["max_abs_error"] < r["sanity"]["tolerance"]
+    assert (
+        r["sanity"]["ok"]
+        and r["sanity"]["kind"] == "4bit"
+        and r["sanity"]["max_abs_error"] < r["sanity"]["tolerance"]
+    )
     assert r["forward"]["finite"] and r["forward"]["tokens"] == 32 and r["forward"]["tokens_per_second"] > 0
 
 
@@ -99,7 +113,9 @@ def test_truncated_safetensors_is_a_finding_and_not_retried(tiny: Path, tmp_path
     shutil.copytree(tiny, broken)
     weights = broken / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
-    done = cli(str(broken), "--device", "cpu", "--retries", "3", "--backoff", "0", "--format", "json", cache=cache)
+    done = cli(
+        str(broken), "--device", "cpu", "--retries", "3", "--backoff", "0", "--format", "json", cache=cache
+    )
     assert done.returncode == 1
     data = report(done)
     (attempt,) = data["attempts"]
@@ -147,8 +163,19 @@ def test_killed_child_is_a_finding_not_a_crash(cache: Path, fault: str, signal: 
 
 def test_busy_gpu_is_retried_with_backoff(tiny: Path, tmp_path: Path, cache: Path) -> None:
     marker = tmp_path / "busy-once"
-    done = cli(str(tiny), "--device", "cpu", "--retries", "2", "--backoff", "0.01", "--format", "json", cache=cache,
-               fault=f"busy:{marker}")
+    done = cli(
+        str(tiny),
+        "--device",
+        "cpu",
+        "--retries",
+        "2",
+        "--backoff",
+        "0.01",
+        "--format",
+        "json",
+        cache=cache,
+        fault=f"busy:{marker}",
+    )
     data = report(done)
     assert done.returncode == 0, done.stdout
     first, second = data["attempts"]
@@ -180,7 +207,11 @@ def test_junit_has_one_case_per_attempt_and_validates(tiny: Path, cache: Path) -
     done = cli(str(tiny), "--device", "cpu", "--format", "junit", "--quiet", cache=cache)
     assert done.returncode == 0, done.stderr
     schema.validate(done.stdout)
-    assert done.stdout.count("<testcase ") == 1 and "attempt 1: nf4" in done.stdout and "<failure" not in done.stdout
+    assert (
+        done.stdout.count("<testcase ") == 1
+        and "attempt 1: nf4" in done.stdout
+        and "<failure" not in done.stdout
+    )
     crashed = cli(str(tiny), "--device", "cpu", "--format", "junit", "--quiet", cache=cache, fault="segfault")
     assert crashed.returncode == 1
     schema.validate(crashed.stdout)
@@ -195,7 +226,9 @@ def test_a_checkpoint_saved_quantized_loads_in_its_own_mode(tiny: Path, tmp_path
         " bnb_4bit_compute_dtype=torch.bfloat16)\n"
         "AutoModelForCausalLM.from_pretrained(sys.argv[1], quantization_config=q, device_map='cpu').save_pretrained(sys.argv[2])\n"
     )
-    subprocess.run([sys.executable, "-c", code, str(tiny), str(saved)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", code, str(tiny), str(saved)], check=True, capture_output=True, timeout=300
+    )
     data = report(cli(str(saved), "--device", "cpu", "--format", "json", cache=cache))
     assert data["status"] == "passed" and data["quant"] == "nf4-dq"  # no --quant: the checkpoint's own mode
     assert data["result"]["report"]["layers"]["linear4bit"] == 28

@@ -59,8 +59,13 @@ def rejudge(result: LoadResult, inventory) -> LoadResult:
         e = estimate(inventory, quant)
         return e.quantized_weight_bytes + e.unquantized_bytes
 
-    result = replace(result, prediction=tuple(
-        p if p.device_map_bytes is not None else replace(p, device_map_bytes=placed(p.quant)) for p in result.prediction))
+    result = replace(
+        result,
+        prediction=tuple(
+            p if p.device_map_bytes is not None else replace(p, device_map_bytes=placed(p.quant))
+            for p in result.prediction
+        ),
+    )
     attempts: list[Attempt] = []
     for a in result.attempts:
         if a.report is None:
@@ -69,13 +74,25 @@ def rejudge(result: LoadResult, inventory) -> LoadResult:
         error, category = judge_report(a.report)
         passed = a.report.ok and error is None
         predicted = next(p for p in result.prediction if p.quant == a.quant)
-        shares = device_shares(inventory.tensors, a.quant, "bfloat16", a.report.device_map, predicted.weights_bytes)
-        attempts.append(replace(a, outcome="passed" if passed else "failed", error=error,
-                                category=None if passed else category,
-                                memory_comparison=memory_rows(a.report, predicted, shares)))
+        shares = device_shares(
+            inventory.tensors, a.quant, "bfloat16", a.report.device_map, predicted.weights_bytes
+        )
+        attempts.append(
+            replace(
+                a,
+                outcome="passed" if passed else "failed",
+                error=error,
+                category=None if passed else category,
+                memory_comparison=memory_rows(a.report, predicted, shares),
+            )
+        )
     passed_attempt = next((a for a in attempts if a.outcome == "passed"), None)
-    return replace(result, attempts=tuple(attempts), status="passed" if passed_attempt else "failed",
-                   result=passed_attempt or attempts[-1])
+    return replace(
+        result,
+        attempts=tuple(attempts),
+        status="passed" if passed_attempt else "failed",
+        result=passed_attempt or attempts[-1],
+    )
 
 
 def findings(result: LoadResult) -> list[Finding]:
@@ -99,7 +116,9 @@ def test_max_memory_0_300mib_1_20gib_is_measured_on_cuda1_where_the_model_went(i
     assert by_device["cuda:0"].allocated_bytes == 0 and by_device["cuda:1"].allocated_bytes == 937_049_088
     assert memory.allocated_bytes == 937_049_088  # the old field: the total over the GPUs
     judged = [r for r in a.memory_comparison if r.judged]
-    assert [(r.device, r.measured, r.predicted, r.error) for r in judged] == [("cuda:1", 937_049_088, 937_049_088, 0.0)]
+    assert [(r.device, r.measured, r.predicted, r.error) for r in judged] == [
+        ("cuda:1", 937_049_088, 937_049_088, 0.0)
+    ]
     assert not any(r.device == "cuda:0" for r in a.memory_comparison)
     assert rules(result) == ["BNB080"]
 
@@ -111,11 +130,19 @@ def test_a_report_with_cuda0_counters_only_never_blames_the_unused_gpu(inventory
     a = result.result
     legacy = replace(a.report, memory=Memory("cuda", allocated_bytes=0, max_allocated_bytes=0))
     prediction = result.prediction[0]
-    rows = memory_rows(legacy, prediction, device_shares(inventory.tensors, "nf4", "bfloat16", legacy.device_map,
-                                                         prediction.weights_bytes))
+    rows = memory_rows(
+        legacy,
+        prediction,
+        device_shares(inventory.tensors, "nf4", "bfloat16", legacy.device_map, prediction.weights_bytes),
+    )
     assert not any(r.judged for r in rows)
-    assert "BNB082" not in rules(replace(result, attempts=(replace(a, report=legacy, memory_comparison=rows),),
-                                         result=replace(a, report=legacy, memory_comparison=rows)))
+    assert "BNB082" not in rules(
+        replace(
+            result,
+            attempts=(replace(a, report=legacy, memory_comparison=rows),),
+            result=replace(a, report=legacy, memory_comparison=rows),
+        )
+    )
 
 
 def test_a_real_two_gpu_split_matches_each_gpus_predicted_share(inventory):
@@ -132,11 +159,18 @@ def test_bnb082_names_the_gpu_whose_share_is_off(inventory):
     result = rejudge(recorded("split-0-600MiB-1-20GiB"), inventory)
     a = result.result
     memory = a.report.memory
-    devices = tuple(replace(d, allocated_bytes=int(d.allocated_bytes * 1.08)) if d.device == "cuda:1" else d
-                    for d in memory.devices)
+    devices = tuple(
+        replace(d, allocated_bytes=int(d.allocated_bytes * 1.08)) if d.device == "cuda:1" else d
+        for d in memory.devices
+    )
     report = replace(a.report, memory=replace(memory, devices=devices))
-    rows = memory_rows(report, result.prediction[0], device_shares(
-        inventory.tensors, "nf4", "bfloat16", report.device_map, result.prediction[0].weights_bytes))
+    rows = memory_rows(
+        report,
+        result.prediction[0],
+        device_shares(
+            inventory.tensors, "nf4", "bfloat16", report.device_map, result.prediction[0].weights_bytes
+        ),
+    )
     changed = replace(a, report=report, memory_comparison=rows)
     (f,) = [f for f in findings(replace(result, attempts=(changed,), result=changed)) if f.rule == "BNB082"]
     assert "on cuda:1" in f.message and "+8.0%" in f.message
@@ -159,7 +193,9 @@ def test_the_silent_cpu_placement_is_an_error_with_layers_bytes_and_a_budget(inv
     assert off_gpu(a.report) == {"cpu": (84, 890_343_680)}
     assert result.status == "failed" and a.category == "cpu_offload"
     found = findings(result)
-    assert [f.rule for f in found] == ["BNB089"]  # not BNB081 (it loaded), not BNB083, not BNB082 on an idle GPU
+    assert [f.rule for f in found] == [
+        "BNB089"
+    ]  # not BNB081 (it loaded), not BNB083, not BNB082 on an idle GPU
     f = found[0]
     assert f.severity == "error" and f.category == "cpu_offload"
     assert "84 of 84 quantized layers (Linear4bit) and 0.83 GiB of weights on cpu" in f.message
@@ -178,7 +214,9 @@ def test_the_snippet_behaves_the_same_on_transformers_5_17_and_5_24():
             assert "exception" not in case and case["hf_device_map"] == {} and case["model_device"] == "cpu"
             assert case["linear4bit_by_device"] == {"cpu": 84}
             assert "same device" in case["forward_on_cuda0"]["error"]
-        assert cases["no-cpu-entry"]["exception"].startswith("ValueError: Some modules are dispatched on the CPU")
+        assert cases["no-cpu-entry"]["exception"].startswith(
+            "ValueError: Some modules are dispatched on the CPU"
+        )
 
 
 def test_the_budget_formula_matches_the_bisection_over_real_loads(inventory):
@@ -202,7 +240,11 @@ def test_the_ladder_never_exceeds_a_users_cap_without_saying_so(name):
     user = result.max_memory
     assert user is not None and user["0"] == "200MiB"
     for a in result.attempts:
-        raised = [k for k, v in (a.max_memory or {}).items() if k.isdigit() and parse_size(v) > parse_size(user.get(k, "0"))]
+        raised = [
+            k
+            for k, v in (a.max_memory or {}).items()
+            if k.isdigit() and parse_size(v) > parse_size(user.get(k, "0"))
+        ]
         assert not raised or "exceeds your --max-memory" in a.reason, a.reason
 
 
@@ -212,27 +254,43 @@ def test_the_raised_cap_is_the_smallest_budget_and_the_fix_is_in_the_users_terms
     assert (first.category, second.category) == ("cpu_offload", "cpu_offload")
     assert third.outcome == "passed" and third.max_memory == {"0": "945MiB", "cpu": "30GiB"}
     # as printed on the H200s (the GiB figure is rounded up since: 0.93 GiB, which still holds the model)
-    assert third.reason.startswith("fallback: exceeds your --max-memory: raise max_memory for GPU 0 to at least 0.92 GiB")
+    assert third.reason.startswith(
+        "fallback: exceeds your --max-memory: raise max_memory for GPU 0 to at least 0.92 GiB"
+    )
     assert third.report.placement == {"cuda:0": 890_343_680}
     (f,) = [f for f in findings(result) if f.rule == "BNB087"]
     assert "exceeds your --max-memory (0=200MiB,cpu=30GiB)" in f.message
-    assert f.fix.startswith("raise max_memory for GPU 0 to at least 0.93 GiB (945MiB; yours is 200MiB) and keep nf4")
+    assert f.fix.startswith(
+        "raise max_memory for GPU 0 to at least 0.93 GiB (945MiB; yours is 200MiB) and keep nf4"
+    )
 
 
 def test_budget_arithmetic():
     placed = 891_393_024  # mid-llama nf4 as accelerate counts it
-    assert raised_budget({"0": "200MiB", "cpu": "30GiB"}, placed, [150 * 1024**3]) == {"0": "945MiB", "cpu": "30GiB"}
+    assert raised_budget({"0": "200MiB", "cpu": "30GiB"}, placed, [150 * 1024**3]) == {
+        "0": "945MiB",
+        "cpu": "30GiB",
+    }
     assert raised_budget({"0": "2GiB"}, placed, []) is None  # the cap already holds it
     assert raised_budget({"0": "200MiB"}, placed, [500 * MIB]) is None  # no GPU has the memory
     # two GPUs listed: the one with the most free memory is raised by what is missing
     assert raised_budget({"0": "300MiB", "1": "300MiB"}, placed, [10 * 1024**3, 20 * 1024**3]) == {
-        "0": "300MiB", "1": "645MiB"}
-    assert budget_words({"0": "200MiB"}, {"0": "945MiB"}) == "raise max_memory for GPU 0 to at least 0.93 GiB (945MiB; yours is 200MiB)"
+        "0": "300MiB",
+        "1": "645MiB",
+    }
+    assert (
+        budget_words({"0": "200MiB"}, {"0": "945MiB"})
+        == "raise max_memory for GPU 0 to at least 0.93 GiB (945MiB; yours is 200MiB)"
+    )
 
 
 def test_max_memory_accepts_cpu_and_disk():
     assert parse_max_memory(["0=200MiB,cpu=30GiB"]) == {"0": "200MiB", "cpu": "30GiB"}
-    assert parse_max_memory(["0=1GiB", "cpu", "disk"]) == {"0": "1GiB", "cpu": "unlimited", "disk": "unlimited"}
+    assert parse_max_memory(["0=1GiB", "cpu", "disk"]) == {
+        "0": "1GiB",
+        "cpu": "unlimited",
+        "disk": "unlimited",
+    }
     assert parse_max_memory(["disk=100GiB"]) == {"disk": "100GiB"}
 
 

@@ -23,9 +23,17 @@ from bnbdoctor.model.source import resolve
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MEASURED = json.loads((FIXTURES / "memory" / "h100-2026-11-24.json").read_text())
 #: each load in a new process, as a user's script and `bnbdoctor load` run it: the validation set
-FRESH = [r for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fresh.json").read_text())["rows"] if "alloc" in r]
+FRESH = [
+    r
+    for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fresh.json").read_text())["rows"]
+    if "alloc" in r
+]
 #: float16 loads (as on a T4) of 5 of the shapes, nf4, fp4-dq, int8 and plain fp16, each in a new process
-FP16 = [r for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fp16.json").read_text())["rows"] if "alloc" in r]
+FP16 = [
+    r
+    for r in json.loads((FIXTURES / "memory" / "h100-2026-11-24-fp16.json").read_text())["rows"]
+    if "alloc" in r
+]
 #: the same loads one after another in one process, whose allocator already held the cuBLAS workspace's segment:
 #: a sensitivity check, not the contract (the estimate is for a load in a fresh process)
 ROWS = [r for r in MEASURED["rows"] if "alloc" in r]
@@ -72,7 +80,11 @@ def test_weights_within_1_percent_and_peak_within_5_percent(row):
 
 
 #: 7 shapes measured on an H200 (transformers 5.24), predicted from config.json alone before the run (issue 16)
-H200 = [r for r in json.loads((FIXTURES / "memory" / "h200-2026-11-30-fresh.json").read_text())["rows"] if "alloc" in r]
+H200 = [
+    r
+    for r in json.loads((FIXTURES / "memory" / "h200-2026-11-30-fresh.json").read_text())["rows"]
+    if "alloc" in r
+]
 
 
 @pytest.mark.parametrize("row", FRESH + H200, ids=_id)
@@ -91,7 +103,9 @@ def test_the_validation_set_covers_what_issue_4_asks_for():
     configs = {m: json.loads((FIXTURES / "models" / m / "config.json").read_text()) for m in models}
     assert any(c.get("tie_word_embeddings") for c in configs.values())
     assert any(c.get("tie_word_embeddings") is False for c in configs.values())
-    assert any((c.get("num_key_value_heads") or 0) < (c.get("num_attention_heads") or 0) for c in configs.values())
+    assert any(
+        (c.get("num_key_value_heads") or 0) < (c.get("num_attention_heads") or 0) for c in configs.values()
+    )
     assert any(c.get("num_local_experts") or c.get("num_experts") for c in configs.values())
     assert {"phi3-mini", "pythia-1b", "qwen2-1.5b", "opt-350m"} <= models  # fused qkv / gate_up, biases
 
@@ -170,15 +184,30 @@ def test_forward_peak_of_512_tokens_is_within_10_percent():
         assert abs(predicted - row["max_alloc_fwd512"]) / row["max_alloc_fwd512"] < 0.10, row["model"]
 
 
-@pytest.mark.parametrize(("model_type", "architecture"), [
-    ("t5", "T5ForConditionalGeneration"),  # an encoder-decoder: not a causal LM
-    ("llama", "LlamaForCausalLM"),
-])
-def test_a_config_without_architectures_is_built_by_the_first_auto_class_that_knows_it(tmp_path, model_type, architecture):
+@pytest.mark.parametrize(
+    ("model_type", "architecture"),
+    [
+        ("t5", "T5ForConditionalGeneration"),  # an encoder-decoder: not a causal LM
+        ("llama", "LlamaForCausalLM"),
+    ],
+)
+def test_a_config_without_architectures_is_built_by_the_first_auto_class_that_knows_it(
+    tmp_path, model_type, architecture
+):
     from transformers import AutoConfig
 
-    config = AutoConfig.for_model(model_type, num_layers=2, num_hidden_layers=2, hidden_size=64, d_model=64,
-                                  intermediate_size=128, d_ff=128, num_attention_heads=4, num_heads=4, vocab_size=256)
+    config = AutoConfig.for_model(
+        model_type,
+        num_layers=2,
+        num_hidden_layers=2,
+        hidden_size=64,
+        d_model=64,
+        intermediate_size=128,
+        d_ff=128,
+        num_attention_heads=4,
+        num_heads=4,
+        vocab_size=256,
+    )
     config.save_pretrained(tmp_path)
     data = json.loads((tmp_path / "config.json").read_text())
     data.pop("architectures", None)
@@ -203,7 +232,10 @@ def test_bf16_of_tied_embeddings_with_weights_just_under_2_mib_steps_is_their_ba
     # Gemma-3 1B's MLP weights (1152 x 6912 bf16 = 15.2 MiB) were each counted as a 16 MiB block: +3.3% (issue 16);
     # carved from transformers' warmup segment they get no 2 MiB rounding (H200: exact, h200-2026-11-30-fresh.json)
     source, inv = inventory("gemma3-1b")
-    row = next(r for r in json.loads((FIXTURES / "memory" / "h200-2026-11-30-fresh.json").read_text())["rows"]
-               if r["model"] == "gemma3-1b" and r["mode"] == "bf16")
+    row = next(
+        r
+        for r in json.loads((FIXTURES / "memory" / "h200-2026-11-30-fresh.json").read_text())["rows"]
+        if r["model"] == "gemma3-1b" and r["mode"] == "bf16"
+    )
     e = estimate(inv, "bf16", source.config)
     assert e.weights_bytes == row["alloc"]

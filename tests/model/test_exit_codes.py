@@ -30,9 +30,13 @@ def test_a_checkpoint_quantized_by_another_method_exits_2_with_the_reason_not_1(
     config = json.loads((MODELS / "llama32-1b" / "config.json").read_text())
     config["quantization_config"] = {"quant_method": method}
     (tmp_path / "config.json").write_text(json.dumps(config))
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "estimate", str(tmp_path), "--gpu", "T4:15GiB"],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "BNBDOCTOR_CACHE": str(tmp_path / "c")})
+    proc = subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", "estimate", str(tmp_path), "--gpu", "T4:15GiB"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "BNBDOCTOR_CACHE": str(tmp_path / "c")},
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and f"already quantized with {method}" in proc.stderr
 
@@ -49,11 +53,21 @@ def test_a_config_without_dtype_is_bfloat16_by_assumption_and_a_nested_dtype_cou
 
 def test_a_quantized_mode_bigger_than_bf16_says_why(tmp_path):
     # a float32 checkpoint whose embeddings dominate: nf4 keeps them in float32, bf16 halves them
-    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
-              "num_hidden_layers": 1, "num_attention_heads": 4, "vocab_size": 65536, "tie_word_embeddings": True,
-              "torch_dtype": "float32"}
+    config = {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 4,
+        "vocab_size": 65536,
+        "tie_word_embeddings": True,
+        "torch_dtype": "float32",
+    }
     (tmp_path / "config.json").write_text(json.dumps(config))
     a = assess(str(tmp_path), ("nf4", "bf16"), gpus=(Gpu("T4", 15 * 1024**3),))
     nf4, bf16 = a.estimates
     assert nf4.weights_bytes > bf16.weights_bytes
-    assert any(n.startswith("nf4 needs more memory than bf16 here") and "--dtype bfloat16" in n for n in a.notes)
+    assert any(
+        n.startswith("nf4 needs more memory than bf16 here") and "--dtype bfloat16" in n for n in a.notes
+    )

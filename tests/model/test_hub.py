@@ -28,9 +28,19 @@ pytest.importorskip("huggingface_hub")
 SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "hf_test_token_of_the_account_that_accepted"
 #: a tiny Llama (untied, grouped-query attention), written the way save_pretrained writes it
-CONFIG = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
-          "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 256,
-          "tie_word_embeddings": False, "dtype": "bfloat16", "max_position_embeddings": 128}
+CONFIG = {
+    "architectures": ["LlamaForCausalLM"],
+    "model_type": "llama",
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 256,
+    "tie_word_embeddings": False,
+    "dtype": "bfloat16",
+    "max_position_embeddings": 128,
+}
 
 
 def safetensors_file(tensors: dict[str, tuple[int, ...]]) -> bytes:
@@ -53,16 +63,31 @@ def llama_files() -> dict[str, bytes]:
     for layer in range(2):
         p = f"model.layers.{layer}."
         shard = shards[layer]
-        shard.update({p + "self_attn.q_proj.weight": (h, h), p + "self_attn.k_proj.weight": (kv, h),
-                      p + "self_attn.v_proj.weight": (kv, h), p + "self_attn.o_proj.weight": (h, h),
-                      p + "mlp.gate_proj.weight": (i, h), p + "mlp.up_proj.weight": (i, h),
-                      p + "mlp.down_proj.weight": (h, i), p + "input_layernorm.weight": (h,),
-                      p + "post_attention_layernorm.weight": (h,)})
+        shard.update(
+            {
+                p + "self_attn.q_proj.weight": (h, h),
+                p + "self_attn.k_proj.weight": (kv, h),
+                p + "self_attn.v_proj.weight": (kv, h),
+                p + "self_attn.o_proj.weight": (h, h),
+                p + "mlp.gate_proj.weight": (i, h),
+                p + "mlp.up_proj.weight": (i, h),
+                p + "mlp.down_proj.weight": (h, i),
+                p + "input_layernorm.weight": (h,),
+                p + "post_attention_layernorm.weight": (h,),
+            }
+        )
     shards[1].update({"model.norm.weight": (h,), "lm_head.weight": (v, h)})
     names = [f"model-0000{n + 1}-of-00002.safetensors" for n in range(2)]
-    index = {"metadata": {"total_size": 0}, "weight_map": {t: names[n] for n, s in enumerate(shards) for t in s}}
+    index = {
+        "metadata": {"total_size": 0},
+        "weight_map": {t: names[n] for n, s in enumerate(shards) for t in s},
+    }
     files = {name: safetensors_file(shard) for name, shard in zip(names, shards, strict=True)}
-    return {"config.json": json.dumps(CONFIG).encode(), "model.safetensors.index.json": json.dumps(index).encode(), **files}
+    return {
+        "config.json": json.dumps(CONFIG).encode(),
+        "model.safetensors.index.json": json.dumps(index).encode(),
+        **files,
+    }
 
 
 class Hub(BaseHTTPRequestHandler):
@@ -92,10 +117,21 @@ class Hub(BaseHTTPRequestHandler):
         if api:
             files = repo["files"]
             if api.group(2) == "tree":  # what snapshot_download lists
-                data = json.dumps([{"type": "file", "path": f, "size": len(files[f]),
-                                    "oid": hashlib.sha1(files[f]).hexdigest()} for f in files]).encode()
+                data = json.dumps(
+                    [
+                        {
+                            "type": "file",
+                            "path": f,
+                            "size": len(files[f]),
+                            "oid": hashlib.sha1(files[f]).hexdigest(),
+                        }
+                        for f in files
+                    ]
+                ).encode()
             else:
-                data = json.dumps({"id": repo_id, "sha": repo["sha"], "siblings": [{"rfilename": f} for f in files]}).encode()
+                data = json.dumps(
+                    {"id": repo_id, "sha": repo["sha"], "siblings": [{"rfilename": f} for f in files]}
+                ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -111,7 +147,7 @@ class Hub(BaseHTTPRequestHandler):
         if match:
             start = int(match.group(1))
             end = min(int(match.group(2) or len(content) - 1), len(content) - 1)
-            status, part = 206, content[start:end + 1]
+            status, part = 206, content[start : end + 1]
         self.send_response(status)
         self.send_header("X-Repo-Commit", repo["sha"])
         self.send_header("ETag", '"' + hashlib.sha256(content).hexdigest() + '"')
@@ -144,7 +180,14 @@ def hub():
 
 @pytest.fixture
 def env(hub, tmp_path, monkeypatch):
-    for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+    for name in (
+        "HF_TOKEN",
+        "HUGGING_FACE_HUB_TOKEN",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+        "HF_HUB_CACHE",
+        "HUGGINGFACE_HUB_CACHE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_ENDPOINT", hub)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
@@ -157,9 +200,14 @@ def test_a_hub_id_fetches_config_and_headers_by_range_requests_never_the_weights
     source = resolve("acme/tiny-llama")
     assert source.origin == "hub" and source.config == CONFIG
     assert source.folder.name == "a" * 40 and (source.folder / "config.json").is_file()
-    assert len(source.tensors) == 21 and {t.file for t in source.tensors} == {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}
+    assert len(source.tensors) == 21 and {t.file for t in source.tensors} == {
+        "model-00001-of-00002.safetensors",
+        "model-00002-of-00002.safetensors",
+    }
     assert next(t for t in source.tensors if t.name == "lm_head.weight").shape == (256, 64)
-    weights = [(method, rng) for method, path, rng in Hub.log if path.endswith(".safetensors") and method == "GET"]
+    weights = [
+        (method, rng) for method, path, rng in Hub.log if path.endswith(".safetensors") and method == "GET"
+    ]
     assert weights and all(rng and rng.startswith("bytes=0-") for _, rng in weights)  # headers only
     assert not list(source.folder.glob("*.safetensors"))  # nothing of the weights in the cache
 
@@ -190,8 +238,13 @@ def test_an_unknown_repository_is_one_line(env):
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bnbdoctor", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env, "PYTHONPATH": str(SRC)})
+    return subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env, "PYTHONPATH": str(SRC)},
+    )
 
 
 def test_estimate_of_a_hub_id_and_without_network(env):
@@ -199,7 +252,11 @@ def test_estimate_of_a_hub_id_and_without_network(env):
     done = _cli("estimate", "acme/tiny-llama", "--gpu", "T4:15GiB", "-f", "json", env=hub_env)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["model"]["origin"] == "hub" and report["model"]["params"] == 2 * 256 * 64 + 2 * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 64 * 128 + 128) + 64
+    assert (
+        report["model"]["origin"] == "hub"
+        and report["model"]["params"]
+        == 2 * 256 * 64 + 2 * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 64 * 128 + 128) + 64
+    )
     # no network: a closed port, and a model that is not in the cache
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -28,14 +28,26 @@ def recorded(model: str) -> list[TensorHeader]:
 
 
 def spec(name: str, shape: tuple[int, ...], kind: str = "param") -> TensorSpec:
-    return TensorSpec(name=name, shape=shape, dtype="bfloat16", kind=kind, module_type="Linear", quantize=False)  # type: ignore[arg-type]
+    return TensorSpec(
+        name=name, shape=shape, dtype="bfloat16", kind=kind, module_type="Linear", quantize=False
+    )  # type: ignore[arg-type]
 
 
 def test_natural_order_puts_layer_2_before_layer_10():
     # transformers 5's dot_natural_key: numbers as numbers, numeric suffixes too
-    names = ["model.layers.10.mlp.weight", "model.layers.2.mlp.weight", "lm_head.weight", "model.shard_11.w", "model.shard_2.w"]
+    names = [
+        "model.layers.10.mlp.weight",
+        "model.layers.2.mlp.weight",
+        "lm_head.weight",
+        "model.shard_11.w",
+        "model.shard_2.w",
+    ]
     assert sorted(names, key=natural_key) == [
-        "lm_head.weight", "model.layers.2.mlp.weight", "model.layers.10.mlp.weight", "model.shard_2.w", "model.shard_11.w",
+        "lm_head.weight",
+        "model.layers.2.mlp.weight",
+        "model.layers.10.mlp.weight",
+        "model.shard_2.w",
+        "model.shard_11.w",
     ]
 
 
@@ -45,12 +57,16 @@ def test_a_renamed_checkpoint_key_keeps_its_place():
     checkpoint = recorded("pythia-1b")
     assert "embed_out.weight" in {c.name for c in checkpoint}
     shape = next(c.shape for c in checkpoint if c.name == "embed_out.weight")
-    tensors = [spec("lm_head.weight", shape)] + [spec(c.name, c.shape) for c in checkpoint if c.name != "embed_out.weight"]
+    tensors = [spec("lm_head.weight", shape)] + [
+        spec(c.name, c.shape) for c in checkpoint if c.name != "embed_out.weight"
+    ]
     tensors.append(spec("gpt_neox.rotary_emb.inv_freq", (64,), kind="buffer"))
     order = [t.name for t in load_order(tensors, checkpoint)]
     assert order[0] == "lm_head.weight"
     assert order[-1] == "gpt_neox.rotary_emb.inv_freq"  # not in the checkpoint: last
-    assert order.index("gpt_neox.layers.2.mlp.dense_h_to_4h.weight") < order.index("gpt_neox.layers.10.mlp.dense_h_to_4h.weight")
+    assert order.index("gpt_neox.layers.2.mlp.dense_h_to_4h.weight") < order.index(
+        "gpt_neox.layers.10.mlp.dense_h_to_4h.weight"
+    )
 
 
 def test_fused_experts_load_where_their_first_expert_is():
@@ -61,7 +77,9 @@ def test_fused_experts_load_where_their_first_expert_is():
     order = [t.name for t in load_order(kept + fused, checkpoint)]
     assert not any(f.name in names for f in fused)
     # layer 0's experts come before layer 1's attention, not after everything
-    assert order.index("model.layers.0.mlp.experts.gate_up_proj") < order.index("model.layers.1.self_attn.q_proj.weight")
+    assert order.index("model.layers.0.mlp.experts.gate_up_proj") < order.index(
+        "model.layers.1.self_attn.q_proj.weight"
+    )
 
 
 def test_without_a_checkpoint_the_model_order_is_natural():
@@ -73,7 +91,7 @@ def test_without_a_checkpoint_the_model_order_is_natural():
 def slow_python(tmp_path, monkeypatch):
     """A Python that sleeps before it runs anything: a skeleton child that is still importing."""
     script = tmp_path / "python"
-    script.write_text(f"#!/bin/sh\nsleep 30\nexec {sys.executable} \"$@\"\n")
+    script.write_text(f'#!/bin/sh\nsleep 30\nexec {sys.executable} "$@"\n')
     script.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(script))
     monkeypatch.setenv("BNBDOCTOR_NO_CACHE", "1")

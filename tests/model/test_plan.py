@@ -107,25 +107,54 @@ def test_every_model_rule_is_covered_here():
 def bnbdoctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run([sys.executable, "-m", "bnbdoctor", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_estimate_cli_json_matches_its_schema(tmp_path):
-    proc = bnbdoctor("estimate", str(MODELS / "llama31-8b"), "--gpu", "T4:15GiB", "--context", "4096", "--format", "json",
-                     env={"BNBDOCTOR_CACHE": str(tmp_path)})
+    proc = bnbdoctor(
+        "estimate",
+        str(MODELS / "llama31-8b"),
+        "--gpu",
+        "T4:15GiB",
+        "--context",
+        "4096",
+        "--format",
+        "json",
+        env={"BNBDOCTOR_CACHE": str(tmp_path)},
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     jsonschema.validate(doc, json.loads((ROOT / "docs" / "schemas" / "estimate-1.json").read_text()))
     nf4 = next(e for e in doc["estimates"] if e["quant"] == "nf4")
-    assert {"quant", "weights_bytes", "peak_load_bytes", "quant_state_bytes", "cuda_context_bytes", "kv_cache_bytes"} <= set(nf4)
+    assert {
+        "quant",
+        "weights_bytes",
+        "peak_load_bytes",
+        "quant_state_bytes",
+        "cuda_context_bytes",
+        "kv_cache_bytes",
+    } <= set(nf4)
     assert nf4["kv_cache_bytes"] == 4096 * 32 * 8 * 128 * 2 * 2
     assert doc["model"]["method"] == "transformers-meta" and doc["plan"]["best_fit"] == "int8"
 
 
 def test_estimate_cli_text_and_a_model_that_does_not_fit(tmp_path):
-    proc = bnbdoctor("estimate", str(MODELS / "llama31-8b"), "--quant", "int8", "--gpu", "small:6GiB",
-                     env={"BNBDOCTOR_CACHE": str(tmp_path)})
+    proc = bnbdoctor(
+        "estimate",
+        str(MODELS / "llama31-8b"),
+        "--quant",
+        "int8",
+        "--gpu",
+        "small:6GiB",
+        env={"BNBDOCTOR_CACHE": str(tmp_path)},
+    )
     assert proc.returncode == 1
     assert "BNB070" in proc.stdout and "needs_offload" in proc.stdout
 
@@ -155,7 +184,9 @@ def test_estimate_without_transformers_falls_back_to_config_arithmetic(tmp_path,
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name, *a)
+    )
     a = assess(str(MODELS / "llama31-8b"), ("nf4",), gpus=None)
     assert a.inventory.method == "analytic" and a.inventory.param_range is None  # llama: a layout it knows
     assert any("arithmetic for the llama layout" in n for n in a.inventory.notes)
@@ -163,14 +194,32 @@ def test_estimate_without_transformers_falls_back_to_config_arithmetic(tmp_path,
 
 def test_check_with_model_on_the_recorded_h100_and_on_a_small_gpu(tmp_path):
     snap = load(H100)
-    small = with_gpu(snap, name="NVIDIA GeForce RTX 4060", memory_total=8 * GIB, memory_free=7 * GIB, memory_used=GIB)
+    small = with_gpu(
+        snap, name="NVIDIA GeForce RTX 4060", memory_total=8 * GIB, memory_free=7 * GIB, memory_used=GIB
+    )
     path = tmp_path / "small.json"
     path.write_text(small.to_json_text())
-    ok = bnbdoctor("check", "--snapshot", str(ROOT / "tests/fixtures/snapshots" / H100), "--model", str(MODELS / "llama31-8b"),
-                   env={"BNBDOCTOR_CACHE": str(tmp_path)})
+    ok = bnbdoctor(
+        "check",
+        "--snapshot",
+        str(ROOT / "tests/fixtures/snapshots" / H100),
+        "--model",
+        str(MODELS / "llama31-8b"),
+        env={"BNBDOCTOR_CACHE": str(tmp_path)},
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = bnbdoctor("check", "--snapshot", str(path), "--model", str(MODELS / "llama31-8b"), "--quant", "int8",
-                    "--format", "json", env={"BNBDOCTOR_CACHE": str(tmp_path)})
+    bad = bnbdoctor(
+        "check",
+        "--snapshot",
+        str(path),
+        "--model",
+        str(MODELS / "llama31-8b"),
+        "--quant",
+        "int8",
+        "--format",
+        "json",
+        env={"BNBDOCTOR_CACHE": str(tmp_path)},
+    )
     assert bad.returncode == 1
     rules = {f["rule"] for f in json.loads(bad.stdout)["findings"]}
     assert {"BNB070", "BNB071"} <= rules

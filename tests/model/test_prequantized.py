@@ -49,10 +49,19 @@ def test_what_config_json_says():
     assert stored_quantization({}) is None
     q = json.loads((MODELS / "llama32-1b-nf4-dq" / "config.json").read_text())
     assert stored_quantization(q) == StoredQuantization("bitsandbytes", "nf4-dq")
-    assert stored_quantization(json.loads((MODELS / "llama32-1b-int8" / "config.json").read_text())).mode == "int8"
+    assert (
+        stored_quantization(json.loads((MODELS / "llama32-1b-int8" / "config.json").read_text())).mode
+        == "int8"
+    )
     # BitsAndBytesConfig's default 4-bit type is fp4; a quantization_config inside text_config counts too
-    assert stored_quantization({"text_config": {"num_hidden_layers": 2, "quantization_config": {
-        "quant_method": "bitsandbytes", "load_in_4bit": True}}}) == StoredQuantization("bitsandbytes", "fp4")
+    assert stored_quantization(
+        {
+            "text_config": {
+                "num_hidden_layers": 2,
+                "quantization_config": {"quant_method": "bitsandbytes", "load_in_4bit": True},
+            }
+        }
+    ) == StoredQuantization("bitsandbytes", "fp4")
     gptq = stored_quantization({"quantization_config": {"quant_method": "gptq", "bits": 4}})
     assert gptq == StoredQuantization("gptq") and not gptq.bitsandbytes
 
@@ -104,12 +113,30 @@ def test_estimate_cli_json_of_a_prequantized_checkpoint(tmp_path):
     import jsonschema
 
     folder = checkpoint_folder("mixtral-small-int8", tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "bnbdoctor", "estimate", str(folder), "--quant", "nf4,int8", "--gpu", "A10:24GiB",
-                           "-f", "json"], capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "BNBDOCTOR_CACHE": str(tmp_path / "cache")})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bnbdoctor",
+            "estimate",
+            str(folder),
+            "--quant",
+            "nf4,int8",
+            "--gpu",
+            "A10:24GiB",
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "BNBDOCTOR_CACHE": str(tmp_path / "cache")},
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    jsonschema.validate(doc, json.loads((MODELS.parents[2] / "docs" / "schemas" / "estimate-1.json").read_text()))
+    jsonschema.validate(
+        doc, json.loads((MODELS.parents[2] / "docs" / "schemas" / "estimate-1.json").read_text())
+    )
     assert doc["model"]["stored_quantization"] == {"method": "bitsandbytes", "mode": "int8"}
     row = next(r for r in MEASURED["rows"] if r["checkpoint"] == "mixtral-small-int8")
     assert next(e for e in doc["estimates"] if e["quant"] == "int8")["weights_bytes"] == row["alloc"]

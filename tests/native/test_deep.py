@@ -31,7 +31,9 @@ def deep_env(fault: str | None = None) -> dict[str, str]:
 def cli(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
     env = deep_env(fault)
     env["PYTHONPATH"] = SRC
-    return subprocess.run([sys.executable, "-m", "bnbdoctor", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bnbdoctor", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_real_child_passes_on_this_cpu():
@@ -80,16 +82,33 @@ def test_exception_text_is_classified():
 
 
 def test_classification_of_measured_messages():
-    assert classify("OSError: libcudart.so.12: cannot open shared object file", cuda_override=True) == "cuda_mismatch"
+    assert (
+        classify("OSError: libcudart.so.12: cannot open shared object file", cuda_override=True)
+        == "cuda_mismatch"
+    )
     assert classify("libcudart.so.12: cannot open shared object file", cuda_override=False) == "missing_libs"
     assert classify("CUDA error: invalid device function", cuda_override=False) == "arch_unsupported"
-    assert classify("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate", cuda_override=False) == "oom"
+    assert (
+        classify("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate", cuda_override=False)
+        == "oom"
+    )
     assert classify("something else", cuda_override=False) == "other"
 
 
 def test_gpu_failure_names_the_gpu():
-    result = DeepResult(status="failed", devices=(DeviceCheck("cuda:0", "NVIDIA H100 80GB HBM3", (9, 0), error=(
-        "RuntimeError: Original error: libcudart.so.12: cannot open shared object file: No such file or directory")),))
+    result = DeepResult(
+        status="failed",
+        devices=(
+            DeviceCheck(
+                "cuda:0",
+                "NVIDIA H100 80GB HBM3",
+                (9, 0),
+                error=(
+                    "RuntimeError: Original error: libcudart.so.12: cannot open shared object file: No such file or directory"
+                ),
+            ),
+        ),
+    )
     s = load("h100-2026-11-24-bnb126.json")
     (f,) = [f for f in run(Context(s, CheckOptions(), deep=result)) if f.rule == "BNB069"]
     assert "cuda:0 (NVIDIA H100 80GB HBM3)" in f.message
@@ -104,8 +123,13 @@ def test_deep_with_a_snapshot_is_a_usage_error():
 def test_default_check_imports_no_heavy_package():
     env = deep_env()
     env["PYTHONPATH"] = SRC
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bnbdoctor", "check"], capture_output=True,
-                          text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bnbdoctor", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert not imported & {"torch", "transformers", "bitsandbytes"}
 

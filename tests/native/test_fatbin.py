@@ -17,7 +17,9 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 #: The table the issue states for bitsandbytes 0.50.2 (none of its libraries carries PTX).
 EXPECTED = {
-    **dict.fromkeys(["cuda118", "cuda121", "cuda124", "cuda126"], "sm_60 sm_70 sm_75 sm_80 sm_86 sm_89 sm_90"),
+    **dict.fromkeys(
+        ["cuda118", "cuda121", "cuda124", "cuda126"], "sm_60 sm_70 sm_75 sm_80 sm_86 sm_89 sm_90"
+    ),
     "cuda128": "sm_70 sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_120",
     **dict.fromkeys(["cuda130", "cuda132"], "sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_120"),
 }

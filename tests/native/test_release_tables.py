@@ -22,7 +22,9 @@ OLDER = "bitsandbytes-0.45.5-py3-none-win_amd64.whl"
 
 
 def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("gen_release_tables", ROOT / "scripts" / "gen_release_tables.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_release_tables", ROOT / "scripts" / "gen_release_tables.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -53,8 +55,13 @@ def test_installed_050_source_gives_the_table_selection():
     derived, _ = behaviour("0.50.2-not-in-tables", bnb_folder())
     table = releases.bnb_release("0.50.2").selection
     assert derived is not None
-    assert (derived.cuda_match, derived.cuda_version_from, derived.override, derived.on_missing, derived.nocublaslt_below) == (
-        table.cuda_match, table.cuda_version_from, table.override, table.on_missing, table.nocublaslt_below)
+    assert (
+        derived.cuda_match,
+        derived.cuda_version_from,
+        derived.override,
+        derived.on_missing,
+        derived.nocublaslt_below,
+    ) == (table.cuda_match, table.cuda_version_from, table.override, table.on_missing, table.nocublaslt_below)
     assert derived.evidence == table.evidence
 
 
@@ -63,9 +70,25 @@ def _older_wheel(tmp_path: Path) -> Path:
         if (cache / OLDER).is_file():
             return cache / OLDER
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "win_amd64",
-         "--python-version", "3.11", "bitsandbytes==0.45.5", "-d", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            "win_amd64",
+            "--python-version",
+            "3.11",
+            "bitsandbytes==0.45.5",
+            "-d",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if done.returncode != 0 or not (tmp_path / OLDER).is_file():
         pytest.skip("the bitsandbytes 0.45.5 Windows wheel is neither cached nor downloadable (no network?)")
@@ -79,8 +102,12 @@ def test_an_older_windows_wheel_matches_the_table(tmp_path):
     assert table is not None and table.file == OLDER
     assert sorted(analysed["libraries"]) == sorted(table.libraries)
     for name, lib in analysed["libraries"].items():
-        assert lib["format"] == "pe" and tuple(lib.get("sass", ())) == (table.libraries[name].sass or ()), name
-    assert "sm_90" in table.libraries["libbitsandbytes_cuda124.dll"].sass  # read through the PE .nv_fatb section
+        assert lib["format"] == "pe" and tuple(lib.get("sass", ())) == (table.libraries[name].sass or ()), (
+            name
+        )
+    assert (
+        "sm_90" in table.libraries["libbitsandbytes_cuda124.dll"].sass
+    )  # read through the PE .nv_fatb section
 
 
 def test_release_counts():
@@ -99,7 +126,10 @@ def test_the_probe_replays_the_installed_release_not_050():
     s = with_torch(load(H100), "2.8.0+cu129", cuda="12.9")
     assert with_native(s).native.bnb_library.endswith("libbitsandbytes_cuda128.so")
     old = with_native(with_package(s, "bitsandbytes", "0.45.5"))
-    assert old.native.bnb_library.endswith("libbitsandbytes_cuda129.so") and old.native.bnb_library_exists is False
+    assert (
+        old.native.bnb_library.endswith("libbitsandbytes_cuda129.so")
+        and old.native.bnb_library_exists is False
+    )
     (f,) = findings(old, "BNB063")
     assert "Could not find the bitsandbytes CUDA binary" in f.message and "@0.45.5" in f.message
 
@@ -137,7 +167,9 @@ def test_version_needs_agree_with_objdump():
     for name in ("libbitsandbytes_cpu.so", "libbitsandbytes_cuda130.so"):
         path = bnb_folder() / name
         dump = subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True, check=True).stdout
-        expected = set(re.findall(r"0x[0-9a-f]+ 0x[0-9a-f]+ \d+ (\S+)", dump.split("Version References:")[-1]))
+        expected = set(
+            re.findall(r"0x[0-9a-f]+ 0x[0-9a-f]+ \d+ (\S+)", dump.split("Version References:")[-1])
+        )
         elf = read_elf(path)
         assert {version for _, version in elf.version_needs} == expected, name
     assert glibc_needed(read_elf(bnb_folder() / "libbitsandbytes_cpu.so")) == (2, 4)

@@ -52,7 +52,11 @@ def test_pascal_gpu_with_cuda13_build_is_arch_unsupported(bnb_dir):
 
 def test_blackwell_gpu_with_cuda126_build_is_arch_unsupported(bnb_dir):
     s = with_torch(load(H100), "2.7.0+cu126", cuda="12.6")
-    s = with_native(with_gpu(s, name="NVIDIA RTX PRO 6000 Blackwell", compute_capability=(12, 0)), bnb_dir, h100_loader=False)
+    s = with_native(
+        with_gpu(s, name="NVIDIA RTX PRO 6000 Blackwell", compute_capability=(12, 0)),
+        bnb_dir,
+        h100_loader=False,
+    )
     assert s.native.bnb_library.endswith("libbitsandbytes_cuda126.so")
     (f,) = findings(s, "BNB060")
     assert "12.0 (sm_120)" in f.message
@@ -67,9 +71,27 @@ def test_blackwell_gpu_is_fine_with_cuda130_build(bnb_dir):
 def test_torch_without_kernels_for_the_gpu(bnb_dir):
     # torch 2.11+cu130 carries sm_75 and up (cuobjdump on the H100); its library is not on this machine
     s = h100(bnb_dir)
-    s = replace(s, native=replace(s.native, torch_library="/opt/torch/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so",
-                                  torch_sass=("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_90a", "sm_100", "sm_100a",
-                                              "sm_103a", "sm_120", "sm_120a", "sm_121a")))
+    s = replace(
+        s,
+        native=replace(
+            s.native,
+            torch_library="/opt/torch/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so",
+            torch_sass=(
+                "sm_75",
+                "sm_80",
+                "sm_86",
+                "sm_89",
+                "sm_90",
+                "sm_90a",
+                "sm_100",
+                "sm_100a",
+                "sm_103a",
+                "sm_120",
+                "sm_120a",
+                "sm_121a",
+            ),
+        ),
+    )
     assert findings(s, "BNB061") == []
     (f,) = findings(with_gpu(s, compute_capability=(7, 0), name="Tesla V100"), "BNB061")
     assert "no kernel image" in f.message
@@ -78,7 +100,9 @@ def test_torch_without_kernels_for_the_gpu(bnb_dir):
 def test_bnb_cuda_version_126_with_cuda13_torch_is_a_mismatch(bnb_dir):
     s = h100(bnb_dir, BNB_CUDA_VERSION="126")
     assert s.native.selection_reason == "BNB_CUDA_VERSION=126 override"
-    assert [u.name for u in s.native.unresolved][:1] == ["libcudart.so.12"]  # found nowhere, here as on the H100
+    assert [u.name for u in s.native.unresolved][:1] == [
+        "libcudart.so.12"
+    ]  # found nowhere, here as on the H100
     (f,) = findings(s, "BNB062")
     assert f.category == "cuda_mismatch"
     assert "libcudart.so.12" in f.message
@@ -102,7 +126,9 @@ def test_bnb_cuda_version_132_is_fine(bnb_dir):
 
 def test_missing_library_file(bnb_dir):
     s = h100(bnb_dir)
-    s = replace(s, native=replace(s.native, bnb_library_exists=False))  # e.g. a wheel without the CUDA 13 build
+    s = replace(
+        s, native=replace(s.native, bnb_library_exists=False)
+    )  # e.g. a wheel without the CUDA 13 build
     (f,) = findings(s, "BNB063")
     assert f.category == "missing_libs"
 

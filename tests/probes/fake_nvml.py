@@ -21,14 +21,25 @@ def _error(name: str) -> type[NVMLError]:
     return type(name, (NVMLError,), {})
 
 
-ERRORS = {n: _error(n) for n in (
-    "NVMLError_LibraryNotFound", "NVMLError_DriverNotLoaded", "NVMLError_LibRmVersionMismatch",
-    "NVMLError_NoPermission", "NVMLError_NotSupported", "NVMLError_Unknown",
-)}
+ERRORS = {
+    n: _error(n)
+    for n in (
+        "NVMLError_LibraryNotFound",
+        "NVMLError_DriverNotLoaded",
+        "NVMLError_LibRmVersionMismatch",
+        "NVMLError_NoPermission",
+        "NVMLError_NotSupported",
+        "NVMLError_Unknown",
+    )
+}
 
 
-def build(recorded: NvmlInfo, init_error: str | None = None, init_delay: float = 0.0,
-          broken: dict[str, str] | None = None) -> types.ModuleType:
+def build(
+    recorded: NvmlInfo,
+    init_error: str | None = None,
+    init_delay: float = 0.0,
+    broken: dict[str, str] | None = None,
+) -> types.ModuleType:
     """A module with pynvml's function names; `broken` maps a function name to the error class it raises."""
     broken = broken or {}
     module = types.ModuleType("pynvml")
@@ -42,6 +53,7 @@ def build(recorded: NvmlInfo, init_error: str | None = None, init_delay: float =
             if name in broken:
                 raise ERRORS[broken[name]](name)
             return fn(*args)
+
         setattr(module, name, wrapper)
         return wrapper
 
@@ -61,7 +73,10 @@ def build(recorded: NvmlInfo, init_error: str | None = None, init_delay: float =
     call("nvmlDeviceGetUUID", lambda g: g.uuid)
     call("nvmlDeviceGetPciInfo", lambda g: types.SimpleNamespace(busId=g.pci_bus_id.encode()))
     call("nvmlDeviceGetCudaComputeCapability", lambda g: g.compute_capability)
-    call("nvmlDeviceGetMemoryInfo", lambda g: types.SimpleNamespace(total=g.memory_total, free=g.memory_free, used=g.memory_used))
+    call(
+        "nvmlDeviceGetMemoryInfo",
+        lambda g: types.SimpleNamespace(total=g.memory_total, free=g.memory_free, used=g.memory_used),
+    )
 
     def mig(g: Any) -> tuple[int, int]:
         if g.mig_mode is None:
@@ -69,10 +84,22 @@ def build(recorded: NvmlInfo, init_error: str | None = None, init_delay: float =
         return int(g.mig_mode), int(g.mig_mode)
 
     call("nvmlDeviceGetMigMode", mig)
-    call("nvmlDeviceGetComputeRunningProcesses", lambda g: [
-        types.SimpleNamespace(pid=p.pid, usedGpuMemory=p.used_memory) for p in g.processes or () if p.type == "compute"])
-    call("nvmlDeviceGetGraphicsRunningProcesses", lambda g: [
-        types.SimpleNamespace(pid=p.pid, usedGpuMemory=p.used_memory) for p in g.processes or () if p.type == "graphics"])
+    call(
+        "nvmlDeviceGetComputeRunningProcesses",
+        lambda g: [
+            types.SimpleNamespace(pid=p.pid, usedGpuMemory=p.used_memory)
+            for p in g.processes or ()
+            if p.type == "compute"
+        ],
+    )
+    call(
+        "nvmlDeviceGetGraphicsRunningProcesses",
+        lambda g: [
+            types.SimpleNamespace(pid=p.pid, usedGpuMemory=p.used_memory)
+            for p in g.processes or ()
+            if p.type == "graphics"
+        ],
+    )
     names = {p.pid: p.name for g in gpus for p in g.processes or ()}
 
     def process_name(pid: int) -> str:

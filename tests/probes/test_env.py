@@ -4,10 +4,22 @@ from bnbdoctor.probes.env import REDACTED, probe
 
 
 def test_records_only_variables_that_matter():
-    info = probe({"CUDA_VISIBLE_DEVICES": "0,1", "BNB_CUDA_VERSION": "126", "HOME": "/root", "EDITOR": "vim",
-                  "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True", "HF_HUB_OFFLINE": "1"})
-    assert info.variables == {"BNB_CUDA_VERSION": "126", "CUDA_VISIBLE_DEVICES": "0,1", "HF_HUB_OFFLINE": "1",
-                              "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True"}
+    info = probe(
+        {
+            "CUDA_VISIBLE_DEVICES": "0,1",
+            "BNB_CUDA_VERSION": "126",
+            "HOME": "/root",
+            "EDITOR": "vim",
+            "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
+            "HF_HUB_OFFLINE": "1",
+        }
+    )
+    assert info.variables == {
+        "BNB_CUDA_VERSION": "126",
+        "CUDA_VISIBLE_DEVICES": "0,1",
+        "HF_HUB_OFFLINE": "1",
+        "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
+    }
     assert info.redacted == ()
 
 
@@ -16,8 +28,14 @@ def test_empty_value_is_recorded_because_it_means_something():
 
 
 def test_secret_names_are_redacted():
-    info = probe({"HF_TOKEN": "hf_abcdefghijklmnopqrstuvwxyz123456", "HUGGING_FACE_HUB_TOKEN": "x",
-                  "HF_API_KEY": "y", "CUDA_HOME": "/usr/local/cuda"})
+    info = probe(
+        {
+            "HF_TOKEN": "hf_abcdefghijklmnopqrstuvwxyz123456",
+            "HUGGING_FACE_HUB_TOKEN": "x",
+            "HF_API_KEY": "y",
+            "CUDA_HOME": "/usr/local/cuda",
+        }
+    )
     assert info.variables["HF_TOKEN"] == REDACTED
     assert info.variables["HUGGING_FACE_HUB_TOKEN"] == REDACTED
     assert info.variables["HF_API_KEY"] == REDACTED
@@ -26,7 +44,12 @@ def test_secret_names_are_redacted():
 
 
 def test_secret_values_under_innocent_names_are_redacted():
-    info = probe({"HF_ENDPOINT": "https://user:s3cret@mirror.example.com/hf", "TRANSFORMERS_EXTRA": "hf_ABCDEFGHIJKLMNOPQRSTUVWX"})
+    info = probe(
+        {
+            "HF_ENDPOINT": "https://user:s3cret@mirror.example.com/hf",
+            "TRANSFORMERS_EXTRA": "hf_ABCDEFGHIJKLMNOPQRSTUVWX",
+        }
+    )
     assert info.variables["HF_ENDPOINT"] == f"https://user:{REDACTED}@mirror.example.com/hf"
     assert info.variables["TRANSFORMERS_EXTRA"] == REDACTED
     assert "s3cret" not in str(info)

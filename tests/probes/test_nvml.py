@@ -29,8 +29,13 @@ def test_recorded_h100_is_read_back_field_for_field(monkeypatch, h100):
 
 
 def test_eight_gpus_with_processes(monkeypatch, h100):
-    busy = replace(h100.nvml.gpus[0], processes=(GpuProcess(pid=77, used_memory=3 * GIB, name="python"),
-                                                 GpuProcess(pid=78, used_memory=None, name=None, type="graphics")))
+    busy = replace(
+        h100.nvml.gpus[0],
+        processes=(
+            GpuProcess(pid=77, used_memory=3 * GIB, name="python"),
+            GpuProcess(pid=78, used_memory=None, name=None, type="graphics"),
+        ),
+    )
     gpus = tuple(replace(busy if i == 3 else h100.nvml.gpus[0], index=i, uuid=f"GPU-{i}") for i in range(8))
     recorded = replace(h100.nvml, gpus=gpus)
     monkeypatch.setitem(sys.modules, "pynvml", fake_nvml.build(recorded))
@@ -64,7 +69,11 @@ def test_a_hung_driver_costs_the_timeout_not_the_check(monkeypatch, h100):
 
 
 def test_a_field_that_fails_is_recorded_and_the_rest_kept(monkeypatch, h100):
-    monkeypatch.setitem(sys.modules, "pynvml", fake_nvml.build(h100.nvml, broken={"nvmlDeviceGetMemoryInfo": "NVMLError_Unknown"}))
+    monkeypatch.setitem(
+        sys.modules,
+        "pynvml",
+        fake_nvml.build(h100.nvml, broken={"nvmlDeviceGetMemoryInfo": "NVMLError_Unknown"}),
+    )
     (gpu,) = nvml.probe().gpus
     assert gpu.memory_total is None
     assert gpu.name == "NVIDIA H100 80GB HBM3"

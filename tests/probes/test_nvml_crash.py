@@ -37,9 +37,13 @@ def fake_libs(tmp_path_factory) -> dict[str, Path]:
         folder = root / kind
         folder.mkdir()
         source = folder / "fake.c"
-        source.write_text("#include <signal.h>\n#include <unistd.h>\n"
-                          + "".join(f"int {sig} {{ {body} return 0; }}\n" for sig in INITS))
-        subprocess.run([cc, "-shared", "-fPIC", "-o", str(folder / "libnvidia-ml.so.1"), str(source)], check=True)
+        source.write_text(
+            "#include <signal.h>\n#include <unistd.h>\n"
+            + "".join(f"int {sig} {{ {body} return 0; }}\n" for sig in INITS)
+        )
+        subprocess.run(
+            [cc, "-shared", "-fPIC", "-o", str(folder / "libnvidia-ml.so.1"), str(source)], check=True
+        )
         dirs[kind] = folder
     return dirs
 
@@ -49,7 +53,9 @@ def _run(args: list[str], lib: Path, timeout: float = 60) -> subprocess.Complete
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.parametrize("command", [["check", "--format", "json"], ["snapshot"], ["explain", "oom", "--format", "json"]])
+@pytest.mark.parametrize(
+    "command", [["check", "--format", "json"], ["snapshot"], ["explain", "oom", "--format", "json"]]
+)
 def test_a_segfaulting_driver_library_is_a_finding(fake_libs, command):
     done = _run(["-m", "bnbdoctor", *command], fake_libs["segv"])
     assert done.returncode in (0, 1), done.stderr  # not 139 (-SIGSEGV): bnbdoctor survived

@@ -7,8 +7,14 @@ from pathlib import Path
 from bnbdoctor.probes import packages
 
 
-def write_dist(site: Path, name: str, version: str, requires: list[str] = (), requires_python: str | None = None,
-               kind: str = "dist-info") -> Path:
+def write_dist(
+    site: Path,
+    name: str,
+    version: str,
+    requires: list[str] = (),
+    requires_python: str | None = None,
+    kind: str = "dist-info",
+) -> Path:
     folder = site / f"{name.replace('-', '_')}-{version}.{kind}"
     folder.mkdir(parents=True)
     lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
@@ -19,7 +25,7 @@ def write_dist(site: Path, name: str, version: str, requires: list[str] = (), re
     return folder
 
 
-TORCH_VERSION_PY = '''from typing import Optional
+TORCH_VERSION_PY = """from typing import Optional
 
 __all__ = ['__version__', 'debug', 'cuda', 'git_version', 'hip', 'rocm', 'xpu']
 __version__ = '2.11.0+cu130'
@@ -29,12 +35,14 @@ git_version = '70d99e998b8a3a6b0e4b5e0f0c2e1d8a7b6c5d4e'
 hip: Optional[str] = None
 rocm: Optional[str] = None
 xpu: Optional[str] = None
-'''
+"""
 
 
 def test_reads_versions_requirements_and_torch_build(tmp_path):
     site = tmp_path / "site-packages"
-    write_dist(site, "bitsandbytes", "0.50.2", ["torch<3,>=2.4", "numpy>=1.17", 'pytest; extra == "test"'], ">=3.10")
+    write_dist(
+        site, "bitsandbytes", "0.50.2", ["torch<3,>=2.4", "numpy>=1.17", 'pytest; extra == "test"'], ">=3.10"
+    )
     write_dist(site, "torch", "2.11.0+cu130")
     (site / "torch").mkdir()
     (site / "torch" / "version.py").write_text(TORCH_VERSION_PY)
@@ -47,14 +55,21 @@ def test_reads_versions_requirements_and_torch_build(tmp_path):
     assert bnb.requires == ("torch<3,>=2.4", "numpy>=1.17")  # the extra-only requirement is dropped
     assert bnb.requires_python == ">=3.10"
     assert info.torch is not None
-    assert (info.torch.version, info.torch.cuda, info.torch.hip, info.torch.variant) == ("2.11.0+cu130", "13.0", None, "cuda")
+    assert (info.torch.version, info.torch.cuda, info.torch.hip, info.torch.variant) == (
+        "2.11.0+cu130",
+        "13.0",
+        None,
+        "cuda",
+    )
 
 
 def test_rocm_build_is_read_from_version_py(tmp_path):
     site = tmp_path / "site"
     write_dist(site, "torch", "2.9.1+rocm6.4")
     (site / "torch").mkdir()
-    (site / "torch" / "version.py").write_text("__version__ = '2.9.1+rocm6.4'\ncuda = None\nhip = '6.4.43482'\n")
+    (site / "torch" / "version.py").write_text(
+        "__version__ = '2.9.1+rocm6.4'\ncuda = None\nhip = '6.4.43482'\n"
+    )
     info = packages.probe([str(site)])
     assert info.torch is not None and info.torch.variant == "rocm" and info.torch.hip == "6.4.43482"
 
@@ -97,7 +112,9 @@ def test_transformers_minimums_are_read_from_its_source(tmp_path):
     write_dist(tmp_path, "transformers", "5.17.0")
     utils = tmp_path / "transformers" / "utils"
     utils.mkdir(parents=True)
-    (utils / "import_utils.py").write_text('x = 1\nACCELERATE_MIN_VERSION = "1.1.0"\nBITSANDBYTES_MIN_VERSION = "0.46.1"\n')
+    (utils / "import_utils.py").write_text(
+        'x = 1\nACCELERATE_MIN_VERSION = "1.1.0"\nBITSANDBYTES_MIN_VERSION = "0.46.1"\n'
+    )
     minimums = {m.requires: m for m in packages.probe([str(tmp_path)]).minimums}
     assert minimums["bitsandbytes"].version == "0.46.1"
     assert minimums["bitsandbytes"].source.endswith("import_utils.py:3")
@@ -109,7 +126,9 @@ def test_this_interpreter_is_probed_without_importing_torch():
 
     info = packages.probe()
     assert info.status == "ok"
-    assert "torch" not in sys.modules or sys.modules["torch"] is not None  # probing never imports it (see test_cli)
+    assert (
+        "torch" not in sys.modules or sys.modules["torch"] is not None
+    )  # probing never imports it (see test_cli)
 
 
 def test_metadata_headers_are_read_directly_with_folded_lines_and_the_body_ignored(tmp_path):
@@ -120,7 +139,10 @@ def test_metadata_headers_are_read_directly_with_folded_lines_and_the_body_ignor
         "Requires-Dist: torch>=2.4\nRequires-Python: >=3.10\n\nRequires-Dist: not-a-header (the body)\n"
     )
     assert packages.read_metadata(folder) == {
-        "name": ["pkg"], "version": ["1.0"], "requires-dist": ["torch>=2.4"], "requires-python": [">=3.10"]
+        "name": ["pkg"],
+        "version": ["1.0"],
+        "requires-dist": ["torch>=2.4"],
+        "requires-python": [">=3.10"],
     }
 
 

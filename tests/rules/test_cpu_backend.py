@@ -40,7 +40,9 @@ def test_quiet_where_a_gpu_or_another_backend_is_there():
     assert bnb005(load(H100)) == [] and bnb005(load("h200x2-2026-11-30.json")) == []
     assert bnb005(with_torch(load(CPU), "2.9.0+rocm6.4", hip="6.4")) == []  # ROCm's backend, not the CPU
     assert bnb005(with_package(load(CPU), "bitsandbytes", None)) == []  # not installed: the package rules
-    broken = replace(load(CPU), nvml=NvmlInfo(status="error", error="NVMLError_Unknown", error_kind="unknown"))
+    broken = replace(
+        load(CPU), nvml=NvmlInfo(status="error", error="NVMLError_Unknown", error_kind="unknown")
+    )
     assert bnb005(broken) == []  # a broken NVML is BNB004's, and proves nothing about the GPUs
 
 

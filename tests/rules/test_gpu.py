@@ -29,7 +29,12 @@ def test_no_driver_with_cuda_torch_is_information(h100, cpu):
 
 
 def test_driver_not_loaded_names_modprobe(cpu):
-    s = replace(cpu, nvml=replace(cpu.nvml, error_kind="driver_not_loaded", error="NVMLError_DriverNotLoaded: Driver Not Loaded"))
+    s = replace(
+        cpu,
+        nvml=replace(
+            cpu.nvml, error_kind="driver_not_loaded", error="NVMLError_DriverNotLoaded: Driver Not Loaded"
+        ),
+    )
     (f,) = findings(s, "BNB001", expect_gpu=True)
     assert "modprobe nvidia" in f.fix
 
@@ -99,14 +104,23 @@ def test_eight_gpus_with_four_visible_is_fine(h100):
 
 
 def test_driver_library_mismatch_is_an_error_with_reboot_fix(cpu):
-    s = replace(cpu, nvml=NvmlInfo(status="error", error="NVMLError_LibRmVersionMismatch: RM has detected an NVML/RM version mismatch.", error_kind="driver_library_mismatch"))
+    s = replace(
+        cpu,
+        nvml=NvmlInfo(
+            status="error",
+            error="NVMLError_LibRmVersionMismatch: RM has detected an NVML/RM version mismatch.",
+            error_kind="driver_library_mismatch",
+        ),
+    )
     (f,) = findings(s, "BNB004")
     assert "reboot" in f.fix
     assert findings(s, "BNB001", expect_gpu=True) == []  # one finding for one cause
 
 
 def test_nvml_timeout_is_an_error(cpu):
-    s = replace(cpu, nvml=NvmlInfo(status="error", error="NVML did not answer within 10 s", error_kind="timeout"))
+    s = replace(
+        cpu, nvml=NvmlInfo(status="error", error="NVML did not answer within 10 s", error_kind="timeout")
+    )
     (f,) = findings(s, "BNB004")
     assert "nvidia-smi -r" in f.fix
 
@@ -117,4 +131,6 @@ def test_working_nvml_has_no_nvml_error(h100, cpu):
 
 
 def test_t4_is_visible(h100):
-    assert findings(as_t4(h100), expect_gpu=True) == [f for f in findings(as_t4(h100), expect_gpu=True) if f.category != "gpu_not_visible"]
+    assert findings(as_t4(h100), expect_gpu=True) == [
+        f for f in findings(as_t4(h100), expect_gpu=True) if f.category != "gpu_not_visible"
+    ]

@@ -14,8 +14,12 @@ def test_idle_h100_memory_is_fine(h100):
 
 
 def test_other_process_holding_memory_is_named(h100):
-    s = with_gpu(h100, memory_used=40 * GIB, memory_free=h100.nvml.gpus[0].memory_total - 40 * GIB,
-                 processes=(GpuProcess(pid=4242, used_memory=39 * GIB, name="python3"),))
+    s = with_gpu(
+        h100,
+        memory_used=40 * GIB,
+        memory_free=h100.nvml.gpus[0].memory_total - 40 * GIB,
+        processes=(GpuProcess(pid=4242, used_memory=39 * GIB, name="python3"),),
+    )
     (f,) = findings(s, "BNB040")
     assert f.severity == "warning"
     assert "pid 4242 python3 (39.0 GiB)" in f.message

@@ -33,8 +33,15 @@ GPUS = {
 RELEASE_RULES = ("BNB011", "BNB012", "BNB013", "BNB014")
 
 
-def machine(bnb: str, torch_cuda: str | None, gpu: str = "sm_90", system: str | None = "Linux",
-            arch: str | None = "x86_64", platform_known: bool = True, **env: str) -> Snapshot:
+def machine(
+    bnb: str,
+    torch_cuda: str | None,
+    gpu: str = "sm_90",
+    system: str | None = "Linux",
+    arch: str | None = "x86_64",
+    platform_known: bool = True,
+    **env: str,
+) -> Snapshot:
     """The recorded H100 (2026-11-24) with another bitsandbytes (its Requires-Dist from the release tables),
     another torch CUDA build, another GPU, another platform. platform_known=False: the platform section of a
     snapshot parsed from a bug report (status skipped, only the fields the report named)."""
@@ -45,8 +52,16 @@ def machine(bnb: str, torch_cuda: str | None, gpu: str = "sm_90", system: str | 
         s = with_torch(s, f"2.5.1+cu{torch_cuda.replace('.', '')}", cuda=torch_cuda)
     name, cc = GPUS[gpu]
     s = with_gpu(s, name=name, compute_capability=cc)
-    s = replace(s, platform=replace(s.platform, status="ok" if platform_known else "skipped", system=system,
-                                    machine=arch, libc="glibc" if system == "Linux" else None))
+    s = replace(
+        s,
+        platform=replace(
+            s.platform,
+            status="ok" if platform_known else "skipped",
+            system=system,
+            machine=arch,
+            libc="glibc" if system == "Linux" else None,
+        ),
+    )
     return with_env(s, **env) if env else s
 
 
@@ -66,10 +81,18 @@ def test_v100_with_042_loads_the_nocublaslt_library_which_has_sm70():
     # bitsandbytes/cuda_setup/main.py@0.42.0 (evaluate_cuda_setup): compute capability < 7.5 -> "_nocublaslt";
     # its wheel's libbitsandbytes_cuda121_nocublaslt.so carries sm_50 .. sm_90, the plain cuda121 only sm_75+
     s = machine("0.42.0", "12.1", "sm_70")
-    pick = releases.pick(releases.bnb_release("0.42.0"), "linux-x86_64", torch_cuda="12.1", torch_variant="cuda",
-                         capabilities=[(7, 0)], env={})
+    pick = releases.pick(
+        releases.bnb_release("0.42.0"),
+        "linux-x86_64",
+        torch_cuda="12.1",
+        torch_variant="cuda",
+        capabilities=[(7, 0)],
+        env={},
+    )
     assert pick.library == "libbitsandbytes_cuda121_nocublaslt.so" and "sm_70" in pick.info.sass
-    assert any(e.startswith("bitsandbytes/cuda_setup/main.py:") and e.endswith("@0.42.0") for e in pick.evidence)
+    assert any(
+        e.startswith("bitsandbytes/cuda_setup/main.py:") and e.endswith("@0.42.0") for e in pick.evidence
+    )
     assert rules_of(s) == []  # 0.50's judgement ("no 4-bit below sm_75") would be wrong here
 
 
@@ -84,18 +107,23 @@ def test_v100_with_039_whatever_runtime_it_finds_has_sm70_code():
     assert "none carries code" in f.message and "main.py:305@0.39.0" in f.message
 
 
-@pytest.mark.parametrize(("bnb", "message"), [
-    # bitsandbytes/cextension.py@0.45.5 get_native_library: logger.warning("Could not find the bitsandbytes CUDA
-    # binary at %r") and the CPU library is loaded
-    ("0.45.5", "Could not find the bitsandbytes CUDA binary at .../libbitsandbytes_cuda129.so"),
-    # bitsandbytes/cextension.py@0.46.0 get_native_library: raise RuntimeError("Configured CUDA binary not found at
-    # ..."), caught into ErrorHandlerMockBNBNativeLibrary: the first native call raises
-    ("0.46.0", "Configured CUDA binary not found at .../libbitsandbytes_cuda129.so"),
-])
+@pytest.mark.parametrize(
+    ("bnb", "message"),
+    [
+        # bitsandbytes/cextension.py@0.45.5 get_native_library: logger.warning("Could not find the bitsandbytes CUDA
+        # binary at %r") and the CPU library is loaded
+        ("0.45.5", "Could not find the bitsandbytes CUDA binary at .../libbitsandbytes_cuda129.so"),
+        # bitsandbytes/cextension.py@0.46.0 get_native_library: raise RuntimeError("Configured CUDA binary not found at
+        # ..."), caught into ErrorHandlerMockBNBNativeLibrary: the first native call raises
+        ("0.46.0", "Configured CUDA binary not found at .../libbitsandbytes_cuda129.so"),
+    ],
+)
 def test_cuda_129_torch_with_an_exact_match_release_fails(bnb, message):
     f = one(machine(bnb, "12.9", "sm_80"), "BNB012")
     assert message in f.message and "cextension.py" in f.message and f"@{bnb}" in f.message
-    assert "0.46.1 to 0.50.2" in f.fix  # the releases whose wheel has a library for CUDA 12.9 (exact or nearest)
+    assert (
+        "0.46.1 to 0.50.2" in f.fix
+    )  # the releases whose wheel has a library for CUDA 12.9 (exact or nearest)
 
 
 def test_cuda_129_torch_works_with_049_exact_and_050_nearest():
@@ -103,29 +131,43 @@ def test_cuda_129_torch_works_with_049_exact_and_050_nearest():
     # falls back to the newest lower packaged version of the same major (12.8)
     assert rules_of(machine("0.49.2", "12.9", "sm_80")) == []
     assert rules_of(machine("0.50.2", "12.9", "sm_80")) == []
-    pick = releases.pick(releases.bnb_release("0.50.2"), "linux-x86_64", torch_cuda="12.9", torch_variant="cuda",
-                         capabilities=[(8, 0)], env={})
+    pick = releases.pick(
+        releases.bnb_release("0.50.2"),
+        "linux-x86_64",
+        torch_cuda="12.9",
+        torch_variant="cuda",
+        capabilities=[(8, 0)],
+        env={},
+    )
     assert pick.library == "libbitsandbytes_cuda128.so" and "nearest packaged CUDA 12.8" in pick.reason
 
 
 # ---- old and new GPUs across releases (SASS read from each release's wheel) --------------------------------
 
 
-@pytest.mark.parametrize(("bnb", "cuda", "gpu", "fires"), [
-    ("0.42.0", "12.1", "sm_60", False),  # _nocublaslt (main.py@0.42.0) has sm_60
-    ("0.42.0", "12.1", "sm_75", False),  # cuda121.so: sm_75 sm_80 sm_86 sm_89 sm_90
-    ("0.42.0", "12.1", "sm_100", True),  # nothing newer than sm_90 in 0.42.0's wheel
-    ("0.43.1", "12.1", "sm_70", False),  # cextension.py@0.43.1: `if not cuda_specs.has_cublaslt: += "_nocublaslt"`
-    ("0.43.1", "12.1", "sm_89", False),
-    ("0.45.5", "12.4", "sm_70", False),  # 0.45 dropped _nocublaslt; its cuda124.so has sm_50 .. sm_90
-    ("0.45.5", "12.4", "sm_120", True),  # ... and nothing for Blackwell
-    ("0.46.0", "12.8", "sm_70", True),  # 0.46.0's cuda128.so starts at sm_75: a V100 needs a cu126 torch
-    ("0.46.0", "12.8", "sm_120", False),  # cuda128.so has sm_100 and sm_120
-    ("0.49.2", "13.0", "sm_61", True),  # cuda130.so: sm_75 and up
-    ("0.49.2", "12.6", "sm_61", False),  # cuda126.so: sm_60 and up
-    ("0.49.2", "12.8", "sm_100", False),
-    ("0.49.2", "12.8", "sm_86", False),
-])
+@pytest.mark.parametrize(
+    ("bnb", "cuda", "gpu", "fires"),
+    [
+        ("0.42.0", "12.1", "sm_60", False),  # _nocublaslt (main.py@0.42.0) has sm_60
+        ("0.42.0", "12.1", "sm_75", False),  # cuda121.so: sm_75 sm_80 sm_86 sm_89 sm_90
+        ("0.42.0", "12.1", "sm_100", True),  # nothing newer than sm_90 in 0.42.0's wheel
+        (
+            "0.43.1",
+            "12.1",
+            "sm_70",
+            False,
+        ),  # cextension.py@0.43.1: `if not cuda_specs.has_cublaslt: += "_nocublaslt"`
+        ("0.43.1", "12.1", "sm_89", False),
+        ("0.45.5", "12.4", "sm_70", False),  # 0.45 dropped _nocublaslt; its cuda124.so has sm_50 .. sm_90
+        ("0.45.5", "12.4", "sm_120", True),  # ... and nothing for Blackwell
+        ("0.46.0", "12.8", "sm_70", True),  # 0.46.0's cuda128.so starts at sm_75: a V100 needs a cu126 torch
+        ("0.46.0", "12.8", "sm_120", False),  # cuda128.so has sm_100 and sm_120
+        ("0.49.2", "13.0", "sm_61", True),  # cuda130.so: sm_75 and up
+        ("0.49.2", "12.6", "sm_61", False),  # cuda126.so: sm_60 and up
+        ("0.49.2", "12.8", "sm_100", False),
+        ("0.49.2", "12.8", "sm_86", False),
+    ],
+)
 def test_gpu_code_of_the_library_each_release_loads(bnb, cuda, gpu, fires):
     s = machine(bnb, cuda, gpu)
     found = findings(s, "BNB011")
@@ -136,7 +178,9 @@ def test_gpu_code_of_the_library_each_release_loads(bnb, cuda, gpu, fires):
 
 def test_the_fix_names_what_would_have_worked():
     f = one(machine("0.46.0", "12.8", "sm_70"), "BNB011")
-    assert "With this torch (CUDA 12.8), bitsandbytes" in f.fix and "0.47.0" in f.fix  # 0.47's cuda128 has sm_70
+    assert (
+        "With this torch (CUDA 12.8), bitsandbytes" in f.fix and "0.47.0" in f.fix
+    )  # 0.47's cuda128 has sm_70
     f = one(machine("0.49.2", "13.0", "sm_61"), "BNB011")
     assert "cu126" in f.fix  # no release's CUDA 13 library has sm_61
 
@@ -156,9 +200,19 @@ def test_windows_with_043_loads_its_dll():
     # bitsandbytes/consts.py@0.43.1: DYNAMIC_LIBRARY_SUFFIX ".dll" on Windows; its win_amd64 wheel ships the DLLs,
     # read through their PE .nv_fatb section
     s = machine("0.43.1", "12.1", "sm_86", system="Windows", arch="x86_64")
-    pick = releases.pick(releases.bnb_release("0.43.1"), "windows-x86_64", torch_cuda="12.1", torch_variant="cuda",
-                         capabilities=[(8, 6)], env={})
-    assert pick.library == "libbitsandbytes_cuda121.dll" and pick.info.format == "pe" and "sm_86" in pick.info.sass
+    pick = releases.pick(
+        releases.bnb_release("0.43.1"),
+        "windows-x86_64",
+        torch_cuda="12.1",
+        torch_variant="cuda",
+        capabilities=[(8, 6)],
+        env={},
+    )
+    assert (
+        pick.library == "libbitsandbytes_cuda121.dll"
+        and pick.info.format == "pe"
+        and "sm_86" in pick.info.sass
+    )
     assert rules_of(s) == []
 
 
@@ -234,11 +288,17 @@ def test_nocublaslt_release_without_a_gpu_is_unknown():
 def test_report_with_versions_only_never_crashes():
     """A snapshot as `check --from-report` builds it: versions and little else, every other section skipped."""
     cpu = load(CPU)
-    bare = Snapshot(packages=PackagesInfo(status="ok", packages={
-        "bitsandbytes": PackageInfo("bitsandbytes", "0.45.5"),
-        "torch": PackageInfo("torch", "2.6.0+cu129"),
-        "transformers": PackageInfo("transformers", "4.48.0"),
-    }, torch=TorchBuild("2.6.0+cu129", cuda="12.9")))
+    bare = Snapshot(
+        packages=PackagesInfo(
+            status="ok",
+            packages={
+                "bitsandbytes": PackageInfo("bitsandbytes", "0.45.5"),
+                "torch": PackageInfo("torch", "2.6.0+cu129"),
+                "transformers": PackageInfo("transformers", "4.48.0"),
+            },
+            torch=TorchBuild("2.6.0+cu129", cuda="12.9"),
+        )
+    )
     found = findings(bare)
     assert not [f for f in found if "crashed" in f.message]
     # no platform: 0.45.5 has no aarch64 or macOS wheel, so the outcome depends on it, and that is what is said
@@ -260,15 +320,18 @@ def test_every_machine_rule_copes_with_an_empty_snapshot():
 # ---- transformers and the driver, from the tables ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("transformers", "bnb", "fires", "where"), [
-    # modeling_utils.py@4.36.2 from_pretrained: `supports_4bit = version.parse(...) >= version.parse("0.39.0")`
-    ("4.36.2", "0.38.1", True, "transformers/modeling_utils.py"),
-    ("4.36.2", "0.39.0", False, None),
-    # quantizers/quantizer_bnb_4bit.py@4.45.2 validate_environment: `< version.parse("0.39.0"): raise ValueError`
-    ("4.45.2", "0.38.1", True, "quantizer_bnb_4bit.py"),
-    # 4.57.6 keeps only a floor of 0.43.1 when CUDA is not available: a CUDA machine passes with 0.42.0
-    ("4.57.6", "0.42.0", False, None),
-])
+@pytest.mark.parametrize(
+    ("transformers", "bnb", "fires", "where"),
+    [
+        # modeling_utils.py@4.36.2 from_pretrained: `supports_4bit = version.parse(...) >= version.parse("0.39.0")`
+        ("4.36.2", "0.38.1", True, "transformers/modeling_utils.py"),
+        ("4.36.2", "0.39.0", False, None),
+        # quantizers/quantizer_bnb_4bit.py@4.45.2 validate_environment: `< version.parse("0.39.0"): raise ValueError`
+        ("4.45.2", "0.38.1", True, "quantizer_bnb_4bit.py"),
+        # 4.57.6 keeps only a floor of 0.43.1 when CUDA is not available: a CUDA machine passes with 0.42.0
+        ("4.57.6", "0.42.0", False, None),
+    ],
+)
 def test_transformers_floor_per_release(transformers, bnb, fires, where):
     s = with_package(machine(bnb, "12.1", "sm_80"), "transformers", transformers)
     s = replace(s, packages=replace(s.packages, minimums=()))  # as in a report: no installed source to read
@@ -300,8 +363,14 @@ def test_a_probed_machine_whose_release_needs_an_unknown_fact_says_so():
     from bnbdoctor.snapshot import NativeInfo
 
     s = machine("0.39.0", "11.8", "sm_70")
-    s = replace(s, native=NativeInfo(status="ok", bnb_library=None,
-                                     selection_reason="unknown: which libcudart.so bitsandbytes 0.39.0 finds on this machine"))
+    s = replace(
+        s,
+        native=NativeInfo(
+            status="ok",
+            bnb_library=None,
+            selection_reason="unknown: which libcudart.so bitsandbytes 0.39.0 finds on this machine",
+        ),
+    )
     f = one(s, "BNB014")
     assert "libcudart" in f.message and not findings(s, "BNB062")
 
@@ -322,9 +391,18 @@ def test_rocm_712_with_049_asks_for_a_library_never_built_real_report():
     s = with_torch(machine("0.49.2", None), "2.12.0+rocm7.12", hip="7.12")
     f = one(s, "BNB012")
     assert "libbitsandbytes_rocm82.so" in f.message and "cuda_specs.py:51@0.49.2" in f.message
-    pick = releases.pick(releases.bnb_release("0.50.2"), "linux-x86_64", torch_cuda=None, torch_variant="rocm",
-                         capabilities=None, env={}, torch_hip="7.12")
-    assert pick.library != "libbitsandbytes_rocm82.so"  # 0.50 names it rocm712, then falls back within major 7
+    pick = releases.pick(
+        releases.bnb_release("0.50.2"),
+        "linux-x86_64",
+        torch_cuda=None,
+        torch_variant="rocm",
+        capabilities=None,
+        env={},
+        torch_hip="7.12",
+    )
+    assert (
+        pick.library != "libbitsandbytes_rocm82.so"
+    )  # 0.50 names it rocm712, then falls back within major 7
 
 
 # ---- machines from real reports of the held-out split (tests/fixtures/explain/reports-test.jsonl of the corpus

@@ -48,7 +48,9 @@ def test_bitsandbytes_at_the_minimum_is_fine(h100):
 
 
 def test_minimum_comes_from_the_snapshot_not_a_table(h100):
-    minimums = tuple(replace(m, version="0.51.0") if m.requires == "bitsandbytes" else m for m in h100.packages.minimums)
+    minimums = tuple(
+        replace(m, version="0.51.0") if m.requires == "bitsandbytes" else m for m in h100.packages.minimums
+    )
     s = replace(h100, packages=replace(h100.packages, minimums=minimums))
     (f,) = findings(s, "BNB023")
     assert ">= 0.51.0" in f.message
@@ -103,5 +105,8 @@ def test_duplicate_installs_warn(cpu):
 
 
 def test_unparseable_minimum_source_is_ignored(h100):
-    s = replace(h100, packages=replace(h100.packages, minimums=(Minimum("transformers", "bitsandbytes", "0.46.1", "x"),)))
+    s = replace(
+        h100,
+        packages=replace(h100.packages, minimums=(Minimum("transformers", "bitsandbytes", "0.46.1", "x"),)),
+    )
     assert findings(s, "BNB023") == []

@@ -71,7 +71,9 @@ class ClusterResult(Verdict):
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     config: Path | None = None  # the pyproject.toml whose [tool.bnbdoctor] applied
-    rules_run: tuple[str, ...] = ()  # the ids of the machine and cross-rank rules that ran (JUnit: one case each)
+    rules_run: tuple[
+        str, ...
+    ] = ()  # the ids of the machine and cross-rank rules that ran (JUnit: one case each)
 
     def severities(self) -> Iterable[str]:
         return (f.finding.severity for f in self.findings)
@@ -88,7 +90,9 @@ def build_context(
 ) -> ClusterContext:
     """Number the snapshots (source, snapshot) by the ranks they record, or, where any lacks one (snapshots taken
     outside a launcher), by their order; then find the ranks below the world size that are not there."""
-    ranked = bool(entries) and all(s.distributed.status == "ok" and s.distributed.rank is not None for _, s in entries)
+    ranked = bool(entries) and all(
+        s.distributed.status == "ok" and s.distributed.rank is not None for _, s in entries
+    )
     members: list[Member] = []
     claimed: dict[int, list[str]] = {}
     for position, (source, s) in enumerate(entries):
@@ -130,7 +134,9 @@ def _merge_machine_findings(per_member: Sequence[tuple[Member, list[Finding]]]) 
             merged.setdefault(key, []).append(member)
             first.setdefault(key, f)
     return [
-        ClusterFinding("machine", tuple(m.rank for m in ms), tuple(dict.fromkeys(m.host for m in ms)), first[key])
+        ClusterFinding(
+            "machine", tuple(m.rank for m in ms), tuple(dict.fromkeys(m.host for m in ms)), first[key]
+        )
         for key, ms in merged.items()
     ]
 
@@ -154,9 +160,17 @@ def _rows(ctx: ClusterContext, failing: set[int]) -> list[RankRow]:
         if not gpus:
             rows.append(RankRow(**common))
         for g in gpus:
-            rows.append(RankRow(**common, gpu_index=g.index, gpu_name=g.name, gpu_uuid=g.uuid,
-                                compute_capability=g.compute_capability, memory_free=g.memory_free,
-                                memory_total=g.memory_total))
+            rows.append(
+                RankRow(
+                    **common,
+                    gpu_index=g.index,
+                    gpu_name=g.name,
+                    gpu_uuid=g.uuid,
+                    compute_capability=g.compute_capability,
+                    memory_free=g.memory_free,
+                    memory_total=g.memory_total,
+                )
+            )
     rows += [RankRow(rank=r, status="missing", source=f"rank {r}") for r in ctx.missing]
     return sorted(rows, key=lambda r: (r.rank, r.gpu_index if r.gpu_index is not None else -1))
 
@@ -176,7 +190,9 @@ def aggregate(
     config: Path | None = None,
 ) -> ClusterResult:
     """Run every rank's machine rules and the cross-rank rules; the result is the same whichever rank computes it."""
-    per_member = [(m, run(Context(m.snapshot, ctx.options), select=select, ignore=ignore)) for m in ctx.members]
+    per_member = [
+        (m, run(Context(m.snapshot, ctx.options), select=select, ignore=ignore)) for m in ctx.members
+    ]
     hosts = {m.rank: m.host for m in ctx.members}
     cross = [
         ClusterFinding(
@@ -189,7 +205,12 @@ def aggregate(
     ]
     findings = sorted(
         [*cross, *_merge_machine_findings(per_member)],
-        key=lambda cf: (-severity_rank(cf.finding.severity), cf.scope != "cluster", cf.finding.rule, cf.ranks),
+        key=lambda cf: (
+            -severity_rank(cf.finding.severity),
+            cf.scope != "cluster",
+            cf.finding.rule,
+            cf.ranks,
+        ),
     )
     failing = {r for cf in findings if _fails(cf.finding, fail_on) for r in cf.ranks}
     return ClusterResult(

@@ -27,7 +27,9 @@ def read_folder(folder: Path) -> tuple[list[tuple[str, Snapshot]], list[Unreadab
         raise InputError(f"--snapshots takes a folder, and {folder} is a file (use --snapshot for one file)")
     files = sorted((p for p in folder.iterdir() if p.suffix == ".json" and p.is_file()), key=_natural)
     if not files:
-        raise InputError(f"no snapshot files (*.json) in {folder}: write them with `bnbdoctor snapshot -o {folder}/NODE.json`")
+        raise InputError(
+            f"no snapshot files (*.json) in {folder}: write them with `bnbdoctor snapshot -o {folder}/NODE.json`"
+        )
     good: list[tuple[str, Snapshot]] = []
     bad: list[Unreadable] = []
     for path in files:
@@ -36,5 +38,7 @@ def read_folder(folder: Path) -> tuple[list[tuple[str, Snapshot]], list[Unreadab
         except InputError as exc:
             bad.append(Unreadable(path.name, str(exc)))
     if not good:
-        raise InputError(f"none of the {len(files)} files in {folder} is a readable snapshot; the first: {bad[0].error}")
+        raise InputError(
+            f"none of the {len(files)} files in {folder} is a readable snapshot; the first: {bad[0].error}"
+        )
     return good, bad

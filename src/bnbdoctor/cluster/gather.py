@@ -69,9 +69,15 @@ class Launch:
                 "not set: run it as `torchrun --nproc-per-node N -m bnbdoctor check --distributed` or with accelerate launch"
             )
         try:
-            rank, world_size, port = int(environ["RANK"]), int(environ["WORLD_SIZE"]), int(environ["MASTER_PORT"])
+            rank, world_size, port = (
+                int(environ["RANK"]),
+                int(environ["WORLD_SIZE"]),
+                int(environ["MASTER_PORT"]),
+            )
         except ValueError as exc:
-            raise InputError(f"--distributed: RANK, WORLD_SIZE and MASTER_PORT must be integers ({exc})") from None
+            raise InputError(
+                f"--distributed: RANK, WORLD_SIZE and MASTER_PORT must be integers ({exc})"
+            ) from None
         if not 0 <= rank < world_size:
             raise InputError(f"--distributed: RANK={rank} is not below WORLD_SIZE={world_size}")
         run_id = environ.get("TORCHELASTIC_RUN_ID", "none")
@@ -129,8 +135,13 @@ def run_rank(launch: Launch, snapshot: Snapshot, timeout: float, decide: Decide)
     if not missing:
         try:
             group_store = dist.PrefixStore(f"{p}pg", store)  # type: ignore[attr-defined]
-            dist.init_process_group("gloo", store=group_store, rank=launch.rank, world_size=launch.world_size,
-                                    timeout=datetime.timedelta(seconds=timeout))
+            dist.init_process_group(
+                "gloo",
+                store=group_store,
+                rank=launch.rank,
+                world_size=launch.world_size,
+                timeout=datetime.timedelta(seconds=timeout),
+            )
             gathered = [None] * launch.world_size if launch.rank == 0 else None
             dist.gather_object(text, gathered, dst=0)
             dist.destroy_process_group()
@@ -144,7 +155,9 @@ def run_rank(launch: Launch, snapshot: Snapshot, timeout: float, decide: Decide)
             store.wait([f"{p}release"], datetime.timedelta(seconds=ACK_WAIT + 5))
         _exit_now(code)
     texts = gathered if gathered is not None else [store.get(f"{p}snapshot/{r}").decode() for r in joined]
-    entries, unreadable = parse_snapshots(texts, joined if gathered is None else list(range(launch.world_size)))
+    entries, unreadable = parse_snapshots(
+        texts, joined if gathered is None else list(range(launch.world_size))
+    )
     _, code = decide(entries, unreadable, collective_error)  # prints the report before any rank may exit
     _exit_with_on_sigterm(code)
     store.set(f"{p}exit", str(code))
@@ -184,7 +197,9 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
-def parse_snapshots(texts: list[Any], ranks: list[int]) -> tuple[list[tuple[str, Snapshot]], list[Unreadable]]:
+def parse_snapshots(
+    texts: list[Any], ranks: list[int]
+) -> tuple[list[tuple[str, Snapshot]], list[Unreadable]]:
     """Gathered JSON texts -> snapshots; a rank whose bnbdoctor writes another schema becomes BNB098, not a crash."""
     entries: list[tuple[str, Snapshot]] = []
     unreadable: list[Unreadable] = []
@@ -200,12 +215,20 @@ def _connect(dist: Any, launch: Launch, timeout: float) -> Any:
     where = f"{launch.master_addr}:{launch.master_port}"
     host = launch.rank == 0 and not launch.agent_store
     try:
-        return dist.TCPStore(launch.master_addr, launch.master_port, None, host,
-                             timeout=datetime.timedelta(seconds=timeout), wait_for_workers=False)
+        return dist.TCPStore(
+            launch.master_addr,
+            launch.master_port,
+            None,
+            host,
+            timeout=datetime.timedelta(seconds=timeout),
+            wait_for_workers=False,
+        )
     except Exception as exc:
         if host:
-            raise InputError(f"rank 0 cannot open the rendezvous store at {where}: {_one_line(exc)} "
-                             "(is MASTER_PORT taken?)") from None
+            raise InputError(
+                f"rank 0 cannot open the rendezvous store at {where}: {_one_line(exc)} "
+                "(is MASTER_PORT taken?)"
+            ) from None
         raise RendezvousError(
             f"rank {launch.rank}: no rendezvous store at {where} within {timeout:g} s ({_one_line(exc)}); rank 0 "
             "reports the job, and this rank could not reach it"
@@ -228,5 +251,7 @@ def _wait_get(store: Any, key: str, seconds: float, what: str) -> str:
         store.wait([key], datetime.timedelta(seconds=seconds))
         value: bytes = store.get(key)
     except Exception as exc:
-        raise RendezvousError(f"rank 0 did not send {what} within {seconds:g} s ({_one_line(exc)}); see rank 0's output") from None
+        raise RendezvousError(
+            f"rank 0 did not send {what} within {seconds:g} s ({_one_line(exc)}); see rank 0's output"
+        ) from None
     return value.decode()

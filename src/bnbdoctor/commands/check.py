@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..model.assess import Assessment, PendingAssessment
     from ..snapshot import NvmlInfo
 
+
 @dataclass(frozen=True)
 class CheckRequest:
     snapshot_path: Path | None = None
@@ -30,7 +31,9 @@ class CheckRequest:
     config_path: Path | None = None
     nvml_timeout: float = 10.0
     model: str | None = None  # also judge this model against the machine (oom, cpu_offload, moe rules)
-    quant: str | None = None  # the mode --model is judged in; None: the checkpoint's own (bitsandbytes) or nf4
+    quant: str | None = (
+        None  # the mode --model is judged in; None: the checkpoint's own (bitsandbytes) or nf4
+    )
     deep: bool = False  # also run a real 4-bit matmul in a child process (commands/deep.py)
     deep_timeout: float = 120.0
     report_path: Path | None = None  # diagnose the machine a bug report describes (explain/report_facts.py)
@@ -41,7 +44,11 @@ def normalise_dtype(value: str | None) -> str | None:
     if value is None:
         return None
     dtype = canonical_dtype(value)
-    if dtype not in ("float16", "bfloat16", "float32"):  # a compute dtype; float64 has no bitsandbytes kernels
+    if dtype not in (
+        "float16",
+        "bfloat16",
+        "float32",
+    ):  # a compute dtype; float64 has no bitsandbytes kernels
         raise InputError(f"unknown compute dtype {value!r}: use float16, bfloat16 or float32")
     return dtype
 
@@ -55,8 +62,15 @@ def _check_ids() -> set[str]:
 def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
     """The rule selection and fail-on (the command line over [tool.bnbdoctor]) and the options the rules read."""
     # the command line may name only rules check runs: `check --select BNB110` (a lint rule) ran nothing and passed
-    selection = resolve("check", request.select, request.ignore, request.fail_on, request.config_path,
-                        own_ids=_check_ids, hint=": BNB100-BNB149 are `bnbdoctor lint`'s code rules")
+    selection = resolve(
+        "check",
+        request.select,
+        request.ignore,
+        request.fail_on,
+        request.config_path,
+        own_ids=_check_ids,
+        hint=": BNB100-BNB149 are `bnbdoctor lint`'s code rules",
+    )
     config = selection.config
     try:
         compute_dtype = normalise_dtype(request.compute_dtype or config.compute_dtype)
@@ -74,15 +88,21 @@ def settings(request: CheckRequest) -> tuple[Selection, CheckOptions]:
 
 def run_check(request: CheckRequest) -> CheckResult:
     if request.deep and request.snapshot_path is not None:
-        raise InputError("--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file")
+        raise InputError(
+            "--deep runs torch and bitsandbytes on this machine; it cannot check a --snapshot file"
+        )
     if request.quant is not None and request.model is None:
         # it would be silently ignored, even `--quant nf5`: the user believes a mode was judged
-        raise InputError("--quant is the mode --model is judged in: add --model MODEL (or use `bnbdoctor estimate`)")
+        raise InputError(
+            "--quant is the mode --model is judged in: add --model MODEL (or use `bnbdoctor estimate`)"
+        )
     if not request.deep_timeout > 0:
         raise InputError(f"--deep-timeout must be a positive number of seconds, not {request.deep_timeout}")
     nvml_started = None
     if request.report_path is not None and (request.snapshot_path is not None or request.deep):
-        raise InputError("--from-report describes another machine: it cannot be combined with --snapshot or --deep")
+        raise InputError(
+            "--from-report describes another machine: it cannot be combined with --snapshot or --deep"
+        )
     if request.snapshot_path is None and request.report_path is None:
         # NVML's initialisation is the slowest fact to get (0.1-0.3 s on a data-centre GPU): start it first,
         # so it runs while the rules and reporters are imported.
@@ -97,7 +117,11 @@ def run_check(request: CheckRequest) -> CheckResult:
         from ..model.assess import begin
 
         # the model's skeleton child builds while the probes run
-        quants = None if request.quant is None else tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
+        quants = (
+            None
+            if request.quant is None
+            else tuple(dict.fromkeys((request.quant, "nf4", "nf4-dq", "int8", "bf16")))
+        )
         pending = begin(request.model, quants, offline=request.offline)
     try:
         snapshot, source, deep, assessment = _gather(request, nvml_started, pending, reported)
@@ -114,9 +138,16 @@ def run_check(request: CheckRequest) -> CheckResult:
     line = plan_line(assessment, model_quant) if assessment is not None else None
     if line is not None:
         notes = (*notes, line)
-    return CheckResult(snapshot, tuple(findings), fail_on=selection.fail_on, ignored=ignore, source=source,
-                       notes=notes, rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)),
-                       config=selection.config_path)
+    return CheckResult(
+        snapshot,
+        tuple(findings),
+        fail_on=selection.fail_on,
+        ignored=ignore,
+        source=source,
+        notes=notes,
+        rules_run=tuple(r.id for r in chosen_rules(select, ignore, scopes)),
+        config=selection.config_path,
+    )
 
 
 def plan_line(assessment: Assessment, quant: str) -> str | None:
@@ -133,17 +164,23 @@ def plan_line(assessment: Assessment, quant: str) -> str | None:
     first = plan.gpus[0]
     index = first.index if first.index is not None else 0
     if mode.verdict in ("fits", "fits_with_device_map_0"):
-        return (f"model: {name} in {quant} on GPU {index} ({first.name}): needs {mode.required_bytes / gib:.2f} GiB "
-                f"of {first.free_bytes / gib:.1f} GiB free")
+        return (
+            f"model: {name} in {quant} on GPU {index} ({first.name}): needs {mode.required_bytes / gib:.2f} GiB "
+            f"of {first.free_bytes / gib:.1f} GiB free"
+        )
     if mode.verdict == "fits_multi_gpu":
-        shares = ", ".join(f"GPU {g.index if g.index is not None else i}: {b / gib:.2f} GiB"
-                           for i, (g, b) in enumerate(zip(plan.gpus, mode.per_gpu_bytes, strict=False)))
+        shares = ", ".join(
+            f"GPU {g.index if g.index is not None else i}: {b / gib:.2f} GiB"
+            for i, (g, b) in enumerate(zip(plan.gpus, mode.per_gpu_bytes, strict=False))
+        )
         return f"model: {name} in {quant} over {mode.gpus_needed} GPUs with device_map='auto' ({shares})"
     return f"model: {name} in {quant} does not fit the GPUs: {mode.explanation}"
 
 
 def _gather(
-    request: CheckRequest, nvml_started: Callable[[], NvmlInfo] | None, pending: PendingAssessment | None,
+    request: CheckRequest,
+    nvml_started: Callable[[], NvmlInfo] | None,
+    pending: PendingAssessment | None,
     reported: Reported | None = None,
 ) -> tuple[Snapshot, Source, DeepResult | None, Assessment | None]:
     """The snapshot (probed or read), the --deep result, and the model's assessment against the snapshot's GPUs."""
@@ -183,7 +220,7 @@ def report_snapshot_of(path: Path) -> Reported:
     from ..explain.report_facts import KNOWN, report_snapshot
 
     try:
-        text = path.read_bytes()[-4 * 2**20:].decode("utf-8", errors="replace")
+        text = path.read_bytes()[-4 * 2**20 :].decode("utf-8", errors="replace")
     except FileNotFoundError:
         raise InputError(f"report file not found: {path}") from None
     except IsADirectoryError:
@@ -192,12 +229,24 @@ def report_snapshot_of(path: Path) -> Reported:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     snapshot, facts = report_snapshot(text)
     if not facts:
-        raise InputError(f"{path} states no facts about its machine (no versions, GPU, driver or OS): nothing to check")
+        raise InputError(
+            f"{path} states no facts about its machine (no versions, GPU, driver or OS): nothing to check"
+        )
     # every package is in the snapshot; the notes name the ones the rules judge
-    notes = [f"from the report: {key} <- {line!r}" for key, line in facts.sources.items()
-             if not key.startswith("packages.") or key.removeprefix("packages.") in KNOWN]
-    unknown = [name for name, section in (("platform", snapshot.platform), ("package list", snapshot.packages),
-                                          ("GPU and driver", snapshot.nvml)) if section.status == "skipped"]
+    notes = [
+        f"from the report: {key} <- {line!r}"
+        for key, line in facts.sources.items()
+        if not key.startswith("packages.") or key.removeprefix("packages.") in KNOWN
+    ]
+    unknown = [
+        name
+        for name, section in (
+            ("platform", snapshot.platform),
+            ("package list", snapshot.packages),
+            ("GPU and driver", snapshot.nvml),
+        )
+        if section.status == "skipped"
+    ]
     if unknown:
         notes.append(f"not in the report (unknown, not judged): {', '.join(unknown)}")
     note = f"partial snapshot read from the report {path}; unknown facts are left empty. " + "; ".join(notes)

@@ -16,7 +16,9 @@ from .check import CheckRequest, settings
 
 @dataclass(frozen=True)
 class ClusterRequest:
-    check: CheckRequest = field(default_factory=CheckRequest)  # the usual check options, applied to every rank
+    check: CheckRequest = field(
+        default_factory=CheckRequest
+    )  # the usual check options, applied to every rank
     snapshots_dir: Path | None = None
     distributed: bool = False
     timeout: float = 60.0  # --distributed: how long rank 0 waits for every rank, and each step waits at most
@@ -25,7 +27,9 @@ class ClusterRequest:
 def _validate(request: ClusterRequest) -> None:
     c = request.check
     if request.distributed and request.snapshots_dir is not None:
-        raise InputError("--distributed gathers snapshots from a running job; --snapshots reads them from a folder: use one")
+        raise InputError(
+            "--distributed gathers snapshots from a running job; --snapshots reads them from a folder: use one"
+        )
     if c.snapshot_path is not None:
         raise InputError("--snapshot reads one machine's file; use --snapshots DIR for several")
     if c.deep or c.model is not None:
@@ -43,8 +47,13 @@ def run_cluster(request: ClusterRequest, publish: Callable[[ClusterResult], None
     rank exits. Returns the exit code, the same on every rank."""
     _validate(request)
     selection, options = settings(request.check)
-    fail_on, select, ignore, notes, config = (selection.fail_on, selection.select, selection.ignore, selection.notes,
-                                              selection.config_path)
+    fail_on, select, ignore, notes, config = (
+        selection.fail_on,
+        selection.select,
+        selection.ignore,
+        selection.notes,
+        selection.config_path,
+    )
     if request.snapshots_dir is not None:
         from ..cluster.directory import read_folder
 
@@ -60,9 +69,18 @@ def run_cluster(request: ClusterRequest, publish: Callable[[ClusterResult], None
     launch = gather.Launch.from_env()
     snapshot = gather.local_snapshot(request.check.nvml_timeout)
 
-    def decide(entries: list[tuple[str, Snapshot]], unreadable: list[Unreadable], error: str | None) -> tuple[ClusterResult, int]:
-        ctx = build_context(entries, "distributed", options, world_size=launch.world_size, unreadable=unreadable,
-                            collective_error=error, timeout=request.timeout)
+    def decide(
+        entries: list[tuple[str, Snapshot]], unreadable: list[Unreadable], error: str | None
+    ) -> tuple[ClusterResult, int]:
+        ctx = build_context(
+            entries,
+            "distributed",
+            options,
+            world_size=launch.world_size,
+            unreadable=unreadable,
+            collective_error=error,
+            timeout=request.timeout,
+        )
         source = Source("distributed", world_size=launch.world_size)
         result = aggregate(ctx, source, fail_on, select, ignore, notes, config)
         publish(result)

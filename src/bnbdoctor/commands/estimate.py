@@ -55,13 +55,21 @@ def machine_gpus(snapshot: Snapshot) -> tuple[Gpu, ...]:
     )
 
 
-def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, quant_for_rules: str | None = None) -> EstimateResult:
+def run_estimate(
+    request: EstimateRequest, snapshot: Snapshot | None = None, quant_for_rules: str | None = None
+) -> EstimateResult:
     quants = split_quants(request.quants)
     gpu_specs = tuple(parse_gpu(text, i) for i, text in enumerate(request.gpus))
     # the skeleton child starts first; this machine's probes run while it imports torch and transformers
     pending = begin(
-        request.model, quants or None, request.dtype, request.context, request.batch,
-        list(request.skip_modules) if request.skip_modules is not None else None, request.timeout, request.offline,
+        request.model,
+        quants or None,
+        request.dtype,
+        request.context,
+        request.batch,
+        list(request.skip_modules) if request.skip_modules is not None else None,
+        request.timeout,
+        request.offline,
     )
     if pending.stored is not None and not pending.stored.bitsandbytes:
         # not "does not fit" (exit 1): there is no bitsandbytes load of this checkpoint to estimate
@@ -92,6 +100,11 @@ def run_estimate(request: EstimateRequest, snapshot: Snapshot | None = None, qua
     quant = quant_for_rules or (assessment.estimates[0].quant if len(assessment.estimates) == 1 else None)
     if quant is None and assessment.estimates:
         quant = min(assessment.estimates, key=lambda e: e.total_bytes).quant
-    ctx = Context(snapshot or Snapshot(), CheckOptions(), model=assessment, model_quant=quant or assessment.default_quant)
+    ctx = Context(
+        snapshot or Snapshot(),
+        CheckOptions(),
+        model=assessment,
+        model_quant=quant or assessment.default_quant,
+    )
     findings = run(ctx, scopes=("model",))
     return EstimateResult(assessment, tuple(findings), gpu_source)

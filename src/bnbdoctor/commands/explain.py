@@ -52,7 +52,9 @@ def strip_ansi(text: str) -> str:
 def _read_stdin() -> str:
     """The last MAX_INPUT bytes of stdin, read in chunks: a 2 GB pipe costs MAX_INPUT of memory, not 2 GB."""
     if sys.stdin is None or sys.stdin.isatty():
-        raise InputError("no error text: pass TEXT, --file FILE, or pipe it in (e.g. `python train.py 2>&1 | bnbdoctor explain`)")
+        raise InputError(
+            "no error text: pass TEXT, --file FILE, or pipe it in (e.g. `python train.py 2>&1 | bnbdoctor explain`)"
+        )
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text stream without bytes underneath (an embedding program, a test)
         kept_text = ""
@@ -86,8 +88,10 @@ def _read_file(path: Path) -> bytes:
         if stat.S_ISDIR(mode):
             raise InputError(f"{path} is a directory, not a file")
         if not stat.S_ISREG(mode):
-            raise InputError(f"{path} is not a regular file (a device, FIFO or socket): save the log to a file, "
-                             f"or pipe it in (`... 2>&1 | bnbdoctor explain`)")
+            raise InputError(
+                f"{path} is not a regular file (a device, FIFO or socket): save the log to a file, "
+                f"or pipe it in (`... 2>&1 | bnbdoctor explain`)"
+            )
         with path.open("rb") as handle:
             head = handle.read(2)
             size = os.fstat(handle.fileno()).st_size
@@ -117,8 +121,17 @@ def read_input(request: ExplainRequest) -> tuple[str, str]:
 
 
 #: facts that say the text describes its own machine (an env dump, versions, a GPU), not just a path in a traceback
-STRONG_FACTS = ("gpu", "compute_capability", "driver", "driver_cuda", "cuda_available", "torch_cpu", "cuda", "rocm",
-                "gpu_vendor")
+STRONG_FACTS = (
+    "gpu",
+    "compute_capability",
+    "driver",
+    "driver_cuda",
+    "cuda_available",
+    "torch_cpu",
+    "cuda",
+    "rocm",
+    "gpu_vendor",
+)
 
 
 def report_machine(text: str) -> MachineFacts | None:
@@ -134,10 +147,14 @@ def report_machine(text: str) -> MachineFacts | None:
         return None
     findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=False))))
     said = ", ".join(f"{k}={v}" for k, v in {**facts.facts, **facts.packages}.items())
-    return MachineFacts.of(snapshot, findings, f"the report ({said})"[:300], {**facts.facts, "sources": facts.sources})
+    return MachineFacts.of(
+        snapshot, findings, f"the report ({said})"[:300], {**facts.facts, "sources": facts.sources}
+    )
 
 
-def machine_facts(snapshot_path: Path | None, use_machine: bool, text: str | None = None) -> MachineFacts | None:
+def machine_facts(
+    snapshot_path: Path | None, use_machine: bool, text: str | None = None
+) -> MachineFacts | None:
     """The facts `explain` ranks with: a snapshot file, else the machine the text itself describes (the error came
     from there), else this machine (probed, no torch import), else nothing."""
     from ..rules import CheckOptions, Context, run
@@ -167,20 +184,33 @@ def explain(text: str, source: str, machine: MachineFacts | None, context: str =
     text = strip_ansi(text)
     matches = tuple(explain_text(text, machine, context))
     lines = [line for m in matches for line in m.evidence.get("lines", [])]
-    summary = {"source": source, "lines": len(text.splitlines()), "chars": len(text), "matched_lines": list(dict.fromkeys(lines))[:20]}
+    summary = {
+        "source": source,
+        "lines": len(text.splitlines()),
+        "chars": len(text),
+        "matched_lines": list(dict.fromkeys(lines))[:20],
+    }
     machine_summary = None
     if machine is not None:
         machine_summary = {
             "source": machine.source,
             "report_facts": {k: v for k, v in machine.report.items() if k != "sources"},
             "fact_sources": machine.report.get("sources", {}),
-            "findings": [{"rule": f.rule, "category": f.category, "severity": f.severity, "title": f.title} for f in machine.findings],
+            "findings": [
+                {"rule": f.rule, "category": f.category, "severity": f.severity, "title": f.title}
+                for f in machine.findings
+            ],
         }
-    notes: tuple[str, ...] = () if matches else (
-        "no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    notes: tuple[str, ...] = (
+        ()
+        if matches
+        else ("no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
+    )
     if matches and all(sig.startswith("keywords:") for m in matches for sig in m.evidence["signatures"]):
-        notes = ("no known message in the text: the causes are guesses from its words (never confident); "
-                 "run `bnbdoctor check` on the machine that failed",)
+        notes = (
+            "no known message in the text: the causes are guesses from its words (never confident); "
+            "run `bnbdoctor check` on the machine that failed",
+        )
     return ExplainResult(matches, summary, machine_summary, notes)
 
 
@@ -189,7 +219,9 @@ def run_explain(request: ExplainRequest) -> ExplainResult:
     text = strip_ansi(text)  # before the report's facts are read from it, too
     if not text.strip():
         raise InputError("the error text is empty")
-    return explain(text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text))
+    return explain(
+        text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text)
+    )
 
 
 MAX_CONTEXT = 256 * 1024
@@ -198,7 +230,11 @@ MAX_CONTEXT = 256 * 1024
 def script_context(command: list[str]) -> str:
     """The source of the Python script a command runs (`python train.py ...`), so `run` knows how it loads the model;
     "" for anything else or a file that cannot be read."""
-    args = [a for a in command[1:] if not a.startswith("-")] if command and "python" in Path(command[0]).name else []
+    args = (
+        [a for a in command[1:] if not a.startswith("-")]
+        if command and "python" in Path(command[0]).name
+        else []
+    )
     if not args or not args[0].endswith(".py"):
         return ""
     try:

@@ -82,13 +82,20 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
 
     return "".join(
         difflib.unified_diff(
-            decode(old).splitlines(keepends=True), decode(new).splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"
+            decode(old).splitlines(keepends=True),
+            decode(new).splitlines(keepends=True),
+            f"a/{path.lstrip('/')}",
+            f"b/{path.lstrip('/')}",
         )
     )
 
 
 def _fix_file(
-    a: Analysed, pairs: list[tuple[Finding, FixAction | None]], options: LintOptions, rules: Sequence[object], write: bool
+    a: Analysed,
+    pairs: list[tuple[Finding, FixAction | None]],
+    options: LintOptions,
+    rules: Sequence[object],
+    write: bool,
 ) -> tuple[list[tuple[Finding, FixAction | None]], FileFix | None]:
     from ..lint.analyze import BNB_PARAMS
     from ..lint.fix import apply
@@ -108,12 +115,22 @@ def _fix_file(
         if current.context is not None and a.context is not None:
             current.context = replace(current.context, pins=a.context.pins)
         if current.context is not None and current.context.syntax_error is not None:
-            raise InputError(f"bnbdoctor's fix produced invalid Python in {a.path}; nothing written (please report it)")
+            raise InputError(
+                f"bnbdoctor's fix produced invalid Python in {a.path}; nothing written (please report it)"
+            )
         pairs = check(current, rules)  # type: ignore[arg-type]
     if data == a.data:
         return pairs, None
     remaining = [f.rule for f, _ in pairs]
-    fixed = tuple(sorted({f.rule for f, _ in original if remaining.count(f.rule) < [g.rule for g, _ in original].count(f.rule)}))
+    fixed = tuple(
+        sorted(
+            {
+                f.rule
+                for f, _ in original
+                if remaining.count(f.rule) < [g.rule for g, _ in original].count(f.rule)
+            }
+        )
+    )
     file_fix = FileFix(path=a.path, rules=fixed, written=write, diff=_diff(a.path, a.data, data))
     if not write:
         return original, file_fix  # --diff: the findings are those of the file as it is on disk
@@ -127,7 +144,11 @@ def _settled(
     """[tool.bnbdoctor] per-file ignores and the test-file severity; an ignored finding is not fixed either."""
     kept = apply_settings(path, [f for f, _ in pairs], config)
     by_place = {(f.rule, f.line, f.column): f for f in kept}
-    return [(by_place[(f.rule, f.line, f.column)], action) for f, action in pairs if (f.rule, f.line, f.column) in by_place]
+    return [
+        (by_place[(f.rule, f.line, f.column)], action)
+        for f, action in pairs
+        if (f.rule, f.line, f.column) in by_place
+    ]
 
 
 def _check_per_file_ids(paths: Sequence[Path], config: Path | None) -> None:
@@ -143,16 +164,30 @@ def _check_per_file_ids(paths: Sequence[Path], config: Path | None) -> None:
         seen.add(settings.source)
         for glob, ids in settings.globs.items():
             try:
-                split_ids([i for i in ids if i.upper() != "ALL"], _all_ids)  # "ALL": every rule, for that glob
+                split_ids(
+                    [i for i in ids if i.upper() != "ALL"], _all_ids
+                )  # "ALL": every rule, for that glob
             except InputError as exc:
-                raise InputError(f"{settings.source}: [tool.bnbdoctor] per-file-ignores {glob!r}: {exc}") from None
+                raise InputError(
+                    f"{settings.source}: [tool.bnbdoctor] per-file-ignores {glob!r}: {exc}"
+                ) from None
 
 
 def run_lint(request: LintRequest) -> LintResult:
-    selection = resolve("lint", request.select, request.ignore, request.fail_on, request.config_path,
-                        own_ids=_code_ids, noun="code rule", hint=": ids BNB100-BNB149")
+    selection = resolve(
+        "lint",
+        request.select,
+        request.ignore,
+        request.fail_on,
+        request.config_path,
+        own_ids=_code_ids,
+        noun="code rule",
+        hint=": ids BNB100-BNB149",
+    )
     if (request.fix or request.diff) and importlib.util.find_spec("libcst") is None:
-        raise InputError("--fix and --diff need libcst, a dependency of bnbdoctor: reinstall it (pip install libcst)")
+        raise InputError(
+            "--fix and --diff need libcst, a dependency of bnbdoctor: reinstall it (pip install libcst)"
+        )
     gpu = parse_gpu(request.gpu) if request.gpu is not None else None
     select, ignore = selection.select, selection.ignore
     rules = code_rules(select, ignore)

@@ -45,8 +45,10 @@ from ..snapshot import Snapshot
 Progress = Callable[[str], None]
 DEVICES = ("auto", "cuda", "cpu")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
-CPU_MEMORY_NOTE = ("on CPU torch has no allocator counters: memory is the model's tensors (parameters, buffers and "
-                   "quantization state) and the process's resident set (RSS)")
+CPU_MEMORY_NOTE = (
+    "on CPU torch has no allocator counters: memory is the model's tensors (parameters, buffers and "
+    "quantization state) and the process's resident set (RSS)"
+)
 
 
 @dataclass(frozen=True)
@@ -116,18 +118,28 @@ def _model(request: LoadRequest) -> Iterator[_Model]:
             raise InputError("give either MODEL or --generate/--config, not both")
         from ..model.source import resolve
 
-        source = resolve(request.model, download=True)  # a Hub id is downloaded as from_pretrained does, unless offline
+        source = resolve(
+            request.model, download=True
+        )  # a Hub id is downloaded as from_pretrained does, unless offline
         _check_pickle(source.folder, request.allow_pickle)
         architectures = source.config.get("architectures") or [None]
-        yield _Model(ModelInfo(request.model, str(source.folder), source.origin, architecture=architectures[0]),
-                     source.folder, generate=False)
+        yield _Model(
+            ModelInfo(request.model, str(source.folder), source.origin, architecture=architectures[0]),
+            source.folder,
+            generate=False,
+        )
         return
     name, config = model_config(request.generate, request.config)
     with tempfile.TemporaryDirectory(prefix="bnbdoctor-model-") as tmp:
         folder = Path(tmp)
         write_config(folder, config)
-        info = ModelInfo(f"random {name}", str(folder), "generated", architecture=(config.get("architectures") or [None])[0],
-                         generated=name)
+        info = ModelInfo(
+            f"random {name}",
+            str(folder),
+            "generated",
+            architecture=(config.get("architectures") or [None])[0],
+            generated=name,
+        )
         yield _Model(info, folder, generate=True)
 
 
@@ -142,7 +154,9 @@ def _validate(request: LoadRequest) -> dict[str, str] | None:
         raise InputError("--retries and --backoff must be >= 0 and --tokens >= 1")
     if request.device_map is not None:
         _check_device_map(request.device_map)
-    if request.compute_dtype is not None:  # before a model is generated or a child started: bad input fails at once
+    if (
+        request.compute_dtype is not None
+    ):  # before a model is generated or a child started: bad input fails at once
         from .check import normalise_dtype
 
         normalise_dtype(request.compute_dtype)
@@ -165,12 +179,21 @@ def _check_device_map(text: str) -> None:
         except ValueError as exc:
             raise InputError(f"--device-map {text!r} is not a valid JSON object: {exc}") from None
         if not isinstance(value, dict) or not all(isinstance(v, (int, str)) for v in value.values()):
-            raise InputError(f"--device-map {text!r}: a JSON object maps module names to a device (0, \"cpu\", \"disk\")")
+            raise InputError(
+                f'--device-map {text!r}: a JSON object maps module names to a device (0, "cpu", "disk")'
+            )
         return
-    if text in DEVICE_MAP_STRATEGIES or text.isdigit() or text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()):
+    if (
+        text in DEVICE_MAP_STRATEGIES
+        or text.isdigit()
+        or text == "cuda"
+        or (text.startswith("cuda:") and text[5:].isdigit())
+    ):
         return
-    raise InputError(f"--device-map must be one of {', '.join(DEVICE_MAP_STRATEGIES)}, a device (0, cuda:0) "
-                     f"or a JSON object, not {text!r}")
+    raise InputError(
+        f"--device-map must be one of {', '.join(DEVICE_MAP_STRATEGIES)}, a device (0, cuda:0) "
+        f"or a JSON object, not {text!r}"
+    )
 
 
 def _dtypes(folder: Path, request: LoadRequest) -> tuple[str, str]:
@@ -224,11 +247,16 @@ class _Prediction:
             return None
         mode = next((m for m in a.plan.modes if m.quant == quant), None) if a.plan is not None else None
         return Prediction(
-            quant=quant, weights_bytes=e.weights_bytes, peak_load_bytes=e.peak_load_bytes,
+            quant=quant,
+            weights_bytes=e.weights_bytes,
+            peak_load_bytes=e.peak_load_bytes,
             model_bytes=e.quantized_weight_bytes + e.quant_state_bytes + e.unquantized_bytes,
-            total_bytes=e.total_bytes, cuda_context_bytes=e.cuda_context_bytes,
-            allocator_overhead_bytes=e.allocator_overhead_bytes, quantized_modules=e.quantized_modules,
-            verdict=mode.verdict if mode else None, explanation=mode.explanation if mode else None,
+            total_bytes=e.total_bytes,
+            cuda_context_bytes=e.cuda_context_bytes,
+            allocator_overhead_bytes=e.allocator_overhead_bytes,
+            quantized_modules=e.quantized_modules,
+            verdict=mode.verdict if mode else None,
+            explanation=mode.explanation if mode else None,
             device_map_bytes=e.quantized_weight_bytes + e.unquantized_bytes,
         )
 
@@ -244,8 +272,15 @@ class _Prediction:
         return gpus[0].total_bytes if gpus else None
 
 
-def _run_attempt(number: int, step: Step, reason: str, payload: dict[str, Any], timeout: float,
-                 env: Mapping[str, str] | None, progress: Progress | None) -> Attempt:
+def _run_attempt(
+    number: int,
+    step: Step,
+    reason: str,
+    payload: dict[str, Any],
+    timeout: float,
+    env: Mapping[str, str] | None,
+    progress: Progress | None,
+) -> Attempt:
     stage = ["start"]
 
     def on_line(line: str) -> None:
@@ -254,28 +289,55 @@ def _run_attempt(number: int, step: Step, reason: str, payload: dict[str, Any], 
             if progress is not None:
                 progress(f"attempt {number} ({step.quant}): {stage[0]}")
 
-    outcome = run_module("bnbdoctor.load.child", [json.dumps(payload)], timeout=timeout, env=env, on_line=on_line)
+    outcome = run_module(
+        "bnbdoctor.load.child", [json.dumps(payload)], timeout=timeout, env=env, on_line=on_line
+    )
     common: dict[str, Any] = {
-        "number": number, "quant": step.quant, "reason": reason, "device_map": payload.get("device_map"),
-        "max_memory": payload.get("max_memory"), "duration": outcome.duration,
-        "returncode": outcome.returncode, "stderr_tail": tail(outcome.stderr) or None,
+        "number": number,
+        "quant": step.quant,
+        "reason": reason,
+        "device_map": payload.get("device_map"),
+        "max_memory": payload.get("max_memory"),
+        "duration": outcome.duration,
+        "returncode": outcome.returncode,
+        "stderr_tail": tail(outcome.stderr) or None,
     }
     if outcome.timed_out:
-        return Attempt(**common, outcome="timeout", category="other", stage=stage[0],
-                       error=f"no answer within {timeout:g} s (last stage: {stage[0]}); the child was killed")
+        return Attempt(
+            **common,
+            outcome="timeout",
+            category="other",
+            stage=stage[0],
+            error=f"no answer within {timeout:g} s (last stage: {stage[0]}); the child was killed",
+        )
     data = last_json(outcome.stdout, "result")
     if outcome.signal or data is None or not isinstance(data.get("result"), dict):
         text = tail(outcome.stderr)
-        how = f"killed by {outcome.signal}" if outcome.signal else f"exited with code {outcome.returncode} without an answer"
-        return Attempt(**common, outcome="crashed", signal=outcome.signal, stage=stage[0],
-                       category=classify(text) if text else "other",
-                       error=f"the load's child process {how} (last stage: {stage[0]})" + (f": {text}" if text else ""))
+        how = (
+            f"killed by {outcome.signal}"
+            if outcome.signal
+            else f"exited with code {outcome.returncode} without an answer"
+        )
+        return Attempt(
+            **common,
+            outcome="crashed",
+            signal=outcome.signal,
+            stage=stage[0],
+            category=classify(text) if text else "other",
+            error=f"the load's child process {how} (last stage: {stage[0]})" + (f": {text}" if text else ""),
+        )
     report = child_report(data["result"])
     common["device_map"] = report.device_map_requested or common["device_map"]
     error, category = judge_report(report)
     passed = report.ok and error is None
-    return Attempt(**common, outcome="passed" if passed else "failed", error=error, stage=report.stage,
-                   category=None if passed else category, report=report)
+    return Attempt(
+        **common,
+        outcome="passed" if passed else "failed",
+        error=error,
+        stage=report.stage,
+        category=None if passed else category,
+        report=report,
+    )
 
 
 def judge_report(report: ChildReport) -> tuple[str | None, str]:
@@ -285,18 +347,24 @@ def judge_report(report: ChildReport) -> tuple[str | None, str]:
     category = classify(report.error) if report.error else "other"
     if error is None and report.sanity is not None and not report.sanity.ok:
         s = report.sanity
-        error = (f"numerical check failed on {s.layer}: max |quantized - dequantized reference| = "
-                 f"{s.max_abs_error:.4g} > {s.tolerance:.4g}" + ("" if s.finite else " (non-finite outputs)"))
+        error = (
+            f"numerical check failed on {s.layer}: max |quantized - dequantized reference| = "
+            f"{s.max_abs_error:.4g} > {s.tolerance:.4g}" + ("" if s.finite else " (non-finite outputs)")
+        )
     if error is None and report.forward is not None and not report.forward.finite:
         error = "the forward pass produced non-finite logits (inf or nan)"
     placed = off_gpu(report) if report.ok else {}
     if error is None and placed:
         # transformers and accelerate load this without an error (issue 16, recorded on two H200s): a quantized
         # model that silently runs on the CPU is a failed GPU load
-        where = "; ".join(f"{layers} quantized layers and {size / 1024**3:.2f} GiB of weights on {device}"
-                          for device, (layers, size) in placed.items())
-        error = (f"loaded without an error, but placed {where} while a GPU was present (model.device is "
-                 f"{report.model_device or '?'})")
+        where = "; ".join(
+            f"{layers} quantized layers and {size / 1024**3:.2f} GiB of weights on {device}"
+            for device, (layers, size) in placed.items()
+        )
+        error = (
+            f"loaded without an error, but placed {where} while a GPU was present (model.device is "
+            f"{report.model_device or '?'})"
+        )
         category = "cpu_offload"
     return error, category
 
@@ -313,7 +381,9 @@ def _stored_mode(folder: Path) -> str | None:
     return stored.mode if stored is not None else None
 
 
-def run_load(request: LoadRequest, progress: Progress | None = None, env: Mapping[str, str] | None = None) -> LoadResult:
+def run_load(
+    request: LoadRequest, progress: Progress | None = None, env: Mapping[str, str] | None = None
+) -> LoadResult:
     max_memory = _validate(request)
     with _model(request) as model:
         quant: str = request.quant or _stored_mode(model.folder) or "nf4"
@@ -321,54 +391,87 @@ def run_load(request: LoadRequest, progress: Progress | None = None, env: Mappin
         dtype, compute_dtype = _dtypes(model.folder, request)
         steps = ladder(quant, request.fallback)
         device_map = request.device_map or ("auto" if max_memory else None)
-        base = {"folder": str(model.folder), "dtype": dtype, "compute_dtype": compute_dtype, "device": request.device,
-                "trust_remote_code": request.trust_remote_code, "allow_pickle": request.allow_pickle,
-                "tokens": request.tokens, "generate": model.generate}
+        base = {
+            "folder": str(model.folder),
+            "dtype": dtype,
+            "compute_dtype": compute_dtype,
+            "device": request.device,
+            "trust_remote_code": request.trust_remote_code,
+            "allow_pickle": request.allow_pickle,
+            "tokens": request.tokens,
+            "generate": model.generate,
+        }
         if progress is not None:
             progress(f"loading {model.info.name} in {quant} in a child process")
         first = {**base, "quant": steps[0].quant, "device_map": device_map, "max_memory": max_memory}
-        prediction = _Prediction(model.folder, tuple(dict.fromkeys(s.quant for s in steps)), dtype, request.device)
+        prediction = _Prediction(
+            model.folder, tuple(dict.fromkeys(s.quant for s in steps)), dtype, request.device
+        )
         attempts: list[Attempt] = []
         attempt = _run_attempt(1, steps[0], steps[0].reason, first, request.timeout, env, progress)
         prediction.wait()
         for index, step in enumerate(steps):
             payload = {**base, "quant": step.quant, "device_map": device_map, "max_memory": max_memory}
             if index > 0:
-                if not attempts or attempts[-1].outcome == "passed" or attempts[-1].category not in LADDER_CATEGORIES:
+                if (
+                    not attempts
+                    or attempts[-1].outcome == "passed"
+                    or attempts[-1].category not in LADDER_CATEGORIES
+                ):
                     break  # a smaller layout cannot cure a config error, a missing library or a crash
                 device = attempts[-1].report.device if attempts[-1].report else request.device
                 reason = step.reason
                 if step.headroom:
                     free = prediction.gpu_free()
                     if device == "cpu" or not free:
-                        attempts.append(_skipped(len(attempts) + 1, step, "no GPU: head-room max_memory applies to GPUs only"))
+                        attempts.append(
+                            _skipped(
+                                len(attempts) + 1, step, "no GPU: head-room max_memory applies to GPUs only"
+                            )
+                        )
                         continue
                     predicted = prediction.of(step.quant)
                     if max_memory:
                         # the user's cap is deliberate (a shared GPU): raise it only to the smallest budget the
                         # estimate says holds the model, and say so
-                        raised = raised_budget(max_memory, _placed_bytes(predicted), free) if predicted else None
+                        raised = (
+                            raised_budget(max_memory, _placed_bytes(predicted), free) if predicted else None
+                        )
                         if raised is None or predicted is None:
-                            why = ("no estimate to size a budget with" if predicted is None else
-                                   "your max_memory already holds the estimate, or no GPU has the free memory it needs")
+                            why = (
+                                "no estimate to size a budget with"
+                                if predicted is None
+                                else "your max_memory already holds the estimate, or no GPU has the free memory it needs"
+                            )
                             attempts.append(_skipped(len(attempts) + 1, step, why))
                             continue
-                        reason = (f"fallback: exceeds your --max-memory: {budget_words(max_memory, raised)}, the smallest "
-                                  f"budget that holds {step.quant} on the GPU ({_placed_bytes(predicted) / 1024**3:.2f} GiB "
-                                  "as accelerate counts it, / 0.9: transformers gives a bitsandbytes model 90% of max_memory)")
+                        reason = (
+                            f"fallback: exceeds your --max-memory: {budget_words(max_memory, raised)}, the smallest "
+                            f"budget that holds {step.quant} on the GPU ({_placed_bytes(predicted) / 1024**3:.2f} GiB "
+                            "as accelerate counts it, / 0.9: transformers gives a bitsandbytes model 90% of max_memory)"
+                        )
                         payload.update(device_map="auto", max_memory=raised)
                     else:
                         context = predicted.cuda_context_bytes if predicted else 0
                         payload.update(device_map="auto", max_memory=headroom_max_memory(free, context))
-                attempt = _run_attempt(len(attempts) + 1, step, reason, payload, request.timeout, env, progress)
+                attempt = _run_attempt(
+                    len(attempts) + 1, step, reason, payload, request.timeout, env, progress
+                )
             for retry in range(request.retries + 1):
                 if retry:
                     delay = request.backoff * 2 ** (retry - 1)
                     if progress is not None:
                         progress(f"transient error; retry {retry} of {request.retries} in {delay:g} s")
                     time.sleep(delay)
-                    attempt = _run_attempt(len(attempts) + 1, step, f"retry {retry} after a transient error", payload,
-                                           request.timeout, env, progress)
+                    attempt = _run_attempt(
+                        len(attempts) + 1,
+                        step,
+                        f"retry {retry} after a transient error",
+                        payload,
+                        request.timeout,
+                        env,
+                        progress,
+                    )
                 attempt = _judged(attempt, prediction)
                 attempts.append(attempt)
                 if attempt.outcome == "passed" or not attempt.transient:
@@ -383,16 +486,28 @@ def run_load(request: LoadRequest, progress: Progress | None = None, env: Mappin
         info = model.info
         if prediction.assessment is not None:
             inventory = prediction.assessment.inventory
-            info = replace(info, params=inventory.params, architecture=info.architecture or inventory.architecture)
+            info = replace(
+                info, params=inventory.params, architecture=info.architecture or inventory.architecture
+            )
         result = LoadResult(
-            status="passed" if passed else "failed", model=info, device=request.device, quant=quant,
+            status="passed" if passed else "failed",
+            model=info,
+            device=request.device,
+            quant=quant,
             compute_dtype=compute_dtype,
-            prediction=tuple(p for p in (prediction.of(q) for q in dict.fromkeys(s.quant for s in steps)) if p),
-            attempts=tuple(attempts), findings=(), result=passed or (ran[-1] if ran else None), notes=tuple(notes),
-            tool={"name": "bnbdoctor", "version": __version__}, max_memory=max_memory,
+            prediction=tuple(
+                p for p in (prediction.of(q) for q in dict.fromkeys(s.quant for s in steps)) if p
+            ),
+            attempts=tuple(attempts),
+            findings=(),
+            result=passed or (ran[-1] if ran else None),
+            notes=tuple(notes),
+            tool={"name": "bnbdoctor", "version": __version__},
+            max_memory=max_memory,
         )
-        ctx = Context(prediction.snapshot, CheckOptions(), model=prediction.assessment, model_quant=quant,
-                      load=result)
+        ctx = Context(
+            prediction.snapshot, CheckOptions(), model=prediction.assessment, model_quant=quant, load=result
+        )
         findings = run(ctx, scopes=("load",))
         findings += [f for f in prediction.findings if f not in findings]
         return replace(result, findings=tuple(findings))
@@ -403,8 +518,16 @@ def _placed_bytes(predicted: Prediction) -> int:
 
 
 def _skipped(number: int, step: Step, why: str) -> Attempt:
-    return Attempt(number=number, quant=step.quant, reason=step.reason, device_map=None, max_memory=None,
-                   outcome="skipped", duration=0.0, error=why)
+    return Attempt(
+        number=number,
+        quant=step.quant,
+        reason=step.reason,
+        device_map=None,
+        max_memory=None,
+        outcome="skipped",
+        duration=0.0,
+        error=why,
+    )
 
 
 def _judged(attempt: Attempt, prediction: _Prediction) -> Attempt:
@@ -414,8 +537,13 @@ def _judged(attempt: Attempt, prediction: _Prediction) -> Attempt:
     a = prediction.assessment
     if a is not None and predicted is not None and attempt.report is not None and attempt.report.device_map:
         estimate = a.estimate_for(attempt.quant)
-        shares = device_shares(a.inventory.tensors, attempt.quant, estimate.dtype if estimate else a.inventory.dtype,
-                               attempt.report.device_map, predicted.weights_bytes)
+        shares = device_shares(
+            a.inventory.tensors,
+            attempt.quant,
+            estimate.dtype if estimate else a.inventory.dtype,
+            attempt.report.device_map,
+            predicted.weights_bytes,
+        )
     rows = memory_rows(attempt.report, predicted, shares)
     if attempt.outcome == "passed":
         return replace(attempt, memory_comparison=rows)

@@ -83,7 +83,9 @@ def _terminal_delivers_sigint() -> bool:
         return False
 
 
-def run_command(command: Sequence[str], stdout: IO[bytes] | None = None, stderr: IO[bytes] | None = None) -> RunOutcome:
+def run_command(
+    command: Sequence[str], stdout: IO[bytes] | None = None, stderr: IO[bytes] | None = None
+) -> RunOutcome:
     """Run `command`, stream its output, forward SIGINT/SIGTERM; raises FileNotFoundError/PermissionError to the caller."""
     out = stdout or sys.stdout.buffer
     err = stderr or sys.stderr.buffer
@@ -116,8 +118,10 @@ def run_command(command: Sequence[str], stdout: IO[bytes] | None = None, stderr:
     # one tail per stream: interleaving the two byte streams could splice a stdout line into a stderr line
     tails = (Tail(), Tail())
     assert proc.stdout is not None and proc.stderr is not None
-    pumps = [threading.Thread(target=_pump, args=(proc.stdout, out, tails[0]), daemon=True),
-             threading.Thread(target=_pump, args=(proc.stderr, err, tails[1]), daemon=True)]
+    pumps = [
+        threading.Thread(target=_pump, args=(proc.stdout, out, tails[0]), daemon=True),
+        threading.Thread(target=_pump, args=(proc.stderr, err, tails[1]), daemon=True),
+    ]
     for pump in pumps:
         pump.start()
     try:

@@ -17,7 +17,9 @@ FAULT = "BNBDOCTOR_DEEP_TEST_FAULT"
 def _text(exc: BaseException) -> str:
     """The exception, short: bitsandbytes wraps the real error in many lines of advice; keep the telling ones."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    telling = [line for line in lines if "Original error" in line or "cannot open" in line or "CUDA error" in line]
+    telling = [
+        line for line in lines if "Original error" in line or "cannot open" in line or "CUDA error" in line
+    ]
     body = " | ".join((telling or lines)[:3])
     return f"{type(exc).__name__}: {body}"[:600]
 
@@ -44,7 +46,9 @@ def check_device(device: str, fault: str | None) -> dict[str, Any]:
         out = bnb.matmul_4bit(x, packed.t(), quant_state=state)  # type: ignore[attr-defined]
         reference = x @ dequantized.t()
         if fault == "raise":
-            raise RuntimeError("CUDA error: no kernel image is available for execution on the device (simulated)")
+            raise RuntimeError(
+                "CUDA error: no kernel image is available for execution on the device (simulated)"
+            )
         if device.startswith("cuda"):
             torch.cuda.synchronize(index)
         error = (out.float() - reference.float()).abs().max().item()

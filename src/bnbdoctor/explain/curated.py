@@ -33,11 +33,23 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"GPU is required to|with no GPU available", "no-cuda-device"),
     (r"Device type not supported for|not supported on (the )?(cpu|mps)\b", "no-cuda-device"),
     (r"inputs will be cast from .* to float16", "int8-casts-bf16"),
-    (r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged", "bnb-slow-path"),
-    (r"CUDA Setup failed despite|CUDA SETUP: .*(compile|Required library)|could not load .*native library", "bnb-cuda-setup-failed"),
-    (r"libcudart|libcuda\.so|CUDA runtime|CUDA_HOME|LD_LIBRARY_PATH|cuda runtime path", "cuda-runtime-missing"),
+    (
+        r"efficient inference kernels are not supported|lead to slow inference|Falling back to non-paged",
+        "bnb-slow-path",
+    ),
+    (
+        r"CUDA Setup failed despite|CUDA SETUP: .*(compile|Required library)|could not load .*native library",
+        "bnb-cuda-setup-failed",
+    ),
+    (
+        r"libcudart|libcuda\.so|CUDA runtime|CUDA_HOME|LD_LIBRARY_PATH|cuda runtime path",
+        "cuda-runtime-missing",
+    ),
     (r"BNB_CUDA_VERSION", "bnb-cuda-override"),
-    (r"compute capability (<|below|of at least)|Compute capability < 7\.5|sm_\d+ is not compatible", "arch-too-old"),
+    (
+        r"compute capability (<|below|of at least)|Compute capability < 7\.5|sm_\d+ is not compatible",
+        "arch-too-old",
+    ),
     # bitsandbytes <= 0.44 igemmlt: the cublasLt int8 kernels (cigemmlt_turing/ampere) need Turing+; on older GPUs
     # they return an error code and this is raised
     (r"cublasLt ran into an error", "arch-too-old"),
@@ -70,8 +82,11 @@ def _raises(t: Template, *types: str) -> bool:
     return t.kind == "raise" and (not types or (t.type or "") in types)
 
 
-_FAILING = re.compile(r"fail|not found|error|warning|cannot|can't|could not|unable|missing|\bno\b|not |without|defaulting|"
-                      r"\bcpu\b|unexpected|problem|invalid|unsupported|too old|mismatch", re.I)
+_FAILING = re.compile(
+    r"fail|not found|error|warning|cannot|can't|could not|unable|missing|\bno\b|not |without|defaulting|"
+    r"\bcpu\b|unexpected|problem|invalid|unsupported|too old|mismatch",
+    re.I,
+)
 
 
 def failing(t: Template) -> bool:
@@ -81,83 +96,169 @@ def failing(t: Template) -> bool:
 
 def _bnb_related(t: Template) -> bool:
     """A template a bitsandbytes user can meet: all of bitsandbytes, and the bitsandbytes parts of the others."""
-    return (t.package == "bitsandbytes"
-            or (t.package == "transformers" and ("bnb" in t.file or "bitsandbytes" in t.file))
-            or (t.package == "accelerate" and t.file == "utils/bnb.py")
-            or (t.package == "peft" and "bnb" in t.file))
+    return (
+        t.package == "bitsandbytes"
+        or (t.package == "transformers" and ("bnb" in t.file or "bitsandbytes" in t.file))
+        or (t.package == "accelerate" and t.file == "utils/bnb.py")
+        or (t.package == "peft" and "bnb" in t.file)
+    )
 
 
 #: a refusal that names itself a limitation of the release, not a wrong call
-_LIMITATION = re.compile(r"\bupgrade\b|pip install|currently not supported|not (yet )?supported yet|is not supported yet"
-                         r"|newer version|latest version|not implemented yet", re.I)
+_LIMITATION = re.compile(
+    r"\bupgrade\b|pip install|currently not supported|not (yet )?supported yet|is not supported yet"
+    r"|newer version|latest version|not implemented yet",
+    re.I,
+)
 
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
 
 FAMILIES: tuple[Family, ...] = (
-    Family("family:bnb-loading", "bnb_cpu_fallback",
-           lambda t: failing(t) and (
-               _in(t, "bitsandbytes", "cuda_setup/", "cextension.py", "__main__.py", "diagnostics/", "cuda_specs.py")
-               or (_in(t, "bitsandbytes", "backends/") and t.kind != "raise")),
-           "A message of bitsandbytes' native-library setup: it did not load its GPU library (it fell back to the CPU "
-           "library or to none).",
-           "Run `python -m bitsandbytes` to see which library it tried and why it failed; `pip install -U "
-           "bitsandbytes` on a machine where torch sees the GPU.", 0.4, alternatives=(_NO_GPU, _MAC)),
-    Family("family:import-check", "version_incompat",
-           lambda t: _raises(t, "ImportError", "ModuleNotFoundError", "PackageNotFoundError")
-           or (t.file.endswith(("import_utils.py", "imports.py")) and t.kind == "raise"),
-           "A package the caller needs is missing or older than it requires (an import check failed).",
-           "pip install -U the package the message names (bitsandbytes, accelerate, transformers, peft), then "
-           "restart the process (notebook kernel).", 0.45, rule="BNB021", alternatives=(_NO_GPU,)),
-    Family("family:accelerate-training-setup", "wrong_api",
-           lambda t: _in(t, "accelerate", "accelerator.py") and t.kind == "raise",
-           "accelerate refused the training setup: how the model was loaded or placed (device_map, quantization) does "
-           "not go with the launch mode (distributed, several processes) that was asked for.",
-           "Load the model for the launch mode: one process per GPU with the model on that GPU (device_map={'': "
-           "local_rank}), or one process with device_map='auto'; the message names the combination.", 0.4),
-    Family("family:accelerate-placement", "cpu_offload",
-           lambda t: t.package == "accelerate" and bool(_OFFLOAD_WORDS.search(t.template)),
-           "accelerate's placement of the model (device_map, offload to CPU/disk, the meta device) is involved: part "
-           "of the model is not on the GPU.",
-           "Give the GPU enough memory for the whole model (max_memory at least its size, or a smaller mode) so "
-           "nothing is offloaded; do not move a dispatched model with .to()/.cuda().", 0.4),
-    Family("family:torch-cuda-init", "gpu_not_visible",
-           lambda t: t.package in ("torch", "cuda") and t.file.endswith("cuda/__init__.py") and t.kind in ("raise", "warn"),
-           "torch could not initialise CUDA (no usable driver or GPU, a CPU build, or a hidden device).",
-           "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` "
-           "tells which part is missing.", 0.4, rule="BNB001"),
-    Family("family:release-limitation", "version_incompat",
-           lambda t: t.kind == "raise" and (_bnb_related(t) or _in(t, "transformers", "modeling_utils", "quantizers/")
-                                            or _in(t, "peft")) and bool(_LIMITATION.search(t.template)),
-           "The library release refused something it did not support yet (its message says so: not implemented, "
-           "currently not supported, upgrade): newer releases of the stack support it.",
-           "Upgrade the package the message names (and bitsandbytes, transformers, accelerate, peft together), then "
-           "restart the process.", 0.4, rule="BNB023"),
-    Family("family:quantizer-arguments", "wrong_api",
-           lambda t: t.kind == "raise" and (
-               _bnb_related(t) or _in(t, "transformers", "quantizers/", "utils/quantization_config", "modeling_utils")
-               or _in(t, "peft")),
-           "The library refused how it was called (an argument, a dtype, a shape or a combination it does not "
-           "support).",
-           "Change the call as the message says; check the library's documentation for the release you run.", 0.35),
-    Family("family:cuda-error", "arch_unsupported",
-           lambda t: t.native and t.function in ("CUDA_CHECK_RETURN", "C10_CUDA_CHECK"),
-           "A CUDA call in native code (bitsandbytes' kernels, torch) failed; the error string it prints names why, and "
-           "for a kernel launch that is most often a GPU the binary has no code for.",
-           "Read the CUDA error string in the message; `bnbdoctor check` (native rules) shows whether the libraries "
-           "have code for this GPU.", 0.3),
-    Family("family:library-advice", "other",
-           lambda t: _bnb_related(t) and t.kind in ("warn", "log", "print"),
-           "A warning or note of the quantization stack, not an error: it rarely is why a run fails.",
-           "Read it as advice; if the run failed, the cause is in another message of the log.", 0.15),
-    Family("family:other", "other", lambda t: True,
-           "A message the libraries print that no known cause is mapped to.",
-           "Read the message and its source; `bnbdoctor check` diagnoses the machine.", 0.2),
+    Family(
+        "family:bnb-loading",
+        "bnb_cpu_fallback",
+        lambda t: (
+            failing(t)
+            and (
+                _in(
+                    t,
+                    "bitsandbytes",
+                    "cuda_setup/",
+                    "cextension.py",
+                    "__main__.py",
+                    "diagnostics/",
+                    "cuda_specs.py",
+                )
+                or (_in(t, "bitsandbytes", "backends/") and t.kind != "raise")
+            )
+        ),
+        "A message of bitsandbytes' native-library setup: it did not load its GPU library (it fell back to the CPU "
+        "library or to none).",
+        "Run `python -m bitsandbytes` to see which library it tried and why it failed; `pip install -U "
+        "bitsandbytes` on a machine where torch sees the GPU.",
+        0.4,
+        alternatives=(_NO_GPU, _MAC),
+    ),
+    Family(
+        "family:import-check",
+        "version_incompat",
+        lambda t: (
+            _raises(t, "ImportError", "ModuleNotFoundError", "PackageNotFoundError")
+            or (t.file.endswith(("import_utils.py", "imports.py")) and t.kind == "raise")
+        ),
+        "A package the caller needs is missing or older than it requires (an import check failed).",
+        "pip install -U the package the message names (bitsandbytes, accelerate, transformers, peft), then "
+        "restart the process (notebook kernel).",
+        0.45,
+        rule="BNB021",
+        alternatives=(_NO_GPU,),
+    ),
+    Family(
+        "family:accelerate-training-setup",
+        "wrong_api",
+        lambda t: _in(t, "accelerate", "accelerator.py") and t.kind == "raise",
+        "accelerate refused the training setup: how the model was loaded or placed (device_map, quantization) does "
+        "not go with the launch mode (distributed, several processes) that was asked for.",
+        "Load the model for the launch mode: one process per GPU with the model on that GPU (device_map={'': "
+        "local_rank}), or one process with device_map='auto'; the message names the combination.",
+        0.4,
+    ),
+    Family(
+        "family:accelerate-placement",
+        "cpu_offload",
+        lambda t: t.package == "accelerate" and bool(_OFFLOAD_WORDS.search(t.template)),
+        "accelerate's placement of the model (device_map, offload to CPU/disk, the meta device) is involved: part "
+        "of the model is not on the GPU.",
+        "Give the GPU enough memory for the whole model (max_memory at least its size, or a smaller mode) so "
+        "nothing is offloaded; do not move a dispatched model with .to()/.cuda().",
+        0.4,
+    ),
+    Family(
+        "family:torch-cuda-init",
+        "gpu_not_visible",
+        lambda t: (
+            t.package in ("torch", "cuda")
+            and t.file.endswith("cuda/__init__.py")
+            and t.kind in ("raise", "warn")
+        ),
+        "torch could not initialise CUDA (no usable driver or GPU, a CPU build, or a hidden device).",
+        "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` "
+        "tells which part is missing.",
+        0.4,
+        rule="BNB001",
+    ),
+    Family(
+        "family:release-limitation",
+        "version_incompat",
+        lambda t: (
+            t.kind == "raise"
+            and (_bnb_related(t) or _in(t, "transformers", "modeling_utils", "quantizers/") or _in(t, "peft"))
+            and bool(_LIMITATION.search(t.template))
+        ),
+        "The library release refused something it did not support yet (its message says so: not implemented, "
+        "currently not supported, upgrade): newer releases of the stack support it.",
+        "Upgrade the package the message names (and bitsandbytes, transformers, accelerate, peft together), then "
+        "restart the process.",
+        0.4,
+        rule="BNB023",
+    ),
+    Family(
+        "family:quantizer-arguments",
+        "wrong_api",
+        lambda t: (
+            t.kind == "raise"
+            and (
+                _bnb_related(t)
+                or _in(t, "transformers", "quantizers/", "utils/quantization_config", "modeling_utils")
+                or _in(t, "peft")
+            )
+        ),
+        "The library refused how it was called (an argument, a dtype, a shape or a combination it does not "
+        "support).",
+        "Change the call as the message says; check the library's documentation for the release you run.",
+        0.35,
+    ),
+    Family(
+        "family:cuda-error",
+        "arch_unsupported",
+        lambda t: t.native and t.function in ("CUDA_CHECK_RETURN", "C10_CUDA_CHECK"),
+        "A CUDA call in native code (bitsandbytes' kernels, torch) failed; the error string it prints names why, and "
+        "for a kernel launch that is most often a GPU the binary has no code for.",
+        "Read the CUDA error string in the message; `bnbdoctor check` (native rules) shows whether the libraries "
+        "have code for this GPU.",
+        0.3,
+    ),
+    Family(
+        "family:library-advice",
+        "other",
+        lambda t: _bnb_related(t) and t.kind in ("warn", "log", "print"),
+        "A warning or note of the quantization stack, not an error: it rarely is why a run fails.",
+        "Read it as advice; if the run failed, the cause is in another message of the log.",
+        0.15,
+    ),
+    Family(
+        "family:other",
+        "other",
+        lambda t: True,
+        "A message the libraries print that no known cause is mapped to.",
+        "Read the message and its source; `bnbdoctor check` diagnoses the machine.",
+        0.2,
+    ),
 )
 
 
 def _family_signature(family: Family, t: Template) -> Signature:
-    return Signature(family.id, family.category, family.rule, NEVER, family.confidence, family.cause, family.fix,
-                     (_ref(t),), alternatives=family.alternatives)
+    return Signature(
+        family.id,
+        family.category,
+        family.rule,
+        NEVER,
+        family.confidence,
+        family.cause,
+        family.fix,
+        (_ref(t),),
+        alternatives=family.alternatives,
+    )
 
 
 def _clean(template: str) -> str:

@@ -36,10 +36,20 @@ class MachineFacts:
     report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, snapshot: Snapshot, findings: tuple[Finding, ...], source: str,
-           report: dict[str, Any] | None = None) -> MachineFacts:
-        return cls(snapshot, findings, source, frozenset(f.category for f in findings if f.severity != "info"),
-                   dict(report or {}))
+    def of(
+        cls,
+        snapshot: Snapshot,
+        findings: tuple[Finding, ...],
+        source: str,
+        report: dict[str, Any] | None = None,
+    ) -> MachineFacts:
+        return cls(
+            snapshot,
+            findings,
+            source,
+            frozenset(f.category for f in findings if f.severity != "info"),
+            dict(report or {}),
+        )
 
 
 def _no_gpu(s: Snapshot, report: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -65,8 +75,20 @@ def _unsupported_platform(s: Snapshot) -> dict[str, Any] | None:
 
 
 def _gpu_below(s: Snapshot, cc: tuple[int, int]) -> dict[str, Any] | None:
-    low = [g for g in derive.visible_gpus(s).gpus if g.compute_capability and tuple(g.compute_capability) < cc]
-    return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in low if g.compute_capability]} if low else None
+    low = [
+        g for g in derive.visible_gpus(s).gpus if g.compute_capability and tuple(g.compute_capability) < cc
+    ]
+    return (
+        {
+            "nvml.gpus": [
+                f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
+                for g in low
+                if g.compute_capability
+            ]
+        }
+        if low
+        else None
+    )
 
 
 def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | None:
@@ -89,13 +111,20 @@ def _windows_old_bnb(s: Snapshot, report: dict[str, Any]) -> dict[str, Any] | No
     info = derive.package(s, "bitsandbytes")
     try:
         if info is not None:
-            return {"platform.system": "Windows", "packages.bitsandbytes.version": info.version} if Version(info.version) < Version("0.43") else None
+            return (
+                {"platform.system": "Windows", "packages.bitsandbytes.version": info.version}
+                if Version(info.version) < Version("0.43")
+                else None
+            )
         span = report.get("text_releases", {}).get("bitsandbytes")
         if span and Version(span[0]) >= Version("0.43"):
             return None
     except InvalidVersion:
         return None
-    return {"platform.system": "Windows", "bitsandbytes": f"messages of {span[0]}-{span[1]}" if span else "version unknown"}
+    return {
+        "platform.system": "Windows",
+        "bitsandbytes": f"messages of {span[0]}-{span[1]}" if span else "version unknown",
+    }
 
 
 #: the first bitsandbytes release whose loader knows a ROCm backend (cextension.py's BNB_BACKEND, functional's
@@ -131,7 +160,9 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     # compiled with (cextension.py looks for the one named for torch's)
     "bnb_source_build": re.compile(
         r"(?:^|[\s'\"(=])((?:/|[A-Za-z]:\\)(?:(?!site-packages|dist-packages|\.egg)[^\s'\"()])*?"
-        r"bitsandbytes[/\\]bitsandbytes[/\\]libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))", re.M),
+        r"bitsandbytes[/\\]bitsandbytes[/\\]libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))",
+        re.M,
+    ),
 }
 
 
@@ -189,12 +220,24 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     if cc:
         floor = (int(cc["major"]), int(cc["minor"]))
         gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
-        if gpus and all(g.compute_capability is not None and tuple(g.compute_capability) >= floor for g in gpus):
-            return {"nvml.gpus": [f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})" for g in gpus if g.compute_capability]}
+        if gpus and all(
+            g.compute_capability is not None and tuple(g.compute_capability) >= floor for g in gpus
+        ):
+            return {
+                "nvml.gpus": [
+                    f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
+                    for g in gpus
+                    if g.compute_capability
+                ]
+            }
         return None
     if condition == "jetson":
         said = " ".join([str(facts.report.get("gpu") or ""), *(g.name for g in s.nvml.gpus)])
-        return {"gpu": said.strip()} if re.search(r"Jetson|Tegra|\bOrin\b|Xavier|JetPack|\bTX[12]\b", said, re.I) else None
+        return (
+            {"gpu": said.strip()}
+            if re.search(r"Jetson|Tegra|\bOrin\b|Xavier|JetPack|\bTX[12]\b", said, re.I)
+            else None
+        )
     if condition == "non_nvidia_gpu":
         said = " ".join(str(facts.report.get(k) or "") for k in ("gpu", "gpu_vendor"))
         names = " ".join(g.name for g in s.nvml.gpus)

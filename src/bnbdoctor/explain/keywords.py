@@ -15,35 +15,67 @@ MIN_SCORE = 1.0  # below this, say nothing
 
 #: category -> (pattern, weight); case-insensitive, matched anywhere in the text
 WORDS: dict[str, tuple[tuple[str, float], ...]] = {
-    "platform_unsupported": ((r"\bmacOS\b|\bmac ?book\b|apple (silicon|m\d)|\bmps\b|\bdarwin\b", 1.5),
-                             (r"\bWSL ?1\b|\bJetson\b|\bZLUDA\b|\bDirectML\b|\baarch64\b|ppc64le|\bCentOS 7\b", 1.5),
-                             (r"\bAMD\b|\bRadeon\b|\bIntel (Arc|Iris)\b", 1.0), (r"not supported on (this|your) platform", 1.0),
-                             (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 1.0)),
-    "gpu_not_visible": ((r"no (compatible |nvidia |cuda )?gpu (found|detected|available)", 1.5),
-                        (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
-                        (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0), (r"CUDA_VISIBLE_DEVICES", 0.5)),
-    "driver_too_old": ((r"\bdriver\b.{0,40}\b(old|outdated|update|upgrade|too old|version)\b", 1.5),
-                       (r"\bnvidia[- ]driver\b|\bdriver version\b", 0.7), (r"windows 7\b", 0.7)),
-    "cuda_mismatch": ((r"cuda (version )?mismatch|mismatch(ed)? cuda|compiled (with|for) cuda \d+", 1.5),
-                      (r"\bcu1\d\d\b|\bcuda ?1\d\.\d\b.{0,60}\bcuda ?1\d\.\d\b", 0.7), (r"BNB_CUDA_VERSION", 1.0),
-                      (r"libbitsandbytes_\w+\.(so|dll) instead of libbitsandbytes_|(rocm|cuda|hip) version (string|code)", 1.5)),
-    "missing_libs": ((r"\.so(\.\d+)*\b.{0,40}(not found|cannot open|missing)|(not found|missing).{0,40}\.(so|dll)\b", 1.5),
-                     (r"\bLD_LIBRARY_PATH\b|\blibcudart\b|\bcudart64\b|\bCUDA_HOME\b", 1.0)),
-    "arch_unsupported": ((r"\bsm_\d+\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
-                         (r"\b(pascal|maxwell|kepler|volta)\b|\b(gtx ?(9|10)\d\d|p100|p40|k80|m40|v100)\b", 0.7),
-                         (r"kernel image|not compiled for (your|this) gpu", 1.5)),
+    "platform_unsupported": (
+        (r"\bmacOS\b|\bmac ?book\b|apple (silicon|m\d)|\bmps\b|\bdarwin\b", 1.5),
+        (r"\bWSL ?1\b|\bJetson\b|\bZLUDA\b|\bDirectML\b|\baarch64\b|ppc64le|\bCentOS 7\b", 1.5),
+        (r"\bAMD\b|\bRadeon\b|\bIntel (Arc|Iris)\b", 1.0),
+        (r"not supported on (this|your) platform", 1.0),
+        (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 1.0),
+    ),
+    "gpu_not_visible": (
+        (r"no (compatible |nvidia |cuda )?gpu (found|detected|available)", 1.5),
+        (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
+        (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0),
+        (r"CUDA_VISIBLE_DEVICES", 0.5),
+    ),
+    "driver_too_old": (
+        (r"\bdriver\b.{0,40}\b(old|outdated|update|upgrade|too old|version)\b", 1.5),
+        (r"\bnvidia[- ]driver\b|\bdriver version\b", 0.7),
+        (r"windows 7\b", 0.7),
+    ),
+    "cuda_mismatch": (
+        (r"cuda (version )?mismatch|mismatch(ed)? cuda|compiled (with|for) cuda \d+", 1.5),
+        (r"\bcu1\d\d\b|\bcuda ?1\d\.\d\b.{0,60}\bcuda ?1\d\.\d\b", 0.7),
+        (r"BNB_CUDA_VERSION", 1.0),
+        (
+            r"libbitsandbytes_\w+\.(so|dll) instead of libbitsandbytes_|(rocm|cuda|hip) version (string|code)",
+            1.5,
+        ),
+    ),
+    "missing_libs": (
+        (r"\.so(\.\d+)*\b.{0,40}(not found|cannot open|missing)|(not found|missing).{0,40}\.(so|dll)\b", 1.5),
+        (r"\bLD_LIBRARY_PATH\b|\blibcudart\b|\bcudart64\b|\bCUDA_HOME\b", 1.0),
+    ),
+    "arch_unsupported": (
+        (r"\bsm_\d+\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
+        (r"\b(pascal|maxwell|kepler|volta)\b|\b(gtx ?(9|10)\d\d|p100|p40|k80|m40|v100)\b", 0.7),
+        (r"kernel image|not compiled for (your|this) gpu", 1.5),
+    ),
     "bf16_unsupported": ((r"\bbf16\b|\bbfloat16\b", 1.2), (r"\btf32\b|\bampere\b", 0.6)),
-    "oom": ((r"out of memory|\bOOM\b|\bVRAM\b|not enough (gpu )?memory|memory (error|exhausted)", 1.5),
-            (r"\bcrash(es|ed)?\b.{0,40}\b(ram|memory)\b", 1.0), (r"\bGiB\b|\bMiB\b", 0.3)),
-    "cpu_offload": ((r"offload|device_map|max_memory|\bmeta (device|tensor)", 1.2), (r"\bon (the )?cpu\b", 0.5)),
+    "oom": (
+        (r"out of memory|\bOOM\b|\bVRAM\b|not enough (gpu )?memory|memory (error|exhausted)", 1.5),
+        (r"\bcrash(es|ed)?\b.{0,40}\b(ram|memory)\b", 1.0),
+        (r"\bGiB\b|\bMiB\b", 0.3),
+    ),
+    "cpu_offload": (
+        (r"offload|device_map|max_memory|\bmeta (device|tensor)", 1.2),
+        (r"\bon (the )?cpu\b", 0.5),
+    ),
     "device_mismatch": ((r"(different|same) devices?|cuda:\d and cpu|cpu and cuda:\d", 1.5),),
-    "dtype_slow": ((r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8), (r"\b(fp16|float16|fp32|float32)\b", 0.4)),
-    "version_incompat": ((r"\b(upgrade|downgrade|update|pip install -U|older version|newer version|latest version)\b", 1.0),
-                         (r"\b(version|versions)\b.{0,40}\b(incompatib|conflict|mismatch|requires?)\w*", 1.2),
-                         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
-                         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 0.8)),
-    "wrong_api": ((r"\bunexpected keyword\b|\bTypeError\b|got an unexpected|takes \d+ positional", 1.0),
-                  (r"\bload_in_(4|8)bit\b|\bquantization_config\b|\bBitsAndBytesConfig\b", 0.4)),
+    "dtype_slow": (
+        (r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8),
+        (r"\b(fp16|float16|fp32|float32)\b", 0.4),
+    ),
+    "version_incompat": (
+        (r"\b(upgrade|downgrade|update|pip install -U|older version|newer version|latest version)\b", 1.0),
+        (r"\b(version|versions)\b.{0,40}\b(incompatib|conflict|mismatch|requires?)\w*", 1.2),
+        (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
+        (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 0.8),
+    ),
+    "wrong_api": (
+        (r"\bunexpected keyword\b|\bTypeError\b|got an unexpected|takes \d+ positional", 1.0),
+        (r"\bload_in_(4|8)bit\b|\bquantization_config\b|\bBitsAndBytesConfig\b", 0.4),
+    ),
 }
 _COMPILED = {c: tuple((re.compile(p, re.I | re.S), w) for p, w in ws) for c, ws in WORDS.items()}
 MAX_CHARS = 200_000  # words are counted at the end of a long log, where the error is

@@ -24,8 +24,60 @@ from packaging.version import InvalidVersion, Version
 _HOLE = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"[a-z0-9_]+")
 #: words too common in messages to tell one template from another; never an anchor
-_COMMON = frozenset(["the", "a", "an", "to", "of", "in", "is", "are", "be", "for", "and", "or", "not", "on", "you", "your", "with", "this", "that", "it", "as", "by", "if", "from", "at", "please", "use", "using", "can", "was", "were", "will", "have", "has", "should", "must", "cannot", "can't", "but", "only", "set", "make", "sure", "found", "than", "more", "into"])
-MIN_WORDS = 5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
+_COMMON = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "in",
+        "is",
+        "are",
+        "be",
+        "for",
+        "and",
+        "or",
+        "not",
+        "on",
+        "you",
+        "your",
+        "with",
+        "this",
+        "that",
+        "it",
+        "as",
+        "by",
+        "if",
+        "from",
+        "at",
+        "please",
+        "use",
+        "using",
+        "can",
+        "was",
+        "were",
+        "will",
+        "have",
+        "has",
+        "should",
+        "must",
+        "cannot",
+        "can't",
+        "but",
+        "only",
+        "set",
+        "make",
+        "sure",
+        "found",
+        "than",
+        "more",
+        "into",
+    ]
+)
+MIN_WORDS = (
+    5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
+)
 WINDOW = 3  # a message may wrap over this many lines
 LONG_WINDOW = 8  # ... or this many, for a template already partly there in WINDOW lines
 UNFINISHED = 0.3  # the share of a template's words in WINDOW lines that earns it LONG_WINDOW
@@ -55,7 +107,9 @@ class Template:
     def covers(self, version: str) -> bool:
         try:
             v = Version(version)
-            return (self.first is None or Version(self.first) <= v) and (self.last is None or v <= Version(self.last))
+            return (self.first is None or Version(self.first) <= v) and (
+                self.last is None or v <= Version(self.last)
+            )
         except InvalidVersion:
             return False
 
@@ -111,8 +165,12 @@ class KnowledgeBase:
         for j, other in enumerate(self.templates):
             # the same code path: the same function (a file may be split or renamed); a message of another function
             # that shares the words ("`.float()` is not supported for quantized model") is another message
-            if (other.package == template.package and other.last == newest and j != i
-                    and other.function.rsplit(".", 1)[-1] == template.function.rsplit(".", 1)[-1]):
+            if (
+                other.package == template.package
+                and other.last == newest
+                and j != i
+                and other.function.rsplit(".", 1)[-1] == template.function.rsplit(".", 1)[-1]
+            ):
                 theirs = self.distinct[j]
                 if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.7:
                     return True
@@ -127,7 +185,10 @@ class KnowledgeBase:
             self._regex = {}
         found = self._regex.get(i)
         if found is None:
-            segments = [re.escape(s).replace(r"\ ", " ").replace(" ", r"\s*") for s in literal_segments(self.templates[i].template)]
+            segments = [
+                re.escape(s).replace(r"\ ", " ").replace(" ", r"\s*")
+                for s in literal_segments(self.templates[i].template)
+            ]
             found = re.compile(r".{0,400}?".join(segments), re.S)
             self._regex[i] = found
         return found
@@ -152,8 +213,15 @@ def _build(data: dict[str, Any]) -> KnowledgeBase:
         anchors = set(by_rarity[:2]) | ({min(head, key=lambda w: (df[w], -len(w)))} if head else set())
         for w in anchors:
             index.setdefault(w, []).append(i)
-    return KnowledgeBase(tuple(templates), data.get("releases", {}), index, words, [frozenset(ws) for ws in words],
-                         data.get("generated"), data.get("api", {}))
+    return KnowledgeBase(
+        tuple(templates),
+        data.get("releases", {}),
+        index,
+        words,
+        [frozenset(ws) for ws in words],
+        data.get("generated"),
+        data.get("api", {}),
+    )
 
 
 @cache
@@ -207,15 +275,25 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
             # starting up to two lines earlier (only those, so a long log stays one pass)
             for start in range(max(0, i - 2), i + 1):
                 if lines[start]:
-                    unfinished = _match_window(kb, lines, words_at, start, LONG_WINDOW, unfinished, hits, exact=True)
+                    unfinished = _match_window(
+                        kb, lines, words_at, start, LONG_WINDOW, unfinished, hits, exact=True
+                    )
                     unfinished -= hits.keys()
         if len(hits) >= max_hits:
             break
     return _most_specific(sorted(hits.values(), key=lambda h: (h.line, -h.score)))
 
 
-def _match_window(kb: KnowledgeBase, lines: list[str], words_at: Callable[[int], list[str]], i: int, size: int,
-                  candidates: set[int], hits: dict[int, Hit], exact: bool = False) -> set[int]:
+def _match_window(
+    kb: KnowledgeBase,
+    lines: list[str],
+    words_at: Callable[[int], list[str]],
+    i: int,
+    size: int,
+    candidates: set[int],
+    hits: dict[int, Hit],
+    exact: bool = False,
+) -> set[int]:
     """Match `candidates` over lines i..i+size-1 into `hits`; return those not matched of which a share
     (UNFINISHED) of the words is there: they may run on past the window. `exact`: no match on 85% of the words
     (over a long window, that many of a template's words are too easily found in other messages)."""
@@ -249,10 +327,16 @@ def _match_window(kb: KnowledgeBase, lines: list[str], words_at: Callable[[int],
         if score >= DRIFT and len(distinct) >= 8 and not exact:
             # the same message in a release that worded it slightly differently (or mined from a neighbour)
             hits[t] = Hit(kb.templates[t], i, line, round(score, 2))
-        elif (cut and lead >= TRUNCATED_WORDS and (lead >= 8 or lead >= 0.3 * len(ws))
-              and (_ends_like(tail_list, ws[:lead + 2], "{" in kb.templates[t].template)
-                   or _ends_across_hole(head, kb.templates[t].template))
-              and (stub in distinct or any(w.startswith(stub) for w in distinct))):
+        elif (
+            cut
+            and lead >= TRUNCATED_WORDS
+            and (lead >= 8 or lead >= 0.3 * len(ws))
+            and (
+                _ends_like(tail_list, ws[: lead + 2], "{" in kb.templates[t].template)
+                or _ends_across_hole(head, kb.templates[t].template)
+            )
+            and (stub in distinct or any(w.startswith(stub) for w in distinct))
+        ):
             hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
     return unfinished - hits.keys()
 
@@ -296,7 +380,7 @@ def _ends_across_hole(head: list[str], template: str, need: int = 3) -> bool:
                 p, i = p - 1, j
             else:
                 break
-        if agreed >= need and HOLE in seq[p + 1:end]:
+        if agreed >= need and HOLE in seq[p + 1 : end]:
             return True
     return False
 
@@ -330,7 +414,10 @@ def _most_specific(hits: list[Hit]) -> list[Hit]:
     out = []
     for h in hits:
         mine = kb_words[h.template.id]
-        if any(o is not h and o.line == h.line and mine < kb_words[o.template.id] and o.score >= h.score for o in hits):
+        if any(
+            o is not h and o.line == h.line and mine < kb_words[o.template.id] and o.score >= h.score
+            for o in hits
+        ):
             continue
         out.append(h)
     return out

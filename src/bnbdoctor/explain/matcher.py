@@ -36,10 +36,20 @@ CONTRADICTED = 0.15  # the machine is known and the `when` condition is false: l
 MAX_LINES = 8  # matched lines kept as evidence per match
 UPSTREAM_LEAD = 0.05  # a confirmed upstream alternative's lead over an unconfirmed primary cause
 UPSTREAM_MARGIN = 0.06  # within this, of two causes the facts confirm, the upstream one ranks first
-ROOT_BONUS = 0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
+ROOT_BONUS = (
+    0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
+)
 SETUP_BONUS = 0.05  # a setup failure printed before the traceback
-SETUP_CATEGORIES = frozenset({"platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs",
-                              "arch_unsupported"})
+SETUP_CATEGORIES = frozenset(
+    {
+        "platform_unsupported",
+        "gpu_not_visible",
+        "driver_too_old",
+        "cuda_mismatch",
+        "missing_libs",
+        "arch_unsupported",
+    }
+)
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
@@ -47,17 +57,32 @@ TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
 ROOT_ORDER = (
-    "platform_unsupported", "gpu_not_visible", "driver_too_old", "cuda_mismatch", "missing_libs", "arch_unsupported",
-    "bnb_cpu_fallback", "version_incompat", "wrong_api", "bf16_unsupported", "oom", "cpu_offload", "device_mismatch",
-    "dtype_slow", "moe_not_quantized", "other",
+    "platform_unsupported",
+    "gpu_not_visible",
+    "driver_too_old",
+    "cuda_mismatch",
+    "missing_libs",
+    "arch_unsupported",
+    "bnb_cpu_fallback",
+    "version_incompat",
+    "wrong_api",
+    "bf16_unsupported",
+    "oom",
+    "cpu_offload",
+    "device_mismatch",
+    "dtype_slow",
+    "moe_not_quantized",
+    "other",
 )
 assert set(ROOT_ORDER) == set(CATEGORIES)
 
 _OOM_OLD = re.compile(
     r"\(GPU (?P<gpu>\d+); (?P<total>[\d.]+ [KMG]iB) total capacity; (?P<allocated>[\d.]+ [KMG]iB) already allocated; "
-    r"(?P<free>[\d.]+ [KMG]iB|0 bytes) free;(?: (?P<reserved>[\d.]+ [KMG]iB) reserved)?")
+    r"(?P<free>[\d.]+ [KMG]iB|0 bytes) free;(?: (?P<reserved>[\d.]+ [KMG]iB) reserved)?"
+)
 _OOM_NEW = re.compile(
-    r"GPU (?P<gpu>\d+) has a total capacity of (?P<total>[\d.]+ [KMG]iB) of which (?P<free>[\d.]+ [KMG]iB|0 bytes) is free")
+    r"GPU (?P<gpu>\d+) has a total capacity of (?P<total>[\d.]+ [KMG]iB) of which (?P<free>[\d.]+ [KMG]iB|0 bytes) is free"
+)
 _OOM_PROCESS = re.compile(r"Process \d+ has (?P<used>[\d.]+ [KMG]iB) memory in use")
 _OOM_THIS = re.compile(r"this process has (?P<used>[\d.]+ [KMG]iB) memory in use")
 _UNITS = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
@@ -87,7 +112,9 @@ class _Candidate:
     findings: list[dict[str, str]] = field(default_factory=list)
     primary: bool = True  # the signature's own category, not one of its alternatives
     first_line: int | None = None  # where in the text its earliest evidence is
-    templates: list[dict[str, Any]] = field(default_factory=list)  # mined templates that matched, with releases
+    templates: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # mined templates that matched, with releases
 
 
 def _bytes(text: str | None) -> float:
@@ -115,25 +142,44 @@ def oom_detail(text: str) -> dict[str, Any] | None:
         if not others and this:
             others = max(0.0, total - free - ours)
     gib = 2**30
-    return {"gpu_total_gib": round(total / gib, 2), "gpu_free_gib": round(free / gib, 2),
-            "this_process_gib": round(ours / gib, 2), "other_processes_gib": round(others / gib, 2)}
+    return {
+        "gpu_total_gib": round(total / gib, 2),
+        "gpu_free_gib": round(free / gib, 2),
+        "this_process_gib": round(ours / gib, 2),
+        "other_processes_gib": round(others / gib, 2),
+    }
 
 
 def _refs(references: Iterable[Reference]) -> list[dict[str, Any]]:
     return [{"kind": r.kind, "title": r.title, "url": r.url} for r in references]
 
 
-def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None, text: str = "") -> list[_Candidate]:
-    primary = _Candidate(sig.category, sig.rule, sig.confidence, sig.cause, sig.fix, lines, [sig.id], sig.references)
+def _propose(
+    sig: Signature, lines: list[str], machine: MachineFacts | None, text: str = ""
+) -> list[_Candidate]:
+    primary = _Candidate(
+        sig.category, sig.rule, sig.confidence, sig.cause, sig.fix, lines, [sig.id], sig.references
+    )
     out = [primary]
     if machine is not None and sig.when is not None:
         confirmed = holds(sig.when, machine)
         if confirmed is not None:
-            primary.confidence += CONFIRMED_BY_FACT / 2  # the primary cause needs less confirmation than an alternative
+            primary.confidence += (
+                CONFIRMED_BY_FACT / 2
+            )  # the primary cause needs less confirmation than an alternative
             primary.facts.update(confirmed)
     for alt in sig.alternatives:
-        cand = _Candidate(alt.category, alt.rule, alt.confidence, alt.cause, alt.fix, lines, [sig.id], sig.references,
-                          primary=False)
+        cand = _Candidate(
+            alt.category,
+            alt.rule,
+            alt.confidence,
+            alt.cause,
+            alt.fix,
+            lines,
+            [sig.id],
+            sig.references,
+            primary=False,
+        )
         by_text = alt.when.startswith("text:")  # the text shows it, whatever is known of the machine
         if machine is not None or by_text:
             confirmed = text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine)
@@ -141,7 +187,11 @@ def _propose(sig: Signature, lines: list[str], machine: MachineFacts | None, tex
                 weak = alt.weak
                 cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
                 cand.facts.update(confirmed)
-                if ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category) and not primary.facts and not weak:
+                if (
+                    ROOT_ORDER.index(alt.category) < ROOT_ORDER.index(sig.category)
+                    and not primary.facts
+                    and not weak
+                ):
                     # the facts show an upstream cause that by itself produces this message: it comes first
                     cand.confidence = max(cand.confidence, primary.confidence + UPSTREAM_LEAD)
             else:
@@ -174,7 +224,9 @@ def _merge(candidates: list[_Candidate]) -> dict[str, _Candidate]:
 
 def _apply_findings(merged: dict[str, _Candidate], machine: MachineFacts) -> None:
     for cand in merged.values():
-        related = [f for f in machine.findings if f.category == cand.category and f.severity in CONFIRMED_BY_RULE]
+        related = [
+            f for f in machine.findings if f.category == cand.category and f.severity in CONFIRMED_BY_RULE
+        ]
         if not related:
             continue
         strongest = max(related, key=lambda f: CONFIRMED_BY_RULE[f.severity])
@@ -190,13 +242,20 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
     cand.facts.update(detail)
     total, others = detail["gpu_total_gib"], detail["other_processes_gib"]
     if total and others > 0.25 * total:
-        cand.cause = (f"Other processes hold {others:.2f} GiB of the {total:.2f} GiB on GPU the load ran on; this "
-                      f"process had only {detail['this_process_gib']:.2f} GiB. The GPU is busy, not too small.")
-        cand.fix = ("Stop the other processes on that GPU (`nvidia-smi` lists them) or pick a free GPU with "
-                    "CUDA_VISIBLE_DEVICES; `bnbdoctor check` (rule BNB040) shows what holds the memory.")
+        cand.cause = (
+            f"Other processes hold {others:.2f} GiB of the {total:.2f} GiB on GPU the load ran on; this "
+            f"process had only {detail['this_process_gib']:.2f} GiB. The GPU is busy, not too small."
+        )
+        cand.fix = (
+            "Stop the other processes on that GPU (`nvidia-smi` lists them) or pick a free GPU with "
+            "CUDA_VISIBLE_DEVICES; `bnbdoctor check` (rule BNB040) shows what holds the memory."
+        )
     elif total:
-        cand.cause = (f"The GPU ({total:.2f} GiB) is too small for what was asked: this process already holds "
-                      f"{detail['this_process_gib']:.2f} GiB and {detail['gpu_free_gib']:.2f} GiB are free. " + cand.cause)
+        cand.cause = (
+            f"The GPU ({total:.2f} GiB) is too small for what was asked: this process already holds "
+            f"{detail['this_process_gib']:.2f} GiB and {detail['gpu_free_gib']:.2f} GiB are free. "
+            + cand.cause
+        )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -204,10 +263,15 @@ _BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ �
 #: a source line in a rich traceback panel ("│ ❱ 2364 │   raise ValueError(" : a line number between borders)
 #: whose text runs up to the right border (at most two spaces before it): rich crops code lines there (it wraps
 #: messages, it does not crop them), so the message on it is cut short and knowledge.find matches its first words
-_BOX_CROPPED = re.compile(r"^([ \t]*\u2502[ \t]*(?:\u2771[ \t]*)?\d+[ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M)
+_BOX_CROPPED = re.compile(
+    r"^([ \t]*\u2502[ \t]*(?:\u2771[ \t]*)?\d+[ \t]*\u2502.*\S) {0,2}\u2502[ \t]*$", re.M
+)
 _QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("`", " "), ("\u00a0", " "))
-_CHAIN = re.compile(r"The above exception was the direct cause of the following exception"
-                    r"|During handling of the above exception, another exception occurred", re.I)
+_CHAIN = re.compile(
+    r"The above exception was the direct cause of the following exception"
+    r"|During handling of the above exception, another exception occurred",
+    re.I,
+)
 
 
 def clean_lines(text: str) -> list[str]:
@@ -330,8 +394,9 @@ def _lines_with(low: str, word: str, starts: list[int], seen: dict[str, set[int]
     return lines
 
 
-def _windows(low: str, anchors: tuple[str, ...], starts: list[int],
-             seen: dict[str, set[int] | None]) -> list[tuple[int, int]] | None:
+def _windows(
+    low: str, anchors: tuple[str, ...], starts: list[int], seen: dict[str, set[int] | None]
+) -> list[tuple[int, int]] | None:
     """Line ranges (first, last) around every occurrence of an anchor; None: scan everything."""
     lines: set[int] = set()
     for word in anchors:
@@ -368,8 +433,12 @@ def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: st
         line_end = low.find("\n", at)
         line_end = len(low) if line_end == -1 else line_end
         longer = low[line_start:line_end]
-        rest = low[at + len(tail):line_end].strip()
-        if longer != lines[index].lower() and len(rest) > 3 and not sig.regex.search(lines[low.count("\n", 0, at)]):
+        rest = low[at + len(tail) : line_end].strip()
+        if (
+            longer != lines[index].lower()
+            and len(rest) > 3
+            and not sig.regex.search(lines[low.count("\n", 0, at)])
+        ):
             return True
         at = low.find(tail, at + 1)
     return False
@@ -385,7 +454,11 @@ def scan(text: str) -> _Scan:
     for sig in SIGNATURES:
         anchors = _anchors(sig)
         ranges = _windows(low, anchors, starts, anchor_lines) if anchors is not None else None
-        chunks = [(0, joined)] if ranges is None else [(starts[a], joined[starts[a]:starts[b + 1] - 1]) for a, b in ranges]
+        chunks = (
+            [(0, joined)]
+            if ranges is None
+            else [(starts[a], joined[starts[a] : starts[b + 1] - 1]) for a, b in ranges]
+        )
         seen = found.setdefault(sig.id, [])
         for offset, chunk in chunks:
             for m in sig.regex.finditer(chunk):
@@ -442,9 +515,21 @@ def text_releases(hits: list[Hit]) -> dict[str, tuple[str, str]]:
 
 def _template_dict(hit: Hit, newest: str | None, gone: bool) -> dict[str, Any]:
     t = hit.template
-    return {"id": t.id, "package": t.package, "file": t.file, "function": t.function, "kind": t.kind, "type": t.type,
-            "first": t.first, "last": t.last, "newest_release": newest, "gone_from_newest": gone, "where": t.where,
-            "template": t.template, "truncated": hit.truncated}
+    return {
+        "id": t.id,
+        "package": t.package,
+        "file": t.file,
+        "function": t.function,
+        "kind": t.kind,
+        "type": t.type,
+        "first": t.first,
+        "last": t.last,
+        "newest_release": newest,
+        "gone_from_newest": gone,
+        "where": t.where,
+        "template": t.template,
+        "truncated": hit.truncated,
+    }
 
 
 def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
@@ -458,50 +543,87 @@ def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
 
 def _upgrade_candidate(hit: Hit, newest: str) -> _Candidate:
     t = hit.template
-    cause = (f"The message exists only in {t.package} {t.first}-{t.last} ({t.file}, {t.function}): the {t.package} "
-             f"that printed it is older than the releases that removed this code path.")
+    cause = (
+        f"The message exists only in {t.package} {t.first}-{t.last} ({t.file}, {t.function}): the {t.package} "
+        f"that printed it is older than the releases that removed this code path."
+    )
     fix = f"pip install -U {t.package} (newest release: {newest}), then restart the process."
-    return _Candidate("version_incompat", "BNB023" if t.package == "bitsandbytes" else None, RELEASE_RANGE_EVIDENCE,
-                      cause, fix, [], [f"release-range:{t.id}"], (), primary=False)
+    return _Candidate(
+        "version_incompat",
+        "BNB023" if t.package == "bitsandbytes" else None,
+        RELEASE_RANGE_EVIDENCE,
+        cause,
+        fix,
+        [],
+        [f"release-range:{t.id}"],
+        (),
+        primary=False,
+    )
 
 
 _DLL_LACKS_SYMBOL = re.compile(r"function '?c[a-z]\w+'? not found", re.I)
-_QUANTIZED_LOAD = re.compile(r"BitsAndBytesConfig|load_in_(4|8)bit|Linear(4bit|8bitLt)|bnb_4bit|quantization_config"
-                             r"|buffer for offloaded layers", re.I)
+_QUANTIZED_LOAD = re.compile(
+    r"BitsAndBytesConfig|load_in_(4|8)bit|Linear(4bit|8bitLt)|bnb_4bit|quantization_config"
+    r"|buffer for offloaded layers",
+    re.I,
+)
 _DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", re.I)
-_MISMATCH_CPU = re.compile(r"Expected all tensors to be on the same device.{0,300}?\bcpu\b"
-                           r"|some tensors to not be on a GPU|need to be on the same GPU.{0,300}?\bcpu\b", re.I | re.S)
+_MISMATCH_CPU = re.compile(
+    r"Expected all tensors to be on the same device.{0,300}?\bcpu\b"
+    r"|some tensors to not be on a GPU|need to be on the same GPU.{0,300}?\bcpu\b",
+    re.I | re.S,
+)
 
 
 def _silent_cpu_placement(text: str, merged: dict[str, _Candidate], context: str = "") -> None:
     """A device-mismatch error naming `cpu` after a quantized device_map load: accelerate put the quantized layers
     on the CPU because the GPU budget was below the model's size (measured on H200s, issue 16): that is the cause."""
     mismatch = merged.get("device_mismatch")
-    if mismatch is None or not (_QUANTIZED_LOAD.search(text + context) and _DEVICE_MAP.search(text + context)
-                                and _MISMATCH_CPU.search(text)):
+    if mismatch is None or not (
+        _QUANTIZED_LOAD.search(text + context)
+        and _DEVICE_MAP.search(text + context)
+        and _MISMATCH_CPU.search(text)
+    ):
         return
     offload = by_id()["quantized-offload-refused"]
     cand = merged.get("cpu_offload")
     if cand is None:
-        cand = _Candidate("cpu_offload", offload.rule, 0.0, offload.cause, offload.fix, list(mismatch.lines),
-                          [offload.id], offload.references, first_line=mismatch.first_line)
+        cand = _Candidate(
+            "cpu_offload",
+            offload.rule,
+            0.0,
+            offload.cause,
+            offload.fix,
+            list(mismatch.lines),
+            [offload.id],
+            offload.references,
+            first_line=mismatch.first_line,
+        )
         merged["cpu_offload"] = cand
     cand.confidence = max(cand.confidence, mismatch.confidence + 0.05)
-    cand.cause = ("A quantized model loaded with device_map and a GPU budget (max_memory, or the GPU's free memory) "
-                  "below its size: accelerate placed quantized layers on the CPU without an error, and the inputs on "
-                  "the GPU then meet weights on the CPU. " + offload.cause)
-    cand.fix = ("Give max_memory for the GPU at least the model's size (`bnbdoctor estimate MODEL` gives it) or load "
-                "in a smaller mode (nf4 with double quantization, a smaller model), so that nothing lands on the CPU; "
-                "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes.")
+    cand.cause = (
+        "A quantized model loaded with device_map and a GPU budget (max_memory, or the GPU's free memory) "
+        "below its size: accelerate placed quantized layers on the CPU without an error, and the inputs on "
+        "the GPU then meet weights on the CPU. " + offload.cause
+    )
+    cand.fix = (
+        "Give max_memory for the GPU at least the model's size (`bnbdoctor estimate MODEL` gives it) or load "
+        "in a smaller mode (nf4 with double quantization, a smaller model), so that nothing lands on the CPU; "
+        "`bnbdoctor load MODEL --max-memory 0=...` shows where every layer goes."
+    )
 
 
 #: (signature, words around it in the text, the category they make it): the same error raised by another code path
 CONTEXT_RULES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = (
-    ("requantize-uint8", re.compile(r"offload", re.I), "cpu_offload",
-     "CPU offloading (accelerate/diffusers hooks, enable_sequential_cpu_offload) moves the quantized layers between "
-     "devices as plain tensors, and bitsandbytes then gets their packed uint8 weights to quantize again.",
-     "Do not offload the quantized module sequentially: use enable_model_cpu_offload(), or give the GPU enough memory "
-     "to keep the quantized model on it (a smaller mode, max_memory at least its size)."),
+    (
+        "requantize-uint8",
+        re.compile(r"offload", re.I),
+        "cpu_offload",
+        "CPU offloading (accelerate/diffusers hooks, enable_sequential_cpu_offload) moves the quantized layers between "
+        "devices as plain tensors, and bitsandbytes then gets their packed uint8 weights to quantize again.",
+        "Do not offload the quantized module sequentially: use enable_model_cpu_offload(), or give the GPU enough memory "
+        "to keep the quantized model on it (a smaller mode, max_memory at least its size).",
+    ),
 )
 
 
@@ -512,8 +634,17 @@ def _in_context(text: str, merged: dict[str, _Candidate], context: str = "") -> 
             continue
         cand = merged.get(category)
         if cand is None:
-            cand = merged[category] = _Candidate(category, None, 0.0, cause, fix, list(source.lines),
-                                                 [f"{sig_id}+context"], source.references, first_line=source.first_line)
+            cand = merged[category] = _Candidate(
+                category,
+                None,
+                0.0,
+                cause,
+                fix,
+                list(source.lines),
+                [f"{sig_id}+context"],
+                source.references,
+                first_line=source.first_line,
+            )
         cand.confidence = max(cand.confidence, source.confidence + 0.1)
         cand.cause, cand.fix = cause, fix
 
@@ -522,7 +653,9 @@ _MISSING_NAME = (
     re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'"),
     re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'"),
 )
-_MISSING_SYMBOL = re.compile(r"(?:'NoneType' object has no attribute|undefined symbol:|function) '?(?P<name>c[a-z]\w+)'?")
+_MISSING_SYMBOL = re.compile(
+    r"(?:'NoneType' object has no attribute|undefined symbol:|function) '?(?P<name>c[a-z]\w+)'?"
+)
 
 
 _IDENTIFIER = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b|\b[a-z]+(?:_[a-z0-9]+)+\b")
@@ -556,16 +689,24 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
         for m in regex.finditer(text):
             module, name = m["module"], m["name"]
             top = module.split(".")[0]
-            source = next((c for c in merged.values() if c.category == "version_incompat" and c.lines
-                           and any(name in line for line in c.lines)), None)
+            source = next(
+                (
+                    c
+                    for c in merged.values()
+                    if c.category == "version_incompat" and c.lines and any(name in line for line in c.lines)
+                ),
+                None,
+            )
             if source is None or name in kb.api.get(module, {}):
                 continue
             if name in known:
                 homes = sorted(known[name] - {module})
                 if not (module in kb.api and top not in {h.split(".")[0] for h in homes}):
                     continue  # the name exists in this package's releases: a version question
-                cause = (f"{name} is not part of {module} in any release of {top}: it belongs to "
-                         f"{', '.join(homes[:2])}. The code imports it from the wrong package.")
+                cause = (
+                    f"{name} is not part of {module} in any release of {top}: it belongs to "
+                    f"{', '.join(homes[:2])}. The code imports it from the wrong package."
+                )
                 fix = f"Import it from where it lives (e.g. `from {homes[0].split('.')[0]} import {name}`)."
             else:
                 close = difflib.get_close_matches(name, known.keys(), n=1, cutoff=0.9)
@@ -575,9 +716,17 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
                 fix = f"Correct the name to {close[0]}."
             cand = merged.get("wrong_api")
             if cand is None:
-                cand = merged["wrong_api"] = _Candidate("wrong_api", None, 0.0, cause, fix, list(source.lines),
-                                                        ["api:wrong-name"], source.references,
-                                                        first_line=source.first_line)
+                cand = merged["wrong_api"] = _Candidate(
+                    "wrong_api",
+                    None,
+                    0.0,
+                    cause,
+                    fix,
+                    list(source.lines),
+                    ["api:wrong-name"],
+                    source.references,
+                    first_line=source.first_line,
+                )
             cand.confidence = max(cand.confidence, source.confidence + 0.05)
             cand.cause, cand.fix = cause, fix
             return
@@ -587,7 +736,8 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
 #: assignment", "cannot unpack non-iterable X object" (CPython's own TypeError wordings)
 _CONTAINER_OP = re.compile(
     r"'(?P<name>[A-Z]\w+)' object (?:is not subscriptable|does not support item (?:assignment|deletion)|is not iterable)"
-    r"|cannot unpack non-iterable (?P<name2>[A-Z]\w+) object")
+    r"|cannot unpack non-iterable (?P<name2>[A-Z]\w+) object"
+)
 #: an attribute name never holds a dot: "module 'torch' has no attribute 'torch.bfloat16'" is a string (a dtype or
 #: class written as text) handed to getattr by the library, i.e. the caller passed a string where a name was expected
 _DOTTED_ATTRIBUTE = re.compile(r"has no attribute '(?P<name>\w+(?:\.\w+)+)'")
@@ -599,21 +749,39 @@ def _by_call(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> Non
     tuple: bitsandbytes' QuantState replaced the quant_state list in 0.41.2), and a dotted attribute name."""
     for m in _CONTAINER_OP.finditer(text):
         name = m["name"] or m["name2"]
-        spans = [(module.split(".")[0], span) for module, table in kb.api.items()
-                 if not module.endswith(":lib") and (span := table.get(name))]
-        later = [(package, span[0]) for package, span in spans
-                 if span[0] != (kb.releases.get(package) or [span[0]])[0]]
+        spans = [
+            (module.split(".")[0], span)
+            for module, table in kb.api.items()
+            if not module.endswith(":lib") and (span := table.get(name))
+        ]
+        later = [
+            (package, span[0])
+            for package, span in spans
+            if span[0] != (kb.releases.get(package) or [span[0]])[0]
+        ]
         if not later:
             continue
         package, first = later[0]
         cand = merged.get("version_incompat")
-        cause = (f"{name} is a class that {package} introduced in {first}, replacing a plain list/tuple: the code "
-                 f"indexes or unpacks it as it did with {package} before {first}.")
-        fix = (f"Update the code to {name}'s attributes (e.g. quant_state.dtype instead of quant_state[2]), or pin "
-               f"{package}<{first} for the old code.")
+        cause = (
+            f"{name} is a class that {package} introduced in {first}, replacing a plain list/tuple: the code "
+            f"indexes or unpacks it as it did with {package} before {first}."
+        )
+        fix = (
+            f"Update the code to {name}'s attributes (e.g. quant_state.dtype instead of quant_state[2]), or pin "
+            f"{package}<{first} for the old code."
+        )
         if cand is None:
             cand = merged["version_incompat"] = _Candidate(
-                "version_incompat", "BNB023", 0.0, cause, fix, [m.group(0)], [f"api:container:{package}:{name}"], ())
+                "version_incompat",
+                "BNB023",
+                0.0,
+                cause,
+                fix,
+                [m.group(0)],
+                [f"api:container:{package}:{name}"],
+                (),
+            )
         cand.confidence = max(cand.confidence, 0.75)
         cand.cause, cand.fix = cause, fix
         break
@@ -622,12 +790,17 @@ def _by_call(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> Non
         cand = merged.get("wrong_api")
         if cand is None:
             cand = merged["wrong_api"] = _Candidate(
-                "wrong_api", None, 0.0, "", "", [dotted.group(0)], ["api:dotted-attribute"], ())
+                "wrong_api", None, 0.0, "", "", [dotted.group(0)], ["api:dotted-attribute"], ()
+            )
         cand.confidence = max(cand.confidence, 0.8)
-        cand.cause = (f"'{dotted['name']}' is not a name: a string was passed where the library expects a value it "
-                      "looks up by name (a dtype written as \"torch.bfloat16\" in a config), and getattr fails on it.")
-        cand.fix = ("Pass the object itself (torch.bfloat16), or the bare name the library resolves "
-                    "(\"bfloat16\"), not its dotted spelling.")
+        cand.cause = (
+            f"'{dotted['name']}' is not a name: a string was passed where the library expects a value it "
+            'looks up by name (a dtype written as "torch.bfloat16" in a config), and getattr fails on it.'
+        )
+        cand.fix = (
+            "Pass the object itself (torch.bfloat16), or the bare name the library resolves "
+            '("bfloat16"), not its dotted spelling.'
+        )
 
 
 def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> None:
@@ -647,21 +820,45 @@ def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -
         newest = kb.newest(package)
         gone = bool(newest and last != newest)
         what = "the native entry point" if module.endswith(":lib") else f"{module}.{name}"
-        where = (f"{package} {first}-{last} calls {name} in its native library" if module.endswith(":lib")
-                 else f"{what} exists in {package} {first}-{last}")
-        detail = {"id": f"api:{module}:{name}", "package": package, "file": module, "function": name, "kind": "api",
-                  "type": None, "first": first, "last": last, "newest_release": newest, "gone_from_newest": False,
-                  "where": where, "template": f"{module}.{name}", "truncated": False}
-        target = next((c for c in merged.values() if c.category in ("version_incompat", "bnb_cpu_fallback", "missing_libs")
-                       and any(line and name in line for line in c.lines)), None)
+        where = (
+            f"{package} {first}-{last} calls {name} in its native library"
+            if module.endswith(":lib")
+            else f"{what} exists in {package} {first}-{last}"
+        )
+        detail = {
+            "id": f"api:{module}:{name}",
+            "package": package,
+            "file": module,
+            "function": name,
+            "kind": "api",
+            "type": None,
+            "first": first,
+            "last": last,
+            "newest_release": newest,
+            "gone_from_newest": False,
+            "where": where,
+            "template": f"{module}.{name}",
+            "truncated": False,
+        }
+        target = next(
+            (
+                c
+                for c in merged.values()
+                if c.category in ("version_incompat", "bnb_cpu_fallback", "missing_libs")
+                and any(line and name in line for line in c.lines)
+            ),
+            None,
+        )
         if target is None:
             continue
         target.templates.insert(0, detail)
         if module.endswith(":lib"):
             continue
         if gone:
-            target.fix += (f" {name} exists only in {package} {first}-{last}: the code was written for those releases; "
-                           f"pin {package}<={last} or update the code to the newer API.")
+            target.fix += (
+                f" {name} exists only in {package} {first}-{last}: the code was written for those releases; "
+                f"pin {package}<={last} or update the code to the newer API."
+            )
         elif first != (kb.releases.get(package) or [first])[0]:
             target.fix += f" {name} came in {package} {first}: install {package}>={first}."
 
@@ -672,35 +869,52 @@ ADVICE_PENALTY = 0.3
 
 
 _WARNING_LINE = re.compile(r"\bwarn(ing)?\b|Warning\b|\bwarn\(", re.I)
-_FAILURE_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed|\bfail(ed|s|ure)?\b"
-                           r"|not found|cannot|can't|could not|unable|Defaulting to", re.I)
+_FAILURE_LINE = re.compile(
+    r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed|\bfail(ed|s|ure)?\b"
+    r"|not found|cannot|can't|could not|unable|Defaulting to",
+    re.I,
+)
 
 
 #: what a warning says when it reports a failure (torch's "CUDA initialization: The NVIDIA driver on your system is
 #: too old" is a UserWarning, and the cause of what follows), not a slow path or a note
-_WARNED_FAILURE = re.compile(r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
-                             r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible"
-                             r"|(device|dtype) type different", re.I)
+_WARNED_FAILURE = re.compile(
+    r"too old|not (found|available|supported|compatible|installed)|fail|cannot|can't|could not"
+    r"|unable|insufficient|mismatch|unsupported|missing|no longer|incompatible"
+    r"|(device|dtype) type different",
+    re.I,
+)
 
 
 def _warning_only(cand: _Candidate) -> bool:
     """Every line of its evidence is a warning that reports no failure ("Only slow 8-bit matmul is supported")."""
-    return bool(cand.lines) and all(_WARNING_LINE.search(line) and not _ERROR_LINE.search(line)
-                                    and not _WARNED_FAILURE.search(line) for line in cand.lines)
+    return bool(cand.lines) and all(
+        _WARNING_LINE.search(line) and not _ERROR_LINE.search(line) and not _WARNED_FAILURE.search(line)
+        for line in cand.lines
+    )
 
 
 def _failures_over_advice(merged: dict[str, _Candidate]) -> None:
     """When the text holds an error, a warning about speed is not its cause: it ranks after the error's causes. Nor
     is any cause that only warnings show, when another cause rests on a failure line (bitsandbytes' "Compute
     capability < 7.5 detected! Only slow 8-bit matmul" printed before "Required library version not found")."""
-    failed = any(c.category not in ADVICE and c.confidence >= 0.5 and any(_ERROR_LINE.search(line) for line in c.lines)
-                 for c in merged.values())
+    failed = any(
+        c.category not in ADVICE and c.confidence >= 0.5 and any(_ERROR_LINE.search(line) for line in c.lines)
+        for c in merged.values()
+    )
     if failed:
         for cand in merged.values():
             if cand.category in ADVICE:
                 cand.confidence -= ADVICE_PENALTY
-    failing = [c for c in merged.values() if c.category not in ADVICE and c.primary and c.confidence >= 0.5
-               and not _warning_only(c) and any(_FAILURE_LINE.search(line) for line in c.lines)]
+    failing = [
+        c
+        for c in merged.values()
+        if c.category not in ADVICE
+        and c.primary
+        and c.confidence >= 0.5
+        and not _warning_only(c)
+        and any(_FAILURE_LINE.search(line) for line in c.lines)
+    ]
     if failing:
         best = max(c.confidence for c in failing)
         for cand in merged.values():
@@ -714,8 +928,10 @@ def _say_upgrade(cand: _Candidate) -> None:
         return
     for t in cand.templates:
         if t["gone_from_newest"]:
-            cand.fix += (f" This message exists only in {t['package']} {t['first']}-{t['last']}: the release that printed "
-                         f"it is older than {t['newest_release']}, so upgrading {t['package']} is part of the fix.")
+            cand.fix += (
+                f" This message exists only in {t['package']} {t['first']}-{t['last']}: the release that printed "
+                f"it is older than {t['newest_release']}, so upgrading {t['package']} is part of the fix."
+            )
             return
 
 
@@ -726,10 +942,20 @@ def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
             continue
         model = next((sig for sig in SIGNATURES if sig.category == category), None)
         fix = model.fix if model is not None else "Run `bnbdoctor check` on the machine that failed."
-        cause = (f"No known message is in the text; its words ({', '.join(repr(w) for w in words)}) point at "
-                 f"{category.replace('_', ' ')}. A guess from words, not a recognised error.")
-        merged[category] = _Candidate(category, model.rule if model else None, confidence, cause, fix, [],
-                                      [f"keywords:{category}"], model.references if model else ())
+        cause = (
+            f"No known message is in the text; its words ({', '.join(repr(w) for w in words)}) point at "
+            f"{category.replace('_', ' ')}. A guess from words, not a recognised error."
+        )
+        merged[category] = _Candidate(
+            category,
+            model.rule if model else None,
+            confidence,
+            cause,
+            fix,
+            [],
+            [f"keywords:{category}"],
+            model.references if model else (),
+        )
 
 
 def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
@@ -742,7 +968,7 @@ def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
         if top.confidence - cand.confidence > UPSTREAM_MARGIN:
             break
         if cand.facts and top.facts and ROOT_ORDER.index(cand.category) < ROOT_ORDER.index(top.category):
-            return [cand, *ranked[:i], *ranked[i + 1:]]
+            return [cand, *ranked[:i], *ranked[i + 1 :]]
     return ranked
 
 
@@ -759,9 +985,15 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         # Windows' own wording when a loaded DLL lacks a symbol: a Windows build of bitsandbytes was loaded (its CPU
         # one), so this is not a release without a Windows build
         dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
-        machine = replace(machine, report={**machine.report, "text_releases": text_releases(hits),
-                                           "windows_dll_loaded": dll_loaded,
-                                           "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text))})
+        machine = replace(
+            machine,
+            report={
+                **machine.report,
+                "text_releases": text_releases(hits),
+                "windows_dll_loaded": dll_loaded,
+                "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text)),
+            },
+        )
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     candidates: list[_Candidate] = []
     for sig in signatures:
@@ -798,7 +1030,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
             if hit.truncated:
                 cand.confidence -= TRUNCATED_PENALTY * (1 - hit.score)
             if cand.category == "other" or mapped.id.startswith("family:"):
-                cand.cause = f"{cand.cause} Recognised: \"{hit.template.template}\" ({hit.template.where})."
+                cand.cause = f'{cand.cause} Recognised: "{hit.template.template}" ({hit.template.where}).'
         candidates.extend(proposed)
         direct.add(mapped.id)
     merged = _merge(candidates)
@@ -824,9 +1056,15 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         # setup output (bitsandbytes' CUDA SETUP lines, torch's CUDA initialisation warnings) printed before the
         # traceback is what the traceback's error follows from
         for cand in merged.values():
-            if cand.category in SETUP_CATEGORIES and cand.first_line is not None and cand.first_line < found.traceback:
+            if (
+                cand.category in SETUP_CATEGORIES
+                and cand.first_line is not None
+                and cand.first_line < found.traceback
+            ):
                 cand.confidence += SETUP_BONUS
-    ranked = _upstream_first(sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category))))
+    ranked = _upstream_first(
+        sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
+    )
     return [
         Match(
             category=c.category,

@@ -25,28 +25,60 @@ from ..snapshot import (
 )
 
 #: packages whose version decides a bitsandbytes load; others in a pip list are kept too when the list is full
-KNOWN = ("torch", "transformers", "accelerate", "bitsandbytes", "peft", "trl", "vllm", "triton", "safetensors",
-         "huggingface-hub", "auto-gptq", "optimum", "unsloth", "xformers", "deepspeed", "diffusers", "numpy")
+KNOWN = (
+    "torch",
+    "transformers",
+    "accelerate",
+    "bitsandbytes",
+    "peft",
+    "trl",
+    "vllm",
+    "triton",
+    "safetensors",
+    "huggingface-hub",
+    "auto-gptq",
+    "optimum",
+    "unsloth",
+    "xformers",
+    "deepspeed",
+    "diffusers",
+    "numpy",
+)
 FULL_LIST = 15  # a pip list/freeze with at least this many entries says what is NOT installed too
 
 #: compute capability of GPUs by the name users write; a public hardware fact (NVIDIA's CUDA GPUs table), not a guess
 _CC_BY_NAME: tuple[tuple[str, tuple[int, int]], ...] = (
-    (r"\bB200\b|\bGB200\b", (10, 0)), (r"RTX\s*50\d\d|RTX PRO 6000 Blackwell", (12, 0)),
+    (r"\bB200\b|\bGB200\b", (10, 0)),
+    (r"RTX\s*50\d\d|RTX PRO 6000 Blackwell", (12, 0)),
     (r"\bH100\b|\bH200\b|\bH800\b|\bGH200\b", (9, 0)),
     (r"RTX\s*40\d\d|\bL4\b|\bL40S?\b|RTX 6000 Ada|RTX \d000 Ada", (8, 9)),
     (r"\bA100\b|\bA800\b|\bA30\b", (8, 0)),
     (r"RTX\s*30\d\d|\bA10G?\b|\bA40\b|RTX A\d000|\bA2\b|\bA16\b|\bA6000\b|\bA5000\b|\bA4000\b", (8, 6)),
     (r"\bT4\b|RTX\s*20\d\d|GTX\s*16\d\d|Quadro RTX|TITAN RTX", (7, 5)),
     (r"\bV100\b|TITAN V\b", (7, 0)),
-    (r"\bP100\b", (6, 0)), (r"\bP40\b|\bP4\b|GTX\s*10\d\d|TITAN Xp|Quadro P\d+", (6, 1)),
-    (r"GTX\s*9\d\d|\bM40\b|\bM60\b|TITAN X\b", (5, 2)), (r"\bK80\b", (3, 7)), (r"GTX\s*7\d\d|\bK40\b", (3, 5)),
+    (r"\bP100\b", (6, 0)),
+    (r"\bP40\b|\bP4\b|GTX\s*10\d\d|TITAN Xp|Quadro P\d+", (6, 1)),
+    (r"GTX\s*9\d\d|\bM40\b|\bM60\b|TITAN X\b", (5, 2)),
+    (r"\bK80\b", (3, 7)),
+    (r"GTX\s*7\d\d|\bK40\b", (3, 5)),
 )
 _GPU_NAME = re.compile(
     r"((?:NVIDIA\s+)?(?:GeForce\s+)?(?:RTX\s*\d{4}(?:\s*Ti|\s*SUPER|\s*Laptop(?:\s*GPU)?)*|GTX\s*\d{3,4}(?:\s*Ti)?"
     r"|Tesla\s+[A-Z]\d+[\w-]*|[AHLB]\d{2,3}[\w-]*(?:\s*80GB|\s*40GB|\s*PCIe|\s*SXM\d?)*|Quadro\s+[\w ]+?|TITAN\s+\w+"
-    r"|RTX A\d000|RTX \d000 Ada))", re.I)
-_SYSTEMS = {"windows": "Windows", "win": "Windows", "linux": "Linux", "macos": "Darwin", "darwin": "Darwin",
-            "mac": "Darwin", "wsl": "Linux", "colab": "Linux", "kaggle": "Linux"}
+    r"|RTX A\d000|RTX \d000 Ada))",
+    re.I,
+)
+_SYSTEMS = {
+    "windows": "Windows",
+    "win": "Windows",
+    "linux": "Linux",
+    "macos": "Darwin",
+    "darwin": "Darwin",
+    "mac": "Darwin",
+    "wsl": "Linux",
+    "colab": "Linux",
+    "kaggle": "Linux",
+}
 
 
 @dataclass
@@ -54,7 +86,9 @@ class ReportFacts:
     """Facts read from a report: a flat dict (the same keys the corpus' `env` uses) and where each came from."""
 
     facts: dict[str, Any] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)  # fact -> the line (or structured source) it was read from
+    sources: dict[str, str] = field(
+        default_factory=dict
+    )  # fact -> the line (or structured source) it was read from
     packages: dict[str, str] = field(default_factory=dict)
     full_list: bool = False  # a whole pip list/freeze was pasted: absent packages are absent
 
@@ -76,7 +110,9 @@ class ReportFacts:
 
 def _normal(name: str) -> str:
     name = re.sub(r"[-_.]+", "-", name).lower()
-    return {"pytorch": "torch", "huggingface_hub": "huggingface-hub", "auto_gptq": "auto-gptq"}.get(name, name)
+    return {"pytorch": "torch", "huggingface_hub": "huggingface-hub", "auto_gptq": "auto-gptq"}.get(
+        name, name
+    )
 
 
 def cc_of_gpu(name: str) -> tuple[int, int] | None:
@@ -91,24 +127,50 @@ def cc_of_gpu(name: str) -> tuple[int, int] | None:
 _FREEZE = re.compile(r"^(?:\[(?:pip3?|conda)\]\s+)?(?P<name>[A-Za-z][\w.-]*)\s*==\s*(?P<v>\d[\w.+!-]*)")
 _PIPLIST = re.compile(r"^(?P<name>[A-Za-z][\w.-]*)\s{2,}(?P<v>\d[\w.+!-]*)(\s+\S.*)?$")
 _CONDA = re.compile(r"^\[conda\]\s+(?P<name>[A-Za-z][\w.-]*)\s+(?P<v>\d[\w.+!-]*)\s")
-_ENVLINE = re.compile(r"^[-*]?\s*(?P<name>[A-Za-z][\w -]*?)\s+(?:library\s+)?version(?:\s*\(GPU\?\))?\s*:\s*(?P<v>\d[\w.+!-]*)"
-                      r"(?:\s*\((?P<gpu>True|False)\))?", re.I)
-_INLINE = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch|vllm|trl)(?:==|\s+version\s*:?\s*v?|\s+v?)"
-                     r"(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\+\w+)?)\b(?:\s+(?P<local>cu\d{3}|rocm[\d.]+)\b)?", re.I)
-_KEYVALUE = re.compile(r"^[-*]?\s*(?P<name>bitsandbytes|transformers|accelerate|peft|torch|pytorch|vllm|trl|triton)"
-                       r"\s*(?:version)?\s*[:=]\s*v?(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\.dev\d+|\+\w+)?)\b", re.I)
-_EGG = re.compile(r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch)-(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+)?)"
-                  r"(?:-py\d|\.dist-info|\.egg)", re.I)
-_SMI = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+Driver Version:\s*(?P<driver>[\d.]+)\s+CUDA Version:\s*(?P<cuda>[\d.]+)")
-_SMI_GPU = re.compile(r"^\|?\s*(?P<index>\d+)\s+(?P<name>(?:NVIDIA|Tesla|GeForce|Quadro|TITAN)[\w\s-]*?)\s{2,}(?:On|Off|WDDM|TCC)\b")
+_ENVLINE = re.compile(
+    r"^[-*]?\s*(?P<name>[A-Za-z][\w -]*?)\s+(?:library\s+)?version(?:\s*\(GPU\?\))?\s*:\s*(?P<v>\d[\w.+!-]*)"
+    r"(?:\s*\((?P<gpu>True|False)\))?",
+    re.I,
+)
+_INLINE = re.compile(
+    r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch|vllm|trl)(?:==|\s+version\s*:?\s*v?|\s+v?)"
+    r"(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\+\w+)?)\b(?:\s+(?P<local>cu\d{3}|rocm[\d.]+)\b)?",
+    re.I,
+)
+_KEYVALUE = re.compile(
+    r"^[-*]?\s*(?P<name>bitsandbytes|transformers|accelerate|peft|torch|pytorch|vllm|trl|triton)"
+    r"\s*(?:version)?\s*[:=]\s*v?(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+|\.dev\d+|\+\w+)?)\b",
+    re.I,
+)
+_EGG = re.compile(
+    r"\b(?P<name>bitsandbytes|transformers|accelerate|peft|torch)-(?P<v>\d+\.\d+(?:\.\d+)?(?:\.post\d+)?)"
+    r"(?:-py\d|\.dist-info|\.egg)",
+    re.I,
+)
+_SMI = re.compile(
+    r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+Driver Version:\s*(?P<driver>[\d.]+)\s+CUDA Version:\s*(?P<cuda>[\d.]+)"
+)
+_SMI_GPU = re.compile(
+    r"^\|?\s*(?P<index>\d+)\s+(?P<name>(?:NVIDIA|Tesla|GeForce|Quadro|TITAN)[\w\s-]*?)\s{2,}(?:On|Off|WDDM|TCC)\b"
+)
 _SMI_MEM = re.compile(r"(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
 _COLLECT = {
-    "PyTorch version": "torch", "CUDA used to build PyTorch": "torch_cuda", "ROCM used to build PyTorch": "rocm",
-    "OS": "os_line", "Python version": "python", "Python platform": "platform_line", "Is CUDA available": "cuda_available",
-    "CUDA runtime version": "cuda_runtime", "Nvidia driver version": "driver", "GPU models and configuration": "gpus",
-    "Platform": "platform_line", "GPU type": "gpus",
+    "PyTorch version": "torch",
+    "CUDA used to build PyTorch": "torch_cuda",
+    "ROCM used to build PyTorch": "rocm",
+    "OS": "os_line",
+    "Python version": "python",
+    "Python platform": "platform_line",
+    "Is CUDA available": "cuda_available",
+    "CUDA runtime version": "cuda_runtime",
+    "Nvidia driver version": "driver",
+    "GPU models and configuration": "gpus",
+    "Platform": "platform_line",
+    "GPU type": "gpus",
 }
-_COLLECT_LINE = re.compile(r"^[-*]?\s*(?P<key>" + "|".join(re.escape(k) for k in _COLLECT) + r")\s*:\s*(?P<value>.+)$")
+_COLLECT_LINE = re.compile(
+    r"^[-*]?\s*(?P<key>" + "|".join(re.escape(k) for k in _COLLECT) + r")\s*:\s*(?P<value>.+)$"
+)
 _CC_TEXT = (
     re.compile(r"highest_compute_capability=\((?P<major>\d+),\s*(?P<minor>\d+)\)"),
     re.compile(r"Highest Compute Capability:\s*\((?P<major>\d+),\s*(?P<minor>\d+)\)"),
@@ -121,18 +183,28 @@ _GPU_IN_TEXT = (
     re.compile(r"(?P<name>NVIDIA [\w ]+?) with CUDA capability sm_\d+"),
     re.compile(r"GPU \d+:\s*(?P<name>[^\n(]+?)(?:\s*\(UUID|$)"),
     re.compile(r"Device \d+:\s*(?P<name>NVIDIA [^,\n]+)"),
-    re.compile(r"^[-*]?\s*(?:GPU|GPUs|Graphics card|Video card|Hardware)\s*(?:type|model|name)?\s*:\s*(?:\d+\s*x\s*)?"
-               r"(?P<name>(?:NVIDIA|Tesla|GeForce|RTX|GTX|Quadro|TITAN|AMD|Radeon|Intel|[AHLTVBP]\d{1,3}\b)[^\n,;(]*)", re.I),
+    re.compile(
+        r"^[-*]?\s*(?:GPU|GPUs|Graphics card|Video card|Hardware)\s*(?:type|model|name)?\s*:\s*(?:\d+\s*x\s*)?"
+        r"(?P<name>(?:NVIDIA|Tesla|GeForce|RTX|GTX|Quadro|TITAN|AMD|Radeon|Intel|[AHLTVBP]\d{1,3}\b)[^\n,;(]*)",
+        re.I,
+    ),
 )
 #: a GPU named in prose ("Rtx 5090 & Getting Error", "on colab L4 instances", "NVIDIA TX2+jetpack"): only names that
 #: cannot be anything else
-_GPU_PROSE = re.compile(r"\b((?:GeForce )?(?:RTX|GTX) ?\d{3,4}(?: ?Ti| SUPER| Laptop)?|Tesla [A-Z]\d+\w*|Jetson[\w ]{0,12}"
-                        r"|TX2|AGX Orin|Orin Nano|Xavier NX|(?<![\w-])(?:A100|H100|H200|V100|P100|P40|T4|L4|A10G|K80)(?![\w-]))",
-                        re.I)
-_BNB_CUDA = (re.compile(r"cuda_version_string='(?P<v>\d+)'"), re.compile(r"PyTorch settings found: CUDA_VERSION=(?P<v>\d+)"),
-             re.compile(r"CUDA SETUP: Detected CUDA version (?P<v>\d+)"))
+_GPU_PROSE = re.compile(
+    r"\b((?:GeForce )?(?:RTX|GTX) ?\d{3,4}(?: ?Ti| SUPER| Laptop)?|Tesla [A-Z]\d+\w*|Jetson[\w ]{0,12}"
+    r"|TX2|AGX Orin|Orin Nano|Xavier NX|(?<![\w-])(?:A100|H100|H200|V100|P100|P40|T4|L4|A10G|K80)(?![\w-]))",
+    re.I,
+)
+_BNB_CUDA = (
+    re.compile(r"cuda_version_string='(?P<v>\d+)'"),
+    re.compile(r"PyTorch settings found: CUDA_VERSION=(?P<v>\d+)"),
+    re.compile(r"CUDA SETUP: Detected CUDA version (?P<v>\d+)"),
+)
 _DRIVER_FOUND = re.compile(r"driver on your system is too old \(found version (?P<v>\d+)\)")
-_ENV_VAR = re.compile(r"(?:^|export\s+|set\s+|\$env:)(?P<name>BNB_CUDA_VERSION|CUDA_VISIBLE_DEVICES)\s*=\s*['\"]?(?P<v>[\w,-]*)")
+_ENV_VAR = re.compile(
+    r"(?:^|export\s+|set\s+|\$env:)(?P<name>BNB_CUDA_VERSION|CUDA_VISIBLE_DEVICES)\s*=\s*['\"]?(?P<v>[\w,-]*)"
+)
 
 
 def _cuda_from_digits(digits: str) -> str | None:
@@ -148,10 +220,15 @@ def _os_from_text(text: str, facts: ReportFacts) -> None:
     """The OS, from what only that OS prints (never from a mere mention)."""
     checks = (
         (r"microsoft-standard-WSL|\bWSL ?2?\b|/mnt/c/|/usr/lib/wsl/", "wsl"),
-        (r"\[WinError \d+\]|[A-Z]:\\\\?(?:Users|Program|ProgramData|AI|ai|SD|stable|venv|Python)|\.dll\b|win_amd64|Windows-1\d", "windows"),
-        (r"dlopen\(|\.dylib\b|/Users/\w+/|macOS-\d|Darwin|arm64-arm-64bit|\bmps\b|Apple M\d|\bmac ?OS\b|\bMacBook"
-         r"|\bfor Mac\b|\bon (a |my )?Mac\b|Apple Silicon|\bM[1-4] (Pro|Max|Ultra|chips?)\b|\bon (an? |my )?M[1-4]\b(?!\.)",
-         "macos"),
+        (
+            r"\[WinError \d+\]|[A-Z]:\\\\?(?:Users|Program|ProgramData|AI|ai|SD|stable|venv|Python)|\.dll\b|win_amd64|Windows-1\d",
+            "windows",
+        ),
+        (
+            r"dlopen\(|\.dylib\b|/Users/\w+/|macOS-\d|Darwin|arm64-arm-64bit|\bmps\b|Apple M\d|\bmac ?OS\b|\bMacBook"
+            r"|\bfor Mac\b|\bon (a |my )?Mac\b|Apple Silicon|\bM[1-4] (Pro|Max|Ultra|chips?)\b|\bon (an? |my )?M[1-4]\b(?!\.)",
+            "macos",
+        ),
         (r"google\.colab|/content/\w|Colab", "colab"),
         (r"/kaggle/", "kaggle"),
         # a Linux path or platform string; not a bare ".so": old bitsandbytes names .so files on Windows too
@@ -160,22 +237,32 @@ def _os_from_text(text: str, facts: ReportFacts) -> None:
     for pattern, os_name in checks:
         m = re.search(pattern, text)
         if m:
-            line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.end()) if "\n" in text[m.end():] else None]
+            line = text[
+                text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end())
+                if "\n" in text[m.end() :]
+                else None
+            ]
             facts.set("os", os_name, line.strip())
             return
 
 
 #: CJK text written against ASCII ("给的Torch 2.7.0", "5070ti显卡"): no word boundary between them for `\b`
-_CJK_ASCII = re.compile(r"(?<=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])(?=[A-Za-z0-9])"
-                        r"|(?<=[A-Za-z0-9])(?=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])")
+_CJK_ASCII = re.compile(
+    r"(?<=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])(?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9])(?=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])"
+)
 #: a GeForce named by its number alone, followed by what it is ("5070ti 显卡", "my 3090 GPU", "4090 graphics card")
-_GPU_NUMBER = re.compile(r"(?<![\w.])(?:RTX ?)?(?P<n>[2-5]0[5-9]0)(?P<ti> ?Ti| ?SUPER)?(?= ?(?:显卡|(?:GPU|graphics card|card)\b))",
-                         re.I)
+_GPU_NUMBER = re.compile(
+    r"(?<![\w.])(?:RTX ?)?(?P<n>[2-5]0[5-9]0)(?P<ti> ?Ti| ?SUPER)?(?= ?(?:显卡|(?:GPU|graphics card|card)\b))",
+    re.I,
+)
 
 
 def spaced(text: str) -> str:
     """The text with a space between CJK characters and ASCII letters or digits written against them."""
-    return _CJK_ASCII.sub(" ", text) if re.search(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]", text) else text
+    return (
+        _CJK_ASCII.sub(" ", text) if re.search(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]", text) else text
+    )
 
 
 def parse_report(text: str) -> ReportFacts:
@@ -184,7 +271,11 @@ def parse_report(text: str) -> ReportFacts:
     text = spaced(text)
     listed = 0
     for raw in text.splitlines():
-        line = raw.strip().strip("|").strip() if raw.strip().startswith("|") and "NVIDIA-SMI" not in raw else raw.strip()
+        line = (
+            raw.strip().strip("|").strip()
+            if raw.strip().startswith("|") and "NVIDIA-SMI" not in raw
+            else raw.strip()
+        )
         line = line.replace("`", "")
         if not line:
             continue
@@ -246,7 +337,10 @@ def parse_report(text: str) -> ReportFacts:
             facts.set(f"env.{m['name']}", m["v"], line)
         if re.search(r"\bROCm\b|\bHIP\b|libbitsandbytes_(rocm|hip)|gfx\d{3,4}", line, re.I):
             facts.set("rocm", True, line)
-        m = re.search(r"\b(ZLUDA|DirectML|AMD Radeon[\w ]*|Radeon RX ?\d+\w*|Intel\(R\) Arc[\w ]*|Intel Arc [\w]+)", line)
+        m = re.search(
+            r"\b(ZLUDA|DirectML|AMD Radeon[\w ]*|Radeon RX ?\d+\w*|Intel\(R\) Arc[\w ]*|Intel Arc [\w]+)",
+            line,
+        )
         if m:
             facts.set("gpu_vendor", m.group(1).strip(), line)
     facts.full_list = listed >= FULL_LIST
@@ -273,7 +367,11 @@ def parse_report(text: str) -> ReportFacts:
     if "gpu" in facts.facts and "compute_capability" not in facts.facts:
         cc = cc_of_gpu(facts.facts["gpu"])
         if cc:
-            facts.set("compute_capability", f"{cc[0]}.{cc[1]}", f"{facts.facts['gpu']} (NVIDIA's compute capability table)")
+            facts.set(
+                "compute_capability",
+                f"{cc[0]}.{cc[1]}",
+                f"{facts.facts['gpu']} (NVIDIA's compute capability table)",
+            )
     return facts
 
 
@@ -302,8 +400,17 @@ def _collect(facts: ReportFacts, key: str, value: str, line: str) -> None:
             facts.set("gpu", name, line)
     elif key in ("os_line", "platform_line"):
         low = value.lower()
-        os_name = ("windows" if "windows" in low else "macos" if ("macos" in low or "darwin" in low) else
-                   "wsl" if "wsl" in low else "linux" if ("linux" in low or "ubuntu" in low) else None)
+        os_name = (
+            "windows"
+            if "windows" in low
+            else "macos"
+            if ("macos" in low or "darwin" in low)
+            else "wsl"
+            if "wsl" in low
+            else "linux"
+            if ("linux" in low or "ubuntu" in low)
+            else None
+        )
         facts.set("os", os_name, line)
         arch = re.search(r"(x86_64|aarch64|arm64|AMD64|ppc64le)", value)
         if arch:
@@ -312,6 +419,7 @@ def _collect(facts: ReportFacts, key: str, value: str, line: str) -> None:
 
 # ---- from facts to a partial snapshot ----
 
+
 def _cc_tuple(value: Any) -> tuple[int, int] | None:
     if value is None:
         return None
@@ -319,8 +427,12 @@ def _cc_tuple(value: Any) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def snapshot_from_facts(facts: dict[str, Any], packages: dict[str, str] | None = None, full_list: bool = False,
-                        note: str | None = None) -> Snapshot:
+def snapshot_from_facts(
+    facts: dict[str, Any],
+    packages: dict[str, str] | None = None,
+    full_list: bool = False,
+    note: str | None = None,
+) -> Snapshot:
     """A Snapshot holding exactly these facts; every section nothing was said about stays `skipped`."""
     s = Snapshot(note=note or "partial snapshot read from a bug report; unknown facts are left empty")
     os_name = str(facts.get("os") or "").lower() or None
@@ -331,9 +443,16 @@ def snapshot_from_facts(facts: dict[str, Any], packages: dict[str, str] | None =
     if system == "Darwin" and machine is None and facts.get("apple_silicon", True):
         machine = None  # an Intel or an Apple-silicon Mac: the text must say
     if system:
-        s = replace(s, platform=PlatformInfo(status="ok", system=system, machine=machine,
-                                             release="WSL" if os_name == "wsl" else None,
-                                             python_version=facts.get("python")))
+        s = replace(
+            s,
+            platform=PlatformInfo(
+                status="ok",
+                system=system,
+                machine=machine,
+                release="WSL" if os_name == "wsl" else None,
+                python_version=facts.get("python"),
+            ),
+        )
     versions = dict(packages or {})
     for name in ("torch", "transformers", "accelerate", "bitsandbytes", "peft", "vllm"):
         if facts.get(name) and name not in versions:
@@ -344,10 +463,17 @@ def snapshot_from_facts(facts: dict[str, Any], packages: dict[str, str] | None =
         known_build = facts.get("cuda") or facts.get("torch_cpu") or facts.get("rocm")
         if "torch" in versions and known_build:
             cuda = facts.get("cuda") if not facts.get("torch_cpu") else None
-            torch_build = TorchBuild(versions["torch"], cuda=str(cuda) if cuda and not facts.get("rocm") else None,
-                                     hip="unknown" if facts.get("rocm") else None, source="bug report")
+            torch_build = TorchBuild(
+                versions["torch"],
+                cuda=str(cuda) if cuda and not facts.get("rocm") else None,
+                hip="unknown" if facts.get("rocm") else None,
+                source="bug report",
+            )
         # a partial list cannot say what is missing: `skipped` keeps the rules from calling packages absent
-        s = replace(s, packages=PackagesInfo(status="ok" if full_list else "skipped", packages=infos, torch=torch_build))
+        s = replace(
+            s,
+            packages=PackagesInfo(status="ok" if full_list else "skipped", packages=infos, torch=torch_build),
+        )
     gpu, cc = facts.get("gpu"), _cc_tuple(facts.get("compute_capability"))
     if gpu and cc is None:
         cc = cc_of_gpu(str(gpu))  # NVIDIA's table of its GPUs, not a guess
@@ -357,9 +483,20 @@ def snapshot_from_facts(facts: dict[str, Any], packages: dict[str, str] | None =
         dc = _cc_tuple(driver_cuda) if driver_cuda else None
         if dc:
             cuda_driver = dc[0] * 1000 + dc[1] * 10
-        gpus = (GpuInfo(index=0, name=str(gpu or "unknown NVIDIA GPU"), compute_capability=cc),) if (gpu or cc) else ()
-        s = replace(s, nvml=NvmlInfo(status="ok" if gpus else "skipped", driver_version=driver,
-                                     cuda_driver_version=cuda_driver, gpus=gpus))
+        gpus = (
+            (GpuInfo(index=0, name=str(gpu or "unknown NVIDIA GPU"), compute_capability=cc),)
+            if (gpu or cc)
+            else ()
+        )
+        s = replace(
+            s,
+            nvml=NvmlInfo(
+                status="ok" if gpus else "skipped",
+                driver_version=driver,
+                cuda_driver_version=cuda_driver,
+                gpus=gpus,
+            ),
+        )
     variables = {k.removeprefix("env."): str(v) for k, v in facts.items() if k.startswith("env.")}
     if variables:
         s = replace(s, env=EnvInfo(status="skipped", variables=variables))

@@ -23,72 +23,186 @@ BNB = "bitsandbytes-foundation/bitsandbytes"
 HF = "huggingface/transformers"
 TORCH = "pytorch/pytorch"
 
-CEXT = _src(BNB, "bitsandbytes/cextension.py", "native library selection, BNB_CUDA_VERSION override, load-error messages")
-CEXT_043 = _src(BNB, "bitsandbytes/cextension.py", "0.41-0.43: 'CUDA Setup failed despite GPU being available', "
-                "'compiled without GPU support'", "0.43.0")
-CUDA_SETUP_041 = _src(BNB, "bitsandbytes/cuda_setup/main.py", "≤0.42: libcudart search, 'Compute capability < 7.5 "
-                      "detected', BNB_CUDA_VERSION hint", "0.41.0")
-OPS_CU = _src(BNB, "csrc/ops.cu", "CUDA_CHECK_RETURN prints 'Error <cudaGetErrorString> at line N in file ops.cu'", "0.41.0")
-LINEAR4BIT = _src(BNB, "bitsandbytes/nn/modules.py", "Linear4bit.set_compute_type warns 'Input type into Linear4bit is "
-                  "torch.float16, but bnb_4bit_compute_dtype=torch.float32 (default)'")
+CEXT = _src(
+    BNB,
+    "bitsandbytes/cextension.py",
+    "native library selection, BNB_CUDA_VERSION override, load-error messages",
+)
+CEXT_043 = _src(
+    BNB,
+    "bitsandbytes/cextension.py",
+    "0.41-0.43: 'CUDA Setup failed despite GPU being available', 'compiled without GPU support'",
+    "0.43.0",
+)
+CUDA_SETUP_041 = _src(
+    BNB,
+    "bitsandbytes/cuda_setup/main.py",
+    "≤0.42: libcudart search, 'Compute capability < 7.5 detected', BNB_CUDA_VERSION hint",
+    "0.41.0",
+)
+OPS_CU = _src(
+    BNB,
+    "csrc/ops.cu",
+    "CUDA_CHECK_RETURN prints 'Error <cudaGetErrorString> at line N in file ops.cu'",
+    "0.41.0",
+)
+LINEAR4BIT = _src(
+    BNB,
+    "bitsandbytes/nn/modules.py",
+    "Linear4bit.set_compute_type warns 'Input type into Linear4bit is "
+    "torch.float16, but bnb_4bit_compute_dtype=torch.float32 (default)'",
+)
 BNB_FUNCS = _src(BNB, "bitsandbytes/autograd/_functions.py", "MatMul8bitLt casts bfloat16 inputs to float16")
-Q4 = _src(HF, "src/transformers/quantizers/quantizer_bnb_4bit.py", "validate_environment: accelerate/bitsandbytes "
-          "ImportErrors and 'Some modules are dispatched on the CPU or the disk'")
-Q4_438 = _src(HF, "src/transformers/quantizers/quantizer_bnb_4bit.py", "4.38-4.44: 'requires Accelerate ... and the "
-              "latest version of bitsandbytes', 'No GPU found'", "v4.38.0")
-MODELING = _src(HF, "src/transformers/modeling_utils.py", "PreTrainedModel.cuda()/.to() refuse quantized models; "
-                "from_pretrained keyword arguments")
-AUTO_FACTORY = _src(HF, "src/transformers/models/auto/auto_factory.py", "from_pretrained hands unused keywords to "
-                    "AutoConfig.from_pretrained(return_unused_kwargs=True): quantization_config=None replaces the "
-                    "checkpoint's (reproduced: docs/evidence/lint-transformers-5.24.md)")
-MODELING_430 = _src(HF, "src/transformers/modeling_utils.py", "4.30-4.37: 4-bit needs bitsandbytes>=0.39.0", "v4.30.0")
-INTEGRATION = _src(HF, "src/transformers/integrations/bitsandbytes.py", "validate_bnb_backend_availability: 'CUDA is "
-                   "required but not available for bitsandbytes'", "v4.45.0")
-V5_KWARGS = Reference("source", "huggingface/transformers PR #41287: v5 removes the load_in_4bit/load_in_8bit keyword "
-                      "arguments of from_pretrained", "https://github.com/huggingface/transformers/pull/41287")
-TORCH_CUDA_INIT = _src(TORCH, "torch/cuda/__init__.py", "_check_driver ('NVIDIA driver on your system is too old'), "
-                       "_check_capability ('CUDA capability sm_XX is not compatible'), 'Torch not compiled with CUDA enabled'")
-TORCH_ALLOC = _src(TORCH, "c10/cuda/CUDACachingAllocator.cpp", "the 'CUDA out of memory. Tried to allocate' message "
-                   "(capacity, free, per-process use)")
-TORCH_META = _src(TORCH, "aten/src/ATen/native/TensorConversions.cpp", "copying from the meta device: 'Cannot copy "
-                  "out of meta tensor; no data!'")
-TORCH_DEVICE = _src(TORCH, "aten/src/ATen/native/TensorIterator.cpp", "'Expected all tensors to be on the same device'")
-ACC_BIG = _src("huggingface/accelerate", "src/accelerate/big_modeling.py", "dispatch_model / offload to CPU, disk and "
-               "the meta device")
-VLLM_BF16 = _src("vllm-project/vllm", "vllm/config.py", "_check_bfloat16: 'Bfloat16 is only supported on GPUs with "
-                 "compute capability of at least 8.0'", "v0.2.0")
-VLLM_BNB = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/bitsandbytes.py", "'Please install "
-                "bitsandbytes>=... to use bitsandbytes quantizer'")
-CUDA_RUNTIME = Reference("docs", "CUDA Runtime API error codes: cudaErrorInvalidConfiguration (9), cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
-                         "cudaErrorNoKernelImageForDevice (209), cudaErrorInvalidDeviceFunction (98), "
-                         "cudaErrorSymbolNotFound (500)",
-                         "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html")
-NVML_DOCS = Reference("docs", "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Driver/library version mismatch')",
-                      "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html")
-WIN_ERRORS = Reference("docs", "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_PROC_NOT_FOUND (127), "
-                       "ERROR_BAD_EXE_FORMAT (193), ERROR_COMMITMENT_LIMIT (1455)",
-                       "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-")
-TORCH_EXT = _src(TORCH, "torch/utils/cpp_extension.py", "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
-                 "the version that was used to compile PyTorch'")
-DS_BUILDER = _src("deepspeedai/DeepSpeed", "op_builder/builder.py", "assert_no_cuda_mismatch: CUDAMismatchException "
-                  "'Installed CUDA version ... does not match the version torch was compiled with ...'", "master")
-XFORMERS_CPP = _src("facebookresearch/xformers", "xformers/_cpp_lib.py", "'xFormers can't load C++/CUDA extensions. "
-                    "xFormers was built for: PyTorch ... (you have ...)'")
-NV_CONTAINER = _src("NVIDIA/libnvidia-container", "src/cli/common.c", "'requirement error: unsatisfied condition: "
-                    "cuda>=X, please update your driver to a newer version, or use an earlier cuda container'", "master")
-TORCH_MPS = _src(TORCH, "aten/src/ATen/native/mps/OperationUtils.mm", "getMPSDataType: 'BFloat16 is not supported on "
-                 "MPS' (before macOS 14 / torch 2.3: pytorch#99272)")
-GENERATE = _src(HF, "src/transformers/generation/utils.py", "generate(): 'You are calling .generate() with the "
-                "`input_ids` being on a device type different than your model's device'")
-VLLM_QCONFIG = _src("vllm-project/vllm", "vllm/model_executor/layers/quantization/base_config.py",
-                    "QuantizationConfig.get_from_keys: 'Cannot find any of {keys} in the model's quantization config.'")
-CPM_KERNELS = _src("OpenBMB/cpm_kernels", "cpm_kernels/library/base.py", "Lib.bind: 'Library %s is not initialized' "
-                   "when lookup_dll found no file", "master")
-BNB_INSTALL = Reference("docs", "bitsandbytes installation guide: supported platforms and backends",
-                        "https://huggingface.co/docs/bitsandbytes/main/en/installation")
-H100 = Reference("measurement", "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
-                 "meta-tensor error, OOM before any weight is read, BNB_CUDA_VERSION=128 -> libcudart.so.12",
-                 "docs/evidence/h100-2026-11.md")
+Q4 = _src(
+    HF,
+    "src/transformers/quantizers/quantizer_bnb_4bit.py",
+    "validate_environment: accelerate/bitsandbytes "
+    "ImportErrors and 'Some modules are dispatched on the CPU or the disk'",
+)
+Q4_438 = _src(
+    HF,
+    "src/transformers/quantizers/quantizer_bnb_4bit.py",
+    "4.38-4.44: 'requires Accelerate ... and the latest version of bitsandbytes', 'No GPU found'",
+    "v4.38.0",
+)
+MODELING = _src(
+    HF,
+    "src/transformers/modeling_utils.py",
+    "PreTrainedModel.cuda()/.to() refuse quantized models; from_pretrained keyword arguments",
+)
+AUTO_FACTORY = _src(
+    HF,
+    "src/transformers/models/auto/auto_factory.py",
+    "from_pretrained hands unused keywords to "
+    "AutoConfig.from_pretrained(return_unused_kwargs=True): quantization_config=None replaces the "
+    "checkpoint's (reproduced: docs/evidence/lint-transformers-5.24.md)",
+)
+MODELING_430 = _src(
+    HF, "src/transformers/modeling_utils.py", "4.30-4.37: 4-bit needs bitsandbytes>=0.39.0", "v4.30.0"
+)
+INTEGRATION = _src(
+    HF,
+    "src/transformers/integrations/bitsandbytes.py",
+    "validate_bnb_backend_availability: 'CUDA is required but not available for bitsandbytes'",
+    "v4.45.0",
+)
+V5_KWARGS = Reference(
+    "source",
+    "huggingface/transformers PR #41287: v5 removes the load_in_4bit/load_in_8bit keyword "
+    "arguments of from_pretrained",
+    "https://github.com/huggingface/transformers/pull/41287",
+)
+TORCH_CUDA_INIT = _src(
+    TORCH,
+    "torch/cuda/__init__.py",
+    "_check_driver ('NVIDIA driver on your system is too old'), "
+    "_check_capability ('CUDA capability sm_XX is not compatible'), 'Torch not compiled with CUDA enabled'",
+)
+TORCH_ALLOC = _src(
+    TORCH,
+    "c10/cuda/CUDACachingAllocator.cpp",
+    "the 'CUDA out of memory. Tried to allocate' message (capacity, free, per-process use)",
+)
+TORCH_META = _src(
+    TORCH,
+    "aten/src/ATen/native/TensorConversions.cpp",
+    "copying from the meta device: 'Cannot copy out of meta tensor; no data!'",
+)
+TORCH_DEVICE = _src(
+    TORCH, "aten/src/ATen/native/TensorIterator.cpp", "'Expected all tensors to be on the same device'"
+)
+ACC_BIG = _src(
+    "huggingface/accelerate",
+    "src/accelerate/big_modeling.py",
+    "dispatch_model / offload to CPU, disk and the meta device",
+)
+VLLM_BF16 = _src(
+    "vllm-project/vllm",
+    "vllm/config.py",
+    "_check_bfloat16: 'Bfloat16 is only supported on GPUs with compute capability of at least 8.0'",
+    "v0.2.0",
+)
+VLLM_BNB = _src(
+    "vllm-project/vllm",
+    "vllm/model_executor/layers/quantization/bitsandbytes.py",
+    "'Please install bitsandbytes>=... to use bitsandbytes quantizer'",
+)
+CUDA_RUNTIME = Reference(
+    "docs",
+    "CUDA Runtime API error codes: cudaErrorInvalidConfiguration (9), cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
+    "cudaErrorNoKernelImageForDevice (209), cudaErrorInvalidDeviceFunction (98), "
+    "cudaErrorSymbolNotFound (500)",
+    "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html",
+)
+NVML_DOCS = Reference(
+    "docs",
+    "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Driver/library version mismatch')",
+    "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html",
+)
+WIN_ERRORS = Reference(
+    "docs",
+    "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_PROC_NOT_FOUND (127), "
+    "ERROR_BAD_EXE_FORMAT (193), ERROR_COMMITMENT_LIMIT (1455)",
+    "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-",
+)
+TORCH_EXT = _src(
+    TORCH,
+    "torch/utils/cpp_extension.py",
+    "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
+    "the version that was used to compile PyTorch'",
+)
+DS_BUILDER = _src(
+    "deepspeedai/DeepSpeed",
+    "op_builder/builder.py",
+    "assert_no_cuda_mismatch: CUDAMismatchException "
+    "'Installed CUDA version ... does not match the version torch was compiled with ...'",
+    "master",
+)
+XFORMERS_CPP = _src(
+    "facebookresearch/xformers",
+    "xformers/_cpp_lib.py",
+    "'xFormers can't load C++/CUDA extensions. xFormers was built for: PyTorch ... (you have ...)'",
+)
+NV_CONTAINER = _src(
+    "NVIDIA/libnvidia-container",
+    "src/cli/common.c",
+    "'requirement error: unsatisfied condition: "
+    "cuda>=X, please update your driver to a newer version, or use an earlier cuda container'",
+    "master",
+)
+TORCH_MPS = _src(
+    TORCH,
+    "aten/src/ATen/native/mps/OperationUtils.mm",
+    "getMPSDataType: 'BFloat16 is not supported on MPS' (before macOS 14 / torch 2.3: pytorch#99272)",
+)
+GENERATE = _src(
+    HF,
+    "src/transformers/generation/utils.py",
+    "generate(): 'You are calling .generate() with the "
+    "`input_ids` being on a device type different than your model's device'",
+)
+VLLM_QCONFIG = _src(
+    "vllm-project/vllm",
+    "vllm/model_executor/layers/quantization/base_config.py",
+    "QuantizationConfig.get_from_keys: 'Cannot find any of {keys} in the model's quantization config.'",
+)
+CPM_KERNELS = _src(
+    "OpenBMB/cpm_kernels",
+    "cpm_kernels/library/base.py",
+    "Lib.bind: 'Library %s is not initialized' when lookup_dll found no file",
+    "master",
+)
+BNB_INSTALL = Reference(
+    "docs",
+    "bitsandbytes installation guide: supported platforms and backends",
+    "https://huggingface.co/docs/bitsandbytes/main/en/installation",
+)
+H100 = Reference(
+    "measurement",
+    "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
+    "meta-tensor error, OOM before any weight is read, BNB_CUDA_VERSION=128 -> libcudart.so.12",
+    "docs/evidence/h100-2026-11.md",
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +225,9 @@ class Signature:
     id: str
     category: str
     rule: str | None  # the machine rule that checks this cause beforehand, where one exists
-    pattern: str  # a regular expression, searched line by line (re.IGNORECASE is not used: the messages are exact)
+    pattern: (
+        str  # a regular expression, searched line by line (re.IGNORECASE is not used: the messages are exact)
+    )
     confidence: float  # how often this text alone means this cause
     cause: str
     fix: str
@@ -136,7 +252,7 @@ def loosen(pattern: str) -> str:
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
             nxt = pattern[i + 1]
-            out.append("" if nxt == "`" else r"\s*" if nxt == " " else pattern[i:i + 2])
+            out.append("" if nxt == "`" else r"\s*" if nxt == " " else pattern[i : i + 2])
             i += 2
             continue
         if in_class:
@@ -160,73 +276,105 @@ _NO_GPU = Alternative(
     "No usable NVIDIA GPU here (no driver, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs); transformers "
     "then reports bitsandbytes as unusable with a message that looks like a missing package.",
     "Run on a machine (or notebook runtime) with an NVIDIA GPU and a CUDA build of torch; `bnbdoctor check` says which part is missing.",
-    0.25, "no_gpu")
+    0.25,
+    "no_gpu",
+)
 _MAC = Alternative(
     "platform_unsupported",
     "bitsandbytes has no GPU backend for this platform (macOS/Apple silicon has no CUDA), so the quantized load cannot work here.",
     "Run the 4-bit/8-bit load on Linux or Windows with an NVIDIA GPU, or use an MPS/MLX-native quantization (e.g. GGUF, MLX) on a Mac.",
-    0.25, "unsupported_platform", rule="BNB050")
+    0.25,
+    "unsupported_platform",
+    rule="BNB050",
+)
 _OVERRIDE = Alternative(
     "cuda_mismatch",
     "BNB_CUDA_VERSION is set, so bitsandbytes loads the library for that CUDA version instead of torch's, and its CUDA runtime is not installed.",
     "unset BNB_CUDA_VERSION (bitsandbytes then picks the library matching torch's CUDA)",
     # measured (docs/evidence): with the override set, a missing libcudart of another CUDA major is the override's doing
-    0.4, "env:BNB_CUDA_VERSION")
+    0.4,
+    "env:BNB_CUDA_VERSION",
+)
 
 _NON_NVIDIA = Alternative(
     "platform_unsupported",
     "The GPU is not an NVIDIA one (AMD through ZLUDA or DirectML, Intel): the CUDA kernels of bitsandbytes cannot run on it.",
     "Use an NVIDIA GPU, or a backend for your hardware where one exists (ROCm on Linux for AMD, XPU for Intel).",
-    0.25, "non_nvidia_gpu", rule="BNB050")
+    0.25,
+    "non_nvidia_gpu",
+    rule="BNB050",
+)
 _ROCM = Alternative(
     "platform_unsupported",
     "This is an AMD GPU with ROCm: bitsandbytes releases before its ROCm backend look only for CUDA libraries, find none, and fall back to the CPU.",
     "Use a bitsandbytes release with a ROCm build for your ROCm version (see the installation guide), or a CUDA GPU.",
     # a release that has the ROCm backend (its messages name a ROCm library) is no platform miss on ROCm
-    0.25, "rocm_old_bnb", rule="BNB050")
+    0.25,
+    "rocm_old_bnb",
+    rule="BNB050",
+)
 _WINDOWS_OLD = Alternative(
     "platform_unsupported",
     "bitsandbytes had no Windows build before 0.43: its Linux-only CUDA setup (libcudart.so, libbitsandbytes_cuda*.so) cannot work on Windows.",
     "pip install -U bitsandbytes (0.43+ publishes official Windows wheels); remove bitsandbytes-windows forks.",
-    0.25, "windows_old_bnb", rule="BNB050")
+    0.25,
+    "windows_old_bnb",
+    rule="BNB050",
+)
 #: a Blackwell GPU (sm_120) needs the CUDA 12.8 library, which bitsandbytes ships only from 0.45.3 (its release notes,
 #: bitsandbytes#1510): a CPU fallback there is a missing library for that CUDA, not a setup problem
 _NO_LIBRARY_FOR_NEW_GPU = Alternative(
     "missing_libs",
     "This GPU (compute capability 12.x, RTX 50xx/Blackwell) needs torch's CUDA 12.8+, and the installed bitsandbytes ships no native library for that CUDA (0.45.3 was the first with CUDA 12.8 builds), so it fell back to its CPU library or none.",
     "pip install -U bitsandbytes (0.45.3 or newer ships CUDA 12.8 libraries); `python -m bitsandbytes` names the library it looks for.",
-    0.25, "gpu_cc>=12.0")
+    0.25,
+    "gpu_cc>=12.0",
+)
 _LINUX_RUNTIME = Alternative(
     "missing_libs",
     "On Linux (and WSL), bitsandbytes falls back to its CPU library when it cannot load its CUDA library: almost always because the CUDA runtime (libcudart) or the driver's libcuda it links against is not on the loader's path.",
     "Run `python -m bitsandbytes` to see which library failed; put the CUDA runtime's folder (or /usr/lib/wsl/lib under WSL) on LD_LIBRARY_PATH, or install a bitsandbytes whose CUDA matches torch's.",
-    0.25, "os:linux")
+    0.25,
+    "os:linux",
+)
 #: the native-library loading messages of bitsandbytes, which on a Mac, on ROCm or on Windows before 0.43 mean the platform
 _JETSON = Alternative(
     "platform_unsupported",
     "This is an NVIDIA Jetson (aarch64 with JetPack's CUDA): bitsandbytes publishes no build for it, so its CUDA setup fails.",
     "Build bitsandbytes from source on the Jetson for its compute capability (or use a community Jetson wheel).",
-    0.25, "jetson", rule="BNB050")
+    0.25,
+    "jetson",
+    rule="BNB050",
+)
 _PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA, _JETSON)
 
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
     Signature(
-        "nvml-driver-library-mismatch", "gpu_not_visible", "BNB004",
+        "nvml-driver-library-mismatch",
+        "gpu_not_visible",
+        "BNB004",
         r"Driver/library version mismatch|NVML/RM version mismatch|NVMLError_LibRmVersionMismatch",
         0.9,
         "The loaded NVIDIA kernel module and the user-space driver library have different versions (a driver update without a reboot); no CUDA program can use the GPU.",
         "Reboot, or reload the kernel modules (`sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`), then check `nvidia-smi`.",
-        (NVML_DOCS,)),
+        (NVML_DOCS,),
+    ),
     Signature(
-        "torch-driver-too-old", "driver_too_old", "BNB010",
+        "torch-driver-too-old",
+        "driver_too_old",
+        "BNB010",
         r"NVIDIA driver on your system is too old",
         0.9,
         "The NVIDIA driver is older than the CUDA version torch was built with (torch's 'found version' is the driver's CUDA, e.g. 11040 = 11.4).",
         "Upgrade the NVIDIA driver, or install a torch built for the driver's CUDA (`bnbdoctor check` names the wheel index).",
-        (TORCH_CUDA_INIT,), when="driver_too_old"),
+        (TORCH_CUDA_INIT,),
+        when="driver_too_old",
+    ),
     Signature(
-        "container-needs-newer-driver", "driver_too_old", "BNB010",
+        "container-needs-newer-driver",
+        "driver_too_old",
+        "BNB010",
         # the NVIDIA container runtime checks an image's NVIDIA_REQUIRE_CUDA against the host driver before the
         # container starts (nvidia-docker 1.0 printed "unsupported CUDA version: driver X < image Y")
         r"unsatisfied condition: cuda\s*>=?\s*\d+(\.\d+)?|unsupported CUDA version: driver [\d.]+ < image [\d.]+",
@@ -235,9 +383,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "to start it.",
         "Upgrade the host's NVIDIA driver (nvidia-smi shows the CUDA version it supports), or use an image tag built "
         "for an older CUDA.",
-        (NV_CONTAINER,)),
+        (NV_CONTAINER,),
+    ),
     Signature(
-        "cuda-insufficient-driver", "driver_too_old", "BNB010",
+        "cuda-insufficient-driver",
+        "driver_too_old",
+        "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
         r"|Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
         r"|forward compatibility was attempted on non supported HW"
@@ -245,14 +396,23 @@ SIGNATURES: tuple[Signature, ...] = (
         0.75,
         "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
         "Upgrade the NVIDIA driver to one that supports the runtime's CUDA version; `bnbdoctor check` shows both.",
-        (CUDA_RUNTIME, TORCH_CUDA_INIT), when="driver_too_old",
-        alternatives=(Alternative(
-            "gpu_not_visible",
-            "There is no NVIDIA GPU or driver at all: CUDA reports a missing driver as an 'insufficient' one.",
-            "Run on a machine with an NVIDIA GPU and driver; on an integrated GPU (Intel/AMD) CUDA code cannot run.",
-            0.25, "no_gpu", rule="BNB001"),)),
+        (CUDA_RUNTIME, TORCH_CUDA_INIT),
+        when="driver_too_old",
+        alternatives=(
+            Alternative(
+                "gpu_not_visible",
+                "There is no NVIDIA GPU or driver at all: CUDA reports a missing driver as an 'insufficient' one.",
+                "Run on a machine with an NVIDIA GPU and driver; on an integrated GPU (Intel/AMD) CUDA code cannot run.",
+                0.25,
+                "no_gpu",
+                rule="BNB001",
+            ),
+        ),
+    ),
     Signature(
-        "no-cuda-device", "gpu_not_visible", "BNB001",
+        "no-cuda-device",
+        "gpu_not_visible",
+        "BNB001",
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
         r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
@@ -261,19 +421,34 @@ SIGNATURES: tuple[Signature, ...] = (
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
         # a GPU that is not NVIDIA's (Intel XPU, AMD without ROCm) is no CUDA device either: the platform, not a hidden GPU
-        (TORCH_CUDA_INIT, INTEGRATION, Q4_438), when="no_gpu", alternatives=(_MAC, _NON_NVIDIA)),
+        (TORCH_CUDA_INIT, INTEGRATION, Q4_438),
+        when="no_gpu",
+        alternatives=(_MAC, _NON_NVIDIA),
+    ),
     Signature(
-        "nvidia-smi-no-driver", "gpu_not_visible", "BNB001",
+        "nvidia-smi-no-driver",
+        "gpu_not_visible",
+        "BNB001",
         r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
         0.8,
         "nvidia-smi cannot reach the NVIDIA driver: it is not installed or not loaded (after a kernel update, without a reboot), or this is a container/VM without the GPU passed through.",
         "Install or reload the driver (a reboot after a kernel update), or start the container with the GPU (`--gpus all`); `bnbdoctor check` shows what NVML reports.",
-        (NVML_DOCS,), alternatives=(Alternative(
-            "platform_unsupported", "WSL 1 (and Windows 10 builds before 21H2 under WSL 2) gives Linux no access to the GPU at all.",
-            "Use WSL 2 on Windows 10 21H2+/Windows 11 with the Windows NVIDIA driver (do not install a Linux driver inside WSL).",
-            0.25, "os:wsl", rule="BNB050"),)),
+        (NVML_DOCS,),
+        alternatives=(
+            Alternative(
+                "platform_unsupported",
+                "WSL 1 (and Windows 10 builds before 21H2 under WSL 2) gives Linux no access to the GPU at all.",
+                "Use WSL 2 on Windows 10 21H2+/Windows 11 with the Windows NVIDIA driver (do not install a Linux driver inside WSL).",
+                0.25,
+                "os:wsl",
+                rule="BNB050",
+            ),
+        ),
+    ),
     Signature(
-        "invalid-device-ordinal", "gpu_not_visible", None,
+        "invalid-device-ordinal",
+        "gpu_not_visible",
+        None,
         # cudaErrorInvalidDevice (101): "invalid device ordinal"; torch's older THCudaCheck wording is
         # "cuda runtime error (101) : invalid device ordinal"; torch's own check "Invalid device id"
         r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b|Invalid device id\b",
@@ -282,17 +457,25 @@ SIGNATURES: tuple[Signature, ...] = (
         "cuda:N / device id than CUDA_VISIBLE_DEVICES (or the machine) exposes.",
         "Use device indexes below the number of visible GPUs (`python -c 'import torch; print(torch.cuda.device_count())'`); "
         "match --nproc_per_node / world size and device_map to CUDA_VISIBLE_DEVICES.",
-        (CUDA_RUNTIME,)),
+        (CUDA_RUNTIME,),
+    ),
     Signature(
-        "torch-not-cuda-build", "gpu_not_visible", "BNB002",
+        "torch-not-cuda-build",
+        "gpu_not_visible",
+        "BNB002",
         r"Torch not compiled with CUDA enabled",
         0.85,
         "The installed torch is a CPU-only build, so it cannot use the GPU.",
         "Reinstall torch from the CUDA wheel index matching the driver, e.g. `pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu128`.",
-        (TORCH_CUDA_INIT,), when="no_gpu", alternatives=(_MAC,)),
+        (TORCH_CUDA_INIT,),
+        when="no_gpu",
+        alternatives=(_MAC,),
+    ),
     # ---- the bitsandbytes native library ----
     Signature(
-        "bnb-cuda-override", "cuda_mismatch", None,
+        "bnb-cuda-override",
+        "cuda_mismatch",
+        None,
         r"BNB_(CUDA|ROCM)_VERSION=\S+ (environment variable )?detected|value must be digits only"
         # 0.43.x cextension.get_cuda_bnb_library_path strips trailing digits from the stem and appends the override:
         # on a GPU below 7.5 "libbitsandbytes_cuda124_nocublaslt" becomes "..._nocublaslt124", a name only the
@@ -301,9 +484,13 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "BNB_CUDA_VERSION (or BNB_ROCM_VERSION) overrides which native library bitsandbytes loads; the library or the CUDA runtime it needs for that version is not there.",
         "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA); set it only to a CUDA version whose runtime is installed.",
-        (CEXT, H100), when="env:BNB_CUDA_VERSION"),
+        (CEXT, H100),
+        when="env:BNB_CUDA_VERSION",
+    ),
     Signature(
-        "bnb-no-library-for-cuda", "missing_libs", None,
+        "bnb-no-library-for-cuda",
+        "missing_libs",
+        None,
         r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
         r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
         r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version"
@@ -315,25 +502,41 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "The bitsandbytes install has no native library for the CUDA version it looks for (torch's CUDA): the wheel predates that CUDA (e.g. CUDA 12.8/12.9 for RTX 50xx), or a source build compiled another one.",
         "Install a bitsandbytes release that ships a library for torch's CUDA (`pip install -U bitsandbytes`), or build it for that version; `python -m bitsandbytes` names the file it looks for.",
-        (CEXT, CUDA_SETUP_041), alternatives=(Alternative(
-            "cuda_mismatch",
-            "bitsandbytes was built from source (its library is outside site-packages) for the CUDA/ROCm version of the system toolkit, while it looks for the library named after torch's version, which differs.",
-            "Build it for torch's CUDA/ROCm version (`python -c 'import torch; print(torch.version.cuda, torch.version.hip)'`), e.g. `cmake -DCOMPUTE_BACKEND=cuda` with that toolkit, or install the wheel instead of the checkout.",
-            0.3, "text:bnb_source_build"), Alternative(
-            "cuda_mismatch",
-            "The CUDA version bitsandbytes looks for is not the one its library was built for: BNB_CUDA_VERSION overrides it, or the build used the system CUDA while torch bundles another.",
-            "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA), or rebuild for torch's CUDA (`python -c 'import torch; print(torch.version.cuda)'`).",
-            0.5, "env:BNB_CUDA_VERSION"), *_PLATFORMS)),
+        (CEXT, CUDA_SETUP_041),
+        alternatives=(
+            Alternative(
+                "cuda_mismatch",
+                "bitsandbytes was built from source (its library is outside site-packages) for the CUDA/ROCm version of the system toolkit, while it looks for the library named after torch's version, which differs.",
+                "Build it for torch's CUDA/ROCm version (`python -c 'import torch; print(torch.version.cuda, torch.version.hip)'`), e.g. `cmake -DCOMPUTE_BACKEND=cuda` with that toolkit, or install the wheel instead of the checkout.",
+                0.3,
+                "text:bnb_source_build",
+            ),
+            Alternative(
+                "cuda_mismatch",
+                "The CUDA version bitsandbytes looks for is not the one its library was built for: BNB_CUDA_VERSION overrides it, or the build used the system CUDA while torch bundles another.",
+                "unset BNB_CUDA_VERSION (bitsandbytes then loads the library matching torch's CUDA), or rebuild for torch's CUDA (`python -c 'import torch; print(torch.version.cuda)'`).",
+                0.5,
+                "env:BNB_CUDA_VERSION",
+            ),
+            *_PLATFORMS,
+        ),
+    ),
     Signature(
-        "bnb-no-native-library", "missing_libs", None,
+        "bnb-no-native-library",
+        "missing_libs",
+        None,
         r"libbitsandbytes_cpu\.\w+: cannot open shared object file|Forgot to compile the bitsandbytes library"
         r"|Native code method attempted to call",
         0.75,
         "The bitsandbytes package has no usable compiled library at all (a source checkout or build that did not compile the native code).",
         "Reinstall from the wheel: `pip install --force-reinstall bitsandbytes`; for a source build, run the CMake build first.",
-        (CEXT,), alternatives=(_OVERRIDE, *_PLATFORMS)),
+        (CEXT,),
+        alternatives=(_OVERRIDE, *_PLATFORMS),
+    ),
     Signature(
-        "cuda-runtime-missing", "missing_libs", None,
+        "cuda-runtime-missing",
+        "missing_libs",
+        None,
         r"lib(cudart|cublas|cublasLt|cusparse|cusolver|cufft|curand|nvrtc|nvJitLink|cudnn\w*|nccl|nvToolsExt)\.so[\w.]*: cannot open shared object file"
         r"|(cudart|cublas|cublasLt|cusparse|cudnn)64_\d+\.dll|No libcudart\.so found|libcudart\.so not found"
         r"|libcuda\.so not found|Do you have a CUDA driver installed|Could not load library lib(cudnn|cublas)\w*"
@@ -342,32 +545,49 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
-        (CEXT, CUDA_SETUP_041, H100), alternatives=(_OVERRIDE, *_PLATFORMS), anchors=('shared object', '.dll', 'libcudart', 'runtime', 'libcuda', 'driver')),
+        (CEXT, CUDA_SETUP_041, H100),
+        alternatives=(_OVERRIDE, *_PLATFORMS),
+        anchors=("shared object", ".dll", "libcudart", "runtime", "libcuda", "driver"),
+    ),
     Signature(
-        "bnb-cuda-setup-failed", "missing_libs", None,
+        "bnb-cuda-setup-failed",
+        "missing_libs",
+        None,
         r"CUDA Setup failed despite (GPU|CUDA) being available|Could not load bitsandbytes native library",
         0.6,
         "bitsandbytes could not load its CUDA library although torch sees a GPU (old releases: usually the CUDA runtime was not found, or no library matches torch's CUDA).",
         "Upgrade bitsandbytes (`pip install -U bitsandbytes`; 0.43+ finds the runtime torch ships), and run `python -m bitsandbytes` to see which file failed.",
-        (CEXT_043, CEXT), alternatives=(_OVERRIDE, *_PLATFORMS)),
+        (CEXT_043, CEXT),
+        alternatives=(_OVERRIDE, *_PLATFORMS),
+    ),
     Signature(
-        "bnb-cpu-library", "bnb_cpu_fallback", None,
+        "bnb-cpu-library",
+        "bnb_cpu_fallback",
+        None,
         r"compiled without GPU support|not available in CPU-only version of bitsandbytes"
         r"|(Loading binary|^bin) \S*libbitsandbytes_cpu\.|No CUDA, ROCm, or XPU detected",
         0.65,
         "bitsandbytes loaded its CPU library instead of the CUDA one: it did not find a usable CUDA setup when it was imported (or the build has no GPU support).",
         "Run `python -m bitsandbytes` to see why; upgrade bitsandbytes (`pip install -U bitsandbytes`) and make sure torch is a CUDA build that sees the GPU.",
-        (CEXT_043, CEXT), alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, _LINUX_RUNTIME)),
+        (CEXT_043, CEXT),
+        alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, _LINUX_RUNTIME),
+    ),
     Signature(
-        "macos-native-library", "platform_unsupported", "BNB050",
+        "macos-native-library",
+        "platform_unsupported",
+        "BNB050",
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS"
         r"|not currently implemented for the MPS device|PYTORCH_ENABLE_MPS_FALLBACK|device type mps\b",
         0.85,
         "This is macOS (dyld/arm64 messages): bitsandbytes has no CUDA backend there, and older releases no macOS build at all.",
         "Run the quantized load on Linux or Windows with an NVIDIA GPU; on a Mac use a format with an MPS/MLX backend.",
-        (BNB_INSTALL,), when="unsupported_platform"),
+        (BNB_INSTALL,),
+        when="unsupported_platform",
+    ),
     Signature(
-        "no-wheel-for-platform", "platform_unsupported", "BNB050",
+        "no-wheel-for-platform",
+        "platform_unsupported",
+        "BNB050",
         r"doesn't have a source distribution or wheel for the current platform|only has wheels for the following platforms"
         r"|No matching distribution found for bitsandbytes|Could not find a version that satisfies the requirement bitsandbytes"
         r"|bitsandbytes\S*\.whl is not a supported wheel"
@@ -375,29 +595,39 @@ SIGNATURES: tuple[Signature, ...] = (
         0.8,
         "bitsandbytes publishes no wheel for this operating system/CPU architecture (or this Python).",
         "Use a supported platform (Linux x86_64/aarch64, Windows x86_64; see `bnbdoctor check`), or a bitsandbytes release that has a wheel for yours.",
-        (BNB_INSTALL,), when="unsupported_platform"),
+        (BNB_INSTALL,),
+        when="unsupported_platform",
+    ),
     # the dynamic loader (glibc elf/dl-version.c): "version `%s' not found (required by %s)". glibc is the
     # distribution's own C library (an old distribution: CentOS 7, Ubuntu 20.04 for wheels built on newer glibc);
     # libstdc++ is replaceable (a newer one from conda or the toolchain on LD_LIBRARY_PATH)
     Signature(
-        "glibc-too-old", "platform_unsupported", "BNB050",
+        "glibc-too-old",
+        "platform_unsupported",
+        "BNB050",
         r"version\W{0,3}GLIBC_\d+\.\d+\W{0,3} not found",
         0.85,
         "The distribution's C library (glibc) is older than the one the native library was built against: this OS "
         "release is below the wheel's floor (e.g. CentOS 7, or Ubuntu 20.04 for builds that need glibc 2.34).",
         "Use a newer distribution (or a container of one), or build the library from source on this system; "
         "`ldd --version` shows the glibc version.",
-        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"), BNB_INSTALL)),
+        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"), BNB_INSTALL),
+    ),
     Signature(
-        "libstdcxx-too-old", "missing_libs", None,
+        "libstdcxx-too-old",
+        "missing_libs",
+        None,
         r"version\W{0,3}(GLIBCXX|CXXABI)_\d+(\.\d+)*\W{0,3} not found",
         0.8,
         "The system libstdc++ is older than the C++ runtime the native library was built against.",
         "Put a newer libstdc++ first on the loader's path (e.g. `conda install -c conda-forge libstdcxx-ng` and "
         "LD_LIBRARY_PATH=$CONDA_PREFIX/lib), or build the library with the system compiler.",
-        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"),)),
+        (_src("bminor/glibc", "elf/dl-version.c", "'version `%s' not found (required by %s)'"),),
+    ),
     Signature(
-        "windows-no-nvidia-driver", "gpu_not_visible", "BNB001",
+        "windows-no-nvidia-driver",
+        "gpu_not_visible",
+        "BNB001",
         # nvcuda.dll is the CUDA driver API, installed only by NVIDIA's display driver (System32): code that loads it
         # (cpm_kernels, numba, ctypes users) finds none on a machine without an NVIDIA GPU and driver
         r"Could not find module '(?:[^']*[\\/])?nvcuda\.dll'|(?:load|find|open)\w* \S*nvcuda\.dll|nvcuda\.dll\S* (?:is )?(?:missing|not found)",
@@ -406,9 +636,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "GPU, or its driver is not installed.",
         "Install the NVIDIA driver for the GPU (or run on a machine with one); on a CPU-only machine use a model/code "
         "path that does not load CUDA kernels.",
-        (WIN_ERRORS, CUDA_RUNTIME)),
+        (WIN_ERRORS, CUDA_RUNTIME),
+    ),
     Signature(
-        "quantization-kernels-not-loaded", "missing_libs", None,
+        "quantization-kernels-not-loaded",
+        "missing_libs",
+        None,
         # cpm_kernels (ChatGLM's int4 kernels) binds CUDA libraries with ctypes (library/base.py Lib): when
         # lookup_dll finds no file every call raises "Library %s is not initialized"; ChatGLM's quantization.py says
         # so for its CPU kernels after compiling them failed
@@ -418,39 +651,59 @@ SIGNATURES: tuple[Signature, ...] = (
         "cudart, nvrtc) is not on the loader's path, or the CPU kernels failed to compile (no gcc/OpenMP).",
         "Install the CUDA toolkit version the kernels expect and put its lib folder on LD_LIBRARY_PATH/PATH (or, for CPU "
         "kernels, install gcc with OpenMP and compile them); check which library the error names.",
-        (CPM_KERNELS,)),
+        (CPM_KERNELS,),
+    ),
     Signature(
-        "windows-dll-not-found", "missing_libs", None,
+        "windows-dll-not-found",
+        "missing_libs",
+        None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
         r"\[WinError 126\]|\[WinError 127\]|Error loading \S+\.dll\S* or one of its dependencies|Could not find module '[^']+\.dll'"
         r"|DLL load failed",
         0.7,
         "Windows could not load a DLL (bitsandbytes' or torch's) or one of the DLLs it depends on: the CUDA runtime DLLs, or the Visual C++ runtime, are missing from the search path.",
         "Install the Microsoft Visual C++ Redistributable, use a bitsandbytes/torch pair built for the same CUDA (`pip install -U bitsandbytes` ships its CUDA DLLs from 0.43 on), and check `python -m bitsandbytes`.",
-        (WIN_ERRORS, CEXT)),
+        (WIN_ERRORS, CEXT),
+    ),
     Signature(
-        "windows-not-a-dll", "platform_unsupported", "BNB050",
+        "windows-not-a-dll",
+        "platform_unsupported",
+        "BNB050",
         r"\[WinError 193\]|is not a valid Win32 application",
         0.6,
         "Windows was asked to load a library that is not a Windows DLL for this CPU: bitsandbytes before 0.43 had no Windows build and tried to load a Linux .so (or a 32-bit/ARM file).",
         "pip install -U bitsandbytes (0.43+ publishes Windows x86_64 wheels); remove unofficial bitsandbytes-windows forks.",
         (WIN_ERRORS, BNB_INSTALL),
-        alternatives=(Alternative(
-            "version_incompat",
-            "An old bitsandbytes without a Windows build is installed.",
-            "pip install -U bitsandbytes", 0.4, "pkg:bitsandbytes<0.43", rule="BNB023"),)),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "An old bitsandbytes without a Windows build is installed.",
+                "pip install -U bitsandbytes",
+                0.4,
+                "pkg:bitsandbytes<0.43",
+                rule="BNB023",
+            ),
+        ),
+    ),
     # ---- the GPU's architecture ----
     Signature(
-        "no-kernel-for-arch", "arch_unsupported", None,
+        "no-kernel-for-arch",
+        "arch_unsupported",
+        None,
         r"no kernel image (is )?available|invalid device function|named symbol not found"
         r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices"
         r"|cudaErrorNoKernelImageForDevice",
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
-        (OPS_CU, CUDA_RUNTIME), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA, _JETSON)),
+        (OPS_CU, CUDA_RUNTIME),
+        when="gpu_cc<7.5",
+        alternatives=(_NON_NVIDIA, _JETSON),
+    ),
     Signature(
-        "cuda-launch-configuration", "version_incompat", None,
+        "cuda-launch-configuration",
+        "version_incompat",
+        None,
         # cudaErrorInvalidConfiguration (9): a kernel launched with a grid/block/shared-memory configuration the
         # device cannot run; in a library's kernel that is the library's launch code meeting an input it did not
         # plan for (a non-contiguous slice, an empty or very large tensor), not the GPU's architecture
@@ -461,9 +714,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "or very large one). A bug of that release, not the hardware.",
         "Upgrade the library whose kernel failed (bitsandbytes: `pip install -U bitsandbytes`); as a workaround pass "
         "a contiguous tensor (`.contiguous()` / `.clone()` of a slice).",
-        (CUDA_RUNTIME, OPS_CU)),
+        (CUDA_RUNTIME, OPS_CU),
+    ),
     Signature(
-        "arch-too-old", "arch_unsupported", None,
+        "arch-too-old",
+        "arch_unsupported",
+        None,
         r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
         r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
         r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
@@ -478,9 +734,14 @@ SIGNATURES: tuple[Signature, ...] = (
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
-        (CUDA_SETUP_041, TORCH_CUDA_INIT), when="gpu_cc<7.5", alternatives=(_NON_NVIDIA,)),
+        (CUDA_SETUP_041, TORCH_CUDA_INIT),
+        when="gpu_cc<7.5",
+        alternatives=(_NON_NVIDIA,),
+    ),
     Signature(
-        "bf16-needs-ampere", "bf16_unsupported", "BNB030",
+        "bf16-needs-ampere",
+        "bf16_unsupported",
+        "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
         r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
         r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
@@ -490,13 +751,22 @@ SIGNATURES: tuple[Signature, ...] = (
         0.9,
         "bfloat16 needs a GPU with compute capability 8.0 or newer (Ampere); this GPU is older (e.g. T4 7.5, V100 7.0).",
         "Use float16: `dtype=torch.float16` and `bnb_4bit_compute_dtype=torch.float16` (vLLM: `--dtype half`).",
-        (VLLM_BF16,), when="gpu_cc<8.0", alternatives=(Alternative(
-            "version_incompat",
-            "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
-            "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
-            0.2, "gpu_cc>=8.0"),)),
+        (VLLM_BF16,),
+        when="gpu_cc<8.0",
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "This GPU does support bfloat16 (compute capability 8.0+): the check that refused it is a bug of the library release that printed the message.",
+                "Upgrade the library that printed the message (unsloth, transformers, vllm...); as a workaround use float16.",
+                0.2,
+                "gpu_cc>=8.0",
+            ),
+        ),
+    ),
     Signature(
-        "bf16-on-mps", "bf16_unsupported", None,
+        "bf16-on-mps",
+        "bf16_unsupported",
+        None,
         # torch's MPS backend maps dtypes in getMPSDataType: before macOS 14 (and torch 2.3) it refuses bfloat16;
         # training scripts (diffusers' examples) check the same up front
         r"bfloat16 is not supported on MPS|MPS BFloat16 is only supported on MacOS 14",
@@ -504,10 +774,13 @@ SIGNATURES: tuple[Signature, ...] = (
         "This Mac's MPS backend (macOS before 14, or a torch before 2.3) has no bfloat16: the model or the script asks for bf16.",
         "Use float16 (or float32) on MPS: `dtype=torch.float16`, `--precision 16-true`, `--mixed_precision fp16`; "
         "or update macOS to 14+ and torch to 2.3+.",
-        (TORCH_MPS,)),
+        (TORCH_MPS,),
+    ),
     # ---- wrappers: a front end reporting that a worker died; the worker's own error is elsewhere in the log ----
     Signature(
-        "vllm-quant-config-keys", "version_incompat", None,
+        "vllm-quant-config-keys",
+        "version_incompat",
+        None,
         # vLLM's QuantizationConfig.get_from_keys: the checkpoint's quantization_config lacks every key this vLLM
         # release's config class reads for the method (its bitsandbytes config before 0.5 wanted a QLoRA adapter)
         r"Cannot find any of \[[^\]]*\] in the model's quantization config",
@@ -516,9 +789,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "are not there (the method's checkpoint format, e.g. pre-quantized bitsandbytes, came in another vLLM release).",
         "Use a vLLM release that supports this quantization format for the checkpoint (its docs list the methods), or "
         "serve a merged 16-bit model instead.",
-        (VLLM_QCONFIG,)),
+        (VLLM_QCONFIG,),
+    ),
     Signature(
-        "vllm-engine-died", "other", None,
+        "vllm-engine-died",
+        "other",
+        None,
         # vllm/entrypoints/openai/api_server.py (V0 multiprocessing engine): "Engine process failed to start";
         # vllm/v1/engine/utils.py: "Engine core initialization failed. See root cause above."
         r"Engine process failed to start|Engine core initialization failed",
@@ -527,38 +803,72 @@ SIGNATURES: tuple[Signature, ...] = (
         "above this line in the full log) is the cause.",
         "Read the engine's error above this line (or rerun with the full log); `bnbdoctor check` shows what the "
         "machine lacks.",
-        (_src("vllm-project/vllm", "vllm/entrypoints/openai/api_server.py", "build_async_engine_client_from_engine_args: "
-              "'Engine process failed to start'", "v0.6.4"),),
+        (
+            _src(
+                "vllm-project/vllm",
+                "vllm/entrypoints/openai/api_server.py",
+                "build_async_engine_client_from_engine_args: 'Engine process failed to start'",
+                "v0.6.4",
+            ),
+        ),
         alternatives=(
-            Alternative("bf16_unsupported",
-                        "On a GPU below compute capability 8.0 the most common engine failure is vLLM's bfloat16 check: "
-                        "dtype 'auto' takes the checkpoint's bfloat16, which this GPU lacks.",
-                        "Start vLLM with `--dtype half` (or dtype='float16').", 0.25, "gpu_cc<8.0", rule="BNB030"),
-            Alternative("gpu_not_visible", "The engine found no usable GPU.",
-                        "Check `nvidia-smi` and CUDA_VISIBLE_DEVICES in the server's environment.", 0.2, "no_gpu",
-                        rule="BNB001"),
-        )),
+            Alternative(
+                "bf16_unsupported",
+                "On a GPU below compute capability 8.0 the most common engine failure is vLLM's bfloat16 check: "
+                "dtype 'auto' takes the checkpoint's bfloat16, which this GPU lacks.",
+                "Start vLLM with `--dtype half` (or dtype='float16').",
+                0.25,
+                "gpu_cc<8.0",
+                rule="BNB030",
+            ),
+            Alternative(
+                "gpu_not_visible",
+                "The engine found no usable GPU.",
+                "Check `nvidia-smi` and CUDA_VISIBLE_DEVICES in the server's environment.",
+                0.2,
+                "no_gpu",
+                rule="BNB001",
+            ),
+        ),
+    ),
     # ---- memory and placement ----
     Signature(
-        "cuda-oom", "oom", "BNB040",
+        "cuda-oom",
+        "oom",
+        "BNB040",
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
         r"|DefaultCPUAllocator: can't al",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
-        "Use a smaller model or 4-bit, a GPU with more memory, or `device_map=\"auto\"` with `max_memory`; during training lower the batch size.",
-        (TORCH_ALLOC, H100), when="gpu_busy", anchors=('out of memory', 'outofmemory', 'tried to allocate', 'alloc_failed', 'memoryallocation', 'defaultcpuallocator')),
+        'Use a smaller model or 4-bit, a GPU with more memory, or `device_map="auto"` with `max_memory`; during training lower the batch size.',
+        (TORCH_ALLOC, H100),
+        when="gpu_busy",
+        anchors=(
+            "out of memory",
+            "outofmemory",
+            "tried to allocate",
+            "alloc_failed",
+            "memoryallocation",
+            "defaultcpuallocator",
+        ),
+    ),
     Signature(
-        "windows-paging-file", "oom", None,
+        "windows-paging-file",
+        "oom",
+        None,
         # Windows' text is localised; its number is not. Loading torch's CUDA DLLs commits virtual memory
         r"\[WinError 1455\]|paging file is too small for this operation",
         0.8,
         "Windows ran out of virtual memory (the paging file is too small) while loading the CUDA libraries or the checkpoint: host memory, not the GPU's.",
         "Let Windows manage the paging file size (or enlarge it) and restart; close other programs; load with low_cpu_mem_usage=True.",
-        (WIN_ERRORS,)),
+        (WIN_ERRORS,),
+    ),
     Signature(
-        "oom-said", "oom", "BNB040",
+        "oom-said",
+        "oom",
+        "BNB040",
         # what users and notebooks say instead of torch's message: weaker evidence than the message itself
         r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM"
         # the kernel's OOM killer told in words: a process killed while it loads (reads and quantizes) the checkpoint
@@ -566,69 +876,94 @@ SIGNATURES: tuple[Signature, ...] = (
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
-        (TORCH_ALLOC,), anchors=("oom", "killed", "available ram", "ran out of")),
+        (TORCH_ALLOC,),
+        anchors=("oom", "killed", "available ram", "ran out of"),
+    ),
     Signature(
-        "quantized-offload-refused", "cpu_offload", None,
+        "quantized-offload-refused",
+        "cpu_offload",
+        None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
         r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk"
         r"|(8|4)-bit operations?( on \S+)? (are|is) not supported (under|on) (the )?CPU",
         0.9,
         "device_map put part of the quantized model on the CPU or disk because the GPU budget (the GPU's free memory, or max_memory for it) is below the model's size; transformers refuses to offload quantized layers, or (with a \"cpu\" entry in max_memory) silently runs them on the CPU.",
         "Give the GPU a budget at least the model's size (raise max_memory for it, free the GPU, or use a bigger one), or a smaller mode (nf4 with double quantization, a smaller model); `bnbdoctor estimate MODEL` gives the size. Only as a last resort keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
-        (Q4, H100)),
+        (Q4, H100),
+    ),
     Signature(
-        "meta-tensor", "cpu_offload", None,
+        "meta-tensor",
+        "cpu_offload",
+        None,
         r"Cannot copy out of meta tensor|Tensor on device meta is not on the expected device|is on the meta device"
         r"|with arguments from the 'Meta' backend|meta tensors? (have|has) no data",
         0.7,
         "Some weights were never loaded and are still on the meta device: the model was offloaded (device_map/low_cpu_mem_usage) and then used or moved as if it were all on the GPU.",
         "Give the load enough GPU memory so nothing is offloaded, do not call .to()/.cuda() after a device_map load, or load with low_cpu_mem_usage=False.",
-        (TORCH_META, ACC_BIG, H100)),
+        (TORCH_META, ACC_BIG, H100),
+    ),
     Signature(
-        "device-mismatch", "device_mismatch", None,
+        "device-mismatch",
+        "device_mismatch",
+        None,
         r"Expected all tensors to be on the same device|Input tensors need to be on the same (GPU|device)"
         r"|All input tensors need to be on the same GPU|Expected a '?cuda'? device type for generator but found"
         r"|to have the same device as|Input and parameter tensors are not at the same device",
         0.8,
-        "The model is split over several devices (device_map=\"auto\" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.",
-        "Put the whole model on one GPU (`device_map={\"\": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.",
-        (TORCH_DEVICE, ACC_BIG)),
+        'The model is split over several devices (device_map="auto" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.',
+        'Put the whole model on one GPU (`device_map={"": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.',
+        (TORCH_DEVICE, ACC_BIG),
+    ),
     Signature(
-        "generate-inputs-elsewhere", "device_mismatch", None,
+        "generate-inputs-elsewhere",
+        "device_mismatch",
+        None,
         # transformers' generation/utils.py GenerationMixin.generate warns before it runs: it names the cause that the
         # error which follows (a CPU kernel missing for Half, a device assertion) only shows downstream
         r"You are calling \.generate\(\) with the input_ids being on a device type different than your model",
         0.8,
         "The inputs are on another device than the model (input_ids on the CPU, the model on the GPU): generation "
         "then runs parts of the work on the CPU, which fails or crawls.",
-        "Move the inputs to the model's device before generate(): `inputs = tokenizer(..., return_tensors=\"pt\").to(model.device)`.",
-        (GENERATE,)),
+        'Move the inputs to the model\'s device before generate(): `inputs = tokenizer(..., return_tensors="pt").to(model.device)`.',
+        (GENERATE,),
+    ),
     # ---- dtypes ----
     Signature(
-        "linear4bit-float32-compute", "dtype_slow", None,
+        "linear4bit-float32-compute",
+        "dtype_slow",
+        None,
         r"Input type into Linear4bit is torch\.float16, but bnb_4bit_compute_(d)?type=torch\.float32",
         0.9,
         "The 4-bit layers compute in float32 (the default bnb_4bit_compute_dtype) while the inputs are float16: it works but is 2-4x slower.",
         "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16) (float16 below compute capability 8.0).",
-        (LINEAR4BIT, H100)),
+        (LINEAR4BIT, H100),
+    ),
     Signature(
-        "bnb-slow-path", "dtype_slow", None,
+        "bnb-slow-path",
+        "dtype_slow",
+        None,
         r"efficient inference kernels are not supported|This will lead to slow inference"
         r"|Falling back to non-paged optimizer",
         0.5,
         "bitsandbytes takes a slow path for this layer or optimizer (a shape or device its fast kernels do not cover): it works, slower.",
         "Follow the message (a hidden size divisible by the block size, a CUDA device for paged optimizers) if the speed matters.",
-        (LINEAR4BIT,)),
+        (LINEAR4BIT,),
+    ),
     Signature(
-        "int8-casts-bf16", "dtype_slow", None,
+        "int8-casts-bf16",
+        "dtype_slow",
+        None,
         r"MatMul8bitLt: inputs will be cast from torch\.bfloat16 to float16",
         0.6,
         "8-bit layers cast bfloat16 inputs to float16 for every matmul.",
         "Load the 8-bit model with dtype=torch.float16.",
-        (BNB_FUNCS,)),
+        (BNB_FUNCS,),
+    ),
     # ---- versions and APIs ----
     Signature(
-        "library-internal-bug", "version_incompat", None,
+        "library-internal-bug",
+        "version_incompat",
+        None,
         # a NameError/UnboundLocalError is a bug in the code that raised it; when the last frame of the traceback
         # is a library's own file, it is a bug of that library release (bitsandbytes 0.36-0.37's
         # is_cublasLt_compatible used an undefined `cuda_setup`). str2optimizer* are defined only when the native
@@ -640,10 +975,20 @@ SIGNATURES: tuple[Signature, ...] = (
         "UnboundLocalError): a bug of the installed release, hit on this code path.",
         "Install another release of the library in the last frame (the newest, or the one before the bug: the "
         "library's issue tracker names it), then restart the process.",
-        (_src(BNB, "bitsandbytes/cuda_setup/main.py", "0.36-0.37: is_cublasLt_compatible calls an undefined cuda_setup",
-              "0.37.0"),), anchors=("nameerror", "unboundlocalerror")),
+        (
+            _src(
+                BNB,
+                "bitsandbytes/cuda_setup/main.py",
+                "0.36-0.37: is_cublasLt_compatible calls an undefined cuda_setup",
+                "0.37.0",
+            ),
+        ),
+        anchors=("nameerror", "unboundlocalerror"),
+    ),
     Signature(
-        "transformers-needs-accelerate-or-bnb", "version_incompat", "BNB021",
+        "transformers-needs-accelerate-or-bnb",
+        "version_incompat",
+        "BNB021",
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
         r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library"
@@ -652,29 +997,46 @@ SIGNATURES: tuple[Signature, ...] = (
         0.6,
         "transformers found accelerate or bitsandbytes missing or older than it requires (in a notebook: installed after the kernel started).",
         "pip install -U bitsandbytes accelerate, then restart the Python process (notebook kernel); `bnbdoctor check` shows the versions it needs.",
-        (Q4, Q4_438), when="versions_wrong", alternatives=(_NO_GPU, _MAC)),
+        (Q4, Q4_438),
+        when="versions_wrong",
+        alternatives=(_NO_GPU, _MAC),
+    ),
     Signature(
-        "bitsandbytes-too-old", "version_incompat", "BNB023",
+        "bitsandbytes-too-old",
+        "version_incompat",
+        "BNB023",
         r"Please install bitsandbytes>=|requires bitsandbytes>=\d|not compatible with (4|8) ?bit inference|bitsandbytes.? version (does not|doesn't) support|your .?bitsandbytes.? version"
         r"|with the installed version of bitsandbytes",
         0.85,
         "The installed bitsandbytes is older than the version the caller (transformers, peft, vLLM) requires.",
         "pip install -U bitsandbytes (to the version the message names, or newer), then restart the process.",
-        (MODELING_430, VLLM_BNB, MODELING), when="versions_wrong"),
+        (MODELING_430, VLLM_BNB, MODELING),
+        when="versions_wrong",
+    ),
     Signature(
-        "from-pretrained-kwarg", "version_incompat", "BNB025",
+        "from-pretrained-kwarg",
+        "version_incompat",
+        "BNB025",
         r"unexpected keyword argument '(load_in_4bit|load_in_8bit|quantization_config|bnb_4bit_\w+|loaded_in_8bit)\b'",
         0.6,
         "This transformers does not know the quantization keyword: it predates it (load_in_4bit came in 4.30).",
         "pip install -U transformers accelerate bitsandbytes.",
-        (MODELING_430,), when="pkg:transformers<4.30",
-        alternatives=(Alternative(
-            "wrong_api",
-            "transformers 5 removed the load_in_4bit/load_in_8bit keywords of from_pretrained.",
-            "from_pretrained(..., quantization_config=BitsAndBytesConfig(load_in_4bit=True))",
-            0.3, "pkg:transformers>=5"),)),
+        (MODELING_430,),
+        when="pkg:transformers<4.30",
+        alternatives=(
+            Alternative(
+                "wrong_api",
+                "transformers 5 removed the load_in_4bit/load_in_8bit keywords of from_pretrained.",
+                "from_pretrained(..., quantization_config=BitsAndBytesConfig(load_in_4bit=True))",
+                0.3,
+                "pkg:transformers>=5",
+            ),
+        ),
+    ),
     Signature(
-        "prequantized-config-erased", "wrong_api", "BNB115",
+        "prequantized-config-erased",
+        "wrong_api",
+        "BNB115",
         # the load report of a checkpoint saved in bitsandbytes 4-bit ([N, 1] packed weights) or 8-bit (SCB,
         # weight_format) loaded into plain nn.Linear layers: its quantization_config was not applied
         r"ckpt: torch\.Size\(\[\d+, 1\]\) vs model: ?torch\.Size\(\[\d+, \d+\]\)|\.(SCB|weight_format)\s*\|\s*UNEXPECTED"
@@ -685,9 +1047,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "4-bit then fails on the packed [N, 1] weights; 8-bit loads plain Linear layers holding raw int8 values.",
         "Leave quantization_config out of from_pretrained (or pass it only when it is set); the checkpoint's own is "
         "used. `bnbdoctor lint` flags the call (BNB115).",
-        (AUTO_FACTORY,)),
+        (AUTO_FACTORY,),
+    ),
     Signature(
-        "torch-extension-cuda-mismatch", "cuda_mismatch", None,
+        "torch-extension-cuda-mismatch",
+        "cuda_mismatch",
+        None,
         # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
         r"The detected CUDA version \(?[\d.]+\)? mismatches the version"
         r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with"
@@ -699,9 +1064,12 @@ SIGNATURES: tuple[Signature, ...] = (
         0.85,
         "The CUDA toolkit that compiles the extension (nvcc, CUDA_HOME) is another version than the CUDA torch was built with.",
         "Install a torch built for the toolkit's CUDA (or point CUDA_HOME at a toolkit of torch's CUDA); `python -c 'import torch; print(torch.version.cuda)'` and `nvcc --version` must agree.",
-        (TORCH_EXT, DS_BUILDER)),
+        (TORCH_EXT, DS_BUILDER),
+    ),
     Signature(
-        "extension-built-for-another-torch", "version_incompat", None,
+        "extension-built-for-another-torch",
+        "version_incompat",
+        None,
         # a compiled extension (xformers, flash-attn, torchvision, apex, vLLM's _C) links torch's C++ API, whose ABI
         # changes with every torch release: loaded next to another torch it misses a mangled c10::/at::/torch::
         # symbol, or says so itself (xformers/_cpp_lib.py; torchvision registers no operators)
@@ -713,71 +1081,117 @@ SIGNATURES: tuple[Signature, ...] = (
         "installed: the C++ ABI of torch changes between releases, so its native code cannot load.",
         "Install the extension's wheel built for the installed torch (or the torch it was built for; its release notes "
         "name the pair), or build it from source against this torch (`pip install --no-build-isolation ...`).",
-        (XFORMERS_CPP, TORCH_EXT)),
+        (XFORMERS_CPP, TORCH_EXT),
+    ),
     Signature(
-        "triton-compile-error", "bf16_unsupported", "BNB030",
+        "triton-compile-error",
+        "bf16_unsupported",
+        "BNB030",
         # Triton compiles kernels for the GPU at run time; on GPUs below sm_80 the usual failure is bf16 code
         r"Internal Triton PTX codegen error|ptxas\S* .*error\s*:|PassManager::run failed|triton\.compiler\.errors",
         0.45,
         "A Triton kernel failed to compile for this GPU: on GPUs below compute capability 8.0 (T4, V100) that is usually bfloat16 code, which they cannot run.",
         "Use float16 instead of bfloat16 (dtype and compute dtype), or a GPU with compute capability 8.0+.",
-        (VLLM_BF16,), when="gpu_cc<8.0",
-        alternatives=(Alternative("arch_unsupported",
-                                  "The Triton release in use does not support this GPU's architecture.",
-                                  "Install a Triton/torch pair that supports the GPU.", 0.3, "gpu_cc<7.0"),)),
+        (VLLM_BF16,),
+        when="gpu_cc<8.0",
+        alternatives=(
+            Alternative(
+                "arch_unsupported",
+                "The Triton release in use does not support this GPU's architecture.",
+                "Install a Triton/torch pair that supports the GPU.",
+                0.3,
+                "gpu_cc<7.0",
+            ),
+        ),
+    ),
     Signature(
-        "half-on-cpu", "gpu_not_visible", "BNB001",
+        "half-on-cpu",
+        "gpu_not_visible",
+        "BNB001",
         r"\"\w*cpu\w*\" not implemented for '(Half|BFloat16)'|not implemented for 'Half'",
         0.55,
         "A float16/bfloat16 operation ran on the CPU, where it is not implemented: the model is on the CPU, usually because no GPU is visible (or it was never moved).",
         "Run on a machine with a visible NVIDIA GPU (check `torch.cuda.is_available()`), or load in float32 on the CPU.",
-        (TORCH_CUDA_INIT,), alternatives=(Alternative(
-            "cpu_offload", "device_map placed these layers on the CPU (the GPU budget was below the model's size).",
-            "Give the GPU a budget at least the model's size (max_memory) so nothing lands on the CPU.", 0.3, "gpu_busy"),)),
+        (TORCH_CUDA_INIT,),
+        alternatives=(
+            Alternative(
+                "cpu_offload",
+                "device_map placed these layers on the CPU (the GPU budget was below the model's size).",
+                "Give the GPU a budget at least the model's size (max_memory) so nothing lands on the CPU.",
+                0.3,
+                "gpu_busy",
+            ),
+        ),
+    ),
     Signature(
-        "train-quantized-without-adapters", "wrong_api", None,
+        "train-quantized-without-adapters",
+        "wrong_api",
+        None,
         r"You cannot perform fine-tuning on purely quantized models|Cannot merge LORA layers when the model is loaded in (4|8)-bit"
         r"|You can't train a model that has been loaded in (4|8)-bit (or (4|8)-bit )?precision",
         0.65,
         "The training or merge step is not supported on a quantized base model as called: train adapters (PEFT) on top of it, and merge into an unquantized copy.",
         "Attach adapters first (peft.get_peft_model / prepare_model_for_kbit_training); to merge, reload the base model in float16/bfloat16 and merge there.",
-        (MODELING,), alternatives=(Alternative(
-            "version_incompat", "A release of accelerate/peft/transformers had a bug here that a later release fixed.",
-            "pip install -U accelerate peft transformers", 0.4, "versions_wrong"),)),
+        (MODELING,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "A release of accelerate/peft/transformers had a bug here that a later release fixed.",
+                "pip install -U accelerate peft transformers",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+    ),
     Signature(
-        "bnb-windows-before-043", "platform_unsupported", "BNB050",
+        "bnb-windows-before-043",
+        "platform_unsupported",
+        "BNB050",
         r"argument of type 'WindowsPath' is not iterable|CUDA Setup failed despite .{0,40}on Windows|bitsandbytes[-_]windows",
         0.7,
         "bitsandbytes had no Windows support before 0.43: its Linux-only CUDA setup fails on Windows (unofficial forks patched it).",
         "pip install -U bitsandbytes (0.43+ ships official Windows wheels) and remove bitsandbytes-windows forks.",
-        (BNB_INSTALL,)),
+        (BNB_INSTALL,),
+    ),
     Signature(
-        "torch-too-old-for-custom-ops", "version_incompat", "BNB023",
+        "torch-too-old-for-custom-ops",
+        "version_incompat",
+        "BNB023",
         # bitsandbytes >= 0.45 registers torch custom ops (torch.library); older torch cannot parse their schemas
         r"invalid numeric default value|module 'torch\.library' has no attribute|torch\.library\.(custom_op|register_fake)"
         r"|register_fake\(\) got an unexpected|has no attribute 'register_fake'",
         0.7,
         "The bitsandbytes release registers its operations with torch.library features that this torch is too old for.",
         "Upgrade torch (bitsandbytes' release notes name the minimum), or install the bitsandbytes release that supports your torch.",
-        (CEXT,)),
+        (CEXT,),
+    ),
     Signature(
-        "libraries-mismatch", "version_incompat", "BNB021",
+        "libraries-mismatch",
+        "version_incompat",
+        "BNB021",
         # how users title a version conflict between the libraries of the stack
         r"(peft|transformers|accelerate|bitsandbytes|trl|torch) (and|&|with) (peft|transformers|accelerate|bitsandbytes|trl|torch)( versions?)? (mismatch|incompatib|conflict)"
         r"|(version|versions) (mismatch|conflict|incompatib\w*) (between|of|with) (peft|transformers|accelerate|bitsandbytes|trl)",
         0.55,
         "Two libraries of the stack (peft, transformers, accelerate, bitsandbytes) are at releases that do not work together.",
         "Install releases that belong together (pin them from one known-good environment), then restart; `bnbdoctor check` shows what each requires.",
-        (MODELING_430,), anchors=('mismatch', 'incompatib', 'conflict')),
+        (MODELING_430,),
+        anchors=("mismatch", "incompatib", "conflict"),
+    ),
     Signature(
-        "non-nvidia-gpu", "platform_unsupported", "BNB050",
+        "non-nvidia-gpu",
+        "platform_unsupported",
+        "BNB050",
         r"\bZLUDA\b|AMD Radeon|Radeon RX|Intel\(R\) (Iris|UHD|Arc)|Intel Arc\b|DirectML",
         0.5,
         "The GPU is not an NVIDIA one (AMD through ZLUDA/DirectML, Intel): bitsandbytes' CUDA kernels cannot run on it.",
         "Use an NVIDIA GPU, or a bitsandbytes backend for your hardware where one exists (ROCm on Linux for AMD, XPU for Intel).",
-        (BNB_INSTALL,)),
+        (BNB_INSTALL,),
+    ),
     Signature(
-        "fp16-slow-on-old-gpu", "dtype_slow", None,
+        "fp16-slow-on-old-gpu",
+        "dtype_slow",
+        None,
         # prose, not a message: what users write when half precision runs slower on a GPU without fast fp16
         r"(fp16|float16|half precision|half-precision|bf16|bfloat16)\b.{0,120}(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)"
         r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b"
@@ -786,85 +1200,138 @@ SIGNATURES: tuple[Signature, ...] = (
         0.4,
         "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
         "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
-        (CUDA_RUNTIME,), when="gpu_cc<8.0", anchors=('slow', 'sec/iter', 'efficient', 'performance', '低于', '慢于')),
+        (CUDA_RUNTIME,),
+        when="gpu_cc<8.0",
+        anchors=("slow", "sec/iter", "efficient", "performance", "低于", "慢于"),
+    ),
     Signature(
-        "fsdp-uint8-storage", "version_incompat", "BNB023",
+        "fsdp-uint8-storage",
+        "version_incompat",
+        "BNB023",
         # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless
         # bnb_4bit_quant_storage (0.43+) says otherwise
         r"Cannot flatten integer dtype tensors|Must flatten tensors with uniform dtype but got torch\.uint8",
         0.7,
         "FSDP cannot shard 4-bit weights stored as uint8: FSDP-QLoRA needs bitsandbytes 0.43+ and a float quant storage.",
         "pip install -U bitsandbytes (0.43+), and load with BitsAndBytesConfig(..., bnb_4bit_quant_storage=torch.bfloat16) matching the model's dtype.",
-        (LINEAR4BIT,), alternatives=(Alternative(
-            "wrong_api",
-            "The installed bitsandbytes (0.43+) has bnb_4bit_quant_storage: the load's configuration leaves the 4-bit storage as uint8 (or leaves trainable parameters, such as the LoRA adapters, in another dtype), which FSDP cannot flatten with the rest.",
-            "Set BitsAndBytesConfig(..., bnb_4bit_quant_storage=<the training dtype>) and cast every trainable parameter (the adapters after get_peft_model) to that dtype too.",
-            0.3, "pkg:bitsandbytes>=0.43.0"),)),
+        (LINEAR4BIT,),
+        alternatives=(
+            Alternative(
+                "wrong_api",
+                "The installed bitsandbytes (0.43+) has bnb_4bit_quant_storage: the load's configuration leaves the 4-bit storage as uint8 (or leaves trainable parameters, such as the LoRA adapters, in another dtype), which FSDP cannot flatten with the rest.",
+                "Set BitsAndBytesConfig(..., bnb_4bit_quant_storage=<the training dtype>) and cast every trainable parameter (the adapters after get_peft_model) to that dtype too.",
+                0.3,
+                "pkg:bitsandbytes>=0.43.0",
+            ),
+        ),
+    ),
     Signature(
-        "dtype-disagreement", "wrong_api", None,
+        "dtype-disagreement",
+        "wrong_api",
+        None,
         r"expected scalar type \w+ but found \w+|expected (mat1 and mat2|both inputs|m1 and m2) to have the same dtype"
         r"|Input type \(\S+\) and (weight|bias) type \(\S+\) should be the same|found dtype \w+ but expected \w+",
         0.45,
         "Tensors of two dtypes meet in one operation: the inputs' dtype differs from the layers' (or the compute dtype of the quantized layers from the rest of the model).",
         "Load the model with one dtype (`dtype=torch.float16` or bfloat16) and the same bnb_4bit_compute_dtype, and cast inputs to model.dtype.",
-        (LINEAR4BIT,), alternatives=(Alternative(
-            "gpu_not_visible", "Half-precision code ran on the CPU because no GPU is visible.",
-            "Run where torch sees the GPU.", 0.25, "no_gpu"),)),
+        (LINEAR4BIT,),
+        alternatives=(
+            Alternative(
+                "gpu_not_visible",
+                "Half-precision code ran on the CPU because no GPU is visible.",
+                "Run where torch sees the GPU.",
+                0.25,
+                "no_gpu",
+            ),
+        ),
+    ),
     Signature(
-        "illegal-memory-access", "version_incompat", None,
+        "illegal-memory-access",
+        "version_incompat",
+        None,
         # in bitsandbytes' trackers this is a kernel bug of one release, fixed in a later one
         r"an illegal memory access was encountered|cudaErrorIllegalAddress|misaligned address",
         0.35,
         "A GPU kernel read or wrote out of bounds: usually a bug of the release in use (bitsandbytes, torch, a custom kernel) with this shape or GPU.",
         "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
-        (CUDA_RUNTIME,)),
+        (CUDA_RUNTIME,),
+    ),
     Signature(
-        "requantize-uint8", "wrong_api", None,
+        "requantize-uint8",
+        "wrong_api",
+        None,
         # bitsandbytes' quantize functions receive weights that are already packed 4-bit (uint8)
         r"(Blockwise )?quantization only supports 16/32-bit floats, but got torch\.uint8|quantize_4bit\S* .*torch\.uint8",
         0.5,
         "Weights that are already quantized (packed uint8) are being quantized again: something moved or re-created the quantized parameters (an offload hook, .to(), a copy) as if they were plain weights.",
         "Do not move or copy the quantized model's parameters; with diffusers/accelerate offloading (enable_sequential_cpu_offload) use enable_model_cpu_offload or keep the quantized module on the GPU.",
-        (LINEAR4BIT,)),
+        (LINEAR4BIT,),
+    ),
     Signature(
-        "no-driver-library", "gpu_not_visible", "BNB001",
+        "no-driver-library",
+        "gpu_not_visible",
+        "BNB001",
         # the driver's own libraries: missing where no driver is installed or a container runs without the GPU runtime
         r"libcuda\.so(\.1)?: cannot open shared object file|libnvidia-ml\.so\S*: cannot open shared object file"
         r"|nvcuda\.dll\S*.{0,40}(not found|could not be found)",
         0.7,
         "The NVIDIA driver's own libraries (libcuda, libnvidia-ml) are not there: no driver on this machine, or a container started without the NVIDIA runtime.",
         "Install the NVIDIA driver, or run the container with the GPU (`docker run --gpus all`, the NVIDIA container toolkit); under WSL add /usr/lib/wsl/lib to LD_LIBRARY_PATH.",
-        (NVML_DOCS, CUDA_RUNTIME), alternatives=(Alternative(
-            "missing_libs",
-            "Under WSL 2 the Windows driver provides libcuda.so in /usr/lib/wsl/lib, which is not on the loader's path here.",
-            "export LD_LIBRARY_PATH=/usr/lib/wsl/lib:$LD_LIBRARY_PATH (and do not install a Linux NVIDIA driver inside WSL).",
-            0.3, "os:wsl"),)),
+        (NVML_DOCS, CUDA_RUNTIME),
+        alternatives=(
+            Alternative(
+                "missing_libs",
+                "Under WSL 2 the Windows driver provides libcuda.so in /usr/lib/wsl/lib, which is not on the loader's path here.",
+                "export LD_LIBRARY_PATH=/usr/lib/wsl/lib:$LD_LIBRARY_PATH (and do not install a Linux NVIDIA driver inside WSL).",
+                0.3,
+                "os:wsl",
+            ),
+        ),
+    ),
     Signature(
-        "lazy-import-failed", "version_incompat", "BNB021",
+        "lazy-import-failed",
+        "version_incompat",
+        "BNB021",
         r"Failed to import transformers\.\S+ because|Failed to import \S+ because of the following error",
         0.45,
         "transformers could not import one of its modules: a dependency (bitsandbytes, accelerate, peft, torch) is missing or at a release it does not work with; the error after this line says which.",
         "Read the error printed after it; usually `pip install -U transformers accelerate bitsandbytes peft` in one command, then restart.",
-        (MODELING,)),
+        (MODELING,),
+    ),
     Signature(
-        "config-kwarg-typo", "wrong_api", None,
+        "config-kwarg-typo",
+        "wrong_api",
+        None,
         r"(BitsAndBytesConfig|from_pretrained|LoraConfig|TrainingArguments)\S*\(\) got an unexpected keyword argument",
         0.5,
         "A keyword this release of the class does not know: a typo, or an option of a newer/older release.",
         "Check the keyword's spelling against the documentation of the installed release; upgrade if it is a newer option.",
-        (MODELING,), alternatives=(Alternative(
-            "version_incompat", "The keyword exists only in another release of the library.",
-            "pip install -U transformers peft bitsandbytes", 0.35, "versions_wrong"),)),
+        (MODELING,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "The keyword exists only in another release of the library.",
+                "pip install -U transformers peft bitsandbytes",
+                0.35,
+                "versions_wrong",
+            ),
+        ),
+    ),
     Signature(
-        "kwargs-and-quantization-config", "wrong_api", None,
+        "kwargs-and-quantization-config",
+        "wrong_api",
+        None,
         r"You can't pass `load_in_4bit`\s*or `load_in_8bit` as a kwarg when passing `quantization_config`"
         r"|load_in_4bit and load_in_8bit are both True|Only one of load_in_4bit or load_in_8bit can be True",
         0.8,
         "from_pretrained got both the old load_in_4bit/load_in_8bit keyword and a quantization_config (or both modes at once); transformers accepts one way only.",
         "Pass only quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...) and drop load_in_4bit/load_in_8bit from the call.",
-        (MODELING,)),
+        (MODELING,),
+    ),
     Signature(
-        "bnb-gpu-symbol-missing", "bnb_cpu_fallback", None,
+        "bnb-gpu-symbol-missing",
+        "bnb_cpu_fallback",
+        None,
         # the CPU library (or no library) was loaded, so the CUDA entry points are missing: 'cquantize_blockwise_fp16_nf4',
         # 'cget_col_row_stats', 'cadam32bit_grad_fp32', ... (bitsandbytes <= 0.43 names them c<op>)
         r"undefined symbol: c[a-z]\w+|NoneType' object has no attribute 'c[a-z]\w+'|function 'c[a-z]\w+' not found"
@@ -875,10 +1342,13 @@ SIGNATURES: tuple[Signature, ...] = (
         "Run `python -m bitsandbytes` to see why the CUDA library was not loaded; usually upgrading fixes it (`pip install -U bitsandbytes`: 0.43+ finds the CUDA runtime torch ships) on a machine where torch sees the GPU.",
         # a missing entry point is downstream of the whole setup: on Linux the runtime search is one possible reason,
         # not shown by the OS alone (the setup lines, when pasted, show it through their own signatures)
-        (CEXT_043, CUDA_SETUP_041), alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU,
-                                                  replace(_LINUX_RUNTIME, weak=True))),
+        (CEXT_043, CUDA_SETUP_041),
+        alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, replace(_LINUX_RUNTIME, weak=True)),
+    ),
     Signature(
-        "bnb-api-missing", "version_incompat", "BNB023",
+        "bnb-api-missing",
+        "version_incompat",
+        "BNB023",
         r"module 'bitsandbytes(\.nn|\.functional|\.optim)?' has no attribute '(Linear4bit|Params4bit|LinearFP4|LinearNF4|Linear8bitLt|Int8Params|nn|optim|functional|matmul_4bit|quantize_4bit|dequantize_4bit|QuantState|\w+8bit\w*|\w+4bit\w*)'"
         r"|cannot import name '\w+' from '(bitsandbytes|peft|transformers|accelerate|trl)\b"
         r"|No module named 'bitsandbytes\.(nn|triton|cuda_setup|research|backends)"
@@ -888,9 +1358,24 @@ SIGNATURES: tuple[Signature, ...] = (
         0.7,
         "The installed bitsandbytes/peft/transformers is older (or newer) than the code calling it: the class or function it asks for (bitsandbytes' Linear4bit came in 0.39; peft's prepare_model_for_int8_training went in 0.10) does not exist in this release.",
         "Install the releases the calling code was written for (or update the code: e.g. prepare_model_for_kbit_training), then restart the process; `pip list` shows the versions really installed.",
-        (MODELING_430,), when="versions_wrong", anchors=('attribute', 'import', 'module', 'params4bit', 'int8params', 'linear4bit', 'linear8bitlt', 'quantstate', 'matmullt')),
+        (MODELING_430,),
+        when="versions_wrong",
+        anchors=(
+            "attribute",
+            "import",
+            "module",
+            "params4bit",
+            "int8params",
+            "linear4bit",
+            "linear8bitlt",
+            "quantstate",
+            "matmullt",
+        ),
+    ),
     Signature(
-        "bnb-old-cuda-setup", "version_incompat", "BNB023",
+        "bnb-old-cuda-setup",
+        "version_incompat",
+        "BNB023",
         # bitsandbytes <= 0.42 searched for the CUDA runtime itself (cuda_setup/main.py) and failed in many ways that
         # 0.43+ cannot fail in: it uses the CUDA runtime torch ships
         r"CUDA SETUP: Something unexpected happened|is_cublasLt_compatible|CUDA SETUP: Problem: The main issue seems to be"
@@ -898,21 +1383,32 @@ SIGNATURES: tuple[Signature, ...] = (
         0.45,
         "An old bitsandbytes (<= 0.42) whose own CUDA setup (cuda_setup/main.py) could not find or use the CUDA runtime; that code is gone from 0.43 on, which uses the runtime torch ships.",
         "pip install -U bitsandbytes (0.43 or newer), then `python -m bitsandbytes` to confirm the CUDA library loads.",
-        (CUDA_SETUP_041,), alternatives=(_NO_GPU, *_PLATFORMS)),
+        (CUDA_SETUP_041,),
+        alternatives=(_NO_GPU, *_PLATFORMS),
+    ),
     Signature(
-        "move-quantized-model", "wrong_api", None,
+        "move-quantized-model",
+        "wrong_api",
+        None,
         r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `(4|8)-bit`"
         r"|Calling `to\(\)` is not supported for `(4|8)-bit`|You cannot cast a (bitsandbytes|GPTQ)? ?model in a new `dtype`"
         r"|`\.(to|cuda|half|float)\(\)` is not supported for `(4|8)-bit`"
         r"|loaded in bitsandbytes (4|8) ?bit and moving it to \w+ via `?\.to\(\)`? is not supported",
         0.75,
         "The code calls .cuda() or .to(device) on a 4-bit/8-bit model; a quantized model is already placed on its devices at load time.",
-        "Remove the .cuda()/.to() call after from_pretrained (choose the GPU with device_map, e.g. device_map={\"\": 0}).",
+        'Remove the .cuda()/.to() call after from_pretrained (choose the GPU with device_map, e.g. device_map={"": 0}).',
         (MODELING,),
-        alternatives=(Alternative(
-            "version_incompat",
-            "Moving 4-bit models needs bitsandbytes >= 0.43.2; with an older one transformers refuses .to().",
-            "pip install -U bitsandbytes", 0.35, "pkg:bitsandbytes<0.43.2", rule="BNB023"),)),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "Moving 4-bit models needs bitsandbytes >= 0.43.2; with an older one transformers refuses .to().",
+                "pip install -U bitsandbytes",
+                0.35,
+                "pkg:bitsandbytes<0.43.2",
+                rule="BNB023",
+            ),
+        ),
+    ),
 )
 
 

@@ -19,5 +19,9 @@ def triage(matches: Sequence[Match]) -> dict[str, Any]:
     first = matches[0]
     margin = first.confidence - (matches[1].confidence if len(matches) > 1 else 0.0)
     confident = first.category != "other" and first.confidence >= CONFIDENT and margin >= CONFIDENT_MARGIN
-    return {"confident": confident, "confidence": first.confidence, "margin": round(margin, 2),
-            "category": first.category}
+    return {
+        "confident": confident,
+        "confidence": first.confidence,
+        "margin": round(margin, 2),
+        "category": first.category,
+    }

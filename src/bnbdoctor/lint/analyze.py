@@ -29,11 +29,20 @@ PREFILTER = re.compile(
 #: first nine are the same in all of them, `bnb_4bit_quant_storage` is the tenth from 4.39.0 (4.27 to 4.29 had no
 #: `load_in_4bit`: their second parameter was `llm_int8_threshold`, but those releases predate every rule here).
 BNB_PARAMS = (
-    "load_in_8bit", "load_in_4bit", "llm_int8_threshold", "llm_int8_skip_modules",
-    "llm_int8_enable_fp32_cpu_offload", "llm_int8_has_fp16_weight", "bnb_4bit_compute_dtype",
-    "bnb_4bit_quant_type", "bnb_4bit_use_double_quant", "bnb_4bit_quant_storage",
+    "load_in_8bit",
+    "load_in_4bit",
+    "llm_int8_threshold",
+    "llm_int8_skip_modules",
+    "llm_int8_enable_fp32_cpu_offload",
+    "llm_int8_has_fp16_weight",
+    "bnb_4bit_compute_dtype",
+    "bnb_4bit_quant_type",
+    "bnb_4bit_use_double_quant",
+    "bnb_4bit_quant_storage",
 )
-DTYPE_NAMES = frozenset({"float16", "bfloat16", "float32", "float64", "half", "float", "double", "uint8", "int8"})
+DTYPE_NAMES = frozenset(
+    {"float16", "bfloat16", "float32", "float64", "half", "float", "double", "uint8", "int8"}
+)
 _MAX_DEPTH = 24
 
 
@@ -123,7 +132,9 @@ UNKNOWN = Unknown()
 def dtype_name(value: Value) -> str | None:
     """`torch.bfloat16`, `"bfloat16"` or `"torch.bfloat16"` -> "bfloat16"; None for anything else."""
     if isinstance(value, Ref) and value.qualname.startswith("torch.") and value.qualname[6:] in DTYPE_NAMES:
-        return {"half": "float16", "float": "float32", "double": "float64"}.get(value.qualname[6:], value.qualname[6:])
+        return {"half": "float16", "float": "float32", "double": "float64"}.get(
+            value.qualname[6:], value.qualname[6:]
+        )
     if isinstance(value, Const) and isinstance(value.value, str):
         name = value.value.removeprefix("torch.")
         if name in DTYPE_NAMES:
@@ -155,7 +166,9 @@ class QuantConfig:
     kwargs: dict[str, Arg]  # including attributes assigned later (`cfg.bnb_4bit_compute_dtype = ...`)
     open: bool
     is_call: bool  # a BitsAndBytesConfig(...) call (fixable), rather than a dict
-    guards: frozenset[str] = frozenset()  # names tested by the if/while/`x if c else y` the config is built under
+    guards: frozenset[str] = (
+        frozenset()
+    )  # names tested by the if/while/`x if c else y` the config is built under
 
     @property
     def switches(self) -> list[str]:
@@ -218,7 +231,9 @@ class Load:
     kwargs: dict[str, Arg]
     open: bool
     config: QuantConfig | None  # what quantization_config resolves to
-    guards: frozenset[str] = frozenset()  # names tested by the conditions the load runs under, and its config's IfExp
+    guards: frozenset[str] = (
+        frozenset()
+    )  # names tested by the conditions the load runs under, and its config's IfExp
     # quantization_config is one of several configs, depending on the path (`if a: kw[...] = Q4 elif b: ... = Q8`):
     # quantized on those paths, but no single config to judge
     alternatives: bool = False
@@ -253,9 +268,13 @@ class ModuleFacts:
     configs: list[QuantConfig] = field(default_factory=list)
     loads: list[Load] = field(default_factory=list)
     casts: list[Cast] = field(default_factory=list)
-    aliases: dict[str, str] = field(default_factory=dict)  # local name -> module or dotted name it is bound to
+    aliases: dict[str, str] = field(
+        default_factory=dict
+    )  # local name -> module or dotted name it is bound to
     calls: list[CallV] = field(default_factory=list)  # every call, resolved as far as it goes
-    imports: list[tuple[str, ast.AST]] = field(default_factory=list)  # (qualname, the import statement) per name
+    imports: list[tuple[str, ast.AST]] = field(
+        default_factory=list
+    )  # (qualname, the import statement) per name
 
     def local_name(self, qualname: str) -> str | None:
         """How this module can spell `qualname` without a new import (`torch.bfloat16` -> `T.bfloat16`)."""
@@ -282,9 +301,15 @@ class _Scope:
     attrs: dict[tuple[str, str], list[tuple[int, ast.expr]]] = field(default_factory=dict)  # (name, attr)
     # in-place changes to a dict bound to a name: `d["k"] = v`, `d.update(...)`, `d.pop("k")`, `del d["k"]`
     dict_ops: dict[str, list[tuple[int, str, ast.AST, Path]]] = field(default_factory=dict)
-    conditional: set[tuple[str, int]] = field(default_factory=set)  # (name, line) bound inside if/for/while/try
-    params: dict[str, ast.expr | None] = field(default_factory=dict)  # a function's parameters and their defaults
-    bind_paths: dict[tuple[str, int], Path] = field(default_factory=dict)  # (name, line) -> the branches it is bound on
+    conditional: set[tuple[str, int]] = field(
+        default_factory=set
+    )  # (name, line) bound inside if/for/while/try
+    params: dict[str, ast.expr | None] = field(
+        default_factory=dict
+    )  # a function's parameters and their defaults
+    bind_paths: dict[tuple[str, int], Path] = field(
+        default_factory=dict
+    )  # (name, line) -> the branches it is bound on
 
 
 def _not_none_under(test: ast.expr) -> tuple[frozenset[str], frozenset[str]]:
@@ -295,8 +320,13 @@ def _not_none_under(test: ast.expr) -> tuple[frozenset[str], frozenset[str]]:
     """
     if isinstance(test, ast.Name):
         return frozenset({test.id}), frozenset()
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
-            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
         if isinstance(test.ops[0], ast.IsNot):
             return frozenset({test.left.id}), frozenset()
         if isinstance(test.ops[0], ast.Is):
@@ -361,7 +391,9 @@ class _Binder(ast.NodeVisitor):
         self.aliases: dict[str, str] = {}
         self.current = self.module
         self.classes: list[ast.ClassDef] = []
-        self.class_defs: dict[str, ast.ClassDef] = {}  # the module's classes by name (subclasses of model classes)
+        self.class_defs: dict[
+            str, ast.ClassDef
+        ] = {}  # the module's classes by name (subclasses of model classes)
         self.branch_depth = 0  # inside how many if/for/while/try bodies of the current scope
         self.scope_of[id(tree)] = self.module
         # `if q:` / `if q is not None:` (and the `else` of `if q is None:` / `if not q:`): the names known not to be
@@ -405,13 +437,17 @@ class _Binder(ast.NodeVisitor):
             and isinstance(call.func.value, ast.Name)
             and call.func.attr in ("update", "pop", "setdefault")
         ):
-            self.current.dict_ops.setdefault(call.func.value.id, []).append((call.lineno, call.func.attr, call, self.path))
+            self.current.dict_ops.setdefault(call.func.value.id, []).append(
+                (call.lineno, call.func.attr, call, self.path)
+            )
         self.generic_visit(node)
 
     def visit_Delete(self, node: ast.Delete) -> None:
         for target in node.targets:
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                self.current.dict_ops.setdefault(target.value.id, []).append((node.lineno, "del", target.slice, self.path))
+                self.current.dict_ops.setdefault(target.value.id, []).append(
+                    (node.lineno, "del", target.slice, self.path)
+                )
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -489,7 +525,10 @@ class _Binder(ast.NodeVisitor):
         self.scope_of[id(node)] = scope
         outer, self.current = self.current, scope
         depth, self.branch_depth = self.branch_depth, 0
-        narrowing, self.narrowing = self.narrowing, []  # a nested function runs later: the test may no longer hold
+        narrowing, self.narrowing = (
+            self.narrowing,
+            [],
+        )  # a nested function runs later: the test may no longer hold
         for stmt in body:
             self.visit(stmt)
         self.current, self.branch_depth, self.narrowing = outer, depth, narrowing
@@ -501,12 +540,23 @@ class _Binder(ast.NodeVisitor):
                 self.visit(default)
         self._enter(node, node.body)
         scope = self.scope_of[id(node)]
-        for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
+        for a in [
+            *node.args.posonlyargs,
+            *node.args.args,
+            *node.args.kwonlyargs,
+            node.args.vararg,
+            node.args.kwarg,
+        ]:
             if a is not None:
                 scope.names.setdefault(a.arg, []).insert(0, (node.lineno, None))
         positional = [*node.args.posonlyargs, *node.args.args]
-        defaults: list[ast.expr | None] = [None] * (len(positional) - len(node.args.defaults)) + list(node.args.defaults)
-        for a, default in [*zip(positional, defaults, strict=True), *zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True)]:
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(node.args.defaults)) + list(
+            node.args.defaults
+        )
+        for a, default in [
+            *zip(positional, defaults, strict=True),
+            *zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True),
+        ]:
             scope.params[a.arg] = default
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -569,7 +619,9 @@ class _Evaluator:
         self.local_loaders: set[str] = set()  # module classes that subclass a transformers model class
         self.splatted: dict[int, list[ast.Call]] = {}  # id(dict node) -> the calls it was `**`-splatted into
 
-    def _lookup(self, name: str, scope: _Scope, line: int, use_path: Path = ()) -> tuple[ast.expr | None, _Scope, int] | None:
+    def _lookup(
+        self, name: str, scope: _Scope, line: int, use_path: Path = ()
+    ) -> tuple[ast.expr | None, _Scope, int] | None:
         first = True
         s: _Scope | None = scope
         while s is not None:
@@ -579,21 +631,30 @@ class _Evaluator:
             bindings = s.names.get(name)
             if bindings:
                 # a binding on a branch the use cannot have come through (`if a: q = None` / `else: use(q)`) is skipped
-                before = [
-                    b for b in bindings if b[0] < line and not exclusive(s.bind_paths.get((name, b[0]), ()), use_path)
-                ] if first else []
+                before = (
+                    [
+                        b
+                        for b in bindings
+                        if b[0] < line and not exclusive(s.bind_paths.get((name, b[0]), ()), use_path)
+                    ]
+                    if first
+                    else []
+                )
                 line_no, expr = (before or bindings)[-1]
                 return expr, s, line_no
             first = False
             s = s.parent
         return None
 
-    def _alternatives(self, name: str, scope: _Scope, line: int, use_path: Path = ()) -> list[tuple[int, ast.expr | None]]:
+    def _alternatives(
+        self, name: str, scope: _Scope, line: int, use_path: Path = ()
+    ) -> list[tuple[int, ast.expr | None]]:
         """The bindings that may reach a use: the last one before it and, while that one is conditional, the
         ones before it (flow-insensitive, but never mistakes a branch's value for the only one), leaving out those
         on a branch exclusive with the use's."""
         bindings = [
-            b for b in scope.names.get(name, [])
+            b
+            for b in scope.names.get(name, [])
             if b[0] < line and not exclusive(scope.bind_paths.get((name, b[0]), ()), use_path)
         ]
         out: list[tuple[int, ast.expr | None]] = []
@@ -642,7 +703,9 @@ class _Evaluator:
             if node.id in where.params and bound_at == getattr(where.node, "lineno", -1):
                 default = where.params[node.id]
                 parent = where.parent or self.b.module
-                return Param(node.id, self.value(default, parent, depth + 1) if default is not None else UNKNOWN)
+                return Param(
+                    node.id, self.value(default, parent, depth + 1) if default is not None else UNKNOWN
+                )
             return UNKNOWN
         if where is scope and (node.id, bound_at) in where.conditional:
             choices = self._alternatives(node.id, where, use_line, path)
@@ -653,13 +716,17 @@ class _Evaluator:
                     v = self.value(alt, where, depth + 1) if alt is not None else UNKNOWN
                     # the in-place changes made to this alternative before the name is bound again
                     until = min([n for n in lines if n > line_no] + [use_line])
-                    v = self._changed(v, node.id, where, scope, line_no, until, depth, self.b.use_path.get(id(node), ()))
+                    v = self._changed(
+                        v, node.id, where, scope, line_no, until, depth, self.b.use_path.get(id(node), ())
+                    )
                     if v not in values:
                         values.append(v)
                 if len(values) > 1:
                     return OneOf(tuple(values))
         bound = self.value(expr, where, depth + 1)
-        return self._changed(bound, node.id, where, scope, bound_at, use_line, depth, self.b.use_path.get(id(node), ()))
+        return self._changed(
+            bound, node.id, where, scope, bound_at, use_line, depth, self.b.use_path.get(id(node), ())
+        )
 
     def _other(self, node: ast.AST, scope: _Scope, depth: int) -> Value:
         if isinstance(node, ast.Attribute):
@@ -683,8 +750,12 @@ class _Evaluator:
             body, orelse = self.value(node.body, scope, depth + 1), self.value(node.orelse, scope, depth + 1)
             if body == orelse:
                 return body
-            if isinstance(body, Ref) and isinstance(orelse, Ref) and is_loader_class(body.qualname, self.local_loaders) \
-                    and is_loader_class(orelse.qualname, self.local_loaders):
+            if (
+                isinstance(body, Ref)
+                and isinstance(orelse, Ref)
+                and is_loader_class(body.qualname, self.local_loaders)
+                and is_loader_class(orelse.qualname, self.local_loaders)
+            ):
                 return body
             return OneOf((body, orelse))  # `cfg if quantize else None`: either, depending on the test
         if isinstance(node, ast.Dict):
@@ -706,7 +777,14 @@ class _Evaluator:
         return UNKNOWN
 
     def _changed(
-        self, bound: Value, name: str, where: _Scope, scope: _Scope, bound_at: int, use_line: int, depth: int,
+        self,
+        bound: Value,
+        name: str,
+        where: _Scope,
+        scope: _Scope,
+        bound_at: int,
+        use_line: int,
+        depth: int,
         use_path: Path = (),
     ) -> Value:
         """A dict with the in-place changes made to it between its binding and this use (all of them when the use
@@ -716,7 +794,8 @@ class _Evaluator:
             return bound
         same_scope = where is scope
         later = [
-            op for op in ops
+            op
+            for op in ops
             if op[0] > bound_at and (not same_scope or (op[0] < use_line and not exclusive(op[3], use_path)))
         ]
         return self._apply(bound, later, where, depth) if later else bound
@@ -752,7 +831,11 @@ class _Evaluator:
                             items.pop(first.value, None)
                         elif first.value not in items and len(payload.args) > 1:
                             items[first.value] = Arg(
-                                self.value(payload.args[1], scope, depth + 1), payload.args[1], first, payload, path
+                                self.value(payload.args[1], scope, depth + 1),
+                                payload.args[1],
+                                first,
+                                payload,
+                                path,
                             )
                     continue
                 for arg in payload.args:
@@ -766,7 +849,9 @@ class _Evaluator:
                     if kw.arg is None:
                         is_open = True
                     else:
-                        items[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, payload, path)
+                        items[kw.arg] = Arg(
+                            self.value(kw.value, scope, depth + 1), kw.value, kw, payload, path
+                        )
         return DictV(d.node, items, is_open)
 
     def call(self, node: ast.Call, scope: _Scope, depth: int = 0) -> Value:
@@ -804,7 +889,10 @@ class _Evaluator:
                 kwargs[kw.arg] = Arg(self.value(kw.value, scope, depth + 1), kw.value, kw, node)
         positional = list(node.args)
         if isinstance(callee, CallV) and callee.qualname == "functools.partial" and callee.args:
-            positional = [*callee.node.args[1:], *positional]  # partial(BitsAndBytesConfig, True)(...): its own first
+            positional = [
+                *callee.node.args[1:],
+                *positional,
+            ]  # partial(BitsAndBytesConfig, True)(...): its own first
         args = tuple(self.value(a, scope, depth + 1) for a in positional if not isinstance(a, ast.Starred))
         if (qualname or "").split(".")[-1] == "BitsAndBytesConfig" and positional:
             # BitsAndBytesConfig(args.load_in_8bit, args.load_in_4bit, ...): positional arguments are parameters
@@ -895,8 +983,14 @@ def analyze(tree: ast.Module) -> ModuleFacts:
         """The names tested by the conditions a node is built under, up to its function."""
         names: set[str] = set()
         current = parents.get(id(node))
-        while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            test = getattr(current, "test", None) if isinstance(current, (ast.If, ast.While, ast.IfExp)) else None
+        while current is not None and not isinstance(
+            current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+        ):
+            test = (
+                getattr(current, "test", None)
+                if isinstance(current, (ast.If, ast.While, ast.IfExp))
+                else None
+            )
             if test is not None:
                 names |= {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
             current = parents.get(id(current))
@@ -916,7 +1010,9 @@ def analyze(tree: ast.Module) -> ModuleFacts:
                         if owner == name and attr in BNB_PARAMS and attr not in kwargs:
                             expr = items[-1][1]
                             kwargs[attr] = Arg(ev.value(expr, s), expr, expr, expr)
-            cfg = seen_configs.get(id(value.node)) or QuantConfig(value.node, kwargs, value.open, True, guards_of(value.node))
+            cfg = seen_configs.get(id(value.node)) or QuantConfig(
+                value.node, kwargs, value.open, True, guards_of(value.node)
+            )
             if name is not None and len(kwargs) != len(cfg.kwargs):
                 cfg = QuantConfig(value.node, kwargs, value.open, True, cfg.guards)
             seen_configs[id(value.node)] = cfg
@@ -941,11 +1037,15 @@ def analyze(tree: ast.Module) -> ModuleFacts:
             guards = guards_of(call.node)
             if q is not None and isinstance(q.node, ast.IfExp):  # quantization_config=q if flag else None
                 guards |= {n.id for n in ast.walk(q.node.test) if isinstance(n, ast.Name)}
-            loads_by_node[id(call.node)] = Load(call.node, call.kwargs, call.open, cfg, guards, several_configs(q))
+            loads_by_node[id(call.node)] = Load(
+                call.node, call.kwargs, call.open, cfg, guards, several_configs(q)
+            )
         return loads_by_node[id(call.node)]
 
     calls: list[CallV] = []
-    dict_loads: dict[int, Load] = {}  # by the dict literal's node; the fullest view of it (after `d[k] = v`) wins
+    dict_loads: dict[
+        int, Load
+    ] = {}  # by the dict literal's node; the fullest view of it (after `d[k] = v`) wins
 
     def dict_load(dvalue: Value, scope: _Scope) -> None:
         if isinstance(dvalue, OneOf):  # `kw = {...}` in each branch, then `kw["quantization_config"] = ...`
@@ -959,7 +1059,10 @@ def analyze(tree: ast.Module) -> ModuleFacts:
         old = dict_loads.get(id(dvalue.node))
         several = several_configs(q)
         if (cfg is not None or several) and (old is None or len(dvalue.items) > len(old.kwargs)):
-            dict_loads[id(dvalue.node)] = Load(dvalue.node, dvalue.items, dvalue.open, cfg, alternatives=several)
+            dict_loads[id(dvalue.node)] = Load(
+                dvalue.node, dvalue.items, dvalue.open, cfg, alternatives=several
+            )
+
     for node, scope in nodes:
         if isinstance(node, ast.Call):
             value = ev.value(node, scope)

@@ -41,7 +41,9 @@ class Analysed:
     data: bytes
     context: CodeContext | None  # None: the pre-filter skipped it
     lines: list[str]
-    cells: list[tuple[int, int]] | None = None  # a notebook: (code cell, line in the cell) for each line of `lines`
+    cells: list[tuple[int, int]] | None = (
+        None  # a notebook: (code cell, line in the cell) for each line of `lines`
+    )
 
 
 def _unreadable(path: str, data: bytes, options: LintOptions, why: str) -> Analysed:
@@ -54,8 +56,13 @@ MAX_SOURCE_BYTES = 16 * 2**20
 
 
 def too_large(path: str, size: int, options: LintOptions) -> Analysed:
-    return _unreadable(path, b"", options, f"not read: {size / 2**20:.0f} MiB, over the {MAX_SOURCE_BYTES // 2**20} MiB "
-                       "bnbdoctor reads of a Python file or notebook")
+    return _unreadable(
+        path,
+        b"",
+        options,
+        f"not read: {size / 2**20:.0f} MiB, over the {MAX_SOURCE_BYTES // 2**20} MiB "
+        "bnbdoctor reads of a Python file or notebook",
+    )
 
 
 def strict_text(data: bytes) -> str | None:
@@ -92,7 +99,9 @@ def notebook_source(data: bytes) -> tuple[str, list[tuple[int, int]]]:
         text = "".join(source) if isinstance(source, list) else str(source)
         cell_lines = text.splitlines()
         whole_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
-        continued = False  # the previous line was IPython syntax ending in a backslash: this one belongs to it
+        continued = (
+            False  # the previous line was IPython syntax ending in a backslash: this one belongs to it
+        )
         for i, line in enumerate(cell_lines, start=1):
             if whole_magic:
                 line = ""
@@ -127,12 +136,18 @@ def parse(path: str, data: bytes, options: LintOptions) -> Analysed:
     error: SyntaxError | None = None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning (invalid escapes) is the user's compiler's business
+            warnings.simplefilter(
+                "ignore"
+            )  # SyntaxWarning (invalid escapes) is the user's compiler's business
             tree = ast.parse(data)
         facts = analyze(tree)
     except SyntaxError as exc:
         error = exc
-    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; nesting deeper than the parser allows
+    except (
+        ValueError,
+        RecursionError,
+        MemoryError,
+    ) as exc:  # null bytes; nesting deeper than the parser allows
         error = SyntaxError(f"{type(exc).__name__}: {exc}")
     return Analysed(path, data, CodeContext(path, facts, options, error), lines, cells)
 
@@ -177,17 +192,23 @@ def _finding(rule: Rule, hit: Hit, a: Analysed) -> tuple[Finding, FixAction | No
     end_col = getattr(node, "end_col_offset", None)
     end_col = col if end_col is None else end_col
     action = hit.action if isinstance(hit, CodeHit) else None
-    location = Location(a.path, line, _column(a.lines, line, col) + 1, end_line, _column(a.lines, end_line, end_col) + 1)
+    location = Location(
+        a.path, line, _column(a.lines, line, col) + 1, end_line, _column(a.lines, end_line, end_col) + 1
+    )
     finding = replace(base, location=location, fixable=action is not None)
     return finding, (char_action(action, a.lines) if action is not None else None)
 
 
 def _crashed(rule: Rule, exc: BaseException, a: Analysed) -> Finding:
     return Finding(
-        rule=rule.id, category=rule.category, severity="warning", title=rule.title,
+        rule=rule.id,
+        category=rule.category,
+        severity="warning",
+        title=rule.title,
         message=f"bnbdoctor's rule {rule.id} crashed on this file ({type(exc).__name__}: {exc}); its check did not run.",
         fix="Report this at https://github.com/bnbdoctor/bnbdoctor/issues with the file or a reduced copy.",
-        docs=docs_url(rule.id), location=Location(a.path, 1, 1, 1, 1),
+        docs=docs_url(rule.id),
+        location=Location(a.path, 1, 1, 1, 1),
     )
 
 

@@ -14,10 +14,24 @@ from pathlib import Path
 from ..errors import InputError
 
 #: Folders never worth linting, whatever .gitignore says (the ones ruff and black skip too).
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs", ".ipynb_checkpoints",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        "node_modules",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".eggs",
+        ".ipynb_checkpoints",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -184,8 +198,21 @@ def _git_files(folder: Path) -> list[Path] | None:
         return None
     try:
         done = subprocess.run(
-            [git, "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            capture_output=True, timeout=60, check=False,
+            [
+                git,
+                "-C",
+                str(folder),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                ".",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
         )
         ignored_itself = subprocess.run(
             [git, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, timeout=60, check=False
@@ -220,7 +247,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
                 # report paths the way the user wrote them
                 found[given / path.relative_to(folder)] = None
         elif given.exists():
-            raise InputError(f"{given} is not a regular file or folder (a FIFO or device?): name a .py, .ipynb or folder")
+            raise InputError(
+                f"{given} is not a regular file or folder (a FIFO or device?): name a .py, .ipynb or folder"
+            )
         else:
             raise InputError(f"no such file or folder: {given}")
     return list(found)

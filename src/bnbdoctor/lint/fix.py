@@ -23,7 +23,9 @@ def _expr(code: str) -> cst.BaseExpression:
 
 
 def _no_space() -> Any:
-    return cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    return cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+    )
 
 
 def _clean(comma: cst.Comma) -> cst.Comma:
@@ -59,8 +61,14 @@ def _wrap_flags(call: cst.Call, config_name: str, params: Sequence[str]) -> cst.
     if not moved:
         return call
     inner = [
-        cst.Arg(keyword=a.keyword, value=a.value, equal=_no_space(),
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < len(moved) - 1 else cst.MaybeSentinel.DEFAULT)
+        cst.Arg(
+            keyword=a.keyword,
+            value=a.value,
+            equal=_no_space(),
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            if i < len(moved) - 1
+            else cst.MaybeSentinel.DEFAULT,
+        )
         for i, a in enumerate(moved)
     ]
     config = cst.Call(func=_expr(config_name), args=inner)
@@ -121,7 +129,9 @@ class _Fixer(cst.CSTTransformer):
         if action.kind == "add_kwarg":
             if any(a.keyword is not None and a.keyword.value == action.name for a in updated.args):
                 return updated
-            return append_arg(updated, cst.Arg(keyword=cst.Name(action.name), value=_expr(action.value), equal=_no_space()))
+            return append_arg(
+                updated, cst.Arg(keyword=cst.Name(action.name), value=_expr(action.value), equal=_no_space())
+            )
         if action.kind == "drop_kwargs":
             return _drop_kwargs(updated, action.name.split(","))
         return _wrap_flags(updated, action.value, self.params)
@@ -139,7 +149,11 @@ class _Fixer(cst.CSTTransformer):
             return updated
         self.applied.append(action)
         prefix_end = len(updated.value) - len(updated.value.lstrip("rbuRBU"))
-        quote = updated.value[prefix_end:][:3] if updated.value[prefix_end:][:3] in ('"""', "'''") else updated.value[prefix_end]
+        quote = (
+            updated.value[prefix_end:][:3]
+            if updated.value[prefix_end:][:3] in ('"""', "'''")
+            else updated.value[prefix_end]
+        )
         text = action.name if action.kind == "rename" else action.value
         return updated.with_changes(value=f"{updated.value[:prefix_end]}{quote}{text}{quote}")
 
@@ -156,7 +170,9 @@ def _has_binding(module: cst.Module, name: str) -> bool:
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                    small.names, cst.ImportStar
+                ):
                     for alias in small.names:
                         bound = alias.evaluated_alias or alias.evaluated_name
                         if bound.split(".")[0] == name:
@@ -169,9 +185,16 @@ def _add_import(module: cst.Module, statement: str) -> cst.Module:
     body = list(module.body)
     index = 0
     for i, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
             index = i + 1
-        elif i == 0 and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr) and isinstance(stmt.body[0].value, cst.SimpleString):
+        elif (
+            i == 0
+            and isinstance(stmt, cst.SimpleStatementLine)
+            and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.SimpleString)
+        ):
             index = 1
     body.insert(index, cst.parse_statement(statement + "\n"))
     return module.with_changes(body=body)
@@ -187,7 +210,11 @@ def apply(data: bytes, actions: Sequence[FixAction], params: Sequence[str]) -> t
     new = wrapper.visit(fixer)
     if not fixer.applied:
         return data, []
-    needed = {a.value.split(".")[0] for a in fixer.applied if a.kind in ("add_kwarg", "wrap_flags") or (a.kind == "replace" and "." in a.value)}
+    needed = {
+        a.value.split(".")[0]
+        for a in fixer.applied
+        if a.kind in ("add_kwarg", "wrap_flags") or (a.kind == "replace" and "." in a.value)
+    }
     for name in sorted(needed):
         if _has_binding(new, name):
             continue

@@ -48,7 +48,9 @@ class CodeContext:
     facts: ModuleFacts | None  # None when the file did not parse
     options: LintOptions = field(default_factory=LintOptions)
     syntax_error: SyntaxError | None = None
-    pins: Pins = field(default_factory=Pins)  # what the file's own project pins (requirements, pyproject, setup.py)
+    pins: Pins = field(
+        default_factory=Pins
+    )  # what the file's own project pins (requirements, pyproject, setup.py)
 
 
 #: A code finding is a Finding with a location; the old name stays for imports during the transition.
@@ -70,4 +72,6 @@ class LintResult(Verdict):
     fixes: tuple[FileFix, ...] | None = None  # None unless --fix or --diff ran
     fail_on: str = DEFAULT_FAIL_ON
     gpu: str | None = None  # the compute capability rules judged against, and where it came from
-    rules_run: tuple[str, ...] = ()  # the ids of the code rules that ran (JUnit reports one test case per rule)
+    rules_run: tuple[
+        str, ...
+    ] = ()  # the ids of the code rules that ran (JUnit reports one test case per rule)

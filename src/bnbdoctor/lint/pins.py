@@ -35,7 +35,9 @@ class Pin:
     package: str
     spec: SpecifierSet
     source: str  # the file the pin was read from, or "" when nothing pins the package
-    itself: bool = False  # the code is the package (peft's own sources): its release is not a pin, so no rule judges
+    itself: bool = (
+        False  # the code is the package (peft's own sources): its release is not a pin, so no rule judges
+    )
 
     def text(self) -> str:
         if self.itself:
@@ -69,8 +71,10 @@ class Pins:
 
 #: Release points probed for "does the pin reach [low, high)": every minor release in the families that matter.
 _SERIES = (
-    [f"4.{m}.0" for m in range(20, 58)] + [f"5.{m}.0" for m in range(0, 40)]
-    + [f"0.{m}.0" for m in range(1, 40)] + ["1.0.0", "2.0.0"]
+    [f"4.{m}.0" for m in range(20, 58)]
+    + [f"5.{m}.0" for m in range(0, 40)]
+    + [f"0.{m}.0" for m in range(1, 40)]
+    + ["1.0.0", "2.0.0"]
 )
 
 
@@ -123,7 +127,11 @@ def _pkg_info(path: Path) -> tuple[str | None, list[str]]:
     except OSError:
         return None, []
     name = next((line[5:].strip() for line in text.splitlines() if line.startswith("Name:")), None)
-    return name, [line[len("Requires-Dist:"):].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
+    return name, [
+        line[len("Requires-Dist:") :].strip()
+        for line in text.splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
 
 
 @lru_cache(maxsize=4096)
@@ -159,7 +167,11 @@ def _folder_pins(folder: Path) -> tuple[tuple[str, SpecifierSet, str, bool], ...
             add(_requirements(r.split(";")[0] for r in requires), folder / "PKG-INFO")
     if (folder / "pyproject.toml").is_file():
         try:
-            name = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8", errors="replace")).get("project", {}).get("name")
+            name = (
+                tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8", errors="replace"))
+                .get("project", {})
+                .get("name")
+            )
         except (OSError, tomllib.TOMLDecodeError):
             name = None
         if isinstance(name, str):

@@ -78,10 +78,14 @@ def _parse(path: Path) -> Settings | None:
     if not isinstance(ignores, dict) or any(not isinstance(v, list) for v in ignores.values()):
         raise InputError(f"{path}: [tool.bnbdoctor] per-file-ignores must map globs to lists of rule ids")
     if severity not in TEST_SEVERITIES:
-        raise InputError(f"{path}: [tool.bnbdoctor] test-severity must be one of {', '.join(TEST_SEVERITIES)}")
+        raise InputError(
+            f"{path}: [tool.bnbdoctor] test-severity must be one of {', '.join(TEST_SEVERITIES)}"
+        )
     if any(not isinstance(i, str) for ids in ignores.values() for i in ids):
         raise InputError(f"{path}: [tool.bnbdoctor] per-file-ignores must map globs to lists of rule ids")
-    compiled = tuple((_glob(g.lstrip("./")), frozenset(str(r).upper() for r in ids)) for g, ids in ignores.items())
+    compiled = tuple(
+        (_glob(g.lstrip("./")), frozenset(str(r).upper() for r in ids)) for g, ids in ignores.items()
+    )
     return Settings(path.parent, compiled, severity, str(path), {g: list(v) for g, v in ignores.items()})
 
 
@@ -126,7 +130,9 @@ def apply_settings(path: Path, findings: list[LintFinding], config: Path | None 
     settings = settings_for(path, config)
     rel = path.resolve()
     if settings.base is not None:
-        with contextlib.suppress(ValueError):  # a file outside the folder of the settings: matched by name only
+        with contextlib.suppress(
+            ValueError
+        ):  # a file outside the folder of the settings: matched by name only
             rel = rel.relative_to(settings.base)
     text = rel.as_posix()
     dropped: set[str] = set()
@@ -134,12 +140,24 @@ def apply_settings(path: Path, findings: list[LintFinding], config: Path | None 
         if regex.match(text) or regex.match(path.name):
             dropped |= ids
     # a category ignores its rules, as in --ignore (the ids are kept upper-cased, so compare the category so too)
-    out = [f for f in findings
-           if "ALL" not in dropped and f.rule not in dropped and str(f.category).upper() not in dropped]
+    out = [
+        f
+        for f in findings
+        if "ALL" not in dropped and f.rule not in dropped and str(f.category).upper() not in dropped
+    ]
     if is_test_file(rel if settings.base is not None else path):
         if settings.test_severity == "ignore":
             return []
         if settings.test_severity == "info":
-            out = [f if f.severity == "info" else replace(f, severity="info", message=f.message + " (In a test file: "
-                   "demoted to info; set [tool.bnbdoctor] test-severity = \"keep\" to keep it.)") for f in out]
+            out = [
+                f
+                if f.severity == "info"
+                else replace(
+                    f,
+                    severity="info",
+                    message=f.message + " (In a test file: "
+                    'demoted to info; set [tool.bnbdoctor] test-severity = "keep" to keep it.)',
+                )
+                for f in out
+            ]
     return out

@@ -61,7 +61,10 @@ def _fault(request: dict[str, Any]) -> None:
         marker = Path(arg)
         if not marker.exists():
             marker.write_text("busy once\n")
-            raise Stage("load", RuntimeError("CUDA error: CUDA-capable device(s) is/are busy or unavailable (simulated)"))
+            raise Stage(
+                "load",
+                RuntimeError("CUDA error: CUDA-capable device(s) is/are busy or unavailable (simulated)"),
+            )
 
 
 def _rss() -> int | None:
@@ -190,7 +193,7 @@ def _collapse(devices: dict[str, str]) -> dict[str, str]:
             return
         children: dict[str, list[str]] = {}
         for name in names:
-            head = name[len(prefix):].split(".", 1)[0]
+            head = name[len(prefix) :].split(".", 1)[0]
             children.setdefault(head, []).append(name)
         for head, group in children.items():
             if group == [prefix + head]:
@@ -236,13 +239,21 @@ def _layers(model: Any) -> dict[str, Any]:
             device = str(weight.device) if weight is not None else "?"
             by_device[device] = by_device.get(device, 0) + 1
             if weight is not None:
-                bytes_by_device[device] = bytes_by_device.get(device, 0) + weight.numel() * weight.element_size()
+                bytes_by_device[device] = (
+                    bytes_by_device.get(device, 0) + weight.numel() * weight.element_size()
+                )
         elif isinstance(module, nn.Linear):
             counts["Linear"] += 1
             plain.append(name)
-    return {"linear4bit": counts["Linear4bit"], "linear8bit": counts["Linear8bitLt"], "linear": counts["Linear"],
-            "quantized_names": quantized[:5], "unquantized_names": plain[:5], "quantized_by_device": by_device,
-            "quantized_bytes_by_device": bytes_by_device}
+    return {
+        "linear4bit": counts["Linear4bit"],
+        "linear8bit": counts["Linear8bitLt"],
+        "linear": counts["Linear"],
+        "quantized_names": quantized[:5],
+        "unquantized_names": plain[:5],
+        "quantized_by_device": by_device,
+        "quantized_bytes_by_device": bytes_by_device,
+    }
 
 
 def _sanity(model: Any, device: str, broken: bool) -> dict[str, Any]:
@@ -268,7 +279,9 @@ def _sanity(model: Any, device: str, broken: bool) -> dict[str, Any]:
     if broken:
         reference_weight = reference_weight * 1.5
     generator = torch.Generator().manual_seed(0)
-    x = torch.randn(4, reference_weight.shape[1], generator=generator).to(device=weight.device, dtype=in_dtype)
+    x = torch.randn(4, reference_weight.shape[1], generator=generator).to(
+        device=weight.device, dtype=in_dtype
+    )
     with torch.no_grad():
         out = layer(x).float()
     reference = x.float() @ reference_weight.t()
@@ -280,8 +293,15 @@ def _sanity(model: Any, device: str, broken: bool) -> dict[str, Any]:
     # also quantizes the activations per row: a few percent of the output's scale is the expected error
     tolerance = 0.05 * max(scale, 1e-3)
     finite = bool(torch.isfinite(out).all().item())
-    return {"layer": name, "kind": kind, "max_abs_error": error, "tolerance": tolerance, "output_scale": scale,
-            "finite": finite, "ok": finite and error <= tolerance}
+    return {
+        "layer": name,
+        "kind": kind,
+        "max_abs_error": error,
+        "tolerance": tolerance,
+        "output_scale": scale,
+        "finite": finite,
+        "ok": finite and error <= tolerance,
+    }
 
 
 def _forward(model: Any, device: str, tokens: int) -> dict[str, Any]:
@@ -292,7 +312,9 @@ def _forward(model: Any, device: str, tokens: int) -> dict[str, Any]:
     ids = torch.randint(0, vocab, (1, tokens), generator=torch.Generator().manual_seed(0)).to(first_device)
     timings = []
     logits = None
-    for _ in range(2):  # the first pass pays one-off costs (cuBLAS workspace, kernel selection, CPU repacking)
+    for _ in range(
+        2
+    ):  # the first pass pays one-off costs (cuBLAS workspace, kernel selection, CPU repacking)
         start = time.perf_counter()
         with torch.no_grad():
             logits = model(ids).logits
@@ -300,8 +322,13 @@ def _forward(model: Any, device: str, tokens: int) -> dict[str, Any]:
             torch.cuda.synchronize()
         timings.append(time.perf_counter() - start)
     finite = bool(torch.isfinite(logits).all().item()) if logits is not None else False
-    return {"tokens": tokens, "first_seconds": round(timings[0], 4), "seconds": round(timings[1], 4),
-            "tokens_per_second": round(tokens / max(timings[1], 1e-9), 1), "finite": finite}
+    return {
+        "tokens": tokens,
+        "first_seconds": round(timings[0], 4),
+        "seconds": round(timings[1], 4),
+        "tokens_per_second": round(tokens / max(timings[1], 1e-9), 1),
+        "finite": finite,
+    }
 
 
 def load(request: dict[str, Any], result: dict[str, Any]) -> None:
@@ -313,8 +340,12 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     import torch
     import transformers
 
-    result["versions"] = {"torch": torch.__version__, "transformers": transformers.__version__,
-                          "bitsandbytes": bitsandbytes.__version__, "cuda": str(torch.version.cuda)}
+    result["versions"] = {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "bitsandbytes": bitsandbytes.__version__,
+        "cuda": str(torch.version.cuda),
+    }
     folder = Path(request["folder"])
     # NVML's baseline before anything creates the CUDA context (generating weights on the GPU would), so that the
     # delta holds context + weights + slack, as the prediction does
@@ -331,9 +362,13 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise Stage("load", RuntimeError(
-            f"CUDA is required but not available for bitsandbytes: torch {torch.__version__} sees no GPU "
-            f"(torch.cuda.is_available() is False; compiled with CUDA {torch.version.cuda})"))
+        raise Stage(
+            "load",
+            RuntimeError(
+                f"CUDA is required but not available for bitsandbytes: torch {torch.__version__} sees no GPU "
+                f"(torch.cuda.is_available() is False; compiled with CUDA {torch.version.cuda})"
+            ),
+        )
     result["device"] = device
     dtype = getattr(torch, request.get("dtype") or "bfloat16")
     compute = getattr(torch, request.get("compute_dtype") or "bfloat16")
@@ -341,11 +376,15 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     extra: dict[str, Any] = {}
     extra_kwargs: dict[str, Any] = {}
     device_map = _device_map(request.get("device_map"), device)
-    result["device_map_requested"] = json.dumps(device_map) if isinstance(device_map, dict) else str(device_map)
+    result["device_map_requested"] = (
+        json.dumps(device_map) if isinstance(device_map, dict) else str(device_map)
+    )
     max_memory = request.get("max_memory") or None
     if max_memory:
-        max_memory = {int(k) if str(k).isdigit() else k: _unlimited(k) if v == UNLIMITED else v
-                      for k, v in max_memory.items()}
+        max_memory = {
+            int(k) if str(k).isdigit() else k: _unlimited(k) if v == UNLIMITED else v
+            for k, v in max_memory.items()
+        }
     if (max_memory and "disk" in max_memory) or "disk" in result["device_map_requested"]:
         # accelerate writes disk-offloaded weights here: the child's own temporary folder, removed when it exits
         import atexit
@@ -372,9 +411,14 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     start = time.perf_counter()
     try:
         model = transformers.AutoModelForCausalLM.from_pretrained(
-            folder, quantization_config=_quant_config(request["quant"], compute, extra), dtype=dtype,
-            device_map=device_map, max_memory=max_memory, trust_remote_code=bool(request.get("trust_remote_code")),
-            use_safetensors=None if request.get("allow_pickle") else True, **extra_kwargs,
+            folder,
+            quantization_config=_quant_config(request["quant"], compute, extra),
+            dtype=dtype,
+            device_map=device_map,
+            max_memory=max_memory,
+            trust_remote_code=bool(request.get("trust_remote_code")),
+            use_safetensors=None if request.get("allow_pickle") else True,
+            **extra_kwargs,
         )
         if device == "cuda":
             torch.cuda.synchronize()
@@ -389,14 +433,19 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
         for index in range(gpus):
             before_used = baseline.get(index, (None, None))[0]
             after_used = after.get(index, (None, None))[0]
-            devices.append({
-                "device": f"cuda:{index}", "name": result["gpu_names"][index],
-                "allocated_bytes": torch.cuda.memory_allocated(index) - bases[index],
-                "max_allocated_bytes": torch.cuda.max_memory_allocated(index) - bases[index],
-                "reserved_bytes": torch.cuda.memory_reserved(index),
-                "nvml_used_delta_bytes": after_used - before_used if after_used is not None and before_used is not None else None,
-                "nvml_other_processes_bytes": baseline.get(index, (None, None))[1],
-            })
+            devices.append(
+                {
+                    "device": f"cuda:{index}",
+                    "name": result["gpu_names"][index],
+                    "allocated_bytes": torch.cuda.memory_allocated(index) - bases[index],
+                    "max_allocated_bytes": torch.cuda.max_memory_allocated(index) - bases[index],
+                    "reserved_bytes": torch.cuda.memory_reserved(index),
+                    "nvml_used_delta_bytes": after_used - before_used
+                    if after_used is not None and before_used is not None
+                    else None,
+                    "nvml_other_processes_bytes": baseline.get(index, (None, None))[1],
+                }
+            )
         memory["devices"] = devices
         memory["allocated_bytes"] = sum(d["allocated_bytes"] for d in devices)
         memory["max_allocated_bytes"] = sum(d["max_allocated_bytes"] for d in devices)
@@ -407,7 +456,9 @@ def load(request: dict[str, Any], result: dict[str, Any]) -> None:
     rss_after = _rss()
     memory["model_bytes"] = _model_bytes(model)
     memory["rss_bytes"] = rss_after
-    memory["rss_delta_bytes"] = rss_after - rss_before if rss_after is not None and rss_before is not None else None
+    memory["rss_delta_bytes"] = (
+        rss_after - rss_before if rss_after is not None and rss_before is not None else None
+    )
     memory["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result["device_map"], result["placement"] = _placement(model)
     result["hf_device_map_empty"] = not getattr(model, "hf_device_map", None)

@@ -33,24 +33,62 @@ _LLAMA = {
 #: (functional._convert_weight_packed_for_cpu asserts `N % 32 == 0` on AVX512-BF16 CPUs).
 PRESETS: dict[str, dict[str, Any]] = {
     # 7.3 M parameters: loads in 4-bit on a 2-core CPU in about a second
-    "tiny-llama": {**_LLAMA, "hidden_size": 256, "intermediate_size": 768, "num_hidden_layers": 4,
-                   "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 32, "vocab_size": 8192,
-                   "max_position_embeddings": 2048, "tie_word_embeddings": False, "bos_token_id": 1,
-                   "eos_token_id": 2},
+    "tiny-llama": {
+        **_LLAMA,
+        "hidden_size": 256,
+        "intermediate_size": 768,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 32,
+        "vocab_size": 8192,
+        "max_position_embeddings": 2048,
+        "tie_word_embeddings": False,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+    },
     # 0.5 B parameters: a bigger CPU model
-    "small-llama": {**_LLAMA, "hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 16,
-                    "num_attention_heads": 16, "num_key_value_heads": 4, "head_dim": 64, "vocab_size": 32000,
-                    "max_position_embeddings": 4096, "tie_word_embeddings": False, "bos_token_id": 1,
-                    "eos_token_id": 2},
+    "small-llama": {
+        **_LLAMA,
+        "hidden_size": 1024,
+        "intermediate_size": 4096,
+        "num_hidden_layers": 16,
+        "num_attention_heads": 16,
+        "num_key_value_heads": 4,
+        "head_dim": 64,
+        "vocab_size": 32000,
+        "max_position_embeddings": 4096,
+        "tie_word_embeddings": False,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+    },
     # the Llama-3.2-1B shape with 12 of its 16 layers (84 quantized layers, tied embeddings; 1.0 B parameters):
     # the model of issue 16's multi-GPU and CPU-placement recordings (docs/evidence/h200x2-2026-11-30.md)
-    "mid-llama": {**_LLAMA, "hidden_size": 2048, "intermediate_size": 8192, "num_hidden_layers": 12,
-                  "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 64, "vocab_size": 128256,
-                  "max_position_embeddings": 131072, "tie_word_embeddings": True},
+    "mid-llama": {
+        **_LLAMA,
+        "hidden_size": 2048,
+        "intermediate_size": 8192,
+        "num_hidden_layers": 12,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "head_dim": 64,
+        "vocab_size": 128256,
+        "max_position_embeddings": 131072,
+        "tie_word_embeddings": True,
+    },
     # the Llama-3.1-8B shape (8,030,261,248 parameters), as measured in docs/evidence/h100-2026-11.md
-    "llama31-8b": {**_LLAMA, "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
-                   "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 128256,
-                   "max_position_embeddings": 131072, "tie_word_embeddings": False},
+    "llama31-8b": {
+        **_LLAMA,
+        "hidden_size": 4096,
+        "intermediate_size": 14336,
+        "num_hidden_layers": 32,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "head_dim": 128,
+        "vocab_size": 128256,
+        "max_position_embeddings": 131072,
+        "tie_word_embeddings": False,
+    },
 }
 DEFAULT_PRESET = "tiny-llama"
 WEIGHTS = "model.safetensors"
@@ -87,7 +125,9 @@ def make_weights(folder: Path, device: str = "auto", seed: int = 0) -> float:
 
     start = time.perf_counter()
     config = AutoConfig.from_pretrained(folder, trust_remote_code=False)
-    dtype = getattr(torch, str(getattr(config, "dtype", None) or "bfloat16").removeprefix("torch."), torch.bfloat16)
+    dtype = getattr(
+        torch, str(getattr(config, "dtype", None) or "bfloat16").removeprefix("torch."), torch.bfloat16
+    )
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(seed)
@@ -115,7 +155,9 @@ def main(argv: list[str]) -> int:
     write_config(folder, config)
     seconds = make_weights(folder)
     size = sum(f.stat().st_size for f in folder.glob("*.safetensors"))
-    sys.stdout.write(json.dumps({"model": name, "folder": str(folder), "bytes": size, "seconds": round(seconds, 2)}) + "\n")
+    sys.stdout.write(
+        json.dumps({"model": name, "folder": str(folder), "bytes": size, "seconds": round(seconds, 2)}) + "\n"
+    )
     return 0
 
 

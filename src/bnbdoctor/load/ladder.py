@@ -55,9 +55,13 @@ def ladder(quant: str, fallback: bool) -> list[Step]:
         quant = "nf4"
     if not quant.endswith("-dq"):
         smaller = f"{quant.split('-')[0]}-dq"
-        steps.append(Step(smaller, f"fallback: {smaller}, double quantization shrinks the quantization state"))
+        steps.append(
+            Step(smaller, f"fallback: {smaller}, double quantization shrinks the quantization state")
+        )
         quant = smaller
-    steps.append(Step(quant, "fallback: device_map='auto' with a max_memory that leaves head-room", headroom=True))
+    steps.append(
+        Step(quant, "fallback: device_map='auto' with a max_memory that leaves head-room", headroom=True)
+    )
     return steps
 
 
@@ -83,7 +87,9 @@ def classify(text: str) -> str:
     return "other"
 
 
-def transient(attempt: Attempt, prediction: Prediction | None, gpu_total_bytes: int | None) -> tuple[bool, str]:
+def transient(
+    attempt: Attempt, prediction: Prediction | None, gpu_total_bytes: int | None
+) -> tuple[bool, str]:
     """Can waiting cure this failure? Only when the GPU was busy or another process briefly held its memory."""
     text = attempt.error or ""
     if attempt.outcome not in ("failed",):
@@ -91,10 +97,15 @@ def transient(attempt: Attempt, prediction: Prediction | None, gpu_total_bytes: 
     if _BUSY.search(text):
         return True, "the GPU was busy (another process has it in exclusive mode, or it was being reset)"
     if attempt.category != "oom":
-        return False, f"a {attempt.category or 'other'} error is deterministic: the same load fails the same way"
+        return (
+            False,
+            f"a {attempt.category or 'other'} error is deterministic: the same load fails the same way",
+        )
     if prediction is not None and gpu_total_bytes and prediction.total_bytes > gpu_total_bytes:
-        return False, (f"the estimator says {attempt.quant} needs {prediction.total_bytes / 1024**3:.1f} GiB, more than "
-                       f"the GPU's {gpu_total_bytes / 1024**3:.1f} GiB: waiting cannot help")
+        return False, (
+            f"the estimator says {attempt.quant} needs {prediction.total_bytes / 1024**3:.1f} GiB, more than "
+            f"the GPU's {gpu_total_bytes / 1024**3:.1f} GiB: waiting cannot help"
+        )
     others = _other_processes(attempt)
     if others > 256 * 1024**2:
         return True, f"other processes held {others / 1024**3:.2f} GiB of the GPU; they may free it"
@@ -117,12 +128,14 @@ def gpus_used(report: ChildReport | None) -> list[str]:
     if report is None:
         return []
     used = {normalise_device(d) for d, n in report.placement.items() if n} | {
-        normalise_device(d) for d in report.device_map.values()}
+        normalise_device(d) for d in report.device_map.values()
+    }
     return sorted((d for d in used if d.startswith("cuda")), key=lambda d: int(d.partition(":")[2] or 0))
 
 
-def device_shares(tensors: Sequence[TensorSpec], quant: str, dtype: str, device_map: Mapping[str, str],
-                  weights_bytes: int) -> dict[str, int]:
+def device_shares(
+    tensors: Sequence[TensorSpec], quant: str, dtype: str, device_map: Mapping[str, str], weights_bytes: int
+) -> dict[str, int]:
     """The estimate's memory_allocated split over the devices of a real device map (module prefix -> device).
 
     Each tensor's layout (model/estimate.py) goes to the device of the longest module prefix naming it; the shares
@@ -144,8 +157,9 @@ def device_shares(tensors: Sequence[TensorSpec], quant: str, dtype: str, device_
     return {device: round(weights_bytes * n / total) for device, n in raw.items()}
 
 
-def memory_rows(report: ChildReport | None, prediction: Prediction | None,
-                shares: Mapping[str, int] | None = None) -> tuple[MemoryRow, ...]:
+def memory_rows(
+    report: ChildReport | None, prediction: Prediction | None, shares: Mapping[str, int] | None = None
+) -> tuple[MemoryRow, ...]:
     """Measured memory beside the prediction, for the report and BNB082.
 
     BNB082 judges one kind of row: on the CPU the model's tensors; on one GPU (cuda:0, the whole model) the total
@@ -157,20 +171,36 @@ def memory_rows(report: ChildReport | None, prediction: Prediction | None,
         return ()
     rows: list[MemoryRow] = []
 
-    def add(name: str, measured: int | None, predicted: int | None, judged: bool = False, device: str | None = None) -> None:
+    def add(
+        name: str,
+        measured: int | None,
+        predicted: int | None,
+        judged: bool = False,
+        device: str | None = None,
+    ) -> None:
         if measured is None:
             return
         error = round((measured - predicted) / predicted, 5) if predicted else None
-        rows.append(MemoryRow(name, measured, predicted, error, judged=judged and predicted is not None, device=device))
+        rows.append(
+            MemoryRow(
+                name, measured, predicted, error, judged=judged and predicted is not None, device=device
+            )
+        )
 
     if memory.method != "cuda":
-        add("model tensors (params + buffers + quant state)", memory.model_bytes,
-            prediction.model_bytes if prediction else None, judged=True)
+        add(
+            "model tensors (params + buffers + quant state)",
+            memory.model_bytes,
+            prediction.model_bytes if prediction else None,
+            judged=True,
+        )
         add("process RSS growth during load", memory.rss_delta_bytes, None)
         return tuple(rows)
     used = gpus_used(report)
     offloaded = bool(off_gpu(report))
-    simple = used in ([], ["cuda:0"]) and not offloaded  # no placement at all: an old report, judged as before
+    simple = (
+        used in ([], ["cuda:0"]) and not offloaded
+    )  # no placement at all: an old report, judged as before
     if not simple and not memory.devices:
         # an old report: its counters are cuda:0's alone, which is not the model's whole footprint here
         shares = None
@@ -179,16 +209,26 @@ def memory_rows(report: ChildReport | None, prediction: Prediction | None,
         total_predicted = sum(v for d, v in shares.items() if d.startswith("cuda")) if shares else None
     nvml_predicted = None
     if prediction is not None and simple:
-        nvml_predicted = prediction.cuda_context_bytes + prediction.weights_bytes + prediction.allocator_overhead_bytes
+        nvml_predicted = (
+            prediction.cuda_context_bytes + prediction.weights_bytes + prediction.allocator_overhead_bytes
+        )
     add("memory_allocated after load", memory.allocated_bytes, total_predicted, judged=simple)
-    add("max_memory_allocated during load", memory.max_allocated_bytes,
-        prediction.peak_load_bytes if prediction and simple else None)
+    add(
+        "max_memory_allocated during load",
+        memory.max_allocated_bytes,
+        prediction.peak_load_bytes if prediction and simple else None,
+    )
     add("NVML used delta (context + weights + slack)", memory.nvml_used_delta_bytes, nvml_predicted)
     if not simple:
         for d in memory.devices:
             if d.device not in used:
                 continue  # a GPU the model does not use: shown in the JSON's devices, never judged
-            add(f"memory_allocated on {d.device}", d.allocated_bytes, (shares or {}).get(d.device), judged=True,
-                device=d.device)
+            add(
+                f"memory_allocated on {d.device}",
+                d.allocated_bytes,
+                (shares or {}).get(d.device),
+                judged=True,
+                device=d.device,
+            )
             add(f"max_memory_allocated on {d.device}", d.max_allocated_bytes, None, device=d.device)
     return tuple(rows)

@@ -98,12 +98,16 @@ class ChildReport:
     generate_seconds: float | None = None
     load_seconds: float | None = None
     device_map_requested: str | None = None  # what from_pretrained got
-    device_map: dict[str, str] = field(default_factory=dict)  # hf_device_map, or {"": device} from the parameters
+    device_map: dict[str, str] = field(
+        default_factory=dict
+    )  # hf_device_map, or {"": device} from the parameters
     placement: dict[str, int] = field(default_factory=dict)  # device -> bytes of parameters and buffers
     gpu_count: int | None = None  # GPUs torch saw (CUDA loads)
     gpu_names: tuple[str, ...] = ()
     model_device: str | None = None  # model.device after the load (where inputs go by default)
-    hf_device_map_empty: bool | None = None  # transformers set no hf_device_map (seen when all went to the CPU)
+    hf_device_map_empty: bool | None = (
+        None  # transformers set no hf_device_map (seen when all went to the CPU)
+    )
     layers: Layers | None = None
     memory: Memory | None = None
     sanity: Sanity | None = None
@@ -187,7 +191,9 @@ class LoadResult:
     result: Attempt | None  # the attempt that passed, else the last one that ran
     notes: tuple[str, ...] = ()
     schema: str = LOAD_SCHEMA
-    max_memory: dict[str, str] | None = None  # the user's --max-memory, as given (a cap the ladder must respect)
+    max_memory: dict[str, str] | None = (
+        None  # the user's --max-memory, as given (a cap the ladder must respect)
+    )
     tool: dict[str, str] = field(default_factory=dict)
 
 
@@ -199,4 +205,6 @@ def child_report(data: dict[str, Any]) -> ChildReport:
         report: ChildReport = from_json(ChildReport, data)
         return report
     except SchemaError as exc:
-        return ChildReport(ok=False, stage=str(data.get("stage", "?")), error=f"malformed child report: {exc}")
+        return ChildReport(
+            ok=False, stage=str(data.get("stage", "?")), error=f"malformed child report: {exc}"
+        )

@@ -17,19 +17,43 @@ from .inventory import Inventory, TensorSpec
 #: model types whose attention projections carry biases without a config flag saying so
 _QKV_BIAS = frozenset({"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"})
 #: model types with a plain (ungated) MLP: up and down only
-_PLAIN_MLP = frozenset({"gpt2", "gpt_neox", "gptj", "opt", "bloom", "falcon", "phi", "starcoder2", "gpt_bigcode"})
+_PLAIN_MLP = frozenset(
+    {"gpt2", "gpt_neox", "gptj", "opt", "bloom", "falcon", "phi", "starcoder2", "gpt_bigcode"}
+)
 #: model types whose parameters this arithmetic counts to within 0.1% (checked against transformers' own
 #: inventory on real configs and on a small config of each type: tests/model/test_configs.py); norms aside, they
 #: are the Llama layout with the variations the config states (GQA, head_dim, biases, tied embeddings, experts)
-KNOWN = frozenset({
-    "llama", "mistral", "qwen2", "qwen3", "granite", "olmo", "olmo2", "gemma", "gemma2", "gemma3_text", "phi3",
-    "mixtral", "qwen2_moe", "qwen3_moe",
-})
+KNOWN = frozenset(
+    {
+        "llama",
+        "mistral",
+        "qwen2",
+        "qwen3",
+        "granite",
+        "olmo",
+        "olmo2",
+        "gemma",
+        "gemma2",
+        "gemma3_text",
+        "phi3",
+        "mixtral",
+        "qwen2_moe",
+        "qwen3_moe",
+    }
+)
 
 _HIDDEN = ("hidden_size", "n_embd", "n_embed", "d_model", "dim", "model_dim", "embed_dim")
 _LAYERS = ("num_hidden_layers", "n_layer", "num_layers", "n_layers", "num_decoder_layers")
 _VOCAB = ("vocab_size", "padded_vocab_size", "n_vocab")
-_INTER = ("intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size", "d_ff", "ffn_intermediate_size", "hidden_dim")
+_INTER = (
+    "intermediate_size",
+    "n_inner",
+    "ffn_dim",
+    "ffn_hidden_size",
+    "d_ff",
+    "ffn_intermediate_size",
+    "hidden_dim",
+)
 
 
 def _get(c: dict[str, Any], *names: str, default: int = 0) -> int:
@@ -49,8 +73,10 @@ def inventory_from_config(config: dict[str, Any], dtype: str, why: str | None = 
     reason = why or "transformers could not build it here"
     if model_type in KNOWN and not towers:
         inventory = _decoder(config, c, model_type, dtype)
-        note = (f"counted from config.json by bnbdoctor's arithmetic for the {model_type} layout ({reason}): expect "
-                "well under 1% error in the parameters")
+        note = (
+            f"counted from config.json by bnbdoctor's arithmetic for the {model_type} layout ({reason}): expect "
+            "well under 1% error in the parameters"
+        )
         return _with(inventory, notes=(note,))
     if model_type in KNOWN:  # a known language model beside towers (vision, audio) whose layout is not known
         inventory = _decoder(config, c, model_type, dtype)
@@ -65,16 +91,25 @@ def inventory_from_config(config: dict[str, Any], dtype: str, why: str | None = 
         low, high = low + tower_low, high + tower_high
     low, high = int(low * 0.98), int(high * 1.02)
     inventory = _padded(inventory, high)
-    note = (f"cannot know: {what}, and {reason}. From the sizes in config.json the model has between "
-            f"{low / 1e9:.3g} B and {high / 1e9:.3g} B parameters; the memory shown is for the upper end (a fit judged "
-            "on it is safe, a tight one may be wrong)")
+    note = (
+        f"cannot know: {what}, and {reason}. From the sizes in config.json the model has between "
+        f"{low / 1e9:.3g} B and {high / 1e9:.3g} B parameters; the memory shown is for the upper end (a fit judged "
+        "on it is safe, a tight one may be wrong)"
+    )
     return _with(inventory, notes=(note,), param_range=(low, high))
 
 
 def _towers(config: dict[str, Any], text: dict[str, Any]) -> list[dict[str, Any]]:
     """The nested configs of other towers with weights of their own (vision_config, audio_config, ...)."""
-    return [sub for key, sub in config.items() if isinstance(sub, dict) and sub is not text
-            and key != "quantization_config" and _get(sub, *_HIDDEN) and _get(sub, *_LAYERS)]
+    return [
+        sub
+        for key, sub in config.items()
+        if isinstance(sub, dict)
+        and sub is not text
+        and key != "quantization_config"
+        and _get(sub, *_HIDDEN)
+        and _get(sub, *_LAYERS)
+    ]
 
 
 def _padded(inventory: Inventory, params: int) -> Inventory:
@@ -85,8 +120,16 @@ def _padded(inventory: Inventory, params: int) -> Inventory:
     per_layer = missing // layers // hidden
     if per_layer <= 0:
         return inventory
-    extra = tuple(TensorSpec(f"model.layers.{i}.unaccounted.weight", (per_layer, hidden), inventory.dtype,
-                             module_type="Linear", quantize=True) for i in range(layers))
+    extra = tuple(
+        TensorSpec(
+            f"model.layers.{i}.unaccounted.weight",
+            (per_layer, hidden),
+            inventory.dtype,
+            module_type="Linear",
+            quantize=True,
+        )
+        for i in range(layers)
+    )
     return _with(inventory, tensors=inventory.tensors + extra)
 
 
@@ -100,7 +143,9 @@ def _sizes(config: dict[str, Any], c: dict[str, Any], need_vocab: bool = True) -
     hidden = _get(c, *_HIDDEN)
     layers = _get(c, *_LAYERS, "depth")
     vocab = _get(c, *_VOCAB) or _get(config, *_VOCAB)
-    wanted = (("hidden_size", hidden), ("num_hidden_layers", layers)) + ((("vocab_size", vocab),) if need_vocab else ())
+    wanted = (("hidden_size", hidden), ("num_hidden_layers", layers)) + (
+        (("vocab_size", vocab),) if need_vocab else ()
+    )
     missing = [name for name, value in wanted if not value]
     if missing:
         raise ValueError(f"config.json names no {', '.join(missing)} (nor any alias bnbdoctor knows)")
@@ -108,7 +153,9 @@ def _sizes(config: dict[str, Any], c: dict[str, Any], need_vocab: bool = True) -
     return hidden, layers, vocab, inter
 
 
-def _bounds(config: dict[str, Any], c: dict[str, Any], vocab: int | None = None, projector: int = 0) -> tuple[int, int]:
+def _bounds(
+    config: dict[str, Any], c: dict[str, Any], vocab: int | None = None, projector: int = 0
+) -> tuple[int, int]:
     """The fewest and the most parameters a stack with the config's sizes can have. Attention: from multi-query
     (q and o only) to 8 h^2 (gated queries, linear-attention projections); MLP: from `intermediate_size` read as
     the width of both matrices together (Qwen-1, Molmo) to a gated MLP of that width with biases, every expert of a
@@ -124,19 +171,25 @@ def _bounds(config: dict[str, Any], c: dict[str, Any], vocab: int | None = None,
     extra = _get(c, "mtp_num_hidden_layers", "num_nextn_predict_layers")
     stacks = layers + (decoder if decoder and decoder != layers else (layers if decoder else 0))
     mlp_low = hidden * (moe_inter * experts if experts else inter)
-    mlp_high = 3 * hidden * (moe_inter * experts + shared + experts if experts else inter) + 2 * inter + hidden
+    mlp_high = (
+        3 * hidden * (moe_inter * experts + shared + experts if experts else inter) + 2 * inter + hidden
+    )
     low = stacks * (2 * hidden * hidden + mlp_low) + vocab * hidden
     high = (stacks + extra) * (8 * hidden * hidden + mlp_high + 8 * hidden) + 2 * vocab * hidden
     if decoder:
         high += stacks * 4 * hidden * hidden  # cross-attention
-    if experts:  # some layers may be dense instead (first_k_dense_replace, decoder_sparse_step): the low end allows it
+    if (
+        experts
+    ):  # some layers may be dense instead (first_k_dense_replace, decoder_sparse_step): the low end allows it
         low = min(low, stacks * (2 * hidden * hidden + hidden * moe_inter) + vocab * hidden)
     if projector:
         high += 4 * hidden * projector + 2 * projector * projector  # the connector into the language model
     return low, high
 
 
-def _decoder(config: dict[str, Any], c: dict[str, Any], model_type: str, dtype: str, upper: bool = False) -> Inventory:
+def _decoder(
+    config: dict[str, Any], c: dict[str, Any], model_type: str, dtype: str, upper: bool = False
+) -> Inventory:
     """The Llama-like decoder the config describes; `upper`: the largest variant (untied, biases, gated MLP)."""
     hidden, layers, vocab, inter = _sizes(config, c)
     heads = _get(c, "num_attention_heads", "n_head", "num_heads", default=1)
@@ -150,10 +203,14 @@ def _decoder(config: dict[str, Any], c: dict[str, Any], model_type: str, dtype: 
     mlp_bias = upper or bool(c.get("mlp_bias"))
     plain = not upper and model_type in _PLAIN_MLP
 
-    tensors: list[TensorSpec] = [TensorSpec("model.embed_tokens.weight", (vocab, hidden), dtype, module_type="Embedding")]
+    tensors: list[TensorSpec] = [
+        TensorSpec("model.embed_tokens.weight", (vocab, hidden), dtype, module_type="Embedding")
+    ]
 
     def linear(name: str, out_f: int, in_f: int, bias: bool) -> None:
-        tensors.append(TensorSpec(f"{name}.weight", (out_f, in_f), dtype, module_type="Linear", quantize=True))
+        tensors.append(
+            TensorSpec(f"{name}.weight", (out_f, in_f), dtype, module_type="Linear", quantize=True)
+        )
         if bias:
             tensors.append(TensorSpec(f"{name}.bias", (out_f,), dtype, module_type="Linear"))
 
@@ -166,12 +223,19 @@ def _decoder(config: dict[str, Any], c: dict[str, Any], model_type: str, dtype: 
         linear(f"{p}.self_attn.o_proj", hidden, heads * head_dim, upper or bool(c.get("attention_bias")))
         if experts:
             tensors.append(TensorSpec(f"{p}.mlp.gate.weight", (experts, hidden), dtype, module_type="Router"))
-            for part, shape in (("gate_up_proj", (experts, 2 * moe_inter, hidden)), ("down_proj", (experts, hidden, moe_inter))):
+            for part, shape in (
+                ("gate_up_proj", (experts, 2 * moe_inter, hidden)),
+                ("down_proj", (experts, hidden, moe_inter)),
+            ):
                 spec = TensorSpec(f"{p}.mlp.experts.{part}", shape, dtype, module_type="Experts")
                 moe_fused += spec.numel
                 tensors.append(spec)
             if shared_inter:
-                for part, (o, n) in (("gate_proj", (shared_inter, hidden)), ("up_proj", (shared_inter, hidden)), ("down_proj", (hidden, shared_inter))):
+                for part, (o, n) in (
+                    ("gate_proj", (shared_inter, hidden)),
+                    ("up_proj", (shared_inter, hidden)),
+                    ("down_proj", (hidden, shared_inter)),
+                ):
                     linear(f"{p}.mlp.shared_expert.{part}", o, n, False)
         elif plain:
             linear(f"{p}.mlp.up_proj", inter, hidden, True)

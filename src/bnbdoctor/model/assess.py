@@ -53,9 +53,11 @@ def normalise_dtype(value: str) -> str:
 
 
 #: why an estimate is in bfloat16 when nothing says which dtype the checkpoint has
-ASSUMED_DTYPE = ("assumed: config.json names no dtype and no safetensors headers were read; transformers loads the "
-                 "checkpoint's own dtype, bfloat16 for most published checkpoints (a float32 one doubles the "
-                 "unquantized part: pass --dtype)")
+ASSUMED_DTYPE = (
+    "assumed: config.json names no dtype and no safetensors headers were read; transformers loads the "
+    "checkpoint's own dtype, bfloat16 for most published checkpoints (a float32 one doubles the "
+    "unquantized part: pass --dtype)"
+)
 
 
 def load_dtype(source: ModelSource, explicit: str | None, transformers_major: int | None) -> tuple[str, str]:
@@ -101,10 +103,16 @@ def _cache_key(source: ModelSource, dtype: str, skip_modules: list[str] | None) 
     from ..probes.packages import probe
 
     packages = probe().packages
-    versions = {name: (packages[name].version, packages[name].location) for name in ("torch", "transformers") if name in packages}
+    versions = {
+        name: (packages[name].version, packages[name].location)
+        for name in ("torch", "transformers")
+        if name in packages
+    }
     # the Inventory's fields name its format: an inventory cached before a field was added is built again
     fields = [f.name for f in dataclasses.fields(Inventory)]
-    material = json.dumps([source.config, dtype, skip_modules, versions, __version__, fields], sort_keys=True, default=str)
+    material = json.dumps(
+        [source.config, dtype, skip_modules, versions, __version__, fields], sort_keys=True, default=str
+    )
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
@@ -113,7 +121,9 @@ def _cached(key: str) -> Inventory | None:
     if folder is None:
         return None
     try:
-        inventory: Inventory = from_json(Inventory, json.loads((folder / f"{key}.json").read_text(encoding="utf-8")))
+        inventory: Inventory = from_json(
+            Inventory, json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        )
         return inventory
     except (OSError, ValueError, SchemaError):
         return None  # absent or damaged: build it again
@@ -142,13 +152,17 @@ def remote_code(config: dict[str, Any]) -> str | None:
     return None
 
 
-def fallback_inventory(name: str, config: dict[str, Any], dtype: str, why_not: str | None) -> tuple[Inventory, str | None]:
+def fallback_inventory(
+    name: str, config: dict[str, Any], dtype: str, why_not: str | None
+) -> tuple[Inventory, str | None]:
     """When transformers cannot build the model: config.json arithmetic (a number for a layout it knows, else a
     range), with the reason. A remote-code model says so, not what its config lacks."""
     remote = remote_code(config)
     if remote:
-        why_not = (f"it needs its own modelling code ({remote} in config.json's auto_map; from_pretrained needs "
-                   "trust_remote_code=True), which bnbdoctor never runs")
+        why_not = (
+            f"it needs its own modelling code ({remote} in config.json's auto_map; from_pretrained needs "
+            "trust_remote_code=True), which bnbdoctor never runs"
+        )
     try:
         return inventory_from_config(config, dtype, why_not), why_not
     except ValueError as exc:
@@ -161,7 +175,9 @@ class InventoryBuild:
     it and falls back to config.json arithmetic when transformers is missing or fails. The child runs in its own
     process group (bnbdoctor.childproc), so a timeout or `cancel()` stops whatever it started too."""
 
-    def __init__(self, source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> None:
+    def __init__(
+        self, source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float
+    ) -> None:
         self.source, self.dtype, self.timeout = source, dtype, timeout
         self.inventory: Inventory | None = None
         self.why_not: str | None = None
@@ -175,7 +191,12 @@ class InventoryBuild:
         if self.inventory is not None:
             return
         request = json.dumps({"folder": str(source.folder), "dtype": dtype, "skip_modules": skip_modules})
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_VERBOSITY": "error",
+            "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+        }
         try:
             self.child = RunningChild("bnbdoctor.model.skeleton", [request], env=env)
         except OSError as exc:
@@ -194,7 +215,9 @@ class InventoryBuild:
             self.why_not = f"transformers could not build it: {self._collect(self.child.wait(self.timeout))}"
             if self.inventory is not None:
                 return self.inventory, None
-        inventory, self.why_not = fallback_inventory(self.source.name, self.source.config, self.dtype, self.why_not)
+        inventory, self.why_not = fallback_inventory(
+            self.source.name, self.source.config, self.dtype, self.why_not
+        )
         return inventory, self.why_not
 
     def _collect(self, outcome: ChildOutcome) -> str:
@@ -219,7 +242,9 @@ class InventoryBuild:
 def assumed_checkpoint(inventory: Inventory) -> tuple[TensorHeader, ...]:
     """The checkpoint a model type's published weights have, from the inventory's checkpoint_layout (names and
     shapes; floating tensors in the inventory's dtype)."""
-    return tuple(TensorHeader(name, inventory.dtype, shape, "assumed") for name, shape in inventory.checkpoint_layout)
+    return tuple(
+        TensorHeader(name, inventory.dtype, shape, "assumed") for name, shape in inventory.checkpoint_layout
+    )
 
 
 def _layout_change(inventory: Inventory) -> str:
@@ -233,7 +258,9 @@ def _layout_change(inventory: Inventory) -> str:
     return f"{len(merged)} fused tensors stored as {len(pieces)} pieces, merged while loading"
 
 
-def build_inventory(source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float) -> tuple[Inventory, str | None]:
+def build_inventory(
+    source: ModelSource, dtype: str, skip_modules: list[str] | None, timeout: float
+) -> tuple[Inventory, str | None]:
     """Build the exact inventory in a child process with transformers (cached); fall back to config.json arithmetic."""
     return InventoryBuild(source, dtype, skip_modules, timeout).result()
 
@@ -261,28 +288,50 @@ class PendingAssessment:
             notes.append(f"analytic estimate: {fallback}")
         own = self.stored.mode if self.stored is not None else None
         if own is not None:
-            how = "loaded from its quantized tensors" if self.source.tensors else "its safetensors headers are absent, so as if quantized while loading"
-            notes.append(f"checkpoint saved already quantized in {own}: transformers loads it in that mode whatever "
-                         f"BitsAndBytesConfig is passed; {own} is estimated {how}")
+            how = (
+                "loaded from its quantized tensors"
+                if self.source.tensors
+                else "its safetensors headers are absent, so as if quantized while loading"
+            )
+            notes.append(
+                f"checkpoint saved already quantized in {own}: transformers loads it in that mode whatever "
+                f"BitsAndBytesConfig is passed; {own} is estimated {how}"
+            )
         elif self.stored is not None:
             notes.append(f"checkpoint quantized with {self.stored.method}, not bitsandbytes: see BNB074")
         checkpoint = self.source.tensors
         if not checkpoint and inventory.checkpoint_layout:
             checkpoint = assumed_checkpoint(inventory)
-            notes.append(f"no safetensors headers: assuming the layout transformers' save_pretrained writes for "
-                         f"{inventory.model_type or 'this model type'} ({_layout_change(inventory)}), as its published "
-                         "checkpoints have; the load's peak depends on it")
+            notes.append(
+                f"no safetensors headers: assuming the layout transformers' save_pretrained writes for "
+                f"{inventory.model_type or 'this model type'} ({_layout_change(inventory)}), as its published "
+                "checkpoints have; the load's peak depends on it"
+            )
         estimates = tuple(
-            estimate(inventory, q, self.source.config, checkpoint, context=self.context, batch=self.batch,
-                     prequantized=q == own and bool(self.source.tensors))
+            estimate(
+                inventory,
+                q,
+                self.source.config,
+                checkpoint,
+                context=self.context,
+                batch=self.batch,
+                prequantized=q == own and bool(self.source.tensors),
+            )
             for q in self.quants
         )
         plain = next((e for e in estimates if e.quant in ("bf16", "fp16")), None)
-        bigger = [e.quant for e in estimates if e.quant not in ("bf16", "fp16", "fp32") and plain is not None
-                  and e.weights_bytes > plain.weights_bytes]
+        bigger = [
+            e.quant
+            for e in estimates
+            if e.quant not in ("bf16", "fp16", "fp32")
+            and plain is not None
+            and e.weights_bytes > plain.weights_bytes
+        ]
         if bigger and plain is not None:
-            notes.append(f"{', '.join(bigger)} needs more memory than {plain.quant} here: the tensors bitsandbytes leaves "
-                         f"alone stay in {self.dtype} ({self.dtype_reason}); with --dtype {plain.dtype} they would not")
+            notes.append(
+                f"{', '.join(bigger)} needs more memory than {plain.quant} here: the tensors bitsandbytes leaves "
+                f"alone stay in {self.dtype} ({self.dtype_reason}); with --dtype {plain.dtype} they would not"
+            )
         plan = make_plan(list(estimates), gpus) if gpus is not None else None
         return Assessment(self.source, inventory, estimates, plan, tuple(notes), self.stored)
 

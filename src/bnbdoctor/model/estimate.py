@@ -124,8 +124,10 @@ def layout(t: TensorSpec, mode: str, dtype: str) -> Layout:
     if mode in _PLAIN or not t.quantize:
         return Layout(allocator_block(device_bytes(t, mode, dtype)), 0)
     pieces = bnb_pieces(t, mode, dtype)
-    return Layout(sum(allocator_block(p.nbytes) for p in pieces if p.role == "weight"),
-                  sum(allocator_block(p.nbytes) for p in pieces if p.role == "state"))
+    return Layout(
+        sum(allocator_block(p.nbytes) for p in pieces if p.role == "weight"),
+        sum(allocator_block(p.nbytes) for p in pieces if p.role == "state"),
+    )
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def natural_key(name: str) -> tuple[tuple[Any, ...], ...]:
             parts.append((0, int(part)))
         else:
             text = part.rstrip("0123456789")
-            parts.append((1, text, int(part[len(text):])) if text != part else (1, part))
+            parts.append((1, text, int(part[len(text) :])) if text != part else (1, part))
     return tuple(parts)
 
 
@@ -190,7 +192,9 @@ def checkpoint_ranks(tensors: Sequence[TensorSpec], checkpoint: Sequence[TensorH
     keys = sorted(checkpoint, key=lambda c: natural_key(c.name))
     names = {t.name for t in tensors}
     rank = {c.name: i for i, c in enumerate(keys) if c.name in names}
-    unclaimed = [(i, c.shape) for i, c in enumerate(keys) if c.name not in names and not c.name.endswith(_BNB_STATE)]
+    unclaimed = [
+        (i, c.shape) for i, c in enumerate(keys) if c.name not in names and not c.name.endswith(_BNB_STATE)
+    ]
     missing = [t for t in tensors if t.name not in rank and t.kind == "param"]
     for t in missing:
         candidates = [i for i, shape in unclaimed if shape == t.shape]
@@ -200,15 +204,24 @@ def checkpoint_ranks(tensors: Sequence[TensorSpec], checkpoint: Sequence[TensorH
             # fused experts are stacked from per-expert keys (MergeModulelist) when the loader meets the first of
             # them: the first unclaimed ".experts." key under the same numbered block (model.layers.N.)
             block = _numbered_prefix(t.name)
-            first = next((i for i, c in enumerate(keys) if c.name not in names and ".experts." in c.name
-                          and block is not None and c.name.startswith(block)), None)
+            first = next(
+                (
+                    i
+                    for i, c in enumerate(keys)
+                    if c.name not in names
+                    and ".experts." in c.name
+                    and block is not None
+                    and c.name.startswith(block)
+                ),
+                None,
+            )
             if first is not None:
                 rank[t.name] = first
     return rank
 
 
 def _numbered_prefix(name: str) -> str | None:
-    """"model.layers.3." for "model.layers.3.mlp.experts.gate_up_proj": the path through its first number."""
+    """ "model.layers.3." for "model.layers.3.mlp.experts.gate_up_proj": the path through its first number."""
     parts = name.split(".")
     for i, part in enumerate(parts):
         if part.isdigit():
@@ -234,11 +247,17 @@ def kv_cache_bytes(config: dict[str, Any], context: int, batch: int, dtype: str)
     hidden = c.get("hidden_size") or c.get("n_embd") or 0
     head_dim = c.get("head_dim") or (hidden // heads if heads else 0)
     window = c.get("sliding_window") if c.get("use_sliding_window", True) else None
-    tokens = min(context, window) if isinstance(window, int) and window > 0 and c.get("model_type") != "mistral" else context
+    tokens = (
+        min(context, window)
+        if isinstance(window, int) and window > 0 and c.get("model_type") != "mistral"
+        else context
+    )
     return 2 * int(layers) * int(kv_heads) * int(head_dim) * tokens * batch * DTYPE_BYTES.get(dtype, 2)
 
 
-def activation_bytes(config: dict[str, Any], inventory: Inventory, mode: str, context: int, batch: int, dtype: str) -> int:
+def activation_bytes(
+    config: dict[str, Any], inventory: Inventory, mode: str, context: int, batch: int, dtype: str
+) -> int:
     """A forward pass's transient peak above weights and cache: the larger of a decoder layer's working set
     (the dequantized weight of the largest quantized layer, the MLP intermediates) and the logits, plus the
     cuBLAS workspace. An approximation, within about 25% of the H100 measurements (see the benchmark)."""
@@ -266,7 +285,11 @@ def _place(allocator: CachingAllocator, nbytes: int, experts: int = 0) -> None:
 
 
 def replay(
-    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint: Sequence[TensorHeader] | None, warmup: bool = True
+    tensors: Iterable[TensorSpec],
+    mode: str,
+    dtype: str,
+    checkpoint: Sequence[TensorHeader] | None,
+    warmup: bool = True,
 ) -> tuple[int, int]:
     """Replay the load's allocations and frees through the allocator model: (allocated after, peak during)."""
     allocator = CachingAllocator()
@@ -281,7 +304,12 @@ def replay(
             # requested: carved from the warmup segment, a tensor has no 2 MiB rounding (allocator_block's is for
             # a tensor in a segment of its own; requesting it here overcounted every tensor just under 2 MiB steps:
             # Gemma-3 1B bf16 +3.3%)
-            fused = bool(in_checkpoint) and t.name not in in_checkpoint and t.kind == "param" and len(t.shape) >= 3
+            fused = (
+                bool(in_checkpoint)
+                and t.name not in in_checkpoint
+                and t.kind == "param"
+                and len(t.shape) >= 3
+            )
             _place(allocator, device_bytes(t, mode, dtype), t.shape[0] if fused else 0)
             continue
         placed = [(piece, allocator.malloc(piece.nbytes)) for piece in bnb_pieces(t, mode, dtype)]
@@ -292,7 +320,11 @@ def replay(
 
 
 def replay_prequantized(
-    tensors: Iterable[TensorSpec], mode: str, dtype: str, checkpoint: Sequence[TensorHeader], warmup: bool = True
+    tensors: Iterable[TensorSpec],
+    mode: str,
+    dtype: str,
+    checkpoint: Sequence[TensorHeader],
+    warmup: bool = True,
 ) -> tuple[int, int]:
     """Replay the load of a checkpoint saved already quantized by bitsandbytes: every tensor arrives in its final
     form (packed uint8 weight, absmax, quant_map, nested absmax and map; int8 weight and SCB), so there is no
@@ -308,7 +340,11 @@ def replay_prequantized(
     for i, c in enumerate(keys):
         t = by_name.get(c.name)
         if t is not None:
-            nbytes = t.numel * DTYPE_BYTES.get(device_dtype(t, mode, dtype), 2) if c.dtype in FLOATING else c.numel * DTYPE_BYTES.get(c.dtype, 1)
+            nbytes = (
+                t.numel * DTYPE_BYTES.get(device_dtype(t, mode, dtype), 2)
+                if c.dtype in FLOATING
+                else c.numel * DTYPE_BYTES.get(c.dtype, 1)
+            )
         elif c.name.endswith(_CPU_ONLY):
             if not (mode.endswith("-dq") and ".quant_state." in c.name):
                 continue
@@ -324,7 +360,14 @@ def replay_prequantized(
         if t.name in stored:
             continue
         experts = t.shape[0] if t.kind == "param" and len(t.shape) >= 3 else 0
-        loads.append((rank.get(t.name, len(keys)), natural_key(t.name), t.numel * DTYPE_BYTES.get(device_dtype(t, mode, dtype), 2), experts))
+        loads.append(
+            (
+                rank.get(t.name, len(keys)),
+                natural_key(t.name),
+                t.numel * DTYPE_BYTES.get(device_dtype(t, mode, dtype), 2),
+                experts,
+            )
+        )
     for _, _, nbytes, experts in sorted(loads, key=lambda item: (item[0], item[1])):
         _place(allocator, nbytes, experts)
     return allocator.allocated, allocator.peak
@@ -337,7 +380,9 @@ def _warmup_bytes(tensors: Sequence[TensorSpec], mode: str, dtype: str) -> int:
     quantized = mode in QUANTIZED_MODES
     per_element = 1.0 if mode == "int8" else 0.5
     size = sum(
-        int(t.numel * per_element) if quantized and t.quantize else t.numel * DTYPE_BYTES.get(device_dtype(t, mode, dtype), 4)
+        int(t.numel * per_element)
+        if quantized and t.quantize
+        else t.numel * DTYPE_BYTES.get(device_dtype(t, mode, dtype), 4)
         for t in tensors
         if t.kind == "param"
     )

@@ -7,9 +7,23 @@ from dataclasses import dataclass
 from typing import Literal
 
 DTYPE_BYTES = {
-    "float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "float8_e4m3fn": 1, "float8_e5m2": 1,
-    "int64": 8, "int32": 4, "int16": 2, "int8": 1, "uint8": 1, "bool": 1, "uint16": 2, "uint32": 4, "uint64": 8,
-    "complex64": 8, "complex128": 16,
+    "float64": 8,
+    "float32": 4,
+    "float16": 2,
+    "bfloat16": 2,
+    "float8_e4m3fn": 1,
+    "float8_e5m2": 1,
+    "int64": 8,
+    "int32": 4,
+    "int16": 2,
+    "int8": 1,
+    "uint8": 1,
+    "bool": 1,
+    "uint16": 2,
+    "uint32": 4,
+    "uint64": 8,
+    "complex64": 8,
+    "complex128": 16,
 }
 FLOATING = frozenset({"float64", "float32", "float16", "bfloat16"})
 
@@ -37,7 +51,9 @@ class Inventory:
     tensors: tuple[TensorSpec, ...]
     transformers_version: str | None = None
     skipped_modules: tuple[str, ...] = ()  # the modules_to_not_convert the quantizer would use
-    moe_fused_params: int = 0  # parameters of fused mixture-of-experts tensors, which bitsandbytes never quantizes
+    moe_fused_params: int = (
+        0  # parameters of fused mixture-of-experts tensors, which bitsandbytes never quantizes
+    )
     notes: tuple[str, ...] = ()
     #: the (name, shape) of each tensor a checkpoint of this model type holds, when they are not the model's own:
     #: what transformers' save_pretrained writes (revert_weight_conversion of its conversion mapping), e.g.

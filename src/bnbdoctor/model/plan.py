@@ -89,7 +89,15 @@ def plan_mode(e: Estimate, gpus: tuple[Gpu, ...]) -> ModePlan:
         return ModePlan(e.quant, "no_gpu", required, 0, (), "no GPU to plan for: pass --gpu NAME:MEMORY")
     first = gpus[0]
     # device_map="auto": per GPU at most 90% of free memory, each GPU used pays its own CUDA context
-    usable = [max(0, int(g.free_bytes * AUTO_FRACTION) - e.cuda_context_bytes - e.allocator_overhead_bytes // len(gpus)) for g in gpus]
+    usable = [
+        max(
+            0,
+            int(g.free_bytes * AUTO_FRACTION)
+            - e.cuda_context_bytes
+            - e.allocator_overhead_bytes // len(gpus),
+        )
+        for g in gpus
+    ]
     need = max(e.peak_load_bytes, _running(e))
     filled: list[int] = []
     left = need
@@ -101,20 +109,39 @@ def plan_mode(e: Estimate, gpus: tuple[Gpu, ...]) -> ModePlan:
         left -= take
     gpus_needed = len(filled) if left <= 0 else 0
     if required <= first.free_bytes and need <= usable[0]:
-        return ModePlan(e.quant, "fits", required, 1, (need,), f"fits on {first.name} ({_gib(required)} of {_gib(first.free_bytes)} free)")
+        return ModePlan(
+            e.quant,
+            "fits",
+            required,
+            1,
+            (need,),
+            f"fits on {first.name} ({_gib(required)} of {_gib(first.free_bytes)} free)",
+        )
     if required <= first.free_bytes:
         return ModePlan(
-            e.quant, "fits_with_device_map_0", required, 1, (need,),
+            e.quant,
+            "fits_with_device_map_0",
+            required,
+            1,
+            (need,),
             f"fits on {first.name} with device_map={{'': 0}} ({_gib(required)} of {_gib(first.free_bytes)} free), but "
             "device_map='auto' allows a bitsandbytes model only 90% of free memory and would dispatch modules to the CPU",
         )
     if gpus_needed > 1:
         return ModePlan(
-            e.quant, "fits_multi_gpu", required, gpus_needed, tuple(filled),
+            e.quant,
+            "fits_multi_gpu",
+            required,
+            gpus_needed,
+            tuple(filled),
             f"needs {gpus_needed} GPUs with device_map='auto' ({', '.join(_gib(b) for b in filled)})",
         )
     return ModePlan(
-        e.quant, "needs_offload", required, 0, tuple(filled),
+        e.quant,
+        "needs_offload",
+        required,
+        0,
+        tuple(filled),
         f"needs {_gib(need)} on the GPUs but they offer {_gib(sum(usable))} to device_map='auto': the rest would go "
         "to the CPU, which a quantized model refuses",
     )

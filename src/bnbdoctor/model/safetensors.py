@@ -15,10 +15,21 @@ from ..errors import InputError
 
 #: safetensors dtype codes -> torch dtype names (and their sizes in bytes)
 DTYPES = {
-    "F64": ("float64", 8), "F32": ("float32", 4), "F16": ("float16", 2), "BF16": ("bfloat16", 2),
-    "F8_E4M3": ("float8_e4m3fn", 1), "F8_E5M2": ("float8_e5m2", 1), "I64": ("int64", 8), "I32": ("int32", 4),
-    "I16": ("int16", 2), "I8": ("int8", 1), "U8": ("uint8", 1), "BOOL": ("bool", 1), "U16": ("uint16", 2),
-    "U32": ("uint32", 4), "U64": ("uint64", 8),
+    "F64": ("float64", 8),
+    "F32": ("float32", 4),
+    "F16": ("float16", 2),
+    "BF16": ("bfloat16", 2),
+    "F8_E4M3": ("float8_e4m3fn", 1),
+    "F8_E5M2": ("float8_e5m2", 1),
+    "I64": ("int64", 8),
+    "I32": ("int32", 4),
+    "I16": ("int16", 2),
+    "I8": ("int8", 1),
+    "U8": ("uint8", 1),
+    "BOOL": ("bool", 1),
+    "U16": ("uint16", 2),
+    "U32": ("uint32", 4),
+    "U64": ("uint64", 8),
 }
 MAX_HEADER = 100 * 1024 * 1024  # the format's own limit
 
@@ -42,7 +53,11 @@ def parse_header(raw: dict[str, object], file: str) -> list[TensorHeader]:
             continue
         code = entry.get("dtype")
         shape = entry.get("shape")
-        if not isinstance(code, str) or not isinstance(shape, list) or not all(isinstance(d, int) for d in shape):
+        if (
+            not isinstance(code, str)
+            or not isinstance(shape, list)
+            or not all(isinstance(d, int) for d in shape)
+        ):
             raise ValueError(f"tensor {name!r} has no valid dtype/shape")
         dtype = DTYPES.get(code, (code.lower(), 0))[0]
         tensors.append(TensorHeader(name=name, dtype=dtype, shape=tuple(shape), file=file))

@@ -25,7 +25,9 @@ from .inventory import Inventory, TensorSpec
 def _should_convert(full_name: str, patterns: list[str]) -> bool:
     """transformers 5's quantizers_utils.should_convert_module, for versions that lack it."""
     boundary = r"(?:(?<=\.)|(?=\.|$))"
-    return not any(re.match(rf"(?:{key}){boundary}", full_name) or full_name.endswith(key) for key in patterns)
+    return not any(
+        re.match(rf"(?:{key}){boundary}", full_name) or full_name.endswith(key) for key in patterns
+    )
 
 
 def _keys_to_not_convert(model: Any) -> list[str]:
@@ -75,9 +77,15 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
             break
     with torch.device("meta"):
         if model_class is not None:
-            model = model_class._from_config(config, dtype=torch_dtype) if _takes_dtype() else model_class._from_config(config, torch_dtype=torch_dtype)
+            model = (
+                model_class._from_config(config, dtype=torch_dtype)
+                if _takes_dtype()
+                else model_class._from_config(config, torch_dtype=torch_dtype)
+            )
         else:
-            model = _from_auto_classes(config, {"dtype": torch_dtype} if _takes_dtype() else {"torch_dtype": torch_dtype})
+            model = _from_auto_classes(
+                config, {"dtype": torch_dtype} if _takes_dtype() else {"torch_dtype": torch_dtype}
+            )
 
     major = int(transformers.__version__.split(".")[0])
     try:
@@ -115,11 +123,22 @@ def build(folder: str, dtype: str, skip_modules: list[str] | None) -> Inventory:
     subclassed: dict[str, int] = {}
     for module_name, module in model.named_modules():
         quant = quantizable(module) and convert(module_name)
-        if exact and isinstance(module, nn.Linear) and not quant and convert(module_name) and not quantizable(module):
+        if (
+            exact
+            and isinstance(module, nn.Linear)
+            and not quant
+            and convert(module_name)
+            and not quantizable(module)
+        ):
             name = type(module).__name__
-            subclassed[name] = subclassed.get(name, 0) + sum(p.numel() for p in module.parameters(recurse=False))
+            subclassed[name] = subclassed.get(name, 0) + sum(
+                p.numel() for p in module.parameters(recurse=False)
+            )
         in_fp32 = any(_should_convert(module_name, [k]) is False for k in keep_fp32)
-        for kind, items in (("param", module.named_parameters(recurse=False)), ("buffer", module.named_buffers(recurse=False))):
+        for kind, items in (
+            ("param", module.named_parameters(recurse=False)),
+            ("buffer", module.named_buffers(recurse=False)),
+        ):
             for local, tensor in items:
                 if tensor is None or id(tensor) in seen:
                     continue
@@ -192,7 +211,9 @@ def _from_auto_classes(config: Any, kwargs: dict[str, Any]) -> Any:
             return auto.from_config(config, **kwargs)
         except ValueError as exc:  # "Unrecognized configuration class ... for this kind of AutoModel"
             first_error = first_error or exc
-    raise first_error or ValueError(f"no auto class of transformers {transformers.__version__} builds this config")
+    raise first_error or ValueError(
+        f"no auto class of transformers {transformers.__version__} builds this config"
+    )
 
 
 def _version(text: str) -> tuple[int, int]:

@@ -29,7 +29,9 @@ class ModelSource:
     folder: Path
     config: dict[str, Any]
     tensors: tuple[TensorHeader, ...]  # from safetensors headers; empty when there are no weights on disk
-    origin: str  # "folder", "hub" (fetched now: config.json and headers) or "hub-cache" (offline, from the cache)
+    origin: (
+        str  # "folder", "hub" (fetched now: config.json and headers) or "hub-cache" (offline, from the cache)
+    )
 
 
 def hub_cache() -> Path:
@@ -38,7 +40,9 @@ def hub_cache() -> Path:
         return Path(os.environ["HF_HUB_CACHE"]).expanduser()
     if os.environ.get("HUGGINGFACE_HUB_CACHE"):
         return Path(os.environ["HUGGINGFACE_HUB_CACHE"]).expanduser()
-    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface")
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface"
+    )
     return Path(home).expanduser() / "hub"
 
 
@@ -47,7 +51,9 @@ def bnbdoctor_cache() -> Path | None:
     with BNBDOCTOR_NO_CACHE."""
     if os.environ.get("BNBDOCTOR_NO_CACHE"):
         return None
-    base = os.environ.get("BNBDOCTOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "bnbdoctor")
+    base = os.environ.get("BNBDOCTOR_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", "~/.cache"), "bnbdoctor"
+    )
     return Path(base).expanduser()
 
 
@@ -99,7 +105,9 @@ def _from_cache(repo_id: str) -> Path | None:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    text = read_text(path, "config.json", max_bytes=16 * MiB)  # bounded: a 2 GB file named config.json is refused
+    text = read_text(
+        path, "config.json", max_bytes=16 * MiB
+    )  # bounded: a 2 GB file named config.json is refused
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -124,26 +132,41 @@ def resolve(model: str, offline: bool = False, download: bool = False) -> ModelS
     elif path.exists():
         raise InputError(f"{path} is neither a model folder nor a config.json")
     elif not _HUB_ID.match(model):
-        raise InputError(f"model not found: {model} is neither a folder nor a Hugging Face Hub id (owner/name)")
+        raise InputError(
+            f"model not found: {model} is neither a folder nor a Hugging Face Hub id (owner/name)"
+        )
     elif offline or _env_offline():
         cached = _from_cache(model)
         if cached is None:
-            raise InputError(f"{model} is not in the Hugging Face cache ({hub_cache()}) and offline mode is on "
-                             "(--offline or HF_HUB_OFFLINE=1): run once with network, or name a local folder")
+            raise InputError(
+                f"{model} is not in the Hugging Face cache ({hub_cache()}) and offline mode is on "
+                "(--offline or HF_HUB_OFFLINE=1): run once with network, or name a local folder"
+            )
         path, origin = cached, "hub-cache"
         tensors = read_folder(path) or _cached_headers(model, path.name)
-        return ModelSource(name=model, folder=path, config=read_config(path / "config.json"), tensors=tuple(tensors), origin=origin)
+        return ModelSource(
+            name=model,
+            folder=path,
+            config=read_config(path / "config.json"),
+            tensors=tuple(tensors),
+            origin=origin,
+        )
     elif download:
         path, origin = _download(model), "hub"
     else:
         return from_hub(model)
     config = read_config(path / "config.json")
-    return ModelSource(name=model, folder=path, config=config, tensors=tuple(read_folder(path)), origin=origin)
+    return ModelSource(
+        name=model, folder=path, config=config, tensors=tuple(read_folder(path)), origin=origin
+    )
 
 
 def _env_offline() -> bool:
     """huggingface_hub's HF_HUB_OFFLINE (also the older TRANSFORMERS_OFFLINE), read now, not at its import."""
-    return any(os.environ.get(name, "").strip().upper() in ("1", "ON", "YES", "TRUE") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(
+        os.environ.get(name, "").strip().upper() in ("1", "ON", "YES", "TRUE")
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
 
 
 def _endpoint() -> str | None:
@@ -161,26 +184,44 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
         import huggingface_hub
         from huggingface_hub import errors
     except ImportError:
-        raise InputError(f"{repo_id} is a Hub id and fetching it needs huggingface_hub: pip install huggingface_hub") from None
+        raise InputError(
+            f"{repo_id} is a Hub id and fetching it needs huggingface_hub: pip install huggingface_hub"
+        ) from None
     # huggingface_hub retries a refused connection 5 times over 23 s, warning each time: ask once, quickly, whether
     # the Hub answers at all, and without it take the cache (as from_pretrained does) or say so in one line
-    online = _reachable(huggingface_hub.hf_hub_url(repo_id, "config.json", revision=revision, endpoint=_endpoint()))
+    online = _reachable(
+        huggingface_hub.hf_hub_url(repo_id, "config.json", revision=revision, endpoint=_endpoint())
+    )
     try:
-        config_path = Path(huggingface_hub.hf_hub_download(
-            repo_id, "config.json", revision=revision, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint(),
-            local_files_only=not online))
+        config_path = Path(
+            huggingface_hub.hf_hub_download(
+                repo_id,
+                "config.json",
+                revision=revision,
+                cache_dir=hub_cache(),
+                token=_token(),
+                endpoint=_endpoint(),
+                local_files_only=not online,
+            )
+        )
     except errors.GatedRepoError:
-        raise InputError(f"{repo_id} is gated: accept its terms on its Hub page, then set HF_TOKEN to a token of that "
-                         "account") from None
+        raise InputError(
+            f"{repo_id} is gated: accept its terms on its Hub page, then set HF_TOKEN to a token of that "
+            "account"
+        ) from None
     except errors.RepositoryNotFoundError:
-        raise InputError(f"{repo_id}: not a folder here, and no such model on the Hub ({_endpoint() or 'huggingface.co'}) or a private one "
-                         "(set HF_TOKEN)") from None
+        raise InputError(
+            f"{repo_id}: not a folder here, and no such model on the Hub ({_endpoint() or 'huggingface.co'}) or a private one "
+            "(set HF_TOKEN)"
+        ) from None
     except errors.RevisionNotFoundError:
         raise InputError(f"{repo_id}: no revision {revision!r} on the Hub") from None
     except errors.EntryNotFoundError as exc:
         if isinstance(exc, errors.LocalEntryNotFoundError):  # no network and not in the cache
-            raise InputError(f"cannot reach the Hugging Face Hub ({_endpoint() or 'huggingface.co'}) and {repo_id} is "
-                             f"not in the local cache ({hub_cache()}): connect, or name a local folder") from None
+            raise InputError(
+                f"cannot reach the Hugging Face Hub ({_endpoint() or 'huggingface.co'}) and {repo_id} is "
+                f"not in the local cache ({hub_cache()}): connect, or name a local folder"
+            ) from None
         raise InputError(f"{repo_id} has no config.json: not a transformers model") from None
     except (OSError, ValueError) as exc:  # HfHubHTTPError (an OSError), a malformed id
         raise InputError(f"cannot fetch {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}") from None
@@ -188,9 +229,17 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
     config = read_config(config_path)
     if not online:
         tensors = read_folder(folder) or _cached_headers(repo_id, folder.name)
-        return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(tensors), origin="hub-cache")
+        return ModelSource(
+            name=repo_id, folder=folder, config=config, tensors=tuple(tensors), origin="hub-cache"
+        )
     commit = folder.name if re.fullmatch(r"[0-9a-f]{40}", folder.name) else revision
-    return ModelSource(name=repo_id, folder=folder, config=config, tensors=tuple(hub_headers(repo_id, commit, folder)), origin="hub")
+    return ModelSource(
+        name=repo_id,
+        folder=folder,
+        config=config,
+        tensors=tuple(hub_headers(repo_id, commit, folder)),
+        origin="hub",
+    )
 
 
 def _reachable(url: str, timeout: float = 10.0) -> bool:
@@ -199,7 +248,9 @@ def _reachable(url: str, timeout: float = 10.0) -> bool:
 
     try:
         huggingface_hub.get_session().head(url, timeout=timeout)
-    except Exception:  # the client's connection and timeout errors (httpx's, requests' in older huggingface_hub)
+    except (
+        Exception
+    ):  # the client's connection and timeout errors (httpx's, requests' in older huggingface_hub)
         return False
     return True
 
@@ -211,20 +262,37 @@ def _download(repo_id: str) -> Path:
     import huggingface_hub
 
     try:
-        folder = Path(huggingface_hub.snapshot_download(repo_id, cache_dir=hub_cache(), token=_token(), endpoint=_endpoint(),
-                                                        allow_patterns=["*.json", "*.safetensors"]))
+        folder = Path(
+            huggingface_hub.snapshot_download(
+                repo_id,
+                cache_dir=hub_cache(),
+                token=_token(),
+                endpoint=_endpoint(),
+                allow_patterns=["*.json", "*.safetensors"],
+            )
+        )
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot download {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}") from None
+        raise InputError(
+            f"cannot download {repo_id} from the Hub: {str(exc).splitlines()[0][:200]}"
+        ) from None
     # snapshot_download answers with the cached snapshot when the Hub's listing fails: make sure the weights came
     index = folder / "model.safetensors.index.json"
     try:
-        wanted = set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}).values()) if index.is_file() else set()
+        wanted = (
+            set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}).values())
+            if index.is_file()
+            else set()
+        )
     except (OSError, ValueError):
         wanted = set()
-    if not (wanted or list(folder.glob("*.safetensors"))) or any(not (folder / name).is_file() for name in wanted):
-        raise InputError(f"{repo_id}: the download brought no complete safetensors checkpoint into {folder}: bnbdoctor "
-                         "downloads only safetensors weights (pickled .bin weights run code when loaded; download those "
-                         "yourself and pass the folder), or the download broke off")
+    if not (wanted or list(folder.glob("*.safetensors"))) or any(
+        not (folder / name).is_file() for name in wanted
+    ):
+        raise InputError(
+            f"{repo_id}: the download brought no complete safetensors checkpoint into {folder}: bnbdoctor "
+            "downloads only safetensors weights (pickled .bin weights run code when loaded; download those "
+            "yourself and pass the folder), or the download broke off"
+        )
     return folder
 
 
@@ -248,8 +316,16 @@ def _fetch_headers(repo_id: str, revision: str | None) -> list[TensorHeader]:
 
     api = huggingface_hub.HfApi(endpoint=_endpoint(), token=_token())
     try:
-        index = Path(huggingface_hub.hf_hub_download(repo_id, "model.safetensors.index.json", revision=revision,
-                                                     cache_dir=hub_cache(), token=_token(), endpoint=_endpoint()))
+        index = Path(
+            huggingface_hub.hf_hub_download(
+                repo_id,
+                "model.safetensors.index.json",
+                revision=revision,
+                cache_dir=hub_cache(),
+                token=_token(),
+                endpoint=_endpoint(),
+            )
+        )
         files = sorted(set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}).values()))
     except errors.EntryNotFoundError:
         files = ["model.safetensors"]
@@ -261,6 +337,8 @@ def _fetch_headers(repo_id: str, revision: str | None) -> list[TensorHeader]:
             meta = api.parse_safetensors_file_metadata(repo_id, name, revision=revision)
         except (OSError, ValueError, errors.SafetensorsParsingError, errors.EntryNotFoundError):
             return []  # no safetensors weights (a .bin checkpoint), or an unreadable shard: no headers at all
-        raw: dict[str, object] = {key: {"dtype": info.dtype, "shape": list(info.shape)} for key, info in meta.tensors.items()}
+        raw: dict[str, object] = {
+            key: {"dtype": info.dtype, "shape": list(info.shape)} for key, info in meta.tensors.items()
+        }
         tensors.extend(parse_header(raw, name))
     return tensors

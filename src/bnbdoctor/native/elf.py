@@ -186,9 +186,9 @@ def glibc_needed(elf: ElfFile, prefix: str = "GLIBC_") -> tuple[int, ...] | None
     libstdc++ (GLIBCXX_3.4.30 -> (3, 4, 30)). None: no such versioned symbols."""
     best: tuple[int, ...] | None = None
     for _, version in elf.version_needs:
-        if version.startswith(prefix) and version[len(prefix):len(prefix) + 1].isdigit():
+        if version.startswith(prefix) and version[len(prefix) : len(prefix) + 1].isdigit():
             try:
-                found = tuple(int(x) for x in version[len(prefix):].split("."))
+                found = tuple(int(x) for x in version[len(prefix) :].split("."))
             except ValueError:
                 continue
             best = found if best is None or found > best else best

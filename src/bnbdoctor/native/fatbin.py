@@ -108,10 +108,14 @@ def _walk(f: BinaryIO, offset: int, size: int, sass: set[Arch], ptx: set[Arch]) 
     regions = entries = 0
     position: int | None = offset
     while position is not None and position + _REGION.size <= end:
-        magic, _version, header_size, body = _REGION.unpack(read_at(f, position, _REGION.size, "fat binary header"))
+        magic, _version, header_size, body = _REGION.unpack(
+            read_at(f, position, _REGION.size, "fat binary header")
+        )
         if magic != FATBIN_MAGIC:
             if regions == 0:
-                raise FormatError(f"section at byte {offset} does not start with a fat binary header (magic {magic:#x})")
+                raise FormatError(
+                    f"section at byte {offset} does not start with a fat binary header (magic {magic:#x})"
+                )
             break
         if header_size < _REGION.size:
             raise FormatError(f"corrupt fat binary header at byte {position}: header size {header_size}")
@@ -135,7 +139,9 @@ def _walk(f: BinaryIO, offset: int, size: int, sass: set[Arch], ptx: set[Arch]) 
             entries += 1
             entry += entry_header + payload
         if entry > region_end:
-            raise FormatError(f"truncated fat binary: an entry of the region at byte {position} runs past the region")
+            raise FormatError(
+                f"truncated fat binary: an entry of the region at byte {position} runs past the region"
+            )
         position = _next_region(f, region_end, end)
     return regions, entries
 

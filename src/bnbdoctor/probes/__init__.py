@@ -43,7 +43,7 @@ def collect(
     elif with_nvml:
         nvml_result = _guard(
             lambda: nvml.start(nvml_timeout),
-            lambda e: (lambda: NvmlInfo(status="error", error=e, error_kind="other")),
+            lambda e: lambda: NvmlInfo(status="error", error=e, error_kind="other"),
         )
     else:
         nvml_result = lambda: NvmlInfo(status="skipped")  # noqa: E731
@@ -57,7 +57,9 @@ def collect(
         lambda: native.probe(packages_info, env_info, platform_info, nvml=nvml_info),
         lambda e: NativeInfo(status="error", error=e),
     )
-    distributed_info = _guard(lambda: distributed.probe(nvml_info), lambda e: DistributedInfo(status="error", error=e))
+    distributed_info = _guard(
+        lambda: distributed.probe(nvml_info), lambda e: DistributedInfo(status="error", error=e)
+    )
     return Snapshot(
         tool=ToolInfo(version=__version__),
         created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),

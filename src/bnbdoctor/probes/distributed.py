@@ -40,8 +40,11 @@ def probe(nvml: NvmlInfo, environ: Mapping[str, str] | None = None) -> Distribut
             # SLURM_NTASKS_PER_NODE may read "4(x2)": the count before the parenthesis is this node's
             numbers[name] = int(raw.split("(")[0]) if raw is not None else None
         except ValueError:
-            return DistributedInfo(status="error", error=f"{variable if not slurm else fallback}={raw!r} is not an integer",
-                                   launcher=launcher)
+            return DistributedInfo(
+                status="error",
+                error=f"{variable if not slurm else fallback}={raw!r} is not an integer",
+                launcher=launcher,
+            )
     port = environ.get("MASTER_PORT")
     local_rank = numbers["local_rank"]
     return DistributedInfo(

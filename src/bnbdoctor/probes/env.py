@@ -53,12 +53,28 @@ NAMES = frozenset(
     }
 )
 #: Variables recorded by prefix (every BNB_*, HF_*, ... variable can matter).
-PREFIXES = ("BNB_", "BITSANDBYTES_", "CUDA_", "HF_", "TRANSFORMERS_", "ACCELERATE_", "PYTORCH_", "TORCH_", "NCCL_")
+PREFIXES = (
+    "BNB_",
+    "BITSANDBYTES_",
+    "CUDA_",
+    "HF_",
+    "TRANSFORMERS_",
+    "ACCELERATE_",
+    "PYTORCH_",
+    "TORCH_",
+    "NCCL_",
+)
 
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|PASSWD|CREDENTIAL|(^|_)AUTH|API_?KEY|PRIVATE|(^|_)KEY($|_)", re.I)
+_SECRET_NAME = re.compile(
+    r"TOKEN|SECRET|PASSW|PASSWD|CREDENTIAL|(^|_)AUTH|API_?KEY|PRIVATE|(^|_)KEY($|_)", re.I
+)
 #: Values that are secrets whatever their name: Hugging Face, GitHub, OpenAI-style and AWS keys.
-_SECRET_VALUE = re.compile(r"\b(hf_[A-Za-z0-9]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16})\b")
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.I)
+_SECRET_VALUE = re.compile(
+    r"\b(hf_[A-Za-z0-9]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16})\b"
+)
+_URL_PASSWORD = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.I
+)
 REDACTED = "<redacted>"
 
 

@@ -37,7 +37,9 @@ _OS_KEY = {"Linux": "linux", "Windows": "windows", "Darwin": "macos"}
 @dataclass(frozen=True)
 class Selection:
     backend: str | None  # cuda, rocm, xpu, cpu; None where the choice is not known
-    library: str | None  # file name in the package folder; None: bitsandbytes raises before choosing, or unknown
+    library: (
+        str | None
+    )  # file name in the package folder; None: bitsandbytes raises before choosing, or unknown
     reason: str
     version: str | None = None  # "13.0" (CUDA) or "7.2" (ROCm) from the file name
 
@@ -65,9 +67,14 @@ def behaviour(version: str | None, package_dir: Path | None) -> tuple[releases.S
         except OSError:
             continue
     if not sources:
-        return None, f"bitsandbytes {version}: neither in the release tables nor readable source in {package_dir}"
+        return (
+            None,
+            f"bitsandbytes {version}: neither in the release tables nor readable source in {package_dir}",
+        )
     try:
-        backends = sorted(d.name for d in (package_dir / "backends").iterdir() if d.is_dir() and not d.name.startswith("_"))
+        backends = sorted(
+            d.name for d in (package_dir / "backends").iterdir() if d.is_dir() and not d.name.startswith("_")
+        )
     except OSError:
         backends = []
     derived = releases.selection_from_dict(analyse_selection(sources, backends))
@@ -93,8 +100,17 @@ def select(
         return Selection(None, None, f"unknown: {source}")
     os_key = {v: k for k, v in SUFFIX.items()}.get(suffix, "Linux")
     choice = releases.choose(
-        sel, version or "?", _OS_KEY[os_key], files, torch_cuda=torch.cuda, torch_variant=torch.variant,
-        capabilities=capabilities, env=env, gpu_visible=gpu_visible, torch_hip=torch.hip, torch_xpu=torch.xpu,
+        sel,
+        version or "?",
+        _OS_KEY[os_key],
+        files,
+        torch_cuda=torch.cuda,
+        torch_variant=torch.variant,
+        capabilities=capabilities,
+        env=env,
+        gpu_visible=gpu_visible,
+        torch_hip=torch.hip,
+        torch_xpu=torch.xpu,
     )
     if choice.outcome == "unknown":
         return Selection(choice.backend, None, f"unknown: {choice.unknown}")
@@ -130,7 +146,10 @@ def _nvidia_wheel_libs(site_dirs: set[str]) -> dict[str, str]:
 
 
 def probe(
-    packages: PackagesInfo, env: EnvInfo, platform: PlatformInfo, ld_cache_path: Path = LD_CACHE,
+    packages: PackagesInfo,
+    env: EnvInfo,
+    platform: PlatformInfo,
+    ld_cache_path: Path = LD_CACHE,
     nvml: NvmlInfo | None = None,
 ) -> NativeInfo:
     bnb = packages.packages.get("bitsandbytes")
@@ -145,9 +164,20 @@ def probe(
         return NativeInfo(status="error", error=f"cannot list {package_dir}: {exc.strerror or exc}")
     variables = env.variables
     # the GPUs decide the _nocublaslt library of releases before 0.45; unknown without NVML's answer
-    caps = [g.compute_capability for g in nvml.gpus if g.compute_capability] if nvml and nvml.status == "ok" else None
-    choice = select(packages.torch, variables, files, suffix, version=bnb.version, package_dir=package_dir,
-                    capabilities=caps or None)
+    caps = (
+        [g.compute_capability for g in nvml.gpus if g.compute_capability]
+        if nvml and nvml.status == "ok"
+        else None
+    )
+    choice = select(
+        packages.torch,
+        variables,
+        files,
+        suffix,
+        version=bnb.version,
+        package_dir=package_dir,
+        capabilities=caps or None,
+    )
     errors: dict[str, str] = {}
     library = package_dir / choice.library if choice.library else None
     exists = library.is_file() if library else None
@@ -186,7 +216,9 @@ def probe(
     if packages.torch is not None and packages.torch.cuda and torch_pkg and torch_pkg.location:
         torch_library = _torch_library(Path(torch_pkg.location) / "torch")
         if torch_library is None:
-            errors["torch_library"] = f"no libtorch_cuda*.so or torch_cuda.dll in {Path(torch_pkg.location) / 'torch' / 'lib'}"
+            errors["torch_library"] = (
+                f"no libtorch_cuda*.so or torch_cuda.dll in {Path(torch_pkg.location) / 'torch' / 'lib'}"
+            )
         else:
             try:
                 torch_header = read_pe(torch_library) if is_pe(torch_library) else read_elf(torch_library)
@@ -195,8 +227,12 @@ def probe(
                 torch_elf = torch_header if isinstance(torch_header, ElfFile) else None
                 if linux and torch_elf is not None:
                     for r in resolve(
-                        torch_elf.needed, origin=torch_library.parent, rpath=torch_elf.rpath,
-                        runpath=torch_elf.runpath, ld_library_path=variables.get("LD_LIBRARY_PATH"), ld_cache=ld_cache,
+                        torch_elf.needed,
+                        origin=torch_library.parent,
+                        rpath=torch_elf.rpath,
+                        runpath=torch_elf.runpath,
+                        ld_library_path=variables.get("LD_LIBRARY_PATH"),
+                        ld_cache=ld_cache,
                     ):
                         if r.path:
                             preloaded[r.name] = r.path
@@ -208,8 +244,13 @@ def probe(
     if elf is not None and needed:
         if linux:
             for r in resolve(
-                needed, origin=library.parent if library else package_dir, rpath=elf.rpath, runpath=elf.runpath,
-                ld_library_path=variables.get("LD_LIBRARY_PATH"), ld_cache=ld_cache, preloaded=preloaded,
+                needed,
+                origin=library.parent if library else package_dir,
+                rpath=elf.rpath,
+                runpath=elf.runpath,
+                ld_library_path=variables.get("LD_LIBRARY_PATH"),
+                ld_cache=ld_cache,
+                preloaded=preloaded,
             ):
                 if r.path:
                     resolved[r.name] = r.path

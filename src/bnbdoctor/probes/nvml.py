@@ -181,7 +181,7 @@ def _child(write_fd: int) -> None:
             os.write(write_fd, tag + len(payload).to_bytes(4, "big"))
             view = memoryview(payload)
             while view:
-                view = view[os.write(write_fd, view):]
+                view = view[os.write(write_fd, view) :]
 
         info = _collect(lambda name: send(b"S", name.encode("utf-8", "replace")))
         send(b"R", pickle.dumps(info))
@@ -233,8 +233,8 @@ class _Forked:
         result = None
         at = 0
         while at + 5 <= len(data):
-            tag, size = data[at:at + 1], int.from_bytes(data[at + 1:at + 5], "big")
-            payload = data[at + 5:at + 5 + size]
+            tag, size = data[at : at + 1], int.from_bytes(data[at + 1 : at + 5], "big")
+            payload = data[at + 5 : at + 5 + size]
             at += 5 + size
             if tag == b"S":
                 self.stage = payload.decode("utf-8", "replace")

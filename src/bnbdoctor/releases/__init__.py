@@ -113,11 +113,17 @@ class BnbRelease:
 
 def _library(name: str, d: Mapping[str, Any]) -> Library:
     return Library(
-        name=name, backend=d.get("backend", "?"), version=d.get("version"), nocublaslt=bool(d.get("nocublaslt")),
-        format=d.get("format", "unknown"), machine=d.get("machine"),
-        sass=tuple(d["sass"]) if "sass" in d else None, ptx=tuple(d["ptx"]) if "ptx" in d else None,
+        name=name,
+        backend=d.get("backend", "?"),
+        version=d.get("version"),
+        nocublaslt=bool(d.get("nocublaslt")),
+        format=d.get("format", "unknown"),
+        machine=d.get("machine"),
+        sass=tuple(d["sass"]) if "sass" in d else None,
+        ptx=tuple(d["ptx"]) if "ptx" in d else None,
         error=d.get("error") or (d.get("gpu_code") if "sass" not in d else None),
-        glibc=d.get("glibc"), glibcxx=d.get("glibcxx"),
+        glibc=d.get("glibc"),
+        glibcxx=d.get("glibcxx"),
     )
 
 
@@ -126,15 +132,29 @@ def selection_from_dict(s: Mapping[str, Any]) -> Selection:
     o = s.get("override")
     below = s.get("nocublaslt_below")
     return Selection(
-        selection_file=s.get("selection_file", "?"), cuda_version_from=s.get("cuda_version_from"),
-        cuda_match=s.get("cuda_match"), nearest_order=s.get("nearest_order"), version_digits=s.get("version_digits"),
+        selection_file=s.get("selection_file", "?"),
+        cuda_version_from=s.get("cuda_version_from"),
+        cuda_match=s.get("cuda_match"),
+        nearest_order=s.get("nearest_order"),
+        version_digits=s.get("version_digits"),
         nocublaslt_below=(int(below[0]), int(below[1])) if below else None,
-        capability_of=s.get("capability_of"), suffix_per_platform=bool(s.get("suffix_per_platform")),
-        override=Override(o["variable"], o.get("mode"), bool(o.get("empty_is_unset")), bool(o.get("digits_required")),
-                          o.get("rocm", "ignored")) if o else None,
-        on_missing=s.get("on_missing"), missing_message=s.get("missing_message"),
-        rocm_libraries=bool(s.get("rocm_libraries")), xpu_library=bool(s.get("xpu_library")),
-        cpu_library_without_gpu=bool(s.get("cpu_library_without_gpu")), backends=tuple(s.get("backends", ())),
+        capability_of=s.get("capability_of"),
+        suffix_per_platform=bool(s.get("suffix_per_platform")),
+        override=Override(
+            o["variable"],
+            o.get("mode"),
+            bool(o.get("empty_is_unset")),
+            bool(o.get("digits_required")),
+            o.get("rocm", "ignored"),
+        )
+        if o
+        else None,
+        on_missing=s.get("on_missing"),
+        missing_message=s.get("missing_message"),
+        rocm_libraries=bool(s.get("rocm_libraries")),
+        xpu_library=bool(s.get("xpu_library")),
+        cpu_library_without_gpu=bool(s.get("cpu_library_without_gpu")),
+        backends=tuple(s.get("backends", ())),
         evidence=dict(s.get("evidence", {})),
     )
 
@@ -150,10 +170,15 @@ def _release(version: str, d: Mapping[str, Any]) -> BnbRelease:
     selection = release_selection(version)
     assert selection is not None, f"bitsandbytes {version} has wheels but no selection in the tables"
     return BnbRelease(
-        version=version, torch=d.get("torch"), requires_python=d.get("requires_python"),
-        requires_dist=tuple(d.get("requires_dist", ())), platforms=dict(d["platforms"]),
-        wheels={n: Wheel(n, w["platform"], w.get("glibc"), {k: _library(k, v) for k, v in w["libraries"].items()})
-                for n, w in d["wheels"].items()},
+        version=version,
+        torch=d.get("torch"),
+        requires_python=d.get("requires_python"),
+        requires_dist=tuple(d.get("requires_dist", ())),
+        platforms=dict(d["platforms"]),
+        wheels={
+            n: Wheel(n, w["platform"], w.get("glibc"), {k: _library(k, v) for k, v in w["libraries"].items()})
+            for n, w in d["wheels"].items()
+        },
         selection=selection,
     )
 
@@ -183,7 +208,9 @@ def platform_keys(system: str | None, machine: str | None) -> tuple[str, ...]:
     candidates = [p for p in PLATFORMS if os_key is None or p.startswith(os_key)]
     if arch:
         arch = {"amd64": "x86_64", "arm64": "aarch64" if os_key == "linux" else "arm64"}.get(arch, arch)
-        candidates = [p for p in candidates if p.endswith(arch) or (arch == "aarch64" and p.endswith("arm64"))]
+        candidates = [
+            p for p in candidates if p.endswith(arch) or (arch == "aarch64" and p.endswith("arm64"))
+        ]
     return tuple(candidates)
 
 
@@ -249,24 +276,56 @@ def pick(
     known; `gpu_visible` None: not known whether CUDA sees one."""
     wheel = release.wheel_for(platform)
     if wheel is None:
-        return Pick(release.version, platform, "no_wheel", reason=f"bitsandbytes {release.version} has no wheel for {platform}")
+        return Pick(
+            release.version,
+            platform,
+            "no_wheel",
+            reason=f"bitsandbytes {release.version} has no wheel for {platform}",
+        )
     os_key, machine = platform.split("-")
     # a library of another format or CPU than the platform's cannot be loaded at all
     wanted_format = {"linux": "elf", "windows": "pe", "macos": "macho"}[os_key]
-    loadable = {n: lib for n, lib in wheel.libraries.items()
-                if lib.format == wanted_format and (lib.machine in (None, machine) or (machine == "arm64" and lib.machine == "aarch64"))}
+    loadable = {
+        n: lib
+        for n, lib in wheel.libraries.items()
+        if lib.format == wanted_format
+        and (lib.machine in (None, machine) or (machine == "arm64" and lib.machine == "aarch64"))
+    }
     if not loadable:
         formats = sorted({f"{lib.format}/{lib.machine}" for lib in wheel.libraries.values()})
-        return Pick(release.version, platform, "not_loadable",
-                    reason=f"the {wheel.file} wheel that pip installs on {platform} carries only "
-                           f"{', '.join(formats) or 'no'} native libraries, none loadable there")
-    chosen = choose(release.selection, release.version, os_key, loadable, torch_cuda=torch_cuda,
-                    torch_variant=torch_variant, capabilities=capabilities, env=env, gpu_visible=gpu_visible,
-                    torch_hip=torch_hip, torch_xpu=torch_xpu)
+        return Pick(
+            release.version,
+            platform,
+            "not_loadable",
+            reason=f"the {wheel.file} wheel that pip installs on {platform} carries only "
+            f"{', '.join(formats) or 'no'} native libraries, none loadable there",
+        )
+    chosen = choose(
+        release.selection,
+        release.version,
+        os_key,
+        loadable,
+        torch_cuda=torch_cuda,
+        torch_variant=torch_variant,
+        capabilities=capabilities,
+        env=env,
+        gpu_visible=gpu_visible,
+        torch_hip=torch_hip,
+        torch_xpu=torch_xpu,
+    )
     cites = tuple(f"{where}@{release.version}" for where in chosen.evidence)
     info = loadable.get(chosen.library) if chosen.library and chosen.outcome == "loads" else None
-    return Pick(release.version, platform, chosen.outcome, chosen.library, chosen.backend, chosen.reason, info,
-                chosen.unknown, cites)
+    return Pick(
+        release.version,
+        platform,
+        chosen.outcome,
+        chosen.library,
+        chosen.backend,
+        chosen.reason,
+        info,
+        chosen.unknown,
+        cites,
+    )
 
 
 @dataclass(frozen=True)
@@ -330,35 +389,76 @@ def choose(
         return Choice("unknown", unknown="which torch build (CPU, CUDA, ROCm, XPU) is installed")
     if torch_variant == "xpu" or torch_xpu:
         if not sel.xpu_library:
-            return Choice("unknown", backend="xpu", unknown=f"what bitsandbytes {version} loads with an XPU torch "
-                          "(its source builds no XPU library name)")
+            return Choice(
+                "unknown",
+                backend="xpu",
+                unknown=f"what bitsandbytes {version} loads with an XPU torch "
+                "(its source builds no XPU library name)",
+            )
         versioned = f"libbitsandbytes_xpu{(torch_xpu or '')[:4]}{suffix}"
         name = versioned if torch_xpu and versioned in present else f"libbitsandbytes_xpu{suffix}"
         return _done(present, name, "xpu", f"torch XPU {torch_xpu or ''}".strip(), _ev(sel, "xpu_library"))
     if torch_variant == "rocm" or torch_hip:
         if not sel.rocm_libraries:
-            return Choice("unknown", backend="rocm", unknown=f"what bitsandbytes {version} does with a ROCm torch "
-                          "(its source builds no ROCm library name)")
+            return Choice(
+                "unknown",
+                backend="rocm",
+                unknown=f"what bitsandbytes {version} does with a ROCm torch "
+                "(its source builds no ROCm library name)",
+            )
         hip = _version_tuple(torch_hip)
         if hip is None:
             return Choice("unknown", backend="rocm", unknown="torch's ROCm version")
-        rocm_override = env.get("BNB_ROCM_VERSION") if sel.override and sel.override.rocm == "BNB_ROCM_VERSION" else None
+        rocm_override = (
+            env.get("BNB_ROCM_VERSION") if sel.override and sel.override.rocm == "BNB_ROCM_VERSION" else None
+        )
         if rocm_override is not None:
             if not rocm_override.isdigit():
-                return Choice("bad_override", backend="rocm", evidence=_ev(sel, "override_rocm"),
-                              reason=f"BNB_ROCM_VERSION={rocm_override!r} is not digits: bitsandbytes {version} raises RuntimeError")
-            return _done(present, f"libbitsandbytes_rocm{rocm_override}{suffix}", "rocm",
-                         f"BNB_ROCM_VERSION={rocm_override} override", _ev(sel, "override_rocm"))
+                return Choice(
+                    "bad_override",
+                    backend="rocm",
+                    evidence=_ev(sel, "override_rocm"),
+                    reason=f"BNB_ROCM_VERSION={rocm_override!r} is not digits: bitsandbytes {version} raises RuntimeError",
+                )
+            return _done(
+                present,
+                f"libbitsandbytes_rocm{rocm_override}{suffix}",
+                "rocm",
+                f"BNB_ROCM_VERSION={rocm_override} override",
+                _ev(sel, "override_rocm"),
+            )
         if sel.override and sel.override.rocm == "raises" and env.get("BNB_CUDA_VERSION"):
-            return Choice("bad_override", backend="rocm", evidence=_ev(sel, "override_rocm"),
-                          reason=f"BNB_CUDA_VERSION is set with a ROCm torch: bitsandbytes {version} raises RuntimeError")
-        return _nearest(sel, f"libbitsandbytes_rocm{digits(sel, hip)}{suffix}", hip, "rocm",
-                        f"torch ROCm {hip[0]}.{hip[1]}", present, suffix)
+            return Choice(
+                "bad_override",
+                backend="rocm",
+                evidence=_ev(sel, "override_rocm"),
+                reason=f"BNB_CUDA_VERSION is set with a ROCm torch: bitsandbytes {version} raises RuntimeError",
+            )
+        return _nearest(
+            sel,
+            f"libbitsandbytes_rocm{digits(sel, hip)}{suffix}",
+            hip,
+            "rocm",
+            f"torch ROCm {hip[0]}.{hip[1]}",
+            present,
+            suffix,
+        )
     if torch_variant != "cuda" or not torch_cuda:
-        return _done(present, cpu, "cpu", f"torch {torch_variant or 'without CUDA'}: the CPU library",
-                     _ev(sel, "cpu_library_without_gpu"))
+        return _done(
+            present,
+            cpu,
+            "cpu",
+            f"torch {torch_variant or 'without CUDA'}: the CPU library",
+            _ev(sel, "cpu_library_without_gpu"),
+        )
     if gpu_visible is False:
-        return _done(present, cpu, "cpu", "no GPU visible to CUDA: the CPU library", _ev(sel, "cpu_library_without_gpu"))
+        return _done(
+            present,
+            cpu,
+            "cpu",
+            "no GPU visible to CUDA: the CPU library",
+            _ev(sel, "cpu_library_without_gpu"),
+        )
     runtime = _version_tuple(torch_cuda)
     if runtime is None:
         return Choice("unknown", unknown=f"torch's CUDA version ({torch_cuda!r} does not parse)")
@@ -371,9 +471,13 @@ def choose(
     if sel.nocublaslt_below is not None:
         below = sel.nocublaslt_below
         if cap is None:
-            return Choice("unknown", backend="cuda", evidence=_ev(sel, "nocublaslt_below"),
-                          unknown=f"the GPU's compute capability (bitsandbytes {version} loads a _nocublaslt library "
-                                  f"below {below[0]}.{below[1]})")
+            return Choice(
+                "unknown",
+                backend="cuda",
+                evidence=_ev(sel, "nocublaslt_below"),
+                unknown=f"the GPU's compute capability (bitsandbytes {version} loads a _nocublaslt library "
+                f"below {below[0]}.{below[1]})",
+            )
         if cap < below:
             name += "_nocublaslt"
             reason += f", compute capability {cap[0]}.{cap[1]} < {below[0]}.{below[1]}: _nocublaslt"
@@ -383,30 +487,59 @@ def choose(
     value = env.get(o.variable) if o else None
     if o is not None and value is not None and not (value == "" and o.empty_is_unset):
         if o.digits_required and not value.isdigit():
-            return Choice("bad_override", backend="cuda", evidence=_ev(sel, "override_digits", "override_empty"),
-                          reason=f"{o.variable}={value!r} is not digits: bitsandbytes {version} raises RuntimeError")
+            return Choice(
+                "bad_override",
+                backend="cuda",
+                evidence=_ev(sel, "override_digits", "override_empty"),
+                reason=f"{o.variable}={value!r} is not digits: bitsandbytes {version} raises RuntimeError",
+            )
         overridden = override_library(name, value, o.mode, suffix)
         if overridden is None:
-            return Choice("unknown", backend="cuda", unknown=f"how bitsandbytes {version} applies {o.variable}")
-        return _done(present, overridden, "cuda", f"{o.variable}={value} override", _ev(sel, "override", "override_mode"))
+            return Choice(
+                "unknown", backend="cuda", unknown=f"how bitsandbytes {version} applies {o.variable}"
+            )
+        return _done(
+            present,
+            overridden,
+            "cuda",
+            f"{o.variable}={value} override",
+            _ev(sel, "override", "override_mode"),
+        )
     if sel.cuda_version_from == "libcudart":
         # the oldest releases name the library after the CUDA runtime they find on the system, not torch's
-        return Choice("unknown", name, "cuda", evidence=_ev(sel, "cuda_version_from"),
-                      unknown=f"which libcudart.so bitsandbytes {version} finds on this machine (it names its library "
-                              f"after that runtime's CUDA version, not torch's; with torch's CUDA {runtime[0]}.{runtime[1]} "
-                              f"it would load {name})")
+        return Choice(
+            "unknown",
+            name,
+            "cuda",
+            evidence=_ev(sel, "cuda_version_from"),
+            unknown=f"which libcudart.so bitsandbytes {version} finds on this machine (it names its library "
+            f"after that runtime's CUDA version, not torch's; with torch's CUDA {runtime[0]}.{runtime[1]} "
+            f"it would load {name})",
+        )
     if sel.cuda_match is None:
-        return Choice("unknown", backend="cuda",
-                      unknown=f"how bitsandbytes {version} matches torch's CUDA version (not derived from its source)")
+        return Choice(
+            "unknown",
+            backend="cuda",
+            unknown=f"how bitsandbytes {version} matches torch's CUDA version (not derived from its source)",
+        )
     if sel.cuda_match == "nearest_same_major":
         return _nearest(sel, name, runtime, "cuda", reason, present, suffix)
     return _done(present, name, "cuda", reason, evidence)
 
 
-def _nearest(sel: Selection, name: str, runtime: tuple[int, int], prefix: str, reason: str, present: set[str],
-             suffix: str) -> Choice:
+def _nearest(
+    sel: Selection,
+    name: str,
+    runtime: tuple[int, int],
+    prefix: str,
+    reason: str,
+    present: set[str],
+    suffix: str,
+) -> Choice:
     """0.50's search: the exact file, else the newest lower, else the oldest higher packaged version of the major."""
-    evidence = _ev(sel, *(("version_digits",) if prefix == "rocm" else ()), "cuda_match", "nearest_order", "on_missing")
+    evidence = _ev(
+        sel, *(("version_digits",) if prefix == "rocm" else ()), "cuda_match", "nearest_order", "on_missing"
+    )
     if sel.cuda_match != "nearest_same_major" or name in present:
         return _done(present, name, prefix, reason, evidence)
     available: dict[tuple[int, int], str] = {}
@@ -414,7 +547,11 @@ def _nearest(sel: Selection, name: str, runtime: tuple[int, int], prefix: str, r
         m = re.fullmatch(rf"libbitsandbytes_{prefix}(\d+){re.escape(suffix)}", file)
         if m:
             digits = m.group(1)
-            v = (int(digits[:1]), int(digits[1:] or 0)) if prefix == "rocm" else (int(digits[:2]), int(digits[2:] or 0))
+            v = (
+                (int(digits[:1]), int(digits[1:] or 0))
+                if prefix == "rocm"
+                else (int(digits[:2]), int(digits[2:] or 0))
+            )
             available[v] = file
     lower = [v for v in available if v[0] == runtime[0] and v < runtime]
     higher = [v for v in available if v[0] == runtime[0] and v > runtime]
@@ -424,8 +561,13 @@ def _nearest(sel: Selection, name: str, runtime: tuple[int, int], prefix: str, r
         why = "no packaged library" if not available else f"no packaged library of {label} major {runtime[0]}"
         return _done(present, name, prefix, f"{reason}: {why}", evidence)
     label = "ROCm" if prefix == "rocm" else "CUDA"
-    return _done(present, available[chosen], prefix, f"{reason}: nearest packaged {label} {chosen[0]}.{chosen[1]} (same major)",
-                 evidence)
+    return _done(
+        present,
+        available[chosen],
+        prefix,
+        f"{reason}: nearest packaged {label} {chosen[0]}.{chosen[1]} (same major)",
+        evidence,
+    )
 
 
 def runs_on(sass: Iterable[str], ptx: Iterable[str], capability: tuple[int, int]) -> bool:
@@ -440,7 +582,9 @@ def runs_on(sass: Iterable[str], ptx: Iterable[str], capability: tuple[int, int]
             return True
     for text in ptx:
         a = Arch.parse(text)
-        if (a.arch_specific and capability == a.capability) or (not a.arch_specific and capability >= a.capability):
+        if (a.arch_specific and capability == a.capability) or (
+            not a.arch_specific and capability >= a.capability
+        ):
             return True
     return False
 
@@ -460,11 +604,17 @@ class TransformersFloor:
     line: int | None
     via: str | None
     conditional: tuple[dict[str, Any], ...]  # floors that apply only under a condition (e.g. no CUDA)
-    same_minor: bool = False  # read from another patch release of the same minor (the exact one is not recorded)
+    same_minor: bool = (
+        False  # read from another patch release of the same minor (the exact one is not recorded)
+    )
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line} ({self.function})@{self.transformers}" if self.line else f"{self.file} ({self.function})@{self.transformers}"
+        return (
+            f"{self.file}:{self.line} ({self.function})@{self.transformers}"
+            if self.line
+            else f"{self.file} ({self.function})@{self.transformers}"
+        )
 
 
 def transformers_floor(version: str, mode: str = "4bit") -> TransformersFloor | None:
@@ -478,7 +628,9 @@ def transformers_floor(version: str, mode: str = "4bit") -> TransformersFloor | 
             wanted = Version(key)
         except InvalidVersion:
             return None
-        siblings = [v for v in releases if (Version(v).major, Version(v).minor) == (wanted.major, wanted.minor)]
+        siblings = [
+            v for v in releases if (Version(v).major, Version(v).minor) == (wanted.major, wanted.minor)
+        ]
         if not siblings:
             return None
         key, raw, same_minor = max(siblings, key=Version), None, True
@@ -486,8 +638,17 @@ def transformers_floor(version: str, mode: str = "4bit") -> TransformersFloor | 
     m = raw.get(mode)
     if not m or not m.get("known", True):
         return None
-    return TransformersFloor(key, mode, m.get("minimum"), m.get("file"), m.get("function"), m.get("line"), m.get("via"),
-                             tuple(m.get("conditional", ())), same_minor)
+    return TransformersFloor(
+        key,
+        mode,
+        m.get("minimum"),
+        m.get("file"),
+        m.get("function"),
+        m.get("line"),
+        m.get("via"),
+        tuple(m.get("conditional", ())),
+        same_minor,
+    )
 
 
 def transformers_versions() -> list[str]:

@@ -11,11 +11,18 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-SOURCE_FILES = ("bitsandbytes/cextension.py", "bitsandbytes/cuda_setup/main.py", "bitsandbytes/cuda_specs.py",
-                "bitsandbytes/consts.py", "bitsandbytes/__init__.py")
+SOURCE_FILES = (
+    "bitsandbytes/cextension.py",
+    "bitsandbytes/cuda_setup/main.py",
+    "bitsandbytes/cuda_specs.py",
+    "bitsandbytes/consts.py",
+    "bitsandbytes/__init__.py",
+)
 
 
-def find(sources: dict[str, str], pattern: str, files: Iterable[str] | None = None, flags: int = 0) -> str | None:
+def find(
+    sources: dict[str, str], pattern: str, files: Iterable[str] | None = None, flags: int = 0
+) -> str | None:
     """'file:line' of the first match of `pattern` in the given files (all by default), else None."""
     regex = re.compile(pattern, flags)
     for file in files or sources:
@@ -41,7 +48,11 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
     """How a release picks its native library, derived from its own source with regular expressions."""
     ev: dict[str, str | None] = {}
     sel: dict[str, Any] = {}
-    setup = "bitsandbytes/cuda_setup/main.py" if "bitsandbytes/cuda_setup/main.py" in sources else "bitsandbytes/cextension.py"
+    setup = (
+        "bitsandbytes/cuda_setup/main.py"
+        if "bitsandbytes/cuda_setup/main.py" in sources
+        else "bitsandbytes/cextension.py"
+    )
     sel["selection_file"] = setup
     # where the CUDA version in the library name comes from
     cudart = find(sources, r"cudaRuntimeGetVersion", [setup])
@@ -65,25 +76,34 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
         sel["nearest_order"] = "newest_lower_then_oldest_higher" if lower_first else None
         ev["nearest_order"] = lower_first
     else:
-        exact = find(sources, r'libbitsandbytes_(?:\{prefix\}|cuda)\{(?:cuda_specs\.)?cuda_version_string\}')
+        exact = find(sources, r"libbitsandbytes_(?:\{prefix\}|cuda)\{(?:cuda_specs\.)?cuda_version_string\}")
         sel["cuda_match"], ev["cuda_match"] = ("exact", exact) if exact else (None, None)
         sel["nearest_order"] = None
     # the _nocublaslt library below compute capability 7.5
-    nocublaslt = find(sources, r'_nocublaslt', [setup, "bitsandbytes/cextension.py"])
-    threshold = find(sources, r"highest_compute_capability\s*>=\s*\(7,\s*5\)|int\(cc_major\)\s*<\s*7\s*or\s*\(int\(cc_major\)\s*==\s*7\s*and\s*int\(cc_minor\)\s*<\s*5\)")
+    nocublaslt = find(sources, r"_nocublaslt", [setup, "bitsandbytes/cextension.py"])
+    threshold = find(
+        sources,
+        r"highest_compute_capability\s*>=\s*\(7,\s*5\)|int\(cc_major\)\s*<\s*7\s*or\s*\(int\(cc_major\)\s*==\s*7\s*and\s*int\(cc_minor\)\s*<\s*5\)",
+    )
     sel["nocublaslt_below"] = [7, 5] if nocublaslt and threshold else None
     ev["nocublaslt_below"] = nocublaslt
     ev["nocublaslt_threshold"] = threshold if nocublaslt else None
     # which GPU's compute capability decides it
     if find(sources, r"sorted\(torch\.cuda\.get_device_capability"):
-        sel["capability_of"], ev["capability_of"] = "highest", find(sources, r"sorted\(torch\.cuda\.get_device_capability")
+        sel["capability_of"], ev["capability_of"] = (
+            "highest",
+            find(sources, r"sorted\(torch\.cuda\.get_device_capability"),
+        )
     elif find(sources, r"ccs\[-1\]"):
         sel["capability_of"], ev["capability_of"] = "last_device", find(sources, r"ccs\[-1\]")
     else:
         sel["capability_of"] = None
     # the file suffix: per platform (consts.DYNAMIC_LIBRARY_SUFFIX) or .so everywhere
     platform_suffix = find(sources, r"DYNAMIC_LIBRARY_SUFFIX\s*=\s*\{", ["bitsandbytes/consts.py", setup])
-    sel["suffix_per_platform"], ev["suffix_per_platform"] = bool(platform_suffix), platform_suffix or find(sources, r"libbitsandbytes_cpu\.so")
+    sel["suffix_per_platform"], ev["suffix_per_platform"] = (
+        bool(platform_suffix),
+        platform_suffix or find(sources, r"libbitsandbytes_cpu\.so"),
+    )
     # BNB_CUDA_VERSION
     override = find(sources, r"BNB_CUDA_VERSION", [setup, "bitsandbytes/cextension.py"])
     if override:
@@ -92,15 +112,26 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
         if find(sources, r"binary_name\[:-6\]\s*\+"):
             o["mode"], ev["override_mode"] = "replace_last_6_chars", find(sources, r"binary_name\[:-6\]\s*\+")
         elif find(sources, r"rstrip\(\"0123456789\"\)"):
-            o["mode"], ev["override_mode"] = "strip_trailing_digits", find(sources, r"rstrip\(\"0123456789\"\)")
+            o["mode"], ev["override_mode"] = (
+                "strip_trailing_digits",
+                find(sources, r"rstrip\(\"0123456789\"\)"),
+            )
         elif find(sources, r're\.sub\(r?"cuda\\d\+"'):
             o["mode"], ev["override_mode"] = "replace_cuda_digits", find(sources, r're\.sub\(r?"cuda\\d\+"')
         elif find(sources, r'library_name = f"libbitsandbytes_\{prefix\}\{override_value\}'):
-            o["mode"], ev["override_mode"] = "names_library", find(sources, r'library_name = f"libbitsandbytes_\{prefix\}\{override_value\}')
+            o["mode"], ev["override_mode"] = (
+                "names_library",
+                find(sources, r'library_name = f"libbitsandbytes_\{prefix\}\{override_value\}'),
+            )
         else:
             o["mode"] = None
-        empty = find(sources, r"if override_value:|if not override_value:|len\(os\.environ\['BNB_CUDA_VERSION'\]\)\s*>\s*0")
-        o["empty_is_unset"], ev["override_empty"] = (True, empty) if empty else (False, find(sources, r"override_value is not None"))
+        empty = find(
+            sources,
+            r"if override_value:|if not override_value:|len\(os\.environ\['BNB_CUDA_VERSION'\]\)\s*>\s*0",
+        )
+        o["empty_is_unset"], ev["override_empty"] = (
+            (True, empty) if empty else (False, find(sources, r"override_value is not None"))
+        )
         digits = find(sources, r"if not override_value\.isdigit\(\)")
         o["digits_required"], ev["override_digits"] = bool(digits), digits
         rocm_error = find(sources, r"BNB_CUDA_VERSION=\{override_value\} detected for ROCm")
@@ -111,19 +142,40 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
     else:
         sel["override"] = None
     # what happens when the chosen library is not in the package
-    if find(sources, r"raise RuntimeError\(\s*'''\s*CUDA Setup failed despite GPU being available", ["bitsandbytes/cextension.py"]):
+    if find(
+        sources,
+        r"raise RuntimeError\(\s*'''\s*CUDA Setup failed despite GPU being available",
+        ["bitsandbytes/cextension.py"],
+    ):
         sel["on_missing"] = "import_error"
-        ev["on_missing"] = find(sources, r"CUDA Setup failed despite GPU being available", ["bitsandbytes/cextension.py"])
-        sel["missing_message"] = "CUDA Setup failed despite GPU being available. Please run the following command to get more information: python -m bitsandbytes"
+        ev["on_missing"] = find(
+            sources, r"CUDA Setup failed despite GPU being available", ["bitsandbytes/cextension.py"]
+        )
+        sel["missing_message"] = (
+            "CUDA Setup failed despite GPU being available. Please run the following command to get more information: python -m bitsandbytes"
+        )
     elif find(sources, r"Could not find the bitsandbytes CUDA binary"):
-        sel["on_missing"], ev["on_missing"] = "cpu_fallback", find(sources, r"Could not find the bitsandbytes CUDA binary")
+        sel["on_missing"], ev["on_missing"] = (
+            "cpu_fallback",
+            find(sources, r"Could not find the bitsandbytes CUDA binary"),
+        )
         sel["missing_message"] = "Could not find the bitsandbytes CUDA binary at <path>"
     else:
-        raised = snippet(sources, r'raise RuntimeError\(f"((?:Configured|No compatible) [^"]*binary[^"]*)"\)', ["bitsandbytes/cextension.py"])
+        raised = snippet(
+            sources,
+            r'raise RuntimeError\(f"((?:Configured|No compatible) [^"]*binary[^"]*)"\)',
+            ["bitsandbytes/cextension.py"],
+        )
         if raised and find(sources, r"ErrorHandlerMockBNBNativeLibrary\(", ["bitsandbytes/cextension.py"]):
             sel["on_missing"] = "error_on_first_call"
-            ev["on_missing"] = find(sources, r'raise RuntimeError\(f"(?:Configured|No compatible) [^"]*binary', ["bitsandbytes/cextension.py"])
-            sel["missing_message"] = raised.replace("{BNB_BACKEND}", "CUDA").replace("{cuda_binary_path}", "<path>")
+            ev["on_missing"] = find(
+                sources,
+                r'raise RuntimeError\(f"(?:Configured|No compatible) [^"]*binary',
+                ["bitsandbytes/cextension.py"],
+            )
+            sel["missing_message"] = raised.replace("{BNB_BACKEND}", "CUDA").replace(
+                "{cuda_binary_path}", "<path>"
+            )
         else:
             sel["on_missing"], sel["missing_message"] = None, None
     # other backends

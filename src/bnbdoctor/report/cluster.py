@@ -16,8 +16,19 @@ from ..rules.cluster import ranks_text
 from ..serde import to_json
 from .text import print_findings, print_verdict
 
-COLUMNS = ("host", "rank", "local", "gpu", "cc", "memory free/total", "driver", "torch", "bitsandbytes",
-           "transformers", "status")
+COLUMNS = (
+    "host",
+    "rank",
+    "local",
+    "gpu",
+    "cc",
+    "memory free/total",
+    "driver",
+    "torch",
+    "bitsandbytes",
+    "transformers",
+    "status",
+)
 
 
 def _gib(value: int | None) -> str:
@@ -29,8 +40,19 @@ def matrix(result: ClusterResult) -> list[tuple[str, ...]]:
 
     def cells(r: RankRow) -> tuple[str, ...]:
         if r.status == "missing":
-            return ("?", str(r.rank), "", "(never joined)" if result.mode == "distributed" else "(no snapshot)",
-                    "", "", "", "", "", "", "missing")
+            return (
+                "?",
+                str(r.rank),
+                "",
+                "(never joined)" if result.mode == "distributed" else "(no snapshot)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "missing",
+            )
         if r.gpu_name is None:
             gpu, cc, memory = "none", "", ""
         else:
@@ -38,8 +60,19 @@ def matrix(result: ClusterResult) -> list[tuple[str, ...]]:
             cc = f"sm_{r.compute_capability[0]}{r.compute_capability[1]}" if r.compute_capability else "sm_?"
             memory = f"{_gib(r.memory_free)}/{_gib(r.memory_total)} GiB"
         local = str(r.local_rank) if r.local_rank is not None else "-"
-        return (r.host or "?", str(r.rank), local, gpu, cc, memory, r.driver or "-", r.torch or "-",
-                r.bitsandbytes or "-", r.transformers or "-", r.status)
+        return (
+            r.host or "?",
+            str(r.rank),
+            local,
+            gpu,
+            cc,
+            memory,
+            r.driver or "-",
+            r.torch or "-",
+            r.bitsandbytes or "-",
+            r.transformers or "-",
+            r.status,
+        )
 
     return [cells(r) for r in result.rows]
 
@@ -59,7 +92,11 @@ def _headline(result: ClusterResult) -> str:
 def render_cluster_text(result: ClusterResult, color: bool | None = None, width: int | None = None) -> str:
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=bool(color), no_color=not color, highlight=False, soft_wrap=False,
+        file=buffer,
+        force_terminal=bool(color),
+        no_color=not color,
+        highlight=False,
+        soft_wrap=False,
         width=width or max(60, min(160, shutil.get_terminal_size((120, 24)).columns)),
     )
     console.print(Text(_headline(result), style="bold"))
@@ -105,7 +142,8 @@ def render_cluster_markdown(result: ClusterResult) -> str:
     lines = [
         f"## {_headline(result)}",
         "",
-        f"**{result.status.upper()}** (fail-on: {result.fail_on}) — " + ", ".join(f"{n} {s}" for s, n in counts.items()),
+        f"**{result.status.upper()}** (fail-on: {result.fail_on}) — "
+        + ", ".join(f"{n} {s}" for s, n in counts.items()),
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
@@ -116,6 +154,14 @@ def render_cluster_markdown(result: ClusterResult) -> str:
         lines.append("No findings.")
     for cf in result.findings:
         f = cf.finding
-        lines += [f"### {_ICON[f.severity]} {f.rule} {f.title}", "", f"*{f.severity}, {f.category}*"
-                  + (f" — {concerns(cf)}" if cf.ranks else ""), "", f.message, "", f"**Fix:** {f.fix}", ""]
+        lines += [
+            f"### {_ICON[f.severity]} {f.rule} {f.title}",
+            "",
+            f"*{f.severity}, {f.category}*" + (f" — {concerns(cf)}" if cf.ranks else ""),
+            "",
+            f.message,
+            "",
+            f"**Fix:** {f.fix}",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"

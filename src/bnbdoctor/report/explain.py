@@ -38,19 +38,29 @@ def render_explain_text(result: ExplainResult, color: bool | None = None, width:
     from .text import _indented
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=bool(color), no_color=not color, highlight=False, soft_wrap=False,
-                      width=width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns)))
+    console = Console(
+        file=buffer,
+        force_terminal=bool(color),
+        no_color=not color,
+        highlight=False,
+        soft_wrap=False,
+        width=width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns)),
+    )
     machine = result.machine["source"] if result.machine else "text only, no machine facts"
     console.print(Text(f"bnbdoctor explain — {result.input['source']} ({machine})", style="bold"))
     if not result.matched:
         console.print("[bold yellow]?[/] No known bitsandbytes/transformers/torch error in this text.")
-        console.print("  Run `bnbdoctor check` to diagnose the machine, or report the message at "
-                      "https://github.com/bnbdoctor/bnbdoctor/issues so it can be recognised.")
+        console.print(
+            "  Run `bnbdoctor check` to diagnose the machine, or report the message at "
+            "https://github.com/bnbdoctor/bnbdoctor/issues so it can be recognised."
+        )
         return buffer.getvalue()
     for rank, m in enumerate(result.matches[:MAX_SHOWN], start=1):
         console.print()
         rule = f" {m.rule}" if m.rule else ""
-        console.print(f"[bold]{rank}. {escape(m.category)}[/][dim]{rule}[/]  [bold]{m.confidence:.0%}[/] likely")
+        console.print(
+            f"[bold]{rank}. {escape(m.category)}[/][dim]{rule}[/]  [bold]{m.confidence:.0%}[/] likely"
+        )
         _indented(console, Text(m.cause))
         _indented(console, Text.assemble(("fix: ", "green"), m.fix))
         for line in m.evidence.get("lines", [])[:2]:
@@ -59,7 +69,9 @@ def render_explain_text(result: ExplainResult, color: bool | None = None, width:
             _indented(console, Text.assemble(("message of: ", "dim"), template["where"]))
         facts = m.evidence.get("facts") or {}
         if facts:
-            _indented(console, Text.assemble(("machine: ", "dim"), ", ".join(f"{k}={v}" for k, v in facts.items())))
+            _indented(
+                console, Text.assemble(("machine: ", "dim"), ", ".join(f"{k}={v}" for k, v in facts.items()))
+            )
         for finding in m.evidence.get("findings", [])[:2]:
             _indented(console, Text.assemble(("check: ", "dim"), f"{finding['rule']} {finding['message']}"))
     if len(result.matches) > MAX_SHOWN:

@@ -35,7 +35,10 @@ def annotation(f: Finding, note: str = "") -> str:
     props = f"title={escape_property(f'{f.rule} {f.title}')}"
     if f.location is not None:
         loc = f.location
-        props = f"file={escape_property(loc.path)},line={loc.line},col={loc.column},endLine={loc.end_line}," + props
+        props = (
+            f"file={escape_property(loc.path)},line={loc.line},col={loc.column},endLine={loc.end_line},"
+            + props
+        )
     message = f"{f.message}{f' ({note})' if note else ''} Fix: {f.fix} Docs: {f.docs}"
     return f"::{COMMAND[f.severity]} {props}::{escape_data(message)}"
 
@@ -54,7 +57,9 @@ def render_github(result: CheckResult) -> str:
 def render_cluster_github(result: ClusterResult) -> str:
     from .cluster import concerns
 
-    return _lines((annotation(cf.finding, concerns(cf)) for cf in result.findings), result, str(result.source))
+    return _lines(
+        (annotation(cf.finding, concerns(cf)) for cf in result.findings), result, str(result.source)
+    )
 
 
 def render_lint_github(result: LintResult) -> str:

@@ -45,26 +45,45 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("", text)
 
 
-def render_junit(suite: str, cases: Sequence[Case], properties: Mapping[str, str] | None = None,
-                 seconds: float = 0.0, timestamp: datetime | None = None) -> str:
+def render_junit(
+    suite: str,
+    cases: Sequence[Case],
+    properties: Mapping[str, str] | None = None,
+    seconds: float = 0.0,
+    timestamp: datetime | None = None,
+) -> str:
     """A <testsuites> document with one <testsuite> named `suite` holding `cases`, in order."""
-    counts = {outcome: sum(c.outcome == outcome for c in cases) for outcome in ("failure", "error", "skipped")}
+    counts = {
+        outcome: sum(c.outcome == outcome for c in cases) for outcome in ("failure", "error", "skipped")
+    }
     common = {"tests": str(len(cases)), "failures": str(counts["failure"]), "errors": str(counts["error"])}
     root = ET.Element("testsuites", {"name": suite, **common, "time": f"{seconds:.3f}"})
-    element = ET.SubElement(root, "testsuite", {
-        "name": suite, **common, "skipped": str(counts["skipped"]), "time": f"{seconds:.3f}",
-        "timestamp": (timestamp or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S"),
-        "hostname": socket.gethostname() or "localhost",
-    })
+    element = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": suite,
+            **common,
+            "skipped": str(counts["skipped"]),
+            "time": f"{seconds:.3f}",
+            "timestamp": (timestamp or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "hostname": socket.gethostname() or "localhost",
+        },
+    )
     if properties:
         props = ET.SubElement(element, "properties")
         for key, value in properties.items():
             ET.SubElement(props, "property", {"name": key, "value": _clean(value)})
     for case in cases:
-        node = ET.SubElement(element, "testcase", {"name": _clean(case.name), "classname": _clean(case.classname),
-                                                   "time": f"{case.seconds:.3f}"})
+        node = ET.SubElement(
+            element,
+            "testcase",
+            {"name": _clean(case.name), "classname": _clean(case.classname), "time": f"{case.seconds:.3f}"},
+        )
         if case.outcome != "passed":
-            detail = ET.SubElement(node, case.outcome, {"message": _clean(case.message), "type": case.outcome})
+            detail = ET.SubElement(
+                node, case.outcome, {"message": _clean(case.message), "type": case.outcome}
+            )
             detail.text = _clean(case.text)
         if case.output:
             ET.SubElement(node, "system-out").text = _clean(case.output)
@@ -79,11 +98,20 @@ def render_attempts_junit(attempts: Iterable[Mapping[str, Any]], suite: str = "b
     or "skipped"), and optionally `message` (one line), `details` (the traceback or log tail), `seconds` (float)
     and `output` (kept in <system-out> whatever the status). A dataclass converts with `dataclasses.asdict`.
     """
-    outcome: dict[str, Outcome] = {"passed": "passed", "failed": "failure", "error": "error", "skipped": "skipped"}
+    outcome: dict[str, Outcome] = {
+        "passed": "passed",
+        "failed": "failure",
+        "error": "error",
+        "skipped": "skipped",
+    }
     cases = [
         Case(
-            name=str(a["name"]), classname=suite.replace(" ", "."), outcome=outcome[str(a["status"])],
-            message=str(a.get("message") or ""), text=str(a.get("details") or ""), output=str(a.get("output") or ""),
+            name=str(a["name"]),
+            classname=suite.replace(" ", "."),
+            outcome=outcome[str(a["status"])],
+            message=str(a.get("message") or ""),
+            text=str(a.get("details") or ""),
+            output=str(a.get("output") or ""),
             seconds=float(a.get("seconds") or 0.0),
         )
         for a in attempts
@@ -102,7 +130,9 @@ class _Found:
     docs: str
 
 
-def _rule_cases(classname: str, rule_ids: Sequence[str], found: Mapping[str, list[_Found]], fail_on: str) -> list[Case]:
+def _rule_cases(
+    classname: str, rule_ids: Sequence[str], found: Mapping[str, list[_Found]], fail_on: str
+) -> list[Case]:
     from ..rules import get_rule
 
     threshold = None if fail_on == "never" else severity_rank(fail_on)
@@ -112,7 +142,8 @@ def _rule_cases(classname: str, rule_ids: Sequence[str], found: Mapping[str, lis
         title = rule.title if rule is not None else rule_id
         hits = found.get(rule_id, [])
         body = "\n\n".join(
-            f"{h.severity}: {h.where + ': ' if h.where else ''}{h.message}\nfix: {h.fix}\ndocs: {h.docs}" for h in hits
+            f"{h.severity}: {h.where + ': ' if h.where else ''}{h.message}\nfix: {h.fix}\ndocs: {h.docs}"
+            for h in hits
         )
         failing = [h for h in hits if threshold is not None and severity_rank(h.severity) >= threshold]
         if failing:
@@ -130,8 +161,11 @@ def render_check_junit(result: CheckResult) -> str:
     for f in result.findings:
         found.setdefault(f.rule, []).append(_Found(f.severity, "", f.message, f.fix, f.docs))
     cases = _rule_cases("bnbdoctor.check", result.rules_run, found, result.fail_on)
-    return render_junit("bnbdoctor check", cases, {"source": str(result.source), "fail_on": result.fail_on,
-                                                   "status": result.status})
+    return render_junit(
+        "bnbdoctor check",
+        cases,
+        {"source": str(result.source), "fail_on": result.fail_on, "status": result.status},
+    )
 
 
 def render_cluster_junit(result: ClusterResult) -> str:
@@ -143,16 +177,30 @@ def render_cluster_junit(result: ClusterResult) -> str:
         f = cf.finding
         found.setdefault(f.rule, []).append(_Found(f.severity, concerns(cf), f.message, f.fix, f.docs))
     cases = _rule_cases("bnbdoctor.cluster", result.rules_run, found, result.fail_on)
-    return render_junit("bnbdoctor check", cases, {"source": str(result.source), "world_size": str(result.world_size),
-                                                   "fail_on": result.fail_on, "status": result.status})
+    return render_junit(
+        "bnbdoctor check",
+        cases,
+        {
+            "source": str(result.source),
+            "world_size": str(result.world_size),
+            "fail_on": result.fail_on,
+            "status": result.status,
+        },
+    )
 
 
 def render_lint_junit(result: LintResult) -> str:
     found: dict[str, list[_Found]] = {}
     for f in result.findings:
-        found.setdefault(f.rule, []).append(_Found(f.severity, f"{f.path}:{f.line}:{f.column}", f.message, f.fix, f.docs))
+        found.setdefault(f.rule, []).append(
+            _Found(f.severity, f"{f.path}:{f.line}:{f.column}", f.message, f.fix, f.docs)
+        )
     cases = _rule_cases("bnbdoctor.lint", result.rules_run, found, result.fail_on)
-    properties = {"files_checked": str(result.files_checked), "fail_on": result.fail_on, "status": result.status}
+    properties = {
+        "files_checked": str(result.files_checked),
+        "fail_on": result.fail_on,
+        "status": result.status,
+    }
     if result.gpu:
         properties["gpu"] = result.gpu
     return render_junit("bnbdoctor lint", cases, properties)

@@ -42,26 +42,46 @@ def _result_lines(a: Attempt) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     where = ", ".join(f"{device}: {_size(n)}" for device, n in r.placement.items())
     devices = sorted({normalise_device(d) for d in r.device_map.values()})
-    rows.append(("placement", f"{where} (device map: {len(r.device_map)} entr{'y' if len(r.device_map) == 1 else 'ies'} "
-                              f"on {', '.join(devices)}; requested {r.device_map_requested})"))
+    rows.append(
+        (
+            "placement",
+            f"{where} (device map: {len(r.device_map)} entr{'y' if len(r.device_map) == 1 else 'ies'} "
+            f"on {', '.join(devices)}; requested {r.device_map_requested})",
+        )
+    )
     if r.layers:
         l = r.layers  # noqa: E741
         quantized = f"{l.linear4bit} Linear4bit" if l.linear4bit else f"{l.linear8bit} Linear8bitLt"
-        rows.append(("layers", f"{quantized} ({', '.join(l.quantized_names[:3])}, ...); {l.linear} nn.Linear left "
-                               f"unquantized ({', '.join(l.unquantized_names) or 'none'})"))
+        rows.append(
+            (
+                "layers",
+                f"{quantized} ({', '.join(l.quantized_names[:3])}, ...); {l.linear} nn.Linear left "
+                f"unquantized ({', '.join(l.unquantized_names) or 'none'})",
+            )
+        )
     if r.load_seconds is not None:
         generated = f"; random weights generated in {r.generate_seconds:.2f} s" if r.generate_seconds else ""
         rows.append(("load time", f"{r.load_seconds:.2f} s in from_pretrained{generated}"))
     if r.forward:
         f = r.forward
-        rows.append(("forward", f"{f.tokens} tokens in {f.seconds:.4f} s = {f.tokens_per_second:,.0f} tokens/s "
-                                f"(first pass {f.first_seconds:.4f} s); logits {'finite' if f.finite else 'NOT finite'}"))
+        rows.append(
+            (
+                "forward",
+                f"{f.tokens} tokens in {f.seconds:.4f} s = {f.tokens_per_second:,.0f} tokens/s "
+                f"(first pass {f.first_seconds:.4f} s); logits {'finite' if f.finite else 'NOT finite'}",
+            )
+        )
     if r.sanity:
         s = r.sanity
         reference = "dequantize_4bit" if s.kind == "4bit" else "int8 x SCB / 127"
         verdict = "≤" if s.ok else ">"
-        rows.append(("numerics", f"{s.layer}: max |quantized - {reference} reference| = {s.max_abs_error:.4g} "
-                                 f"{verdict} {s.tolerance:.3g} (output scale {s.output_scale:.3g})"))
+        rows.append(
+            (
+                "numerics",
+                f"{s.layer}: max |quantized - {reference} reference| = {s.max_abs_error:.4g} "
+                f"{verdict} {s.tolerance:.3g} (output scale {s.output_scale:.3g})",
+            )
+        )
     return rows
 
 
@@ -77,8 +97,13 @@ def render_load_text(result: LoadResult, color: bool = False) -> str:
     if last and last.report and last.report.device:
         r = last.report
         versions = ", ".join(f"{k} {v}" for k, v in r.versions.items() if k != "cuda")
-        console.print(Text(f"  device {r.device_name or r.device} (requested {result.device}); compute dtype "
-                           f"{r.compute_dtype}; {versions}", style="dim"))
+        console.print(
+            Text(
+                f"  device {r.device_name or r.device} (requested {result.device}); compute dtype "
+                f"{r.compute_dtype}; {versions}",
+                style="dim",
+            )
+        )
     for note in result.notes:
         console.print(Text(f"  {note}", style="dim"))
 
@@ -87,8 +112,10 @@ def render_load_text(result: LoadResult, color: bool = False) -> str:
         console.print(Text("Prediction (bnbdoctor estimate)", style="bold"))
         for p in result.prediction:
             verdict = f"; {p.verdict}: {p.explanation}" if p.verdict else ""
-            console.print(f"  {p.quant:<7} memory_allocated {_size(p.weights_bytes)}, peak {_size(p.peak_load_bytes)}, "
-                          f"GPU needs {_size(p.total_bytes)}, {p.quantized_modules} quantized layers{escape(verdict)}")
+            console.print(
+                f"  {p.quant:<7} memory_allocated {_size(p.weights_bytes)}, peak {_size(p.peak_load_bytes)}, "
+                f"GPU needs {_size(p.total_bytes)}, {p.quantized_modules} quantized layers{escape(verdict)}"
+            )
 
     console.print()
     table = Table(box=None, pad_edge=False, header_style="bold", title=None)
@@ -96,15 +123,28 @@ def render_load_text(result: LoadResult, color: bool = False) -> str:
         table.add_column(column, justify="right" if column in ("#", "seconds") else "left")
     for a in result.attempts:
         memory = ",".join(f"{k}={v}" for k, v in a.max_memory.items()) if a.max_memory else "-"
-        table.add_row(str(a.number), a.quant, a.device_map or "default", memory,
-                      Text(a.outcome, style=_OUTCOME[a.outcome]), a.category or "-", f"{a.duration:.1f}", a.reason)
+        table.add_row(
+            str(a.number),
+            a.quant,
+            a.device_map or "default",
+            memory,
+            Text(a.outcome, style=_OUTCOME[a.outcome]),
+            a.category or "-",
+            f"{a.duration:.1f}",
+            a.reason,
+        )
     console.print(Text("Attempts", style="bold"))
     console.print(table)
     for a in result.attempts:
         if a.error and a.outcome != "skipped":
             console.print(Text(f"  #{a.number}: {a.error}", style="red"))
         if a.transient_reason and a.outcome != "passed":
-            console.print(Text(f"     retry could help: {'yes' if a.transient else 'no'}: {a.transient_reason}", style="dim"))
+            console.print(
+                Text(
+                    f"     retry could help: {'yes' if a.transient else 'no'}: {a.transient_reason}",
+                    style="dim",
+                )
+            )
 
     if last is not None and last.report is not None and last.report.load_seconds is not None:
         console.print()
@@ -129,14 +169,23 @@ def render_load_text(result: LoadResult, color: bool = False) -> str:
         console.print(Text("    " + f.message))
         console.print(Text.assemble(("    fix: ", "green"), f.fix))
     console.print()
-    verdict = "[bold green]PASS[/] the model loaded and passed the checks" if result.status == "passed" else \
-        "[bold red]FAIL[/] the model did not load and pass the checks"
+    verdict = (
+        "[bold green]PASS[/] the model loaded and passed the checks"
+        if result.status == "passed"
+        else "[bold red]FAIL[/] the model did not load and pass the checks"
+    )
     console.print(verdict)
     return buffer.getvalue()
 
 
 #: how an attempt's outcome reads to a CI test reporter: a crash or a hang is an error, not a failed assertion
-_JUNIT_STATUS = {"passed": "passed", "failed": "failed", "crashed": "error", "timeout": "error", "skipped": "skipped"}
+_JUNIT_STATUS = {
+    "passed": "passed",
+    "failed": "failed",
+    "crashed": "error",
+    "timeout": "error",
+    "skipped": "skipped",
+}
 
 
 def render_load_junit(result: LoadResult) -> str:

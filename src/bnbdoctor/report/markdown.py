@@ -44,6 +44,9 @@ def render_markdown(result: CheckResult) -> str:
             lines.append("<details><summary>Evidence</summary>")
             lines.append("")
             lines += [f"- `{key}`: `{value}`" for key, value in facts.items()]
-            lines += [f"- {ref['title']}" + (f" <{ref['url']}>" if ref.get("url") else "") for ref in f.evidence.get("references", [])]
+            lines += [
+                f"- {ref['title']}" + (f" <{ref['url']}>" if ref.get("url") else "")
+                for ref in f.evidence.get("references", [])
+            ]
             lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n"

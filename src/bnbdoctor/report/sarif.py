@@ -108,15 +108,22 @@ def machine_result(f: Finding, source: Source, anchor: str | None, **properties:
         "message": {"text": f"{f.message} Fix: {f.fix}"},
         "locations": [location],
         # the same rule can fire twice (two GPUs); the message tells the occurrences apart
-        "partialFingerprints": {"bnbdoctorFinding/v1": hashlib.sha256(f"{f.rule}:{f.message}".encode()).hexdigest()[:32]},
+        "partialFingerprints": {
+            "bnbdoctorFinding/v1": hashlib.sha256(f"{f.rule}:{f.message}".encode()).hexdigest()[:32]
+        },
         "properties": {"category": f.category, "facts": f.evidence.facts, "docs": f.docs, **properties},
     }
 
 
-def _verdict_run(result: CheckResult | ClusterResult, rules: Sequence[Rule], results: list[dict[str, Any]]) -> str:
+def _verdict_run(
+    result: CheckResult | ClusterResult, rules: Sequence[Rule], results: list[dict[str, Any]]
+) -> str:
     log = sarif_log(
-        rules, results,
-        invocations=[{"executionSuccessful": True, "properties": {"status": result.status, "fail_on": result.fail_on}}],
+        rules,
+        results,
+        invocations=[
+            {"executionSuccessful": True, "properties": {"status": result.status, "fail_on": result.fail_on}}
+        ],
     )
     return json.dumps(log, indent=2) + "\n"
 
@@ -130,9 +137,15 @@ def render_sarif(result: CheckResult) -> str:
 def render_cluster_sarif(result: ClusterResult) -> str:
     """Each finding once, with the ranks (and hosts) it concerns as properties."""
     anchor = _anchor_file(result.source, result.config)
-    results = [machine_result(cf.finding, result.source, anchor, scope=cf.scope, ranks=list(cf.ranks),
-                              hosts=list(cf.hosts)) for cf in result.findings]
-    return _verdict_run(result, _rules([*result.rules_run, *(cf.finding.rule for cf in result.findings)]), results)
+    results = [
+        machine_result(
+            cf.finding, result.source, anchor, scope=cf.scope, ranks=list(cf.ranks), hosts=list(cf.hosts)
+        )
+        for cf in result.findings
+    ]
+    return _verdict_run(
+        result, _rules([*result.rules_run, *(cf.finding.rule for cf in result.findings)]), results
+    )
 
 
 def code_result(f: Finding) -> dict[str, Any]:
@@ -151,7 +164,9 @@ def code_result(f: Finding) -> dict[str, Any]:
                         "startLine": loc.line,
                         "startColumn": loc.column,
                         "endLine": loc.end_line,
-                        "endColumn": max(loc.end_column, loc.column + 1) if loc.end_line == loc.line else loc.end_column,
+                        "endColumn": max(loc.end_column, loc.column + 1)
+                        if loc.end_line == loc.line
+                        else loc.end_column,
                     },
                 }
             }

@@ -43,7 +43,9 @@ def render_text(result: CheckResult, color: bool | None = None, width: int | Non
     console.print(Text(f"bnbdoctor check — {result.source}", style="bold"))
     for label, value in machine_lines(result.snapshot):
         console.print(Text.assemble((f"  {label:<13}", "dim"), value))
-    for note in result.notes:  # the config file applied; what `--model` planned; --from-report: each fact's source
+    for (
+        note
+    ) in result.notes:  # the config file applied; what `--model` planned; --from-report: each fact's source
         console.print(Text(f"  {note}", style="dim"), soft_wrap=True)
     print_findings(console, [(f, "") for f in result.findings])
     print_verdict(console, result.counts(), result.failed, result.fail_on)
@@ -60,15 +62,19 @@ def print_findings(console: Console, findings: Sequence[tuple[Finding, str]]) ->
         console.print(Text(f"{_HEADING[severity]} ({len(group)})", style="bold"))
         mark, style = _STYLE[severity]
         for f, note in group:
-            console.print(f"  [{style}]{mark} {f.rule}[/] [bold]{escape(f.title)}[/] [dim]({f.category})[/]"
-                          + (f" — {escape(note)}" if note else ""))
+            console.print(
+                f"  [{style}]{mark} {f.rule}[/] [bold]{escape(f.title)}[/] [dim]({f.category})[/]"
+                + (f" — {escape(note)}" if note else "")
+            )
             _indented(console, Text(f.message))
             _indented(console, Text.assemble(("fix: ", "green"), f.fix))
 
 
 def print_verdict(console: Console, counts: dict[str, int], failed: bool, fail_on: str) -> None:
     console.print()
-    summary = ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items())
+    summary = ", ".join(
+        f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items()
+    )
     verdict = "[bold red]FAIL[/]" if failed else "[bold green]PASS[/]"
     console.print(f"{verdict} {summary} (fail-on: {fail_on})")
 
@@ -77,7 +83,9 @@ def render_lint_text(result: LintResult) -> str:
     lines: list[str] = []
     for f in result.findings:
         mark = " [fixable]" if f.fixable else ""
-        lines.append(f"{f.location.place}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}")
+        lines.append(
+            f"{f.location.place if f.location else f.path}:{f.column}: {f.rule} {f.severity} ({f.category}){mark} {f.title}"
+        )
         lines.append(f"    {f.message}")
         lines.append(f"    fix: {f.fix}")
     for fix in result.fixes or ():
@@ -88,10 +96,14 @@ def render_lint_text(result: LintResult) -> str:
     if lines:
         lines.append("")
     counts = result.counts()
-    summary = ", ".join(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items())
+    summary = ", ".join(
+        f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}" for severity, n in counts.items()
+    )
     fixable = sum(f.fixable for f in result.findings)
     tail = f"; {fixable} fixable with --fix" if fixable and result.fixes is None else ""
     gpu = f", gpu {result.gpu}" if result.gpu else ""
     verdict = "FAIL" if result.failed else "PASS"
-    lines.append(f"{verdict} {summary} in {result.files_checked} file(s){tail} (fail-on: {result.fail_on}{gpu})")
+    lines.append(
+        f"{verdict} {summary} in {result.files_checked} file(s){tail} (fail-on: {result.fail_on}{gpu})"
+    )
     return "\n".join(lines) + "\n"

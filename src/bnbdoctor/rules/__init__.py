@@ -40,7 +40,16 @@ __all__ = [
 #: imported. `check` needs only the machine (and model) rules; the code rules, the cross-rank rules and the load
 #: rules load on first use of another scope, so that `check` imports no more than it runs.
 MACHINE_RULE_MODULES = (
-    "cpu_backend", "deep", "driver", "dtype", "gpu", "memory", "model", "native", "platform", "versions",
+    "cpu_backend",
+    "deep",
+    "driver",
+    "dtype",
+    "gpu",
+    "memory",
+    "model",
+    "native",
+    "platform",
+    "versions",
 )
 OTHER_RULE_MODULES = ("cluster", "code", "load")
 
@@ -108,7 +117,10 @@ def chosen_rules(
 
 
 def run(
-    ctx: Context, select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
+    ctx: Context,
+    select: Collection[str] = (),
+    ignore: Collection[str] = (),
+    scopes: Collection[str] = ("machine",),
 ) -> list[Finding]:
     """Run the selected rules of the given scopes (all by default, less `ignore`), most severe findings first."""
     findings: list[Finding] = []

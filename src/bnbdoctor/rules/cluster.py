@@ -170,7 +170,8 @@ def rank_missing(ctx: ClusterContext) -> Iterator[Hit]:
             f"{ranks_text(ctx.missing).capitalize()} of {ctx.world_size} {did}; the report covers the "
             f"{len(ctx.members)} that did.",
             "Check those ranks' nodes (did the process start, can it reach MASTER_ADDR:MASTER_PORT), then run the check "
-            "again" + (", with a larger --join-timeout if nodes start slowly." if ctx.mode == "distributed" else "."),
+            "again"
+            + (", with a larger --join-timeout if nodes start slowly." if ctx.mode == "distributed" else "."),
             {"ranks": list(ctx.missing), "world_size": ctx.world_size, "timeout": ctx.timeout},
         )
     for rank, sources in sorted(ctx.duplicates.items()):
@@ -186,7 +187,10 @@ def rank_missing(ctx: ClusterContext) -> Iterator[Hit]:
         yield Hit(
             f"The ranks disagree about WORLD_SIZE: {text}.",
             "Launch every node with the same --nnodes and --nproc-per-node (torchrun) or the same accelerate config.",
-            {"ranks": sorted(r for _, ranks in split[1:] for r in ranks), "world_sizes": {str(k): list(v) for k, v in split}},
+            {
+                "ranks": sorted(r for _, ranks in split[1:] for r in ranks),
+                "world_sizes": {str(k): list(v) for k, v in split},
+            },
         )
 
 
@@ -241,7 +245,10 @@ def package_version_skew(ctx: ClusterContext) -> Iterator[Hit]:
         yield Hit(
             f"{name} differs between ranks: {_skew(split)}.",
             f"Install the same {name} on every node, e.g. pip install '{spec}' (the version most ranks have).",
-            {"ranks": _outliers(split), f"packages.{name}.version": {v: [m.rank for m in ms] for v, ms in split}},
+            {
+                "ranks": _outliers(split),
+                f"packages.{name}.version": {v: [m.rank for m in ms] for v, ms in split},
+            },
             severity=severity,
         )
 
@@ -331,10 +338,17 @@ def mixed_gpu_architectures(ctx: ClusterContext) -> Iterator[Hit]:
     no_common_dtype = any(cc[0] < 8 for cc in ccs) and any(cc[0] >= 8 for cc in ccs)
     yield Hit(
         f"The ranks' GPUs differ in architecture: {_skew(split)}."
-        + (" Some support bfloat16 and some do not: no compute dtype is native on all." if no_common_dtype else ""),
+        + (
+            " Some support bfloat16 and some do not: no compute dtype is native on all."
+            if no_common_dtype
+            else ""
+        ),
         "Run the job on one GPU type (node selector, Slurm --constraint), or use bnb_4bit_compute_dtype=torch.float16 "
         "when GPUs below sm_80 take part.",
-        {"ranks": _outliers(split), "nvml.gpus.compute_capability": {v: [m.rank for m in ms] for v, ms in split}},
+        {
+            "ranks": _outliers(split),
+            "nvml.gpus.compute_capability": {v: [m.rank for m in ms] for v, ms in split},
+        },
         severity="error" if no_common_dtype else None,
     )
 
@@ -376,7 +390,10 @@ def mixed_gpu_memory(ctx: ClusterContext) -> Iterator[Hit]:
         f"The ranks' GPUs differ in memory: {_skew(split)}. A plan sized for {derive.gib(largest)} runs out of memory "
         f"on the {derive.gib(smallest)} GPU(s).",
         f"Size the model, batch and max_memory for {derive.gib(smallest)}, or schedule the job on GPUs of one size.",
-        {"ranks": sorted({m.rank for m, _ in small}), "nvml.gpus.memory_total": {v: [m.rank for m in ms] for v, ms in split}},
+        {
+            "ranks": sorted({m.rank for m, _ in small}),
+            "nvml.gpus.memory_total": {v: [m.rank for m in ms] for v, ms in split},
+        },
     )
 
 
@@ -423,8 +440,10 @@ def gpu_busy_on_some_ranks(ctx: ClusterContext) -> Iterator[Hit]:
         f"{len(busy)} of {len(pairs)} ranks' GPUs are already in use ({detail}); the others have "
         f"{derive.gib(min(idle)) if idle else 'their memory'} or more free. The job will run out of memory on the busy ones.",
         f"Free the GPUs of {who([m for m, _ in busy])} (nvidia-smi there, stop the leftover processes), or exclude those nodes.",
-        {"ranks": sorted({m.rank for m, _ in busy}),
-         "nvml.gpus.memory_used": {f"rank {m.rank} gpu {g.index}": g.memory_used for m, g in busy}},
+        {
+            "ranks": sorted({m.rank for m, _ in busy}),
+            "nvml.gpus.memory_used": {f"rank {m.rank} gpu {g.index}": g.memory_used for m, g in busy},
+        },
     )
 
 
@@ -471,9 +490,13 @@ def gpu_not_visible_on_some_ranks(ctx: ClusterContext) -> Iterator[Hit]:
         "rank(s) do.",
         "On those nodes: fix the driver, unset CUDA_VISIBLE_DEVICES, or start no more processes per node than it has "
         "GPUs (--nproc-per-node).",
-        {"ranks": [m.rank for m in without],
-         "env.CUDA_VISIBLE_DEVICES": {str(m.rank): derive.env(m.snapshot, "CUDA_VISIBLE_DEVICES") for m in without},
-         "distributed.cuda_device": {str(m.rank): m.snapshot.distributed.cuda_device for m in without}},
+        {
+            "ranks": [m.rank for m in without],
+            "env.CUDA_VISIBLE_DEVICES": {
+                str(m.rank): derive.env(m.snapshot, "CUDA_VISIBLE_DEVICES") for m in without
+            },
+            "distributed.cuda_device": {str(m.rank): m.snapshot.distributed.cuda_device for m in without},
+        },
     )
 
 
@@ -510,8 +533,11 @@ def gpu_shared_by_ranks(ctx: ClusterContext) -> Iterator[Hit]:
             "loads its own copy of the model there, and NCCL fails with 'Duplicate GPU detected'.",
             "Give each rank its own GPU: let the launcher set LOCAL_RANK, use cuda:LOCAL_RANK, and do not give every "
             "process the same CUDA_VISIBLE_DEVICES.",
-            {"ranks": [m.rank for m in ms], "gpu": gpu_id,
-             "distributed.local_rank": {str(m.rank): m.snapshot.distributed.local_rank for m in ms}},
+            {
+                "ranks": [m.rank for m in ms],
+                "gpu": gpu_id,
+                "distributed.local_rank": {str(m.rank): m.snapshot.distributed.local_rank for m in ms},
+            },
         )
 
 

@@ -45,7 +45,7 @@ BNB_LINEAR4BIT = Reference(
 BNB_QUANTIZE_4BIT = Reference(
     "source",
     "bitsandbytes bitsandbytes/functional.py, quantize_4bit: raise ValueError(f\"quant_type must be 'nf4' or 'fp4', "
-    "got {quant_type!r}\")",
+    'got {quant_type!r}")',
     "https://github.com/bitsandbytes-foundation/bitsandbytes/blob/main/bitsandbytes/functional.py",
 )
 FROM_PRETRAINED_V5 = Reference(
@@ -135,8 +135,13 @@ def _quantized_loads(ctx: CodeContext) -> Iterator[Load]:
     category="other",
     severity="warning",
     title="A Python file or notebook that mentions quantization does not parse, or is not text",
-    references=(Reference("docs", "Python language reference: the grammar `ast.parse` implements",
-                          "https://docs.python.org/3/reference/grammar.html"),),
+    references=(
+        Reference(
+            "docs",
+            "Python language reference: the grammar `ast.parse` implements",
+            "https://docs.python.org/3/reference/grammar.html",
+        ),
+    ),
     scope="code",
 )
 def file_does_not_parse(ctx: CodeContext) -> Iterator[CodeHit]:
@@ -228,7 +233,9 @@ def rule_4bit_config_without_compute_dtype(ctx: CodeContext) -> Iterator[CodeHit
             f"Add bnb_4bit_compute_dtype={chosen} ({'float16 below compute capability 8.0' if chosen.endswith('float16') else 'bfloat16 needs compute capability 8.0 or newer; use torch.float16 on older GPUs'}).",
             {"bnb_4bit_compute_dtype": None, "gpu": _gpu_text(ctx)},
             node=cfg.node,
-            action=_action("add_kwarg", cfg.node, "bnb_4bit_compute_dtype", _dotted(chosen, ctx)) if cfg.is_call else None,
+            action=_action("add_kwarg", cfg.node, "bnb_4bit_compute_dtype", _dotted(chosen, ctx))
+            if cfg.is_call
+            else None,
         )
 
 
@@ -360,14 +367,21 @@ def quantization_flags_passed_to_from_pretrained(ctx: CodeContext) -> Iterator[C
         if _flags_next_to_config(load):
             continue  # BNB105: a load flag next to quantization_config
         breaks = pin.reaches("5.0")
-        first = min((arg.key for _, arg in flags), key=lambda k: (getattr(k, "lineno", 0), getattr(k, "col_offset", 0)))
+        first = min(
+            (arg.key for _, arg in flags),
+            key=lambda k: (getattr(k, "lineno", 0), getattr(k, "col_offset", 0)),
+        )
         names = ", ".join(name for name, _ in flags)
         flag = load_flags[0][0]
         yield CodeHit(
             f"{names} passed to from_pretrained: transformers 5 no longer reads these (modeling_utils.py) and the "
             f"load fails with TypeError: __init__() got an unexpected keyword argument '{flag}'; transformers "
             f"4.x accepted them with a deprecation warning. Pins: {pin.text()}"
-            + (", which reach transformers 5." if breaks else ", which stay below transformers 5: deprecated, still working."),
+            + (
+                ", which reach transformers 5."
+                if breaks
+                else ", which stay below transformers 5: deprecated, still working."
+            ),
             "Pass quantization_config=BitsAndBytesConfig(load_in_4bit=True, ...) instead.",
             {"keywords": [name for name, _ in flags], "pins": pin.text()},
             severity=None if breaks else "info",
@@ -407,7 +421,11 @@ def _flags_fix(load: Load, flags: list[tuple[str, Arg]], ctx: CodeContext) -> Fi
     if any(truthy(arg) for arg in load_flags):
         if sum(truthy(arg) for arg in load_flags) > 1:
             return None  # BNB111: raises either way
-        return _action("wrap_flags", load.node, value=ctx.facts.local_name("transformers.BitsAndBytesConfig") or "BitsAndBytesConfig")
+        return _action(
+            "wrap_flags",
+            load.node,
+            value=ctx.facts.local_name("transformers.BitsAndBytesConfig") or "BitsAndBytesConfig",
+        )
     if len(flags) == len(load_flags):
         return _action("drop_kwargs", load.node, name=",".join(name for name, _ in flags))
     return None
@@ -442,7 +460,13 @@ def both_4bit_and_8bit(ctx: CodeContext) -> Iterator[CodeHit]:
     for holder in holders:
         four, eight = holder.kwargs.get("load_in_4bit"), holder.kwargs.get("load_in_8bit")
         # both set in place on exclusive branches (`if a: kw["load_in_8bit"] = True elif b: ...`) is no conflict
-        if four is not None and eight is not None and truthy(four) and truthy(eight) and together(four, eight):
+        if (
+            four is not None
+            and eight is not None
+            and truthy(four)
+            and truthy(eight)
+            and together(four, eight)
+        ):
             yield CodeHit(
                 "load_in_4bit and load_in_8bit are both true: BitsAndBytesConfig raises ValueError 'load_in_4bit and "
                 "load_in_8bit are both True, but only one can be used at the same time' "
@@ -600,8 +624,11 @@ def _offload(load: Load, max_memory: bool = False) -> tuple[str, bool] | None:
         if any(v in OFFLOAD_TARGETS for v in values) and set(values) != {"cpu"}:
             return "device_map", True
     limits = load.kwargs.get("max_memory")
-    if max_memory and limits is not None and isinstance(limits.value, DictV) and any(
-        k in OFFLOAD_TARGETS for k in limits.value.items
+    if (
+        max_memory
+        and limits is not None
+        and isinstance(limits.value, DictV)
+        and any(k in OFFLOAD_TARGETS for k in limits.value.items)
     ):
         return "max_memory", False
     folder = load.kwargs.get("offload_folder")
@@ -802,7 +829,13 @@ def _auto_class(load: Load) -> str | None:
     if not isinstance(func, ast.Attribute):
         return None
     receiver = func.value
-    name = receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else ""
+    name = (
+        receiver.attr
+        if isinstance(receiver, ast.Attribute)
+        else receiver.id
+        if isinstance(receiver, ast.Name)
+        else ""
+    )
     return name if name.startswith("Auto") else None
 
 
@@ -974,7 +1007,11 @@ def bnb_config_without_load_flag(ctx: CodeContext) -> Iterator[CodeHit]:
             continue
         if not cfg.flagless:
             continue
-        said = ", ".join(f"{k}={ast.unparse(cfg.kwargs[k].node)}" for k in ("load_in_4bit", "load_in_8bit") if k in cfg.kwargs)
+        said = ", ".join(
+            f"{k}={ast.unparse(cfg.kwargs[k].node)}"
+            for k in ("load_in_4bit", "load_in_8bit")
+            if k in cfg.kwargs
+        )
         yield CodeHit(
             f"This BitsAndBytesConfig has no true load flag ({said or 'neither load_in_4bit nor load_in_8bit'}): since "
             "transformers 4.38 it quantizes to 4-bit anyway (quantizers/auto.py AutoHfQuantizer.from_config picks "
@@ -1029,12 +1066,16 @@ def unknown_bnb_config_option(ctx: CodeContext) -> Iterator[CodeHit]:
         for name, arg in cfg.kwargs.items():
             if name in BNB_PARAMS or arg.holder is not cfg.node:
                 continue
-            meant = _MEANT.get(name) or next(iter(difflib.get_close_matches(name, BNB_PARAMS, n=1, cutoff=0.6)), None)
+            meant = _MEANT.get(name) or next(
+                iter(difflib.get_close_matches(name, BNB_PARAMS, n=1, cutoff=0.6)), None
+            )
             yield CodeHit(
                 f"BitsAndBytesConfig has no keyword {name!r}: it is dropped with only an INFO log ('Unused kwargs', "
                 "utils/quantization_config.py), so the setting does not apply"
                 + (f"; did you mean {meant!r}?" if meant else "."),
-                f"Use {meant}= instead." if meant else "Remove it or use one of: " + ", ".join(BNB_PARAMS) + ".",
+                f"Use {meant}= instead."
+                if meant
+                else "Remove it or use one of: " + ", ".join(BNB_PARAMS) + ".",
                 {"keyword": name, "meant": meant},
                 node=arg.key,
             )
@@ -1094,7 +1135,11 @@ def load_flag_next_to_quantization_config(ctx: CodeContext) -> Iterator[CodeHit]
             + "; ".join(ranges or ["no release your pins reach is affected"])
             + f" (modeling_utils.py from_pretrained). Pins: {pin.text()}."
             + ("" if certain else f" It fails whenever {ast.unparse(arg.node)} is true.")
-            + (f" The config does not set {name}=True, so on those releases that request is dropped." if silently_lost else ""),
+            + (
+                f" The config does not set {name}=True, so on those releases that request is dropped."
+                if silently_lost
+                else ""
+            ),
             f"Remove {name}= from the call; set it in the BitsAndBytesConfig instead.",
             {"keyword": name, "pins": pin.text(), "releases": ranges},
             severity=None if pin.reaches("4.38") else "warning" if silently_lost else "info",
@@ -1136,7 +1181,11 @@ def removed_peft_helper(ctx: CodeContext) -> Iterator[CodeHit]:
     pin = ctx.pins.get("peft")
     seen: set[int] = set()
     hits = [(q, node) for q, node in ctx.facts.imports if q in REMOVED_HELPERS]
-    hits += [(c.qualname, c.node) for c in ctx.facts.calls if c.qualname in REMOVED_HELPERS and c.qualname is not None]
+    hits += [
+        (c.qualname, c.node)
+        for c in ctx.facts.calls
+        if c.qualname in REMOVED_HELPERS and c.qualname is not None
+    ]
     for qualname, node in hits:
         package, removed, instead = REMOVED_HELPERS[qualname]
         if id(node) in seen or not pin.reaches(removed):

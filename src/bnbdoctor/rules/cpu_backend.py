@@ -69,16 +69,22 @@ def no_nvidia_gpu_cpu_backend(ctx: Context) -> Iterator[Hit]:
     bnb = derive.version_of(s, "bitsandbytes")
     if bnb is None:
         return  # not installed: the package rules say so
-    facts = {"nvml.status": nvml.status, "nvml.error_kind": nvml.error_kind, "nvml.gpus": 0,
-             "packages.bitsandbytes": str(bnb), "packages.torch": torch_build.version if torch_build else None,
-             "options.expect_gpu": ctx.options.expect_gpu}
+    facts = {
+        "nvml.status": nvml.status,
+        "nvml.error_kind": nvml.error_kind,
+        "nvml.gpus": 0,
+        "packages.bitsandbytes": str(bnb),
+        "packages.torch": torch_build.version if torch_build else None,
+        "options.expect_gpu": ctx.options.expect_gpu,
+    }
     why = f"NVML finds no NVIDIA {'driver' if nvml.status == 'unavailable' else 'GPU'}"
     if bnb < CPU_BACKEND_SINCE:
         yield Hit(
             f"{why}, and bitsandbytes {bnb} has no CPU backend (CPU kernels for 4-bit came in 0.46.0): a 4-bit or "
             "8-bit load here fails.",
             "Run on a machine with an NVIDIA GPU, or install bitsandbytes>=0.46.0 to run on the CPU (slowly).",
-            facts, severity="error",
+            facts,
+            severity="error",
         )
         return
     if ctx.options.expect_gpu:

@@ -13,7 +13,11 @@ from .refs import BNB_LIBRARY_SELECTION, H100_FACTS
 def classify(text: str, cuda_override: bool) -> str:
     """The taxonomy category of an error message from torch or bitsandbytes."""
     lowered = text.lower()
-    if "libcudart" in lowered or "cannot open shared object" in lowered or "no compatible cuda binary" in lowered:
+    if (
+        "libcudart" in lowered
+        or "cannot open shared object" in lowered
+        or "no compatible cuda binary" in lowered
+    ):
         return "cuda_mismatch" if cuda_override else "missing_libs"
     if "no kernel image" in lowered or "invalid device function" in lowered:
         return "arch_unsupported"
@@ -56,7 +60,10 @@ def deep_check_passed(ctx: Context) -> Iterator[Hit]:
         f"bitsandbytes {deep.versions.get('bitsandbytes', '')} ran a 4-bit quantize -> matmul -> compare on "
         f"{_where(deep)} in {deep.duration or 0:.1f} s using {deep.library or 'its native library'}.",
         "none needed",
-        {**deep.facts(), "deep.devices": [{"device": d.device, "max_abs_error": d.max_abs_error} for d in deep.devices]},
+        {
+            **deep.facts(),
+            "deep.devices": [{"device": d.device, "max_abs_error": d.max_abs_error} for d in deep.devices],
+        },
     )
 
 
@@ -110,8 +117,12 @@ def deep_check_failed(ctx: Context) -> Iterator[Hit]:
     failed = [d for d in deep.devices if not d.ok]
     if not failed:
         text = deep.error or "unknown error"
-        yield Hit(f"The deep check failed before any device ran: {text}", "Read the error; " + _fix(classify(text, override)),
-                  {**facts, "deep.error": text}, category=classify(text, override))
+        yield Hit(
+            f"The deep check failed before any device ran: {text}",
+            "Read the error; " + _fix(classify(text, override)),
+            {**facts, "deep.error": text},
+            category=classify(text, override),
+        )
         return
     for device in failed:
         text = device.error or "wrong result"
@@ -120,8 +131,14 @@ def deep_check_failed(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             f"bitsandbytes' 4-bit matmul failed on {label}: {text}",
             _fix(category),
-            {**facts, "deep.device": device.device, "deep.capability": list(device.capability) if device.capability else None,
-             "deep.error": text, "deep.max_abs_error": device.max_abs_error, "deep.tolerance": device.tolerance},
+            {
+                **facts,
+                "deep.device": device.device,
+                "deep.capability": list(device.capability) if device.capability else None,
+                "deep.error": text,
+                "deep.max_abs_error": device.max_abs_error,
+                "deep.tolerance": device.tolerance,
+            },
             category=category,
         )
 

@@ -29,7 +29,7 @@ def version_of(snapshot: Snapshot, name: str) -> Version | None:
 
 
 def parse_cuda(text: str | None) -> tuple[int, int] | None:
-    """"12.6" -> (12, 6); "13" -> (13, 0); anything else -> None."""
+    """ "12.6" -> (12, 6); "13" -> (13, 0); anything else -> None."""
     if not text:
         return None
     parts = text.strip().split(".")
@@ -112,6 +112,7 @@ def rank_gpus(snapshot: Snapshot) -> tuple[GpuInfo, ...]:
         return visible
     device = dist.cuda_device if dist.cuda_device is not None else dist.local_rank or 0
     return (visible[device],) if 0 <= device < len(visible) else ()
+
 
 #: CUDA variants of the PyTorch wheel index, newest first (https://download.pytorch.org/whl/).
 TORCH_CUDA_INDEXES: tuple[tuple[tuple[int, int], str], ...] = (

@@ -64,7 +64,9 @@ def driver_too_old_for_torch(ctx: Context) -> Iterator[Hit]:
         return
     system = s.platform.system or "Linux"
     needed = min_driver(torch_cuda, system)
-    needed_text = f" (driver >= {needed} on {'Windows' if system == 'Windows' else 'Linux'})" if needed else ""
+    needed_text = (
+        f" (driver >= {needed} on {'Windows' if system == 'Windows' else 'Linux'})" if needed else ""
+    )
     facts = {
         "nvml.driver_version": s.nvml.driver_version,
         "nvml.cuda_driver_version": s.nvml.cuda_driver_version,

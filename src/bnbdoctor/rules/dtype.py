@@ -61,7 +61,10 @@ def bf16_on_pre_ampere_gpu(ctx: Context) -> Iterator[Hit]:
         cc = gpu.compute_capability
         if cc is None or cc >= (8, 0):
             continue
-        facts = {f"nvml.gpus[{gpu.index}].compute_capability": f"{cc[0]}.{cc[1]}", "options.compute_dtype": ctx.options.compute_dtype}
+        facts = {
+            f"nvml.gpus[{gpu.index}].compute_capability": f"{cc[0]}.{cc[1]}",
+            "options.compute_dtype": ctx.options.compute_dtype,
+        }
         if planned:
             yield Hit(
                 f"GPU {gpu.index} ({gpu.name}) has compute capability {cc[0]}.{cc[1]}, without bfloat16 arithmetic, and "

@@ -55,13 +55,26 @@ def no_gpu_visible(ctx: Context) -> Iterator[Hit]:
     else:
         return
     if ctx.options.expect_gpu:
-        yield Hit(message, fix, {"nvml.status": nvml.status, "nvml.error_kind": nvml.error_kind,
-                                 "nvml.gpus": len(nvml.gpus), "options.expect_gpu": True})
+        yield Hit(
+            message,
+            fix,
+            {
+                "nvml.status": nvml.status,
+                "nvml.error_kind": nvml.error_kind,
+                "nvml.gpus": len(nvml.gpus),
+                "options.expect_gpu": True,
+            },
+        )
     else:
         yield Hit(
-            message + f" torch {torch_build.version if torch_build else ''} is a CUDA build, so it will run on the CPU.",
+            message
+            + f" torch {torch_build.version if torch_build else ''} is a CUDA build, so it will run on the CPU.",
             fix + " If this machine is meant to be CPU-only, ignore this (or pass `--ignore BNB001`).",
-            {"nvml.status": nvml.status, "nvml.error_kind": nvml.error_kind, "packages.torch.cuda": torch_build.cuda if torch_build else None},
+            {
+                "nvml.status": nvml.status,
+                "nvml.error_kind": nvml.error_kind,
+                "packages.torch.cuda": torch_build.cuda if torch_build else None,
+            },
             severity="info",
         )
 
@@ -98,9 +111,12 @@ def torch_cannot_use_nvidia_gpu(ctx: Context) -> Iterator[Hit]:
         f"torch {build.version} is a {build.variant.upper()} build, but NVML sees {len(s.nvml.gpus)} NVIDIA GPU(s) "
         f"({s.nvml.gpus[0].name}); bitsandbytes will load its {build.variant.upper()} library and nothing runs on the GPU.",
         f"pip install --force-reinstall torch=={build.version.split('+')[0]} --index-url https://download.pytorch.org/whl/{index}",
-        {"packages.torch.version": build.version, "packages.torch.variant": build.variant,
-         "nvml.gpus": [g.name for g in s.nvml.gpus],
-         "nvml.cuda_driver_version": s.nvml.cuda_driver_version},
+        {
+            "packages.torch.version": build.version,
+            "packages.torch.variant": build.variant,
+            "nvml.gpus": [g.name for g in s.nvml.gpus],
+            "nvml.cuda_driver_version": s.nvml.cuda_driver_version,
+        },
     )
 
 
@@ -135,14 +151,19 @@ def cuda_visible_devices_hides_gpus(ctx: Context) -> Iterator[Hit]:
     if not visibility.restricted:
         return
     value = derive.env(s, "CUDA_VISIBLE_DEVICES")
-    facts = {"env.CUDA_VISIBLE_DEVICES": value, "nvml.gpus": [f"{g.index}: {g.name} {g.uuid or ''}".strip() for g in s.nvml.gpus]}
+    facts = {
+        "env.CUDA_VISIBLE_DEVICES": value,
+        "nvml.gpus": [f"{g.index}: {g.name} {g.uuid or ''}".strip() for g in s.nvml.gpus],
+    }
     if not visibility.gpus:
         yield Hit(
             f"CUDA_VISIBLE_DEVICES={value!r} leaves none of the {len(s.nvml.gpus)} GPU(s) visible: torch will see no GPU "
             "and bitsandbytes will load its CPU library.",
             "unset CUDA_VISIBLE_DEVICES, or set it to the GPUs to use, e.g. CUDA_VISIBLE_DEVICES=0",
             facts,
-            severity="error" if ctx.options.expect_gpu or (s.packages.torch and s.packages.torch.variant == "cuda") else "warning",
+            severity="error"
+            if ctx.options.expect_gpu or (s.packages.torch and s.packages.torch.variant == "cuda")
+            else "warning",
         )
     elif visibility.ignored_entries:
         kept = ",".join(str(g.index) for g in visibility.gpus)
@@ -201,6 +222,8 @@ def nvml_error(ctx: Context) -> Iterator[Hit]:
     kind = nvml.error_kind or "other"
     yield Hit(
         f"NVML failed: {nvml.error}",
-        _NVML_ERROR_FIX.get(kind, "Run `nvidia-smi` to see the driver's own error, and `dmesg | grep -i nvrm`."),
+        _NVML_ERROR_FIX.get(
+            kind, "Run `nvidia-smi` to see the driver's own error, and `dmesg | grep -i nvrm`."
+        ),
         {"nvml.status": nvml.status, "nvml.error_kind": kind, "nvml.error": nvml.error},
     )

@@ -39,11 +39,11 @@ MISMATCH = 0.05
 
 _FIXES = {
     "oom": "free GPU memory or use a smaller layout: rerun with --fallback to try nf4-dq and head-room; "
-           "`bnbdoctor estimate` shows what each mode needs.",
+    "`bnbdoctor estimate` shows what each mode needs.",
     "cpu_offload": "load with device_map={'': 0} and a mode that fits the GPU (see BNB071); do not offload a "
-                   "quantized model to the CPU.",
+    "quantized model to the CPU.",
     "gpu_not_visible": "make the GPU visible (CUDA_VISIBLE_DEVICES, `nvidia-smi`), or wait for the process that "
-                       "holds it; --retries N retries a busy GPU.",
+    "holds it; --retries N retries a busy GPU.",
 }
 
 
@@ -57,9 +57,18 @@ def _last(load: LoadResult) -> Attempt | None:
 
 
 def _facts(a: Attempt) -> dict[str, Any]:
-    return {"attempt": a.number, "quant": a.quant, "outcome": a.outcome, "stage": a.stage, "category": a.category,
-            "device_map": a.device_map, "max_memory": a.max_memory, "duration": a.duration, "error": a.error,
-            "signal": a.signal}
+    return {
+        "attempt": a.number,
+        "quant": a.quant,
+        "outcome": a.outcome,
+        "stage": a.stage,
+        "category": a.category,
+        "device_map": a.device_map,
+        "max_memory": a.max_memory,
+        "duration": a.duration,
+        "error": a.error,
+        "signal": a.signal,
+    }
 
 
 H200_PLACEMENT = Reference(
@@ -94,8 +103,10 @@ def budget_fix(load: LoadResult, a: Attempt) -> str | None:
             words = budget_words(given, raised)
     if not words:
         words = f"give GPU 0 at least {gpu_budget_needed(_placed(p)) / 1024**3:.2f} GiB in max_memory"
-    why = (f"{a.quant} is {_placed(p) / 1024**3:.2f} GiB as accelerate places it, and transformers gives a "
-           "bitsandbytes model 90% of max_memory")
+    why = (
+        f"{a.quant} is {_placed(p) / 1024**3:.2f} GiB as accelerate places it, and transformers gives a "
+        "bitsandbytes model 90% of max_memory"
+    )
     gpu_caps = [k for k in given if k.isdigit()]
     smaller = ""
     if gpu_caps:
@@ -106,9 +117,11 @@ def budget_fix(load: LoadResult, a: Attempt) -> str | None:
         if fits:
             best = min(fits, key=_placed)
             smaller = f"; or keep your cap and load in {best.quant} ({_placed(best) / 1024**3:.2f} GiB)"
-    return (f"{words}: {why}{smaller}; or load with device_map={{'': 0}} and no max_memory, the whole model on "
-            f"GPU 0 ({p.total_bytes / 1024**3:.2f} GiB with the CUDA context). Never let a quantized model go to the "
-            "CPU silently.")
+    return (
+        f"{words}: {why}{smaller}; or load with device_map={{'': 0}} and no max_memory, the whole model on "
+        f"GPU 0 ({p.total_bytes / 1024**3:.2f} GiB with the CUDA context). Never let a quantized model go to the "
+        "CPU silently."
+    )
 
 
 _RAISED = ("fallback: device_map", "fallback: exceeds")
@@ -126,8 +139,12 @@ def _memory(max_memory: dict[str, str]) -> str:
 
 def _ladder_exhausted(load: LoadResult) -> bool:
     last = _last(load)
-    return (load.status == "failed" and last is not None and last.category in LADDER_CATEGORIES
-            and any(a.reason.startswith("fallback") for a in load.attempts))
+    return (
+        load.status == "failed"
+        and last is not None
+        and last.category in LADDER_CATEGORIES
+        and any(a.reason.startswith("fallback") for a in load.attempts)
+    )
 
 
 @rule(
@@ -194,15 +211,28 @@ def load_failed(ctx: Context) -> Iterator[Hit]:
     """
     load = ctx.load
     a = _last(load) if load else None
-    if load is None or a is None or load.status == "passed" or a.stage in ("forward", "sanity") or _ladder_exhausted(load):
+    if (
+        load is None
+        or a is None
+        or load.status == "passed"
+        or a.stage in ("forward", "sanity")
+        or _ladder_exhausted(load)
+    ):
         return
     if a.report is not None and a.report.ok:
         return  # from_pretrained returned: a wrong placement is BNB089's, a wrong number BNB083's
-    retry = " (--fallback may find a layout that fits)" if a.category in LADDER_CATEGORIES and not any(
-        x.reason.startswith("fallback") for x in load.attempts) else ""
+    retry = (
+        " (--fallback may find a layout that fits)"
+        if a.category in LADDER_CATEGORIES and not any(x.reason.startswith("fallback") for x in load.attempts)
+        else ""
+    )
     fix = (budget_fix(load, a) if a.category == "cpu_offload" else None) or fix_for(a.category)
-    yield Hit(f"Attempt {a.number} ({a.quant}) {a.outcome}: {a.error or 'no error text'}{retry}",
-              fix, _facts(a), category=a.category or "other")
+    yield Hit(
+        f"Attempt {a.number} ({a.quant}) {a.outcome}: {a.error or 'no error text'}{retry}",
+        fix,
+        _facts(a),
+        category=a.category or "other",
+    )
 
 
 @rule(
@@ -238,7 +268,13 @@ def load_memory_mismatch(ctx: Context) -> Iterator[Hit]:
                 f"{row.name}: measured {row.measured / 1024**3:.3f} GiB, predicted {row.predicted / 1024**3:.3f} GiB "
                 f"({row.error:+.1%}).",
                 "Budget with the measured value for this model and report the difference.",
-                {"quant": a.quant, "row": row.name, "measured": row.measured, "predicted": row.predicted, "error": row.error},
+                {
+                    "quant": a.quant,
+                    "row": row.name,
+                    "measured": row.measured,
+                    "predicted": row.predicted,
+                    "error": row.error,
+                },
             )
 
 
@@ -273,8 +309,11 @@ def load_numerical_check_failed(ctx: Context) -> Iterator[Hit]:
         return  # no report: BNB081's; an exception during the check: BNB084's
     if a.category == "cpu_offload":
         return  # loaded off the GPU: BNB089's
-    yield Hit(f"Attempt {a.number} ({a.quant}): {a.error}", "see the fix above; compare with `bnbdoctor check --deep`.",
-              {**_facts(a), "sanity": None if a.report.sanity is None else a.report.sanity.__dict__})
+    yield Hit(
+        f"Attempt {a.number} ({a.quant}): {a.error}",
+        "see the fix above; compare with `bnbdoctor check --deep`.",
+        {**_facts(a), "sanity": None if a.report.sanity is None else a.report.sanity.__dict__},
+    )
 
 
 @rule(
@@ -308,8 +347,13 @@ def load_forward_failed(ctx: Context) -> Iterator[Hit]:
         return
     if a.stage not in ("forward", "sanity"):
         return
-    yield Hit(f"Attempt {a.number} ({a.quant}) loaded in {a.report.load_seconds or 0:.2f} s, then the {a.stage} "
-              f"step failed: {a.error}", fix_for(a.category), _facts(a), category=a.category or "other")
+    yield Hit(
+        f"Attempt {a.number} ({a.quant}) loaded in {a.report.load_seconds or 0:.2f} s, then the {a.stage} "
+        f"step failed: {a.error}",
+        fix_for(a.category),
+        _facts(a),
+        category=a.category or "other",
+    )
 
 
 @rule(
@@ -341,8 +385,11 @@ def load_float32_compute_on_gpu(ctx: Context) -> Iterator[Hit]:
         return
     if a.report.compute_dtype == "float32":
         speed = f" ({a.report.forward.tokens_per_second:,.0f} tokens/s)" if a.report.forward else ""
-        yield Hit(f"{a.quant} layers computed in float32 on {a.report.device_name or 'the GPU'}{speed}.",
-                  "set bnb_4bit_compute_dtype=torch.bfloat16 (or float16)", _facts(a))
+        yield Hit(
+            f"{a.quant} layers computed in float32 on {a.report.device_name or 'the GPU'}{speed}.",
+            "set bnb_4bit_compute_dtype=torch.bfloat16 (or float16)",
+            _facts(a),
+        )
 
 
 @rule(
@@ -374,10 +421,12 @@ def load_needed_retries(ctx: Context) -> Iterator[Hit]:
     flaky = [a for a in load.attempts if a.transient]
     if flaky:
         first = flaky[0]
-        yield Hit(f"{len(flaky)} transient failure(s) before the load passed: {first.error}",
-                  "give the job a GPU of its own, or keep retrying in the loading code",
-                  {**_facts(first), "retries": len(flaky), "transient_reason": first.transient_reason},
-                  category=first.category if first.category in ("oom", "gpu_not_visible") else None)
+        yield Hit(
+            f"{len(flaky)} transient failure(s) before the load passed: {first.error}",
+            "give the job a GPU of its own, or keep retrying in the loading code",
+            {**_facts(first), "retries": len(flaky), "transient_reason": first.transient_reason},
+            category=first.category if first.category in ("oom", "gpu_not_visible") else None,
+        )
 
 
 @rule(
@@ -407,8 +456,11 @@ def load_fallback_used(ctx: Context) -> Iterator[Hit]:
         return
     failed = next((x for x in load.attempts if x.outcome != "passed"), None)
     cause = f" after {failed.quant} failed ({failed.category})" if failed else ""
-    settings = f"quant={a.quant}" + (f", device_map={a.device_map!r}" if a.device_map else "") + (
-        f", max_memory={a.max_memory}" if a.max_memory else "")
+    settings = (
+        f"quant={a.quant}"
+        + (f", device_map={a.device_map!r}" if a.device_map else "")
+        + (f", max_memory={a.max_memory}" if a.max_memory else "")
+    )
     fix = f"load with {settings}"
     facts = _facts(a)
     user = load.max_memory
@@ -422,11 +474,17 @@ def load_fallback_used(ctx: Context) -> Iterator[Hit]:
         if wanted is not None and _gpu_total(wanted) <= _gpu_total(a.max_memory):
             # accelerate places 4-bit weights without their quantization state: the requested mode often needs
             # the very same budget, and keeps its fidelity
-            fix = (f"{budget_words(user, wanted)} and keep {load.quant} (the smallest budget that holds "
-                   f"it, from the estimate)")
+            fix = (
+                f"{budget_words(user, wanted)} and keep {load.quant} (the smallest budget that holds "
+                f"it, from the estimate)"
+            )
         facts["exceeds_user_max_memory"] = True
-    yield Hit(f"{load.model.name} loaded with {settings}{cause}.", fix, facts,
-              category=failed.category if failed and failed.category in LADDER_CATEGORIES else None)
+    yield Hit(
+        f"{load.model.name} loaded with {settings}{cause}.",
+        fix,
+        facts,
+        category=failed.category if failed and failed.category in LADDER_CATEGORIES else None,
+    )
 
 
 @rule(
@@ -458,18 +516,31 @@ def load_does_not_fit(ctx: Context) -> Iterator[Hit]:
     last = _last(load)
     assert last is not None
     smallest = min(load.prediction, key=lambda p: p.total_bytes, default=None)
-    need = f" The smallest layout needs about {smallest.total_bytes / 1024**3:.1f} GiB ({smallest.quant})." if smallest else ""
-    tried = ", ".join(f"{a.quant}{' + head-room' if a.max_memory and a.reason.startswith(_RAISED) else ''}"
-                      f" ({a.category or a.outcome})" for a in load.attempts)
+    need = (
+        f" The smallest layout needs about {smallest.total_bytes / 1024**3:.1f} GiB ({smallest.quant})."
+        if smallest
+        else ""
+    )
+    tried = ", ".join(
+        f"{a.quant}{' + head-room' if a.max_memory and a.reason.startswith(_RAISED) else ''}"
+        f" ({a.category or a.outcome})"
+        for a in load.attempts
+    )
     fix = "use a GPU with more free memory, more GPUs, or a smaller model"
     if load.max_memory and smallest is not None:
         raised = raised_budget(load.max_memory, _placed(smallest), [])
         if raised is not None:
-            need += (f" The smallest GPU budget that holds it (from the estimate): "
-                     f"{budget_words(load.max_memory, raised)}.")
+            need += (
+                f" The smallest GPU budget that holds it (from the estimate): "
+                f"{budget_words(load.max_memory, raised)}."
+            )
             fix = f"{budget_words(load.max_memory, raised)} and load in {smallest.quant}, or {fix}"
-    yield Hit(f"{load.model.name} does not fit: tried {tried}.{need}", fix,
-              {**_facts(last), "attempts": len(load.attempts)}, category=last.category)
+    yield Hit(
+        f"{load.model.name} does not fit: tried {tried}.{need}",
+        fix,
+        {**_facts(last), "attempts": len(load.attempts)},
+        category=last.category,
+    )
 
 
 @rule(
@@ -517,10 +588,15 @@ def load_placed_off_gpu(ctx: Context) -> Iterator[Hit]:
     r = a.report
     total = (r.layers.linear4bit + r.layers.linear8bit) if r.layers else 0
     kind = ("Linear4bit" if r.layers.linear4bit else "Linear8bitLt") if r.layers else "quantized"
-    where = "; ".join(f"{layers} of {total} quantized layers ({kind}) and {size / 1024**3:.2f} GiB of weights on {device}"
-                      for device, (layers, size) in placed.items())
-    gpus = f"{r.gpu_count} GPU{'s' if (r.gpu_count or 0) > 1 else ''} ({r.device_name})" if r.gpu_count else (
-        r.device_name or "a GPU")
+    where = "; ".join(
+        f"{layers} of {total} quantized layers ({kind}) and {size / 1024**3:.2f} GiB of weights on {device}"
+        for device, (layers, size) in placed.items()
+    )
+    gpus = (
+        f"{r.gpu_count} GPU{'s' if (r.gpu_count or 0) > 1 else ''} ({r.device_name})"
+        if r.gpu_count
+        else (r.device_name or "a GPU")
+    )
     modules = [m for m, d in r.device_map.items() if d in placed][:5]
     returned = "loaded without an error" if r.ok else "was loading"
     yield Hit(
@@ -528,7 +604,11 @@ def load_placed_off_gpu(ctx: Context) -> Iterator[Hit]:
         f"{where}, while {gpus} {'were' if (r.gpu_count or 0) > 1 else 'was'} present; model.device is "
         f"{r.model_device or '?'}: inputs sent there run on the CPU, inputs on cuda:0 fail with a device mismatch.",
         budget_fix(load, a) or fix_for("cpu_offload"),
-        {**_facts(a), "offloaded_to": sorted(placed), "modules": modules,
-         "placed": {d: {"quantized_layers": n, "bytes": b} for d, (n, b) in placed.items()},
-         "quantized_layers": total},
+        {
+            **_facts(a),
+            "offloaded_to": sorted(placed),
+            "modules": modules,
+            "placed": {d: {"quantized_layers": n, "bytes": b} for d, (n, b) in placed.items()},
+            "quantized_layers": total,
+        },
     )

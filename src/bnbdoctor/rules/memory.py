@@ -49,7 +49,9 @@ def gpu_memory_in_use(ctx: Context) -> Iterator[Hit]:
             continue
         free = gpu.memory_free if gpu.memory_free is not None else gpu.memory_total - gpu.memory_used
         listed = ", ".join(
-            f"pid {p.pid}" + (f" {p.name}" if p.name else "") + (f" ({derive.gib(p.used_memory)})" if p.used_memory else "")
+            f"pid {p.pid}"
+            + (f" {p.name}" if p.name else "")
+            + (f" ({derive.gib(p.used_memory)})" if p.used_memory else "")
             for p in others[:5]
         )
         who = f" by {len(others)} process(es): {listed}" if others else ""

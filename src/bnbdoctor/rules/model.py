@@ -71,8 +71,14 @@ def model_does_not_fit_gpu(ctx: Context) -> Iterator[Hit]:
             f"{a.source.name} in {mode.quant} needs {_gib(mode.required_bytes)} on one GPU; {first.name} has "
             f"{_gib(first.free_bytes)} free: {mode.explanation}.",
             "; or ".join(alternatives) or "use a GPU with more memory, or a smaller model",
-            {"model": a.source.name, "quant": mode.quant, "required_bytes": mode.required_bytes,
-             "gpu": first.name, "gpu_free_bytes": first.free_bytes, "verdict": mode.verdict},
+            {
+                "model": a.source.name,
+                "quant": mode.quant,
+                "required_bytes": mode.required_bytes,
+                "gpu": first.name,
+                "gpu_free_bytes": first.free_bytes,
+                "verdict": mode.verdict,
+            },
             severity="warning" if mode.verdict == "fits_multi_gpu" else None,
         )
 
@@ -114,7 +120,12 @@ def quantized_model_offload_trap(ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 f"{a.source.name} in {mode.quant} fits on {a.plan.gpus[0].name} only with device_map={{'': 0}}: {mode.explanation}.",
                 "from_pretrained(..., device_map={'': 0}) instead of device_map='auto'",
-                {"model": a.source.name, "quant": mode.quant, "required_bytes": mode.required_bytes, "verdict": mode.verdict},
+                {
+                    "model": a.source.name,
+                    "quant": mode.quant,
+                    "required_bytes": mode.required_bytes,
+                    "verdict": mode.verdict,
+                },
             )
         elif mode.verdict == "needs_offload":
             yield Hit(
@@ -122,7 +133,12 @@ def quantized_model_offload_trap(ctx: Context) -> Iterator[Hit]:
                 "which raises 'Some modules are dispatched on the CPU or the disk' (or, with "
                 "llm_int8_enable_fp32_cpu_offload=True, fails at the first forward).",
                 f"use {a.plan.best_fit}" if a.plan.best_fit else "use a GPU with more memory, or more GPUs",
-                {"model": a.source.name, "quant": mode.quant, "required_bytes": mode.required_bytes, "verdict": mode.verdict},
+                {
+                    "model": a.source.name,
+                    "quant": mode.quant,
+                    "required_bytes": mode.required_bytes,
+                    "verdict": mode.verdict,
+                },
             )
 
 
@@ -159,7 +175,11 @@ def moe_experts_not_quantized(ctx: Context) -> Iterator[Hit]:
         return
     nf4 = a.estimate_for("nf4")
     bf16 = a.estimate_for("bf16")
-    sizes = f" ({_gib(nf4.weights_bytes)} in nf4 against {_gib(bf16.weights_bytes)} in bf16)" if nf4 and bf16 else ""
+    sizes = (
+        f" ({_gib(nf4.weights_bytes)} in nf4 against {_gib(bf16.weights_bytes)} in bf16)"
+        if nf4 and bf16
+        else ""
+    )
     yield Hit(
         f"{fused / params:.0%} of {a.source.name}'s parameters are fused expert weights that stay in {a.inventory.dtype} "
         f"under bitsandbytes{sizes}.",
@@ -324,6 +344,10 @@ def linear_subclass_not_quantized(ctx: Context) -> Iterator[Hit]:
         f"transformers {version} does not replace with bitsandbytes layers: a 4-bit or 8-bit load leaves them in "
         f"{a.inventory.dtype} and the model will not shrink.",
         "Budget for the unquantized size, or use transformers < 5.5 (it quantizes subclasses of nn.Linear) for this model.",
-        {"model": a.source.name, "classes": list(a.inventory.subclassed_linear), "params": left,
-         "transformers": a.inventory.transformers_version},
+        {
+            "model": a.source.name,
+            "classes": list(a.inventory.subclassed_linear),
+            "params": left,
+            "transformers": a.inventory.transformers_version,
+        },
     )

@@ -55,7 +55,9 @@ def _major(version: str | None) -> int | None:
     return parsed[0] if parsed else None
 
 
-def builds_for(s: Snapshot, capability: tuple[int, int], driver: tuple[int, int] | None) -> list[tuple[str, str]]:
+def builds_for(
+    s: Snapshot, capability: tuple[int, int], driver: tuple[int, int] | None
+) -> list[tuple[str, str]]:
     """(PyTorch index, library) for each torch CUDA build, newest first, with which the installed bitsandbytes
     release loads a library that has code for this GPU and that the driver runs; read from the release tables."""
     version = replay.bnb_version(s)
@@ -67,10 +69,24 @@ def builds_for(s: Snapshot, capability: tuple[int, int], driver: tuple[int, int]
     for cuda, index in derive.TORCH_CUDA_INDEXES:
         if driver is not None and cuda[0] > driver[0]:
             continue
-        picks = [releases.pick(release, p, torch_cuda=f"{cuda[0]}.{cuda[1]}", torch_variant="cuda",
-                               capabilities=[capability], env={}) for p in platforms]
-        if picks and all(k.outcome == "loads" and k.info and k.info.sass is not None
-                         and releases.runs_on(k.info.sass, k.info.ptx or (), capability) for k in picks):
+        picks = [
+            releases.pick(
+                release,
+                p,
+                torch_cuda=f"{cuda[0]}.{cuda[1]}",
+                torch_variant="cuda",
+                capabilities=[capability],
+                env={},
+            )
+            for p in platforms
+        ]
+        if picks and all(
+            k.outcome == "loads"
+            and k.info
+            and k.info.sass is not None
+            and releases.runs_on(k.info.sass, k.info.ptx or (), capability)
+            for k in picks
+        ):
             library = (picks[0].library or "").rsplit(".", 1)[0]
             found.append((index, library))
     return found
@@ -146,9 +162,13 @@ def bnb_library_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
             f"{' '.join(native.bnb_sass) or 'none'} and PTX {' '.join(native.bnb_ptx) or 'none'}: the first 4-bit "
             "kernel will fail with 'invalid device function'.",
             fix,
-            {"native.bnb_library": native.bnb_library, "native.bnb_sass": list(native.bnb_sass),
-             "native.bnb_ptx": list(native.bnb_ptx), f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
-             "native.selection_reason": native.selection_reason},
+            {
+                "native.bnb_library": native.bnb_library,
+                "native.bnb_sass": list(native.bnb_sass),
+                "native.bnb_ptx": list(native.bnb_ptx),
+                f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
+                "native.selection_reason": native.selection_reason,
+            },
         )
 
 
@@ -184,7 +204,13 @@ def torch_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
         assert cc is not None
         if covers(native.torch_sass, native.torch_ptx, cc):
             continue
-        index = "cu126" if cc < (7, 5) else "cu128" if cc >= (10, 0) else derive.torch_index_for(derive.driver_cuda(s))
+        index = (
+            "cu126"
+            if cc < (7, 5)
+            else "cu128"
+            if cc >= (10, 0)
+            else derive.torch_index_for(derive.driver_cuda(s))
+        )
         build = s.packages.torch
         yield Hit(
             f"GPU {gpu.index} ({gpu.name}) has compute capability {cc_text(cc)}, but torch "
@@ -193,8 +219,12 @@ def torch_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
             "'no kernel image is available for execution on the device'.",
             f"Install a torch whose arch list (torch.cuda.get_arch_list()) includes sm_{cc[0]}{cc[1]}, e.g. "
             f"pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/{index}",
-            {"native.torch_library": native.torch_library, "native.torch_sass": list(native.torch_sass),
-             "native.torch_ptx": list(native.torch_ptx), f"nvml.gpus[{gpu.index}].compute_capability": list(cc)},
+            {
+                "native.torch_library": native.torch_library,
+                "native.torch_sass": list(native.torch_sass),
+                "native.torch_ptx": list(native.torch_ptx),
+                f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
+            },
         )
 
 
@@ -244,34 +274,41 @@ def bnb_cuda_version_override_mismatch(ctx: Context) -> Iterator[Hit]:
         return
     same_major = [v for v in _available_versions(native) if v[:2] == build.cuda.split(".")[0]]
     fix = "unset BNB_CUDA_VERSION" + (
-        f" (or set it to one of {', '.join(same_major)}, packaged for torch's CUDA {build.cuda})" if same_major else ""
+        f" (or set it to one of {', '.join(same_major)}, packaged for torch's CUDA {build.cuda})"
+        if same_major
+        else ""
     )
-    facts = {"env.BNB_CUDA_VERSION": value, "packages.torch.cuda": build.cuda,
-             "native.bnb_library": native.bnb_library, "native.available_libraries": list(native.available_libraries)}
+    facts = {
+        "env.BNB_CUDA_VERSION": value,
+        "packages.torch.cuda": build.cuda,
+        "native.bnb_library": native.bnb_library,
+        "native.available_libraries": list(native.available_libraries),
+    }
     if native.bnb_library is None and (native.selection_reason or "").startswith("unknown"):
         return  # the probe could not replay this release's choice: BNB014 territory, not an override's fault
     if native.bnb_library is None:
         yield Hit(
             f"BNB_CUDA_VERSION={value!r} is not a number: bitsandbytes raises RuntimeError when it loads its library.",
-            fix, facts,
+            fix,
+            facts,
         )
     elif not native.bnb_library_exists:
         yield Hit(
             f"BNB_CUDA_VERSION={value} names {native.bnb_library}, which bitsandbytes does not ship: "
             f"{_missing_text(s, native.bnb_library)}. Packaged CUDA versions: "
             f"{', '.join(_available_versions(native)) or 'none'}.",
-            fix, facts,
+            fix,
+            facts,
         )
     elif _major(native.bnb_library_cuda) != _major(build.cuda):
         cudart = [u for u in native.unresolved if u.name.startswith("libcudart")]
-        missing = (
-            f" ({cudart[0].name} is not found anywhere the loader looks)" if cudart else ""
-        )
+        missing = f" ({cudart[0].name} is not found anywhere the loader looks)" if cudart else ""
         yield Hit(
             f"BNB_CUDA_VERSION={value} makes bitsandbytes load a CUDA {native.bnb_library_cuda} library with a CUDA "
             f"{build.cuda} torch{missing}: the first kernel call fails with 'libcudart.so.{_major(native.bnb_library_cuda)}: "
             "cannot open shared object file', or mixes two CUDA runtimes in one process.",
-            fix, {**facts, "native.unresolved": [u.name for u in native.unresolved]},
+            fix,
+            {**facts, "native.unresolved": [u.name for u in native.unresolved]},
         )
 
 
@@ -280,7 +317,13 @@ def _override_replayed(ctx: Context, value: str, torch_cuda: str) -> Iterator[Hi
     (a missing file or a non-digit value is BNB012's finding; a library of another CUDA major is this one's)."""
     r = _replayable(ctx)
     chosen = r.agreed() if r else None
-    if r is None or chosen is None or chosen.outcome != "loads" or chosen.info is None or "override" not in chosen.reason:
+    if (
+        r is None
+        or chosen is None
+        or chosen.outcome != "loads"
+        or chosen.info is None
+        or "override" not in chosen.reason
+    ):
         return
     if _major(chosen.info.version) == _major(torch_cuda):
         return
@@ -289,8 +332,13 @@ def _override_replayed(ctx: Context, value: str, torch_cuda: str) -> Iterator[Hi
         f"{chosen.info.version}; {_cites(chosen)}) with a CUDA {torch_cuda} torch: the first kernel call fails with "
         f"'libcudart.so.{_major(chosen.info.version)}: cannot open shared object file', or mixes two CUDA runtimes.",
         "unset BNB_CUDA_VERSION (bitsandbytes then picks the library for torch's CUDA).",
-        {"env.BNB_CUDA_VERSION": value, "packages.torch.cuda": torch_cuda, "library": chosen.library,
-         "packages.bitsandbytes.version": r.release.version, "evidence": list(chosen.evidence)},
+        {
+            "env.BNB_CUDA_VERSION": value,
+            "packages.torch.cuda": torch_cuda,
+            "library": chosen.library,
+            "packages.bitsandbytes.version": r.release.version,
+            "evidence": list(chosen.evidence),
+        },
     )
 
 
@@ -330,9 +378,12 @@ def bnb_library_missing(ctx: Context) -> Iterator[Hit]:
         "Install torch for a CUDA version bitsandbytes ships (pip install --force-reinstall torch --index-url "
         f"https://download.pytorch.org/whl/{derive.torch_index_for(derive.driver_cuda(s))}), or reinstall bitsandbytes "
         "from a wheel (pip install --force-reinstall bitsandbytes).",
-        {"native.bnb_library": native.bnb_library, "native.bnb_library_exists": False,
-         "native.selection_reason": native.selection_reason,
-         "native.available_libraries": list(native.available_libraries)},
+        {
+            "native.bnb_library": native.bnb_library,
+            "native.bnb_library_exists": False,
+            "native.selection_reason": native.selection_reason,
+            "native.available_libraries": list(native.available_libraries),
+        },
     )
 
 
@@ -349,7 +400,9 @@ def _missing_text(s: Snapshot, library: str) -> str:
 
 def _override_major_mismatch(s: Snapshot) -> bool:
     native, build = s.native, s.packages.torch
-    return bool(_override(s) and build and build.cuda and _major(native.bnb_library_cuda) != _major(build.cuda))
+    return bool(
+        _override(s) and build and build.cuda and _major(native.bnb_library_cuda) != _major(build.cuda)
+    )
 
 
 @rule(
@@ -377,7 +430,12 @@ def bnb_runtime_dependency_unresolved(ctx: Context) -> Iterator[Hit]:
     """
     s = ctx.snapshot
     native = _native(ctx)
-    if native is None or not native.unresolved or not native.bnb_library_exists or _override_major_mismatch(s):
+    if (
+        native is None
+        or not native.unresolved
+        or not native.bnb_library_exists
+        or _override_major_mismatch(s)
+    ):
         return  # an override of another CUDA major is BNB062's finding: one cause, one finding
     names = [u.name for u in native.unresolved]
     first = native.unresolved[0]
@@ -386,9 +444,12 @@ def bnb_runtime_dependency_unresolved(ctx: Context) -> Iterator[Hit]:
         f"(for {first.name} it looked in: {', '.join(first.searched) or 'nowhere'}).",
         f"Install the CUDA {native.bnb_library_cuda or ''} runtime libraries (e.g. the nvidia-* wheels of a matching "
         "torch) and add their folder to LD_LIBRARY_PATH.",
-        {"native.bnb_library": native.bnb_library, "native.needed": list(native.needed),
-         "native.unresolved": [{"name": u.name, "searched": list(u.searched)} for u in native.unresolved],
-         "env.LD_LIBRARY_PATH": derive.env(s, "LD_LIBRARY_PATH")},
+        {
+            "native.bnb_library": native.bnb_library,
+            "native.needed": list(native.needed),
+            "native.unresolved": [{"name": u.name, "searched": list(u.searched)} for u in native.unresolved],
+            "env.LD_LIBRARY_PATH": derive.env(s, "LD_LIBRARY_PATH"),
+        },
     )
 
 
@@ -432,8 +493,12 @@ def bnb_cpu_library_on_gpu_machine(ctx: Context) -> Iterator[Hit]:
         f"{cause}. 4-bit layers will run on the CPU.",
         "Install a CUDA build of torch that this driver runs (pip install --force-reinstall torch --index-url "
         f"https://download.pytorch.org/whl/{derive.torch_index_for(driver)}).",
-        {"native.bnb_backend": native.bnb_backend, "native.selection_reason": native.selection_reason,
-         "nvml.gpus": [g.name for g in gpus], "nvml.cuda_driver_version": s.nvml.cuda_driver_version},
+        {
+            "native.bnb_backend": native.bnb_backend,
+            "native.selection_reason": native.selection_reason,
+            "nvml.gpus": [g.name for g in gpus],
+            "nvml.cuda_driver_version": s.nvml.cuda_driver_version,
+        },
     )
 
 
@@ -466,11 +531,29 @@ def driver_too_old_for_bnb_library(ctx: Context) -> Iterator[Hit]:
         # no native section (a bug report): the library the installed release loads, replayed from the tables
         r = _replayable(ctx)
         chosen = r.agreed() if r else None
-        if chosen and chosen.outcome == "loads" and chosen.backend == "cuda" and chosen.info and chosen.info.version:
-            native = NativeInfo(status="ok", bnb_backend="cuda", bnb_library=chosen.library, bnb_library_exists=True,
-                                bnb_library_cuda=chosen.info.version, selection_reason=chosen.reason)
+        if (
+            chosen
+            and chosen.outcome == "loads"
+            and chosen.backend == "cuda"
+            and chosen.info
+            and chosen.info.version
+        ):
+            native = NativeInfo(
+                status="ok",
+                bnb_backend="cuda",
+                bnb_library=chosen.library,
+                bnb_library_exists=True,
+                bnb_library_cuda=chosen.info.version,
+                selection_reason=chosen.reason,
+            )
     lib_cuda = derive.parse_cuda(native.bnb_library_cuda) if native else None
-    if native is None or native.bnb_backend != "cuda" or not native.bnb_library_exists or not driver or not lib_cuda:
+    if (
+        native is None
+        or native.bnb_backend != "cuda"
+        or not native.bnb_library_exists
+        or not driver
+        or not lib_cuda
+    ):
         return
     if lib_cuda[0] <= driver[0] or (torch_cuda and torch_cuda[0] > driver[0]):
         return
@@ -478,9 +561,13 @@ def driver_too_old_for_bnb_library(ctx: Context) -> Iterator[Hit]:
         f"The driver {s.nvml.driver_version} supports CUDA up to {derive.format_cuda(driver)}, but bitsandbytes will "
         f"load {native.bnb_library} (CUDA {native.bnb_library_cuda}): its kernels cannot run on this driver.",
         "Upgrade the NVIDIA driver, or unset BNB_CUDA_VERSION so bitsandbytes follows torch's CUDA.",
-        {"nvml.driver_version": s.nvml.driver_version, "nvml.cuda_driver_version": s.nvml.cuda_driver_version,
-         "native.bnb_library": native.bnb_library, "native.bnb_library_cuda": native.bnb_library_cuda,
-         "env.BNB_CUDA_VERSION": _override(s)},
+        {
+            "nvml.driver_version": s.nvml.driver_version,
+            "nvml.cuda_driver_version": s.nvml.cuda_driver_version,
+            "native.bnb_library": native.bnb_library,
+            "native.bnb_library_cuda": native.bnb_library_cuda,
+            "env.BNB_CUDA_VERSION": _override(s),
+        },
     )
 
 
@@ -534,7 +621,9 @@ def bnb_release_library_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
         yield from _runtime_dependent_arch(ctx, r)
         return
     picks = list(r.picks.values())
-    if not picks or any(k.outcome != "loads" or k.backend != "cuda" or k.info is None or k.info.sass is None for k in picks):
+    if not picks or any(
+        k.outcome != "loads" or k.backend != "cuda" or k.info is None or k.info.sass is None for k in picks
+    ):
         return  # another outcome, or a library not readable: BNB012-BNB014 say so
     chosen = picks[0]
     assert chosen.info is not None
@@ -551,9 +640,15 @@ def bnb_release_library_lacks_gpu_arch(ctx: Context) -> Iterator[Hit]:
             f"GPU {gpu.index} ({gpu.name}, {cc_text(cc)}) cannot run it, and the first 4-bit kernel fails with "
             "'invalid device function'.",
             replay.suggestion(ctx.snapshot),
-            {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
-             "library.sass": list(sass), "library.ptx": list(ptx), f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
-             "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+            {
+                "packages.bitsandbytes.version": r.release.version,
+                "library": chosen.library,
+                "library.sass": list(sass),
+                "library.ptx": list(ptx),
+                f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
+                "platforms": list(r.platforms),
+                "evidence": list(chosen.evidence),
+            },
         )
 
 
@@ -571,8 +666,12 @@ def _runtime_dependent_arch(ctx: Context, r: replay.Replay) -> Iterator[Hit]:
             f"(by the CUDA runtime it finds on the system; {r.release.cite('cuda_version_from')}), and none carries code for "
             f"GPU {gpu.index} ({gpu.name}, {cc_text(cc)}): the first 4-bit kernel fails with 'invalid device function'.",
             replay.suggestion(ctx.snapshot),
-            {"packages.bitsandbytes.version": r.release.version, "candidates": sorted({lib.name for lib in readable}),
-             f"nvml.gpus[{gpu.index}].compute_capability": list(cc), "platforms": list(r.platforms)},
+            {
+                "packages.bitsandbytes.version": r.release.version,
+                "candidates": sorted({lib.name for lib in readable}),
+                f"nvml.gpus[{gpu.index}].compute_capability": list(cc),
+                "platforms": list(r.platforms),
+            },
         )
 
 
@@ -620,17 +719,28 @@ def bnb_release_no_library_for_torch_cuda(ctx: Context) -> Iterator[Hit]:
         return
     sel = r.release.selection
     wheel = r.release.wheel_for(chosen.platform)
-    shipped = sorted({lib.version for lib in (wheel.libraries.values() if wheel else ()) if lib.backend == "cuda" and lib.version},
-                     key=lambda v: tuple(int(x) for x in v.split(".")))
+    shipped = sorted(
+        {
+            lib.version
+            for lib in (wheel.libraries.values() if wheel else ())
+            if lib.backend == "cuda" and lib.version
+        },
+        key=lambda v: tuple(int(x) for x in v.split(".")),
+    )
     if chosen.outcome == "bad_override":
         effect = chosen.reason + " when it loads its library; the first native call fails"
     else:
         template = _MISSING.get(sel.on_missing or "", "the library cannot be loaded")
-        effect = template.format(message=(sel.missing_message or "").replace("<path>", f".../{chosen.library}"))
+        effect = template.format(
+            message=(sel.missing_message or "").replace("<path>", f".../{chosen.library}")
+        )
     build = ctx.snapshot.packages.torch
     ok = replay.working_releases(ctx.snapshot) if build and build.cuda else []
-    fix = (f"bitsandbytes {replay.span(ok)} load a library for this torch: pip install 'bitsandbytes=={ok[-1]}'."
-           if ok else replay.suggestion(ctx.snapshot))
+    fix = (
+        f"bitsandbytes {replay.span(ok)} load a library for this torch: pip install 'bitsandbytes=={ok[-1]}'."
+        if ok
+        else replay.suggestion(ctx.snapshot)
+    )
     if chosen.outcome == "missing" and shipped:
         fix += f" bitsandbytes {r.release.version} ships CUDA {', '.join(shipped)}: a torch built for one of them also works."
     if chosen.outcome == "missing" and replay.gpu_visible(ctx.snapshot) is None:
@@ -638,14 +748,23 @@ def bnb_release_no_library_for_torch_cuda(ctx: Context) -> Iterator[Hit]:
     # BNB_CUDA_VERSION chose the missing file: the override is the cause (BNB062's category), not the wheel
     overridden = chosen.outcome == "bad_override" or "override" in chosen.reason
     if overridden:
-        fix = f"Unset BNB_CUDA_VERSION={_override(ctx.snapshot)} (or set it to a CUDA version this release ships). " + fix
+        fix = (
+            f"Unset BNB_CUDA_VERSION={_override(ctx.snapshot)} (or set it to a CUDA version this release ships). "
+            + fix
+        )
     yield Hit(
         f"bitsandbytes {r.release.version} on {r.where()} looks for {chosen.library or 'a library'} ({chosen.reason}; "
         f"{_cites(chosen)}), which its wheel does not ship: {effect}.",
         fix,
-        {"packages.bitsandbytes.version": r.release.version, "library": chosen.library,
-         "packages.torch.cuda": build.cuda if build else None, "shipped_cuda": shipped,
-         "on_missing": sel.on_missing, "platforms": list(r.platforms), "evidence": list(chosen.evidence)},
+        {
+            "packages.bitsandbytes.version": r.release.version,
+            "library": chosen.library,
+            "packages.torch.cuda": build.cuda if build else None,
+            "shipped_cuda": shipped,
+            "on_missing": sel.on_missing,
+            "platforms": list(r.platforms),
+            "evidence": list(chosen.evidence),
+        },
         category="cuda_mismatch" if overridden else None,
     )
 
@@ -682,25 +801,45 @@ def bnb_release_no_wheel_for_platform(ctx: Context) -> Iterator[Hit]:
     chosen = r.agreed()
     if chosen is None or chosen.outcome not in ("not_loadable", "no_wheel"):
         return
-    fitting = [v for v in releases.bnb_versions()
-               if all((rel := releases.bnb_release(v)) and (w := rel.wheel_for(p)) and w.platform_tag != "any" for p in r.platforms)]
-    fix = (f"bitsandbytes {replay.span(fitting)} ship a wheel for {r.where()}: pip install -U bitsandbytes"
-           if fitting else f"No recorded bitsandbytes release ships a wheel for {r.where()}.")
-    facts = {"packages.bitsandbytes.version": r.release.version, "platforms": list(r.platforms),
-             "wheel": r.release.platforms.get(chosen.platform)}
+    fitting = [
+        v
+        for v in releases.bnb_versions()
+        if all(
+            (rel := releases.bnb_release(v)) and (w := rel.wheel_for(p)) and w.platform_tag != "any"
+            for p in r.platforms
+        )
+    ]
+    fix = (
+        f"bitsandbytes {replay.span(fitting)} ship a wheel for {r.where()}: pip install -U bitsandbytes"
+        if fitting
+        else f"No recorded bitsandbytes release ships a wheel for {r.where()}."
+    )
+    facts = {
+        "packages.bitsandbytes.version": r.release.version,
+        "platforms": list(r.platforms),
+        "wheel": r.release.platforms.get(chosen.platform),
+    }
     if chosen.outcome == "not_loadable":
-        yield Hit(f"bitsandbytes {r.release.version} on {r.where()}: {chosen.reason}, so no native library loads.", fix, facts)
+        yield Hit(
+            f"bitsandbytes {r.release.version} on {r.where()}: {chosen.reason}, so no native library loads.",
+            fix,
+            facts,
+        )
     else:
         yield Hit(
             f"bitsandbytes {r.release.version} has no wheel for {r.where()} on PyPI: this copy was built from source or "
             "installed from another index, and bnbdoctor does not know which libraries it carries.",
-            fix, facts, severity="info",
+            fix,
+            facts,
+            severity="info",
         )
 
 
 def _gpu_code_differs(r: replay.Replay) -> bool:
     """The platforms load libraries of which some run on a visible GPU and some do not."""
-    if not r.capabilities or any(k.outcome != "loads" or k.info is None or k.info.sass is None for k in r.picks.values()):
+    if not r.capabilities or any(
+        k.outcome != "loads" or k.info is None or k.info.sass is None for k in r.picks.values()
+    ):
         return False
     for cc in r.capabilities:
         runs = {releases.runs_on(k.info.sass or (), k.info.ptx or (), cc) for k in r.picks.values() if k.info}
@@ -764,21 +903,33 @@ def bnb_release_behaviour_unknown(ctx: Context) -> Iterator[Hit]:
     if r is None:
         return
     unknown = sorted({p.unknown for p in r.picks.values() if p.outcome == "unknown" and p.unknown})
-    runtime_platforms = tuple(p for p, k in r.picks.items() if k.outcome == "unknown" and k.library is not None
-                              and r.release.selection.cuda_version_from == "libcudart")
+    runtime_platforms = tuple(
+        p
+        for p, k in r.picks.items()
+        if k.outcome == "unknown"
+        and k.library is not None
+        and r.release.selection.cuda_version_from == "libcudart"
+    )
     if unknown and runtime_platforms and r.capabilities:
         # which file is unknown, but whether every file it can pick runs on these GPUs may be known
         verdicts = []
         for cc in r.capabilities:
-            readable = [lib for lib in replay.runtime_candidates(r, cc, runtime_platforms) if lib.sass is not None]
+            readable = [
+                lib for lib in replay.runtime_candidates(r, cc, runtime_platforms) if lib.sass is not None
+            ]
             runs = [releases.runs_on(lib.sass or (), lib.ptx or (), cc) for lib in readable]
             if readable and all(runs):
-                verdicts.append(f"every library it can pick for compute capability {cc[0]}.{cc[1]} "
-                                f"({len(readable)} files) carries code for it")
+                verdicts.append(
+                    f"every library it can pick for compute capability {cc[0]}.{cc[1]} "
+                    f"({len(readable)} files) carries code for it"
+                )
         if verdicts:
             unknown = [unknown[0] + "; " + "; ".join(verdicts)]
-    others = [f"on {replay.PLATFORM_NAMES.get(p, p)}: {k.reason}" for p, k in r.picks.items()
-              if k.outcome in ("not_loadable", "no_wheel")]
+    others = [
+        f"on {replay.PLATFORM_NAMES.get(p, p)}: {k.reason}"
+        for p, k in r.picks.items()
+        if k.outcome in ("not_loadable", "no_wheel")
+    ]
     if unknown and others:
         unknown = [unknown[0] + " (" + "; ".join(others) + ")"]
     if unknown:
@@ -786,20 +937,32 @@ def bnb_release_behaviour_unknown(ctx: Context) -> Iterator[Hit]:
             f"bitsandbytes {version} on {r.where()}: not known {'; '.join(unknown)}, so bnbdoctor cannot tell which "
             "library it loads.",
             "Add the missing facts (a `bnbdoctor snapshot` taken on the machine has them all).",
-            {"packages.bitsandbytes.version": version, "unknown": unknown, "platforms": list(r.platforms),
-             "evidence": sorted({e for p in r.picks.values() for e in p.evidence})},
+            {
+                "packages.bitsandbytes.version": version,
+                "unknown": unknown,
+                "platforms": list(r.platforms),
+                "evidence": sorted({e for p in r.picks.values() for e in p.evidence}),
+            },
         )
     elif r.agreed() is None or _gpu_code_differs(r):
-        outcomes = {replay.PLATFORM_NAMES.get(p, p): f"{k.outcome} {k.library or ''}".strip()
-                    + (f" (SASS {' '.join(k.info.sass or ())})" if k.info and k.backend == "cuda" else "")
-                    for p, k in r.picks.items()}
+        outcomes = {
+            replay.PLATFORM_NAMES.get(p, p): f"{k.outcome} {k.library or ''}".strip()
+            + (f" (SASS {' '.join(k.info.sass or ())})" if k.info and k.backend == "cuda" else "")
+            for p, k in r.picks.items()
+        }
         yield Hit(
             f"bitsandbytes {version} behaves differently on the platforms this snapshot can be on ("
-            + "; ".join(f"{p}: {o}" for p, o in outcomes.items()) + "): the snapshot does not say which it is.",
+            + "; ".join(f"{p}: {o}" for p, o in outcomes.items())
+            + "): the snapshot does not say which it is.",
             "Add the operating system and CPU architecture (platform.system, platform.machine) to the snapshot.",
             {"packages.bitsandbytes.version": version, "outcomes": outcomes},
         )
-    elif r.capabilities is None and r.agreed() and r.agreed().outcome == "loads" and r.agreed().backend == "cuda":  # type: ignore[union-attr]
+    elif (
+        r.capabilities is None
+        and (agreed := r.agreed()) is not None
+        and agreed.outcome == "loads"
+        and agreed.backend == "cuda"
+    ):
         chosen = r.agreed()
         assert chosen is not None and chosen.info is not None
         yield Hit(
@@ -807,8 +970,11 @@ def bnb_release_behaviour_unknown(ctx: Context) -> Iterator[Hit]:
             f"{' '.join(chosen.info.sass or ()) or 'none'}: the snapshot names no GPU, so whether the GPU can run it is "
             "not known.",
             "Add the GPU (its name or compute capability) to the snapshot.",
-            {"packages.bitsandbytes.version": version, "library": chosen.library,
-             "library.sass": list(chosen.info.sass or ())},
+            {
+                "packages.bitsandbytes.version": version,
+                "library": chosen.library,
+                "library.sass": list(chosen.info.sass or ()),
+            },
         )
 
 
@@ -854,7 +1020,9 @@ def bnb_library_needs_newer_glibc(ctx: Context) -> Iterator[Hit]:
     if release is None:
         return
     library: releases.Library | None = None
-    platform_key = next(iter(releases.platform_keys(p.system, p.machine)), None) if p.system and p.machine else None
+    platform_key = (
+        next(iter(releases.platform_keys(p.system, p.machine)), None) if p.system and p.machine else None
+    )
     wheel = release.wheel_for(platform_key) if platform_key else None
     if s.native.status == "ok" and s.native.bnb_library and wheel is not None:
         library = wheel.libraries.get(s.native.bnb_library.replace("\\", "/").rsplit("/", 1)[-1])
@@ -868,9 +1036,15 @@ def bnb_library_needs_newer_glibc(ctx: Context) -> Iterator[Hit]:
     yield Hit(
         f"bitsandbytes {release.version} loads {library.name}, which needs glibc {library.glibc} (its symbol versions; "
         f"the wheel is tagged {wheel.platform_tag if wheel else 'manylinux'}), but this system has glibc {p.libc_version}: "
-        f"loading it fails with \"version `GLIBC_{library.glibc}' not found\".",
-        "Use a Linux with glibc >= " + str(library.glibc) + " (e.g. Ubuntu 22.04+, Debian 12+), or a bitsandbytes release "
+        f'loading it fails with "version `GLIBC_{library.glibc}\' not found".',
+        "Use a Linux with glibc >= "
+        + str(library.glibc)
+        + " (e.g. Ubuntu 22.04+, Debian 12+), or a bitsandbytes release "
         "whose library for this torch needs no newer glibc (see `python -m bitsandbytes`).",
-        {"platform.libc_version": p.libc_version, "library": library.name, "library.glibc": library.glibc,
-         "packages.bitsandbytes.version": release.version},
+        {
+            "platform.libc_version": p.libc_version,
+            "library": library.name,
+            "library.glibc": library.glibc,
+            "packages.bitsandbytes.version": release.version,
+        },
     )

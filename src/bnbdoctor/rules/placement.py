@@ -47,7 +47,9 @@ def gpu_budget_needed(placed_bytes: int) -> int:
     return -(-int(placed_bytes / AUTO_FRACTION) // mib) * mib
 
 
-def raised_budget(user: Mapping[str, str], placed_bytes: int, free_bytes: Sequence[int]) -> dict[str, str] | None:
+def raised_budget(
+    user: Mapping[str, str], placed_bytes: int, free_bytes: Sequence[int]
+) -> dict[str, str] | None:
     """The user's max_memory with the least raise of GPU budgets that holds the model on the GPUs (`placed_bytes`:
     the model as accelerate counts it), or None when the caps already hold it or no GPU has the memory. CPU and
     disk entries stay."""
@@ -79,6 +81,8 @@ def budget_words(before: Mapping[str, str] | None, after: Mapping[str, str]) -> 
         size = parse_size(value)
         gib = math.ceil(size / 1024**3 * 100) / 100
         exact = f"{size // 1024**2}MiB"
-        parts.append(f"raise max_memory for GPU {key} to at least {gib:.2f} GiB ({exact}"
-                     + (f"; yours is {was})" if was else ")"))
+        parts.append(
+            f"raise max_memory for GPU {key} to at least {gib:.2f} GiB ({exact}"
+            + (f"; yours is {was})" if was else ")")
+        )
     return "; ".join(parts)

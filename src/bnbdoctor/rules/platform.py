@@ -32,7 +32,10 @@ MIN_GLIBC = (2, 24)
 
 
 def _supported() -> str:
-    return "; ".join(f"{system} {machine} (since {first}: {backends})" for (system, machine), (first, backends) in PLATFORMS.items())
+    return "; ".join(
+        f"{system} {machine} (since {first}: {backends})"
+        for (system, machine), (first, backends) in PLATFORMS.items()
+    )
 
 
 @rule(

@@ -16,8 +16,12 @@ from .. import releases
 from ..snapshot import Snapshot
 from . import derive
 
-PLATFORM_NAMES = {"linux-x86_64": "Linux x86-64", "linux-aarch64": "Linux aarch64", "windows-x86_64": "Windows x86-64",
-                  "macos-arm64": "macOS arm64"}
+PLATFORM_NAMES = {
+    "linux-x86_64": "Linux x86-64",
+    "linux-aarch64": "Linux aarch64",
+    "windows-x86_64": "Windows x86-64",
+    "macos-arm64": "macOS arm64",
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,9 @@ def gpu_visible(s: Snapshot) -> bool | None:
     return None
 
 
-def replay(s: Snapshot, release: releases.BnbRelease | None = None, torch_cuda: str | None = None) -> Replay | None:
+def replay(
+    s: Snapshot, release: releases.BnbRelease | None = None, torch_cuda: str | None = None
+) -> Replay | None:
     """Replay the snapshot's bitsandbytes release (or `release`), with torch's CUDA (or `torch_cuda`)."""
     if release is None:
         version = bnb_version(s)
@@ -74,10 +80,15 @@ def replay(s: Snapshot, release: releases.BnbRelease | None = None, torch_cuda: 
     platforms = releases.platform_keys(s.platform.system, s.platform.machine)
     picks = {
         p: releases.pick(
-            release, p, torch_cuda=torch_cuda or (build.cuda if build else None),
+            release,
+            p,
+            torch_cuda=torch_cuda or (build.cuda if build else None),
             torch_variant="cuda" if torch_cuda else (build.variant if build else None),
-            capabilities=caps, env=s.env.variables, gpu_visible=gpu_visible(s),
-            torch_hip=build.hip if build and not torch_cuda else None, torch_xpu=build.xpu if build and not torch_cuda else None,
+            capabilities=caps,
+            env=s.env.variables,
+            gpu_visible=gpu_visible(s),
+            torch_hip=build.hip if build and not torch_cuda else None,
+            torch_xpu=build.xpu if build and not torch_cuda else None,
         )
         for p in platforms
     }
@@ -97,7 +108,9 @@ def works(r: Replay) -> bool:
     for p in r.picks.values():
         if p.outcome != "loads" or p.info is None or p.info.sass is None:
             return False
-        if p.backend == "cuda" and not all(releases.runs_on(p.info.sass, p.info.ptx or (), c) for c in r.capabilities):
+        if p.backend == "cuda" and not all(
+            releases.runs_on(p.info.sass, p.info.ptx or (), c) for c in r.capabilities
+        ):
             return False
     return True
 
@@ -147,17 +160,23 @@ def suggestion(s: Snapshot) -> str:
         if ok:
             upgrade = newer_than(ok, installed)
             target = upgrade[0] if upgrade else ok[-1]
-            return (f"With this torch (CUDA {build.cuda}), bitsandbytes {span(ok)} would load a library with code for "
-                    f"this GPU: pip install 'bitsandbytes=={target}'" + (f" (or newer, up to {ok[-1]})" if upgrade and target != ok[-1] else "") + ".")
+            return (
+                f"With this torch (CUDA {build.cuda}), bitsandbytes {span(ok)} would load a library with code for "
+                f"this GPU: pip install 'bitsandbytes=={target}'"
+                + (f" (or newer, up to {ok[-1]})" if upgrade and target != ok[-1] else "")
+                + "."
+            )
     driver = derive.driver_cuda(s)
     for version, index in derive.TORCH_CUDA_INDEXES:
         if driver is not None and version[0] > driver[0]:
             continue
         ok = working_releases(s, f"{version[0]}.{version[1]}")
         if ok:
-            return (f"With a torch built for CUDA {version[0]}.{version[1]} (pip install torch --index-url "
-                    f"https://download.pytorch.org/whl/{index}), bitsandbytes {span(ok)} would work: "
-                    f"pip install 'bitsandbytes=={ok[-1]}'.")
+            return (
+                f"With a torch built for CUDA {version[0]}.{version[1]} (pip install torch --index-url "
+                f"https://download.pytorch.org/whl/{index}), bitsandbytes {span(ok)} would work: "
+                f"pip install 'bitsandbytes=={ok[-1]}'."
+            )
     return "No recorded bitsandbytes release ships a library with code for this GPU for the CUDA builds this driver runs."
 
 
@@ -168,14 +187,16 @@ def runtime_dependent(r: Replay) -> bool:
     )
 
 
-def runtime_candidates(r: Replay, capability: tuple[int, int], platforms: tuple[str, ...] | None = None) -> list[releases.Library]:
+def runtime_candidates(
+    r: Replay, capability: tuple[int, int], platforms: tuple[str, ...] | None = None
+) -> list[releases.Library]:
     """Every CUDA library such a release could load for a GPU of this capability, whatever runtime it finds."""
     below = r.release.selection.nocublaslt_below
     variant = below is not None and capability < below
     found: list[releases.Library] = []
     for platform in platforms or r.platforms:
         wheel = r.release.wheel_for(platform)
-        for lib in (wheel.libraries.values() if wheel else ()):
+        for lib in wheel.libraries.values() if wheel else ():
             if lib.backend == "cuda" and lib.version and lib.nocublaslt == variant:
                 found.append(lib)
     return found

@@ -135,12 +135,22 @@ def bitsandbytes_floor(s: Snapshot, mode: str = "4bit") -> tuple[str, str] | Non
         return None
     found: list[tuple[str, str]] = []
     if floor.minimum:
-        found.append((floor.minimum, floor.where + (" (read from that minor's newest patch)" if floor.same_minor else "")))
+        found.append(
+            (
+                floor.minimum,
+                floor.where + (" (read from that minor's newest patch)" if floor.same_minor else ""),
+            )
+        )
     for extra in floor.conditional:
         condition = str(extra.get("condition") or "")
         if condition.startswith("not ") and "cuda.is_available" in condition and _no_cuda(s):
-            found.append((str(extra["version"]), f"{floor.file}:{extra['line']} ({extra['function']}, when CUDA is not "
-                          f"available)@{floor.transformers}"))
+            found.append(
+                (
+                    str(extra["version"]),
+                    f"{floor.file}:{extra['line']} ({extra['function']}, when CUDA is not "
+                    f"available)@{floor.transformers}",
+                )
+            )
     return max(found, key=lambda item: Version(item[0])) if found else None
 
 
@@ -181,8 +191,12 @@ def _too_old(s: Snapshot, name: str) -> Iterator[Hit]:
             f"transformers {transformers.version} requires {name} >= {minimum[0]} for bitsandbytes quantization{modes} "
             f"({minimum[1]}), but {name} {installed.version} is installed: the load raises an error before reading a weight.",
             _pip(f"{name}>={minimum[0]}"),
-            {f"packages.{name}.version": installed.version, "packages.transformers.version": transformers.version,
-             "required": f"{name}>={minimum[0]}", "required_by": minimum[1]},
+            {
+                f"packages.{name}.version": installed.version,
+                "packages.transformers.version": transformers.version,
+                "required": f"{name}>={minimum[0]}",
+                "required_by": minimum[1],
+            },
         )
 
 
@@ -241,7 +255,10 @@ def accelerate_missing_or_too_old(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             "accelerate is not installed: transformers' bitsandbytes quantizer raises ImportError before loading.",
             _pip(spec),
-            {"packages.accelerate": None, "packages.transformers.version": derive.package(s, "transformers").version},  # type: ignore[union-attr]
+            {
+                "packages.accelerate": None,
+                "packages.transformers.version": getattr(derive.package(s, "transformers"), "version", None),
+            },
         )
         return
     yield from _too_old(s, "accelerate")
@@ -257,7 +274,9 @@ def marker_environment(s: Snapshot) -> dict[str, str]:
         "python_full_version": full,
         "implementation_name": (p.python_implementation or "cpython").lower(),
         "platform_python_implementation": p.python_implementation or "CPython",
-        "sys_platform": {"Linux": "linux", "Windows": "win32", "Darwin": "darwin"}.get(system, system.lower()),
+        "sys_platform": {"Linux": "linux", "Windows": "win32", "Darwin": "darwin"}.get(
+            system, system.lower()
+        ),
         "platform_system": system,
         "os_name": "nt" if system == "Windows" else "posix",
         "platform_machine": p.machine or "",
@@ -316,7 +335,10 @@ def requirement_not_satisfied(ctx: Context) -> Iterator[Hit]:
                     yield Hit(
                         f"{info.name} {info.version} requires Python {info.requires_python}, but this is Python {python}.",
                         f"Use a Python that matches {info.requires_python}, or a {info.name} release that supports {python}.",
-                        {f"packages.{key}.requires_python": info.requires_python, "platform.python_version": python},
+                        {
+                            f"packages.{key}.requires_python": info.requires_python,
+                            "platform.python_version": python,
+                        },
                     )
             except InvalidSpecifier:
                 pass
@@ -338,9 +360,13 @@ def requirement_not_satisfied(ctx: Context) -> Iterator[Hit]:
                 yield Hit(
                     f"{info.name} {info.version} requires {requirement.name}{requirement.specifier}, but "
                     f"{target.name} {target.version} is installed.",
-                    _pip(f"{requirement.name}{requirement.specifier}") + f"  (or a {info.name} release that supports "
+                    _pip(f"{requirement.name}{requirement.specifier}")
+                    + f"  (or a {info.name} release that supports "
                     f"{target.name} {target.version})",
-                    {f"packages.{key}.requires": str(requirement), f"packages.{normalise(requirement.name)}.version": target.version},
+                    {
+                        f"packages.{key}.requires": str(requirement),
+                        f"packages.{normalise(requirement.name)}.version": target.version,
+                    },
                 )
 
 
