@@ -1,14 +1,14 @@
 """Accuracy of `bnbdoctor explain` on real error reports, per split and per category, and its speed on a 2 MB log.
 
-    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,test3] [--json FILE] [--misses]
+    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,dev-d] [--json FILE] [--misses]
         [--text-only] [--robustness]
 
 The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports), reports-dev.jsonl and
 reports-dev-b.jsonl (real reports from public threads, split once at random by URL hash; dev-b was the held-out
 half, evaluated once on 2026-11-30 and then retired into tuning data), reports-dev-c.jsonl (the second held-out set
-"test2", collected afresh, evaluated once on 2026-11-30 and retired the same way), all of them tuning data now; and
-reports-test3.jsonl, the third held-out set, collected apart and never tuned on: it is only read when present, and
-`--misses` is refused for it. Missing files are skipped. Each report holds the verbatim error, the
+"test2", collected afresh, evaluated once on 2026-11-30 and retired the same way) and reports-dev-d.jsonl (the third
+held-out set "test3", likewise evaluated once on 2026-11-30 and retired), all of them tuning data now. A split whose
+name starts with "test" is held out: `--misses` is refused for it. Missing files are skipped. Each report holds the verbatim error, the
 source URL, its title, the cause the thread established and, where the thread states them, facts about its machine
 (`env`: os, gpu, compute capability, CUDA, versions) or a snapshot variant (`snapshot`, corpus.jsonl). A report
 is explained as `bnbdoctor explain` would explain its issue (title, then the error text): with the facts its text states (parsed the way
@@ -16,7 +16,7 @@ is explained as `bnbdoctor explain` would explain its issue (title, then the err
 
 Prints, per split: top-1 and top-3 category accuracy and how many texts were not recognised at all; per category;
 the knowledge base's template counts per package and release range; the time to explain a 2 MB log (target:
-under 1 s). Targets (issue 14, on the held-out test3 split): top-1 >= 90%, top-3 >= 97%, unrecognised <= 2%, no category
+under 1 s). Targets (issue 14, on a held-out split): top-1 >= 90%, top-3 >= 97%, unrecognised <= 2%, no category
 below 75%.
 """
 
@@ -40,9 +40,15 @@ FILES = {
     "dev": "reports-dev.jsonl",
     "dev-b": "reports-dev-b.jsonl",
     "dev-c": "reports-dev-c.jsonl",
-    "test3": "reports-test3.jsonl",
+    "dev-d": "reports-dev-d.jsonl",
 }
-HELD_OUT = frozenset({"test3"})  # never tuned on: its misses are never listed
+
+
+def held_out(split: str) -> bool:
+    """A split named test* is never tuned on: its misses are never listed (every retired one was renamed dev-*)."""
+    return split.startswith("test")
+
+
 SNAPSHOTS = ROOT / "tests" / "fixtures" / "snapshots"
 BASES = {"h100": "h100-2026-11-24.json", "cpu": "cpu-2core-2026-11-24.json"}
 CORPUS = FIXTURES / "corpus.jsonl"
@@ -289,14 +295,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
     parser.add_argument(
         "--splits",
-        help="comma-separated: corpus, dev, dev-b, dev-c, test3 (default: all; test3 only "
-        "when its file is present, and never with --misses)",
+        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d (default: all; a held-out "
+        "test* split never with --misses)",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument(
         "--misses",
         action="store_true",
-        help="list every miss (tuning splits only: refused for the held-out test3)",
+        help="list every miss (tuning splits only: refused for any held-out test* split)",
     )
     parser.add_argument(
         "--robustness",
@@ -314,21 +320,17 @@ def main(argv: list[str] | None = None) -> int:
     global TEXT_ONLY
     TEXT_ONLY = args.text_only
     wanted = [s for s in (args.splits or ",".join(FILES)).split(",") if s]
+    if args.misses and any(held_out(s) for s in wanted):
+        print(
+            "bench_explain: --misses is refused for a held-out split named test* (its cases are never read "
+            "for tuning); leave it out of --splits",
+            file=sys.stderr,
+        )
+        return 2
     unknown = [s for s in wanted if s not in FILES]
     if unknown:
         print(f"bench_explain: unknown split {unknown[0]!r} (known: {', '.join(FILES)})", file=sys.stderr)
         return 2
-    if args.misses and HELD_OUT & set(wanted):
-        if args.splits:
-            print(
-                "bench_explain: --misses is refused for the held-out split test3 (its cases are never read "
-                "for tuning); leave it out of --splits",
-                file=sys.stderr,
-            )
-            return 2
-        wanted = [
-            s for s in wanted if s not in HELD_OUT
-        ]  # the default splits: list misses of the tuning ones only
     splits = load_splits(args.dir, wanted)
     results = {split: evaluate(cases) for split, cases in splits.items()}
     print(
@@ -351,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     if args.misses:
         for split, part in results.items():
-            if split in HELD_OUT:
+            if held_out(split):
                 continue  # held out: its misses are never read (also refused above)
             for r in part:
                 if not r["ok"]:

@@ -1,6 +1,6 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c[/test3].jsonl) and print its counts.
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d.jsonl) and print its counts.
 
-    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|test3]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -14,8 +14,9 @@ reports-dev-b.jsonl and its reports carry split "dev-b" (RETIRED); the hash rule
 was drawn. A second held-out set was collected afresh (split "test2"): every one of its reports was new (no URL of
 it appears in any other corpus file); the hash rule does not apply to it. It too was evaluated once (2026-11-30,
 docs/explain.md) and then retired into tuning data: its file is now reports-dev-c.jsonl, split "dev-c". A third
-held-out set, reports-test3.jsonl (split "test3"), is collected the same way and validated the same way (disjoint
-from every other file, no hash rule); it is optional (tolerated when missing) and never tuned on. This script checks those rules and the fields, and prints counts per
+held-out set, "test3", was collected the same way (disjoint from every other file, no hash rule), evaluated once
+(2026-11-30, docs/explain.md) and retired the same way: its file is now reports-dev-d.jsonl, split "dev-d". A
+future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
 split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
 """
@@ -37,11 +38,11 @@ FILES = {
     "dev": FIXTURES / "reports-dev.jsonl",
     "dev-b": FIXTURES / "reports-dev-b.jsonl",
     "dev-c": FIXTURES / "reports-dev-c.jsonl",
-    "test3": FIXTURES / "reports-test3.jsonl",
+    "dev-d": FIXTURES / "reports-dev-d.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
-OPTIONAL_FILES = {"test3"}
-#: The halves the URL-hash rule decides; dev-c (the retired test2) and test3 were collected afresh, so no rule.
+OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
+#: The halves the URL-hash rule decides; dev-c and dev-d (the retired test2, test3) were collected afresh, so no rule.
 HASHED_SPLITS = {"dev", "dev-b"}
 #: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
 RETIRED = {"test": "dev-b"}

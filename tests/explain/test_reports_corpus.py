@@ -1,8 +1,8 @@
 """The real-report corpus is well-formed: reports-dev/dev-b.jsonl split by the URL-hash rule (dev-b is the
 hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md),
 reports-dev-c.jsonl (the second held-out set "test2", collected afresh, evaluated once on 2026-11-30 and retired the
-same way) disjoint from all, and the optional third held-out set reports-test3.jsonl validated the same way. No test
-here reads test3's reports beyond the validator's checks (and none needs the file to exist).
+same way) disjoint from all, and reports-dev-d.jsonl (the third held-out set "test3", collected afresh, evaluated
+once on 2026-11-30 and retired the same way) validated the same way.
 
 These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
 """
@@ -138,7 +138,7 @@ def test_one_thread_under_two_spellings_is_one_url(a, b):
     assert stats.canonical_url(a) == stats.canonical_url(b)
 
 
-@pytest.mark.parametrize("fresh_split", ["dev-c", "test3"])
+@pytest.mark.parametrize("fresh_split", ["dev-c", "dev-d"])
 def test_validator_guards_the_fresh_sets(tmp_path, fresh_split):
     good = next(r for r in HASHED if "github.com/bitsandbytes-foundation/bitsandbytes/" in r["source_url"])
     # A report of a set collected afresh needs no particular hash parity, but it may not reuse a thread of another
@@ -162,12 +162,19 @@ def test_validator_guards_the_fresh_sets(tmp_path, fresh_split):
     assert "URL-hash" not in text
 
 
-def test_the_third_held_out_set_may_be_missing_but_the_others_may_not(tmp_path):
-    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-c", "test3")}
+def test_a_pending_held_out_set_may_be_missing_but_the_others_may_not(tmp_path, monkeypatch):
+    # test3 is retired (dev-d, required now); the mechanism stays for the next held-out set.
+    assert not stats.OPTIONAL_FILES and stats.FILES["dev-d"].name == "reports-dev-d.jsonl"
+    monkeypatch.setattr(stats, "OPTIONAL_FILES", {"test4"})
+    files = {half: tmp_path / f"reports-{half}.jsonl" for half in ("dev", "dev-c", "test4")}
     files["dev"].write_text("", encoding="utf-8")
     problems = stats.validate(files, old_corpus=tmp_path / "missing.jsonl")
     assert problems == ["reports-dev-c.jsonl: missing"]
-    assert "test3" in stats.OPTIONAL_FILES and stats.FILES["test3"].name == "reports-test3.jsonl"
+
+
+def test_retired_third_held_out_set_is_labelled_dev_d():
+    dev_d = [r for _, r in stats.load(stats.FILES["dev-d"])]
+    assert len(dev_d) == 79 and all(r["split"] == "dev-d" for r in dev_d)
 
 
 def test_stats_can_be_restricted_to_one_split(capsys):
