@@ -711,3 +711,56 @@ def test_quantized_layers_slower_than_16_bit_said_in_words_is_the_slow_dtype_fam
         == "dtype_slow"
     )
     assert ranked("用load_in_8bit推理速度低于fp16很多")[0] == "dtype_slow"
+
+
+# ---- dev-d (the retired test3) families ----
+
+
+def test_vllm_without_bitsandbytes_support_for_a_model_or_parallelism_is_a_version_family():
+    # vllm model_loader (0.7+): the same refusal, later worded with the mapping it looks for; MoE classes need
+    # get_expert_mapping. Support is added per model class, so the fix is a newer vLLM
+    texts = (
+        "AttributeError: Model MllamaForConditionalGeneration does not support BitsAndBytes quantization yet. "
+        "No 'packed_modules_mapping' found.",
+        "AttributeError: MoE Model GptOssForCausalLM does not support BitsAndBytes quantization yet. Ensure this "
+        "model has 'get_expert_mapping' method.",
+        # vllm/config.py 0.5.x verify_with_parallel_config, the pipeline-parallel branch of the same check
+        'File "/usr/local/lib/python3.10/dist-packages/vllm/config.py", line 331, in verify_with_parallel_config\n'
+        "ValueError: BitAndBytes quantization with TP or PP is not supported yet.",
+    )
+    for text in texts:
+        assert ranked(text)[0] == "version_incompat", text
+
+
+def test_an_application_refusing_quantization_without_cuda_is_the_gpu_not_visible_family():
+    # text-generation-inference's seq2seq_lm.py and lit-gpt's utils.quantization() raise these when torch has no
+    # CUDA device (torch.cuda.is_available() False / device.type != "cuda")
+    tgi = (
+        'File "/opt/conda/lib/python3.10/site-packages/text_generation_server/models/seq2seq_lm.py", line 520, '
+        'in __init__\n    raise ValueError("quantization is not available on CPU")\n'
+        "ValueError: quantization is not available on CPU"
+    )
+    lit_gpt = (
+        'File "/workspace/lit-gpt/lit_gpt/utils.py", line 70, in quantization\n'
+        '    raise ValueError("Quantization is only supported on the GPU.")'
+    )
+    assert ranked(tgi)[0] == "gpu_not_visible"
+    assert ranked(lit_gpt)[0] == "gpu_not_visible"
+
+
+def test_transformers_asking_for_a_minimum_bitsandbytes_in_words_is_the_too_old_family():
+    # transformers 4.27-4.30 modeling_utils.save_pretrained: the 8-bit serialization warning names its minimum
+    text = (
+        "UserWarning: You are calling `save_pretrained` to a 8-bit converted model you may likely encounter "
+        "unexepected behaviors. If you want to save 8-bit models, make sure to have `bitsandbytes>0.37.2` installed."
+    )
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_a_bitsandbytes_optimizer_refusing_a_newer_keyword_is_the_version_family():
+    # bitsandbytes 0.39.0 added is_paged to every optimizer; a trainer written for it fails on older releases
+    for text in (
+        "TypeError: Adam8bit.__init__() got an unexpected keyword argument 'is_paged'",
+        "TypeError: Lion8bit.__init__() got an unexpected keyword argument 'is_paged'",
+    ):
+        assert ranked(text)[0] == "version_incompat", text

@@ -127,6 +127,35 @@ VLLM_BNB = _src(
     "vllm/model_executor/layers/quantization/bitsandbytes.py",
     "'Please install bitsandbytes>=... to use bitsandbytes quantizer'",
 )
+VLLM_BNB_MODELS = _src(
+    "vllm-project/vllm",
+    "vllm/model_executor/model_loader/loader.py",
+    "BitsAndBytesModelLoader: 'Model {name} does not support BitsAndBytes quantization yet' (support is added per "
+    "model class, later 'No packed_modules_mapping found' / MoE 'get_expert_mapping')",
+    "v0.6.3",
+)
+VLLM_BNB_PARALLEL = _src(
+    "vllm-project/vllm",
+    "vllm/config.py",
+    "0.5.x verify_with_parallel_config: 'BitAndBytes quantization with TP or PP is not supported yet' (lifted later)",
+    "v0.5.5",
+)
+TGI_CPU = _src(
+    "huggingface/text-generation-inference",
+    "server/text_generation_server/models/causal_lm.py",
+    "without torch.cuda.is_available(): 'quantization is not available on CPU'",
+)
+LIT_GPT_GPU = _src(
+    "Lightning-AI/lit-gpt",
+    "lit_gpt/utils.py",
+    "quantization(): device.type != 'cuda' -> 'Quantization is only supported on the GPU.' (lit-llama likewise)",
+)
+BNB_PAGED_039 = _src(
+    BNB,
+    "bitsandbytes/optim/adam.py",
+    "0.39.0 added is_paged (paged optimizers) to every optimizer's __init__",
+    "0.39.0",
+)
 CUDA_RUNTIME = Reference(
     "docs",
     "CUDA Runtime API error codes: cudaErrorInvalidConfiguration (9), cudaErrorInsufficientDriver (35), cudaErrorInvalidDevice (101), "
@@ -416,12 +445,15 @@ SIGNATURES: tuple[Signature, ...] = (
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
         r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
+        # applications that refuse bitsandbytes quantization when torch has no CUDA device (TGI's model classes,
+        # lit-llama/lit-gpt's quantization())
+        r"|quantization is not available on CPU|Quantization is only supported on the GPU"
         r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected",
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
         # a GPU that is not NVIDIA's (Intel XPU, AMD without ROCm) is no CUDA device either: the platform, not a hidden GPU
-        (TORCH_CUDA_INIT, INTEGRATION, Q4_438),
+        (TORCH_CUDA_INIT, INTEGRATION, Q4_438, TGI_CPU, LIT_GPT_GPU),
         when="no_gpu",
         alternatives=(_MAC, _NON_NVIDIA),
     ),
@@ -1006,11 +1038,42 @@ SIGNATURES: tuple[Signature, ...] = (
         "version_incompat",
         "BNB023",
         r"Please install bitsandbytes>=|requires bitsandbytes>=\d|not compatible with (4|8) ?bit inference|bitsandbytes.? version (does not|doesn't) support|your .?bitsandbytes.? version"
-        r"|with the installed version of bitsandbytes",
+        r"|with the installed version of bitsandbytes"
+        # transformers 4.27-4.30 Trainer and save_pretrained: "make sure that you have installed `bitsandbytes>=0.37.0`",
+        # "make sure to have `bitsandbytes>0.37.2` installed"
+        r"|make sure (that )?(you have installed|to have) .?bitsandbytes ?>",
         0.85,
         "The installed bitsandbytes is older than the version the caller (transformers, peft, vLLM) requires.",
         "pip install -U bitsandbytes (to the version the message names, or newer), then restart the process.",
         (MODELING_430, VLLM_BNB, MODELING),
+        when="versions_wrong",
+    ),
+    Signature(
+        "vllm-bnb-not-supported-yet",
+        "version_incompat",
+        None,
+        # vLLM adds bitsandbytes support model class by model class and feature by feature (TP/PP, MoE experts):
+        # these messages mean this vLLM release lacks it, not that the checkpoint or the GPU is wrong
+        r"Model \w+ does not support BitsAndBytes quantization yet|Bits?AndBytes quantization with (TP|PP|TP or PP) is not supported yet",
+        0.8,
+        "This vLLM release has no bitsandbytes support for this model class (or for tensor/pipeline parallelism): "
+        "vLLM adds it model by model and feature by feature in later releases.",
+        "Upgrade vLLM (its supported-models page lists the classes with bitsandbytes support); until then run this "
+        "model unquantized, on one GPU, or with transformers.",
+        (VLLM_BNB_MODELS, VLLM_BNB_PARALLEL),
+    ),
+    Signature(
+        "bnb-optimizer-kwarg",
+        "version_incompat",
+        None,
+        # a bitsandbytes optimizer class refusing a keyword: the caller was written for a newer bitsandbytes
+        # (is_paged came in 0.39.0 with the paged optimizers)
+        r"(Paged)?(Adam|AdamW|Lion|SGD|RMSprop|LAMB|LARS|Adagrad|Ademamix)(8bit|32bit)?\.__init__\(\) got an unexpected keyword argument",
+        0.7,
+        "The installed bitsandbytes optimizer does not take this keyword: the code calling it was written for a newer "
+        "bitsandbytes (is_paged and the paged optimizers came in 0.39.0).",
+        "pip install -U bitsandbytes, then restart the process.",
+        (BNB_PAGED_039,),
         when="versions_wrong",
     ),
     Signature(
