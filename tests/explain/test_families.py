@@ -764,3 +764,15 @@ def test_a_bitsandbytes_optimizer_refusing_a_newer_keyword_is_the_version_family
         "TypeError: Lion8bit.__init__() got an unexpected keyword argument 'is_paged'",
     ):
         assert ranked(text)[0] == "version_incompat", text
+
+
+def test_half_sampling_kernels_on_the_cpu_are_inputs_left_there_but_half_matmuls_are_a_model_on_the_cpu():
+    # aten's TopK dispatch is named "topk_cpu"; generate()'s top-k sampling runs on the logits' device, which is
+    # the CPU when input_ids were never moved to the GPU model (transformers generation/utils.py)
+    sampling = (
+        'File "/usr/lib/python3/dist-packages/transformers/generation/utils.py", line 2941, in _sample\n'
+        "RuntimeError: \"topk_cpu\" not implemented for 'BFloat16'"
+    )
+    assert ranked(sampling)[0] == "device_mismatch"
+    # a 16-bit matmul on the CPU means the model's weights are there: no visible GPU, not misplaced inputs
+    assert ranked("RuntimeError: \"LayerNormKernelImpl\" not implemented for 'Half'")[0] != "device_mismatch"

@@ -1168,10 +1168,30 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "half-sampling-on-cpu",
+        "device_mismatch",
+        None,
+        # aten's TopK kernel (dispatch name "topk_cpu") runs in generate()'s top-k/top-p sampling, on the device
+        # the logits are on: with device_map="auto" and input_ids left on the CPU the 16-bit logits land there
+        # although the model is on the GPU (transformers#19468 added the warning for this)
+        r"\"?top.?k.?cpu\"? not implemented for '?(Half|BFloat16)",
+        0.65,
+        "generate()'s top-k/top-p sampling ran on the CPU in float16: the input_ids (and so the logits) are on the "
+        "CPU while the quantized model is on the GPU.",
+        "Move the inputs to the model's device before generate(): `inputs = inputs.to(model.device)`.",
+        (
+            _src(
+                HF,
+                "src/transformers/generation/utils.py",
+                "sampling (top-k/top-p) runs on the logits' device",
+            ),
+        ),
+    ),
+    Signature(
         "half-on-cpu",
         "gpu_not_visible",
         "BNB001",
-        r"\"\w*cpu\w*\" not implemented for '(Half|BFloat16)'|not implemented for 'Half'",
+        r"\"(?!top.?k)\w*cpu\w*\" not implemented for '(Half|BFloat16)'|not implemented for 'Half'",
         0.55,
         "A float16/bfloat16 operation ran on the CPU, where it is not implemented: the model is on the CPU, usually because no GPU is visible (or it was never moved).",
         "Run on a machine with a visible NVIDIA GPU (check `torch.cuda.is_available()`), or load in float32 on the CPU.",
