@@ -776,3 +776,20 @@ def test_half_sampling_kernels_on_the_cpu_are_inputs_left_there_but_half_matmuls
     assert ranked(sampling)[0] == "device_mismatch"
     # a 16-bit matmul on the CPU means the model's weights are there: no visible GPU, not misplaced inputs
     assert ranked("RuntimeError: \"LayerNormKernelImpl\" not implemented for 'Half'")[0] != "device_mismatch"
+
+
+def test_a_checkpoint_newer_than_the_vllm_or_transformers_that_reads_it_is_the_version_family():
+    for text in (
+        # vllm/model_executor/models/registry.py: the other branch of the same registry check
+        "ValueError: Model architectures ['Gemma3ForConditionalGeneration'] are not supported for now. "
+        "Supported architectures: dict_keys(['AquilaModel', 'LlamaForCausalLM'])",
+        # transformers 4.31-4.42 configuration_llama._rope_scaling_validation, the type-field branch
+        "ValueError: `rope_scaling`'s type field must be one of ['linear', 'dynamic'], got None",
+    ):
+        assert ranked(text)[0] == "version_incompat", text
+
+
+def test_a_library_asking_to_install_the_bitsandbytes_package_is_the_missing_dependency_family():
+    # peft 0.3 tuners/lora.py raised this when bitsandbytes could not be imported
+    text = "ImportError: To use Lora with 8-bit quantization, please install the `bitsandbytes` package."
+    assert ranked(text)[0] == "version_incompat"

@@ -1025,7 +1025,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
         r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library"
         # applications' own wording when `import bitsandbytes` failed (InvokeAI's quantized model loaders)
-        r"|(bnb|bitsandbytes) modules? (is|are) not available|install bitsandbytes if available on your platform",
+        r"|(bnb|bitsandbytes) modules? (is|are) not available|install bitsandbytes if available on your platform"
+        # peft 0.3's LoRA ("please install the `bitsandbytes` package") and Forge's loaders word it this way
+        r"|install the .?bitsandbytes.? package",
         0.6,
         "transformers found accelerate or bitsandbytes missing or older than it requires (in a notebook: installed after the kernel started).",
         "pip install -U bitsandbytes accelerate, then restart the Python process (notebook kernel); `bnbdoctor check` shows the versions it needs.",
@@ -1061,6 +1063,45 @@ SIGNATURES: tuple[Signature, ...] = (
         "Upgrade vLLM (its supported-models page lists the classes with bitsandbytes support); until then run this "
         "model unquantized, on one GPU, or with transformers.",
         (VLLM_BNB_MODELS, VLLM_BNB_PARALLEL),
+    ),
+    Signature(
+        "vllm-architecture-unsupported",
+        "version_incompat",
+        None,
+        # vllm/model_executor/models/registry.py: the architecture in config.json is not in this vLLM's registry, or
+        # importing its model class failed (usually a transformers release the vLLM release was not built against)
+        r"Model architectures \[[^\]]*\] (are not supported for now|failed to be inspected)",
+        0.65,
+        "This vLLM release does not know the checkpoint's architecture, or could not import its model class with the "
+        "installed transformers: the model is newer than the vLLM/transformers pair.",
+        "Upgrade vLLM (and install the transformers release it pins); its supported-models page lists the architectures.",
+        (
+            _src(
+                "vllm-project/vllm",
+                "vllm/model_executor/models/registry.py",
+                "_raise_for_unsupported / inspection",
+            ),
+        ),
+    ),
+    Signature(
+        "rope-scaling-too-new",
+        "version_incompat",
+        None,
+        # transformers 4.31-4.42 configuration_llama._rope_scaling_validation accepted only {type, factor} with type
+        # linear/dynamic; Llama 3.1's rope_scaling (rope_type "llama3" and more keys) needs transformers >= 4.43
+        r"rope_scaling.? must be a dictionary with (with )?two fields|rope_scaling.?'s type field must be one of",
+        0.75,
+        "The installed transformers predates the checkpoint's rope_scaling format (Llama 3.1's 'llama3' rope type "
+        "came in transformers 4.43).",
+        "pip install -U 'transformers>=4.43', then restart the process.",
+        (
+            _src(
+                HF,
+                "src/transformers/models/llama/configuration_llama.py",
+                "4.31-4.42 _rope_scaling_validation",
+                "v4.42.0",
+            ),
+        ),
     ),
     Signature(
         "bnb-optimizer-kwarg",
