@@ -793,3 +793,15 @@ def test_a_library_asking_to_install_the_bitsandbytes_package_is_the_missing_dep
     # peft 0.3 tuners/lora.py raised this when bitsandbytes could not be imported
     text = "ImportError: To use Lora with 8-bit quantization, please install the `bitsandbytes` package."
     assert ranked(text)[0] == "version_incompat"
+
+
+def test_moe_experts_left_unquantized_said_in_words_is_the_moe_family():
+    # transformers v5 stores MoE experts as one 3D nn.Parameter (gate_up_proj), which bitsandbytes (nn.Linear
+    # only) leaves in 16 bits; users describe the symptom, not a message
+    text = (
+        "Loading gpt-oss with BitsAndBytesConfig(load_in_4bit=True) still takes 40 GB: the experts' gate_up_proj "
+        "weights are not quantized"
+    )
+    assert ranked(text)[0] == "moe_not_quantized"
+    # a MoE model named without any sign of unquantized weights says nothing of this cause
+    assert "moe_not_quantized" not in ranked("Qwen3-30B-A3B loads fine and answers")

@@ -72,6 +72,17 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 0.8),
     ),
+    # bitsandbytes replaces nn.Linear modules only; MoE experts stored as one fused 3D nn.Parameter (transformers v5,
+    # gpt-oss, Qwen3-MoE, Gemma 4) stay in 16 bits. Mentioning experts alone is not enough: the words must also say
+    # the weights stayed unquantized or fused
+    "moe_not_quantized": (
+        (r"\bMoE\b|mixture[- ]of[- ]experts|\bexperts?\b|\b\d+B-A\d+(\.\d+)?B\b", 0.6),
+        (
+            r"\bfused\b|\b3D\b|nn\.Parameter|(remain|stay|left|kept)\w* (in )?(bf16|bfloat16|fp16|16[- ]bit|full precision)"
+            r"|not (being )?quantized|unquantized|full precision",
+            0.6,
+        ),
+    ),
     "wrong_api": (
         (r"\bunexpected keyword\b|\bTypeError\b|got an unexpected|takes \d+ positional", 1.0),
         (r"\bload_in_(4|8)bit\b|\bquantization_config\b|\bBitsAndBytesConfig\b", 0.4),
