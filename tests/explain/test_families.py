@@ -805,3 +805,19 @@ def test_moe_experts_left_unquantized_said_in_words_is_the_moe_family():
     assert ranked(text)[0] == "moe_not_quantized"
     # a MoE model named without any sign of unquantized weights says nothing of this cause
     assert "moe_not_quantized" not in ranked("Qwen3-30B-A3B loads fine and answers")
+
+
+def test_requires_accelerate_on_a_machine_said_to_have_no_gpu_is_the_no_gpu_family():
+    # transformers 4.2x-4.38: is_bitsandbytes_available() is False without torch.cuda.is_available(), so the
+    # "requires Accelerate ... bitsandbytes" ImportError also means no CUDA device; the words say which machine
+    from bnbdoctor.explain.report_facts import parse_report
+
+    error = (
+        "ImportError: Using `load_in_8bit=True` requires Accelerate: `pip install accelerate` and the latest version "
+        "of bitsandbytes `pip install -i https://test.pypi.org/simple/ bitsandbytes` or pip install bitsandbytes`"
+    )
+    said = "Running the notebook on a CPU-only instance, from_pretrained fails:\n" + error
+    assert parse_report(said).facts.get("cuda_available") is False
+    machine = stated(os="linux", cuda_available=False)
+    assert ranked(error, machine)[0] == "gpu_not_visible"
+    assert ranked(error)[0] == "version_incompat"

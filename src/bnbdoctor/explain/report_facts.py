@@ -265,6 +265,16 @@ def spaced(text: str) -> str:
     )
 
 
+#: a machine said in words to have no GPU ("in a CPU environment", "on a CPU-only instance"): torch has no CUDA device
+#: there, which decides between causes whose messages are the same with and without a GPU (transformers 4.30-4.38's
+#: "requires Accelerate ... and the latest version of bitsandbytes" also meant `torch.cuda.is_available()` False)
+_NO_GPU_PROSE = re.compile(
+    r"\b(in|on) an? CPU[- ]only (machine|environment|instance|runtime|server|host|box|container|vm|node)\b"
+    r"|\bin an? CPU (environment|runtime)\b|\b(machine|server|instance|laptop|host) (without|with no) (an? )?(NVIDIA )?GPU\b",
+    re.I,
+)
+
+
 def parse_report(text: str) -> ReportFacts:
     """Every fact the text states about its machine (see the module docstring)."""
     facts = ReportFacts()
@@ -344,6 +354,10 @@ def parse_report(text: str) -> ReportFacts:
         if m:
             facts.set("gpu_vendor", m.group(1).strip(), line)
     facts.full_list = listed >= FULL_LIST
+    if "cuda_available" not in facts.facts and "gpu" not in facts.facts:
+        m = _NO_GPU_PROSE.search(text)
+        if m:
+            facts.set("cuda_available", False, m.group(0))
     if "gpu" not in facts.facts:
         m = _GPU_PROSE.search(text)
         if m:
