@@ -821,3 +821,12 @@ def test_requires_accelerate_on_a_machine_said_to_have_no_gpu_is_the_no_gpu_fami
     machine = stated(os="linux", cuda_available=False)
     assert ranked(error, machine)[0] == "gpu_not_visible"
     assert ranked(error)[0] == "version_incompat"
+
+
+def test_a_peft_function_or_config_refusing_a_keyword_is_the_peft_release_family():
+    # peft 0.9.0 added LoraConfig(use_dora=...); 0.7.0 added prepare_model_for_kbit_training(gradient_checkpointing_kwargs=...)
+    for text in (
+        "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'",
+        "TypeError: prepare_model_for_kbit_training() got an unexpected keyword argument 'gradient_checkpointing_kwargs'",
+    ):
+        assert ranked(text)[0] == "version_incompat", text

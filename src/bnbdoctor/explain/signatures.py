@@ -1104,6 +1104,36 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "peft-kwarg-release",
+        "version_incompat",
+        None,
+        # peft's public functions and configs gain and lose keywords from release to release (prepare_model_for_kbit_training
+        # replaced prepare_model_for_int8_training and its output_embedding_layer_name in 0.4.0, gained
+        # gradient_checkpointing_kwargs in 0.7.0; LoraConfig gained use_rslora in 0.7.0, use_dora in 0.9.0): a keyword
+        # refused there means code written for another peft release
+        r"(prepare_model_for_(kbit|int8)_training|get_peft_model|(Lora|LoHa|LoKr|IA3|AdaLora|Oft|Boft|Vera|Prefix\w*|Prompt\w*)Config\.__init__)"
+        r"\(\) got an unexpected keyword argument",
+        0.7,
+        "This peft release does not take the keyword: the code was written for another peft release (keywords are "
+        "added and removed between releases).",
+        "Install the peft release the code was written for (usually the newest: pip install -U peft), then restart.",
+        (
+            _src(
+                "huggingface/peft",
+                "src/peft/utils/other.py",
+                "prepare_model_for_kbit_training's keywords",
+                "v0.7.0",
+            ),
+            _src(
+                "huggingface/peft",
+                "src/peft/tuners/lora/config.py",
+                "LoraConfig fields (use_dora: 0.9.0)",
+                "v0.9.0",
+            ),
+        ),
+        when="versions_wrong",
+    ),
+    Signature(
         "bnb-optimizer-kwarg",
         "version_incompat",
         None,
