@@ -830,3 +830,14 @@ def test_a_peft_function_or_config_refusing_a_keyword_is_the_peft_release_family
         "TypeError: prepare_model_for_kbit_training() got an unexpected keyword argument 'gradient_checkpointing_kwargs'",
     ):
         assert ranked(text)[0] == "version_incompat", text
+
+
+def test_kernel_and_torch_architecture_checks_are_the_arch_family():
+    # FlashAttention-3 (hopper/flash_api.cpp) TORCH_CHECK(is_sm90, ...); torch 2.8+'s _warn_unsupported_code wording
+    for text in (
+        "RuntimeError: FlashAttention-3 only supports Hopper GPUs or newer.",
+        "UserWarning: Found GPU0 NVIDIA B200 which is of compute capability (CC) 10.0. The following list shows the "
+        "CCs this version of PyTorch was built for and the hardware CCs it supports: - 8.0 which supports hardware CC "
+        ">=8.0,<9.0",
+    ):
+        assert ranked(text)[0] == "arch_unsupported", text

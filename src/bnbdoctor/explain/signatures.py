@@ -752,10 +752,14 @@ SIGNATURES: tuple[Signature, ...] = (
         "arch-too-old",
         "arch_unsupported",
         None,
-        r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch installation"
+        r"Compute capability < 7\.5 detected|CUDA capability sm_\d+ is not compatible with the current PyTorch"
+        # torch 2.8+ torch/cuda/__init__.py _warn_unsupported_code: "Found GPU0 {name} which is of compute capability
+        # (CC) 12.0. The following list shows the CCs this version of PyTorch was built for ..."
+        r"|which is of compute capability \(CC\) \d+\.\d|shows the CCs this version of PyTorch was built for"
         r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
         r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
-        r"|only supports? Ampere GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)"
+        # kernels' own architecture checks (flash-attn: Ampere; FlashAttention-3: Hopper; sageattn3: Blackwell)
+        r"|only supports? (Turing|Ampere|Ada|Hopper|Blackwell) GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)"
         # cuBLAS refuses a GEMM the GPU has no path for; one on bf16 operands (CUDA_R_16BF) is the bf16 family
         r"|CUBLAS_STATUS_NOT_SUPPORTED(?!.*(CUDA_R_16BF|CUBLAS_COMPUTE_32F_FAST_16BF|bf16|bfloat16))"
         r"|which is of cuda capability \d\.\d|no longer supports this GPU because it is too old"
