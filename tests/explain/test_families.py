@@ -803,6 +803,10 @@ def test_moe_experts_left_unquantized_said_in_words_is_the_moe_family():
         "weights are not quantized"
     )
     assert ranked(text)[0] == "moe_not_quantized"
+    # naming the dtype the experts stayed in is this symptom, not a GPU refusing bf16
+    assert ranked(
+        "With load_in_4bit the Qwen3-MoE experts stay in bf16, the saved model is as large as before"
+    )[0] == ("moe_not_quantized")
     # a MoE model named without any sign of unquantized weights says nothing of this cause
     assert "moe_not_quantized" not in ranked("Qwen3-30B-A3B loads fine and answers")
 
