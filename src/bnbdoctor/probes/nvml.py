@@ -10,6 +10,7 @@ kills or wedges that child only, and becomes the probe's recorded failure ("cras
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import pickle
 import select
@@ -176,6 +177,9 @@ def _child(write_fd: int) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
+        # a crash here is the answer, not news: faulthandler (PYTHONFAULTHANDLER, pytest) holds its own copy of
+        # the parent's stderr and would dump the child's stack there
+        faulthandler.disable()
 
         def send(tag: bytes, payload: bytes) -> None:
             os.write(write_fd, tag + len(payload).to_bytes(4, "big"))
