@@ -39,6 +39,7 @@ FILES = {
     "dev-b": FIXTURES / "reports-dev-b.jsonl",
     "dev-c": FIXTURES / "reports-dev-c.jsonl",
     "dev-d": FIXTURES / "reports-dev-d.jsonl",
+    "test4": FIXTURES / "reports-test4.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
