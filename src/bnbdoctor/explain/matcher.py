@@ -15,7 +15,7 @@ import difflib
 import html
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -307,11 +307,13 @@ class _Scan:
     traceback: int | None = None  # the line of the first "Traceback (most recent call last)"
 
 
-def _branches(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression."""
-    out, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        c = pattern[i]
+def _scan(pattern: str) -> Iterator[tuple[int, str, int, bool]]:
+    """Each character of a regular expression with its index, the group depth and whether a class was open before it;
+    an escape comes as its backslash alone, and a final "" marks the end of the pattern."""
+    depth, i, in_class = 0, 0, False
+    while i <= len(pattern):
+        c = pattern[i] if i < len(pattern) else ""
+        yield i, c, depth, in_class
         if c == "\\":
             i += 2
             continue
@@ -323,41 +325,33 @@ def _branches(pattern: str) -> list[str]:
             depth += 1
         elif c == ")":
             depth -= 1
-        elif c == "|" and depth == 0:
+        i += 1
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    out, start = [], 0
+    for i, c, depth, in_class in _scan(pattern):
+        if c == "|" and depth == 0 and not in_class:
             out.append(pattern[start:i])
             start = i + 1
-        i += 1
     out.append(pattern[start:])
     return out
 
 
 def _anchor(branch: str) -> str | None:
     """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
-    best, word, depth, i, in_class = "", "", 0, 0, False
-    while i <= len(branch):
-        c = branch[i] if i < len(branch) else ""
+    best, word = "", ""
+    for _, c, depth, in_class in _scan(branch):
         quantified = c in "?*{+"
         if c.isalpha() and depth == 0 and not in_class:
             word += c
-            i += 1
             continue
         if word and not quantified and len(word) > len(best):
             best = word
         elif word and quantified and len(word) - 1 > len(best):
             best = word[:-1]  # the quantifier binds only the last letter
         word = ""
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        i += 1
     return best.lower() if len(best) >= 3 else None
 
 
