@@ -40,16 +40,16 @@ ROOT_BONUS = (
     0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
 )
 SETUP_BONUS = 0.05  # a setup failure printed before the traceback
-SETUP_CATEGORIES = frozenset(
-    {
-        "platform_unsupported",
-        "gpu_not_visible",
-        "driver_too_old",
-        "cuda_mismatch",
-        "missing_libs",
-        "arch_unsupported",
-    }
+#: the setup failures (platform, GPU, driver, CUDA, libraries, architecture): also the first causes of ROOT_ORDER
+SETUP_ORDER = (
+    "platform_unsupported",
+    "gpu_not_visible",
+    "driver_too_old",
+    "cuda_mismatch",
+    "missing_libs",
+    "arch_unsupported",
 )
+SETUP_CATEGORIES = frozenset(SETUP_ORDER)
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
@@ -57,12 +57,7 @@ TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
 ROOT_ORDER = (
-    "platform_unsupported",
-    "gpu_not_visible",
-    "driver_too_old",
-    "cuda_mismatch",
-    "missing_libs",
-    "arch_unsupported",
+    *SETUP_ORDER,
     "bnb_cpu_fallback",
     "version_incompat",
     "wrong_api",
