@@ -3,6 +3,9 @@ what the file was meant to be, so a missing, unreadable, binary or huge file nev
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InputError
@@ -42,3 +45,28 @@ def read_text(path: Path, what: str, max_bytes: int = 16 * MiB, hint: str = "") 
         raise InputError(
             f"{what} {path} is not UTF-8 text (byte {exc.start}): is it the right file?{hint}"
         ) from None
+
+
+@contextmanager
+def input_errors(path: Path, missing: str = "file not found") -> Iterator[None]:
+    """Turns an OSError while reading `path` into the InputError that says so (`missing` names what was not found)."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(f"{missing}: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_tail(path: Path, max_bytes: int) -> tuple[bytes, bytes, int]:
+    """The first two bytes of `path`, its last `max_bytes` bytes and its size, without reading the rest (the end of a
+    log is where its error is). OSErrors pass through: wrap the call in `input_errors`."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            handle.seek(size - max_bytes)
+        tail = handle.read(max_bytes)  # bounded even when the file grew meanwhile
+        return head, tail, max(size, len(tail))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..documents import THIS_MACHINE, CheckResult, Source
 from ..errors import InputError
+from ..inputs import input_errors, read_tail
 from ..rules import CheckOptions, Context, chosen_rules, run
 from ..selection import Selection, resolve
 from ..snapshot import Snapshot, load_snapshot
@@ -219,14 +220,9 @@ def report_snapshot_of(path: Path) -> Reported:
     """The partial snapshot of the machine a bug report (an issue body, a log) describes; unknown stays unknown."""
     from ..explain.report_facts import KNOWN, report_snapshot
 
-    try:
-        text = path.read_bytes()[-4 * 2**20 :].decode("utf-8", errors="replace")
-    except FileNotFoundError:
-        raise InputError(f"report file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with input_errors(path, "report file not found"):
+        _, tail, _ = read_tail(path, 4 * 2**20)
+    text = tail.decode("utf-8", errors="replace")
     snapshot, facts = report_snapshot(text)
     if not facts:
         raise InputError(

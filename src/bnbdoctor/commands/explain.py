@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
+from ..inputs import input_errors, read_tail
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -83,7 +83,7 @@ def _keep_bom(head: bytes, tail: bytes, total: int) -> bytes:
 def _read_file(path: Path) -> bytes:
     """The last MAX_INPUT bytes of a regular file, read after a seek (a 5 GB log costs MAX_INPUT of memory).
     A device or a FIFO named with --file is refused: /dev/zero never ends, and a FIFO is read through stdin."""
-    try:
+    with input_errors(path):
         mode = path.stat().st_mode  # before opening: opening a FIFO waits for a writer
         if stat.S_ISDIR(mode):
             raise InputError(f"{path} is a directory, not a file")
@@ -92,19 +92,8 @@ def _read_file(path: Path) -> bytes:
                 f"{path} is not a regular file (a device, FIFO or socket): save the log to a file, "
                 f"or pipe it in (`... 2>&1 | bnbdoctor explain`)"
             )
-        with path.open("rb") as handle:
-            head = handle.read(2)
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_INPUT:
-                handle.seek(size - MAX_INPUT)
-            tail = handle.read(MAX_INPUT)  # bounded even when the file grew meanwhile
-            return _keep_bom(head, tail, max(size, len(tail)))
-    except FileNotFoundError:
-        raise InputError(f"file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        head, tail, size = read_tail(path, MAX_INPUT)
+        return _keep_bom(head, tail, size)
 
 
 def read_input(request: ExplainRequest) -> tuple[str, str]:

@@ -15,7 +15,7 @@ import difflib
 import html
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -40,16 +40,16 @@ ROOT_BONUS = (
     0.1  # evidence in the first exception of a chain ("The above exception was the direct cause ...")
 )
 SETUP_BONUS = 0.05  # a setup failure printed before the traceback
-SETUP_CATEGORIES = frozenset(
-    {
-        "platform_unsupported",
-        "gpu_not_visible",
-        "driver_too_old",
-        "cuda_mismatch",
-        "missing_libs",
-        "arch_unsupported",
-    }
+#: the setup failures (platform, GPU, driver, CUDA, libraries, architecture): also the first causes of ROOT_ORDER
+SETUP_ORDER = (
+    "platform_unsupported",
+    "gpu_not_visible",
+    "driver_too_old",
+    "cuda_mismatch",
+    "missing_libs",
+    "arch_unsupported",
 )
+SETUP_CATEGORIES = frozenset(SETUP_ORDER)
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
@@ -57,12 +57,7 @@ TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
 ROOT_ORDER = (
-    "platform_unsupported",
-    "gpu_not_visible",
-    "driver_too_old",
-    "cuda_mismatch",
-    "missing_libs",
-    "arch_unsupported",
+    *SETUP_ORDER,
     "bnb_cpu_fallback",
     "version_incompat",
     "wrong_api",
@@ -307,11 +302,13 @@ class _Scan:
     traceback: int | None = None  # the line of the first "Traceback (most recent call last)"
 
 
-def _branches(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression."""
-    out, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        c = pattern[i]
+def _scan(pattern: str) -> Iterator[tuple[int, str, int, bool]]:
+    """Each character of a regular expression with its index, the group depth and whether a class was open before it;
+    an escape comes as its backslash alone, and a final "" marks the end of the pattern."""
+    depth, i, in_class = 0, 0, False
+    while i <= len(pattern):
+        c = pattern[i] if i < len(pattern) else ""
+        yield i, c, depth, in_class
         if c == "\\":
             i += 2
             continue
@@ -323,41 +320,33 @@ def _branches(pattern: str) -> list[str]:
             depth += 1
         elif c == ")":
             depth -= 1
-        elif c == "|" and depth == 0:
+        i += 1
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    out, start = [], 0
+    for i, c, depth, in_class in _scan(pattern):
+        if c == "|" and depth == 0 and not in_class:
             out.append(pattern[start:i])
             start = i + 1
-        i += 1
     out.append(pattern[start:])
     return out
 
 
 def _anchor(branch: str) -> str | None:
     """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
-    best, word, depth, i, in_class = "", "", 0, 0, False
-    while i <= len(branch):
-        c = branch[i] if i < len(branch) else ""
+    best, word = "", ""
+    for _, c, depth, in_class in _scan(branch):
         quantified = c in "?*{+"
         if c.isalpha() and depth == 0 and not in_class:
             word += c
-            i += 1
             continue
         if word and not quantified and len(word) > len(best):
             best = word
         elif word and quantified and len(word) - 1 > len(best):
             best = word[:-1]  # the quantifier binds only the last letter
         word = ""
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        i += 1
     return best.lower() if len(best) >= 3 else None
 
 

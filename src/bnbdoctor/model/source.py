@@ -193,17 +193,7 @@ def from_hub(repo_id: str, revision: str | None = None) -> ModelSource:
         huggingface_hub.hf_hub_url(repo_id, "config.json", revision=revision, endpoint=_endpoint())
     )
     try:
-        config_path = Path(
-            huggingface_hub.hf_hub_download(
-                repo_id,
-                "config.json",
-                revision=revision,
-                cache_dir=hub_cache(),
-                token=_token(),
-                endpoint=_endpoint(),
-                local_files_only=not online,
-            )
-        )
+        config_path = _hub_file(repo_id, "config.json", revision, local_files_only=not online)
     except errors.GatedRepoError:
         raise InputError(
             f"{repo_id} is gated: accept its terms on its Hub page, then set HF_TOKEN to a token of that "
@@ -310,22 +300,30 @@ def hub_headers(repo_id: str, revision: str | None, folder: Path) -> list[Tensor
     return tensors
 
 
+def _hub_file(repo_id: str, filename: str, revision: str | None, local_files_only: bool = False) -> Path:
+    """One file of a Hub repository, through the cache transformers uses, with the user's token and endpoint."""
+    import huggingface_hub
+
+    return Path(
+        huggingface_hub.hf_hub_download(
+            repo_id,
+            filename,
+            revision=revision,
+            cache_dir=hub_cache(),
+            token=_token(),
+            endpoint=_endpoint(),
+            local_files_only=local_files_only,
+        )
+    )
+
+
 def _fetch_headers(repo_id: str, revision: str | None) -> list[TensorHeader]:
     import huggingface_hub
     from huggingface_hub import errors
 
     api = huggingface_hub.HfApi(endpoint=_endpoint(), token=_token())
     try:
-        index = Path(
-            huggingface_hub.hf_hub_download(
-                repo_id,
-                "model.safetensors.index.json",
-                revision=revision,
-                cache_dir=hub_cache(),
-                token=_token(),
-                endpoint=_endpoint(),
-            )
-        )
+        index = _hub_file(repo_id, "model.safetensors.index.json", revision)
         files = sorted(set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}).values()))
     except errors.EntryNotFoundError:
         files = ["model.safetensors"]

@@ -367,6 +367,16 @@ def _done(present: set[str], name: str, backend: str, reason: str, evidence: tup
     return Choice(outcome, name, backend, reason, version=_file_version(name), evidence=evidence)
 
 
+def _raises(sel: Selection, backend: str, why: str, version: str, *fields: str) -> Choice:
+    """A BNB_*_VERSION override bitsandbytes `version` refuses with a RuntimeError (`why`), with its evidence fields."""
+    return Choice(
+        "bad_override",
+        backend=backend,
+        evidence=_ev(sel, *fields),
+        reason=f"{why}: bitsandbytes {version} raises RuntimeError",
+    )
+
+
 def choose(
     sel: Selection,
     version: str,
@@ -414,11 +424,8 @@ def choose(
         )
         if rocm_override is not None:
             if not rocm_override.isdigit():
-                return Choice(
-                    "bad_override",
-                    backend="rocm",
-                    evidence=_ev(sel, "override_rocm"),
-                    reason=f"BNB_ROCM_VERSION={rocm_override!r} is not digits: bitsandbytes {version} raises RuntimeError",
+                return _raises(
+                    sel, "rocm", f"BNB_ROCM_VERSION={rocm_override!r} is not digits", version, "override_rocm"
                 )
             return _done(
                 present,
@@ -428,12 +435,7 @@ def choose(
                 _ev(sel, "override_rocm"),
             )
         if sel.override and sel.override.rocm == "raises" and env.get("BNB_CUDA_VERSION"):
-            return Choice(
-                "bad_override",
-                backend="rocm",
-                evidence=_ev(sel, "override_rocm"),
-                reason=f"BNB_CUDA_VERSION is set with a ROCm torch: bitsandbytes {version} raises RuntimeError",
-            )
+            return _raises(sel, "rocm", "BNB_CUDA_VERSION is set with a ROCm torch", version, "override_rocm")
         return _nearest(
             sel,
             f"libbitsandbytes_rocm{digits(sel, hip)}{suffix}",
@@ -487,11 +489,13 @@ def choose(
     value = env.get(o.variable) if o else None
     if o is not None and value is not None and not (value == "" and o.empty_is_unset):
         if o.digits_required and not value.isdigit():
-            return Choice(
-                "bad_override",
-                backend="cuda",
-                evidence=_ev(sel, "override_digits", "override_empty"),
-                reason=f"{o.variable}={value!r} is not digits: bitsandbytes {version} raises RuntimeError",
+            return _raises(
+                sel,
+                "cuda",
+                f"{o.variable}={value!r} is not digits",
+                version,
+                "override_digits",
+                "override_empty",
             )
         overridden = override_library(name, value, o.mode, suffix)
         if overridden is None:

@@ -35,6 +35,15 @@ def find(
     return None
 
 
+def _which(sources: dict[str, str], patterns: dict[str, str]) -> tuple[str, str] | None:
+    """The first value of `patterns` (value -> regular expression) whose expression is found, and where."""
+    for value, pattern in patterns.items():
+        where = find(sources, pattern)
+        if where:
+            return value, where
+    return None
+
+
 def snippet(sources: dict[str, str], pattern: str, files: Iterable[str] | None = None) -> str | None:
     regex = re.compile(pattern, re.S)
     for file in files or sources:
@@ -89,13 +98,12 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
     ev["nocublaslt_below"] = nocublaslt
     ev["nocublaslt_threshold"] = threshold if nocublaslt else None
     # which GPU's compute capability decides it
-    if find(sources, r"sorted\(torch\.cuda\.get_device_capability"):
-        sel["capability_of"], ev["capability_of"] = (
-            "highest",
-            find(sources, r"sorted\(torch\.cuda\.get_device_capability"),
-        )
-    elif find(sources, r"ccs\[-1\]"):
-        sel["capability_of"], ev["capability_of"] = "last_device", find(sources, r"ccs\[-1\]")
+    chosen = _which(
+        sources,
+        {"highest": r"sorted\(torch\.cuda\.get_device_capability", "last_device": r"ccs\[-1\]"},
+    )
+    if chosen:
+        sel["capability_of"], ev["capability_of"] = chosen
     else:
         sel["capability_of"] = None
     # the file suffix: per platform (consts.DYNAMIC_LIBRARY_SUFFIX) or .so everywhere
@@ -109,20 +117,17 @@ def analyse_selection(sources: dict[str, str], backends: list[str]) -> dict[str,
     if override:
         o: dict[str, Any] = {"variable": "BNB_CUDA_VERSION"}
         # how the override builds the file name (modes emulated by bnbdoctor.releases.override_library)
-        if find(sources, r"binary_name\[:-6\]\s*\+"):
-            o["mode"], ev["override_mode"] = "replace_last_6_chars", find(sources, r"binary_name\[:-6\]\s*\+")
-        elif find(sources, r"rstrip\(\"0123456789\"\)"):
-            o["mode"], ev["override_mode"] = (
-                "strip_trailing_digits",
-                find(sources, r"rstrip\(\"0123456789\"\)"),
-            )
-        elif find(sources, r're\.sub\(r?"cuda\\d\+"'):
-            o["mode"], ev["override_mode"] = "replace_cuda_digits", find(sources, r're\.sub\(r?"cuda\\d\+"')
-        elif find(sources, r'library_name = f"libbitsandbytes_\{prefix\}\{override_value\}'):
-            o["mode"], ev["override_mode"] = (
-                "names_library",
-                find(sources, r'library_name = f"libbitsandbytes_\{prefix\}\{override_value\}'),
-            )
+        chosen = _which(
+            sources,
+            {
+                "replace_last_6_chars": r"binary_name\[:-6\]\s*\+",
+                "strip_trailing_digits": r"rstrip\(\"0123456789\"\)",
+                "replace_cuda_digits": r're\.sub\(r?"cuda\\d\+"',
+                "names_library": r'library_name = f"libbitsandbytes_\{prefix\}\{override_value\}',
+            },
+        )
+        if chosen:
+            o["mode"], ev["override_mode"] = chosen
         else:
             o["mode"] = None
         empty = find(
