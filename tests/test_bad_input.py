@@ -234,6 +234,8 @@ PROBES: list[tuple[str, list[str], str | None, int, str]] = [
         2,
         "not a regular file",
     ),
+    ("check-report-a-device", ["check", "--from-report", "/dev/zero"], None, 2, "not a regular file"),
+    ("check-report-a-dir", ["check", "--from-report", "{t}/dir"], None, 2, "directory"),
     ("explain-text-and-file", ["explain", "x", "--file", "{t}/blank.log"], None, 2, "not both"),
     ("explain-bad-snapshot", ["explain", "x", "--snapshot", "{t}/bad.json"], None, 2, "not valid JSON"),
     ("explain-format-invalid", ["explain", "x", "--format", "xml"], None, 2, "explain --help"),

@@ -4,6 +4,7 @@ what the file was meant to be, so a missing, unreadable, binary or huge file nev
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,3 +71,13 @@ def read_tail(path: Path, max_bytes: int) -> tuple[bytes, bytes, int]:
             handle.seek(size - max_bytes)
         tail = handle.read(max_bytes)  # bounded even when the file grew meanwhile
         return head, tail, max(size, len(tail))
+
+
+def require_regular_file(path: Path, hint: str) -> None:
+    """Refuse a directory, device, FIFO or socket before opening it (opening a FIFO waits for a writer, and
+    /dev/zero never ends); call inside `input_errors(path)`. `hint` says what to do instead."""
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is not a regular file (a device, FIFO or socket): {hint}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..documents import THIS_MACHINE, CheckResult, Source
 from ..errors import InputError
-from ..inputs import input_errors, read_tail
+from ..inputs import input_errors, read_tail, require_regular_file
 from ..rules import CheckOptions, Context, chosen_rules, run
 from ..selection import Selection, resolve
 from ..snapshot import Snapshot, load_snapshot
@@ -221,6 +221,7 @@ def report_snapshot_of(path: Path) -> Reported:
     from ..explain.report_facts import KNOWN, report_snapshot
 
     with input_errors(path, "report file not found"):
+        require_regular_file(path, "save the report to a file first")
         _, tail, _ = read_tail(path, 4 * 2**20)
     text = tail.decode("utf-8", errors="replace")
     snapshot, facts = report_snapshot(text)

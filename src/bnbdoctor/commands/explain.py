@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
-from ..inputs import input_errors, read_tail
+from ..inputs import input_errors, read_tail, require_regular_file
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -84,14 +83,7 @@ def _read_file(path: Path) -> bytes:
     """The last MAX_INPUT bytes of a regular file, read after a seek (a 5 GB log costs MAX_INPUT of memory).
     A device or a FIFO named with --file is refused: /dev/zero never ends, and a FIFO is read through stdin."""
     with input_errors(path):
-        mode = path.stat().st_mode  # before opening: opening a FIFO waits for a writer
-        if stat.S_ISDIR(mode):
-            raise InputError(f"{path} is a directory, not a file")
-        if not stat.S_ISREG(mode):
-            raise InputError(
-                f"{path} is not a regular file (a device, FIFO or socket): save the log to a file, "
-                f"or pipe it in (`... 2>&1 | bnbdoctor explain`)"
-            )
+        require_regular_file(path, "save the log to a file, or pipe it in (`... 2>&1 | bnbdoctor explain`)")
         head, tail, size = read_tail(path, MAX_INPUT)
         return _keep_bom(head, tail, size)
 
