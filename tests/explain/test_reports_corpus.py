@@ -182,3 +182,10 @@ def test_stats_can_be_restricted_to_one_split(capsys):
     counted = json.loads(capsys.readouterr().out)
     assert counted["total"] == len(DEV_C)
     assert counted["split"] == {"dev-c": len(DEV_C)}
+
+
+def test_fifth_held_out_set_is_labelled_test5_and_is_fresh():
+    test5 = [r for _, r in stats.load(stats.FILES["test5"])]
+    assert len(test5) >= 60 and all(r["split"] == "test5" for r in test5)
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test5"}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in test5}
