@@ -3,6 +3,7 @@
     PYTHONPATH=src python scripts/mine_api.py                  # download what is missing, mine, write the index
     PYTHONPATH=src python scripts/mine_api.py --offline        # only what is already in /work/cache
     PYTHONPATH=src python scripts/mine_api.py --only peft --latest 3   # a quick partial run (nothing written)
+    PYTHONPATH=src python scripts/mine_api.py --with-diffusers # diffusers 0.25+ too (optional, not shipped)
 
 Python's own messages about names ("cannot import name 'X' from 'M'", "module 'M' has no attribute 'X'",
 "F.__init__() got an unexpected keyword argument 'k'", "'C' object has no attribute 'a'") are in no library's
@@ -20,7 +21,11 @@ mismatch. This script records, for every release of the packages below, what suc
     the classes users meet in these errors (CLASSES below).
 
 transformers' model files (`transformers/models/*/`) are read for their names only (a regex, not a parse: there are
-thousands); torch is read from the macOS arm64 wheel of each minor, names only, public modules only.
+thousands), and the index keeps only the names a release added or removed there (the only ones a version error can
+be about); torch is read from the macOS arm64 wheel of each minor (its Python files and the C stubs its `__init__`
+star-imports dtypes and functions from), names only, public modules only. Parameters are kept for functions and
+constructors, and for the methods of the curated classes and every `from_pretrained`; transformers' placeholder,
+test, converter, CLI and TensorFlow/Flax modules are left out. This keeps the file under 400 KiB.
 
 Each fact is stored as the release RANGES it holds in (indexes into the package's release list, "0-12,15-40"),
 never per release. Reading an archive is cached in /work/cache/api-mined/ (keyed by archive name and EXTRACTOR),
@@ -581,10 +586,11 @@ def ranges(indexes: list[int]) -> str:
     return ",".join(out)
 
 
-#: transformers modules whose names are left out: placeholders for a missing backend, tests, converters, CLIs,
-#: TensorFlow/Flax code (gone in 5.x, never loaded with bitsandbytes)
+#: modules whose names are left out: transformers' placeholders for a missing backend, tests and test helpers,
+#: converters, CLIs, TensorFlow/Flax code (gone in 5.x, never loaded with bitsandbytes), ONNX export, benchmarks
 _SKIP_NAMES = re.compile(
-    r"\.dummy_|testing_utils|\.convert_|\.commands\b|\.cli\b|modeling_tf_|modeling_flax_|_tf_utils|_flax_utils"
+    r"\.dummy_|test_utils|testing_utils|\.testing\b|\.convert_|\.commands\b|\.cli\b|modeling_tf_|modeling_flax_"
+    r"|_tf_utils|_flax_utils|\.onnx\b|\.benchmark"
 )
 
 
@@ -594,7 +600,7 @@ def _per_model(module: str) -> bool:
 
 
 def _keep_names(module: str) -> bool:
-    return not (module.startswith("transformers.") and _SKIP_NAMES.search(module))
+    return not _SKIP_NAMES.search(module)
 
 
 def _keep_params(key: str, curated: set[str]) -> bool:
@@ -720,10 +726,16 @@ def main(argv: list[str] | None = None) -> int:
         "--fresh", action="store_true", help="re-read archives even when their result is cached"
     )
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--with-diffusers",
+        action="store_true",
+        help="index diffusers (0.25+) too (optional: not in the shipped file)",
+    )
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args(argv)
     mined: dict[str, dict[str, dict[str, Any]]] = {}
-    for name in args.only or list(API):
+    chosen = args.only or [p for p in API if p != "diffusers" or args.with_diffusers]
+    for name in chosen:
         package = API[name]
         versions = releases(package, args.latest)
         groups = by_minor(versions) if package.per_minor else [[v] for v in versions]

@@ -20,7 +20,7 @@ import difflib
 import gzip
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -29,7 +29,9 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 # how sure each verdict is; tuned so that a verdict with a range outranks a signature's generic text
-IN_RANGE = 0.8  # the name exists in some releases, not in the one stated (or no version stated)
+IN_RANGE = 0.7  # the name exists in some releases; no installed version is stated
+STATED_LACKS = 0.15  # ... and the report states an installed version that lacks it
+STATED_HAS = -0.1  # ... and the stated version has it: another installation runs, or another cause
 TYPO = 0.8  # the name is in no release; a close spelling is
 WRONG_PLACE = 0.78  # the name is in no release of this module/object; it belongs to another one
 UNKNOWN = 0.55  # the name is in no release and nothing like it is: wrong_api, the release second
@@ -319,7 +321,7 @@ def _installed(text: str, versions: dict[str, str], package: str) -> tuple[str |
     return None, ""
 
 
-def _close(name: str, choices: list[str] | set[str], cutoff: float = 0.82) -> str | None:
+def _close(name: str, choices: Iterable[str], cutoff: float = 0.82) -> str | None:
     pool = [c for c in choices if c != name and abs(len(c) - len(name)) <= max(3, len(name) // 3)]
     got = difflib.get_close_matches(name, pool, n=1, cutoff=cutoff)
     return got[0] if got else None
@@ -344,7 +346,8 @@ def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tup
             for o, r in others.items()
             if ix.contains(package, r, removed) and versions.index(ix.spans(package, r)[0][0]) > first_of_name
         }
-        replaced_by = _close(name, later, 0.6)
+        present = {o: r for o, r in others.items() if ix.contains(package, r, removed)}
+        replaced_by = _close(name, later, 0.6) or _close(name, present, 0.8)
         if replaced_by is None and "(" in table:
             same = [o for o, r in later.items() if versions.index(ix.spans(package, r)[0][0]) == i]
             replaced_by = same[0] if len(same) == 1 else None
@@ -425,13 +428,27 @@ def _version_verdict(
         cause = f"{what} exists in {say}: the code was written for a release that has it."
     return Verdict(
         "version_incompat",
-        IN_RANGE + (0.08 if inside is False else 0.0),
+        IN_RANGE + (STATED_LACKS if inside is False else STATED_HAS if inside else 0.0),
         cause + have,
         _range_fix(ix, package, ranges, replaced_by, replaces),
         line,
         index,
         "wrong_api",
-        detail={"package": package, "name": name, "ranges": say, "installed": installed[0], "has_it": inside},
+        detail={
+            "package": package,
+            "file": what,
+            "function": name,
+            "type": None,
+            "first": ix.spans(package, ranges)[0][0],
+            "last": ix.spans(package, ranges)[-1][1],
+            "newest_release": ix.releases[package][-1],
+            "where": f"{what}: {say}",
+            "template": name,
+            "truncated": False,
+            "ranges": say,
+            "installed": installed[0],
+            "has_it": inside,
+        },
     )
 
 

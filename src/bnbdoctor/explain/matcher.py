@@ -882,13 +882,15 @@ def _name_errors(
                 )
             elif mine:
                 cand.cause, cand.fix = verdict.cause, verdict.fix
+                cand.signatures = [*cand.signatures, "api:index"]
                 if verdict.line not in cand.lines:
                     cand.lines = [verdict.line, *cand.lines]
             if mine:
                 cand.confidence = max(cand.confidence, confidence)
-                cand.templates.insert(
-                    0, {"id": "api:index", "kind": "api", "gone_from_newest": False, **verdict.detail}
-                )
+                if verdict.detail.get("first"):
+                    cand.templates.append(
+                        {"id": "api:index", "kind": "api", "gone_from_newest": False, **verdict.detail}
+                    )
                 other = merged.get(verdict.runner_up or "")
                 if other is not None and category == "wrong_api" and verdict.confidence > api.UNKNOWN:
                     cand.confidence = max(cand.confidence, other.confidence + 0.05)
