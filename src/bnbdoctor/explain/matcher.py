@@ -852,6 +852,51 @@ def _api_evidence(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -
             target.fix += f" {name} came in {package} {first}: install {package}>={first}."
 
 
+def _name_errors(
+    text: str, lines: list[str], merged: dict[str, _Candidate], machine: MachineFacts | None
+) -> None:
+    """Python's own name errors resolved against the libraries' API history (api.py): a cause with the release
+    range, or the caller's mistake when no release has the name; the other category as runner-up."""
+    from . import api  # the index is loaded only when a name error is in the text
+
+    versions = {k: p.version for k, p in machine.snapshot.packages.packages.items()} if machine else {}
+    for verdict in api.diagnose(lines, text, versions):
+        for category, confidence, mine in (
+            (verdict.category, verdict.confidence, True),
+            (verdict.runner_up, verdict.runner_up_confidence, False),
+        ):
+            if category is None:
+                continue
+            cand = merged.get(category)
+            if cand is None:
+                cand = merged[category] = _Candidate(
+                    category,
+                    None,
+                    confidence,
+                    verdict.cause,
+                    verdict.fix,
+                    [verdict.line],
+                    [f"api:{category}"],
+                    (),
+                    first_line=verdict.line_index,
+                )
+            elif mine:
+                cand.cause, cand.fix = verdict.cause, verdict.fix
+                cand.signatures = [*cand.signatures, "api:index"]
+                if verdict.line not in cand.lines:
+                    cand.lines = [verdict.line, *cand.lines]
+            if mine:
+                cand.confidence = max(cand.confidence, confidence)
+                if verdict.detail.get("first"):
+                    cand.templates.append(
+                        {"id": "api:index", "kind": "api", "gone_from_newest": False, **verdict.detail}
+                    )
+                other = merged.get(verdict.runner_up or "")
+                if other is not None and category == "wrong_api" and verdict.confidence > api.UNKNOWN:
+                    cand.confidence = max(cand.confidence, other.confidence + 0.05)
+        return  # the first name error is the one the run died of
+
+
 _ERROR_LINE = re.compile(r"\b\w*(Error|Exception)\b|\berror\b|Traceback|Assertion|Killed", re.I)
 ADVICE = frozenset({"dtype_slow", "other"})  # causes of slowness or advisories: never why a run failed
 ADVICE_PENALTY = 0.3
@@ -1035,6 +1080,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _failures_over_advice(merged)
     _api_evidence(text, merged, kb)
     _wrong_name(text, merged, kb)
+    _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)
     if found.root_end is not None:
