@@ -63,7 +63,7 @@ def train(documents: list[tuple[str, str]]) -> dict[str, Any]:
 
 @cache
 def model() -> dict[str, Any]:
-    raw = resources.files("bnbdoctor.explain").joinpath("data", DATA).read_bytes()
+    raw = resources.files("bnbdoctor.explain").joinpath(f"data/{DATA}").read_bytes()
     data: dict[str, Any] = json.loads(gzip.decompress(raw))
     if data.get("schema") != SCHEMA:
         raise ValueError(f"{DATA}: schema {data.get('schema')!r}, expected {SCHEMA!r}")
