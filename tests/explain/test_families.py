@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bnbdoctor.explain import MachineFacts, explain_text
 from bnbdoctor.explain.report_facts import snapshot_from_facts
 from bnbdoctor.rules import CheckOptions, Context, run
@@ -876,3 +878,19 @@ def test_words_alone_never_start_a_diagnosis():
         explain_text("RuntimeError: You set `ignore_mismatched_sizes` to `False`, thus raising an error.")
         == []
     )
+
+
+# ---- a regression between releases described in prose: the words say "version" even with no message ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Works with transformers 4.38.2, fails with 4.39.0 when loading in 4-bit",
+        "bitsandbytes 0.43.0 is broken for 8-bit training on my A100",
+        "QLoRA training no longer works after 0.44.1",
+        "升级transformers后加载4bit模型报错",
+    ],
+)
+def test_a_regression_between_releases_in_prose_is_guessed_as_the_release(text):
+    assert ranked(text)[0] == "version_incompat"

@@ -70,6 +70,16 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(upgrade|downgrade|update|pip install -U|older version|newer version|latest version)\b", 1.0),
         (r"\b(version|versions)\b.{0,40}\b(incompatib|conflict|mismatch|requires?)\w*", 1.2),
         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
+        # how people describe a regression between releases: "0.48 is broken", "2.1.0 works, but 2.1.1 does not",
+        # "no longer works after 0.41.1"; and the Chinese words for update / upgrade / downgrade / version
+        (
+            r"\b(no longer works?|stopped working|broken|broke|breaks|regression)\b[^\n]{0,60}\b\d+\.\d+"
+            r"|\b\d+\.\d+(\.\d+)?\b[^\n]{0,40}\b(is broken|broke|breaks|no longer works?)\b"
+            r"|\bworks? (with|on|in)\b[^\n]{0,30}\b\d+\.\d+[^\n]{0,40}\b(fails?|breaks?|crash\w*|not)\b[^\n]{0,30}\d+\.\d+"
+            r"|\b\d+\.\d+(\.\d+)?,? works?\b[^\n]{0,60}\b\d+\.\d+(\.\d+)?\b[^\n]{0,20}\b(does ?n[o']t|fails?|not)\b",
+            1.0,
+        ),
+        (r"更新|升级|降级|版本", 1.0),
         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 0.8),
     ),
     # bitsandbytes replaces nn.Linear modules only; MoE experts stored as one fused 3D nn.Parameter (transformers v5,
