@@ -49,3 +49,10 @@ def test_features_read_a_long_log_at_its_end():
     text = "out of memory " + "x " * words.MAX_CHARS + "shared object"
     found = words.features(text)
     assert "shared object" in found and "out of" not in found
+
+
+def test_every_category_has_a_general_next_step_for_a_guess():
+    from bnbdoctor.explain.keywords import GUESS_FIX
+    from bnbdoctor.vocab import CATEGORIES
+
+    assert set(GUESS_FIX) == set(CATEGORIES)

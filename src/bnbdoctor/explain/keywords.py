@@ -98,6 +98,68 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bload_in_(4|8)bit\b|\bquantization_config\b|\bBitsAndBytesConfig\b", 0.4),
     ),
 }
+#: The next step for a cause named from words only: general to the category (a guess has no message to be specific
+#: about), never the fix of one particular signature of it.
+GUESS_FIX: dict[str, str] = {
+    "gpu_not_visible": (
+        "Check that torch sees the GPU (`python -c 'import torch; print(torch.cuda.is_available())'`, `nvidia-smi`, "
+        "CUDA_VISIBLE_DEVICES), then run `bnbdoctor check` on that machine."
+    ),
+    "driver_too_old": (
+        "Compare the NVIDIA driver (`nvidia-smi`) with the CUDA version torch was built for (`torch.version.cuda`): "
+        "update the driver or install a torch build for an older CUDA; `bnbdoctor check` names both."
+    ),
+    "cuda_mismatch": (
+        "Make torch's CUDA, bitsandbytes' native library and any BNB_CUDA_VERSION agree: unset BNB_CUDA_VERSION and "
+        "install a bitsandbytes release that ships a library for torch's CUDA; `bnbdoctor check` shows which is loaded."
+    ),
+    "arch_unsupported": (
+        "Compare the GPU's compute capability with what the installed torch and bitsandbytes were compiled for "
+        "(`bnbdoctor check` lists both) and install releases built for it."
+    ),
+    "missing_libs": (
+        "A shared library the native code needs is not found: install the CUDA runtime the build expects (torch's CUDA "
+        "wheels bring their own) or fix LD_LIBRARY_PATH / PATH; `bnbdoctor check` names the library."
+    ),
+    "bnb_cpu_fallback": (
+        "bitsandbytes loaded its CPU library or none: install a release with a GPU library for this platform and "
+        "torch's CUDA (`pip install -U bitsandbytes`); `bnbdoctor check` shows which library it loads."
+    ),
+    "bf16_unsupported": (
+        "Use float16 instead of bfloat16 (bnb_4bit_compute_dtype / torch_dtype = torch.float16, --fp16 instead of "
+        "--bf16) on GPUs before compute capability 8.0."
+    ),
+    "oom": (
+        "Need less memory: nf4 with double quantization, a smaller batch or sequence, or a device_map with max_memory; "
+        "`bnbdoctor estimate MODEL` says what the load needs."
+    ),
+    "cpu_offload": (
+        "Give the GPU enough of a max_memory budget that no quantized layer is placed on the CPU or disk; "
+        "`bnbdoctor estimate MODEL` gives the budget."
+    ),
+    "device_mismatch": (
+        "Put the inputs on the model's device (`inputs.to(model.device)`) and do not move a quantized model with "
+        "`.to()` / `.cuda()`."
+    ),
+    "dtype_slow": (
+        "Compute in 16 bits (bnb_4bit_compute_dtype=torch.bfloat16 or torch.float16, matching the inputs) and make "
+        "sure the model runs on the GPU (`bnbdoctor load` measures speed and placement)."
+    ),
+    "version_incompat": (
+        "Align the versions: upgrade (or pin) the package the error comes from to a release that has what the code "
+        "uses, and compare `pip list` with the project's requirements."
+    ),
+    "wrong_api": "Check the call against the installed release's documentation: the library does not accept it.",
+    "platform_unsupported": (
+        "The installed release has no build for this OS, GPU vendor or CPU architecture: use a release that does "
+        "(`bnbdoctor check` knows each bitsandbytes release's platforms) or a supported machine."
+    ),
+    "moe_not_quantized": (
+        "bitsandbytes quantizes nn.Linear layers only: fused MoE expert weights stay in 16 bits; budget memory for "
+        "them (`bnbdoctor estimate MODEL`) or use a quantizer that handles fused experts."
+    ),
+    "other": "Run `bnbdoctor check` on the machine that failed.",
+}
 _COMPILED = {c: tuple((re.compile(p, re.I | re.S), w) for p, w in ws) for c, ws in WORDS.items()}
 MAX_CHARS = 200_000  # words are counted at the end of a long log, where the error is
 

@@ -930,17 +930,8 @@ def _say_upgrade(cand: _Candidate) -> None:
 
 def _guess(category: str, confidence: float, cause: str) -> _Candidate:
     """A cause named from the text's words only (signature `keywords:<category>`): never a recognised message."""
-    model = next((sig for sig in SIGNATURES if sig.category == category), None)
-    fix = model.fix if model is not None else "Run `bnbdoctor check` on the machine that failed."
     return _Candidate(
-        category,
-        model.rule if model else None,
-        confidence,
-        cause,
-        fix,
-        [],
-        [f"keywords:{category}"],
-        model.references if model else (),
+        category, None, confidence, cause, keywords.GUESS_FIX[category], [], [f"keywords:{category}"], ()
     )
 
 
