@@ -869,7 +869,7 @@ def test_a_recognised_message_gets_further_causes_from_its_words_never_ahead_of_
     guesses = matches[len(found) :]
     assert found and all(not all(s.startswith("keywords:") for s in m.evidence["signatures"]) for m in found)
     assert all(g.confidence <= min(f.confidence for f in found) for g in guesses)
-    assert all("a guess from words" in g.cause for g in guesses)
+    assert all("a guess, not a recognised error" in g.cause for g in guesses)
     assert len({m.category for m in matches}) == 3 and "other" not in {g.category for g in guesses}
 
 

@@ -56,3 +56,11 @@ def test_every_category_has_a_general_next_step_for_a_guess():
     from bnbdoctor.vocab import CATEGORIES
 
     assert set(GUESS_FIX) == set(CATEGORIES)
+
+
+def test_every_category_has_neighbours_that_are_categories():
+    from bnbdoctor.explain.keywords import NEIGHBOURS
+    from bnbdoctor.vocab import CATEGORIES
+
+    assert set(NEIGHBOURS) == set(CATEGORIES)
+    assert all(set(n) <= set(CATEGORIES) - {c, "other"} for c, n in NEIGHBOURS.items())

@@ -160,6 +160,28 @@ GUESS_FIX: dict[str, str] = {
     ),
     "other": "Run `bnbdoctor check` on the machine that failed.",
 }
+#: The causes that produce the same symptoms as a category, most often first: where to look next when the text
+#: names one cause. Each pair is a mechanism, not a statistic: memory that runs out because layers or fused experts
+#: stay in 16 bits or spill to the CPU; a library that is missing versus one built for the CPU only or another CUDA;
+#: a call a release refuses that another release accepts; a GPU that is invisible because its driver is too old.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "oom": ("cpu_offload", "moe_not_quantized"),
+    "cpu_offload": ("oom", "device_mismatch"),
+    "device_mismatch": ("cpu_offload", "wrong_api"),
+    "version_incompat": ("wrong_api", "platform_unsupported"),
+    "wrong_api": ("version_incompat", "device_mismatch"),
+    "missing_libs": ("bnb_cpu_fallback", "cuda_mismatch"),
+    "bnb_cpu_fallback": ("missing_libs", "cuda_mismatch"),
+    "cuda_mismatch": ("missing_libs", "driver_too_old"),
+    "driver_too_old": ("cuda_mismatch", "gpu_not_visible"),
+    "gpu_not_visible": ("driver_too_old", "platform_unsupported"),
+    "arch_unsupported": ("cuda_mismatch", "version_incompat"),
+    "bf16_unsupported": ("arch_unsupported", "version_incompat"),
+    "platform_unsupported": ("bnb_cpu_fallback", "version_incompat"),
+    "dtype_slow": ("cpu_offload", "bnb_cpu_fallback"),
+    "moe_not_quantized": ("oom", "version_incompat"),
+    "other": (),
+}
 _COMPILED = {c: tuple((re.compile(p, re.I | re.S), w) for p, w in ws) for c, ws in WORDS.items()}
 MAX_CHARS = 200_000  # words are counted at the end of a long log, where the error is
 

@@ -948,27 +948,34 @@ def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
 
 
 def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
-    """Fewer than FILL_TO causes: the next ones from the text's words (the model learned from labelled reports,
-    words.py), below every recognised or keyword-guessed cause. The same message is often reported with
-    another root cause (a refused call that an upgrade cures, a missing library that is really a CPU-only build):
-    these name where else to look, and say they are guesses."""
+    """Fewer than FILL_TO causes: the next ones are the causes that produce the same symptoms as those found
+    (keywords.NEIGHBOURS), then what the text's words point at (the model learned from labelled reports, words.py),
+    below every recognised or keyword-guessed cause. The same message is often reported with another root cause (a
+    refused call that an upgrade cures, a missing library that is really a CPU-only build): these name where else to
+    look, and say they are guesses."""
     if not ranked or len(ranked) >= FILL_TO:
         return ranked  # words alone never start a diagnosis: they only extend one (keywords.py's included)
     have = {c.category for c in ranked}
-    order = [c for c, _ in word_model.rank(text)]
+    order: list[tuple[str, str | None]] = [
+        (n, c.category) for c in ranked for n in keywords.NEIGHBOURS[c.category]
+    ]
+    order += [(c, None) for c, _ in word_model.rank(text)]
     top = min([FILL_MAX, *(c.confidence for c in ranked)])
     out = list(ranked)
-    for category in dict.fromkeys(order):
+    for category, beside in order:
         if len(out) >= FILL_TO:
             break
         if category in have or category == "other":
             continue
         have.add(category)
         confidence = max(0.01, top - FILL_STEP * (len(out) - len(ranked)))
-        cause = (
-            f"A less likely cause: reports that use this text's words were often {category.replace('_', ' ')} "
-            "(a guess from words, not a recognised error)."
+        name = category.replace("_", " ")
+        why = (
+            f"{name} often lies behind the same symptoms as {beside.replace('_', ' ')}"
+            if beside
+            else f"reports that use this text's words were often {name}"
         )
+        cause = f"A less likely cause: {why} (a guess, not a recognised error)."
         out.append(_guess(category, confidence, cause))
     return out
 
