@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bnbdoctor.explain import MachineFacts, explain_text
 from bnbdoctor.explain.report_facts import snapshot_from_facts
 from bnbdoctor.rules import CheckOptions, Context, run
@@ -27,6 +29,15 @@ def stated(**facts: Any) -> MachineFacts:
 
 def ranked(text: str, facts: MachineFacts | None = None) -> list[str]:
     return [m.category for m in explain_text(text, facts)]
+
+
+def recognised(text: str, facts: MachineFacts | None = None) -> list[str]:
+    """The causes explain recognised, without the ones it only guessed from the words."""
+    return [
+        m.category
+        for m in explain_text(text, facts)
+        if not all(s.startswith("keywords:") for s in m.evidence["signatures"])
+    ]
 
 
 # ---- the CPU library's missing entry points: the OS alone does not make it a missing CUDA runtime ----
@@ -595,7 +606,7 @@ def test_a_class_that_replaced_a_list_refusing_indexing_is_the_release():
     assert ranked("TypeError: 'QuantState' object is not subscriptable")[0] == "version_incompat"
     # a class every release had says nothing about the release; an unknown class nothing at all
     assert "version_incompat" not in ranked("TypeError: 'Linear8bitLt' object is not subscriptable")[:1]
-    assert "version_incompat" not in ranked("TypeError: 'MyDataset' object is not subscriptable")
+    assert "version_incompat" not in recognised("TypeError: 'MyDataset' object is not subscriptable")
 
 
 def test_a_dotted_attribute_name_is_a_string_passed_for_a_value():
@@ -845,3 +856,41 @@ def test_kernel_and_torch_architecture_checks_are_the_arch_family():
         ">=8.0,<9.0",
     ):
         assert ranked(text)[0] == "arch_unsupported", text
+
+
+# ---- fewer than three recognised causes: the next ranks come from the words, and say so ----
+
+
+def test_a_recognised_message_gets_further_causes_from_its_words_never_ahead_of_it():
+    text = "ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models."
+    matches = explain_text(text)
+    assert len(matches) == 3
+    found = [m for m in matches if not all(s.startswith("keywords:") for s in m.evidence["signatures"])]
+    guesses = matches[len(found) :]
+    assert found and all(not all(s.startswith("keywords:") for s in m.evidence["signatures"]) for m in found)
+    assert all(g.confidence <= min(f.confidence for f in found) for g in guesses)
+    assert all("a guess, not a recognised error" in g.cause for g in guesses)
+    assert len({m.category for m in matches}) == 3 and "other" not in {g.category for g in guesses}
+
+
+def test_words_alone_never_start_a_diagnosis():
+    assert (
+        explain_text("RuntimeError: You set `ignore_mismatched_sizes` to `False`, thus raising an error.")
+        == []
+    )
+
+
+# ---- a regression between releases described in prose: the words say "version" even with no message ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Works with transformers 4.38.2, fails with 4.39.0 when loading in 4-bit",
+        "bitsandbytes 0.43.0 is broken for 8-bit training on my A100",
+        "QLoRA training no longer works after 0.44.1",
+        "升级transformers后加载4bit模型报错",
+    ],
+)
+def test_a_regression_between_releases_in_prose_is_guessed_as_the_release(text):
+    assert ranked(text)[0] == "version_incompat"

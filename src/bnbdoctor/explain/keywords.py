@@ -70,6 +70,16 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(upgrade|downgrade|update|pip install -U|older version|newer version|latest version)\b", 1.0),
         (r"\b(version|versions)\b.{0,40}\b(incompatib|conflict|mismatch|requires?)\w*", 1.2),
         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
+        # how people describe a regression between releases: "0.48 is broken", "2.1.0 works, but 2.1.1 does not",
+        # "no longer works after 0.41.1"; and the Chinese words for update / upgrade / downgrade / version
+        (
+            r"\b(no longer works?|stopped working|broken|broke|breaks|regression)\b[^\n]{0,60}\b\d+\.\d+"
+            r"|\b\d+\.\d+(\.\d+)?\b[^\n]{0,40}\b(is broken|broke|breaks|no longer works?)\b"
+            r"|\bworks? (with|on|in)\b[^\n]{0,30}\b\d+\.\d+[^\n]{0,40}\b(fails?|breaks?|crash\w*|not)\b[^\n]{0,30}\d+\.\d+"
+            r"|\b\d+\.\d+(\.\d+)?,? works?\b[^\n]{0,60}\b\d+\.\d+(\.\d+)?\b[^\n]{0,20}\b(does ?n[o']t|fails?|not)\b",
+            1.0,
+        ),
+        (r"更新|升级|降级|版本", 1.0),
         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 0.8),
     ),
     # bitsandbytes replaces nn.Linear modules only; MoE experts stored as one fused 3D nn.Parameter (transformers v5,
@@ -87,6 +97,90 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bunexpected keyword\b|\bTypeError\b|got an unexpected|takes \d+ positional", 1.0),
         (r"\bload_in_(4|8)bit\b|\bquantization_config\b|\bBitsAndBytesConfig\b", 0.4),
     ),
+}
+#: The next step for a cause named from words only: general to the category (a guess has no message to be specific
+#: about), never the fix of one particular signature of it.
+GUESS_FIX: dict[str, str] = {
+    "gpu_not_visible": (
+        "Check that torch sees the GPU (`python -c 'import torch; print(torch.cuda.is_available())'`, `nvidia-smi`, "
+        "CUDA_VISIBLE_DEVICES), then run `bnbdoctor check` on that machine."
+    ),
+    "driver_too_old": (
+        "Compare the NVIDIA driver (`nvidia-smi`) with the CUDA version torch was built for (`torch.version.cuda`): "
+        "update the driver or install a torch build for an older CUDA; `bnbdoctor check` names both."
+    ),
+    "cuda_mismatch": (
+        "Make torch's CUDA, bitsandbytes' native library and any BNB_CUDA_VERSION agree: unset BNB_CUDA_VERSION and "
+        "install a bitsandbytes release that ships a library for torch's CUDA; `bnbdoctor check` shows which is loaded."
+    ),
+    "arch_unsupported": (
+        "Compare the GPU's compute capability with what the installed torch and bitsandbytes were compiled for "
+        "(`bnbdoctor check` lists both) and install releases built for it."
+    ),
+    "missing_libs": (
+        "A shared library the native code needs is not found: install the CUDA runtime the build expects (torch's CUDA "
+        "wheels bring their own) or fix LD_LIBRARY_PATH / PATH; `bnbdoctor check` names the library."
+    ),
+    "bnb_cpu_fallback": (
+        "bitsandbytes loaded its CPU library or none: install a release with a GPU library for this platform and "
+        "torch's CUDA (`pip install -U bitsandbytes`); `bnbdoctor check` shows which library it loads."
+    ),
+    "bf16_unsupported": (
+        "Use float16 instead of bfloat16 (bnb_4bit_compute_dtype / torch_dtype = torch.float16, --fp16 instead of "
+        "--bf16) on GPUs before compute capability 8.0."
+    ),
+    "oom": (
+        "Need less memory: nf4 with double quantization, a smaller batch or sequence, or a device_map with max_memory; "
+        "`bnbdoctor estimate MODEL` says what the load needs."
+    ),
+    "cpu_offload": (
+        "Give the GPU enough of a max_memory budget that no quantized layer is placed on the CPU or disk; "
+        "`bnbdoctor estimate MODEL` gives the budget."
+    ),
+    "device_mismatch": (
+        "Put the inputs on the model's device (`inputs.to(model.device)`) and do not move a quantized model with "
+        "`.to()` / `.cuda()`."
+    ),
+    "dtype_slow": (
+        "Compute in 16 bits (bnb_4bit_compute_dtype=torch.bfloat16 or torch.float16, matching the inputs) and make "
+        "sure the model runs on the GPU (`bnbdoctor load` measures speed and placement)."
+    ),
+    "version_incompat": (
+        "Align the versions: upgrade (or pin) the package the error comes from to a release that has what the code "
+        "uses, and compare `pip list` with the project's requirements."
+    ),
+    "wrong_api": "Check the call against the installed release's documentation: the library does not accept it.",
+    "platform_unsupported": (
+        "The installed release has no build for this OS, GPU vendor or CPU architecture: use a release that does "
+        "(`bnbdoctor check` knows each bitsandbytes release's platforms) or a supported machine."
+    ),
+    "moe_not_quantized": (
+        "bitsandbytes quantizes nn.Linear layers only: fused MoE expert weights stay in 16 bits; budget memory for "
+        "them (`bnbdoctor estimate MODEL`) or use a quantizer that handles fused experts."
+    ),
+    "other": "Run `bnbdoctor check` on the machine that failed.",
+}
+#: The causes that produce the same symptoms as a category, most often first: where to look next when the text
+#: names one cause. Each pair is a mechanism, not a statistic: memory that runs out because layers or fused experts
+#: stay in 16 bits or spill to the CPU; a library that is missing versus one built for the CPU only or another CUDA;
+#: a call a release refuses that another release accepts; a GPU that is invisible because its driver is too old.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "oom": ("cpu_offload", "moe_not_quantized"),
+    "cpu_offload": ("oom", "device_mismatch"),
+    "device_mismatch": ("cpu_offload", "wrong_api"),
+    "version_incompat": ("wrong_api", "platform_unsupported"),
+    "wrong_api": ("version_incompat", "device_mismatch"),
+    "missing_libs": ("bnb_cpu_fallback", "cuda_mismatch"),
+    "bnb_cpu_fallback": ("missing_libs", "cuda_mismatch"),
+    "cuda_mismatch": ("missing_libs", "driver_too_old"),
+    "driver_too_old": ("cuda_mismatch", "gpu_not_visible"),
+    "gpu_not_visible": ("driver_too_old", "platform_unsupported"),
+    "arch_unsupported": ("cuda_mismatch", "version_incompat"),
+    "bf16_unsupported": ("arch_unsupported", "version_incompat"),
+    "platform_unsupported": ("bnb_cpu_fallback", "version_incompat"),
+    "dtype_slow": ("cpu_offload", "bnb_cpu_fallback"),
+    "moe_not_quantized": ("oom", "version_incompat"),
+    "other": (),
 }
 _COMPILED = {c: tuple((re.compile(p, re.I | re.S), w) for p, w in ws) for c, ws in WORDS.items()}
 MAX_CHARS = 200_000  # words are counted at the end of a long log, where the error is

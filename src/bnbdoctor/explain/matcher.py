@@ -24,6 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..vocab import CATEGORIES, Reference
 from . import curated, keywords
+from . import words as word_model
 from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .report_facts import spaced
@@ -53,6 +54,9 @@ SETUP_CATEGORIES = frozenset(SETUP_ORDER)
 RELEASE_RANGE_EVIDENCE = 0.42  # a message that is gone from the package's newest release says "upgrade"
 REFUSAL_RANGE_EVIDENCE = 0.3  # the same, for a message that refuses how the library was called (wrong_api)
 TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
+FILL_TO = 3  # ranks filled with causes from the text's words when fewer are recognised (never confident)
+FILL_MAX = 0.1  # the confidence of the first such cause (each next one a little lower)
+FILL_STEP = 0.02
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -969,27 +973,56 @@ def _say_upgrade(cand: _Candidate) -> None:
             return
 
 
+def _guess(category: str, confidence: float, cause: str) -> _Candidate:
+    """A cause named from the text's words only (signature `keywords:<category>`): never a recognised message."""
+    return _Candidate(
+        category, None, confidence, cause, keywords.GUESS_FIX[category], [], [f"keywords:{category}"], ()
+    )
+
+
 def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
     """No known message: a low-confidence guess from the words the text uses (keywords.py)."""
-    for category, confidence, words in keywords.guess(text):
+    for category, confidence, found in keywords.guess(text):
         if category in merged:
             continue
-        model = next((sig for sig in SIGNATURES if sig.category == category), None)
-        fix = model.fix if model is not None else "Run `bnbdoctor check` on the machine that failed."
         cause = (
-            f"No known message is in the text; its words ({', '.join(repr(w) for w in words)}) point at "
+            f"No known message is in the text; its words ({', '.join(repr(w) for w in found)}) point at "
             f"{category.replace('_', ' ')}. A guess from words, not a recognised error."
         )
-        merged[category] = _Candidate(
-            category,
-            model.rule if model else None,
-            confidence,
-            cause,
-            fix,
-            [],
-            [f"keywords:{category}"],
-            model.references if model else (),
+        merged[category] = _guess(category, confidence, cause)
+
+
+def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
+    """Fewer than FILL_TO causes: the next ones are the causes that produce the same symptoms as those found
+    (keywords.NEIGHBOURS), then what the text's words point at (the model learned from labelled reports, words.py),
+    below every recognised or keyword-guessed cause. The same message is often reported with another root cause (a
+    refused call that an upgrade cures, a missing library that is really a CPU-only build): these name where else to
+    look, and say they are guesses."""
+    if not ranked or len(ranked) >= FILL_TO:
+        return ranked  # words alone never start a diagnosis: they only extend one (keywords.py's included)
+    have = {c.category for c in ranked}
+    order: list[tuple[str, str | None]] = [
+        (n, c.category) for c in ranked for n in keywords.NEIGHBOURS[c.category]
+    ]
+    order += [(c, None) for c, _ in word_model.rank(text)]
+    top = min([FILL_MAX, *(c.confidence for c in ranked)])
+    out = list(ranked)
+    for category, beside in order:
+        if len(out) >= FILL_TO:
+            break
+        if category in have or category == "other":
+            continue
+        have.add(category)
+        confidence = max(0.01, top - FILL_STEP * (len(out) - len(ranked)))
+        name = category.replace("_", " ")
+        why = (
+            f"{name} often lies behind the same symptoms as {beside.replace('_', ' ')}"
+            if beside
+            else f"reports that use this text's words were often {name}"
         )
+        cause = f"A less likely cause: {why} (a guess, not a recognised error)."
+        out.append(_guess(category, confidence, cause))
+    return out
 
 
 def _upstream_first(ranked: list[_Candidate]) -> list[_Candidate]:
@@ -1100,6 +1133,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     ranked = _upstream_first(
         sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
     )
+    ranked = _fill_from_words(text, ranked)
     return [
         Match(
             category=c.category,

@@ -1,0 +1,74 @@
+"""Learn explain's words model (src/bnbdoctor/explain/words.py) from the tuning splits of the real-report corpus.
+
+    PYTHONPATH=src python scripts/train_words.py            # write src/bnbdoctor/explain/data/words.json.gz
+    PYTHONPATH=src python scripts/train_words.py --check    # exit 1 if the shipped model differs from a retrain
+
+Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, dev-d); a held-out `test*` split is never
+read, so the held-out figures of benchmarks/bench_explain.py stay a measurement. A document is a report's title and
+pasted error, labelled with the category its thread established.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "explain"
+OUT = ROOT / "src" / "bnbdoctor" / "explain" / "data" / "words.json.gz"
+TUNING = {
+    "corpus": "corpus.jsonl",
+    "dev": "reports-dev.jsonl",
+    "dev-b": "reports-dev-b.jsonl",
+    "dev-c": "reports-dev-c.jsonl",
+    "dev-d": "reports-dev-d.jsonl",
+}
+
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+from bnbdoctor.explain.words import train  # noqa: E402
+
+
+def documents(folder: Path = FIXTURES) -> list[tuple[str, str]]:
+    docs = []
+    for split, name in TUNING.items():
+        assert not split.startswith("test"), "a held-out split is never trained on"
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                case = json.loads(line)
+                assert not str(case.get("split", "")).startswith("test"), f"{name}: a held-out report"
+                docs.append((case["category"], f"{case.get('title') or ''}\n{case['error']}"))
+    return docs
+
+
+def encode(model: dict[str, object]) -> bytes:
+    payload = json.dumps(model, sort_keys=True, separators=(",", ":")).encode()
+    return gzip.compress(payload, compresslevel=9, mtime=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the shipped model instead of writing"
+    )
+    parser.add_argument("--output", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    docs = documents()
+    model = train(docs)
+    if args.check:
+        shipped = json.loads(gzip.decompress(args.output.read_bytes()))
+        same = shipped == json.loads(json.dumps(model))
+        print(f"{args.output}: {'matches' if same else 'DIFFERS from'} a retrain on {len(docs)} reports")
+        return 0 if same else 1
+    data = encode(model)
+    args.output.write_bytes(data)
+    print(f"{args.output}: {len(docs)} reports, {len(model['features'])} features, {len(data)} bytes")  # type: ignore[arg-type]
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""The words model (explain/words.py): learned only from tuning splits, shipped as the trainer writes it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bnbdoctor.explain import words
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_shipped_model_is_a_retrain_of_the_tuning_splits():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_words.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_trainer_never_reads_a_held_out_split():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import train_words
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert not any(split.startswith("test") for split in train_words.TUNING)
+    assert not any("test" in name for name in train_words.TUNING.values())
+
+
+def test_a_model_ranks_by_the_words_reports_shared():
+    model = words.train(
+        [
+            ("oom", "CUDA out of memory. Tried to allocate 2.00 GiB"),
+            ("oom", "torch.OutOfMemoryError: CUDA out of memory while loading"),
+            ("missing_libs", "libcudart.so.12: cannot open shared object file"),
+            ("missing_libs", "OSError: libcudart.so: cannot open shared object file: No such file"),
+        ]
+    )
+    assert words.rank("RuntimeError: CUDA out of memory on GPU 0", model)[0][0] == "oom"
+    assert words.rank("cannot open shared object file libcudart.so.11.0", model)[0][0] == "missing_libs"
+    assert words.rank("zzz qqq", model) == []
+
+
+def test_features_read_a_long_log_at_its_end():
+    text = "out of memory " + "x " * words.MAX_CHARS + "shared object"
+    found = words.features(text)
+    assert "shared object" in found and "out of" not in found
+
+
+def test_every_category_has_a_general_next_step_for_a_guess():
+    from bnbdoctor.explain.keywords import GUESS_FIX
+    from bnbdoctor.vocab import CATEGORIES
+
+    assert set(GUESS_FIX) == set(CATEGORIES)
+
+
+def test_every_category_has_neighbours_that_are_categories():
+    from bnbdoctor.explain.keywords import NEIGHBOURS
+    from bnbdoctor.vocab import CATEGORIES
+
+    assert set(NEIGHBOURS) == set(CATEGORIES)
+    assert all(set(n) <= set(CATEGORIES) - {c, "other"} for c, n in NEIGHBOURS.items())
