@@ -57,6 +57,8 @@ TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 FILL_TO = 3  # ranks filled with causes from the text's words when fewer are recognised (never confident)
 FILL_MAX = 0.1  # the confidence of the first such cause (each next one a little lower)
 FILL_STEP = 0.02
+START_FEATURES = 3  # known words and word pairs the words model needs before it names a cause on its own
+START_CONFIDENCE = 0.15  # ... and the confidence of that guess
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -998,8 +1000,26 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     below every recognised or keyword-guessed cause. The same message is often reported with another root cause (a
     refused call that an upgrade cures, a missing library that is really a CPU-only build): these name where else to
     look, and say they are guesses."""
-    if not ranked or len(ranked) >= FILL_TO:
-        return ranked  # words alone never start a diagnosis: they only extend one (keywords.py's included)
+    if len(ranked) >= FILL_TO:
+        return ranked
+    if not ranked:
+        # nothing recognised and no keyword: a title or a paraphrase. The words model names the category that
+        # reports using these words most often had, as a guess (never confident), when the text has enough words
+        # it knows; otherwise explain says it does not know
+        first = next((c for c, _ in word_model.rank(text, min_features=START_FEATURES) if c != "other"), None)
+        telling = word_model.telling(text, first) if first else []
+        if first is None or not telling:
+            return ranked
+        name = first.replace("_", " ")
+        ranked = [
+            _guess(
+                first,
+                START_CONFIDENCE,
+                f"No known message is in the text; reports that use its words "
+                f"({', '.join(repr(w) for w in telling)}) were most often {name} "
+                "(a guess from words, not a recognised error).",
+            )
+        ]
     have = {c.category for c in ranked}
     order: list[tuple[str, str | None]] = [
         (n, c.category) for c in ranked for n in keywords.NEIGHBOURS[c.category]
