@@ -318,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
         help="rank with the facts the text states only, as "
         "`explain --file` on the report would, ignoring the thread's env and snapshot variants",
     )
+    parser.add_argument(
+        "--titles",
+        action="store_true",
+        help="also explain each report's title alone (where it is not the error text itself): an issue title is "
+        "often all a reader has",
+    )
     args = parser.parse_args(argv)
     global TEXT_ONLY
     TEXT_ONLY = args.text_only
@@ -334,14 +340,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_explain: unknown split {unknown[0]!r} (known: {', '.join(FILES)})", file=sys.stderr)
         return 2
     splits = load_splits(args.dir, wanted)
+    if args.titles:
+        # the title alone, with the facts its thread states (its env) but nothing of the pasted text
+        splits = splits | {
+            f"{split}:title": [
+                {**case, "error": case["title"].strip(), "title": ""}
+                for case in cases
+                if (case.get("title") or "").strip() and case["title"].strip() != case["error"].strip()
+            ]
+            for split, cases in splits.items()
+        }
     results = {split: evaluate(cases) for split, cases in splits.items()}
     print(
-        f"{'split':<8} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)"
+        f"{'split':<12} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)"
     )
     for split, part in results.items():
         unknown = sum(r["unknown"] for r in part)
         print(
-            f"{split:<8} {len(part):>5} {accuracy(part):>7.1%} {accuracy(part, 'top3'):>7.1%} "
+            f"{split:<12} {len(part):>5} {accuracy(part):>7.1%} {accuracy(part, 'top3'):>7.1%} "
             f"{unknown:>5} ({unknown / len(part) if part else 0:.1%}) ({sum(r['guessed'] for r in part)})"
         )
     for split, part in results.items():

@@ -64,3 +64,9 @@ def test_every_category_has_neighbours_that_are_categories():
 
     assert set(NEIGHBOURS) == set(CATEGORIES)
     assert all(set(n) <= set(CATEGORIES) - {c, "other"} for c, n in NEIGHBOURS.items())
+
+
+def test_a_gpu_named_in_the_text_stands_for_its_generation():
+    assert "gpu:sm_6" in words.features("training fails on my Tesla P100 and on a GTX 1080")
+    assert "gpu:sm_12" in words.features("RTX 5090 support")
+    assert not any(f.startswith("gpu:") for f in words.features("no GPU named here"))

@@ -196,6 +196,14 @@ _GPU_PROSE = re.compile(
     r"|TX2|AGX Orin|Orin Nano|Xavier NX|(?<![\w-])(?:A100|H100|H200|V100|P100|P40|T4|L4|A10G|K80)(?![\w-]))",
     re.I,
 )
+
+
+def gpu_generations(text: str) -> set[int]:
+    """The compute-capability majors of the GPUs a text names in prose (RTX 3090 -> 8, P100 -> 6)."""
+    found = (cc_of_gpu(m.group(0)) for m in _GPU_PROSE.finditer(text))
+    return {cc[0] for cc in found if cc is not None}
+
+
 _BNB_CUDA = (
     re.compile(r"cuda_version_string='(?P<v>\d+)'"),
     re.compile(r"PyTorch settings found: CUDA_VERSION=(?P<v>\d+)"),

@@ -25,6 +25,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .report_facts import gpu_generations
+
 SCHEMA = "bnbdoctor.words/1"
 DATA = "words.json.gz"
 MAX_CHARS = 60_000  # the words of a long log are read at its end, where the error is
@@ -48,6 +50,8 @@ def features(text: str) -> set[str]:
         out.update(part for part in word.split(".") if len(part) > 1)
     letters = _LETTERS.findall(low)
     out.update(f"{a} {b}" for a, b in itertools.pairwise(letters))
+    # a GPU named in the text stands for its generation: what a report says of one Pascal card holds for another
+    out.update(f"gpu:sm_{major}" for major in gpu_generations(text[-MAX_CHARS:]))
     return out
 
 
