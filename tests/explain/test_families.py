@@ -897,3 +897,25 @@ def test_words_alone_start_a_guess_only_with_words_that_tell_a_category_apart():
 )
 def test_a_regression_between_releases_in_prose_is_guessed_as_the_release(text):
     assert ranked(text)[0] == "version_incompat"
+
+
+# ---- how people name a cause in an issue title, in English and in Chinese/Japanese/Korean ----
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("My GTX 770 card is not supported?", "arch_unsupported"),
+        ("Older GPUs are unsupported now", "arch_unsupported"),
+        ("CUDA 11.0 is not supported", "cuda_mismatch"),
+        ("bitsandbytes not compatible with CUDA 12.4", "cuda_mismatch"),
+        ("13B model fails to load on a 12GB card", "oom"),
+        ("4bit加载时显存溢出", "oom"),
+        ("モデル読み込みでメモリ不足", "oom"),
+        ("cuda setup error on kaggle", "bnb_cpu_fallback"),
+        ("量化后推理速度很慢", "dtype_slow"),
+        ("容器里检测不到GPU", "gpu_not_visible"),
+    ],
+)
+def test_a_title_in_words_gets_a_guess_of_its_category(text, category):
+    assert ranked(text)[0] == category

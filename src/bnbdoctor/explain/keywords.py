@@ -27,6 +27,11 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
         (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0),
         (r"CUDA_VISIBLE_DEVICES", 0.5),
+        # "找不到GPU" / "检测不到显卡" (cannot find / detect the GPU), "GPUが認識されない" (the GPU is not recognised)
+        (
+            r"(找不到|检测不到|没有检测到|识别不到|无法识别)\s*(GPU|显卡|CUDA)|GPU\s*(が|を)?\s*(認識|検出)(され|でき)ない",
+            1.5,
+        ),
     ),
     "driver_too_old": (
         (r"\bdriver\b.{0,40}\b(old|outdated|update|upgrade|too old|version)\b", 1.5),
@@ -37,10 +42,22 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"cuda (version )?mismatch|mismatch(ed)? cuda|compiled (with|for) cuda \d+", 1.5),
         (r"\bcu1\d\d\b|\bcuda ?1\d\.\d\b.{0,60}\bcuda ?1\d\.\d\b", 0.7),
         (r"BNB_CUDA_VERSION", 1.0),
+        # "CUDA 12.1 is not supported", "not compatible with CUDA 12.2", "cuda 122 - not compatible with ..."
+        (
+            r"\bcuda ?\d+(\.\d+)?\b[^\n]{0,12}\b(is )?(not supported|unsupported|not compatible|incompatible)"
+            r"|\b(not compatible|incompatible|not supported) (with|for|on) cuda ?\d+",
+            1.2,
+        ),
         (
             r"libbitsandbytes_\w+\.(so|dll) instead of libbitsandbytes_|(rocm|cuda|hip) version (string|code)",
             1.5,
         ),
+    ),
+    # bitsandbytes' own setup failing ("CUDA SETUP: ...", "cuda setup error"): its GPU library did not load, so the
+    # CPU one (or none) did; the library it missed and the CUDA it wanted are the neighbours
+    "bnb_cpu_fallback": (
+        (r"\bcuda[ _]setup\b", 1.0),
+        (r"libbitsandbytes_cpu|compiled without GPU support", 1.2),
     ),
     "missing_libs": (
         (r"\.so(\.\d+)*\b.{0,40}(not found|cannot open|missing)|(not found|missing).{0,40}\.(so|dll)\b", 1.5),
@@ -50,12 +67,28 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bsm_\d+\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
         (r"\b(pascal|maxwell|kepler|volta)\b|\b(gtx ?(9|10)\d\d|p100|p40|k80|m40|v100)\b", 0.7),
         (r"kernel image|not compiled for (your|this) gpu", 1.5),
+        # "GPU is too old", "recent GPUs are not supported", "my card is not supported"
+        (
+            r"\b(gpu|gpus|card|graphics card)\b[^\n]{0,12}\b(is |are )?(too old|not supported|unsupported)\b"
+            r"|\b(recent|new|newer|old|older) (gpu|gpus|cards?)\b[^\n]{0,12}\b(not supported|unsupported)\b",
+            1.5,
+        ),
+        # the newest generation before its builds exist (Blackwell: RTX 50xx, B200, sm_100/sm_120)
+        (r"\bblackwell\b|\brtx ?50[5-9]0\b|\bgb?200\b", 0.7),
     ),
     "bf16_unsupported": ((r"\bbf16\b|\bbfloat16\b", 1.2), (r"\btf32\b|\bampere\b", 0.6)),
     "oom": (
         (r"out of memory|\bOOM\b|\bVRAM\b|not enough (gpu )?memory|memory (error|exhausted)", 1.5),
         (r"\bcrash(es|ed)?\b.{0,40}\b(ram|memory)\b", 1.0),
         (r"\bGiB\b|\bMiB\b", 0.3),
+        # a model's or card's size in prose: "7B model can't be loaded on a single 16GB T4", "24GB is not enough"
+        (
+            r"\b\d+ ?GB\b[^\n]{0,30}\b(card|gpu|vram|memory|T4|not enough)\b"
+            r"|\b(can'?t|cannot|unable to|fails? to) (be )?load(ed)?\b[^\n]{0,40}\b\d+ ?GB\b",
+            1.0,
+        ),
+        # Chinese / Japanese / Korean for "not enough (GPU) memory", "memory overflow", "VRAM blown"
+        (r"显存(不足|不够|溢出|爆)|爆显存|内存(不足|不够|溢出)|メモリ(不足|が足りない)|메모리\s*부족", 1.5),
     ),
     "cpu_offload": (
         (r"offload|device_map|max_memory|\bmeta (device|tensor)", 1.2),
@@ -64,6 +97,7 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "device_mismatch": ((r"(different|same) devices?|cuda:\d and cpu|cpu and cuda:\d", 1.5),),
     "dtype_slow": (
         (r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8),
+        (r"(速度|推理|训练)[^\n]{0,6}慢|很慢|变慢|遅い", 1.0),  # "slow" in Chinese / Japanese
         (r"\b(fp16|float16|fp32|float32)\b", 0.4),
     ),
     "version_incompat": (
