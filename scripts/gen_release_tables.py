@@ -21,6 +21,7 @@ Usage (rerunnable; a second run only re-reads what changed, analyses are cached 
     python scripts/gen_release_tables.py                 # download what is missing, analyse, write JSON
     python scripts/gen_release_tables.py --offline       # use only the wheels already in the cache
     python scripts/gen_release_tables.py --bnb-cache /work/cache/bnb --tf-cache /work/cache/transformers
+    python scripts/gen_release_tables.py --index-only    # only rewrite bitsandbytes-index.json for the table
 """
 
 from __future__ import annotations
@@ -562,14 +563,49 @@ def tf_tables(cache: Path, offline: bool) -> dict[str, Any]:
     return releases
 
 
+def bnb_index(table: bytes) -> dict[str, Any]:
+    """bitsandbytes-index.json for the bytes of bitsandbytes.json: where each release's entry lies in the file
+    ([offset, length] in bytes), so that `check` reads the one release installed instead of the whole table."""
+    text = table.decode("utf-8")
+    releases = json.loads(text)["releases"]
+    decoder = json.JSONDecoder()
+    index: dict[str, list[int]] = {}
+    at = text.index('"releases": {')
+    for version, entry in releases.items():
+        key = text.index(json.dumps(version) + ": ", at)
+        start = key + len(json.dumps(version) + ": ")
+        value, end = decoder.raw_decode(text, start)
+        assert value == entry, f"bitsandbytes {version}: the entry found is not the table's"
+        offset = len(text[:start].encode("utf-8"))
+        index[version] = [offset, len(text[start:end].encode("utf-8"))]
+        at = end
+    return {
+        "generated_by": "scripts/gen_release_tables.py",
+        "table": "bitsandbytes.json",
+        "table_bytes": len(table),
+        "releases": index,
+    }
+
+
+def write_bnb_index(out: Path) -> None:
+    index = bnb_index((out / "bitsandbytes.json").read_bytes())
+    (out / "bitsandbytes-index.json").write_text(json.dumps(index, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bnb-cache", type=Path, default=Path("/work/cache/bnb"))
     parser.add_argument("--tf-cache", type=Path, default=Path("/work/cache/transformers"))
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--offline", action="store_true", help="use only the wheels already in the caches")
+    parser.add_argument(
+        "--index-only", action="store_true", help="only rewrite bitsandbytes-index.json for bitsandbytes.json"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.index_only:
+        write_bnb_index(args.out)
+        return
     generated = "scripts/gen_release_tables.py"
     bnb = bnb_tables(args.bnb_cache, args.offline)
     # the selection of each release in a file of its own: the native probe of every `check` reads only that
@@ -585,6 +621,7 @@ def main() -> None:
         )
         + "\n"
     )
+    write_bnb_index(args.out)
     tf = tf_tables(args.tf_cache, args.offline)
     (args.out / "transformers.json").write_text(
         json.dumps({"generated_by": generated, "releases": tf}, indent=1) + "\n"

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from . import __version__
-from .atomic import write_atomic
 from .errors import BnbDoctorError, ExitCode
 from .report.registry import formats, render
 
@@ -95,6 +94,8 @@ def _publish(
     """Render a result document (the registry refuses a format it cannot render: exit 2) to --output or stdout
     (`-o -` is stdout, as for most tools, not a file named '-')."""
     if output is not None and str(output) != "-":
+        from .atomic import write_atomic  # tempfile: only when writing a file
+
         write_atomic(output, render(document, fmt, result, color=False))
     elif not quiet:
         sys.stdout.write(render(document, fmt, result, color=_color()))
@@ -405,6 +406,8 @@ def snapshot_command(
     if output is None or str(output) == "-":
         sys.stdout.write(text)
     else:
+        from .atomic import write_atomic
+
         write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
 

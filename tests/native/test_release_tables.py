@@ -173,3 +173,31 @@ def test_version_needs_agree_with_objdump():
         elf = read_elf(path)
         assert {version for _, version in elf.version_needs} == expected, name
     assert glibc_needed(read_elf(bnb_folder() / "libbitsandbytes_cpu.so")) == (2, 4)
+
+
+def test_the_shipped_index_is_the_generators_for_the_shipped_table():
+    """bitsandbytes-index.json (where each release lies in bitsandbytes.json) is what the script writes for the
+    table beside it: rerun `python scripts/gen_release_tables.py --index-only` after changing the table."""
+    import json
+
+    folder = ROOT / "src" / "bnbdoctor" / "releases"
+    table = (folder / "bitsandbytes.json").read_bytes()
+    shipped = json.loads((folder / "bitsandbytes-index.json").read_text(encoding="utf-8"))
+    assert shipped == _script().bnb_index(table)
+    whole = json.loads(table)["releases"]
+    assert list(shipped["releases"]) == list(whole)  # the same releases, in the same (oldest first) order
+    for version, (offset, length) in shipped["releases"].items():
+        assert json.loads(table[offset : offset + length]) == whole[version]
+
+
+def test_a_release_read_through_the_index_is_the_one_read_from_the_whole_table(monkeypatch):
+    through_index = {v: releases.bnb_release(v) for v in releases.bnb_versions()}
+    assert releases._bnb_index() is not None
+    releases.bnb_release.cache_clear()
+    monkeypatch.setattr(releases, "_bnb_index", lambda: None)  # a missing or stale index: the whole table
+    try:
+        assert releases.bnb_versions() == list(through_index)
+        assert {v: releases.bnb_release(v) for v in releases.bnb_versions()} == through_index
+        assert releases.bnb_release("0.0.1") is None
+    finally:
+        releases.bnb_release.cache_clear()

@@ -91,3 +91,42 @@ def test_missing_pynvml_module_is_recorded(monkeypatch):
     monkeypatch.setitem(sys.modules, "pynvml", None)  # makes `import pynvml` raise ImportError
     info = nvml.probe()
     assert (info.status, info.error_kind) == ("error", "import_failed")
+
+
+def test_no_library_answer_is_pynvmls_own():
+    """Without a libnvidia-ml.so.1 to find, `start` answers without forking: the answer must be the one pynvml gives."""
+    pynvml = pytest.importorskip("pynvml")
+    exc = pynvml.NVMLError(pynvml.NVML_ERROR_LIBRARY_NOT_FOUND)
+    assert (
+        nvml.NvmlInfo(
+            status=nvml._classify(exc)[0],  # type: ignore[arg-type]
+            error=f"{type(exc).__name__}: {exc}",
+            error_kind=nvml._classify(exc)[1],  # type: ignore[arg-type]
+        )
+        == nvml.LIBRARY_NOT_FOUND
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the dlopen search is glibc's")
+@pytest.mark.parametrize("below", ["", "glibc-hwcaps/x86-64-v3", "tls/haswell"])
+def test_a_library_file_anywhere_dlopen_looks_means_the_forked_child(monkeypatch, tmp_path, below):
+    folder = tmp_path / below
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "libnvidia-ml.so.1").write_bytes(b"")
+    monkeypatch.setenv("LD_LIBRARY_PATH", f"/nonexistent:{tmp_path}")
+    assert not nvml.library_absent()
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/nonexistent")
+    monkeypatch.setenv("LD_PRELOAD", "/some/libnvidia-ml.so.1")
+    assert not nvml.library_absent()
+
+
+def test_without_a_library_the_real_probe_does_not_fork(monkeypatch):
+    if not (sys.platform.startswith("linux") and nvml.library_absent()):
+        pytest.skip("a libnvidia-ml.so.1 may be found here")
+    monkeypatch.delitem(sys.modules, "pynvml", raising=False)  # as in a fresh `bnbdoctor check`
+
+    def no_fork(timeout: float) -> None:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(nvml, "_Forked", no_fork)
+    assert nvml.probe() == nvml.LIBRARY_NOT_FOUND

@@ -10,16 +10,15 @@ kills or wedges that child only, and becomes the probe's recorded failure ("cras
 from __future__ import annotations
 
 import contextlib
-import faulthandler
 import os
-import pickle
 import select
 import signal
 import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from ..snapshot import GpuInfo, GpuProcess, NvmlInfo
@@ -179,6 +178,9 @@ def _child(write_fd: int) -> None:
         os.dup2(devnull, 2)
         # a crash here is the answer, not news: faulthandler (PYTHONFAULTHANDLER, pytest) holds its own copy of
         # the parent's stderr and would dump the child's stack there
+        import faulthandler
+        import pickle
+
         faulthandler.disable()
 
         def send(tag: bytes, payload: bytes) -> None:
@@ -234,6 +236,8 @@ class _Forked:
             data += chunk
 
     def _parse(self, data: bytes) -> NvmlInfo | None:
+        import pickle
+
         result = None
         at = 0
         while at + 5 <= len(data):
@@ -289,14 +293,122 @@ class _Forked:
         )
 
 
+#: What pynvml raises when `CDLL("libnvidia-ml.so.1")` fails, as `_collect` records it (a test holds it to pynvml's
+#: own NVMLError_LibraryNotFound text).
+LIBRARY_NOT_FOUND = NvmlInfo(
+    status="unavailable",
+    error="NVMLError_LibraryNotFound: NVML Shared Library Not Found",
+    error_kind="library_not_found",
+)
+_SONAME = "libnvidia-ml.so.1"  # the one name pynvml opens on Linux
+#: Legacy hwcaps subfolders glibc before 2.37 searches below each folder (tls, platform names), and 2.33+'s own.
+_HWCAP_DIRS = ("glibc-hwcaps", "tls", "x86_64", "haswell", "xeon_phi", "avx512_1", "aarch64", "i686", "sse2")
+
+
+def _has_library_below(folder: str, depth: int = 3) -> bool:
+    """A file (or link) named libnvidia-ml.so.1 in `folder`, or in the hwcaps subfolders the loader also reads."""
+    if os.path.lexists(os.path.join(folder, _SONAME)):
+        return True
+    if depth == 0:
+        return False
+    for sub in _HWCAP_DIRS:
+        below = os.path.join(folder, sub)
+        if os.path.isdir(below):
+            try:
+                names = os.listdir(below)
+            except OSError:
+                return True  # unreadable: it may hold one
+            if any(_has_library_below(os.path.join(below, n), depth - 1) for n in names if "." not in n):
+                return True
+    return False
+
+
+def _search_dirs() -> Iterable[str]:
+    """Every folder dlopen("libnvidia-ml.so.1") could search from this interpreter, and more: the executable's
+    RPATH/RUNPATH, LD_LIBRARY_PATH (an empty entry is the current folder), this Python's lib folders, and glibc's
+    default folders with the multiarch ones."""
+    machine = os.uname().machine
+    ld_library_path = os.environ.get("LD_LIBRARY_PATH")
+    if ld_library_path is not None:
+        yield from (p or "." for p in ld_library_path.replace(";", ":").split(":"))
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        yield os.path.join(prefix, "lib")
+        yield os.path.join(prefix, "lib64")
+    # the RPATH/RUNPATH of the objects on the way to dlopen: the executable, its libpython, ctypes' extension
+    from ..native.elf import read_elf
+    from ..native.loader import expand
+
+    objects = [os.path.realpath(sys.executable)] if sys.executable else []
+    import importlib.util
+
+    spec = importlib.util.find_spec("_ctypes")
+    if spec is not None and spec.origin and os.path.isfile(spec.origin):
+        objects.append(os.path.realpath(spec.origin))
+    seen: set[str] = set()
+    while objects:
+        path = objects.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        elf = read_elf(path)  # raises on anything unexpected: the caller then forks
+        origin = Path(os.path.dirname(path))
+        folders = [expand(entry, origin) for entry in (*elf.rpath, *elf.runpath)]
+        yield from folders
+        for needed in elf.needed:
+            if needed.startswith("libpython"):
+                for folder in (*folders, *(os.path.join(p, "lib") for p in (sys.base_prefix, sys.prefix))):
+                    if os.path.isfile(os.path.join(folder, needed)):
+                        objects.append(os.path.realpath(os.path.join(folder, needed)))
+                        break
+    for root in ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib", "/usr/lib/wsl/lib"):
+        yield root
+        yield f"{root}/{machine}-linux-gnu"
+
+
+def library_absent() -> bool:
+    """True only when dlopen("libnvidia-ml.so.1") is sure to fail for want of a file, checked without loading
+    anything: no LD_PRELOAD/LD_AUDIT, glibc's ld.so.cache does not name it, and no folder the loader (or this
+    Python's RPATH/RUNPATH) searches holds it. Any doubt is False, and the queries run in the forked child."""
+    try:
+        if os.environ.get("LD_PRELOAD") or os.environ.get("LD_AUDIT") or os.path.exists("/etc/ld.so.preload"):
+            return False
+        if not os.confstr("CS_GNU_LIBC_VERSION"):  # musl and others search their own ways
+            return False
+        try:
+            with open("/etc/ld.so.cache", "rb") as cache:
+                if b"libnvidia-ml" in cache.read():
+                    return False
+        except FileNotFoundError:
+            pass  # no cache: the loader goes on to the folders
+        return not any(_has_library_below(folder) for folder in _search_dirs())
+    except Exception:  # an unreadable cache, a strange executable, ...: fork
+        return False
+
+
+def _pynvml_importable() -> bool:
+    """The real pynvml, not yet imported, can be found (a stand-in in sys.modules, or none, goes to the child)."""
+    if "pynvml" in sys.modules:
+        return False
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("pynvml") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def start(timeout: float = 10.0) -> Callable[[], NvmlInfo]:
     """Start the NVML queries and return a function that waits for their result.
 
     On Linux they run in a forked child (a millisecond to fork), so a driver library that segfaults or hangs
     costs that child, never bnbdoctor: a crash becomes error_kind "crashed", a hang "timeout" after `timeout`
     seconds. Elsewhere a daemon thread bounds a hang only. Either way the other probes run meanwhile.
+    Where no libnvidia-ml.so.1 exists for dlopen to find (a machine without the NVIDIA driver), there is nothing to
+    crash: the answer is pynvml's LibraryNotFound, given without forking or importing pynvml.
     """
     if sys.platform.startswith("linux") and hasattr(os, "fork"):
+        if _pynvml_importable() and library_absent():
+            return lambda: LIBRARY_NOT_FOUND
         with contextlib.suppress(OSError):  # no process left to fork: the thread below still bounds a hang
             return _Forked(timeout).wait
     result: list[NvmlInfo] = []

@@ -7,6 +7,7 @@ import, and a second copy further down (a user-site install shadowing a venv, sa
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -58,15 +59,19 @@ def _metadata_dirs(entry: str) -> Iterable[tuple[str, Path]]:
     """(normalised name, metadata folder) for each *.dist-info / *.egg-info directly in a sys.path entry."""
     base = Path(entry or ".")
     try:
-        children = list(base.iterdir())
+        names = os.listdir(base)
     except OSError:  # missing folder, a zip file, no permission: nothing importable from here for us
         return
-    for child in sorted(children):
-        suffix = child.suffix
-        if suffix not in (".dist-info", ".egg-info"):
+    # in the order of sorted Paths (names compared as the OS does: case-folded on Windows), without making a
+    # Path of every file in site-packages
+    for name in sorted(names, key=os.path.normcase):
+        suffix = (
+            ".dist-info" if name.endswith(".dist-info") else ".egg-info" if name.endswith(".egg-info") else ""
+        )
+        if not suffix or name == suffix:
             continue
         # "bitsandbytes-0.50.2.dist-info": the name is everything before the first '-' (wheel names escape '-')
-        yield normalise(child.name[: -len(suffix)].split("-")[0]), child
+        yield normalise(name[: -len(suffix)].split("-")[0]), base / name
 
 
 def _for_extra(requirement: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform as _platform
-import socket
 import sys
 from pathlib import Path
 
@@ -43,6 +42,15 @@ def _in_container() -> bool:
     return any(marker in cgroup for marker in ("docker", "kubepods", "containerd", "lxc"))
 
 
+def _hostname() -> str:
+    """socket.gethostname() without importing socket: on POSIX it is uname's nodename (glibc reads it there)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def probe() -> PlatformInfo:
     libc, libc_version = _libc()
     return PlatformInfo(
@@ -55,6 +63,6 @@ def probe() -> PlatformInfo:
         python_version=_platform.python_version(),
         python_implementation=_platform.python_implementation(),
         python_executable=sys.executable or None,
-        hostname=socket.gethostname() or None,
+        hostname=_hostname() or None,
         in_container=_in_container(),
     )

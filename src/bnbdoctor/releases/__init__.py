@@ -184,15 +184,45 @@ def _release(version: str, d: Mapping[str, Any]) -> BnbRelease:
 
 
 @functools.cache
+def _bnb_index() -> dict[str, list[int]] | None:
+    """version -> [offset, length] of its entry in bitsandbytes.json, from bitsandbytes-index.json (written with the
+    table by scripts/gen_release_tables.py), so that one release is read without parsing the whole 0.8 MB table.
+    None when the index is missing or was made for another table (its recorded size differs): read the whole."""
+    try:
+        index = json.loads((_HERE / "bitsandbytes-index.json").read_bytes())
+        if index["table_bytes"] != (_HERE / "bitsandbytes.json").stat().st_size:
+            return None
+        releases: dict[str, list[int]] = index["releases"]
+        return releases
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _bnb_raw(version: str) -> Mapping[str, Any] | None:
+    index = _bnb_index()
+    if index is None:
+        raw: Mapping[str, Any] | None = _table("bitsandbytes.json")["releases"].get(version)
+        return raw
+    where = index.get(version)
+    if where is None:
+        return None
+    with open(_HERE / "bitsandbytes.json", "rb") as table:
+        table.seek(where[0])
+        raw = json.loads(table.read(where[1]))
+    return raw
+
+
+@functools.cache
 def bnb_release(version: str) -> BnbRelease | None:
     """The table entry of one bitsandbytes release (its exact version string), None when it is not recorded."""
-    raw = _table("bitsandbytes.json")["releases"].get(_normal(version))
+    raw = _bnb_raw(_normal(version))
     return _release(_normal(version), raw) if raw else None
 
 
 def bnb_versions() -> list[str]:
     """Every recorded release, oldest first."""
-    return list(_table("bitsandbytes.json")["releases"])
+    index = _bnb_index()
+    return list(index if index is not None else _table("bitsandbytes.json")["releases"])
 
 
 def _normal(version: str) -> str:

@@ -37,8 +37,9 @@ __all__ = [
 ]
 
 #: Every module that defines rules, listed here and nowhere else; each registers its rules with `@rule` when
-#: imported. `check` needs only the machine (and model) rules; the code rules, the cross-rank rules and the load
-#: rules load on first use of another scope, so that `check` imports no more than it runs.
+#: imported. `check` needs only the machine rules (and the model ones with --model); the code rules, the
+#: cross-rank rules and the load rules load on first use of another scope, so that `check` imports no more than
+#: it runs.
 MACHINE_RULE_MODULES = (
     "cpu_backend",
     "deep",
@@ -46,28 +47,28 @@ MACHINE_RULE_MODULES = (
     "dtype",
     "gpu",
     "memory",
-    "model",
     "native",
     "platform",
     "versions",
 )
+MODEL_RULE_MODULES = ("model",)
 OTHER_RULE_MODULES = ("cluster", "code", "load")
 
-_LOADED = False
-_LOADED_OTHER_SCOPES = False
+_LOADED: set[str] = set()  # "machine", "model", "other": the module groups imported so far
 
 
-def _load(machine_only: bool = False) -> None:
-    """Import the rule modules once (the machine ones only, when `machine_only`)."""
-    global _LOADED, _LOADED_OTHER_SCOPES
-    if not _LOADED:
-        for name in MACHINE_RULE_MODULES:
-            import_module(f"{__name__}.{name}")
-        _LOADED = True
-    if not machine_only and not _LOADED_OTHER_SCOPES:
-        for name in OTHER_RULE_MODULES:
-            import_module(f"{__name__}.{name}")
-        _LOADED_OTHER_SCOPES = True
+def _load(scopes: Collection[str] | None = None) -> None:
+    """Import the rule modules once: those the scopes need (machine rules always), every one for None."""
+    groups: list[tuple[str, tuple[str, ...]]] = [("machine", MACHINE_RULE_MODULES)]
+    if scopes is None or "model" in scopes:
+        groups.append(("model", MODEL_RULE_MODULES))
+    if scopes is None or not set(scopes) <= {"machine", "model"}:
+        groups.append(("other", OTHER_RULE_MODULES))
+    for group, names in groups:
+        if group not in _LOADED:
+            for name in names:
+                import_module(f"{__name__}.{name}")
+            _LOADED.add(group)
 
 
 def all_rules() -> list[Rule]:
@@ -76,7 +77,7 @@ def all_rules() -> list[Rule]:
 
 
 def machine_rules() -> list[Rule]:
-    _load(machine_only=True)
+    _load(("machine",))
     return [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope == "machine"]
 
 
@@ -106,8 +107,8 @@ def chosen_rules(
     select: Collection[str] = (), ignore: Collection[str] = (), scopes: Collection[str] = ("machine",)
 ) -> list[Rule]:
     """The rules of the given scopes that `select` (all by default) and `ignore` leave, in id order."""
-    # machine, model and load rules live in this package; other scopes (code, cluster) load theirs on demand
-    _load(machine_only=set(scopes) <= {"machine", "model"})
+    # each scope's rule modules load on first use
+    _load(scopes)
     chosen: Iterable[Rule] = [REGISTRY[key] for key in sorted(REGISTRY) if REGISTRY[key].scope in scopes]
     if select:
         wanted = {s.upper() for s in select}
