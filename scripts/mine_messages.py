@@ -35,8 +35,8 @@ Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final
 (1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here); the newest patch of each minor of trl 43 (0.4.7-1.16.0),
 diffusers 18 (0.25.1-0.42.1), optimum 23 (1.8.6-2.3.0; 1.10 not fetched) and vllm 30 (0.4.3-0.33.0; each wheel
 deleted once mined, its mined members kept as vllm-<version>-mined.zip), and of each month of unsloth 27
-(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7145 templates (1639 before the wider file sets and
-the six new packages), 1310 public names and entry points; 287 KiB.
+(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7267 templates (1639 before the wider file sets and
+the six new packages), 1310 public names and entry points; 292 KiB.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -79,6 +79,7 @@ LOG_METHODS = {
     "fatal",
 }
 PRINTERS = {"add_log_entry"}
+MAX_EARLIER = 6  # earlier values of one local name kept as messages it can hold
 MIN_LETTERS = 12  # a template with fewer literal letters than this is not a message (print(x), raise X(msg))
 
 
@@ -207,6 +208,10 @@ _VLLM_FILES = (
     "vllm/platforms/interface.py",
     "vllm/platforms/cuda.py",
     "vllm/platforms/rocm.py",
+    # the engine's start: the weights leave no room for the KV cache ("No available memory for the cache blocks")
+    "vllm/worker/worker.py",
+    "vllm/v1/core/kv_cache_utils.py",
+    "vllm/v1/worker/gpu_worker.py",
 )
 
 
@@ -542,13 +547,31 @@ class _Walker(ast.NodeVisitor):
     def __init__(self) -> None:
         self.stack: list[str] = []
         self.scopes: list[dict[str, str]] = [{}]
+        #: the earlier values of a name assigned more than once in a function (`msg = "..."` in one branch,
+        #: `msg = ""` in the other, then `msg += "..."`): each is a message the name can hold when it is raised
+        self.earlier: list[dict[str, list[str]]] = [{}]
+        #: how deep in if/for/while/try the walk is, and where each name got its value: a `+=` deeper than the
+        #: assignment may not run, so the value without it is a message too (a `+=` at the same depth always runs)
+        self.depth = 0
+        self.assigned_at: list[dict[str, int]] = [{}]
         self.found: list[Message] = []
+
+    def _branch(self, node: ast.AST) -> None:
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_If = visit_For = visit_While = visit_Try = _branch
 
     # scopes: a string assigned to a local name earlier in the function stands in for that name later
     def _enter(self, node: ast.AST, name: str) -> None:
         self.stack.append(name)
         self.scopes.append({})
+        self.earlier.append({})
+        self.assigned_at.append({})
         self.generic_visit(node)
+        self.assigned_at.pop()
+        self.earlier.pop()
         self.scopes.pop()
         self.stack.pop()
 
@@ -576,8 +599,18 @@ class _Walker(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and self._is_text(node.value):
-            self.scopes[-1][node.targets[0].id] = template_of(node.value, self._visible())
+            name = node.targets[0].id
+            old = self.scopes[-1].get(name)
+            if old is not None and _letters(_finish(old)) >= MIN_LETTERS:
+                self._remember(name, [old])
+            self.scopes[-1][name] = template_of(node.value, self._visible())
+            self.assigned_at[-1][name] = self.depth
         self.generic_visit(node)
+
+    def _remember(self, name: str, values: list[str]) -> None:
+        earlier = self.earlier[-1].setdefault(name, [])
+        earlier.extend(v for v in values if v not in earlier)
+        del earlier[:-MAX_EARLIER]
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if (
@@ -585,7 +618,12 @@ class _Walker(ast.NodeVisitor):
             and isinstance(node.op, ast.Add)
             and node.target.id in self.scopes[-1]
         ):
-            self.scopes[-1][node.target.id] += template_of(node.value, self._visible())
+            name = node.target.id
+            # the text without the appended part is a message too when the `+=` sits in a branch the assignment is
+            # not in (earlier values keep their text: which branch joins which is not followed)
+            if self.depth > self.assigned_at[-1].get(name, 0):
+                self._remember(name, [self.scopes[-1][name]])
+            self.scopes[-1][name] += template_of(node.value, self._visible())
         self.generic_visit(node)
 
     def _visible(self) -> dict[str, str]:
@@ -598,9 +636,13 @@ class _Walker(ast.NodeVisitor):
     def _add(self, node: ast.AST | None, kind: str, type_: str | None) -> None:
         if node is None:
             return
-        template = _finish(template_of(node, self._visible()))
-        if _letters(template) >= MIN_LETTERS:
-            self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
+        templates = [template_of(node, self._visible())]
+        if isinstance(node, ast.Name):
+            templates += self.earlier[-1].get(node.id, [])
+        for raw in templates:
+            template = _finish(raw)
+            if _letters(template) >= MIN_LETTERS:
+                self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
 
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc
@@ -869,14 +911,14 @@ SLIM = "-mined.zip"
 
 
 def slim(package: Package, archive: Path, files: list[tuple[str, bytes]]) -> Path:
-    """Keep only the mined members of a big archive (vLLM's wheels), as <name>-<version>-mined.zip beside it (which
-    find_archive finds for the release), and delete the archive."""
+    """Keep only the Python members of a big archive (vLLM's wheels: the compiled kernels are most of it), as
+    <name>-<version>-mined.zip beside it (which find_archive finds for the release), and delete the archive; the
+    files mined can then be widened without downloading again."""
     version = archive.name.split("-")[1]
     out = archive.parent / f"{_normal(package.name)}-{version}{SLIM}"
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, data in files:
-            if package.wants(path):
-                zf.writestr(path, data)
+            zf.writestr(path, data)
     archive.unlink()
     return out
 

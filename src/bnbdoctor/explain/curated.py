@@ -58,7 +58,11 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"bfloat16|bf16", "bf16-needs-ampere"),
     (r"compute_dtype|compute dtype", "linear4bit-float32-compute"),
     (r"driver .*too old|insufficient", "torch-driver-too-old"),
-    (r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs", "no-cuda-device"),
+    (
+        r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs|No NVIDIA GPU found"
+        r"|cannot find any (torch )?accelerator",
+        "no-cuda-device",
+    ),
     # transformers' generate (generation/utils.py) and the trainers: the inputs live on another device than the model
     (
         r"input_ids.{0,40} on a device|on a device type different|different device than|on different devices",
@@ -151,7 +155,8 @@ _REQUIREMENT = re.compile(
     r"pip install|please install|(is|are) not installed|requires? (the )?(latest|a (more )?recent|newer|a newer)"
     r"|requires? [\w.\- `']+ ?((>=|>|==) ?v?\d+\.\d|version)|version (>=|>)|minimum (required )?version"
     r"|at least version"
-    r"|need(s)? to (install|upgrade)|install(ed)? .{0,40}(>=|version)|not available\. ?please install",
+    r"|need(s)? to (install|upgrade)|install(ed)? .{0,40}(>=|version)|not available\. ?please install"
+    r"|\d+\.\d+(\.\d+)?\+? or (higher|newer|above|later)",
     re.I,
 )
 
@@ -159,7 +164,8 @@ _REQUIREMENT = re.compile(
 _UNKNOWN_ARCHITECTURE = re.compile(
     r"Unrecognized configuration class|does not recognize this architecture|model type .{0,80}(not recognized|"
     r"but Transformers does not)|Unrecognized model in|Unrecognized (processing|image processor|feature extractor|"
-    r"tokenizer)|should have a .?model_type.? key",
+    r"tokenizer)|should have a .?model_type.? key|Tokenizer class .{0,40}(does not exist or is not currently imported|"
+    r"specified in the tokenizer config was not found)|architectures? .{0,60}(are|is) not supported for now",
     re.I,
 )
 
