@@ -81,6 +81,21 @@ def test_the_table_holds_the_wider_stack():
             "wrong_api",
             "peft",
         ),
+        # transformers' AutoHfQuantizer (quantizers/auto.py): a quantization method newer than the release
+        (
+            "ValueError: Unknown quantization type, got fp8 - supported types are: ['awq', 'bitsandbytes_4bit', "
+            "'bitsandbytes_8bit', 'gptq']",
+            "version_incompat",
+            "transformers",
+        ),
+        # vLLM's engine start: no room for the KV cache (worker.py, v1/core/kv_cache_utils.py), no device
+        (
+            "ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when "
+            "initializing the engine.",
+            "oom",
+            "vllm",
+        ),
+        ("RuntimeError: Failed to infer device type", "gpu_not_visible", "vllm"),
         # unsloth's import-time check
         (
             "NotImplementedError: Unsloth: No NVIDIA GPU found? Unsloth currently only supports GPUs!",

@@ -60,7 +60,7 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"driver .*too old|insufficient", "torch-driver-too-old"),
     (
         r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs|No NVIDIA GPU found"
-        r"|cannot find any (torch )?accelerator",
+        r"|cannot find any (torch )?accelerator|Failed to infer device type",
         "no-cuda-device",
     ),
     # transformers' generate (generation/utils.py) and the trainers: the inputs live on another device than the model
@@ -169,6 +169,9 @@ _UNKNOWN_ARCHITECTURE = re.compile(
     re.I,
 )
 
+#: the library does not know the checkpoint's quantization method: a release older than the method
+_UNKNOWN_QUANTIZATION = re.compile(r"Unknown quantization (type|method)", re.I)
+
 FAMILIES: tuple[Family, ...] = (
     Family(
         "family:bnb-loading",
@@ -256,6 +259,16 @@ FAMILIES: tuple[Family, ...] = (
         "pip install -U transformers (a brand-new architecture may need the release named in the model card, or the "
         "source: pip install git+https://github.com/huggingface/transformers), or pass trust_remote_code=True for a "
         "model that ships its own code; then restart the process.",
+        0.5,
+    ),
+    Family(
+        "family:unknown-quantization",
+        "version_incompat",
+        lambda t: bool(_UNKNOWN_QUANTIZATION.search(t.template)),
+        "The library does not know the quantization method the checkpoint (or the config) names: its release "
+        "predates that method (transformers' AutoHfQuantizer, diffusers', vLLM's model config).",
+        "Upgrade the library that printed it (pip install -U transformers / diffusers / vllm) to a release that lists "
+        "the method, then restart the process.",
         0.5,
     ),
     Family(
