@@ -35,8 +35,8 @@ Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final
 (1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here); the newest patch of each minor of trl 43 (0.4.7-1.16.0),
 diffusers 18 (0.25.1-0.42.1), optimum 23 (1.8.6-2.3.0; 1.10 not fetched) and vllm 30 (0.4.3-0.33.0; each wheel
 deleted once mined, its mined members kept as vllm-<version>-mined.zip), and of each month of unsloth 27
-(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7267 templates (1639 before the wider file sets and
-the six new packages), 1310 public names and entry points; 292 KiB.
+(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7398 templates (1639 before the wider file sets and
+the six new packages), 1310 public names and entry points; 298 KiB.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -233,6 +233,13 @@ _TORCH_FILES = {
     "torch/utils/cpp_extension.py",
     "torch/amp/autocast_mode.py",
     "torch/cuda/amp/autocast_mode.py",
+    # what a QLoRA training run meets: the AMP grad scaler ("Attempting to unscale FP16 gradients."), gradient
+    # checkpointing ("None of the inputs have requires_grad=True"), loading a checkpoint ("Weights only load failed",
+    # "Attempting to deserialize object on a CUDA device")
+    "torch/amp/grad_scaler.py",
+    "torch/cuda/amp/grad_scaler.py",
+    "torch/utils/checkpoint.py",
+    "torch/serialization.py",
 }
 
 
@@ -313,6 +320,14 @@ NATIVE: tuple[dict[str, Any], ...] = (
         "kind": "raise",
         "type": "RuntimeError",
         "template": "Expected all tensors to be on the same device, but found at least two devices, {device} and {device}!",
+    },
+    {
+        "package": "torch",
+        "file": "torch/csrc/autograd/autograd.cpp",
+        "function": "run_backward",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "element {int} of tensors does not require grad and does not have a grad_fn",
     },
     {
         "package": "torch",

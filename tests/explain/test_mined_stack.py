@@ -96,6 +96,13 @@ def test_the_table_holds_the_wider_stack():
             "vllm",
         ),
         ("RuntimeError: Failed to infer device type", "gpu_not_visible", "vllm"),
+        # torch's AMP grad scaler and gradient checkpointing, autograd's engine: a QLoRA run's trainable setup
+        ("ValueError: Attempting to unscale FP16 gradients.", "wrong_api", "torch"),
+        (
+            "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn",
+            "wrong_api",
+            "torch",
+        ),
         # unsloth's import-time check
         (
             "NotImplementedError: Unsloth: No NVIDIA GPU found? Unsloth currently only supports GPUs!",

@@ -169,6 +169,13 @@ _UNKNOWN_ARCHITECTURE = re.compile(
     re.I,
 )
 
+#: backward through a frozen quantized model, or fp16 AMP over float16 trainable weights
+_TRAINABLE_SETUP = re.compile(
+    r"unscale FP16 gradients|does not require grad and does not have a grad_fn|None of the inputs have "
+    r"requires_grad=True",
+    re.I,
+)
+
 #: the library does not know the checkpoint's quantization method: a release older than the method
 _UNKNOWN_QUANTIZATION = re.compile(r"Unknown quantization (type|method)", re.I)
 
@@ -269,6 +276,29 @@ FAMILIES: tuple[Family, ...] = (
         "predates that method (transformers' AutoHfQuantizer, diffusers', vLLM's model config).",
         "Upgrade the library that printed it (pip install -U transformers / diffusers / vllm) to a release that lists "
         "the method, then restart the process.",
+        0.5,
+    ),
+    Family(
+        "family:trainable-setup",
+        "wrong_api",
+        lambda t: bool(_TRAINABLE_SETUP.search(t.template)),
+        "The trainable weights are not set up for this training run: with fp16 mixed precision the trainable (LoRA) "
+        "weights are float16 themselves (the model was loaded with torch_dtype=float16), or the quantized model's "
+        "inputs carry no gradient (gradient checkpointing on a frozen quantized model without "
+        "prepare_model_for_kbit_training / enable_input_require_grads), so backward has nothing to differentiate.",
+        "Call peft's prepare_model_for_kbit_training(model) (or model.enable_input_require_grads()) before "
+        "get_peft_model; keep the trainable adapter weights in float32 with fp16=True, or train with bf16=True on "
+        "Ampere or newer.",
+        0.5,
+    ),
+    Family(
+        "family:weights-only-load",
+        "version_incompat",
+        lambda t: t.package == "torch" and bool(re.search(r"Weights only load failed", t.template)),
+        "torch.load refused the checkpoint: torch 2.6 made weights_only=True the default, and the file holds "
+        "objects other than tensors; the library calling torch.load predates that change.",
+        "Upgrade the library that loads the file (transformers, peft, accelerate, the trainer) to a release made for "
+        "torch >= 2.6, or load a trusted file with torch.load(..., weights_only=False).",
         0.5,
     ),
     Family(
