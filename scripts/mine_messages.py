@@ -1,4 +1,6 @@
-"""Mine every user-facing message of bitsandbytes, transformers, accelerate, peft and torch from their releases.
+"""Mine every user-facing message of the quantized-model stack from its releases.
+
+The stack: bitsandbytes, transformers, accelerate, peft, torch, trl, diffusers, unsloth, unsloth_zoo, optimum, vLLM.
 
     PYTHONPATH=src python scripts/mine_messages.py                 # download what is missing, mine, write the table
     PYTHONPATH=src python scripts/mine_messages.py --offline       # mine only what is already in the cache
@@ -6,7 +8,8 @@
 
 What it does, per package (see PACKAGES below for the versions and the files of each):
 1. `pip index versions PKG` lists the releases; the final releases from the package's floor on are kept
-   (pre-releases skipped; for torch, the newest patch of each minor).
+   (pre-releases skipped; for torch, trl, diffusers, optimum and vLLM, the newest patch of each minor; for unsloth
+   and unsloth_zoo, whose versions are year.month.N, the newest of each month).
 2. `pip download --no-deps` fetches one distribution per release into the shared cache /work/cache/<pkg>/
    (files already there are not fetched again): the sdist where one exists (bitsandbytes <= 0.42 ships one,
    with the C++ sources), else a wheel; for torch the small macOS arm64 wheel, whose Python files are the
@@ -17,9 +20,11 @@ What it does, per package (see PACKAGES below for the versions and the files of 
    f-strings, `%`, `.format()`, `+` concatenation and a local variable assigned a string earlier in the
    function become templates with typed holes ({version}, {path}, {int}, {dtype}, {device}, {name}, {value}).
 4. Each template keeps its package, file, function, kind (raise/warn/log/print), exception or warning type,
-   and the first and last release it was seen in. Messages of the C++ code users meet (torch's caching
-   allocator, bitsandbytes' CUDA_CHECK_RETURN, the CUDA runtime's error strings, the dynamic loader's and
-   Windows' messages) are a hand-written list below, each citing the file it comes from.
+   and the first and last release it was seen in. Outside bitsandbytes and torch, an info-level log or a print that
+   reports nothing wrong (progress, banners: `progress_only`) is left out: it names no cause and only swells the
+   table. Messages of the C++ code users meet (torch's caching allocator, bitsandbytes' CUDA_CHECK_RETURN, the CUDA
+   runtime's error strings, the dynamic loader's and Windows' messages) are a hand-written list below, each citing
+   the file it comes from.
 5. For bitsandbytes and peft, every public name a module defines or exports, and every native entry point
    bitsandbytes' Python calls (`lib.cquantize_blockwise_fp16_nf4`), is recorded with the releases that have it
    (table key "api"): "module 'bitsandbytes.nn' has no attribute 'Linear4bit'" then says which releases have it.
@@ -27,7 +32,11 @@ What it does, per package (see PACKAGES below for the versions and the files of 
 
 Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final release), transformers 161
 (4.20.0-5.24.0, every final release), accelerate 52 (0.20.0-1.15.0), peft 33 (0.4.0-0.21.2), torch 13 minors
-(1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here): 1639 templates, 1310 public names and entry points.
+(1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here); the newest patch of each minor of trl 43 (0.4.7-1.16.0),
+diffusers 18 (0.25.1-0.42.1), optimum 23 (1.8.6-2.3.0; 1.10 not fetched) and vllm 30 (0.4.3-0.33.0; each wheel
+deleted once mined, its mined members kept as vllm-<version>-mined.zip), and of each month of unsloth 27
+(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7398 templates (1639 before the wider file sets and
+the six new packages), 1310 public names and entry points; 298 KiB.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -70,6 +79,7 @@ LOG_METHODS = {
     "fatal",
 }
 PRINTERS = {"add_log_entry"}
+MAX_EARLIER = 6  # earlier values of one local name kept as messages it can hold
 MIN_LETTERS = 12  # a template with fewer literal letters than this is not a message (print(x), raise X(msg))
 
 
@@ -81,37 +91,139 @@ def _bnb_file(path: str) -> bool:
 
 
 _TRANSFORMERS_FILES = {
-    "transformers/integrations/bitsandbytes.py",
     "transformers/utils/bitsandbytes.py",
     "transformers/modeling_utils.py",
     "transformers/utils/import_utils.py",
     "transformers/utils/quantization_config.py",
-    "transformers/quantizers/auto.py",
+    "transformers/trainer.py",
+    "transformers/training_args.py",
+    "transformers/trainer_utils.py",
+    "transformers/generation/utils.py",
 }
+#: every quantizer (users of one meet another's "requires ..." checks), every integration (peft, bitsandbytes,
+#: accelerate, deepspeed...), and the auto classes ("Unrecognized configuration class", "model type ... not recognized")
+_TRANSFORMERS_DIRS = ("transformers/quantizers/", "transformers/integrations/", "transformers/models/auto/")
 
 
 def _transformers_file(path: str) -> bool:
-    return path in _TRANSFORMERS_FILES or (
-        path.startswith("transformers/quantizers/") and "bnb" in path and path.endswith(".py")
-    )
+    return path.endswith(".py") and (path in _TRANSFORMERS_FILES or path.startswith(_TRANSFORMERS_DIRS))
 
 
 _ACCELERATE_FILES = {
     "accelerate/big_modeling.py",
-    "accelerate/utils/modeling.py",
-    "accelerate/utils/bnb.py",
-    "accelerate/utils/imports.py",
+    "accelerate/hooks.py",
     "accelerate/accelerator.py",
 }
 
 
+def _accelerate_file(path: str) -> bool:
+    return path in _ACCELERATE_FILES or (path.startswith("accelerate/utils/") and path.endswith(".py"))
+
+
 def _peft_file(path: str) -> bool:
-    if path in ("peft/utils/other.py", "peft/import_utils.py"):
+    if path in ("peft/peft_model.py", "peft/mapping.py", "peft/import_utils.py", "peft/mixed_model.py"):
         return True
+    return path.startswith(("peft/tuners/", "peft/utils/", "peft/mapping")) and path.endswith(".py")
+
+
+_TRL_TRAINERS = ("sft", "dpo", "grpo", "kto", "orpo", "ppo", "reward", "cpo", "utils", "model_config")
+
+
+def _trl_file(path: str) -> bool:
+    # the trainers QLoRA users run and their configs (SFTTrainer, DPOTrainer, SFTConfig...), the model wrappers,
+    # the import checks
+    if not path.endswith(".py"):
+        return False
+    if path.startswith("trl/trainer/"):
+        return path.removeprefix("trl/trainer/").startswith(_TRL_TRAINERS)
+    return path.startswith(("trl/models/modeling_base", "trl/models/utils", "trl/import_utils.py"))
+
+
+def _diffusers_file(path: str) -> bool:
+    return path.endswith(".py") and (
+        path.startswith(("diffusers/quantizers/", "diffusers/loaders/"))
+        or path
+        in (
+            "diffusers/models/modeling_utils.py",
+            "diffusers/pipelines/pipeline_utils.py",
+            "diffusers/utils/import_utils.py",
+            "diffusers/models/model_loading_utils.py",
+        )
+    )
+
+
+#: unsloth and unsloth_zoo: what loading, patching, training and saving a quantized model goes through (not their
+#: MLX, llama.cpp, compiler and RL modules, whose many progress lines no bitsandbytes error comes from)
+_UNSLOTH_FILES = (
+    "unsloth/__init__.py",
+    "unsloth/import_fixes.py",
+    "unsloth/_gpu_init.py",
+    "unsloth/device_type.py",
+    "unsloth/models/_utils.py",
+    "unsloth/models/loader",
+    "unsloth/models/llama.py",
+    "unsloth/models/vision.py",
+    "unsloth/save.py",
+    "unsloth/trainer.py",
+    "unsloth/tokenizer_utils.py",
+    "unsloth/kernels/utils.py",
+    "unsloth_zoo/__init__.py",
+    "unsloth_zoo/device_type.py",
+    "unsloth_zoo/peft_utils.py",
+    "unsloth_zoo/training_utils.py",
+    "unsloth_zoo/patching_utils.py",
+    "unsloth_zoo/saving_utils.py",
+    "unsloth_zoo/vllm_utils.py",
+    "unsloth_zoo/utils.py",
+    "unsloth_zoo/gradient_checkpointing.py",
+    "unsloth_zoo/temporary_patches/",
+)
+
+
+def _unsloth_file(path: str) -> bool:
+    return path.endswith(".py") and path.startswith(_UNSLOTH_FILES)
+
+
+def _optimum_file(path: str) -> bool:
+    return path.endswith(".py") and path.startswith(
+        ("optimum/bettertransformer/", "optimum/gptq/", "optimum/utils/import_utils.py")
+    )
+
+
+_VLLM_FILES = (
+    "vllm/model_executor/layers/quantization/bitsandbytes",
+    "vllm/model_executor/layers/quantization/base_config",
+    "vllm/model_executor/layers/quantization/__init__",
+    "vllm/model_executor/model_loader/",
+    "vllm/model_executor/model_loader.py",
+    "vllm/model_executor/weight_utils.py",
+    "vllm/config.py",
+    "vllm/config/__init__.py",
+    "vllm/config/model.py",
+    "vllm/config/vllm.py",
+    "vllm/config/parallel.py",
+    "vllm/config/load.py",
+    "vllm/config/cache.py",
+    "vllm/platforms/__init__.py",
+    "vllm/platforms/interface.py",
+    "vllm/platforms/cuda.py",
+    "vllm/platforms/rocm.py",
+    # the engine's start: the weights leave no room for the KV cache ("No available memory for the cache blocks")
+    "vllm/worker/worker.py",
+    "vllm/v1/core/kv_cache_utils.py",
+    "vllm/v1/worker/gpu_worker.py",
+)
+
+
+def _vllm_file(path: str) -> bool:
+    # the bitsandbytes quantization method and loader, the configs that refuse a quantization or a setting
+    # ("quantization ... not supported"), the CUDA/ROCm platforms (not the tensorizer and weight-cache loaders)
     return (
-        path.startswith("peft/tuners/")
-        and path.endswith(".py")
-        and ("bnb" in path or path.endswith("/model.py"))
+        path.endswith(".py")
+        and path.startswith(_VLLM_FILES)
+        and not path.startswith(
+            ("vllm/model_executor/model_loader/tensorizer", "vllm/model_executor/model_loader/weight_cache")
+        )
     )
 
 
@@ -121,6 +233,13 @@ _TORCH_FILES = {
     "torch/utils/cpp_extension.py",
     "torch/amp/autocast_mode.py",
     "torch/cuda/amp/autocast_mode.py",
+    # what a QLoRA training run meets: the AMP grad scaler ("Attempting to unscale FP16 gradients."), gradient
+    # checkpointing ("None of the inputs have requires_grad=True"), loading a checkpoint ("Weights only load failed",
+    # "Attempting to deserialize object on a CUDA device")
+    "torch/amp/grad_scaler.py",
+    "torch/cuda/amp/grad_scaler.py",
+    "torch/utils/checkpoint.py",
+    "torch/serialization.py",
 }
 
 
@@ -131,7 +250,13 @@ class Package:
     floor: str  # the first release mined
     wants: Callable[[str], bool]  # which file paths (relative to site-packages) are mined
     download: tuple[tuple[str, ...], ...]  # pip download option sets, tried in order
-    per_minor: bool = False  # only the newest patch of each minor
+    per_minor: bool = False  # only the newest patch of each minor (unsloth's 2025.3.x: of each month)
+    progress: bool = (
+        False  # keep info-level logs and prints that report nothing wrong (bitsandbytes' CUDA SETUP)
+    )
+    keep: bool = (
+        True  # keep the downloaded archive in the cache (vLLM's 300-400 MB wheels are deleted once mined)
+    )
 
 
 SDIST = ("--no-binary", ":all:")
@@ -140,11 +265,21 @@ MAC = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-ve
 MAC_310 = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.10")
 
 PACKAGES: dict[str, Package] = {
-    "bitsandbytes": Package("bitsandbytes", "bnb", "0.35.0", _bnb_file, (SDIST, MAC, WHEEL)),
+    "bitsandbytes": Package("bitsandbytes", "bnb", "0.35.0", _bnb_file, (SDIST, MAC, WHEEL), progress=True),
     "transformers": Package("transformers", "transformers", "4.20.0", _transformers_file, (WHEEL,)),
-    "accelerate": Package("accelerate", "accelerate", "0.20.0", _ACCELERATE_FILES.__contains__, (WHEEL,)),
+    "accelerate": Package("accelerate", "accelerate", "0.20.0", _accelerate_file, (WHEEL,)),
     "peft": Package("peft", "peft", "0.4.0", _peft_file, (WHEEL,)),
-    "torch": Package("torch", "torch", "1.13.0", _TORCH_FILES.__contains__, (MAC, MAC_310), per_minor=True),
+    "torch": Package(
+        "torch", "torch", "1.13.0", _TORCH_FILES.__contains__, (MAC, MAC_310), per_minor=True, progress=True
+    ),
+    "trl": Package("trl", "trl", "0.4.0", _trl_file, (WHEEL,), per_minor=True),
+    "diffusers": Package("diffusers", "diffusers", "0.25.0", _diffusers_file, (WHEEL,), per_minor=True),
+    "unsloth": Package("unsloth", "unsloth", "2024.1", _unsloth_file, (WHEEL, SDIST), per_minor=True),
+    "unsloth_zoo": Package(
+        "unsloth_zoo", "unsloth_zoo", "2024.1", _unsloth_file, (WHEEL, SDIST), per_minor=True
+    ),
+    "optimum": Package("optimum", "optimum", "1.8.0", _optimum_file, (WHEEL,), per_minor=True),
+    "vllm": Package("vllm", "vllm", "0.4.0", _vllm_file, (WHEEL,), per_minor=True, keep=False),
 }
 
 #: Messages of native code (C++/CUDA), the CUDA runtime, the dynamic loader and Windows that users meet in the
@@ -185,6 +320,14 @@ NATIVE: tuple[dict[str, Any], ...] = (
         "kind": "raise",
         "type": "RuntimeError",
         "template": "Expected all tensors to be on the same device, but found at least two devices, {device} and {device}!",
+    },
+    {
+        "package": "torch",
+        "file": "torch/csrc/autograd/autograd.cpp",
+        "function": "run_backward",
+        "kind": "raise",
+        "type": "RuntimeError",
+        "template": "element {int} of tensors does not require grad and does not have a grad_fn",
     },
     {
         "package": "torch",
@@ -419,13 +562,31 @@ class _Walker(ast.NodeVisitor):
     def __init__(self) -> None:
         self.stack: list[str] = []
         self.scopes: list[dict[str, str]] = [{}]
+        #: the earlier values of a name assigned more than once in a function (`msg = "..."` in one branch,
+        #: `msg = ""` in the other, then `msg += "..."`): each is a message the name can hold when it is raised
+        self.earlier: list[dict[str, list[str]]] = [{}]
+        #: how deep in if/for/while/try the walk is, and where each name got its value: a `+=` deeper than the
+        #: assignment may not run, so the value without it is a message too (a `+=` at the same depth always runs)
+        self.depth = 0
+        self.assigned_at: list[dict[str, int]] = [{}]
         self.found: list[Message] = []
+
+    def _branch(self, node: ast.AST) -> None:
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_If = visit_For = visit_While = visit_Try = _branch
 
     # scopes: a string assigned to a local name earlier in the function stands in for that name later
     def _enter(self, node: ast.AST, name: str) -> None:
         self.stack.append(name)
         self.scopes.append({})
+        self.earlier.append({})
+        self.assigned_at.append({})
         self.generic_visit(node)
+        self.assigned_at.pop()
+        self.earlier.pop()
         self.scopes.pop()
         self.stack.pop()
 
@@ -453,8 +614,18 @@ class _Walker(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and self._is_text(node.value):
-            self.scopes[-1][node.targets[0].id] = template_of(node.value, self._visible())
+            name = node.targets[0].id
+            old = self.scopes[-1].get(name)
+            if old is not None and _letters(_finish(old)) >= MIN_LETTERS:
+                self._remember(name, [old])
+            self.scopes[-1][name] = template_of(node.value, self._visible())
+            self.assigned_at[-1][name] = self.depth
         self.generic_visit(node)
+
+    def _remember(self, name: str, values: list[str]) -> None:
+        earlier = self.earlier[-1].setdefault(name, [])
+        earlier.extend(v for v in values if v not in earlier)
+        del earlier[:-MAX_EARLIER]
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if (
@@ -462,7 +633,12 @@ class _Walker(ast.NodeVisitor):
             and isinstance(node.op, ast.Add)
             and node.target.id in self.scopes[-1]
         ):
-            self.scopes[-1][node.target.id] += template_of(node.value, self._visible())
+            name = node.target.id
+            # the text without the appended part is a message too when the `+=` sits in a branch the assignment is
+            # not in (earlier values keep their text: which branch joins which is not followed)
+            if self.depth > self.assigned_at[-1].get(name, 0):
+                self._remember(name, [self.scopes[-1][name]])
+            self.scopes[-1][name] += template_of(node.value, self._visible())
         self.generic_visit(node)
 
     def _visible(self) -> dict[str, str]:
@@ -475,9 +651,13 @@ class _Walker(ast.NodeVisitor):
     def _add(self, node: ast.AST | None, kind: str, type_: str | None) -> None:
         if node is None:
             return
-        template = _finish(template_of(node, self._visible()))
-        if _letters(template) >= MIN_LETTERS:
-            self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
+        templates = [template_of(node, self._visible())]
+        if isinstance(node, ast.Name):
+            templates += self.earlier[-1].get(node.id, [])
+        for raw in templates:
+            template = _finish(raw)
+            if _letters(template) >= MIN_LETTERS:
+                self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
 
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc
@@ -569,6 +749,23 @@ def _members(archive: Path) -> Iterator[tuple[str, bytes]]:
                 yield path, data.read()
 
 
+#: words of a message that reports something wrong (or a placement a failure follows from: offload, the meta device)
+_WRONG = re.compile(
+    r"fail|not found|error|warn|cannot|can't|could not|unable|missing|\bno\b|not |without|defaulting|\bcpu\b|"
+    r"unexpected|problem|invalid|unsupported|too old|mismatch|offload|meta device|disk|deprecat|ignor|instead|"
+    r"requires?|install|upgrade|slow|fall(ing)? ?back|out of memory|disabl|skip",
+    re.I,
+)
+
+
+def progress_only(message: Message) -> bool:
+    """An info-level log or a print that reports nothing wrong ("***** Running training *****", "Unsloth: Merging
+    4bit and LoRA weights..."): it names no cause, so only the packages whose setup lines matter keep them."""
+    return (
+        message.kind == "print" or (message.kind == "log" and message.type == "info")
+    ) and not _WRONG.search(message.template)
+
+
 def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tuple[str, str], Message]:
     """(file, template) -> message for the wanted files among `files`."""
     out: dict[tuple[str, str], Message] = {}
@@ -577,6 +774,8 @@ def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tup
             continue
         short = path.split("/", 1)[1] if "/" in path else path
         for message in extract_messages(data.decode("utf-8", errors="replace")):
+            if not package.progress and progress_only(message):
+                continue
             out.setdefault((short, message.template), message)
     return out
 
@@ -723,6 +922,22 @@ def download(package: Package, version: str) -> Path | None:
     return None
 
 
+SLIM = "-mined.zip"
+
+
+def slim(package: Package, archive: Path, files: list[tuple[str, bytes]]) -> Path:
+    """Keep only the Python members of a big archive (vLLM's wheels: the compiled kernels are most of it), as
+    <name>-<version>-mined.zip beside it (which find_archive finds for the release), and delete the archive; the
+    files mined can then be widened without downloading again."""
+    version = archive.name.split("-")[1]
+    out = archive.parent / f"{_normal(package.name)}-{version}{SLIM}"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in files:
+            zf.writestr(path, data)
+    archive.unlink()
+    return out
+
+
 # ---- the table ----
 
 
@@ -824,6 +1039,8 @@ def main(argv: list[str] | None = None) -> int:
                 archive = find_archive(package, version) if args.offline else download(package, version)
                 if archive is not None:
                     files = list(_members(archive))
+                    if not package.keep and not archive.name.endswith(SLIM):
+                        slim(package, archive, files)
                     mined[name][version] = mine_files(package, iter(files))
                     api.setdefault(name, {})[version] = mine_api(name, files)
                     break

@@ -58,7 +58,27 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"bfloat16|bf16", "bf16-needs-ampere"),
     (r"compute_dtype|compute dtype", "linear4bit-float32-compute"),
     (r"driver .*too old|insufficient", "torch-driver-too-old"),
-    (r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs", "no-cuda-device"),
+    (
+        r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs|No NVIDIA GPU found"
+        r"|cannot find any (torch )?accelerator|Failed to infer device type",
+        "no-cuda-device",
+    ),
+    # transformers' generate (generation/utils.py) and the trainers: the inputs live on another device than the model
+    (
+        r"input_ids.{0,40} on a device|on a device type different|different device than|on different devices",
+        "device-mismatch",
+    ),
+    # vLLM's engine start: the weights leave no room for the KV cache
+    (
+        r"(no available|not enough|insufficient) (gpu )?memory for the cache|larger than the maximum number of tokens "
+        r"that can be stored in KV cache|try increasing .?gpu_memory_utilization",
+        "cuda-oom",
+    ),
+    # the trainers: a quantized model without adapters cannot be trained (transformers' Trainer, trl's SFTTrainer)
+    (
+        r"purely quantized model|attach trainable adapters|fine-?tune.{0,40}quantized.{0,40}(adapter|peft|lora)",
+        "train-quantized-without-adapters",
+    ),
 )
 
 
@@ -112,6 +132,52 @@ _LIMITATION = re.compile(
 )
 
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
+
+#: the stack beyond the five core libraries: fine-tuning (trl, unsloth), serving (vLLM), diffusion (diffusers) and the
+#: wider transformers/accelerate/peft code (trainer, integrations, every quantizer, the auto classes)
+_NEWER_STACK = ("trl", "diffusers", "unsloth", "unsloth_zoo", "vllm", "optimum")
+#: the rules that stand for a quantized load's own code paths: in the newer stack an "offload" refusal is an
+#: argument of its own offloading (vLLM's --cpu-offload-gb, unsloth's offload_layers), not accelerate's dispatch
+_CORE_ONLY_RULES = frozenset({"quantized-offload-refused"})
+
+#: what a bitsandbytes/QLoRA user's call is about: a refusal of the wider stack (trainer, trl, vLLM, unsloth,
+#: diffusers) that names one of these is a refusal of that call; others are recognised, not categorised
+_QUANTIZED_CALL = re.compile(
+    r"quantiz|bitsandbytes|\bbnb|4-?bit|8-?bit|\bnf4|\bfp4|\bint8|\blora|qlora|\bpeft|adapter|load_in|"
+    r"compute_dtype|device_map|kbit|low_cpu_mem_usage|torch_dtype|\bdtype",
+    re.I,
+)
+
+#: a refusal that names a package to install or a release to reach: a requirement check of a quantizer, an integration
+#: or a trainer ("Using `bitsandbytes` 4-bit quantization requires ...", "Loading an AWQ quantized model requires
+#: auto-awq", "requires `trl>=0.9`"), whatever the exception's type
+_REQUIREMENT = re.compile(
+    r"pip install|please install|(is|are) not installed|requires? (the )?(latest|a (more )?recent|newer|a newer)"
+    r"|requires? [\w.\- `']+ ?((>=|>|==) ?v?\d+\.\d|version)|version (>=|>)|minimum (required )?version"
+    r"|at least version"
+    r"|need(s)? to (install|upgrade)|install(ed)? .{0,40}(>=|version)|not available\. ?please install"
+    r"|\d+\.\d+(\.\d+)?\+? or (higher|newer|above|later)",
+    re.I,
+)
+
+#: the auto classes do not know the checkpoint's architecture: a transformers release older than the model
+_UNKNOWN_ARCHITECTURE = re.compile(
+    r"Unrecognized configuration class|does not recognize this architecture|model type .{0,80}(not recognized|"
+    r"but Transformers does not)|Unrecognized model in|Unrecognized (processing|image processor|feature extractor|"
+    r"tokenizer)|should have a .?model_type.? key|Tokenizer class .{0,40}(does not exist or is not currently imported|"
+    r"specified in the tokenizer config was not found)|architectures? .{0,60}(are|is) not supported for now",
+    re.I,
+)
+
+#: backward through a frozen quantized model, or fp16 AMP over float16 trainable weights
+_TRAINABLE_SETUP = re.compile(
+    r"unscale FP16 gradients|does not require grad and does not have a grad_fn|None of the inputs have "
+    r"requires_grad=True",
+    re.I,
+)
+
+#: the library does not know the checkpoint's quantization method: a release older than the method
+_UNKNOWN_QUANTIZATION = re.compile(r"Unknown quantization (type|method)", re.I)
 
 FAMILIES: tuple[Family, ...] = (
     Family(
@@ -188,11 +254,90 @@ FAMILIES: tuple[Family, ...] = (
         rule="BNB001",
     ),
     Family(
+        "family:unknown-architecture",
+        "version_incompat",
+        lambda t: (
+            t.package in ("transformers", "vllm", "unsloth", "unsloth_zoo")
+            and failing(t)
+            and bool(_UNKNOWN_ARCHITECTURE.search(t.template))
+        ),
+        "The library does not know the checkpoint's model type: its release predates the architecture (or the model "
+        "needs its own code from the Hub).",
+        "pip install -U transformers (a brand-new architecture may need the release named in the model card, or the "
+        "source: pip install git+https://github.com/huggingface/transformers), or pass trust_remote_code=True for a "
+        "model that ships its own code; then restart the process.",
+        0.5,
+    ),
+    Family(
+        "family:unknown-quantization",
+        "version_incompat",
+        lambda t: bool(_UNKNOWN_QUANTIZATION.search(t.template)),
+        "The library does not know the quantization method the checkpoint (or the config) names: its release "
+        "predates that method (transformers' AutoHfQuantizer, diffusers', vLLM's model config).",
+        "Upgrade the library that printed it (pip install -U transformers / diffusers / vllm) to a release that lists "
+        "the method, then restart the process.",
+        0.5,
+    ),
+    Family(
+        "family:trainable-setup",
+        "wrong_api",
+        lambda t: bool(_TRAINABLE_SETUP.search(t.template)),
+        "The trainable weights are not set up for this training run: with fp16 mixed precision the trainable (LoRA) "
+        "weights are float16 themselves (the model was loaded with torch_dtype=float16), or the quantized model's "
+        "inputs carry no gradient (gradient checkpointing on a frozen quantized model without "
+        "prepare_model_for_kbit_training / enable_input_require_grads), so backward has nothing to differentiate.",
+        "Call peft's prepare_model_for_kbit_training(model) (or model.enable_input_require_grads()) before "
+        "get_peft_model; keep the trainable adapter weights in float32 with fp16=True, or train with bf16=True on "
+        "Ampere or newer.",
+        0.5,
+    ),
+    Family(
+        "family:weights-only-load",
+        "version_incompat",
+        lambda t: t.package == "torch" and bool(re.search(r"Weights only load failed", t.template)),
+        "torch.load refused the checkpoint: torch 2.6 made weights_only=True the default, and the file holds "
+        "objects other than tensors; the library calling torch.load predates that change.",
+        "Upgrade the library that loads the file (transformers, peft, accelerate, the trainer) to a release made for "
+        "torch >= 2.6, or load a trusted file with torch.load(..., weights_only=False).",
+        0.5,
+    ),
+    Family(
+        "family:requirement-check",
+        "version_incompat",
+        lambda t: (
+            t.package != "bitsandbytes"  # its setup messages have their own family above
+            and t.kind in ("raise", "warn", "log")
+            and failing(t)
+            and bool(_REQUIREMENT.search(t.template))
+            and (t.kind == "raise" or t.type in ("error", "ImportWarning"))
+        ),
+        "A requirement check failed: a package the code path needs (a quantizer's backend, accelerate, bitsandbytes, "
+        "peft, trl...) is missing or older than it requires.",
+        "Install or upgrade the package the message names (the version it asks for), keeping transformers, "
+        "accelerate, peft, trl and bitsandbytes in step; then restart the process (notebook kernel).",
+        0.45,
+        rule="BNB021",
+        alternatives=(_NO_GPU,),
+    ),
+    Family(
         "family:release-limitation",
         "version_incompat",
         lambda t: (
             t.kind == "raise"
-            and (_bnb_related(t) or _in(t, "transformers", "modeling_utils", "quantizers/") or _in(t, "peft"))
+            and (
+                _bnb_related(t)
+                or _in(
+                    t,
+                    "transformers",
+                    "modeling_utils",
+                    "quantizers/",
+                    "integrations/",
+                    "trainer",
+                    "training_args",
+                )
+                or _in(t, "peft")
+                or t.package in _NEWER_STACK
+            )
             and bool(_LIMITATION.search(t.template))
         ),
         "The library release refused something it did not support yet (its message says so: not implemented, "
@@ -211,6 +356,13 @@ FAMILIES: tuple[Family, ...] = (
                 _bnb_related(t)
                 or _in(t, "transformers", "quantizers/", "utils/quantization_config", "modeling_utils")
                 or _in(t, "peft")
+                or (
+                    (
+                        _in(t, "transformers", "integrations/", "trainer", "training_args", "generation/")
+                        or t.package in _NEWER_STACK
+                    )
+                    and bool(_QUANTIZED_CALL.search(t.template))
+                )
             )
         ),
         "The library refused how it was called (an argument, a dtype, a shape or a combination it does not "
@@ -281,7 +433,7 @@ def signature_for(t: Template) -> Signature | None:
     if not failing(t):
         return None  # "CUDA runtime path found: ..." names the runtime but reports no failure
     for regex, sig in _rules():
-        if regex.search(text):
+        if regex.search(text) and not (sig.id in _CORE_ONLY_RULES and t.package in _NEWER_STACK):
             return sig
     return None
 

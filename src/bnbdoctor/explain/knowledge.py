@@ -75,6 +75,49 @@ _COMMON = frozenset(
         "into",
     ]
 )
+#: words every training or serving log is full of (paths, progress bars, metrics, the libraries' own names): a poor
+#: anchor, since every line of a long log holding one is then tried against the templates it anchors. A template
+#: anchors on them only when it has no other word
+_LOG_WORDS = frozenset(
+    [
+        "trainer",
+        "transformers",
+        "torch",
+        "cuda",
+        "loss",
+        "epoch",
+        "epochs",
+        "step",
+        "steps",
+        "memory",
+        "allocated",
+        "site",
+        "packages",
+        "lib",
+        "python",
+        "usr",
+        "home",
+        "local",
+        "logged",
+        "warning",
+        "userwarning",
+        "grad_norm",
+        "learning_rate",
+        "train",
+        "training",
+        "model",
+        "tokens",
+        "batch",
+        "gpu",
+        "unsloth",
+        "vllm",
+        "info",
+        "debug",
+        "error",
+        "file",
+        "line",
+    ]
+)
 MIN_WORDS = (
     5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
 )
@@ -207,7 +250,9 @@ def _build(data: dict[str, Any]) -> KnowledgeBase:
         distinct = list(dict.fromkeys(w for w in ws if w not in _COMMON and len(w) > 2 and not w.isdigit()))
         if len(set(ws)) < MIN_WORDS or not distinct:
             continue
-        # the two rarest words anywhere, and the rarest of the first six (a message cut short keeps its start)
+        # the two rarest words anywhere, and the rarest of the first six (a message cut short keeps its start); a word
+        # of every log ("trainer", "loss", "epoch") only when the template has no other
+        distinct = [w for w in distinct if w not in _LOG_WORDS] or distinct
         by_rarity = sorted(distinct, key=lambda w: (df[w], -len(w)))
         head = [w for w in distinct if w in ws[:6]]
         anchors = set(by_rarity[:2]) | ({min(head, key=lambda w: (df[w], -len(w)))} if head else set())
@@ -409,13 +454,18 @@ def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:
 
 
 def _most_specific(hits: list[Hit]) -> list[Hit]:
-    """On one line, a template whose words are a subset of another matched template's is the same message, less well."""
+    """On one line (or on the lines a wrapped message runs over), a template whose words are a subset of another
+    matched template's is the same message, less well: bitsandbytes 0.50's "8-bit optimizers and GPU quantization
+    are unavailable." inside 0.45's longer sentence, wrapped after "GPU"."""
     kb_words = {h.template.id: set(words_of(h.template.template)) for h in hits}
     out = []
     for h in hits:
         mine = kb_words[h.template.id]
         if any(
-            o is not h and o.line == h.line and mine < kb_words[o.template.id] and o.score >= h.score
+            o is not h
+            and o.line <= h.line < o.line + WINDOW
+            and mine < kb_words[o.template.id]
+            and o.score >= h.score
             for o in hits
         ):
             continue
