@@ -820,7 +820,12 @@ def test_moe_experts_left_unquantized_said_in_words_is_the_moe_family():
         "With load_in_4bit the Qwen3-MoE experts stay in bf16, the saved model is as large as before"
     )[0] == ("moe_not_quantized")
     # a MoE model named without any sign of unquantized weights says nothing of this cause
-    assert "moe_not_quantized" not in ranked("Qwen3-30B-A3B loads fine and answers")
+    # (the words model may still lean that way from a MoE name alone: at most a weak guess, never keywords.py's)
+    assert all(
+        m.confidence < 0.2
+        for m in explain_text("Qwen3-30B-A3B loads fine and answers")
+        if m.category == "moe_not_quantized"
+    )
 
 
 def test_requires_accelerate_on_a_machine_said_to_have_no_gpu_is_the_no_gpu_family():
