@@ -924,3 +924,40 @@ def test_a_regression_between_releases_in_prose_is_guessed_as_the_release(text):
 )
 def test_a_title_in_words_gets_a_guess_of_its_category(text, category):
     assert ranked(text)[0] == category
+
+
+# ---- accelerate's refusals to train a quantized model: which device, which launch, which release ----
+
+
+def test_a_quantized_model_trained_from_another_gpu_is_the_device_family():
+    text = (
+        "ValueError: You can't train a model that has been loaded in 8-bit or 4-bit precision on a different device "
+        "than the one you're training on. Make sure you loaded the model on the correct device"
+    )
+    assert ranked(text)[:2] == ["device_mismatch", "version_incompat"]
+
+
+def test_a_split_quantized_model_refused_by_the_old_wording_is_the_release():
+    # accelerate < 0.20 ended the message at "multiple devices." and refused naive pipeline parallelism too
+    old = "ValueError: You can't train a model that has been loaded in 8-bit precision on multiple devices."
+    assert ranked(old)[0] == "version_incompat"
+    new = (
+        "[rank1]: ValueError: You can't train a model that has been loaded in 8-bit or 4-bit precision on multiple "
+        "devices in any distributed mode. In order to use 8-bit or 4-bit models that have been loaded across "
+        "multiple GPUs the solution is to use Naive Pipeline Parallelism."
+    )
+    assert ranked(new)[0] == "wrong_api"
+
+
+def test_an_unknown_callable_refusing_a_keyword_guesses_the_release():
+    # a library's internal method (not in the API index) called by another part of the stack with a keyword it
+    # does not know: two releases out of step
+    text = "TypeError: GPTQQuantizer.convert_model() got an unexpected keyword argument 'modules_in_block_to_quantize'"
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_4bit_layers_computing_in_float32_said_in_prose_is_the_slow_path():
+    text = (
+        "BitsAndBytesConfig leaves bnb_4bit_compute_dtype at float32 by default, so generation is much slower"
+    )
+    assert ranked(text)[0] == "dtype_slow"

@@ -655,7 +655,14 @@ def _callable_keys(ix: ApiIndex, func: str, lines: list[str], i: int) -> tuple[s
         qual = _previous_call(lines, i) or ""
     if not qual or qual.startswith("<"):
         return qual, []
-    keys = ix.callables.get(qual) or ix.callables.get(qual.rpartition(".")[2]) or []
+    keys = ix.callables.get(qual) or []
+    if not keys:
+        owner, _, bare = qual.rpartition(".")
+        # a bare name stands for itself; `Class.method` of a class the index does not know (GPTQQuantizer) is not
+        # some other package's function of the same name
+        keys = [
+            k for k in ix.callables.get(bare, []) if not owner or k.partition(":")[2].startswith(owner + ".")
+        ]
     frames = {module for module, _ in _frames(lines, i)}
     keys = sorted(
         keys, key=lambda k: (k.partition(":")[0] not in frames, _package_of(k) != "transformers", k)

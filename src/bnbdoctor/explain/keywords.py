@@ -97,6 +97,8 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "device_mismatch": ((r"(different|same) devices?|cuda:\d and cpu|cpu and cuda:\d", 1.5),),
     "dtype_slow": (
         (r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8),
+        # the 4-bit layers computing in float32 (transformers' default bnb_4bit_compute_dtype): the slow path
+        (r"compute_dtype[^\n]{0,80}float32|float32[^\n]{0,80}compute_dtype|compute_type_is_set", 1.3),
         (r"(速度|推理|训练)[^\n]{0,6}慢|很慢|变慢|遅い", 1.0),  # "slow" in Chinese / Japanese
         (r"\b(fp16|float16|fp32|float32)\b", 0.4),
     ),
@@ -104,6 +106,9 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(upgrade|downgrade|update|pip install -U|older version|newer version|latest version)\b", 1.0),
         (r"\b(version|versions)\b.{0,40}\b(incompatib|conflict|mismatch|requires?)\w*", 1.2),
         (r"cannot import name|has no attribute|No module named|ImportError|ModuleNotFoundError", 1.0),
+        # a keyword one side does not know: the caller (user code, or another library calling this one) was written
+        # for another release; in the tuning reports 7 of 9 such threads ended in an upgrade or a pin
+        (r"got an unexpected keyword argument", 1.2),
         # how people describe a regression between releases: "0.48 is broken", "2.1.0 works, but 2.1.1 does not",
         # "no longer works after 0.41.1"; and the Chinese words for update / upgrade / downgrade / version
         (

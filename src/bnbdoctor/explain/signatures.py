@@ -180,6 +180,12 @@ TORCH_EXT = _src(
     "CUDA_MISMATCH_MESSAGE: 'The detected CUDA version ... mismatches "
     "the version that was used to compile PyTorch'",
 )
+ACC_PREPARE = _src(
+    "huggingface/accelerate",
+    "src/accelerate/accelerator.py",
+    "Accelerator.prepare_model: a quantized model on another device than the process's, or split over devices in a "
+    "distributed launch, is refused",
+)
 DS_BUILDER = _src(
     "deepspeedai/DeepSpeed",
     "op_builder/builder.py",
@@ -1282,11 +1288,80 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "quantized-model-on-another-device",
+        "device_mismatch",
+        None,
+        # accelerate's prepare_model (0.20 on): in a distributed launch each process trains on its own GPU, but the
+        # quantized model was loaded onto another one (device_map="auto" or {"": 0} in every process)
+        r"loaded in (4|8)-bit (or (4|8)-bit )?precision on a different device than the one you.?re training on",
+        0.7,
+        "Each training process must hold its quantized model on its own GPU; this process's copy was loaded onto "
+        'another device (device_map="auto" or {"": 0} in every process of a distributed launch).',
+        'Load the model with device_map={"": PartialState().process_index} (accelerate) or '
+        '{"": torch.cuda.current_device()} in every process; a quantized model cannot be moved after loading.',
+        (ACC_PREPARE,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "An older accelerate/peft/transformers placed or checked the quantized model wrongly; later releases "
+                "fixed the device checks.",
+                "pip install -U accelerate peft transformers",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
+        "quantized-train-split-in-distributed-launch",
+        "wrong_api",
+        None,
+        # accelerate 0.20 on: a model split over GPUs (naive pipeline parallelism) can be trained by one process only
+        r"loaded in (4|8)-bit (or (4|8)-bit )?precision on multiple devices in any distributed mode",
+        0.65,
+        'A quantized model split over several GPUs (device_map="auto") can only be trained by one process (naive '
+        "pipeline parallelism); it was launched in a distributed mode.",
+        "Either run one process (plain `python train.py`, no distributed accelerate/torchrun config) with "
+        'device_map="auto", or give every process a whole copy: device_map={"": PartialState().process_index}.',
+        (ACC_PREPARE,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "Before accelerate 0.20 any split quantized model was refused, even in a single process.",
+                "pip install -U accelerate",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
+        "quantized-train-split-old-accelerate",
+        "version_incompat",
+        None,
+        # the wording before accelerate 0.20 (no "in any distributed mode"): the check refused naive pipeline
+        # parallelism too; accelerate 0.20 allowed a split model in a single process (accelerate#1523)
+        r"loaded in 8-bit precision on multiple devices\.?\s*(?:$|\n)",
+        0.7,
+        "The installed accelerate (before 0.20) refused to train any quantized model split over several GPUs; later "
+        "releases allow it in a single process (naive pipeline parallelism).",
+        'pip install -U accelerate peft (and run a single process with device_map="auto").',
+        (ACC_PREPARE,),
+        alternatives=(
+            Alternative(
+                "wrong_api",
+                "In a distributed launch a split model cannot be trained: run one process, or one whole copy per GPU.",
+                'Load with device_map={"": PartialState().process_index} in every process.',
+                0.45,
+                "text:distributed_launch",
+            ),
+        ),
+    ),
+    Signature(
         "train-quantized-without-adapters",
         "wrong_api",
         None,
         r"You cannot perform fine-tuning on purely quantized models|Cannot merge LORA layers when the model is loaded in (4|8)-bit"
-        r"|You can't train a model that has been loaded in (4|8)-bit (or (4|8)-bit )?precision",
+        r"|You can't train a model that has been loaded in (4|8)-bit (or (4|8)-bit )?precision"
+        r"(?! on (a different device|multiple devices))",
         0.65,
         "The training or merge step is not supported on a quantized base model as called: train adapters (PEFT) on top of it, and merge into an unquantized copy.",
         "Attach adapters first (peft.get_peft_model / prepare_model_for_kbit_training); to merge, reload the base model in float16/bfloat16 and merge there.",
