@@ -70,3 +70,9 @@ def test_a_gpu_named_in_the_text_stands_for_its_generation():
     assert "gpu:sm_6" in words.features("training fails on my Tesla P100 and on a GTX 1080")
     assert "gpu:sm_12" in words.features("RTX 5090 support")
     assert not any(f.startswith("gpu:") for f in words.features("no GPU named here"))
+
+
+def test_chinese_and_japanese_text_gives_pairs_of_characters():
+    found = words.features("加载4bit模型时显存不足")
+    assert {"显存", "存不", "不足"} <= found
+    assert "メモ" in words.features("メモリ不足です")

@@ -214,7 +214,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "cuda_mismatch": ("missing_libs", "driver_too_old"),
     "driver_too_old": ("cuda_mismatch", "gpu_not_visible"),
     "gpu_not_visible": ("driver_too_old", "platform_unsupported"),
-    "arch_unsupported": ("cuda_mismatch", "version_incompat"),
+    "arch_unsupported": ("bf16_unsupported", "cuda_mismatch"),
     "bf16_unsupported": ("arch_unsupported", "version_incompat"),
     "platform_unsupported": ("bnb_cpu_fallback", "version_incompat"),
     "dtype_slow": ("cpu_offload", "bnb_cpu_fallback"),

@@ -40,6 +40,7 @@ SPECIFIC_SHARE = 0.5  # ... and at least this share of them are of that category
 
 _WORD = re.compile(r"[a-z_][a-z0-9_.]+")
 _LETTERS = re.compile(r"[a-z]{2,}")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
 
 
 def features(text: str) -> set[str]:
@@ -50,6 +51,9 @@ def features(text: str) -> set[str]:
         out.update(part for part in word.split(".") if len(part) > 1)
     letters = _LETTERS.findall(low)
     out.update(f"{a} {b}" for a, b in itertools.pairwise(letters))
+    # Chinese and Japanese write words without spaces: every pair of adjacent ideographs or kana is a feature
+    for run in _CJK.findall(low):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
     # a GPU named in the text stands for its generation: what a report says of one Pascal card holds for another
     out.update(f"gpu:sm_{major}" for major in gpu_generations(text[-MAX_CHARS:]))
     return out
