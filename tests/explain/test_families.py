@@ -961,3 +961,14 @@ def test_4bit_layers_computing_in_float32_said_in_prose_is_the_slow_path():
         "BitsAndBytesConfig leaves bnb_4bit_compute_dtype at float32 by default, so generation is much slower"
     )
     assert ranked(text)[0] == "dtype_slow"
+
+
+def test_cuda_error_803_is_the_driver_install_or_a_containers_own_libcuda():
+    text = (
+        "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling "
+        "NumCudaDevices() that might have already set an error? Error 803: system has unsupported display driver / "
+        "cuda driver combination"
+    )
+    assert ranked(text)[:2] == ["driver_too_old", "cuda_mismatch"]
+    in_docker = f"docker run --gpus all vllm/vllm-openai:v0.15.0\n{text}"
+    assert ranked(in_docker)[0] == "cuda_mismatch"

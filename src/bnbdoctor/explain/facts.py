@@ -163,6 +163,10 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"bitsandbytes[/\\]bitsandbytes[/\\]libbitsandbytes_(?:cuda|rocm)\w*\.(?:so|dll))",
         re.M,
     ),
+    # a container: the image's libraries, not the host's, are the ones loaded
+    "container": re.compile(
+        r"(docker|podman|container|kubernetes|\bk8s\b|cuda-compat|compat/libcuda|ld\.so\.conf|nvcr\.io)", re.I
+    ),
     # a distributed launch: accelerate/torchrun/DeepSpeed, or the per-rank prefixes their logs carry
     "distributed_launch": re.compile(
         r"(accelerate launch|torchrun|torch\.distributed\.\w+|deepspeed|\bDDP\b|\[rank\d+\]|LOCAL_RANK)", re.I

@@ -421,12 +421,37 @@ SIGNATURES: tuple[Signature, ...] = (
         (NV_CONTAINER,),
     ),
     Signature(
+        "cuda-driver-library-mismatch",
+        "driver_too_old",
+        "BNB010",
+        # CUDA runtime API: cudaErrorSystemDriverMismatch (803) "a mismatch between the versions of the display
+        # driver and the CUDA driver"; cudaErrorCompatNotSupportedOnDevice (804) "forward compatibility was attempted
+        # on non supported HW". The user-mode libcuda.so loaded is not the kernel driver's own
+        r"Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
+        r"|forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice|Error 804",
+        0.75,
+        "The CUDA driver library in use does not match the installed display driver: an old or half-updated driver "
+        "install (the fix in desktop reports: install the current driver and reboot).",
+        "Install the current NVIDIA driver for the GPU (a clean install) and reboot; `bnbdoctor check` shows the "
+        "driver and the CUDA torch needs.",
+        (CUDA_RUNTIME,),
+        alternatives=(
+            Alternative(
+                "cuda_mismatch",
+                "In a container, the image's own libcuda.so (a cuda-compat package, an ld.so.conf entry) shadows the "
+                "host driver's; forward compatibility works on data-center GPUs only.",
+                "Use the host driver's libcuda: drop cuda-compat from LD_LIBRARY_PATH / ld.so.conf and let the "
+                "NVIDIA container runtime mount the host's.",
+                0.4,
+                "text:container",
+            ),
+        ),
+    ),
+    Signature(
         "cuda-insufficient-driver",
         "driver_too_old",
         "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
-        r"|Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
-        r"|forward compatibility was attempted on non supported HW"
         r"|the provided PTX was compiled with an unsupported toolchain|UNSUPPORTED_PTX_VERSION|cudaErrorUnsupportedPtxVersion",
         0.75,
         "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
