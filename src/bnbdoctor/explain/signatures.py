@@ -425,10 +425,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "driver_too_old",
         "BNB010",
         # CUDA runtime API: cudaErrorSystemDriverMismatch (803) "a mismatch between the versions of the display
-        # driver and the CUDA driver"; cudaErrorCompatNotSupportedOnDevice (804) "forward compatibility was attempted
-        # on non supported HW". The user-mode libcuda.so loaded is not the kernel driver's own
-        r"Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch"
-        r"|forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice|Error 804",
+        # driver and the CUDA driver": the user-mode libcuda.so loaded is not the kernel driver's own. (804, forward
+        # compatibility on a consumer GPU, is cuda-insufficient-driver: the compat library is only used because the
+        # host driver is older than the image's CUDA)
+        r"Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch",
         0.75,
         "The CUDA driver library in use does not match the installed display driver: an old or half-updated driver "
         "install (the fix in desktop reports: install the current driver and reboot).",
@@ -452,6 +452,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "driver_too_old",
         "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
+        r"|forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice"
         r"|the provided PTX was compiled with an unsupported toolchain|UNSUPPORTED_PTX_VERSION|cudaErrorUnsupportedPtxVersion",
         0.75,
         "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
