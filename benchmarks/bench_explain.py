@@ -64,6 +64,7 @@ from bnbdoctor.explain import MachineFacts, explain_text  # noqa: E402
 from bnbdoctor.explain.report_facts import parse_report, snapshot_from_facts  # noqa: E402
 from bnbdoctor.rules import CheckOptions, Context, run  # noqa: E402
 from bnbdoctor.snapshot import PackageInfo, Snapshot, snapshot_from_dict  # noqa: E402
+from bnbdoctor.vocab import guessed as only_guessed  # noqa: E402
 
 
 def load_corpus(path: Path = CORPUS) -> list[dict[str, Any]]:
@@ -141,9 +142,7 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ranked = [m.category for m in matches]
         predicted = ranked[0] if ranked else None
         # a guess from the text's words alone (keywords.py) is not a recognised message: it counts as unrecognised
-        guessed = bool(matches) and all(
-            s.startswith("keywords:") for m in matches for s in m.evidence["signatures"]
-        )
+        guessed = bool(matches) and all(only_guessed(m.evidence["signatures"]) for m in matches)
         results.append(
             {
                 "id": case["id"],

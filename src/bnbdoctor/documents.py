@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import __version__
-from .vocab import Finding, Verdict
+from .vocab import Finding, Verdict, guessed
 
 if TYPE_CHECKING:
     from .explain import Match
@@ -110,4 +110,5 @@ class ExplainResult:
 
     @property
     def matched(self) -> bool:
-        return bool(self.matches)
+        """A message was recognised: at least one cause is more than a guess from the text's words."""
+        return any(not guessed(m.evidence.get("signatures", ())) for m in self.matches)

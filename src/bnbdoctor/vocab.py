@@ -224,3 +224,14 @@ class Verdict:
     @property
     def status(self) -> str:
         return "fail" if self.failed else "pass"
+
+
+#: The signature prefix of a cause `explain` names from a text's words only (keywords.py, words.py): a guess, never a
+#: recognised message.
+GUESS_PREFIX = "keywords:"
+
+
+def guessed(signatures: Iterable[str]) -> bool:
+    """Whether a cause with these evidence signatures is only a guess from words (no recognised message behind it)."""
+    found = list(signatures)
+    return bool(found) and all(s.startswith(GUESS_PREFIX) for s in found)

@@ -213,3 +213,15 @@ def test_run_forwards_sigterm_to_the_child():
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 7
     assert out == b"child got SIGTERM\n"
+
+
+def test_explain_with_only_guesses_from_words_is_unknown_and_shows_them(capsys):
+    # nothing recognised: status unknown and exit 1, even when the words suggest where to look
+    code, out, _ = cli(capsys, "explain", "--no-machine", "--format", "json", "QLoRA on P40 never finishes")
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert code == 1 and document["status"] == "unknown" and document["matches"]
+    assert all(s.startswith("keywords:") for m in document["matches"] for s in m["evidence"]["signatures"])
+    assert document["triage"]["confident"] is False
+    code, out, _ = cli(capsys, "explain", "--no-machine", "QLoRA on P40 never finishes")
+    assert code == 1 and "No known" in out and "guesses" in out and "arch_unsupported" in out

@@ -11,6 +11,7 @@ from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
 from ..inputs import input_errors, read_tail, require_regular_file
+from ..vocab import guessed
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -187,7 +188,7 @@ def explain(text: str, source: str, machine: MachineFacts | None, context: str =
         if matches
         else ("no known error signature in the text; run `bnbdoctor check` to diagnose the machine itself",)
     )
-    if matches and all(sig.startswith("keywords:") for m in matches for sig in m.evidence["signatures"]):
+    if matches and all(guessed(m.evidence["signatures"]) for m in matches):
         notes = (
             "no known message in the text: the causes are guesses from its words (never confident); "
             "run `bnbdoctor check` on the machine that failed",

@@ -26,6 +26,7 @@ from ..rules.placement import normalise_device as normalise_device
 from ..rules.placement import off_gpu as off_gpu
 from ..rules.placement import raised_budget as raised_budget
 from ..vocab import LADDER_CATEGORIES as LADDER_CATEGORIES  # re-exported for the ladder's callers
+from ..vocab import guessed
 from .result import Attempt, ChildReport, MemoryRow, Prediction
 
 if TYPE_CHECKING:
@@ -79,7 +80,8 @@ def classify(text: str) -> str:
     """The taxonomy category of a failed load's error text, with the same signatures as `bnbdoctor explain`."""
     from ..explain import explain_text
 
-    matches = explain_text(text)
+    # a cause only guessed from the words never classifies a measured failure (it would steer the ladder)
+    matches = [m for m in explain_text(text) if not guessed(m.evidence["signatures"])]
     if matches:
         return matches[0].category
     if _BUSY.search(text):

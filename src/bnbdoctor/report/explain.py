@@ -54,7 +54,9 @@ def render_explain_text(result: ExplainResult, color: bool | None = None, width:
             "  Run `bnbdoctor check` to diagnose the machine, or report the message at "
             "https://github.com/bnbdoctor/bnbdoctor/issues so it can be recognised."
         )
-        return buffer.getvalue()
+        if not result.matches:
+            return buffer.getvalue()
+        console.print("  Its words point at (guesses, never confident):")
     for rank, m in enumerate(result.matches[:MAX_SHOWN], start=1):
         console.print()
         rule = f" {m.rule}" if m.rule else ""
