@@ -1,6 +1,6 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/test4/test5.jsonl) and print its counts.
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/test4/test5/test6.jsonl) and print its counts.
 
-    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|test4|test5]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|test4|test5|test6]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -19,6 +19,8 @@ held-out set, "test3", was collected the same way (disjoint from every other fil
 fourth held-out set, "test4" (reports-test4.jsonl), and a fifth, "test5" (reports-test5.jsonl, collected afresh
 on 2026-11-30 by a collector who never ran `explain`), were collected the same way: no hash rule, every URL new
 (disjoint from every other file, checked here by the duplicate-URL rule); both are held out (measure only). A
+sixth, "test6" (reports-test6.jsonl), was collected the same way, afresh on 2026-11-30 by a collector who never
+ran `explain`: no hash rule, every URL new; it is held out (measure only). A
 future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
 split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
@@ -44,11 +46,12 @@ FILES = {
     "dev-d": FIXTURES / "reports-dev-d.jsonl",
     "test4": FIXTURES / "reports-test4.jsonl",
     "test5": FIXTURES / "reports-test5.jsonl",
+    "test6": FIXTURES / "reports-test6.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
-#: The halves the URL-hash rule decides; dev-c and dev-d (the retired test2, test3), test4 and test5 were collected
-#: afresh, so no rule.
+#: The halves the URL-hash rule decides; dev-c and dev-d (the retired test2, test3), test4, test5 and test6 were
+#: collected afresh, so no rule.
 HASHED_SPLITS = {"dev", "dev-b"}
 #: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
 RETIRED = {"test": "dev-b"}
