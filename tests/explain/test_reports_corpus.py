@@ -2,7 +2,8 @@
 hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md),
 reports-dev-c.jsonl (the second held-out set "test2", collected afresh, evaluated once on 2026-11-30 and retired the
 same way) disjoint from all, and reports-dev-d.jsonl (the third held-out set "test3", collected afresh, evaluated
-once on 2026-11-30 and retired the same way) validated the same way.
+once on 2026-11-30 and retired the same way) validated the same way; the held-out sets reports-test4/test5/
+test6.jsonl (collected afresh, no hash rule) must each be disjoint from every other file.
 
 These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
 """
