@@ -215,8 +215,12 @@ def test_run_forwards_sigterm_to_the_child():
     assert out == b"child got SIGTERM\n"
 
 
-def test_explain_with_only_guesses_from_words_is_unknown_and_shows_them(capsys):
+def test_explain_with_only_guesses_from_words_is_unknown_and_shows_them(capsys, monkeypatch):
     # nothing recognised: status unknown and exit 1, even when the words suggest where to look
+    from bnbdoctor.explain import words
+
+    model = words.train([("arch_unsupported", "QLoRA on a Tesla P40"), ("arch_unsupported", "hangs on P40")])
+    monkeypatch.setattr(words, "model", lambda: model)
     code, out, _ = cli(capsys, "explain", "--no-machine", "--format", "json", "QLoRA on P40 never finishes")
     document = json.loads(out)
     jsonschema.validate(document, SCHEMA)

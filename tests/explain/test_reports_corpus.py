@@ -2,8 +2,8 @@
 hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning data, docs/explain.md),
 reports-dev-c.jsonl (the second held-out set "test2", collected afresh, evaluated once on 2026-11-30 and retired the
 same way) disjoint from all, and reports-dev-d.jsonl (the third held-out set "test3", collected afresh, evaluated
-once on 2026-11-30 and retired the same way) validated the same way; the held-out sets reports-test4/
-test6.jsonl (collected afresh, no hash rule) must each be disjoint from every other file.
+once on 2026-11-30 and retired the same way) validated the same way; the held-out set reports-test4.jsonl (and the
+retired dev-e, dev-f) (collected afresh, no hash rule) must each be disjoint from every other file.
 
 These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
 """
@@ -192,8 +192,8 @@ def test_fifth_held_out_set_retired_as_dev_e_is_fresh():
     assert not others & {stats.canonical_url(r["source_url"]) for r in dev_e}
 
 
-def test_sixth_held_out_set_is_labelled_test6_and_is_fresh():
-    test6 = [r for _, r in stats.load(stats.FILES["test6"])]
-    assert len(test6) >= 80 and all(r["split"] == "test6" for r in test6)
-    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test6"}
-    assert not others & {stats.canonical_url(r["source_url"]) for r in test6}
+def test_sixth_held_out_set_retired_as_dev_f_is_fresh():
+    dev_f = [r for _, r in stats.load(stats.FILES["dev-f"])]
+    assert len(dev_f) >= 80 and all(r["split"] == "dev-f" for r in dev_f)
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "dev-f"}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in dev_f}
