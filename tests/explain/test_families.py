@@ -988,3 +988,27 @@ def test_cuda_error_803_is_the_driver_install_or_a_containers_own_libcuda():
     assert ranked(text)[:2] == ["driver_too_old", "cuda_mismatch"]
     in_docker = f"docker run --gpus all vllm/vllm-openai:v0.15.0\n{text}"
     assert ranked(in_docker)[0] == "cuda_mismatch"
+
+
+# ---- CUDA libraries of two releases, and a CUDA runtime too old for LLM.int8() ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ImportError: /venv/lib/python3.11/site-packages/torch/lib/../../nvidia/cublas/lib/libcublas.so.12: undefined "
+        "symbol: cublasLtGetStatusString, version libcublasLt.so.12",
+        "OSError: /opt/conda/lib/python3.10/site-packages/nvidia/cudnn/lib/libcudnn_cnn_infer.so.8: undefined symbol: "
+        "_ZN11nvrtcHelper4loadEb, version libcudnn_ops_infer.so.8",
+    ],
+)
+def test_a_cuda_library_missing_another_ones_versioned_symbol_is_two_cuda_releases(text):
+    assert ranked(text)[0] == "cuda_mismatch"
+
+
+def test_bitsandbytes_refusing_llm_int8_below_cuda_11_is_the_cuda_runtime():
+    text = (
+        "CUDA SETUP: CUDA version lower than 11 are currently not supported for LLM.int8(). You will be only to use "
+        "8-bit optimizers and quantization routines!!"
+    )
+    assert ranked(text)[:2] == ["cuda_mismatch", "version_incompat"]

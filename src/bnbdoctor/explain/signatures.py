@@ -186,6 +186,18 @@ ACC_PREPARE = _src(
     "Accelerator.prepare_model: a quantized model on another device than the process's, or split over devices in a "
     "distributed launch, is refused",
 )
+TORCH_NVJITLINK = Reference(
+    "reproduction",
+    "pytorch/pytorch#111469: libcusparse.so.12 undefined symbol __nvJitLinkAddData_12_1 (nvidia-* CUDA wheels of "
+    "different releases, or another libnvJitLink first on the library path)",
+    "https://github.com/pytorch/pytorch/issues/111469",
+)
+BNB_CUDA_SETUP_OLD = _src(
+    BNB,
+    "bitsandbytes/cuda_setup/main.py",
+    "get_cuda_version: CUDA below 11 has no LLM.int8() (0.35.0-0.43.0)",
+    ref="0.41.0",
+)
 DS_BUILDER = _src(
     "deepspeedai/DeepSpeed",
     "op_builder/builder.py",
@@ -419,6 +431,53 @@ SIGNATURES: tuple[Signature, ...] = (
         "Upgrade the host's NVIDIA driver (nvidia-smi shows the CUDA version it supports), or use an image tag built "
         "for an older CUDA.",
         (NV_CONTAINER,),
+    ),
+    Signature(
+        "cuda-libraries-of-two-releases",
+        "cuda_mismatch",
+        None,
+        # a CUDA math library resolving a versioned symbol of another CUDA library that another release provides:
+        # the pip nvidia-* wheels of two CUDA releases mixed, or a system CUDA ahead of the venv's on the path
+        r"lib(?:cusparse|cublas|cublasLt|cudnn\w*|cusolver|cufft|curand|nccl|nvJitLink|cudart)\.so[.\d]*: undefined "
+        r"symbol: \w+(?:, version lib\w+\.so[.\d]*)?",
+        0.7,
+        "Two CUDA releases' libraries are mixed: one CUDA library (from torch's nvidia-* wheels or the system) needs a "
+        "symbol of a newer or older copy of another that is found first on the library path.",
+        "Make the CUDA libraries one release: reinstall torch with its matching nvidia-* wheels (pip install --force-"
+        "reinstall torch), remove stray nvidia-* packages, and keep a system CUDA out of LD_LIBRARY_PATH (or put the "
+        "venv's site-packages/nvidia/*/lib first).",
+        (TORCH_NVJITLINK,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "A package pinned a torch or CUDA wheel of another release than the one installed.",
+                "Install the torch release the project's requirements name, with its own CUDA wheels.",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
+        "bnb-cuda-below-11",
+        "cuda_mismatch",
+        None,
+        r"CUDA version lower than 11 are curre\w* not supported for LLM\.int8\(\)",
+        0.75,
+        "The CUDA runtime bitsandbytes found is older than 11.0: its LLM.int8() kernels need CUDA 11 or newer (the "
+        "release then loads only the optimizers and quantization routines).",
+        "Install a torch built for CUDA 11 or newer (and a driver that supports it); `bnbdoctor check` shows torch's "
+        "CUDA and the driver.",
+        (BNB_CUDA_SETUP_OLD,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "This check exists only in bitsandbytes 0.35-0.43; newer releases pick the library for torch's own "
+                "CUDA runtime.",
+                "pip install -U bitsandbytes",
+                0.45,
+                "versions_wrong",
+            ),
+        ),
     ),
     Signature(
         "cuda-driver-library-mismatch",
