@@ -523,22 +523,21 @@ def _on_import(
         return _version_verdict(ix, package, what, table[name], table, name, installed, line, i)
     sub = ix.modules.get(package, {}).get(f"{module}.{name}")
     if sub:
-        return _version_verdict(
-            ix,
-            package,
-            f"the module `{module}.{name}`",
-            sub,
-            ix.modules[package],
-            f"{module}.{name}",
-            installed,
-            line,
-            i,
-        )
+        return _submodule_verdict(ix, package, f"{module}.{name}", sub, installed, line, i)
     if table.get("~") == "partial":
         return None  # a per-model file: only its changing names are kept, so absence proves nothing
     elsewhere = _homes(ix, name, module)
     close = None if elsewhere else _close(name, set(table))
     return _never(what, name, close, elsewhere, package, newest, line, i)
+
+
+def _submodule_verdict(
+    ix: ApiIndex, package: str, path: str, ranges: str, installed: tuple[str | None, str], line: str, i: int
+) -> Verdict | None:
+    """`name` is no attribute of `module` but a submodule of it: the releases that have that submodule."""
+    return _version_verdict(
+        ix, package, f"the module `{path}`", ranges, ix.modules[package], path, installed, line, i
+    )
 
 
 def _on_module(
@@ -584,17 +583,7 @@ def _on_attribute(
                 i,
                 "version_incompat",
             )
-        return _version_verdict(
-            ix,
-            package,
-            f"the module `{module}.{name}`",
-            sub,
-            ix.modules[package],
-            f"{module}.{name}",
-            installed,
-            line,
-            i,
-        )
+        return _submodule_verdict(ix, package, f"{module}.{name}", sub, installed, line, i)
     elsewhere = _homes(ix, name, module)
     close = None if elsewhere else _close(name, set(table))
     return _never(what, name, close, elsewhere, package, ix.releases[package][-1], line, i)
