@@ -3,7 +3,7 @@ hash rule's "test" half: evaluated once on 2026-11-30, then retired into tuning 
 reports-dev-c.jsonl (the second held-out set "test2", collected afresh, evaluated once on 2026-11-30 and retired the
 same way) disjoint from all, and reports-dev-d.jsonl (the third held-out set "test3", collected afresh, evaluated
 once on 2026-11-30 and retired the same way) validated the same way; the held-out sets reports-test4/
-test6.jsonl (collected afresh, no hash rule) must each be disjoint from every other file.
+test6/test7.jsonl (collected afresh, no hash rule) must each be disjoint from every other file.
 
 These tests check the data only; how well `explain` does on it is the benchmark's business, never asserted here.
 """
@@ -197,3 +197,10 @@ def test_sixth_held_out_set_is_labelled_test6_and_is_fresh():
     assert len(test6) >= 80 and all(r["split"] == "test6" for r in test6)
     others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test6"}
     assert not others & {stats.canonical_url(r["source_url"]) for r in test6}
+
+
+def test_seventh_held_out_set_is_labelled_test7_and_is_fresh():
+    test7 = [r for _, r in stats.load(stats.FILES["test7"])]
+    assert len(test7) >= 60 and all(r["split"] == "test7" for r in test7)
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test7"}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in test7}
