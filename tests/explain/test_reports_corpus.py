@@ -197,3 +197,10 @@ def test_sixth_held_out_set_retired_as_dev_f_is_fresh():
     assert len(dev_f) >= 80 and all(r["split"] == "dev-f" for r in dev_f)
     others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "dev-f"}
     assert not others & {stats.canonical_url(r["source_url"]) for r in dev_f}
+
+
+def test_seventh_held_out_set_is_labelled_test7_and_is_fresh():
+    test7 = [r for _, r in stats.load(stats.FILES["test7"])]
+    assert len(test7) >= 60 and all(r["split"] == "test7" for r in test7)
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test7"}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in test7}
