@@ -199,8 +199,8 @@ def test_sixth_held_out_set_retired_as_dev_f_is_fresh():
     assert not others & {stats.canonical_url(r["source_url"]) for r in dev_f}
 
 
-def test_seventh_held_out_set_is_labelled_test7_and_is_fresh():
-    test7 = [r for _, r in stats.load(stats.FILES["test7"])]
-    assert len(test7) >= 60 and all(r["split"] == "test7" for r in test7)
-    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test7"}
-    assert not others & {stats.canonical_url(r["source_url"]) for r in test7}
+def test_seventh_held_out_set_retired_as_dev_g_is_fresh():
+    dev_g = [r for _, r in stats.load(stats.FILES["dev-g"])]
+    assert len(dev_g) >= 60 and all(r["split"] == "dev-g" for r in dev_g)
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "dev-g"}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in dev_g}

@@ -2,7 +2,7 @@
 
 `keywords.py` holds hand-written word patterns per category; this model is learned instead, by
 `scripts/train_words.py`, from the tuning splits of the real-report corpus (tests/fixtures/explain: corpus, dev,
-dev-b, dev-c, dev-d, dev-e, dev-f; never a held-out `test*` split). For every word and word pair seen in at least two reports it
+dev-b, dev-c, dev-d, dev-e, dev-f, dev-g; never a held-out `test*` split). For every word and word pair seen in at least two reports it
 keeps how many reports of each category used it; a text is scored per category by naive Bayes over the features it
 contains (presence only) with a damped prior.
 
