@@ -1012,3 +1012,29 @@ def test_bitsandbytes_refusing_llm_int8_below_cuda_11_is_the_cuda_runtime():
         "8-bit optimizers and quantization routines!!"
     )
     assert ranked(text)[:2] == ["cuda_mismatch", "version_incompat"]
+
+
+# ---- pip finding nothing, Triton missing, a driver to upgrade named first ----
+
+
+def test_pip_finding_nothing_is_the_platform_unless_the_name_is_misspelt():
+    nothing = (
+        "ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.41.1 (from versions: none)\n"
+        "ERROR: No matching distribution found for bitsandbytes==0.41.1"
+    )
+    assert ranked(nothing)[0] == "platform_unsupported"
+    misspelt = (
+        "ERROR: Could not find a version that satisfies the requirement acelerate (from versions: none)\n"
+        "ERROR: No matching distribution found for acelerate"
+    )
+    assert ranked(misspelt)[0] == "wrong_api"
+
+
+def test_triton_missing_is_the_platform_on_windows_only():
+    text = "ModuleNotFoundError: No module named 'triton'"
+    assert ranked(text)[0] == "version_incompat"
+    assert ranked(text, stated(os="windows"))[0] == "platform_unsupported"
+
+
+def test_a_title_asking_to_upgrade_the_driver_is_the_driver():
+    assert ranked("Need to upgrade NVIDIA driver for CUDA 12.8 images")[0] == "driver_too_old"

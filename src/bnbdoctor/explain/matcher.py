@@ -727,6 +727,61 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
             return
 
 
+#: pip's resolver naming the requirement it could not satisfy
+_PIP_REQUIREMENT = re.compile(
+    r"(?:No matching distribution found for|Could not find a version that satisfies the requirement)\s+"
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)"
+)
+#: the distributions a bitsandbytes user installs, to tell a misspelt requirement from a missing file
+KNOWN_DISTRIBUTIONS = (
+    "bitsandbytes",
+    "transformers",
+    "accelerate",
+    "peft",
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "trl",
+    "diffusers",
+    "optimum",
+    "auto-gptq",
+    "vllm",
+    "unsloth",
+    "xformers",
+    "triton",
+    "deepspeed",
+    "safetensors",
+    "sentencepiece",
+    "scipy",
+)
+
+
+def _pip_requirement(text: str, merged: dict[str, _Candidate]) -> None:
+    """pip found nothing for a requirement: a name one letter from a known distribution is a misspelling
+    (wrong_api: `pip install bitsandbyte`), anything else stays the platform / release question."""
+    source = next((c for c in merged.values() if "pip-no-distribution" in c.signatures), None)
+    m = _PIP_REQUIREMENT.search(text)
+    if source is None or m is None:
+        return
+    name = m["name"].lower().replace("_", "-")
+    if name in KNOWN_DISTRIBUTIONS:
+        return
+    close = difflib.get_close_matches(name, KNOWN_DISTRIBUTIONS, n=1, cutoff=0.85)
+    if not close:
+        return
+    merged["wrong_api"] = _Candidate(
+        "wrong_api",
+        None,
+        source.confidence + 0.1,
+        f"`{m['name']}` is no package on PyPI that this stack uses: a misspelling of `{close[0]}`.",
+        f"pip install {close[0]}",
+        list(source.lines),
+        ["pip:misspelt-requirement"],
+        source.references,
+        first_line=source.first_line,
+    )
+
+
 #: a plain container's operations refused by an object: "'X' object is not subscriptable", "... does not support item
 #: assignment", "cannot unpack non-iterable X object" (CPython's own TypeError wordings)
 _CONTAINER_OP = re.compile(
@@ -1133,6 +1188,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _failures_over_advice(merged)
     _api_evidence(text, merged, kb)
     _wrong_name(text, merged, kb)
+    _pip_requirement(text, merged)
     _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)

@@ -198,6 +198,17 @@ BNB_CUDA_SETUP_OLD = _src(
     "get_cuda_version: CUDA below 11 has no LLM.int8() (0.35.0-0.43.0)",
     ref="0.41.0",
 )
+TRITON_WHEELS = Reference(
+    "docs",
+    "PyPI triton: wheels for Linux only (manylinux x86-64 and aarch64), none for Windows or macOS",
+    "https://pypi.org/project/triton/#files",
+)
+PIP_RESOLVER = Reference(
+    "docs",
+    "pip install: 'Could not find a version that satisfies the requirement' / 'No matching distribution found' when "
+    "no release of that name has a file for this Python version, OS and CPU",
+    "https://pip.pypa.io/en/stable/cli/pip_install/",
+)
 DS_BUILDER = _src(
     "deepspeedai/DeepSpeed",
     "op_builder/builder.py",
@@ -475,6 +486,49 @@ SIGNATURES: tuple[Signature, ...] = (
                 "CUDA runtime.",
                 "pip install -U bitsandbytes",
                 0.45,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
+        "triton-not-installed",
+        "version_incompat",
+        None,
+        r"No module named '?triton(?:[.'\s]|$)",
+        0.55,
+        "Triton is not installed or not importable: torch's Linux wheels bring a matching triton; a CPU-only torch, "
+        "a torch/triton pair of different releases, or a removed triton leaves code that imports it (unsloth, "
+        "torch.compile, bitsandbytes' triton kernels) without it.",
+        "Install the triton release your torch pins (`pip install --force-reinstall torch` brings it on Linux).",
+        (TRITON_WHEELS,),
+        alternatives=(
+            Alternative(
+                "platform_unsupported",
+                "Triton publishes no Windows wheels: code that needs it cannot run on native Windows.",
+                "Use WSL2 or Linux, or the community triton-windows build where the project supports it.",
+                0.5,
+                "os:windows",
+            ),
+        ),
+    ),
+    Signature(
+        "pip-no-distribution",
+        "platform_unsupported",
+        None,
+        r"No matching distribution found for \S+|Could not find a version that satisfies the requirement \S+",
+        0.55,
+        "pip found no file of that package for this Python version, OS and CPU (`from versions: none`: none at all), "
+        "or the pinned release does not exist.",
+        "Check the package's files on PyPI for your Python version and platform: use a supported Python (a venv with "
+        "an older or newer one), another platform, or a release that exists; `bnbdoctor check` knows each "
+        "bitsandbytes release's platforms.",
+        (PIP_RESOLVER,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "The requirement pins a release that does not exist or has no file for this Python version.",
+                "Pin a release that exists for your Python (pip index versions PACKAGE).",
+                0.4,
                 "versions_wrong",
             ),
         ),
