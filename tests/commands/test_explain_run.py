@@ -219,7 +219,14 @@ def test_explain_with_only_guesses_from_words_is_unknown_and_shows_them(capsys, 
     # nothing recognised: status unknown and exit 1, even when the words suggest where to look
     from bnbdoctor.explain import words
 
-    model = words.train([("arch_unsupported", "QLoRA on a Tesla P40"), ("arch_unsupported", "hangs on P40")])
+    model = words.train(
+        [
+            ("arch_unsupported", "QLoRA on a Tesla P40"),
+            ("arch_unsupported", "hangs on P40"),
+            ("oom", "CUDA out of memory on QLoRA"),
+            ("oom", "out of memory"),
+        ]
+    )
     monkeypatch.setattr(words, "model", lambda: model)
     code, out, _ = cli(capsys, "explain", "--no-machine", "--format", "json", "QLoRA on P40 never finishes")
     document = json.loads(out)

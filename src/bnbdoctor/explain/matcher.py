@@ -57,8 +57,7 @@ TRUNCATED_PENALTY = 0.2  # a message cut short that matched only its first words
 FILL_TO = 3  # ranks filled with causes from the text's words when fewer are recognised (never confident)
 FILL_MAX = 0.1  # the confidence of the first such cause (each next one a little lower)
 FILL_STEP = 0.02
-START_FEATURES = 3  # known words and word pairs the words model needs before it names a cause on its own
-START_CONFIDENCE = 0.15  # ... and the confidence of that guess
+START_CONFIDENCE = 0.15  # the confidence of a cause the words model names on its own
 
 #: When two causes are equally likely, the one upstream comes first: without a supported platform nothing else
 #: matters, without a GPU a driver does not matter, and so on.
@@ -1052,18 +1051,20 @@ def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
 def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     """Fewer than FILL_TO causes: the next ones are the causes that produce the same symptoms as those found
     (keywords.NEIGHBOURS), then what the text's words point at (the model learned from labelled reports, words.py),
-    below every recognised or keyword-guessed cause. The same message is often reported with another root cause (a
+    below every recognised or keyword-guessed cause; when nothing at all was found, the words model names the first
+    one and the next ones too. The same message is often reported with another root cause (a
     refused call that an upgrade cures, a missing library that is really a CPU-only build): these name where else to
     look, and say they are guesses."""
     if len(ranked) >= FILL_TO:
         return ranked
+    started = not ranked
     if not ranked:
         # nothing recognised and no keyword: a title or a paraphrase. The words model names the category that
-        # reports using these words most often had, as a guess (never confident), when the text has enough words
-        # it knows; otherwise explain says it does not know
-        first = next((c for c, _ in word_model.rank(text, min_features=START_FEATURES) if c != "other"), None)
-        telling = word_model.telling(text, first) if first else []
-        if first is None or not telling:
+        # reports using these words most often had, as a guess (never confident), when some known word of the text
+        # is more than a PLAIN word; otherwise explain says it does not know
+        first = next((c for c, _ in word_model.rank(text) if c != "other"), None)
+        leaning = word_model.leaning(text, first) if first else []
+        if first is None or not leaning:
             return ranked
         name = first.replace("_", " ")
         ranked = [
@@ -1071,15 +1072,17 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
                 first,
                 START_CONFIDENCE,
                 f"No known message is in the text; reports that use its words "
-                f"({', '.join(repr(w) for w in telling)}) were most often {name} "
+                f"({', '.join(repr(w) for w in leaning)}) were most often {name} "
                 "(a guess from words, not a recognised error).",
             )
         ]
     have = {c.category for c in ranked}
-    order: list[tuple[str, str | None]] = [
+    neighbours: list[tuple[str, str | None]] = [
         (n, c.category) for c in ranked for n in keywords.NEIGHBOURS[c.category]
     ]
-    order += [(c, None) for c, _ in word_model.rank(text)]
+    by_words: list[tuple[str, str | None]] = [(c, None) for c, _ in word_model.rank(text)]
+    # a diagnosis the words started goes on with the words; a recognised one with what shares its symptoms
+    order = by_words + neighbours if started else neighbours + by_words
     top = min([FILL_MAX, *(c.confidence for c in ranked)])
     out = list(ranked)
     for category, beside in order:
