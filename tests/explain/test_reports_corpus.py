@@ -213,5 +213,6 @@ def test_eighth_held_out_set_is_labelled_test8_and_is_fresh():
     assert not others & {stats.canonical_url(r["source_url"]) for r in test8}
 
 
-#: the size the eighth set was collected at (its collector's time box ran out before the 50 asked for)
-MIN_TEST8 = 1
+#: the size the eighth set was collected at (its collector's look-up budget ran out well short of the 50 asked
+#: for: nearly every resolved thread the search surfaced was already in another file)
+MIN_TEST8 = 13
