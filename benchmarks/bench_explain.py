@@ -1,6 +1,6 @@
 """Accuracy of `bnbdoctor explain` on real error reports, per split and per category, and its speed on a 2 MB log.
 
-    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,dev-d,dev-e,dev-f,dev-g,test4] [--json FILE] [--misses]
+    PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,dev-d,dev-e,dev-f,dev-g,test4,test8] [--json FILE] [--misses]
         [--text-only] [--robustness]
 
 The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports), reports-dev.jsonl and
@@ -45,6 +45,7 @@ FILES = {
     "dev-f": "reports-dev-f.jsonl",  # the sixth held-out set (test6): measured once, then retired into tuning
     "dev-g": "reports-dev-g.jsonl",  # the seventh held-out set (test7): measured once, then retired into tuning
     "test4": "reports-test4.jsonl",  # the fourth held-out set: measured, never tuned on
+    "test8": "reports-test8.jsonl",  # the eighth held-out set (13 pasted errors): measured once, never tuned on
 }
 
 
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
     parser.add_argument(
         "--splits",
-        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, test4 (default: all; a held-out "
+        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, test4, test8 (default: all; a held-out "
         "test* split never with --misses)",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")

@@ -204,3 +204,10 @@ def test_seventh_held_out_set_retired_as_dev_g_is_fresh():
     assert len(dev_g) >= 60 and all(r["split"] == "dev-g" for r in dev_g)
     others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "dev-g"}
     assert not others & {stats.canonical_url(r["source_url"]) for r in dev_g}
+
+
+def test_eighth_held_out_set_is_labelled_test8_and_is_fresh():
+    test8 = [r for _, r in stats.load(stats.FILES["test8"])]
+    assert len(test8) >= 13 and all(r["split"] == "test8" for r in test8)
+    others = {stats.canonical_url(r["source_url"]) for r in REPORTS if r["split"] != "test8"}
+    assert not others & {stats.canonical_url(r["source_url"]) for r in test8}
