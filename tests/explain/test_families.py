@@ -13,6 +13,7 @@ import pytest
 from bnbdoctor.explain import MachineFacts, explain_text
 from bnbdoctor.explain.report_facts import snapshot_from_facts
 from bnbdoctor.rules import CheckOptions, Context, run
+from bnbdoctor.vocab import guessed
 
 
 def stated(**facts: Any) -> MachineFacts:
@@ -1038,3 +1039,23 @@ def test_triton_missing_is_the_platform_on_windows_only():
 
 def test_a_title_asking_to_upgrade_the_driver_is_the_driver():
     assert ranked("Need to upgrade NVIDIA driver for CUDA 12.8 images")[0] == "driver_too_old"
+
+
+# ---- nothing recognised, but the machine the report describes has findings ----
+
+
+def test_the_described_machines_findings_are_causes_when_no_message_is_known():
+    windows_041 = stated(
+        os="windows", bitsandbytes="0.41.1", gpu="NVIDIA GeForce RTX 3090", compute_capability="8.6"
+    )
+    matches = explain_text("Error when trying to train lora.", windows_041)
+    assert matches[0].category == "platform_unsupported"
+    assert matches[0].evidence["signatures"][0].startswith("findings:BNB")
+    assert not guessed(matches[0].evidence["signatures"])  # a rule's finding on stated facts, not a guess
+    # the machine explain runs on says nothing of a pasted text's machine
+    here = MachineFacts.of(windows_041.snapshot, windows_041.findings, "this machine")
+    assert all(
+        not s.startswith("findings:")
+        for m in explain_text("Error when trying to train lora.", here)
+        for s in m.evidence["signatures"]
+    )

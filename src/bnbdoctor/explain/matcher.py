@@ -22,7 +22,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ..vocab import CATEGORIES, Reference
+from ..vocab import CATEGORIES, Reference, guessed
 from . import curated, keywords
 from . import words as word_model
 from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
@@ -233,6 +233,37 @@ def _apply_findings(merged: dict[str, _Candidate], machine: MachineFacts) -> Non
         cand.confidence += CONFIRMED_BY_RULE[strongest.severity]
         cand.rule = cand.rule if cand.rule in {f.rule for f in related} else strongest.rule
         cand.findings = [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in related]
+
+
+FROM_FINDINGS = {
+    "error": 0.35,
+    "warning": 0.25,
+}  # a cause the described machine's own rules name, nothing recognised
+
+
+def _findings_of_the_reported_machine(merged: dict[str, _Candidate], machine: MachineFacts) -> None:
+    """No message is recognised, but the report (or a snapshot of the machine that failed) states facts on which
+    `bnbdoctor check`'s rules find an error or warning: those findings are causes, ranked below any recognised
+    message would be. Never this machine's own findings: the text may come from another machine."""
+    if machine.source == "this machine":
+        return
+    for f in machine.findings:
+        known = merged.get(f.category)
+        if f.severity not in FROM_FINDINGS or f.category == "other":
+            continue
+        if known is not None and not guessed(known.signatures):
+            continue  # a recognised cause of this category is already there
+        merged[f.category] = _Candidate(
+            f.category,
+            f.rule,
+            FROM_FINDINGS[f.severity],
+            f"No known message is in the text, but on the machine it describes {f.rule} finds: {f.title}.",
+            f.fix or "Run `bnbdoctor check` on that machine.",
+            [],
+            [f"findings:{f.rule}"],
+            (),
+            findings=[{"rule": f.rule, "severity": f.severity, "message": f.message}],
+        )
 
 
 def _oom_cause(cand: _Candidate, text: str) -> None:
@@ -1182,6 +1213,8 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _by_call(text, merged, kb)
     if all(c.category == "other" for c in merged.values()):
         _keyword_guesses(text, merged)
+        if machine is not None:
+            _findings_of_the_reported_machine(merged, machine)
     if machine is not None:
         _apply_findings(merged, machine)
     if "oom" in merged:
