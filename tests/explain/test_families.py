@@ -1059,3 +1059,24 @@ def test_the_described_machines_findings_are_causes_when_no_message_is_known():
         for m in explain_text("Error when trying to train lora.", here)
         for s in m.evidence["signatures"]
     )
+
+
+# ---- torch and peft messages of training a quantized model ----
+
+
+def test_training_quantized_weights_directly_is_the_call():
+    text = "RuntimeError: Only Tensors of floating point and complex dtype can require gradients"
+    assert ranked(text)[0] == "wrong_api"
+
+
+def test_an_adapter_with_keys_the_model_lacks_is_another_peft_release():
+    text = "KeyError: 'base_model.model.model.layers.3.mlp.down_proj.base_layer.weight'"
+    assert ranked(text)[0] == "version_incompat"
+
+
+def test_the_cpu_allocator_running_out_is_memory():
+    text = (
+        "RuntimeError: [enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried "
+        "to allocate 26011238400 bytes."
+    )
+    assert ranked(text)[0] == "oom"

@@ -209,6 +209,18 @@ PIP_RESOLVER = Reference(
     "no release of that name has a file for this Python version, OS and CPU",
     "https://pip.pypa.io/en/stable/cli/pip_install/",
 )
+TORCH_REQUIRES_GRAD = _src(
+    TORCH,
+    "torch/csrc/autograd/variable.cpp",
+    "requires_grad refused on an integer tensor: 'Only Tensors of floating point and complex dtype can require "
+    "gradients'",
+)
+PEFT_SAVE_LOAD = _src(
+    "huggingface/peft",
+    "src/peft/utils/save_and_load.py",
+    "set_peft_model_state_dict: an adapter's keys must name the model's modules (LoRA layers wrap the original one as "
+    "base_layer since peft 0.7)",
+)
 DS_BUILDER = _src(
     "deepspeedai/DeepSpeed",
     "op_builder/builder.py",
@@ -1020,7 +1032,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
-        r"|DefaultCPUAllocator: can't al",
+        r"|DefaultCPUAllocator: (?:can't al|not enough memory)",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         'Use a smaller model or 4-bit, a GPU with more memory, or `device_map="auto"` with `max_memory`; during training lower the batch size.',
@@ -1491,6 +1503,50 @@ SIGNATURES: tuple[Signature, ...] = (
                 'Load with device_map={"": PartialState().process_index} in every process.',
                 0.45,
                 "text:distributed_launch",
+            ),
+        ),
+    ),
+    Signature(
+        "quantized-weights-cannot-require-grad",
+        "wrong_api",
+        None,
+        # torch refuses requires_grad on the int8/uint8 tensors bitsandbytes stores quantized weights in
+        r"Only Tensors of floating point and complex dtype can require gradients",
+        0.6,
+        "Something asked a quantized (integer) weight to require gradients: quantized weights cannot be trained "
+        "directly; only adapters (LoRA) on top of them can.",
+        "Train adapters: peft.prepare_model_for_kbit_training(model) then get_peft_model(model, LoraConfig(...)); do "
+        "not set requires_grad on the base model's parameters (or unfreeze only non-quantized ones).",
+        (TORCH_REQUIRES_GRAD,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "A trainer or peft release of the time unfroze every parameter of a quantized model; later ones skip "
+                "the quantized ones.",
+                "pip install -U peft transformers trl",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
+        "adapter-keys-of-another-release",
+        "version_incompat",
+        None,
+        r"KeyError: '?base_model\.model\.[\w.]+(?:\.base_layer)?\.weight",
+        0.55,
+        "The adapter's weights name modules the model does not have as named: it was saved by another peft release "
+        "(0.7 moved the wrapped weight under `base_layer`) or for another base model or quantization.",
+        "Load the adapter with the peft release that saved it (or upgrade peft to the newest on both sides), on the "
+        "same base model; merge into an unquantized copy of the base model.",
+        (PEFT_SAVE_LOAD,),
+        alternatives=(
+            Alternative(
+                "wrong_api",
+                "The adapter belongs to another base model (or was loaded onto the wrong model class).",
+                "Load it on the base model named in its adapter_config.json (base_model_name_or_path).",
+                0.35,
+                "versions_wrong",
             ),
         ),
     ),
