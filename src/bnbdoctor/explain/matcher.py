@@ -1089,11 +1089,14 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     if len(ranked) >= FILL_TO:
         return ranked
     started = not ranked
+    by_words: list[tuple[str, str | None]] = [
+        (c, None) for c, _ in word_model.rank(text)
+    ]  # read the words once
     if not ranked:
         # nothing recognised and no keyword: a title or a paraphrase. The words model names the category that
         # reports using these words most often had, as a guess (never confident), when some known word of the text
         # is more than a PLAIN word; otherwise explain says it does not know
-        first = next((c for c, _ in word_model.rank(text) if c != "other"), None)
+        first = next((c for c, _ in by_words if c != "other"), None)
         leaning = word_model.leaning(text, first) if first else []
         if first is None or not leaning:
             return ranked
@@ -1111,7 +1114,6 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     neighbours: list[tuple[str, str | None]] = [
         (n, c.category) for c in ranked for n in keywords.NEIGHBOURS[c.category]
     ]
-    by_words: list[tuple[str, str | None]] = [(c, None) for c, _ in word_model.rank(text)]
     # a diagnosis the words started goes on with the words; a recognised one with what shares its symptoms
     order = by_words + neighbours if started else neighbours + by_words
     top = min([FILL_MAX, *(c.confidence for c in ranked)])
