@@ -23,7 +23,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from ..vocab import CATEGORIES, Reference, guessed
-from . import curated, keywords
+from . import cuda_status, curated, keywords
 from . import words as word_model
 from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
@@ -1060,6 +1060,32 @@ def _say_upgrade(cand: _Candidate) -> None:
             return
 
 
+_CUDA_OTHER_FIX = (
+    "Run again with CUDA_LAUNCH_BLOCKING=1 so that the error names the call that failed, and run `bnbdoctor check` "
+    "on that machine."
+)
+
+
+def _cuda_codes(lines: list[str], merged: dict[str, _Candidate]) -> None:
+    """CUDA error codes in any of their forms (cuda_status.py): a cause for each code whose category no signature
+    already gave, with NVIDIA's own comment on the code."""
+    for found in cuda_status.find(lines):
+        category, confidence, cause = cuda_status.meaning(found.code)
+        if category in merged:
+            continue
+        merged[category] = _Candidate(
+            category,
+            None,
+            confidence,
+            cause,
+            keywords.GUESS_FIX[category] if category != "other" else _CUDA_OTHER_FIX,
+            [found.text],
+            [f"cuda:{found.code.name}"],
+            (cuda_status.reference(found.code),),
+            first_line=found.line,
+        )
+
+
 def _guess(category: str, confidence: float, cause: str) -> _Candidate:
     """A cause named from the text's words only (signature `keywords:<category>`): never a recognised message."""
     return _Candidate(
@@ -1212,6 +1238,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         candidates.extend(proposed)
         direct.add(mapped.id)
     merged = _merge(candidates)
+    _cuda_codes(lines, merged)
     _by_call(text, merged, kb)
     if all(c.category == "other" for c in merged.values()):
         _keyword_guesses(text, merged)

@@ -640,7 +640,7 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # cudaErrorInvalidDevice (101): "invalid device ordinal"; torch's older THCudaCheck wording is
         # "cuda runtime error (101) : invalid device ordinal"; torch's own check "Invalid device id"
-        r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b|Invalid device id\b",
+        r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b(?! (?:function|pointer|symbol|context))|Invalid device id\b",
         0.75,
         "The process asked for a GPU index that is not visible to it: more processes (ranks, --nproc_per_node) or a higher "
         "cuda:N / device id than CUDA_VISIBLE_DEVICES (or the machine) exposes.",

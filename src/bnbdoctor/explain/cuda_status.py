@@ -1,0 +1,303 @@
+"""Every CUDA error code, recognised in any of its forms, and what it means for a bitsandbytes user.
+
+The codes, their numbers, NVIDIA's comment on each and the runtime's own strings are mined from NVIDIA's wheels
+(scripts/mine_cuda_status.py -> data/cuda_status.json): the runtime's `cudaError` enum (driver_types.h, and what
+libcudart's cudaGetErrorString returns), the driver API's `CUresult` (cuda.h). A log shows a code as the runtime's
+string (`CUDA error: device-side assert triggered`, bitsandbytes' `Error <string> at line N in file ops.cu`), as
+a name (`cudaErrorNoKernelImageForDevice`, `CUDA_ERROR_NO_BINARY_FOR_GPU`) or as a number beside the string
+(`cuda runtime error (209) : ...`, `Error 804: ...`).
+
+What a code means here is curated below, each entry from NVIDIA's comment on the code (quoted in the cause), and
+where a code is common in bitsandbytes reports, from the signatures that already handle it (signatures.py); a code
+without an entry is still recognised and named, with NVIDIA's comment, as `other`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..vocab import Reference
+
+#: A code's category, how sure the code alone makes it, and the mechanism in one sentence. Grounds: NVIDIA's comment
+#: on the code (data/cuda_status.json `doc`), quoted in every cause.
+MEANING: dict[str, tuple[str, float, str]] = {
+    # the GPU code that was built does not run on this GPU
+    "cudaErrorNoKernelImageForDevice": (
+        "arch_unsupported",
+        0.5,
+        "the library holds no GPU code for this GPU's compute capability",
+    ),
+    "cudaErrorInvalidDeviceFunction": (
+        "arch_unsupported",
+        0.45,
+        "a kernel was launched that has no code for this GPU's compute capability",
+    ),
+    "cudaErrorInvalidKernelImage": (
+        "arch_unsupported",
+        0.4,
+        "the GPU code in the library is not valid for this GPU",
+    ),
+    "cudaErrorInvalidPtx": (
+        "arch_unsupported",
+        0.3,
+        "the library carried only PTX and the driver could not compile it for this GPU",
+    ),
+    # the driver is older than the CUDA the code was built with
+    "cudaErrorInsufficientDriver": (
+        "driver_too_old",
+        0.5,
+        "the NVIDIA driver is older than the CUDA runtime the library was built for",
+    ),
+    "cudaErrorUnsupportedPtxVersion": (
+        "driver_too_old",
+        0.45,
+        "the PTX was produced by a newer CUDA toolkit than the driver's compiler understands",
+    ),
+    "cudaErrorCompatNotSupportedOnDevice": (
+        "driver_too_old",
+        0.45,
+        "the CUDA forward-compatibility package was used on a GPU it does not support; the driver itself is too old",
+    ),
+    "cudaErrorSystemDriverMismatch": (
+        "driver_too_old",
+        0.45,
+        "the driver's user-space library and the kernel module are of different releases",
+    ),
+    "cudaErrorJitCompilerNotFound": (
+        "missing_libs",
+        0.4,
+        "the driver's PTX compiler library (libnvidia-ptxjitcompiler) is not installed or not found",
+    ),
+    # no usable GPU in the process
+    "cudaErrorNoDevice": ("gpu_not_visible", 0.5, "CUDA sees no GPU at all"),
+    "cudaErrorStubLibrary": (
+        "gpu_not_visible",
+        0.5,
+        "the CUDA toolkit's stub libcuda was loaded instead of the driver's (a container started without the GPU, "
+        "or the stubs folder on LD_LIBRARY_PATH)",
+    ),
+    "cudaErrorDevicesUnavailable": (
+        "gpu_not_visible",
+        0.4,
+        "every GPU is busy or unavailable (exclusive-process compute mode, or taken by another process)",
+    ),
+    "cudaErrorSystemNotReady": (
+        "gpu_not_visible",
+        0.4,
+        "the system is not ready for CUDA work: a driver daemon it needs (on NVSwitch machines, the fabric manager) "
+        "is not running",
+    ),
+    "cudaErrorInitializationError": (
+        "gpu_not_visible",
+        0.3,
+        "the CUDA driver could not be initialised in this process",
+    ),
+    "cudaErrorInvalidDevice": (
+        "gpu_not_visible",
+        0.4,
+        "a GPU index was asked for that this process cannot see",
+    ),
+    # memory
+    "cudaErrorMemoryAllocation": ("oom", 0.5, "the GPU ran out of memory"),
+    # a fault inside a kernel: in bitsandbytes' and torch's trackers a bug of one release with this shape or GPU,
+    # fixed in a later one (signatures.py `illegal-memory-access`)
+    "cudaErrorIllegalAddress": (
+        "version_incompat",
+        0.35,
+        "a kernel read or wrote outside its memory: usually a bug of the release in use with this shape or GPU",
+    ),
+    "cudaErrorMisalignedAddress": (
+        "version_incompat",
+        0.35,
+        "a kernel read or wrote at a misaligned address: usually a bug of the release in use",
+    ),
+    "cudaErrorLaunchFailure": (
+        "version_incompat",
+        0.3,
+        "a kernel failed while running (an earlier fault): usually a bug of the release in use with this shape or GPU",
+    ),
+    "cudaErrorPriorLaunchFailure": (
+        "version_incompat",
+        0.3,
+        "a kernel failed in an earlier launch: usually a bug of the release in use with this shape or GPU",
+    ),
+    "cudaErrorIllegalInstruction": (
+        "version_incompat",
+        0.3,
+        "a kernel executed an instruction this GPU does not have: code built for another GPU generation",
+    ),
+    # an assert in device code: in transformers' models an index outside a table (a token id >= the embedding's
+    # size, a label outside the classes), i.e. the inputs do not fit the model
+    "cudaErrorAssert": (
+        "wrong_api",
+        0.35,
+        "an index was out of range inside a kernel: a token id not below the embedding's size (a tokenizer with added "
+        "tokens and no resize_token_embeddings), or a label outside the model's classes",
+    ),
+    "cudaErrorNotSupported": (
+        "platform_unsupported",
+        0.3,
+        "this system or GPU does not support the operation (WSL and some virtualised GPUs lack unified/paged memory "
+        "and peer access)",
+    ),
+}
+#: cuBLAS' own statuses (cublasStatus_t; not in the runtime's tables): number, NVIDIA's description (cuBLAS library
+#: documentation, "cublasStatus_t"), and the meaning here as in MEANING
+CUBLAS: dict[str, tuple[int, str, tuple[str, float, str]]] = {
+    "CUBLAS_STATUS_NOT_INITIALIZED": (
+        1,
+        "The cuBLAS library was not initialized: usually no prior cublasCreate(), an error in the CUDA Runtime API "
+        "called by the cuBLAS routine, or an error in the hardware setup.",
+        (
+            "oom",
+            0.3,
+            "cuBLAS could not be set up on the GPU; when cublasCreate fails inside torch the GPU memory is most often "
+            "already full (cuBLAS allocates its workspace there), else the CUDA install is broken",
+        ),
+    ),
+    "CUBLAS_STATUS_ALLOC_FAILED": (
+        3,
+        "Resource allocation failed inside the cuBLAS library, usually a cudaMalloc() failure.",
+        ("oom", 0.45, "cuBLAS could not allocate GPU memory"),
+    ),
+    "CUBLAS_STATUS_INVALID_VALUE": (
+        7,
+        "An unsupported value or parameter was passed to the function.",
+        ("other", 0.2, ""),
+    ),
+    "CUBLAS_STATUS_ARCH_MISMATCH": (
+        8,
+        "The function requires a feature absent from the device architecture.",
+        ("arch_unsupported", 0.45, "the GEMM asked for needs a feature this GPU generation lacks"),
+    ),
+    "CUBLAS_STATUS_MAPPING_ERROR": (11, "An access to GPU memory space failed.", ("other", 0.2, "")),
+    "CUBLAS_STATUS_EXECUTION_FAILED": (
+        13,
+        "The GPU program failed to execute, usually a kernel launch failure on the GPU.",
+        ("other", 0.2, ""),
+    ),
+    "CUBLAS_STATUS_INTERNAL_ERROR": (14, "An internal cuBLAS operation failed.", ("other", 0.2, "")),
+    "CUBLAS_STATUS_NOT_SUPPORTED": (
+        15,
+        "The functionality requested is not supported.",
+        (
+            "arch_unsupported",
+            0.35,
+            "cuBLAS(Lt) does not support the requested GEMM on this GPU (bitsandbytes' int8 cublasLt path before "
+            "Turing, a data type the GPU lacks)",
+        ),
+    ),
+    "CUBLAS_STATUS_LICENSE_ERROR": (
+        16,
+        "The functionality requested requires a license.",
+        ("other", 0.2, ""),
+    ),
+}
+MAX_LINES = 3
+#: forms around a runtime string that say it is a CUDA error (the strings alone are plain English: "invalid argument")
+_CONTEXT = re.compile(
+    r"cuda|cudnn|cublas|nccl|triton|\berror \d+\s*:|^\s*error .{4,120} at line \d+ in file|cudaError|CUresult",
+    re.I,
+)
+#: cudaErrorX, CUDA_ERROR_X, CUBLAS_STATUS_X
+_NAME = re.compile(r"\b(cudaError[A-Z]\w+|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z_]+)\b")
+
+
+@dataclass(frozen=True)
+class Code:
+    name: str
+    value: int
+    string: str | None
+    doc: str
+    driver: str | None = None  # the driver API's name for the same number, when it has one
+
+
+@dataclass(frozen=True)
+class Found:
+    code: Code
+    line: int
+    text: str
+
+
+@cache
+def table() -> tuple[dict[str, Code], re.Pattern[str], dict[str, Code]]:
+    """(name -> code for runtime and driver names, one regex over the runtime strings, string -> code)."""
+    raw: dict[str, Any] = json.loads(
+        resources.files("bnbdoctor.explain").joinpath("data/cuda_status.json").read_text(encoding="utf-8")
+    )
+    runtime = {e["value"]: e for e in raw["runtime"]}
+    by_name: dict[str, Code] = {}
+    for e in raw["runtime"]:
+        by_name[e["name"]] = Code(e["name"], e["value"], e.get("string"), e.get("doc", ""))
+    for e in raw["driver"]:
+        same = runtime.get(e["value"])
+        if same is not None:
+            by_name[e["name"]] = Code(
+                same["name"],
+                same["value"],
+                same.get("string"),
+                same.get("doc") or e.get("doc", ""),
+                e["name"],
+            )
+        else:
+            by_name[e["name"]] = Code(e["name"], e["value"], None, e.get("doc", ""), e["name"])
+    for name, (value, doc, _) in CUBLAS.items():
+        by_name[name] = Code(name, value, None, doc)
+    by_string = {
+        c.string.lower(): c
+        for c in by_name.values()
+        if c.string and c.string not in ("no error", "unrecognized error code") and c.driver is None
+    }
+    strings = sorted(by_string, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(s) for s in strings), re.I)
+    return by_name, pattern, by_string
+
+
+def find(lines: list[str]) -> list[Found]:
+    """The CUDA error codes the lines show, each once, in the order they appear."""
+    by_name, strings, by_string = table()
+    out: dict[str, Found] = {}
+    for i, line in enumerate(lines):
+        for m in _NAME.finditer(line):
+            code = by_name.get(m.group(1))
+            if code is not None and code.value != 0:
+                out.setdefault(code.name, Found(code, i, line.strip()))
+        if not _CONTEXT.search(line):
+            continue
+        for m in strings.finditer(line):
+            code = by_string[m.group(0).lower()]
+            out.setdefault(code.name, Found(code, i, line.strip()))
+    return list(out.values())
+
+
+def meaning(code: Code) -> tuple[str, float, str]:
+    """(category, confidence, cause) for one code; a code without a curated meaning is `other`, named with NVIDIA's
+    comment."""
+    category, confidence, mechanism = MEANING.get(code.name) or (
+        CUBLAS[code.name][2] if code.name in CUBLAS else ("other", 0.2, "")
+    )
+    said = f"`{code.string}`" if code.string else ""
+    names = code.name + (f" / {code.driver}" if code.driver and code.driver != code.name else "")
+    kind = "cuBLAS status" if code.name in CUBLAS else "CUDA error"
+    head = f"{kind} {names} ({code.value}){': ' + said if said else ''}"
+    nvidia = f" NVIDIA: {code.doc}" if code.doc else ""
+    return category, confidence, f"{head}: {mechanism}.{nvidia}" if mechanism else f"{head}.{nvidia}"
+
+
+def reference(code: Code) -> Reference:
+    """Where the code and its comment come from."""
+    if code.name in CUBLAS:
+        return Reference(
+            "docs", f"cuBLAS library documentation, cublasStatus_t: {code.name} = {code.value}", None
+        )
+    return Reference(
+        "docs",
+        f"CUDA runtime API (driver_types.h, cudaGetErrorString): {code.name} = {code.value}; "
+        "mined by scripts/mine_cuda_status.py",
+        None,
+    )

@@ -1,0 +1,144 @@
+"""CUDA error codes: the shipped table is what NVIDIA's wheels hold, every form a log shows a code in is recognised,
+and each curated meaning names a real code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bnbdoctor.explain import cuda_status
+from bnbdoctor.explain.matcher import explain_text
+from bnbdoctor.vocab import CATEGORIES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _codes(text: str) -> list[str]:
+    return [f.code.name for f in cuda_status.find(text.splitlines())]
+
+
+def test_table_holds_every_runtime_code_with_its_string() -> None:
+    by_name, _, by_string = cuda_status.table()
+    runtime = [c for c in by_name.values() if c.name.startswith("cudaError")]
+    assert len(runtime) >= 130
+    assert all(c.string for c in runtime)
+    assert by_string["no kernel image is available for execution on the device"].value == 209
+    # the driver API's name of a number the runtime also has points at the runtime's code
+    assert by_name["CUDA_ERROR_NO_BINARY_FOR_GPU"].name == "cudaErrorNoKernelImageForDevice"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("RuntimeError: CUDA error: device-side assert triggered", "cudaErrorAssert"),
+        ("torch.AcceleratorError: CUDA error: unspecified launch failure", "cudaErrorLaunchFailure"),
+        (
+            "Error an illegal instruction was encountered at line 63 in file /src/csrc/ops.cu",
+            "cudaErrorIllegalInstruction",
+        ),
+        (
+            "cuda runtime error (710) : device-side assert triggered at /pytorch/aten/src/THC/THCTensorMath.cu:29",
+            "cudaErrorAssert",
+        ),
+        ("Error 802: system not yet initialized", "cudaErrorSystemNotReady"),
+        ("RuntimeError: Triton Error [CUDA]: invalid argument", "cudaErrorInvalidValue"),
+        ("cuModuleLoadData failed: CUDA_ERROR_NO_BINARY_FOR_GPU", "cudaErrorNoKernelImageForDevice"),
+        ("returned cudaErrorStubLibrary", "cudaErrorStubLibrary"),
+        (
+            "CUDA error: CUBLAS_STATUS_ARCH_MISMATCH when calling `cublasGemmEx(...)`",
+            "CUBLAS_STATUS_ARCH_MISMATCH",
+        ),
+    ],
+)
+def test_every_form_of_a_code_is_recognised(text: str, code: str) -> None:
+    assert code in _codes(text)
+
+
+def test_a_runtime_string_alone_in_prose_is_not_a_cuda_error() -> None:
+    # "invalid argument", "unknown error", "out of memory" are plain English outside a CUDA context
+    assert _codes("ValueError: invalid argument for the tokenizer") == []
+    assert _codes("an unknown error happened while saving") == []
+
+
+def test_curated_meanings_name_real_codes_and_categories() -> None:
+    by_name, _, _ = cuda_status.table()
+    for name, (category, confidence, mechanism) in cuda_status.MEANING.items():
+        assert name in by_name, name
+        assert category in CATEGORIES and 0 < confidence < 1 and mechanism
+    for _, _, (category, _, _) in cuda_status.CUBLAS.values():
+        assert category in CATEGORIES
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "signature"),
+    [
+        (
+            "RuntimeError: CUDA error: CUDA driver is a stub library",
+            "gpu_not_visible",
+            "cuda:cudaErrorStubLibrary",
+        ),
+        ("RuntimeError: CUDA error: device-side assert triggered", "wrong_api", "cuda:cudaErrorAssert"),
+        (
+            "RuntimeError: CUDA error: PTX JIT compiler library not found",
+            "missing_libs",
+            "cuda:cudaErrorJitCompilerNotFound",
+        ),
+        # no curated meaning: still recognised, named with NVIDIA's comment
+        (
+            "RuntimeError: CUDA error: uncorrectable ECC error encountered",
+            "other",
+            "cuda:cudaErrorECCUncorrectable",
+        ),
+    ],
+)
+def test_explain_names_the_code_and_what_nvidia_says(text: str, category: str, signature: str) -> None:
+    matches = [m for m in explain_text(text) if signature in m.evidence["signatures"]]
+    assert matches and matches[0].category == category
+    assert "NVIDIA:" in matches[0].cause
+    assert matches[0].evidence["references"][0]["kind"] == "docs"
+
+
+def test_a_signature_keeps_the_codes_it_already_explains() -> None:
+    # the hand-written signature for 209 (with bitsandbytes' own build facts) stays the one that answers
+    top = explain_text("RuntimeError: CUDA error: no kernel image is available for execution on the device")[
+        0
+    ]
+    assert top.category == "arch_unsupported"
+    assert "no-kernel-for-arch" in top.evidence["signatures"]
+
+
+def test_invalid_device_pointer_is_not_an_invalid_ordinal() -> None:
+    top = explain_text("RuntimeError: CUDA error: invalid device pointer")[0]
+    assert "invalid-device-ordinal" not in top.evidence["signatures"]
+
+
+def test_shipped_table_is_what_the_wheels_hold(tmp_path: Path) -> None:
+    """Re-mine from NVIDIA's wheels (6 MB from the package registry) and compare; skipped where pip cannot reach it."""
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--dest",
+            str(tmp_path),
+            "nvidia-cuda-runtime-cu12==12.9.79",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"the package registry cannot be reached: {probe.stderr.strip()[-200:]}")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "mine_cuda_status.py"), "--check", "--wheels", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
