@@ -58,17 +58,26 @@ def features(text: str) -> set[str]:
     return out
 
 
-def train(documents: list[tuple[str, str]]) -> dict[str, Any]:
-    """The model of (category, text) documents: documents per category, and per kept feature its count per category."""
-    per_category: dict[str, int] = {}
-    counts: dict[str, dict[str, int]] = {}
-    for category, text in documents:
-        per_category[category] = per_category.get(category, 0) + 1
+def train(documents: list[tuple[str, str]] | list[tuple[str, str, float]]) -> dict[str, Any]:
+    """The model of (category, text[, weight]) documents: the weight of the documents per category, and per kept
+    feature its weight per category. A real report weighs 1; the trainer adds the libraries' own messages and the
+    signatures' words at a small weight (scripts/train_words.py)."""
+    per_category: dict[str, float] = {}
+    counts: dict[str, dict[str, float]] = {}
+    for document in documents:
+        category, text = document[0], document[1]
+        weight = document[2] if len(document) > 2 else 1  # type: ignore[misc]
+        per_category[category] = per_category.get(category, 0) + weight
         for feature in features(text):
             counts.setdefault(feature, {})
-            counts[feature][category] = counts[feature].get(category, 0) + 1
-    kept = {f: c for f, c in sorted(counts.items()) if sum(c.values()) >= MIN_DOCUMENTS}
-    return {"schema": SCHEMA, "categories": dict(sorted(per_category.items())), "features": kept}
+            counts[feature][category] = counts[feature].get(category, 0) + weight
+    kept = {
+        f: {k: round(v, 4) for k, v in c.items()}
+        for f, c in sorted(counts.items())
+        if sum(c.values()) >= MIN_DOCUMENTS
+    }
+    categories = {k: round(v, 4) for k, v in sorted(per_category.items())}
+    return {"schema": SCHEMA, "categories": categories, "features": kept}
 
 
 @cache
