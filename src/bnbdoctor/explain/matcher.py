@@ -1105,6 +1105,13 @@ def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
         merged[category] = _guess(category, confidence, cause)
 
 
+def _spoken(category: str) -> str:
+    """A category as a cause reads in a sentence; `other` is a cause outside the stack's categories."""
+    if category == "other":
+        return "a cause outside these categories (the model's files, the user's own code or data)"
+    return category.replace("_", " ")
+
+
 def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     """Fewer than FILL_TO causes: the next ones are the causes that produce the same symptoms as those found
     (keywords.NEIGHBOURS), then what the text's words point at (the model learned from labelled reports, words.py),
@@ -1122,11 +1129,11 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
         # nothing recognised and no keyword: a title or a paraphrase. The words model names the category that
         # reports using these words most often had, as a guess (never confident), when some known word of the text
         # is more than a PLAIN word; otherwise explain says it does not know
-        first = next((c for c, _ in by_words if c != "other"), None)
+        first = next((c for c, _ in by_words), None)
         leaning = word_model.leaning(text, first) if first else []
         if first is None or not leaning:
             return ranked
-        name = first.replace("_", " ")
+        name = _spoken(first)
         ranked = [
             _guess(
                 first,
@@ -1147,13 +1154,13 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     for category, beside in order:
         if len(out) >= FILL_TO:
             break
-        if category in have or category == "other":
+        if category in have:
             continue
         have.add(category)
         confidence = max(0.01, top - FILL_STEP * (len(out) - len(ranked)))
-        name = category.replace("_", " ")
+        name = _spoken(category)
         why = (
-            f"{name} often lies behind the same symptoms as {beside.replace('_', ' ')}"
+            f"{name} often lies behind the same symptoms as {_spoken(beside)}"
             if beside
             else f"reports that use this text's words were often {name}"
         )
