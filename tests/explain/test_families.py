@@ -1080,3 +1080,40 @@ def test_the_cpu_allocator_running_out_is_memory():
         "to allocate 26011238400 bytes."
     )
     assert ranked(text)[0] == "oom"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 4096 x 4096 values packed two to a byte: [8388608, 1], transposed by F.linear to 1 x 8388608
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (7x4096 and 1x8388608)",
+        # a Flux block: 3072 in, 9216 out -> 14155776 bytes, not transposed
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (512x3072 and 14155776x1)",
+    ],
+)
+def test_a_packed_4bit_weight_in_a_plain_matmul_is_recognised_by_its_arithmetic(text: str) -> None:
+    top = explain_text(text)[0]
+    assert top.category == "wrong_api"
+    assert "shape:packed-4bit-weight" in top.evidence["signatures"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x4096 and 1x4096)",  # no packed operand
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (64x768 and 1024x768)",  # a plain shape error
+    ],
+)
+def test_a_plain_shape_error_is_not_called_a_packed_weight(text: str) -> None:
+    assert all("shape:packed-4bit-weight" not in m.evidence["signatures"] for m in explain_text(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RuntimeError: self and mat2 must have the same dtype, but got Half and Float",
+        "RuntimeError: expected m1 and m2 to have the same dtype, but got: c10::BFloat16 != float",
+    ],
+)
+def test_torch_matmul_dtype_checks_in_every_wording_are_a_dtype_disagreement(text: str) -> None:
+    assert "wrong_api" in recognised(text)

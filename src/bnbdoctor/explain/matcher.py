@@ -1105,6 +1105,46 @@ def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
         merged[category] = _guess(category, confidence, cause)
 
 
+#: torch's matmul shape check, with the shapes it prints (a checkpoint's packed [N, 1] weights loaded into plain
+#: layers are signatures.py's `prequantized-config-erased`)
+_MATMUL_SHAPES = re.compile(
+    r"mat1 and mat2 shapes cannot be multiplied \((?P<a>\d+)x(?P<b>\d+) and (?P<c>\d+)x(?P<d>\d+)\)"
+)
+
+
+def _packed_4bit(text: str, merged: dict[str, _Candidate]) -> None:
+    """bitsandbytes stores a 4-bit weight of out x in values packed two to a byte, as a tensor of shape
+    [out * in / 2, 1] (Params4bit; bitsandbytes/functional.py quantize_4bit). Such an operand in torch's matmul shape
+    error is arithmetic evidence, not a word: a packed weight multiplied by code that bypasses Linear4bit."""
+    for m in _MATMUL_SHAPES.finditer(text):
+        b, c, d = int(m["b"]), int(m["c"]), int(m["d"])
+        packed = c * d  # the second operand holds the packed weight, [N, 1] or its transpose [1, N]
+        if not (min(c, d) == 1 and max(c, d) > b > 1 and packed * 2 % b == 0 and packed * 2 // b >= 16):
+            continue
+        before = merged.get("wrong_api")
+        merged["wrong_api"] = _Candidate(
+            "wrong_api",
+            None,
+            max(0.6, before.confidence + 0.1) if before else 0.6,
+            f"A packed 4-bit weight ({packed} bytes = {b} x {packed * 2 // b} values) was multiplied as if it were a "
+            "plain weight: code ran the layer without Linear4bit's dequantization (a custom forward or "
+            "trust_remote_code model that reads `.weight` directly, a LoRA merge or a cast that replaced the module).",
+            "Run quantized layers through their module (bnb.nn.Linear4bit), or dequantize first "
+            "(bitsandbytes.functional.dequantize_4bit(weight, weight.quant_state)) where code needs the plain weight.",
+            [m.group(0)],
+            ["shape:packed-4bit-weight"],
+            (
+                Reference(
+                    "source",
+                    "bitsandbytes/functional.py quantize_4bit: a 4-bit weight is stored as uint8 of shape "
+                    "[(out * in + 1) // 2, 1]",
+                    None,
+                ),
+            ),
+        )
+        return
+
+
 def _spoken(category: str) -> str:
     """A category as a cause reads in a sentence; `other` is a cause outside the stack's categories."""
     if category == "other":
@@ -1261,6 +1301,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _api_evidence(text, merged, kb)
     _wrong_name(text, merged, kb)
     _pip_requirement(text, merged)
+    _packed_4bit(text, merged)
     _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)

@@ -1658,7 +1658,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "wrong_api",
         None,
         r"expected scalar type \w+ but found \w+|expected (mat1 and mat2|both inputs|m1 and m2) to have the same dtype"
-        r"|Input type \(\S+\) and (weight|bias) type \(\S+\) should be the same|found dtype \w+ but expected \w+",
+        r"|Input type \(\S+\) and (weight|bias) type \(\S+\) should be the same|found dtype \w+ but expected \w+"
+        # torch's matmul dtype checks in their other wordings (aten/src/ATen/native/LinearAlgebra.cpp, Blas.cpp)
+        r"|(self and mat2|mat1 and mat2|self and mat1|self and vec) must have the same dtype"
+        r"|expected m?\w+ and \w+ to have the same dtype",
         0.45,
         "Tensors of two dtypes meet in one operation: the inputs' dtype differs from the layers' (or the compute dtype of the quantized layers from the rest of the model).",
         "Load the model with one dtype (`dtype=torch.float16` or bfloat16) and the same bnb_4bit_compute_dtype, and cast inputs to model.dtype.",
