@@ -294,6 +294,30 @@ def time_big_log() -> tuple[float, str | None]:
     return time.perf_counter() - start, matches[0].category if matches else None
 
 
+#: The bug-report forms of transformers, bitsandbytes and a generic project (their headings and boilerplate, as
+#: GitHub renders a filled form); {error} is the report's pasted text. No form states facts (versions, GPU): those
+#: would be another machine's.
+ISSUE_FORMS = (
+    "### System Info\n\nsee below\n\n### Who can help?\n\n@SunMarc @MekkCyber\n\n### Information\n\n"
+    "- [X] The official example scripts\n- [ ] My own modified scripts\n\n### Tasks\n\n"
+    "- [ ] An officially supported task in the `examples` folder (such as GLUE/SQuAD, ...)\n"
+    "- [X] My own task or dataset (give details below)\n\n### Reproduction\n\n```python\n"
+    'model = AutoModelForCausalLM.from_pretrained(model_id, quantization_config=bnb_config, device_map="auto")\n'
+    "```\n\n```\n{error}\n```\n\n### Expected behavior\n\nThe model loads and generates text.\n",
+    "### System Info\n\n(output of python -m bitsandbytes not attached)\n\n### Reproduction\n\n"
+    "I ran my training script and got:\n\n```\n{error}\n```\n\n### Expected behavior\n\nNo error.\n",
+    "**Describe the bug**\nRunning the script fails.\n\n**To Reproduce**\nSteps to reproduce the behavior:\n"
+    "1. Install the requirements\n2. Run the script\n3. See error\n\n**Error**\n```\n{error}\n```\n\n"
+    "**Expected behavior**\nIt should work.\n\n**Additional context**\nThanks for any help!\n",
+)
+
+
+def issue_body(case: dict[str, Any]) -> str:
+    """The report as the body of a bug report, in the form its id picks (the same form every run)."""
+    form = ISSUE_FORMS[sum(map(ord, case["id"])) % len(ISSUE_FORMS)]
+    return form.replace("{error}", case["error"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
@@ -319,6 +343,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rank with the facts the text states only, as "
         "`explain --file` on the report would, ignoring the thread's env and snapshot variants",
+    )
+    parser.add_argument(
+        "--issue-body",
+        action="store_true",
+        help="also explain each report as the body of a GitHub bug report (one of three real issue templates, "
+        "headings, check boxes and a generic reproduction around the pasted text): what a triage bot reads",
     )
     parser.add_argument(
         "--titles",
@@ -351,6 +381,14 @@ def main(argv: list[str] | None = None) -> int:
                 if (case.get("title") or "").strip() and case["title"].strip() != case["error"].strip()
             ]
             for split, cases in splits.items()
+        }
+    if args.issue_body:
+        splits = splits | {
+            f"{split}:issue": [
+                {**case, "error": issue_body(case), "title": case.get("title") or ""} for case in cases
+            ]
+            for split, cases in splits.items()
+            if ":" not in split
         }
     results = {split: evaluate(cases) for split, cases in splits.items()}
     print(

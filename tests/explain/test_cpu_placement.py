@@ -84,11 +84,11 @@ def test_run_ranks_cpu_offload_first_for_the_silent_placement():
 
 
 def test_run_reads_how_the_script_loads_the_model(tmp_path):
-    # the traceback of a generate() call shows no load; the script's own source does
+    # the traceback of a generate() call shows no load; the script's own source does, with its GPU budget
     script = tmp_path / "generate.py"
     script.write_text(
         "import sys\n"
-        "# model = AutoModelForCausalLM.from_pretrained(path, device_map='auto',\n"
+        "# model = AutoModelForCausalLM.from_pretrained(path, device_map='auto', max_memory={0: '6GiB'},\n"
         "#     quantization_config=BitsAndBytesConfig(load_in_4bit=True))\n"
         "sys.stderr.write('Traceback (most recent call last):\\n')\n"
         f"sys.stderr.write({MISMATCH!r} + '\\n')\nsys.exit(1)\n"
@@ -101,3 +101,13 @@ def test_run_reads_how_the_script_loads_the_model(tmp_path):
         timeout=60,
     )
     assert proc.returncode == 1 and "1. cpu_offload" in proc.stderr.decode()
+
+
+def test_a_bare_device_map_makes_the_offload_the_second_cause_not_the_first():
+    # `device_map="auto"` is in nearly every report's code: without a budget or an offload message, inputs left on
+    # the CPU stay the first cause and the silent placement the next one
+    text = (
+        'model = AutoModelForCausalLM.from_pretrained(p, device_map="auto", quantization_config=bnb)\n'
+        + MISMATCH
+    )
+    assert [m.category for m in explain_text(text)][:2] == ["device_mismatch", "cpu_offload"]

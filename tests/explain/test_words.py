@@ -76,3 +76,31 @@ def test_chinese_and_japanese_text_gives_pairs_of_characters():
     found = words.features("加载4bit模型时显存不足")
     assert {"显存", "存不", "不足"} <= found
     assert "メモ" in words.features("メモリ不足です")
+
+
+REPRO = (
+    "### Reproduction\n\n```python\nfrom transformers import AutoModelForCausalLM\n"
+    'model = AutoModelForCausalLM.from_pretrained(\n    model_id,\n    device_map="auto",\n'
+    "    quantization_config=bnb_config,\n)\nmodel.generate(**inputs)\n```\n\n"
+    "- [X] My own task or dataset (give details below)\n@SunMarc @MekkCyber\n**Expected behavior**\n"
+)
+
+
+def test_the_reports_own_code_and_issue_form_are_not_read_as_symptoms():
+    from bnbdoctor.explain import keywords
+
+    error = 'The 4-bit model is so slow on my V100\nTraceback (most recent call last):\n  File "/x/run.py", line 3'
+    assert words.features(REPRO + error) == words.features(error)
+    assert keywords.guess(REPRO + error) == keywords.guess(error)
+
+
+def test_error_and_log_lines_stay_even_when_they_look_like_code():
+    from bnbdoctor.explain.keywords import symptom_text
+
+    kept = [
+        "ValueError: Some modules are dispatched on the CPU, set llm_int8_enable_fp32_cpu_offload=True",
+        "CUDA_VISIBLE_DEVICES=0 python run.py fails with CUDA out of memory",
+        "I set device_map=auto and it is slow",
+    ]
+    for line in kept:
+        assert symptom_text(line) == line

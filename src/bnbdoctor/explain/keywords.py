@@ -228,10 +228,47 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
 _COMPILED = {c: tuple((re.compile(p, re.I | re.S), w) for p, w in ws) for c, ws in WORDS.items()}
 MAX_CHARS = 200_000  # words are counted at the end of a long log, where the error is
 
+#: a fenced block the writer marked as source code
+_CODE_FENCE = re.compile(r"^[ \t]*```[ \t]*(?:python|py|python3|ipython|bash|sh|shell|console)?[ \t]*$", re.I)
+_CODE_FENCE_SOURCE = re.compile(r"^[ \t]*```[ \t]*(?:python|py|python3|ipython)[ \t]*$", re.I)
+#: one line of Python source: an import, a definition, a decorator, a comment, an assignment or keyword argument
+#: (`x = f(`, `device_map="auto",`), a bare call (`model.generate(**inputs)`), a closing bracket
+_CODE_LINE = re.compile(
+    r"^[ \t>]*(?:from \S+ import |import \S|def |class \w|@\w|#|\)|\]|\}"
+    r"|[\w.\[\]'\"]+(?:\s*,\s*[\w.]+)*\s*[+\-*/]?=(?!=)\s*\S"
+    r"|\w+(?:\.\w+)*\(.*\)[ \t]*$|\w+(?:\.\w+)*\([ \t]*$)"
+)
+#: the parts of a GitHub issue form that the writer did not write: check boxes, bold form headings, mentions of
+#: maintainers (markdown headings are dropped as `#` lines above)
+_FORM_LINE = re.compile(
+    r"^[ \t]*(?:[-*] \[[ xX]\]|\*\*[^*]{1,60}\*\*:?[ \t]*$|(?:cc:? )?@[\w-]+(?:[ ,]+@[\w-]+)*[ \t]*$)"
+)
+#: an error, warning or log line never counts as code even when it holds `=` or a call
+_NOT_CODE = re.compile(
+    r"\b\w*(?:Error|Exception|Warning|Exit)\b\s*:|^\s*(?:File \"|Traceback|CUDA|ERROR|WARNING)"
+)
+
+
+def symptom_text(text: str) -> str:
+    """The text without the Python source the writer quoted and the issue form's own boilerplate: the words of a
+    report's reproduction (`from_pretrained(..., device_map="auto")`) and of its form (check boxes, headings,
+    `@maintainer`) are in nearly every report, whatever went wrong, so they say nothing of the cause; the error lines,
+    logs, tracebacks' file lines and the writer's prose stay."""
+    out = []
+    in_source = False
+    for line in text.splitlines():
+        if _CODE_FENCE.match(line):
+            in_source = not in_source and bool(_CODE_FENCE_SOURCE.match(line))
+            continue
+        if in_source or _FORM_LINE.match(line) or (_CODE_LINE.match(line) and not _NOT_CODE.search(line)):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
 
 def guess(text: str) -> list[tuple[str, float, list[str]]]:
     """(category, confidence, the words that point at it), best first; [] when the words say too little."""
-    tail = text[-MAX_CHARS:]
+    tail = symptom_text(text[-MAX_CHARS:])
     scored = []
     for category, patterns in _COMPILED.items():
         score, words = 0.0, []

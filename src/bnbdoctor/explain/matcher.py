@@ -593,6 +593,11 @@ _QUANTIZED_LOAD = re.compile(
     re.I,
 )
 _DEVICE_MAP = re.compile(r"device_map|max_memory|buffer for offloaded layers", re.I)
+#: what says a budget or an offload was in play, beyond a device_map (`device_map="auto"` is in nearly every report):
+#: a max_memory, accelerate's and transformers' offload messages, or bitsandbytes' own refusal of a CPU tensor in
+#: its GPU kernels (the quantized weights it was handed were on the CPU; the tuning reports of that message were
+#: offloads)
+_BUDGET = re.compile(r"max_memory|offload|some tensors to not be on a GPU", re.I)
 _MISMATCH_CPU = re.compile(
     r"Expected all tensors to be on the same device.{0,300}?\bcpu\b"
     r"|some tensors to not be on a GPU|need to be on the same GPU.{0,300}?\bcpu\b",
@@ -602,7 +607,9 @@ _MISMATCH_CPU = re.compile(
 
 def _silent_cpu_placement(text: str, merged: dict[str, _Candidate], context: str = "") -> None:
     """A device-mismatch error naming `cpu` after a quantized device_map load: accelerate put the quantized layers
-    on the CPU because the GPU budget was below the model's size (measured on H200s, issue 16): that is the cause."""
+    on the CPU because the GPU budget was below the model's size (measured on H200s, issue 16): that is the cause
+    when the text or the script shows a budget or an offload; with a bare device_map it is the next cause after the
+    inputs' device (most such reports left the inputs on the CPU)."""
     mismatch = merged.get("device_mismatch")
     if mismatch is None or not (
         _QUANTIZED_LOAD.search(text + context)
@@ -625,7 +632,8 @@ def _silent_cpu_placement(text: str, merged: dict[str, _Candidate], context: str
             first_line=mismatch.first_line,
         )
         merged["cpu_offload"] = cand
-    cand.confidence = max(cand.confidence, mismatch.confidence + 0.05)
+    budget = bool(_BUDGET.search(text + context))
+    cand.confidence = max(cand.confidence, mismatch.confidence + (0.05 if budget else -0.05))
     cand.cause = (
         "A quantized model loaded with device_map and a GPU budget (max_memory, or the GPU's free memory) "
         "below its size: accelerate placed quantized layers on the CPU without an error, and the inputs on "

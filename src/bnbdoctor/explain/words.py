@@ -26,6 +26,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .keywords import symptom_text
 from .report_facts import gpu_generations
 
 SCHEMA = "bnbdoctor.words/1"
@@ -44,7 +45,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
 
 def features(text: str) -> set[str]:
     """The words (dotted names split into their parts) and adjacent letter-word pairs of a text, lower case."""
-    low = text[-MAX_CHARS:].lower()
+    text = symptom_text(text[-MAX_CHARS:])
+    low = text.lower()
     out: set[str] = set()
     for word in _WORD.findall(low):
         out.update(part for part in word.split(".") if len(part) > 1)
@@ -54,7 +56,7 @@ def features(text: str) -> set[str]:
     for run in _CJK.findall(low):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     # a GPU named in the text stands for its generation: what a report says of one Pascal card holds for another
-    out.update(f"gpu:sm_{major}" for major in gpu_generations(text[-MAX_CHARS:]))
+    out.update(f"gpu:sm_{major}" for major in gpu_generations(text))
     return out
 
 
