@@ -142,3 +142,12 @@ def test_shipped_table_is_what_the_wheels_hold(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_curated_code_has_its_own_next_step() -> None:
+    by_name, _, _ = cuda_status.table()
+    for name in list(cuda_status.MEANING) + [n for n, v in cuda_status.CUBLAS.items() if v[2][0] != "other"]:
+        assert name in cuda_status.FIX, name
+    assert set(cuda_status.FIX) <= set(by_name)
+    top = explain_text("RuntimeError: CUDA error: device-side assert triggered")[0]
+    assert "resize_token_embeddings" in top.fix

@@ -198,6 +198,36 @@ CUBLAS: dict[str, tuple[int, str, tuple[str, float, str]]] = {
         ("other", 0.2, ""),
     ),
 }
+#: the next step for each curated code; a code without one gets its category's general step
+FIX: dict[str, str] = {
+    "cudaErrorNoKernelImageForDevice": "Install releases of torch and bitsandbytes built for this GPU's compute capability (`bnbdoctor check` lists what each was built for).",
+    "cudaErrorInvalidDeviceFunction": "Install releases of torch and bitsandbytes built for this GPU's compute capability (`bnbdoctor check` lists what each was built for).",
+    "cudaErrorInvalidKernelImage": "Reinstall the library that launched the kernel from a build for this GPU (`bnbdoctor check` names the one loaded).",
+    "cudaErrorInvalidPtx": "Install a build with native code for this GPU, or update the driver so that its PTX compiler understands the PTX.",
+    "cudaErrorInsufficientDriver": "Update the NVIDIA driver to one that supports the CUDA version torch and bitsandbytes were built for, or install builds for an older CUDA.",
+    "cudaErrorUnsupportedPtxVersion": "Update the NVIDIA driver, or install a build for the CUDA version the driver supports.",
+    "cudaErrorCompatNotSupportedOnDevice": "Remove the cuda-compat package from the library path (or the container image) on this GPU, or update the driver itself.",
+    "cudaErrorSystemDriverMismatch": "Reboot after a driver update, or reinstall one driver release so that the kernel module and the user-space library agree (`nvidia-smi` fails the same way until then).",
+    "cudaErrorJitCompilerNotFound": "Install the driver's full user-space libraries (libnvidia-ptxjitcompiler; in containers, the NVIDIA Container Toolkit with the compute capability), or a build with native code for this GPU.",
+    "cudaErrorNoDevice": "Check that the GPU is visible (`nvidia-smi`, CUDA_VISIBLE_DEVICES, `--gpus all` for containers), then run `bnbdoctor check` there.",
+    "cudaErrorStubLibrary": "Run the container with the GPU (`--gpus all` / the NVIDIA Container Toolkit) and take the CUDA stubs folder off LD_LIBRARY_PATH.",
+    "cudaErrorDevicesUnavailable": "Free the GPU (`nvidia-smi` shows who holds it) or set its compute mode to default (`nvidia-smi -c DEFAULT`).",
+    "cudaErrorSystemNotReady": "Start the NVIDIA fabric manager (the same release as the driver) on NVSwitch machines, or wait for the driver's daemons.",
+    "cudaErrorInitializationError": "Check the driver (`nvidia-smi`); do not initialise CUDA before forking worker processes (use the 'spawn' start method).",
+    "cudaErrorInvalidDevice": "Use device indexes below the number of visible GPUs (`torch.cuda.device_count()`), matching CUDA_VISIBLE_DEVICES.",
+    "cudaErrorMemoryAllocation": "Need less GPU memory: nf4 with double quantization, a smaller batch or sequence, or a device_map with max_memory; `bnbdoctor estimate MODEL` says what the load needs.",
+    "cudaErrorIllegalAddress": "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
+    "cudaErrorMisalignedAddress": "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
+    "cudaErrorLaunchFailure": "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
+    "cudaErrorPriorLaunchFailure": "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
+    "cudaErrorIllegalInstruction": "Install builds for this GPU's compute capability (`bnbdoctor check` lists what each library was built for).",
+    "cudaErrorAssert": "Run once with CUDA_LAUNCH_BLOCKING=1 (or on the CPU) to see the index that fails; after adding tokens call model.resize_token_embeddings(len(tokenizer)), and keep labels below the number of classes.",
+    "cudaErrorNotSupported": "Use a system that supports the operation (native Linux rather than WSL for paged optimizers and peer access), or the non-paged variant (AdamW8bit instead of PagedAdamW8bit).",
+    "CUBLAS_STATUS_NOT_INITIALIZED": 'Free GPU memory before the first matmul (a smaller batch, nothing else on the GPU) and check that torch\'s CUDA libraries load (`python -c \'import torch; torch.ones(2, 2, device="cuda") @ torch.ones(2, 2, device="cuda")\'`).',
+    "CUBLAS_STATUS_ALLOC_FAILED": "Need less GPU memory: a smaller batch or sequence, or nothing else on the GPU.",
+    "CUBLAS_STATUS_ARCH_MISMATCH": "Use a data type and an operation this GPU generation supports (no bfloat16 before Ampere, no int8 tensor cores before Turing).",
+    "CUBLAS_STATUS_NOT_SUPPORTED": "Use a data type and an operation this GPU generation supports (no bfloat16 before Ampere, no int8 tensor cores before Turing), or a bitsandbytes release whose int8 path does not need cublasLt.",
+}
 MAX_LINES = 3
 #: forms around a runtime string that say it is a CUDA error (the strings alone are plain English: "invalid argument")
 _CONTEXT = re.compile(

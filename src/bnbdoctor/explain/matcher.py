@@ -1086,7 +1086,8 @@ def _cuda_codes(lines: list[str], merged: dict[str, _Candidate]) -> None:
             None,
             confidence,
             cause,
-            keywords.GUESS_FIX[category] if category != "other" else _CUDA_OTHER_FIX,
+            cuda_status.FIX.get(found.code.name)
+            or (keywords.GUESS_FIX[category] if category != "other" else _CUDA_OTHER_FIX),
             [found.text],
             [f"cuda:{found.code.name}"],
             (cuda_status.reference(found.code),),
