@@ -1117,3 +1117,37 @@ def test_a_plain_shape_error_is_not_called_a_packed_weight(text: str) -> None:
 )
 def test_torch_matmul_dtype_checks_in_every_wording_are_a_dtype_disagreement(text: str) -> None:
     assert "wrong_api" in recognised(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("KeyError: 'mistral'", "4.34.0"), ("KeyError: 'gemma3'", "4.50.0"), ("KeyError: 'qwen2'", "4.37.0")],
+)
+def test_a_model_type_missing_from_the_auto_mapping_names_the_release_that_added_it(
+    text: str, first: str
+) -> None:
+    top = explain_text(text)[0]
+    assert top.category == "version_incompat" and first in top.fix
+
+
+def test_a_key_that_is_no_model_type_is_not_called_a_release_question() -> None:
+    assert "version_incompat" not in recognised("KeyError: 'input_ids'")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("nvcc fatal   : Unsupported gpu architecture 'compute_100a'", "cuda_mismatch"),
+        (
+            'error: Microsoft Visual C++ 14.0 is required. Get it with "Build Tools for Visual Studio"',
+            "platform_unsupported",
+        ),
+        ("Illegal instruction (core dumped)", "platform_unsupported"),
+        (
+            "RuntimeError: Detected that PyTorch and torchvision were compiled with different CUDA versions.",
+            "cuda_mismatch",
+        ),
+    ],
+)
+def test_build_and_binary_refusals_of_the_toolchain(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

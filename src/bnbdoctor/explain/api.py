@@ -81,6 +81,9 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("module", re.compile(r"No module named '(?P<module>[\w.]+)'")),
+    # transformers' auto classes look a config's model_type up in CONFIG_MAPPING: a release without the architecture
+    # raises KeyError with the bare type name (`KeyError: 'mistral'` before 4.34.0)
+    ("modeltype", re.compile(r"\bKeyError: '(?P<key>[a-z][a-z0-9_-]{1,40})'")),
     ("attribute", re.compile(r"\bmodule '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'")),
     (
         "member",
@@ -779,7 +782,31 @@ def _on_nameerror(
     return None
 
 
+def _on_model_type(
+    ix: ApiIndex, m: re.Match[str], text: str, versions: dict[str, str], line: str, i: int, lines: list[str]
+) -> Verdict | None:
+    """`KeyError: 'mistral'`: a model type some transformers releases have (transformers.models.<type>) and the one
+    that raised lacks."""
+    key = m["key"].replace("-", "_")
+    module = f"transformers.models.{key}"
+    table = ix.modules.get("transformers") or {}
+    if module not in table:
+        return None
+    return _version_verdict(
+        ix,
+        "transformers",
+        f"the model type `{m['key']}` ({module})",
+        table[module],
+        {module: table[module]},  # an architecture replaces none: no rename to look for
+        module,
+        _installed(text, versions, "transformers"),
+        line,
+        i,
+    )
+
+
 _HANDLERS = {
+    "modeltype": _on_model_type,
     "import": _on_import,
     "attribute": _on_attribute,
     "member": _on_member,
@@ -791,7 +818,7 @@ _HANDLERS = {
 }
 _QUICK = re.compile(
     r"cannot import name|No module named|has no attribute|unexpected keyword argument|required (?:positional|keyword)"
-    r"|positional arguments? but|is not defined"
+    r"|positional arguments? but|is not defined|KeyError: '"
 )
 
 

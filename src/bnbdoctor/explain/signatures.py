@@ -1048,6 +1048,83 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "nvcc-unknown-architecture",
+        "cuda_mismatch",
+        None,
+        # nvcc's own refusal when asked for an architecture its CUDA release predates (compute_120 needs CUDA 12.8,
+        # compute_90 11.8, compute_86 11.1): building bitsandbytes, flash-attn, deepspeed ops or a torch extension
+        r"Unsupported gpu architecture '?(compute|sm)_\d+a?'?|nvcc fatal\s*:\s*Value '?sm_\d+a?'? is not defined",
+        0.7,
+        "The CUDA toolkit (nvcc) building the extension is older than the GPU architecture it was asked to compile "
+        "for: the toolkit and the target architectures (TORCH_CUDA_ARCH_LIST, CMake's CUDA_ARCHITECTURES, the "
+        "GPU itself) disagree.",
+        "Build with a CUDA toolkit that knows the architecture (CUDA 12.8+ for sm_100/sm_120, 11.8+ for sm_89/sm_90), "
+        "or narrow the target list to architectures it knows; a prebuilt wheel avoids the build.",
+        (
+            Reference(
+                "docs",
+                "NVIDIA CUDA Toolkit release notes: the compute capabilities each release compiles for",
+                None,
+            ),
+        ),
+    ),
+    Signature(
+        "msvc-build-tools-required",
+        "platform_unsupported",
+        None,
+        # setuptools (_distutils/_msvccompiler.py): pip is compiling a package from its sdist on Windows
+        r"Microsoft Visual C\+\+ 14\.0( or greater)? is required",
+        0.5,
+        "pip is building a package from source because the release has no wheel for this Windows / Python "
+        "combination (bitsandbytes had no Windows wheels before 0.43.0), and the C++ build tools are missing.",
+        "Install a release that ships a Windows wheel for this Python (`pip install -U bitsandbytes`: 0.43.0 on), or "
+        "a Python version the release has wheels for; the build tools are only needed to build from source.",
+        (
+            _src(
+                "pypa/setuptools",
+                "setuptools/_distutils/_msvccompiler.py",
+                "'Microsoft Visual C++ 14.0 or greater is required'",
+            ),
+        ),
+    ),
+    Signature(
+        "cpu-illegal-instruction",
+        "platform_unsupported",
+        None,
+        # the shell's report of SIGILL: the process ran an instruction this CPU lacks
+        r"^\s*Illegal instruction( \(core dumped\))?\s*$|SIGILL\b",
+        0.4,
+        "The process ran a CPU instruction this processor does not have: a library built for newer CPUs (AVX2, "
+        "AVX-512) on an older or emulated one (Rosetta, some virtual machines, old Xeons).",
+        "Use a build for this CPU (or a machine / VM that exposes AVX2: `grep -o 'avx[^ ]*' /proc/cpuinfo | sort -u`).",
+        (
+            Reference(
+                "docs",
+                "signal(7): SIGILL, illegal instruction",
+                "https://man7.org/linux/man-pages/man7/signal.7.html",
+            ),
+        ),
+    ),
+    Signature(
+        "torchvision-cuda-major",
+        "cuda_mismatch",
+        None,
+        # torchvision/extension.py _check_cuda_version
+        r"PyTorch and torchvision were compiled with different CUDA (major )?versions",
+        0.8,
+        "torch and torchvision come from builds for different CUDA versions (one from PyPI, the other from a "
+        "cuXXX index, or installed at different times).",
+        "Install torchvision from the same index as torch, in the release that matches it "
+        "(`pip install torch torchvision --index-url https://download.pytorch.org/whl/cuXXX`).",
+        (
+            _src(
+                "pytorch/vision",
+                "torchvision/extension.py",
+                "_check_cuda_version: 'compiled with different CUDA major versions'",
+            ),
+        ),
+    ),
+    Signature(
         "windows-paging-file",
         "oom",
         None,
