@@ -1064,7 +1064,7 @@ SIGNATURES: tuple[Signature, ...] = (
             Reference(
                 "docs",
                 "NVIDIA CUDA Toolkit release notes: the compute capabilities each release compiles for",
-                None,
+                "https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/",
             ),
         ),
     ),
