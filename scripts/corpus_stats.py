@@ -1,6 +1,6 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/test4/test8.jsonl) and print its counts.
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/test4/test8/test10.jsonl) and print its counts.
 
-    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|test4|test8]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|test4|test8|test10]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -26,7 +26,10 @@ round3.txt) and retired the same way: its file is now reports-dev-f.jsonl, split
 by a collector who never ran `explain`, evaluated once (benchmarks/results/explain-heldout-2026-11-30-round4.txt)
 and retired the same way: its file is now reports-dev-g.jsonl, split "dev-g". An eighth, "test8"
 (reports-test8.jsonl, 13 reports with pasted errors), was collected the same way, afresh on 2026-11-30 by a
-collector who never ran `explain`; it is held out (measure only). A
+collector who never ran `explain`; it is held out (measure only). A tenth, "test10" (reports-test10.jsonl), was
+collected the same way but not from GitHub: from public Q&A/forum pages and blog posts (Hugging Face forum, write-ups of
+Stack Overflow questions, personal blogs), so its source_url is any https page URL (PAGE_URL), not a GitHub thread; it is
+held out (measure only). A
 future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
 split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
@@ -55,10 +58,11 @@ FILES = {
     "dev-f": FIXTURES / "reports-dev-f.jsonl",
     "dev-g": FIXTURES / "reports-dev-g.jsonl",
     "test8": FIXTURES / "reports-test8.jsonl",
+    "test10": FIXTURES / "reports-test10.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
-#: The halves the URL-hash rule decides; dev-c, dev-d and dev-e (the retired test2, test3, test5), dev-f (test6), dev-g (test7), test4 and test8 were collected
+#: The halves the URL-hash rule decides; dev-c, dev-d and dev-e (the retired test2, test3, test5), dev-f (test6), dev-g (test7), test4, test8 and test10 were collected
 #: afresh, so no rule.
 HASHED_SPLITS = {"dev", "dev-b"}
 #: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
@@ -75,6 +79,12 @@ from bnbdoctor.rules.base import CATEGORIES  # noqa: E402
 REQUIRED = ("id", "source_url", "title", "error", "category", "cause", "split")
 OPTIONAL = ("env", "tags")
 URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$")
+#: A forum / Q&A / blog page outside GitHub (sets collected from such pages, e.g. test10): https, a host with a dot, a
+#: path, no query string, no #fragment; e.g. stackoverflow.com/questions/N[/slug], discuss.huggingface.co/t/slug[/N],
+#: discuss.pytorch.org/t/slug[/N], www.reddit.com/r/sub/comments/id[/slug], www.kaggle.com/..., a blog post.
+PAGE_URL = re.compile(r"^https://(?!github\.com/)[a-z0-9-]+(\.[a-z0-9-]+)+/[^\s?#]*$")
+#: Splits whose reports come from pages outside GitHub (PAGE_URL instead of URL).
+PAGE_SPLITS = {"test10"}
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
 #: Categories whose failures have no error text of their own (a MoE model loads, only bigger).
@@ -143,7 +153,10 @@ def validate(files: dict[str, Path] = FILES, old_corpus: Path = OLD_CORPUS) -> l
                 problems.append(f"{where}: unknown fields {sorted(extra)}")
             if not ID.match(r["id"]):
                 problems.append(f"{where}: id {r['id']!r} is not a lower-case slug")
-            if not URL.match(r["source_url"]):
+            if half in PAGE_SPLITS:
+                if not (URL.match(r["source_url"]) or PAGE_URL.match(r["source_url"])):
+                    problems.append(f"{where}: source_url {r['source_url']!r} is not an https page URL without query or fragment")
+            elif not URL.match(r["source_url"]):
                 problems.append(f"{where}: source_url {r['source_url']!r} is not a GitHub issue or PR URL")
             if r["category"] not in CATEGORIES:
                 problems.append(f"{where}: unknown category {r['category']!r}")
