@@ -46,6 +46,8 @@ FILES = {
     "dev-g": "reports-dev-g.jsonl",  # the seventh held-out set (test7): measured once, then retired into tuning
     "test4": "reports-test4.jsonl",  # the fourth held-out set: measured, never tuned on
     "test8": "reports-test8.jsonl",  # the eighth held-out set (13 pasted errors): measured once, never tuned on
+    "test9": "reports-test9.jsonl",  # the ninth held-out set (28 GitHub issues, session 3): never tuned on
+    "test10": "reports-test10.jsonl",  # the tenth (15 forum / Q&A / blog pages, session 3): never tuned on
 }
 
 
@@ -323,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
     parser.add_argument(
         "--splits",
-        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, test4, test8 (default: all; a held-out "
+        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, test4, test8, test9, test10 (default: "
+        "all; a held-out "
         "test* split never with --misses)",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
