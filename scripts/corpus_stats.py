@@ -1,7 +1,7 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/test4/test8/test9/test10.jsonl) and print
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/test4/test8/test10.jsonl) and print
 its counts.
 
-    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|test4|test8|test9|test10]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|test4|test8|test10]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -27,8 +27,9 @@ round3.txt) and retired the same way: its file is now reports-dev-f.jsonl, split
 by a collector who never ran `explain`, evaluated once (benchmarks/results/explain-heldout-2026-11-30-round4.txt)
 and retired the same way: its file is now reports-dev-g.jsonl, split "dev-g". An eighth, "test8"
 (reports-test8.jsonl, 13 reports with pasted errors), was collected the same way, afresh on 2026-11-30 by a
-collector who never ran `explain`; it is held out (measure only). A ninth, "test9" (reports-test9.jsonl), was
-collected the same way, afresh by a collector who never ran `explain`; it is held out (measure only). A tenth, "test10"
+collector who never ran `explain`; it is held out (measure only). A ninth, "test9", was collected the same way,
+afresh by a collector who never ran `explain`, evaluated once (benchmarks/results/explain-heldout-2026-11-30-session3-
+round1.txt) and retired: its file is now reports-dev-h.jsonl, split "dev-h". A tenth, "test10"
 (reports-test10.jsonl), was collected the same way but not from GitHub: from public Q&A/forum pages and blog posts
 (Hugging Face forum, write-ups of Stack Overflow questions, personal blogs), so its source_url is any https page URL
 (PAGE_URL), not a GitHub thread; it is held out (measure only). A
@@ -60,13 +61,13 @@ FILES = {
     "dev-f": FIXTURES / "reports-dev-f.jsonl",
     "dev-g": FIXTURES / "reports-dev-g.jsonl",
     "test8": FIXTURES / "reports-test8.jsonl",
-    "test9": FIXTURES / "reports-test9.jsonl",
+    "dev-h": FIXTURES / "reports-dev-h.jsonl",
     "test10": FIXTURES / "reports-test10.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
 #: The halves the URL-hash rule decides; dev-c, dev-d and dev-e (the retired test2, test3, test5), dev-f (test6),
-#: dev-g (test7), test4, test8, test9 and test10 were collected
+#: dev-g (test7), dev-h (test9), test4, test8 and test10 were collected
 #: afresh, so no rule.
 HASHED_SPLITS = {"dev", "dev-b"}
 #: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data
@@ -159,7 +160,9 @@ def validate(files: dict[str, Path] = FILES, old_corpus: Path = OLD_CORPUS) -> l
                 problems.append(f"{where}: id {r['id']!r} is not a lower-case slug")
             if half in PAGE_SPLITS:
                 if not (URL.match(r["source_url"]) or PAGE_URL.match(r["source_url"])):
-                    problems.append(f"{where}: source_url {r['source_url']!r} is not an https page URL without query or fragment")
+                    problems.append(
+                        f"{where}: source_url {r['source_url']!r} is not an https page URL without query or fragment"
+                    )
             elif not URL.match(r["source_url"]):
                 problems.append(f"{where}: source_url {r['source_url']!r} is not a GitHub issue or PR URL")
             if r["category"] not in CATEGORIES:

@@ -1151,3 +1151,57 @@ def test_a_key_that_is_no_model_type_is_not_called_a_release_question() -> None:
 )
 def test_build_and_binary_refusals_of_the_toolchain(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a 4-bit layer that never reached the GPU (the NF4 wording of the FP4 message; bitsandbytes nn/modules.py)
+        (
+            "NF4 quantization state not initialized. Please call .cuda() or .to(device) on the LinearNF4 layer first.",
+            "cpu_offload",
+        ),
+        # CUDA's link-time symbols missing from bitsandbytes' library: built against another toolkit
+        (
+            "OSError: /env/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda117.so: undefined symbol: "
+            "__cudaRegisterLinkedBinary_35_tmpxft_00003ee6_00000000_7_ops_cpp1_ii_b6b4a5f1",
+            "cuda_mismatch",
+        ),
+        # libraries refusing a GPU generation in words
+        (
+            "ValueError: This kernel requires an Ampere or newer GPU (found compute capability 7.5).",
+            "arch_unsupported",
+        ),
+        (
+            "NotImplementedError: Unsupported GPU architecture sm_70 for this fp8 configuration",
+            "arch_unsupported",
+        ),
+        # rocBLAS without kernels for the gfx target
+        (
+            "rocBLAS warning: No paths matched /opt/rocm/lib/rocblas/library/*gfx1032*co. Make sure that "
+            "ROCBLAS_TENSILE_LIBPATH is set correctly.",
+            "arch_unsupported",
+        ),
+        # a version gate in its shortest form
+        ("RuntimeError: transformers version 4.30.0 is too old!", "version_incompat"),
+        # cuBLAS refusing torch's parameters: another cuBLAS was loaded (pytorch/pytorch#91067)
+        (
+            "RuntimeError: CUDA error: CUBLAS_STATUS_INVALID_VALUE when calling `cublasSgemm( handle, opa, opb, m, n, "
+            "k, &alpha, a, lda, b, ldb, &beta, c, ldc)`",
+            "cuda_mismatch",
+        ),
+    ],
+)
+def test_families_of_the_ninth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_nvcc_refusing_an_architecture_stays_a_toolkit_question() -> None:
+    assert recognised("nvcc fatal   : Unsupported gpu architecture 'compute_120'")[:1] == ["cuda_mismatch"]
+
+
+def test_a_driver_version_in_an_env_dump_is_no_symptom() -> None:
+    from bnbdoctor.explain import keywords
+
+    dump = "- GPU: NVIDIA L40S\n- GPU Driver version: 550.144.03\n- Python version: 3.11"
+    assert all(c != "driver_too_old" for c, _, _ in keywords.guess(dump))

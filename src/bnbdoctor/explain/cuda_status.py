@@ -168,7 +168,12 @@ CUBLAS: dict[str, tuple[int, str, tuple[str, float, str]]] = {
     "CUBLAS_STATUS_INVALID_VALUE": (
         7,
         "An unsupported value or parameter was passed to the function.",
-        ("other", 0.2, ""),
+        (
+            "cuda_mismatch",
+            0.4,
+            "cuBLAS refused parameters torch computed for its own cuBLAS: another cuBLAS / cuBLASLt was loaded (a "
+            "system CUDA on LD_LIBRARY_PATH, several CUDA versions; pytorch/pytorch#91067, #174320)",
+        ),
     ),
     "CUBLAS_STATUS_ARCH_MISMATCH": (
         8,
@@ -224,6 +229,10 @@ FIX: dict[str, str] = {
     "cudaErrorAssert": "Run once with CUDA_LAUNCH_BLOCKING=1 (or on the CPU) to see the index that fails; after adding tokens call model.resize_token_embeddings(len(tokenizer)), and keep labels below the number of classes.",
     "cudaErrorNotSupported": "Use a system that supports the operation (native Linux rather than WSL for paged optimizers and peer access), or the non-paged variant (AdamW8bit instead of PagedAdamW8bit).",
     "CUBLAS_STATUS_NOT_INITIALIZED": 'Free GPU memory before the first matmul (a smaller batch, nothing else on the GPU) and check that torch\'s CUDA libraries load (`python -c \'import torch; torch.ones(2, 2, device="cuda") @ torch.ones(2, 2, device="cuda")\'`).',
+    "CUBLAS_STATUS_INVALID_VALUE": (
+        "Let torch load the cuBLAS of its own wheel: take a system CUDA off LD_LIBRARY_PATH, keep one CUDA version "
+        "installed, and reinstall torch (with its nvidia-* wheels) for one CUDA."
+    ),
     "CUBLAS_STATUS_ALLOC_FAILED": "Need less GPU memory: a smaller batch or sequence, or nothing else on the GPU.",
     "CUBLAS_STATUS_ARCH_MISMATCH": "Use a data type and an operation this GPU generation supports (no bfloat16 before Ampere, no int8 tensor cores before Turing).",
     "CUBLAS_STATUS_NOT_SUPPORTED": "Use a data type and an operation this GPU generation supports (no bfloat16 before Ampere, no int8 tensor cores before Turing), or a bitsandbytes release whose int8 path does not need cublasLt.",
@@ -234,8 +243,13 @@ _CONTEXT = re.compile(
     r"cuda|cudnn|cublas|nccl|triton|\berror \d+\s*:|^\s*error .{4,120} at line \d+ in file|cudaError|CUresult",
     re.I,
 )
+#: one of these is in every line _CONTEXT accepts: a cheap test first (a 2 MB log has tens of thousands of lines)
+_CONTEXT_WORDS = ("cuda", "cudnn", "cublas", "nccl", "triton", "error", "curesult")
 #: cudaErrorX, CUDA_ERROR_X, CUBLAS_STATUS_X
 _NAME = re.compile(r"\b(cudaError[A-Z]\w+|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z_]+)\b")
+#: where a runtime string starts: after "error:", "error (209) :", "Error 804:", bitsandbytes' "Error <string> at
+#: line", Triton's "[CUDA]:"
+_LEAD = re.compile(r"(?:\berror|\[cuda\])(?:\s*\(\d+\))?(?:\s+\d+)?\s*:?\s*", re.I)
 
 
 @dataclass(frozen=True)
@@ -255,8 +269,8 @@ class Found:
 
 
 @cache
-def table() -> tuple[dict[str, Code], re.Pattern[str], dict[str, Code]]:
-    """(name -> code for runtime and driver names, one regex over the runtime strings, string -> code)."""
+def table() -> tuple[dict[str, Code], dict[str, list[str]], dict[str, Code]]:
+    """(name -> code for runtime and driver names, first word -> the runtime strings starting with it, string -> code)."""
     raw: dict[str, Any] = json.loads(
         resources.files("bnbdoctor.explain").joinpath("data/cuda_status.json").read_text(encoding="utf-8")
     )
@@ -283,25 +297,29 @@ def table() -> tuple[dict[str, Code], re.Pattern[str], dict[str, Code]]:
         for c in by_name.values()
         if c.string and c.string not in ("no error", "unrecognized error code") and c.driver is None
     }
-    strings = sorted(by_string, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(s) for s in strings), re.I)
-    return by_name, pattern, by_string
+    by_first: dict[str, list[str]] = {}
+    for string in sorted(by_string, key=len, reverse=True):  # the longest string of a first word first
+        by_first.setdefault(string.split(" ", 1)[0], []).append(string)
+    return by_name, by_first, by_string
 
 
 def find(lines: list[str]) -> list[Found]:
     """The CUDA error codes the lines show, each once, in the order they appear."""
-    by_name, strings, by_string = table()
+    by_name, by_first, by_string = table()
     out: dict[str, Found] = {}
     for i, line in enumerate(lines):
+        low = line.lower()
+        if not any(word in low for word in _CONTEXT_WORDS) or not _CONTEXT.search(line):
+            continue
         for m in _NAME.finditer(line):
             code = by_name.get(m.group(1))
             if code is not None and code.value != 0:
                 out.setdefault(code.name, Found(code, i, line.strip()))
-        if not _CONTEXT.search(line):
-            continue
-        for m in strings.finditer(line):
-            code = by_string[m.group(0).lower()]
-            out.setdefault(code.name, Found(code, i, line.strip()))
+        for m in _LEAD.finditer(line):
+            rest = line[m.end() : m.end() + 200].lower()
+            string = next((s for s in by_first.get(rest.split(" ", 1)[0], ()) if rest.startswith(s)), None)
+            if string is not None:
+                out.setdefault(by_string[string].name, Found(by_string[string], i, line.strip()))
     return list(out.values())
 
 

@@ -34,12 +34,13 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
     ),
     "driver_too_old": (
-        (r"\bdriver\b.{0,40}\b(old|outdated|update|upgrade|too old|version)\b", 1.5),
+        # "driver version" alone is every nvidia-smi header and env dump, whatever went wrong
+        (r"\bdriver\b.{0,40}\b(old|outdated|update|upgrade|too old)\b", 1.5),
         (
             r"\b(update|upgrade|updating|upgrading|outdated|old|older)\b.{0,20}\b(nvidia |gpu |graphics |cuda )?driver",
             1.5,
         ),
-        (r"\bnvidia[- ]driver\b|\bdriver version\b", 0.7),
+        (r"\bnvidia[- ]driver\b", 0.7),
         (r"windows 7\b", 0.7),
     ),
     "cuda_mismatch": (

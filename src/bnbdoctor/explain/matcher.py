@@ -1079,7 +1079,7 @@ def _cuda_codes(lines: list[str], merged: dict[str, _Candidate]) -> None:
     already gave, with NVIDIA's own comment on the code."""
     for found in cuda_status.find(lines):
         category, confidence, cause = cuda_status.meaning(found.code)
-        if category in merged:
+        if category in merged and merged[category].confidence >= confidence:
             continue
         merged[category] = _Candidate(
             category,

@@ -1053,7 +1053,8 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # nvcc's own refusal when asked for an architecture its CUDA release predates (compute_120 needs CUDA 12.8,
         # compute_90 11.8, compute_86 11.1): building bitsandbytes, flash-attn, deepspeed ops or a torch extension
-        r"Unsupported gpu architecture '?(compute|sm)_\d+a?'?|nvcc fatal\s*:\s*Value '?sm_\d+a?'? is not defined",
+        r"nvcc fatal\s*:\s*Unsupported gpu architecture|Unsupported gpu architecture \x27(compute|sm)_\d+[af]?\x27"
+        r"|nvcc fatal\s*:\s*Value '?sm_\d+a?'? is not defined",
         0.7,
         "The CUDA toolkit (nvcc) building the extension is older than the GPU architecture it was asked to compile "
         "for: the toolkit and the target architectures (TORCH_CUDA_ARCH_LIST, CMake's CUDA_ARCHITECTURES, the "
@@ -1123,6 +1124,107 @@ SIGNATURES: tuple[Signature, ...] = (
                 "_check_cuda_version: 'compiled with different CUDA major versions'",
             ),
         ),
+    ),
+    Signature(
+        "quant-state-not-initialized",
+        "cpu_offload",
+        None,
+        # bitsandbytes nn/modules.py (fix_4bit_weight_quant_state_from_module, Linear4bit.forward): a 4-bit weight is
+        # quantized when it is moved to the GPU; a layer that runs without its quant_state never got there
+        r"(FP4|NF4|4-?bit) quantization state not initiali[sz]ed|assert (self\.weight\.)?quant_state is not None",
+        0.55,
+        "A 4-bit layer ran without its quantization state: bitsandbytes quantizes a Linear4bit's weight when it is "
+        "moved to the GPU, so this layer stayed on the CPU (device_map={'': 'cpu'}, an offloaded layer, or a model "
+        "built on the CPU and never moved).",
+        "Load the quantized model onto the GPU (device_map='auto' or {'': 0}, enough max_memory that no 4-bit layer "
+        "is placed on the CPU); bitsandbytes' 4-bit layers do not run from the CPU in releases before 0.44.",
+        (
+            _src(
+                BNB,
+                "bitsandbytes/nn/modules.py",
+                "'FP4 quantization state not initialized. Please call .cuda() or .to(device) on the LinearFP4 layer first.'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "gpu_not_visible",
+                "No GPU was visible, so the 4-bit layers were never moved to one.",
+                "Run where torch sees the GPU (`bnbdoctor check`).",
+                0.35,
+                "no_gpu",
+            ),
+        ),
+    ),
+    Signature(
+        "bnb-cuda-link-symbol",
+        "cuda_mismatch",
+        None,
+        # CUDA's own link-time symbols (relocatable device code, the device runtime) missing from bitsandbytes'
+        # library: it was built or linked against another CUDA toolkit than the runtime it loads with
+        r"libbitsandbytes\w*\.(so|dll)\S*: undefined symbol: __(fatbinwrap|cudaRegisterLinkedBinary|cudaPopCallConfiguration|cudaPushCallConfiguration)\w*",
+        0.65,
+        "bitsandbytes' native library lacks one of CUDA's own link-time symbols: it was built against another CUDA "
+        "toolkit than the one it loads with (several CUDA versions installed, a source build that picked up another "
+        "nvcc).",
+        "Install a prebuilt bitsandbytes wheel (`pip install -U bitsandbytes`), or rebuild from source with one CUDA "
+        "toolkit on PATH and LD_LIBRARY_PATH (`nvcc --version` and `python -m bitsandbytes` must agree).",
+        (OPS_CU,),
+    ),
+    Signature(
+        "gpu-architecture-refused",
+        "arch_unsupported",
+        None,
+        # how libraries refuse a GPU generation in words ("Unsupported GPU architecture 61 due to the lack of 4-bit
+        # tensorcores. Please use a Turing, Ampere, Ada or Blackwell GPU"); nvcc's compute_NN refusal is
+        # nvcc-unknown-architecture (a toolkit question)
+        r"[Uu]nsupported GPU arch(itecture)?\b(?!\s*\x27(compute|sm)_)|GPU arch(itecture)? \S+ (is )?not supported"
+        r"|[Pp]lease use an? (Turing|Ampere|Ada|Hopper|Volta)\b[\w ,/-]{0,40}\bGPU"
+        r"|(requires|needs) an? (Turing|Ampere|Ada|Hopper|Volta|Blackwell)( or (newer|later|above))?\b[\w ,/-]{0,20}\bGPU",
+        0.6,
+        "The library refuses this GPU generation: its kernels need hardware features (tensor cores of a kind, a "
+        "compute capability) the GPU lacks.",
+        "Run on a GPU of a generation the library supports, or use a method whose kernels run on this one "
+        "(bitsandbytes' own support: `bnbdoctor check`).",
+        (
+            Reference(
+                "docs",
+                "NVIDIA CUDA GPUs: compute capability of each GPU",
+                "https://developer.nvidia.com/cuda-gpus",
+            ),
+        ),
+    ),
+    Signature(
+        "rocm-no-kernels-for-gfx",
+        "arch_unsupported",
+        None,
+        # rocBLAS / Tensile: no kernel library for the GPU's gfx target in this ROCm build
+        r"rocBLAS error: Cannot read \S*TensileLibrary\S*|Cannot find the function: Cijk_|"
+        r"rocBLAS (warning|error): No paths matched \S*(TensileLibrary|gfx)",
+        0.7,
+        "The ROCm libraries (rocBLAS' Tensile kernels) hold nothing for this GPU's gfx target: the ROCm build does "
+        "not support this AMD GPU generation.",
+        "Use a ROCm release that lists the GPU, or set HSA_OVERRIDE_GFX_VERSION to the nearest supported target "
+        "(11.0.0 for RDNA3, 10.3.0 for RDNA2).",
+        (
+            Reference(
+                "docs",
+                "ROCm system requirements: supported GPUs",
+                "https://rocm.docs.amd.com/projects/install-on-linux/en/latest/reference/system-requirements.html",
+            ),
+        ),
+    ),
+    Signature(
+        "package-too-new-or-old",
+        "version_incompat",
+        None,
+        # a library's own version gate in its shortest form ("Torch = 2.6.0+cu124 too new!", "transformers version
+        # 4.30 is too old")
+        r"\b[\w-]+\s*(=|==|version)\s*v?\d+\.\d+[\w.+]*\s+(is\s+)?too (new|old)\b",
+        0.6,
+        "A library refused the installed release of another as too new or too old for it.",
+        "Install the release the library supports (its requirements name the range), or the library's release that "
+        "supports the installed one.",
+        (_src("unslothai/unsloth", "unsloth/__init__.py", "'Torch = {version} too new!'"),),
     ),
     Signature(
         "windows-paging-file",
