@@ -1205,3 +1205,32 @@ def test_a_driver_version_in_an_env_dump_is_no_symptom() -> None:
 
     dump = "- GPU: NVIDIA L40S\n- GPU Driver version: 550.144.03\n- Python version: 3.11"
     assert all(c != "driver_too_old" for c, _, _ in keywords.guess(dump))
+
+
+_TO_REFUSED = (
+    "ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is, "
+    "since the model has already been set to the correct devices and casted to the correct `dtype`."
+)
+
+
+def test_a_library_moving_the_quantized_model_is_a_release_question() -> None:
+    # diffusers' pipeline .to() moving a bnb-quantized component (a release of diffusers that did not skip them)
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/u/flux.py", line 20, in <module>\n    pipe.to("cuda")\n'
+        '  File "/venv/lib/python3.11/site-packages/diffusers/pipelines/pipeline_utils.py", line 431, in to\n'
+        "    module.to(device, dtype)\n"
+        '  File "/venv/lib/python3.11/site-packages/transformers/modeling_utils.py", line 2883, in to\n'
+        "    raise ValueError(\n" + _TO_REFUSED
+    )
+    assert [m.category for m in explain_text(text)][:2] == ["version_incompat", "wrong_api"]
+
+
+def test_the_script_moving_the_quantized_model_stays_the_scripts_call() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/u/run.py", line 12, in <module>\n    model = model.to("cuda")\n'
+        '  File "/venv/lib/python3.11/site-packages/transformers/modeling_utils.py", line 2883, in to\n'
+        "    raise ValueError(\n" + _TO_REFUSED
+    )
+    assert explain_text(text)[0].category == "wrong_api"

@@ -1154,6 +1154,54 @@ def _packed_4bit(text: str, merged: dict[str, _Candidate]) -> None:
         return
 
 
+#: the packages whose own code may move a model it was handed (dispatch, pipelines, trainers)
+_MOVERS = ("accelerate", "transformers", "diffusers", "peft", "trl", "optimum", "sentence_transformers")
+_PASS_THROUGH = frozenset(
+    {"wrapper", "_wrapper", "wrapped", "inner", "decorate_context", "_call_impl", "_wrapped_call_impl"}
+)
+_FRAME_LINE = re.compile(
+    r"File [\"\u201c\u201d](?P<path>[^\"\u201c\u201d]+)[\"\u201c\u201d], line \d+, in (?P<func>[\w<>]+)"
+)
+
+
+def _library_moves_quantized(lines: list[str], merged: dict[str, _Candidate]) -> None:
+    """A quantized model's `.to()` / `.cuda()` refused, called from a library's own code (accelerate's
+    dispatch_model, a pipeline) rather than the user's: the user's call is not the cause, the combination of releases
+    is (one release moves what the other refuses); the refusal stays the next cause."""
+    refusal = merged.get("wrong_api")
+    if refusal is None or "move-quantized-model" not in refusal.signatures or refusal.first_line is None:
+        return
+    frames = [
+        m
+        for line in lines[max(0, refusal.first_line - 60) : refusal.first_line + 1]
+        if (m := _FRAME_LINE.search(line))
+    ]
+    # the caller: the first frame above the refusal that is not a pass-through (accelerate's hook `wrapper`, a
+    # decorator), which hands the user's own .to() on
+    callers = [f for f in frames[:-1] if f["func"] not in _PASS_THROUGH]
+    if not callers:
+        return
+    caller = callers[-1]["path"].replace("\\", "/")
+    package = next((p for p in _MOVERS if f"-packages/{p}/" in caller), None)
+    if package is None:
+        return
+    before = merged.get("version_incompat")
+    merged["version_incompat"] = _Candidate(
+        "version_incompat",
+        None,
+        max(refusal.confidence + 0.05, before.confidence if before else 0.0),
+        f"{package}'s own code ({callers[-1]['func']}) moved the quantized model, not the script: a combination of "
+        f"releases in which {package} moves what the model's class refuses to move.",
+        f"Install releases that agree (the project's pinned transformers / accelerate / bitsandbytes, or the newest "
+        f"of each: `pip install -U transformers accelerate bitsandbytes`), or the {package} release the project was "
+        "tested with.",
+        list(refusal.lines),
+        ["traceback:library-moves-quantized-model"],
+        refusal.references,
+        first_line=refusal.first_line,
+    )
+
+
 def _spoken(category: str) -> str:
     """A category as a cause reads in a sentence; `other` is a cause outside the stack's categories."""
     if category == "other":
@@ -1311,6 +1359,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _wrong_name(text, merged, kb)
     _pip_requirement(text, merged)
     _packed_4bit(text, merged)
+    _library_moves_quantized(lines, merged)
     _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)
