@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             for split in held:
                 data = words.train(reports(split) + extra)
                 words.model = lambda data=data: data  # type: ignore[assignment]
-                results = bench_explain.evaluate(bench_explain.load_splits(bench_explain.FIXTURES, [split])[split])
+                results = bench_explain.evaluate(
+                    bench_explain.load_splits(bench_explain.FIXTURES, [split])[split]
+                )
                 n += len(results)
                 top1 += sum(r["ok"] for r in results)
                 top3 += sum(r["top3"] for r in results)
