@@ -1,6 +1,9 @@
 """Mine every user-facing message of the quantized-model stack from its releases.
 
-The stack: bitsandbytes, transformers, accelerate, peft, torch, trl, diffusers, unsloth, unsloth_zoo, optimum, vLLM.
+The stack: bitsandbytes, transformers, accelerate, peft, torch, trl, diffusers, unsloth, unsloth_zoo, optimum, vLLM; and
+the wider stack whose errors users of quantized models paste: DeepSpeed, flash-attn, torchao, auto-gptq, AutoAWQ, HQQ,
+optimum-quanto, LLaMA-Factory, axolotl, ms-swift, xtuner, SGLang, FastChat (fschat) and LMDeploy, each limited to its
+quantization, loading, device/dtype, distributed-start, requirement and argument-check files.
 
     PYTHONPATH=src python scripts/mine_messages.py                 # download what is missing, mine, write the table
     PYTHONPATH=src python scripts/mine_messages.py --offline       # mine only what is already in the cache
@@ -8,12 +11,13 @@ The stack: bitsandbytes, transformers, accelerate, peft, torch, trl, diffusers, 
 
 What it does, per package (see PACKAGES below for the versions and the files of each):
 1. `pip index versions PKG` lists the releases; the final releases from the package's floor on are kept
-   (pre-releases skipped; for torch, trl, diffusers, optimum and vLLM, the newest patch of each minor; for unsloth
-   and unsloth_zoo, whose versions are year.month.N, the newest of each month).
+   (pre-releases skipped; for torch, trl, diffusers, optimum, vLLM and the wider stack, the newest patch of each
+   minor; for unsloth and unsloth_zoo, whose versions are year.month.N, the newest of each month).
 2. `pip download --no-deps` fetches one distribution per release into the shared cache /work/cache/<pkg>/
    (files already there are not fetched again): the sdist where one exists (bitsandbytes <= 0.42 ships one,
    with the C++ sources), else a wheel; for torch the small macOS arm64 wheel, whose Python files are the
-   same as every other platform's.
+   same as every other platform's. DeepSpeed, flash-attn and auto-gptq publish sdists whose setup.py imports torch:
+   their metadata is prepared in this environment (--no-build-isolation) with the CUDA builds switched off.
 3. The Python files that matter are read straight out of the archive (zip or tar) and parsed with `ast`;
    every user-facing message is extracted: `raise X(...)`, `warnings.warn(...)`, `logger.warning/error/
    info/critical/exception/warning_once(...)`, `print(...)` (bitsandbytes' "CUDA SETUP: ..." lines).
@@ -22,7 +26,9 @@ What it does, per package (see PACKAGES below for the versions and the files of 
 4. Each template keeps its package, file, function, kind (raise/warn/log/print), exception or warning type,
    and the first and last release it was seen in. Outside bitsandbytes and torch, an info-level log or a print that
    reports nothing wrong (progress, banners: `progress_only`) is left out: it names no cause and only swells the
-   table. Messages of the C++ code users meet (torch's caching allocator, bitsandbytes' CUDA_CHECK_RETURN, the CUDA
+   table. Of the wider stack only raises, warnings and warning/error logs are kept, and a message it copied from
+   the core stack (SGLang's loaders from vLLM, auto-gptq's peft_utils from peft) is left to the core package. Messages
+   of the C++ code users meet (torch's caching allocator, bitsandbytes' CUDA_CHECK_RETURN, the CUDA
    runtime's error strings, the dynamic loader's and Windows' messages) are a hand-written list below, each citing
    the file it comes from.
 5. For bitsandbytes and peft, every public name a module defines or exports, and every native entry point
@@ -35,8 +41,14 @@ Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final
 (1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here); the newest patch of each minor of trl 43 (0.4.7-1.16.0),
 diffusers 18 (0.25.1-0.42.1), optimum 23 (1.8.6-2.3.0; 1.10 not fetched) and vllm 30 (0.4.3-0.33.0; each wheel
 deleted once mined, its mined members kept as vllm-<version>-mined.zip), and of each month of unsloth 27
-(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7398 templates (1639 before the wider file sets and
-the six new packages), 1310 public names and entry points; 298 KiB.
+(2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7398 templates. The wider stack, the newest patch of
+each minor: deepspeed 11 (0.9.5-0.19.8, sdists) 367 templates, torchao 18 (0.1-0.18.0) 229, llamafactory 3
+(0.7.1-0.9.5) 201, axolotl 15 (0.5.2-0.19.0) 359, sglang 4 (0.2.15-0.5.23; wheels slimmed) 419, fschat 2
+(0.1.10-0.2.36) 18, lmdeploy 17 (0.2.6-0.18.0; its sdists do not prepare here, the 70-110 MB wheels are slimmed) 103,
+xtuner 2 (0.1.11-0.2.0) 10, ms-swift 27 (2.0.5.post1-4.6.0) 146, auto-gptq 6 (0.2.2-0.7.1; 0.4.2 from its wheel) 100,
+autoawq 2 (0.1.8-0.2.9) 33, optimum-quanto 1 (0.2.7) 43, hqq 2 (0.1.8-0.2.8.post1) 15 and flash-attn 9
+(2.0.9-2.8.3.post2, sdists) 8: 600 releases, 9449 templates (2051 of the wider stack), 1310 public names and entry
+points; 373 KiB.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -49,6 +61,7 @@ import ast
 import gzip
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -227,6 +240,187 @@ def _vllm_file(path: str) -> bool:
     )
 
 
+def _py(path: str, prefixes: tuple[str, ...], without: tuple[str, ...] = ()) -> bool:
+    return path.endswith(".py") and path.startswith(prefixes) and not path.startswith(without)
+
+
+def _deepspeed_file(path: str) -> bool:
+    # ZeRO and the engine (deepspeed.initialize with a quantized model), the config checks, the op builders' CUDA
+    # extension checks (CUDA_HOME, nvcc, "ops require torch"), the accelerator probe, the distributed start
+    return _py(
+        path,
+        (
+            "deepspeed/runtime/zero/",
+            "deepspeed/runtime/engine.py",
+            "deepspeed/runtime/config.py",
+            "deepspeed/ops/op_builder/",
+            "deepspeed/accelerator/",
+            "deepspeed/utils/",
+            "deepspeed/comm/comm.py",
+            "deepspeed/__init__.py",
+            "deepspeed/env_report.py",
+        ),
+    )
+
+
+def _torchao_file(path: str) -> bool:
+    # quantize_ and its configs, the tensor subclasses (dtypes/), the import checks; not PT2E export or QAT
+    return path in ("torchao/__init__.py", "torchao/utils.py") or _py(
+        path,
+        ("torchao/quantization/", "torchao/dtypes/"),
+        ("torchao/quantization/pt2e/", "torchao/quantization/qat/", "torchao/quantization/prototype/"),
+    )
+
+
+def _llamafactory_file(path: str) -> bool:
+    # the model loader and its quantization/adapter setup, the argument checks (hparams), the dependency checks
+    return _py(
+        path,
+        (
+            "llamafactory/model/",
+            "llamafactory/hparams/",
+            "llamafactory/extras/",
+            "llamafactory/cli.py",
+            "llamafactory/launcher.py",
+            "llamafactory/train/tuner.py",
+            "llamafactory/v1/config/",
+            "llamafactory/v1/accelerator/",
+            "llamafactory/v1/plugins/model_plugins/quantization.py",
+            "llamafactory/v1/plugins/model_plugins/peft.py",
+        ),
+    )
+
+
+def _axolotl_file(path: str) -> bool:
+    # the model/adapter loaders (utils/models.py before loaders/), the config validation (schemas), the CLI checks
+    return _py(
+        path,
+        (
+            "axolotl/loaders/",
+            "axolotl/utils/models.py",
+            "axolotl/utils/model_shard_quant.py",
+            "axolotl/utils/config/",
+            "axolotl/utils/schemas/",
+            "axolotl/cli/checks.py",
+            "axolotl/cli/config.py",
+        ),
+    )
+
+
+def _sglang_file(path: str) -> bool:
+    # the loaders, the quantization methods' own files (not the compressed-tensors/quark/modelslim schemes), the
+    # server arguments and the model/load/device configs (not each architecture's config)
+    if not _py(
+        path,
+        (
+            "sglang/srt/model_loader/",
+            "sglang/srt/layers/quantization/",
+            "sglang/srt/server_args.py",
+            "sglang/srt/configs/model_config.py",
+            "sglang/srt/configs/load_config.py",
+            "sglang/srt/configs/device_config.py",
+        ),
+        (
+            "sglang/srt/model_loader/expert_pack",
+            "sglang/srt/model_loader/ci_",
+            "sglang/srt/model_loader/remote_instance",
+        ),
+    ):
+        return False
+    return not path.startswith("sglang/srt/layers/quantization/") or path.count("/") == 4
+
+
+def _fschat_file(path: str) -> bool:
+    # the model adapters and loaders (8-bit, GPTQ/AWQ/exllama modules), the CLI
+    return _py(
+        path,
+        ("fastchat/model/", "fastchat/modules/", "fastchat/serve/cli.py", "fastchat/serve/inference.py"),
+    )
+
+
+def _lmdeploy_file(path: str) -> bool:
+    # lite (AWQ/SmoothQuant/GPTQ calibration and export), the TurboMind loader and converter, the PyTorch engine's
+    # config and environment checks, the CLI
+    return _py(
+        path,
+        (
+            "lmdeploy/lite/",
+            "lmdeploy/turbomind/turbomind.py",
+            "lmdeploy/turbomind/loader.py",
+            "lmdeploy/turbomind/converter.py",
+            "lmdeploy/turbomind/deploy/converter.py",
+            "lmdeploy/pytorch/config.py",
+            "lmdeploy/pytorch/check_env/",
+            "lmdeploy/cli/",
+            "lmdeploy/archs.py",
+        ),
+    )
+
+
+def _xtuner_file(path: str) -> bool:
+    # the QLoRA model wrappers and their utils, the chat/train/convert tools (not the model definitions)
+    return _py(
+        path,
+        ("xtuner/model/", "xtuner/tools/chat.py", "xtuner/tools/train.py", "xtuner/tools/model_converters/"),
+        (
+            "xtuner/model/transformers_models/",
+            "xtuner/model/modules/",
+            "xtuner/tools/model_converters/modeling_",
+        ),
+    )
+
+
+def _swift_file(path: str) -> bool:
+    # loading a model (swift/llm/utils/model.py in 2.x, swift/llm/model/ in 3.x, swift/model/ in 4.x, not each
+    # architecture's registration), the argument checks, the export's quantization
+    return _py(
+        path,
+        (
+            "swift/llm/utils/model.py",
+            "swift/llm/utils/argument.py",
+            "swift/llm/model/",
+            "swift/model/",
+            "swift/llm/argument/",
+            "swift/arguments/",
+            "swift/llm/export/quant.py",
+            "swift/pipelines/export/quant.py",
+            "swift/utils/import_utils.py",
+        ),
+        (
+            "swift/llm/model/model/",
+            "swift/model/models/",
+            "swift/model/npu_patch/",
+            "swift/llm/argument/rlhf_args.py",
+            "swift/arguments/rlhf_args.py",
+        ),
+    )
+
+
+def _auto_gptq_file(path: str) -> bool:
+    # loading and quantizing (modeling/), the kernels' import checks (qlinear), the CUDA extension build (setup.py)
+    return path == "setup.py" or _py(
+        path,
+        ("auto_gptq/modeling/", "auto_gptq/nn_modules/qlinear/", "auto_gptq/utils/", "auto_gptq/__init__.py"),
+    )
+
+
+def _autoawq_file(path: str) -> bool:
+    return _py(path, ("awq/models/", "awq/modules/linear/", "awq/quantize/", "awq/__init__.py", "awq/utils/"))
+
+
+def _quanto_file(path: str) -> bool:
+    return _py(path, ("optimum/quanto/",))
+
+
+def _hqq_file(path: str) -> bool:
+    return _py(path, ("hqq/",))
+
+
+def _flash_attn_file(path: str) -> bool:
+    # the Python side only: the interface's checks and the build's (CUDA_HOME, nvcc, the CUDA and torch versions)
+    return path in ("setup.py", "flash_attn/flash_attn_interface.py", "flash_attn/__init__.py")
+
+
 _TORCH_FILES = {
     "torch/cuda/__init__.py",
     "torch/cuda/memory.py",
@@ -257,12 +451,32 @@ class Package:
     keep: bool = (
         True  # keep the downloaded archive in the cache (vLLM's 300-400 MB wheels are deleted once mined)
     )
+    #: the wider stack (frameworks around the load: DeepSpeed, LLaMA-Factory, SGLang, the other quantization
+    #: libraries...): only its raises, warnings and warning/error logs are kept (its prints and info logs are reports
+    #: and banners, ds_report's "accepting this combination"), and a message it copied from the core stack (SGLang's
+    #: loaders from vLLM, auto-gptq's peft_utils from peft) is left to the package it was copied from
+    core: bool = True
 
 
 SDIST = ("--no-binary", ":all:")
+#: an sdist whose setup.py imports torch or probes CUDA (deepspeed, flash-attn, auto-gptq): its metadata is prepared
+#: in this environment (which has torch), with the CUDA builds switched off by BUILD_ENV
+SDIST_HERE = ("--no-binary", ":all:", "--no-build-isolation")
+BUILD_ENV = {"DS_BUILD_OPS": "0", "FLASH_ATTENTION_SKIP_CUDA_BUILD": "TRUE", "BUILD_CUDA_EXT": "0"}
 WHEEL = ("--only-binary", ":all:")
 MAC = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.11")
 MAC_310 = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.10")
+
+
+def _wider(
+    name: str,
+    floor: str,
+    wants: Callable[[str], bool],
+    download: tuple[tuple[str, ...], ...],
+    keep: bool = True,
+) -> Package:
+    return Package(name, name, floor, wants, download, per_minor=True, keep=keep, core=False)
+
 
 PACKAGES: dict[str, Package] = {
     "bitsandbytes": Package("bitsandbytes", "bnb", "0.35.0", _bnb_file, (SDIST, MAC, WHEEL), progress=True),
@@ -280,6 +494,23 @@ PACKAGES: dict[str, Package] = {
     ),
     "optimum": Package("optimum", "optimum", "1.8.0", _optimum_file, (WHEEL,), per_minor=True),
     "vllm": Package("vllm", "vllm", "0.4.0", _vllm_file, (WHEEL,), per_minor=True, keep=False),
+    # the wider stack: the newest patch of each minor, only raises and warnings, copies of core messages left out
+    "deepspeed": _wider("deepspeed", "0.9.0", _deepspeed_file, (SDIST_HERE,)),
+    "torchao": _wider("torchao", "0.1", _torchao_file, (WHEEL, SDIST_HERE)),
+    "llamafactory": _wider("llamafactory", "0.7.0", _llamafactory_file, (WHEEL, SDIST)),
+    "axolotl": _wider("axolotl", "0.5.0", _axolotl_file, (WHEEL, SDIST)),
+    "sglang": _wider("sglang", "0.2.0", _sglang_file, (WHEEL,), keep=False),
+    "fschat": _wider("fschat", "0.1.0", _fschat_file, (WHEEL, SDIST)),
+    # LMDeploy's sdist does not prepare here; its 70-110 MB wheels (TurboMind) are slimmed once mined
+    "lmdeploy": _wider("lmdeploy", "0.2.0", _lmdeploy_file, (SDIST_HERE, WHEEL), keep=False),
+    "xtuner": _wider("xtuner", "0.1.0", _xtuner_file, (WHEEL, SDIST)),
+    "ms-swift": _wider("ms-swift", "2.0.0", _swift_file, (WHEEL, SDIST)),
+    # 0.4.2 has no sdist: its small CPython 3.11 wheel
+    "auto-gptq": _wider("auto-gptq", "0.2.0", _auto_gptq_file, (SDIST_HERE, WHEEL)),
+    "autoawq": _wider("autoawq", "0.1.0", _autoawq_file, (WHEEL, SDIST_HERE)),
+    "optimum-quanto": _wider("optimum-quanto", "0.2.0", _quanto_file, (WHEEL, SDIST)),
+    "hqq": _wider("hqq", "0.1.0", _hqq_file, (WHEEL, SDIST_HERE)),
+    "flash-attn": _wider("flash-attn", "2.0.0", _flash_attn_file, (SDIST_HERE,)),
 }
 
 #: Messages of native code (C++/CUDA), the CUDA runtime, the dynamic loader and Windows that users meet in the
@@ -776,6 +1007,10 @@ def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tup
         for message in extract_messages(data.decode("utf-8", errors="replace")):
             if not package.progress and progress_only(message):
                 continue
+            if not package.core and (
+                message.kind == "print" or (message.kind == "log" and message.type == "info")
+            ):
+                continue
             out.setdefault((short, message.template), message)
     return out
 
@@ -880,14 +1115,29 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
+def _archive_release(file: Path) -> tuple[str, str] | None:
+    """(normalised name, version) of a cached archive: a wheel (name-version-tags.whl), an sdist (name-version.tar.gz
+    or .zip, the name possibly with dashes: auto-gptq-0.4.2.tar.gz) or a slimmed <name>-<version>-mined.zip."""
+    name = file.name
+    if name.endswith(".whl"):
+        parts = name.split("-")
+        return (_normal(parts[0]), parts[1]) if len(parts) > 2 else None
+    for suffix in (SLIM, ".tar.gz", ".zip"):
+        if name.endswith(suffix):
+            base = name.removesuffix(suffix)
+            if "-" not in base:
+                return None
+            dist, version = base.rsplit("-", 1)
+            return _normal(dist), version
+    return None
+
+
 def find_archive(package: Package, version: str) -> Path | None:
     folder = CACHE / package.cache
     if not folder.is_dir():
         return None
-    prefix = f"{_normal(package.name)}-{version}"
     for file in sorted(folder.iterdir()):
-        stem = _normal(file.name.split("-")[0]) + "-" + (file.name.split("-")[1] if "-" in file.name else "")
-        if stem.removesuffix(".tar.gz") == prefix and file.suffix in (".whl", ".gz", ".zip"):
+        if _archive_release(file) == (_normal(package.name), version):
             return file
     return None
 
@@ -915,6 +1165,7 @@ def download(package: Package, version: str) -> Path | None:
             capture_output=True,
             text=True,
             timeout=900,
+            env={**os.environ, **BUILD_ENV},
         )
         found = find_archive(package, version)
         if found is not None:
@@ -929,7 +1180,8 @@ def slim(package: Package, archive: Path, files: list[tuple[str, bytes]]) -> Pat
     """Keep only the Python members of a big archive (vLLM's wheels: the compiled kernels are most of it), as
     <name>-<version>-mined.zip beside it (which find_archive finds for the release), and delete the archive; the
     files mined can then be widened without downloading again."""
-    version = archive.name.split("-")[1]
+    release = _archive_release(archive)
+    version = release[1] if release else archive.name.split("-")[1]
     out = archive.parent / f"{_normal(package.name)}-{version}{SLIM}"
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, data in files:
@@ -967,6 +1219,13 @@ def build_table(mined: dict[str, dict[str, dict[tuple[str, str], Message]]]) -> 
                 else:
                     row["last"] = version
                     row["file"], row["function"] = file, message.function  # the newest place it lives
+    # a message of the wider stack that a core package prints too is a copy of the core's code: the core keeps it
+    core = {t for (p, t) in rows if p not in PACKAGES or PACKAGES[p].core}
+    rows = {
+        key: row
+        for key, row in rows.items()
+        if key[0] not in PACKAGES or PACKAGES[key[0]].core or key[1] not in core
+    }
     released = {p: sorted(v, key=_vkey) for p, v in mined.items()}
     for native in NATIVE:
         versions = released.get(native["package"])

@@ -133,12 +133,35 @@ _LIMITATION = re.compile(
 
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
 
-#: the stack beyond the five core libraries: fine-tuning (trl, unsloth), serving (vLLM), diffusion (diffusers) and the
-#: wider transformers/accelerate/peft code (trainer, integrations, every quantizer, the auto classes)
-_NEWER_STACK = ("trl", "diffusers", "unsloth", "unsloth_zoo", "vllm", "optimum")
+#: the other quantization libraries a bitsandbytes user meets (GPTQ, AWQ, HQQ, quanto, torchao)
+_QUANT_LIBRARIES = ("auto-gptq", "autoawq", "hqq", "optimum-quanto", "torchao")
+#: the frameworks around a quantized load whose errors users paste: fine-tuning (LLaMA-Factory, axolotl, ms-swift,
+#: xtuner), serving (SGLang, FastChat, LMDeploy), DeepSpeed, flash-attn, and the other quantization libraries
+_WIDER_STACK = (
+    "deepspeed",
+    "flash-attn",
+    "llamafactory",
+    "axolotl",
+    "ms-swift",
+    "xtuner",
+    "sglang",
+    "fschat",
+    "lmdeploy",
+    *_QUANT_LIBRARIES,
+)
+#: the stack beyond the five core libraries: fine-tuning (trl, unsloth), serving (vLLM), diffusion (diffusers), the
+#: wider stack above, and the wider transformers/accelerate/peft code (trainer, integrations, every quantizer, the
+#: auto classes)
+_NEWER_STACK = ("trl", "diffusers", "unsloth", "unsloth_zoo", "vllm", "optimum", *_WIDER_STACK)
 #: the rules that stand for a quantized load's own code paths: in the newer stack an "offload" refusal is an
-#: argument of its own offloading (vLLM's --cpu-offload-gb, unsloth's offload_layers), not accelerate's dispatch
+#: argument of its own offloading (vLLM's --cpu-offload-gb, unsloth's offload_layers, DeepSpeed's ZeRO-Offload), not
+#: accelerate's dispatch
 _CORE_ONLY_RULES = frozenset({"quantized-offload-refused"})
+#: in the wider stack, bf16 is mostly a setting its configs check against others ("bfloat16 and fp16 cannot be enabled
+#: at once", "`pure_bf16` is incompatible with DeepSpeed ZeRO-3"): the GPU's lack of it only where the message names
+#: the device
+_DEVICE_NAMED = re.compile(r"device|\bgpu\b|ampere|hardware", re.I)
+_HARDWARE_RULES = frozenset({"bf16-needs-ampere"})
 
 #: what a bitsandbytes/QLoRA user's call is about: a refusal of the wider stack (trainer, trl, vLLM, unsloth,
 #: diffusers) that names one of these is a refusal of that call; others are recognised, not categorised
@@ -179,6 +202,76 @@ _TRAINABLE_SETUP = re.compile(
 #: the library does not know the checkpoint's quantization method: a release older than the method
 _UNKNOWN_QUANTIZATION = re.compile(r"Unknown quantization (type|method)", re.I)
 
+#: a native extension of the wider stack not built or not loadable: the build's toolchain checks (CUDA_HOME, nvcc,
+#: hipcc, ninja, DeepSpeed's JIT op builder, flash-attn's and auto-gptq's setup.py) and the kernels a quantization
+#: library or engine falls back without ("CUDA extension not installed", "External AWQ kernels are not properly
+#: installed", "turbomind engine is not installed correctly")
+_EXTENSION_BUILD = re.compile(
+    r"CUDA_HOME|ROCM_HOME|\bnvcc\b|\bhipcc\b|\bninja\b|\bJIT\b|precompiled wheel|build(ing)? from source"
+    r"|(cuda|hip|c\+\+|cpp) (extension|kernel|op)s?\b|\bextension is not installed|only supported on CUDA \d"
+    r"|(kernels?|engine)\b.{0,30}\bnot (be )?(properly |correctly )?(installed|found|compiled|built)"
+    r"|\b(kernel|op|extension)s?\b.{0,20}\b(unable|failed) to (build|compile)|cannot be compiled",
+    re.I,
+)
+#: the extension was built against another CUDA (or ROCm) than the one torch was built with or the one found now
+_EXTENSION_CUDA_MISMATCH = re.compile(
+    r"(cuda|hip) version .{0,60}(does not match|mismatch)|version of cuda that does not match|(cuda|hip) version "
+    r"mismatch",
+    re.I,
+)
+#: a refusal that names the platform or device kind it does not run on ("quantization is currently not supported in
+#: ROCm", "HIP does not support fused_marlin_moe", "only supported on POSIX platforms, not Windows", "Only CUDA and
+#: HIP support AWQ"): the platform, not the call
+_PLATFORM_REFUSAL = re.compile(
+    r"\b(not|only|isn.?t) (yet |currently )?(be )?(supported|available|implemented|works?)\b.{0,20}\b(on|for|with|in) "
+    r"(the |an? )?(rocm|hip|amd|npu|xpu|hpu|mlu|musa|intel|ascend|mps|apple|mac ?os|darwin|windows|tpu|non-cuda)\b"
+    r"|\b(rocm|hip|amd gpus?|npu|xpu|hpu|windows|mac ?os|mps) (does not|doesn.?t|is not|isn.?t) (support|supported)\b"
+    r"|\bonly (supported|available|works?|implemented) (on|for|with) (the )?(cuda|nvidia|linux|posix|amd)\b(?! ?\d)"
+    r"|\bonly (cuda|nvidia)\b.{0,30}\bsupport|not supported on (this|your) (platform|hardware|os|system)"
+    r"|unsupported platform",
+    re.I,
+)
+
+
+#: the wider stack's own "no GPU" checks ("No CUDA/mps device found", "requires CUDA available", "found no CUDA devices")
+_NO_GPU_FOUND = re.compile(
+    r"\bno (cuda|nvidia|gpu|accelerator)\b[\w/ ]{0,20}\b(devices?|gpus?)? ?(found|available|detected)"
+    r"|\bfound no (cuda|nvidia|gpu)\b|requires? cuda (to be )?available|\bcuda is not available",
+    re.I,
+)
+#: a version constraint of the wider stack on another package ("FSDP2 is not supported on torch version < 2.7.0",
+#: "xformers version 0.0.27 is not supported with unsloth. Please downgrade", "requires torch>=2.5")
+_VERSION_CONSTRAINT = re.compile(
+    r"version ?(<|<=|>=|>|==) ?v?\d|\b(please|to) (downgrade|upgrade)\b|version v?\d+(\.\d+)+[\w.]* is not supported"
+    r"|(requires?|needs?) [\w.\- `']{1,40}(>=|>) ?v?\d+\.\d",
+    re.I,
+)
+#: a kernel or feature of the wider stack that needs a newer GPU generation than this one
+_GPU_GENERATION = re.compile(
+    r"compute capability|\bsm_?\d{2,3}\b|\b(volta|turing|ampere|ada|hopper|blackwell)\b( series| architecture)?"
+    r"( gpus?)? (or|and) (newer|above|later)|requires? (an? )?(volta|turing|ampere|hopper|blackwell)\b",
+    re.I,
+)
+#: the argument and config checks of the wider stack's CLIs and config files (LLaMA-Factory's hparams, axolotl's config
+#: schema, ms-swift's arguments, SGLang's server arguments, DeepSpeed's and its ZeRO's config, LMDeploy's CLI)
+_ARGUMENT_CHECKS = {
+    "llamafactory": ("hparams/", "v1/config/"),
+    "axolotl": ("utils/schemas/", "utils/config/"),
+    "ms-swift": ("llm/argument/", "arguments/", "llm/utils/argument.py"),
+    "sglang": ("srt/server_args.py",),
+    "deepspeed": ("runtime/config.py", "runtime/zero/config.py"),
+    "lmdeploy": ("cli/",),
+}
+
+
+def _argument_check(t: Template) -> bool:
+    return t.kind == "raise" and t.file.startswith(_ARGUMENT_CHECKS.get(t.package, ("\x00",)))
+
+
+def _wider(t: Template) -> bool:
+    return t.package in _WIDER_STACK and t.kind != "print" and t.type != "info" and failing(t)
+
+
 FAMILIES: tuple[Family, ...] = (
     Family(
         "family:bnb-loading",
@@ -204,6 +297,66 @@ FAMILIES: tuple[Family, ...] = (
         "bitsandbytes` on a machine where torch sees the GPU.",
         0.4,
         alternatives=(_NO_GPU, _MAC),
+    ),
+    Family(
+        "family:no-gpu-found",
+        "gpu_not_visible",
+        lambda t: _wider(t) and bool(_NO_GPU_FOUND.search(t.template)),
+        "The framework found no usable GPU (no driver, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs).",
+        "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` "
+        "tells which part is missing.",
+        0.4,
+        rule="BNB001",
+    ),
+    Family(
+        "family:gpu-generation",
+        "arch_unsupported",
+        lambda t: _wider(t) and bool(_GPU_GENERATION.search(t.template)),
+        "The kernel or feature needs a newer GPU generation (compute capability) than this GPU has.",
+        "Use a method or backend that supports this GPU (the message names the minimum), or a newer GPU.",
+        0.4,
+    ),
+    Family(
+        "family:extension-cuda-mismatch",
+        "cuda_mismatch",
+        lambda t: _wider(t) and bool(_EXTENSION_CUDA_MISMATCH.search(t.template)),
+        "A native extension (DeepSpeed's ops, flash-attn, auto-gptq's kernels) was built, or is being built, with "
+        "another CUDA (or ROCm) than the one torch was built with.",
+        "Make the CUDA toolkit (nvcc) match torch's CUDA (`python -c 'import torch; print(torch.version.cuda)'`), or "
+        "install a torch built for the toolkit you have; then reinstall the extension.",
+        0.45,
+    ),
+    Family(
+        "family:extension-build",
+        "missing_libs",
+        lambda t: _wider(t) and bool(_EXTENSION_BUILD.search(t.template)),
+        "A native extension of the stack is not built or cannot be loaded: building it needs the CUDA toolkit "
+        "(CUDA_HOME, nvcc) or ninja, which are missing, or the package was installed without its compiled kernels.",
+        "Install the CUDA toolkit matching torch's CUDA (and set CUDA_HOME) plus ninja before building from source, or "
+        "install a prebuilt wheel that ships the kernels for your torch and CUDA.",
+        0.4,
+    ),
+    Family(
+        "family:platform-refusal",
+        "platform_unsupported",
+        lambda t: _wider(t) and bool(_PLATFORM_REFUSAL.search(t.template)),
+        "The library does not support this on the platform or device kind it runs on (ROCm/HIP, an NPU/XPU/HPU, "
+        "Apple MPS, Windows): the feature exists only for another platform.",
+        "Run it on a platform the message names as supported (usually Linux with an NVIDIA GPU), or pick a "
+        "method/backend that supports yours.",
+        0.4,
+        rule="BNB050",
+    ),
+    Family(
+        "family:version-constraint",
+        "version_incompat",
+        lambda t: _wider(t) and bool(_VERSION_CONSTRAINT.search(t.template)),
+        "The framework's release does not go with the installed release of a package it names (a version bound it "
+        "checks).",
+        "Install the release the message asks for (upgrade or downgrade the package it names), or a release of the "
+        "framework made for the one you have; then restart the process.",
+        0.45,
+        rule="BNB021",
     ),
     Family(
         "family:import-check",
@@ -348,6 +501,16 @@ FAMILIES: tuple[Family, ...] = (
         rule="BNB023",
     ),
     Family(
+        "family:argument-check",
+        "wrong_api",
+        _argument_check,
+        "The framework refused its own arguments or config file (a value out of range, two settings that do not go "
+        "together, a key of another release).",
+        "Change the config or command line as the message says; check the framework's documentation for the release "
+        "you run (keys are renamed between releases).",
+        0.3,
+    ),
+    Family(
         "family:quantizer-arguments",
         "wrong_api",
         lambda t: (
@@ -433,8 +596,11 @@ def signature_for(t: Template) -> Signature | None:
     if not failing(t):
         return None  # "CUDA runtime path found: ..." names the runtime but reports no failure
     for regex, sig in _rules():
-        if regex.search(text) and not (sig.id in _CORE_ONLY_RULES and t.package in _NEWER_STACK):
-            return sig
+        if not regex.search(text) or (sig.id in _CORE_ONLY_RULES and t.package in _NEWER_STACK):
+            continue
+        if sig.id in _HARDWARE_RULES and t.package in _WIDER_STACK and not _DEVICE_NAMED.search(text):
+            continue
+        return sig
     return None
 
 
