@@ -216,6 +216,11 @@ MANGLINGS = {
         "\u2502 " + line.ljust(60) + " \u2502" for line in textwrap.wrap(s, 60, break_on_hyphens=False)
     ),
     "lower case": lambda s: s.lower(),
+    # a paste that begins mid-word and stops after 70% of the message, the log going on below it
+    "cut at both ends, log below": lambda s: (
+        s[12:][s[12:].find(" ") - 3 if s[12:].find(" ") > 3 else 0 :][: int(len(s) * 0.7)]
+        + "\nINFO 2025-01-21 11:18:49 engine.py:26 starting\nINFO 2025-01-21 11:18:50 worker.py:12 ready"
+    ),
 }
 FILL = {
     "version": "0.41.1",

@@ -216,6 +216,9 @@ _VLLM_FILES = (
     "vllm/config/vllm.py",
     "vllm/config/parallel.py",
     "vllm/config/load.py",
+    # the engine arguments' own checks ("BitsAndBytes load format and QLoRA adapter only support 'bitsandbytes'
+    # quantization"), met before any model code runs
+    "vllm/engine/arg_utils.py",
     "vllm/config/cache.py",
     "vllm/platforms/__init__.py",
     "vllm/platforms/interface.py",

@@ -583,3 +583,21 @@ def test_any_text_is_explained_without_crashing():
         parse_report(text)
 
     check()
+
+
+def test_a_paste_cut_mid_message_at_a_line_end_is_still_the_message():
+    # the paste begins mid-word and stops mid-sentence; the next lines are the log, not the message's end
+    text = (
+        "Here is what I get: ome modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to\n"
+        "INFO 2025-01-21 11:18:49 engine.py:26 Engine args: model='x', dtype='bfloat16'\n"
+        "INFO 2025-01-21 11:18:50 worker.py:12 starting\n"
+    )
+    assert explain_text(text)[0].category == "cpu_offload"
+
+
+def test_a_line_that_merely_shares_a_messages_first_words_is_not_it():
+    # seven words of a message's start are too few to call the rest cut off
+    hits = find(
+        ["we found that some modules are dispatched on the cpu", "INFO worker.py:12 starting"], knowledge()
+    )
+    assert not any(h.truncated and "dispatched on the CPU" in h.template.template for h in hits)

@@ -126,6 +126,9 @@ LONG_WINDOW = 8  # ... or this many, for a template already partly there in WIND
 UNFINISHED = 0.3  # the share of a template's words in WINDOW lines that earns it LONG_WINDOW
 TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
 DRIFT = 0.85  # a complete message matches a template of 8+ words when this share of its words is there
+#: a line that ends with this many of a template's first words, in order, is that message cut short
+LINE_CUT_WORDS = 8
+LINE_CUT_LONG = 12  # ... when they are 60% of the template's words, or this many of a long template's
 
 
 @dataclass(frozen=True)
@@ -367,6 +370,12 @@ def _match_window(
         if share >= UNFINISHED:
             unfinished.add(t)  # dropped again below if it matches here
         if share < DRIFT and not cut:
+            if not exact and _cut_at_line_end(words_at(i), ws, distinct):
+                # a paste cut mid-message at a line's end (the next lines are something else): the line ends with
+                # the template's first words, in order, the first perhaps cut mid-word ("itsAndBytes load format")
+                hits[t] = Hit(
+                    kb.templates[t], i, line, round(_line_ends_with_start(words_at(i), ws) / len(ws), 2), True
+                )
             continue  # the common case, decided by one set intersection
         score, lead = _drifted(ws, window_words)
         if score >= DRIFT and len(distinct) >= 8 and not exact:
@@ -383,6 +392,10 @@ def _match_window(
             and (stub in distinct or any(w.startswith(stub) for w in distinct))
         ):
             hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
+        elif not exact and _cut_at_line_end(words_at(i), ws, distinct):
+            hits[t] = Hit(
+                kb.templates[t], i, line, round(_line_ends_with_start(words_at(i), ws) / len(ws), 2), True
+            )
     return unfinished - hits.keys()
 
 
@@ -428,6 +441,24 @@ def _ends_across_hole(head: list[str], template: str, need: int = 3) -> bool:
         if agreed >= need and HOLE in seq[p + 1 : end]:
             return True
     return False
+
+
+def _cut_at_line_end(line_words: list[str], ws: list[str], distinct: frozenset[str]) -> bool:
+    """The line ends with enough of the template's first words to be that message cut short there."""
+    if len(distinct.intersection(line_words)) < LINE_CUT_WORDS - 2:
+        return False  # the cheap test first: most lines share few words with a template
+    k = _line_ends_with_start(line_words, ws)
+    return k >= LINE_CUT_WORDS and (k >= 0.6 * len(ws) or k >= LINE_CUT_LONG)
+
+
+def _line_ends_with_start(line_words: list[str], ws: list[str]) -> int:
+    """How many of the template's first words (its literal words, in order) the line ends with, the first of them
+    perhaps cut at its start (a paste that began mid-word); 0 when it does not end that way."""
+    for k in range(min(len(ws), len(line_words)), LINE_CUT_WORDS - 1, -1):
+        tail = line_words[-k:]
+        if tail[1:] == ws[1:k] and (tail[0] == ws[0] or (len(tail[0]) >= 3 and ws[0].endswith(tail[0]))):
+            return k
+    return 0
 
 
 def _ends_like(tail: list[str], start: list[str], holes: bool) -> bool:
