@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         shipped = json.loads(gzip.decompress(args.output.read_bytes()))
         same = shipped == json.loads(json.dumps(model))
-        print(f"{args.output}: {'matches' if same else 'DIFFERS from'} a retrain on {len(docs)} reports")
+        print(f"{args.output}: {'matches' if same else 'DIFFERS from'} a retrain on {len(docs)} documents")
         return 0 if same else 1
     data = encode(model)
     args.output.write_bytes(data)
