@@ -1234,3 +1234,29 @@ def test_the_script_moving_the_quantized_model_stays_the_scripts_call() -> None:
         "    raise ValueError(\n" + _TO_REFUSED
     )
     assert explain_text(text)[0].category == "wrong_api"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("RuntimeError: cutlassB: no kernel found to launch!", "bf16_unsupported"),
+        ("ModuleNotFoundError: No module named 'cpm_kernels'", "other"),
+        # flash-attn's extension built for CUDA 12 in a CUDA 11 torch environment
+        (
+            '  File "/venv/lib/python3.10/site-packages/flash_attn/flash_attn_interface.py", line 10, in <module>\n'
+            "    import flash_attn_2_cuda as flash_attn_cuda\n"
+            "ImportError: libcudart.so.12: cannot open shared object file: No such file or directory",
+            "cuda_mismatch",
+        ),
+    ],
+)
+def test_families_of_the_eleventh_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_bitsandbytes_missing_its_cuda_runtime_stays_a_missing_library() -> None:
+    text = (
+        '  File "/venv/lib/python3.10/site-packages/bitsandbytes/cextension.py", line 20, in <module>\n'
+        "OSError: libcudart.so.11.0: cannot open shared object file: No such file or directory"
+    )
+    assert recognised(text)[:1] == ["missing_libs"]

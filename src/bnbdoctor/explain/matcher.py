@@ -1202,6 +1202,47 @@ def _library_moves_quantized(lines: list[str], merged: dict[str, _Candidate]) ->
     )
 
 
+#: compiled extensions that are not bitsandbytes' and not torch's: built for one CUDA major (vLLM's _C / cuda_utils,
+#: flash-attn, xformers, AutoGPTQ, AWQ, exllama, DeepSpeed ops)
+_EXTENSION = re.compile(
+    r"\b(vllm|flash_attn\w*|xformers|auto_gptq|awq\w*|exllama\w*|deepspeed|sgl_kernel|lmdeploy)\b[\w./\\]*",
+    re.I,
+)
+_CUDART_MAJOR = re.compile(r"libcudart\.so\.(\d+)|cudart64_(\d+)\.dll")
+
+
+def _extension_for_another_cuda(text: str, lines: list[str], merged: dict[str, _Candidate]) -> None:
+    """The CUDA runtime of one major version missing while a compiled extension that is neither bitsandbytes nor
+    torch loads: torch's wheels bring their own runtime, so the extension was built for another CUDA major than
+    the environment's (vLLM 0.2.2 for CUDA 12.1 on a CUDA 11.8 torch): a mismatch, not a missing install."""
+    missing = merged.get("missing_libs")
+    if missing is None or "cuda-runtime-missing" not in missing.signatures or missing.first_line is None:
+        return
+    m = _CUDART_MAJOR.search(text)
+    if m is None:
+        return
+    near = lines[max(0, missing.first_line - 12) : missing.first_line + 1]
+    ext = next((e for line in reversed(near) if (e := _EXTENSION.search(line))), None)
+    if ext is None or "bitsandbytes" in ext.group(0).lower():
+        return
+    major = m.group(1) or m.group(2)
+    before = merged.get("cuda_mismatch")
+    name = ext.group(1)
+    merged["cuda_mismatch"] = _Candidate(
+        "cuda_mismatch",
+        None,
+        max(missing.confidence + 0.05, before.confidence if before else 0.0),
+        f"{name}'s compiled extension was built for CUDA {major}, whose runtime this environment lacks (torch "
+        "brings its own runtime, of another major): the extension and torch were built for different CUDA versions.",
+        f"Install the {name} build for torch's CUDA (or the torch build for CUDA {major}): the same CUDA major for "
+        "torch and every compiled extension.",
+        list(missing.lines),
+        ["extension:another-cuda-major"],
+        missing.references,
+        first_line=missing.first_line,
+    )
+
+
 def _spoken(category: str) -> str:
     """A category as a cause reads in a sentence; `other` is a cause outside the stack's categories."""
     if category == "other":
@@ -1360,6 +1401,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _pip_requirement(text, merged)
     _packed_4bit(text, merged)
     _library_moves_quantized(lines, merged)
+    _extension_for_another_cuda(text, lines, merged)
     _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)

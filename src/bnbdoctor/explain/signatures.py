@@ -1227,6 +1227,56 @@ SIGNATURES: tuple[Signature, ...] = (
         (_src("unslothai/unsloth", "unsloth/__init__.py", "'Torch = {version} too new!'"),),
     ),
     Signature(
+        "mem-efficient-attention-no-kernel",
+        "bf16_unsupported",
+        None,
+        # torch's memory-efficient attention (aten/src/ATen/native/transformers/cuda/mem_eff_attention, the
+        # "cutlassF"/"cutlassB" kernels, also xformers') found no kernel for this GPU generation and dtype
+        r"cutlass[FB]: no kernel found to launch",
+        0.5,
+        "The memory-efficient attention kernel (torch's SDPA / xformers' cutlass kernels) has none for this GPU and "
+        "data type: most often bfloat16 on a GPU before Ampere (compute capability below 8.0).",
+        "Load and compute in float16 on GPUs before Ampere (dtype=torch.float16, bnb_4bit_compute_dtype=torch.float16), "
+        "or choose attn_implementation='eager'.",
+        (
+            _src(
+                TORCH,
+                "aten/src/ATen/native/transformers/cuda/mem_eff_attention/kernel_forward.h",
+                "'cutlassF: no kernel found to launch!'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "arch_unsupported",
+                "This GPU generation has no memory-efficient attention kernel in this torch build at all.",
+                "Use attn_implementation='eager', or a torch build for this GPU.",
+                0.3,
+                "gpu_cc<7.5",
+            ),
+        ),
+    ),
+    Signature(
+        "cpm-kernels-missing",
+        "other",
+        None,
+        # ChatGLM's remote quantization code (quantization.py) imports cpm_kernels in a try/except; without it (or
+        # when its Windows DLL lookup fails on a PATH entry that is a file) round_up and the kernels are never defined
+        r"Failed to load cpm_kernels|name 'round_up' is not defined|No module named 'cpm_kernels'",
+        0.55,
+        "The model's own quantization code (ChatGLM's quantization.py, remote code) needs the cpm_kernels package, "
+        "which is not installed or could not load its kernels (on Windows its DLL lookup fails on a PATH entry that "
+        "is a file).",
+        "pip install cpm_kernels; on Windows keep only folders on PATH (or add C:\\Windows\\System32), or quantize with "
+        "bitsandbytes (load_in_4bit) instead of the model's .quantize(4).",
+        (
+            Reference(
+                "docs",
+                "cpm_kernels on PyPI (the CUDA kernels ChatGLM's quantization.py loads)",
+                "https://pypi.org/project/cpm-kernels/",
+            ),
+        ),
+    ),
+    Signature(
         "windows-paging-file",
         "oom",
         None,
