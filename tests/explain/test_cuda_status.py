@@ -151,3 +151,23 @@ def test_every_curated_code_has_its_own_next_step() -> None:
     assert set(cuda_status.FIX) <= set(by_name)
     top = explain_text("RuntimeError: CUDA error: device-side assert triggered")[0]
     assert "resize_token_embeddings" in top.fix
+
+
+GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "signature"),
+    [
+        ("device-side-assert", "wrong_api", "cuda:cudaErrorAssert"),
+        ("invalid-device-ordinal", "gpu_not_visible", "invalid-device-ordinal"),
+        ("out-of-memory", "oom", "cuda-oom"),
+        ("no-visible-gpu", "gpu_not_visible", "no-cuda-device"),
+    ],
+)
+def test_what_torch_really_printed_on_an_h200(name: str, category: str, signature: str) -> None:
+    """Recorded by scripts/record_cuda_errors.py on the lent H200 (torch 2.11.0+cu130, driver 580.159.04,
+    2026-11-30): each error in its own child process, the last lines of its stderr."""
+    text = (GPU_FIXTURES / f"{name}.txt").read_text()
+    top = explain_text(text)[0]
+    assert top.category == category and signature in top.evidence["signatures"]
