@@ -1,6 +1,5 @@
 """Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/dev-i/test4/test8/test10/test12.jsonl)
-and
-print its counts.
+and print its counts.
 
     python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|test4|test8|test10|test12]
 
