@@ -1,7 +1,7 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/dev-i/test4/test8/test10/test12.jsonl)
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/dev-i/dev-j/test4/test8/test10.jsonl)
 and print its counts.
 
-    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|test4|test8|test10|test12]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|dev-j|test4|test8|test10]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -37,7 +37,8 @@ collected the same way from GitHub threads, afresh by a collector who never ran 
 repos and non-bitsandbytes GPU errors), evaluated once (benchmarks/results/explain-heldout-2026-11-30-session3-
 round2.txt) and retired: its file is now reports-dev-i.jsonl, split "dev-i". A twelfth, "test12" (reports-test12.jsonl), was collected the
 same way from GitHub threads, afresh by a collector who never ran `explain` (wrapper projects of bitsandbytes, vLLM,
-Unsloth, ComfyUI nodes and GPU/driver errors, many of 2025-2026); it is held out (measure only). A
+Unsloth, ComfyUI nodes and GPU/driver errors, many of 2025-2026), evaluated once (benchmarks/results/
+explain-heldout-2026-11-30-session3-round3.txt) and retired: its file is now reports-dev-j.jsonl, split "dev-j". A
 future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
 split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
@@ -68,13 +69,13 @@ FILES = {
     "test8": FIXTURES / "reports-test8.jsonl",
     "dev-h": FIXTURES / "reports-dev-h.jsonl",
     "dev-i": FIXTURES / "reports-dev-i.jsonl",
+    "dev-j": FIXTURES / "reports-dev-j.jsonl",
     "test10": FIXTURES / "reports-test10.jsonl",
-    "test12": FIXTURES / "reports-test12.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
 #: The halves the URL-hash rule decides; dev-c, dev-d and dev-e (the retired test2, test3, test5), dev-f (test6),
-#: dev-g (test7), dev-h (test9), dev-i (test11), test4, test8, test10 and test12 were collected
+#: dev-g (test7), dev-h (test9), dev-i (test11), dev-j (test12), test4, test8 and test10 were collected
 #: afresh, so no rule.
 HASHED_SPLITS = {"dev", "dev-b"}
 #: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data

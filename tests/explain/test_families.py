@@ -1260,3 +1260,35 @@ def test_bitsandbytes_missing_its_cuda_runtime_stays_a_missing_library() -> None
         "OSError: libcudart.so.11.0: cannot open shared object file: No such file or directory"
     )
     assert recognised(text)[:1] == ["missing_libs"]
+
+
+def test_a_requirement_never_installed_in_importlibs_words() -> None:
+    text = "importlib.metadata.PackageNotFoundError: No package metadata was found for accelerate"
+    assert recognised(text)[:1] == ["version_incompat"]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Running on a GH200 node",
+        "on our DGX Spark",
+        "Ubuntu 24.04 linux-aarch64 server",
+        "a Grace Hopper superchip",
+    ],
+)
+def test_an_arm_host_named_in_words_is_a_fact(prose: str) -> None:
+    from bnbdoctor.explain.report_facts import parse_report
+
+    assert parse_report(prose).facts.get("machine") == "aarch64"
+    assert "machine" not in parse_report("MacBook Pro M2 (arm64), macOS 14").facts or (
+        parse_report("MacBook Pro M2 (arm64), macOS 14").facts.get("os") == "macos"
+    )
+
+
+def test_a_release_without_a_build_for_the_platform_explains_its_missing_library() -> None:
+    # bitsandbytes 0.44.1 on an aarch64 host: no aarch64 library before 0.46.0 (BNB050), so the missing
+    # libbitsandbytes_cuda*.so is the platform, not a CUDA library to install
+    facts = stated(os="linux", machine="aarch64", bitsandbytes="0.44.1")
+    text = "OSError: libbitsandbytes_cuda124.so: cannot open shared object file: No such file or directory"
+    top = explain_text(text, facts)[0]
+    assert top.category == "platform_unsupported" and "aarch64" in top.cause

@@ -235,6 +235,27 @@ def _apply_findings(merged: dict[str, _Candidate], machine: MachineFacts) -> Non
         cand.findings = [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in related]
 
 
+#: what a native library failing to load looks like downstream; a release with no build at all for the platform
+#: (a `platform_unsupported` error of the machine's rules: BNB050) is why it failed
+NATIVE_LOAD = frozenset({"missing_libs", "bnb_cpu_fallback", "cuda_mismatch"})
+
+
+def _no_build_for_the_platform_first(merged: dict[str, _Candidate]) -> None:
+    """The machine's rules find that the installed release has no build for this platform at all (an error, not a
+    warning): a native library that did not load is that, not a missing CUDA library or another CUDA version."""
+    platform = merged.get("platform_unsupported")
+    errors = [f for f in (platform.findings if platform else []) if f["severity"] == "error"]
+    if platform is None or not errors:
+        return
+    # the rule's own sentence names this machine's platform (the signature's alternative is written for all of them)
+    platform.cause = (
+        f"{errors[0]['message']} The native library could not load because there is none for this platform."
+    )
+    top = max(merged.values(), key=lambda c: c.confidence)
+    if top.category in NATIVE_LOAD and top.confidence >= platform.confidence:
+        platform.confidence = top.confidence + 0.01
+
+
 FROM_FINDINGS = {
     "error": 0.35,
     "warning": 0.25,
@@ -1391,6 +1412,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
             _findings_of_the_reported_machine(merged, machine)
     if machine is not None:
         _apply_findings(merged, machine)
+        _no_build_for_the_platform_first(merged)
     if "oom" in merged:
         _oom_cause(merged["oom"], text)
     _silent_cpu_placement(text, merged, context)

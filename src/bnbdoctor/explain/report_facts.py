@@ -283,6 +283,16 @@ _NO_GPU_PROSE = re.compile(
 )
 
 
+#: an ARM Linux host named in words: "linux-aarch64", "on arm64", an NVIDIA Grace system (GH200, GB200, GB10 / DGX
+#: Spark: Grace CPUs), a Jetson; wheels are per CPU architecture, so this decides whether a release has a build (an
+#: Apple "arm64" is macOS, left to the OS facts)
+_ARM_PROSE = re.compile(
+    r"\b(linux[-_ ]?)?(aarch64|arm64|armv8)\b(?!-apple)|\bDGX Spark\b|\bG[HB]\s?(200|10)\b|\bGrace (Hopper|Blackwell)\b"
+    r"|\bJetson\b",
+    re.I,
+)
+
+
 def parse_report(text: str) -> ReportFacts:
     """Every fact the text states about its machine (see the module docstring)."""
     facts = ReportFacts()
@@ -376,6 +386,10 @@ def parse_report(text: str) -> ReportFacts:
                 suffix = {"ti": " Ti", "super": " SUPER"}.get((m["ti"] or "").strip().lower(), "")
                 facts.set("gpu", f"RTX {m['n']}{suffix}", m.group(0))
     _os_from_text(text, facts)
+    if "machine" not in facts.facts and facts.facts.get("os") != "macos":
+        m = _ARM_PROSE.search(text)
+        if m:
+            facts.set("machine", "aarch64", m.group(0))
     if "torch" in facts.packages:
         local = re.search(r"\+(cu\d+|cpu|rocm[\d.]+)", facts.packages["torch"])
         if local and "cuda" not in facts.facts:

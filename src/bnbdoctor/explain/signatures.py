@@ -1414,6 +1414,8 @@ SIGNATURES: tuple[Signature, ...] = (
         r"quantization requires ([Aa]ccelerate|bitsandbytes|the latest version of bitsandbytes)"
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
         r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library"
+        # importlib.metadata's wording when a requirement is not installed at all (a node pack that did not list it)
+        r"|No package metadata was found for (bitsandbytes|accelerate)\b"
         # applications' own wording when `import bitsandbytes` failed (InvokeAI's quantized model loaders)
         r"|(bnb|bitsandbytes) modules? (is|are) not available|install bitsandbytes if available on your platform"
         # peft 0.3's LoRA ("please install the `bitsandbytes` package") and Forge's loaders word it this way
