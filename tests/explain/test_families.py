@@ -1292,3 +1292,10 @@ def test_a_release_without_a_build_for_the_platform_explains_its_missing_library
     text = "OSError: libbitsandbytes_cuda124.so: cannot open shared object file: No such file or directory"
     top = explain_text(text, facts)[0]
     assert top.category == "platform_unsupported" and "aarch64" in top.cause
+
+
+def test_a_dtype_mix_on_a_gpu_without_bf16_is_the_bf16_question() -> None:
+    text = "RuntimeError: expected mat1 and mat2 to have the same dtype, but got: c10::BFloat16 != c10::Half"
+    assert ranked(text, stated(gpu="Tesla T4", compute_capability="7.5"))[0] == "bf16_unsupported"
+    # without the GPU known, the dtype mix itself stays first and bf16 is not named at all
+    assert ranked(text)[0] == "wrong_api" and "bf16_unsupported" not in ranked(text)

@@ -196,6 +196,8 @@ def _propose(
                     cand.confidence = max(cand.confidence, primary.confidence + UPSTREAM_LEAD)
             else:
                 cand.confidence -= CONTRADICTED
+        if alt.confirmed_only and not cand.facts:
+            continue
         out.append(cand)
     return out
 

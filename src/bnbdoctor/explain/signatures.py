@@ -288,6 +288,8 @@ class Alternative:
     #: the condition only permits this cause (an OS most reports share), it does not show it: half the
     #: confirmation, and no lead over the primary cause
     weak: bool = False
+    #: named only when its condition holds (a cause no words of the message point at, only the machine's facts)
+    confirmed_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -1904,6 +1906,18 @@ SIGNATURES: tuple[Signature, ...] = (
                 "Run where torch sees the GPU.",
                 0.25,
                 "no_gpu",
+            ),
+            # on a GPU before Ampere the QLoRA recipes' bfloat16 compute dtype cannot run, and the dtypes mix once
+            # part of the setup is switched to float16 (qlora#24, the maintainer: the V100 has no bfloat16)
+            Alternative(
+                "bf16_unsupported",
+                "This GPU has no bfloat16 (compute capability below 8.0): the recipe's bfloat16 compute dtype or "
+                "weights meet float16 ones after part of the setup was switched to float16.",
+                "Use float16 everywhere on this GPU: dtype=torch.float16, bnb_4bit_compute_dtype=torch.float16, "
+                "--fp16 instead of --bf16 (or float32 compute where float16 is unstable).",
+                0.1,
+                "gpu_cc<8.0",
+                confirmed_only=True,  # named only when the machine's GPU is known to lack bf16
             ),
         ),
     ),
