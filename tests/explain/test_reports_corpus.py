@@ -196,6 +196,7 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("dev-j", 23),  # test12, evaluated once and retired
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
+        ("test13", 17),  # held out
     ],
 )
 def test_the_sets_collected_afresh_are_labelled_and_share_no_thread(split, at_least):
