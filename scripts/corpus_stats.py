@@ -1,7 +1,7 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/dev-i/dev-j/test4/test8/test10/test13.jsonl)
+"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/dev-i/dev-j/dev-k/test4/test8/test10.jsonl)
 and print its counts.
 
-    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|dev-j|test4|test8|test10|test13]
+    python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|dev-j|dev-k|test4|test8|test10]
 
 Every report is one JSON object a line: a real public thread (its URL), the error text the user pasted,
 the root-cause category the thread established and a sentence on who established it. The split was made
@@ -39,8 +39,9 @@ round2.txt) and retired: its file is now reports-dev-i.jsonl, split "dev-i". A t
 same way from GitHub threads, afresh by a collector who never ran `explain` (wrapper projects of bitsandbytes, vLLM,
 Unsloth, ComfyUI nodes and GPU/driver errors, many of 2025-2026), evaluated once (benchmarks/results/
 explain-heldout-2026-11-30-session3-round3.txt) and retired: its file is now reports-dev-j.jsonl, split "dev-j". A
-thirteenth, "test13" (reports-test13.jsonl, 17 GitHub issues and pull requests), was collected the same way; it is
-held out (measure only). A future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
+thirteenth, "test13" (17 GitHub issues and pull requests), was collected the same way, evaluated once
+(benchmarks/results/explain-heldout-2026-11-30-session3-round4.txt) and retired: its file is now reports-dev-k.jsonl,
+split "dev-k". A future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
 split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
 """
@@ -71,13 +72,13 @@ FILES = {
     "dev-h": FIXTURES / "reports-dev-h.jsonl",
     "dev-i": FIXTURES / "reports-dev-i.jsonl",
     "dev-j": FIXTURES / "reports-dev-j.jsonl",
+    "dev-k": FIXTURES / "reports-dev-k.jsonl",
     "test10": FIXTURES / "reports-test10.jsonl",
-    "test13": FIXTURES / "reports-test13.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
 #: The halves the URL-hash rule decides; dev-c, dev-d and dev-e (the retired test2, test3, test5), dev-f (test6),
-#: dev-g (test7), dev-h (test9), dev-i (test11), dev-j (test12), test4, test8, test10 and test13 were collected
+#: dev-g (test7), dev-h (test9), dev-i (test11), dev-j (test12), dev-k (test13), test4, test8 and test10 were collected
 #: afresh, so no rule.
 HASHED_SPLITS = {"dev", "dev-b"}
 #: hash half -> the split its reports carry now: the test half was evaluated once, then retired into tuning data

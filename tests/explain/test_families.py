@@ -1299,3 +1299,28 @@ def test_a_dtype_mix_on_a_gpu_without_bf16_is_the_bf16_question() -> None:
     assert ranked(text, stated(gpu="Tesla T4", compute_capability="7.5"))[0] == "bf16_unsupported"
     # without the GPU known, the dtype mix itself stays first and bf16 is not named at all
     assert ranked(text)[0] == "wrong_api" and "bf16_unsupported" not in ranked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the loader's version refusal with "not found" cut off the pasted line
+        ("ImportError: /lib64/libc.so.6: version `GLIBC_2.34'", "platform_unsupported"),
+        # torch's indexing device check
+        (
+            "RuntimeError: indices should be either on cpu or on the same device as the indexed tensor (cpu)",
+            "device_mismatch",
+        ),
+        # a requirement of the path taken, checked only when it is reached
+        ("ImportError: optimum is not installed and is required for GPTQ quantization.", "version_incompat"),
+    ],
+)
+def test_families_of_the_thirteenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_title_naming_a_device_mismatch_leans_there() -> None:
+    from bnbdoctor.explain import keywords
+
+    assert keywords.guess("qwen2 rope device matching bug")[0][0] == "device_mismatch"
+    assert keywords.guess("wrong device for the lm_head in multi-GPU")[0][0] == "device_mismatch"

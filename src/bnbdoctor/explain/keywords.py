@@ -99,7 +99,11 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"offload|device_map|max_memory|\bmeta (device|tensor)", 1.2),
         (r"\bon (the )?cpu\b", 0.5),
     ),
-    "device_mismatch": ((r"(different|same) devices?|cuda:\d and cpu|cpu and cuda:\d", 1.5),),
+    "device_mismatch": (
+        (r"(different|same) devices?|cuda:\d and cpu|cpu and cuda:\d", 1.5),
+        # how titles name it: "device matching bug", "device mismatch", "tensors on the wrong device"
+        (r"\bdevices? (mismatch|matching)\b|\bwrong device\b", 1.2),
+    ),
     "dtype_slow": (
         (r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8),
         # the 4-bit layers computing in float32 (transformers' default bnb_4bit_compute_dtype): the slow path

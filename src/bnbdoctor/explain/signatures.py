@@ -796,7 +796,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "glibc-too-old",
         "platform_unsupported",
         "BNB050",
-        r"version\W{0,3}GLIBC_\d+\.\d+\W{0,3} not found",
+        # "... not found" may be cut off a pasted line: the quoted version at the line's end is the same message
+        r"version\W{0,3}GLIBC_\d+\.\d+\W{0,3}( not found|\s*$)",
         0.85,
         "The distribution's C library (glibc) is older than the one the native library was built against: this OS "
         "release is below the wheel's floor (e.g. CentOS 7, or Ubuntu 20.04 for builds that need glibc 2.34).",
@@ -808,7 +809,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "libstdcxx-too-old",
         "missing_libs",
         None,
-        r"version\W{0,3}(GLIBCXX|CXXABI)_\d+(\.\d+)*\W{0,3} not found",
+        r"version\W{0,3}(GLIBCXX|CXXABI)_\d+(\.\d+)*\W{0,3}( not found|\s*$)",
         0.8,
         "The system libstdc++ is older than the C++ runtime the native library was built against.",
         "Put a newer libstdc++ first on the loader's path (e.g. `conda install -c conda-forge libstdcxx-ng` and "
@@ -1279,6 +1280,20 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "requirement-not-installed",
+        "version_incompat",
+        None,
+        # a library's own check that a package it needs for this path is installed, in the wording "X is not
+        # installed and is required for Y" / "Y requires X, but it is not installed"
+        r"\b[\w.-]+ is not installed (and|but) is required\b|\brequires? [\w.`' -]{1,40}, but (it )?is not installed",
+        0.5,
+        "A package that this quantization or model path needs is not installed: the environment lacks a requirement "
+        "the loading code only checks when it gets there (or a wrapper chose this path by default).",
+        "Install the package the message names (or the release of the calling library that does not take this path "
+        "by default), then load again.",
+        (PIP_RESOLVER,),
+    ),
+    Signature(
         "windows-paging-file",
         "oom",
         None,
@@ -1332,7 +1347,9 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         r"Expected all tensors to be on the same device|Input tensors need to be on the same (GPU|device)"
         r"|All input tensors need to be on the same GPU|Expected a '?cuda'? device type for generator but found"
-        r"|to have the same device as|Input and parameter tensors are not at the same device",
+        r"|to have the same device as|Input and parameter tensors are not at the same device"
+        # torch's indexing check (aten/src/ATen/native/TensorAdvancedIndexing.cpp)
+        r"|indices should be either on cpu or on the same device as the indexed tensor",
         0.8,
         'The model is split over several devices (device_map="auto" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.',
         'Put the whole model on one GPU (`device_map={"": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.',
