@@ -601,3 +601,22 @@ def test_a_line_that_merely_shares_a_messages_first_words_is_not_it():
         ["we found that some modules are dispatched on the cpu", "INFO worker.py:12 starting"], knowledge()
     )
     assert not any(h.truncated and "dispatched on the CPU" in h.template.template for h in hits)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # cut mid-word at both ends
+        "ome modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the quantized mo",
+        # a filled hole inside the kept part, cut mid-word at its end
+        "he model is quantized with CompressedTensorsConfig but you are passing a BitsAndBytesCon",
+    ],
+)
+def test_a_line_cut_at_both_ends_with_the_log_below_still_finds_its_message(line):
+    lines = [
+        line,
+        "INFO 2025-01-21 11:18:49 engine.py:26 starting",
+        "INFO 2025-01-21 11:18:50 worker.py:12 ready",
+    ]
+    hits = find(lines, knowledge())
+    assert any(h.truncated and h.line == 0 for h in hits), [h.template.template for h in hits]

@@ -128,7 +128,7 @@ TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its l
 DRIFT = 0.85  # a complete message matches a template of 8+ words when this share of its words is there
 #: a line that ends with this many of a template's first words, in order, is that message cut short
 LINE_CUT_WORDS = 8
-LINE_CUT_LONG = 12  # ... when they are 60% of the template's words, or this many of a long template's
+LINE_CUT_LONG = 10  # ... when they are 60% of the template's words, or this many of a long template's
 
 
 @dataclass(frozen=True)
@@ -370,12 +370,10 @@ def _match_window(
         if share >= UNFINISHED:
             unfinished.add(t)  # dropped again below if it matches here
         if share < DRIFT and not cut:
-            if not exact and _cut_at_line_end(words_at(i), ws, distinct):
+            if not exact and (k := _cut_at_line_end(words_at(i), kb.templates[t].template, ws, distinct)):
                 # a paste cut mid-message at a line's end (the next lines are something else): the line ends with
                 # the template's first words, in order, the first perhaps cut mid-word ("itsAndBytes load format")
-                hits[t] = Hit(
-                    kb.templates[t], i, line, round(_line_ends_with_start(words_at(i), ws) / len(ws), 2), True
-                )
+                hits[t] = Hit(kb.templates[t], i, line, round(k / len(ws), 2), True)
             continue  # the common case, decided by one set intersection
         score, lead = _drifted(ws, window_words)
         if score >= DRIFT and len(distinct) >= 8 and not exact:
@@ -392,10 +390,8 @@ def _match_window(
             and (stub in distinct or any(w.startswith(stub) for w in distinct))
         ):
             hits[t] = Hit(kb.templates[t], i, line, round(lead / len(ws), 2), truncated=True)
-        elif not exact and _cut_at_line_end(words_at(i), ws, distinct):
-            hits[t] = Hit(
-                kb.templates[t], i, line, round(_line_ends_with_start(words_at(i), ws) / len(ws), 2), True
-            )
+        elif not exact and (k := _cut_at_line_end(words_at(i), kb.templates[t].template, ws, distinct)):
+            hits[t] = Hit(kb.templates[t], i, line, round(k / len(ws), 2), True)
     return unfinished - hits.keys()
 
 
@@ -443,21 +439,48 @@ def _ends_across_hole(head: list[str], template: str, need: int = 3) -> bool:
     return False
 
 
-def _cut_at_line_end(line_words: list[str], ws: list[str], distinct: frozenset[str]) -> bool:
-    """The line ends with enough of the template's first words to be that message cut short there."""
+def _cut_at_line_end(line_words: list[str], template: str, ws: list[str], distinct: frozenset[str]) -> int:
+    """How many of the template's first literal words the line ends with, when that is enough to call the line that
+    message cut short there; 0 otherwise."""
     if len(distinct.intersection(line_words)) < LINE_CUT_WORDS - 2:
-        return False  # the cheap test first: most lines share few words with a template
-    k = _line_ends_with_start(line_words, ws)
-    return k >= LINE_CUT_WORDS and (k >= 0.6 * len(ws) or k >= LINE_CUT_LONG)
+        return 0  # the cheap test first: most lines share few words with a template
+    k = _line_ends_with_start(line_words, _sequence(template))
+    return k if k >= LINE_CUT_WORDS and (k >= 0.6 * len(ws) or k >= LINE_CUT_LONG) else 0
 
 
-def _line_ends_with_start(line_words: list[str], ws: list[str]) -> int:
-    """How many of the template's first words (its literal words, in order) the line ends with, the first of them
-    perhaps cut at its start (a paste that began mid-word); 0 when it does not end that way."""
-    for k in range(min(len(ws), len(line_words)), LINE_CUT_WORDS - 1, -1):
-        tail = line_words[-k:]
-        if tail[1:] == ws[1:k] and (tail[0] == ws[0] or (len(tail[0]) >= 3 and ws[0].endswith(tail[0]))):
-            return k
+def _line_ends_with_start(line_words: list[str], seq: list[str]) -> int:
+    """How many of the template's literal words, from its start and in order, the line ends with (0: it does not end
+    that way). The first word may be cut at its start (a paste that began mid-word), the last at its end (a line cut
+    mid-word), and a filled hole takes up to six words of the line."""
+    n = len(line_words)
+    for s in range(max(0, n - 4 * len(seq)), n - LINE_CUT_WORDS + 1):
+        first = seq[0] if seq[0] != HOLE else None
+        if first is not None and not (
+            line_words[s] == first or (len(line_words[s]) >= 2 and first.endswith(line_words[s]))
+        ):
+            continue
+        i, p, matched = s, 0, 0
+        while i < n and p < len(seq):
+            if seq[p] == HOLE:
+                nxt = seq[p + 1] if p + 1 < len(seq) else None
+                j = next((k for k in range(i, min(n, i + 7)) if k > i and line_words[k] == nxt), None)
+                if j is None:
+                    i = n if n - i <= 6 else i  # the line may end inside the filled value
+                    break
+                i, p = j, p + 1
+                continue
+            word = line_words[i]
+            last = i == n - 1
+            if (
+                word == seq[p]
+                or (i == s and p == 0 and seq[p].endswith(word))
+                or (last and seq[p].startswith(word))
+            ):
+                matched, i, p = matched + 1, i + 1, p + 1
+            else:
+                break
+        if i >= n and matched >= LINE_CUT_WORDS:
+            return matched
     return 0
 
 
