@@ -474,7 +474,7 @@ def _line_ends_with_start(line_words: list[str], seq: list[str]) -> int:
             if (
                 word == seq[p]
                 or (i == s and p == 0 and seq[p].endswith(word))
-                or (last and seq[p].startswith(word))
+                or (last and seq[p].startswith(word))  # the line cut mid-word: 8+ whole words came before
             ):
                 matched, i, p = matched + 1, i + 1, p + 1
             else:
