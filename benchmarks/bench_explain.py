@@ -48,10 +48,10 @@ FILES = {
     "dev-i": "reports-dev-i.jsonl",  # the eleventh held-out set (test11, session 3): measured once, then retired
     "dev-j": "reports-dev-j.jsonl",  # the twelfth held-out set (test12, session 3): measured once, then retired
     "dev-k": "reports-dev-k.jsonl",  # the thirteenth held-out set (test13, session 3): measured once, then retired
+    "dev-l": "reports-dev-l.jsonl",  # the fourteenth held-out set (test14, session 3): measured once, then retired
     "test4": "reports-test4.jsonl",  # the fourth held-out set: measured, never tuned on
     "test8": "reports-test8.jsonl",  # the eighth held-out set (13 pasted errors): measured once, never tuned on
     "test10": "reports-test10.jsonl",  # the tenth (15 forum / Q&A / blog pages, session 3): never tuned on
-    "test14": "reports-test14.jsonl",  # the fourteenth (20 GitHub issues and PRs, session 3): never tuned on
 }
 
 
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=FIXTURES, help="the folder with the .jsonl files")
     parser.add_argument(
         "--splits",
-        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, dev-h, dev-i, dev-j, dev-k, test4, test8, test10, test14 (default: "
+        help="comma-separated: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, dev-h, dev-i, dev-j, dev-k, dev-l, test4, test8, test10 (default: "
         "all; a held-out "
         "test* split never with --misses)",
     )

@@ -1324,3 +1324,23 @@ def test_a_title_naming_a_device_mismatch_leans_there() -> None:
 
     assert keywords.guess("qwen2 rope device matching bug")[0][0] == "device_mismatch"
     assert keywords.guess("wrong device for the lm_head in multi-GPU")[0][0] == "device_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # CTranslate2 refusing a compute type the GPU generation cannot run
+        (
+            "ValueError: Requested int8_float16 compute type, but the target device or backend do not support efficient int8_float16 computation.",
+            "arch_unsupported",
+        ),
+        (
+            "ValueError: Requested bfloat16 compute type, but the target device or backend do not support efficient bfloat16 computation.",
+            "bf16_unsupported",
+        ),
+        # float8 on the CPU: an offloaded quantized module
+        ("NotImplementedError: \"mul_cpu\" not implemented for 'Float8_e5m2'", "cpu_offload"),
+    ],
+)
+def test_families_of_the_fourteenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

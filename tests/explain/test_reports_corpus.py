@@ -195,9 +195,9 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("dev-i", 30),  # test11, evaluated once and retired
         ("dev-j", 23),  # test12, evaluated once and retired
         ("dev-k", 17),  # test13, evaluated once and retired
+        ("dev-l", 20),  # test14, evaluated once and retired
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
-        ("test14", 20),  # held out
     ],
 )
 def test_the_sets_collected_afresh_are_labelled_and_share_no_thread(split, at_least):

@@ -1294,6 +1294,64 @@ SIGNATURES: tuple[Signature, ...] = (
         (PIP_RESOLVER,),
     ),
     Signature(
+        "compute-type-unsupported-by-gpu",
+        "arch_unsupported",
+        None,
+        # CTranslate2 (faster-whisper, tabby, whisperX): a compute type the GPU generation cannot run efficiently
+        # (int8_float16 / float16 before Volta-Turing class hardware)
+        r"Requested (?!\w*bfloat16)\w+ compute type, but the target device or backend do not support efficient",
+        0.6,
+        "The GPU generation cannot run the requested compute type efficiently (float16 or int8 with float16 on GPUs "
+        "before compute capability 7.0, such as Pascal cards).",
+        "Choose a compute type this GPU supports (compute_type='float32' or 'int8' on Pascal; 'auto' lets the library "
+        "pick), or run on a newer GPU.",
+        (
+            _src(
+                "OpenNMT/CTranslate2",
+                "src/types.cc",
+                "'Requested ... compute type, but the target device or backend do not support efficient ... computation.'",
+            ),
+        ),
+    ),
+    Signature(
+        "compute-type-bf16-unsupported",
+        "bf16_unsupported",
+        None,
+        r"Requested \w*bfloat16\w* compute type, but the target device or backend do not support efficient",
+        0.6,
+        "The GPU has no bfloat16 (compute capability below 8.0), so the bfloat16 compute type was refused.",
+        "Use float16 (or int8_float16) on GPUs before Ampere.",
+        (
+            _src(
+                "OpenNMT/CTranslate2",
+                "src/types.cc",
+                "'Requested ... compute type, but the target device or backend do not support efficient ... computation.'",
+            ),
+        ),
+    ),
+    Signature(
+        "fp8-op-on-cpu",
+        "cpu_offload",
+        None,
+        # torch has no float8 kernels on the CPU: a float8 tensor there was placed by an offload (or nothing was on a GPU)
+        r"\"\w*cpu\w*\" not implemented for '?Float8_\w+",
+        0.5,
+        "A float8 operation ran on the CPU, where torch has no float8 kernels: the quantized weights or their scales "
+        "were placed on the CPU (an offloaded module, parameters initialised on the offload device).",
+        "Keep float8-quantized modules on the GPU (a device_map / max_memory with room for them, or initialise the "
+        "quantization parameters on the execution device).",
+        (TORCH_CUDA_INIT,),
+        alternatives=(
+            Alternative(
+                "gpu_not_visible",
+                "No GPU was visible, so everything ran on the CPU.",
+                "Run where torch sees the GPU (`bnbdoctor check`).",
+                0.3,
+                "no_gpu",
+            ),
+        ),
+    ),
+    Signature(
         "windows-paging-file",
         "oom",
         None,
