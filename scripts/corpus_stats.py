@@ -41,7 +41,8 @@ Unsloth, ComfyUI nodes and GPU/driver errors, many of 2025-2026), evaluated once
 explain-heldout-2026-11-30-session3-round3.txt) and retired: its file is now reports-dev-j.jsonl, split "dev-j". A
 thirteenth, "test13" (17 GitHub issues and pull requests), was collected the same way, evaluated once
 (benchmarks/results/explain-heldout-2026-11-30-session3-round4.txt) and retired: its file is now reports-dev-k.jsonl,
-split "dev-k". A future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
+split "dev-k". A fourteenth, "test14" (20), likewise (round5.txt): now reports-dev-l.jsonl, split "dev-l". A
+future held-out set gets a file of its own, listed in OPTIONAL_FILES until it is collected. This script checks those rules and the fields, and prints counts per
 split, category, os/tag and release era (--split counts one split only). Exit status: 0 when
 every line is valid, 1 otherwise (each problem printed on stderr as `file:line: problem`).
 """
