@@ -207,6 +207,17 @@ def knowledge_summary() -> list[str]:
     return out
 
 
+def cut_both_ends(message: str) -> str:
+    """A paste that begins mid-word (the exception name and two letters of the first word gone) and stops after 70%
+    of the message, the log going on below it."""
+    body = message.split(": ", 1)[-1]
+    space = body.find(" ")
+    kept = body[max(0, space - 3) if space > 3 else 0 :][: int(len(message) * 0.7)]
+    return (
+        kept + "\nINFO 2025-01-21 11:18:49 engine.py:26 starting\nINFO 2025-01-21 11:18:50 worker.py:12 ready"
+    )
+
+
 MANGLINGS = {
     "as printed": lambda s: s,
     "wrapped at 40 columns": lambda s: "\n".join(textwrap.wrap(s, 40, break_on_hyphens=False)),
@@ -219,11 +230,7 @@ MANGLINGS = {
         "\u2502 " + line.ljust(60) + " \u2502" for line in textwrap.wrap(s, 60, break_on_hyphens=False)
     ),
     "lower case": lambda s: s.lower(),
-    # a paste that begins mid-word and stops after 70% of the message, the log going on below it
-    "cut at both ends, log below": lambda s: (
-        s[12:][s[12:].find(" ") - 3 if s[12:].find(" ") > 3 else 0 :][: int(len(s) * 0.7)]
-        + "\nINFO 2025-01-21 11:18:49 engine.py:26 starting\nINFO 2025-01-21 11:18:50 worker.py:12 ready"
-    ),
+    "cut at both ends, log below": cut_both_ends,
 }
 FILL = {
     "version": "0.41.1",

@@ -108,7 +108,10 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("nameerror", re.compile(r"\bname '(?P<name>\w+)' is not defined")),
 )
-_FRAME = re.compile(r"File \"(?P<path>[^\"]+)\", line \d+, in (?P<func>[\w<>]+)")
+#: a traceback frame; curly quotes where a forum or an editor replaced the straight ones
+_FRAME = re.compile(
+    r"File [\"\u201c\u201d](?P<path>[^\"\u201c\u201d]+)[\"\u201c\u201d], line \d+, in (?P<func>[\w<>]+)"
+)
 _SITE_PATH = re.compile(r"(?:site|dist)-packages[/\\](?P<rel>[\w./\\-]+?)\.pyi?\b")
 _EGG_VERSION = re.compile(r"(?:site|dist)-packages[/\\](?P<pkg>[A-Za-z_]+)-(?P<version>\d+(?:\.\d+)+\w*)[-.]")
 _CALL = re.compile(r"(?P<callee>[A-Za-z_][\w.]*)\s*\((?!.*[A-Za-z_][\w.]*\s*\()")
@@ -281,7 +284,7 @@ class Verdict:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _frames(lines: list[str], upto: int) -> list[tuple[str, str]]:
+def traceback_frames(lines: list[str], upto: int) -> list[tuple[str, str]]:
     """(module, function) of the traceback frames in installed packages above line `upto`, innermost last."""
     out = []
     for line in lines[max(0, upto - 80) : upto]:
@@ -655,7 +658,7 @@ def _callable_keys(ix: ApiIndex, func: str, lines: list[str], i: int) -> tuple[s
         keys = [
             k for k in ix.callables.get(bare, []) if not owner or k.partition(":")[2].startswith(owner + ".")
         ]
-    frames = {module for module, _ in _frames(lines, i)}
+    frames = {module for module, _ in traceback_frames(lines, i)}
     keys = sorted(
         keys, key=lambda k: (k.partition(":")[0] not in frames, _package_of(k) != "transformers", k)
     )
@@ -673,7 +676,7 @@ def _on_keyword(
         # releases that do not know it): the callables of the traceback's frames, then from_pretrained
         frame_keys = [
             k
-            for module, func in _frames(lines, i)
+            for module, func in traceback_frames(lines, i)
             for k in ix.callables.get(func, [])
             if k.startswith(module + ":")
         ]
@@ -747,7 +750,7 @@ def _on_nameerror(
     ix: ApiIndex, m: re.Match[str], text: str, versions: dict[str, str], line: str, i: int, lines: list[str]
 ) -> Verdict | None:
     name = m["name"]
-    frames = _frames(lines, i + 1)
+    frames = traceback_frames(lines, i + 1)
     inner = frames[-1][0] if frames else ""
     package = _package_of(inner) if inner else ""
     if package in ix.releases:

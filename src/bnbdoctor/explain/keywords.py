@@ -9,6 +9,7 @@ triage bot stays silent while a person still gets a direction.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 KEYWORD_MAX = 0.35  # the confidence of the best guess from words alone
 MIN_SCORE = 1.0  # below this, say nothing
@@ -254,6 +255,9 @@ _NOT_CODE = re.compile(
 )
 
 
+@lru_cache(
+    maxsize=4
+)  # one diagnosis reads it three times: keyword guesses, the words model's rank and leaning
 def symptom_text(text: str) -> str:
     """The text without the Python source the writer quoted and the issue form's own boilerplate: the words of a
     report's reproduction (`from_pretrained(..., device_map="auto")`) and of its form (check boxes, headings,

@@ -1182,9 +1182,6 @@ _MOVERS = ("accelerate", "transformers", "diffusers", "peft", "trl", "optimum", 
 _PASS_THROUGH = frozenset(
     {"wrapper", "_wrapper", "wrapped", "inner", "decorate_context", "_call_impl", "_wrapped_call_impl"}
 )
-_FRAME_LINE = re.compile(
-    r"File [\"\u201c\u201d](?P<path>[^\"\u201c\u201d]+)[\"\u201c\u201d], line \d+, in (?P<func>[\w<>]+)"
-)
 
 
 def _library_moves_quantized(lines: list[str], merged: dict[str, _Candidate]) -> None:
@@ -1194,26 +1191,26 @@ def _library_moves_quantized(lines: list[str], merged: dict[str, _Candidate]) ->
     refusal = merged.get("wrong_api")
     if refusal is None or "move-quantized-model" not in refusal.signatures or refusal.first_line is None:
         return
-    frames = [
-        m
-        for line in lines[max(0, refusal.first_line - 60) : refusal.first_line + 1]
-        if (m := _FRAME_LINE.search(line))
-    ]
-    # the caller: the first frame above the refusal that is not a pass-through (accelerate's hook `wrapper`, a
-    # decorator), which hands the user's own .to() on
-    callers = [f for f in frames[:-1] if f["func"] not in _PASS_THROUGH]
+    # (module, function) of each frame, "" for a frame outside installed packages (the user's script); the caller
+    # is the first frame above the refusal that is not a pass-through (accelerate's hook `wrapper`, a decorator)
+    from .api import (
+        traceback_frames,
+    )  # as _name_errors does: the API module only when a traceback needs reading
+
+    stack = traceback_frames(lines, refusal.first_line + 1)
+    callers = [(module, func) for module, func in stack[:-1] if func not in _PASS_THROUGH]
     if not callers:
         return
-    caller = callers[-1]["path"].replace("\\", "/")
-    package = next((p for p in _MOVERS if f"-packages/{p}/" in caller), None)
-    if package is None:
+    module, func = callers[-1]
+    package = module.split(".")[0]
+    if package not in _MOVERS:
         return
     before = merged.get("version_incompat")
     merged["version_incompat"] = _Candidate(
         "version_incompat",
         None,
         max(refusal.confidence + 0.05, before.confidence if before else 0.0),
-        f"{package}'s own code ({callers[-1]['func']}) moved the quantized model, not the script: a combination of "
+        f"{package}'s own code ({func}) moved the quantized model, not the script: a combination of "
         f"releases in which {package} moves what the model's class refuses to move.",
         f"Install releases that agree (the project's pinned transformers / accelerate / bitsandbytes, or the newest "
         f"of each: `pip install -U transformers accelerate bitsandbytes`), or the {package} release the project was "
