@@ -68,7 +68,7 @@ import sys
 import tarfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "bnbdoctor" / "explain" / "data" / "messages.json.gz"
 CACHE = Path("/work/cache")
 SCHEMA = "bnbdoctor.messages/1"
+
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+from bnbdoctor.explain.knowledge import literal_segments, normalise  # noqa: E402  (explain's own text form)
 
 LOG_METHODS = {
     "warning",
@@ -1193,6 +1197,80 @@ def slim(package: Package, archive: Path, files: list[tuple[str, bytes]]) -> Pat
     return out
 
 
+# ---- does a message gone from the mined files live on elsewhere? ----
+
+#: a literal stretch of a message this long (normalised characters) is specific enough to be looked for anywhere
+ALIVE_CHARS = 25
+ALIVE_WORDS = 10  # ... and its first this many words are what a paste keeps
+
+
+def string_blob(files: Iterable[tuple[str, bytes]]) -> str:
+    """Every string constant of every Python file of a release (f-strings' literal parts, implicitly concatenated
+    literals joined, as `ast` reads them), normalised the way `explain` compares text, one per line."""
+    out: list[str] = []
+    for _, data in files:
+        try:
+            tree = ast.parse(data.decode("utf-8", errors="replace"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and len(node.value) >= ALIVE_CHARS
+            ):
+                out.append(normalise(node.value))
+    return "\n".join(out)
+
+
+def lives_on(template: str, blob: str) -> bool:
+    """Whether the start of the message's longest literal stretch (its first ALIVE_WORDS words, at least ALIVE_CHARS
+    characters) is in a string of the release: the message moved to a file that is not mined (transformers' 'is not
+    a local folder and is not a valid model identifier' from modeling_utils.py to utils/hub.py, its advice on tokens
+    reworded), so upgrading does not remove it."""
+    segments = sorted(literal_segments(template), key=len, reverse=True)
+    if not segments:
+        return False
+    start = " ".join(segments[0].split()[:ALIVE_WORDS])
+    return len(start) >= ALIVE_CHARS and start in blob
+
+
+def mark_alive(table: dict[str, Any], blobs: dict[str, str]) -> int:
+    """Set the `alive` column: a template last mined in an older release whose words the newest release of its
+    package still holds in any file. Returns how many were marked."""
+    columns = table["columns"]
+    if "alive" not in columns:
+        columns.append("alive")
+        for row in table["rows"]:
+            row.append(False)
+    at = {c: i for i, c in enumerate(columns)}
+    marked = 0
+    for row in table["rows"]:
+        versions = table["releases"].get(row[at["package"]])
+        blob = blobs.get(row[at["package"]])
+        alive = bool(
+            blob
+            and versions
+            and not row[at["native"]]
+            and row[at["last"]] != versions[-1]
+            and lives_on(row[at["template"]], blob)
+        )
+        row[at["alive"]] = alive
+        marked += alive
+    return marked
+
+
+def newest_blobs(table: dict[str, Any]) -> dict[str, str]:
+    """package -> string_blob of the newest release the table mined, read from the cache (every .py file of the
+    archive: a slimmed vLLM wheel keeps them all)."""
+    blobs = {}
+    for name, versions in table["releases"].items():
+        archive = find_archive(PACKAGES[name], versions[-1]) if name in PACKAGES and versions else None
+        if archive is not None:
+            blobs[name] = string_blob(_members(archive))
+    return blobs
+
+
 # ---- the table ----
 
 
@@ -1288,7 +1366,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--offline", action="store_true", help="use only what is already in the cache")
     parser.add_argument("--output", type=Path, default=OUT)
+    parser.add_argument(
+        "--alive-only",
+        action="store_true",
+        help="only recompute the `alive` column of the shipped table from the cached newest releases",
+    )
     args = parser.parse_args(argv)
+    if args.alive_only:
+        table = json.loads(gzip.decompress(args.output.read_bytes()))
+        alive = mark_alive(table, newest_blobs(table))
+        print(
+            f"{alive} templates gone from the mined files still live on in another file of their newest release"
+        )
+        write_table(table, args.output)
+        return 0
     mined: dict[str, dict[str, dict[tuple[str, str], Message]]] = {}
     api: dict[str, dict[str, dict[str, set[str]]]] = {}
     for name in args.only or sorted(PACKAGES):
@@ -1317,6 +1408,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     table = build_table(mined)
     table["api"] = build_api(api)
+    alive = mark_alive(table, newest_blobs(table))
+    print(
+        f"{alive} templates gone from the mined files still live on in another file of their newest release"
+    )
     print(
         f"{len(table['rows'])} templates in all; {sum(len(v) for v in table['api'].values())} public names and "
         f"native entry points with their release ranges"

@@ -143,12 +143,17 @@ class Template:
     last: str | None
     template: str
     native: bool = False  # hand-written from C++/CUDA/loader sources, not mined
+    #: gone from the mined files after `last`, but the newest release still holds its words in another file (it
+    #: moved: transformers' 'is not a valid model identifier' went from modeling_utils.py to utils/hub.py), so
+    #: upgrading does not remove it; scripts/mine_messages.py's `lives_on`
+    alive: bool = False
 
     @property
     def where(self) -> str:
         """'transformers 4.38.0-4.44.2, quantizers/quantizer_bnb_4bit.py, validate_environment'."""
         span = self.first if self.first == self.last else f"{self.first}-{self.last}"
-        return f"{self.package} {span}, {self.file}, {self.function}"
+        later = " (later releases print it from another file)" if self.alive else ""
+        return f"{self.package} {span}, {self.file}, {self.function}{later}"
 
     def covers(self, version: str) -> bool:
         try:
@@ -200,6 +205,8 @@ class KnowledgeBase:
         """Whether a message gone from the newest release lives on there in other words (same code path, new
         wording): then upgrading does not remove it. Two templates of the same package and function count as one
         message when 70% of the shorter one's words are in the other (a sentence added or removed, a keyword renamed)."""
+        if template.alive:
+            return True
         newest = self.newest(template.package)
         i = self._position.get(template.id) if self._position else None
         if i is None:

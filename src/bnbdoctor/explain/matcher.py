@@ -540,7 +540,7 @@ def matched_lines(text: str) -> dict[str, list[str]]:
     return {sig: [s.lines[i] for i in idx] for sig, idx in s.by_sig.items()}
 
 
-def text_releases(hits: list[Hit]) -> dict[str, tuple[str, str]]:
+def text_releases(hits: list[Hit], kb: KnowledgeBase | None = None) -> dict[str, tuple[str, str]]:
     """package -> (first, last): the releases in which every mined message of that package found in the text exists
     together; the text's own evidence of which release printed it (omitted where the ranges do not meet)."""
     spans: dict[str, tuple[Version, Version]] = {}
@@ -550,7 +550,9 @@ def text_releases(hits: list[Hit]) -> dict[str, tuple[str, str]]:
         if t.native or not t.first or not t.last or hit.truncated:
             continue
         try:
-            first, last = Version(t.first), Version(t.last)
+            # a message that moved to another file is printed by every later release too
+            newest = (kb or knowledge()).newest(t.package) if t.alive else None
+            first, last = Version(t.first), Version(newest or t.last)
         except InvalidVersion:
             continue
         old = spans.get(t.package)
@@ -1358,7 +1360,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
             machine,
             report={
                 **machine.report,
-                "text_releases": text_releases(hits),
+                "text_releases": text_releases(hits, kb),
                 "windows_dll_loaded": dll_loaded,
                 "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text)),
             },

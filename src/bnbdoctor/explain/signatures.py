@@ -267,6 +267,18 @@ BNB_INSTALL = Reference(
     "bitsandbytes installation guide: supported platforms and backends",
     "https://huggingface.co/docs/bitsandbytes/main/en/installation",
 )
+CUDA_THROUGHPUT = Reference(
+    "docs",
+    "CUDA C++ Programming Guide, arithmetic instructions: native throughput per compute capability (half precision "
+    "at a small fraction of float32 on sm_61, no bfloat16 arithmetic below sm_80)",
+    "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#arithmetic-instructions",
+)
+COMPUTE_DTYPE = Reference(
+    "measurement",
+    "bnbdoctor measurements on an H100 (../shared/facts, docs/evidence/h100-2026-11.md): a 4-bit forward of 512 "
+    "tokens took 0.179 s with the default float32 compute dtype, 0.067 s with float16, 0.048 s with bfloat16",
+    "docs/evidence/h100-2026-11.md",
+)
 H100 = Reference(
     "measurement",
     "bnbdoctor measurements on an H100 (docs/evidence/h100-2026-11.md): offload ValueError, "
@@ -1034,8 +1046,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "BNB040",
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
-        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
-        r"|DefaultCPUAllocator: (?:can't al|not enough memory)",
+        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         'Use a smaller model or 4-bit, a GPU with more memory, or `device_map="auto"` with `max_memory`; during training lower the batch size.',
@@ -1047,8 +1058,30 @@ SIGNATURES: tuple[Signature, ...] = (
             "tried to allocate",
             "alloc_failed",
             "memoryallocation",
-            "defaultcpuallocator",
         ),
+    ),
+    Signature(
+        "host-memory-exhausted",
+        "oom",
+        None,
+        # the process' own memory (RAM), not the GPU's: torch's CPU allocator (c10/core/impl/alloc_cpu.cpp), the C++
+        # runtime's std::bad_alloc, Python's MemoryError, the kernel's ENOMEM (errno 12) on mmap/fork
+        r"DefaultCPUAllocator: (?:can't al|not enough memory)|std::bad_alloc|^\s*MemoryError\b"
+        r"|\[Errno 12\] Cannot allocate memory|OSError: \[Errno 12\]",
+        0.6,
+        "The machine ran out of RAM (not GPU memory): the checkpoint is read into CPU memory before it is quantized "
+        "and moved to the GPU, and layers offloaded to the CPU stay there.",
+        "Load with low_cpu_mem_usage=True (the default with device_map) and a sharded safetensors checkpoint, add RAM "
+        "or swap, or keep no layers on the CPU (a max_memory that fits the GPU; `bnbdoctor estimate MODEL`).",
+        (
+            _src(TORCH, "c10/core/impl/alloc_cpu.cpp", "alloc_cpu: 'DefaultCPUAllocator: not enough memory'"),
+            Reference(
+                "docs",
+                "Linux errno(3): ENOMEM (12) 'Cannot allocate memory'",
+                "https://man7.org/linux/man-pages/man3/errno.3.html",
+            ),
+        ),
+        anchors=("defaultcpuallocator", "bad_alloc", "memoryerror", "errno 12"),
     ),
     Signature(
         "nvcc-unknown-architecture",
@@ -1278,6 +1311,253 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://pypi.org/project/cpm-kernels/",
             ),
         ),
+    ),
+    # ---- the machine and the Hub around the load: files, disk, network, permissions, numerics, hardware ----
+    Signature(
+        "hub-repo-not-found",
+        "other",
+        None,
+        # transformers' utils/hub.py cached_file (modeling_utils.py before 4.22) and huggingface_hub's
+        # utils/_http.py hf_raise_for_status (RepositoryNotFoundError)
+        r"is not a local folder and is not a valid model identifier|Repository Not Found for url"
+        r"|RepositoryNotFoundError|404 Client Error.{0,60}huggingface\.co",
+        0.55,
+        "The model name is neither a folder on this machine nor a repository the Hub lets this user see: a typo in "
+        "the name, a private or gated repository without a token, or a relative path that does not exist from the "
+        "working directory.",
+        "Check the name on huggingface.co (organisation/model, exact case) or that the folder exists; for a private "
+        "or gated repository log in (`huggingface-cli login` or HF_TOKEN) after accepting its licence on the model "
+        "page.",
+        (
+            _src(
+                HF,
+                "src/transformers/utils/hub.py",
+                "cached_file: 'is not a local folder and is not a valid model identifier'",
+            ),
+            _src(
+                "huggingface/huggingface_hub",
+                "src/huggingface_hub/utils/_http.py",
+                "hf_raise_for_status: RepositoryNotFoundError 'Repository Not Found for url'",
+            ),
+        ),
+        anchors=(
+            "valid model identifier",
+            "repository not found",
+            "repositorynotfounderror",
+            "404 client error",
+        ),
+    ),
+    Signature(
+        "hub-gated-or-unauthorised",
+        "other",
+        None,
+        r"Cannot access gated repo|You are trying to access a gated repo|GatedRepoError|Access to model \S+ is restricted"
+        r"|401 Client Error|Invalid user token|Invalid credentials in Authorization header",
+        0.6,
+        "The repository is gated or private and the request carried no token, or one without access: the Hub "
+        "refused to serve its files.",
+        "Accept the model's licence on its Hub page with the same account, then log in on this machine "
+        "(`huggingface-cli login`, or HF_TOKEN in the environment / token= in from_pretrained).",
+        (
+            _src(
+                "huggingface/huggingface_hub",
+                "src/huggingface_hub/utils/_http.py",
+                "hf_raise_for_status: GatedRepoError 'Cannot access gated repo for url'",
+            ),
+        ),
+        anchors=("gated", "401 client error", "invalid user token", "invalid credentials", "is restricted"),
+    ),
+    Signature(
+        "hub-unreachable",
+        "other",
+        None,
+        # transformers utils/hub.py: "We couldn't connect to '{ENDPOINT}' to load the files, and couldn't find them in
+        # the cached files"; huggingface_hub: LocalEntryNotFoundError, requests' ConnectionError / ConnectTimeout
+        r"We couldn't connect to '?https?://|LocalEntryNotFoundError|OfflineModeIsEnabled"
+        r"|Max retries exceeded with url: \S*(huggingface|hf-mirror)|host=.?(huggingface\.co|hf-mirror\.com|cdn-lfs\S*)\b.{0,40}Max retries exceeded|(ConnectTimeout|ReadTimeout|SSLError|ProxyError)\W.{0,200}huggingface\.co",
+        0.55,
+        "The Hub could not be reached (no network, a proxy or firewall, an SSL-inspecting gateway, a blocked "
+        "region) and the files were not in the local cache.",
+        "Download the model where the network works (`huggingface-cli download NAME`) and load it from the cache with "
+        "HF_HUB_OFFLINE=1 or from its folder; behind a proxy set HTTPS_PROXY, or use a mirror with HF_ENDPOINT.",
+        (
+            _src(
+                HF,
+                "src/transformers/utils/hub.py",
+                "cached_file: 'We couldn't connect to ... to load the files'",
+            ),
+        ),
+        anchors=(
+            "couldn't connect",
+            "couldnt connect",
+            "localentrynotfound",
+            "offlinemode",
+            "max retries",
+            "huggingface.co",
+        ),
+    ),
+    Signature(
+        "checkpoint-file-damaged",
+        "other",
+        None,
+        # safetensors (Rust, bindings/python/src/lib.rs): "Error while deserializing header: HeaderTooLarge /
+        # MetadataIncompleteBuffer / InvalidHeaderDeserialization"; newer wordings "invalid header length",
+        # "incomplete metadata, file not fully covered"; torch's zip reader (caffe2/serialize/inline_container.cc);
+        # pickle reading a Git LFS pointer file ("version https://git-lfs...") instead of the weights: invalid load key 'v'
+        r"Error while deserializing header|HeaderTooLarge|MetadataIncompleteBuffer|InvalidHeaderDeserialization"
+        r"|incomplete metadata, file not fully covered|PytorchStreamReader failed reading zip archive"
+        r"|failed finding central directory|invalid load key, '?v'?|Consistency check failed: file should be of size"
+        r"|zipfile\.BadZipFile|File is not a zip file",
+        0.6,
+        "The weight file on disk is not a whole checkpoint: an interrupted or partial download, a Git LFS pointer "
+        "cloned without `git lfs pull`, a file copied while it was written, or a full disk during the download.",
+        "Delete the file (or the model's folder in the Hugging Face cache) and download it again "
+        "(`from_pretrained(..., force_download=True)` or `huggingface-cli download`); for a git clone run "
+        "`git lfs pull`; check the disk has room.",
+        (
+            _src(
+                "huggingface/safetensors",
+                "bindings/python/src/lib.rs",
+                "'Error while deserializing header: {err:?}'",
+            ),
+            _src(
+                TORCH,
+                "caffe2/serialize/inline_container.cc",
+                "'PytorchStreamReader failed reading zip archive: failed finding central directory'",
+            ),
+        ),
+        anchors=(
+            "deserializ",
+            "headertoolarge",
+            "metadataincomplete",
+            "file not fully covered",
+            "pytorchstreamreader",
+            "central directory",
+            "invalid load key",
+            "consistency check",
+            "zip file",
+            "badzipfile",
+        ),
+    ),
+    Signature(
+        "disk-full",
+        "other",
+        None,
+        r"No space left on device|Disk quota exceeded|\[Errno 28\]|\[Errno 122\]|There is not enough space on the disk",
+        0.6,
+        "The disk (or the quota) holding the Hugging Face cache, the offload folder or the temporary directory is "
+        "full: the download, the offload to disk or the save stopped part way.",
+        "Free space, or move the cache and temporary files to a bigger disk (HF_HOME, TMPDIR, offload_folder=); then "
+        "delete the partial files and run again.",
+        (
+            Reference(
+                "docs",
+                "Linux errno(3): ENOSPC (28) 'No space left on device', EDQUOT (122) 'Disk quota exceeded'",
+                "https://man7.org/linux/man-pages/man3/errno.3.html",
+            ),
+        ),
+        anchors=("no space left", "disk quota", "errno 28", "errno 122", "not enough space on the disk"),
+    ),
+    Signature(
+        "file-permission-denied",
+        "other",
+        None,
+        r"PermissionError: \[(Errno 13|WinError 5)\]|\[Errno 13\] Permission denied|Read-only file system|\[Errno 30\]",
+        0.45,
+        "The process may not write (or read) a file it needs: the Hugging Face cache, an offload folder or the output "
+        "directory belongs to another user or sits on a read-only file system (a container image, a shared cache).",
+        "Point HF_HOME (and offload_folder / output_dir) at a folder this user can write, or fix its owner; in a "
+        "container mount a writable volume there.",
+        (
+            Reference(
+                "docs",
+                "Linux errno(3): EACCES (13) 'Permission denied', EROFS (30) 'Read-only file system'",
+                "https://man7.org/linux/man-pages/man3/errno.3.html",
+            ),
+        ),
+        anchors=("errno 13", "winerror 5", "permission denied", "read-only file system", "errno 30"),
+    ),
+    Signature(
+        "gpu-device-files-denied",
+        "gpu_not_visible",
+        None,
+        r"/dev/nvidia(ctl|-uvm|\d+)?\S*:? .{0,40}Permission denied|Permission denied.{0,40}/dev/nvidia",
+        0.65,
+        "The GPU's device files (/dev/nvidia*) are not accessible to this user or container, so CUDA sees no GPU.",
+        "Run the container with the GPU passed in (--gpus all / the NVIDIA container toolkit) or add the user to the "
+        "group that owns /dev/nvidia*.",
+        (
+            Reference(
+                "docs",
+                "NVIDIA Container Toolkit: the device nodes a container needs to see a GPU",
+                "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/index.html",
+            ),
+        ),
+        anchors=("/dev/nvidia",),
+    ),
+    Signature(
+        "nan-or-inf-probabilities",
+        "other",
+        None,
+        # torch's multinomial (aten/src/ATen/native/Distributions.cpp / the CUDA assert) when sampling from logits
+        # that overflowed: half precision holds at most 65504
+        r"probability tensor contains either .?inf.?, .?nan.? or element < 0",
+        0.35,
+        "The logits overflowed to inf/NaN before sampling: float16 holds values only up to 65504, and models trained "
+        "in bfloat16 (Gemma, Llama 3, Qwen) overflow in float16 activations or compute dtype.",
+        "Compute in bfloat16 on an Ampere or newer GPU (dtype=torch.bfloat16 and bnb_4bit_compute_dtype=torch.bfloat16), "
+        "or in float32 on older GPUs; check the loaded weights are not already NaN.",
+        (
+            _src(
+                TORCH,
+                "aten/src/ATen/native/Distributions.cpp",
+                "multinomial: 'probability tensor contains either `inf`, `nan` or element < 0'",
+            ),
+            CUDA_THROUGHPUT,
+        ),
+        alternatives=(
+            # the same message from broken 8-bit kernels: LLM.int8() needs Turing's int8 tensor cores, and the old
+            # Windows DLLs built for one architecture computed garbage on Pascal (the cudaall build did not)
+            Alternative(
+                "arch_unsupported",
+                "On a GPU older than Turing (compute capability below 7.5) the 8-bit kernels of this bitsandbytes "
+                "build produce garbage (no int8 tensor cores, or a library not built for this architecture), which "
+                "shows up as NaN/inf logits.",
+                "Load in 4-bit or 16-bit on this GPU, or use a bitsandbytes build for all architectures (0.43+).",
+                0.3,
+                "gpu_cc<7.5",
+            ),
+            Alternative(
+                "version_incompat",
+                "Mismatched releases (torch, transformers, bitsandbytes) in the environment computing wrong values "
+                "also end in NaN logits.",
+                "Reinstall the project's pinned requirements in a fresh environment; upgrade torch and bitsandbytes.",
+                0.2,
+                "versions_wrong",
+            ),
+        ),
+        anchors=("probability tensor",),
+    ),
+    Signature(
+        "gpu-hardware-fault",
+        "other",
+        None,
+        # NVML/nvidia-smi and the kernel log (Xid) when the GPU stops answering; ECC errors the driver reports
+        r"GPU has fallen off the bus|fallen off the bus|\bNVRM: Xid\b|\bXid \(PCI:|Unable to determine the device handle for GPU.{0,40}Unknown Error"
+        r"|GPU is lost",  # an ECC error in CUDA's own words is cudaErrorECCUncorrectable (cuda_status.py)
+        0.6,
+        "The GPU stopped answering the driver (a hardware, power, thermal or PCIe fault, or a driver crash): no "
+        "software setting of the load causes this.",
+        "Read `dmesg` / `nvidia-smi -q` for the Xid number, reset or reboot the machine, check power and cooling; on a "
+        "cloud VM move to another instance.",
+        (
+            Reference(
+                "docs",
+                "NVIDIA GPU debug guidelines: Xid errors (79: GPU has fallen off the bus; 48/63/64: ECC)",
+                "https://docs.nvidia.com/deploy/xid-errors/index.html",
+            ),
+        ),
+        anchors=("fallen off the bus", "xid", "unknown error", "gpu is lost"),
     ),
     Signature(
         "requirement-not-installed",
@@ -1936,7 +2216,7 @@ SIGNATURES: tuple[Signature, ...] = (
         0.4,
         "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
         "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
-        (CUDA_RUNTIME,),
+        (CUDA_THROUGHPUT, COMPUTE_DTYPE),
         when="gpu_cc<8.0",
         anchors=("slow", "sec/iter", "efficient", "performance", "低于", "慢于"),
     ),

@@ -1,0 +1,150 @@
+"""Failures around a quantized load that no quantization library prints: the Hub (missing, gated, unreachable), a
+damaged checkpoint on disk, a full disk, permissions, the machine's RAM, NaN logits, a GPU that fell off the bus. And
+a message that moved to a file the miner does not read is not taken for a removed one ("upgrade")."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from bnbdoctor.explain import explain_text
+from bnbdoctor.explain.knowledge import knowledge
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# (text, category, signature): each a member of its family other than the one the signature was written from
+AROUND_THE_LOAD = [
+    (
+        "huggingface_hub.errors.RepositoryNotFoundError: 404 Client Error. (Request ID: Root=1-65a)\n"
+        "Repository Not Found for url: https://huggingface.co/api/models/TheBloke/llama-2-7b-chat-GTPQ/revision/main.",
+        "other",
+        "hub-repo-not-found",
+    ),
+    (
+        "OSError: You are trying to access a gated repo.\nMake sure to have access to it at "
+        "https://huggingface.co/google/gemma-2-9b-it.\n401 Client Error.",
+        "other",
+        "hub-gated-or-unauthorised",
+    ),
+    (
+        "requests.exceptions.ConnectionError: (MaxRetryError(\"HTTPSConnectionPool(host='huggingface.co', port=443): "
+        "Max retries exceeded with url: /Qwen/Qwen2-7B/resolve/main/config.json (Caused by NewConnectionError",
+        "other",
+        "hub-unreachable",
+    ),
+    (
+        '  File "/usr/lib/python3/dist-packages/safetensors/torch.py", line 311, in load_file\n'
+        '    with safe_open(filename, framework="pt", device=device) as f:\n'
+        "safetensors_rust.SafetensorError: Error while deserializing header: MetadataIncompleteBuffer",
+        "other",
+        "checkpoint-file-damaged",
+    ),
+    (
+        "RuntimeError: PytorchStreamReader failed reading zip archive: failed finding central directory",
+        "other",
+        "checkpoint-file-damaged",
+    ),
+    (
+        "OSError: [Errno 122] Disk quota exceeded: '/home/u/.cache/huggingface/hub/models--x/blobs/3f2.incomplete'",
+        "other",
+        "disk-full",
+    ),
+    (
+        "PermissionError: [WinError 5] Access is denied: 'C:\\\\Users\\\\me\\\\.cache\\\\huggingface\\\\hub'",
+        "other",
+        "file-permission-denied",
+    ),
+    ("Failed to initialize NVML: could not open /dev/nvidia0: Permission denied", "gpu_not_visible", None),
+    (
+        "terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc",
+        "oom",
+        None,
+    ),
+    (
+        "RuntimeError: [enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried "
+        "to allocate 234881024 bytes.",
+        "oom",
+        "host-memory-exhausted",
+    ),
+    (
+        "    next_tokens = torch.multinomial(probs, num_samples=1).squeeze(1)\n"
+        "RuntimeError: probability tensor contains either `inf`, `nan` or element < 0",
+        "other",
+        "nan-or-inf-probabilities",
+    ),
+    (
+        "[ 5123.123] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.",
+        "other",
+        "gpu-hardware-fault",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "signature"), AROUND_THE_LOAD, ids=lambda v: str(v)[:40])
+def test_failures_around_the_load_are_recognised(text, category, signature):
+    matches = explain_text(text)
+    assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
+    if signature is not None:
+        assert signature in matches[0].evidence["signatures"]
+    assert not matches[0].evidence["signatures"][0].startswith("keywords:")  # recognised, not a guess
+
+
+def test_nan_logits_on_a_pascal_gpu_with_8bit_point_at_the_architecture():
+    from bnbdoctor.commands.explain import report_machine
+
+    text = "8-bit on my GTX 1080 Ti\nRuntimeError: probability tensor contains either `inf`, `nan` or element < 0"
+    assert explain_text(text, report_machine(text))[0].category == "arch_unsupported"
+
+
+def _miner():
+    spec = importlib.util.spec_from_file_location("mine_messages", ROOT / "scripts" / "mine_messages.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("mine_messages", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_message_that_moved_to_an_unmined_file_lives_on(tmp_path):
+    mine = _miner()
+    hub = (
+        'def cached_file(path):\n    raise OSError(\n        f"{path} is not a local folder and is not a valid model '
+        "identifier \"\n        \"listed on 'https://huggingface.co/models'\\nIf this is a private repository, make "
+        'sure to pass a token"\n    )\n'
+    )
+    blob = mine.string_blob([("transformers/utils/hub.py", hub.encode())])
+    old = (
+        "{path} is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models' "
+        "If this is a private repository, make sure to pass a token having permission to this repo with "
+        "`use_auth_token` or log in with `huggingface-cli login` and pass `use_auth_token=True`."
+    )
+    assert mine.lives_on(old, blob)  # the start of the message survives, its advice was reworded
+    assert not mine.lives_on("Your GPU does not support Int8 Matmul and was removed from here", blob)
+    table = {
+        "releases": {"transformers": ["4.21.3", "5.0.0"]},
+        "columns": ["package", "file", "function", "kind", "type", "first", "last", "template", "native"],
+        "rows": [
+            ["transformers", "modeling_utils.py", "f", "raise", "OSError", "4.20.0", "4.21.3", old, False]
+        ],
+    }
+    assert mine.mark_alive(table, {"transformers": blob}) == 1
+    assert table["columns"][-1] == "alive" and table["rows"][0][-1] is True
+
+
+def test_the_shipped_table_does_not_say_upgrade_for_a_moved_message():
+    moved = [
+        t
+        for t in knowledge().templates
+        if t.package == "transformers" and "is not a valid model identifier" in t.template
+    ]
+    assert moved and all(t.alive or t.last == knowledge().newest("transformers") for t in moved)
+    text = (
+        "OSError: mistralai/Mistral-7B is not a local folder and is not a valid model identifier listed on "
+        "'https://huggingface.co/models'"
+    )
+    matches = explain_text(text)
+    assert matches[0].category == "other"
+    assert not any(s.startswith("release-range:") for m in matches for s in m.evidence["signatures"])
