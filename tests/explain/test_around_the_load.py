@@ -148,3 +148,38 @@ def test_the_shipped_table_does_not_say_upgrade_for_a_moved_message():
     matches = explain_text(text)
     assert matches[0].category == "other"
     assert not any(s.startswith("release-range:") for m in matches for s in m.evidence["signatures"])
+
+
+# families of the retired sets, each tested with another member (another GPU, another extension, another device)
+GATES = [
+    (
+        "RuntimeError: Expected is_sm8x || is_sm90 to be true, but got false.  (Could this error message be improved? "
+        "If so, please report an enhancement request to PyTorch.)",
+        "arch_unsupported",
+    ),
+    (
+        "torch._dynamo.exc.BackendCompilerFailed: backend='inductor' raised:\nRuntimeError: Found Tesla P100-PCIE-16GB "
+        "which is too old to be supported by the triton GPU compiler, which is used as the backend. Triton only "
+        "supports devices of CUDA Capability >= 7.0, but your device is of CUDA capability 6.0",
+        "arch_unsupported",
+    ),
+    ("RuntimeError: PyTorch is not linked with support for mps devices", "platform_unsupported"),
+    (
+        ":0:rocdevice.cpp:2984: Aborting: Call returned HSA_STATUS_ERROR_INVALID_ISA: The instruction set "
+        "architecture is invalid.",
+        "platform_unsupported",
+    ),
+    # a traceback that travelled inside a JSON string: escaped quotes and newlines
+    (
+        '{"detail": "Traceback (most recent call last):\\n  File \\"app.py\\", line 9, in run\\nRuntimeError: '
+        '\\"addmm_impl_cpu_\\" not implemented for \'Half\'\\n"}',
+        "gpu_not_visible",  # a half-precision op that ran on the CPU: the model never reached a GPU
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), GATES, ids=lambda v: str(v)[:40])
+def test_gates_and_embedded_logs(text, category):
+    matches = explain_text(text)
+    assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
+    assert not matches[0].evidence["signatures"][0].startswith("keywords:")

@@ -328,12 +328,28 @@ _CHAIN = re.compile(
 )
 
 
+#: a log that travelled inside a string literal (a JSON API response, a Python repr, a Ray worker's record) keeps
+#: its newlines and quotes escaped: "...\\nRuntimeError: ... not implemented for \\'BFloat16\\'"
+_ESCAPED_NEWLINE = re.compile(r"\\r?\\n")
+
+
+def _unescape_embedded(text: str) -> str:
+    if "\\'" in text:
+        text = text.replace("\\'", "'")
+    if '\\"' in text:
+        text = text.replace('\\"', '"')
+    if text.count("\\n") >= 2:  # one could be a Windows path (C:\new); a traceback has many
+        text = _ESCAPED_NEWLINE.sub("\n", text)
+    return text
+
+
 def clean_lines(text: str) -> list[str]:
     """The text as lines a matcher can read: no ANSI colours, box drawing, markdown quote marks, fences or
     backticks; curly quotes made straight; HTML entities (a scraped issue page) decoded."""
     if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
         text = html.unescape(text)
     text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _unescape_embedded(text)
     if "\u2502" in text:  # rich crops a panel's lines at its right border: mark those as cut short
         text = _BOX_CROPPED.sub(lambda m: m.group(1) + " \u2026", text)
     had_backticks = "`" in text

@@ -1230,6 +1230,86 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "torch-check-on-architecture",
+        "arch_unsupported",
+        None,
+        # a TORCH_CHECK without its own message prints its condition: flash-attention's and other CUDA extensions'
+        # architecture gates ("Expected is_sm90 || is_sm8x || is_sm75 to be true, but got false")
+        r"Expected [^\n]{0,80}\b(is_sm\d+\w*|is_sm[89]x|sm8x|dprops->major|dprops->minor)\b[^\n]{0,80} to be true, but got false",
+        0.6,
+        "A CUDA extension's kernel checks the GPU's architecture and this GPU is not one it was written for (the "
+        "condition names the compute capabilities it accepts).",
+        "Run on a GPU the condition accepts (is_sm8x: Ampere/Ada, is_sm90: Hopper, is_sm75: Turing), or turn the "
+        "extension off (attn_implementation='sdpa' instead of flash_attention_2).",
+        (
+            _src(
+                "Dao-AILab/flash-attention",
+                "csrc/flash_attn/flash_api.cpp",
+                "TORCH_CHECK(is_sm90 || is_sm8x, ...)",
+            ),
+        ),
+        anchors=("to be true",),
+    ),
+    Signature(
+        "triton-gpu-too-old",
+        "arch_unsupported",
+        None,
+        r"which is too old to be supported by the triton GPU compiler|Triton only supports devices of CUDA Capability",
+        0.7,
+        "torch.compile's Triton backend (Inductor) needs a GPU of compute capability 7.0 or newer; this one is older "
+        "(Pascal P40/P100/GTX 10xx, Maxwell).",
+        "Run without torch.compile on this GPU (or with backend='eager'/'aot_eager'), or use a Volta or newer GPU.",
+        (
+            _src(
+                TORCH,
+                "torch/_inductor/exc.py",
+                "GPUTooOldForTriton: 'Found ... which is too old to be supported by the triton GPU compiler'",
+            ),
+        ),
+        anchors=("too old to be supported", "triton only supports"),
+    ),
+    Signature(
+        "torch-built-without-backend",
+        "platform_unsupported",
+        None,
+        # c10/core/impl/DeviceGuardImplInterface.h: a device type this torch build has no backend for
+        r"PyTorch is not linked with support for \w+ devices",
+        0.6,
+        "This torch build has no backend for the device asked for (an XPU, MPS or other accelerator build of torch is "
+        "needed for that device).",
+        "Install the torch build for the device (Intel XPU wheels, ROCm wheels, the CUDA wheels from pytorch.org), or "
+        "ask for a device this build has.",
+        (
+            _src(
+                TORCH,
+                "c10/core/impl/DeviceGuardImplInterface.h",
+                "'PyTorch is not linked with support for {type} devices'",
+            ),
+        ),
+        anchors=("not linked with support",),
+    ),
+    Signature(
+        "rocm-runtime-refuses-gpu",
+        "platform_unsupported",
+        None,
+        # the ROCm runtime (ROCr's hsa_status_string) when the kernels were not built for the GPU's gfx target, the
+        # usual state of consumer AMD GPUs that ROCm does not list
+        r"HSA_STATUS_ERROR_OUT_OF_RESOURCES|HSA_STATUS_ERROR_INVALID_ISA",
+        0.55,
+        "ROCm has no code for this AMD GPU's gfx target (a GPU the ROCm release does not support, or a build "
+        "without its target): the runtime cannot load the kernels.",
+        "Use a GPU that the ROCm release lists, or set HSA_OVERRIDE_GFX_VERSION to the nearest supported target "
+        "(11.0.0 for RDNA3, 10.3.0 for RDNA2); install the ROCm build of each library.",
+        (
+            Reference(
+                "docs",
+                "ROCm system requirements: supported GPUs",
+                "https://rocm.docs.amd.com/projects/install-on-linux/en/latest/reference/system-requirements.html",
+            ),
+        ),
+        anchors=("hsa_status_error",),
+    ),
+    Signature(
         "rocm-no-kernels-for-gfx",
         "arch_unsupported",
         None,
