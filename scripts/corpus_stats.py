@@ -76,6 +76,9 @@ FILES = {
     "dev-k": FIXTURES / "reports-dev-k.jsonl",
     "dev-l": FIXTURES / "reports-dev-l.jsonl",
     "test10": FIXTURES / "reports-test10.jsonl",
+    "dev-m": FIXTURES / "reports-dev-m.jsonl",
+    "dev-n": FIXTURES / "reports-dev-n.jsonl",
+    "test17": FIXTURES / "reports-test17.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

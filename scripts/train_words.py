@@ -39,6 +39,8 @@ TUNING = {
     "dev-j": "reports-dev-j.jsonl",
     "dev-k": "reports-dev-k.jsonl",
     "dev-l": "reports-dev-l.jsonl",
+    "dev-m": "reports-dev-m.jsonl",
+    "dev-n": "reports-dev-n.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

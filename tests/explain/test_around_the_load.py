@@ -183,3 +183,53 @@ def test_gates_and_embedded_logs(text, category):
     matches = explain_text(text)
     assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
     assert not matches[0].evidence["signatures"][0].startswith("keywords:")
+
+
+# families of the session-4 retired sets (dev-m, dev-n), each tested with another member of its family
+SESSION4_FAMILIES = [
+    # a library's guarded import of another package that is not installed
+    (
+        "Traceback (most recent call last):\n"
+        '  File "/opt/venv/lib/python3.11/site-packages/trl/trainer/dpo_trainer.py", line 210, in __init__\n'
+        "    if isinstance(model, PeftModel):\n"
+        "NameError: name 'PeftModel' is not defined",
+        "missing_libs",
+    ),
+    # a keyword of no loader given to a model's constructor, and a loading keyword given to the constructor
+    (
+        "TypeError: MistralForCausalLM.__init__() got an unexpected keyword argument 'use_flash_attn_v2'",
+        "wrong_api",
+    ),
+    # the bf16 check failing on a machine without a GPU
+    (
+        "We run the trainer on a CPU-only server.\nValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, "
+        "using Ampere GPU with cuda>=11.0",
+        "gpu_not_visible",
+    ),
+    (
+        "torch.cuda.is_available() returns False here\nValueError: Some modules are dispatched on the CPU or the disk. "
+        "Make sure you have enough GPU RAM to fit the quantized model.",
+        "gpu_not_visible",
+    ),
+    # an extension built for torch 1.x next to torch 2.x
+    (
+        '  File "/usr/lib/python3/site-packages/apex/normalization/fused_layer_norm.py", line 13\n'
+        "ImportError: libc10_cuda.so: cannot open shared object file: No such file or directory",
+        "version_incompat",
+    ),
+    ("RuntimeError: Placeholder storage has not been allocated on MPS device!", "device_mismatch"),
+    (
+        "With load_in_4bit the Mixtral experts remain unquantized in bf16, so it needs 90 GB",
+        "moe_not_quantized",
+    ),
+    ("Quantized inference is much slower than fp16 on my A100 with bitsandbytes", "dtype_slow"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), SESSION4_FAMILIES, ids=lambda v: str(v)[:40])
+def test_session4_families(text, category):
+    from bnbdoctor.commands.explain import report_machine
+
+    matches = explain_text(text, report_machine(text))
+    assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
+    assert not all(s.startswith("keywords:") for s in matches[0].evidence["signatures"])

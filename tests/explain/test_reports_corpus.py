@@ -196,6 +196,9 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("dev-j", 23),  # test12, evaluated once and retired
         ("dev-k", 17),  # test13, evaluated once and retired
         ("dev-l", 20),  # test14, evaluated once and retired
+        ("dev-m", 35),  # test15 (session 4), evaluated once and retired
+        ("dev-n", 33),  # test16 (session 4), evaluated once and retired
+        ("test17", 34),  # held out (session 4)
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -696,7 +696,7 @@ def _on_keyword(
             ix, package, what, table[name], table, name, _installed(text, versions, package), line, i
         )
     if not keys:
-        return None
+        return _model_init_keyword(ix, m["func"], name, text, line, i)
     key = keys[0]
     package = _package_of(key)
     table = ix.params[key]
@@ -704,6 +704,44 @@ def _on_keyword(
     close = _close(name, [p for p in table if p not in ("(", "*", "**")], 0.75)
     what = f"`{name}` as a `{shown}` argument"
     return _never(what, name, close, [], package, ix.releases[package][-1], line, i)
+
+
+#: a model class's constructor: transformers' from_pretrained hands every keyword that neither it nor the config
+#: takes to it ("LlamaForCausalLM.__init__() got an unexpected keyword argument 'bf16'")
+_MODEL_INIT = re.compile(r"(?:For[A-Z]\w*|Model|LMHeadModel)\.__init__$")
+
+
+def _model_init_keyword(ix: ApiIndex, func: str, name: str, text: str, line: str, i: int) -> Verdict | None:
+    """A keyword a model's constructor refused, where the index knows no such callable: an argument of some other
+    callable (`device_map` is from_pretrained's, `bf16` TrainingArguments') passed to the model, or a name no release
+    of the indexed libraries takes."""
+    if not (_MODEL_INIT.search(func) or (func == "__init__" and "from_pretrained" in text)):
+        return None
+    loaders = [k for k in ix.callables.get("PreTrainedModel.from_pretrained", []) if name in ix.params[k]]
+    if (
+        loaders
+        and all(ix.full(_package_of(k), ix.params[k][name]) for k in loaders)
+        and "from_pretrained" not in text
+    ):
+        # an argument every from_pretrained takes, given to the constructor (Model(config, device_map=...))
+        elsewhere = ["PreTrainedModel.from_pretrained"]
+    elif loaders:
+        # from_pretrained takes it in some releases only: an older one handed it on to the model (the release
+        # question, which the signatures and the version verdicts answer)
+        return None
+    else:
+        elsewhere = sorted({k.partition(":")[2] for k, table in ix.params.items() if name in table})
+    newest = ix.releases["transformers"][-1] if "transformers" in ix.releases else "?"
+    return _never(
+        f"`{name}` as an argument of the model's constructor ({func})",
+        name,
+        None,
+        elsewhere,
+        "transformers",
+        newest,
+        line,
+        i,
+    )
 
 
 def _on_missing(
@@ -755,6 +793,23 @@ def _on_nameerror(
     package = _package_of(inner) if inner else ""
     if package in ix.releases:
         table = ix.names.get(inner, {})
+        # the library's module imports the name from another package (trl's `LoraConfig` from peft): the import is
+        # guarded (`if is_peft_available()`, a try/except), so the name is missing because that package is not
+        # installed or failed to import, whatever the release
+        foreign = [h for h in ix.by_name.get(name, []) if "." not in h and h != package and h in ix.releases]
+        if name in table and foreign:
+            return Verdict(
+                "missing_libs",
+                NAME_ERROR + 0.1,
+                f"`{inner}` uses `{name}` of {foreign[0]}, which it imports only when {foreign[0]} is installed and "
+                f"imports cleanly: {foreign[0]} is missing from this environment (or its import failed).",
+                f"pip install {foreign[0]} (a release that works with the installed {package}), then restart; "
+                f"`python -c 'import {foreign[0]}'` shows an import failure.",
+                line,
+                i,
+                "version_incompat",
+                RUNNER_UP - 0.1,
+            )
         if name in table and not ix.full(package, table[name]):
             verdict = _version_verdict(
                 ix,
@@ -777,10 +832,13 @@ def _on_nameerror(
             "wrong_api",
             NAME_ERROR,
             f"`{name}` is used without being imported: it is a public name of {', '.join(homes[:2])}.",
-            f"Add `from {homes[0]} import {name}` at the top of the script.",
+            f"Add `from {homes[0]} import {name}` at the top of the script (and install {homes[0]} if it is not).",
             line,
             i,
-            None,
+            # a library's own code without a traceback to show it reads the same: its guarded import of a package
+            # that is not installed
+            "missing_libs",
+            RUNNER_UP - 0.1,
         )
     return None
 

@@ -167,6 +167,14 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     "container": re.compile(
         r"(docker|podman|container|kubernetes|\bk8s\b|cuda-compat|compat/libcuda|ld\.so\.conf|nvcr\.io)", re.I
     ),
+    # the report says the machine has no GPU (a CPU-only server, a notebook without an accelerator)
+    "cpu_only": re.compile(
+        r"(CPU[- ]only (system|machine|server|instance|box|environment|setup|runtime)s?|only (a |the )?CPU\b|"
+        r"\b(no|without (a|any)) (NVIDIA |CUDA )?GPUs?\b(?! memory)|server with (only )?(a )?CPU|"
+        r"\b(running|run|runs|ran) (on|with) (the |a )?CPU\b(?! offload)|"
+        r"torch\.cuda\.is_available\(\)\s*(is|==|returns?|gives)\s*False)",
+        re.I,
+    ),
     # a distributed launch: accelerate/torchrun/DeepSpeed, or the per-rank prefixes their logs carry
     "distributed_launch": re.compile(
         r"(accelerate launch|torchrun|torch\.distributed\.\w+|deepspeed|\bDDP\b|\[rank\d+\]|LOCAL_RANK)", re.I

@@ -969,6 +969,26 @@ SIGNATURES: tuple[Signature, ...] = (
                 0.2,
                 "gpu_cc>=8.0",
             ),
+            # the same checks refuse bf16 when there is no GPU at all (TrainingArguments: "Your setup doesn't support
+            # bf16/gpu"): a CPU-only machine or a torch that sees none
+            Alternative(
+                "gpu_not_visible",
+                "There is no usable GPU here at all (a CPU-only machine, a CPU build of torch, or hidden GPUs): the "
+                "bf16/GPU check fails because torch sees no CUDA device, not because of the GPU's generation.",
+                "Run on a machine with a CUDA GPU and a CUDA build of torch, or configure the run for the CPU (no "
+                "bf16/fp16 mixed precision, no 4/8-bit bitsandbytes layers on old releases).",
+                0.2,
+                "text:cpu_only",
+                confirmed_only=True,
+            ),
+            Alternative(
+                "gpu_not_visible",
+                "There is no usable GPU here at all: the bf16/GPU check fails because torch sees no CUDA device.",
+                "Run on a machine with a CUDA GPU and a CUDA build of torch; `bnbdoctor check` shows what is missing.",
+                0.2,
+                "no_gpu",
+                confirmed_only=True,
+            ),
         ),
     ),
     Signature(
@@ -1747,6 +1767,28 @@ SIGNATURES: tuple[Signature, ...] = (
         "device_map put part of the quantized model on the CPU or disk because the GPU budget (the GPU's free memory, or max_memory for it) is below the model's size; transformers refuses to offload quantized layers, or (with a \"cpu\" entry in max_memory) silently runs them on the CPU.",
         "Give the GPU a budget at least the model's size (raise max_memory for it, free the GPU, or use a bigger one), or a smaller mode (nf4 with double quantization, a smaller model); `bnbdoctor estimate MODEL` gives the size. Only as a last resort keep offloaded layers unquantized with `llm_int8_enable_fp32_cpu_offload=True` and a custom device_map (slow).",
         (Q4, H100),
+        alternatives=(
+            # with no GPU at all device_map="auto" has only the CPU and the disk: everything is "offloaded"
+            Alternative(
+                "gpu_not_visible",
+                "There is no GPU for the process (a CPU-only machine, a CPU build of torch, CUDA_VISIBLE_DEVICES "
+                "hiding them): device_map had only the CPU and the disk, so every quantized layer was put there.",
+                "Run on a machine with a CUDA GPU and a CUDA build of torch (`bnbdoctor check` shows what is missing), "
+                "or make sure the job is given a GPU (CUDA_VISIBLE_DEVICES, the scheduler's GPU request).",
+                0.25,
+                "text:cpu_only",
+                confirmed_only=True,
+            ),
+            Alternative(
+                "gpu_not_visible",
+                "There is no GPU for the process: device_map had only the CPU and the disk, so every quantized layer "
+                "was put there.",
+                "Run on a machine with a CUDA GPU and a CUDA build of torch; `bnbdoctor check` shows what is missing.",
+                0.25,
+                "no_gpu",
+                confirmed_only=True,
+            ),
+        ),
     ),
     Signature(
         "meta-tensor",
@@ -1772,6 +1814,52 @@ SIGNATURES: tuple[Signature, ...] = (
         'The model is split over several devices (device_map="auto" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.',
         'Put the whole model on one GPU (`device_map={"": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.',
         (TORCH_DEVICE, ACC_BIG),
+    ),
+    Signature(
+        "mps-placeholder-storage",
+        "device_mismatch",
+        None,
+        # torch's MPS backend (aten/src/ATen/native/mps/OperationUtils.mm) when an operand of an MPS op is not on
+        # the MPS device (a CPU tensor, or a model half moved)
+        r"Placeholder storage has not been allocated on MPS device",
+        0.55,
+        "An operation ran on the MPS device with an operand that is not there: the inputs (or some weights) are still "
+        "on the CPU while the model is on MPS.",
+        "Move the inputs to the model's device (`.to(model.device)`), or load the whole model on one device; a "
+        "library that moves them itself may need an upgrade (transformers/sentence-transformers regressions did this).",
+        (
+            _src(
+                TORCH,
+                "aten/src/ATen/native/mps/OperationUtils.mm",
+                "'Placeholder storage has not been allocated on MPS device!'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "A library release that forgets to move its own tensors to MPS (a regression fixed in a later release).",
+                "Upgrade the library that calls the model (transformers, sentence-transformers), then restart.",
+                0.3,
+                "versions_wrong",
+            ),
+        ),
+        anchors=("placeholder storage",),
+    ),
+    Signature(
+        "moe-experts-unquantized-said",
+        "moe_not_quantized",
+        None,
+        # prose: what users and PR authors write when a Mixture-of-Experts model's expert weights stayed in 16/32-bit
+        r"\b(MoE|experts?)\b.{0,60}\b(stay(ed|s)?|left|loaded|kept|remain\w*|are|were|is|not)\b.{0,20}\b(un-?quantized|not quantized|in (fp|bf)16|in float(16|32))"
+        r"|\bun-?quantized\b.{0,30}\b(MoE )?experts\b|\b(MoE|experts)\b.{0,40}\b(un-?quantized|not (being )?quantized)\b",
+        0.6,
+        "The Mixture-of-Experts weights (the experts, most of the model) were not quantized: bitsandbytes quantizes "
+        "nn.Linear layers, and experts stored as fused 3-D parameters (or skipped by name) stay in 16/32-bit, so "
+        "memory is several times what 4-bit predicts.",
+        "Use a release whose quantizer handles this model's fused experts, or a checkpoint with experts as nn.Linear; "
+        "`bnbdoctor estimate MODEL` shows the share of the experts.",
+        (Q4,),
+        anchors=("unquantized", "un-quantized", "not quantized", "fp16", "bf16", "float16", "float32"),
     ),
     Signature(
         "generate-inputs-elsewhere",
@@ -2037,6 +2125,9 @@ SIGNATURES: tuple[Signature, ...] = (
         # changes with every torch release: loaded next to another torch it misses a mangled c10::/at::/torch::
         # symbol, or says so itself (xformers/_cpp_lib.py; torchvision registers no operators)
         r"undefined symbol: _ZNK?(3c10|2at|5torch|6caffe2)\w+"
+        # torch 2.0 merged libtorch_cuda_cu/libtorch_cuda_cpp into libtorch_cuda: an extension built for torch 1.x
+        # asks the loader for a library the installed torch no longer has
+        r"|(libtorch_cuda_cu|libtorch_cuda_cpp|libtorch_cuda|libtorch_cpu|libtorch_python|libc10_cuda|libc10)\.so: cannot open shared object file"
         r"|xFormers can't load C\+\+/CUDA extensions\. xFormers was built for"
         r"|operator torchvision::\w+ does not exist",
         0.7,
@@ -2290,9 +2381,7 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # prose, not a message: what users write when half precision runs slower on a GPU without fast fp16
         r"(fp16|float16|half precision|half-precision|bf16|bfloat16)\b.{0,120}(slower|very slow|is slow|performance is (very )?low|less efficient|sec/iter)"
-        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b"
-        # quantized layers dequantize on the fly: 8-bit (LLM.int8) and 4-bit run slower than 16-bit, said in words
-        r"|(?:\b|_)(4|8)[- ]?bit\b.{0,80}(slower than|低于|慢于) ?(fp16|bf16|float16|16[- ]?bit|half)",
+        r"|(inference|training|generation) (speed|time) is (so |very )?slow|is (so|very|extremely) slow\b",
         0.4,
         "This GPU has no fast path for the dtype in use: float16 on Pascal and older (P40, GTX 10xx), bfloat16 below Ampere (T4, V100), so it runs far slower than it should.",
         "Use a dtype the GPU computes fast: float32 on Pascal, float16 on T4/V100 (dtype and bnb_4bit_compute_dtype); or a GPU with compute capability 8.0+.",
@@ -2301,12 +2390,30 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("slow", "sec/iter", "efficient", "performance", "低于", "慢于"),
     ),
     Signature(
+        "quantized-slower-said",
+        "dtype_slow",
+        None,
+        # prose: quantized layers dequantize on the fly, so 8-bit (LLM.int8) and 4-bit run slower than 16-bit
+        r"(?:\b|_)(4|8)[- ]?bit\b.{0,80}(slower than|低于|慢于) ?(the )?(fp16|bf16|float16|16[- ]?bit|half|non-?quantiz\w*|un-?quantized|original|full[- ]precision|fp32|base model)"
+        r"|quantiz\w+ (model |inference |version )?(is |runs |was )?(much |very |a lot |far |\d+x )slower",
+        0.45,
+        "Quantized layers dequantize their weights at every step: for small batches 4-bit runs slower than 16-bit, "
+        "LLM.int8() slower still (its outlier decomposition), and the default float32 compute dtype makes 4-bit 2-4x "
+        "slower again. Memory drops as expected; only speed is lost.",
+        "Set bnb_4bit_compute_dtype=torch.bfloat16 (float16 below compute capability 8.0) and dtype to match; prefer "
+        "4-bit over 8-bit for speed; where speed matters more than memory serve 16-bit weights or a kernel-based "
+        "format (AWQ/GPTQ with Marlin kernels).",
+        (COMPUTE_DTYPE, LINEAR4BIT),
+        anchors=("slow", "低于", "慢于"),
+    ),
+    Signature(
         "fsdp-uint8-storage",
         "version_incompat",
         "BNB023",
         # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless
         # bnb_4bit_quant_storage (0.43+) says otherwise
-        r"Cannot flatten integer dtype tensors|Must flatten tensors with uniform dtype but got torch\.uint8",
+        r"Cannot flatten integer dtype tensors|Must flatten tensors with uniform dtype but got torch\.uint8"
+        r"|Integer parameters are unsupported",  # torch/distributed/fsdp/flat_param.py _init_flat_param (2.0-2.1)
         0.7,
         "FSDP cannot shard 4-bit weights stored as uint8: FSDP-QLoRA needs bitsandbytes 0.43+ and a float quant storage.",
         "pip install -U bitsandbytes (0.43+), and load with BitsAndBytesConfig(..., bnb_4bit_quant_storage=torch.bfloat16) matching the model's dtype.",
