@@ -11,6 +11,7 @@ from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
 from ..inputs import input_errors, read_tail, require_regular_file
+from ..snapshot import Snapshot
 from ..vocab import guessed
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
@@ -134,11 +135,33 @@ def report_machine(text: str) -> MachineFacts | None:
     )
 
 
+#: the folders a Python traceback's library frames live in (`File "/usr/local/lib/python3.10/dist-packages/x.py"`)
+_PACKAGE_DIRS = re.compile(r"""File "((?:[A-Za-z]:)?[/\\][^"]*?[/\\](?:site|dist)-packages)[/\\]""")
+#: a GPU at work in the text: only a machine with one prints these
+_GPU_AT_WORK = re.compile(
+    r"CUDA out of memory|CUDA error: (?!no CUDA-capable)|GPU \d+ has a total capacity|CUBLAS_STATUS_|cuDNN error"
+    r"|device-side assert|NVIDIA-SMI \d|\| +\d+ +(NVIDIA|Tesla|GeForce|Quadro)|device='cuda:\d'|on device cuda:\d"
+)
+
+
+def foreign_text(text: str, snapshot: Snapshot) -> str | None:
+    """Why the text cannot have come from this machine (then this machine's facts would mislead), or None.
+    A pasted report from a GitHub issue runs through `explain` on a laptop or a CI box: its traceback names
+    site-packages folders that do not exist here, or shows a GPU at work on a machine that has none."""
+    dirs = dict.fromkeys(m.group(1) for m in _PACKAGE_DIRS.finditer(text))
+    if dirs and not any(Path(d).is_dir() for d in dirs):
+        return f"its traceback's packages are in {next(iter(dirs))}, which is not on this machine"
+    if not snapshot.nvml.gpus and (m := _GPU_AT_WORK.search(text)):
+        return f"it shows a GPU at work ({m.group(0).strip()!r}) and this machine has none"
+    return None
+
+
 def machine_facts(
-    snapshot_path: Path | None, use_machine: bool, text: str | None = None
+    snapshot_path: Path | None, use_machine: bool, text: str | None = None, notes: list[str] | None = None
 ) -> MachineFacts | None:
     """The facts `explain` ranks with: a snapshot file, else the machine the text itself describes (the error came
-    from there), else this machine (probed, no torch import), else nothing."""
+    from there), else this machine (probed, no torch import) unless the text shows it came from another machine
+    (then nothing: the reason is added to `notes`), else nothing."""
     from ..rules import CheckOptions, Context, run
 
     if snapshot_path is None and text is not None:
@@ -155,6 +178,15 @@ def machine_facts(
 
         snapshot = collect(nvml_timeout=5.0)
         source = "this machine"
+        reason = foreign_text(text, snapshot) if text is not None else None
+        if reason is not None:
+            if notes is not None:
+                notes.append(
+                    f"this machine's facts were not used: the text came from another machine ({reason}); "
+                    "`--snapshot` with that machine's snapshot, or a report that states its versions and GPU, "
+                    "ranks with its facts"
+                )
+            return None
     else:
         return None
     # Someone explaining a bitsandbytes error expects a GPU: a machine without one is a finding, not information.
@@ -162,7 +194,9 @@ def machine_facts(
     return MachineFacts.of(snapshot, findings, source)
 
 
-def explain(text: str, source: str, machine: MachineFacts | None, context: str = "") -> ExplainResult:
+def explain(
+    text: str, source: str, machine: MachineFacts | None, context: str = "", extra_notes: tuple[str, ...] = ()
+) -> ExplainResult:
     text = strip_ansi(text)
     matches = tuple(explain_text(text, machine, context))
     lines = [line for m in matches for line in m.evidence.get("lines", [])]
@@ -193,7 +227,7 @@ def explain(text: str, source: str, machine: MachineFacts | None, context: str =
             "no known message in the text: the causes are guesses from its words (never confident); "
             "run `bnbdoctor check` on the machine that failed",
         )
-    return ExplainResult(matches, summary, machine_summary, notes)
+    return ExplainResult(matches, summary, machine_summary, notes + extra_notes)
 
 
 def run_explain(request: ExplainRequest) -> ExplainResult:
@@ -201,9 +235,9 @@ def run_explain(request: ExplainRequest) -> ExplainResult:
     text = strip_ansi(text)  # before the report's facts are read from it, too
     if not text.strip():
         raise InputError("the error text is empty")
-    return explain(
-        text, request.source or source, machine_facts(request.snapshot_path, request.use_machine, text)
-    )
+    notes: list[str] = []
+    machine = machine_facts(request.snapshot_path, request.use_machine, text, notes)
+    return explain(text, request.source or source, machine, extra_notes=tuple(notes))
 
 
 MAX_CONTEXT = 256 * 1024

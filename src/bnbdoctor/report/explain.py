@@ -78,4 +78,8 @@ def render_explain_text(result: ExplainResult, color: bool | None = None, width:
             _indented(console, Text.assemble(("check: ", "dim"), f"{finding['rule']} {finding['message']}"))
     if len(result.matches) > MAX_SHOWN:
         console.print(f"\n[dim]{len(result.matches) - MAX_SHOWN} less likely cause(s) in --format json[/]")
+    for note in result.notes:
+        if note.startswith("this machine's facts were not used"):
+            console.print()
+            console.print(Text(f"note: {note}", style="dim"))
     return buffer.getvalue()
