@@ -79,6 +79,8 @@ FILES = {
     "dev-m": FIXTURES / "reports-dev-m.jsonl",
     "dev-n": FIXTURES / "reports-dev-n.jsonl",
     "test17": FIXTURES / "reports-test17.jsonl",
+    "dev-o": FIXTURES / "reports-dev-o.jsonl",
+    "test19": FIXTURES / "reports-test19.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

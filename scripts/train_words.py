@@ -41,6 +41,7 @@ TUNING = {
     "dev-l": "reports-dev-l.jsonl",
     "dev-m": "reports-dev-m.jsonl",
     "dev-n": "reports-dev-n.jsonl",
+    "dev-o": "reports-dev-o.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -233,3 +233,45 @@ def test_session4_families(text, category):
     matches = explain_text(text, report_machine(text))
     assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
     assert not all(s.startswith("keywords:") for s in matches[0].evidence["signatures"])
+
+
+# families of the session-4 retired test18 (dev-o), each tested with another member
+DEV_O_FAMILIES = [
+    (
+        "WARNING:auto_gptq.nn_modules.qlinear.qlinear_cuda_old:CUDA extension not installed.",
+        "version_incompat",
+    ),
+    (
+        "xFormers was built for:\n    PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cu118)\n"
+        "`cutlassF` is not supported because:\n    xFormers wasn't build with CUDA support",
+        "cuda_mismatch",
+    ),
+    ("KeyError: 'model.layers.0.self_attn.q_proj.weight.quant_state.bitsandbytes__nf4'", "wrong_api"),
+    (
+        '  File "/opt/conda/lib/python3.10/site-packages/peft/mapping.py", line 98, in _prepare_lora_config\n'
+        "ValueError: Please specify `target_modules` in `peft_config`",
+        "version_incompat",
+    ),
+    (
+        "ValueError: Found modules on cpu/disk. Using Exllama or Exllamav2 backend requires all the modules to be on "
+        "GPU.",
+        "cpu_offload",
+    ),
+    (
+        "ValueError: Attention with alibi is not supported by this kernel. Please set use_flash_attention=False in the "
+        "config.",
+        "wrong_api",
+    ),
+    (
+        "ValueError: The version of TRL you are using is not compatible, please use a version that is greater than "
+        "0.7.0",
+        "version_incompat",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), DEV_O_FAMILIES, ids=lambda v: str(v)[:40])
+def test_dev_o_families(text, category):
+    matches = explain_text(text)
+    assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
+    assert not all(s.startswith("keywords:") for s in matches[0].evidence["signatures"])

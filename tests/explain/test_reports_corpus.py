@@ -198,7 +198,9 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("dev-l", 20),  # test14, evaluated once and retired
         ("dev-m", 35),  # test15 (session 4), evaluated once and retired
         ("dev-n", 33),  # test16 (session 4), evaluated once and retired
+        ("dev-o", 35),  # test18 (session 4), evaluated once and retired
         ("test17", 34),  # held out (session 4)
+        ("test19", 35),  # held out (session 4)
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

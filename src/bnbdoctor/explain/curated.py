@@ -243,7 +243,10 @@ _NO_GPU_FOUND = re.compile(
 #: "xformers version 0.0.27 is not supported with unsloth. Please downgrade", "requires torch>=2.5")
 _VERSION_CONSTRAINT = re.compile(
     r"version ?(<|<=|>=|>|==) ?v?\d|\b(please|to) (downgrade|upgrade)\b|version v?\d+(\.\d+)+[\w.]* is not supported"
-    r"|(requires?|needs?) [\w.\- `']{1,40}(>=|>) ?v?\d+\.\d",
+    r"|(requires?|needs?) [\w.\- `']{1,40}(>=|>) ?v?\d+\.\d"
+    # "The version of PEFT you are using is not compatible, please use a version that is greater than 0.5.0"
+    r"|version of [\w.-]+ (you are using |installed |you have )?is (not|in)compatible|please use a version"
+    r"|versions? (greater|higher|newer|older|lower) than v?\d+\.\d",
     re.I,
 )
 #: a kernel or feature of the wider stack that needs a newer GPU generation than this one
@@ -350,7 +353,10 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "family:version-constraint",
         "version_incompat",
-        lambda t: _wider(t) and bool(_VERSION_CONSTRAINT.search(t.template)),
+        lambda t: (
+            (_wider(t) or (failing(t) and t.kind in ("raise", "warn")))
+            and bool(_VERSION_CONSTRAINT.search(t.template))
+        ),
         "The framework's release does not go with the installed release of a package it names (a version bound it "
         "checks).",
         "Install the release the message asks for (upgrade or downgrade the package it names), or a release of the "

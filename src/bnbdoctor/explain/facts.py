@@ -175,6 +175,11 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"torch\.cuda\.is_available\(\)\s*(is|==|returns?|gives)\s*False)",
         re.I,
     ),
+    # two CUDA variants named side by side: a wheel for cu124 next to a torch for cu126, "built for ... CUDA 11.8"
+    "cuda_variant": re.compile(
+        r"(\+cu\d{3}\b.{0,200}\+cu\d{3}\b|built (for|with) [^\n]{0,60}CUDA \d|CUDA[ _]?(version )?\d+\.\d[^\n]{0,80}\bcu\d{3}\b)",
+        re.I | re.S,
+    ),
     # a distributed launch: accelerate/torchrun/DeepSpeed, or the per-rank prefixes their logs carry
     "distributed_launch": re.compile(
         r"(accelerate launch|torchrun|torch\.distributed\.\w+|deepspeed|\bDDP\b|\[rank\d+\]|LOCAL_RANK)", re.I

@@ -1355,7 +1355,10 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # a library's own version gate in its shortest form ("Torch = 2.6.0+cu124 too new!", "transformers version
         # 4.30 is too old")
-        r"\b[\w-]+\s*(=|==|version)\s*v?\d+\.\d+[\w.+]*\s+(is\s+)?too (new|old)\b",
+        r"\b[\w-]+\s*(=|==|version)\s*v?\d+\.\d+[\w.+]*\s+(is\s+)?too (new|old)\b"
+        # "The version of PEFT you are using is not compatible, please use a version that is greater than 0.5.0"
+        r"|\bversion of [\w.-]+ (you are using |installed |you have )?is (not |in)compatible"
+        r"|please (use|install) a version (that is )?(greater|higher|newer|at least|lower|older)",
         0.6,
         "A library refused the installed release of another as too new or too old for it.",
         "Install the release the library supports (its requirements name the range), or the library's release that "
@@ -1761,6 +1764,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "cpu_offload",
         None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
+        # optimum/auto-gptq: the exllama kernels refuse a model that device_map spread onto the CPU or disk
+        r"|Found modules on cpu/disk|requires all the modules to be on GPU"
         r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk"
         r"|(8|4)-bit operations?( on \S+)? (are|is) not supported (under|on) (the )?CPU",
         0.9,
@@ -2116,6 +2121,125 @@ SIGNATURES: tuple[Signature, ...] = (
         "The CUDA toolkit that compiles the extension (nvcc, CUDA_HOME) is another version than the CUDA torch was built with.",
         "Install a torch built for the toolkit's CUDA (or point CUDA_HOME at a toolkit of torch's CUDA); `python -c 'import torch; print(torch.version.cuda)'` and `nvcc --version` must agree.",
         (TORCH_EXT, DS_BUILDER),
+    ),
+    Signature(
+        "quant-kernels-not-loaded",
+        "version_incompat",
+        None,
+        # auto-gptq (nn_modules/qlinear/*.py: "CUDA extension not installed."; "name 'autogptq_cuda_256' is not
+        # defined"), exllama(v2) kernels, xformers' "wasn't build with CUDA support": the package's compiled kernels
+        # do not load with the installed torch (a wheel for another torch/CUDA, or a build without them)
+        r"CUDA extension not installed|\bautogptq_cuda(_\d+)?\b|exllama_kernels? not installed|ExLlamaV2 (kernel|extension) (is )?not"
+        r"|xFormers wasn'?t build with CUDA support|No operator found for .?memory_efficient_attention_(forward|backward)",
+        0.5,
+        "The quantization or attention package's compiled CUDA kernels did not load: its wheel was built for another "
+        "torch or CUDA release than the installed one (or installed without its kernels), so it falls back to slow "
+        "paths or refuses the operation.",
+        "Install the package's build for the installed torch and CUDA (its release notes name the pair; `python -m "
+        "xformers.info` lists what xformers was built for), or install the torch it was built for; then restart.",
+        (
+            _src(
+                "AutoGPTQ/AutoGPTQ",
+                "auto_gptq/nn_modules/qlinear/qlinear_cuda.py",
+                "'CUDA extension not installed.'",
+            ),
+            XFORMERS_CPP,
+        ),
+        alternatives=(
+            Alternative(
+                "cuda_mismatch",
+                "The kernels were built for another CUDA than the installed torch's (a cu118 wheel next to a cu121 torch, "
+                "or the system toolkit used for a source build differs from torch's CUDA).",
+                "Make the CUDA versions agree: install torch and the package from the same CUDA index (cu118/cu121/...) "
+                "or rebuild the package with the toolkit matching `torch.version.cuda`.",
+                0.4,
+                "text:cuda_variant",
+            ),
+        ),
+        anchors=(
+            "extension not installed",
+            "autogptq_cuda",
+            "exllama",
+            "build with cuda",
+            "no operator found",
+        ),
+    ),
+    Signature(
+        "bnb-checkpoint-read-as-plain",
+        "wrong_api",
+        None,
+        # a serialized bitsandbytes checkpoint holds quant-state tensors next to each weight (weight.absmax,
+        # weight.quant_map, weight.nested_absmax, weight.quant_state.bitsandbytes__nf4, SCB): a loader that does not
+        # know the checkpoint is bnb-quantized finds keys it has no parameter for
+        r"KeyError: .?[\w.]*\.(absmax|quant_map|nested_absmax|nested_quant_map|quant_state\.bitsandbytes__(nf4|fp4)|SCB)\b",
+        0.5,
+        "The checkpoint is already quantized with bitsandbytes (its weights carry absmax / quant_map / SCB tensors), "
+        "but it was loaded as a plain checkpoint: the loader was not told it is bitsandbytes-quantized.",
+        "Load it as bitsandbytes: vLLM `--quantization bitsandbytes` (and `--load-format bitsandbytes` on older vLLM); "
+        "transformers reads pre-quantized 4-bit checkpoints from 4.37 on (8-bit from 4.30).",
+        (Q4,),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "The loader's release predates reading serialized bitsandbytes checkpoints (transformers < 4.37 for "
+                "4-bit, vLLM before its pre-quantized bitsandbytes support).",
+                "pip install -U transformers (4.37+) / vllm, then load the checkpoint again.",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+        anchors=("absmax", "quant_map", "scb", "bitsandbytes__"),
+    ),
+    Signature(
+        "peft-no-default-target-modules",
+        "version_incompat",
+        None,
+        # peft's mapping (_prepare_lora_config / _prepare_adapter_config): no default target modules for this
+        # model type in this peft release
+        r"Please specify .?target_modules.? in .?peft_config",
+        0.5,
+        "This peft release has no default LoRA target modules for the model's architecture (newer peft releases "
+        "know more architectures).",
+        "Upgrade peft (pip install -U peft), or name the layers yourself: LoraConfig(target_modules=[...]) with the "
+        "model's projection names (q_proj, v_proj, query_key_value...).",
+        (
+            _src(
+                "huggingface/peft",
+                "src/peft/mapping.py",
+                "_prepare_lora_config: 'Please specify `target_modules` in `peft_config`'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "wrong_api",
+                "A custom or remote-code model that no peft release has defaults for: the target modules must be "
+                "given.",
+                "Pass LoraConfig(target_modules=[...]) naming the model's linear layers.",
+                0.45,
+                "versions_wrong",
+            ),
+        ),
+        anchors=("target_modules",),
+    ),
+    Signature(
+        "library-asks-for-an-argument",
+        "wrong_api",
+        None,
+        # a library's own message telling the caller which argument to set ("Please either use
+        # inject_fused_attention=False or disable_exllama=True", "please set use_cache=False")
+        r"\b[Pp]lease (either )?(use|set|pass|specify) .?[a-z_][\w.]*.? ?= ?.?(True|False|None|\d+|'\w+'|\w+)\b.?( or .?[a-z_][\w.]*.? ?= ?\S+)?",
+        0.35,
+        "The library refused the combination of options it was called with and says which argument to change.",
+        "Set the argument the message names (as it says), in the call or the config that builds it.",
+        (
+            _src(
+                "AutoGPTQ/AutoGPTQ",
+                "auto_gptq/nn_modules/fused_llama_attn.py",
+                "inject_to_model: 'Exllama kernel does not support query/key/value fusion with act-order. Please "
+                "either use inject_fused_attention=False or disable_exllama=True.'",
+            ),
+        ),
+        anchors=("please",),
     ),
     Signature(
         "extension-built-for-another-torch",
