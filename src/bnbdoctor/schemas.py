@@ -155,6 +155,11 @@ def explain_schema() -> dict[str, Any]:
                 "type": ["object", "null"],
                 "properties": {
                     "source": {"type": "string"},
+                    "assumed": {
+                        "type": "boolean",
+                        "description": "The text is only assumed to come from this machine (a pasted error): its "
+                        "facts confirmed causes at half weight.",
+                    },
                     "findings": {"type": "array", "items": {"type": "object"}},
                 },
             },

@@ -51,3 +51,24 @@ def test_the_cli_says_why_it_left_this_machine_out(tmp_path: Path):
     assert out.exit_code == 0, out.output
     assert "text only, no machine facts" in out.output and "came from another machine" in out.output
     assert "1. cpu_offload" in out.output
+
+
+def _machine(name: str, assumed: bool):
+    from bnbdoctor.explain import MachineFacts
+    from bnbdoctor.rules import CheckOptions, Context, run
+    from bnbdoctor.snapshot import load_snapshot
+
+    snapshot = load_snapshot(Path(__file__).parents[1] / "fixtures" / "snapshots" / name)
+    findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=True))))
+    return MachineFacts.of(snapshot, findings, "this machine", assumed=assumed)
+
+
+def test_a_pasted_text_is_only_assumed_to_come_from_this_machine():
+    """On a machine without a GPU (a recorded 2-core CI box), a pasted offload error keeps its own cause first and
+    names the missing GPU second; the same text captured by `bnbdoctor run` here puts the missing GPU first."""
+    from bnbdoctor.explain import explain_text
+
+    pasted = explain_text(OFFLOAD, _machine("cpu-2core-2026-11-24.json", assumed=True))
+    assert [m.category for m in pasted[:2]] == ["cpu_offload", "gpu_not_visible"]
+    captured = explain_text(OFFLOAD, _machine("cpu-2core-2026-11-24.json", assumed=False))
+    assert captured[0].category == "gpu_not_visible"

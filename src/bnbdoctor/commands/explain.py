@@ -157,7 +157,11 @@ def foreign_text(text: str, snapshot: Snapshot) -> str | None:
 
 
 def machine_facts(
-    snapshot_path: Path | None, use_machine: bool, text: str | None = None, notes: list[str] | None = None
+    snapshot_path: Path | None,
+    use_machine: bool,
+    text: str | None = None,
+    notes: list[str] | None = None,
+    pasted: bool = False,
 ) -> MachineFacts | None:
     """The facts `explain` ranks with: a snapshot file, else the machine the text itself describes (the error came
     from there), else this machine (probed, no torch import) unless the text shows it came from another machine
@@ -191,7 +195,9 @@ def machine_facts(
         return None
     # Someone explaining a bitsandbytes error expects a GPU: a machine without one is a finding, not information.
     findings = tuple(run(Context(snapshot, CheckOptions(expect_gpu=True))))
-    return MachineFacts.of(snapshot, findings, source)
+    # a pasted text is only assumed to come from this machine (`bnbdoctor run` captured it here: no assumption)
+    assumed = pasted and snapshot_path is None
+    return MachineFacts.of(snapshot, findings, source, assumed=assumed)
 
 
 def explain(
@@ -210,6 +216,7 @@ def explain(
     if machine is not None:
         machine_summary = {
             "source": machine.source,
+            "assumed": machine.assumed,
             "report_facts": {k: v for k, v in machine.report.items() if k != "sources"},
             "fact_sources": machine.report.get("sources", {}),
             "findings": [
@@ -236,7 +243,7 @@ def run_explain(request: ExplainRequest) -> ExplainResult:
     if not text.strip():
         raise InputError("the error text is empty")
     notes: list[str] = []
-    machine = machine_facts(request.snapshot_path, request.use_machine, text, notes)
+    machine = machine_facts(request.snapshot_path, request.use_machine, text, notes, pasted=True)
     return explain(text, request.source or source, machine, extra_notes=tuple(notes))
 
 

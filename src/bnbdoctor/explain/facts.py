@@ -34,6 +34,11 @@ class MachineFacts:
     categories: frozenset[str] = field(default=frozenset())
     #: what a bug report states that a snapshot has no field for (`cuda_available`, `rocm`, `os`: wsl/colab)
     report: dict[str, Any] = field(default_factory=dict)
+    #: the text is only assumed to come from this machine (a pasted error explained where `explain` runs, which is
+    #: often a laptop or a CI box, not the machine that failed): its facts confirm causes at half weight and never
+    #: put a cause the text does not name ahead of one it names. False for `bnbdoctor run` (the output is this
+    #: machine's), a snapshot given on purpose, and the facts a report states about its own machine.
+    assumed: bool = False
 
     @classmethod
     def of(
@@ -42,6 +47,7 @@ class MachineFacts:
         findings: tuple[Finding, ...],
         source: str,
         report: dict[str, Any] | None = None,
+        assumed: bool = False,
     ) -> MachineFacts:
         return cls(
             snapshot,
@@ -49,6 +55,7 @@ class MachineFacts:
             source,
             frozenset(f.category for f in findings if f.severity != "info"),
             dict(report or {}),
+            assumed,
         )
 
 

@@ -184,7 +184,7 @@ def _propose(
         if machine is not None or by_text:
             confirmed = text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine)
             if confirmed is not None:
-                weak = alt.weak
+                weak = alt.weak or (machine is not None and machine.assumed and not by_text)
                 cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
                 cand.facts.update(confirmed)
                 if (
@@ -232,7 +232,8 @@ def _apply_findings(merged: dict[str, _Candidate], machine: MachineFacts) -> Non
         if not related:
             continue
         strongest = max(related, key=lambda f: CONFIRMED_BY_RULE[f.severity])
-        cand.confidence += CONFIRMED_BY_RULE[strongest.severity]
+        # a machine only assumed to be the one that failed confirms at half weight
+        cand.confidence += CONFIRMED_BY_RULE[strongest.severity] / (2 if machine.assumed else 1)
         cand.rule = cand.rule if cand.rule in {f.rule for f in related} else strongest.rule
         cand.findings = [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in related]
 
