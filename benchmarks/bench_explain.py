@@ -51,12 +51,14 @@ FILES = {
     "dev-l": "reports-dev-l.jsonl",  # the fourteenth held-out set (test14, session 3): measured once, then retired
     "dev-m": "reports-dev-m.jsonl",  # test15 (session 4, 35 issues/PRs): measured once, then retired
     "dev-o": "reports-dev-o.jsonl",  # test18 (session 4, 35 failed 4/8-bit loads and QLoRA runs): measured once, retired
+    "dev-p": "reports-dev-p.jsonl",  # test20 (session 4, 30 issues/PRs of 2025-2026): measured once, then retired
     "dev-n": "reports-dev-n.jsonl",  # test16 (session 4, 33 issues/PRs of downstream projects): measured once, retired
     "test4": "reports-test4.jsonl",  # the fourth held-out set: measured, never tuned on
     "test8": "reports-test8.jsonl",  # the eighth held-out set (13 pasted errors): measured once, never tuned on
     "test10": "reports-test10.jsonl",  # the tenth (15 forum / Q&A / blog pages, session 3): never tuned on
     "test17": "reports-test17.jsonl",  # session 4: 34 issues/PRs found by less common error strings
     "test19": "reports-test19.jsonl",  # session 4: 35 platform- and machine-specific issues/PRs
+    "test21": "reports-test21.jsonl",  # session 4: 30 issues/PRs of fine-tuning quantized models
 }
 
 

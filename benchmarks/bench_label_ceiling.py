@@ -30,7 +30,9 @@ SPLITS = ["dev-h", "dev-i", "dev-j", "dev-k", "dev-l", "dev-m", "dev-n"]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--labels", type=Path, default=ROOT / "benchmarks/results/explain-relabel-2026-11-30.jsonl")
+    parser.add_argument(
+        "--labels", type=Path, default=ROOT / "benchmarks/results/explain-relabel-2026-11-30.jsonl"
+    )
     args = parser.parse_args(argv)
     labels = {}
     for line in args.labels.read_text(encoding="utf-8").splitlines():

@@ -81,6 +81,8 @@ FILES = {
     "test17": FIXTURES / "reports-test17.jsonl",
     "dev-o": FIXTURES / "reports-dev-o.jsonl",
     "test19": FIXTURES / "reports-test19.jsonl",
+    "dev-p": FIXTURES / "reports-dev-p.jsonl",
+    "test21": FIXTURES / "reports-test21.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

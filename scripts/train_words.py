@@ -42,6 +42,7 @@ TUNING = {
     "dev-m": "reports-dev-m.jsonl",
     "dev-n": "reports-dev-n.jsonl",
     "dev-o": "reports-dev-o.jsonl",
+    "dev-p": "reports-dev-p.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -275,3 +275,32 @@ def test_dev_o_families(text, category):
     matches = explain_text(text)
     assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
     assert not all(s.startswith("keywords:") for s in matches[0].evidence["signatures"])
+
+
+# families of the session-4 retired test20 (dev-p), each tested with another member
+DEV_P_FAMILIES = [
+    ("RuntimeError: Triton only support CUDA 10.0 or higher, but got CUDA version: 13.0", "version_incompat"),
+    ("ptxas fatal   : Value 'sm_120a' is not defined for option 'gpu-name'", "arch_unsupported"),
+    ("Disabling PyTorch because PyTorch >= 2.4 is required but found 2.3.1", "version_incompat"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), DEV_P_FAMILIES, ids=lambda v: str(v)[:40])
+def test_dev_p_families(text, category):
+    matches = explain_text(text)
+    assert matches and matches[0].category == category, [(m.category, m.confidence) for m in matches]
+    assert not all(s.startswith("keywords:") for s in matches[0].evidence["signatures"])
+
+
+def test_a_signature_whose_own_condition_the_facts_contradict_steps_back():
+    """A Triton compile error is bf16 on a GPU below sm_80; on a GPU the report shows to be an H100 it is not."""
+    from bnbdoctor.commands.explain import report_machine
+
+    text = "GPU: NVIDIA H100 80GB HBM3\nRuntimeError: Internal Triton PTX codegen error"
+    bf16 = [m for m in explain_text(text, report_machine(text)) if m.category == "bf16_unsupported"]
+    alone = [
+        m
+        for m in explain_text("RuntimeError: Internal Triton PTX codegen error")
+        if m.category == "bf16_unsupported"
+    ]
+    assert bf16 and alone and bf16[0].confidence < alone[0].confidence

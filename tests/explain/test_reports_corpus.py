@@ -201,6 +201,8 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("dev-o", 35),  # test18 (session 4), evaluated once and retired
         ("test17", 34),  # held out (session 4)
         ("test19", 35),  # held out (session 4)
+        ("dev-p", 30),  # test20 (session 4), evaluated once and retired
+        ("test21", 30),  # held out (session 4)
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

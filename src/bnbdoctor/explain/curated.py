@@ -246,7 +246,9 @@ _VERSION_CONSTRAINT = re.compile(
     r"|(requires?|needs?) [\w.\- `']{1,40}(>=|>) ?v?\d+\.\d"
     # "The version of PEFT you are using is not compatible, please use a version that is greater than 0.5.0"
     r"|version of [\w.-]+ (you are using |installed |you have )?is (not|in)compatible|please use a version"
-    r"|versions? (greater|higher|newer|older|lower) than v?\d+\.\d",
+    r"|versions? (greater|higher|newer|older|lower) than v?\d+\.\d"
+    # transformers' import_utils: "Disabling PyTorch because PyTorch >= 2.1 is required but found 2.0.1"
+    r"|(>=|>) ?v?\d+\.\d+[\w.]* (is )?required",
     re.I,
 )
 #: a kernel or feature of the wider stack that needs a newer GPU generation than this one
@@ -354,7 +356,12 @@ FAMILIES: tuple[Family, ...] = (
         "family:version-constraint",
         "version_incompat",
         lambda t: (
-            (_wider(t) or (failing(t) and t.kind in ("raise", "warn")))
+            (
+                _wider(t)
+                or (failing(t) and t.kind in ("raise", "warn"))
+                # a version gate logged as a warning ("Disabling PyTorch because PyTorch >= 2.1 is required")
+                or (t.kind == "log" and t.type in ("warning", "error", "critical"))
+            )
             and bool(_VERSION_CONSTRAINT.search(t.template))
         ),
         "The framework's release does not go with the installed release of a package it names (a version bound it "
@@ -592,11 +599,17 @@ def _rules() -> tuple[tuple[re.Pattern[str], Signature], ...]:
     return tuple((re.compile(p, re.I), sigs[sid]) for p, sid in TEMPLATE_RULES)
 
 
+#: signatures that stand for a refusal: a log or warning in the same words ("..., please set device_map") is advice
+_RAISE_ONLY_SIGNATURES = frozenset({"library-asks-for-an-argument"})
+
+
 @cache
 def signature_for(t: Template) -> Signature | None:
     """The signature whose cause this template's message stands for, or None."""
     text = _clean(t.template)
     for sig in SIGNATURES:
+        if sig.id in _RAISE_ONLY_SIGNATURES and t.kind != "raise":
+            continue
         if sig.regex.search(text):
             return sig
     if not failing(t):

@@ -98,6 +98,18 @@ def _gpu_below(s: Snapshot, cc: tuple[int, int]) -> dict[str, Any] | None:
     )
 
 
+def contradicted(condition: str, facts: MachineFacts) -> bool:
+    """Whether the machine's facts show `condition` false, not merely unknown: today for the GPU-generation
+    conditions (`gpu_cc<8.0` on a machine whose every GPU's compute capability is known and at least 8.0)."""
+    m = _CC.match(condition) or _CC_AT_LEAST.match(condition)
+    if m is None:
+        return False
+    gpus = [g for g in derive.visible_gpus(facts.snapshot).gpus if g.compute_capability]
+    if not gpus:
+        return False
+    return holds(condition, facts) is None
+
+
 def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | None:
     info = derive.package(s, name)
     if info is None:

@@ -25,7 +25,7 @@ from packaging.version import InvalidVersion, Version
 from ..vocab import CATEGORIES, Reference, guessed
 from . import cuda_status, curated, keywords
 from . import words as word_model
-from .facts import ROCM_AWARE_TEXT, MachineFacts, holds, text_holds
+from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .report_facts import spaced
 from .signatures import SIGNATURES, Signature, by_id
@@ -168,6 +168,9 @@ def _propose(
                 CONFIRMED_BY_FACT / 2
             )  # the primary cause needs less confirmation than an alternative
             primary.facts.update(confirmed)
+        elif contradicted(sig.when, machine):
+            # the facts show the signature's own condition false (a Triton compile error on a GPU with bf16)
+            primary.confidence -= CONTRADICTED
     for alt in sig.alternatives:
         cand = _Candidate(
             alt.category,

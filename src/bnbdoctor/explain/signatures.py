@@ -2242,6 +2242,59 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("please",),
     ),
     Signature(
+        "cudnn-major-of-another-build",
+        "version_incompat",
+        None,
+        # ctranslate2 / onnxruntime / tensorflow / paddle wheels link one cuDNN major (libcudnn_ops_infer.so.8 is
+        # cuDNN 8's layout; cuDNN 9 renamed it libcudnn_ops.so.9): next to a torch that ships the other major the
+        # loader finds none
+        r"(Could not load library |Unable to load any of \{?|Invalid handle\. Cannot load symbol )?lib(cudnn_ops_infer|cudnn_cnn_infer|cudnn_adv_infer|cudnn_ops_train|cudnn_cnn_train)\.so\.8\b"
+        r"|lib(cudnn_ops|cudnn_cnn|cudnn_adv|cudnn_graph|cudnn_engines_\w+)\.so\.9\b.{0,80}(cannot open|not found|Could not load)"
+        r"|(Could not load|cannot open) \S*libcudnn\w*\.so\.9",
+        0.35,  # the same words mean more often a cuDNN that is installed but not on the loader path (missing_libs)
+        "A compiled package (CTranslate2 / faster-whisper, onnxruntime, TensorFlow) was built for another cuDNN major "
+        "than the one installed with torch (cuDNN 8 libraries are named libcudnn_ops_infer.so.8, cuDNN 9 ones "
+        "libcudnn_ops.so.9): the release of that package and torch's do not go together.",
+        "Install the package's release built for the cuDNN torch ships (CTranslate2 4.x for cuDNN 9, 3.x for cuDNN 8; "
+        "`pip show nvidia-cudnn-cu12` names torch's), or a torch with the cuDNN it needs.",
+        (_src("OpenNMT/CTranslate2", "README.md", "CTranslate2 4.x requires cuDNN 9 (3.x: cuDNN 8)"),),
+        anchors=("libcudnn",),
+    ),
+    Signature(
+        "triton-older-than-cuda",
+        "version_incompat",
+        None,
+        # triton/backends/nvidia/compiler.py ptx_get_version: a Triton that predates the CUDA it finds
+        r"Triton only supports? CUDA \d+(\.\d+)? or higher, but got CUDA version",
+        0.65,
+        "This Triton release predates the CUDA toolkit (or ptxas) it found: it knows PTX versions only up to an older "
+        "CUDA (Triton 3.2 stops at CUDA 12.6), so any CUDA it does not know is refused.",
+        "Upgrade Triton (with the torch release that pins it: torch 2.7+ brings Triton 3.3 for CUDA 12.8), or point "
+        "TRITON_PTXAS_PATH at an older ptxas.",
+        (
+            _src(
+                "triton-lang/triton",
+                "third_party/nvidia/backend/compiler.py",
+                "ptx_get_version: 'Triton only support CUDA 10.0 or higher, but got CUDA version'",
+            ),
+        ),
+        anchors=("triton only support",),
+    ),
+    Signature(
+        "ptxas-unknown-gpu",
+        "arch_unsupported",
+        None,
+        # ptxas (Triton bundles its own) refusing a GPU target newer than its CUDA release (sm_103a needs 12.9)
+        r"ptxas fatal\s*:\s*Value '?sm_\d+[af]?'? is not defined for option '?gpu-name",
+        0.65,
+        "The ptxas that compiles the kernels (Triton bundles its own) is older than the GPU: it does not know this "
+        "architecture (sm_100/sm_103/sm_120 need CUDA 12.8-12.9), so no kernel can be built for it.",
+        "Upgrade Triton / torch to a release whose bundled CUDA toolchain knows the GPU, or set TRITON_PTXAS_PATH to a "
+        "ptxas of a newer CUDA toolkit.",
+        (_src("triton-lang/triton", "python/triton/knobs.py", "TRITON_PTXAS_PATH: the ptxas Triton runs"),),
+        anchors=("ptxas fatal",),
+    ),
+    Signature(
         "extension-built-for-another-torch",
         "version_incompat",
         None,
