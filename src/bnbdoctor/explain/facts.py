@@ -206,11 +206,21 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: words one of which a line must hold for a condition to be looked for in it (a 2 MB log is read in a few ms)
+TEXT_PREFILTER: dict[str, tuple[str, ...]] = {
+    "cpu_only": ("cpu", "gpu", "is_available"),
+}
+
+
 def text_holds(condition: str, text: str) -> dict[str, Any] | None:
     """A "text:NAME" condition: the line of the text that shows it, or None."""
-    regex = TEXT_CONDITIONS.get(condition.removeprefix("text:"))
+    name = condition.removeprefix("text:")
+    regex = TEXT_CONDITIONS.get(name)
     if regex is None:
         raise ValueError(f"unknown condition {condition!r}")
+    words = TEXT_PREFILTER.get(name)
+    if words is not None:
+        text = "\n".join(line for line in text.splitlines() if any(w in line.lower() for w in words))
     m = regex.search(text)
     return {condition: m.group(1)} if m else None
 
