@@ -304,3 +304,18 @@ def test_a_signature_whose_own_condition_the_facts_contradict_steps_back():
         if m.category == "bf16_unsupported"
     ]
     assert bf16 and alone and bf16[0].confidence < alone[0].confidence
+
+
+def test_a_runtime_of_another_cuda_major_than_the_reported_torch_is_a_mismatch():
+    """dev-p's family (a vLLM wheel for CUDA 13 beside a cu129 torch), tested with another library and major."""
+    from bnbdoctor.commands.explain import report_machine
+
+    text = (
+        "torch==2.3.0+cu121\ntransformers==4.41.2\n"
+        "OSError: libcublasLt.so.11: cannot open shared object file: No such file or directory"
+    )
+    matches = explain_text(text, report_machine(text))
+    assert matches[0].category == "cuda_mismatch", [(m.category, m.confidence) for m in matches]
+    assert "CUDA 11" in matches[0].cause and "12.1" in matches[0].cause
+    same = "torch==2.3.0+cu121\nOSError: libcublasLt.so.12: cannot open shared object file: No such file or directory"
+    assert explain_text(same, report_machine(same))[0].category == "missing_libs"

@@ -1285,6 +1285,49 @@ def _extension_for_another_cuda(text: str, lines: list[str], merged: dict[str, _
     )
 
 
+#: a CUDA runtime library named with its major version (libcudart.so.13, libcublasLt.so.12, cudart64_12.dll)
+_RUNTIME_MAJOR = re.compile(
+    r"\blib(cudart|cublas|cublasLt|cusparse|cufft|curand|cusolver|nvrtc)\.so\.(\d{2})\b"
+)
+
+
+def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: dict[str, _Candidate]) -> None:
+    """The text names a CUDA runtime library of one major (libcudart.so.13) while the torch it describes was built
+    for another (`CUDA used to build PyTorch: 12.9`, `torch 2.11.0+cu129`): some package was built for the other
+    CUDA major (a vLLM wheel for CUDA 13 beside a cu129 torch), whatever the wording around it."""
+    torch = machine.snapshot.packages.torch if machine is not None and not machine.assumed else None
+    if torch is None or not torch.cuda:
+        return
+    found = _RUNTIME_MAJOR.search(text)
+    if found is None:
+        return
+    wanted, have = found.group(2), torch.cuda.split(".")[0]
+    if wanted == have:
+        return
+    line = next((x for x in text.splitlines() if found.group(0) in x), found.group(0)).strip()
+    before = merged.get("cuda_mismatch")
+    top = max((c.confidence for c in merged.values()), default=0.0)
+    cause = (
+        f"Something asks for the CUDA {wanted} runtime ({found.group(0)}) in an environment whose torch was built "
+        f"for CUDA {torch.cuda} ({torch.version}): a package was built for CUDA {wanted}, torch for CUDA {have}."
+    )
+    fix = (
+        f"Install the build of that package for CUDA {have} (the wheel index or variant for torch's CUDA, e.g. a "
+        f"cu{torch.cuda.replace('.', '')} build), or a torch built for CUDA {wanted}: one CUDA major for torch and "
+        "every compiled package."
+    )
+    merged["cuda_mismatch"] = _Candidate(
+        "cuda_mismatch",
+        None,
+        max(0.6, top + 0.05, before.confidence if before else 0.0),
+        cause,
+        fix,
+        [line[:300]],
+        ["report:runtime-of-another-major"],
+        (),
+    )
+
+
 def _spoken(category: str) -> str:
     """A category as a cause reads in a sentence; `other` is a cause outside the stack's categories."""
     if category == "other":
@@ -1445,6 +1488,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _packed_4bit(text, merged)
     _library_moves_quantized(lines, merged)
     _extension_for_another_cuda(text, lines, merged)
+    _runtime_of_another_major(text, machine, merged)
     _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)
