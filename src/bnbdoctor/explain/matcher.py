@@ -1306,6 +1306,8 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
         return
     line = next((x for x in text.splitlines() if found.group(0) in x), found.group(0)).strip()
     before = merged.get("cuda_mismatch")
+    if before is not None and (before.primary or before.facts) and not guessed(before.signatures):
+        return  # a recognised or confirmed cause of the mismatch (an extension's major, BNB_CUDA_VERSION) says more
     top = max((c.confidence for c in merged.values()), default=0.0)
     cause = (
         f"Something asks for the CUDA {wanted} runtime ({found.group(0)}) in an environment whose torch was built "
