@@ -59,6 +59,7 @@ FILES = {
     "test17": "reports-test17.jsonl",  # session 4: 34 issues/PRs found by less common error strings
     "test19": "reports-test19.jsonl",  # session 4: 35 platform- and machine-specific issues/PRs
     "test21": "reports-test21.jsonl",  # session 4: 30 issues/PRs of fine-tuning quantized models
+    "test22": "reports-test22.jsonl",  # session 4: 14 issues/PRs, a broad sample (the search index's last)
 }
 
 
