@@ -214,3 +214,14 @@ def test_a_mac_named_by_its_chip_in_prose_is_macos():
     from bnbdoctor.explain.report_facts import parse_report
 
     assert parse_report("Does this node run on my M2? It fails at import.").facts["os"] == "macos"
+
+
+def test_an_amd_gpu_named_in_a_report_is_no_nvidia_device():
+    """dev-p's family (an RX 9070 under ROCm on Windows read as an NVIDIA GPU, so check's rules said "torch is not a
+    CUDA build, but the machine has an NVIDIA GPU"), tested with an Instinct card on Linux."""
+    from bnbdoctor.explain.report_facts import report_snapshot
+
+    text = "GPU: AMD Instinct MI300X\ntorch 2.6.0+rocm6.2\nbitsandbytes 0.45.0\nROCm 6.2"
+    snapshot, facts = report_snapshot(text)
+    assert not snapshot.nvml.gpus
+    assert facts.facts["gpu_vendor"] == "AMD"

@@ -372,6 +372,9 @@ def parse_report(text: str) -> ReportFacts:
         if m:
             facts.set("gpu_vendor", m.group(1).strip(), line)
     facts.full_list = listed >= FULL_LIST
+    named = facts.facts.get("gpu")
+    if named and "gpu_vendor" not in facts.facts and (m := NON_NVIDIA_GPU.search(str(named))):
+        facts.set("gpu_vendor", m.group(0), f"gpu: {named}")
     if "cuda_available" not in facts.facts and "gpu" not in facts.facts:
         m = _NO_GPU_PROSE.search(text)
         if m:
@@ -511,6 +514,8 @@ def snapshot_from_facts(
             packages=PackagesInfo(status="ok" if full_list else "skipped", packages=infos, torch=torch_build),
         )
     gpu, cc = facts.get("gpu"), _cc_tuple(facts.get("compute_capability"))
+    if gpu and NON_NVIDIA_GPU.search(str(gpu)):
+        gpu, cc = None, None  # an AMD / Intel / Apple GPU is no NVML device: NVIDIA's rules say nothing of it
     if gpu and cc is None:
         cc = cc_of_gpu(str(gpu))  # NVIDIA's table of its GPUs, not a guess
     driver, driver_cuda = facts.get("driver"), facts.get("driver_cuda")
@@ -537,6 +542,12 @@ def snapshot_from_facts(
     if variables:
         s = replace(s, env=EnvInfo(status="skipped", variables=variables))
     return s
+
+
+#: a GPU name that is not NVIDIA's (AMD Radeon / Instinct / gfx targets, Intel Arc, Apple silicon)
+NON_NVIDIA_GPU = re.compile(
+    r"\b(AMD|Radeon|RX ?\d{3,4}\w*|gfx\d{3,4}\w*|Instinct|MI\d{2,3}X?|Intel|Arc A\d+|Apple|M[1-5] (Pro|Max|Ultra))\b"
+)
 
 
 def report_snapshot(text: str) -> tuple[Snapshot, ReportFacts]:
