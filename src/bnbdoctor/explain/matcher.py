@@ -1026,7 +1026,12 @@ def _name_errors(
                 )
             elif mine:
                 cand.cause, cand.fix = verdict.cause, verdict.fix
-                cand.signatures = [*cand.signatures, "api:index"]
+                # the recognised evidence first: a keyword guess of the same category only agrees with it
+                guesses = [sig for sig in cand.signatures if guessed([sig])]
+                cand.signatures = [sig for sig in cand.signatures if sig not in guesses] + [
+                    "api:index",
+                    *guesses,
+                ]
                 if verdict.line not in cand.lines:
                     cand.lines = [verdict.line, *cand.lines]
             if mine:
