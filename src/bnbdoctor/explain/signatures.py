@@ -2227,7 +2227,9 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # a library's own message telling the caller which argument to set ("Please either use
         # inject_fused_attention=False or disable_exllama=True", "please set use_cache=False")
-        r"\b[Pp]lease (either )?(use|set|pass|specify) .?[a-z_][\w.]*.? ?= ?.?(True|False|None|\d+|'\w+'|\w+)\b.?( or .?[a-z_][\w.]*.? ?= ?\S+)?",
+        # (an argument, not an environment variable: "please set CUDA_HOME=..." is a toolkit question)
+        r"\bplease (either )?(use|set|pass|specify) .?(?!(?-i:[A-Z][A-Z0-9_]+)\b)[a-z_][\w.]*.? ?= ?"
+        r".?(True|False|None|\d+(\.\d+)?|'[\w.-]+'|\"[\w.-]+\")\W",
         0.35,
         "The library refused the combination of options it was called with and says which argument to change.",
         "Set the argument the message names (as it says), in the call or the config that builds it.",
