@@ -1,9 +1,10 @@
 """Mine every user-facing message of the quantized-model stack from its releases.
 
 The stack: bitsandbytes, transformers, accelerate, peft, torch, trl, diffusers, unsloth, unsloth_zoo, optimum, vLLM; and
-the wider stack whose errors users of quantized models paste: DeepSpeed, flash-attn, torchao, auto-gptq, AutoAWQ, HQQ,
-optimum-quanto, LLaMA-Factory, axolotl, ms-swift, xtuner, SGLang, FastChat (fschat) and LMDeploy, each limited to its
-quantization, loading, device/dtype, distributed-start, requirement and argument-check files.
+the wider stack whose errors users of quantized models paste: DeepSpeed, flash-attn, xformers, Triton, torchao, auto-gptq,
+GPTQModel, AutoAWQ, HQQ, optimum-quanto, exllamav2, LLaMA-Factory, axolotl, ms-swift, xtuner, SGLang, FastChat (fschat),
+LMDeploy, CTranslate2 and faster-whisper, each limited to its quantization, loading, kernel/extension-loading,
+device/dtype, distributed-start, requirement and argument-check files.
 
     PYTHONPATH=src python scripts/mine_messages.py                 # download what is missing, mine, write the table
     PYTHONPATH=src python scripts/mine_messages.py --offline       # mine only what is already in the cache
@@ -12,21 +13,27 @@ quantization, loading, device/dtype, distributed-start, requirement and argument
 What it does, per package (see PACKAGES below for the versions and the files of each):
 1. `pip index versions PKG` lists the releases; the final releases from the package's floor on are kept
    (pre-releases skipped; for torch, trl, diffusers, optimum, vLLM and the wider stack, the newest patch of each
-   minor; for unsloth and unsloth_zoo, whose versions are year.month.N, the newest of each month).
+   minor, a 0.0.N release counting as a minor of its own (xformers, exllamav2's first year); for unsloth and
+   unsloth_zoo, whose versions are year.month.N, the newest of each month).
 2. `pip download --no-deps` fetches one distribution per release into the shared cache /work/cache/<pkg>/
    (files already there are not fetched again): the sdist where one exists (bitsandbytes <= 0.42 ships one,
    with the C++ sources), else a wheel; for torch the small macOS arm64 wheel, whose Python files are the
    same as every other platform's. DeepSpeed, flash-attn and auto-gptq publish sdists whose setup.py imports torch:
-   their metadata is prepared in this environment (--no-build-isolation) with the CUDA builds switched off.
+   their metadata is prepared in this environment (--no-build-isolation) with the CUDA builds switched off; so is
+   GPTQModel's (sdists only), with CI=1 (GPTQModel 1.0-1.7's setup.py otherwise runs `pip install -r requirements.txt`
+   into the running environment: fetch new releases of a package with such a setup.py from a throwaway venv).
 3. The Python files that matter are read straight out of the archive (zip or tar) and parsed with `ast`;
    every user-facing message is extracted: `raise X(...)`, `warnings.warn(...)`, `logger.warning/error/
    info/critical/exception/warning_once(...)`, `print(...)` (bitsandbytes' "CUDA SETUP: ..." lines).
    f-strings, `%`, `.format()`, `+` concatenation and a local variable assigned a string earlier in the
    function become templates with typed holes ({version}, {path}, {int}, {dtype}, {device}, {name}, {value}).
+   For Triton and exllamav2 an `assert`'s message is one too; for Triton and xformers, what an exception class's
+   `__str__` returns ("out of resource: shared memory, Required: ...", "xFormers was built for: ...").
 4. Each template keeps its package, file, function, kind (raise/warn/log/print), exception or warning type,
    and the first and last release it was seen in. Outside bitsandbytes and torch, an info-level log or a print that
    reports nothing wrong (progress, banners: `progress_only`) is left out: it names no cause and only swells the
-   table. Of the wider stack only raises, warnings and warning/error logs are kept, and a message it copied from
+   table. Of the wider stack only raises, warnings and warning/error logs are kept (and exllamav2's prints that report
+   something wrong: it warns with print), and a message it copied from
    the core stack (SGLang's loaders from vLLM, auto-gptq's peft_utils from peft) is left to the core package. Messages
    of the C++ code users meet (torch's caching allocator, bitsandbytes' CUDA_CHECK_RETURN, the CUDA
    runtime's error strings, the dynamic loader's and Windows' messages) are a hand-written list below, each citing
@@ -46,9 +53,13 @@ each minor: deepspeed 11 (0.9.5-0.19.8, sdists) 367 templates, torchao 18 (0.1-0
 (0.7.1-0.9.5) 201, axolotl 15 (0.5.2-0.19.0) 359, sglang 4 (0.2.15-0.5.23; wheels slimmed) 419, fschat 2
 (0.1.10-0.2.36) 18, lmdeploy 17 (0.2.6-0.18.0; its sdists do not prepare here, the 70-110 MB wheels are slimmed) 103,
 xtuner 2 (0.1.11-0.2.0) 10, ms-swift 27 (2.0.5.post1-4.6.0) 146, auto-gptq 6 (0.2.2-0.7.1; 0.4.2 from its wheel) 100,
-autoawq 2 (0.1.8-0.2.9) 33, optimum-quanto 1 (0.2.7) 43, hqq 2 (0.1.8-0.2.8.post1) 15 and flash-attn 9
-(2.0.9-2.8.3.post2, sdists) 8: 600 releases, 9449 templates (2051 of the wider stack), 1310 public names and entry
-points; 373 KiB.
+autoawq 2 (0.1.8-0.2.9) 33, optimum-quanto 1 (0.2.7) 43, hqq 2 (0.1.8-0.2.8.post1) 15, flash-attn 9
+(2.0.9-2.8.3.post2, sdists) 8, and the six added later that day: triton 14 (2.0.0-3.9.0; the Python side: runtime,
+compiler, the NVIDIA backend; wheels slimmed) 102, xformers 16 (0.0.20-0.0.35; _cpp_lib, ops/fmha, info; wheels slimmed)
+83, gptqmodel 17 (4.0.0-7.7.0, sdists; 6.0.x do not prepare here, nor 1.0-2.2, whose setup.py needs a CUDA torch) 871,
+exllamav2 15 (0.0.10-0.3.2) 66, ctranslate2 34 (3.0.2-4.8.5; the Python package, wheels slimmed) 98 and faster-whisper 9
+(0.5.1-1.2.1) 29: 705 releases, 10796 templates in the table (natives included; 3300 of the wider stack), 1310 public
+names and entry points; 414 KiB.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -428,6 +439,89 @@ def _flash_attn_file(path: str) -> bool:
     return path in ("setup.py", "flash_attn/flash_attn_interface.py", "flash_attn/__init__.py")
 
 
+def _triton_file(path: str) -> bool:
+    # the Python side only: the JIT and the autotuner (runtime/, not the interpreter), the compiler's driver and its
+    # resource checks (compiler/ in 2.1+, the single compiler.py of 2.0; not the code generator's syntax errors of
+    # kernel code), the NVIDIA backend (its CUDA/ptxas/architecture checks; common/ in 2.1-2.3), the settings (knobs)
+    return path in ("triton/__init__.py", "triton/knobs.py", "triton/compiler.py") or _py(
+        path,
+        ("triton/runtime/", "triton/compiler/", "triton/backends/nvidia/", "triton/common/"),
+        ("triton/runtime/interpreter.py", "triton/compiler/code_generator.py"),
+    )
+
+
+def _xformers_file(path: str) -> bool:
+    # the C++/CUDA extension's loading ("xFormers was built for PyTorch X, you have Y"), memory_efficient_attention's
+    # operators and their dispatch ("No operator found ..."), `python -m xformers.info`
+    return path in ("xformers/__init__.py", "xformers/_cpp_lib.py", "xformers/info.py") or _py(
+        path, ("xformers/ops/fmha/",)
+    )
+
+
+def _gptqmodel_file(path: str) -> bool:
+    # loading (models/), the kernels (qlinear: their import and device checks) and the kernel selection
+    # (utils/importer.py, backend.py), the quantization config, the device and extension checks, the CUDA extension
+    # build (setup.py)
+    return path in ("setup.py", "gptqmodel/__init__.py", "gptqmodel/extension.py") or _py(
+        path,
+        (
+            "gptqmodel/models/",
+            "gptqmodel/nn_modules/qlinear/",
+            "gptqmodel/quantization/config.py",
+            "gptqmodel/utils/importer.py",
+            "gptqmodel/utils/backend.py",
+            "gptqmodel/utils/model.py",
+            "gptqmodel/utils/device.py",
+            "gptqmodel/utils/torch.py",
+            "gptqmodel/utils/marlin.py",
+            "gptqmodel/utils/exllama.py",
+            "gptqmodel/utils/rocm.py",
+            "gptqmodel/utils/bitblas.py",
+        ),
+        # not each architecture's definition, the saving (writer), the Apple MLX kernels
+        ("gptqmodel/models/definitions/", "gptqmodel/models/writer.py", "gptqmodel/nn_modules/qlinear/mlx"),
+    )
+
+
+def _exllamav2_file(path: str) -> bool:
+    # the extension's build and loading (ext.py), the model's config and loading (device split, safetensors), the
+    # architecture checks, the attention backends' checks (flash-attn, xformers versions)
+    return _py(
+        path,
+        tuple(
+            f"exllamav2/{name}.py"
+            for name in (
+                "__init__",
+                "ext",
+                "config",
+                "model",
+                "model_init",
+                "compat",
+                "device",
+                "architecture",
+                "attn",
+                "stloader",
+                "fasttensors",
+                "linear",
+            )
+        ),
+    )
+
+
+def _ctranslate2_file(path: str) -> bool:
+    # the Python package only (its C++ messages are not in the wheel's Python files): the import checks, the
+    # converters (a model type or quantization a release does not support), the model spec's quantization
+    return path in (
+        "ctranslate2/__init__.py",
+        "ctranslate2/extensions.py",
+        "ctranslate2/specs/model_spec.py",
+    ) or _py(path, ("ctranslate2/converters/",))
+
+
+def _faster_whisper_file(path: str) -> bool:
+    return _py(path, ("faster_whisper/",))
+
+
 _TORCH_FILES = {
     "torch/cuda/__init__.py",
     "torch/cuda/memory.py",
@@ -463,6 +557,17 @@ class Package:
     #: and banners, ds_report's "accepting this combination"), and a message it copied from the core stack (SGLang's
     #: loaders from vLLM, auto-gptq's peft_utils from peft) is left to the package it was copied from
     core: bool = True
+    #: environment variables for `pip download` of this package's sdists, beside BUILD_ENV
+    env: tuple[tuple[str, str], ...] = ()
+    #: `assert cond, "message"` is a message too (Triton's "libcuda.so cannot found!", exllamav2's config checks)
+    asserts: bool = False
+    #: what an exception class's `__str__` returns is a message too, raised as that class (Triton's "out of resource:
+    #: shared memory, Required: ...", xformers' "xFormers can't load C++/CUDA extensions. xFormers was built for: ...":
+    #: their raise sites pass only numbers or build info)
+    exception_text: bool = False
+    #: a wider-stack package whose warnings are prints (exllamav2's " !! Warning: ..."): its prints that report
+    #: something wrong are kept
+    prints: bool = False
 
 
 SDIST = ("--no-binary", ":all:")
@@ -473,6 +578,20 @@ BUILD_ENV = {"DS_BUILD_OPS": "0", "FLASH_ATTENTION_SKIP_CUDA_BUILD": "TRUE", "BU
 WHEEL = ("--only-binary", ":all:")
 MAC = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.11")
 MAC_310 = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.10")
+#: a Linux wheel for CPython 3.10 (a release that published none for this environment's 3.11)
+LINUX_310 = (
+    "--only-binary",
+    ":all:",
+    "--platform",
+    "manylinux2014_x86_64",
+    "--platform",
+    "manylinux_2_28_x86_64",
+    "--python-version",
+    "3.10",
+)
+#: GPTQModel's setup.py needs a CUDA version where torch has none and probes the GPUs unless TORCH_CUDA_ARCH_LIST is
+#: set; CI=1 keeps the old ones (1.0-1.7) from running `pip install -r requirements.txt` into the running environment
+GPTQMODEL_ENV = (("CI", "1"), ("CUDA_VERSION", "12.1"), ("TORCH_CUDA_ARCH_LIST", "8.0"))
 
 
 def _wider(
@@ -481,8 +600,25 @@ def _wider(
     wants: Callable[[str], bool],
     download: tuple[tuple[str, ...], ...],
     keep: bool = True,
+    env: tuple[tuple[str, str], ...] = (),
+    asserts: bool = False,
+    prints: bool = False,
+    exception_text: bool = False,
 ) -> Package:
-    return Package(name, name, floor, wants, download, per_minor=True, keep=keep, core=False)
+    return Package(
+        name,
+        name,
+        floor,
+        wants,
+        download,
+        per_minor=True,
+        keep=keep,
+        core=False,
+        env=env,
+        asserts=asserts,
+        prints=prints,
+        exception_text=exception_text,
+    )
 
 
 PACKAGES: dict[str, Package] = {
@@ -518,6 +654,26 @@ PACKAGES: dict[str, Package] = {
     "optimum-quanto": _wider("optimum-quanto", "0.2.0", _quanto_file, (WHEEL, SDIST)),
     "hqq": _wider("hqq", "0.1.0", _hqq_file, (WHEEL, SDIST_HERE)),
     "flash-attn": _wider("flash-attn", "2.0.0", _flash_attn_file, (SDIST_HERE,)),
+    # the kernels under the stack: Triton's 60-400 MB wheels and xformers' (110 MB before 0.0.28) are slimmed once mined
+    "triton": _wider(
+        "triton", "2.0.0", _triton_file, (WHEEL, LINUX_310), keep=False, asserts=True, exception_text=True
+    ),
+    "xformers": _wider(
+        "xformers", "0.0.20", _xformers_file, (WHEEL, LINUX_310, SDIST_HERE), keep=False, exception_text=True
+    ),
+    # GPTQModel publishes sdists only (see GPTQMODEL_ENV); their build requirements (cmake, ninja) as wheels. 1.0-2.2 are
+    # left out: their setup.py builds a CUDAExtension at metadata time, which needs a CUDA torch (CUDA_HOME)
+    "gptqmodel": _wider(
+        "gptqmodel",
+        "4.0",
+        _gptqmodel_file,
+        (("--no-binary", "gptqmodel"), ("--no-binary", "gptqmodel", "--no-build-isolation")),
+        env=GPTQMODEL_ENV,
+    ),
+    "exllamav2": _wider("exllamav2", "0.0.10", _exllamav2_file, (WHEEL, SDIST), asserts=True, prints=True),
+    # CTranslate2's 30-40 MB wheels (the C++ library) are slimmed once mined
+    "ctranslate2": _wider("ctranslate2", "3.0", _ctranslate2_file, (WHEEL, LINUX_310), keep=False),
+    "faster-whisper": _wider("faster-whisper", "0.5", _faster_whisper_file, (WHEEL, SDIST)),
 }
 
 #: Messages of native code (C++/CUDA), the CUDA runtime, the dynamic loader and Windows that users meet in the
@@ -808,6 +964,11 @@ class _Walker(ast.NodeVisitor):
         self.depth = 0
         self.assigned_at: list[dict[str, int]] = [{}]
         self.found: list[Message] = []
+        self.asserts = False  # `assert cond, "message"` is a message (set by extract_messages)
+        self.exception_text = (
+            False  # what an exception class's __str__ returns is a message (set by extract_messages)
+        )
+        self.exception_class: list[bool] = []  # per enclosing class: does it derive from an exception?
 
     def _branch(self, node: ast.AST) -> None:
         self.depth += 1
@@ -836,8 +997,23 @@ class _Walker(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.stack.append(node.name)
+        self.exception_class.append(any(_call_name(b).endswith(("Exception", "Error")) for b in node.bases))
         self.generic_visit(node)
+        self.exception_class.pop()
         self.stack.pop()
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if (
+            self.exception_text
+            and node.value is not None
+            and len(self.stack) >= 2
+            and self.stack[-1] == "__str__"
+            and self.exception_class
+            and self.exception_class[-1]
+            and self._is_text(node.value)
+        ):
+            self._add(node.value, "raise", self.stack[-2])
+        self.generic_visit(node)
 
     def _is_text(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Constant):
@@ -897,6 +1073,11 @@ class _Walker(ast.NodeVisitor):
             if _letters(template) >= MIN_LETTERS:
                 self.found.append(Message(template, ".".join(self.stack) or "<module>", kind, type_))
 
+    def visit_Assert(self, node: ast.Assert) -> None:
+        if self.asserts and node.msg is not None:
+            self._add(node.msg, "raise", "AssertionError")
+        self.generic_visit(node)
+
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc
         if isinstance(exc, ast.Call):
@@ -953,13 +1134,17 @@ def _spaced(args: list[ast.expr]) -> Iterator[ast.expr]:
         yield arg
 
 
-def extract_messages(source: str) -> list[Message]:
-    """Every user-facing message in one module's source, in source order (duplicates kept); [] if it does not parse."""
+def extract_messages(source: str, asserts: bool = False, exception_text: bool = False) -> list[Message]:
+    """Every user-facing message in one module's source, in source order (duplicates kept); [] if it does not parse.
+    With `asserts`, an assert's message is one too (kind raise, type AssertionError); with `exception_text`, what an
+    exception class's `__str__` returns (kind raise, type the class)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
     walker = _Walker()
+    walker.asserts = asserts
+    walker.exception_text = exception_text
     walker.visit(tree)
     return walker.found
 
@@ -1011,11 +1196,14 @@ def mine_files(package: Package, files: Iterator[tuple[str, bytes]]) -> dict[tup
         if not package.wants(path):
             continue
         short = path.split("/", 1)[1] if "/" in path else path
-        for message in extract_messages(data.decode("utf-8", errors="replace")):
+        for message in extract_messages(
+            data.decode("utf-8", errors="replace"), package.asserts, package.exception_text
+        ):
             if not package.progress and progress_only(message):
                 continue
             if not package.core and (
-                message.kind == "print" or (message.kind == "log" and message.type == "info")
+                (message.kind == "print" and not package.prints)
+                or (message.kind == "log" and message.type == "info")
             ):
                 continue
             out.setdefault((short, message.template), message)
@@ -1110,11 +1298,13 @@ def releases(package: Package, latest: int | None = None) -> list[str]:
 
 
 def by_minor(versions: list[str]) -> list[list[str]]:
-    """Releases grouped by minor, each group newest first (the first that can be fetched stands for the minor)."""
-    groups: dict[tuple[int, int], list[str]] = {}
+    """Releases grouped by minor, each group newest first (the first that can be fetched stands for the minor). A
+    0.0.N release (xformers, exllamav2's first year) is its own minor: N is what its releases count."""
+    groups: dict[tuple[int, ...], list[str]] = {}
     for text in versions:
         v = Version(text)
-        groups.setdefault((v.major, v.minor), []).insert(0, text)
+        key = (0, 0, v.micro) if v.major == v.minor == 0 else (v.major, v.minor)
+        groups.setdefault(key, []).insert(0, text)
     return [groups[k] for k in sorted(groups)]
 
 
@@ -1172,7 +1362,7 @@ def download(package: Package, version: str) -> Path | None:
             capture_output=True,
             text=True,
             timeout=900,
-            env={**os.environ, **BUILD_ENV},
+            env={**os.environ, **BUILD_ENV, **dict(package.env)},
         )
         found = find_archive(package, version)
         if found is not None:

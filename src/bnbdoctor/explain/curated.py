@@ -57,6 +57,9 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"offload|on the meta device|dispatched on the CPU", "quantized-offload-refused"),
     (r"bfloat16|bf16", "bf16-needs-ampere"),
     (r"compute_dtype|compute dtype", "linear4bit-float32-compute"),
+    # exllamav2/model.py (load_autosplit, the device split): the weights and the cache do not fit the GPUs' memory;
+    # not the driver that the next rule's "insufficient" stands for
+    (r"Insufficient VRAM for model|Insufficient space in device allocation", "cuda-oom"),
     (r"driver .*too old|insufficient", "torch-driver-too-old"),
     (
         r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs|No NVIDIA GPU found"
@@ -133,13 +136,18 @@ _LIMITATION = re.compile(
 
 _OFFLOAD_WORDS = re.compile(r"offload|meta device|disk|cpu|device_map|max_memory|dispatch", re.I)
 
-#: the other quantization libraries a bitsandbytes user meets (GPTQ, AWQ, HQQ, quanto, torchao)
-_QUANT_LIBRARIES = ("auto-gptq", "autoawq", "hqq", "optimum-quanto", "torchao")
+#: the other quantization libraries a bitsandbytes user meets (GPTQ, AWQ, HQQ, quanto, torchao, EXL2)
+_QUANT_LIBRARIES = ("auto-gptq", "gptqmodel", "autoawq", "hqq", "optimum-quanto", "torchao", "exllamav2")
 #: the frameworks around a quantized load whose errors users paste: fine-tuning (LLaMA-Factory, axolotl, ms-swift,
-#: xtuner), serving (SGLang, FastChat, LMDeploy), DeepSpeed, flash-attn, and the other quantization libraries
+#: xtuner), serving (SGLang, FastChat, LMDeploy, CTranslate2 and faster-whisper), DeepSpeed, the kernels under them
+#: (flash-attn, xformers, Triton), and the other quantization libraries
 _WIDER_STACK = (
     "deepspeed",
     "flash-attn",
+    "xformers",
+    "triton",
+    "ctranslate2",
+    "faster-whisper",
     "llamafactory",
     "axolotl",
     "ms-swift",
@@ -210,7 +218,10 @@ _EXTENSION_BUILD = re.compile(
     r"CUDA_HOME|ROCM_HOME|\bnvcc\b|\bhipcc\b|\bninja\b|\bJIT\b|precompiled wheel|build(ing)? from source"
     r"|(cuda|hip|c\+\+|cpp) (extension|kernel|op)s?\b|\bextension is not installed|only supported on CUDA \d"
     r"|(kernels?|engine)\b.{0,30}\bnot (be )?(properly |correctly )?(installed|found|compiled|built)"
-    r"|\b(kernel|op|extension)s?\b.{0,20}\b(unable|failed) to (build|compile)|cannot be compiled",
+    r"|\b(kernel|op|extension)s?\b.{0,20}\b(unable|failed) to (build|compile)|cannot be compiled"
+    # Triton builds its launcher with the system's C compiler and compiles kernels with ptxas (triton/runtime/build.py,
+    # triton/common/backend.py 2.1-2.3: "Failed to find C compiler. Please specify via CC environment variable")
+    r"|Failed to find C(\+\+)? compiler|Cannot find ptxas",
     re.I,
 )
 #: the extension was built against another CUDA (or ROCm) than the one torch was built with or the one found now
@@ -236,7 +247,9 @@ _PLATFORM_REFUSAL = re.compile(
 #: the wider stack's own "no GPU" checks ("No CUDA/mps device found", "requires CUDA available", "found no CUDA devices")
 _NO_GPU_FOUND = re.compile(
     r"\bno (cuda|nvidia|gpu|accelerator)\b[\w/ ]{0,20}\b(devices?|gpus?)? ?(found|available|detected)"
-    r"|\bfound no (cuda|nvidia|gpu)\b|requires? cuda (to be )?available|\bcuda is not available",
+    r"|\bfound no (cuda|nvidia|gpu)\b|requires? cuda (to be )?available|\bcuda is not available"
+    # exllamav2/model.py: "The installed version of PyTorch is 2.4.0+cpu and does not support CUDA or ROCm."
+    r"|does not support CUDA or ROCm",
     re.I,
 )
 #: a version constraint of the wider stack on another package ("FSDP2 is not supported on torch version < 2.7.0",
@@ -248,13 +261,38 @@ _VERSION_CONSTRAINT = re.compile(
     r"|version of [\w.-]+ (you are using |installed |you have )?is (not|in)compatible|please use a version"
     r"|versions? (greater|higher|newer|older|lower) than v?\d+\.\d"
     # transformers' import_utils: "Disabling PyTorch because PyTorch >= 2.1 is required but found 2.0.1"
-    r"|(>=|>) ?v?\d+\.\d+[\w.]* (is )?required",
+    r"|(>=|>) ?v?\d+\.\d+[\w.]* (is )?required"
+    # gptqmodel (models/base.py, models/loader.py): "AutoRound version must be >= 0.3.0: actual = 0.2.1",
+    # "{name} requires version {value}, but current {value} version is {version}"
+    r"|version must be (>=|>) ?v?\d[\w.]*: actual|requires (version|package) \S+, but",
     re.I,
 )
 #: a kernel or feature of the wider stack that needs a newer GPU generation than this one
 _GPU_GENERATION = re.compile(
     r"compute capability|\bsm_?\d{2,3}\b|\b(volta|turing|ampere|ada|hopper|blackwell)\b( series| architecture)?"
-    r"( gpus?)? (or|and) (newer|above|later)|requires? (an? )?(volta|turing|ampere|hopper|blackwell)\b",
+    r"( gpus?)? (or|and) (newer|above|later)|requires? (an? )?(volta|turing|ampere|hopper|blackwell)\b"
+    # exllamav2/attn.py: "Flash Attention is installed but unsupported GPUs were detected." (flash-attn 2: Ampere+)
+    r"|installed but unsupported GPUs were detected",
+    re.I,
+)
+#: a Triton kernel's launch configuration needs more of a per-SM resource than this GPU has (triton/runtime/errors.py
+#: OutOfResources, triton/compiler.py in 2.0: "out of resource: shared memory, Required: 98304, Hardware limit: 65536")
+_GPU_RESOURCE_LIMIT = re.compile(
+    r"out of resource: (\{name\}|shared memory|registers|threads|tensor memory)", re.I
+)
+#: the compiled kernels of GPTQModel or exllamav2 do not load: built for another torch (gptqmodel/nn_modules/qlinear/
+#: exllama*.py, qqq.py: "could not import the C++/CUDA dependencies"; exllamav2/ext.py: "a prebuilt extension wheel that
+#: was compiled against a different version of PyTorch or CUDA"), as auto-gptq's "CUDA extension not installed."
+_KERNELS_NOT_LOADED = re.compile(
+    r"could not import the (C\+\+/CUDA dependencies|kernel cpp extension)"
+    r"|prebuilt extension wheel that was compiled (for|against) a different version",
+    re.I,
+)
+#: CTranslate2's converters do not know the model (ctranslate2/converters/transformers.py, utils.py): a release older
+#: than the architecture, as transformers' "model type ... not recognized"
+_CT2_UNKNOWN_MODEL = re.compile(
+    r"No conversion is registered for the model configuration|model you are trying to convert is not supported by "
+    r"CTranslate2|This model is not supported by CTranslate2",
     re.I,
 )
 #: the argument and config checks of the wider stack's CLIs and config files (LLaMA-Factory's hparams, axolotl's config
@@ -266,6 +304,8 @@ _ARGUMENT_CHECKS = {
     "sglang": ("srt/server_args.py",),
     "deepspeed": ("runtime/config.py", "runtime/zero/config.py"),
     "lmdeploy": ("cli/",),
+    # GPTQModel's QuantizeConfig (gptqmodel/quantization/config.py: "ActivationConfig: `mode` must be one of ...")
+    "gptqmodel": ("quantization/config.py",),
 }
 
 
@@ -273,8 +313,18 @@ def _argument_check(t: Template) -> bool:
     return t.kind == "raise" and t.file.startswith(_ARGUMENT_CHECKS.get(t.package, ("\x00",)))
 
 
+#: packages of the wider stack whose warnings are prints (exllamav2's " !! Warning: ..."; scripts/mine_messages.py keeps
+#: only those of its prints that report something wrong)
+_PRINTED_WARNINGS = ("exllamav2",)
+
+
 def _wider(t: Template) -> bool:
-    return t.package in _WIDER_STACK and t.kind != "print" and t.type != "info" and failing(t)
+    return (
+        t.package in _WIDER_STACK
+        and (t.kind != "print" or t.package in _PRINTED_WARNINGS)
+        and t.type != "info"
+        and failing(t)
+    )
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -322,6 +372,27 @@ FAMILIES: tuple[Family, ...] = (
         0.4,
     ),
     Family(
+        "family:gpu-resource-limit",
+        "arch_unsupported",
+        lambda t: _wider(t) and bool(_GPU_RESOURCE_LIMIT.search(t.template)),
+        "A Triton kernel's block sizes and pipeline stages need more shared memory (or registers, threads) per SM than "
+        "this GPU has: the kernel's configuration was tuned for a larger GPU (an A100/H100 has 163-227 KB of shared "
+        "memory per SM, a consumer or older GPU 64-99 KB).",
+        "Use a release of the library whose kernel configurations fit this GPU (or its option for smaller block sizes "
+        "/ num_stages), another backend for this GPU, or a GPU with more shared memory.",
+        0.4,
+    ),
+    Family(
+        "family:kernels-not-loaded",
+        "version_incompat",
+        lambda t: _wider(t) and bool(_KERNELS_NOT_LOADED.search(t.template)),
+        "The quantization library's compiled kernels did not load: its wheel or build was made for another torch (or "
+        "CUDA) release than the installed one.",
+        "Reinstall the library built for the installed torch and CUDA (or build it from source against this torch with "
+        "`pip install --no-build-isolation ...`), or install the torch it was built for; then restart.",
+        0.45,
+    ),
+    Family(
         "family:extension-cuda-mismatch",
         "cuda_mismatch",
         lambda t: _wider(t) and bool(_EXTENSION_CUDA_MISMATCH.search(t.template)),
@@ -334,7 +405,10 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "family:extension-build",
         "missing_libs",
-        lambda t: _wider(t) and bool(_EXTENSION_BUILD.search(t.template)),
+        # not Triton's @triton.jit checks (triton/runtime/jit.py: "JIT functions do not support **kwargs"): kernel code
+        lambda t: (
+            _wider(t) and bool(_EXTENSION_BUILD.search(t.template)) and not _in(t, "triton", "runtime/jit.py")
+        ),
         "A native extension of the stack is not built or cannot be loaded: building it needs the CUDA toolkit "
         "(CUDA_HOME, nvcc) or ninja, which are missing, or the package was installed without its compiled kernels.",
         "Install the CUDA toolkit matching torch's CUDA (and set CUDA_HOME) plus ninja before building from source, or "
@@ -423,9 +497,12 @@ FAMILIES: tuple[Family, ...] = (
         "family:unknown-architecture",
         "version_incompat",
         lambda t: (
-            t.package in ("transformers", "vllm", "unsloth", "unsloth_zoo")
-            and failing(t)
-            and bool(_UNKNOWN_ARCHITECTURE.search(t.template))
+            (
+                t.package in ("transformers", "vllm", "unsloth", "unsloth_zoo")
+                and failing(t)
+                and bool(_UNKNOWN_ARCHITECTURE.search(t.template))
+            )
+            or (t.package == "ctranslate2" and bool(_CT2_UNKNOWN_MODEL.search(t.template)))
         ),
         "The library does not know the checkpoint's model type: its release predates the architecture (or the model "
         "needs its own code from the Hub).",
