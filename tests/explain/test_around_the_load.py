@@ -319,3 +319,13 @@ def test_a_runtime_of_another_cuda_major_than_the_reported_torch_is_a_mismatch()
     assert "CUDA 11" in matches[0].cause and "12.1" in matches[0].cause
     same = "torch==2.3.0+cu121\nOSError: libcublasLt.so.12: cannot open shared object file: No such file or directory"
     assert explain_text(same, report_machine(same))[0].category == "missing_libs"
+
+
+def test_a_name_errors_runner_up_tells_its_own_story():
+    matches = explain_text("NameError: name 'PeftModel' is not defined")
+    first, second = matches[0], matches[1]
+    assert (first.category, second.category) == ("wrong_api", "missing_libs")
+    assert (
+        "without being imported" in first.cause and "imports it only when peft is installed" in second.cause
+    )
+    assert second.fix.startswith("pip install peft")

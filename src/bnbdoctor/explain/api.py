@@ -282,6 +282,9 @@ class Verdict:
     runner_up: str | None = None
     runner_up_confidence: float = RUNNER_UP
     detail: dict[str, Any] = field(default_factory=dict)
+    #: the runner-up's own words, where it is another story than the verdict's (else the verdict's are shown)
+    runner_up_cause: str | None = None
+    runner_up_fix: str | None = None
 
 
 def traceback_frames(lines: list[str], upto: int) -> list[tuple[str, str]]:
@@ -809,6 +812,10 @@ def _on_nameerror(
                 i,
                 "version_incompat",
                 RUNNER_UP - 0.1,
+                runner_up_cause=f"Or {foreign[0]} is installed but its release does not go with the installed "
+                f"{package}, so its import failed.",
+                runner_up_fix=f"Install the {foreign[0]} release the installed {package} requires (its requirements "
+                "name the range), then restart.",
             )
         if name in table and not ix.full(package, table[name]):
             verdict = _version_verdict(
@@ -839,6 +846,9 @@ def _on_nameerror(
             # that is not installed
             "missing_libs",
             RUNNER_UP - 0.1,
+            runner_up_cause=f"Or a library's own code uses `{name}` and imports it only when {homes[0]} is installed: "
+            f"{homes[0]} is missing from this environment.",
+            runner_up_fix=f"pip install {homes[0]}, then restart.",
         )
     return None
 
