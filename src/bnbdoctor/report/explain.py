@@ -47,6 +47,8 @@ def render_explain_text(result: ExplainResult, color: bool | None = None, width:
         width=width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns)),
     )
     machine = result.machine["source"] if result.machine else "text only, no machine facts"
+    if result.machine and result.machine.get("assumed"):
+        machine += ", assumed to be where the text came from"
     console.print(Text(f"bnbdoctor explain — {result.input['source']} ({machine})", style="bold"))
     if not result.matched:
         console.print("[bold yellow]?[/] No known bitsandbytes/transformers/torch error in this text.")
