@@ -1,4 +1,4 @@
-"""Validate the real-report corpus (reports-dev/dev-b/dev-c/dev-d/dev-e/dev-f/dev-g/dev-h/dev-i/dev-j/dev-k/dev-l/test4/test8/test10.jsonl)
+"""Validate the real-report corpus (reports-dev/dev-b/.../dev-p and the held-out test4/test8/test10/test17/test19/test21/test22.jsonl)
 and print its counts.
 
     python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|dev-j|dev-k|dev-l|test4|test8|test10]
