@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,9 @@ import pytest
 
 from bnbdoctor.rules import CheckOptions, Context, Finding, run
 from bnbdoctor.snapshot import GpuInfo, PackageInfo, Snapshot, TorchBuild, snapshot_from_dict
+
+# bnbdoctor's own cache (explain's derived index, built inventories): never in the home of whoever runs the tests
+os.environ.setdefault("BNBDOCTOR_CACHE", tempfile.mkdtemp(prefix="bnbdoctor-test-cache-"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SNAPSHOTS = FIXTURES / "snapshots"

@@ -72,3 +72,19 @@ def test_a_pasted_text_is_only_assumed_to_come_from_this_machine():
     assert [m.category for m in pasted[:2]] == ["cpu_offload", "gpu_not_visible"]
     captured = explain_text(OFFLOAD, _machine("cpu-2core-2026-11-24.json", assumed=False))
     assert captured[0].category == "gpu_not_visible"
+
+
+def test_a_message_of_a_package_not_installed_here_is_foreign():
+    """bnbdoctor installed apart from the ML stack (pipx, a bare CI venv): a transformers message cannot come from an
+    environment without transformers. Built from the recorded 2-core machine, with and without transformers."""
+    from dataclasses import replace
+
+    from bnbdoctor.snapshot import load_snapshot
+
+    here = load_snapshot(Path(__file__).parents[1] / "fixtures" / "snapshots" / "cpu-2core-2026-11-24.json")
+    assert "transformers" in here.packages.packages and foreign_text(OFFLOAD, here) is None
+    packages = {k: v for k, v in here.packages.packages.items() if k != "transformers"}
+    bare = replace(here, packages=replace(here.packages, packages=packages))
+    assert "messages of transformers, which is not installed here" in (foreign_text(OFFLOAD, bare) or "")
+    frame = 'File "/opt/env/lib/python3.11/site-packages/transformers/modeling_utils.py", line 3, in f'
+    assert foreign_text(frame, bare) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ..documents import ExplainResult
@@ -153,7 +154,57 @@ def foreign_text(text: str, snapshot: Snapshot) -> str | None:
         return f"its traceback's packages are in {next(iter(dirs))}, which is not on this machine"
     if not snapshot.nvml.gpus and (m := _GPU_AT_WORK.search(text)):
         return f"it shows a GPU at work ({m.group(0).strip()!r}) and this machine has none"
+    absent = _printed_by_absent_package(text, snapshot)
+    if absent is not None:
+        return f"it holds messages of {absent}, which is not installed here"
     return None
+
+
+#: packages whose own messages in a text say that it ran there (the mined table's names are distribution names)
+_STACK = frozenset(
+    {"torch", "transformers", "bitsandbytes", "accelerate", "peft", "trl", "diffusers", "vllm"}
+)
+
+
+def _printed_by_absent_package(text: str, snapshot: Snapshot) -> str | None:
+    """A package of the stack that printed a message found in the text (a mined template of that package, or one of
+    its files in a traceback) but is not installed where `explain` runs: the text came from another environment
+    (a pasted report, or bnbdoctor installed apart from the ML stack, e.g. with pipx)."""
+    if snapshot.packages.status != "ok":
+        return None
+    installed = set(snapshot.packages.packages)
+    framed = {m.group(1).lower() for m in _FRAMES_OF.finditer(text)}
+    for name in sorted(framed & _STACK):
+        if name not in installed:
+            return name
+    from ..explain.knowledge import find, knowledge
+    from ..explain.matcher import clean_lines
+
+    printers = _printers()
+    for hit in find(clean_lines(text[-200_000:]), knowledge()):
+        if hit.template.native:
+            continue
+        # the same words may be printed by several packages (diffusers copies transformers' offload message): the
+        # text is foreign only when none of them is installed here
+        by = printers.get(hit.template.template, frozenset())
+        if by & _STACK and not by & installed:
+            return sorted(by & _STACK)[0]
+    return None
+
+
+@cache
+def _printers() -> dict[str, frozenset[str]]:
+    """A mined message's text -> every package that prints it."""
+    from ..explain.knowledge import knowledge
+
+    out: dict[str, set[str]] = {}
+    for t in knowledge().templates:
+        out.setdefault(t.template, set()).add(t.package)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+#: a traceback frame inside an installed package: .../site-packages/<name>/...
+_FRAMES_OF = re.compile(r"(?:site|dist)-packages[/\\](\w+)[/\\]")
 
 
 def machine_facts(

@@ -10,13 +10,17 @@ order in the line and the two after it (wrapping), or, for a message cut short, 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import marshal
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -247,12 +251,33 @@ class KnowledgeBase:
         return found
 
 
-def _build(data: dict[str, Any]) -> KnowledgeBase:
+def _build(
+    data: dict[str, Any], derived: tuple[list[list[str]], dict[str, list[int]]] | None = None
+) -> KnowledgeBase:
+    """The knowledge base of the table; `derived` (the words and the index of an earlier build of the same table)
+    spares the normalising of every template."""
     columns = data["columns"]
     templates = []
     for n, row in enumerate(data["rows"]):
         fields = dict(zip(columns, row, strict=True))
         templates.append(Template(id=f"{fields['package']}:{n}", **fields))
+    if derived is not None and len(derived[0]) == len(templates):
+        words, index = derived
+    else:
+        words, index = _derive(templates)
+    return KnowledgeBase(
+        tuple(templates),
+        data.get("releases", {}),
+        index,
+        words,
+        [frozenset(ws) for ws in words],
+        data.get("generated"),
+        data.get("api", {}),
+    )
+
+
+def _derive(templates: list[Template]) -> tuple[list[list[str]], dict[str, list[int]]]:
+    """Each template's literal words, and the anchor-word index `find` reads."""
     words = [words_of(t.template) for t in templates]
     df = Counter(w for ws in words for w in set(ws))
     index: dict[str, list[int]] = {}
@@ -268,22 +293,66 @@ def _build(data: dict[str, Any]) -> KnowledgeBase:
         anchors = set(by_rarity[:2]) | ({min(head, key=lambda w: (df[w], -len(w)))} if head else set())
         for w in anchors:
             index.setdefault(w, []).append(i)
-    return KnowledgeBase(
-        tuple(templates),
-        data.get("releases", {}),
-        index,
-        words,
-        [frozenset(ws) for ws in words],
-        data.get("generated"),
-        data.get("api", {}),
-    )
+    return words, index
+
+
+#: the format of the derived data kept in the cache folder (change it when `_derive` changes)
+DERIVED_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """Where the derived words and index of the shipped table are kept between runs: bnbdoctor's own cache
+    (BNBDOCTOR_CACHE, else ~/.cache/bnbdoctor; none with BNBDOCTOR_NO_CACHE), folder `explain`."""
+    from ..model.source import bnbdoctor_cache  # the one place the cache's location is decided
+
+    base = bnbdoctor_cache()
+    return None if base is None else base / "explain"
+
+
+def _derived_path(raw: bytes) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(raw).hexdigest()[:20]
+    return folder / f"knowledge-{key}-{DERIVED_FORMAT}.marshal"
+
+
+def _load_derived(path: Path | None) -> tuple[list[list[str]], dict[str, list[int]]] | None:
+    if path is None:
+        return None
+    try:
+        words, index = marshal.loads(path.read_bytes())
+        if isinstance(words, list) and isinstance(index, dict):
+            return words, index
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    return None
+
+
+def _save_derived(path: Path | None, kb: KnowledgeBase) -> None:
+    """Best effort: a folder that cannot be written only means the next run derives again."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((kb.words, kb.index)))
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 @cache
 def knowledge() -> KnowledgeBase:
-    """The shipped table, read once per process (only `explain` and `run` ever call this)."""
+    """The shipped table, read once per process (only `explain` and `run` ever call this). The words and index
+    derived from it are kept in `cache_dir()` keyed by the table's hash (a fifth of a second less per run)."""
     raw = resources.files("bnbdoctor.explain").joinpath("data/messages.json.gz").read_bytes()
-    return _build(json.loads(gzip.decompress(raw)))
+    path = _derived_path(raw)
+    derived = _load_derived(path)
+    kb = _build(json.loads(gzip.decompress(raw)), derived)
+    if derived is None:
+        _save_derived(path, kb)
+    return kb
 
 
 @dataclass(frozen=True)
