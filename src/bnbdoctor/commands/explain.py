@@ -160,6 +160,8 @@ def foreign_text(text: str, snapshot: Snapshot) -> str | None:
     return None
 
 
+#: a traceback frame inside an installed package: .../site-packages/<name>/...
+_FRAMES_OF = re.compile(r"(?:site|dist)-packages[/\\](\w+)[/\\]")
 #: packages whose own messages in a text say that it ran there (the mined table's names are distribution names)
 _STACK = frozenset(
     {"torch", "transformers", "bitsandbytes", "accelerate", "peft", "trl", "diffusers", "vllm"}
@@ -172,16 +174,18 @@ def _printed_by_absent_package(text: str, snapshot: Snapshot) -> str | None:
     (a pasted report, or bnbdoctor installed apart from the ML stack, e.g. with pipx)."""
     if snapshot.packages.status != "ok":
         return None
+    from ..explain.knowledge import find, knowledge
+    from ..explain.matcher import clean_lines
+
     installed = set(snapshot.packages.packages)
+    lines = clean_lines(text[-200_000:])
+    # every frame of the text, not api.traceback_frames' 80 lines above one error (that cost 3 of 1,011 reports)
     framed = {m.group(1).lower() for m in _FRAMES_OF.finditer(text)}
     for name in sorted(framed & _STACK):
         if name not in installed:
             return name
-    from ..explain.knowledge import find, knowledge
-    from ..explain.matcher import clean_lines
-
     printers = _printers()
-    for hit in find(clean_lines(text[-200_000:]), knowledge()):
+    for hit in find(lines, knowledge()):
         if hit.template.native:
             continue
         # the same words may be printed by several packages (diffusers copies transformers' offload message): the
@@ -201,10 +205,6 @@ def _printers() -> dict[str, frozenset[str]]:
     for t in knowledge().templates:
         out.setdefault(t.template, set()).add(t.package)
     return {k: frozenset(v) for k, v in out.items()}
-
-
-#: a traceback frame inside an installed package: .../site-packages/<name>/...
-_FRAMES_OF = re.compile(r"(?:site|dist)-packages[/\\](\w+)[/\\]")
 
 
 def machine_facts(

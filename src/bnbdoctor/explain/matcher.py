@@ -1290,7 +1290,7 @@ def _extension_for_another_cuda(text: str, lines: list[str], merged: dict[str, _
     )
 
 
-#: a CUDA runtime library named with its major version (libcudart.so.13, libcublasLt.so.12, cudart64_12.dll)
+#: a CUDA runtime library named with its major version (libcudart.so.13, libcublasLt.so.12)
 _RUNTIME_MAJOR = re.compile(
     r"\blib(cudart|cublas|cublasLt|cusparse|cufft|curand|cusolver|nvrtc)\.so\.(\d{2})\b"
 )
