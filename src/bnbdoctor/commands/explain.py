@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..documents import ExplainResult
 from ..errors import InputError
@@ -14,6 +14,9 @@ from ..explain import MachineFacts, explain_text
 from ..inputs import input_errors, read_tail, require_regular_file
 from ..snapshot import Snapshot
 from ..vocab import guessed
+
+if TYPE_CHECKING:
+    from ..explain.knowledge import KnowledgeBase
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -184,27 +187,22 @@ def _printed_by_absent_package(text: str, snapshot: Snapshot) -> str | None:
     for name in sorted(framed & _STACK):
         if name not in installed:
             return name
-    printers = _printers()
-    for hit in find(lines, knowledge()):
+    kb = knowledge()
+    for hit in find(lines, kb):
         if hit.template.native:
             continue
         # the same words may be printed by several packages (diffusers copies transformers' offload message): the
         # text is foreign only when none of them is installed here
-        by = printers.get(hit.template.template, frozenset())
+        by = _printers(kb, hit.template.template)
         if by & _STACK and not by & installed:
             return sorted(by & _STACK)[0]
     return None
 
 
-@cache
-def _printers() -> dict[str, frozenset[str]]:
-    """A mined message's text -> every package that prints it."""
-    from ..explain.knowledge import knowledge
-
-    out: dict[str, set[str]] = {}
-    for t in knowledge().templates:
-        out.setdefault(t.template, set()).add(t.package)
-    return {k: frozenset(v) for k, v in out.items()}
+def _printers(kb: KnowledgeBase, message: str) -> set[str]:
+    """Every package that prints this mined message (one pass over the table per hit: building the whole map cost
+    more than the few hits of a text)."""
+    return {t.package for t in kb.templates if t.template == message}
 
 
 def machine_facts(

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Any
 
 from ..vocab import Reference
+from .shape import shapes
 
 #: A code's category, how sure the code alone makes it, and the mechanism in one sentence. Grounds: NVIDIA's comment
 #: on the code (data/cuda_status.json `doc`), quoted in every cause.
@@ -307,9 +308,17 @@ def find(lines: list[str]) -> list[Found]:
     """The CUDA error codes the lines show, each once, in the order they appear."""
     by_name, by_first, by_string = table()
     out: dict[str, Found] = {}
-    for i, line in enumerate(lines):
+    bare: set[str] = set()  # shapes of lines where no pattern matches (none of them names a digit of its own)
+    for i, (line, form) in enumerate(zip(lines, shapes(lines), strict=True)):
+        if form in bare:
+            continue
         low = line.lower()
-        if not any(word in low for word in _CONTEXT_WORDS) or not _CONTEXT.search(line):
+        if (
+            not any(word in low for word in _CONTEXT_WORDS)
+            or not _CONTEXT.search(line)
+            or not (_NAME.search(line) or _LEAD.search(line))
+        ):
+            bare.add(form)
             continue
         for m in _NAME.finditer(line):
             code = by_name.get(m.group(1))

@@ -684,9 +684,12 @@ _RAISE_ONLY_SIGNATURES = frozenset({"library-asks-for-an-argument"})
 def signature_for(t: Template) -> Signature | None:
     """The signature whose cause this template's message stands for, or None."""
     text = _clean(t.template)
+    low = text.lower()
     for sig in SIGNATURES:
         if sig.id in _RAISE_ONLY_SIGNATURES and t.kind != "raise":
             continue
+        if sig.words is not None and not any(w in low for w in sig.words):
+            continue  # every match holds one of these words: the pattern need not be compiled to know
         if sig.regex.search(text):
             return sig
     if not failing(t):

@@ -25,6 +25,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from .shape import shape, shapes
+
 _HOLE = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"[a-z0-9_]+")
 #: words too common in messages to tell one template from another; never an anchor
@@ -192,18 +194,40 @@ def words_of(template: str) -> list[str]:
     return [w for s in literal_segments(template) for w in _WORD.findall(s)]
 
 
+#: the fields of a Template after its id, in order
+_COLUMNS = ["package", "file", "function", "kind", "type", "first", "last", "template", "native", "alive"]
+
+
+class _Sets:
+    """Each template's words as a set, made when first read (a run reads a few hundred of the 10,000)."""
+
+    def __init__(self, words: list[list[str]]) -> None:
+        self._words = words
+        self._sets: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, i: int) -> frozenset[str]:
+        found = self._sets.get(i)
+        if found is None:
+            found = self._sets[i] = frozenset(self._words[i])
+        return found
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
 @dataclass
 class KnowledgeBase:
     templates: tuple[Template, ...]
     releases: dict[str, list[str]]
     index: dict[str, list[int]]  # anchor word -> templates
     words: list[list[str]]  # per template, its literal words in order
-    distinct: list[frozenset[str]]  # the same as sets
+    distinct: _Sets  # the same as sets
     generated: str | None = None
     #: 'bitsandbytes.nn' -> {'Linear4bit': [first, last]}; 'bitsandbytes:lib' -> the native entry points called
     api: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _regex: dict[int, re.Pattern[str]] | None = None
     _position: dict[str, int] | None = None
+    _shaped: frozenset[str] | None = None
 
     def reworded(self, template: Template) -> bool:
         """Whether a message gone from the newest release lives on there in other words (same code path, new
@@ -233,6 +257,12 @@ class KnowledgeBase:
                     return True
         return False
 
+    def shaped_anchors(self) -> frozenset[str]:
+        """The shapes of the anchor words (a line whose shape holds none of them holds no anchor)."""
+        if self._shaped is None:
+            self._shaped = frozenset(shape(w) for w in self.index)
+        return self._shaped
+
     def newest(self, package: str) -> str | None:
         versions = self.releases.get(package)
         return versions[-1] if versions else None
@@ -257,10 +287,13 @@ def _build(
     """The knowledge base of the table; `derived` (the words and the index of an earlier build of the same table)
     spares the normalising of every template."""
     columns = data["columns"]
-    templates = []
-    for n, row in enumerate(data["rows"]):
-        fields = dict(zip(columns, row, strict=True))
-        templates.append(Template(id=f"{fields['package']}:{n}", **fields))
+    if columns == _COLUMNS:  # the table's own order: positional, a third of the time of keywords
+        templates = [Template(f"{row[0]}:{n}", *row) for n, row in enumerate(data["rows"])]
+    else:
+        templates = []
+        for n, row in enumerate(data["rows"]):
+            fields = dict(zip(columns, row, strict=True))
+            templates.append(Template(id=f"{fields['package']}:{n}", **fields))
     if derived is not None and len(derived[0]) == len(templates):
         words, index = derived
     else:
@@ -270,7 +303,7 @@ def _build(
         data.get("releases", {}),
         index,
         words,
-        [frozenset(ws) for ws in words],
+        _Sets(words),
         data.get("generated"),
         data.get("api", {}),
     )
@@ -382,11 +415,19 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
             found = tokens[j] = _WORD.findall(_CONTRACTION.sub("", lines[j].lower())) if lines[j] else []
         return found
 
+    shaped = kb.shaped_anchors()
+    bare: set[str] = set()  # shapes of lines without an anchor word (a line of one of them has none either)
+    forms = shapes(lines)
     for i, line in enumerate(lines):
         if not line or line in seen_lines:
             continue
         seen_lines.add(line)
+        form = forms[i]
+        if form in bare:
+            continue
         found = anchors & set(words_at(i))
+        if not found and shaped.isdisjoint(_WORD.findall(_CONTRACTION.sub("", form.lower()))):
+            bare.add(form)
         if not found:
             continue
         candidates = {t for w in found for t in kb.index[w] if t not in hits}

@@ -15,9 +15,8 @@ import difflib
 import html
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -28,6 +27,7 @@ from . import words as word_model
 from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
 from .report_facts import spaced
+from .shape import shape, shapes_blob
 from .signatures import SIGNATURES, Signature, by_id
 
 CONFIRMED_BY_FACT = 0.45  # a signature's own `when` condition holds on this machine
@@ -381,77 +381,18 @@ class _Scan:
     traceback: int | None = None  # the line of the first "Traceback (most recent call last)"
 
 
-def _scan(pattern: str) -> Iterator[tuple[int, str, int, bool]]:
-    """Each character of a regular expression with its index, the group depth and whether a class was open before it;
-    an escape comes as its backslash alone, and a final "" marks the end of the pattern."""
-    depth, i, in_class = 0, 0, False
-    while i <= len(pattern):
-        c = pattern[i] if i < len(pattern) else ""
-        yield i, c, depth, in_class
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        i += 1
-
-
-def _branches(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression."""
-    out, start = [], 0
-    for i, c, depth, in_class in _scan(pattern):
-        if c == "|" and depth == 0 and not in_class:
-            out.append(pattern[start:i])
-            start = i + 1
-    out.append(pattern[start:])
-    return out
-
-
-def _anchor(branch: str) -> str | None:
-    """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
-    best, word = "", ""
-    for _, c, depth, in_class in _scan(branch):
-        quantified = c in "?*{+"
-        if c.isalpha() and depth == 0 and not in_class:
-            word += c
-            continue
-        if word and not quantified and len(word) > len(best):
-            best = word
-        elif word and quantified and len(word) - 1 > len(best):
-            best = word[:-1]  # the quantifier binds only the last letter
-        word = ""
-    return best.lower() if len(best) >= 3 else None
-
-
-@cache
-def _anchors(sig: Signature) -> tuple[str, ...] | None:
-    """One required word per alternative of the signature's pattern; None when some alternative has none."""
-    if sig.anchors:
-        return sig.anchors
-    words = []
-    for branch in _branches(sig.pattern):
-        word = _anchor(branch)
-        if word is None:
-            return None
-        words.append(word)
-    return tuple(dict.fromkeys(words))
-
-
 MAX_ANCHOR_HITS = 400  # beyond this many occurrences a full scan is cheaper than windows
 
 
-def _lines_with(low: str, word: str, starts: list[int], seen: dict[str, set[int] | None]) -> set[int] | None:
-    """The lines holding `word` (None: too many to be worth windows), found once per scan."""
+def _lines_with(
+    low: str, word: str, starts: list[int], seen: dict[str, set[int] | None], blob: str
+) -> set[int] | None:
+    """The lines holding `word` (None: too many to be worth windows), found once per scan; a word whose shape is not
+    among the text's line shapes (`blob`) is not searched for in the whole text."""
     if word in seen:
         return seen[word]
     lines: set[int] | None = set()
-    at = low.find(word)
+    at = low.find(word) if "\n" in word or shape(word) in blob else -1
     while at != -1 and lines is not None:
         lines.add(bisect.bisect_right(starts, at) - 1)
         if len(lines) > MAX_ANCHOR_HITS:
@@ -462,13 +403,23 @@ def _lines_with(low: str, word: str, starts: list[int], seen: dict[str, set[int]
     return lines
 
 
+#: how many lines around an anchor a pattern is run on: 2, or 8 for a pattern that spans lines on purpose (a
+#: traceback frame, up to three lines of code, then the exception the anchor is in)
+REACH, MULTILINE_REACH = 2, 8
+
+
 def _windows(
-    low: str, anchors: tuple[str, ...], starts: list[int], seen: dict[str, set[int] | None]
+    low: str,
+    anchors: tuple[str, ...],
+    starts: list[int],
+    seen: dict[str, set[int] | None],
+    blob: str,
+    reach: int = REACH,
 ) -> list[tuple[int, int]] | None:
     """Line ranges (first, last) around every occurrence of an anchor; None: scan everything."""
     lines: set[int] = set()
     for word in anchors:
-        found = _lines_with(low, word, starts, seen)
+        found = _lines_with(low, word, starts, seen, blob)
         if found is None:
             return None
         lines |= found
@@ -476,7 +427,7 @@ def _windows(
             return None
     ranges: list[tuple[int, int]] = []
     for line in sorted(lines):
-        first, last = max(0, line - 2), min(len(starts) - 2, line + 2)
+        first, last = max(0, line - reach), min(len(starts) - 2, line + reach)
         if ranges and first <= ranges[-1][1] + 1:
             ranges[-1] = (ranges[-1][0], last)
         else:
@@ -519,9 +470,11 @@ def scan(text: str) -> _Scan:
     starts = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
     found: dict[str, list[int]] = {}
     anchor_lines: dict[str, set[int] | None] = {}
+    blob = shapes_blob(low)
     for sig in SIGNATURES:
-        anchors = _anchors(sig)
-        ranges = _windows(low, anchors, starts, anchor_lines) if anchors is not None else None
+        anchors = sig.words
+        reach = MULTILINE_REACH if "\\n" in sig.pattern else REACH
+        ranges = _windows(low, anchors, starts, anchor_lines, blob, reach) if anchors is not None else None
         chunks = (
             [(0, joined)]
             if ranges is None

@@ -10,7 +10,9 @@ libraries' source, not from any one report: version-dependent wording is matched
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from ..vocab import Reference
 
@@ -321,10 +323,77 @@ class Signature:
     #: lower-case words one of which every match contains, where the pattern's own literals cannot say (a branch
     #: made only of groups); the matcher runs the pattern only around them (matcher._anchors)
     anchors: tuple[str, ...] = ()
-    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "regex", re.compile(loosen(self.pattern), re.IGNORECASE | re.MULTILINE))
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The pattern, loosened and compiled when first used (compiling all of them cost a tenth of a second at
+        every start; a text without a signature's words never needs its pattern: `words`)."""
+        return re.compile(loosen(self.pattern), re.IGNORECASE | re.MULTILINE)
+
+    @cached_property
+    def words(self) -> tuple[str, ...] | None:
+        """Lower-case words one of which every match contains (`anchors`, else one literal word of each top-level
+        alternative of the pattern); None when some alternative has none."""
+        return self.anchors or _required_words(self.pattern)
+
+
+def _scan(pattern: str) -> Iterator[tuple[int, str, int, bool]]:
+    """Each character of a regular expression with its index, the group depth and whether a class was open before it;
+    an escape comes as its backslash alone, and a final "" marks the end of the pattern."""
+    depth, i, in_class = 0, 0, False
+    while i <= len(pattern):
+        c = pattern[i] if i < len(pattern) else ""
+        yield i, c, depth, in_class
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        i += 1
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    out, start = [], 0
+    for i, c, depth, in_class in _scan(pattern):
+        if c == "|" and depth == 0 and not in_class:
+            out.append(pattern[start:i])
+            start = i + 1
+    out.append(pattern[start:])
+    return out
+
+
+def _anchor(branch: str) -> str | None:
+    """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
+    best, word = "", ""
+    for _, c, depth, in_class in _scan(branch):
+        quantified = c != "" and c in "?*{+"  # "" marks the end of the branch
+        if c.isalpha() and depth == 0 and not in_class:
+            word += c
+            continue
+        if word and not quantified and len(word) > len(best):
+            best = word
+        elif word and quantified and len(word) - 1 > len(best):
+            best = word[:-1]  # the quantifier binds only the last letter
+        word = ""
+    return best.lower() if len(best) >= 3 else None
+
+
+def _required_words(pattern: str) -> tuple[str, ...] | None:
+    """One required word per alternative of the pattern; None when some alternative has none."""
+    words = []
+    for branch in _branches(pattern):
+        word = _anchor(branch)
+        if word is None:
+            return None
+        words.append(word)
+    return tuple(dict.fromkeys(words))
 
 
 def loosen(pattern: str) -> str:
