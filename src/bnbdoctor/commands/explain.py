@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..documents import ExplainResult
 from ..errors import InputError
 from ..explain import MachineFacts, explain_text
+from ..explain.pasted import plain, strip_ansi
 from ..inputs import input_errors, read_tail, require_regular_file
 from ..snapshot import Snapshot
 from ..vocab import guessed
@@ -42,16 +43,6 @@ def decode(data: bytes) -> str:
 
 
 CHUNK = 2**20
-
-#: terminal escape sequences a coloured log carries (ECMA-48: CSI colours and cursor moves, OSC titles and links
-#: ended by BEL or ST, charset selections like `ESC ( B` that tput sgr0 writes, two-byte escapes):
-#: `\x1b[31mtorch.OutOfMemoryError\x1b[0m` must match as `torch.OutOfMemoryError`
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]+[0-~]|\x1b[0-~]")
-
-
-def strip_ansi(text: str) -> str:
-    """`text` without terminal escape sequences (a log captured from a coloured terminal, `rich`, `tqdm`)."""
-    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 def _read_stdin() -> str:
@@ -288,7 +279,7 @@ def explain(
 
 def run_explain(request: ExplainRequest) -> ExplainResult:
     text, source = read_input(request)
-    text = strip_ansi(text)  # before the report's facts are read from it, too
+    text = plain(text)  # before the report's facts are read from it, too
     if not text.strip():
         raise InputError("the error text is empty")
     notes: list[str] = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import html
 import itertools
 import re
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from . import cuda_status, curated, keywords
 from . import words as word_model
 from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
 from .knowledge import Hit, KnowledgeBase, find, knowledge
+from .pasted import plain
 from .report_facts import spaced
 from .shape import shape, shapes_blob
 from .signatures import SIGNATURES, Signature, by_id
@@ -316,7 +316,6 @@ def _oom_cause(cand: _Candidate, text: str) -> None:
         )
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _BOX = re.compile(r"[\u2500-\u259f]")  # rich's box-drawn tracebacks: │ ╭ ╰ ─ ...
 #: a source line in a rich traceback panel ("│ ❱ 2364 │   raise ValueError(" : a line number between borders)
 #: whose text runs up to the right border (at most two spaces before it): rich crops code lines there (it wraps
@@ -350,9 +349,7 @@ def _unescape_embedded(text: str) -> str:
 def clean_lines(text: str) -> list[str]:
     """The text as lines a matcher can read: no ANSI colours, box drawing, markdown quote marks, fences or
     backticks; curly quotes made straight; HTML entities (a scraped issue page) decoded."""
-    if "&" in text and ("&lt;" in text or "&quot;" in text or "&#" in text or "&gt;" in text):
-        text = html.unescape(text)
-    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = plain(text)
     text = _unescape_embedded(text)
     if "\u2502" in text:  # rich crops a panel's lines at its right border: mark those as cut short
         text = _BOX_CROPPED.sub(lambda m: m.group(1) + " \u2026", text)
@@ -1371,6 +1368,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
 
     `context` is what ran (a script's source, for `bnbdoctor run`): never matched as an error, only read by the rules
     that need to know how the model was loaded (a quantized device_map load, offloading)."""
+    text = plain(text)
     found = scan(text)
     lines = found.lines
     kb = knowledge()

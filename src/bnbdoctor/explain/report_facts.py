@@ -23,6 +23,7 @@ from ..snapshot import (
     Snapshot,
     TorchBuild,
 )
+from .pasted import plain
 from .shape import shape
 
 #: packages whose version decides a bitsandbytes load; others in a pip list are kept too when the list is full
@@ -382,6 +383,7 @@ FACTS_TAIL = 200_000
 def parse_report(text: str) -> ReportFacts:
     """Every fact the text states about its machine (see the module docstring)."""
     facts = ReportFacts()
+    text = plain(text)
     if len(text) > FACTS_HEAD + FACTS_TAIL:
         text = f"{text[:FACTS_HEAD]}\n{text[-FACTS_TAIL:]}"
     text = spaced(text)

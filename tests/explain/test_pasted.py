@@ -1,0 +1,100 @@
+"""A text is made plain before it is read (explain/pasted.py): the decoration of how it travelled goes, the message
+and the facts stay. Each family is tested on members other than the ones its pattern was written from."""
+
+from __future__ import annotations
+
+import pytest
+
+from bnbdoctor.explain import explain_text
+from bnbdoctor.explain.pasted import plain, strip_ansi
+from bnbdoctor.explain.report_facts import parse_report
+
+MESSAGE = "RuntimeError: CUDA error: no kernel image is available for execution on the device"
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "2023-12-01 09:15:02,554 - __main__ - WARNING - ",  # logging's asctime - name - levelname
+        "2023-12-01 09:15:02.554 | CRITICAL | worker.run:main:88 - ",  # loguru
+        "[2023-12-01 09:15:02,554][train][ERROR] - ",  # Hydra
+        "2023-12-01T09:15:02.5541234Z ",  # a GitHub Actions log
+        "2023-12-01T09:15:02.554123456+00:00 stdout P ",  # Kubernetes' CRI log, a partial line
+        "Dec  1 09:15:02 gpu-node-3 python3[20931]: ",  # journald
+        "[09:15:02] ",  # a bare clock
+        "E1201 09:15:02.554000 4242 torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1337] ",  # glog
+        "WARNING 12-01 09:15:02 [worker.py:12] ",  # vLLM
+        "web_1      | ",  # docker compose v1
+        "api-worker-2  | ",  # docker compose v2
+        "31.4s\t102\t",  # Kaggle's saved log
+        "[rank3]: ",  # torchrun
+        "[default0]:",  # torch.distributed.elastic
+        "(pid=31337, ip=10.0.0.7) ",  # Ray
+        "E     ",  # pytest
+        "##[warning]",  # GitHub Actions annotation
+        "> > ",  # a quote of a quote
+        "[stderr] ",
+    ],
+)
+def test_a_decoration_before_the_message_goes(prefix):
+    assert plain(prefix + MESSAGE) == MESSAGE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "torch | 2.1.0",  # a table row without its leading pipe
+        "| 0  NVIDIA A100-SXM4-80GB  On  | 00000000:07:00.0 Off |",
+        "- bitsandbytes: 0.41.1",  # an env list
+        "E: Unable to locate package libcudnn8",  # apt, not pytest
+        "ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.45.0",  # pip's own
+        "WARNING: Manual override via BNB_CUDA_VERSION env variable detected!",  # bitsandbytes' own
+        "INFO: the message itself",
+        "12.4 GiB reserved in total by PyTorch",
+    ],
+)
+def test_what_is_not_decoration_stays(line):
+    assert plain(line) == line
+
+
+def test_a_message_s_own_level_stays_after_a_timestamp():
+    """bitsandbytes prints "WARNING: Manual override ..." itself; a level right before a colon is the message's."""
+    line = "WARNING: Manual override via BNB_CUDA_VERSION env variable detected!"
+    assert plain(f"2023-12-01T09:15:02.5541234Z {line}") == line
+
+
+def test_web_and_chat_characters_are_made_plain():
+    text = "AttributeError:\u00a0&#39;NoneType&#39; object has no attribute &quot;cquantize\u200bblockwise_fp16_nf4&quot;"
+    assert plain(text) == "AttributeError: 'NoneType' object has no attribute \"cquantizeblockwise_fp16_nf4\""
+    assert plain("a\r\nb\rc") == "a\nb\nc"
+    assert strip_ansi("\x1b[1;31mValueError\x1b[0m: x\x1b]8;;http://x\x1b\\") == "ValueError: x"
+
+
+def test_plain_is_idempotent():
+    text = "2023-12-01 09:15:02,554 - root - ERROR - > RuntimeError: x\r\n&lt;stdin&gt;"
+    assert plain(plain(text)) == plain(text)
+
+
+def test_a_decorated_log_is_explained_as_the_plain_one():
+    log = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/me/train.py", line 3, in <module>\n'
+        "    model = AutoModelForCausalLM.from_pretrained(name, quantization_config=bnb, device_map='auto')\n"
+        "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit "
+        "the quantized model. If you want to dispatch the model on the CPU or the disk while keeping these modules "
+        "in 32-bit, you need to set `llm_int8_enable_fp32_cpu_offload=True` and pass a custom `device_map` to "
+        "`from_pretrained`."
+    )
+    decorated = "\n".join(
+        f"Dec  1 09:15:{i:02d} node python3[20931]: {line}" for i, line in enumerate(log.split("\n"))
+    )
+    assert [m.category for m in explain_text(decorated)][:1] == [m.category for m in explain_text(log)][:1]
+    assert explain_text(decorated)[0].category == "cpu_offload"
+
+
+def test_facts_in_a_decorated_env_dump_are_read():
+    dump = "torch==2.1.0+cu118\nbitsandbytes==0.41.1\nGPU 0: Tesla T4 (UUID: GPU-1)"
+    decorated = "\n".join(f"2023-12-01T09:15:0{i}.5Z {line}" for i, line in enumerate(dump.split("\n")))
+    facts = parse_report(decorated)
+    assert facts.packages == {"torch": "2.1.0+cu118", "bitsandbytes": "0.41.1"}
+    assert facts.facts["gpu"] == "Tesla T4"
