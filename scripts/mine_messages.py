@@ -41,7 +41,9 @@ What it does, per package (see PACKAGES below for the versions and the files of 
 5. For bitsandbytes and peft, every public name a module defines or exports, and every native entry point
    bitsandbytes' Python calls (`lib.cquantize_blockwise_fp16_nf4`), is recorded with the releases that have it
    (table key "api"): "module 'bitsandbytes.nn' has no attribute 'Linear4bit'" then says which releases have it.
-6. The table is written to src/bnbdoctor/explain/data/messages.json.gz (package data; `explain` loads it lazily).
+6. The table is written to src/bnbdoctor/explain/data/messages.json.gz (package data; `explain` loads it lazily),
+   and beside it messages-index.json.gz: the anchor-word index `explain` finds templates by, made from the table
+   (knowledge.derive_index) with the table's hash, so no run derives it (`--reindex` rewrites only the index).
 
 Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final release), transformers 161
 (4.20.0-5.24.0, every final release), accelerate 52 (0.20.0-1.15.0), peft 33 (0.4.0-0.21.2), torch 13 minors
@@ -1537,15 +1539,33 @@ def build_api(api: dict[str, dict[str, dict[str, set[str]]]]) -> dict[str, dict[
     return out
 
 
-def write_table(table: dict[str, Any], path: Path = OUT) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(table, separators=(",", ":"), sort_keys=False).encode()
+def _gzip(raw: bytes) -> bytes:
     buffer = io.BytesIO()
     with gzip.GzipFile(
         fileobj=buffer, mode="wb", mtime=0
     ) as gz:  # mtime 0: the same input gives the same bytes
         gz.write(raw)
-    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_table(table: dict[str, Any], path: Path = OUT) -> None:
+    """The table, and beside it the anchor-word index `explain` reads (made here once, not at every run)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = _gzip(json.dumps(table, separators=(",", ":"), sort_keys=False).encode())
+    path.write_bytes(data)
+    write_index(path)
+
+
+def write_index(path: Path = OUT) -> None:
+    """messages-index.json.gz beside the table at `path`, made from it (`--reindex`: after `derive_index` changed)."""
+    from bnbdoctor.explain.knowledge import _build, index_document
+
+    data = path.read_bytes()
+    kb = _build(json.loads(gzip.decompress(data)), index={})
+    document = index_document(data, kb.templates)
+    (path.parent / "messages-index.json.gz").write_bytes(
+        _gzip(json.dumps(document, separators=(",", ":"), sort_keys=True).encode())
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1561,7 +1581,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only recompute the `alive` column of the shipped table from the cached newest releases",
     )
+    parser.add_argument(
+        "--reindex",
+        action="store_true",
+        help="only rewrite messages-index.json.gz from the shipped table (after `derive_index` changed)",
+    )
     args = parser.parse_args(argv)
+    if args.reindex:
+        write_index(args.output)
+        return 0
     if args.alive_only:
         table = json.loads(gzip.decompress(args.output.read_bytes()))
         alive = mark_alive(table, newest_blobs(table))

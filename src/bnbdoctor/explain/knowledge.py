@@ -12,15 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import marshal
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -198,10 +195,28 @@ def words_of(template: str) -> list[str]:
 _COLUMNS = ["package", "file", "function", "kind", "type", "first", "last", "template", "native", "alive"]
 
 
-class _Sets:
-    """Each template's words as a set, made when first read (a run reads a few hundred of the 10,000)."""
+class _Words:
+    """Each template's literal words in order, read from its text when first asked for (a run reads a few hundred of
+    the 10,000; reading them all took a fifth of a second)."""
 
-    def __init__(self, words: list[list[str]]) -> None:
+    def __init__(self, templates: tuple[Template, ...]) -> None:
+        self._templates = templates
+        self._words: dict[int, list[str]] = {}
+
+    def __getitem__(self, i: int) -> list[str]:
+        found = self._words.get(i)
+        if found is None:
+            found = self._words[i] = words_of(self._templates[i].template)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._templates)
+
+
+class _Sets:
+    """The same words as a set, made when first read."""
+
+    def __init__(self, words: _Words) -> None:
         self._words = words
         self._sets: dict[int, frozenset[str]] = {}
 
@@ -220,7 +235,7 @@ class KnowledgeBase:
     templates: tuple[Template, ...]
     releases: dict[str, list[str]]
     index: dict[str, list[int]]  # anchor word -> templates
-    words: list[list[str]]  # per template, its literal words in order
+    words: _Words  # per template, its literal words in order
     distinct: _Sets  # the same as sets
     generated: str | None = None
     #: 'bitsandbytes.nn' -> {'Linear4bit': [first, last]}; 'bitsandbytes:lib' -> the native entry points called
@@ -281,27 +296,21 @@ class KnowledgeBase:
         return found
 
 
-def _build(
-    data: dict[str, Any], derived: tuple[list[list[str]], dict[str, list[int]]] | None = None
-) -> KnowledgeBase:
-    """The knowledge base of the table; `derived` (the words and the index of an earlier build of the same table)
-    spares the normalising of every template."""
+def _build(data: dict[str, Any], index: dict[str, list[int]] | None = None) -> KnowledgeBase:
+    """The knowledge base of the table; `index` (the shipped one, made from the same table) spares deriving it."""
     columns = data["columns"]
     if columns == _COLUMNS:  # the table's own order: positional, a third of the time of keywords
-        templates = [Template(f"{row[0]}:{n}", *row) for n, row in enumerate(data["rows"])]
+        templates = tuple(Template(f"{row[0]}:{n}", *row) for n, row in enumerate(data["rows"]))
     else:
-        templates = []
-        for n, row in enumerate(data["rows"]):
-            fields = dict(zip(columns, row, strict=True))
-            templates.append(Template(id=f"{fields['package']}:{n}", **fields))
-    if derived is not None and len(derived[0]) == len(templates):
-        words, index = derived
-    else:
-        words, index = _derive(templates)
+        templates = tuple(
+            Template(id=f"{fields['package']}:{n}", **fields)
+            for n, fields in ((n, dict(zip(columns, row, strict=True))) for n, row in enumerate(data["rows"]))
+        )
+    words = _Words(templates)
     return KnowledgeBase(
-        tuple(templates),
+        templates,
         data.get("releases", {}),
-        index,
+        index if index is not None else derive_index(templates),
         words,
         _Sets(words),
         data.get("generated"),
@@ -309,8 +318,8 @@ def _build(
     )
 
 
-def _derive(templates: list[Template]) -> tuple[list[list[str]], dict[str, list[int]]]:
-    """Each template's literal words, and the anchor-word index `find` reads."""
+def derive_index(templates: tuple[Template, ...] | list[Template]) -> dict[str, list[int]]:
+    """The anchor-word index `find` reads: anchor word -> the templates it stands for."""
     words = [words_of(t.template) for t in templates]
     df = Counter(w for ws in words for w in set(ws))
     index: dict[str, list[int]] = {}
@@ -326,66 +335,47 @@ def _derive(templates: list[Template]) -> tuple[list[list[str]], dict[str, list[
         anchors = set(by_rarity[:2]) | ({min(head, key=lambda w: (df[w], -len(w)))} if head else set())
         for w in anchors:
             index.setdefault(w, []).append(i)
-    return words, index
+    return index
 
 
-#: the format of the derived data kept in the cache folder (change it when `_derive` changes)
-DERIVED_FORMAT = 1
+#: the index shipped beside the table (scripts/mine_messages.py writes both), and the format of that file: change
+#: INDEX_FORMAT when `derive_index` changes, and run `python scripts/mine_messages.py --reindex`
+TABLE = "data/messages.json.gz"
+INDEX = "data/messages-index.json.gz"
+INDEX_FORMAT = 1
 
 
-def cache_dir() -> Path | None:
-    """Where the derived words and index of the shipped table are kept between runs: bnbdoctor's own cache
-    (BNBDOCTOR_CACHE, else ~/.cache/bnbdoctor; none with BNBDOCTOR_NO_CACHE), folder `explain`."""
-    from ..model.source import bnbdoctor_cache  # the one place the cache's location is decided
+def index_document(raw_table: bytes, templates: tuple[Template, ...] | list[Template]) -> dict[str, Any]:
+    """What the shipped index file holds: the index, the hash of the table it was made from, its format."""
+    return {
+        "format": INDEX_FORMAT,
+        "table_sha256": hashlib.sha256(raw_table).hexdigest(),
+        "index": derive_index(templates),
+    }
 
-    base = bnbdoctor_cache()
-    return None if base is None else base / "explain"
 
-
-def _derived_path(raw: bytes) -> Path | None:
-    folder = cache_dir()
-    if folder is None:
+def shipped_index(raw_table: bytes, document: dict[str, Any]) -> dict[str, list[int]] | None:
+    """The shipped index when it was made from this very table with this format, else None (then it is derived)."""
+    if (
+        document.get("format") != INDEX_FORMAT
+        or document.get("table_sha256") != hashlib.sha256(raw_table).hexdigest()
+    ):
         return None
-    key = hashlib.sha256(raw).hexdigest()[:20]
-    return folder / f"knowledge-{key}-{DERIVED_FORMAT}.marshal"
-
-
-def _load_derived(path: Path | None) -> tuple[list[list[str]], dict[str, list[int]]] | None:
-    if path is None:
-        return None
-    try:
-        words, index = marshal.loads(path.read_bytes())
-        if isinstance(words, list) and isinstance(index, dict):
-            return words, index
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    return None
-
-
-def _save_derived(path: Path | None, kb: KnowledgeBase) -> None:
-    """Best effort: a folder that cannot be written only means the next run derives again."""
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((kb.words, kb.index)))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    index = document.get("index")
+    return index if isinstance(index, dict) else None
 
 
 @cache
 def knowledge() -> KnowledgeBase:
-    """The shipped table, read once per process (only `explain` and `run` ever call this). The words and index
-    derived from it are kept in `cache_dir()` keyed by the table's hash (a fifth of a second less per run)."""
-    raw = resources.files("bnbdoctor.explain").joinpath("data/messages.json.gz").read_bytes()
-    path = _derived_path(raw)
-    derived = _load_derived(path)
-    kb = _build(json.loads(gzip.decompress(raw)), derived)
-    if derived is None:
-        _save_derived(path, kb)
-    return kb
+    """The shipped table, read once per process (only `explain` and `run` ever call this), with the index shipped
+    beside it (deriving it costs a fifth of a second; a stale or missing index file is derived again)."""
+    folder = resources.files("bnbdoctor.explain")
+    raw = folder.joinpath(TABLE).read_bytes()
+    try:
+        document = json.loads(gzip.decompress(folder.joinpath(INDEX).read_bytes()))
+    except (OSError, ValueError, EOFError):
+        document = {}
+    return _build(json.loads(gzip.decompress(raw)), shipped_index(raw, document))
 
 
 @dataclass(frozen=True)
