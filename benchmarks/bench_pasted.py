@@ -60,6 +60,12 @@ DECORATIONS: dict[str, Callable[[str], str]] = {
     "non-breaking spaces": lambda s: s.replace(" ", "\u00a0"),
     "zero-width spaces": lambda s: s.replace("Error", "Er\u200bror"),
     "ANSI colours": _each_line(lambda i: "\x1b[31m"),
+    "folded at 120 columns (a console)": lambda s: "\n".join(
+        line[i : i + 120] for line in s.split("\n") for i in range(0, max(len(line), 1), 120)
+    ),
+    "folded at 80 columns": lambda s: "\n".join(
+        line[i : i + 80] for line in s.split("\n") for i in range(0, max(len(line), 1), 80)
+    ),
     "(not undone) all on one line": lambda s: " ".join(s.split("\n")),
     "(not undone) wrapped at 80": lambda s: "\n".join(
         w for line in s.split("\n") for w in (textwrap.wrap(line, 80, break_on_hyphens=False) or [""])

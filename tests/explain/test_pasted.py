@@ -98,3 +98,32 @@ def test_facts_in_a_decorated_env_dump_are_read():
     facts = parse_report(decorated)
     assert facts.packages == {"torch": "2.1.0+cu118", "bitsandbytes": "0.41.1"}
     assert facts.facts["gpu"] == "Tesla T4"
+
+
+LONG = (
+    "ValueError: Some modules are dispatched on the CPU or the disk. Make sure you have enough GPU RAM to fit the "
+    "quantized model. If you want to dispatch the model on the CPU or the disk while keeping these modules in 32-bit, "
+    "you need to set `load_in_8bit_fp32_cpu_offload=True` and pass a custom `device_map` to `from_pretrained`."
+)
+
+
+@pytest.mark.parametrize("width", [72, 100, 132])
+def test_a_text_folded_at_a_fixed_width_is_joined_back(width):
+    text = f'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\n{LONG}'
+    folded = "\n".join(line[i : i + width] for line in text.split("\n") for i in range(0, len(line), width))
+    assert plain(folded) == text
+
+
+def test_lines_of_one_length_that_are_whole_stay_apart():
+    """A message printed once per kernel (one shape), a rich panel, an nvidia-smi table, a text wrapped at words."""
+    ptxas = "\n".join(
+        f"ptxas /tmp/compile-ptx-src-69bd24, line {n}; error   : Feature 'cvt with .f32.bf16' requires .target sm_80"
+        for n in (146, 148, 150)
+    )
+    panel = "\n".join(f"│ {word:<76} │" for word in ("a", "b", "c"))
+    smi = "\n".join(["+" + "-" * 89 + "+", "| NVIDIA-SMI 535.104.05" + " " * 68 + "|", "+" + "-" * 89 + "+"])
+    import textwrap
+
+    words = "\n".join(textwrap.wrap(LONG * 2, 80))
+    for text in (ptxas, panel, smi, words):
+        assert plain(text) == text

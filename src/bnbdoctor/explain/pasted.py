@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 
+from .shape import shape
+
 #: a timestamp as loggers write it: 2024-05-01 10:11:12,123 / 2024-05-01T10:11:12.1234567Z / [2024-05-01 10:11:12]
 _STAMP = (
     r"\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2}| ?UTC)?\]?"
@@ -88,4 +90,41 @@ def _plain(text: str) -> str:
         text = html.unescape(text)
     if not text.isascii():
         text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
-    return _PREFIX.sub("", text)
+    return _unfold(_PREFIX.sub("", text))
+
+
+MIN_FOLD = 60  # columns: a narrower width is not a terminal's
+MIN_FOLDED = 2  # lines cut at that width before the text counts as folded
+NEAR_WIDTH = 12  # columns under the width where a text wrapped at words ends most of its lines
+#: a line that ends as a whole line does: a table row, a border or a banner ("=== BUG REPORT ===", nvidia-smi's "|"
+#: and "+----+", rich's "│"), or less's "$" for a line it cut
+_WHOLE_END = re.compile(r"[|+$\u2500-\u257f]\s*$|([=\-_*#~])\1\1\s*$")
+
+
+def _unfold(text: str) -> str:
+    """A text folded at a fixed width (a console's copy, `fold`, tmux: every longer line cut at exactly W columns,
+    mid-word) joined back. W is the length of the longest lines; the text counts as folded when at least MIN_FOLDED
+    lines have it and no line is longer, those lines are not one line repeated (a message printed for every kernel:
+    its copies have one shape), half of them or more cut inside a word (no space on either side), and few lines end just short of W (a
+    text wrapped at words, not cut, has many). Each line
+    of exactly W columns then runs on into the next, unless it ends as a border or a table row does."""
+    if "\n" not in text or len(text) < MIN_FOLD * MIN_FOLDED:
+        return text
+    lines = text.split("\n")
+    width = max(len(line) for line in lines)
+    cut = [i for i, line in enumerate(lines[:-1]) if len(line) == width and not _WHOLE_END.search(line)]
+    if width < MIN_FOLD or len(cut) < MIN_FOLDED or len({shape(lines[i]) for i in cut}) < MIN_FOLDED:
+        return text
+    mid_word = sum(not lines[i][-1:].isspace() and not lines[i + 1][:1].isspace() for i in cut)
+    # a text wrapped at words has lines of many lengths just under its width; a fold cuts them all at exactly W
+    near = sum(width - NEAR_WIDTH <= len(line) < width for line in lines)
+    if 2 * mid_word < len(cut) or near > len(cut) // 4:
+        return text
+    joined = set(cut)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i - 1 in joined:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
