@@ -60,6 +60,8 @@ FILES = {
     "test19": "reports-test19.jsonl",  # session 4: 35 platform- and machine-specific issues/PRs
     "test21": "reports-test21.jsonl",  # session 4: 30 issues/PRs of fine-tuning quantized models
     "test22": "reports-test22.jsonl",  # session 4: 14 issues/PRs, a broad sample (the search index's last)
+    "dev-q": "reports-dev-q.jsonl",  # test23 (session 5, 28 pages: articles, forums): measured once, then retired
+    "dev-r": "reports-dev-r.jsonl",  # test24 (session 5, 30 issues/PRs of applications): measured once, retired
 }
 
 

@@ -1,4 +1,4 @@
-"""Validate the real-report corpus (reports-dev/dev-b/.../dev-p and the held-out test4/test8/test10/test17/test19/test21/test22.jsonl)
+"""Validate the real-report corpus (reports-dev/dev-b/.../dev-r and the held-out test4/test8/test10/test17/test19/test21/test22.jsonl)
 and print its counts.
 
     python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|dev-j|dev-k|dev-l|test4|test8|test10]
@@ -84,6 +84,8 @@ FILES = {
     "dev-p": FIXTURES / "reports-dev-p.jsonl",
     "test21": FIXTURES / "reports-test21.jsonl",
     "test22": FIXTURES / "reports-test22.jsonl",
+    "dev-q": FIXTURES / "reports-dev-q.jsonl",
+    "dev-r": FIXTURES / "reports-dev-r.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -110,7 +112,7 @@ URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$")
 #: discuss.pytorch.org/t/slug[/N], www.reddit.com/r/sub/comments/id[/slug], www.kaggle.com/..., a blog post.
 PAGE_URL = re.compile(r"^https://(?!github\.com/)[a-z0-9-]+(\.[a-z0-9-]+)+/[^\s?#]*$")
 #: Splits whose reports come from pages outside GitHub (PAGE_URL instead of URL).
-PAGE_SPLITS = {"test10"}
+PAGE_SPLITS = {"test10", "dev-q"}
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
 #: Categories whose failures have no error text of their own (a MoE model loads, only bigger).

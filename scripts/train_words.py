@@ -3,7 +3,7 @@
     PYTHONPATH=src python scripts/train_words.py            # write src/bnbdoctor/explain/data/words.json.gz
     PYTHONPATH=src python scripts/train_words.py --check    # exit 1 if the shipped model differs from a retrain
 
-Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, dev-d, dev-e, dev-f, dev-g, dev-h, dev-i, dev-j, dev-k, dev-l); a held-out `test*` split is never
+Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, ..., dev-r); a held-out `test*` split is never
 read, so the held-out figures of benchmarks/bench_explain.py stay a measurement. A document is a report's title and
 pasted error, labelled with the category its thread established (weight 1).
 
@@ -43,6 +43,8 @@ TUNING = {
     "dev-n": "reports-dev-n.jsonl",
     "dev-o": "reports-dev-o.jsonl",
     "dev-p": "reports-dev-p.jsonl",
+    "dev-q": "reports-dev-q.jsonl",
+    "dev-r": "reports-dev-r.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -301,9 +301,57 @@ def test_a_name_errors_runner_up_tells_its_own_story():
     assert second.fix.startswith("pip install peft")
 
 
+# families of the session-5 retired test23 / test24 (dev-q, dev-r), each tested with another member
+DEV_QR_FAMILIES = [
+    (  # torch for ROCm choosing hipBLASLt on an RDNA card (ComfyUI on an RX 7900 XT)
+        "CLIPTextEncode\nAttempting to use hipBLASLt on a unsupported architecture!\n"
+        "torch 2.5.1+rocm6.2 on Radeon RX 7900 XT",
+        "version_incompat",
+    ),
+    (  # FlashAttention fed float32 by a 4-bit QLoRA run without a half-precision flag
+        '  File "/opt/conda/lib/python3.10/site-packages/flash_attn/flash_attn_interface.py", line 51, in '
+        "_flash_attn_forward\n    out, q, k, v, out_padded, softmax_lse, S_dmask, rng_state = "
+        "flash_attn_cuda.fwd(\nRuntimeError: FlashAttention only supports fp16 and bf16 data type",
+        "wrong_api",
+    ),
+    (  # whisperX diarization: CTranslate2 asking for cuDNN 9's convolution library
+        "Unable to load any of {libcudnn_cnn.so.9.1.0, libcudnn_cnn.so.9.1, libcudnn_cnn.so.9, libcudnn_cnn.so}\n"
+        "Invalid handle. Cannot load symbol cudnnCreateConvolutionDescriptor\nAborted (core dumped)",
+        "missing_libs",
+    ),
+    (  # faster-whisper on Windows with a CTranslate2 built for cuDNN 8
+        "Could not locate cudnn_ops_infer64_8.dll. Please make sure it is in your library path!",
+        "missing_libs",
+    ),
+    (  # an APU that no ROCm build targets
+        "HIP error: hipErrorNoBinaryForGpu: Unable to find code object for all current devices!\n"
+        "GPU: AMD Radeon 780M (gfx1103)",
+        "arch_unsupported",
+    ),
+]
+
+
+def test_a_ctranslate2_cudnn_failure_names_the_build_as_the_runner_up():
+    matches = explain_text(
+        "Unable to load any of {libcudnn_ops.so.9.1.0, libcudnn_ops.so.9.1, libcudnn_ops.so.9}"
+    )
+    assert [m.category for m in matches[:2]] == ["missing_libs", "version_incompat"]
+    assert "ctranslate2==4.4.0" in matches[1].fix
+
+
+def test_hip_s_no_code_object_keeps_the_platform_reading_behind_the_architecture():
+    from bnbdoctor.commands.explain import report_machine
+
+    text = (
+        "hipErrorNoBinaryForGpu: Unable to find code object for all current devices!\nGPU: AMD Radeon RX 6600"
+    )
+    ranked = [m.category for m in explain_text(text, report_machine(text))]
+    assert ranked[0] == "arch_unsupported" and "platform_unsupported" in ranked[:3]
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
-    GATES + SESSION4_FAMILIES + DEV_O_FAMILIES + DEV_P_FAMILIES,
+    GATES + SESSION4_FAMILIES + DEV_O_FAMILIES + DEV_P_FAMILIES + DEV_QR_FAMILIES,
     ids=lambda v: str(v)[:40],
 )
 def test_members_of_the_families_fixed_this_round(text, category):

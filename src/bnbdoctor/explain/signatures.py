@@ -819,7 +819,15 @@ SIGNATURES: tuple[Signature, ...] = (
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
         (CEXT, CUDA_SETUP_041, H100),
         alternatives=(_OVERRIDE, *_PLATFORMS),
-        anchors=("shared object", ".dll", "libcudart", "runtime", "libcuda", "driver"),
+        anchors=(
+            "shared object",
+            ".dll",
+            "libcudart",
+            "runtime",
+            "libcuda",
+            "driver",
+            "could not load library",
+        ),
     ),
     Signature(
         "bnb-cuda-setup-failed",
@@ -964,7 +972,6 @@ SIGNATURES: tuple[Signature, ...] = (
         "arch_unsupported",
         None,
         r"no kernel image (is )?available|invalid device function|named symbol not found"
-        r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices"
         r"|cudaErrorNoKernelImageForDevice",
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
@@ -1402,9 +1409,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "rocm-no-kernels-for-gfx",
         "arch_unsupported",
         None,
-        # rocBLAS / Tensile: no kernel library for the GPU's gfx target in this ROCm build
+        # rocBLAS / Tensile: no kernel library for the GPU's gfx target in this ROCm build; HIP's own words when the
+        # loaded binaries hold no code object for it (a ROCm error: the platform is supported, this gfx target is not)
         r"rocBLAS error: Cannot read \S*TensileLibrary\S*|Cannot find the function: Cijk_|"
-        r"rocBLAS (warning|error): No paths matched \S*(TensileLibrary|gfx)",
+        r"rocBLAS (warning|error): No paths matched \S*(TensileLibrary|gfx)"
+        r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices",
         0.7,
         "The ROCm libraries (rocBLAS' Tensile kernels) hold nothing for this GPU's gfx target: the ROCm build does "
         "not support this AMD GPU generation.",
@@ -1417,6 +1426,104 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://rocm.docs.amd.com/projects/install-on-linux/en/latest/reference/system-requirements.html",
             ),
         ),
+        # an AMD GPU that no build of the stack targets reads as a platform without support too: kept, never ahead
+        alternatives=(replace(_NON_NVIDIA, weak=True),),
+    ),
+    Signature(
+        "rocm-hipblaslt-refused",
+        "version_incompat",
+        None,
+        # aten/src/ATen/native/cuda/Blas.cpp (ROCm builds): hipBLASLt is used only on the gfx targets listed there
+        # (gfx90a, gfx94x ...); torch 2.5-2.6 with ROCm 6.2 chose it on consumer RDNA3 cards too and refused
+        r"Attempting to use hipBLASLt on a(n)? unsupported architecture",
+        0.6,
+        "This torch build for ROCm chose hipBLASLt for the matrix multiplies, and hipBLASLt has no kernels for this AMD "
+        "GPU's gfx target: a torch / ROCm combination (torch 2.5-2.6 with ROCm 6.2 on RDNA cards) that does not fit "
+        "this GPU.",
+        "Set TORCH_BLAS_PREFER_HIPBLASLT=0 (hipBLAS instead), or install a torch built for ROCm 6.3 or newer (or "
+        "torch 2.5.0 for ROCm 6.2, which did not choose hipBLASLt there).",
+        (
+            _src(
+                "pytorch/pytorch",
+                "aten/src/ATen/native/cuda/Blas.cpp",
+                'TORCH_CHECK(false, "Attempting to use hipBLASLt on a unsupported architecture!")',
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "arch_unsupported",
+                "The AMD GPU's gfx target is not one hipBLASLt ships kernels for.",
+                "Keep hipBLASLt off for this GPU: TORCH_BLAS_PREFER_HIPBLASLT=0.",
+                0.3,
+                "rocm",
+                weak=True,  # every report of this message is on ROCm: it permits the reading, it does not show it
+            ),
+        ),
+        anchors=("hipblaslt",),
+    ),
+    Signature(
+        "flash-attention-fp32-input",
+        "wrong_api",
+        None,
+        # csrc/flash_attn/flash_api.cpp: TORCH_CHECK(q_dtype == torch::kFloat16 || q_dtype == torch::kBFloat16, ...)
+        r"FlashAttention only supports? fp16 and bf16 data type|FlashAttention only support fp16 and bf16",
+        0.65,
+        "FlashAttention got float32 activations: the model computes in float32 (a 4-bit model whose compute dtype or "
+        "torch_dtype was left at float32, a trainer run without --fp16/--bf16), and its kernels take only fp16 or bf16.",
+        "Load with torch_dtype=torch.bfloat16 (or float16) and, for 4-bit, bnb_4bit_compute_dtype of the same dtype; "
+        "in a trainer pass --bf16/--fp16; or use attn_implementation='sdpa'.",
+        (
+            _src(
+                "Dao-AILab/flash-attention",
+                "csrc/flash_attn/flash_api.cpp",
+                'TORCH_CHECK(q_dtype == torch::kFloat16 || q_dtype == torch::kBFloat16, "FlashAttention only support fp16 '
+                'and bf16 data type")',
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "bf16_unsupported",
+                "On a GPU without bf16 the run was kept in float32 on purpose; FlashAttention then has no dtype to run.",
+                "Use fp16 on this GPU (torch_dtype=torch.float16, --fp16), or attn_implementation='sdpa'.",
+                0.3,
+                "gpu_cc<8.0",
+            ),
+        ),
+        anchors=("flashattention",),
+    ),
+    Signature(
+        "cudnn-not-loaded-by-ctranslate2",
+        "missing_libs",
+        None,
+        # CTranslate2's loader (faster-whisper, whisperX, whisper-ctranslate2) tries every name of a cuDNN library and
+        # aborts when none loads: "Unable to load any of {libcudnn_ops.so.9.1.0, ...}", "Could not locate
+        # cudnn_ops_infer64_8.dll"; CTranslate2 4.5+ is built for cuDNN 9 and CUDA 12, 4.4 and older for cuDNN 8
+        r"Unable to load any of \{\s*libcudnn\w*\.so|Could not locate cudnn\w*\.dll"
+        r"|Invalid handle\. Cannot load symbol cudnn\w+",
+        0.6,
+        "The cuDNN library this CTranslate2 build needs cannot be loaded: it is not installed, or not where the loader "
+        "looks (pip's nvidia-cudnn wheels are not on the library path).",
+        "Install the cuDNN it names (cuDNN 9 for CTranslate2 4.5+: pip install nvidia-cudnn-cu12; cuDNN 8 for older "
+        "ones) and put its lib folder on LD_LIBRARY_PATH (PATH on Windows).",
+        (
+            Reference(
+                "docs",
+                "faster-whisper: GPU requirements (CTranslate2 4.5+ needs cuDNN 9 for CUDA 12; pin ctranslate2==4.4.0 "
+                "for cuDNN 8)",
+                "https://github.com/SYSTRAN/faster-whisper#gpu",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "The installed CTranslate2 is built for another cuDNN major than the stack around it (CTranslate2 4.5+ "
+                "wants cuDNN 9; a torch or CUDA 11 stack brings cuDNN 8).",
+                "Match them: pip install ctranslate2==4.4.0 for a cuDNN 8 stack, or move the stack to CUDA 12 with cuDNN 9.",
+                0.45,
+                "pkg:torch<2.4",  # torch wheels before 2.4 bring cuDNN 8
+            ),
+        ),
+        anchors=("unable to load any of", "could not locate cudnn", "cannot load symbol cudnn"),
     ),
     Signature(
         "package-too-new-or-old",
