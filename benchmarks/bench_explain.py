@@ -62,6 +62,8 @@ FILES = {
     "test22": "reports-test22.jsonl",  # session 4: 14 issues/PRs, a broad sample (the search index's last)
     "dev-q": "reports-dev-q.jsonl",  # test23 (session 5, 28 pages: articles, forums): measured once, then retired
     "dev-r": "reports-dev-r.jsonl",  # test24 (session 5, 30 issues/PRs of applications): measured once, retired
+    "test25": "reports-test25.jsonl",  # session 5: 30 issues written in Chinese or from Chinese projects
+    "test26": "reports-test26.jsonl",  # session 5: 30 issues/PRs of 2025-2026 outside bitsandbytes/transformers
 }
 
 

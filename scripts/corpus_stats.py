@@ -1,4 +1,4 @@
-"""Validate the real-report corpus (reports-dev/dev-b/.../dev-r and the held-out test4/test8/test10/test17/test19/test21/test22.jsonl)
+"""Validate the real-report corpus (reports-dev/dev-b/.../dev-r and the held-out test4/test8/test10/test17/test19/test21/test22/test25/test26.jsonl)
 and print its counts.
 
     python scripts/corpus_stats.py [--json] [--split dev|dev-b|dev-c|dev-d|dev-e|dev-f|dev-g|dev-h|dev-i|dev-j|dev-k|dev-l|test4|test8|test10]
@@ -86,6 +86,8 @@ FILES = {
     "test22": FIXTURES / "reports-test22.jsonl",
     "dev-q": FIXTURES / "reports-dev-q.jsonl",
     "dev-r": FIXTURES / "reports-dev-r.jsonl",
+    "test25": FIXTURES / "reports-test25.jsonl",
+    "test26": FIXTURES / "reports-test26.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

@@ -206,6 +206,8 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test22", 14),  # held out (session 4), measured only at the end
         ("dev-q", 28),  # test23 (session 5), evaluated once and retired
         ("dev-r", 30),  # test24 (session 5), evaluated once and retired
+        ("test25", 30),  # held out (session 5)
+        ("test26", 30),  # held out (session 5)
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],
