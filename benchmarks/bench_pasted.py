@@ -37,7 +37,33 @@ def _each_line(prefix: Callable[[int], str]) -> Callable[[str], str]:
     return lambda s: "\n".join(prefix(i) + line for i, line in enumerate(s.split("\n")))
 
 
+#: warnings a healthy quantized load or fine-tuning run prints (transformers, accelerate, bitsandbytes, peft, torch,
+#: huggingface_hub), verbatim from their sources: real logs hold them above the error that matters
+ROUTINE_WARNINGS = (
+    "/usr/local/lib/python3.10/dist-packages/huggingface_hub/file_download.py:1132: FutureWarning: `resume_download` "
+    "is deprecated and will be removed in version 1.0.0. Downloads always resume when possible. If you want to force "
+    "a new download, use `force_download=True`.\n"
+    "  warnings.warn(\n"
+    "The `load_in_4bit` and `load_in_8bit` arguments are deprecated and will be removed in the future versions. "
+    "Please, pass a `BitsAndBytesConfig` object in `quantization_config` argument instead.\n"
+    "Loading checkpoint shards: 100%|██████████| 2/2 [00:05<00:00,  2.61s/it]\n"
+    "Special tokens have been added in the vocabulary, make sure the associated word embeddings are fine-tuned or "
+    "trained.\n"
+    "/usr/local/lib/python3.10/dist-packages/bitsandbytes/autograd/_functions.py:316: UserWarning: MatMul8bitLt: "
+    "inputs will be cast from torch.float32 to float16 during quantization\n"
+    '  warnings.warn(f"MatMul8bitLt: inputs will be cast from {A.dtype} to float16 during quantization")\n'
+    "`use_cache=True` is incompatible with gradient checkpointing. Setting `use_cache=False`.\n"
+    "/usr/local/lib/python3.10/dist-packages/torch/utils/checkpoint.py:464: UserWarning: torch.utils.checkpoint: "
+    "the use_reentrant parameter should be passed explicitly.\n"
+    "You're using a LlamaTokenizerFast tokenizer. Please note that with a fast tokenizer, using the `__call__` method "
+    "is faster than using a method to encode the text followed by a call to the `pad` method to get a padded "
+    "encoding.\n"
+    "`torch_dtype` is deprecated! Use `dtype` instead!\n"
+)
+
+
 DECORATIONS: dict[str, Callable[[str], str]] = {
+    "routine warnings of a healthy run above": lambda s: ROUTINE_WARNINGS + s,
     "logging (asctime - name - level)": _each_line(
         lambda i: f"2024-05-01 10:11:{i % 60:02d},123 - root - ERROR - "
     ),

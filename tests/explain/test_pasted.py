@@ -127,3 +127,54 @@ def test_lines_of_one_length_that_are_whole_stay_apart():
     words = "\n".join(textwrap.wrap(LONG * 2, 80))
     for text in (ptxas, panel, smi, words):
         assert plain(text) == text
+
+
+#: warnings of healthy runs other than those benchmarks/bench_pasted.py puts above its reports
+OTHER_ROUTINE = (
+    "/usr/local/lib/python3.11/site-packages/transformers/generation/configuration_utils.py:631: UserWarning: "
+    "`do_sample` is set to `False`. However, `temperature` is set to `0.6` -- this flag is only used in sample-based "
+    "generation modes. You should set `do_sample=True` or unset `temperature`.\n"
+    "  warnings.warn(\n"
+    "`torch_dtype` is deprecated! Use `dtype` instead!\n"
+    "/usr/local/lib/python3.11/site-packages/torch/utils/checkpoint.py:87: UserWarning: torch.utils.checkpoint: the "
+    "use_reentrant parameter should be passed explicitly. In version 2.5 we will raise an exception if use_reentrant "
+    "is not passed. use_reentrant=False is recommended, but if you need to preserve the current default behavior, "
+    "you can pass use_reentrant=True. Refer to docs for more details on the differences between the two variants.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QLoRA on my V100 is 5x slower than fp16, inference takes forever",
+        "bitsandbytes was compiled without GPU support. 8-bit optimizers, 8-bit multiplication, and GPU quantization "
+        "are unavailable.",
+    ],
+)
+def test_routine_warnings_above_a_text_do_not_change_its_first_cause(text):
+    assert explain_text(OTHER_ROUTINE + text)[0].category == explain_text(text)[0].category
+
+
+def test_a_copied_warning_is_no_evidence_of_an_old_release():
+    """unsloth_zoo copies torch's checkpoint warning word for word; torch's newest release still prints it."""
+    line = OTHER_ROUTINE.split("\n")[3]
+    assert all(m.category != "version_incompat" for m in explain_text(line)[:1])
+
+
+def test_the_banner_old_bitsandbytes_prints_on_every_start_is_no_failure():
+    """bitsandbytes 0.38-0.41 print "Welcome to bitsandbytes. For bug reports, please run ... your error trace" on
+    every import: its "error" is no failure, and a healthy load's banner names no cause of its own."""
+    banner = (
+        "===================================BUG REPORT===================================\n"
+        "Welcome to bitsandbytes. For bug reports, please run\n\npython -m bitsandbytes\n\n"
+        " and submit this information together with your error trace to: "
+        "https://github.com/TimDettmers/bitsandbytes/issues\n"
+        "================================================================================\n"
+        "CUDA SETUP: CUDA runtime path found: /opt/conda/lib/libcudart.so.11.0\n"
+        "CUDA SETUP: Highest compute capability among GPUs detected: 7.5\n"
+        "CUDA SETUP: Detected CUDA version 117\n"
+        "CUDA SETUP: Loading binary /opt/conda/lib/python3.9/site-packages/bitsandbytes/libbitsandbytes_cuda117.so...\n"
+    )
+    assert all(m.category != "version_incompat" for m in explain_text(banner)[:1])
+    error = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB"
+    assert explain_text(banner + error)[0].category == "oom"

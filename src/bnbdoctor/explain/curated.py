@@ -114,7 +114,20 @@ _FAILING = re.compile(
 
 def failing(t: Template) -> bool:
     """Whether a message reports something wrong (a raise, or words of failure), not progress or a banner."""
-    return t.kind == "raise" or bool(_FAILING.search(t.template))
+    return t.kind == "raise" or failing_text(t.template)
+
+
+#: an invitation to file a bug, as a banner prints it on every start (bitsandbytes 0.38-0.41: "Welcome to
+#: bitsandbytes. For bug reports, please run python -m bitsandbytes and submit this information together with your
+#: error trace"): its "error" is no failure
+_INVITATION = re.compile(
+    r"for bug reports,? please run[^.]*|submit this information together with your error trace[^.]*", re.I
+)
+
+
+def failing_text(template: str) -> bool:
+    """Whether a message's words say something is wrong."""
+    return bool(_FAILING.search(_INVITATION.sub("", template)))
 
 
 def _bnb_related(t: Template) -> bool:

@@ -243,6 +243,7 @@ class KnowledgeBase:
     _regex: dict[int, re.Pattern[str]] | None = None
     _position: dict[str, int] | None = None
     _shaped: frozenset[str] | None = None
+    _by_text: dict[str, list[int]] | None = None
 
     def reworded(self, template: Template) -> bool:
         """Whether a message gone from the newest release lives on there in other words (same code path, new
@@ -270,6 +271,21 @@ class KnowledgeBase:
                 theirs = self.distinct[j]
                 if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.7:
                     return True
+        return False
+
+    def printed_elsewhere(self, template: Template) -> bool:
+        """Whether another package's newest release prints the same words (a message copied from one library into
+        another, or a library's own message that a wrapper repeats)."""
+        if self._by_text is None:
+            self._by_text = {}
+            for n, t in enumerate(self.templates):
+                self._by_text.setdefault(t.template, []).append(n)
+        for n in self._by_text.get(template.template, ()):
+            other = self.templates[n]
+            if other.package != template.package and (
+                other.alive or other.last == self.newest(other.package)
+            ):
+                return True
         return False
 
     def shaped_anchors(self) -> frozenset[str]:

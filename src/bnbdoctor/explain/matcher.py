@@ -24,7 +24,7 @@ from ..vocab import CATEGORIES, Reference, guessed
 from . import cuda_status, curated, keywords
 from . import words as word_model
 from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
-from .knowledge import Hit, KnowledgeBase, find, knowledge
+from .knowledge import LONG_WINDOW, Hit, KnowledgeBase, Template, find, knowledge, words_of
 from .pasted import plain
 from .report_facts import spaced
 from .shape import shape, shapes_blob
@@ -553,10 +553,16 @@ def _template_dict(hit: Hit, newest: str | None, gone: bool) -> dict[str, Any]:
 
 
 def _old_only(hit: Hit, kb: KnowledgeBase) -> str | None:
-    """The newest release of the package, when the matched message is gone from it (it says: upgrade)."""
+    """The newest release of the package, when the matched message is gone from it (it says: upgrade). Not for a
+    message cut short (its start is shared by messages of other releases: torch's checkpoint warning has four), nor
+    for words that another package still prints (unsloth_zoo copied torch's warnings word for word)."""
     t = hit.template
     newest = kb.newest(t.package)
-    if t.native or not t.last or not newest or t.last == newest or not curated.failing(t) or kb.reworded(t):
+    if t.native or not t.last or not newest or t.last == newest or not curated.failing(t) or hit.truncated:
+        return None
+    if _routine_message(t):  # a deprecation notice that a later release reworded says nothing of what failed
+        return None
+    if kb.reworded(t) or kb.printed_elsewhere(t):
         return None
     return newest
 
@@ -1102,6 +1108,50 @@ def _guess(category: str, confidence: float, cause: str) -> _Candidate:
     )
 
 
+#: a warning about the future, not the present: a deprecation, a default that will change, advice
+_NOTICE = re.compile(
+    r"deprecat|will be removed|in a future (release|version)|future versions?|in version [\d.]+,? we will"
+    r"|starting in (pytorch |version )?[\d.]+|should be passed explicitly|is recommended|will default to",
+    re.I,
+)
+
+
+def _routine_message(t: Template) -> bool:
+    """A mined message that reports nothing wrong now (a deprecation, advice, progress)."""
+    return t.kind != "raise" and (not curated.failing_text(t.template) or bool(_NOTICE.search(t.template)))
+
+
+ROUTINE_SHARE = 0.6  # of a routine message's words that a line must hold to be taken for it
+
+
+def _without_routine(text: str, lines: list[str], hits: list[Hit]) -> str:
+    """The text to guess from: without the lines of routine messages, whose words ("deprecated", "pass", "use ...
+    instead") say nothing of what failed; the text itself when it holds none."""
+    drop: set[int] = set()
+    for h in hits:
+        if not _routine_message(h.template):
+            continue
+        # a hit's line is where its window started: the lines that hold most of the message's words are its own
+        words = set(words_of(h.template.template))
+        for j in range(h.line, min(len(lines), h.line + LONG_WINDOW)):
+            if words and len(words & set(words_of(lines[j]))) >= ROUTINE_SHARE * len(words):
+                drop.add(j)
+    if not drop:
+        return text
+    return "\n".join(line for j, line in enumerate(lines) if j not in drop)
+
+
+def _routine(cand: _Candidate) -> bool:
+    """A cause that rests only on mined warnings that report nothing wrong now: a deprecation, advice, progress (the
+    warnings every healthy load prints: "`torch_dtype` is deprecated!", "`use_cache=True` is incompatible with
+    gradient checkpointing", torch's "the use_reentrant parameter should be passed explicitly")."""
+    return bool(cand.templates) and all(
+        t.get("kind") != "raise"
+        and (not curated.failing_text(words := str(t.get("template", ""))) or bool(_NOTICE.search(words)))
+        for t in cand.templates
+    )
+
+
 def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
     """No known message: a low-confidence guess from the words the text uses (keywords.py)."""
     for category, confidence, found in keywords.guess(text):
@@ -1292,6 +1342,22 @@ def _spoken(category: str) -> str:
     return category.replace("_", " ")
 
 
+def _routine_last(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
+    """The ranks filled from the text's words (_fill_from_words); when the text's only known messages are routine
+    ones, they are not what went wrong: the causes are named as if nothing were recognised, and the routine messages
+    come after them (measured: common warnings of a healthy run above a report's text turned its first cause into
+    `other` for 126 of 1,069 tuning reports; benchmarks/bench_pasted.py)."""
+    routine = [c for c in ranked if c.category == "other" and _routine(c)]
+    rest = [c for c in ranked if c not in routine]
+    if not routine or any(not c.signatures[0].startswith("keywords:") for c in rest if c.signatures):
+        return _fill_from_words(text, ranked)
+    named = _fill_from_words(text, rest)
+    floor = min((c.confidence for c in named), default=FILL_MAX)
+    for cand in routine:
+        cand.confidence = min(cand.confidence, floor - 0.01)
+    return [*named, *routine]
+
+
 def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     """Fewer than FILL_TO causes: the next ones are the causes that produce the same symptoms as those found
     (keywords.NEIGHBOURS), then what the text's words point at (the model learned from labelled reports, words.py),
@@ -1429,7 +1495,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _cuda_codes(lines, merged)
     _by_call(text, merged, kb)
     if all(c.category == "other" for c in merged.values()):
-        _keyword_guesses(text, merged)
+        _keyword_guesses(_without_routine(text, lines, hits), merged)
         if machine is not None:
             _findings_of_the_reported_machine(merged, machine)
     if machine is not None:
@@ -1467,7 +1533,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     ranked = _upstream_first(
         sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
     )
-    ranked = _fill_from_words(text, ranked)
+    ranked = _routine_last(_without_routine(text, lines, hits), ranked)
     return [
         Match(
             category=c.category,
