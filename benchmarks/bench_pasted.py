@@ -62,8 +62,26 @@ ROUTINE_WARNINGS = (
 )
 
 
+#: routine messages of generation and fine-tuning (transformers, peft): warnings no cause is known for
+#: ("not initialized", "not set", "please set ..."), read past as context (docs/explain.md)
+ROUTINE_GENERATION = (
+    "Some weights of LlamaForSequenceClassification were not initialized from the model checkpoint at "
+    "meta-llama/Llama-2-7b-hf and are newly initialized: ['score.weight']\n"
+    "You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.\n"
+    "Setting `pad_token_id` to `eos_token_id`:2 for open-end generation.\n"
+    "A decoder-only architecture is being used, but right-padding was detected! For correct generation results, "
+    "please set `padding_side='left'` when initializing the tokenizer.\n"
+    "/usr/local/lib/python3.10/dist-packages/peft/utils/other.py:143: FutureWarning: prepare_model_for_int8_training "
+    "is deprecated and will be removed in a future version. Use prepare_model_for_kbit_training instead.\n"
+    "The attention mask and the pad token id were not set. As a consequence, you may observe unexpected behavior. "
+    "Please pass your input's `attention_mask` to obtain reliable results.\n"
+    "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622\n"
+)
+
+
 DECORATIONS: dict[str, Callable[[str], str]] = {
     "routine warnings of a healthy run above": lambda s: ROUTINE_WARNINGS + s,
+    "routine generation and fine-tuning messages above": lambda s: ROUTINE_GENERATION + s,
     "logging (asctime - name - level)": _each_line(
         lambda i: f"2024-05-01 10:11:{i % 60:02d},123 - root - ERROR - "
     ),

@@ -178,3 +178,40 @@ def test_the_banner_old_bitsandbytes_prints_on_every_start_is_no_failure():
     assert all(m.category != "version_incompat" for m in explain_text(banner)[:1])
     error = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB"
     assert explain_text(banner + error)[0].category == "oom"
+
+
+#: warnings of generation and fine-tuning no cause is known for, other members than bench_pasted.py's
+GENERATION_CONTEXT = (
+    "Some weights of the model checkpoint at bert-base-uncased were not used when initializing BertModel: "
+    "['cls.predictions.bias', 'cls.predictions.transform.dense.weight']\n"
+    "- This IS expected if you are initializing BertModel from the checkpoint of a model trained on another task.\n"
+    "The attention mask is not set and cannot be inferred from input because pad token is same as eos token. As a "
+    "consequence, you may observe unexpected behavior. Please pass your input's `attention_mask` to obtain reliable "
+    "results.\n"
+    "A decoder-only architecture is being used, but right-padding was detected! For correct generation results, "
+    "please set `padding_side='left'` when initializing the tokenizer.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QLoRA on my V100 is 5x slower than fp16, inference takes forever",
+        "RuntimeError: CUDA error: no kernel image is available for execution on the device",
+        "ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is",
+    ],
+)
+def test_warnings_no_cause_is_known_for_are_context_not_the_cause(text):
+    assert explain_text(GENERATION_CONTEXT + text)[0].category == explain_text(text)[0].category
+
+
+def test_advice_to_set_an_argument_is_a_refusal_only_when_it_is_raised():
+    """transformers' right-padding warning says "please set `padding_side='left'`"; AutoGPTQ's refusal says "Please
+    either use inject_fused_attention=False": the same words, a warning and an error."""
+    warning = GENERATION_CONTEXT.split("\n")[3]
+    assert all(m.evidence["signatures"][0] != "library-asks-for-an-argument" for m in explain_text(warning))
+    refusal = (
+        "ValueError: Exllama kernel does not support query/key/value fusion with act-order. Please either use "
+        "inject_fused_attention=False or disable_exllama=True."
+    )
+    assert explain_text(refusal)[0].category == "wrong_api"

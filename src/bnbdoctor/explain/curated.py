@@ -690,7 +690,7 @@ def _rules() -> tuple[tuple[re.Pattern[str], Signature], ...]:
 
 
 #: signatures that stand for a refusal: a log or warning in the same words ("..., please set device_map") is advice
-_RAISE_ONLY_SIGNATURES = frozenset({"library-asks-for-an-argument"})
+RAISE_ONLY_SIGNATURES = frozenset({"library-asks-for-an-argument"})
 
 
 @cache
@@ -699,7 +699,7 @@ def signature_for(t: Template) -> Signature | None:
     text = _clean(t.template)
     low = text.lower()
     for sig in SIGNATURES:
-        if sig.id in _RAISE_ONLY_SIGNATURES and t.kind != "raise":
+        if sig.id in RAISE_ONLY_SIGNATURES and t.kind != "raise":
             continue
         if sig.words is not None and not any(w in low for w in sig.words):
             continue  # every match holds one of these words: the pattern need not be compiled to know

@@ -1117,8 +1117,14 @@ _NOTICE = re.compile(
 
 
 def _routine_message(t: Template) -> bool:
-    """A mined message that reports nothing wrong now (a deprecation, advice, progress)."""
-    return t.kind != "raise" and (not curated.failing_text(t.template) or bool(_NOTICE.search(t.template)))
+    """A mined message that reports nothing wrong now (a deprecation, advice, progress), or a warning no cause is
+    known for ("Some weights of ... were not initialized", "The attention mask and the pad token id were not set"):
+    context of the run, not evidence of what failed."""
+    if t.kind == "raise":
+        return False
+    if not curated.failing_text(t.template) or _NOTICE.search(t.template):
+        return True
+    return curated.signature_for(t) is None and curated.family_for(t).category == "other"
 
 
 ROUTINE_SHARE = 0.6  # of a routine message's words that a line must hold to be taken for it
@@ -1127,27 +1133,53 @@ ROUTINE_SHARE = 0.6  # of a routine message's words that a line must hold to be 
 def _without_routine(text: str, lines: list[str], hits: list[Hit]) -> str:
     """The text to guess from: without the lines of routine messages, whose words ("deprecated", "pass", "use ...
     instead") say nothing of what failed; the text itself when it holds none."""
-    drop: set[int] = set()
+    drop = _lines_of(lines, [h for h in hits if _routine_message(h.template)])
+    if not drop:
+        return text
+    return "\n".join(line for j, line in enumerate(lines) if j not in drop)
+
+
+def _lines_of(lines: list[str], hits: list[Hit]) -> set[int]:
+    """The lines the hits' messages are on."""
+    found: set[int] = set()
     for h in hits:
-        if not _routine_message(h.template):
-            continue
         # a hit's line is where its window started: the lines that hold most of the message's words are its own
         words = set(words_of(h.template.template))
         for j in range(h.line, min(len(lines), h.line + LONG_WINDOW)):
             if words and len(words & set(words_of(lines[j]))) >= ROUTINE_SHARE * len(words):
-                drop.add(j)
-    if not drop:
-        return text
-    return "\n".join(line for j, line in enumerate(lines) if j not in drop)
+                found.add(j)
+    return found
+
+
+def _no_refusal_in_warnings(candidates: list[_Candidate], lines: list[str], hits: list[Hit]) -> None:
+    """A signature that stands for a refusal (curated.RAISE_ONLY_SIGNATURES: "please set X=..." as a library refuses
+    a call) read only in the lines of known warnings says nothing: the same words advise in a warning
+    (transformers' right-padding warning: "please set `padding_side='left'`")."""
+    warned = {lines[j] for j in _lines_of(lines, [h for h in hits if h.template.kind != "raise"])}
+    if not warned:
+        return
+    for cand in list(candidates):
+        if (
+            cand.signatures
+            and cand.signatures[0] in curated.RAISE_ONLY_SIGNATURES
+            and cand.lines
+            and all(line in warned for line in cand.lines)
+        ):
+            candidates.remove(cand)
 
 
 def _routine(cand: _Candidate) -> bool:
     """A cause that rests only on mined warnings that report nothing wrong now: a deprecation, advice, progress (the
     warnings every healthy load prints: "`torch_dtype` is deprecated!", "`use_cache=True` is incompatible with
     gradient checkpointing", torch's "the use_reentrant parameter should be passed explicitly")."""
+    unmapped = all(sig.startswith("family:") for sig in cand.signatures)  # warnings no cause is known for
     return bool(cand.templates) and all(
         t.get("kind") != "raise"
-        and (not curated.failing_text(words := str(t.get("template", ""))) or bool(_NOTICE.search(words)))
+        and (
+            unmapped
+            or not curated.failing_text(words := str(t.get("template", "")))
+            or bool(_NOTICE.search(words))
+        )
         for t in cand.templates
     )
 
@@ -1491,6 +1523,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
                 cand.cause = f'{cand.cause} Recognised: "{hit.template.template}" ({hit.template.where}).'
         candidates.extend(proposed)
         direct.add(mapped.id)
+    _no_refusal_in_warnings(candidates, lines, hits)
     merged = _merge(candidates)
     _cuda_codes(lines, merged)
     _by_call(text, merged, kb)
