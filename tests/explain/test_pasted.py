@@ -215,3 +215,32 @@ def test_advice_to_set_an_argument_is_a_refusal_only_when_it_is_raised():
         "inject_fused_attention=False or disable_exllama=True."
     )
     assert explain_text(refusal)[0].category == "wrong_api"
+
+
+#: `python -m bitsandbytes` of a working install (0.42-era wording): warnings, then its own verdict
+PASSED_DIAGNOSTICS = (
+    "++++++++++++++++++ BUG REPORT INFORMATION ++++++++++++++++++\n"
+    "The directory listed in your path is found to be non-existent: /usr/local/nvidia/lib64\n"
+    "CUDA SETUP: WARNING! CUDA runtime files not found in any environmental path.\n"
+    "++++++++++++++++++++++ DEBUG INFO END ++++++++++++++++++++++\n"
+    "Checking that the library is importable and CUDA is callable...\n"
+    "SUCCESS!\n"
+    "Installation was successful!\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "category"),
+    [
+        (
+            "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.96 GiB. GPU 0 has a total capacity",
+            "oom",
+        ),
+        ("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models.", "wrong_api"),
+    ],
+)
+def test_warnings_of_a_diagnostic_that_passed_do_not_outrank_the_error(error, category):
+    assert explain_text(PASSED_DIAGNOSTICS + error)[0].category == category
+    # without the verdict, the missing runtime is a cause like any other (it comes first)
+    failed = PASSED_DIAGNOSTICS.replace("SUCCESS!\nInstallation was successful!\n", "")
+    assert explain_text(failed + error)[0].category == "missing_libs"

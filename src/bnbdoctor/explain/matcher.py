@@ -115,6 +115,8 @@ class _Candidate:
     templates: list[dict[str, Any]] = field(
         default_factory=list
     )  # mined templates that matched, with releases
+    #: read only in output that the text itself shows ended well (a passed `python -m bitsandbytes`): context
+    context: bool = False
 
 
 def _bytes(text: str | None) -> float:
@@ -1151,6 +1153,28 @@ def _lines_of(lines: list[str], hits: list[Hit]) -> set[int]:
     return found
 
 
+#: bitsandbytes' own verdict at the end of `python -m bitsandbytes` (0.42+, bitsandbytes/__main__.py): printed only
+#: when the library loaded and a CUDA call through it ran
+_BNB_DIAGNOSTICS_PASSED = re.compile(
+    r"^(SUCCESS!|Installation was successful!)$|is importable and CUDA is callable\W*SUCCESS", re.I
+)
+DIAGNOSTICS_PASSED_PENALTY = 0.5
+
+
+def _diagnostics_that_passed(lines: list[str], merged: dict[str, _Candidate]) -> None:
+    """A `python -m bitsandbytes` report that ends in its own SUCCESS verdict: the warnings printed above it (0.42's
+    "CUDA runtime files not found in any environmental path", paths "found to be non-existent") did not stop the
+    library, so a cause read only in them steps back behind what the rest of the text shows."""
+    end = next((i for i, line in enumerate(lines) if _BNB_DIAGNOSTICS_PASSED.search(line)), None)
+    if end is None:
+        return
+    before, after = set(lines[:end]), set(lines[end:])
+    for cand in merged.values():
+        if cand.lines and all(line in before and line not in after for line in cand.lines):
+            cand.confidence -= DIAGNOSTICS_PASSED_PENALTY
+            cand.context = True
+
+
 def _no_refusal_in_warnings(candidates: list[_Candidate], lines: list[str], hits: list[Hit]) -> None:
     """A signature that stands for a refusal (curated.RAISE_ONLY_SIGNATURES: "please set X=..." as a library refuses
     a call) read only in the lines of known warnings says nothing: the same words advise in a warning
@@ -1379,10 +1403,13 @@ def _routine_last(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
     ones, they are not what went wrong: the causes are named as if nothing were recognised, and the routine messages
     come after them (measured: common warnings of a healthy run above a report's text turned its first cause into
     `other` for 126 of 1,069 tuning reports; benchmarks/bench_pasted.py)."""
-    routine = [c for c in ranked if c.category == "other" and _routine(c)]
+    routine = [c for c in ranked if c.context or (c.category == "other" and _routine(c))]
     rest = [c for c in ranked if c not in routine]
     if not routine or any(not c.signatures[0].startswith("keywords:") for c in rest if c.signatures):
         return _fill_from_words(text, ranked)
+    said = {line for c in routine if c.context for line in c.lines}  # a passed diagnostic's warnings, too
+    if said:
+        text = "\n".join(line for line in text.split("\n") if line.strip() not in said)
     named = _fill_from_words(text, rest)
     floor = min((c.confidence for c in named), default=FILL_MAX)
     for cand in routine:
@@ -1539,6 +1566,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _silent_cpu_placement(text, merged, context)
     _in_context(text, merged, context)
     _failures_over_advice(merged)
+    _diagnostics_that_passed(lines, merged)
     _api_evidence(text, merged, kb)
     _wrong_name(text, merged, kb)
     _pip_requirement(text, merged)
