@@ -324,6 +324,47 @@ def time_big_log() -> tuple[float, str | None]:
     return time.perf_counter() - start, matches[0].category if matches else None
 
 
+def big_build_log(size: int = 2 * 2**20) -> str:
+    """A 2 MB log whose lines are all different in their words, not only their numbers (a CUDA extension built from
+    source: an nvcc command and a compiler warning per file), ending in the build's failure: no line shape repeats,
+    so nothing can be skipped by shape."""
+    import random
+
+    rng = random.Random(0)
+    words = [
+        "attention",
+        "kernel",
+        "gemm",
+        "softmax",
+        "rotary",
+        "layernorm",
+        "quant",
+        "dequant",
+        "matmul",
+        "reduce",
+        "scan",
+        "topk",
+        "embedding",
+        "fused",
+    ]
+    parts, total, i = [], 0, 0
+    while total < size:
+        name = "_".join(rng.sample(words, 3)) + f"_{i}"
+        chunk = (
+            f"[{i}/9000] /usr/local/cuda/bin/nvcc -I/usr/local/lib/python3.10/dist-packages/torch/include -c "
+            f"/tmp/src/csrc/{name}.cu -o /tmp/build/csrc/{name}.o -gencode arch=compute_80,code=sm_80 -O3\n"
+            f'/tmp/src/csrc/{name}.cu(41): warning #177-D: variable "{rng.choice(words)}_{i % 97}" was declared '
+            "but never referenced\n"
+        )
+        parts.append(chunk)
+        total += len(chunk)
+        i += 1
+    return "".join(parts) + (
+        "RuntimeError: Error compiling objects for extension\n"
+        "subprocess.CalledProcessError: Command '['ninja', '-v']' returned non-zero exit status 1.\n"
+    )
+
+
 def time_big_log_command(runs: int = 5) -> dict[str, float]:
     """The whole command on the 2 MB log, as a user runs it (a fresh process each time: start, imports, table,
     report, rendering): the median of `runs` runs, without and with this machine's facts, text and JSON output."""
@@ -334,11 +375,22 @@ def time_big_log_command(runs: int = 5) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "train.log"
         log.write_text(big_log(), encoding="utf-8")
+        build = Path(tmp) / "build.log"
+        build.write_text(big_build_log(), encoding="utf-8")
         base = [sys.executable, "-m", "bnbdoctor", "explain", "--file", str(log)]
         variants = {
             "--no-machine": [*base, "--no-machine"],
             "this machine": base,
             "--format json": [*base, "--format", "json"],
+            "a build log of all-different lines, --no-machine": [
+                sys.executable,
+                "-m",
+                "bnbdoctor",
+                "explain",
+                "--file",
+                str(build),
+                "--no-machine",
+            ],
         }
         out = {}
         for name, command in variants.items():

@@ -232,7 +232,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "other": (),
 }
 _COMPILED = {c: tuple((re.compile(p, re.I | re.S), w) for p, w in ws) for c, ws in WORDS.items()}
-MAX_CHARS = 200_000  # words are counted at the end of a long log, where the error is
+MAX_CHARS = 60_000  # words are counted at the end of a long log, where the error is (as words.py reads them)
 
 #: a fenced block the writer marked as source code
 _CODE_FENCE = re.compile(r"^[ \t]*```[ \t]*(?:python|py|python3|ipython|bash|sh|shell|console)?[ \t]*$", re.I)

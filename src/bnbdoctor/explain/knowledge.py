@@ -125,6 +125,7 @@ MIN_WORDS = (
     5  # a template with fewer distinct literal words ("module {name} has no attribute {name}") is too generic
 )
 WINDOW = 3  # a message may wrap over this many lines
+NOISY_ANCHOR = 200  # windows an anchor word may open in one text
 LONG_WINDOW = 8  # ... or this many, for a template already partly there in WINDOW lines
 UNFINISHED = 0.3  # the share of a template's words in WINDOW lines that earns it LONG_WINDOW
 TRUNCATED_WORDS = 6  # a message cut short still matches when this many of its leading words are there
@@ -422,6 +423,7 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         return found
 
     shaped = kb.shaped_anchors()
+    opened: Counter[str] = Counter()  # windows each anchor word opened
     bare: set[str] = set()  # shapes of lines without an anchor word (a line of one of them has none either)
     forms = shapes(lines)
     for i, line in enumerate(lines):
@@ -434,8 +436,12 @@ def find(lines: list[str], kb: KnowledgeBase | None = None, max_hits: int = 40) 
         found = anchors & set(words_at(i))
         if not found and shaped.isdisjoint(_WORD.findall(_CONTRACTION.sub("", form.lower()))):
             bare.add(form)
+        # an anchor word this text is full of (a build log's "variable", "declared") stops opening windows once it
+        # has opened NOISY_ANCHOR of them: its templates are still found by their other anchors
+        found = {w for w in found if opened[w] < NOISY_ANCHOR}
         if not found:
             continue
+        opened.update(found)
         candidates = {t for w in found for t in kb.index[w] if t not in hits}
         if not candidates:
             continue

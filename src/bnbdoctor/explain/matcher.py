@@ -380,7 +380,12 @@ class _Scan:
     traceback: int | None = None  # the line of the first "Traceback (most recent call last)"
 
 
-MAX_ANCHOR_HITS = 400  # beyond this many occurrences a full scan is cheaper than windows
+MAX_ANCHOR_HITS = 400  # beyond this many occurrences a full scan is cheaper than windows ...
+ANCHOR_SHARE = 8  # ... unless the text is long enough that they are on fewer than one line in this many
+
+
+def _anchor_limit(starts: list[int]) -> int:
+    return max(MAX_ANCHOR_HITS, (len(starts) - 1) // ANCHOR_SHARE)
 
 
 def _lines_with(
@@ -391,10 +396,17 @@ def _lines_with(
     if word in seen:
         return seen[word]
     lines: set[int] | None = set()
-    at = low.find(word) if "\n" in word or shape(word) in blob else -1
+    limit = _anchor_limit(starts)
+    if "\n" not in word and shape(word) not in blob:
+        seen[word] = lines
+        return lines
+    if low.count(word) > limit:  # one C pass: too many to be worth windows (a full scan finds the same)
+        seen[word] = None
+        return None
+    at = low.find(word)
     while at != -1 and lines is not None:
         lines.add(bisect.bisect_right(starts, at) - 1)
-        if len(lines) > MAX_ANCHOR_HITS:
+        if len(lines) > limit:
             lines = None
         else:
             at = low.find(word, at + len(word))
@@ -422,7 +434,7 @@ def _windows(
         if found is None:
             return None
         lines |= found
-        if len(lines) > MAX_ANCHOR_HITS:
+        if len(lines) > _anchor_limit(starts):
             return None
     ranges: list[tuple[int, int]] = []
     for line in sorted(lines):
@@ -436,9 +448,12 @@ def _windows(
 
 _CUT_END = re.compile(r"[\s\"'.,;:)\]…]+$")
 MIN_CUT = 12  # characters: a shorter tail (a bare error name) is not worth the search
+MAX_COPIES = (
+    64  # occurrences of a tail looked at (a 2 MB log of many reports repeats common ones thousands of times)
+)
 
 
-def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: str) -> bool:
+def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: str, starts: list[int]) -> bool:
     """Whether the matched line is a shortened copy of a longer line of the text that this signature does not match
     (an issue title repeating the error cut short, a summary line): the full line tells what the message is, and a
     pattern that its wording rules out must not match on the shortened copy."""
@@ -446,7 +461,9 @@ def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: st
     if len(tail) < MIN_CUT:
         return False
     at = low.find(tail)
-    while at != -1:
+    for _ in range(MAX_COPIES):
+        if at == -1:
+            break
         line_start = low.rfind("\n", 0, at) + 1
         line_end = low.find("\n", at)
         line_end = len(low) if line_end == -1 else line_end
@@ -455,7 +472,7 @@ def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: st
         if (
             longer != lines[index].lower()
             and len(rest) > 3
-            and not sig.regex.search(lines[low.count("\n", 0, at)])
+            and not sig.regex.search(lines[bisect.bisect_right(starts, at) - 1])
         ):
             return True
         at = low.find(tail, at + 1)
@@ -480,6 +497,7 @@ def scan(text: str) -> _Scan:
             else [(starts[a], joined[starts[a] : starts[b + 1] - 1]) for a, b in ranges]
         )
         seen = found.setdefault(sig.id, [])
+        said: set[str] = set()  # the texts of the lines in `seen`
         for offset, chunk in chunks:
             for m in sig.regex.finditer(chunk):
                 if m.end() == m.start():
@@ -488,10 +506,12 @@ def scan(text: str) -> _Scan:
                 # line it ends on, the exception
                 at = offset + (m.end() - 1 if "\\n" in sig.pattern else m.start())
                 index = bisect.bisect_right(starts, at) - 1
-                if _cut_copy(sig, lines, index, max(0, offset + m.start() - starts[index]), low):
+                if lines[index] in said:
+                    continue  # the line, or a copy of it, is there already
+                if _cut_copy(sig, lines, index, max(0, offset + m.start() - starts[index]), low, starts):
                     continue
-                if index not in seen and lines[index] not in {lines[j] for j in seen}:
-                    seen.append(index)
+                seen.append(index)
+                said.add(lines[index])
                 if len(seen) >= MAX_LINES:
                     break
             if len(seen) >= MAX_LINES:
