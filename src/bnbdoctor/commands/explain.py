@@ -6,7 +6,6 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..documents import ExplainResult
 from ..errors import InputError
@@ -15,9 +14,6 @@ from ..explain.pasted import plain, strip_ansi
 from ..inputs import input_errors, read_tail, require_regular_file
 from ..snapshot import Snapshot
 from ..vocab import guessed
-
-if TYPE_CHECKING:
-    from ..explain.knowledge import KnowledgeBase
 
 MAX_INPUT = 4 * 2**20  # read at most the last 4 MiB of a log: the error is at its end
 
@@ -184,16 +180,10 @@ def _printed_by_absent_package(text: str, snapshot: Snapshot) -> str | None:
             continue
         # the same words may be printed by several packages (diffusers copies transformers' offload message): the
         # text is foreign only when none of them is installed here
-        by = _printers(kb, hit.template.template)
+        by = {t.package for t in kb.same_words(hit.template.template)}
         if by & _STACK and not by & installed:
             return sorted(by & _STACK)[0]
     return None
-
-
-def _printers(kb: KnowledgeBase, message: str) -> set[str]:
-    """Every package that prints this mined message (one pass over the table per hit: building the whole map cost
-    more than the few hits of a text)."""
-    return {t.package for t in kb.templates if t.template == message}
 
 
 def machine_facts(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from packaging.version import InvalidVersion, Version
 
@@ -192,43 +192,27 @@ def words_of(template: str) -> list[str]:
     return [w for s in literal_segments(template) for w in _WORD.findall(s)]
 
 
+T = TypeVar("T")
+
 #: the fields of a Template after its id, in order
 _COLUMNS = ["package", "file", "function", "kind", "type", "first", "last", "template", "native", "alive"]
 
 
-class _Words:
-    """Each template's literal words in order, read from its text when first asked for (a run reads a few hundred of
-    the 10,000; reading them all took a fifth of a second)."""
+class _Lazy(Generic[T]):
+    """A per-template value made when first asked for (a run reads a few hundred of the 10,000 templates; making them
+    all took a fifth of a second)."""
 
-    def __init__(self, templates: tuple[Template, ...]) -> None:
-        self._templates = templates
-        self._words: dict[int, list[str]] = {}
+    def __init__(self, size: int, make: Callable[[int], T]) -> None:
+        self._size, self._make = size, make
+        self._made: dict[int, T] = {}
 
-    def __getitem__(self, i: int) -> list[str]:
-        found = self._words.get(i)
-        if found is None:
-            found = self._words[i] = words_of(self._templates[i].template)
-        return found
-
-    def __len__(self) -> int:
-        return len(self._templates)
-
-
-class _Sets:
-    """The same words as a set, made when first read."""
-
-    def __init__(self, words: _Words) -> None:
-        self._words = words
-        self._sets: dict[int, frozenset[str]] = {}
-
-    def __getitem__(self, i: int) -> frozenset[str]:
-        found = self._sets.get(i)
-        if found is None:
-            found = self._sets[i] = frozenset(self._words[i])
-        return found
+    def __getitem__(self, i: int) -> T:
+        if i not in self._made:
+            self._made[i] = self._make(i)
+        return self._made[i]
 
     def __len__(self) -> int:
-        return len(self._words)
+        return self._size
 
 
 @dataclass
@@ -236,8 +220,8 @@ class KnowledgeBase:
     templates: tuple[Template, ...]
     releases: dict[str, list[str]]
     index: dict[str, list[int]]  # anchor word -> templates
-    words: _Words  # per template, its literal words in order
-    distinct: _Sets  # the same as sets
+    words: _Lazy[list[str]]  # per template, its literal words in order
+    distinct: _Lazy[frozenset[str]]  # the same as sets
     generated: str | None = None
     #: 'bitsandbytes.nn' -> {'Linear4bit': [first, last]}; 'bitsandbytes:lib' -> the native entry points called
     api: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -274,20 +258,21 @@ class KnowledgeBase:
                     return True
         return False
 
-    def printed_elsewhere(self, template: Template) -> bool:
-        """Whether another package's newest release prints the same words (a message copied from one library into
-        another, or a library's own message that a wrapper repeats)."""
+    def same_words(self, message: str) -> list[Template]:
+        """Every template whose words are exactly `message`, of any package (a message copied from one library
+        into another, or a library's own message that a wrapper repeats)."""
         if self._by_text is None:
             self._by_text = {}
             for n, t in enumerate(self.templates):
                 self._by_text.setdefault(t.template, []).append(n)
-        for n in self._by_text.get(template.template, ()):
-            other = self.templates[n]
-            if other.package != template.package and (
-                other.alive or other.last == self.newest(other.package)
-            ):
-                return True
-        return False
+        return [self.templates[n] for n in self._by_text.get(message, ())]
+
+    def printed_elsewhere(self, template: Template) -> bool:
+        """Whether another package's newest release prints the same words."""
+        return any(
+            other.package != template.package and (other.alive or other.last == self.newest(other.package))
+            for other in self.same_words(template.template)
+        )
 
     def shaped_anchors(self) -> frozenset[str]:
         """The shapes of the anchor words (a line whose shape holds none of them holds no anchor)."""
@@ -323,13 +308,13 @@ def _build(data: dict[str, Any], index: dict[str, list[int]] | None = None) -> K
             Template(id=f"{fields['package']}:{n}", **fields)
             for n, fields in ((n, dict(zip(columns, row, strict=True))) for n, row in enumerate(data["rows"]))
         )
-    words = _Words(templates)
+    words: _Lazy[list[str]] = _Lazy(len(templates), lambda i: words_of(templates[i].template))
     return KnowledgeBase(
         templates,
         data.get("releases", {}),
         index if index is not None else derive_index(templates),
         words,
-        _Sets(words),
+        _Lazy(len(templates), lambda i: frozenset(words[i])),
         data.get("generated"),
         data.get("api", {}),
     )

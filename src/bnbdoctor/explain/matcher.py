@@ -448,9 +448,8 @@ def _windows(
 
 _CUT_END = re.compile(r"[\s\"'.,;:)\]…]+$")
 MIN_CUT = 12  # characters: a shorter tail (a bare error name) is not worth the search
-MAX_COPIES = (
-    64  # occurrences of a tail looked at (a 2 MB log of many reports repeats common ones thousands of times)
-)
+#: occurrences of a tail looked at (a 2 MB log of many reports repeats common ones thousands of times)
+MAX_COPIES = 64
 
 
 def _cut_copy(sig: Signature, lines: list[str], index: int, column: int, low: str, starts: list[int]) -> bool:
@@ -1152,10 +1151,10 @@ def _routine_message(t: Template) -> bool:
 ROUTINE_SHARE = 0.6  # of a routine message's words that a line must hold to be taken for it
 
 
-def _without_routine(text: str, lines: list[str], hits: list[Hit]) -> str:
+def _without_routine(text: str, lines: list[str], routine: list[Hit]) -> str:
     """The text to guess from: without the lines of routine messages, whose words ("deprecated", "pass", "use ...
     instead") say nothing of what failed; the text itself when it holds none."""
-    drop = _lines_of(lines, [h for h in hits if _routine_message(h.template)])
+    drop = _lines_of(lines, routine)
     if not drop:
         return text
     return "\n".join(line for j, line in enumerate(lines) if j not in drop)
@@ -1212,20 +1211,10 @@ def _no_refusal_in_warnings(candidates: list[_Candidate], lines: list[str], hits
             candidates.remove(cand)
 
 
-def _routine(cand: _Candidate) -> bool:
-    """A cause that rests only on mined warnings that report nothing wrong now: a deprecation, advice, progress (the
-    warnings every healthy load prints: "`torch_dtype` is deprecated!", "`use_cache=True` is incompatible with
-    gradient checkpointing", torch's "the use_reentrant parameter should be passed explicitly")."""
-    unmapped = all(sig.startswith("family:") for sig in cand.signatures)  # warnings no cause is known for
-    return bool(cand.templates) and all(
-        t.get("kind") != "raise"
-        and (
-            unmapped
-            or not curated.failing_text(words := str(t.get("template", "")))
-            or bool(_NOTICE.search(words))
-        )
-        for t in cand.templates
-    )
+def _routine(cand: _Candidate, routine_ids: set[str]) -> bool:
+    """A cause that rests only on routine messages (_routine_message: the warnings every healthy load prints,
+    "`torch_dtype` is deprecated!", torch's "the use_reentrant parameter should be passed explicitly")."""
+    return bool(cand.templates) and all(t["id"] in routine_ids for t in cand.templates)
 
 
 def _keyword_guesses(text: str, merged: dict[str, _Candidate]) -> None:
@@ -1418,12 +1407,12 @@ def _spoken(category: str) -> str:
     return category.replace("_", " ")
 
 
-def _routine_last(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
+def _routine_last(text: str, ranked: list[_Candidate], routine_ids: set[str]) -> list[_Candidate]:
     """The ranks filled from the text's words (_fill_from_words); when the text's only known messages are routine
     ones, they are not what went wrong: the causes are named as if nothing were recognised, and the routine messages
     come after them (measured: common warnings of a healthy run above a report's text turned its first cause into
     `other` for 126 of 1,069 tuning reports; benchmarks/bench_pasted.py)."""
-    routine = [c for c in ranked if c.context or (c.category == "other" and _routine(c))]
+    routine = [c for c in ranked if c.context or (c.category == "other" and _routine(c, routine_ids))]
     rest = [c for c in ranked if c not in routine]
     if not routine or any(not c.signatures[0].startswith("keywords:") for c in rest if c.signatures):
         return _fill_from_words(text, ranked)
@@ -1571,11 +1560,13 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         candidates.extend(proposed)
         direct.add(mapped.id)
     _no_refusal_in_warnings(candidates, lines, hits)
+    routine = [h for h in hits if _routine_message(h.template)]
+    guess_text = _without_routine(text, lines, routine)
     merged = _merge(candidates)
     _cuda_codes(lines, merged)
     _by_call(text, merged, kb)
     if all(c.category == "other" for c in merged.values()):
-        _keyword_guesses(_without_routine(text, lines, hits), merged)
+        _keyword_guesses(guess_text, merged)
         if machine is not None:
             _findings_of_the_reported_machine(merged, machine)
     if machine is not None:
@@ -1614,7 +1605,7 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     ranked = _upstream_first(
         sorted(merged.values(), key=lambda c: (-round(c.confidence, 3), ROOT_ORDER.index(c.category)))
     )
-    ranked = _routine_last(_without_routine(text, lines, hits), ranked)
+    ranked = _routine_last(guess_text, ranked, {h.template.id for h in routine})
     return [
         Match(
             category=c.category,
