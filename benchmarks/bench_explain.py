@@ -64,6 +64,8 @@ FILES = {
     "dev-r": "reports-dev-r.jsonl",  # test24 (session 5, 30 issues/PRs of applications): measured once, retired
     "test25": "reports-test25.jsonl",  # session 5: 30 issues written in Chinese or from Chinese projects
     "test26": "reports-test26.jsonl",  # session 5: 30 issues/PRs of 2025-2026 outside bitsandbytes/transformers
+    "dev-s": "reports-dev-s.jsonl",  # session 6: 55 of 115 fresh reports (2022-2024 eras, small repos, a broad sample)
+    "test27": "reports-test27.jsonl",  # session 6: the other 60 of those 115, split at random: never tuned on
 }
 
 

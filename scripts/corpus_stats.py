@@ -88,6 +88,8 @@ FILES = {
     "dev-r": FIXTURES / "reports-dev-r.jsonl",
     "test25": FIXTURES / "reports-test25.jsonl",
     "test26": FIXTURES / "reports-test26.jsonl",
+    "dev-s": FIXTURES / "reports-dev-s.jsonl",
+    "test27": FIXTURES / "reports-test27.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

@@ -537,6 +537,9 @@ _TORCH_FILES = {
     "torch/cuda/amp/grad_scaler.py",
     "torch/utils/checkpoint.py",
     "torch/serialization.py",
+    # torch.compile's own refusals of the platform and the Python it runs on ("Windows not yet supported for
+    # torch.compile" in torch 2.0-2.3, "Python 3.12+ not yet supported for torch.compile")
+    "torch/_dynamo/eval_frame.py",
 }
 
 

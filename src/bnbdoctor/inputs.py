@@ -67,8 +67,8 @@ def read_tail(path: Path, max_bytes: int) -> tuple[bytes, bytes, int]:
     with path.open("rb") as handle:
         head = handle.read(2)
         size = os.fstat(handle.fileno()).st_size
-        if size > max_bytes:
-            handle.seek(size - max_bytes)
+        # back to the tail's start, the file's first byte for a small file (the two bytes of `head` are its text too)
+        handle.seek(max(0, size - max_bytes))
         tail = handle.read(max_bytes)  # bounded even when the file grew meanwhile
         return head, tail, max(size, len(tail))
 

@@ -397,7 +397,38 @@ FAMILY_TEXTS = [
         "RuntimeError: All input tensors need to be on the same GPU, but found some tensors to not be on a GPU",
         "cpu_offload",
     ),
+    # session 6 (dev-s): a platform refusal raised by any library, in either word order (dev-s had torch 2.0's
+    # "Windows not yet supported for torch.compile"); the process killed after the checkpoint bar, told in words;
+    # "no usable GPU" in Chinese; slowness told as an idle GPU
+    ("NotImplementedError: flash attention is not supported on Windows", "platform_unsupported"),
+    ("RuntimeError: MPS not yet supported for this quantization method", "platform_unsupported"),
+    ("Loading checkpoint shards: 2/3 and then it just says Killed, nothing else", "oom"),
+    ("启动后提示没有可用的GPU，只能用CPU跑", "gpu_not_visible"),
+    ("The 4-bit model generates, but GPU utilization stays below 30% the whole time", "dtype_slow"),
 ]
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "RuntimeError: Cannot find a working triton installation. Either the package is not installed or it is too old.",
+        "Triton is not available, falling back to the slow path",
+    ],
+)
+def test_triton_missing_in_any_wording_is_the_platform_on_windows_and_the_install_elsewhere(absent):
+    from bnbdoctor.commands.explain import report_machine
+
+    on_windows = f'  File "C:\\Users\\me\\venv\\Lib\\site-packages\\app\\run.py", line 3, in f\n{absent}'
+    assert explain_text(on_windows, report_machine(on_windows))[0].category == "platform_unsupported"
+    assert explain_text(absent, report_machine(absent))[0].category == "version_incompat"
+
+
+def test_a_platform_refusal_in_prose_is_not_the_error():
+    text = (
+        "I know Windows is not officially supported, but loading fails:\n"
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
+    )
+    assert "platform-refused" not in {s for m in explain_text(text) for s in m.evidence["signatures"]}
 
 
 @pytest.mark.parametrize(("text", "category"), FAMILY_TEXTS, ids=lambda v: str(v)[:40])

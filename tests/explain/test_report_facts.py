@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,21 @@ def test_check_from_report_says_where_each_fact_came_from(capsys):
     assert "report " in out.splitlines()[0] and "NVIDIA A100 80GB PCIe (sm_80)" in out
     assert "from the report: gpu <- '- GPU type: NVIDIA A100 80GB PCIe'" in out
     assert "bitsandbytes unknown" in " ".join(out.split())  # not "not installed": the report never says
+
+
+def test_a_report_file_is_read_from_its_first_byte(capsys, tmp_path):
+    """The first two bytes of a file (read to spot a UTF-16 BOM) were left out of its text: a fact or an error on
+    the file's first line lost its first two characters ("PyTorch" read as "Torch", "RuntimeError" as "ntimeError")."""
+    report = tmp_path / "issue.md"
+    report.write_text(
+        "PyTorch version: 2.1.2+cu121\nRuntimeError: Windows not yet supported for torch.compile\n"
+    )
+    _code, out, _ = cli(capsys, "check", "--from-report", str(report), "--format", "json")
+    assert "packages.torch <- 'PyTorch version: 2.1.2+cu121'" in json.loads(out)["snapshot"]["note"]
+    error = tmp_path / "error.log"
+    error.write_text("RuntimeError: Windows not yet supported for torch.compile\n")
+    _code, out, _ = cli(capsys, "explain", "--no-machine", "--format", "json", "--file", str(error))
+    assert json.loads(out)["matches"][0]["evidence"]["lines"][0].startswith("RuntimeError: Windows")
 
 
 def test_check_from_report_json_is_a_partial_snapshot(capsys):

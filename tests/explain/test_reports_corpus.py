@@ -208,6 +208,8 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("dev-r", 30),  # test24 (session 5), evaluated once and retired
         ("test25", 30),  # held out (session 5)
         ("test26", 30),  # held out (session 5)
+        ("dev-s", 55),  # session 6: half of 115 fresh reports, split at random, for tuning
+        ("test27", 60),  # held out (session 6): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

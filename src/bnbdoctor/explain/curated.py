@@ -252,7 +252,10 @@ _PLATFORM_REFUSAL = re.compile(
     r"|\b(rocm|hip|amd gpus?|npu|xpu|hpu|windows|mac ?os|mps) (does not|doesn.?t|is not|isn.?t) (support|supported)\b"
     r"|\bonly (supported|available|works?|implemented) (on|for|with) (the )?(cuda|nvidia|linux|posix|amd)\b(?! ?\d)"
     r"|\bonly (cuda|nvidia)\b.{0,30}\bsupport|not supported on (this|your) (platform|hardware|os|system)"
-    r"|unsupported platform",
+    r"|unsupported platform"
+    # the platform first, then the refusal: "Windows not yet supported for torch.compile" (torch 2.0-2.3)
+    r"|\b(windows|mac ?os|darwin|rocm|hip|mps|apple silicon|npu|xpu|hpu) (is |are )?(not|isn.?t) (yet |currently )?"
+    r"(supported|available|implemented)\b",
     re.I,
 )
 
@@ -277,7 +280,10 @@ _VERSION_CONSTRAINT = re.compile(
     r"|(>=|>) ?v?\d+\.\d+[\w.]* (is )?required"
     # gptqmodel (models/base.py, models/loader.py): "AutoRound version must be >= 0.3.0: actual = 0.2.1",
     # "{name} requires version {value}, but current {value} version is {version}"
-    r"|version must be (>=|>) ?v?\d[\w.]*: actual|requires (version|package) \S+, but",
+    r"|version must be (>=|>) ?v?\d[\w.]*: actual|requires (version|package) \S+, but"
+    # the Python the release runs on: torch's "Python 3.12+ not yet supported for torch.compile" (2.1-2.3; the
+    # Python is newer than the release knows), "... is not supported on Python < 3.13.3"
+    r"|\bPython v?\d+\.\d+\+? (is )?not (yet )?supported|not supported on Python ?(<|<=|>=|>) ?v?\d",
     re.I,
 )
 #: a kernel or feature of the wider stack that needs a newer GPU generation than this one
@@ -431,7 +437,10 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "family:platform-refusal",
         "platform_unsupported",
-        lambda t: _wider(t) and bool(_PLATFORM_REFUSAL.search(t.template)),
+        lambda t: (
+            (_wider(t) or (t.package == "torch" and t.kind == "raise"))
+            and bool(_PLATFORM_REFUSAL.search(t.template))
+        ),
         "The library does not support this on the platform or device kind it runs on (ROCm/HIP, an NPU/XPU/HPU, "
         "Apple MPS, Windows): the feature exists only for another platform.",
         "Run it on a platform the message names as supported (usually Linux with an NVIDIA GPU), or pick a "

@@ -30,7 +30,9 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"CUDA_VISIBLE_DEVICES", 0.5),
         # "找不到GPU" / "检测不到显卡" (cannot find / detect the GPU), "GPUが認識されない" (the GPU is not recognised)
         (
-            r"(找不到|检测不到|没有检测到|识别不到|无法识别)\s*(GPU|显卡|CUDA)|GPU\s*(が|を)?\s*(認識|検出)(され|でき)ない",
+            r"(找不到|检测不到|没有检测到|识别不到|无法识别)\s*(GPU|显卡|CUDA)|GPU\s*(が|を)?\s*(認識|検出)(され|でき)ない"
+            # "你没有支持的显卡" / "没有可用的GPU" (you have no supported / usable GPU)
+            r"|(没有|无)(支持|可用|合适)的?\s*(GPU|显卡|N卡)",
             1.5,
         ),
     ),
@@ -110,6 +112,12 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         # the 4-bit layers computing in float32 (transformers' default bnb_4bit_compute_dtype): the slow path
         (r"compute_dtype[^\n]{0,80}float32|float32[^\n]{0,80}compute_dtype|compute_type_is_set", 1.3),
         (r"(速度|推理|训练)[^\n]{0,6}慢|很慢|变慢|遅い", 1.0),  # "slow" in Chinese / Japanese
+        # the other way slowness is told: the GPU is idle much of the time ("only 35-45% GPU utilization")
+        (
+            r"\b(low|only|poor|under)[- ]?(\w+ ){0,3}(gpu[- ])?(utili[sz]ation|usage|util)\b"
+            r"|\bgpu[- ]util\w*\b[^\n]{0,30}\b(low|only|never|stays?|below|under)\b|利用率(低|很低|不高)",
+            1.2,
+        ),
         (r"\b(fp16|float16|fp32|float32)\b", 0.4),
     ),
     "version_incompat": (

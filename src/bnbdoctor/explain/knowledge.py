@@ -624,7 +624,9 @@ def _drifted(ws: list[str], present: set[str]) -> tuple[float, int]:
 def _most_specific(hits: list[Hit]) -> list[Hit]:
     """On one line (or on the lines a wrapped message runs over), a template whose words are a subset of another
     matched template's is the same message, less well: bitsandbytes 0.50's "8-bit optimizers and GPU quantization
-    are unavailable." inside 0.45's longer sentence, wrapped after "GPU"."""
+    are unavailable." inside 0.45's longer sentence, wrapped after "GPU". And a line that is one template's whole
+    message is not also a cut copy of another: torch's "Python 3.12+ not yet supported for torch.compile" is not
+    "Windows not yet supported for torch.compile" with its first word cut off."""
     kb_words = {h.template.id: set(words_of(h.template.template)) for h in hits}
     out = []
     for h in hits:
@@ -635,6 +637,10 @@ def _most_specific(hits: list[Hit]) -> list[Hit]:
             and mine < kb_words[o.template.id]
             and o.score >= h.score
             for o in hits
+        ):
+            continue
+        if h.truncated and any(
+            o.line == h.line and not o.truncated and o.score >= h.score for o in hits if o is not h
         ):
             continue
         out.append(h)

@@ -501,6 +501,12 @@ _JETSON = Alternative(
 )
 _PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA, _JETSON)
 
+#: the operating systems and GPU platforms a library may refuse, as error messages name them
+_PLATFORM_NAMES = (
+    r"(Windows|windows|win32|macOS|MacOS|Mac OS|Darwin|ROCm|HIP|AMD GPUs?|MPS|Apple [Ss]ilicon|aarch64|ARM64|arm64|"
+    r"Jetson|XPU|NPU)"
+)
+
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
     Signature(
@@ -589,7 +595,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "triton-not-installed",
         "version_incompat",
         None,
-        r"No module named '?triton(?:[.'\s]|$)",
+        r"No module named '?triton(?:[.'\s]|$)"
+        # the same absence in the words of the code that needed it: a model's remote code ("triton not installed.
+        # Run `pip install triton` to load quantized version of MOSS"), torch's Inductor (torch/_inductor/exc.py:
+        # "Cannot find a working triton installation")
+        r"|\b[Tt]riton (is )?not (installed|available|found)\b|Cannot find a working triton installation",
         0.55,
         "Triton is not installed or not importable: torch's Linux wheels bring a matching triton; a CPU-only torch, "
         "a torch/triton pair of different releases, or a removed triton leaves code that imports it (unsloth, "
@@ -1928,7 +1938,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # what users and notebooks say instead of torch's message: weaker evidence than the message itself
         r"\bOOM\b|^Killed$|Killed\s+python|session crashed after using all available RAM|ran out of (GPU |V)?RAM"
         # the kernel's OOM killer told in words: a process killed while it loads (reads and quantizes) the checkpoint
-        r"|\b(process|job|script|program|kernel|training|it) (was |got |gets |is )?killed\b.{0,80}\bload(ing|s|ed)?\b",
+        r"|\b(process|job|script|program|kernel|training|it) (was |got |gets |is )?killed\b.{0,80}\bload(ing|s|ed)?\b"
+        # the other order: loading (transformers' "Loading checkpoint shards" bar) and then a bare "killed", told in
+        # words ("fails on `Loading checkpoint shards: 52%` with message `killed`")
+        r"|\bLoading checkpoint shards\b.{0,80}\b(message|says|prints|shows|just|then|with|and|gets?|got|was) `?[Kk]illed\b",
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
@@ -2729,6 +2742,34 @@ SIGNATURES: tuple[Signature, ...] = (
         "The GPU is not an NVIDIA one (AMD through ZLUDA/DirectML, Intel): bitsandbytes' CUDA kernels cannot run on it.",
         "Use an NVIDIA GPU, or a bitsandbytes backend for your hardware where one exists (ROCm on Linux for AMD, XPU for Intel).",
         (BNB_INSTALL,),
+    ),
+    # a library's own refusal of the operating system or GPU platform, raised as an error: torch 2.0-2.3's
+    # "Windows not yet supported for torch.compile" (torch/_dynamo/eval_frame.py check_if_dynamo_supported), an
+    # app's "... is not supported on macOS"; only in an exception's line, never in prose ("I know Windows is not
+    # officially supported, but")
+    Signature(
+        "platform-refused",
+        "platform_unsupported",
+        "BNB050",
+        r"(Error|Exception)\b:.{0,160}(\b"
+        + _PLATFORM_NAMES
+        + r"\b,? (is |are )?(not|n't|is not|are not) (yet |currently |"
+        r"officially )?(supported|available|implemented)\b|\bnot (yet |currently |officially )?(supported|available|"
+        r"implemented) (on|for|with|in|under) (the )?" + _PLATFORM_NAMES + r"\b)",
+        0.6,
+        "The library refuses this operating system or GPU platform: the feature (often torch.compile or a compiled "
+        "kernel) exists only for another one, usually Linux with an NVIDIA GPU.",
+        "Run it on a platform the library supports (Linux, or WSL2 on Windows, with an NVIDIA GPU), switch the feature "
+        "off (e.g. compile=False / no torch.compile), or upgrade to a release that supports this platform.",
+        (
+            _src(
+                "pytorch/pytorch",
+                "torch/_dynamo/eval_frame.py",
+                "check_if_dynamo_supported: 'Windows not yet supported for torch.compile' (torch 2.0-2.3)",
+                "v2.3.1",
+            ),
+        ),
+        anchors=("supported", "available", "implemented"),
     ),
     Signature(
         "fp16-slow-on-old-gpu",
