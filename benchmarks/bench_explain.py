@@ -66,6 +66,10 @@ FILES = {
     "test26": "reports-test26.jsonl",  # session 5: 30 issues/PRs of 2025-2026 outside bitsandbytes/transformers
     "dev-s": "reports-dev-s.jsonl",  # session 6: 55 of 115 fresh reports (2022-2024 eras, small repos, a broad sample)
     "test27": "reports-test27.jsonl",  # session 6: the other 60 of those 115, split at random: never tuned on
+    "dev-t": "reports-dev-t.jsonl",  # session 6: 53 of 107 more (model-family repos, multimodal/speech, tools, a broad sample)
+    "test28": "reports-test28.jsonl",  # session 6: the other 54 of those 107, split at random: never tuned on
+    "dev-u": "reports-dev-u.jsonl",  # session 6: 42 of 85 more (non-English, cloud/cluster, serving stacks, builds)
+    "test29": "reports-test29.jsonl",  # session 6: the other 43 of those 85, split at random: never tuned on
 }
 
 

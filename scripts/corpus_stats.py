@@ -90,6 +90,10 @@ FILES = {
     "test26": FIXTURES / "reports-test26.jsonl",
     "dev-s": FIXTURES / "reports-dev-s.jsonl",
     "test27": FIXTURES / "reports-test27.jsonl",
+    "dev-t": FIXTURES / "reports-dev-t.jsonl",
+    "test28": FIXTURES / "reports-test28.jsonl",
+    "dev-u": FIXTURES / "reports-dev-u.jsonl",
+    "test29": FIXTURES / "reports-test29.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

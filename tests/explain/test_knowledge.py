@@ -405,6 +405,62 @@ FAMILY_TEXTS = [
     ("Loading checkpoint shards: 2/3 and then it just says Killed, nothing else", "oom"),
     ("启动后提示没有可用的GPU，只能用CPU跑", "gpu_not_visible"),
     ("The 4-bit model generates, but GPU utilization stays below 30% the whole time", "dtype_slow"),
+    # session 6 (dev-t): the container engine without the NVIDIA toolkit; torch without NCCL (Windows); a Windows
+    # extension DLL that lacks an entry point (built for another torch: the twin of Linux's undefined symbol);
+    # triton named together with Windows
+    (
+        "docker: Error response from daemon: failed to create task for container: OCI runtime create failed: "
+        "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared "
+        "object file: no such file or directory: unknown.",
+        "gpu_not_visible",
+    ),
+    (
+        "torch.distributed.DistStoreError: use_libuv was requested but PyTorch was build without libuv support",
+        "platform_unsupported",
+    ),
+    (
+        "ImportError: DLL load failed while importing flash_attn_2_cuda: The specified procedure could not be found.",
+        "version_incompat",
+    ),
+    (
+        "Can't get triton to install on Windows 11, is there another way to run the int4 model?",
+        "platform_unsupported",
+    ),
+    # a minimum GPU generation stated by a core library's quantizer is the GPU, not the call (dev-t had the FP8 one)
+    (
+        "ValueError: MXFP4 quantized models is only supported on GPUs with compute capability >= 9.0 (e.g H100, or "
+        "B100)",
+        "arch_unsupported",
+    ),
+    (
+        "RuntimeError: LLM-AWQ backend is only supported on GPUs with compute capability >= 8.0",
+        "arch_unsupported",
+    ),
+    # session 6 (dev-u): NVML older than its caller; a vGPU guest driver older than the host's; the compiler killed
+    # for host RAM; the CUDA toolkit's headers missing from an extension build (another toolkit than torch's: the
+    # versions); the container toolkit named in prose
+    ("pynvml.nvml.NVMLError_FunctionNotFound: Function Not Found", "driver_too_old"),
+    ("NVRM: Xid (PCI:0000:00:05): 78, pid=1234, name=python, vGPU Start Error", "driver_too_old"),
+    (
+        "building 'flash_attn_2_cuda' extension\nc++: fatal error: Killed signal terminated program cc1plus\n"
+        "compilation terminated.",
+        "oom",
+    ),
+    (
+        "/usr/local/lib/python3.10/dist-packages/torch/include/ATen/cuda/CUDAContext.h:5:10: fatal error: "
+        "cuda_runtime_api.h: No such file or directory",
+        "missing_libs",
+    ),
+    (
+        "Installed CUDA version 11.4 does not match the version torch was compiled with 11.8 but since the APIs are "
+        "compatible, accepting this combination\n"
+        "csrc/adam/multi_tensor_adam.cu:9:10: fatal error: cuda_fp16.h: No such file or directory",
+        "cuda_mismatch",
+    ),
+    (
+        "The web UI starts in the container but never uses the GPU; nvidia-container-toolkit was not installed",
+        "gpu_not_visible",
+    ),
 ]
 
 
@@ -651,3 +707,67 @@ def test_a_line_cut_at_both_ends_with_the_log_below_still_finds_its_message(line
     ]
     hits = find(lines, knowledge())
     assert any(h.truncated and h.line == 0 for h in hits), [h.template.template for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("driver", "extra", "category"),
+    [
+        ("535.104.05", "", "gpu_not_visible"),  # runs every CUDA 12 runtime: the container does not see it
+        ("470.82.01", "", "driver_too_old"),  # older than CUDA 12.0's 525.60.13: it is too old
+        ("550.54.15", "torch 2.9.0+cu130\n", "driver_too_old"),  # a CUDA 13 runtime needs 580 or newer
+    ],
+)
+def test_an_insufficient_driver_in_a_container_whose_driver_runs_cuda_12_is_a_hidden_gpu(
+    driver, extra, category
+):
+    from bnbdoctor.commands.explain import report_machine
+
+    text = (
+        "Running the app in Kubernetes (pod asr-0, image myorg/asr:latest)\n"
+        f"Host Nvidia Driver Version: {driver}\n{extra}"
+        "RuntimeError: CUDA failed with error CUDA driver version is insufficient for CUDA runtime version\n"
+    )
+    assert explain_text(text, report_machine(text))[0].category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # CTranslate2's refusal of a compute type: an old GPU by default, the call itself when it asked the CPU for
+        # float16, the platform on a Mac (no Apple GPU backend)
+        (
+            "ValueError: Requested int8_float16 compute type, but the target device or backend do not support "
+            "efficient int8_float16 computation.",
+            "arch_unsupported",
+        ),
+        (
+            'model = WhisperModel("small", device="cpu", compute_type="float16")\n'
+            "ValueError: Requested float16 compute type, but the target device or backend do not support efficient "
+            "float16 computation.",
+            "wrong_api",
+        ),
+        # float16 on the CPU: the loading code is shown and never places the model on a GPU
+        (
+            'model = AutoModelForCausalLM.from_pretrained("m", torch_dtype=torch.float16)\n'
+            "out = model.generate(**inputs)\n"
+            "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'",
+            "wrong_api",
+        ),
+        (
+            'model = AutoModelForCausalLM.from_pretrained("m", torch_dtype=torch.float16, device_map="auto")\n'
+            "RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'",
+            "gpu_not_visible",
+        ),
+        # the container engine on a Mac: no NVIDIA GPU to give, whatever the toolkit
+        (
+            "Hardware: MacBook Pro M2, macOS 14\n"
+            'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+            "platform_unsupported",
+        ),
+    ],
+    ids=lambda v: str(v)[:40],
+)
+def test_a_message_whose_cause_the_call_or_the_platform_in_the_text_decides(text, category):
+    from bnbdoctor.commands.explain import report_machine
+
+    assert explain_text(text, report_machine(text))[0].category == category

@@ -210,6 +210,10 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test26", 30),  # held out (session 5)
         ("dev-s", 55),  # session 6: half of 115 fresh reports, split at random, for tuning
         ("test27", 60),  # held out (session 6): the other half
+        ("dev-t", 53),  # session 6, second collection: half of 107, split at random, for tuning
+        ("test28", 54),  # held out (session 6): the other half
+        ("dev-u", 42),  # session 6, third collection: half of 85, split at random, for tuning
+        ("test29", 43),  # held out (session 6): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

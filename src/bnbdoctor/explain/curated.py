@@ -286,6 +286,17 @@ _VERSION_CONSTRAINT = re.compile(
     r"|\bPython v?\d+\.\d+\+? (is )?not (yet )?supported|not supported on Python ?(<|<=|>=|>) ?v?\d",
     re.I,
 )
+#: a minimum GPU generation stated as a requirement, in any package (transformers' FP8/MXFP4 quantizers: "only
+#: supported on GPUs with compute capability >= 8.9"; "DeepGEMM requires a Hopper (SM90+) or newer GPU"; "Flash
+#: Attention 3 requires compute capability >= 9.0"; unsloth's "cannot run ... on GPUs older than compute capability
+#: 8.0"): a fact of the GPU, not of the call or the releases (bf16's own requirement is a signature, mapped first)
+_GPU_REQUIREMENT = re.compile(
+    r"compute capability (>=|>|of at least|\d+(\.\d+)? or (higher|newer|above))"
+    r"|(requires?|needs?) an? \w*[ (]*(volta|turing|ampere|ada|hopper|blackwell|sm ?\d{2,3}\+?)\b[^.]{0,30}\b(gpu|device)"
+    r"|(older|newer) than compute capability|(requires?|needs?) (an? )?(sm ?\d{2,3}\+?|blackwell|hopper)\b"
+    r"|not supported on this device \(compute capability|does not support compute capability|has no fp8 compute",
+    re.I,
+)
 #: a kernel or feature of the wider stack that needs a newer GPU generation than this one
 _GPU_GENERATION = re.compile(
     r"compute capability|\bsm_?\d{2,3}\b|\b(volta|turing|ampere|ada|hopper|blackwell)\b( series| architecture)?"
@@ -385,7 +396,10 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "family:gpu-generation",
         "arch_unsupported",
-        lambda t: _wider(t) and bool(_GPU_GENERATION.search(t.template)),
+        lambda t: (
+            (_wider(t) and bool(_GPU_GENERATION.search(t.template)))
+            or (failing(t) and bool(_GPU_REQUIREMENT.search(t.template)))
+        ),
         "The kernel or feature needs a newer GPU generation (compute capability) than this GPU has.",
         "Use a method or backend that supports this GPU (the message names the minimum), or a newer GPU.",
         0.4,

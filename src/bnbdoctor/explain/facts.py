@@ -167,6 +167,36 @@ def _rocm_aware_bnb(s: Snapshot, report: dict[str, Any]) -> bool:
     return bool(report.get("bnb_rocm_named"))
 
 
+#: a CUDA 13 runtime named in the text (torch +cu130, "CUDA Version: 13.0", "CUDA 13"): a driver that runs every
+#: CUDA 12 runtime may still be too old for it
+CUDA13_NAMED = re.compile(
+    r"\+cu13\d\b|\bCUDA[ _-]?(Version:?\s*|version\s*|toolkit\s*)?13(\.\d)?\b|libcudart\.so\.13", re.I
+)
+
+
+def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
+    """The report's driver runs every CUDA 12 runtime (minor-version compatibility from the driver CUDA 12.0 needs,
+    525.60.13 on Linux; NVIDIA's CUDA compatibility guide), no CUDA 13 runtime is named, and the text is a
+    container's: CUDA's "driver version is insufficient" there means the process does not see the host's driver
+    (the container was started without the GPU: --gpus, NVIDIA_VISIBLE_DEVICES, the NVIDIA container runtime)."""
+    from .. import releases
+
+    said = s.nvml.driver_version or str(facts.report.get("driver") or "")
+    floor = releases.min_driver((12, 0), "Linux")
+    if not said or floor is None or not facts.report.get("container_named"):
+        return None
+    try:
+        driver = Version(said)
+        if driver < Version(floor):
+            return None
+        newest = releases.min_driver((13, 0), "Linux")
+        if facts.report.get("cuda13_named") and (newest is None or driver < Version(newest)):
+            return None
+    except InvalidVersion:
+        return None
+    return {"driver": said, "runs": "every CUDA 12 runtime", "text:container": True}
+
+
 def _gpu_busy(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
     busy = [f for f in facts.findings if f.rule == "BNB040"]
     return {"findings": [f.rule for f in busy]} if busy else None
@@ -184,7 +214,9 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     ),
     # a container: the image's libraries, not the host's, are the ones loaded
     "container": re.compile(
-        r"(docker|podman|container|kubernetes|\bk8s\b|cuda-compat|compat/libcuda|ld\.so\.conf|nvcr\.io)", re.I
+        # (Unraid: a NAS system whose applications all run as Docker containers)
+        r"(docker|podman|container|kubernetes|\bk8s\b|cuda-compat|compat/libcuda|ld\.so\.conf|nvcr\.io|\bunraid\b)",
+        re.I,
     ),
     # the report says the machine has no GPU (a CPU-only server, a notebook without an accelerator)
     "cpu_only": re.compile(
@@ -199,6 +231,19 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"(\+cu\d{3}\b.{0,200}\+cu\d{3}\b|built (for|with) [^\n]{0,60}CUDA \d|CUDA[ _]?(version )?\d+\.\d[^\n]{0,80}\bcu\d{3}\b)",
         re.I | re.S,
     ),
+    # the code that loads the model is in the text and never places it on a GPU (no device_map, device=, .cuda(),
+    # .to("cuda")): the model stays where it was loaded, on the CPU
+    "code_without_device": re.compile(
+        r"""\A(?![\s\S]*?(?:device_map|device\s*=|\.cuda\(|\.to\(\s*["']?(?:cuda|device)))"""
+        r"""[\s\S]*?((?:from_pretrained|pipeline)\()"""
+    ),
+    # the CUDA toolkit found is another release than torch's (DeepSpeed's op builder and torch's cpp_extension say so)
+    "toolkit_differs": re.compile(
+        r"(Installed CUDA version [\d.]+ does not match the version torch was compiled with|"
+        r"The detected CUDA version \(?[\d.]+\)? mismatches the version)"
+    ),
+    # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
+    "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),
     # a distributed launch: accelerate/torchrun/DeepSpeed, or the per-rank prefixes their logs carry
     "distributed_launch": re.compile(
         r"(accelerate launch|torchrun|torch\.distributed\.\w+|deepspeed|\bDDP\b|\[rank\d+\]|LOCAL_RANK)", re.I
@@ -253,6 +298,8 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
         return _unsupported_platform(s)
     if condition == "gpu_busy":
         return _gpu_busy(s, facts)
+    if condition == "driver_hidden_in_container":
+        return _driver_hidden_in_container(s, facts)
     if condition == "driver_too_old":
         rules = [f.rule for f in facts.findings if f.category == "driver_too_old"]
         return {"findings": rules} if rules else None

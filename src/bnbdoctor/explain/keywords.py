@@ -22,12 +22,21 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bAMD\b|\bRadeon\b|\bIntel (Arc|Iris)\b", 1.0),
         (r"not supported on (this|your) platform", 1.0),
         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 1.0),
+        # Triton publishes Linux wheels only: triton named together with Windows in one line ("triton在windows不太好装",
+        # "can't install triton on Windows") is the platform, whatever the words between
+        (
+            r"(?<![a-z])triton(?![a-z])[^\n]{0,40}(?<![a-z])windows(?![a-z])|(?<![a-z])windows(?![a-z])[^\n]{0,40}(?<![a-z])triton(?![a-z])",
+            1.5,
+        ),
     ),
     "gpu_not_visible": (
         (r"no (compatible |nvidia |cuda )?gpu (found|detected|available)", 1.5),
         (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
         (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0),
         (r"CUDA_VISIBLE_DEVICES", 0.5),
+        # a container that never got the GPU: the NVIDIA container toolkit / runtime named ("I was missing the
+        # nvidia-container-toolkit"); llama.cpp's system line of a build without a GPU backend ("BLAS = 0")
+        (r"nvidia[- ]container[- ](toolkit|runtime)|\bnvidia-docker\b|\bBLAS ?= ?0\b", 1.2),
         # "找不到GPU" / "检测不到显卡" (cannot find / detect the GPU), "GPUが認識されない" (the GPU is not recognised)
         (
             r"(找不到|检测不到|没有检测到|识别不到|无法识别)\s*(GPU|显卡|CUDA)|GPU\s*(が|を)?\s*(認識|検出)(され|でき)ない"
@@ -88,6 +97,9 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "oom": (
         (r"out of memory|\bOOM\b|\bVRAM\b|not enough (gpu )?memory|memory (error|exhausted)", 1.5),
         (r"\bcrash(es|ed)?\b.{0,40}\b(ram|memory)\b", 1.0),
+        # a source build that exhausts the host's RAM (parallel nvcc jobs over flash-attn's kernels): "compile it (a
+        # lot RAM)", "the build eats all memory", MAX_JOBS as the cure
+        (r"\b(compil\w*|build\w*)\b[^\n]{0,40}\b(ram|memory)\b|\bMAX_JOBS\b", 1.2),
         (r"\bGiB\b|\bMiB\b", 0.3),
         # a model's or card's size in prose: "7B model can't be loaded on a single 16GB T4", "24GB is not enough"
         (

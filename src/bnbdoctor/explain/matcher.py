@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 from ..vocab import CATEGORIES, Reference, guessed
 from . import cuda_status, curated, keywords
 from . import words as word_model
-from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
+from .facts import CUDA13_NAMED, ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
 from .knowledge import LONG_WINDOW, Hit, KnowledgeBase, Template, find, knowledge, words_of
 from .pasted import plain
 from .report_facts import spaced
@@ -1366,12 +1366,16 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
     for another (`CUDA used to build PyTorch: 12.9`, `torch 2.11.0+cu129`): some package was built for the other
     CUDA major (a vLLM wheel for CUDA 13 beside a cu129 torch), whatever the wording around it."""
     torch = machine.snapshot.packages.torch if machine is not None and not machine.assumed else None
-    if torch is None or not torch.cuda:
+    # without torch's build, the CUDA the report states for its environment ("CUDA 12.2" on Colab, nvcc's release)
+    stated = str(machine.report.get("cuda") or "") if machine is not None and not machine.assumed else ""
+    built = torch.cuda if torch is not None and torch.cuda else None
+    if built is None and not re.fullmatch(r"\d+\.\d+", stated):
         return
     found = _RUNTIME_MAJOR.search(text)
     if found is None:
         return
-    wanted, have = found.group(2), torch.cuda.split(".")[0]
+    env_cuda = built or stated
+    wanted, have = found.group(2), env_cuda.split(".")[0]
     if wanted == have:
         return
     line = next((x for x in text.splitlines() if found.group(0) in x), found.group(0)).strip()
@@ -1379,19 +1383,28 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
     if before is not None and (before.primary or before.facts) and not guessed(before.signatures):
         return  # a recognised or confirmed cause of the mismatch (an extension's major, BNB_CUDA_VERSION) says more
     top = max((c.confidence for c in merged.values()), default=0.0)
+    where = (
+        f"whose torch was built for CUDA {built} ({torch.version})"
+        if built and torch is not None
+        else f"whose CUDA is {stated} (as the report states)"
+    )
     cause = (
-        f"Something asks for the CUDA {wanted} runtime ({found.group(0)}) in an environment whose torch was built "
-        f"for CUDA {torch.cuda} ({torch.version}): a package was built for CUDA {wanted}, torch for CUDA {have}."
+        f"Something asks for the CUDA {wanted} runtime ({found.group(0)}) in an environment {where}: a package was "
+        f"built for CUDA {wanted}, the environment is CUDA {have}."
     )
     fix = (
-        f"Install the build of that package for CUDA {have} (the wheel index or variant for torch's CUDA, e.g. a "
-        f"cu{torch.cuda.replace('.', '')} build), or a torch built for CUDA {wanted}: one CUDA major for torch and "
+        f"Install the build of that package for CUDA {have} (the wheel index or variant for that CUDA, e.g. a "
+        f"cu{env_cuda.replace('.', '')} build), or an environment of CUDA {wanted}: one CUDA major for torch and "
         "every compiled package."
     )
     merged["cuda_mismatch"] = _Candidate(
         "cuda_mismatch",
         None,
-        max(0.6, top + 0.05, before.confidence if before else 0.0),
+        # torch's own build is evidence enough to lead; a CUDA the report only states for its environment (an
+        # image's, nvcc's) may not be the one the failing package runs with: then it is the second cause, not the first
+        max(0.6, top + 0.05, before.confidence if before else 0.0)
+        if built
+        else max(0.4, top - 0.05, before.confidence if before else 0.0),
         cause,
         fix,
         [line[:300]],
@@ -1518,6 +1531,8 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
                 "text_releases": text_releases(hits, kb),
                 "windows_dll_loaded": dll_loaded,
                 "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text)),
+                "container_named": text_holds("text:container", text) is not None,
+                "cuda13_named": bool(CUDA13_NAMED.search(text)),
             },
         )
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
@@ -1535,9 +1550,10 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
         detail = _template_dict(hit, newest, old is not None)
         if old is not None:
             upgrade = _upgrade_candidate(hit, old)
-            if (mapped or curated.family_for(hit.template)).category == "wrong_api":
-                # a refusal of the call whose wording is gone: the code was reworked, and a call that was wrong is
-                # most often still wrong; the release is a second cause here, not the first
+            if (mapped or curated.family_for(hit.template)).category in ("wrong_api", "arch_unsupported"):
+                # a refusal of the call (or of the GPU) whose wording is gone: the code was reworked, and a call that
+                # was wrong is most often still wrong, a GPU below a kernel's minimum still below it; the release is
+                # a second cause here, not the first
                 upgrade.confidence = REFUSAL_RANGE_EVIDENCE
             upgrade.lines, upgrade.first_line = [hit.text], hit.line
             upgrade.templates.append(detail)

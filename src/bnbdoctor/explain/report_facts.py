@@ -212,6 +212,12 @@ _BNB_CUDA = (
     re.compile(r"CUDA SETUP: Detected CUDA version (?P<v>\d+)"),
 )
 _DRIVER_FOUND = re.compile(r"driver on your system is too old \(found version (?P<v>\d+)\)")
+#: a driver version stated as a list item or key ("Nvidia Driver Version: 565.77", "- Driver: v550.78",
+#: "host driver = 535.104.05"): NVIDIA's driver versions only (a three-digit branch, a dot, the build)
+_DRIVER_LINE = re.compile(
+    r"^[-*]?\s*(?:host |nvidia |gpu |display )*driver(?: version)?\s*[:=]\s*v?(?P<driver>\d{3}\.\d{2,3}(?:\.\d{1,3})?)\b",
+    re.I,
+)
 _ENV_VAR = re.compile(
     r"(?:^|export\s+|set\s+|\$env:)(?P<name>BNB_CUDA_VERSION|CUDA_VISIBLE_DEVICES)\s*=\s*['\"]?(?P<v>[\w,-]*)"
 )
@@ -237,6 +243,7 @@ _LINE_PATTERNS = (
     *_GPU_IN_TEXT,
     *_BNB_CUDA,
     _DRIVER_FOUND,
+    _DRIVER_LINE,
     _ENV_VAR,
     _ROCM_LINE,
     _VENDOR_LINE,
@@ -456,6 +463,9 @@ def parse_report(text: str) -> ReportFacts:
         m = _DRIVER_FOUND.search(line)
         if m:
             facts.set("driver_cuda", _cuda_from_digits(m["v"]), line)
+        m = _DRIVER_LINE.match(line)
+        if m and "driver" not in facts.facts:
+            facts.set("driver", m["driver"], line)
         for m in _ENV_VAR.finditer(line):
             facts.set(f"env.{m['name']}", m["v"], line)
         if _ROCM_LINE.search(line):

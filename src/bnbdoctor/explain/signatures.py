@@ -170,6 +170,17 @@ NVML_DOCS = Reference(
     "NVML API: NVML_ERROR_LIB_RM_VERSION_MISMATCH ('Driver/library version mismatch')",
     "https://docs.nvidia.com/deploy/nvml-api/group__nvmlInitializationAndCleanup.html",
 )
+NVML_FUNCTIONS = Reference(
+    "docs",
+    "NVML API return codes: NVML_ERROR_FUNCTION_NOT_FOUND (13), 'Local version of NVML doesn't implement this "
+    "function'",
+    "https://docs.nvidia.com/deploy/nvml-api/group__nvmlDeviceEnumvs.html",
+)
+XID_DOCS = Reference(
+    "docs",
+    "NVIDIA Xid errors: Xid 78, 'vGPU Start Error' (the guest driver is incompatible with the host's vGPU manager)",
+    "https://docs.nvidia.com/deploy/xid-errors/index.html",
+)
 WIN_ERRORS = Reference(
     "docs",
     "Windows system error codes: ERROR_MOD_NOT_FOUND (126), ERROR_PROC_NOT_FOUND (127), "
@@ -519,6 +530,34 @@ SIGNATURES: tuple[Signature, ...] = (
         "Reboot, or reload the kernel modules (`sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`), then check `nvidia-smi`.",
         (NVML_DOCS,),
     ),
+    # NVML (nvml.h): NVML_ERROR_FUNCTION_NOT_FOUND, "Local version of NVML doesn't implement this function": the
+    # driver's libnvidia-ml predates a function the caller uses (nvmlDeviceGetMemoryInfo_v2 and other _v2/_v3 entry
+    # points came with newer drivers); pynvml says NVMLError_FunctionNotFound, ctypes an undefined symbol
+    Signature(
+        "nvml-function-missing",
+        "driver_too_old",
+        "BNB010",
+        r"libnvidia-ml\.so\S*: undefined symbol: nvml\w+|NVMLError_FunctionNotFound|NVML_ERROR_FUNCTION_NOT_FOUND",
+        0.7,
+        "The NVIDIA driver's NVML library is older than the code that calls it: a function the caller needs (a "
+        "_v2/_v3 entry point) arrived with a newer driver.",
+        "Upgrade the NVIDIA driver (on a cloud image: an image or AMI with a newer driver branch), or use a release of "
+        "the calling package made for this driver.",
+        (NVML_FUNCTIONS,),
+    ),
+    # the hypervisor's own report when a vGPU guest's driver branch is older than the host's vGPU manager
+    Signature(
+        "vgpu-guest-driver-too-old",
+        "driver_too_old",
+        "BNB010",
+        r"Guest driver is incompatible with host driver|Xid 78\b|Xid \(PCI:[^)]*\): 78\b",
+        0.75,
+        "The virtual machine's NVIDIA (GRID/vGPU) guest driver does not match the host's vGPU manager: the guest "
+        "driver branch is too old for the host, so the GPU never comes up in the VM.",
+        "Install the guest driver branch the cloud provider lists for this VM size (the vGPU release of the host), "
+        "then reboot and check `nvidia-smi`.",
+        (XID_DOCS,),
+    ),
     Signature(
         "torch-driver-too-old",
         "driver_too_old",
@@ -685,6 +724,18 @@ SIGNATURES: tuple[Signature, ...] = (
                 0.25,
                 "no_gpu",
                 rule="BNB001",
+            ),
+            Alternative(
+                "gpu_not_visible",
+                "The driver the report states runs every CUDA 12 runtime (minor-version compatibility), yet inside "
+                "the container CUDA calls it insufficient: the container does not see the host's driver (it was "
+                "started without the GPU), which CUDA reports as an insufficient driver.",
+                "Start the container with the GPU: `docker run --gpus all` (or NVIDIA_VISIBLE_DEVICES=all with the "
+                "NVIDIA container runtime / nvidia-container-toolkit); check `nvidia-smi` inside the container.",
+                0.7,
+                "driver_hidden_in_container",
+                rule="BNB001",
+                confirmed_only=True,
             ),
         ),
     ),
@@ -1395,6 +1446,129 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("not linked with support",),
     ),
     Signature(
+        "container-without-gpu-runtime",
+        "gpu_not_visible",
+        "BNB001",
+        # the container engine, before any Python runs: Docker's daemon finds no device driver for `--gpus`
+        # (moby daemon/devices.go: "could not select device driver %q with capabilities: %v") when the NVIDIA
+        # container toolkit is not installed or not registered with Docker; the toolkit's own hook failing
+        # (nvidia-container-cli); a compose/run file naming the nvidia runtime that the daemon does not know
+        r"could not select device driver .{0,12}with capabilities: \[\[gpu\]\]"
+        r"|nvidia-container-cli: (initialization error|requirement error|mount error|detection error)"
+        r"|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia",
+        0.85,
+        "The container engine could not give the container the GPU: the NVIDIA container toolkit is missing, not "
+        "registered with Docker (or Podman/containerd), or cannot reach the host driver.",
+        "Install the NVIDIA container toolkit, register it (`sudo nvidia-ctk runtime configure --runtime=docker` and "
+        "restart Docker), then check `docker run --rm --gpus all ubuntu nvidia-smi`.",
+        (
+            _src(
+                "NVIDIA/nvidia-container-toolkit",
+                "README.md",
+                "the toolkit that lets Docker's --gpus give a container the host's GPUs and driver",
+            ),
+        ),
+        anchors=(
+            "could not select device driver",
+            "nvidia-container-cli",
+            "runtime name",
+            "runtime specified",
+        ),
+        alternatives=(
+            # Docker Desktop on a Mac has no NVIDIA GPU to give (Apple silicon, or no NVIDIA card at all)
+            Alternative(
+                "platform_unsupported",
+                "This is a Mac: Docker on macOS has no NVIDIA GPU to give a container, so an image that needs CUDA "
+                "cannot run there.",
+                "Run the CUDA image on a Linux (or Windows WSL2) machine with an NVIDIA GPU, or use a build of the "
+                "application for Apple silicon (MPS).",
+                0.6,
+                "os:macos",
+            ),
+            Alternative(
+                "platform_unsupported",
+                "The machine's GPU is not an NVIDIA one: there is no NVIDIA driver for the container toolkit to pass.",
+                "Use an image and runtime for the GPU you have (ROCm images with /dev/kfd and /dev/dri for AMD), or an "
+                "NVIDIA GPU.",
+                0.6,
+                "non_nvidia_gpu",
+            ),
+        ),
+    ),
+    # GCC/nvcc killed by the kernel's OOM killer while building a CUDA extension from source (flash-attn, xformers,
+    # DeepSpeed ops): each nvcc job over those kernels takes several GB of host RAM
+    Signature(
+        "compiler-killed",
+        "oom",
+        "BNB040",
+        r"Killed signal terminated program (cc1plus|cicc|ptxas|cc1|cudafe\+\+)|fatal error: Killed signal"
+        r"|\b(nvcc|cicc|ptxas|cc1plus)\b[^\n]{0,40}\bwas killed\b",
+        0.75,
+        "The compiler was killed for lack of host memory while building a CUDA extension from source: too many "
+        "parallel compile jobs for this machine's RAM.",
+        "Limit the parallel jobs (`MAX_JOBS=4 pip install ... --no-build-isolation`), or install a prebuilt wheel "
+        "for your torch and CUDA instead of building.",
+        (TORCH_EXT,),
+        anchors=("killed",),
+    ),
+    # the CUDA toolkit's own headers missing while an extension compiles (a JIT build of DeepSpeed's ops, a source
+    # build of flash-attn): the toolkit is absent, incomplete, or another release than CUDA_HOME / torch expect
+    Signature(
+        "cuda-headers-missing",
+        "missing_libs",
+        None,
+        r"fatal error: (cuda_runtime|cuda_runtime_api|curand_kernel|curand|cublas_v2|cublasLt|cusparse|cuda_fp16"
+        r"|cuda_bf16|cusolverDn|cufft|nvrtc|cuda)\.h: No such file or directory|fatal error: (cub/cub|thrust/\w+)\.cuh?:",
+        0.6,
+        "Compiling a CUDA extension needs the CUDA toolkit's headers, and they are not where the build looks: the "
+        "toolkit is not installed, installed only in part (a runtime-only image or package), or CUDA_HOME points "
+        "elsewhere.",
+        "Install the full CUDA toolkit of torch's CUDA version (the -devel image, or `conda install cuda-toolkit` of "
+        "that version), set CUDA_HOME to it, or install a prebuilt wheel instead of building.",
+        (TORCH_EXT,),
+        alternatives=(
+            Alternative(
+                "cuda_mismatch",
+                "The text shows the installed toolkit is another CUDA release than torch's: the build found that "
+                "toolkit, whose headers do not serve this build.",
+                "Install the toolkit of torch's CUDA version and point CUDA_HOME (and PATH) to it.",
+                0.55,
+                "text:toolkit_differs",
+            ),
+        ),
+    ),
+    Signature(
+        "torch-distributed-without-nccl",
+        "platform_unsupported",
+        None,
+        # torch/distributed/distributed_c10d.py: the NCCL process group is built only into torch's Linux CUDA wheels
+        # (Windows and macOS builds have gloo alone); torch 2.4's TCPStore on Windows has no libuv either
+        r"Distributed package doesn't have NCCL built in|ProcessGroupNCCL is only supported with GPUs"
+        r"|use_libuv was requested but PyTorch was build without libuv support",
+        0.7,
+        "This torch build has no NCCL: torch ships NCCL only in its Linux CUDA wheels, so a multi-GPU or torchrun launch "
+        "that asks for the nccl backend fails on Windows and macOS (and with a CPU-only torch on Linux).",
+        "On Windows use the gloo backend (init_process_group('gloo'), USE_LIBUV=0 for torchrun on torch 2.4) or run "
+        "a single process; for NCCL run on Linux or WSL2 with a CUDA build of torch.",
+        (
+            _src(
+                TORCH,
+                "torch/distributed/distributed_c10d.py",
+                "'Distributed package doesn't have NCCL built in' (the NCCL backend is not compiled in)",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "gpu_not_visible",
+                "On Linux, a CPU-only torch build has no NCCL: the CUDA build of torch is not installed.",
+                "Install torch's CUDA wheel (pip install torch --index-url https://download.pytorch.org/whl/cu126).",
+                0.4,
+                "os:linux",
+                weak=True,
+            ),
+        ),
+    ),
+    Signature(
         "rocm-runtime-refuses-gpu",
         "platform_unsupported",
         None,
@@ -1879,6 +2053,26 @@ SIGNATURES: tuple[Signature, ...] = (
                 "OpenNMT/CTranslate2",
                 "src/types.cc",
                 "'Requested ... compute type, but the target device or backend do not support efficient ... computation.'",
+            ),
+        ),
+        alternatives=(
+            # CTranslate2's CPU backend has no efficient float16 at all: the call itself asked the CPU for it
+            Alternative(
+                "wrong_api",
+                "The code asked the CPU for a GPU compute type (device='cpu' with compute_type='float16'): "
+                "CTranslate2's CPU backend computes in float32 or int8.",
+                "Drop compute_type (the library picks one) or use compute_type='int8' / 'float32' on the CPU; pass "
+                "device='cuda' to use the GPU.",
+                0.5,
+                "text:cpu_device_asked",
+            ),
+            # and it has no backend for Apple's GPU: on a Mac the float16 path does not exist
+            Alternative(
+                "platform_unsupported",
+                "This is a Mac: CTranslate2 (faster-whisper) has no Apple GPU backend, so float16 is not available.",
+                "Use compute_type='int8' (or 'float32') on macOS, or an MLX/Core ML build of the model.",
+                0.5,
+                "os:macos",
             ),
         ),
     ),
@@ -2497,8 +2691,11 @@ SIGNATURES: tuple[Signature, ...] = (
         # asks the loader for a library the installed torch no longer has
         r"|(libtorch_cuda_cu|libtorch_cuda_cpp|libtorch_cuda|libtorch_cpu|libtorch_python|libc10_cuda|libc10)\.so: cannot open shared object file"
         r"|xFormers can't load C\+\+/CUDA extensions\. xFormers was built for"
-        r"|operator torchvision::\w+ does not exist",
-        0.7,
+        r"|operator torchvision::\w+ does not exist"
+        # the same on Windows: the extension's DLL was found but lacks an entry point it was linked against
+        # (ERROR_PROC_NOT_FOUND, 127, where a missing DLL is ERROR_MOD_NOT_FOUND, 126); "找不到指定的程序" in Chinese
+        r"|DLL load failed while importing \w+: (The specified procedure could not be found|找不到指定的程序)",
+        0.75,
         "A compiled extension (xformers, flash-attn, torchvision, ...) was built for another torch release than the one "
         "installed: the C++ ABI of torch changes between releases, so its native code cannot load.",
         "Install the extension's wheel built for the installed torch (or the torch it was built for; its release notes "
@@ -2562,6 +2759,16 @@ SIGNATURES: tuple[Signature, ...] = (
                 "Give the GPU a budget at least the model's size (max_memory) so nothing lands on the CPU.",
                 0.3,
                 "gpu_busy",
+            ),
+            # the loading code is in the text and never places the model: it ran where it was loaded
+            Alternative(
+                "wrong_api",
+                "The code loads the model in float16 but never puts it on the GPU (no device_map, device= or "
+                ".to('cuda')): it runs on the CPU, which has no float16 kernels for this operation.",
+                "Place the model on the GPU (device_map='auto' or {'': 0}, device=0 for a pipeline, or .to('cuda')), "
+                "or load it in float32 to run on the CPU.",
+                0.45,
+                "text:code_without_device",
             ),
         ),
     ),
