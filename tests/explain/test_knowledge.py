@@ -440,6 +440,13 @@ FAMILY_TEXTS = [
     # for host RAM; the CUDA toolkit's headers missing from an extension build (another toolkit than torch's: the
     # versions); the container toolkit named in prose
     ("pynvml.nvml.NVMLError_FunctionNotFound: Function Not Found", "driver_too_old"),
+    # transformers 4.45-4.57: moving a 4-bit model is refused only for an old bitsandbytes, and the message says so
+    (
+        "ValueError: Calling `cuda()` is not supported for `4-bit` quantized models with the installed version of "
+        "bitsandbytes. The current device is `cpu`. If you intended to move the model, please install bitsandbytes "
+        ">= 0.43.2.",
+        "version_incompat",
+    ),
     ("NVRM: Xid (PCI:0000:00:05): 78, pid=1234, name=python, vGPU Start Error", "driver_too_old"),
     (
         "building 'flash_attn_2_cuda' extension\nc++: fatal error: Killed signal terminated program cc1plus\n"

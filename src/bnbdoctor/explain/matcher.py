@@ -1520,7 +1520,11 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     lines = found.lines
     kb = knowledge()
     hits = find(lines, kb)
+    signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     if machine is not None:
+        # what the text says of its container and its CUDA 13 runtime, read only for a message whose reading needs
+        # it (two scans of a 2 MB log cost a quarter of a second)
+        hidden = any(a.when == "driver_hidden_in_container" for s in signatures for a in s.alternatives)
         # Windows' own wording when a loaded DLL lacks a symbol: a Windows build of bitsandbytes was loaded (its CPU
         # one), so this is not a release without a Windows build
         dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
@@ -1531,11 +1535,10 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
                 "text_releases": text_releases(hits, kb),
                 "windows_dll_loaded": dll_loaded,
                 "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text)),
-                "container_named": text_holds("text:container", text) is not None,
-                "cuda13_named": bool(CUDA13_NAMED.search(text)),
+                "container_named": hidden and text_holds("text:container", text) is not None,
+                "cuda13_named": hidden and bool(CUDA13_NAMED.search(text)),
             },
         )
-    signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     candidates: list[_Candidate] = []
     for sig in signatures:
         idx = found.by_sig[sig.id]

@@ -3230,6 +3230,21 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
     ),
+    # transformers 4.45-4.57 (modeling_utils.py PreTrainedModel.to/.cuda): a 4-bit model moves only with bitsandbytes
+    # 0.43.2 or newer, and the message says so
+    Signature(
+        "move-4bit-needs-newer-bnb",
+        "version_incompat",
+        "BNB023",
+        r"Calling `(to|cuda)\(\)` is not supported for `4-bit` quantized models with the installed version of "
+        r"bitsandbytes",
+        0.8,
+        "Moving a 4-bit model with .to()/.cuda() needs bitsandbytes 0.43.2 or newer; the installed one is older.",
+        "pip install -U bitsandbytes (>= 0.43.2), or drop the .to()/.cuda() call and place the model with device_map at "
+        "load time.",
+        (MODELING,),
+        anchors=("is not supported for",),
+    ),
 )
 
 
