@@ -61,7 +61,9 @@ compiler, the NVIDIA backend; wheels slimmed) 102, xformers 16 (0.0.20-0.0.35; _
 83, gptqmodel 17 (4.0.0-7.7.0, sdists; 6.0.x do not prepare here, nor 1.0-2.2, whose setup.py needs a CUDA torch) 871,
 exllamav2 15 (0.0.10-0.3.2) 66, ctranslate2 34 (3.0.2-4.8.5; the Python package, wheels slimmed) 98 and faster-whisper 9
 (0.5.1-1.2.1) 29: 705 releases, 10796 templates in the table (natives included; 3300 of the wider stack), 1310 public
-names and entry points; 414 KiB.
+names and entry points; 414 KiB. Session 6 (2026-11-30, `--offline`, 7 min) added torch's _dynamo/eval_frame.py (50
+templates) and transformers' tokenization_utils_base.py / tokenization_utils_fast.py with `logger.warning_advice`
+(160): 11006 templates, 422 KiB; every other row as before.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -106,6 +108,9 @@ LOG_METHODS = {
     "exception",
     "warning_once",
     "info_once",
+    # transformers' logging: a warning unless TRANSFORMERS_NO_ADVISORY_WARNINGS is set ("You're using a ... tokenizer.
+    # Please note that with a fast tokenizer ...")
+    "warning_advice",
     "fatal",
 }
 PRINTERS = {"add_log_entry"}
@@ -129,6 +134,11 @@ _TRANSFORMERS_FILES = {
     "transformers/training_args.py",
     "transformers/trainer_utils.py",
     "transformers/generation/utils.py",
+    # the tokenizer's own warnings, routine in a healthy run ("Special tokens have been added in the vocabulary",
+    # "You're using a ... tokenizer. Please note that with a fast tokenizer ...", "Token indices sequence length is
+    # longer than the specified maximum"), and its refusals ("Can't load tokenizer for ...")
+    "transformers/tokenization_utils_base.py",
+    "transformers/tokenization_utils_fast.py",
 }
 #: every quantizer (users of one meet another's "requires ..." checks), every integration (peft, bitsandbytes,
 #: accelerate, deepspeed...), and the auto classes ("Unrecognized configuration class", "model type ... not recognized")
@@ -1111,7 +1121,7 @@ class _Walker(ast.NodeVisitor):
                 first = ast.BinOp(
                     left=first, op=ast.Mod(), right=ast.Tuple(elts=node.args[1:], ctx=ast.Load())
                 )
-            self._add(first, "log", name.replace("_once", ""))
+            self._add(first, "log", name.replace("_once", "").replace("_advice", ""))
         elif name in PRINTERS and node.args:
             # bitsandbytes 0.36-0.42 collected its CUDA SETUP lines with CUDASetup.add_log_entry and printed them later
             self._add(node.args[0], "print", None)

@@ -155,6 +155,30 @@ def test_routine_warnings_above_a_text_do_not_change_its_first_cause(text):
     assert explain_text(OTHER_ROUTINE + text)[0].category == explain_text(text)[0].category
 
 
+#: routine warnings as people paste them: torch's checkpoint warning cut after its first sentence, the tokenizer's
+#: advice and length warning (transformers' tokenization_utils_base.py, mined since session 6)
+SHORT_ROUTINE = (
+    "/opt/venv/lib/python3.12/site-packages/torch/utils/checkpoint.py:92: UserWarning: torch.utils.checkpoint: the "
+    "use_reentrant parameter should be passed explicitly.\n"
+    "You're using a Qwen2TokenizerFast tokenizer. Please note that with a fast tokenizer, using the `__call__` method "
+    "is faster than using a method to encode the text followed by a call to the `pad` method to get a padded "
+    "encoding.\n"
+    "Token indices sequence length is longer than the specified maximum sequence length for this model (9012 > 8192). "
+    "Running this sequence through the model will result in indexing errors\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fine-tuning Qwen2 in 4-bit is 3x slower than in bf16 on my 4090",
+        "Model runs on CPU only, torch.cuda.is_available() returns False inside the container",
+    ],
+)
+def test_routine_warnings_pasted_short_do_not_change_the_guess(text):
+    assert explain_text(SHORT_ROUTINE + text)[0].category == explain_text(text)[0].category
+
+
 def test_a_copied_warning_is_no_evidence_of_an_old_release():
     """unsloth_zoo copies torch's checkpoint warning word for word; torch's newest release still prints it."""
     line = OTHER_ROUTINE.split("\n")[3]

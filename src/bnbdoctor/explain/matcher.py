@@ -1169,6 +1169,10 @@ def _lines_of(lines: list[str], hits: list[Hit]) -> set[int]:
         for j in range(h.line, min(len(lines), h.line + LONG_WINDOW)):
             if words and len(words & set(words_of(lines[j]))) >= ROUTINE_SHARE * len(words):
                 found.add(j)
+            elif h.truncated and lines[j].strip() and lines[j].strip() in h.text:
+                # a message pasted short (torch's use_reentrant warning without its second sentence) holds too few
+                # of the template's words, but the line is the one the hit read
+                found.add(j)
     return found
 
 
