@@ -16,7 +16,7 @@ from functools import cache
 
 from ..vocab import Reference
 from .knowledge import Template
-from .signatures import _MAC, _NO_GPU, SIGNATURES, Alternative, Signature, by_id
+from .signatures import _MAC, _NO_GPU, PLATFORM_NAMES, SIGNATURES, Alternative, Signature, by_id
 
 NEVER = r"(?!x)x"  # a family matches templates, never text directly
 
@@ -254,8 +254,9 @@ _PLATFORM_REFUSAL = re.compile(
     r"|\bonly (cuda|nvidia)\b.{0,30}\bsupport|not supported on (this|your) (platform|hardware|os|system)"
     r"|unsupported platform"
     # the platform first, then the refusal: "Windows not yet supported for torch.compile" (torch 2.0-2.3)
-    r"|\b(windows|mac ?os|darwin|rocm|hip|mps|apple silicon|npu|xpu|hpu) (is |are )?(not|isn.?t) (yet |currently )?"
-    r"(supported|available|implemented)\b",
+    r"|\b"
+    + PLATFORM_NAMES
+    + r" (is |are )?(not|isn.?t) (yet |currently )?(supported|available|implemented)\b",
     re.I,
 )
 

@@ -169,12 +169,12 @@ def _rocm_aware_bnb(s: Snapshot, report: dict[str, Any]) -> bool:
 
 #: a CUDA 13 runtime named in the text (torch +cu130, "CUDA Version: 13.0", "CUDA 13"): a driver that runs every
 #: CUDA 12 runtime may still be too old for it
-CUDA13_NAMED = re.compile(
+_CUDA13_NAMED = re.compile(
     r"\+cu13\d\b|\bCUDA[ _-]?(Version:?\s*|version\s*|toolkit\s*)?13(\.\d)?\b|libcudart\.so\.13", re.I
 )
 
 
-def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts) -> dict[str, Any] | None:
+def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts, text: str) -> dict[str, Any] | None:
     """The report's driver runs every CUDA 12 runtime (minor-version compatibility from the driver CUDA 12.0 needs,
     525.60.13 on Linux; NVIDIA's CUDA compatibility guide), no CUDA 13 runtime is named, and the text is a
     container's: CUDA's "driver version is insufficient" there means the process does not see the host's driver
@@ -183,14 +183,14 @@ def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts) -> dict[str, A
 
     said = s.nvml.driver_version or str(facts.report.get("driver") or "")
     floor = releases.min_driver((12, 0), "Linux")
-    if not said or floor is None or not facts.report.get("container_named"):
+    if not said or floor is None or text_holds("text:container", text) is None:
         return None
     try:
         driver = Version(said)
         if driver < Version(floor):
             return None
         newest = releases.min_driver((13, 0), "Linux")
-        if facts.report.get("cuda13_named") and (newest is None or driver < Version(newest)):
+        if (newest is None or driver < Version(newest)) and _CUDA13_NAMED.search(text):
             return None
     except InvalidVersion:
         return None
@@ -270,11 +270,13 @@ def text_holds(condition: str, text: str) -> dict[str, Any] | None:
     return {condition: m.group(1)} if m else None
 
 
-def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
-    """The facts that make `condition` true on this machine, or None when it is false or cannot be told."""
+def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any] | None:
+    """The facts that make `condition` true on this machine, or None when it is false or cannot be told. `text` is
+    the error text: "text:NAME" conditions read it, and so do the few that weigh a fact against it (read only when
+    such a condition is asked, not for every explanation)."""
     s = facts.snapshot
     if condition.startswith("text:"):
-        return text_holds(condition, str(facts.report.get("text") or ""))
+        return text_holds(condition, text)
     if condition == "no_gpu":
         return _no_gpu(s, facts.report)
     if condition == "windows_old_bnb":
@@ -299,7 +301,7 @@ def holds(condition: str, facts: MachineFacts) -> dict[str, Any] | None:
     if condition == "gpu_busy":
         return _gpu_busy(s, facts)
     if condition == "driver_hidden_in_container":
-        return _driver_hidden_in_container(s, facts)
+        return _driver_hidden_in_container(s, facts, text)
     if condition == "driver_too_old":
         rules = [f.rule for f in facts.findings if f.category == "driver_too_old"]
         return {"findings": rules} if rules else None

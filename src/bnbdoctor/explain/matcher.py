@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 from ..vocab import CATEGORIES, Reference, guessed
 from . import cuda_status, curated, keywords
 from . import words as word_model
-from .facts import CUDA13_NAMED, ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
+from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_holds
 from .knowledge import LONG_WINDOW, Hit, KnowledgeBase, Template, find, knowledge, words_of
 from .pasted import plain
 from .report_facts import spaced
@@ -164,7 +164,7 @@ def _propose(
     )
     out = [primary]
     if machine is not None and sig.when is not None:
-        confirmed = holds(sig.when, machine)
+        confirmed = holds(sig.when, machine, text)
         if confirmed is not None:
             primary.confidence += (
                 CONFIRMED_BY_FACT / 2
@@ -187,7 +187,9 @@ def _propose(
         )
         by_text = alt.when.startswith("text:")  # the text shows it, whatever is known of the machine
         if machine is not None or by_text:
-            confirmed = text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine)
+            confirmed = (
+                text_holds(alt.when, text) if by_text or machine is None else holds(alt.when, machine, text)
+            )
             if confirmed is not None:
                 weak = alt.weak or (machine is not None and machine.assumed and not by_text)
                 cand.confidence += CONFIRMED_BY_FACT / 2 if weak else CONFIRMED_BY_FACT
@@ -1526,9 +1528,6 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     hits = find(lines, kb)
     signatures = [s for s in SIGNATURES if s.id in found.by_sig]
     if machine is not None:
-        # what the text says of its container and its CUDA 13 runtime, read only for a message whose reading needs
-        # it (two scans of a 2 MB log cost a quarter of a second)
-        hidden = any(a.when == "driver_hidden_in_container" for s in signatures for a in s.alternatives)
         # Windows' own wording when a loaded DLL lacks a symbol: a Windows build of bitsandbytes was loaded (its CPU
         # one), so this is not a release without a Windows build
         dll_loaded = bool(_DLL_LACKS_SYMBOL.search(text))
@@ -1539,8 +1538,6 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
                 "text_releases": text_releases(hits, kb),
                 "windows_dll_loaded": dll_loaded,
                 "bnb_rocm_named": bool(ROCM_AWARE_TEXT.search(text)),
-                "container_named": hidden and text_holds("text:container", text) is not None,
-                "cuda13_named": hidden and bool(CUDA13_NAMED.search(text)),
             },
         )
     candidates: list[_Candidate] = []

@@ -512,10 +512,11 @@ _JETSON = Alternative(
 )
 _PLATFORMS = (_MAC, _ROCM, _WINDOWS_OLD, _NON_NVIDIA, _JETSON)
 
-#: the operating systems and GPU platforms a library may refuse, as error messages name them
-_PLATFORM_NAMES = (
+#: the operating systems and GPU platforms a library may refuse, as error messages name them (the `platform-refused`
+#: signature and curated.py's platform-refusal family of mined messages)
+PLATFORM_NAMES = (
     r"(Windows|windows|win32|macOS|MacOS|Mac OS|Darwin|ROCm|HIP|AMD GPUs?|MPS|Apple [Ss]ilicon|aarch64|ARM64|arm64|"
-    r"Jetson|XPU|NPU)"
+    r"Jetson|XPU|NPU|HPU)"
 )
 
 SIGNATURES: tuple[Signature, ...] = (
@@ -2959,10 +2960,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "platform_unsupported",
         "BNB050",
         r"(Error|Exception)\b:.{0,160}(\b"
-        + _PLATFORM_NAMES
+        + PLATFORM_NAMES
         + r"\b,? (is |are )?(not|n't|is not|are not) (yet |currently |"
         r"officially )?(supported|available|implemented)\b|\bnot (yet |currently |officially )?(supported|available|"
-        r"implemented) (on|for|with|in|under) (the )?" + _PLATFORM_NAMES + r"\b)",
+        r"implemented) (on|for|with|in|under) (the )?" + PLATFORM_NAMES + r"\b)",
         0.6,
         "The library refuses this operating system or GPU platform: the feature (often torch.compile or a compiled "
         "kernel) exists only for another one, usually Linux with an NVIDIA GPU.",
