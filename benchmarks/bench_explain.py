@@ -70,6 +70,10 @@ FILES = {
     "test28": "reports-test28.jsonl",  # session 6: the other 54 of those 107, split at random: never tuned on
     "dev-u": "reports-dev-u.jsonl",  # session 6: 42 of 85 more (non-English, cloud/cluster, serving stacks, builds)
     "test29": "reports-test29.jsonl",  # session 6: the other 43 of those 85, split at random: never tuned on
+    "dev-v": "reports-dev-v.jsonl",  # session 7: 113 of 226 fresh reports (eight helpers, eight angles), split at random
+    "test30": "reports-test30.jsonl",  # session 7: the other 113 of those 226, split at random: never tuned on
+    "dev-w": "reports-dev-w.jsonl",  # session 7: 84 of 168 more (six more angles), split at random
+    "test31": "reports-test31.jsonl",  # session 7: the other 84 of those 168, split at random: never tuned on
 }
 
 

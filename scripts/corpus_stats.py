@@ -94,6 +94,10 @@ FILES = {
     "test28": FIXTURES / "reports-test28.jsonl",
     "dev-u": FIXTURES / "reports-dev-u.jsonl",
     "test29": FIXTURES / "reports-test29.jsonl",
+    "dev-v": FIXTURES / "reports-dev-v.jsonl",
+    "test30": FIXTURES / "reports-test30.jsonl",
+    "dev-w": FIXTURES / "reports-dev-w.jsonl",
+    "test31": FIXTURES / "reports-test31.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -119,8 +123,8 @@ URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$")
 #: path, no query string, no #fragment; e.g. stackoverflow.com/questions/N[/slug], discuss.huggingface.co/t/slug[/N],
 #: discuss.pytorch.org/t/slug[/N], www.reddit.com/r/sub/comments/id[/slug], www.kaggle.com/..., a blog post.
 PAGE_URL = re.compile(r"^https://(?!github\.com/)[a-z0-9-]+(\.[a-z0-9-]+)+/[^\s?#]*$")
-#: Splits whose reports come from pages outside GitHub (PAGE_URL instead of URL).
-PAGE_SPLITS = {"test10", "dev-q"}
+#: Splits whose reports come from pages outside GitHub (PAGE_URL instead of URL), wholly or in part.
+PAGE_SPLITS = {"test10", "dev-q", "dev-v", "test30", "dev-w", "test31"}
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
 #: Categories whose failures have no error text of their own (a MoE model loads, only bigger).

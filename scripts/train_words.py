@@ -3,7 +3,7 @@
     PYTHONPATH=src python scripts/train_words.py            # write src/bnbdoctor/explain/data/words.json.gz
     PYTHONPATH=src python scripts/train_words.py --check    # exit 1 if the shipped model differs from a retrain
 
-Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, ..., dev-u); a held-out `test*` split is never
+Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, ..., dev-w); a held-out `test*` split is never
 read, so the held-out figures of benchmarks/bench_explain.py stay a measurement. A document is a report's title and
 pasted error, labelled with the category its thread established (weight 1).
 
@@ -48,6 +48,8 @@ TUNING = {
     "dev-s": "reports-dev-s.jsonl",
     "dev-t": "reports-dev-t.jsonl",
     "dev-u": "reports-dev-u.jsonl",
+    "dev-v": "reports-dev-v.jsonl",
+    "dev-w": "reports-dev-w.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

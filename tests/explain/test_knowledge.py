@@ -468,6 +468,77 @@ FAMILY_TEXTS = [
         "The web UI starts in the container but never uses the GPU; nvidia-container-toolkit was not installed",
         "gpu_not_visible",
     ),
+    # session 7 (dev-v): an extension's missing torch symbol as the loader demangles it; the allocators of the other
+    # backends; int8 matmul without cuBLASLt (a GPU below 7.5); torch's own device-index assert; a Blackwell GPU
+    # newer than the torch build; a submodule of an installed triton; moving a model accelerate dispatched; the
+    # convolution's type check naming two devices (not dtypes); importlib's "not installed" as transformers shows it
+    (
+        "ImportError: /opt/venv/lib/python3.11/site-packages/flash_attn_2_cuda.cpython-311-x86_64-linux-gnu.so: "
+        "undefined symbol: at::_ops::zeros::call(c10::ArrayRef<long>, std::optional<c10::ScalarType>)",
+        "version_incompat",
+    ),
+    (
+        "torch.OutOfMemoryError: XPU out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of "
+        "15.56 GiB of which 1.02 GiB is free.",
+        "oom",
+    ),
+    (
+        "RuntimeError: MPS backend out of memory (MPS allocated: 17.36 GB, other allocations: 613.56 MB, max "
+        "allowed: 18.13 GB). Tried to allocate 192.00 MB on private pool.",
+        "oom",
+    ),
+    (
+        '  File "/usr/lib/python3/dist-packages/bitsandbytes/functional.py", line 1410, in igemmlt\n'
+        "    raise NotImplementedError('igemmlt not available (probably built with NO_CUBLASLT)')\n"
+        "NotImplementedError: igemmlt not available (probably built with NO_CUBLASLT)",
+        "arch_unsupported",
+    ),
+    (
+        'RuntimeError: device >= 0 && device < num_gpus INTERNAL ASSERT FAILED at "../aten/src/ATen/cuda/'
+        'CUDAContext.cpp":50, please report a bug to PyTorch. device=1, num_gpus=1',
+        "gpu_not_visible",
+    ),
+    (
+        "UserWarning: NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current PyTorch "
+        "installation. The current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 "
+        "sm_90.",
+        "arch_unsupported",
+    ),
+    ("ModuleNotFoundError: No module named 'triton.ops'", "version_incompat"),
+    (
+        "    model = model.cuda()\n"
+        "RuntimeError: You can't move a model that has some modules offloaded to cpu or disk.",
+        "wrong_api",
+    ),
+    (
+        "RuntimeError: Input type (torch.cuda.HalfTensor) and weight type (torch.HalfTensor) should be the same",
+        "device_mismatch",
+    ),
+    (
+        "RuntimeError: Input type (struct c10::Half) and bias type (float) should be the same",
+        "wrong_api",
+    ),
+    # session 7 (dev-w): an NVSwitch machine without its Fabric Manager (CUDA error 802); CUDA initialised before a
+    # fork; DDP's reducer refusing a LoRA step; FSDP refusing any two dtypes of a QLoRA model
+    (
+        "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling "
+        "NumCudaDevices() that might have already set an error? Error 802: system not yet initialized",
+        "gpu_not_visible",
+    ),
+    (
+        "RuntimeError: Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, you must "
+        "use the 'spawn' start method",
+        "wrong_api",
+    ),
+    (
+        "RuntimeError: Expected to have finished reduction in the prior iteration before starting a new one. This "
+        "error indicates that your module has parameters that were not used in producing loss.",
+        "wrong_api",
+    ),
+    (
+        "ValueError: Must flatten tensors with uniform dtype but got torch.bfloat16 and torch.float32",
+        "version_incompat",
+    ),
 ]
 
 
@@ -771,6 +842,27 @@ def test_an_insufficient_driver_in_a_container_whose_driver_runs_cuda_12_is_a_hi
             'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
             "platform_unsupported",
         ),
+        # a CUDA torch asked for on an AMD GPU (the report's own GPU line): no CUDA build can help there
+        (
+            "GPU: AMD Radeon RX 7900 XTX\nAssertionError: Torch not compiled with CUDA enabled",
+            "platform_unsupported",
+        ),
+        ("AssertionError: Torch not compiled with CUDA enabled", "gpu_not_visible"),
+        # torch.version.cuda is None: a ROCm torch (named by its version) is the platform, a CPU torch the missing GPU
+        (
+            "torch 2.1.2+rocm5.6\n"
+            '  File "/venv/lib/python3.10/site-packages/bitsandbytes/cuda_setup/main.py", line 280, in get_cuda_version\n'
+            '    major, minor = map(int, torch.version.cuda.split("."))\n'
+            "AttributeError: 'NoneType' object has no attribute 'split'",
+            "platform_unsupported",
+        ),
+        (
+            "torch 2.0.1+cpu\n"
+            '  File "/venv/lib/python3.10/site-packages/bitsandbytes/cuda_setup/main.py", line 280, in get_cuda_version\n'
+            '    major, minor = map(int, torch.version.cuda.split("."))\n'
+            "AttributeError: 'NoneType' object has no attribute 'split'",
+            "gpu_not_visible",
+        ),
     ],
     ids=lambda v: str(v)[:40],
 )
@@ -778,3 +870,31 @@ def test_a_message_whose_cause_the_call_or_the_platform_in_the_text_decides(text
     from bnbdoctor.commands.explain import report_machine
 
     assert explain_text(text, report_machine(text))[0].category == category
+
+
+def test_the_windows_bitsandbytes_of_before_043_is_no_cause_of_a_text_without_bitsandbytes():
+    from bnbdoctor.commands.explain import report_machine
+
+    text = (
+        '  File "C:\\Users\\me\\app\\venv\\Lib\\site-packages\\torch\\cuda\\__init__.py", line 3, in f\n'
+        "UserWarning: NVIDIA GeForce RTX 5070 with CUDA capability sm_120 is not compatible with the current "
+        "PyTorch installation.\nCould not locate cublasLt64_12.dll. Please make sure it is in your library path!"
+    )
+    causes = [m.cause for m in explain_text(text, report_machine(text))]
+    assert not any("no Windows build before 0.43" in c for c in causes), causes
+    assert explain_text(text, report_machine(text))[0].category == "arch_unsupported"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Does vLLM run natively on Windows 10 with an RTX 3060?", "platform_unsupported"),
+        (
+            "The requirements file installed the CPU-only build of PyTorch, so the model runs on the CPU",
+            "gpu_not_visible",
+        ),
+    ],
+)
+def test_words_alone_name_a_linux_only_engine_on_windows_and_a_cpu_build_of_torch(text, category):
+    matches = explain_text(text)
+    assert matches[0].category == category and matches[0].evidence["signatures"][0].startswith("keywords:")

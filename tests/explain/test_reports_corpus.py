@@ -214,6 +214,10 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test28", 54),  # held out (session 6): the other half
         ("dev-u", 42),  # session 6, third collection: half of 85, split at random, for tuning
         ("test29", 43),  # held out (session 6): the other half
+        ("dev-v", 113),  # session 7: half of 226 collected afresh, split at random, for tuning
+        ("test30", 113),  # held out (session 7): the other half
+        ("dev-w", 84),  # session 7, second collection: half of 168, split at random, for tuning
+        ("test31", 84),  # held out (session 7): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

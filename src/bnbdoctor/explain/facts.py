@@ -122,10 +122,19 @@ def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | 
     return {f"packages.{name}.version": info.version} if ok else None
 
 
-def _windows_old_bnb(s: Snapshot, report: dict[str, Any]) -> dict[str, Any] | None:
+#: a text that involves bitsandbytes at all: its name, its library, its loader's banner, a quantized load's keywords
+_BNB_INVOLVED = re.compile(
+    r"bitsandbytes|\bbnb\b|CUDA[ _]SETUP|load_in_[48]bit|[48][- ]?bit|Linear(4|8)bit|QLoRA", re.I
+)
+
+
+def _windows_old_bnb(s: Snapshot, report: dict[str, Any], text: str = "") -> dict[str, Any] | None:
     """Windows with a bitsandbytes older than 0.43 (the first with a Windows build): its version, or the release range
-    of the bitsandbytes messages in the text, says so; unknown counts as old only when nothing says it is new."""
+    of the bitsandbytes messages in the text, says so; unknown counts as old only when nothing says it is new. A text
+    that never involves bitsandbytes (a torch or CTranslate2 error on Windows) is no bitsandbytes platform miss."""
     if s.platform.system != "Windows" or report.get("windows_dll_loaded"):
+        return None
+    if text and not _BNB_INVOLVED.search(text):
         return None
     info = derive.package(s, "bitsandbytes")
     try:
@@ -244,6 +253,8 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     ),
     # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),
+    # a symbol of torch's CUDA layer, mangled or not (c10::cuda, at::cuda): only a CUDA build of torch has it
+    "torch_cuda_symbol": re.compile(r"(_ZN3c104cuda\w*|_ZN2at4cuda\w*|\b(?:c10|at)::cuda::\w+)"),
     # a distributed launch: accelerate/torchrun/DeepSpeed, or the per-rank prefixes their logs carry
     "distributed_launch": re.compile(
         r"(accelerate launch|torchrun|torch\.distributed\.\w+|deepspeed|\bDDP\b|\[rank\d+\]|LOCAL_RANK)", re.I
@@ -280,7 +291,7 @@ def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any]
     if condition == "no_gpu":
         return _no_gpu(s, facts.report)
     if condition == "windows_old_bnb":
-        return _windows_old_bnb(s, facts.report)
+        return _windows_old_bnb(s, facts.report, text)
     if condition in ("rocm", "rocm_old_bnb"):
         torch = s.packages.torch
         if not (facts.report.get("rocm") or (torch is not None and torch.variant == "rocm")):

@@ -24,8 +24,10 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 1.0),
         # Triton publishes Linux wheels only: triton named together with Windows in one line ("triton在windows不太好装",
         # "can't install triton on Windows") is the platform, whatever the words between
+        # (the same for the serving engines with no native Windows build: vLLM, SGLang)
         (
-            r"(?<![a-z])triton(?![a-z])[^\n]{0,40}(?<![a-z])windows(?![a-z])|(?<![a-z])windows(?![a-z])[^\n]{0,40}(?<![a-z])triton(?![a-z])",
+            r"(?<![a-z])(triton|vllm|sglang)(?![a-z])[^\n]{0,40}(?<![a-z])windows(?![a-z])"
+            r"|(?<![a-z])windows(?![a-z])[^\n]{0,40}(?<![a-z])(triton|vllm|sglang)(?![a-z])",
             1.5,
         ),
     ),
@@ -34,6 +36,13 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
         (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0),
         (r"CUDA_VISIBLE_DEVICES", 0.5),
+        # a CPU build of torch named as such: "the CPU version of PyTorch was installed", "torch 2.1.0+cpu",
+        # "PyTorch安装的是CPU版本"
+        (
+            r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
+            r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch|(py)?torch[^\n]{0,12}CPU\s*版",
+            1.5,
+        ),
         # a container that never got the GPU: the NVIDIA container toolkit / runtime named ("I was missing the
         # nvidia-container-toolkit"); llama.cpp's system line of a build without a GPU backend ("BLAS = 0")
         (r"nvidia[- ]container[- ](toolkit|runtime)|\bnvidia-docker\b|\bBLAS ?= ?0\b", 1.2),
@@ -77,13 +86,18 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"libbitsandbytes_cpu|compiled without GPU support", 1.2),
     ),
     "missing_libs": (
-        (r"\.so(\.\d+)*\b.{0,40}(not found|cannot open|missing)|(not found|missing).{0,40}\.(so|dll)\b", 1.5),
+        (
+            r"\.(so(\.\d+)*|dll)\b.{0,40}(not found|cannot open|missing)|(not found|missing).{0,40}\.(so|dll)\b",
+            1.5,
+        ),
         (r"\bLD_LIBRARY_PATH\b|\blibcudart\b|\bcudart64\b|\bCUDA_HOME\b", 1.0),
     ),
     "arch_unsupported": (
         (r"\bsm_\d+\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
         (r"\b(pascal|maxwell|kepler|volta)\b|\b(gtx ?(9|10)\d\d|p100|p40|k80|m40|v100)\b", 0.7),
         (r"kernel image|not compiled for (your|this) gpu", 1.5),
+        # the list of architectures a build was compiled for, named when one is missing from it
+        (r"\bTORCH_CUDA_ARCH_LIST\b|\bCUDA_ARCHITECTURES\b", 1.0),
         # "GPU is too old", "recent GPUs are not supported", "my card is not supported"
         (
             r"\b(gpu|gpus|card|graphics card)\b[^\n]{0,12}\b(is |are )?(too old|not supported|unsupported)\b"

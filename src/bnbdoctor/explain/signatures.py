@@ -468,6 +468,19 @@ _NON_NVIDIA = Alternative(
     "non_nvidia_gpu",
     rule="BNB050",
 )
+#: a CUDA torch asked for on a GPU that is not NVIDIA: once the GPU is known to be another vendor's it is the upstream
+#: cause (ROOT_ORDER), since no CUDA build helps there
+_NON_NVIDIA_TORCH = Alternative(
+    "platform_unsupported",
+    "The GPU is not an NVIDIA one (AMD Radeon, Intel Arc): CUDA code cannot run on it whichever torch is installed, "
+    "so the code that asks for CUDA fails.",
+    "Use the backend of the hardware: a ROCm build of torch on Linux for AMD (Windows has no ROCm torch before "
+    "ROCm 6.4's previews; DirectML/ZLUDA are community paths), torch's XPU build for Intel; or an NVIDIA GPU.",
+    0.4,
+    "non_nvidia_gpu",
+    rule="BNB050",
+    confirmed_only=True,  # only where the GPU is known to be another vendor's
+)
 _ROCM = Alternative(
     "platform_unsupported",
     "This is an AMD GPU with ROCm: bitsandbytes releases before its ROCm backend look only for CUDA libraries, find none, and fall back to the CPU.",
@@ -635,7 +648,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "triton-not-installed",
         "version_incompat",
         None,
-        r"No module named '?triton(?:[.'\s]|$)"
+        r"No module named '?triton(?:['\s]|$)"
         # the same absence in the words of the code that needed it: a model's remote code ("triton not installed.
         # Run `pip install triton` to load quantized version of MOSS"), torch's Inductor (torch/_inductor/exc.py:
         # "Cannot find a working triton installation")
@@ -655,6 +668,21 @@ SIGNATURES: tuple[Signature, ...] = (
                 "os:windows",
             ),
         ),
+    ),
+    Signature(
+        "triton-submodule-missing",
+        "version_incompat",
+        None,
+        # triton imports, but not a module of it that the caller expects (triton.ops went in 3.1, triton.common in
+        # 3.0, triton.tools.* move between releases): triton is installed, in another release than the caller's
+        r"No module named '?triton\.\w+",
+        0.7,
+        "Triton is installed, but in another release than the code calling it expects: the module it imports "
+        "(triton.ops, triton.common, triton.tools...) was added, moved or removed between Triton releases.",
+        "Install the triton release your torch pins (each torch release names one; `pip install --force-reinstall "
+        "torch` brings it on Linux), and the release of the calling package (bitsandbytes, xformers, unsloth) made "
+        "for that pair.",
+        (TRITON_WHEELS,),
     ),
     Signature(
         "pip-no-distribution",
@@ -785,13 +813,101 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # cudaErrorInvalidDevice (101): "invalid device ordinal"; torch's older THCudaCheck wording is
         # "cuda runtime error (101) : invalid device ordinal"; torch's own check "Invalid device id"
-        r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b(?! (?:function|pointer|symbol|context))|Invalid device id\b",
+        r"invalid device ordinal|cudaErrorInvalidDevice\b|CUDA error: invalid device\b(?! (?:function|pointer|symbol|context))|Invalid device id\b"
+        # torch's own index check (aten/src/ATen/cuda/CUDAContext.cpp getDeviceProperties), as an internal assert
+        r"|device >= 0 && device < num_gpus",
         0.75,
         "The process asked for a GPU index that is not visible to it: more processes (ranks, --nproc_per_node) or a higher "
         "cuda:N / device id than CUDA_VISIBLE_DEVICES (or the machine) exposes.",
         "Use device indexes below the number of visible GPUs (`python -c 'import torch; print(torch.cuda.device_count())'`); "
         "match --nproc_per_node / world size and device_map to CUDA_VISIBLE_DEVICES.",
         (CUDA_RUNTIME,),
+    ),
+    Signature(
+        "cuda-system-not-ready",
+        "gpu_not_visible",
+        None,
+        # cudaErrorSystemNotReady (802) / CUDA_ERROR_SYSTEM_NOT_READY: on NVSwitch machines (HGX/DGX A100, H100, H200,
+        # B200) CUDA refuses work until the Fabric Manager daemon, of the driver's exact version, is running
+        r"Error 802\b|cudaErrorSystemNotReady|CUDA_ERROR_SYSTEM_NOT_READY|system not yet initialized"
+        r"|\bfabric ?manager\b",
+        0.75,
+        "CUDA cannot use the GPUs yet: on an NVSwitch machine (HGX/DGX A100, H100, H200, B200) the NVIDIA Fabric "
+        "Manager must be running, in the exact version of the driver, before any CUDA work starts.",
+        "Install and start nvidia-fabricmanager matching the driver (`systemctl status nvidia-fabricmanager`; "
+        "`nvidia-smi -q | grep -i fabric` shows its state), or use an image that ships both.",
+        (
+            Reference(
+                "docs",
+                "CUDA Runtime API: cudaErrorSystemNotReady (802), 'all required driver daemons are actively running'",
+                "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html",
+            ),
+        ),
+        anchors=("802", "systemnotready", "system_not_ready", "initialized", "fabric"),
+    ),
+    Signature(
+        "cuda-fork-reinit",
+        "wrong_api",
+        None,
+        # torch/cuda/__init__.py _lazy_init: a process forked after its parent initialised CUDA
+        r"Cannot re-initialize CUDA in forked subprocess|CUDA has been initialized before the `?notebook_launcher",
+        0.6,
+        "CUDA was initialised in the parent process before it forked (the default 'fork' start method on Linux): a "
+        "forked child cannot use CUDA. Something touched the GPU before the workers were started (DataLoader "
+        "workers, vLLM tensor-parallel workers, notebook_launcher, a library import that initialises CUDA).",
+        "Start the workers with the 'spawn' start method (`multiprocessing.set_start_method('spawn')`, "
+        "VLLM_WORKER_MULTIPROC_METHOD=spawn), and do not touch CUDA before they start; in a notebook, launch "
+        "before any cell uses the GPU.",
+        (TORCH_CUDA_INIT,),
+    ),
+    Signature(
+        "ddp-reducer-refused",
+        "wrong_api",
+        None,
+        # torch/csrc/distributed/c10d/reducer.cpp: parameters that get no gradient, or get it twice (reentrant
+        # gradient checkpointing, a shared module), under DistributedDataParallel
+        r"Expected to mark a variable ready only once|has been marked as ready twice"
+        r"|Expected to have finished reduction in the prior iteration before starting a new one",
+        0.65,
+        "DistributedDataParallel refused the training step: some parameters got no gradient, or got it twice "
+        "(frozen base weights with find_unused_parameters, reentrant gradient checkpointing, a module used twice), "
+        "which is how LoRA/QLoRA training under DDP goes wrong with default settings.",
+        "Set ddp_find_unused_parameters=False (Trainer) or find_unused_parameters as the message asks, and use "
+        "gradient_checkpointing_kwargs={'use_reentrant': False}.",
+        (
+            _src(
+                TORCH,
+                "torch/csrc/distributed/c10d/reducer.cpp",
+                "'Expected to mark a variable ready only once'",
+            ),
+        ),
+    ),
+    Signature(
+        "torch-version-cuda-none",
+        "gpu_not_visible",
+        None,
+        # bitsandbytes 0.38-0.41 cuda_setup/main.py get_cuda_version reads `torch.version.cuda.split(".")`, which is
+        # None on a CPU-only torch and on a ROCm torch (torch.version.hip is set there instead)
+        r"torch\.version\.cuda\.split\(",
+        0.6,
+        "torch.version.cuda is None: the installed torch is a CPU-only build (or a ROCm one), and the code reading "
+        "the CUDA version of torch (bitsandbytes' CUDA setup of 0.38-0.41) crashes on it.",
+        "Install a CUDA build of torch (`pip install --force-reinstall torch --index-url "
+        "https://download.pytorch.org/whl/cu128`), or a bitsandbytes release that handles this torch.",
+        (CUDA_SETUP_041,),
+        when="no_gpu",
+        alternatives=(
+            Alternative(
+                "platform_unsupported",
+                "This torch is a ROCm build (torch.version.cuda is None, torch.version.hip is set): bitsandbytes "
+                "releases before its ROCm backend read only the CUDA version and cannot run on it.",
+                "Use a bitsandbytes release with a ROCm build for your ROCm version, or an NVIDIA GPU with a CUDA torch.",
+                0.5,
+                "rocm",
+                rule="BNB050",
+                confirmed_only=True,
+            ),
+        ),
     ),
     Signature(
         "torch-not-cuda-build",
@@ -803,7 +919,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "Reinstall torch from the CUDA wheel index matching the driver, e.g. `pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu128`.",
         (TORCH_CUDA_INIT,),
         when="no_gpu",
-        alternatives=(_MAC,),
+        # on an AMD/Intel GPU no CUDA build of torch could help: the hardware has no CUDA at all
+        alternatives=(_MAC, _NON_NVIDIA_TORCH),
     ),
     # ---- the bitsandbytes native library ----
     Signature(
@@ -1059,6 +1176,46 @@ SIGNATURES: tuple[Signature, ...] = (
         (CUDA_RUNTIME, OPS_CU),
     ),
     Signature(
+        "int8-matmul-needs-turing",
+        "arch_unsupported",
+        None,
+        # bitsandbytes <= 0.44 functional.igemmlt: ERR_NOT_IMPLEMENTED from the library built with NO_CUBLASLT,
+        # which cuda_setup (<= 0.42) and cextension (0.43-0.44) load on a GPU below compute capability 7.5
+        r"igemmlt not available \(probably built with NO_CUBLASLT\)",
+        0.75,
+        "The int8 matrix multiplication (LLM.int8(): 8-bit inference, merging an 8-bit LoRA) needs compute capability "
+        "7.5+; on an older GPU (V100, P100, GTX 10xx) bitsandbytes loads its library built without cuBLASLt, which "
+        "has no such kernel.",
+        "On this GPU load in 4-bit (bnb_4bit) or in float16 instead of 8-bit (merge adapters into a float16 copy of "
+        "the base model), or use a GPU of compute capability 7.5 or newer.",
+        (
+            _src(
+                BNB,
+                "bitsandbytes/functional.py",
+                "igemmlt: 'igemmlt not available (probably built with NO_CUBLASLT)'",
+                "0.41.0",
+            ),
+            CUDA_SETUP_041,
+        ),
+        when="gpu_cc<7.5",
+    ),
+    Signature(
+        "arch-too-new",
+        "arch_unsupported",
+        None,
+        # torch's _check_capability / _warn_unsupported_code for a Blackwell GPU (sm_100, sm_103, sm_120, sm_121),
+        # which only wheels built with CUDA 12.8+ have kernels for
+        r"CUDA capability sm_1[0-2]\d\w? is not compatible with the current PyTorch"
+        r"|which is of compute capability \(CC\) 1[0-2]\.\d",
+        0.9,
+        "The GPU (Blackwell: RTX 50xx, B200, GB10) is newer than this torch build: only wheels built with CUDA 12.8 or "
+        "newer carry kernels for compute capability 10.x/12.x.",
+        "Install a torch built for CUDA 12.8+ (`pip install --force-reinstall torch --index-url "
+        "https://download.pytorch.org/whl/cu128`), then bitsandbytes 0.45.3+ and the extensions (xformers, "
+        "flash-attn) built for that torch.",
+        (TORCH_CUDA_INIT,),
+    ),
+    Signature(
         "arch-too-old",
         "arch_unsupported",
         None,
@@ -1204,7 +1361,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "BNB040",
         r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
-        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory",
+        r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
+        # the other backends' caching allocators: MPS (aten/src/ATen/mps/MPSAllocator.mm), XPU
+        # (c10/xpu/XPUCachingAllocator.cpp), Ascend's torch_npu
+        r"|MPS backend out of memory|(XPU|NPU) out of memory",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         'Use a smaller model or 4-bit, a GPU with more memory, or `device_map="auto"` with `max_memory`; during training lower the batch size.',
@@ -2144,13 +2304,39 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("oom", "killed", "available ram", "ran out of"),
     ),
     Signature(
+        "move-dispatched-model",
+        "wrong_api",
+        None,
+        # accelerate's big_modeling.add_warning wraps .to()/.cuda() of a model dispatched with a device_map: it warns,
+        # and raises when some weights are offloaded (still on the meta device)
+        r"You can't move a model that has some modules offloaded to cpu or disk"
+        r"|You shouldn't move a model that is dispatched using accelerate hooks",
+        0.75,
+        "The code calls .to()/.cuda() on a model that was loaded with a device_map (accelerate placed and hooked "
+        "every layer): a dispatched model must not be moved, and one with offloaded layers cannot be.",
+        "Drop the .to(device)/.cuda() call after from_pretrained(..., device_map=...) (move the inputs to "
+        "model.device instead), or load without device_map and move the model once.",
+        (ACC_BIG,),
+        alternatives=(
+            Alternative(
+                "cpu_offload",
+                "device_map offloaded part of the model to the CPU or disk because the GPU budget was below the "
+                "model's size, so the model cannot be moved as a whole.",
+                "Give the GPU enough memory for the whole model (max_memory, a smaller quantization or model); "
+                "`bnbdoctor estimate MODEL` gives the size.",
+                0.5,
+                "gpu_busy",
+            ),
+        ),
+    ),
+    Signature(
         "quantized-offload-refused",
         "cpu_offload",
         None,
         r"Some modules are dispatched on the CPU or the disk|load_in_8bit_fp32_cpu_offload"
         # optimum/auto-gptq: the exllama kernels refuse a model that device_map spread onto the CPU or disk
         r"|Found modules on cpu/disk|requires all the modules to be on GPU"
-        r"|buffer for offloaded layers, which seems does not fit any GPU|modules offloaded to cpu or disk"
+        r"|buffer for offloaded layers, which seems does not fit any GPU"
         r"|(8|4)-bit operations?( on \S+)? (are|is) not supported (under|on) (the )?CPU",
         0.9,
         "device_map put part of the quantized model on the CPU or disk because the GPU budget (the GPU's free memory, or max_memory for it) is below the model's size; transformers refuses to offload quantized layers, or (with a \"cpu\" entry in max_memory) silently runs them on the CPU.",
@@ -2198,7 +2384,12 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|All input tensors need to be on the same GPU|Expected a '?cuda'? device type for generator but found"
         r"|to have the same device as|Input and parameter tensors are not at the same device"
         # torch's indexing check (aten/src/ATen/native/TensorAdvancedIndexing.cpp)
-        r"|indices should be either on cpu or on the same device as the indexed tensor",
+        r"|indices should be either on cpu or on the same device as the indexed tensor"
+        # the convolution's type check (aten/src/ATen/native/Convolution.cpp) when the types differ in device, not
+        # dtype: "Input type (CUDABFloat16Type) and weight type (CPUBFloat16Type)", "(torch.cuda.FloatTensor) and
+        # weight type (torch.FloatTensor)"
+        r"|Input type \((CUDA\w+|torch\.cuda\.\w+)\) and (weight|bias) type \((CPU\w+|torch\.(?!cuda)\w+)\)"
+        r"|Input type \((CPU\w+|torch\.(?!cuda)\w+)\) and (weight|bias) type \((CUDA\w+|torch\.cuda\.\w+)\)",
         0.8,
         'The model is split over several devices (device_map="auto" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.',
         'Put the whole model on one GPU (`device_map={"": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.',
@@ -2329,7 +2520,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|requires Accelerate: `pip install accelerate`|but bitsandbytes is not installed|No module named 'bitsandbytes'\s*$"
         r"|bitsandbytes (package )?is not installed|requires the bitsandbytes library"
         # importlib.metadata's wording when a requirement is not installed at all (a node pack that did not list it)
-        r"|No package metadata was found for (bitsandbytes|accelerate)\b"
+        r"|No package metadata was found for (bitsandbytes|accelerate)\b|PackageNotFoundError: (bitsandbytes|accelerate)\b"
         # applications' own wording when `import bitsandbytes` failed (InvokeAI's quantized model loaders)
         r"|(bnb|bitsandbytes) modules? (is|are) not available|install bitsandbytes if available on your platform"
         # peft 0.3's LoRA ("please install the `bitsandbytes` package") and Forge's loaders word it this way
@@ -2688,6 +2879,9 @@ SIGNATURES: tuple[Signature, ...] = (
         # changes with every torch release: loaded next to another torch it misses a mangled c10::/at::/torch::
         # symbol, or says so itself (xformers/_cpp_lib.py; torchvision registers no operators)
         r"undefined symbol: _ZNK?(3c10|2at|5torch|6caffe2)\w+"
+        # the same symbol as the loader demangles it (musl, some glibc builds, or the user's c++filt):
+        # "undefined symbol: c10::cuda::c10_cuda_check_implementation(int, char const*, ...)"
+        r"|undefined symbol:?\s*(c10|at|torch|caffe2)::\w+"
         # torch 2.0 merged libtorch_cuda_cu/libtorch_cuda_cpp into libtorch_cuda: an extension built for torch 1.x
         # asks the loader for a library the installed torch no longer has
         r"|(libtorch_cuda_cu|libtorch_cuda_cpp|libtorch_cuda|libtorch_cpu|libtorch_python|libc10_cuda|libc10)\.so: cannot open shared object file"
@@ -2702,6 +2896,20 @@ SIGNATURES: tuple[Signature, ...] = (
         "Install the extension's wheel built for the installed torch (or the torch it was built for; its release notes "
         "name the pair), or build it from source against this torch (`pip install --no-build-isolation ...`).",
         (XFORMERS_CPP, TORCH_EXT),
+        alternatives=(
+            # a symbol of torch's CUDA layer (c10::cuda, at::cuda) exists only in a CUDA build of the torch the
+            # extension was compiled against: the extension was built with another CUDA (or for a CPU-only torch)
+            Alternative(
+                "cuda_mismatch",
+                "The missing symbol is one of torch's CUDA layer (c10::cuda / at::cuda): the extension was compiled "
+                "with another CUDA toolkit or against another CUDA build of torch than the one installed.",
+                "Rebuild the extension in this environment with the CUDA toolkit of torch's own CUDA "
+                "(`python -c 'import torch; print(torch.version.cuda)'`), or install its wheel built for this torch+CUDA.",
+                0.4,
+                "text:torch_cuda_symbol",
+                weak=True,
+            ),
+        ),
     ),
     Signature(
         "triton-compile-error",
@@ -3016,7 +3224,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "BNB023",
         # FSDP flattens parameters and refuses integer ones; bitsandbytes stores 4-bit weights as uint8 unless
         # bnb_4bit_quant_storage (0.43+) says otherwise
-        r"Cannot flatten integer dtype tensors|Must flatten tensors with uniform dtype but got torch\.uint8"
+        # (any two dtypes: uint8 storage next to bf16 weights, or float32 adapters next to bf16 ones)
+        r"Cannot flatten integer dtype tensors|Must flatten tensors with uniform dtype but got torch\.\w+ and torch\.\w+"
         r"|Integer parameters are unsupported",  # torch/distributed/fsdp/flat_param.py _init_flat_param (2.0-2.1)
         0.7,
         "FSDP cannot shard 4-bit weights stored as uint8: FSDP-QLoRA needs bitsandbytes 0.43+ and a float quant storage.",
@@ -3037,7 +3246,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "wrong_api",
         None,
         r"expected scalar type \w+ but found \w+|expected (mat1 and mat2|both inputs|m1 and m2) to have the same dtype"
-        r"|Input type \(\S+\) and (weight|bias) type \(\S+\) should be the same|found dtype \w+ but expected \w+"
+        # (MSVC builds name the types "struct c10::BFloat16", with a space)
+        r"|Input type \((struct )?[\w:.]+\) and (weight|bias) type \((struct )?[\w:.]+\) should be the same|found dtype \w+ but expected \w+"
         # torch's matmul dtype checks in their other wordings (aten/src/ATen/native/LinearAlgebra.cpp, Blas.cpp)
         r"|(self and mat2|mat1 and mat2|self and mat1|self and vec) must have the same dtype"
         r"|expected m?\w+ and \w+ to have the same dtype",

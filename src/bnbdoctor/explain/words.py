@@ -274,6 +274,9 @@ PLAIN = frozenset(
         "fine",
         "ok",
         "okay",
+        "finished",
+        "finish",
+        "ended",
     ]
 )
 
