@@ -74,6 +74,8 @@ FILES = {
     "test30": "reports-test30.jsonl",  # session 7: the other 113 of those 226, split at random: never tuned on
     "dev-w": "reports-dev-w.jsonl",  # session 7: 84 of 168 more (six more angles), split at random
     "test31": "reports-test31.jsonl",  # session 7: the other 84 of those 168, split at random: never tuned on
+    "dev-x": "reports-dev-x.jsonl",  # session 7: 74 of 149 more (six more angles; the search budget ran out), at random
+    "test32": "reports-test32.jsonl",  # session 7: the other 75 of those 149, split at random: never tuned on
 }
 
 

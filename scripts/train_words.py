@@ -3,7 +3,7 @@
     PYTHONPATH=src python scripts/train_words.py            # write src/bnbdoctor/explain/data/words.json.gz
     PYTHONPATH=src python scripts/train_words.py --check    # exit 1 if the shipped model differs from a retrain
 
-Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, ..., dev-w); a held-out `test*` split is never
+Only the tuning splits are read (TUNING below: corpus, dev, dev-b, dev-c, ..., dev-x); a held-out `test*` split is never
 read, so the held-out figures of benchmarks/bench_explain.py stay a measurement. A document is a report's title and
 pasted error, labelled with the category its thread established (weight 1).
 
@@ -50,6 +50,7 @@ TUNING = {
     "dev-u": "reports-dev-u.jsonl",
     "dev-v": "reports-dev-v.jsonl",
     "dev-w": "reports-dev-w.jsonl",
+    "dev-x": "reports-dev-x.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

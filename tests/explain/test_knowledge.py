@@ -539,6 +539,33 @@ FAMILY_TEXTS = [
         "ValueError: Must flatten tensors with uniform dtype but got torch.bfloat16 and torch.float32",
         "version_incompat",
     ),
+    # session 7 (dev-x): a checkpoint pickled on a GPU index this process lacks; another cuDNN loaded before
+    # torch's; torchvision/torchaudio built for another CUDA; fp8 e4m3 on a GPU before Ada; a serving image built for
+    # a newer GPU than the one it runs on
+    (
+        "RuntimeError: Attempting to deserialize object on CUDA device 3 but torch.cuda.device_count() is 1. Please "
+        "use torch.load with map_location to map your storages to an existing device.",
+        "device_mismatch",
+    ),
+    (
+        "RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (9, 1, 0) but found runtime "
+        "version (8, 9, 2). PyTorch already comes bundled with cuDNN.",
+        "cuda_mismatch",
+    ),
+    (
+        "RuntimeError: Detected that PyTorch and torchvision were compiled with different CUDA major versions. "
+        "PyTorch has CUDA Version=12.1 and torchvision has CUDA Version=11.8.",
+        "cuda_mismatch",
+    ),
+    (
+        'triton.compiler.errors.CompilationError: at 8:15:\nValueError("type fp8e4nv not supported in this '
+        "architecture. The supported fp8 dtypes are ('fp8e4b15', 'fp8e5')\")",
+        "arch_unsupported",
+    ),
+    (
+        "Error: Could not start backend: Runtime compute cap 75 is not compatible with compile time compute cap 80",
+        "arch_unsupported",
+    ),
 ]
 
 

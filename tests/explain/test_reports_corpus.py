@@ -218,6 +218,8 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test30", 113),  # held out (session 7): the other half
         ("dev-w", 84),  # session 7, second collection: half of 168, split at random, for tuning
         ("test31", 84),  # held out (session 7): the other half
+        ("dev-x", 74),  # session 7, third collection: half of 149, split at random, for tuning
+        ("test32", 75),  # held out (session 7): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -34,7 +34,7 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "gpu_not_visible": (
         (r"no (compatible |nvidia |cuda )?gpu (found|detected|available)", 1.5),
         (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
-        (r"running on (the )?cpu|uses? (the )?cpu instead", 1.0),
+        (r"running on (the )?cpu|uses? (the )?cpu instead|fall(s|ing)? ?back to (the )?cpu\b", 1.0),
         (r"CUDA_VISIBLE_DEVICES", 0.5),
         # a CPU build of torch named as such: "the CPU version of PyTorch was installed", "torch 2.1.0+cpu",
         # "PyTorch安装的是CPU版本"

@@ -683,6 +683,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "torch` brings it on Linux), and the release of the calling package (bitsandbytes, xformers, unsloth) made "
         "for that pair.",
         (TRITON_WHEELS,),
+        anchors=("triton",),
     ),
     Signature(
         "pip-no-distribution",
@@ -824,6 +825,81 @@ SIGNATURES: tuple[Signature, ...] = (
         (CUDA_RUNTIME,),
     ),
     Signature(
+        "deserialize-on-missing-device",
+        "device_mismatch",
+        None,
+        # torch/serialization.py validate_cuda_device: a checkpoint saved from cuda:N read where fewer GPUs are visible
+        r"Attempting to deserialize object on CUDA device \d+",
+        0.75,
+        "The checkpoint (a .bin/.pt pickled by torch.save) records the GPU index its tensors were on when saved, and this "
+        "process sees fewer GPUs: torch.load cannot put them back on that device.",
+        "Load with torch.load(..., map_location='cpu') (or the device you run on) and move the model afterwards; save "
+        "checkpoints from CPU tensors or as safetensors.",
+        (
+            _src(
+                TORCH,
+                "torch/serialization.py",
+                "validate_cuda_device: 'Attempting to deserialize object on CUDA device'",
+            ),
+        ),
+    ),
+    Signature(
+        "cudnn-another-version-loaded",
+        "cuda_mismatch",
+        None,
+        # torch/backends/cudnn/__init__.py _init: the cuDNN loaded is not the one torch was built with (a system cuDNN
+        # on LD_LIBRARY_PATH loaded before the bundled one)
+        r"cuDNN version incompatibility: PyTorch was compiled\s+against",
+        0.8,
+        "Another cuDNN than the one torch was built with was loaded: a system cuDNN on LD_LIBRARY_PATH (or a CUDA "
+        "toolkit's lib64) shadows the one torch's wheel brings.",
+        "Remove the system cuDNN (or the CUDA toolkit's lib64) from LD_LIBRARY_PATH, or install the cuDNN release "
+        "torch names; `python -c 'import torch; print(torch.backends.cudnn.version())'` checks it.",
+        (_src(TORCH, "torch/backends/cudnn/__init__.py", "_init: 'cuDNN version incompatibility'"),),
+    ),
+    Signature(
+        "torch-extension-another-cuda",
+        "cuda_mismatch",
+        None,
+        # torchvision/extension.py _check_cuda_version and torchaudio's: the companion package was built for another
+        # CUDA than torch (an unpinned install from two indexes)
+        r"Detected that PyTorch and (torchvision|TorchAudio|torchaudio) were compiled with different CUDA (major )?versions",
+        0.85,
+        "torch and its companion package (torchvision, torchaudio) were built for different CUDA versions: they were "
+        "installed from different indexes or releases.",
+        "Install the matching trio from one index, pinned together (e.g. `pip install torch==X torchvision==Y "
+        "torchaudio==Z --index-url https://download.pytorch.org/whl/cu128`).",
+        (
+            _src(
+                "pytorch/vision",
+                "torchvision/extension.py",
+                "_check_cuda_version: 'compiled with different CUDA'",
+            ),
+        ),
+        anchors=("different cuda",),
+    ),
+    Signature(
+        "fp8-needs-ada",
+        "arch_unsupported",
+        None,
+        # Triton's fp8 e4m3 type (fp8e4nv) needs compute capability 8.9+ (Ada, Hopper); on Ampere and older it says
+        # "type fp8e4nv not supported in this architecture. The supported fp8 dtypes are ('fp8e4b15', 'fp8e5')"
+        r"type fp8e4nv not supported in this architecture|fp8e4nv not supported",
+        0.8,
+        "The float8 e4m3 format needs a GPU of compute capability 8.9 or newer (RTX 40xx, L4, H100); this GPU "
+        "(Ampere or older) cannot run the compiled fp8 kernel.",
+        "Use an fp8 e5m2 or a 16-bit checkpoint on this GPU, or run without torch.compile (the eager path upcasts), "
+        "or use a GPU of compute capability 8.9+.",
+        (
+            _src(
+                "triton-lang/triton",
+                "python/triton/language/semantic.py",
+                "fp8e4nv: 'not supported in this architecture'",
+            ),
+        ),
+        anchors=("fp8e4nv",),
+    ),
+    Signature(
         "cuda-system-not-ready",
         "gpu_not_visible",
         None,
@@ -843,7 +919,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html",
             ),
         ),
-        anchors=("802", "systemnotready", "system_not_ready", "initialized", "fabric"),
+        anchors=("802", "systemnotready", "system_not_ready", "not yet initialized", "fabric"),
     ),
     Signature(
         "cuda-fork-reinit",
@@ -859,6 +935,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "VLLM_WORKER_MULTIPROC_METHOD=spawn), and do not touch CUDA before they start; in a notebook, launch "
         "before any cell uses the GPU.",
         (TORCH_CUDA_INIT,),
+        anchors=("forked", "notebook_launcher"),
     ),
     Signature(
         "ddp-reducer-refused",
@@ -908,6 +985,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 confirmed_only=True,
             ),
         ),
+        anchors=("split",),
     ),
     Signature(
         "torch-not-cuda-build",
@@ -1198,6 +1276,7 @@ SIGNATURES: tuple[Signature, ...] = (
             CUDA_SETUP_041,
         ),
         when="gpu_cc<7.5",
+        anchors=("igemmlt",),
     ),
     Signature(
         "arch-too-new",
@@ -1233,7 +1312,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|minimum cuda capability supported by this library"
         # vLLM's model loader: "The quantization method {q} is not supported for the current GPU. Minimum
         # capability: {c}. Current capability: {c}."
-        r"|is not supported for the current GPU\. Minimum capability: \d+",
+        r"|is not supported for the current GPU\. Minimum capability: \d+"
+        # text-embeddings-inference (candle): "Runtime compute cap 70 is not compatible with compile time compute cap 80"
+        r"|Runtime compute cap \d+ is not compatible with compile time compute cap",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -2394,6 +2475,7 @@ SIGNATURES: tuple[Signature, ...] = (
         'The model is split over several devices (device_map="auto" over GPUs or GPU+CPU), or inputs and adapters sit on another device than the layer that uses them.',
         'Put the whole model on one GPU (`device_map={"": 0}`) or move inputs to `model.device`; do not call .cuda()/.to() after a device_map load.',
         (TORCH_DEVICE, ACC_BIG),
+        anchors=("same device", "same gpu", "generator", "input type"),
     ),
     Signature(
         "mps-placeholder-storage",
