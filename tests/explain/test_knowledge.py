@@ -903,6 +903,7 @@ def test_the_windows_bitsandbytes_of_before_043_is_no_cause_of_a_text_without_bi
     from bnbdoctor.commands.explain import report_machine
 
     text = (
+        "OS: Windows 11 64bit\n"  # "64bit" is no 4-bit load
         '  File "C:\\Users\\me\\app\\venv\\Lib\\site-packages\\torch\\cuda\\__init__.py", line 3, in f\n'
         "UserWarning: NVIDIA GeForce RTX 5070 with CUDA capability sm_120 is not compatible with the current "
         "PyTorch installation.\nCould not locate cublasLt64_12.dll. Please make sure it is in your library path!"

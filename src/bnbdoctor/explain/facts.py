@@ -124,7 +124,8 @@ def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | 
 
 #: a text that involves bitsandbytes at all: its name, its library, its loader's banner, a quantized load's keywords
 _BNB_INVOLVED = re.compile(
-    r"bitsandbytes|\bbnb\b|CUDA[ _]SETUP|load_in_[48]bit|[48][- ]?bit|Linear(4|8)bit|QLoRA", re.I
+    r"bitsandbytes|\bbnb\b|CUDA[ _]SETUP|load_in_[48]bit|(?<![\d.])[48][- ]?bits?(?![a-z])|\bnf4\b|Linear(4|8)bit|QLoRA",
+    re.I,
 )
 
 
