@@ -4,8 +4,8 @@
 
 Each case runs in its own child process (a device-side assert leaves the CUDA context unusable), and the last 40
 lines of what the child wrote to stderr are saved as OUT_DIR/<case>.txt with the machine and versions in a header.
-Used on the lent H200 (2026-11-30); the files live in tests/fixtures/explain/gpu/ and tests/explain/test_cuda_status.py
-checks that explain names the code and the category of each.
+Used on the lent H200 (2026-11-30, sessions 2 and 7); the files live in tests/fixtures/explain/gpu/ and
+tests/explain/test_cuda_status.py checks that explain names the code (or the signature) and the category of each.
 """
 
 from __future__ import annotations
@@ -27,6 +27,60 @@ CASES = {
     "out-of-memory": "import torch; torch.empty(400 * 2**30, dtype=torch.uint8, device='cuda')",
     # no GPU visible at all (CUDA_VISIBLE_DEVICES empty)
     "no-visible-gpu": "import torch; torch.zeros(1, device='cuda')",
+    # session 7: the families explain learned from dev-v/dev-w/dev-x, reproduced where one GPU can show them
+    # CUDA initialised in the parent, then used in a forked child (the child's traceback goes to stderr)
+    "fork-after-cuda-init": (
+        "import torch, multiprocessing as mp\n"
+        "torch.zeros(1, device='cuda')\n"
+        "def child():\n    torch.zeros(1, device='cuda')\n"
+        "mp.set_start_method('fork')\np = mp.Process(target=child)\np.start()\np.join()\n"
+    ),
+    # the properties of a GPU index the process cannot see
+    "device-properties-out-of-range": "import torch; torch.cuda.get_device_properties(5)",
+    # a convolution whose input is on the GPU and whose weight stayed on the CPU
+    "conv-input-on-gpu-weight-on-cpu": (
+        "import torch; torch.nn.functional.conv2d(torch.randn(1, 3, 8, 8, device='cuda'), torch.randn(4, 3, 3, 3))"
+    ),
+    # a checkpoint whose tensors were saved from cuda:5, read where one GPU is visible (the legacy format keeps the
+    # location as a plain string, so the saved cuda:0 is rewritten to cuda:5)
+    "deserialize-on-missing-gpu": (
+        "import io, torch\n"
+        "buf = io.BytesIO(); torch.save(torch.zeros(2, device='cuda'), buf, _use_new_zipfile_serialization=False)\n"
+        "torch.load(io.BytesIO(buf.getvalue().replace(b'cuda:0', b'cuda:5')), weights_only=False)\n"
+    ),
+    # DistributedDataParallel (one rank, NCCL) over a module with a parameter the forward never uses
+    "ddp-unused-parameter": (
+        "import os, torch, torch.distributed as dist\n"
+        "os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT='29511')\n"
+        "dist.init_process_group('nccl', rank=0, world_size=1)\n"
+        "class M(torch.nn.Module):\n"
+        "    def __init__(self):\n        super().__init__(); self.a = torch.nn.Linear(4, 4); self.b = torch.nn.Linear(4, 4)\n"
+        "    def forward(self, x):\n        return self.a(x)\n"
+        "m = torch.nn.parallel.DistributedDataParallel(M().cuda(), device_ids=[0])\n"
+        "for _ in range(2):\n    m(torch.randn(2, 4, device='cuda')).sum().backward()\n"
+    ),
+    # the same, a layer run twice under reentrant gradient checkpointing with find_unused_parameters
+    "ddp-reentrant-checkpoint-twice": (
+        "import os, torch, torch.distributed as dist\n"
+        "from torch.utils.checkpoint import checkpoint\n"
+        "os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT='29512')\n"
+        "dist.init_process_group('nccl', rank=0, world_size=1)\n"
+        "class M(torch.nn.Module):\n"
+        "    def __init__(self):\n        super().__init__(); self.a = torch.nn.Linear(4, 4)\n"
+        "    def forward(self, x):\n"
+        "        return checkpoint(self.a, checkpoint(self.a, x, use_reentrant=True), use_reentrant=True)\n"
+        "m = torch.nn.parallel.DistributedDataParallel(M().cuda(), device_ids=[0], find_unused_parameters=True)\n"
+        "m(torch.randn(2, 4, device='cuda', requires_grad=True)).sum().backward()\n"
+    ),
+    # a model accelerate dispatched with one layer offloaded to the CPU, then moved
+    "move-dispatched-model": (
+        "import torch\nfrom accelerate import dispatch_model\n"
+        "m = dispatch_model(torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4)), "
+        "device_map={'0': 0, '1': 'cpu'})\n"
+        "m.to('cuda')\n"
+    ),
+    # triton 3.1 removed triton.ops (code written for triton 2.x imports it)
+    "triton-submodule-missing": "import triton.ops",
 }
 
 

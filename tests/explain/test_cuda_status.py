@@ -163,11 +163,20 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
         ("invalid-device-ordinal", "gpu_not_visible", "invalid-device-ordinal"),
         ("out-of-memory", "oom", "cuda-oom"),
         ("no-visible-gpu", "gpu_not_visible", "no-cuda-device"),
+        # session 7: the families learned from dev-v/dev-w/dev-x, reproduced (accelerate 1.15.0, triton 3.6.0)
+        ("fork-after-cuda-init", "wrong_api", "cuda-fork-reinit"),
+        ("device-properties-out-of-range", "gpu_not_visible", "invalid-device-ordinal"),
+        ("conv-input-on-gpu-weight-on-cpu", "device_mismatch", "device-mismatch"),
+        ("deserialize-on-missing-gpu", "device_mismatch", "deserialize-on-missing-device"),
+        ("ddp-unused-parameter", "wrong_api", "ddp-reducer-refused"),
+        ("ddp-reentrant-checkpoint-twice", "wrong_api", "ddp-reducer-refused"),
+        ("move-dispatched-model", "wrong_api", "move-dispatched-model"),
+        ("triton-submodule-missing", "version_incompat", "triton-submodule-missing"),
     ],
 )
 def test_what_torch_really_printed_on_an_h200(name: str, category: str, signature: str) -> None:
     """Recorded by scripts/record_cuda_errors.py on the lent H200 (torch 2.11.0+cu130, driver 580.159.04,
-    2026-11-30): each error in its own child process, the last lines of its stderr."""
+    2026-11-30, sessions 2 and 7): each error in its own child process, the last lines of its stderr."""
     text = (GPU_FIXTURES / f"{name}.txt").read_text()
     top = explain_text(text)[0]
     assert top.category == category and signature in top.evidence["signatures"]
