@@ -95,6 +95,7 @@ if str(ROOT / "src") not in sys.path:
 from bnbdoctor.commands.explain import report_machine  # noqa: E402
 from bnbdoctor.explain import MachineFacts, explain_text  # noqa: E402
 from bnbdoctor.explain.report_facts import parse_report, snapshot_from_facts  # noqa: E402
+from bnbdoctor.explain.triage import triage  # noqa: E402
 from bnbdoctor.rules import CheckOptions, Context, run  # noqa: E402
 from bnbdoctor.snapshot import PackageInfo, Snapshot, snapshot_from_dict  # noqa: E402
 from bnbdoctor.vocab import guessed as only_guessed  # noqa: E402
@@ -173,6 +174,7 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for case in cases:
         matches = explain_text(report_text(case), machine_for(case))
         ranked = [m.category for m in matches]
+        posted = triage(matches)["confident"]  # what the triage recipe would post (docs/ci/triage.md)
         predicted = ranked[0] if ranked else None
         # a guess from the text's words alone (keywords.py) is not a recognised message: it counts as unrecognised
         guessed = bool(matches) and all(only_guessed(m.evidence["signatures"]) for m in matches)
@@ -188,6 +190,8 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "unknown": not ranked or guessed,
                 "guessed": guessed,
                 "snapshot": "snapshot" in case or bool(case.get("env")),
+                "posted": posted,
+                "posted_right": posted and predicted == case["category"],
             }
         )
     return results
@@ -523,6 +527,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{split:<12} {len(part):>5} {accuracy(part):>7.1%} {accuracy(part, 'top3'):>7.1%} "
             f"{unknown:>5} ({unknown / len(part) if part else 0:.1%}) ({sum(r['guessed'] for r in part)})"
         )
+    print(
+        "\ntriage: the confident answers a bot posts (docs/ci/triage.md), and how many name the thread's cause"
+    )
+    everything = [r for part in results.values() for r in part]
+    for split, part in [*results.items(), *([("all", everything)] if len(results) > 1 else [])]:
+        posted = sum(r["posted"] for r in part)
+        right = sum(r["posted_right"] for r in part)
+        print(
+            f"{split:<12} posts on {posted:>4} of {len(part):>4} ({posted / len(part) if part else 0:.1%}), "
+            f"right {right:>4} ({right / posted if posted else 0:.1%} of its posts)"
+        )
     for split, part in results.items():
         total = Counter(r["expected"] for r in part)
         print(f"\n{split}: {'category':<22} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>12}")
@@ -565,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
                         "top1": accuracy(p),
                         "top3": accuracy(p, "top3"),
                         "unrecognised": sum(r["unknown"] for r in p),
+                        "triage_posted": sum(r["posted"] for r in p),
+                        "triage_right": sum(r["posted_right"] for r in p),
                     }
                     for split, p in results.items()
                 }
