@@ -95,19 +95,26 @@ def encode(model: dict[str, object]) -> bytes:
     return gzip.compress(payload, compresslevel=9, mtime=0)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str, output: Path, what: str, argv: list[str] | None) -> argparse.Namespace:
+    """--check (compare with the shipped file instead of writing) and --output, for a trainer of shipped data."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument(
-        "--check", action="store_true", help="compare with the shipped model instead of writing"
+        "--check", action="store_true", help=f"compare with the shipped {what} instead of writing"
     )
-    parser.add_argument("--output", type=Path, default=OUT)
-    args = parser.parse_args(argv)
+    parser.add_argument("--output", type=Path, default=output)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__ or "", OUT, "model", argv)
     docs = documents()
     model = train(docs)
     if args.check:
         shipped = json.loads(gzip.decompress(args.output.read_bytes()))
         same = shipped == json.loads(json.dumps(model))
         print(f"{args.output}: {'matches' if same else 'DIFFERS from'} a retrain on {len(docs)} documents")
+        if not same:
+            print("run: PYTHONPATH=src python scripts/train_words.py")
         return 0 if same else 1
     data = encode(model)
     args.output.write_bytes(data)

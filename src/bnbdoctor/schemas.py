@@ -172,6 +172,19 @@ def explain_schema() -> dict[str, Any]:
                     "confidence": {"type": "number", "minimum": 0, "maximum": 1},
                     "margin": {"type": "number"},
                     "category": {"type": ["string", "null"]},
+                    "signature": {
+                        "type": ["string", "null"],
+                        "description": "The first cause's signature, whose track record the gate reads.",
+                    },
+                    "track_record": {
+                        "type": "object",
+                        "description": "Of the tuning reports whose first cause this signature gave: how many, "
+                        "and how many of those it got right (scripts/train_triage.py).",
+                        "properties": {
+                            "led": {"type": "integer", "minimum": 0},
+                            "right": {"type": "integer", "minimum": 0},
+                        },
+                    },
                 },
                 "required": ["confident", "confidence"],
             },

@@ -146,3 +146,27 @@ def test_the_workflow_is_a_valid_github_workflow():
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("led", "right", "posted"),
+    [
+        (40, 38, True),  # (38 + 1) / (40 + 2) = 0.93
+        (14, 6, False),  # right in fewer than half of the reports it led
+        (2, 2, False),  # too few reports to tell: (2 + 1) / (2 + 2) = 0.75
+        (0, 0, False),  # a signature no tuning report has met yet
+    ],
+)
+def test_a_confident_cause_is_posted_only_when_its_signature_has_a_track_record(
+    monkeypatch, led, right, posted
+):
+    from bnbdoctor.explain import explain_text
+    from bnbdoctor.explain import triage as gate
+
+    matches = explain_text("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB")
+    assert matches[0].confidence >= gate.CONFIDENT
+    signature = matches[0].evidence["signatures"][0]
+    monkeypatch.setattr(gate, "track_records", lambda: {signature: [led, right]})
+    verdict = gate.triage(matches)
+    assert verdict["confident"] is posted
+    assert verdict["signature"] == signature and verdict["track_record"] == {"led": led, "right": right}

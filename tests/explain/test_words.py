@@ -6,14 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bnbdoctor.explain import words
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_shipped_model_is_a_retrain_of_the_tuning_splits():
+@pytest.mark.parametrize("trainer", ["train_words.py", "train_triage.py"])
+def test_the_shipped_model_is_a_retrain_of_the_tuning_splits(trainer):
+    """The words model and the triage gate's track records (explain/data) are what their trainers write."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_words.py"), "--check"],
+        [sys.executable, str(ROOT / "scripts" / trainer), "--check"],
         capture_output=True,
         text=True,
         check=False,
