@@ -21,21 +21,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "bnbdoctor" / "explain" / "data" / "triage.json"
-for path in (ROOT / "src", ROOT / "scripts"):
+for path in (ROOT / "src", ROOT / "scripts", ROOT / "benchmarks"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from bench_explain import report_text  # noqa: E402  (what the benchmark that measures the gate reads)
 from train_words import FIXTURES, TUNING, arguments  # noqa: E402
 
 from bnbdoctor.commands.explain import report_machine  # noqa: E402
 from bnbdoctor.explain import explain_text  # noqa: E402
 from bnbdoctor.explain.triage import SCHEMA  # noqa: E402
-
-
-def issue_text(case: dict[str, str]) -> str:
-    """What the workflow reads: the issue's title, then its text."""
-    title = (case.get("title") or "").strip()
-    return case["error"] if not title or title in case["error"] else f"{title}\n\n{case['error']}"
 
 
 def track_record(folder: Path = FIXTURES) -> dict[str, object]:
@@ -49,7 +44,7 @@ def track_record(folder: Path = FIXTURES) -> dict[str, object]:
             case = json.loads(line)
             assert not str(case.get("split", "")).startswith("test"), f"{name}: a held-out report"
             reports += 1
-            text = issue_text(case)
+            text = report_text(case)
             matches = explain_text(text, report_machine(text))
             if not matches or not matches[0].evidence["signatures"]:
                 continue

@@ -470,15 +470,13 @@ _NON_NVIDIA = Alternative(
 )
 #: a CUDA torch asked for on a GPU that is not NVIDIA: once the GPU is known to be another vendor's it is the upstream
 #: cause (ROOT_ORDER), since no CUDA build helps there
-_NON_NVIDIA_TORCH = Alternative(
-    "platform_unsupported",
-    "The GPU is not an NVIDIA one (AMD Radeon, Intel Arc): CUDA code cannot run on it whichever torch is installed, "
-    "so the code that asks for CUDA fails.",
-    "Use the backend of the hardware: a ROCm build of torch on Linux for AMD (Windows has no ROCm torch before "
+_NON_NVIDIA_TORCH = replace(
+    _NON_NVIDIA,
+    cause="The GPU is not an NVIDIA one (AMD Radeon, Intel Arc): CUDA code cannot run on it whichever torch is "
+    "installed, so the code that asks for CUDA fails.",
+    fix="Use the backend of the hardware: a ROCm build of torch on Linux for AMD (Windows has no ROCm torch before "
     "ROCm 6.4's previews; DirectML/ZLUDA are community paths), torch's XPU build for Intel; or an NVIDIA GPU.",
-    0.4,
-    "non_nvidia_gpu",
-    rule="BNB050",
+    confidence=0.4,
     confirmed_only=True,  # only where the GPU is known to be another vendor's
 )
 _ROCM = Alternative(
