@@ -76,6 +76,10 @@ FILES = {
     "test31": "reports-test31.jsonl",  # session 7: the other 84 of those 168, split at random: never tuned on
     "dev-x": "reports-dev-x.jsonl",  # session 7: 74 of 149 more (six more angles; the search budget ran out), at random
     "test32": "reports-test32.jsonl",  # session 7: the other 75 of those 149, split at random: never tuned on
+    "dev-y": "reports-dev-y.jsonl",  # session 8: 94 of 188 fresh reports (eight helpers, eight new angles), split at random
+    "test33": "reports-test33.jsonl",  # session 8: the other 94 of those 188, split at random: never tuned on
+    "dev-z": "reports-dev-z.jsonl",  # session 8: 80 of 160 more (seven more angles), split at random
+    "test34": "reports-test34.jsonl",  # session 8: the other 80 of those 160, split at random: never tuned on
 }
 
 

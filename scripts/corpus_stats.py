@@ -100,6 +100,10 @@ FILES = {
     "test31": FIXTURES / "reports-test31.jsonl",
     "dev-x": FIXTURES / "reports-dev-x.jsonl",
     "test32": FIXTURES / "reports-test32.jsonl",
+    "dev-y": FIXTURES / "reports-dev-y.jsonl",
+    "test33": FIXTURES / "reports-test33.jsonl",
+    "dev-z": FIXTURES / "reports-dev-z.jsonl",
+    "test34": FIXTURES / "reports-test34.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -126,7 +130,20 @@ URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+$")
 #: discuss.pytorch.org/t/slug[/N], www.reddit.com/r/sub/comments/id[/slug], www.kaggle.com/..., a blog post.
 PAGE_URL = re.compile(r"^https://(?!github\.com/)[a-z0-9-]+(\.[a-z0-9-]+)+/[^\s?#]*$")
 #: Splits whose reports come from pages outside GitHub (PAGE_URL instead of URL), wholly or in part.
-PAGE_SPLITS = {"test10", "dev-q", "dev-v", "test30", "dev-w", "test31", "dev-x", "test32"}
+PAGE_SPLITS = {
+    "test10",
+    "dev-q",
+    "dev-v",
+    "test30",
+    "dev-w",
+    "test31",
+    "dev-x",
+    "test32",
+    "dev-y",
+    "test33",
+    "dev-z",
+    "test34",
+}
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}
 #: Categories whose failures have no error text of their own (a MoE model loads, only bigger).

@@ -540,11 +540,47 @@ def mine_release(package: str, files: Iterator[tuple[str, bytes]]) -> dict[str, 
 def mine_archive(package: str, archive: Path, fresh: bool = False) -> dict[str, Any]:
     cached = MINED / f"{archive.name}.{EXTRACTOR}.json.gz"
     if cached.is_file() and not fresh:
-        return json.loads(gzip.decompress(cached.read_bytes()))
-    got = mine_release(package, _members_with_stubs(archive))
-    MINED.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(gzip.compress(json.dumps(got).encode(), mtime=0))
+        got = json.loads(gzip.decompress(cached.read_bytes()))
+    else:
+        got = mine_release(package, _members_with_stubs(archive))
+        MINED.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(gzip.compress(json.dumps(got).encode(), mtime=0))
+    if archive.name.startswith("torch-"):
+        names = got.setdefault("names", {}).setdefault("torch", [])
+        got["names"]["torch"] = sorted(set(names) | set(torch_dtype_names(archive, fresh)))
     return got
+
+
+#: the shape of a dtype's name (c10/core/ScalarType.h's ScalarTypes as getDtypeNames spells them: int1..int7 and
+#: uint1..uint7 are sub-byte, bits* are raw, float8_*/float4_* the narrow floats, q* the quantized ones)
+DTYPE_NAME = re.compile(
+    r"(u?int(1|2|3|4|5|6|7|8|16|32|64)|bits(1x8|2x4|4x2|8|16)|(b?float|float8_e\w+|float4_e\w+)\d*|half|double|"
+    r"c(float|double|half)|complex(32|64|128)|short|long|bool|q(u?int\w+|int32))"
+)
+DTYPES_EXTRACTOR = "1"
+
+
+def torch_dtype_names(archive: Path, fresh: bool = False) -> list[str]:
+    """The dtypes a torch release sets on the `torch` module from C++ (torch/csrc/utils/tensor_dtypes.cpp
+    initializeDtypes: one attribute per c10::getDtypeNames entry), which its .pyi stubs leave out for the newer ones
+    (torch.uint1..uint7 from 2.3, torch.int1..int7 from 2.6): the C strings of the library that holds getDtypeNames
+    (libtorch_python up to 2.4, libc10 from 2.5) that have a dtype's shape."""
+    cached = MINED / f"{archive.name}.dtypes{DTYPES_EXTRACTOR}.json.gz"
+    if cached.is_file() and not fresh:
+        return list(json.loads(gzip.decompress(cached.read_bytes())))
+    import zipfile
+
+    found: set[str] = set()
+    with zipfile.ZipFile(archive) as zf:
+        for name in zf.namelist():
+            if re.search(r"/lib/(lib)?(torch_python|c10)\.(dylib|so|dll)$", name):
+                for m in re.finditer(rb"(?<=\x00)([a-z0-9_]{3,24})(?=\x00)", zf.read(name)):
+                    word = m.group(1).decode()
+                    if DTYPE_NAME.fullmatch(word):
+                        found.add(word)
+    MINED.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(gzip.compress(json.dumps(sorted(found)).encode(), mtime=0))
+    return sorted(found)
 
 
 def _members_with_stubs(archive: Path) -> Iterator[tuple[str, bytes]]:

@@ -1,10 +1,10 @@
 """Record what torch really prints for CUDA errors on a GPU, as fixtures for explain's CUDA codes.
 
-    python scripts/record_cuda_errors.py OUT_DIR
+    python scripts/record_cuda_errors.py OUT_DIR [CASE ...]
 
 Each case runs in its own child process (a device-side assert leaves the CUDA context unusable), and the last 40
 lines of what the child wrote to stderr are saved as OUT_DIR/<case>.txt with the machine and versions in a header.
-Used on the lent H200 (2026-11-30, sessions 2 and 7); the files live in tests/fixtures/explain/gpu/ and
+Used on the lent H200 (2026-11-30, sessions 2, 7 and 8); the files live in tests/fixtures/explain/gpu/ and
 tests/explain/test_cuda_status.py checks that explain names the code (or the signature) and the category of each.
 """
 
@@ -81,6 +81,22 @@ CASES = {
     ),
     # triton 3.1 removed triton.ops (code written for triton 2.x imports it)
     "triton-submodule-missing": "import triton.ops",
+    # session 8: torch's other index asserts (dev-y's embedding one is device-side-assert above)
+    # a label at or above the number of classes (aten/src/ATen/native/cuda/Loss.cu)
+    "nll-loss-label-out-of-range": (
+        "import torch; torch.nn.functional.cross_entropy(torch.randn(4, 10, device='cuda'), "
+        "torch.tensor([1, 2, 12, 3], device='cuda')); torch.cuda.synchronize()"
+    ),
+    # advanced indexing past the end (aten/src/ATen/native/cuda/IndexKernel.cu)
+    "index-out-of-bounds": (
+        "import torch; x = torch.zeros(10, device='cuda'); y = x[torch.tensor([20], device='cuda')]; "
+        "torch.cuda.synchronize()"
+    ),
+    # gather with an index past the dimension (aten/src/ATen/native/cuda/ScatterGatherKernel.cu)
+    "gather-index-out-of-bounds": (
+        "import torch; torch.gather(torch.zeros(2, 3, device='cuda'), 1, torch.tensor([[0, 7]], device='cuda')); "
+        "torch.cuda.synchronize()"
+    ),
 }
 
 
@@ -94,7 +110,8 @@ def main() -> int:
         f"torch {torch.__version__}, CUDA {torch.version.cuda}, GPU "
         f"{torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}\n"
     )
-    for name, code in CASES.items():
+    wanted = sys.argv[2:] or list(CASES)  # the cases to run (all by default)
+    for name, code in ((n, CASES[n]) for n in wanted):
         env = {"PATH": "/usr/bin:/bin", **({"CUDA_VISIBLE_DEVICES": ""} if name == "no-visible-gpu" else {})}
         import os
 

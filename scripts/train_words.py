@@ -51,6 +51,8 @@ TUNING = {
     "dev-v": "reports-dev-v.jsonl",
     "dev-w": "reports-dev-w.jsonl",
     "dev-x": "reports-dev-x.jsonl",
+    "dev-y": "reports-dev-y.jsonl",
+    "dev-z": "reports-dev-z.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -159,7 +159,11 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
 @pytest.mark.parametrize(
     ("name", "category", "signature"),
     [
-        ("device-side-assert", "wrong_api", "cuda:cudaErrorAssert"),
+        ("device-side-assert", "wrong_api", "cuda-index-assert"),  # session 8: the assert names the index
+        # session 8: torch's other index asserts (a label past the classes, indexing and gather past the end)
+        ("nll-loss-label-out-of-range", "wrong_api", "cuda-index-assert"),
+        ("index-out-of-bounds", "wrong_api", "cuda-index-assert"),
+        ("gather-index-out-of-bounds", "wrong_api", "cuda-index-assert"),
         ("invalid-device-ordinal", "gpu_not_visible", "invalid-device-ordinal"),
         ("out-of-memory", "oom", "cuda-oom"),
         ("no-visible-gpu", "gpu_not_visible", "no-cuda-device"),
@@ -176,7 +180,27 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
 )
 def test_what_torch_really_printed_on_an_h200(name: str, category: str, signature: str) -> None:
     """Recorded by scripts/record_cuda_errors.py on the lent H200 (torch 2.11.0+cu130, driver 580.159.04,
-    2026-11-30, sessions 2 and 7): each error in its own child process, the last lines of its stderr."""
+    2026-11-30, sessions 2, 7 and 8): each error in its own child process, the last lines of its stderr."""
     text = (GPU_FIXTURES / f"{name}.txt").read_text()
     top = explain_text(text)[0]
     assert top.category == category and signature in top.evidence["signatures"]
+
+
+@pytest.mark.parametrize(
+    ("gpu", "category"),
+    [
+        ("Tesla V100-SXM2-32GB", "arch_unsupported"),  # sm_70 is the GPU's own: CUDA 13 dropped it
+        ("NVIDIA H100 80GB HBM3", "cuda_mismatch"),  # sm_70 is another GPU's, from an architecture list
+    ],
+)
+def test_what_nvcc_13_really_printed_for_an_architecture_it_dropped(gpu: str, category: str) -> None:
+    """nvcc 13.0 (V13.0.88) on the lent H200, 2026-11-30, session 8: compute_70/sm_70 and sm_61 are refused
+    ("Unsupported gpu architecture"), as sm_130; whether the GPU is the one asked for decides the cause."""
+    from bnbdoctor.commands.explain import report_machine
+
+    text = (
+        f"GPU: {gpu}\n"
+        + (GPU_FIXTURES / "nvcc-unsupported-arch.txt").read_text().split("$ nvcc -arch=sm_130")[0]
+    )
+    top = explain_text(text, report_machine(text))[0]
+    assert top.category == category and "nvcc-unknown-architecture" in top.evidence["signatures"]

@@ -566,6 +566,88 @@ FAMILY_TEXTS = [
         "Error: Could not start backend: Runtime compute cap 75 is not compatible with compile time compute cap 80",
         "arch_unsupported",
     ),
+    # session 8 (dev-y): torch's capability range with a two-digit capability (too new and too old); CUDA's 500
+    # at the driver's first call in a container or WSL; vLLM without a platform; ROCm's missing code objects;
+    # torch's index asserts; an ARM CPU's SIGILL inside a sentence; a package said to be missing; slowness told
+    # as time; a CPU torch found by is_available in prose
+    (
+        "UserWarning: Found GPU0 NVIDIA GeForce RTX 5090 which is of cuda capability 12.0.\n    Minimum and Maximum "
+        "cuda capability supported by this version of PyTorch is\n    (5.0) - (9.0)",
+        "arch_unsupported",
+    ),
+    (
+        "Found GPU1 Tesla K80 which is of cuda capability 3.7.\nMinimum and Maximum cuda capability supported by this "
+        "version of PyTorch is\n(5.0) - (12.0)",
+        "arch_unsupported",
+    ),
+    ("ggml_cuda_init: failed to initialize CUDA: named symbol not found", "version_incompat"),
+    (
+        'time=2024-09-25 level=WARN source=gpu.go:220 msg="error looking up nvidia GPU memory" '
+        'error="cuda driver library init failure: 500"',
+        "version_incompat",
+    ),
+    (
+        "INFO 05-20 20:12:25 [__init__.py:256] No platform detected, vLLM is running on UnspecifiedPlatform\n"
+        "RuntimeError: Failed to infer device type",
+        "gpu_not_visible",
+    ),
+    ('level=WARN source=amd_linux.go:296 msg="amdgpu too old gfx803" gpu=0', "arch_unsupported"),
+    (
+        ":1:hip_fatbin.cpp :576 : 0 us: No compatible code objects found for: gfx1036, value of "
+        "HIP_FORCE_SPIRV_CODEOBJECT: 0",
+        "arch_unsupported",
+    ),
+    (
+        "/pytorch/aten/src/ATen/native/cuda/Loss.cu:250: nll_loss_forward_reduce_cuda_kernel_2d: block: [0,0,0], "
+        "thread: [5,0,0] Assertion `t >= 0 && t < n_classes` failed.",
+        "wrong_api",
+    ),
+    (
+        "../aten/src/ATen/native/cuda/IndexKernel.cu:92: operator(): block: [0,0,0], thread: [7,0,0] Assertion "
+        '`-sizes[i] <= index && index < sizes[i] && "index out of bounds"` failed.',
+        "wrong_api",
+    ),
+    (
+        "在树莓派上 import torch 就报 Illegal instruction (core dumped)，换了旧版本就好了",
+        "platform_unsupported",
+    ),
+    (
+        "fused_dense_lib package not installed, falling back to the unfused MLP. Please install flash-attn with "
+        "pip install",
+        "missing_libs",
+    ),
+    ("Generation takes too long on my A6000, how can I speed up the inference?", "dtype_slow"),
+    (
+        "I checked torch.cuda.is_available and it returned false, although nvidia-smi lists the card",
+        "gpu_not_visible",
+    ),
+    # session 8 (dev-z): transformers' "not installed" wordings for a package a model needs; DeepSpeed's op builder
+    # with no architecture left; Mesa's CPU Vulkan driver; vLLM and Windows far apart in a line; an idle GPU
+    (
+        "ValueError: FlashAttention2 has been toggled on, but it cannot be used due to the following error: the "
+        "package flash_attn seems to be not installed. Please refer to the documentation",
+        "missing_libs",
+    ),
+    (
+        "ImportError: This modeling file requires the following packages that were not found in your environment: "
+        "einops, timm. Run `pip install einops timm`",
+        "missing_libs",
+    ),
+    (
+        "RuntimeError: Unable to load inference_core_ops op due to no compute capabilities remaining after filtering",
+        "arch_unsupported",
+    ),
+    (
+        "WARNING: lavapipe is not a conformant vulkan implementation, testing use only.\nggml_vulkan: Found 1 Vulkan "
+        "devices",
+        "gpu_not_visible",
+    ),
+    (
+        "I followed the docs and ran pip install vllm in a fresh conda env, then the server refused to start on my "
+        "Windows 11 box",
+        "platform_unsupported",
+    ),
+    ("The model loads but my GPU is not used at all, everything runs on the processor", "gpu_not_visible"),
 ]
 
 
@@ -607,6 +689,48 @@ def test_triton_bf16_on_a_t4_from_the_reports_own_facts():
         "RuntimeError: Internal Triton PTX codegen error"
     )
     assert explain_text(text, report_machine(text))[0].category == "bf16_unsupported"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a GPU from 5.0 to 7.5 has a memory-efficient attention kernel in every dtype but bfloat16
+        ("GPU: GeForce GTX 1080 Ti\nRuntimeError: cutlassB: no kernel found to launch!", "bf16_unsupported"),
+        # nvcc refused the GPU's own architecture: the GPU is newer than the toolkit
+        (
+            "My GPU is an RTX 4090.\nnvcc fatal   : Unsupported gpu architecture 'compute_89'\nninja: build stopped",
+            "arch_unsupported",
+        ),
+        # ... or another GPU's, from the project's architecture list: the toolkit and the list disagree
+        (
+            "GPU: NVIDIA A100-SXM4-40GB\nnvcc fatal   : Unsupported gpu architecture 'compute_100'",
+            "cuda_mismatch",
+        ),
+        # a Jetson whose torch/flash-attn build left out its architecture (not bitsandbytes' missing Jetson build)
+        (
+            "Device: NVIDIA Jetson Orin Nano (JetPack 6)\nRuntimeError: CUDA error: no kernel image is available for "
+            "execution on the device",
+            "arch_unsupported",
+        ),
+    ],
+)
+def test_a_message_read_with_the_gpu_the_report_names(text, category):
+    from bnbdoctor.commands.explain import report_machine
+
+    assert explain_text(text, report_machine(text))[0].category == category
+
+
+@pytest.mark.parametrize(("name", "since"), [("int4", "2.6"), ("uint3", "2.3")])
+def test_a_dtype_torch_sets_from_cpp_is_a_release_question_not_a_typo(name, since):
+    # torch.int1..int7 (2.6) and uint1..uint7 (2.3) are set by torch/csrc/utils/tensor_dtypes.cpp, not in the
+    # .pyi stubs: mine_api reads them from the C library of each release
+    from bnbdoctor.explain.api import api_index
+
+    ix = api_index()
+    first = next(i for i, v in enumerate(ix.releases["torch"]) if v.startswith(since + "."))
+    assert ix.names["torch"][name].split("-")[0] == str(first)
+    text = f"torch==2.1.2\nAttributeError: module 'torch' has no attribute '{name}'"
+    assert explain_text(text)[0].category == "version_incompat"
 
 
 def test_an_amd_gpu_named_in_the_report_is_the_platform_not_the_architecture():

@@ -220,6 +220,10 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test31", 84),  # held out (session 7): the other half
         ("dev-x", 74),  # session 7, third collection: half of 149, split at random, for tuning
         ("test32", 75),  # held out (session 7): the other half
+        ("dev-y", 94),  # session 8: half of 188 collected afresh, split at random, for tuning
+        ("test33", 94),  # held out (session 8): the other half
+        ("dev-z", 80),  # session 8, second collection: half of 160, split at random, for tuning
+        ("test34", 80),  # held out (session 8): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

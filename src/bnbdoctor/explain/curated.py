@@ -63,7 +63,10 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     (r"driver .*too old|insufficient", "torch-driver-too-old"),
     (
         r"not compiled with CUDA|CUDA is not available|No GPU found|no CUDA GPUs|No NVIDIA GPU found"
-        r"|cannot find any (torch )?accelerator|Failed to infer device type",
+        r"|cannot find any (torch )?accelerator|Failed to infer device type"
+        # vllm/platforms/__init__.py (0.7.3 on): no CUDA/ROCm/TPU/XPU/CPU plugin found, typically a container run
+        # without the GPU runtime; every later step then fails
+        r"|No platform detected, vLLM is running on UnspecifiedPlatform",
         "no-cuda-device",
     ),
     # transformers' generate (generation/utils.py) and the trainers: the inputs live on another device than the model

@@ -124,7 +124,7 @@ def _package(s: Snapshot, name: str, op: str, version: str) -> dict[str, Any] | 
 
 #: a text that involves bitsandbytes at all: its name, its library, its loader's banner, a quantized load's keywords
 _BNB_INVOLVED = re.compile(
-    r"bitsandbytes|\bbnb\b|CUDA[ _]SETUP|load_in_[48]bit|(?<![\d.])[48][- ]?bits?(?![a-z])|\bnf4\b|Linear(4|8)bit|QLoRA",
+    r"bitsandbytes|\bbnb\b|CUDA[ _]SETUP|csrc/ops\.cu\b|load_in_[48]bit|(?<![\d.])[48][- ]?bits?(?![a-z])|\bnf4\b|Linear(4|8)bit|QLoRA",
     re.I,
 )
 
@@ -282,6 +282,26 @@ def text_holds(condition: str, text: str) -> dict[str, Any] | None:
     return {condition: m.group(1)} if m else None
 
 
+_ASKED_ARCH = re.compile(r"Unsupported gpu architecture '(?:compute|sm)_(?P<major>\d+?)(?P<minor>\d)[af]?'")
+
+
+def _gpu_is_asked_arch(s: Snapshot, text: str) -> dict[str, Any] | None:
+    """nvcc refused an architecture that is the GPU's own (a native build: -arch=native, CMake's "native", the
+    architecture list torch derives from the GPU): the GPU is newer than the toolkit, not a list naming another."""
+    asked = {(int(m["major"]), int(m["minor"])) for m in _ASKED_ARCH.finditer(text)}
+    gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
+    mine = [g for g in gpus if g.compute_capability is not None and tuple(g.compute_capability) in asked]
+    if not mine:
+        return None
+    return {
+        "nvml.gpus": [
+            f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
+            for g in mine
+            if g.compute_capability
+        ]
+    }
+
+
 def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any] | None:
     """The facts that make `condition` true on this machine, or None when it is false or cannot be told. `text` is
     the error text: "text:NAME" conditions read it, and so do the few that weigh a fact against it (read only when
@@ -342,6 +362,10 @@ def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any]
                 ]
             }
         return None
+    if condition == "gpu_is_asked_arch":
+        return _gpu_is_asked_arch(s, text)
+    if condition == "jetson_bnb":  # a Jetson, and the text is bitsandbytes' (no build of it for JetPack)
+        return holds("jetson", facts, text) if _BNB_INVOLVED.search(text) else None
     if condition == "jetson":
         said = " ".join([str(facts.report.get("gpu") or ""), *(g.name for g in s.nvml.gpus)])
         return (

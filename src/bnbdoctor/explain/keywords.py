@@ -26,21 +26,36 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         # "can't install triton on Windows") is the platform, whatever the words between
         # (the same for the serving engines with no native Windows build: vLLM, SGLang)
         (
-            r"(?<![a-z])(triton|vllm|sglang)(?![a-z])[^\n]{0,40}(?<![a-z])windows(?![a-z])"
-            r"|(?<![a-z])windows(?![a-z])[^\n]{0,40}(?<![a-z])(triton|vllm|sglang)(?![a-z])",
+            r"(?<![a-z])(triton|vllm|sglang)(?![a-z])[^\n]{0,100}(?<![a-z])windows(?![a-z])"
+            r"|(?<![a-z])windows(?![a-z])[^\n]{0,100}(?<![a-z])(triton|vllm|sglang)(?![a-z])",
             1.5,
         ),
     ),
     "gpu_not_visible": (
         (r"no (compatible |nvidia |cuda )?gpu (found|detected|available)", 1.5),
-        (r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false", 1.5),
+        (
+            r"cuda(\.is_available\(\))? (is )?(not available|false)|is_available\(\) (returns )?false"
+            # "I checked torch.cuda.is_available, it returned false", "is_available() gives False"
+            r"|is_available(\(\))?[\"'`]?,? (it |which |and it )?(returned|returns|return|gives|gave|shows|showed|prints|printed|says|said|was|is|still) false",
+            1.5,
+        ),
         (r"running on (the )?cpu|uses? (the )?cpu instead|fall(s|ing)? ?back to (the )?cpu\b", 1.0),
         (r"CUDA_VISIBLE_DEVICES", 0.5),
+        # the GPU sits idle: "the GPU is not used", "not using my GPU", "no gpu use, cpu use completely"; a build of
+        # the engine without its GPU backend ("possible values: cpu", "built without CUDA")
+        (
+            r"gpu (is |was )?not (being )?used|not using (the |my )?gpu|(doesn't|does not|didn't|did not) use (the |my )?gpu"
+            r"|no gpu (usage|use)\b|gpu (usage|utili[sz]ation) (is |stays? |remains? )?(at )?0\b"
+            r"|possible values: cpu\b|\b(built|compiled|installed) without (cuda|gpu|cublas)\b",
+            1.2,
+        ),
         # a CPU build of torch named as such: "the CPU version of PyTorch was installed", "torch 2.1.0+cpu",
         # "PyTorch安装的是CPU版本"
         (
             r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
-            r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch|(py)?torch[^\n]{0,12}CPU\s*版",
+            r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch|(py)?torch[^\n]{0,12}CPU\s*版"
+            # "pytorch版本还是cpu" (the torch installed is still the CPU one)
+            r"|(py)?torch\s*版本?\s*(还是|仍然是|是|为)\s*cpu\b",
             1.5,
         ),
         # a container that never got the GPU: the NVIDIA container toolkit / runtime named ("I was missing the
@@ -91,6 +106,13 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             1.5,
         ),
         (r"\bLD_LIBRARY_PATH\b|\blibcudart\b|\bcudart64\b|\bCUDA_HOME\b", 1.0),
+        # a package or compiled extension said to be absent ("hqq_aten package not installed", "CUDA extension not
+        # installed", "Please install Janus using pip install -r requirements.txt")
+        (
+            r"\b(package|module|extension|library|lib|kernels?)s? (is |are |was |were )?not (installed|found|available)\b"
+            r"|\bplease install \S+ (using|with|via|by)\b",
+            1.2,
+        ),
     ),
     "arch_unsupported": (
         (r"\bsm_\d+\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
@@ -135,6 +157,11 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "dtype_slow": (
         (r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8),
+        # slowness told as time: "too slow", "speed up the inference", "takes too long / too much time"
+        (
+            r"\btoo slow\b|\bspeed (it |this |the \w+ )?up\b|\b(takes?|taking|took) (too |so |very )?(long|much time)\b|too much time",
+            0.6,
+        ),
         # the 4-bit layers computing in float32 (transformers' default bnb_4bit_compute_dtype): the slow path
         (r"compute_dtype[^\n]{0,80}float32|float32[^\n]{0,80}compute_dtype|compute_type_is_set", 1.3),
         (r"(速度|推理|训练)[^\n]{0,6}慢|很慢|变慢|遅い", 1.0),  # "slow" in Chinese / Japanese

@@ -741,7 +741,6 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
     """An import of a name that no release of the module ever had is the caller's mistake, not an old or new
     release: a misspelt name ("BitssAndBytesConfig": one letter from a known one) or a name asked of the wrong
     package (transformers' BitsAndBytesConfig imported from bitsandbytes, whose every release's names are known)."""
-    known = _known_names(kb)
     for regex in _MISSING_NAME:
         for m in regex.finditer(text):
             module, name = m["module"], m["name"]
@@ -756,6 +755,7 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
             )
             if source is None or name in kb.api.get(module, {}):
                 continue
+            known = _known_names(kb)  # built only when a text names a missing name: most never do
             if name in known:
                 homes = sorted(known[name] - {module})
                 if not (module in kb.api and top not in {h.split(".")[0] for h in homes}):

@@ -178,6 +178,8 @@ _CC_TEXT = (
     re.compile(r"Highest Compute Capability:\s*\((?P<major>\d+),\s*(?P<minor>\d+)\)"),
     re.compile(r"Highest compute capability among GPUs detected:\s*(?P<major>\d+)\.(?P<minor>\d+)"),
     re.compile(r"compute capability(?: of)?\s*(?P<major>\d+)\.(?P<minor>\d+)\b", re.I),
+    # torch's _check_capability: "Found GPU0 NVIDIA GB10 which is of cuda capability 12.1."
+    re.compile(r"which is of cuda capability (?P<major>\d+)\.(?P<minor>\d+)\b"),
     re.compile(r"with CUDA capability sm_(?P<major>\d+?)(?P<minor>\d)\b"),
 )
 _GPU_IN_TEXT = (

@@ -920,6 +920,124 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("802", "systemnotready", "system_not_ready", "not yet initialized", "fabric"),
     ),
     Signature(
+        "cuda-driver-init-symbol-not-found",
+        "version_incompat",
+        None,
+        # CUDA_ERROR_NOT_FOUND (500) from the driver's first call (cuInit, cudaGetDeviceCount): the libcuda a
+        # container or WSL2 maps in does not have the entry points the runtime asks for; met after a Windows driver
+        # update (555.x, May 2024) under an older Docker Desktop / WSL GPU stack, fixed by updating Docker Desktop
+        r"cudaGetDeviceCount\(\)[^\n]*Error 500\b|cuInit: CUDA_ERROR_NOT_FOUND|failed to initialize CUDA: named symbol not found"
+        r"|cuda driver library init failure: 500\b|CUDA initialization: [^\n]*named symbol not found",
+        0.85,
+        "CUDA failed at its first call (cuInit / cudaGetDeviceCount returned 500, 'named symbol not found'): the "
+        "libcuda that the container or WSL2 maps in lacks what this CUDA runtime asks of it. Docker Desktop's or the "
+        "container toolkit's GPU support is older than the host's NVIDIA driver (a Windows driver update under an "
+        "older Docker Desktop is the common case); the GPU is not visible to the process.",
+        "Update Docker Desktop (or the NVIDIA Container Toolkit, and WSL with `wsl --update`) to match the host "
+        "driver; check `docker run --rm --gpus all nvcr.io/nvidia/k8s/cuda-sample:nbody nbody -gpu -benchmark` first.",
+        (
+            Reference(
+                "docs",
+                "CUDA Driver API: CUDA_ERROR_NOT_FOUND (500), 'a named symbol was not found ... driver function names'",
+                "https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TYPES.html",
+            ),
+        ),
+        anchors=("500", "not_found", "named symbol"),
+    ),
+    Signature(
+        "cuda-index-assert",
+        "wrong_api",
+        None,
+        # torch's CUDA kernels assert their indices (CUDA_KERNEL_ASSERT): aten/src/ATen/native/cuda/Indexing.cu
+        # (index_select: the embedding lookup), Loss.cu / NLLLoss (a label >= the number of classes),
+        # IndexKernel.cu ("index out of bounds"), ScatterGatherKernel.cu; the input holds an index the tensor lacks
+        r"Assertion .?srcIndex < srcSelectDimSize.? failed|Assertion .?t >= 0 && t < n_classes.? failed"
+        r"|Assertion .?-sizes\[i\] <= index && index < sizes\[i\] && \\?\"index out of bounds|Assertion .?idx_dim >= 0 && idx_dim < index_size",
+        0.65,
+        "A CUDA kernel met an index beyond its tensor (torch's device-side assert): most often a token id at or above "
+        "the embedding's size (a tokenizer that added tokens, such as a new pad token, without resize_token_embeddings, "
+        "or a tokenizer of another model), or a label at or above the number of classes.",
+        "Make the ids fit the model: `model.resize_token_embeddings(len(tokenizer))` after adding tokens (or reuse "
+        "an existing token: `tokenizer.pad_token = tokenizer.eos_token`), use the model's own tokenizer, and check "
+        "labels < num_labels; run once on the CPU (or with CUDA_LAUNCH_BLOCKING=1) to see the failing index.",
+        (
+            _src(
+                TORCH,
+                "aten/src/ATen/native/cuda/Indexing.cu",
+                "CUDA_KERNEL_ASSERT(srcIndex < srcSelectDimSize)",
+            ),
+            _src(TORCH, "aten/src/ATen/native/cuda/Loss.cu", "CUDA_KERNEL_ASSERT(t >= 0 && t < n_classes)"),
+        ),
+        anchors=("srcselectdimsize", "n_classes", "index out of bounds", "idx_dim"),
+    ),
+    Signature(
+        "optional-package-not-installed",
+        "missing_libs",
+        None,
+        # transformers' words for a package a model needs that is absent (not too old): the FlashAttention-2 check
+        # (modeling_utils, "the package flash_attn seems to be not installed") and remote code's import check
+        # (dynamic_module_utils.check_imports); the core stack (bitsandbytes, accelerate) is a version question
+        r"the package (?!bitsandbytes|accelerate)\w+ seems to be not installed"
+        r"|requires the following packages that were not found in your environment: (?!bitsandbytes|accelerate)",
+        0.55,
+        "A package the model's code needs is not installed in this environment (flash_attn for FlashAttention-2, "
+        "or what a model's remote code imports: einops, timm, flash_attn, tiktoken...).",
+        "Install the package the message names in the same environment (`pip install <package>`); for flash_attn "
+        "take a prebuilt wheel matching torch, CUDA and Python (native Windows has no PyPI wheel), or load with "
+        "attn_implementation='sdpa'.",
+        (
+            _src(HF, "src/transformers/dynamic_module_utils.py", "check_imports"),
+            _src(
+                HF, "src/transformers/modeling_utils.py", "the package flash_attn seems to be not installed"
+            ),
+        ),
+        anchors=("seems to be not installed", "not found in your environment"),
+    ),
+    Signature(
+        "deepspeed-op-no-capability",
+        "arch_unsupported",
+        None,
+        # deepspeed op_builder/builder.py compute_capability_args: the op's filter_ccs dropped every architecture of
+        # this machine (FastGen's ragged ops, the inference kernels: compute capability 8.0 and newer only)
+        r"Unable to load \S+ op due to no compute capabilities remaining after filtering",
+        0.75,
+        "DeepSpeed cannot build this op for the GPU: the op supports only newer architectures (DeepSpeed-MII / "
+        "FastGen's ragged kernels need compute capability 8.0+, Ampere or newer), and none of this machine's "
+        "GPUs is one of them.",
+        "Run it on an Ampere or newer GPU, or use the path that supports this GPU (DeepSpeed-MII's legacy API, "
+        "plain transformers, or another engine).",
+        (
+            _src(
+                "deepspeedai/DeepSpeed",
+                "op_builder/builder.py",
+                "compute_capability_args, filter_ccs",
+                "master",
+            ),
+        ),
+        anchors=("no compute capabilities remaining",),
+    ),
+    Signature(
+        "vulkan-software-renderer",
+        "gpu_not_visible",
+        None,
+        # Mesa's CPU Vulkan driver (lavapipe / llvmpipe) answered instead of the GPU's: the NVIDIA/AMD Vulkan ICD is
+        # not installed or not found, so a Vulkan build (MLC, llama.cpp's Vulkan backend, GPT4All) runs on the CPU
+        r"lavapipe is not a conformant vulkan implementation|\bllvmpipe \(LLVM \d",
+        0.55,
+        "The Vulkan device in use is Mesa's software renderer (lavapipe/llvmpipe), which runs on the CPU: the GPU's "
+        "own Vulkan driver (ICD) is not installed or not found, so the GPU is not used.",
+        "Install the GPU vendor's Vulkan driver and point the loader at it (`VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/"
+        "nvidia_icd.json`); `vulkaninfo --summary` must list the GPU, not llvmpipe.",
+        (
+            Reference(
+                "docs",
+                "Mesa documentation: Lavapipe, a software Vulkan implementation that runs on the CPU",
+                "https://docs.mesa3d.org/drivers/lavapipe.html",
+            ),
+        ),
+        anchors=("lavapipe", "llvmpipe"),
+    ),
+    Signature(
         "cuda-fork-reinit",
         "wrong_api",
         None,
@@ -1226,14 +1344,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-kernel-for-arch",
         "arch_unsupported",
         None,
-        r"no kernel image (is )?available|invalid device function|named symbol not found"
+        # (CUDA_ERROR_NOT_FOUND at the driver's first call is the container's libcuda: cuda-driver-init-symbol-not-found)
+        r"no kernel image (is )?available|invalid device function|(?<!500:\x20)(?<!CUDA:\x20)named symbol not found"
         r"|cudaErrorNoKernelImageForDevice",
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
         (OPS_CU, CUDA_RUNTIME),
         when="gpu_cc<7.5",
-        alternatives=(_NON_NVIDIA, _JETSON),
+        # on a Jetson, bitsandbytes' kernels are missing because it has no JetPack build; another library's (flash-attn,
+        # torch) left the GPU's own architecture (sm_87 Orin, sm_110 Thor) out of its aarch64 build: that is the arch
+        alternatives=(_NON_NVIDIA, replace(_JETSON, when="jetson_bnb")),
     ),
     Signature(
         "cuda-launch-configuration",
@@ -1283,7 +1404,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # torch's _check_capability / _warn_unsupported_code for a Blackwell GPU (sm_100, sm_103, sm_120, sm_121),
         # which only wheels built with CUDA 12.8+ have kernels for
         r"CUDA capability sm_1[0-2]\d\w? is not compatible with the current PyTorch"
-        r"|which is of compute capability \(CC\) 1[0-2]\.\d",
+        r"|which is of compute capability \(CC\) 1[0-2]\.\d"
+        # torch 2.x _check_capability: "Found GPU0 {name} which is of cuda capability 12.1. Minimum and Maximum cuda
+        # capability supported by this version of PyTorch is (8.0) - (12.0)" (too old and too new share the words)
+        r"|which is of cuda capability 1[0-2]\.\d",
         0.9,
         "The GPU (Blackwell: RTX 50xx, B200, GB10) is newer than this torch build: only wheels built with CUDA 12.8 or "
         "newer carry kernels for compute capability 10.x/12.x.",
@@ -1300,13 +1424,14 @@ SIGNATURES: tuple[Signature, ...] = (
         # torch 2.8+ torch/cuda/__init__.py _warn_unsupported_code: "Found GPU0 {name} which is of compute capability
         # (CC) 12.0. The following list shows the CCs this version of PyTorch was built for ..."
         r"|which is of compute capability \(CC\) \d+\.\d|shows the CCs this version of PyTorch was built for"
-        r"|GPUs with compute capability below \d\.\d are not supported|Your GPU does not support Int8 Matmul"
-        r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d\.\d is (not supported|too old)"
+        r"|GPUs with compute capability below \d+\.\d are not supported|Your GPU does not support Int8 Matmul"
+        r"|int igemmlt\(.*Assertion|requires a GPU with compute capability|compute capability \d+\.\d is (not supported|too old)"
         # kernels' own architecture checks (flash-attn: Ampere; FlashAttention-3: Hopper; sageattn3: Blackwell)
         r"|only supports? (Turing|Ampere|Ada|Hopper|Blackwell) GPUs or newer|FlashAttention\S* (only )?supports? (Ampere|Turing)"
         # cuBLAS refuses a GEMM the GPU has no path for; one on bf16 operands (CUDA_R_16BF) is the bf16 family
         r"|CUBLAS_STATUS_NOT_SUPPORTED(?!.*(CUDA_R_16BF|CUBLAS_COMPUTE_32F_FAST_16BF|bf16|bfloat16))"
         r"|which is of cuda capability \d\.\d|no longer supports this GPU because it is too old"
+        r"|Minimum and Maximum cuda capability supported by this version of PyTorch"
         r"|minimum cuda capability supported by this library"
         # vLLM's model loader: "The quantization method {q} is not supported for the current GPU. Minimum
         # capability: {c}. Current capability: {c}."
@@ -1501,6 +1626,19 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/",
             ),
         ),
+        alternatives=(
+            Alternative(
+                "arch_unsupported",
+                "The architecture nvcc refused is the GPU's own: this CUDA toolkit cannot compile for this GPU. "
+                "Either the GPU is newer than the toolkit (compute_86 needs CUDA 11.1, compute_89/90 11.8, "
+                "compute_100/120 12.8) or older than what it still supports (CUDA 12 dropped compute_35/37, "
+                "CUDA 13 compute_50 to compute_72: Maxwell, Pascal, Volta).",
+                "Build with a CUDA toolkit that supports this GPU (12.8+ for Blackwell; 12.x at most for Pascal "
+                "and Volta), or use a prebuilt wheel that carries its architecture.",
+                0.3,
+                "gpu_is_asked_arch",
+            ),
+        ),
     ),
     Signature(
         "msvc-build-tools-required",
@@ -1526,10 +1664,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "platform_unsupported",
         None,
         # the shell's report of SIGILL: the process ran an instruction this CPU lacks
-        r"^\s*Illegal instruction( \(core dumped\))?\s*$|SIGILL\b",
+        r"^\s*Illegal instruction( \(core dumped\))?\s*$|Illegal instruction \(core dumped\)|SIGILL\b",
         0.4,
         "The process ran a CPU instruction this processor does not have: a library built for newer CPUs (AVX2, "
-        "AVX-512) on an older or emulated one (Rosetta, some virtual machines, old Xeons).",
+        "AVX-512; on ARM, Armv8.2 features) on an older or emulated one (Rosetta, some virtual machines, old Xeons, "
+        "Armv8.0 servers and boards).",
         "Use a build for this CPU (or a machine / VM that exposes AVX2: `grep -o 'avx[^ ]*' /proc/cpuinfo | sort -u`).",
         (
             Reference(
@@ -1837,7 +1976,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # loaded binaries hold no code object for it (a ROCm error: the platform is supported, this gfx target is not)
         r"rocBLAS error: Cannot read \S*TensileLibrary\S*|Cannot find the function: Cijk_|"
         r"rocBLAS (warning|error): No paths matched \S*(TensileLibrary|gfx)"
-        r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices",
+        r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices"
+        # HIP's runtime (hip_fatbin.cpp) when no code object in the fat binary is for this gfx target; ollama's GPU
+        # discovery (discover/amd_linux.go) refusing a gfx target its ROCm build has no libraries for
+        r"|No compatible code objects found for:? gfx|amdgpu is not supported \(supported types|amdgpu too old gfx",
         0.7,
         "The ROCm libraries (rocBLAS' Tensile kernels) hold nothing for this GPU's gfx target: the ROCm build does "
         "not support this AMD GPU generation.",
@@ -1984,13 +2126,16 @@ SIGNATURES: tuple[Signature, ...] = (
                 "'cutlassF: no kernel found to launch!'",
             ),
         ),
+        when="gpu_cc<8.0",
         alternatives=(
             Alternative(
                 "arch_unsupported",
                 "This GPU generation has no memory-efficient attention kernel in this torch build at all.",
                 "Use attn_implementation='eager', or a torch build for this GPU.",
                 0.3,
-                "gpu_cc<7.5",
+                # kernel_forward.h has kernels from Sm50 on (Sm50, Sm70, Sm75, Sm80): below that none in any dtype;
+                # from 5.0 to 7.5 every dtype but bfloat16 has one, so there a GPU before 8.0 is the bf16 cause
+                "gpu_cc<5.0",
             ),
         ),
     ),
