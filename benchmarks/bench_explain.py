@@ -80,6 +80,8 @@ FILES = {
     "test33": "reports-test33.jsonl",  # session 8: the other 94 of those 188, split at random: never tuned on
     "dev-z": "reports-dev-z.jsonl",  # session 8: 80 of 160 more (seven more angles), split at random
     "test34": "reports-test34.jsonl",  # session 8: the other 80 of those 160, split at random: never tuned on
+    "dev-aa": "reports-dev-aa.jsonl",  # session 8: 71 of 143 more (eight angles, mostly rare categories), at random
+    "test35": "reports-test35.jsonl",  # session 8: the other 72 of those 143, split at random: never tuned on
 }
 
 

@@ -104,6 +104,8 @@ FILES = {
     "test33": FIXTURES / "reports-test33.jsonl",
     "dev-z": FIXTURES / "reports-dev-z.jsonl",
     "test34": FIXTURES / "reports-test34.jsonl",
+    "dev-aa": FIXTURES / "reports-dev-aa.jsonl",
+    "test35": FIXTURES / "reports-test35.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)

@@ -53,6 +53,7 @@ TUNING = {
     "dev-x": "reports-dev-x.jsonl",
     "dev-y": "reports-dev-y.jsonl",
     "dev-z": "reports-dev-z.jsonl",
+    "dev-aa": "reports-dev-aa.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -648,6 +648,44 @@ FAMILY_TEXTS = [
         "platform_unsupported",
     ),
     ("The model loads but my GPU is not used at all, everything runs on the processor", "gpu_not_visible"),
+    # session 8 (dev-aa): the host compiler refused by nvcc; ptxas older than the PTX a JIT emitted; MSVC 14.4x
+    # against torch's header; MPS without a dtype; torch's ROCm build falling back from hipBLASLt by itself
+    (
+        "/usr/local/cuda-11.8/include/crt/host_config.h:132:2: error: #error -- unsupported GNU version! gcc versions "
+        "later than 12 are not supported! The nvcc flag '-allow-unsupported-compiler' can be used to override",
+        "version_incompat",
+    ),
+    (
+        "C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v11.3\\include\\crt/host_config.h(160): fatal error "
+        "C1189: #error:  -- unsupported Microsoft Visual Studio version! Only the versions between 2017 and 2019 "
+        "(inclusive) are supported!",
+        "version_incompat",
+    ),
+    (
+        "ptxas /tmp/tmpq1w2e3/kernel.ptx, line 5; fatal   : Unsupported .version 8.4; current version is '8.2'\n"
+        "RuntimeError: Internal Triton PTX codegen error",
+        "cuda_mismatch",
+    ),
+    (
+        "C:\\venv\\Lib\\site-packages\\torch\\include\\torch/csrc/dynamo/compiled_autograd.h(1134): error C2872: "
+        "'std': ambiguous symbol",
+        "other",
+    ),
+    (
+        "TypeError: Trying to convert Float8_e5m2 to the MPS backend but it does not have support for that dtype.",
+        "other",
+    ),
+    # the cause named under the symptom it explains: a driver too old for the runtime, after "no CUDA device"
+    (
+        "torch.cuda.is_available() returns False in the new image\nUserWarning: CUDA initialization: CUDA driver "
+        "version is insufficient for CUDA runtime version (Triggered internally at ../c10/cuda/CUDAFunctions.cpp:108.)",
+        "driver_too_old",
+    ),
+    (
+        "[W1203 09:12:01.1 Context.cpp:296] Warning: Attempting to use hipBLASLt on an unsupported architecture! "
+        "Overriding blas backend to hipblas (function operator())",
+        "arch_unsupported",
+    ),
 ]
 
 

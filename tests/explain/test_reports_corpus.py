@@ -224,6 +224,8 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test33", 94),  # held out (session 8): the other half
         ("dev-z", 80),  # session 8, second collection: half of 160, split at random, for tuning
         ("test34", 80),  # held out (session 8): the other half
+        ("dev-aa", 71),  # session 8, third collection: half of 143, split at random, for tuning
+        ("test35", 72),  # held out (session 8): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -203,3 +203,52 @@ def test_a_message_mapped_without_compiling_every_pattern_maps_as_before(monkeyp
     fast = [curated.signature_for.__wrapped__(t) for t in sample]
     monkeypatch.setattr(type(SIGNATURES[0]), "words", property(lambda self: None))
     assert [curated.signature_for.__wrapped__(t) for t in sample] == fast
+
+
+def test_keyword_patterns_skipped_by_their_words_change_no_guess(corpus_texts, monkeypatch):
+    """keywords.guess runs a pattern only when one of its required words is in the text: the same guesses as
+    running every pattern, over the whole corpus."""
+    from bnbdoctor.explain import keywords
+
+    filtered = [keywords.guess(t) for t in corpus_texts]
+    everything = {c: tuple((rx, w, None) for rx, w, _ in ps) for c, ps in keywords._COMPILED.items()}
+    monkeypatch.setattr(keywords, "_COMPILED", everything)
+    assert [keywords.guess(t) for t in corpus_texts] == filtered
+
+
+def test_a_long_texts_shape_index_finds_every_word_the_text_holds(monkeypatch):
+    """For a long text the index answers words without whitespace from the distinct words' shapes: never a miss
+    where the text holds the word (a build log of all-different lines, as bench_explain's stress case)."""
+    import itertools
+
+    from bnbdoctor.explain.shape import ShapeIndex
+
+    parts = [
+        "attention",
+        "kernel",
+        "gemm",
+        "softmax",
+        "rotary",
+        "layernorm",
+        "quant",
+        "matmul",
+        "reduce",
+        "scan",
+    ]
+    lines = [
+        f"[{i}/9000] nvcc -c /tmp/src/{'_'.join(p)}.cu -o /tmp/{'_'.join(p)}.o -gencode arch=compute_80,code=sm_80 "
+        f'/tmp/src/{"_".join(p)}.cu(41): warning #177-D: variable "{p[0]}" was declared but never referenced'
+        for i, p in enumerate(itertools.permutations(parts, 3))
+    ]
+    text = "\n".join([*lines, "RuntimeError: Error compiling objects for extension"]).lower()
+    monkeypatch.setattr(ShapeIndex, "LONG", 10_000)  # this text's 165 KB of distinct lines count as long
+    index = ShapeIndex(text)
+    assert index.words is not None  # the long path
+    words = {w for sig in SIGNATURES for w in sig.words or ()} | {
+        "compute_80",
+        "scan_reduce_matmul.cu",
+        "9000]",
+        "objects for",
+    }
+    assert [w for w in words if w in text and w not in index] == []
+    assert "linear4bit" not in index and "nonexistentword" not in index

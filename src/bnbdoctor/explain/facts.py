@@ -256,6 +256,8 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),
     # a symbol of torch's CUDA layer, mangled or not (c10::cuda, at::cuda): only a CUDA build of torch has it
     "torch_cuda_symbol": re.compile(r"(_ZN3c104cuda\w*|_ZN2at4cuda\w*|\b(?:c10|at)::cuda::\w+)"),
+    # torch's ROCm build falling back from hipBLASLt by itself (a warning of newer releases, the error's successor)
+    "blas_backend_overridden": re.compile(r"(Overriding blas backend to hipblas)", re.I),
     # a distributed launch: accelerate/torchrun/DeepSpeed, or the per-rank prefixes their logs carry
     "distributed_launch": re.compile(
         r"(accelerate launch|torchrun|torch\.distributed\.\w+|deepspeed|\bDDP\b|\[rank\d+\]|LOCAL_RANK)", re.I

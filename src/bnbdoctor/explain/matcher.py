@@ -27,7 +27,7 @@ from .facts import ROCM_AWARE_TEXT, MachineFacts, contradicted, holds, text_hold
 from .knowledge import LONG_WINDOW, Hit, KnowledgeBase, Template, find, knowledge, words_of
 from .pasted import plain
 from .report_facts import spaced
-from .shape import shape, shapes_blob
+from .shape import ShapeIndex
 from .signatures import SIGNATURES, Signature, by_id
 
 CONFIRMED_BY_FACT = 0.45  # a signature's own `when` condition holds on this machine
@@ -391,7 +391,7 @@ def _anchor_limit(starts: list[int]) -> int:
 
 
 def _lines_with(
-    low: str, word: str, starts: list[int], seen: dict[str, set[int] | None], blob: str
+    low: str, word: str, starts: list[int], seen: dict[str, set[int] | None], blob: ShapeIndex
 ) -> set[int] | None:
     """The lines holding `word` (None: too many to be worth windows), found once per scan; a word whose shape is not
     among the text's line shapes (`blob`) is not searched for in the whole text."""
@@ -399,7 +399,7 @@ def _lines_with(
         return seen[word]
     lines: set[int] | None = set()
     limit = _anchor_limit(starts)
-    if "\n" not in word and shape(word) not in blob:
+    if "\n" not in word and word not in blob:
         seen[word] = lines
         return lines
     if low.count(word) > limit:  # one C pass: too many to be worth windows (a full scan finds the same)
@@ -426,7 +426,7 @@ def _windows(
     anchors: tuple[str, ...],
     starts: list[int],
     seen: dict[str, set[int] | None],
-    blob: str,
+    blob: ShapeIndex,
     reach: int = REACH,
 ) -> list[tuple[int, int]] | None:
     """Line ranges (first, last) around every occurrence of an anchor; None: scan everything."""
@@ -487,7 +487,7 @@ def scan(text: str) -> _Scan:
     starts = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
     found: dict[str, list[int]] = {}
     anchor_lines: dict[str, set[int] | None] = {}
-    blob = shapes_blob(low)
+    blob = ShapeIndex(low)
     for sig in SIGNATURES:
         anchors = sig.words
         reach = MULTILINE_REACH if "\\n" in sig.pattern else REACH

@@ -380,12 +380,13 @@ def _branches(pattern: str) -> list[str]:
     return out
 
 
-def _anchor(branch: str) -> str | None:
-    """The longest literal word every match of this branch contains (outside groups, classes and quantifiers)."""
+def _anchor(branch: str, alnum: bool = False) -> str | None:
+    """The longest literal word every match of this branch contains (outside groups, classes and quantifiers);
+    `alnum`: digits and underscores belong to words too, and one non-ASCII character (a CJK word) is enough."""
     best, word = "", ""
     for _, c, depth, in_class in _scan(branch):
         quantified = c != "" and c in "?*{+"  # "" marks the end of the branch
-        if c.isalpha() and depth == 0 and not in_class:
+        if (c.isalpha() or (alnum and (c.isdigit() or c == "_"))) and depth == 0 and not in_class:
             word += c
             continue
         if word and not quantified and len(word) > len(best):
@@ -393,17 +394,53 @@ def _anchor(branch: str) -> str | None:
         elif word and quantified and len(word) - 1 > len(best):
             best = word[:-1]  # the quantifier binds only the last letter
         word = ""
-    return best.lower() if len(best) >= 3 else None
+    return best.lower() if len(best) >= 3 or (alnum and best and not best.isascii()) else None
 
 
-def _required_words(pattern: str) -> tuple[str, ...] | None:
+def _required_words(pattern: str, alnum: bool = False) -> tuple[str, ...] | None:
     """One required word per alternative of the pattern; None when some alternative has none."""
     words = []
     for branch in _branches(pattern):
-        word = _anchor(branch)
+        word = _anchor(branch, alnum)
         if word is None:
             return None
         words.append(word)
+    return tuple(dict.fromkeys(words))
+
+
+def _groups(branch: str) -> Iterator[str]:
+    """The contents of the top-level groups of a branch that every match goes through (not followed by ?, * or
+    {0,...}; no lookaround), without a leading ?: ."""
+    start = None
+    for i, c, depth, in_class in _scan(branch):
+        if in_class:
+            continue
+        if c == "(" and depth == 0:
+            start = i
+        elif c == ")" and depth == 1 and start is not None:
+            inner, after = branch[start + 1 : i], branch[i + 1 : i + 3]
+            start = None
+            if after[:1] in ("?", "*") or after.startswith("{0"):
+                continue
+            if inner.startswith(("?=", "?!", "?<=", "?<!")):
+                continue
+            yield inner.removeprefix("?:")
+
+
+def required_words(pattern: str) -> tuple[str, ...] | None:
+    """For a filter that tests the lower-cased text with `in` (keywords.py): words of letters, digits and
+    underscores, a CJK word of one character; a branch without a word of its own takes the words of a group it
+    must go through (one of each of the group's alternatives)."""
+    words: list[str] = []
+    for branch in _branches(pattern):
+        word = _anchor(branch, alnum=True)
+        if word is not None:
+            words.append(word)
+            continue
+        inner = next((w for g in _groups(branch) if (w := required_words(g)) is not None), None)
+        if inner is None:
+            return None
+        words.extend(inner)
     return tuple(dict.fromkeys(words))
 
 
@@ -739,7 +776,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
         r"|forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice"
         r"|the provided PTX was compiled with an unsupported toolchain|UNSUPPORTED_PTX_VERSION|cudaErrorUnsupportedPtxVersion",
-        0.75,
+        0.85,  # above the symptom "no CUDA device" it explains (804 after "is_available() is False")
         "The CUDA runtime in use (torch's, or a bitsandbytes library's) needs a newer driver than the one installed.",
         "Upgrade the NVIDIA driver to one that supports the runtime's CUDA version; `bnbdoctor check` shows both.",
         (CUDA_RUNTIME, TORCH_CUDA_INIT),
@@ -942,7 +979,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TYPES.html",
             ),
         ),
-        anchors=("500", "not_found", "named symbol"),
+        anchors=("error 500", "not_found", "named symbol", "failure: 500"),
     ),
     Signature(
         "cuda-index-assert",
@@ -1036,6 +1073,90 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("lavapipe", "llvmpipe"),
+    ),
+    Signature(
+        "nvcc-host-compiler-unsupported",
+        "version_incompat",
+        None,
+        # the CUDA toolkit's crt/host_config.h refuses a host compiler newer (or older) than its release supports
+        r"unsupported GNU version! gcc versions later than \d+ are not supported"
+        r"|unsupported Microsoft Visual Studio version! Only the versions|unsupported clang version! clang version must be",
+        0.75,
+        "The host C++ compiler is one this CUDA toolkit does not support (each CUDA release names the newest gcc, "
+        "clang and Visual Studio it accepts): a distribution or Visual Studio newer than the toolkit.",
+        "Build with a supported compiler (e.g. `CC=gcc-11 CXX=g++-11`, `NVCC_CCBIN`/`-ccbin`, or the older MSVC "
+        "toolset), or install a newer CUDA toolkit; `-allow-unsupported-compiler` only skips the check.",
+        (
+            Reference(
+                "docs",
+                "CUDA Installation Guide for Linux: supported host compilers per release (crt/host_config.h)",
+                "https://docs.nvidia.com/cuda/cuda-installation-guide-linux/",
+            ),
+        ),
+        anchors=(
+            "unsupported gnu version",
+            "unsupported microsoft visual studio",
+            "unsupported clang version",
+        ),
+    ),
+    Signature(
+        "ptxas-older-than-ptx",
+        "cuda_mismatch",
+        None,
+        # ptxas of the toolkit in use meets PTX of a newer ISA, which a JIT (Triton, Inductor, TVM) emitted for the
+        # CUDA it was built with: "ptxas /tmp/x.ptx, line 5; fatal   : Unsupported .version 7.3; current version is '7.2'"
+        r"ptxas[^\n]*fatal\s*: Unsupported \.version \d+\.\d+; current version is",
+        0.75,
+        "The ptxas that assembles the generated PTX (the CUDA toolkit's, found through PATH, CUDA_HOME or "
+        "TRITON_PTXAS_PATH) is older than the PTX version the compiler emitted (Triton, torch.compile, another JIT "
+        "built for a newer CUDA).",
+        "Use a ptxas at least as new as the compiler's CUDA: a newer CUDA toolkit, or Triton's own bundled ptxas "
+        "(unset TRITON_PTXAS_PATH / remove the old toolkit from PATH), or a Triton built for the installed CUDA.",
+        (
+            Reference(
+                "docs",
+                "PTX ISA: the .version directive and the CUDA release that introduced each PTX version",
+                "https://docs.nvidia.com/cuda/parallel-thread-execution/",
+            ),
+        ),
+        anchors=("unsupported .version",),
+    ),
+    Signature(
+        "msvc-std-ambiguous",
+        "other",
+        None,
+        # MSVC 14.4x (Visual Studio 2022 17.10+) compiling torch's torch/csrc/dynamo/compiled_autograd.h through nvcc
+        r"error C2872: .?std.?: ambiguous symbol",
+        0.6,
+        "A known clash between newer MSVC toolsets (14.4x, Visual Studio 2022 17.10 and later) and a torch header "
+        "(torch/csrc/dynamo/compiled_autograd.h) when nvcc compiles a CUDA extension on Windows: 'std' becomes "
+        "ambiguous. Not the extension's code.",
+        "Build with the MSVC 14.3x toolset (`vcvarsall.bat x64 -vcvars_ver=14.39`), or define USE_CUDA for the "
+        "extension's nvcc flags (torch's own Windows workaround), or use a torch release whose header is fixed.",
+        (
+            _src(
+                TORCH,
+                "torch/csrc/dynamo/compiled_autograd.h",
+                "C2872 'std': ambiguous symbol under MSVC 14.4x",
+            ),
+        ),
+        anchors=("c2872",),
+    ),
+    Signature(
+        "mps-dtype-unsupported",
+        "other",
+        None,
+        # torch's MPS backend (aten/src/ATen/mps): no float64 at all, no float8 types
+        r"to the MPS backend but it does not have support for that dtype|Cannot convert a MPS Tensor to float64"
+        r"|MPS framework doesn.t support float64",
+        0.65,
+        "Apple's MPS backend has no float64 and no float8 (e4m3fn/e5m2) data type: a tensor or a checkpoint in one of "
+        "them cannot go to the Mac GPU.",
+        "Cast to a type MPS has (float32 instead of float64; float16/bfloat16 instead of an fp8 checkpoint: convert "
+        "it once on the CPU, or use a GGUF/fp16 release of the model).",
+        (_src(TORCH, "aten/src/ATen/mps/MPSDevice.mm", "MPS data types"),),
+        alternatives=(replace(_MAC, weak=True),),
+        anchors=("mps",),
     ),
     Signature(
         "cuda-fork-reinit",
@@ -2024,6 +2145,15 @@ SIGNATURES: tuple[Signature, ...] = (
                 "rocm",
                 weak=True,  # every report of this message is on ROCm: it permits the reading, it does not show it
             ),
+            Alternative(
+                "arch_unsupported",
+                "torch noticed that hipBLASLt has no kernels for this AMD GPU's gfx target and fell back to hipBLAS by "
+                "itself (the warning of newer releases, not the error of torch 2.6): the GPU is outside hipBLASLt's "
+                "list; the work goes on.",
+                "Nothing is broken; to silence it, keep hipBLASLt off for this GPU (TORCH_BLAS_PREFER_HIPBLASLT=0).",
+                0.3,
+                "text:blas_backend_overridden",
+            ),
         ),
         anchors=("hipblaslt",),
     ),
@@ -2689,6 +2819,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "The 4-bit layers compute in float32 (the default bnb_4bit_compute_dtype) while the inputs are float16: it works but is 2-4x slower.",
         "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16) (float16 below compute capability 8.0).",
         (LINEAR4BIT, H100),
+        anchors=("linear4bit",),
     ),
     Signature(
         "bnb-slow-path",
@@ -2710,6 +2841,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "8-bit layers cast bfloat16 inputs to float16 for every matmul.",
         "Load the 8-bit model with dtype=torch.float16.",
         (BNB_FUNCS,),
+        anchors=("matmul8bitlt",),
     ),
     # ---- versions and APIs ----
     Signature(
@@ -2904,6 +3036,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "Leave quantization_config out of from_pretrained (or pass it only when it is set); the checkpoint's own is "
         "used. `bnbdoctor lint` flags the call (BNB115).",
         (AUTO_FACTORY,),
+        anchors=("ckpt:", "unexpected", "1])"),
     ),
     Signature(
         "torch-extension-cuda-mismatch",
@@ -3378,11 +3511,15 @@ SIGNATURES: tuple[Signature, ...] = (
         "non-nvidia-gpu",
         "platform_unsupported",
         "BNB050",
-        r"\bZLUDA\b|AMD Radeon|Radeon RX|Intel\(R\) (Iris|UHD|Arc)|Intel Arc\b|DirectML",
+        # not in a line that names an NVIDIA GPU too ("RTX 5090 + RTX PRO 6000 (plus an AMD Radeon iGPU)"): a
+        # laptop's or desktop's integrated GPU beside the NVIDIA one is no platform of its own
+        r"^(?![^\n]*\b(NVIDIA|GeForce|RTX|GTX|Tesla|Quadro)\b)[^\n]*?"
+        r"(\bZLUDA\b|AMD Radeon|Radeon RX|Intel\(R\) (Iris|UHD|Arc)|Intel Arc\b|DirectML)",
         0.5,
         "The GPU is not an NVIDIA one (AMD through ZLUDA/DirectML, Intel): bitsandbytes' CUDA kernels cannot run on it.",
         "Use an NVIDIA GPU, or a bitsandbytes backend for your hardware where one exists (ROCm on Linux for AMD, XPU for Intel).",
         (BNB_INSTALL,),
+        anchors=("zluda", "amd radeon", "radeon rx", "intel(r)", "intel arc", "directml"),
     ),
     # a library's own refusal of the operating system or GPU platform, raised as an error: torch 2.0-2.3's
     # "Windows not yet supported for torch.compile" (torch/_dynamo/eval_frame.py check_if_dynamo_supported), an
