@@ -2,7 +2,7 @@
 
     python scripts/record_cuda_errors.py OUT_DIR [CASE ...]
 
-Each case runs in its own child process (a device-side assert leaves the CUDA context unusable), and the last 40
+Each case runs in its own child process (a device-side assert leaves the CUDA context unusable), and the last TAIL
 lines of what the child wrote to stderr are saved as OUT_DIR/<case>.txt with the machine and versions in a header.
 Used on the lent H200 (2026-11-30, sessions 2, 7 and 8); the files live in tests/fixtures/explain/gpu/ and
 tests/explain/test_cuda_status.py checks that explain names the code (or the signature) and the category of each.
@@ -14,6 +14,10 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+
+TAIL = (
+    60  # lines of the child's stderr kept (a torchrun launch prints its summary after the rank's traceback)
+)
 
 CASES = {
     # an index outside an embedding table: the kernel's assert (cudaErrorAssert, 710)
@@ -92,6 +96,30 @@ CASES = {
         "import torch; x = torch.zeros(10, device='cuda'); y = x[torch.tensor([20], device='cuda')]; "
         "torch.cuda.synchronize()"
     ),
+    # two GPUs (the nvidia-h200-x2 kind): every rank of a two-process NCCL launch on GPU 0 (no set_device / no
+    # device_map={"": local_rank}), then tensors and a layer on two GPUs, then generate() fed inputs on the CPU
+    "nccl-ranks-on-one-gpu": (
+        "import subprocess, sys, tempfile\n"
+        "src = 'import torch, torch.distributed as dist\\ndist.init_process_group(\"nccl\")\\n'"
+        " 'x = torch.ones(1, device=\"cuda:0\")\\ndist.all_reduce(x)\\ntorch.cuda.synchronize()\\n'\n"
+        "f = tempfile.NamedTemporaryFile('w', suffix='.py', delete=False); f.write(src); f.close()\n"
+        "r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', f.name],"
+        " capture_output=True, text=True)\n"
+        "sys.stderr.write(r.stdout + r.stderr); sys.exit(r.returncode)\n"
+    ),
+    "tensors-on-two-gpus": (
+        "import torch; torch.randn(2, 2, device='cuda:0') @ torch.randn(2, 2, device='cuda:1')"
+    ),
+    "layer-on-gpu1-input-on-gpu0": (
+        "import torch; torch.nn.Linear(4, 4).to('cuda:1')(torch.randn(2, 4, device='cuda:0'))"
+    ),
+    "generate-input-on-cpu": (
+        "import torch, transformers\n"
+        "cfg = transformers.LlamaConfig(vocab_size=128, hidden_size=64, intermediate_size=128, num_hidden_layers=2,"
+        " num_attention_heads=4, num_key_value_heads=4)\n"
+        "m = transformers.LlamaForCausalLM(cfg).to('cuda:0')\n"
+        "m.generate(torch.tensor([[1, 2, 3]]), max_new_tokens=2, do_sample=False)\n"
+    ),
     # gather with an index past the dimension (aten/src/ATen/native/cuda/ScatterGatherKernel.cu)
     "gather-index-out-of-bounds": (
         "import torch; torch.gather(torch.zeros(2, 3, device='cuda'), 1, torch.tensor([[0, 7]], device='cuda')); "
@@ -119,7 +147,7 @@ def main() -> int:
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
         )
-        tail = "\n".join(done.stderr.strip().splitlines()[-40:])
+        tail = "\n".join(done.stderr.strip().splitlines()[-TAIL:])
         (out / f"{name}.txt").write_text(header + f"# case: {name}; exit status {done.returncode}\n{tail}\n")
         print(name, done.returncode, tail.splitlines()[-1] if tail else "")
     return 0

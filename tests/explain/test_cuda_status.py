@@ -164,6 +164,13 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
         ("nll-loss-label-out-of-range", "wrong_api", "cuda-index-assert"),
         ("index-out-of-bounds", "wrong_api", "cuda-index-assert"),
         ("gather-index-out-of-bounds", "wrong_api", "cuda-index-assert"),
+        # session 8, on the lent 2 x H200 (NCCL 2.28.9): every rank of a torchrun launch on GPU 0; tensors and a layer
+        # on two GPUs (torch 2.11's wording: "but got mat2 is on cuda:1, different from other tensors on cuda:0");
+        # generate() fed inputs on the CPU for a model on the GPU
+        ("nccl-ranks-on-one-gpu", "device_mismatch", "nccl-ranks-share-a-gpu"),
+        ("tensors-on-two-gpus", "device_mismatch", "device-mismatch"),
+        ("layer-on-gpu1-input-on-gpu0", "device_mismatch", "device-mismatch"),
+        ("generate-input-on-cpu", "device_mismatch", "generate-inputs-elsewhere"),
         ("invalid-device-ordinal", "gpu_not_visible", "invalid-device-ordinal"),
         ("out-of-memory", "oom", "cuda-oom"),
         ("no-visible-gpu", "gpu_not_visible", "no-cuda-device"),
@@ -204,3 +211,24 @@ def test_what_nvcc_13_really_printed_for_an_architecture_it_dropped(gpu: str, ca
     )
     top = explain_text(text, report_machine(text))[0]
     assert top.category == category and "nvcc-unknown-architecture" in top.evidence["signatures"]
+
+
+def test_cudnn_statuses_carry_the_numbers_of_cudnn_9s_own_header():
+    """cuda_status.CUDNN against cudnnStatus_t of the cuDNN 9.19 header read on the lent H200 (a fixture): every
+    name is there with its number (an alias with the number of the status it stands for)."""
+    import re
+
+    text = (GPU_FIXTURES / "cudnn-status-enum.txt").read_text()
+    numbers = {m[1]: int(m[2]) for m in re.finditer(r"(CUDNN_STATUS_\w+)\s*=\s*(\d+)", text)}
+    aliases = {
+        m[1]: m[2]
+        for m in re.finditer(r"(CUDNN_STATUS_\w+) CUDNN_DEPRECATED_ENUM\s*=\s*(CUDNN_STATUS_\w+)", text)
+    }
+    for name, (value, _, (category, _, _)) in cuda_status.CUDNN.items():
+        assert numbers.get(name, numbers.get(aliases.get(name, ""))) == value, name
+        assert category in CATEGORIES
+    top = explain_text("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH")[0]
+    assert (
+        top.category == "arch_unsupported"
+        and "cuda:CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH" in top.evidence["signatures"]
+    )

@@ -682,6 +682,12 @@ FAMILY_TEXTS = [
         "driver_too_old",
     ),
     (
+        "torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/NCCLUtils.hpp:275, invalid "
+        "usage, NCCL version 2.21.5\nncclInvalidUsage: This usually reflects invalid usage of NCCL library.\nLast "
+        "error:\nDuplicate GPU detected : rank 3 and rank 0 both on CUDA device 1b000",
+        "device_mismatch",
+    ),
+    (
         "[W1203 09:12:01.1 Context.cpp:296] Warning: Attempting to use hipBLASLt on an unsupported architecture! "
         "Overriding blas backend to hipblas (function operator())",
         "arch_unsupported",

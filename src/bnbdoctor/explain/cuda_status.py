@@ -204,6 +204,110 @@ CUBLAS: dict[str, tuple[int, str, tuple[str, float, str]]] = {
         ("other", 0.2, ""),
     ),
 }
+#: cuDNN's statuses (cudnnStatus_t), as torch prints them ("cuDNN error: CUDNN_STATUS_NOT_SUPPORTED"): number in
+#: cuDNN 9 (include/cudnn_graph.h of the nvidia-cudnn wheel torch 2.11+cu130 brings, cuDNN 9.19, read on the lent H200
+#: on 2026-11-30; cuDNN 8 numbered the older names 1-14), NVIDIA's description (cuDNN API reference,
+#: cudnnStatus_t), and the meaning here as in MEANING
+CUDNN: dict[str, tuple[int, str, tuple[str, float, str]]] = {
+    "CUDNN_STATUS_NOT_INITIALIZED": (
+        1001,
+        "The cuDNN library was not initialized properly: usually cudnnCreate() failed, from an error in the CUDA "
+        "runtime it called or in the hardware setup.",
+        (
+            "oom",
+            0.3,
+            "cuDNN could not be set up on the GPU (torch creates its handle at the first convolution or RNN); most "
+            "often the GPU memory is already full, else another cuDNN or CUDA runtime was loaded",
+        ),
+    ),
+    "CUDNN_STATUS_ALLOC_FAILED": (
+        4003,
+        "Resource allocation failed inside the cuDNN library (an alias of INTERNAL_ERROR_HOST_ALLOCATION_FAILED in "
+        "cuDNN 9).",
+        ("oom", 0.45, "cuDNN could not allocate the memory it needs"),
+    ),
+    "CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED": (
+        4004,
+        "A device memory allocation inside cuDNN failed.",
+        ("oom", 0.45, "cuDNN could not allocate GPU memory"),
+    ),
+    "CUDNN_STATUS_INTERNAL_ERROR": (
+        4000,
+        "An internal cuDNN operation failed.",
+        (
+            "other",
+            0.2,
+            "an internal cuDNN failure; in torch most often GPU memory exhausted around the call or a cuDNN of "
+            "another version loaded",
+        ),
+    ),
+    "CUDNN_STATUS_BAD_PARAM": (
+        2000,
+        "An incorrect value or parameter was passed to the function.",
+        ("other", 0.2, ""),
+    ),
+    "CUDNN_STATUS_NOT_SUPPORTED": (
+        3000,
+        "The functionality requested is not presently supported by cuDNN.",
+        (
+            "other",
+            0.25,
+            "cuDNN has no algorithm for this call: a non-contiguous input, a batch or sequence beyond its size "
+            "limits, or a data type or layout this GPU and cuDNN do not support",
+        ),
+    ),
+    "CUDNN_STATUS_ARCH_MISMATCH": (
+        3007,
+        "The function requires a feature absent from the current GPU device (an alias of "
+        "NOT_SUPPORTED_ARCH_MISMATCH in cuDNN 9).",
+        ("arch_unsupported", 0.45, "this cuDNN has no kernels for this GPU generation"),
+    ),
+    "CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH": (
+        3007,
+        "The function requires a feature absent from the current GPU device.",
+        ("arch_unsupported", 0.45, "this cuDNN has no kernels for this GPU generation"),
+    ),
+    "CUDNN_STATUS_EXECUTION_FAILED": (
+        5000,
+        "The GPU program failed to execute, usually a failure to launch a cuDNN kernel on the GPU.",
+        (
+            "arch_unsupported",
+            0.3,
+            "a cuDNN kernel failed to launch; most often the GPU is newer than this torch/cuDNN build (an RTX 30xx "
+            "under a CUDA 10 build, an RTX 50xx under one before CUDA 12.8)",
+        ),
+    ),
+    "CUDNN_STATUS_VERSION_MISMATCH": (
+        1002,
+        "The versions of cuDNN's libraries do not match (an alias of SUBLIBRARY_VERSION_MISMATCH in cuDNN 9).",
+        ("cuda_mismatch", 0.45, "two cuDNN installs are mixed (a system cuDNN beside the one torch brings)"),
+    ),
+    "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH": (
+        1002,
+        "The versions of cuDNN's sub-libraries do not match.",
+        ("cuda_mismatch", 0.45, "two cuDNN installs are mixed (a system cuDNN beside the one torch brings)"),
+    ),
+    "CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED": (
+        1008,
+        "A cuDNN sub-library could not be loaded.",
+        ("missing_libs", 0.45, "a cuDNN library file is missing or cannot be opened"),
+    ),
+    "CUDNN_STATUS_NOT_SUPPORTED_INCOMPATIBLE_CUDA_DRIVER": (
+        3005,
+        "The installed CUDA driver does not support this cuDNN.",
+        ("driver_too_old", 0.45, "the NVIDIA driver is older than this cuDNN needs"),
+    ),
+    "CUDNN_STATUS_NOT_SUPPORTED_INCOMPATIBLE_CUDART": (
+        3006,
+        "The CUDA runtime in use does not support this cuDNN.",
+        ("cuda_mismatch", 0.45, "cuDNN was built for another CUDA runtime than the one loaded"),
+    ),
+    "CUDNN_STATUS_EXECUTION_FAILED_CUDA_DRIVER": (
+        5001,
+        "A call to the CUDA driver failed while cuDNN executed.",
+        ("driver_too_old", 0.3, "the CUDA driver failed under cuDNN (an old or mismatched driver)"),
+    ),
+}
 #: the next step for each curated code; a code without one gets its category's general step
 FIX: dict[str, str] = {
     "cudaErrorNoKernelImageForDevice": "Install releases of torch and bitsandbytes built for this GPU's compute capability (`bnbdoctor check` lists what each was built for).",
@@ -237,6 +341,11 @@ FIX: dict[str, str] = {
     "CUBLAS_STATUS_ALLOC_FAILED": "Need less GPU memory: a smaller batch or sequence, or nothing else on the GPU.",
     "CUBLAS_STATUS_ARCH_MISMATCH": "Use a data type and an operation this GPU generation supports (no bfloat16 before Ampere, no int8 tensor cores before Turing).",
     "CUBLAS_STATUS_NOT_SUPPORTED": "Use a data type and an operation this GPU generation supports (no bfloat16 before Ampere, no int8 tensor cores before Turing), or a bitsandbytes release whose int8 path does not need cublasLt.",
+    "CUDNN_STATUS_NOT_INITIALIZED": "Free GPU memory before the first convolution or RNN (a smaller batch, nothing else on the GPU) and let torch load the cuDNN of its own wheel (no system cuDNN on LD_LIBRARY_PATH).",
+    "CUDNN_STATUS_NOT_SUPPORTED": "Make the input contiguous (`.contiguous()`), split very long sequences or large batches into chunks, or use a data type the GPU has; `torch.backends.cudnn.enabled = False` runs the op without cuDNN.",
+    "CUDNN_STATUS_EXECUTION_FAILED": "Install a torch build for this GPU's compute capability (CUDA 12.8+ builds for RTX 50xx), then retry with CUDA_LAUNCH_BLOCKING=1 if it persists.",
+    "CUDNN_STATUS_VERSION_MISMATCH": "Let torch load the cuDNN of its own wheel: take a system cuDNN off LD_LIBRARY_PATH (or uninstall the extra nvidia-cudnn package).",
+    "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH": "Let torch load the cuDNN of its own wheel: take a system cuDNN off LD_LIBRARY_PATH (or uninstall the extra nvidia-cudnn package).",
 }
 MAX_LINES = 3
 #: forms around a runtime string that say it is a CUDA error (the strings alone are plain English: "invalid argument")
@@ -246,8 +355,10 @@ _CONTEXT = re.compile(
 )
 #: one of these is in every line _CONTEXT accepts: a cheap test first (a 2 MB log has tens of thousands of lines)
 _CONTEXT_WORDS = ("cuda", "cudnn", "cublas", "nccl", "triton", "error", "curesult")
-#: cudaErrorX, CUDA_ERROR_X, CUBLAS_STATUS_X
-_NAME = re.compile(r"\b(cudaError[A-Z]\w+|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z_]+)\b")
+#: cudaErrorX, CUDA_ERROR_X, CUBLAS_STATUS_X, CUDNN_STATUS_X
+_NAME = re.compile(
+    r"\b(cudaError[A-Z]\w+|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z_]+|CUDNN_STATUS_[A-Z_]+)\b"
+)
 #: where a runtime string starts: after "error:", "error (209) :", "Error 804:", bitsandbytes' "Error <string> at
 #: line", Triton's "[CUDA]:"
 _LEAD = re.compile(r"(?:\berror|\[cuda\])(?:\s*\(\d+\))?(?:\s+\d+)?\s*:?\s*", re.I)
@@ -291,7 +402,7 @@ def table() -> tuple[dict[str, Code], dict[str, list[str]], dict[str, Code]]:
             )
         else:
             by_name[e["name"]] = Code(e["name"], e["value"], None, e.get("doc", ""), e["name"])
-    for name, (value, doc, _) in CUBLAS.items():
+    for name, (value, doc, _) in (*CUBLAS.items(), *CUDNN.items()):
         by_name[name] = Code(name, value, None, doc)
     by_string = {
         c.string.lower(): c
@@ -335,12 +446,13 @@ def find(lines: list[str]) -> list[Found]:
 def meaning(code: Code) -> tuple[str, float, str]:
     """(category, confidence, cause) for one code; a code without a curated meaning is `other`, named with NVIDIA's
     comment."""
+    library = CUBLAS if code.name in CUBLAS else CUDNN if code.name in CUDNN else None
     category, confidence, mechanism = MEANING.get(code.name) or (
-        CUBLAS[code.name][2] if code.name in CUBLAS else ("other", 0.2, "")
+        library[code.name][2] if library is not None else ("other", 0.2, "")
     )
     said = f"`{code.string}`" if code.string else ""
     names = code.name + (f" / {code.driver}" if code.driver and code.driver != code.name else "")
-    kind = "cuBLAS status" if code.name in CUBLAS else "CUDA error"
+    kind = "cuBLAS status" if code.name in CUBLAS else "cuDNN status" if code.name in CUDNN else "CUDA error"
     head = f"{kind} {names} ({code.value}){': ' + said if said else ''}"
     nvidia = f" NVIDIA: {code.doc}" if code.doc else ""
     return category, confidence, f"{head}: {mechanism}.{nvidia}" if mechanism else f"{head}.{nvidia}"
@@ -351,6 +463,12 @@ def reference(code: Code) -> Reference:
     if code.name in CUBLAS:
         return Reference(
             "docs", f"cuBLAS library documentation, cublasStatus_t: {code.name} = {code.value}", None
+        )
+    if code.name in CUDNN:
+        return Reference(
+            "docs",
+            f"cuDNN API reference, cudnnStatus_t: {code.name} = {code.value} (cuDNN 9, include/cudnn_graph.h)",
+            "https://docs.nvidia.com/deeplearning/cudnn/api/latest/",
         )
     return Reference(
         "docs",

@@ -827,7 +827,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "nvidia-smi-no-driver",
         "gpu_not_visible",
         "BNB001",
-        r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+        r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver"
+        # NVML's own status for the same state (nvml.h NVML_ERROR_DRIVER_NOT_LOADED = 9; pynvml's exception class)
+        r"|NVMLError_DriverNotLoaded|NVML_ERROR_DRIVER_NOT_LOADED",
         0.8,
         "nvidia-smi cannot reach the NVIDIA driver: it is not installed or not loaded (after a kernel update, without a reboot), or this is a container/VM without the GPU passed through.",
         "Install or reload the driver (a reboot after a kernel update), or start the container with the GPU (`--gpus all`); `bnbdoctor check` shows what NVML reports.",
@@ -1157,6 +1159,29 @@ SIGNATURES: tuple[Signature, ...] = (
         (_src(TORCH, "aten/src/ATen/mps/MPSDevice.mm", "MPS data types"),),
         alternatives=(replace(_MAC, weak=True),),
         anchors=("mps",),
+    ),
+    Signature(
+        "nccl-ranks-share-a-gpu",
+        "device_mismatch",
+        None,
+        # NCCL's communicator init (src/init.cc): two ranks of one job on the same GPU; recorded on the lent 2 x H200
+        # (torch 2.11.0+cu130, NCCL 2.28.9): every rank of a torchrun launch put its tensors on cuda:0
+        r"Duplicate GPU detected : rank \d+ and rank \d+ both on CUDA device",
+        0.8,
+        "Two processes of the distributed launch use the same GPU: each rank put its model or tensors on GPU 0 "
+        "instead of its own (no torch.cuda.set_device(local_rank); a quantized model loaded with device_map='auto' or "
+        "'cuda' in every rank).",
+        "Give each rank its own GPU: `torch.cuda.set_device(int(os.environ['LOCAL_RANK']))` before any CUDA work, and "
+        "load a 4/8-bit model with `device_map={'': PartialState().process_index}` (accelerate) or "
+        "`{'': local_rank}` in each process.",
+        (
+            Reference(
+                "source",
+                "NVIDIA/nccl src/init.cc: 'Duplicate GPU detected : rank %d and rank %d both on CUDA device %lx'",
+                "https://github.com/NVIDIA/nccl/blob/master/src/init.cc",
+            ),
+        ),
+        anchors=("duplicate gpu",),
     ),
     Signature(
         "cuda-fork-reinit",
