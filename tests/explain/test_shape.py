@@ -216,39 +216,23 @@ def test_keyword_patterns_skipped_by_their_words_change_no_guess(corpus_texts, m
     assert [keywords.guess(t) for t in corpus_texts] == filtered
 
 
-def test_a_long_texts_shape_index_finds_every_word_the_text_holds(monkeypatch):
+def test_a_long_texts_shape_index_finds_every_word_the_text_holds():
     """For a long text the index answers words without whitespace from the distinct words' shapes: never a miss
-    where the text holds the word (a build log of all-different lines, as bench_explain's stress case)."""
-    import itertools
-
+    where the text holds the word (bench_explain's stress case: a build log of all-different lines)."""
     from bnbdoctor.explain.shape import ShapeIndex
 
-    parts = [
-        "attention",
-        "kernel",
-        "gemm",
-        "softmax",
-        "rotary",
-        "layernorm",
-        "quant",
-        "matmul",
-        "reduce",
-        "scan",
-    ]
-    lines = [
-        f"[{i}/9000] nvcc -c /tmp/src/{'_'.join(p)}.cu -o /tmp/{'_'.join(p)}.o -gencode arch=compute_80,code=sm_80 "
-        f'/tmp/src/{"_".join(p)}.cu(41): warning #177-D: variable "{p[0]}" was declared but never referenced'
-        for i, p in enumerate(itertools.permutations(parts, 3))
-    ]
-    text = "\n".join([*lines, "RuntimeError: Error compiling objects for extension"]).lower()
-    monkeypatch.setattr(ShapeIndex, "LONG", 10_000)  # this text's 165 KB of distinct lines count as long
+    spec = importlib.util.spec_from_file_location("bench_explain", ROOT / "benchmarks" / "bench_explain.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    text = bench.big_build_log(400_000).lower()
     index = ShapeIndex(text)
     assert index.words is not None  # the long path
     words = {w for sig in SIGNATURES for w in sig.words or ()} | {
         "compute_80",
-        "scan_reduce_matmul.cu",
-        "9000]",
+        "csrc",
         "objects for",
+        "-gencode",
     }
     assert [w for w in words if w in text and w not in index] == []
     assert "linear4bit" not in index and "nonexistentword" not in index

@@ -256,12 +256,6 @@ CUDNN: dict[str, tuple[int, str, tuple[str, float, str]]] = {
             "limits, or a data type or layout this GPU and cuDNN do not support",
         ),
     ),
-    "CUDNN_STATUS_ARCH_MISMATCH": (
-        3007,
-        "The function requires a feature absent from the current GPU device (an alias of "
-        "NOT_SUPPORTED_ARCH_MISMATCH in cuDNN 9).",
-        ("arch_unsupported", 0.45, "this cuDNN has no kernels for this GPU generation"),
-    ),
     "CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH": (
         3007,
         "The function requires a feature absent from the current GPU device.",
@@ -276,11 +270,6 @@ CUDNN: dict[str, tuple[int, str, tuple[str, float, str]]] = {
             "a cuDNN kernel failed to launch; most often the GPU is newer than this torch/cuDNN build (an RTX 30xx "
             "under a CUDA 10 build, an RTX 50xx under one before CUDA 12.8)",
         ),
-    ),
-    "CUDNN_STATUS_VERSION_MISMATCH": (
-        1002,
-        "The versions of cuDNN's libraries do not match (an alias of SUBLIBRARY_VERSION_MISMATCH in cuDNN 9).",
-        ("cuda_mismatch", 0.45, "two cuDNN installs are mixed (a system cuDNN beside the one torch brings)"),
     ),
     "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH": (
         1002,
@@ -307,6 +296,11 @@ CUDNN: dict[str, tuple[int, str, tuple[str, float, str]]] = {
         "A call to the CUDA driver failed while cuDNN executed.",
         ("driver_too_old", 0.3, "the CUDA driver failed under cuDNN (an old or mismatched driver)"),
     ),
+}
+#: cuDNN 8's names that cuDNN 9 keeps as deprecated aliases of a status above (include/cudnn_graph.h)
+CUDNN_ALIASES = {
+    "CUDNN_STATUS_ARCH_MISMATCH": "CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH",
+    "CUDNN_STATUS_VERSION_MISMATCH": "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH",
 }
 #: the next step for each curated code; a code without one gets its category's general step
 FIX: dict[str, str] = {
@@ -344,7 +338,6 @@ FIX: dict[str, str] = {
     "CUDNN_STATUS_NOT_INITIALIZED": "Free GPU memory before the first convolution or RNN (a smaller batch, nothing else on the GPU) and let torch load the cuDNN of its own wheel (no system cuDNN on LD_LIBRARY_PATH).",
     "CUDNN_STATUS_NOT_SUPPORTED": "Make the input contiguous (`.contiguous()`), split very long sequences or large batches into chunks, or use a data type the GPU has; `torch.backends.cudnn.enabled = False` runs the op without cuDNN.",
     "CUDNN_STATUS_EXECUTION_FAILED": "Install a torch build for this GPU's compute capability (CUDA 12.8+ builds for RTX 50xx), then retry with CUDA_LAUNCH_BLOCKING=1 if it persists.",
-    "CUDNN_STATUS_VERSION_MISMATCH": "Let torch load the cuDNN of its own wheel: take a system cuDNN off LD_LIBRARY_PATH (or uninstall the extra nvidia-cudnn package).",
     "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH": "Let torch load the cuDNN of its own wheel: take a system cuDNN off LD_LIBRARY_PATH (or uninstall the extra nvidia-cudnn package).",
 }
 MAX_LINES = 3
@@ -404,6 +397,8 @@ def table() -> tuple[dict[str, Code], dict[str, list[str]], dict[str, Code]]:
             by_name[e["name"]] = Code(e["name"], e["value"], None, e.get("doc", ""), e["name"])
     for name, (value, doc, _) in (*CUBLAS.items(), *CUDNN.items()):
         by_name[name] = Code(name, value, None, doc)
+    for alias, name in CUDNN_ALIASES.items():
+        by_name[alias] = by_name[name]
     by_string = {
         c.string.lower(): c
         for c in by_name.values()
