@@ -572,6 +572,13 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), "NO_COLOR": "1"}
 
 
+def _sigint_delivered() -> None:
+    """In the child before exec: SIGINT back to its default. A runner started in the background of a
+    non-interactive shell (`cmd &`, nohup) ignores SIGINT, every child inherits that, and Ctrl-C could not reach
+    the CLI under test at all (it then read EOF, or finished its load)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("argv", "code"),
     [
@@ -652,6 +659,7 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
         stderr=subprocess.PIPE,
         env=_env(),
         cwd=tmp_path,
+        preexec_fn=_sigint_delivered,
     )
     try:
         deadline = time.monotonic() + 60
@@ -682,6 +690,7 @@ def test_ctrl_c_during_load_kills_the_child_too(tmp_path):
         stderr=subprocess.PIPE,
         env=_env(),
         cwd=tmp_path,
+        preexec_fn=_sigint_delivered,
     )
     try:
         deadline = time.monotonic() + 120
