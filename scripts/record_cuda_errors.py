@@ -18,6 +18,15 @@ from pathlib import Path
 TAIL = (
     60  # lines of the child's stderr kept (a torchrun launch prints its summary after the rank's traceback)
 )
+#: a tiny Llama (random weights) saved once to a folder, for the cases that load it quantized
+_TINY = (
+    "import os, torch, transformers\n"
+    "path = '/tmp/bnbdoctor-tiny-llama'\n"
+    "if not os.path.isdir(path):\n"
+    "    cfg = transformers.LlamaConfig(vocab_size=128, hidden_size=256, intermediate_size=512, num_hidden_layers=2,"
+    " num_attention_heads=4, num_key_value_heads=4)\n"
+    "    transformers.LlamaForCausalLM(cfg).save_pretrained(path)\n"
+)
 
 CASES = {
     # an index outside an embedding table: the kernel's assert (cudaErrorAssert, 710)
@@ -119,6 +128,25 @@ CASES = {
         " num_attention_heads=4, num_key_value_heads=4)\n"
         "m = transformers.LlamaForCausalLM(cfg).to('cuda:0')\n"
         "m.generate(torch.tensor([[1, 2, 3]]), max_new_tokens=2, do_sample=False)\n"
+    ),
+    # session 8: the quantized-load messages users meet most, in the wording of the releases on the GPU image
+    # (bitsandbytes carried in with ../shared/gpu/fetch-wheels.sh): a tiny Llama saved once, then loaded in 4/8-bit
+    "bnb-8bit-moved-with-to": _TINY
+    + (
+        "m = transformers.AutoModelForCausalLM.from_pretrained(path, device_map={'': 0},"
+        " quantization_config=transformers.BitsAndBytesConfig(load_in_8bit=True))\n"
+        "m.to(torch.float16)\n"
+    ),
+    "bnb-4bit-cast-with-half": _TINY
+    + (
+        "m = transformers.AutoModelForCausalLM.from_pretrained(path, device_map={'': 0},"
+        " quantization_config=transformers.BitsAndBytesConfig(load_in_4bit=True))\n"
+        "m.half()\n"
+    ),
+    "bnb-8bit-dispatched-to-cpu": _TINY
+    + (
+        "transformers.AutoModelForCausalLM.from_pretrained(path, device_map='auto', max_memory={0: '1MiB', 'cpu': '8GiB'},"
+        " quantization_config=transformers.BitsAndBytesConfig(load_in_8bit=True))\n"
     ),
     # gather with an index past the dimension (aten/src/ATen/native/cuda/ScatterGatherKernel.cu)
     "gather-index-out-of-bounds": (

@@ -171,6 +171,11 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
         ("tensors-on-two-gpus", "device_mismatch", "device-mismatch"),
         ("layer-on-gpu1-input-on-gpu0", "device_mismatch", "device-mismatch"),
         ("generate-input-on-cpu", "device_mismatch", "generate-inputs-elsewhere"),
+        # session 8, one H200 with bitsandbytes 0.50.2 and transformers 5.17.0: a tiny Llama loaded in 8-bit then
+        # cast with .to(float16), in 4-bit then .half(), and in 8-bit with max_memory leaving the GPU no room
+        ("bnb-8bit-moved-with-to", "wrong_api", "move-quantized-model"),
+        ("bnb-4bit-cast-with-half", "wrong_api", "move-quantized-model"),
+        ("bnb-8bit-dispatched-to-cpu", "cpu_offload", "quantized-offload-refused"),
         ("invalid-device-ordinal", "gpu_not_visible", "invalid-device-ordinal"),
         ("out-of-memory", "oom", "cuda-oom"),
         ("no-visible-gpu", "gpu_not_visible", "no-cuda-device"),
