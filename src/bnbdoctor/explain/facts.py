@@ -289,7 +289,8 @@ _ASKED_ARCH = re.compile(r"Unsupported gpu architecture '(?:compute|sm)_(?P<majo
 
 def _gpu_is_asked_arch(s: Snapshot, text: str) -> dict[str, Any] | None:
     """nvcc refused an architecture that is the GPU's own (a native build: -arch=native, CMake's "native", the
-    architecture list torch derives from the GPU): the GPU is newer than the toolkit, not a list naming another."""
+    architecture list torch derives from the GPU): this toolkit cannot compile for the GPU itself (it is newer than the
+    toolkit, or older than what the toolkit still supports), not a list naming another GPU."""
     asked = {(int(m["major"]), int(m["minor"])) for m in _ASKED_ARCH.finditer(text)}
     gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
     mine = [g for g in gpus if g.compute_capability is not None and tuple(g.compute_capability) in asked]
