@@ -438,16 +438,35 @@ def find(lines: list[str]) -> list[Found]:
     return list(out.values())
 
 
+#: the libraries whose own statuses are curated beside the runtime's codes: what a status is called, its table, and
+#: where its numbers and descriptions come from (the {name} and {value} of one status filled in)
+_LIBRARIES: tuple[tuple[str, dict[str, tuple[int, str, tuple[str, float, str]]], str, str | None], ...] = (
+    ("cuBLAS status", CUBLAS, "cuBLAS library documentation, cublasStatus_t: {name} = {value}", None),
+    (
+        "cuDNN status",
+        CUDNN,
+        "cuDNN API reference, cudnnStatus_t: {name} = {value} (cuDNN 9, include/cudnn_graph.h)",
+        "https://docs.nvidia.com/deeplearning/cudnn/api/latest/",
+    ),
+)
+
+
+def _library(
+    code: Code,
+) -> tuple[str, dict[str, tuple[int, str, tuple[str, float, str]]], str, str | None] | None:
+    return next((lib for lib in _LIBRARIES if code.name in lib[1]), None)
+
+
 def meaning(code: Code) -> tuple[str, float, str]:
     """(category, confidence, cause) for one code; a code without a curated meaning is `other`, named with NVIDIA's
     comment."""
-    library = CUBLAS if code.name in CUBLAS else CUDNN if code.name in CUDNN else None
+    library = _library(code)
     category, confidence, mechanism = MEANING.get(code.name) or (
-        library[code.name][2] if library is not None else ("other", 0.2, "")
+        library[1][code.name][2] if library is not None else ("other", 0.2, "")
     )
     said = f"`{code.string}`" if code.string else ""
     names = code.name + (f" / {code.driver}" if code.driver and code.driver != code.name else "")
-    kind = "cuBLAS status" if code.name in CUBLAS else "cuDNN status" if code.name in CUDNN else "CUDA error"
+    kind = library[0] if library is not None else "CUDA error"
     head = f"{kind} {names} ({code.value}){': ' + said if said else ''}"
     nvidia = f" NVIDIA: {code.doc}" if code.doc else ""
     return category, confidence, f"{head}: {mechanism}.{nvidia}" if mechanism else f"{head}.{nvidia}"
@@ -455,16 +474,9 @@ def meaning(code: Code) -> tuple[str, float, str]:
 
 def reference(code: Code) -> Reference:
     """Where the code and its comment come from."""
-    if code.name in CUBLAS:
-        return Reference(
-            "docs", f"cuBLAS library documentation, cublasStatus_t: {code.name} = {code.value}", None
-        )
-    if code.name in CUDNN:
-        return Reference(
-            "docs",
-            f"cuDNN API reference, cudnnStatus_t: {code.name} = {code.value} (cuDNN 9, include/cudnn_graph.h)",
-            "https://docs.nvidia.com/deeplearning/cudnn/api/latest/",
-        )
+    library = _library(code)
+    if library is not None:
+        return Reference("docs", library[2].format(name=code.name, value=code.value), library[3])
     return Reference(
         "docs",
         f"CUDA runtime API (driver_types.h, cudaGetErrorString): {code.name} = {code.value}; "

@@ -81,20 +81,19 @@ def _unsupported_platform(s: Snapshot) -> dict[str, Any] | None:
     return None
 
 
-def _gpu_below(s: Snapshot, cc: tuple[int, int]) -> dict[str, Any] | None:
-    low = [
-        g for g in derive.visible_gpus(s).gpus if g.compute_capability and tuple(g.compute_capability) < cc
+def _named(gpus: list[Any]) -> dict[str, Any] | None:
+    """The evidence of a condition on GPUs: their names and architectures ("NVIDIA H100 (sm_90)"); None for none."""
+    named = [
+        f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
+        for g in gpus
+        if g.compute_capability
     ]
-    return (
-        {
-            "nvml.gpus": [
-                f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
-                for g in low
-                if g.compute_capability
-            ]
-        }
-        if low
-        else None
+    return {"nvml.gpus": named} if named else None
+
+
+def _gpu_below(s: Snapshot, cc: tuple[int, int]) -> dict[str, Any] | None:
+    return _named(
+        [g for g in derive.visible_gpus(s).gpus if g.compute_capability and tuple(g.compute_capability) < cc]
     )
 
 
@@ -292,17 +291,13 @@ def _gpu_is_asked_arch(s: Snapshot, text: str) -> dict[str, Any] | None:
     architecture list torch derives from the GPU): this toolkit cannot compile for the GPU itself (it is newer than the
     toolkit, or older than what the toolkit still supports), not a list naming another GPU."""
     asked = {(int(m["major"]), int(m["minor"])) for m in _ASKED_ARCH.finditer(text)}
-    gpus = [g for g in derive.visible_gpus(s).gpus if g.compute_capability]
-    mine = [g for g in gpus if g.compute_capability is not None and tuple(g.compute_capability) in asked]
-    if not mine:
-        return None
-    return {
-        "nvml.gpus": [
-            f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
-            for g in mine
-            if g.compute_capability
+    return _named(
+        [
+            g
+            for g in derive.visible_gpus(s).gpus
+            if g.compute_capability and tuple(g.compute_capability) in asked
         ]
-    }
+    )
 
 
 def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any] | None:
@@ -357,13 +352,7 @@ def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any]
         if gpus and all(
             g.compute_capability is not None and tuple(g.compute_capability) >= floor for g in gpus
         ):
-            return {
-                "nvml.gpus": [
-                    f"{g.name} (sm_{g.compute_capability[0]}{g.compute_capability[1]})"
-                    for g in gpus
-                    if g.compute_capability
-                ]
-            }
+            return _named(gpus)
         return None
     if condition == "gpu_is_asked_arch":
         return _gpu_is_asked_arch(s, text)

@@ -22,7 +22,11 @@ def shape(text: str) -> str:
 def shapes_blob(text: str) -> str:
     """The distinct line shapes of `text`, one per line: a word (or any string without a line break) in `text` has
     its shape in here, so a string whose shape is not here is not in `text`."""
-    return "\n".join(dict.fromkeys(shape(text).split("\n")))
+    return _distinct_lines(shape(text))
+
+
+def _distinct_lines(form: str) -> str:
+    return "\n".join(dict.fromkeys(form.split("\n")))
 
 
 class ShapeIndex:
@@ -34,8 +38,9 @@ class ShapeIndex:
     LONG = 200_000  # characters of distinct line shapes from which the distinct words are worth collecting
 
     def __init__(self, text: str) -> None:
-        self.lines = shapes_blob(text)
-        self.words = "\n".join(dict.fromkeys(shape(text).split())) if len(self.lines) > self.LONG else None
+        form = shape(text)  # one translation for both views
+        self.lines = _distinct_lines(form)
+        self.words = "\n".join(dict.fromkeys(form.split())) if len(self.lines) > self.LONG else None
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
