@@ -82,6 +82,12 @@ FILES = {
     "test34": "reports-test34.jsonl",  # session 8: the other 80 of those 160, split at random: never tuned on
     "dev-aa": "reports-dev-aa.jsonl",  # session 8: 71 of 143 more (eight angles, mostly rare categories), at random
     "test35": "reports-test35.jsonl",  # session 8: the other 72 of those 143, split at random: never tuned on
+    "dev-ab": "reports-dev-ab.jsonl",  # session 9: 68 of 137 (six new angles), split at random
+    "test36": "reports-test36.jsonl",  # session 9: the other 69 of those 137: never tuned on
+    "dev-ac": "reports-dev-ac.jsonl",  # session 9: 76 of 152 more (six further angles), split at random
+    "test37": "reports-test37.jsonl",  # session 9: the other 76 of those 152: never tuned on
+    "dev-ad": "reports-dev-ad.jsonl",  # session 9: 52 of 105 more (a third collection, six angles), split at random
+    "test38": "reports-test38.jsonl",  # session 9: the other 53 of those 105: never tuned on
 }
 
 

@@ -106,6 +106,12 @@ FILES = {
     "test34": FIXTURES / "reports-test34.jsonl",
     "dev-aa": FIXTURES / "reports-dev-aa.jsonl",
     "test35": FIXTURES / "reports-test35.jsonl",
+    "dev-ab": FIXTURES / "reports-dev-ab.jsonl",
+    "test36": FIXTURES / "reports-test36.jsonl",
+    "dev-ac": FIXTURES / "reports-dev-ac.jsonl",
+    "test37": FIXTURES / "reports-test37.jsonl",
+    "dev-ad": FIXTURES / "reports-dev-ad.jsonl",
+    "test38": FIXTURES / "reports-test38.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -145,6 +151,12 @@ PAGE_SPLITS = {
     "test33",
     "dev-z",
     "test34",
+    "dev-ab",
+    "test36",
+    "dev-ac",
+    "test37",
+    "dev-ad",
+    "test38",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -9,11 +9,12 @@ the enum's name (`cudaErrorNoKernelImageForDevice`, the driver API's `CUDA_ERROR
 (`cuda runtime error (209)`, `Error 804: ...`). The three come from one place, so they are taken from it rather than
 from reports:
 
-- `include/driver_types.h` of the `nvidia-cuda-runtime-cu12` and `nvidia-cuda-runtime` (CUDA 13) wheels: the
+- `include/driver_types.h` of the `nvidia-cuda-runtime-cu11`, `-cu12` and `nvidia-cuda-runtime` (CUDA 13) wheels: the
   `cudaError` enum, every name, its number and NVIDIA's comment on it;
 - `include/cuda.h` of the same wheels: the driver API's `CUresult` enum (`CUDA_ERROR_*`), likewise;
 - `lib/libcudart.so.*`: what `cudaGetErrorString` returns for each number, asked of the library itself (it answers
-  without a GPU or a driver), one child process per wheel so that two runtimes never share a process.
+  without a GPU or a driver), one child process per wheel so that two runtimes never share a process; a string
+  an older runtime worded otherwise is kept as `older_strings` (logs of torch built for CUDA 11 show those).
 
 The table ships as src/bnbdoctor/explain/data/cuda_status.json; what a code means for a bitsandbytes user (its
 category) is curated in src/bnbdoctor/explain/cuda_status.py, which cites these comments. `--check` re-mines and
@@ -35,7 +36,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "bnbdoctor" / "explain" / "data" / "cuda_status.json"
 #: oldest first: a later wheel's comment or string replaces an earlier one; a code gone from a later one is kept
-WHEELS = ("nvidia-cuda-runtime-cu12==12.9.79", "nvidia-cuda-runtime==13.5.37")
+WHEELS = (
+    "nvidia-cuda-runtime-cu11==11.8.89",
+    "nvidia-cuda-runtime-cu12==12.9.79",
+    "nvidia-cuda-runtime==13.5.37",
+)
 SCHEMA = 1
 
 _ENTRY = re.compile(
@@ -87,7 +92,7 @@ def mine_wheel(wheel: Path, folder: Path) -> dict[str, Any]:
             "utf-8", "replace"
         )
         cuda_h = z.read(next(n for n in names if n.endswith("include/cuda.h"))).decode("utf-8", "replace")
-        member = next(n for n in names if re.search(r"lib/libcudart\.so\.\d+$", n))
+        member = next(n for n in names if re.search(r"lib/libcudart\.so\.[\d.]+$", n))  # .so.11.0, .so.12
         library = Path(z.extract(member, folder / wheel.stem))
     runtime = enum_entries(driver_types, "enum __device_builtin__ cudaError\n")
     strings = runtime_strings(library, [e["value"] for e in runtime])
@@ -113,7 +118,14 @@ def mine(folder: Path) -> dict[str, Any]:
         for kind in table:
             for entry in mined[kind]:
                 old = table[kind].get(entry["name"], {})
-                table[kind][entry["name"]] = {**old, **{k: v for k, v in entry.items() if v is not None}}
+                merged = {**old, **{k: v for k, v in entry.items() if v is not None}}
+                # an older runtime's wording of the same code stays findable: torch built for CUDA 11 prints "all
+                # CUDA-capable devices are busy or unavailable" where CUDA 12 says "CUDA-capable device(s) is/are ..."
+                said = [*old.get("older_strings", []), *([old["string"]] if old.get("string") else [])]
+                older = sorted({x for x in said if x != merged.get("string")})
+                if older:
+                    merged["older_strings"] = older
+                table[kind][entry["name"]] = merged
     return {
         "schema": SCHEMA,
         "generator": "scripts/mine_cuda_status.py",

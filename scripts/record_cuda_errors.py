@@ -148,6 +148,19 @@ CASES = {
         "transformers.AutoModelForCausalLM.from_pretrained(path, device_map='auto', max_memory={0: '1MiB', 'cpu': '8GiB'},"
         " quantization_config=transformers.BitsAndBytesConfig(load_in_8bit=True))\n"
     ),
+    # session 9: a Triton kernel handed a tensor on the CPU (an offloaded layer reaching a Triton kernel); @triton.jit
+    # reads its function's source, so the kernel is written to a file and run from there
+    "triton-cpu-tensor": (
+        "import runpy, tempfile\n"
+        "src = '''import torch, triton, triton.language as tl\n"
+        "@triton.jit\n"
+        "def add_one(x_ptr, n, BLOCK: tl.constexpr):\n"
+        "    i = tl.arange(0, BLOCK)\n"
+        "    tl.store(x_ptr + i, tl.load(x_ptr + i, mask=i < n) + 1, mask=i < n)\n"
+        "add_one[(1,)](torch.zeros(16), 16, BLOCK=16)\n'''\n"
+        "f = tempfile.NamedTemporaryFile('w', suffix='.py', delete=False); f.write(src); f.close()\n"
+        "runpy.run_path(f.name)\n"
+    ),
     # gather with an index past the dimension (aten/src/ATen/native/cuda/ScatterGatherKernel.cu)
     "gather-index-out-of-bounds": (
         "import torch; torch.gather(torch.zeros(2, 3, device='cuda'), 1, torch.tensor([[0, 7]], device='cuda')); "

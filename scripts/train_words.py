@@ -54,6 +54,9 @@ TUNING = {
     "dev-y": "reports-dev-y.jsonl",
     "dev-z": "reports-dev-z.jsonl",
     "dev-aa": "reports-dev-aa.jsonl",
+    "dev-ab": "reports-dev-ab.jsonl",
+    "dev-ac": "reports-dev-ac.jsonl",
+    "dev-ad": "reports-dev-ad.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -244,6 +244,7 @@ def test_check_does_not_load_the_index():
         "import sys; from bnbdoctor.cli import main\n"
         "try:\n    main(['check', '--quiet', '--fail-on', 'never'])\nexcept SystemExit:\n    pass\n"
         "assert 'bnbdoctor.explain.api' not in sys.modules, 'check imported the API index'\n"
+        "assert 'bnbdoctor.explain.auto_classes' not in sys.modules, 'check loaded the Auto-class table'\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],

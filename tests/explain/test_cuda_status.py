@@ -164,6 +164,8 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
         ("nll-loss-label-out-of-range", "wrong_api", "cuda-index-assert"),
         ("index-out-of-bounds", "wrong_api", "cuda-index-assert"),
         ("gather-index-out-of-bounds", "wrong_api", "cuda-index-assert"),
+        # session 9 (triton 3.6.0): a Triton kernel launched on a tensor still on the CPU
+        ("triton-cpu-tensor", "cpu_offload", "triton-cpu-tensor"),
         # session 8, on the lent 2 x H200 (NCCL 2.28.9): every rank of a torchrun launch on GPU 0; tensors and a layer
         # on two GPUs (torch 2.11's wording: "but got mat2 is on cuda:1, different from other tensors on cuda:0");
         # generate() fed inputs on the CPU for a model on the GPU
@@ -192,7 +194,7 @@ GPU_FIXTURES = ROOT / "tests" / "fixtures" / "explain" / "gpu"
 )
 def test_what_torch_really_printed_on_an_h200(name: str, category: str, signature: str) -> None:
     """Recorded by scripts/record_cuda_errors.py on the lent H200 (torch 2.11.0+cu130, driver 580.159.04,
-    2026-11-30, sessions 2, 7 and 8): each error in its own child process, the last lines of its stderr."""
+    2026-11-30 and 12-01, sessions 2, 7, 8 and 9): each error in its own child process, the last lines of its stderr."""
     text = (GPU_FIXTURES / f"{name}.txt").read_text()
     top = explain_text(text)[0]
     assert top.category == category and signature in top.evidence["signatures"]

@@ -1344,3 +1344,169 @@ def test_a_title_naming_a_device_mismatch_leans_there() -> None:
 )
 def test_families_of_the_fourteenth_set(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the Auto class has no model for a known configuration (auto_factory.py): the class was the wrong one
+        (
+            "ValueError: Unrecognized configuration class <class 'transformers.models.t5.configuration_t5.T5Config'> "
+            "for this kind of AutoModel: AutoModelForCausalLM.",
+            "wrong_api",
+        ),
+        # transformers' FlashAttention dtype check in its later wordings (4.38-5.24): the model was left in float32
+        (
+            "ValueError: Flash Attention 2 only supports torch.float16 and torch.bfloat16 dtypes, but the current dype "
+            "in Qwen2ForCausalLM is torch.float32. You should run training or inference using Automatic "
+            "Mixed-Precision",
+            "wrong_api",
+        ),
+        # a CUDA library's undefined symbol, in a title's word order
+        ("ImportError: undefined symbol in libcudnn_graph.so.9 after pip install", "cuda_mismatch"),
+        # torch's load_state_dict onto parameters still on the meta device (an offloaded model)
+        (
+            "UserWarning: for model.embed_tokens.weight: copying from a non-meta parameter in the checkpoint to a "
+            "meta parameter in the current model, which is a no-op.",
+            "cpu_offload",
+        ),
+        # the trainer refusing a quantization method that cannot be trained (trainer_utils.py)
+        (
+            "ValueError: The model you are trying to fine-tune is quantized with QuantizationMethod.HQQ but that "
+            "quantization method do not support training. Please open an issue on GitHub",
+            "wrong_api",
+        ),
+    ],
+)
+def test_families_of_the_fifteenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_runtime_of_another_major_than_the_cuda_the_text_names() -> None:
+    # no environment dump: the CUDA of torch's wheel tag in the text's own words
+    assert ranked("vllm 0.10 wheel needs libcudart.so.13 but my torch is 2.8.0+cu128")[0] == "cuda_mismatch"
+    # nvidia-smi's "CUDA Version" is the newest the driver supports, not a build: no mismatch from it alone
+    assert "report:runtime-of-another-major" not in str(
+        [
+            c.evidence["signatures"]
+            for c in explain_text("needs libcudart.so.13; nvidia-smi: CUDA Version: 12.4", None)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Windows' code for an exhausted paging file, whichever CUDA DLL was loading when it ran out
+        (
+            "OSError: [WinError 1455] The paging file is too small for this operation to complete. Error loading "
+            '"C:\\env\\lib\\site-packages\\torch\\lib\\cudart64_110.dll" or one of its dependencies.',
+            "oom",
+        ),
+        # torch.save's zip writer stopping short: a full volume
+        (
+            "RuntimeError: [enforce fail at inline_container.cc:588] . PytorchStreamWriter failed writing file "
+            "data/12: file write failed",
+            "other",
+        ),
+        # transformers' load_state_dict: torch.load failed on a damaged weight file (the from_tf advice is generic)
+        (
+            "OSError: Unable to load weights from pytorch checkpoint file for '/models/x/pytorch_model.bin' at "
+            "'/models/x/pytorch_model.bin'. If you tried to load a PyTorch model from a TF 2.0 checkpoint, please "
+            "set from_tf=True.",
+            "other",
+        ),
+        # a local path that does not exist, read as a Hub repository id
+        (
+            "OSError: Incorrect path_or_model_id: '/data/ckpt/llama-7b'. Please provide either the path to a local "
+            "folder or the repo_id of a model on the Hub.",
+            "other",
+        ),
+        (
+            "HFValidationError: Repo id must use alphanumeric chars or '-', '_', '.', '--' and '..' are forbidden, "
+            "'-' and '.' cannot start or end the name, max length is 96: 'C:\\models\\qwen'.",
+            "other",
+        ),
+        # the cuDNN loaded is not the one the framework was built with (XLA/TensorFlow, torch)
+        (
+            "E0105 cuda_dnn.cc:535] Loaded runtime CuDNN library: 8.1.0 but source was compiled with: 8.6.0.",
+            "cuda_mismatch",
+        ),
+        (
+            "tensorflow.python.framework.errors_impl.UnknownError: Failed to get convolution algorithm. DNN library "
+            "is not found.",
+            "cuda_mismatch",
+        ),
+        # the CPU package of onnxruntime: no CUDA provider at all
+        (
+            "UserWarning: Specified provider 'CUDAExecutionProvider' is not in available provider names.Available "
+            "providers: 'AzureExecutionProvider, CPUExecutionProvider'",
+            "gpu_not_visible",
+        ),
+    ],
+)
+def test_families_of_the_sixteenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_provider_list_naming_cuda_is_not_the_cpu_package() -> None:
+    text = (
+        "Specified provider 'CUDAExecutionProvider' is not in available provider names.Available providers: "
+        "'TensorrtExecutionProvider, CUDAExecutionProvider, CPUExecutionProvider'"
+    )
+    assert "gpu_not_visible" not in recognised(text)
+
+
+def test_bitsandbytes_banner_is_matched_in_its_own_case_only() -> None:
+    assert recognised("🚨 CUDA VERSION MISMATCH 🚨")[:1] == ["missing_libs"]
+    assert "missing_libs" not in recognised("this fixed the cuda version mismatch problem on my machine")
+
+
+def test_a_cpu_torch_stated_in_the_report_is_the_cause_when_no_message_names_one() -> None:
+    facts = stated(torch="2.1.0+cpu", torch_cpu=True, os="windows")
+    assert ranked("the one click installer stopped using my GPU, it was working before", facts)[0] == (
+        "gpu_not_visible"
+    )
+    # under a recognised message of another cause it is second, not first
+    text = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB"
+    assert ranked(text, facts)[:2] == ["oom", "gpu_not_visible"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # MSVC's wording of the missing Python headers (an extension built from source on Windows)
+        (
+            "main.c(3): fatal error C1083: Cannot open include file: 'Python.h': No such file or directory",
+            "missing_libs",
+        ),
+        # Triton's launcher refusing a CPU tensor: an offloaded layer reached a Triton kernel
+        ("ValueError: Pointer argument (at 2) cannot be accessed from Triton (cpu tensor?)", "cpu_offload"),
+    ],
+)
+def test_families_of_the_seventeenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # CUDA 10.x-11.6 runtimes' wording of code 46 (no runtime wheel on PyPI is that old)
+        ("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable", "gpu_not_visible"),
+        # ggml's own check of a kernel without code for the GPU (llama.cpp, ollama)
+        (
+            "ggml_cuda_compute_forward: ERROR: CUDA kernel mul_mat_q4_0 has no device code compatible with CUDA arch "
+            "610. ggml-cuda.cu was compiled for: 750,800",
+            "arch_unsupported",
+        ),
+        # CUDA_VISIBLE_DEVICES exported as MIG/GPU UUIDs, parsed as integers
+        (
+            "ValueError: invalid literal for int() with base 10: 'MIG-4c1f9a2e-0b7d-5a1e-9c3b-2f6d8e0a1b2c'",
+            "other",
+        ),
+        # vLLM's V2 runner on WSL2 without pinned memory
+        ("(EngineCore_DP0 pid=412) RuntimeError: UVA is not available", "platform_unsupported"),
+    ],
+)
+def test_families_of_the_eighteenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

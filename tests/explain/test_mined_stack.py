@@ -33,8 +33,9 @@ def test_the_table_holds_the_wider_stack():
     [
         # transformers' auto classes (models/auto/auto_factory.py, configuration_auto.py)
         (
-            "ValueError: Unrecognized configuration class <class 'transformers.models.qwen2_vl.configuration_qwen2_vl."
-            "Qwen2VLConfig'> for this kind of AutoModel: AutoModelForCausalLM.\nModel type should be one of BartConfig, "
+            # Gemma3Config: AutoModelForCausalLM loads it from transformers 4.50.0 on (auto_classes.json.gz)
+            "ValueError: Unrecognized configuration class <class 'transformers.models.gemma3.configuration_gemma3."
+            "Gemma3Config'> for this kind of AutoModel: AutoModelForCausalLM.\nModel type should be one of BartConfig, "
             "BertConfig, LlamaConfig.",
             "version_incompat",
             "transformers",

@@ -226,6 +226,12 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test34", 80),  # held out (session 8): the other half
         ("dev-aa", 71),  # session 8, third collection: half of 143, split at random, for tuning
         ("test35", 72),  # held out (session 8): the other half
+        ("dev-ab", 68),  # session 9: half of 137, split at random, for tuning
+        ("test36", 69),  # held out (session 9): the other half
+        ("dev-ac", 76),  # session 9, second collection: half, split at random, for tuning
+        ("test37", 76),  # held out (session 9): the other half
+        ("dev-ad", 52),  # session 9, third collection: half, split at random, for tuning
+        ("test38", 53),  # held out (session 9): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -298,6 +298,13 @@ CUDNN: dict[str, tuple[int, str, tuple[str, float, str]]] = {
     ),
 }
 #: cuDNN 8's names that cuDNN 9 keeps as deprecated aliases of a status above (include/cudnn_graph.h)
+#: runtime strings of CUDA releases older than any runtime wheel on PyPI (the oldest, 11.7.99, already words code 46
+#: "CUDA-capable device(s) is/are busy or unavailable"): torch builds for CUDA 10.x-11.6 bundle these, and reports
+#: of that era quote them (tests/fixtures/explain/reports-dev-ad.jsonl, s9s-a1111-2986: torch cu113 on Windows)
+OLDER_STRINGS = {
+    "all cuda-capable devices are busy or unavailable": "cudaErrorDevicesUnavailable",
+}
+
 CUDNN_ALIASES = {
     "CUDNN_STATUS_ARCH_MISMATCH": "CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH",
     "CUDNN_STATUS_VERSION_MISMATCH": "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH",
@@ -404,6 +411,12 @@ def table() -> tuple[dict[str, Code], dict[str, list[str]], dict[str, Code]]:
         for c in by_name.values()
         if c.string and c.string not in ("no error", "unrecognized error code") and c.driver is None
     }
+    # the same codes in the words of older runtimes: mined (`older_strings`, CUDA 11.8 -> 12/13) and curated
+    for e in raw["runtime"]:
+        for older in e.get("older_strings", ()):
+            by_string.setdefault(older.lower(), by_name[e["name"]])
+    for older, name in OLDER_STRINGS.items():
+        by_string.setdefault(older, by_name[name])
     by_first: dict[str, list[str]] = {}
     for string in sorted(by_string, key=len, reverse=True):  # the longest string of a first word first
         by_first.setdefault(string.split(" ", 1)[0], []).append(string)

@@ -1367,6 +1367,10 @@ _RUNTIME_MAJOR = re.compile(
 )
 
 
+#: a CUDA release named for a build in a text's own words: a wheel tag (cu129, +cu121) or "CUDA 12.2" / "CUDA12.1"
+_CUDA_NAMED = re.compile(r"\bcu(1[0-3])(\d)\b|\bCUDA[ _-]?(?!Version)(1[0-3])\.(\d)\b")
+
+
 def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: dict[str, _Candidate]) -> None:
     """The text names a CUDA runtime library of one major (libcudart.so.13) while the torch it describes was built
     for another (`CUDA used to build PyTorch: 12.9`, `torch 2.11.0+cu129`): some package was built for the other
@@ -1375,11 +1379,16 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
     # without torch's build, the CUDA the report states for its environment ("CUDA 12.2" on Colab, nvcc's release)
     stated = str(machine.report.get("cuda") or "") if machine is not None and not machine.assumed else ""
     built = torch.cuda if torch is not None and torch.cuda else None
-    if built is None and not re.fullmatch(r"\d+\.\d+", stated):
-        return
     found = _RUNTIME_MAJOR.search(text)
     if found is None:
         return
+    if built is None and not re.fullmatch(r"\d+\.\d+", stated):
+        # nothing parsed from an environment dump: the CUDA the text itself names for a build ("torch-backend=cu129",
+        # "+cu121", "CUDA 12.2"; not nvidia-smi's "CUDA Version:", the newest the driver supports)
+        named = _CUDA_NAMED.search(text)
+        if named is None:
+            return
+        stated = f"{named.group(1) or named.group(3)}.{named.group(2) or named.group(4)}"
     env_cuda = built or stated
     wanted, have = found.group(2), env_cuda.split(".")[0]
     if wanted == have:
@@ -1417,6 +1426,85 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
         ["report:runtime-of-another-major"],
         (),
     )
+
+
+def _cpu_torch_in_the_report(machine: MachineFacts | None, merged: dict[str, _Candidate]) -> None:
+    """The report states a CPU-only torch (`PyTorch version: 2.0.1+cpu` in collect_env, `torch 2.3.1+cpu` in pip
+    list): whatever the text's words, no CUDA call of that torch can work (rule BNB001's fact, read from the report;
+    never this machine's, which may not be the one that failed)."""
+    if (
+        machine is None
+        or machine.assumed
+        or machine.source == "this machine"
+        or not machine.report.get("torch_cpu")
+    ):
+        return
+    torch = machine.snapshot.packages.torch
+    before = merged.get("gpu_not_visible")
+    if before is not None and not guessed(before.signatures) and before.confidence >= CPU_TORCH:
+        return
+    recognised = [
+        c.confidence for c in merged.values() if not guessed(c.signatures) and c.category != "other"
+    ]
+    merged["gpu_not_visible"] = _Candidate(
+        "gpu_not_visible",
+        "BNB001",
+        # first over words alone; under a recognised message that names another cause, second to it
+        CPU_TORCH
+        if not recognised
+        else max(before.confidence if before else 0.0, min(CPU_TORCH, max(recognised) - 0.05)),
+        f"The report's torch is a CPU-only build ({torch.version if torch else 'torch +cpu'}): it has no CUDA, so "
+        "nothing runs on the GPU (a pip or conda resolver picked the CPU wheel, or another package's pin replaced the "
+        "CUDA build).",
+        "Install the CUDA build of torch for this driver from the PyTorch index (pip install torch --index-url "
+        "https://download.pytorch.org/whl/cu128, the cuXYZ your driver supports), then check "
+        "`python -c 'import torch; print(torch.version.cuda, torch.cuda.is_available())'`.",
+        [],
+        ["report:cpu-torch"],
+        (),
+    )
+
+
+#: how sure a CPU-only torch stated in the report makes gpu_not_visible when no message names a cause
+CPU_TORCH = 0.5
+
+
+def _auto_class_history(text: str, machine: MachineFacts | None, merged: dict[str, _Candidate]) -> None:
+    """ "Unrecognized configuration class X for this kind of AutoModel: Y" judged by every release's Auto classes
+    (auto_classes.py): a release that loads X with Y makes it a release question, none the caller's class."""
+    if "Unrecognized configuration class" not in text:
+        return
+    from . import auto_classes  # the table is loaded only when the message is in the text
+
+    stated = (
+        machine.snapshot.packages.packages.get("transformers") if machine and not machine.assumed else None
+    )
+    verdict = auto_classes.verdict(text, stated.version if stated is not None else None)
+    if verdict is None:
+        return
+    before = merged.get(verdict.category)
+    merged[verdict.category] = _Candidate(
+        verdict.category,
+        None,
+        max(verdict.confidence, before.confidence if before else 0.0),
+        verdict.cause,
+        verdict.fix,
+        [verdict.line[:300]],
+        ["auto-class-history"],
+        (_AUTO_CLASSES,),
+        first_line=before.first_line if before else None,
+    )
+    other = merged.get("wrong_api" if verdict.category == "version_incompat" else "version_incompat")
+    if other is not None and "auto-class-not-for-model" in other.signatures:
+        other.confidence = min(other.confidence, auto_classes.OTHER)
+
+
+_AUTO_CLASSES = Reference(
+    "source",
+    "huggingface/transformers src/transformers/models/auto/modeling_auto.py and configuration_auto.py of every "
+    "release 4.20-5.24: which Auto class loads which configuration (scripts/mine_auto_classes.py)",
+    "https://github.com/huggingface/transformers/blob/main/src/transformers/models/auto/modeling_auto.py",
+)
 
 
 def _spoken(category: str) -> str:
@@ -1605,6 +1693,8 @@ def explain_text(text: str, machine: MachineFacts | None = None, context: str = 
     _library_moves_quantized(lines, merged)
     _extension_for_another_cuda(text, lines, merged)
     _runtime_of_another_major(text, machine, merged)
+    _auto_class_history(text, machine, merged)
+    _cpu_torch_in_the_report(machine, merged)
     _name_errors(text, lines, merged, machine)
     for cand in merged.values():
         _say_upgrade(cand)

@@ -639,7 +639,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # a CUDA math library resolving a versioned symbol of another CUDA library that another release provides:
         # the pip nvidia-* wheels of two CUDA releases mixed, or a system CUDA ahead of the venv's on the path
         r"lib(?:cusparse|cublas|cublasLt|cudnn\w*|cusolver|cufft|curand|nccl|nvJitLink|cudart)\.so[.\d]*: undefined "
-        r"symbol: \w+(?:, version lib\w+\.so[.\d]*)?",
+        r"symbol: \w+(?:, version lib\w+\.so[.\d]*)?"
+        # the same, as people title it ("Undefined symbol in libcusparse.so.12 with PyTorch 2.5.1 and CUDA 12.2")
+        r"|[Uu]ndefined symbols? (?:\w+ )?(?:in|from) lib(?:cusparse|cublas|cublasLt|cudnn\w*|cusolver|cufft|curand|nccl"
+        r"|nvJitLink|cudart)\.so",
         0.7,
         "Two CUDA releases' libraries are mixed: one CUDA library (from torch's nvidia-* wheels or the system) needs a "
         "symbol of a newer or older copy of another that is found first on the library path.",
@@ -1282,9 +1285,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "bnb-no-library-for-cuda",
         "missing_libs",
         None,
+        # bitsandbytes 0.46+'s banner ("🚨 CUDA VERSION MISMATCH 🚨", then "Requested CUDA version:"); people write
+        # "cuda version mismatch" of any CUDA question, so the banner's words count only behind its siren
         r"libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)\S*: cannot open shared object file"
         r"|Could not find the bitsandbytes (CUDA )?binary|(Configured|No compatible) (CUDA|ROCm|HIP) binary (not )?found"
-        r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|CUDA VERSION MISMATCH|Requested CUDA version"
+        r"|Library not found: \S*libbitsandbytes_(cuda|rocm)|\U0001f6a8\s*CUDA VERSION MISMATCH|Requested CUDA version"
         r"|Required library version not found: \S*libbitsandbytes_(cuda|rocm)"
         # the same absence told in a user's words, naming the file (an issue title, a comment)
         r"|(cannot|can't|could not|couldn't|unable to|fail(ed|s)? to) (load|find|open) \S*libbitsandbytes_(cuda|rocm)\d+\w*\.(so|dll)"
@@ -1492,7 +1497,11 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # (CUDA_ERROR_NOT_FOUND at the driver's first call is the container's libcuda: cuda-driver-init-symbol-not-found)
         r"no kernel image (is )?available|invalid device function|(?<!500:\x20)(?<!CUDA:\x20)named symbol not found"
-        r"|cudaErrorNoKernelImageForDevice",
+        r"|cudaErrorNoKernelImageForDevice"
+        # ggml's (llama.cpp, ollama) own check of a kernel built without code for the running GPU (ggml-cuda/common.cuh
+        # NO_DEVICE_CODE: "ERROR: CUDA kernel X has no device code compatible with CUDA arch 520. ggml-cuda.cu was
+        # compiled for: 520")
+        r"|has no device code compatible with CUDA arch \d+",
         0.8,
         "The native library (bitsandbytes' or torch's) contains no GPU code for this GPU's compute capability.",
         "Install a build compiled for this GPU (an official bitsandbytes wheel, or build with its compute capability); on Pascal/Volta GPUs, recent CUDA 12.8/13 builds dropped them: use a CUDA 12.6 build.",
@@ -2187,7 +2196,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "wrong_api",
         None,
         # csrc/flash_attn/flash_api.cpp: TORCH_CHECK(q_dtype == torch::kFloat16 || q_dtype == torch::kBFloat16, ...)
-        r"FlashAttention only supports? fp16 and bf16 data type|FlashAttention only support fp16 and bf16",
+        r"FlashAttention only supports? fp16 and bf16 data type|FlashAttention only support fp16 and bf16"
+        # transformers' check before it calls the kernels (modeling_utils.py _check_and_enable_flash_attn_2 /
+        # _flash_attn_2_can_dispatch, 4.36 on): "Flash Attention 2.0 only supports torch.float16 and torch.bfloat16
+        # dtypes. You passed torch.float32"; 4.38 on: "Flash Attention 2 (3) only supports ..., but the current dype in
+        # LlamaModel is torch.float32")
+        r"|Flash ?Attention(?: ?\d(?:\.\d)?)? only supports? torch\.float16 and torch\.bfloat16",
         0.65,
         "FlashAttention got float32 activations: the model computes in float32 (a 4-bit model whose compute dtype or "
         "torch_dtype was left at float32, a trainer run without --fp16/--bf16), and its kernels take only fp16 or bf16.",
@@ -2210,7 +2224,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "gpu_cc<8.0",
             ),
         ),
-        anchors=("flashattention",),
+        anchors=("flashattention", "flash attention"),
     ),
     Signature(
         "cudnn-not-loaded-by-ctranslate2",
@@ -2323,7 +2337,13 @@ SIGNATURES: tuple[Signature, ...] = (
         # transformers' utils/hub.py cached_file (modeling_utils.py before 4.22) and huggingface_hub's
         # utils/_http.py hf_raise_for_status (RepositoryNotFoundError)
         r"is not a local folder and is not a valid model identifier|Repository Not Found for url"
-        r"|RepositoryNotFoundError|404 Client Error.{0,60}huggingface\.co",
+        r"|RepositoryNotFoundError|404 Client Error.{0,60}huggingface\.co"
+        # a local path that does not exist, read as a repository id: huggingface_hub's utils/_validators.py
+        # validate_repo_id ("Repo id must be in the form 'repo_name' or 'namespace/repo_name': '/data/ckpt'"), and
+        # transformers' utils/hub.py cached_files re-raising it ("Incorrect path_or_model_id: './models/x'")
+        r"|Incorrect path_or_model_id: '"
+        r"|Repo id must (?:be in the form 'repo_name' or 'namespace/repo_name'|use alphanumeric chars).{0,120}?: "
+        r"'(?:[A-Za-z]:)?[/\\.~]",
         0.55,
         "The model name is neither a folder on this machine nor a repository the Hub lets this user see: a typo in "
         "the name, a private or gated repository without a token, or a relative path that does not exist from the "
@@ -2348,6 +2368,8 @@ SIGNATURES: tuple[Signature, ...] = (
             "repository not found",
             "repositorynotfounderror",
             "404 client error",
+            "incorrect path_or_model_id",
+            "repo id must",
         ),
     ),
     Signature(
@@ -2400,6 +2422,158 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "cudnn-runtime-of-another-release",
+        "cuda_mismatch",
+        None,
+        # XLA/TensorFlow's stream executor (xla/stream_executor/cuda/cuda_dnn.cc) and torch
+        # (torch/backends/cudnn/__init__.py _init) compare the cuDNN they were built with against the one loaded
+        r"Loaded runtime CuDNN library: [\d.]+ but source was compiled with: [\d.]+"
+        r"|cuDNN version incompatibility: PyTorch was compiled\s+against"
+        # TensorFlow's conv/RNN ops when cuDNN loaded but would not initialise (cudnnCreate failed: the
+        # version check above, printed earlier in the log); a cuDNN that does not load at all leaves no GPU op
+        r"|DNN library is not found|DNN library initialization failed",
+        0.6,
+        "The cuDNN loaded at run time is not the release the framework was built with (an older minor, another "
+        "major): a system or conda cuDNN found before the one the wheel expects, or packages resolved to "
+        "different cuDNN releases.",
+        "Make the loaded cuDNN the one the framework asks for: install the framework's own CUDA/cuDNN wheels "
+        "(jax[cuda12], tensorflow[and-cuda], torch's nvidia-cudnn-* pin), remove the other cuDNN from "
+        "LD_LIBRARY_PATH/conda, or install the cuDNN release the message names.",
+        (
+            _src(
+                "openxla/xla",
+                "xla/stream_executor/cuda/cuda_dnn.cc",
+                "'Loaded runtime CuDNN library: ... but source was compiled with: ...'",
+            ),
+            _src(
+                TORCH,
+                "torch/backends/cudnn/__init__.py",
+                "'cuDNN version incompatibility: PyTorch was compiled against ... but found runtime version ...'",
+            ),
+        ),
+        anchors=("cudnn library", "cudnn version incompatibility", "dnn library"),
+    ),
+    Signature(
+        "onnxruntime-without-cuda",
+        "gpu_not_visible",
+        None,
+        # onnxruntime/python/onnxruntime_inference_collection.py (_create_inference_session): the installed
+        # onnxruntime has no CUDA provider at all (the CPU package, `onnxruntime`, not `onnxruntime-gpu`); a GPU
+        # package whose CUDA libraries fail lists the provider and fails later, loading libonnxruntime_providers_cuda
+        r"Specified provider '(?:CUDA|Tensorrt)ExecutionProvider' is not in available provider names\.?\s*"
+        r"Available providers:(?![^\n]{0,300}CUDAExecutionProvider)",
+        0.6,
+        "The installed onnxruntime has no CUDA provider: it is the CPU package (`onnxruntime`), not "
+        "`onnxruntime-gpu`, so the session runs on the CPU.",
+        "pip uninstall -y onnxruntime && pip install onnxruntime-gpu (the release built for your CUDA major); both "
+        "installed at once leave the CPU one in charge.",
+        (
+            _src(
+                "microsoft/onnxruntime",
+                "onnxruntime/python/onnxruntime_inference_collection.py",
+                "'Specified provider '{}' is not in available provider names.Available providers: '{}''",
+            ),
+        ),
+        anchors=("available provider names",),
+    ),
+    Signature(
+        "python-headers-missing",
+        "missing_libs",
+        None,
+        # a C file compiled against this Python: Triton's runtime JIT of its launcher (triton/runtime/build.py
+        # compiles cuda_utils.c / main.c with sysconfig's include dir), and every extension built from source; gcc's
+        # and MSVC's (C1083) wording
+        r"Python\.h: No such file or directory|Cannot open include file: '?Python\.h'?",
+        0.7,
+        "The Python development headers (Python.h) are not installed: Triton compiles a small C launcher against "
+        "them on first use, and so does every extension built from source.",
+        "Install the headers of the Python that runs (Debian/Ubuntu: apt install python3.X-dev for your 3.X; "
+        "RHEL: python3-devel; a container image: add them to the image), or use a Python that ships them (conda, "
+        "python.org builds).",
+        (
+            _src(
+                "triton-lang/triton",
+                "python/triton/runtime/build.py",
+                "_build: compiles the launcher with the include dir of sysconfig.get_paths()",
+            ),
+        ),
+        anchors=("python.h",),
+    ),
+    Signature(
+        "triton-cpu-tensor",
+        "cpu_offload",
+        None,
+        # Triton's launcher (third_party/nvidia/backend/driver.py, the C it generates: getPointer) refuses a
+        # pointer that is not device memory: a tensor still on the CPU, most often a layer offloaded there
+        r"Pointer argument \(at \d+\) cannot be accessed from Triton \(cpu tensor\?\)",
+        0.55,
+        "A Triton kernel (torch.compile, a quantization or attention kernel) got a tensor that is on the CPU: part of "
+        "the model was offloaded to the CPU (too little GPU memory for device_map/auto offload), and Triton kernels "
+        "run on GPU memory only.",
+        "Keep the model wholly on the GPU (a smaller model or quantization, less offload, more GPU memory), or turn "
+        "off the Triton path (no torch.compile / the library's non-Triton kernels) for an offloaded model.",
+        (
+            _src(
+                "triton-lang/triton",
+                "third_party/nvidia/backend/driver.py",
+                "'Pointer argument (at %d) cannot be accessed from Triton (cpu tensor?)'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "device_mismatch",
+                "The caller passed a CPU tensor (inputs not moved to the GPU) to a GPU kernel.",
+                "Move the inputs to the model's device (`.to(model.device)`).",
+                0.4,
+                "no_gpu",
+            ),
+        ),
+        anchors=("cannot be accessed from triton",),
+    ),
+    Signature(
+        "cuda-visible-devices-uuids",
+        "other",
+        None,
+        # code that reads CUDA_VISIBLE_DEVICES as integers (vLLM's device_id_to_physical_device_id, many launchers) on a
+        # scheduler or MIG slice that exports GPU/MIG UUIDs (SLURM with pyxis, Kubernetes device plugins, MIG)
+        r"invalid literal for int\(\) with base 10: '(?:GPU|MIG)-[0-9a-fA-F]",
+        0.6,
+        "CUDA_VISIBLE_DEVICES holds GPU UUIDs (GPU-... or MIG-...), as schedulers and MIG slices export it, and the "
+        "code parses it as a list of integers.",
+        "Set CUDA_VISIBLE_DEVICES to indexes (0,1,...) before the program starts, allocate whole GPUs/nodes so the "
+        "scheduler exports indexes, or upgrade the library to a release that accepts UUIDs.",
+        (
+            Reference(
+                "docs",
+                "CUDA C Programming Guide, CUDA Environment Variables: CUDA_VISIBLE_DEVICES takes indexes or UUID "
+                "strings (GPU-..., MIG-...)",
+                "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#env-vars",
+            ),
+        ),
+        anchors=("invalid literal for int",),
+    ),
+    Signature(
+        "uva-not-available",
+        "platform_unsupported",
+        None,
+        # vLLM's V2 GPU model runner (vllm/v1/worker/gpu/buffer_utils.py) needs pinned host memory mapped into the
+        # GPU (UVA); on WSL2 vLLM leaves pinning off unless VLLM_WSL2_ENABLE_PIN_MEMORY=1 (vllm#43381, #47387)
+        r"UVA is not available",
+        0.55,
+        "vLLM's engine needs pinned host memory mapped into the GPU (UVA), which it does not use on this platform "
+        "(WSL2 turns pinned memory off by default).",
+        "On WSL2 set VLLM_WSL2_ENABLE_PIN_MEMORY=1 (or use a vLLM release/runner that does not need UVA), or run "
+        "on native Linux.",
+        (
+            _src(
+                "vllm-project/vllm",
+                "vllm/v1/worker/gpu/buffer_utils.py",
+                "raise RuntimeError('UVA is not available')",
+            ),
+        ),
+        anchors=("uva is not available",),
+    ),
+    Signature(
         "checkpoint-file-damaged",
         "other",
         None,
@@ -2410,7 +2584,10 @@ SIGNATURES: tuple[Signature, ...] = (
         r"Error while deserializing header|HeaderTooLarge|MetadataIncompleteBuffer|InvalidHeaderDeserialization"
         r"|incomplete metadata, file not fully covered|PytorchStreamReader failed reading zip archive"
         r"|failed finding central directory|invalid load key, '?v'?|Consistency check failed: file should be of size"
-        r"|zipfile\.BadZipFile|File is not a zip file",
+        r"|zipfile\.BadZipFile|File is not a zip file"
+        # transformers modeling_utils.load_state_dict (4.x): torch.load failed on a file that is not text (not a Git
+        # LFS pointer, which has its own message), whatever the reason; its from_tf advice is generic
+        r"|Unable to load weights from pytorch checkpoint file",
         0.6,
         "The weight file on disk is not a whole checkpoint: an interrupted or partial download, a Git LFS pointer "
         "cloned without `git lfs pull`, a file copied while it was written, or a full disk during the download.",
@@ -2440,13 +2617,17 @@ SIGNATURES: tuple[Signature, ...] = (
             "consistency check",
             "zip file",
             "badzipfile",
+            "unable to load weights from pytorch checkpoint",
         ),
     ),
     Signature(
         "disk-full",
         "other",
         None,
-        r"No space left on device|Disk quota exceeded|\[Errno 28\]|\[Errno 122\]|There is not enough space on the disk",
+        r"No space left on device|Disk quota exceeded|\[Errno 28\]|\[Errno 122\]|There is not enough space on the disk"
+        # torch.save's zip writer (caffe2/serialize/inline_container.cc PytorchStreamWriter::writeRecord): the
+        # write returned short, as on a full volume
+        r"|PytorchStreamWriter failed writing file .{0,80}file write failed",
         0.6,
         "The disk (or the quota) holding the Hugging Face cache, the offload folder or the temporary directory is "
         "full: the download, the offload to disk or the save stopped part way.",
@@ -2459,7 +2640,14 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://man7.org/linux/man-pages/man3/errno.3.html",
             ),
         ),
-        anchors=("no space left", "disk quota", "errno 28", "errno 122", "not enough space on the disk"),
+        anchors=(
+            "no space left",
+            "disk quota",
+            "errno 28",
+            "errno 122",
+            "not enough space on the disk",
+            "pytorchstreamwriter",
+        ),
     ),
     Signature(
         "file-permission-denied",
@@ -2660,7 +2848,9 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # Windows' text is localised; its number is not. Loading torch's CUDA DLLs commits virtual memory
         r"\[WinError 1455\]|paging file is too small for this operation",
-        0.8,
+        # above the DLL signatures the same line matches ("Error loading ...cublas64_11.dll"): the error code says why
+        # the DLL did not load, and it is not that the DLL is missing
+        0.9,
         "Windows ran out of virtual memory (the paging file is too small) while loading the CUDA libraries or the checkpoint: host memory, not the GPU's.",
         "Let Windows manage the paging file size (or enlarge it) and restart; close other programs; load with low_cpu_mem_usage=True.",
         (WIN_ERRORS,),
@@ -2745,11 +2935,50 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "auto-class-not-for-model",
+        "wrong_api",
+        None,
+        # transformers models/auto/auto_factory.py (_BaseAutoModelClass.from_config / from_pretrained, every release
+        # mined, 4.20-5.24): the config class IS known (AutoConfig built it, or the model's remote code did) but this
+        # Auto class has no model for it; an architecture transformers does not know fails earlier, in AutoConfig
+        # ("does not recognize this architecture", family:unknown-architecture)
+        r"Unrecognized configuration class .{1,300}? for this kind of AutoModel",
+        0.6,
+        "This Auto class has no model for the checkpoint's configuration: the model type is known, but it is not a "
+        "model of that kind (a vision-language, audio, encoder-decoder or remote-code model loaded with "
+        "AutoModelForCausalLM, say).",
+        "Load it with the class its model card names (the model's own class, AutoModel, AutoModelForSeq2SeqLM, "
+        "AutoModelForImageTextToText / AutoModelForVision2Seq ...), or pass trust_remote_code=True where the model "
+        "ships its own code.",
+        (
+            _src(
+                "huggingface/transformers",
+                "src/transformers/models/auto/auto_factory.py",
+                'raise ValueError(f"Unrecognized configuration class {config.__class__} for this kind of AutoModel: '
+                '{cls.__name__}.\\nModel type should be one of ...")',
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "A later transformers release maps this model type into the Auto class (newer models gain their "
+                "AutoModelForCausalLM entry after their first release).",
+                "pip install -U transformers, then restart the process.",
+                0.35,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
         "meta-tensor",
         "cpu_offload",
         None,
         r"Cannot copy out of meta tensor|Tensor on device meta is not on the expected device|is on the meta device"
-        r"|with arguments from the 'Meta' backend|meta tensors? (have|has) no data",
+        r"|with arguments from the 'Meta' backend|meta tensors? (have|has) no data"
+        # torch's load_state_dict (torch/nn/modules/module.py _load_from_state_dict, 2.0 on): weights copied onto a
+        # parameter still on the meta device are dropped ("copying from a non-meta parameter in the checkpoint to a
+        # meta parameter in the current model, which is a no-op")
+        r"|to a meta parameter in the current model",
         0.7,
         "Some weights were never loaded and are still on the meta device: the model was offloaded (device_map/low_cpu_mem_usage) and then used or moved as if it were all on the GPU.",
         "Give the load enough GPU memory so nothing is offloaded, do not call .to()/.cuda() after a device_map load, or load with low_cpu_mem_usage=False.",
@@ -3493,6 +3722,38 @@ SIGNATURES: tuple[Signature, ...] = (
                 "A release of accelerate/peft/transformers had a bug here that a later release fixed.",
                 "pip install -U accelerate peft transformers",
                 0.4,
+                "versions_wrong",
+            ),
+        ),
+    ),
+    Signature(
+        "quantization-method-not-trainable",
+        "wrong_api",
+        None,
+        # transformers trainer_utils.py validate_quantization_for_training (4.38-5.24, every release mined): the
+        # quantizer of the checkpoint's method says is_trainable False (MXFP4 kept quantized, a method without a
+        # backward in that release)
+        r"is quantized with \S+ but that quantization method do(es)? not support training",
+        0.55,
+        "The model is quantized with a method that cannot be trained (its quantizer says so): the trainer refuses to "
+        "fine-tune it, adapters or not.",
+        "Fine-tune a dequantized copy (for MXFP4: Mxfp4Config(dequantize=True); otherwise load the base model in "
+        "bf16/fp16), or quantize with a trainable method (bitsandbytes 4-bit + LoRA: QLoRA).",
+        (
+            _src(
+                "huggingface/transformers",
+                "src/transformers/trainer_utils.py",
+                'validate_quantization_for_training: raise ValueError(f"The model you are trying to fine-tune is '
+                "quantized with {model.hf_quantizer.quantization_config.quant_method} but that quantization method do "
+                'not support training...")',
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "A later release of transformers (with the method's library) makes this method trainable.",
+                "pip install -U transformers and the quantization library, then restart the process.",
+                0.3,
                 "versions_wrong",
             ),
         ),

@@ -17,16 +17,14 @@ collected before each (docs/explain.md): starting guesses this way raised top-1/
 
 from __future__ import annotations
 
-import gzip
 import itertools
-import json
 import math
 import re
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from .keywords import symptom_text
+from .packaged import gz_json
 from .report_facts import gpu_generations
 
 SCHEMA = "bnbdoctor.words/1"
@@ -84,11 +82,7 @@ def train(documents: list[tuple[str, str]] | list[tuple[str, str, float]]) -> di
 
 @cache
 def model() -> dict[str, Any]:
-    raw = resources.files("bnbdoctor.explain").joinpath(f"data/{DATA}").read_bytes()
-    data: dict[str, Any] = json.loads(gzip.decompress(raw))
-    if data.get("schema") != SCHEMA:
-        raise ValueError(f"{DATA}: schema {data.get('schema')!r}, expected {SCHEMA!r}")
-    return data
+    return gz_json(DATA, SCHEMA)
 
 
 def rank(text: str, data: dict[str, Any] | None = None, min_features: int = 1) -> list[tuple[str, float]]:
