@@ -88,6 +88,8 @@ FILES = {
     "test37": "reports-test37.jsonl",  # session 9: the other 76 of those 152: never tuned on
     "dev-ad": "reports-dev-ad.jsonl",  # session 9: 52 of 105 more (a third collection, six angles), split at random
     "test38": "reports-test38.jsonl",  # session 9: the other 53 of those 105: never tuned on
+    "dev-ae": "reports-dev-ae.jsonl",  # session 9: 50 of 101 more (a fourth collection, broad samples), split at random
+    "test39": "reports-test39.jsonl",  # session 9: the other 51 of those 101: never tuned on
 }
 
 

@@ -112,6 +112,8 @@ FILES = {
     "test37": FIXTURES / "reports-test37.jsonl",
     "dev-ad": FIXTURES / "reports-dev-ad.jsonl",
     "test38": FIXTURES / "reports-test38.jsonl",
+    "dev-ae": FIXTURES / "reports-dev-ae.jsonl",
+    "test39": FIXTURES / "reports-test39.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -157,6 +159,8 @@ PAGE_SPLITS = {
     "test37",
     "dev-ad",
     "test38",
+    "dev-ae",
+    "test39",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -57,6 +57,7 @@ TUNING = {
     "dev-ab": "reports-dev-ab.jsonl",
     "dev-ac": "reports-dev-ac.jsonl",
     "dev-ad": "reports-dev-ad.jsonl",
+    "dev-ae": "reports-dev-ae.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

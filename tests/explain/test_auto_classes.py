@@ -92,3 +92,11 @@ def test_a_remote_code_configuration_stays_the_signatures_cause() -> None:
     )
     assert verdict(text) is None
     assert explain_text(text, None)[0].category == "wrong_api"
+
+
+def test_a_remote_code_class_named_like_a_transformers_one_is_not_judged_by_the_table() -> None:
+    text = (
+        "ValueError: Unrecognized configuration class <class 'transformers_modules.Qwen.Qwen-7B.configuration_qwen."
+        "Qwen2Config'> for this kind of AutoModel: AutoModelForCausalLM."
+    )
+    assert verdict(text) is None

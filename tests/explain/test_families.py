@@ -1510,3 +1510,17 @@ def test_families_of_the_seventeenth_set(text: str, category: str) -> None:
 )
 def test_families_of_the_eighteenth_set(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "xformers memory efficient attention is not supported on native Windows",
+        "Does this repo not support macOS? It fails at the first step",
+        "量化功能不支持Windows吗",
+    ],
+)
+def test_a_feature_refused_on_an_os_by_name_leans_to_the_platform(title: str) -> None:
+    from bnbdoctor.explain import keywords
+
+    assert keywords.guess(title)[0][0] == "platform_unsupported"

@@ -232,6 +232,8 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test37", 76),  # held out (session 9): the other half
         ("dev-ad", 52),  # session 9, third collection: half, split at random, for tuning
         ("test38", 53),  # held out (session 9): the other half
+        ("dev-ae", 50),  # session 9, fourth collection (broad samples): half, split at random, for tuning
+        ("test39", 51),  # held out (session 9): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

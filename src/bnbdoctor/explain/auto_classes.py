@@ -26,7 +26,7 @@ DATA = "auto_classes.json.gz"
 #: the message, with the configuration class as Python prints it (<class 'transformers.models....XConfig'>), as a
 #: remote-code module path, or as a bare name in a title
 MESSAGE = re.compile(
-    r"Unrecognized configuration class\s+(?:<class\s+'?)?(?:[\w.]+\.)?(\w+)'?>?\s+for this kind of AutoModel:?\s*(\w+)"
+    r"Unrecognized configuration class\s+(?:<class\s+'?)?([\w.]+\.)?(\w+)'?>?\s+for this kind of AutoModel:?\s*(\w+)"
 )
 #: how sure each verdict is: above the signature's own 0.6 (auto-class-not-for-model), which it replaces
 SURE = 0.7
@@ -67,7 +67,9 @@ def verdict(text: str, installed: str | None = None) -> Verdict | None:
     found = MESSAGE.search(text)
     if found is None:
         return None
-    config, auto = found.group(1), found.group(2)
+    module, config, auto = found.group(1) or "", found.group(2), found.group(3)
+    if module.startswith("transformers_modules."):
+        return None  # the model's own code on the Hub: a class of that name in transformers is another class
     data = table()
     releases: list[str] = data["releases"]
     classes: dict[str, str] | None = data["classes"].get(config)

@@ -23,6 +23,15 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bWSL ?1\b|\bJetson\b|\bZLUDA\b|\bDirectML\b|\baarch64\b|ppc64le|\bCentOS 7\b", 1.5),
         (r"\bAMD\b|\bRadeon\b|\bIntel (Arc|Iris)\b", 1.0),
         (r"not supported on (this|your) platform", 1.0),
+        # a feature refused on an operating system or vendor by name: "currently not supported on Windows", "does
+        # not support macOS", "不支持Windows"
+        (
+            r"(not|n't|no longer|never) (be |been |currently |yet |officially )?(supported|support|available|work(s|ing)?)"
+            r" (on|for|in|with|under) (native |the )?(windows|macos|mac|apple silicon|mps|rocm|amd|intel|wsl ?1?|jetson)\b"
+            r"|(does|do|did)(n't| not) (yet |officially )?support (native )?(windows|macos|mac|apple silicon|mps|rocm|amd gpus?|wsl)\b"
+            r"|不支持\s*(windows|mac|macos|rocm|amd|a卡|苹果)",
+            1.5,
+        ),
         (r"SIGSEGV|Segmentation fault|core dumped|exit code 139|signal 11\b", 1.0),
         # Triton publishes Linux wheels only: triton named together with Windows in one line ("triton在windows不太好装",
         # "can't install triton on Windows") is the platform, whatever the words between

@@ -1441,7 +1441,12 @@ def _cpu_torch_in_the_report(machine: MachineFacts | None, merged: dict[str, _Ca
         return
     torch = machine.snapshot.packages.torch
     before = merged.get("gpu_not_visible")
-    if before is not None and not guessed(before.signatures) and before.confidence >= CPU_TORCH:
+    if before is not None and not guessed(before.signatures):
+        # a recognised message of the same cause ("Torch not compiled with CUDA enabled"): the report's torch
+        # confirms it
+        before.confidence = max(before.confidence, CPU_TORCH)
+        before.signatures.append("report:cpu-torch")
+        before.rule = before.rule or "BNB001"
         return
     recognised = [
         c.confidence for c in merged.values() if not guessed(c.signatures) and c.category != "other"
@@ -1450,9 +1455,7 @@ def _cpu_torch_in_the_report(machine: MachineFacts | None, merged: dict[str, _Ca
         "gpu_not_visible",
         "BNB001",
         # first over words alone; under a recognised message that names another cause, second to it
-        CPU_TORCH
-        if not recognised
-        else max(before.confidence if before else 0.0, min(CPU_TORCH, max(recognised) - 0.05)),
+        CPU_TORCH if not recognised else min(CPU_TORCH, max(recognised) - 0.05),
         f"The report's torch is a CPU-only build ({torch.version if torch else 'torch +cpu'}): it has no CUDA, so "
         "nothing runs on the GPU (a pip or conda resolver picked the CPU wheel, or another package's pin replaced the "
         "CUDA build).",
