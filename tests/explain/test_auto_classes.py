@@ -100,3 +100,10 @@ def test_a_remote_code_class_named_like_a_transformers_one_is_not_judged_by_the_
         "Qwen2Config'> for this kind of AutoModel: AutoModelForCausalLM."
     )
     assert verdict(text) is None
+
+
+def test_the_runner_up_speaks_in_the_tables_terms() -> None:
+    # the signature's generic "a later release maps it" would contradict "no release loads it"
+    ranked = explain_text(message("Qwen2VLConfig", "AutoModelForCausalLM"), None)
+    second = next(m for m in ranked if m.category == "version_incompat")
+    assert "newer than" in second.cause and "later transformers release maps" not in second.cause

@@ -40,6 +40,8 @@ class Verdict:
     cause: str
     fix: str
     line: str
+    other_cause: str  # the other category's reading, in the table's terms
+    other_fix: str
 
 
 @cache
@@ -91,6 +93,9 @@ def verdict(text: str, installed: str | None = None) -> Verdict | None:
             f"that load it (transformers {releases[-1]}): {others}.",
             f"Load it with one of {others} (or the model's own class its card names).",
             line,
+            f"Only a transformers release newer than {releases[-1]} could load {config} with {auto} (none of {span} "
+            "does): a model whose card asks for a newer or source install of transformers.",
+            "pip install -U transformers (or the release the model card names), then restart the process.",
         )
     if installed:
         try:
@@ -113,4 +118,7 @@ def verdict(text: str, installed: str | None = None) -> Verdict | None:
             else f"Use one of {others}, or pip install 'transformers=={releases[loads[-1]]}'"
         ),
         line,
+        f"Or keep the installed release and load {config} with a class it has for it (the model's own class, or "
+        f"one of {others}).",
+        f"Load it with the model's own class (or one of {others}).",
     )

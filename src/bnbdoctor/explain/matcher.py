@@ -1499,7 +1499,9 @@ def _auto_class_history(text: str, machine: MachineFacts | None, merged: dict[st
     )
     other = merged.get("wrong_api" if verdict.category == "version_incompat" else "version_incompat")
     if other is not None and "auto-class-not-for-model" in other.signatures:
+        # the signature's generic reading of the other cause would contradict the table: say it in its terms
         other.confidence = min(other.confidence, auto_classes.OTHER)
+        other.cause, other.fix = verdict.other_cause, verdict.other_fix
 
 
 _AUTO_CLASSES = Reference(
