@@ -30,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from mine_api import ranges  # the API index's "0-2,5-6" release ranges, the same format
 from mine_messages import PACKAGES, download, find_archive, releases
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "bnbdoctor" / "explain" / "data" / "auto_classes.json.gz"
@@ -119,20 +120,6 @@ def mine_release(modeling: str, *configuration: str) -> dict[str, list[str]]:
     return {config: sorted(classes) for config, classes in sorted(out.items())}
 
 
-def _ranges(indexes: list[int]) -> str:
-    """Sorted release indexes as "a-b,c" ranges."""
-    parts: list[str] = []
-    start = prev = indexes[0]
-    for i in [*indexes[1:], None]:
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        parts.append(str(start) if start == prev else f"{start}-{prev}")
-        if i is not None:
-            start = prev = i
-    return ",".join(parts)
-
-
 def build(per_release: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
     """The shipped table: the releases (oldest first) and, per configuration class and Auto class, the ranges of
     release indexes in which that Auto class loads it."""
@@ -142,7 +129,7 @@ def build(per_release: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
         for config, classes in per_release[version].items():
             for auto in classes:
                 held.setdefault(config, {}).setdefault(auto, []).append(i)
-    classes = {c: {a: _ranges(ix) for a, ix in sorted(autos.items())} for c, autos in sorted(held.items())}
+    classes = {c: {a: ranges(ix) for a, ix in sorted(autos.items())} for c, autos in sorted(held.items())}
     return {"schema": SCHEMA, "package": "transformers", "releases": versions, "classes": classes}
 
 

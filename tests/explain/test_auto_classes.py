@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bnbdoctor.explain import explain_text
-from bnbdoctor.explain.auto_classes import table, verdict
+from bnbdoctor.explain.auto_classes import indexes, table, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -41,18 +41,10 @@ def test_the_table_built_from_the_installed_release_agrees_with_the_shipped_file
     i = data["releases"].index(version)
     shipped: dict[str, list[str]] = {}
     for config, classes in data["classes"].items():
-        held = sorted(a for a, r in classes.items() if i in _indexes(r))
+        held = sorted(a for a, r in classes.items() if i in indexes(r))
         if held:
             shipped[config] = held
     assert mined == shipped
-
-
-def _indexes(ranges: str) -> set[int]:
-    out: set[int] = set()
-    for part in ranges.split(","):
-        a, _, b = part.partition("-")
-        out.update(range(int(a), int(b or a) + 1))
-    return out
 
 
 def test_the_table_covers_every_release_and_the_common_models() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from ..vocab import Reference
 from .packaged import gz_json
 
 SCHEMA = "bnbdoctor.auto_classes/1"
@@ -27,6 +28,12 @@ DATA = "auto_classes.json.gz"
 #: remote-code module path, or as a bare name in a title
 MESSAGE = re.compile(
     r"Unrecognized configuration class\s+(?:<class\s+'?)?([\w.]+\.)?(\w+)'?>?\s+for this kind of AutoModel:?\s*(\w+)"
+)
+SOURCE = Reference(
+    "source",
+    "huggingface/transformers src/transformers/models/auto/modeling_auto.py and configuration_auto.py of every "
+    "release 4.20-5.24: which Auto class loads which configuration (scripts/mine_auto_classes.py)",
+    "https://github.com/huggingface/transformers/blob/main/src/transformers/models/auto/modeling_auto.py",
 )
 #: how sure each verdict is: above the signature's own 0.6 (auto-class-not-for-model), which it replaces
 SURE = 0.7
@@ -49,7 +56,8 @@ def table() -> dict[str, Any]:
     return gz_json(DATA, SCHEMA)
 
 
-def _indexes(ranges: str) -> list[int]:
+def indexes(ranges: str) -> list[int]:
+    """'0-2,5' -> [0, 1, 2, 5] (release indexes)."""
     out: list[int] = []
     for part in ranges.split(","):
         a, _, b = part.partition("-")
@@ -82,9 +90,9 @@ def verdict(text: str, installed: str | None = None) -> Verdict | None:
     )
     span = f"transformers {releases[0]}-{releases[-1]}"
     newest = len(releases) - 1
-    now = sorted(a for a, r in classes.items() if newest in _indexes(r) and a != auto)
+    now = sorted(a for a, r in classes.items() if newest in indexes(r) and a != auto)
     others = ", ".join(now or sorted(a for a in classes if a != auto)) or "none"
-    loads = _indexes(classes[auto]) if auto in classes else []
+    loads = indexes(classes[auto]) if auto in classes else []
     if not loads:
         return Verdict(
             "wrong_api",

@@ -20,6 +20,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from ..rules import derive
 from ..vocab import CATEGORIES, Reference, guessed
 from . import cuda_status, curated, keywords
 from . import words as word_model
@@ -1428,10 +1429,14 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
     )
 
 
+#: how sure a CPU-only torch stated in the report makes gpu_not_visible when no message names a cause
+CPU_TORCH = 0.5
+
+
 def _cpu_torch_in_the_report(machine: MachineFacts | None, merged: dict[str, _Candidate]) -> None:
     """The report states a CPU-only torch (`PyTorch version: 2.0.1+cpu` in collect_env, `torch 2.3.1+cpu` in pip
-    list): whatever the text's words, no CUDA call of that torch can work (rule BNB001's fact, read from the report;
-    never this machine's, which may not be the one that failed)."""
+    list): whatever the text's words, no CUDA call of that torch can work (rule BNB002's fact, read from the report,
+    which rarely names the GPU the rule needs; never this machine's, which may not be the one that failed)."""
     if (
         machine is None
         or machine.assumed
@@ -1446,30 +1451,29 @@ def _cpu_torch_in_the_report(machine: MachineFacts | None, merged: dict[str, _Ca
         # confirms it
         before.confidence = max(before.confidence, CPU_TORCH)
         before.signatures.append("report:cpu-torch")
-        before.rule = before.rule or "BNB001"
+        before.rule = before.rule or "BNB002"
         return
     recognised = [
         c.confidence for c in merged.values() if not guessed(c.signatures) and c.category != "other"
     ]
+    index = derive.torch_index_for(
+        derive.driver_cuda(machine.snapshot)
+    )  # rule BNB002's choice of wheel index
     merged["gpu_not_visible"] = _Candidate(
         "gpu_not_visible",
-        "BNB001",
+        "BNB002",
         # first over words alone; under a recognised message that names another cause, second to it
         CPU_TORCH if not recognised else min(CPU_TORCH, max(recognised) - 0.05),
         f"The report's torch is a CPU-only build ({torch.version if torch else 'torch +cpu'}): it has no CUDA, so "
         "nothing runs on the GPU (a pip or conda resolver picked the CPU wheel, or another package's pin replaced the "
         "CUDA build).",
-        "Install the CUDA build of torch for this driver from the PyTorch index (pip install torch --index-url "
-        "https://download.pytorch.org/whl/cu128, the cuXYZ your driver supports), then check "
+        "Install the CUDA build of torch for this driver from the PyTorch index (pip install --force-reinstall torch "
+        f"--index-url https://download.pytorch.org/whl/{index}), then check "
         "`python -c 'import torch; print(torch.version.cuda, torch.cuda.is_available())'`.",
         [],
         ["report:cpu-torch"],
         (),
     )
-
-
-#: how sure a CPU-only torch stated in the report makes gpu_not_visible when no message names a cause
-CPU_TORCH = 0.5
 
 
 def _auto_class_history(text: str, machine: MachineFacts | None, merged: dict[str, _Candidate]) -> None:
@@ -1494,7 +1498,7 @@ def _auto_class_history(text: str, machine: MachineFacts | None, merged: dict[st
         verdict.fix,
         [verdict.line[:300]],
         ["auto-class-history"],
-        (_AUTO_CLASSES,),
+        (auto_classes.SOURCE,),
         first_line=before.first_line if before else None,
     )
     other = merged.get("wrong_api" if verdict.category == "version_incompat" else "version_incompat")
@@ -1502,14 +1506,6 @@ def _auto_class_history(text: str, machine: MachineFacts | None, merged: dict[st
         # the signature's generic reading of the other cause would contradict the table: say it in its terms
         other.confidence = min(other.confidence, auto_classes.OTHER)
         other.cause, other.fix = verdict.other_cause, verdict.other_fix
-
-
-_AUTO_CLASSES = Reference(
-    "source",
-    "huggingface/transformers src/transformers/models/auto/modeling_auto.py and configuration_auto.py of every "
-    "release 4.20-5.24: which Auto class loads which configuration (scripts/mine_auto_classes.py)",
-    "https://github.com/huggingface/transformers/blob/main/src/transformers/models/auto/modeling_auto.py",
-)
 
 
 def _spoken(category: str) -> str:
