@@ -90,6 +90,10 @@ FILES = {
     "test38": "reports-test38.jsonl",  # session 9: the other 53 of those 105: never tuned on
     "dev-ae": "reports-dev-ae.jsonl",  # session 9: 50 of 101 more (a fourth collection, broad samples), split at random
     "test39": "reports-test39.jsonl",  # session 9: the other 51 of those 101: never tuned on
+    "dev-af": "reports-dev-af.jsonl",  # session 10: 49 of 98 more (a fifth collection, new angles), split at random
+    "test40": "reports-test40.jsonl",  # session 10: the other 49 of those 98: never tuned on
+    "dev-ag": "reports-dev-ag.jsonl",  # session 10: 48 of 96 more (a sixth collection, new angles), split at random
+    "test41": "reports-test41.jsonl",  # session 10: the other 48 of those 96: never tuned on
 }
 
 

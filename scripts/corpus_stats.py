@@ -114,6 +114,10 @@ FILES = {
     "test38": FIXTURES / "reports-test38.jsonl",
     "dev-ae": FIXTURES / "reports-dev-ae.jsonl",
     "test39": FIXTURES / "reports-test39.jsonl",
+    "dev-af": FIXTURES / "reports-dev-af.jsonl",
+    "test40": FIXTURES / "reports-test40.jsonl",
+    "dev-ag": FIXTURES / "reports-dev-ag.jsonl",
+    "test41": FIXTURES / "reports-test41.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -161,6 +165,10 @@ PAGE_SPLITS = {
     "test38",
     "dev-ae",
     "test39",
+    "dev-af",
+    "test40",
+    "dev-ag",
+    "test41",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

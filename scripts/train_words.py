@@ -58,6 +58,8 @@ TUNING = {
     "dev-ac": "reports-dev-ac.jsonl",
     "dev-ad": "reports-dev-ad.jsonl",
     "dev-ae": "reports-dev-ae.jsonl",
+    "dev-af": "reports-dev-af.jsonl",
+    "dev-ag": "reports-dev-ag.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

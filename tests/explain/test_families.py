@@ -986,9 +986,13 @@ def test_cuda_error_803_is_the_driver_install_or_a_containers_own_libcuda():
         "NumCudaDevices() that might have already set an error? Error 803: system has unsupported display driver / "
         "cuda driver combination"
     )
-    assert ranked(text)[:2] == ["driver_too_old", "cuda_mismatch"]
+    # two CUDA driver libraries out of step (cudaErrorSystemDriverMismatch): the tuning reports' threads ended 7 to 3
+    # in a container's compat libcuda, a conda CUDA or a reboot after an update rather than an older driver
+    assert ranked(text)[:2] == ["cuda_mismatch", "driver_too_old"]
     in_docker = f"docker run --gpus all vllm/vllm-openai:v0.15.0\n{text}"
     assert ranked(in_docker)[0] == "cuda_mismatch"
+    # Windows has no compat libcuda to shadow the installed driver: the driver itself is behind
+    assert ranked(text, stated(os="windows"))[0] == "driver_too_old"
 
 
 # ---- CUDA libraries of two releases, and a CUDA runtime too old for LLM.int8() ----
@@ -1524,3 +1528,125 @@ def test_a_feature_refused_on_an_os_by_name_leans_to_the_platform(title: str) ->
     from bnbdoctor.explain import keywords
 
     assert keywords.guess(title)[0][0] == "platform_unsupported"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # nvcc building bf16 kernels for a GPU before sm_80 (another intrinsic than the report's, and atomicAdd)
+        ('csrc/kernels.cu(88): error: identifier "__bfloat162float" is undefined', "bf16_unsupported"),
+        (
+            'error: no instance of overloaded function "atomicAdd" matches the argument list\n'
+            "            argument types are: (__nv_bfloat16 *, __nv_bfloat16)",
+            "bf16_unsupported",
+        ),
+        # a LoRA merge into a quantized base refused, in a tool's own words
+        ("RuntimeError: GPTQ model does not support merging the adapter", "wrong_api"),
+        ("ValueError: Cannot merge adapters to a quantized model.", "wrong_api"),
+        # a bitsandbytes-quantized checkpoint fed to llama.cpp's converter (a 4-bit tensor this time)
+        (
+            "ValueError: Can not map tensor 'model.layers.0.self_attn.q_proj.weight.absmax'",
+            "wrong_api",
+        ),
+        # onnxruntime-gpu's CUDA provider not loading, in its Linux wording
+        (
+            "[E:onnxruntime:Default, provider_bridge_ort.cc:1862 TryGetProviderInfo_CUDA] "
+            "onnxruntime::ProviderLibrary::Get() [ONNXRuntimeError] : 1 : FAIL : Failed to load library "
+            "libonnxruntime_providers_cuda.so with error: libcudnn.so.9: cannot open shared object file",
+            "missing_libs",
+        ),
+        # CUDA 803 in a container: the image's libcuda is not the host driver's
+        (
+            "docker run --gpus all: RuntimeError: Unexpected error from cudaGetDeviceCount(). Error 803: system has "
+            "unsupported display driver / cuda driver combination",
+            "cuda_mismatch",
+        ),
+        # a hardware fault named by the CUDA runtime (Xid 48 / 74 in the driver's log): no software cause, even when
+        # the reporter asks whether it was an OOM
+        ("RuntimeError: CUDA error: uncorrectable NVLink error detected during the execution", "other"),
+        ("CUDA_ERROR_ECC_UNCORRECTABLE after a few hundred steps, is it OOM?", "other"),
+        # transformers' refusal of fp16 AMP without a CUDA device, in its 4.2x wording
+        (
+            "ValueError: Mixed precision training with AMP or APEX (`--fp16`) and FP16 evaluation can only be used on "
+            "CUDA devices.",
+            "gpu_not_visible",
+        ),
+        # a UTF-8 file read with Windows' locale code page (Japanese, and Western Windows' charmap)
+        (
+            "UnicodeDecodeError: 'cp932' codec can't decode byte 0x83 in position 1200: illegal multibyte sequence",
+            "other",
+        ),
+        ("UnicodeEncodeError: 'charmap' codec can't encode character '\u2581' in position 0", "other"),
+        # uv's wording of "no file of that release for this Python"
+        (
+            "× No solution found when resolving dependencies:\n  ╰─▶ Because torch==2.5.1 has no wheels with a matching "
+            "Python ABI tag (e.g., `cp313`), we can conclude that torch==2.5.1 cannot be used.",
+            "platform_unsupported",
+        ),
+        # no C/C++ compiler for a source build
+        ("error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory", "missing_libs"),
+    ],
+)
+def test_families_of_the_nineteenth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_windows_cuda_dll_of_another_major_than_torchs() -> None:
+    text = "RuntimeError: Library cublas64_12.dll is not found or cannot be loaded"
+    assert ranked(text, stated(torch="2.1.2+cu118", cuda="11.8"))[0] == "cuda_mismatch"
+    # the same library beside a torch of its own major is a missing install, not a mismatch
+    assert ranked(text, stated(torch="2.4.1+cu121", cuda="12.1"))[0] == "missing_libs"
+    # cuFFT's major is not CUDA's (cuFFT 10 ships with CUDA 11): no mismatch read from it
+    assert "report:runtime-of-another-major" not in str(
+        [
+            c.evidence["signatures"]
+            for c in explain_text(
+                "libcufft.so.10: cannot open shared object file", stated(torch="2.0.1+cu118", cuda="11.8")
+            )
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("显存占满了，模型加载到一半就失败", "oom"),
+        ("4090显卡架构太新，官方whl不支持", "arch_unsupported"),
+        ("部署后回答非常慢，查看日志发现用的是CPU", "gpu_not_visible"),
+        ("the inputs stay on the cpu while the model is on the gpu after loading", "device_mismatch"),
+        # the other categories' words in Chinese and Japanese (no tuning report used them yet)
+        ("报错后发现是驱动版本太低，更新显卡驱动后正常", "driver_too_old"),
+        ("torch和系统的CUDA版本不匹配导致的", "cuda_mismatch"),
+        ("运行时提示找不到cudart64_110.dll", "missing_libs"),
+        ("模型和输入不在同一个设备上", "device_mismatch"),
+        ("ドライバが古いので更新してください", "driver_too_old"),
+    ],
+)
+def test_words_of_the_nineteenth_set(title: str, category: str) -> None:
+    from bnbdoctor.explain import keywords
+
+    assert keywords.guess(title)[0][0] == category
+
+
+def test_an_extension_naming_a_cpu_torch_is_the_cpu_torch() -> None:
+    text = (
+        "WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+        "    PyTorch 2.3.0+cu121 with CUDA 1201 (you have 2.3.0+cpu)\n    Python  3.11.9 (you have 3.11.9)"
+    )
+    assert ranked(text)[:2] == ["gpu_not_visible", "version_incompat"]
+    # built for another CUDA torch: the ABI, not the GPU
+    assert ranked(text.replace("2.3.0+cpu", "2.4.0+cu121"))[0] == "version_incompat"
+
+
+def test_a_message_matched_whole_is_not_also_a_cousin_with_words_missing() -> None:
+    from bnbdoctor.explain.knowledge import find
+    from bnbdoctor.explain.matcher import plain, scan
+
+    text = (
+        "OSError: Can't load tokenizer for 'my-org/my-model'. If you were trying to load it from "
+        "'https://huggingface.co/models', make sure you don't have a local directory with the same name. Otherwise, "
+        "make sure 'my-org/my-model' is the correct path to a directory containing all relevant files for a "
+        "LlamaTokenizerFast tokenizer."
+    )
+    hits = find(scan(plain(text)).lines)
+    assert [h.template.file for h in hits] == ["tokenization_utils_base.py"]

@@ -282,7 +282,7 @@ FAMILY_TEXTS = [
     (
         "RuntimeError: Unexpected error from cudaGetDeviceCount(). Error 803: system has unsupported display driver / "
         "cuda driver combination",
-        "driver_too_old",
+        "cuda_mismatch",  # two CUDA driver libraries out of step (session 10: 7 of 11 tuning threads)
     ),
     (
         "OSError: The detected CUDA version (12.1) mismatches the version that was used to compile PyTorch (11.8). "

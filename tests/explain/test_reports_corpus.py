@@ -234,6 +234,16 @@ def test_stats_can_be_restricted_to_one_split(capsys):
         ("test38", 53),  # held out (session 9): the other half
         ("dev-ae", 50),  # session 9, fourth collection (broad samples): half, split at random, for tuning
         ("test39", 51),  # held out (session 9): the other half
+        (
+            "dev-af",
+            49,
+        ),  # session 10, a fifth collection (broad samples by new angles): half, split at random, for tuning
+        ("test40", 49),  # held out (session 10): the other half
+        (
+            "dev-ag",
+            48,
+        ),  # session 10, a sixth collection (exception names, training, inference, installs): half, for tuning
+        ("test41", 48),  # held out (session 10): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -65,7 +65,7 @@ MEANING: dict[str, tuple[str, float, str]] = {
         "the CUDA forward-compatibility package was used on a GPU it does not support; the driver itself is too old",
     ),
     "cudaErrorSystemDriverMismatch": (
-        "driver_too_old",
+        "cuda_mismatch",  # two driver components out of step, as signatures.py cuda-driver-library-mismatch
         0.45,
         "the driver's user-space library and the kernel module are of different releases",
     ),
@@ -105,6 +105,20 @@ MEANING: dict[str, tuple[str, float, str]] = {
     ),
     # memory
     "cudaErrorMemoryAllocation": ("oom", 0.5, "the GPU ran out of memory"),
+    # the hardware itself: an uncorrectable memory or NVLink error is a fault of the GPU or the node, not of any
+    # software or setting (the node is drained and reset, the GPU replaced if it recurs: NVIDIA's Xid 48 / 74)
+    "cudaErrorECCUncorrectable": (
+        "other",
+        0.6,
+        "the GPU's memory had an uncorrectable ECC error: a hardware fault, not the software (reset the GPU or drain "
+        "the node; `nvidia-smi -q -d ECC` shows the counters)",
+    ),
+    "cudaErrorNvlinkUncorrectable": (
+        "other",
+        0.6,
+        "an NVLink link had an uncorrectable error: a hardware fault between GPUs, not the software (reset or drain "
+        "the node)",
+    ),
     # a fault inside a kernel: in bitsandbytes' and torch's trackers a bug of one release with this shape or GPU,
     # fixed in a later one (signatures.py `illegal-memory-access`)
     "cudaErrorIllegalAddress": (
@@ -326,6 +340,8 @@ FIX: dict[str, str] = {
     "cudaErrorSystemNotReady": "Start the NVIDIA fabric manager (the same release as the driver) on NVSwitch machines, or wait for the driver's daemons.",
     "cudaErrorInitializationError": "Check the driver (`nvidia-smi`); do not initialise CUDA before forking worker processes (use the 'spawn' start method).",
     "cudaErrorInvalidDevice": "Use device indexes below the number of visible GPUs (`torch.cuda.device_count()`), matching CUDA_VISIBLE_DEVICES.",
+    "cudaErrorECCUncorrectable": "A hardware fault: reset the GPU (`nvidia-smi -r`) or drain and reboot the node, and check `nvidia-smi -q -d ECC` and the driver's Xid messages (dmesg); replace the GPU if it recurs.",
+    "cudaErrorNvlinkUncorrectable": "A hardware fault: drain and reboot the node and check the NVLink counters (`nvidia-smi nvlink -e`) and the driver's Xid messages (dmesg).",
     "cudaErrorMemoryAllocation": "Need less GPU memory: nf4 with double quantization, a smaller batch or sequence, or a device_map with max_memory; `bnbdoctor estimate MODEL` says what the load needs.",
     "cudaErrorIllegalAddress": "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",
     "cudaErrorMisalignedAddress": "Upgrade bitsandbytes and torch; run with CUDA_LAUNCH_BLOCKING=1 to see which kernel fails, and report it with `python -m bitsandbytes`.",

@@ -253,6 +253,10 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     ),
     # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),
+    # a CPU-only build of torch named as the one installed: "(you have 2.1.0+cpu)" (xformers), "torch 2.3.1+cpu"
+    "torch_cpu_build": re.compile(
+        r"(\(you have [\d.]+\+cpu\)|\btorch[=\s:-]+v?[\d.]+\+cpu\b|PyTorch version: [\d.]+\+cpu\b)", re.I
+    ),
     # a symbol of torch's CUDA layer, mangled or not (c10::cuda, at::cuda): only a CUDA build of torch has it
     "torch_cuda_symbol": re.compile(r"(_ZN3c104cuda\w*|_ZN2at4cuda\w*|\b(?:c10|at)::cuda::\w+)"),
     # torch's ROCm build falling back from hipBLASLt by itself (a warning of newer releases, the error's successor)

@@ -50,7 +50,17 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             r"|is_available(\(\))?[\"'`]?,? (it |which |and it )?(returned|returns|return|gives|gave|shows|showed|prints|printed|says|said|was|is|still) false",
             1.5,
         ),
-        (r"running on (the )?cpu|uses? (the )?cpu instead|fall(s|ing)? ?back to (the )?cpu\b", 1.0),
+        (
+            r"running on (the )?cpu|uses? (the )?cpu instead|fall(s|ing)? ?back to (the )?cpu\b|\bcpu instead of (the |my )?gpu\b",
+            1.0,
+        ),
+        # the same in Chinese / Japanese: "发现使用的是CPU" (it turned out to use the CPU), "跑在CPU上", "没有用到GPU",
+        # "CPUで動いている"
+        (
+            r"(使用|用|跑)的?(是|了)\s*CPU|跑在\s*CPU|在\s*CPU\s*上(运行|跑)|只(用|使用)了?\s*CPU|没有?(使用|用)到?\s*(GPU|显卡)"
+            r"|(GPU|显卡)\s*没有?被?(使用|用)|CPUで(動|実行)|GPUが使われ",
+            1.2,
+        ),
         (r"CUDA_VISIBLE_DEVICES", 0.5),
         # the GPU sits idle: "the GPU is not used", "not using my GPU", "no gpu use, cpu use completely"; a build of
         # the engine without its GPU backend ("possible values: cpu", "built without CUDA")
@@ -66,7 +76,9 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
             r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch|(py)?torch[^\n]{0,12}CPU\s*版"
             # "pytorch版本还是cpu" (the torch installed is still the CPU one)
-            r"|(py)?torch\s*版本?\s*(还是|仍然是|是|为)\s*cpu\b",
+            r"|(py)?torch\s*版本?\s*(还是|仍然是|是|为)\s*cpu\b"
+            # conda's markers of its CPU build: the `cpuonly` package, `pytorch-mutex 1.0 cpu`, build `py3.8_cpu_0`
+            r"|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3\d*_cpu_\d+\b",
             1.5,
         ),
         # a container that never got the GPU: the NVIDIA container toolkit / runtime named ("I was missing the
@@ -74,7 +86,7 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"nvidia[- ]container[- ](toolkit|runtime)|\bnvidia-docker\b|\bBLAS ?= ?0\b", 1.2),
         # "找不到GPU" / "检测不到显卡" (cannot find / detect the GPU), "GPUが認識されない" (the GPU is not recognised)
         (
-            r"(找不到|检测不到|没有检测到|识别不到|无法识别)\s*(GPU|显卡|CUDA)|GPU\s*(が|を)?\s*(認識|検出)(され|でき)ない"
+            r"(找不到|检测不到|没有检测到|识别不到|无法识别)\s*(GPU|显卡|CUDA(?![a-z0-9_]))|GPU\s*(が|を)?\s*(認識|検出)(され|でき)ない"
             # "你没有支持的显卡" / "没有可用的GPU" (you have no supported / usable GPU)
             r"|(没有|无)(支持|可用|合适)的?\s*(GPU|显卡|N卡)",
             1.5,
@@ -88,12 +100,25 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             1.5,
         ),
         (r"\bnvidia[- ]driver\b", 0.7),
+        # Chinese / Japanese / Korean: "驱动版本太低" (the driver is too old), "更新显卡驱动" (update the graphics
+        # driver), "ドライバが古い", "드라이버 업데이트"
+        (
+            r"(驱动|驅動)[^\n]{0,8}(太旧|太老|过旧|过低|太低|版本低|需要更新|需要升级|更新|升级)|(更新|升级|升級)[^\n]{0,6}(显卡|顯示卡)?(驱动|驅動)"
+            r"|ドライバ[^\n]{0,10}(古い|更新|アップデート)|드라이버[^\n]{0,10}(업데이트|오래)",
+            1.5,
+        ),
         (r"windows 7\b", 0.7),
     ),
     "cuda_mismatch": (
         (r"cuda (version )?mismatch|mismatch(ed)? cuda|compiled (with|for) cuda \d+", 1.5),
         (r"\bcu1\d\d\b|\bcuda ?1\d\.\d\b.{0,60}\bcuda ?1\d\.\d\b", 0.7),
         (r"BNB_CUDA_VERSION", 1.0),
+        # "CUDA版本不匹配" / "与CUDA不兼容" (the CUDA versions do not match), "CUDAのバージョンが合わない"
+        (
+            r"CUDA\s*(版本)?\s*(不匹配|不一致|不兼容|对不上)|(不匹配|不兼容)[^\n]{0,6}CUDA"
+            r"|CUDA[^\n]{0,6}バージョン[^\n]{0,4}(不一致|合わない|違う)",
+            1.5,
+        ),
         # "CUDA 12.1 is not supported", "not compatible with CUDA 12.2", "cuda 122 - not compatible with ..."
         (
             r"\bcuda ?\d+(\.\d+)?\b[^\n]{0,12}\b(is )?(not supported|unsupported|not compatible|incompatible)"
@@ -124,9 +149,16 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             r"|\bplease install \S+ (using|with|via|by)\b",
             1.2,
         ),
+        # "找不到xxx.dll" / "缺少动态链接库" (cannot find / lacks a library), "ライブラリが見つかりません"
+        (
+            r"(找不到|缺少|缺失|未找到)[^\n]{0,12}(\.so\b|\.dll\b|动态链接库|动态库|库文件|DLL)"
+            r"|(ライブラリ|DLL)[^\n]{0,6}(が)?見つかりません|라이브러리[^\n]{0,6}(찾을 수 없|없습니다)",
+            1.2,
+        ),
     ),
     "arch_unsupported": (
-        (r"\bsm_\d+\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
+        # (sm_86, and the way kernel packages name their variants: "SM121", "sm100/common_ops.so")
+        (r"\bsm_?\d{2,3}[af]?\b|compute capability|\bcapability [1-7]\.\d\b", 1.0),
         (r"\b(pascal|maxwell|kepler|volta)\b|\b(gtx ?(9|10)\d\d|p100|p40|k80|m40|v100)\b", 0.7),
         (r"kernel image|not compiled for (your|this) gpu", 1.5),
         # the list of architectures a build was compiled for, named when one is missing from it
@@ -135,6 +167,12 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (
             r"\b(gpu|gpus|card|graphics card)\b[^\n]{0,12}\b(is |are )?(too old|not supported|unsupported)\b"
             r"|\b(recent|new|newer|old|older) (gpu|gpus|cards?)\b[^\n]{0,12}\b(not supported|unsupported)\b",
+            1.5,
+        ),
+        # "the GPU architecture is too new", Chinese "GPU架构过新" / "架构太新", Japanese "アーキテクチャが新しすぎる"
+        (
+            r"\b(gpu |cuda )?(architecture|arch) (is )?(too new|too old|not supported|unsupported)\b"
+            r"|架构\s*(过新|太新|过旧|太旧|不支持|不兼容)|アーキテクチャ[^\n]{0,6}(新しすぎ|古すぎ|非対応)",
             1.5,
         ),
         # the newest generation before its builds exist (Blackwell: RTX 50xx, B200, sm_100/sm_120)
@@ -155,7 +193,12 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         # Chinese / Japanese / Korean for "not enough (GPU) memory", "memory overflow", "VRAM blown"
-        (r"显存(不足|不够|溢出|爆)|爆显存|内存(不足|不够|溢出)|メモリ(不足|が足りない)|메모리\s*부족", 1.5),
+        # ("显存饱和/占满": the GPU memory is saturated / full; "VRAM不足")
+        (
+            r"显存(不足|不够|溢出|爆|饱和|占满|满了|耗尽|用完)|显存[^\n]{0,4}(饱和|占满|不够|不足)|爆显存|内存(不足|不够|溢出)"
+            r"|メモリ(不足|が足りない)|메모리\s*부족|VRAM\s*(不足|不够|부족)",
+            1.5,
+        ),
     ),
     "cpu_offload": (
         (r"offload|device_map|max_memory|\bmeta (device|tensor)", 1.2),
@@ -165,6 +208,13 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"(different|same) devices?|cuda:\d and cpu|cpu and cuda:\d", 1.5),
         # how titles name it: "device matching bug", "device mismatch", "tensors on the wrong device"
         (r"\bdevices? (mismatch|matching)\b|\bwrong device\b", 1.2),
+        # told in prose: "some tensors being on cuda:0 while others being on a cpu", "inputs on the CPU and the model
+        # on the GPU"
+        (
+            r"\b(tensors?|inputs?|weights?|some)\b[^\n]{0,30}\bon (the |a )?(cuda(:\d)?|gpu)\b[^\n]{0,40}\b(others?|rest|model|some)\b[^\n]{0,30}\bon (the |a )?cpu\b"
+            r"|\b(tensors?|inputs?|weights?|some)\b[^\n]{0,30}\bon (the |a )?cpu\b[^\n]{0,40}\b(others?|rest|model|some)\b[^\n]{0,30}\bon (the |a )?(cuda(:\d)?|gpu)\b",
+            1.5,
+        ),
         # "tensor on different gpu", "loads the model on the wrong GPU", device indices that disagree (nvidia-smi's
         # PCI order and CUDA's fastest-first order: CUDA_DEVICE_ORDER)
         (
@@ -172,6 +222,8 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             r"|\bCUDA_DEVICE_ORDER\b|\b(device|gpu) index (mismatch|order)\b",
             1.2,
         ),
+        # "不在同一个设备上" (not on the same device), "设备不一致", "デバイスが異なる"
+        (r"(不在|不是)同一(个)?\s*(设备|device|GPU|卡)|设备不(一致|匹配)|デバイスが(異なる|違う)", 1.5),
     ),
     "dtype_slow": (
         (r"\b(slow|slower|sec/it|s/it|it/s|speed|throughput)\b", 0.8),

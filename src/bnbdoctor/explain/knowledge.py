@@ -643,5 +643,12 @@ def _most_specific(hits: list[Hit]) -> list[Hit]:
             o.line == h.line and not o.truncated and o.score >= h.score for o in hits if o is not h
         ):
             continue
+        # a line that holds one template's message whole is not also another's with segments missing: the
+        # tokenizer's "Can't load tokenizer for '{path}'. If you were trying to load it from ..." is not
+        # modeling_utils' "Can't load the model for '{path}'. ..." with "the model" missing
+        if h.score < 1.0 and any(
+            o.line == h.line and not o.truncated and o.score >= 1.0 for o in hits if o is not h
+        ):
+            continue
         out.append(h)
     return out

@@ -1362,9 +1362,13 @@ def _extension_for_another_cuda(text: str, lines: list[str], merged: dict[str, _
     )
 
 
-#: a CUDA runtime library named with its major version (libcudart.so.13, libcublasLt.so.12)
+#: a CUDA runtime library named with its major version: libcudart.so.13, libcublasLt.so.12, and Windows' DLL names
+#: (cublas64_12.dll, cudart64_110.dll: CUDA 11.x, nvrtc64_112_0.dll); only libraries whose own major is the CUDA
+#: release's (cuFFT 10 ships with CUDA 11, cuRAND 10 with CUDA 11 and 12, cuSOLVER 11 with 11 and 12; cuSPARSE 11
+#: only with CUDA 11, its 12 with CUDA 12 and 13)
 _RUNTIME_MAJOR = re.compile(
-    r"\blib(cudart|cublas|cublasLt|cusparse|cufft|curand|cusolver|nvrtc)\.so\.(\d{2})\b"
+    r"\blib(?:cudart|cublas|cublasLt|nvrtc)\.so\.(?P<so>\d{2})\b|\blibcusparse\.so\.(?P<sparse>11)\b"
+    r"|\b(?:cudart|cublas|cublasLt|nvrtc)64_(?P<dll>\d{2})\d?(?:_\d)?\.dll\b|\bcusparse64_(?P<sparsedll>11)\.dll\b"
 )
 
 
@@ -1391,7 +1395,8 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
             return
         stated = f"{named.group(1) or named.group(3)}.{named.group(2) or named.group(4)}"
     env_cuda = built or stated
-    wanted, have = found.group(2), env_cuda.split(".")[0]
+    wanted = next(v for v in found.groupdict().values() if v)
+    have = env_cuda.split(".")[0]
     if wanted == have:
         return
     line = next((x for x in text.splitlines() if found.group(0) in x), found.group(0)).strip()

@@ -727,7 +727,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "pip-no-distribution",
         "platform_unsupported",
         None,
-        r"No matching distribution found for \S+|Could not find a version that satisfies the requirement \S+",
+        r"No matching distribution found for \S+|Could not find a version that satisfies the requirement \S+"
+        # Poetry's and uv's wording of the same: no file of the release for this Python / platform
+        r"|Unable to find installation candidates for \S+|has no wheels with a matching (Python|platform|Python ABI) \w*\s*tag"
+        r"|has no (usable|compatible) wheels?\b",
         0.55,
         "pip found no file of that package for this Python version, OS and CPU (`from versions: none`: none at all), "
         "or the pinned release does not exist.",
@@ -747,28 +750,43 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     Signature(
         "cuda-driver-library-mismatch",
-        "driver_too_old",
-        "BNB010",
+        "cuda_mismatch",
+        None,
         # CUDA runtime API: cudaErrorSystemDriverMismatch (803) "a mismatch between the versions of the display
-        # driver and the CUDA driver": the user-mode libcuda.so loaded is not the kernel driver's own. (804, forward
-        # compatibility on a consumer GPU, is cuda-insufficient-driver: the compat library is only used because the
-        # host driver is older than the image's CUDA)
+        # driver and the CUDA driver": the user-mode libcuda.so loaded is not the kernel driver's own (a driver
+        # updated without a reboot, a container's cuda-compat libcuda, a conda CUDA package shadowing the host's); two
+        # CUDA components of different versions, not a runtime newer than the driver (that is 35, 804:
+        # cuda-insufficient-driver). Tuning labels: cuda_mismatch 2, driver_too_old 1, other 1 (kernel module and
+        # user-space driver out of step after an update)
         r"Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch",
         0.75,
-        "The CUDA driver library in use does not match the installed display driver: an old or half-updated driver "
-        "install (the fix in desktop reports: install the current driver and reboot).",
-        "Install the current NVIDIA driver for the GPU (a clean install) and reboot; `bnbdoctor check` shows the "
-        "driver and the CUDA torch needs.",
+        "The CUDA driver library loaded (libcuda) is not the installed kernel driver's own version: a driver updated "
+        "without a reboot, a container or conda environment bringing its own libcuda (cuda-compat), or a half-done "
+        "driver install.",
+        "Reboot after a driver update; in a container drop cuda-compat from LD_LIBRARY_PATH / ld.so.conf and let the "
+        "NVIDIA container runtime mount the host's libcuda; otherwise reinstall the current driver cleanly. "
+        "`bnbdoctor check` shows the driver and the CUDA torch needs.",
         (CUDA_RUNTIME,),
         alternatives=(
+            # Windows has no cuda-compat layer to shadow the driver: there the fix in the reports was a current
+            # driver (Easy Diffusion on a GTX 1070 / 1080 Ti with the torch it bundles)
             Alternative(
-                "cuda_mismatch",
-                "In a container, the image's own libcuda.so (a cuda-compat package, an ld.so.conf entry) shadows the "
-                "host driver's; forward compatibility works on data-center GPUs only.",
-                "Use the host driver's libcuda: drop cuda-compat from LD_LIBRARY_PATH / ld.so.conf and let the "
-                "NVIDIA container runtime mount the host's.",
+                "driver_too_old",
+                "On Windows no second CUDA driver library can shadow the installed one: the installed driver is too "
+                "old or half-updated for the CUDA runtime torch bundles.",
+                "Install the current NVIDIA driver for the GPU (a clean install) and reboot.",
                 0.4,
-                "text:container",
+                "os:windows",
+                rule="BNB010",
+            ),
+            Alternative(
+                "driver_too_old",
+                "The installed driver is older than the CUDA the software needs, and what it loads to bridge the gap "
+                "(a compat libcuda) does not fit it.",
+                "Install the current NVIDIA driver for the GPU (a clean install) and reboot.",
+                0.4,
+                "driver_too_old",
+                rule="BNB010",
             ),
         ),
     ),
@@ -2477,6 +2495,217 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("available provider names",),
     ),
     Signature(
+        "onnxruntime-cuda-provider-not-loaded",
+        "missing_libs",
+        None,
+        # onnxruntime/core/platform/windows/env.cc (LoadDynamicLibrary): "LoadLibrary failed with error <code> \"<text>\"
+        # when trying to load \"<file>\"", and posix/env.cc: "Failed to load library <file> with error: <dlerror>": the
+        # GPU package's CUDA provider did not load (Windows error 126: a DLL it depends on was not found)
+        r"LoadLibrary failed with error \d+ \"[^\"\n]*\" when trying to load \"[^\"\n]*onnxruntime_providers_(?:cuda|tensorrt)\.dll"
+        r"|Failed to load library \S*onnxruntime_providers_(?:cuda|tensorrt)\.so with error",
+        0.6,
+        "onnxruntime-gpu's CUDA provider library did not load: a CUDA or cuDNN library it links (cudart, cublas, cudnn "
+        "of the majors it was built for) is not installed or not on the library path.",
+        "Install the CUDA and cuDNN majors that onnxruntime-gpu release was built for (1.19+: CUDA 12 and cuDNN 9; "
+        "`pip install onnxruntime-gpu[cuda,cudnn]` brings them) and put them on PATH / LD_LIBRARY_PATH, or "
+        "`import torch` first so that its CUDA libraries are loaded.",
+        (
+            _src(
+                "microsoft/onnxruntime",
+                "onnxruntime/core/platform/windows/env.cc",
+                "LoadDynamicLibrary: 'LoadLibrary failed with error ... when trying to load ...'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "cuda_mismatch",
+                "The onnxruntime-gpu release was built for another CUDA or cuDNN major than the one installed (CUDA "
+                "11 against 12, cuDNN 8 against 9), so the libraries it names are not the ones present.",
+                "Install the onnxruntime-gpu build for the installed CUDA major, or the CUDA/cuDNN it was built for.",
+                0.45,
+                "text:cuda_variant",
+            ),
+        ),
+        anchors=("onnxruntime_providers_",),
+    ),
+    Signature(
+        "bf16-intrinsics-before-ampere",
+        "bf16_unsupported",
+        None,
+        # nvcc compiling bf16 kernels for a GPU before compute capability 8.0: cuda_bf16.hpp declares the bfloat16
+        # conversions and arithmetic (__high2bfloat16, __hmul2 on __nv_bfloat162, atomicAdd(__nv_bfloat16*)) for
+        # __CUDA_ARCH__ >= 800 only (CUDA 11; CUDA 12 emulates part of them), so a V100 (sm_70) or T4 (sm_75) build
+        # of such kernels does not compile
+        r"identifier \"__\w*(?:bfloat16|bf16)\w*\" is undefined"
+        # nvcc's second line for atomicAdd on bf16 (sm_80+ only, CUDA C++ Programming Guide: atomicAdd)
+        r"|argument types are: \(__nv_bfloat16 \*, __nv_bfloat16\)",
+        0.6,
+        "The package's CUDA kernels use bfloat16, which GPUs before compute capability 8.0 (V100, T4, GTX/RTX 20xx) do "
+        "not have: compiled for this GPU's architecture, nvcc does not find the bf16 intrinsics.",
+        "On a pre-Ampere GPU use the package's float16 path or a release without bf16-only kernels (or its prebuilt "
+        "wheel, if any); the bf16 kernels need an sm_80+ GPU (A100, RTX 30xx and newer).",
+        (
+            Reference(
+                "docs",
+                "CUDA Math API: bfloat16 intrinsics (cuda_bf16.h), hardware bf16 arithmetic from compute capability 8.0",
+                "https://docs.nvidia.com/cuda/cuda-math-api/cuda_math_api/group__CUDA__MATH__INTRINSIC__BFLOAT16.html",
+            ),
+        ),
+        anchors=("is undefined", "__nv_bfloat16"),
+    ),
+    Signature(
+        "merge-into-quantized-base",
+        "wrong_api",
+        None,
+        # peft (tuners/lora.py 0.4-0.6: "Cannot merge LORA layers when the model is loaded in 8-bit mode";
+        # tuners/lora/model.py: "... when the model is gptq quantized"), LLaMA-Factory ("Cannot merge adapters to a
+        # quantized model"), axolotl ("Can't merge qlora if loaded in 4bit"), ms-swift ("is a quantized model and
+        # does not support merge-lora"): the adapter's 16-bit deltas cannot be added to quantized weights
+        r"\b(?:cannot|can't|can not|unable to|could not|failed to) merge\b[^\n]{0,60}\b(?:quantized|quantised|4-?bit|8-?bit|gptq|awq|int4|int8|qlora)\b"
+        r"|\b(?:quantized|quantised|4-?bit|8-?bit|gptq|awq|int4) (?:model|base|checkpoint)\b[^\n]{0,40}\b(?:does not|doesn't|cannot|can't|can not) (?:support )?merg(?:e|ing)\b",
+        0.7,
+        "A LoRA adapter cannot be merged into a quantized base (4-bit / 8-bit bitsandbytes, GPTQ, AWQ): its 16-bit "
+        "deltas can only be added to unquantized weights.",
+        "Load the base model unquantized (float16 / bfloat16), apply the adapter, merge there (merge_and_unload), and "
+        "quantize the merged model afterwards; or keep the adapter unmerged.",
+        (
+            _src(
+                "huggingface/peft",
+                "src/peft/tuners/lora/model.py",
+                "_check_merge_allowed / merge_and_unload: 'Cannot merge LORA layers when the model is gptq quantized'",
+            ),
+        ),
+        anchors=("merg",),
+    ),
+    Signature(
+        "bnb-checkpoint-to-converter",
+        "wrong_api",
+        None,
+        # a checkpoint saved from a bitsandbytes-quantized model carries its quantization state as extra tensors
+        # (bitsandbytes nn/modules.py: Linear8bitLt._save_to_state_dict writes SCB and weight_format; Params4bit's
+        # QuantState.as_dict writes absmax, quant_map, nested_absmax, nested_quant_map and
+        # quant_state.bitsandbytes__nf4/fp4); a converter that expects plain weights (llama.cpp's
+        # convert_hf_to_gguf.py: "Can not map tensor") meets names it does not know
+        r"Can not map tensor '[^'\n]*\.(?:SCB|weight_format|absmax|quant_map|nested_absmax|nested_quant_map|quant_state[\w.]*)'",
+        0.75,
+        "The checkpoint being converted was saved from a bitsandbytes-quantized model (its .SCB / .absmax / "
+        ".quant_state tensors): a converter such as llama.cpp's convert_hf_to_gguf.py needs the unquantized weights.",
+        "Convert the unquantized model instead: merge the adapter into the float16 / bfloat16 base (not the 4-bit or "
+        "8-bit one) and save that, then convert it.",
+        (
+            _src(
+                "bitsandbytes-foundation/bitsandbytes",
+                "bitsandbytes/nn/modules.py",
+                "Linear8bitLt._save_to_state_dict (SCB, weight_format); Params4bit quant_state.as_dict (absmax, quant_map)",
+            ),
+        ),
+        anchors=("can not map tensor",),
+    ),
+    Signature(
+        "fp16-amp-without-cuda",
+        "gpu_not_visible",
+        None,
+        # transformers training_args.py (TrainingArguments.__post_init__): fp16 mixed precision is refused unless torch
+        # sees a CUDA (or MLU / NPU / XPU) device: "FP16 Mixed precision training with AMP or APEX (`--fp16`) ... can
+        # only be used on CUDA or MLU devices ..." (4.2x: "... can only be used on CUDA devices"); accelerate's
+        # wording of the same
+        r"Mixed precision training with AMP or APEX \(`?--fp16`?\) and FP16 (half precision )?evaluation "
+        r"(\(`?--fp16_full_eval`?\) )?can only be used on CUDA"
+        r"|fp16 mixed precision requires a GPU",
+        0.6,
+        "fp16 mixed precision was asked for, but torch sees no CUDA device: a CPU-only torch, a machine or container "
+        "without its GPU, or a Mac (MPS is not a CUDA device).",
+        "Check that torch sees the GPU (`python -c 'import torch; print(torch.cuda.is_available())'`); install torch's "
+        "CUDA build, or on a CPU / Mac train without --fp16 (fp32; bf16 on Apple silicon with recent torch).",
+        (
+            _src(
+                "huggingface/transformers",
+                "src/transformers/training_args.py",
+                "TrainingArguments.__post_init__: 'FP16 Mixed precision training with AMP or APEX (`--fp16`) ... can "
+                "only be used on CUDA or MLU devices'",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "platform_unsupported",
+                "This is a Mac: Apple's MPS is not a CUDA device, and this release's fp16 mixed precision (CUDA's AMP) "
+                "is refused there.",
+                "Train in fp32 on the Mac (drop --fp16), or run the fp16 / 4-bit training on a Linux or Windows machine "
+                "with an NVIDIA GPU.",
+                0.3,
+                "unsupported_platform",
+                rule="BNB050",
+            ),
+        ),
+        anchors=("can only be used on cuda", "fp16 mixed precision requires"),
+    ),
+    Signature(
+        "locale-codec-not-utf8",
+        "other",
+        None,
+        # Python's open() without an encoding uses the locale's code page (PEP 597; UTF-8 mode, PEP 540, is off by
+        # default on Windows before 3.15): a UTF-8 file (a model's config / tokenizer JSON, a script) read on a
+        # Chinese, Japanese, Korean or Western Windows fails on its first non-ASCII byte
+        r"Unicode(De|En)codeError: '(gbk|gb2312|gb18030|cp\d{3,4}|shift_jis|euc[-_]kr|big5|charmap)' codec can't "
+        r"(de|en)code",
+        0.7,
+        "A text file (a model's JSON, a tokenizer or script file) was read with Windows' locale code page instead of "
+        "UTF-8: the code opens it without `encoding='utf-8'`, a bug of the program, not of the model or the GPU.",
+        "Run Python in UTF-8 mode (`set PYTHONUTF8=1`, or `python -X utf8`), or pass `encoding='utf-8'` to the open() "
+        "call in the traceback; upgrade the program if its later release does so.",
+        (
+            Reference(
+                "docs",
+                "PEP 540: UTF-8 mode (PYTHONUTF8=1); PEP 597: open() without an encoding uses the locale's",
+                "https://peps.python.org/pep-0540/",
+            ),
+        ),
+        anchors=("codec can't",),
+    ),
+    Signature(
+        "cxx-compiler-missing",
+        "missing_libs",
+        None,
+        # torch.utils.cpp_extension (check_compiler_ok_for_platform / get_cxx_compiler): `which c++` (or g++) fails
+        # when no C++ compiler is installed; building a CUDA extension from source needs one beside nvcc
+        r"Command '\['which', '(c\+\+|g\+\+|gcc|cc|clang\+\+)'\]' returned non-zero exit status"
+        r"|error: command '(c\+\+|g\+\+|gcc|x86_64-linux-gnu-g(cc|\+\+)|cl\.exe)' failed: No such file or directory",
+        0.7,
+        "No C/C++ compiler is installed (or on PATH): building the package's extension from source needs one beside "
+        "nvcc.",
+        "Install a compiler (Debian/Ubuntu: `apt install build-essential`; Windows: the Visual Studio Build Tools "
+        "with C++; on Windows the build usually means no wheel exists for the platform), or install a prebuilt wheel of the package for your torch and CUDA instead of building it.",
+        (
+            _src(
+                "pytorch/pytorch",
+                "torch/utils/cpp_extension.py",
+                "check_compiler_ok_for_platform: runs `which c++` to find the compiler",
+            ),
+        ),
+        anchors=("which", "failed: no such file"),
+    ),
+    Signature(
+        "torch-hidden-by-build-isolation",
+        "missing_libs",
+        None,
+        # uv's hint when a source build imports a package its build-system.requires does not list (flash-attn,
+        # causal-conv1d, mamba-ssm, xformers import torch in setup.py): the isolated build environment has no torch
+        r"depends on `?torch`?, but doesn't declare it as a build dependency",
+        0.7,
+        "The package's setup.py imports torch to build its CUDA extension, but pip / uv build it in an isolated "
+        "environment without torch (it does not declare torch as a build dependency).",
+        "Install torch first, then build without isolation (`pip install --no-build-isolation flash-attn`, `uv pip "
+        "install --no-build-isolation ...`), or install a prebuilt wheel for your torch and CUDA.",
+        (
+            Reference(
+                "docs",
+                "pip: --no-build-isolation (build dependencies come from the current environment)",
+                "https://pip.pypa.io/en/stable/cli/pip_install/#cmdoption-no-build-isolation",
+            ),
+        ),
+        anchors=("build dependency",),
+    ),
+    Signature(
         "python-headers-missing",
         "missing_libs",
         None,
@@ -3509,6 +3738,18 @@ SIGNATURES: tuple[Signature, ...] = (
         "name the pair), or build it from source against this torch (`pip install --no-build-isolation ...`).",
         (XFORMERS_CPP, TORCH_EXT),
         alternatives=(
+            # xformers' own message names the torch installed: "(you have 2.1.0+cpu)": a CPU build of torch replaced
+            # the CUDA one the extension was built for, and nothing runs on the GPU at all
+            Alternative(
+                "gpu_not_visible",
+                "The torch installed is a CPU-only build (the message names it, `+cpu`): an install replaced the CUDA "
+                "build the extension was made for, so nothing can run on the GPU.",
+                "Reinstall torch's CUDA build from the PyTorch index for your CUDA (e.g. `pip install torch "
+                "--index-url https://download.pytorch.org/whl/cu121`), then the extension built for it.",
+                0.35,
+                "text:torch_cpu_build",
+                rule="BNB002",
+            ),
             # a symbol of torch's CUDA layer (c10::cuda, at::cuda) exists only in a CUDA build of the torch the
             # extension was compiled against: the extension was built with another CUDA (or for a CPU-only torch)
             Alternative(
@@ -3590,6 +3831,16 @@ SIGNATURES: tuple[Signature, ...] = (
                 "or load it in float32 to run on the CPU.",
                 0.45,
                 "text:code_without_device",
+            ),
+            # the code asks for the CPU in so many words (device_map="cpu", device="cpu") and loads in 16 bits
+            Alternative(
+                "wrong_api",
+                "The code puts the model on the CPU on purpose (device_map='cpu' / device='cpu') while loading it in "
+                "float16 / bfloat16, which the CPU has no kernels for in this operation.",
+                "On the CPU load in float32 (torch_dtype=torch.float32, or model.float()); for 16 bits place the model on "
+                "the GPU instead.",
+                0.45,
+                "text:cpu_device_asked",
             ),
         ),
     ),
@@ -4072,7 +4323,7 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         r"Calling `cuda\(\)` is not supported for `(4|8)-bit`|`\.to` is not supported for `(4|8)-bit`"
         r"|Calling `to\(\)` is not supported for `(4|8)-bit`|You cannot cast a (bitsandbytes|GPTQ)? ?model in a new `dtype`"
-        r"|`\.(to|cuda|half|float)\(\)` is not supported for `(4|8)-bit`"
+        r"|`\.(to|cuda|half|float)\(\)` is not supported for (`(4|8)-bit`|quantized models?\b)"
         r"|loaded in bitsandbytes (4|8) ?bit and moving it to \w+ via `?\.to\(\)`? is not supported",
         0.75,
         "The code calls .cuda() or .to(device) on a 4-bit/8-bit model; a quantized model is already placed on its devices at load time.",
