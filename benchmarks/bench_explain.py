@@ -94,6 +94,8 @@ FILES = {
     "test40": "reports-test40.jsonl",  # session 10: the other 49 of those 98: never tuned on
     "dev-ag": "reports-dev-ag.jsonl",  # session 10: 48 of 96 more (a sixth collection, new angles), split at random
     "test41": "reports-test41.jsonl",  # session 10: the other 48 of those 96: never tuned on
+    "dev-ah": "reports-dev-ah.jsonl",  # session 10: 40 of 81 more (a seventh collection, new angles), split at random
+    "test42": "reports-test42.jsonl",  # session 10: the other 41 of those 81: never tuned on
 }
 
 

@@ -118,6 +118,8 @@ FILES = {
     "test40": FIXTURES / "reports-test40.jsonl",
     "dev-ag": FIXTURES / "reports-dev-ag.jsonl",
     "test41": FIXTURES / "reports-test41.jsonl",
+    "dev-ah": FIXTURES / "reports-dev-ah.jsonl",
+    "test42": FIXTURES / "reports-test42.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -169,6 +171,8 @@ PAGE_SPLITS = {
     "test40",
     "dev-ag",
     "test41",
+    "dev-ah",
+    "test42",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -60,6 +60,7 @@ TUNING = {
     "dev-ae": "reports-dev-ae.jsonl",
     "dev-af": "reports-dev-af.jsonl",
     "dev-ag": "reports-dev-ag.jsonl",
+    "dev-ah": "reports-dev-ah.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -1585,6 +1585,24 @@ def test_a_feature_refused_on_an_os_by_name_leans_to_the_platform(title: str) ->
         ),
         # no C/C++ compiler for a source build
         ("error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory", "missing_libs"),
+        # uv's hint: a source build that imports torch in an isolated environment without it
+        (
+            "ModuleNotFoundError: No module named 'torch'\nhint: This error likely indicates that `mamba-ssm@2.2.4` "
+            "depends on `torch`, but doesn't declare it as a build dependency.",
+            "missing_libs",
+        ),
+        # a CUDA library's versioned symbol missing from the copy found first (a system toolkit ahead of torch's wheels)
+        (
+            "ImportError: /opt/venv/lib/python3.11/site-packages/torch/lib/libtorch_cuda.so: undefined symbol: "
+            "cublasLtGetVersion, version libcublasLt.so.12",
+            "cuda_mismatch",
+        ),
+        # an attention backend a transformers release has no implementation of for the model class
+        (
+            "ValueError: PhiForCausalLM does not support Flash Attention 2.0 yet. Please request to add support where "
+            "the model is hosted, on its model hub page",
+            "version_incompat",
+        ),
     ],
 )
 def test_families_of_the_nineteenth_set(text: str, category: str) -> None:
@@ -1620,6 +1638,15 @@ def test_a_windows_cuda_dll_of_another_major_than_torchs() -> None:
         ("运行时提示找不到cudart64_110.dll", "missing_libs"),
         ("模型和输入不在同一个设备上", "device_mismatch"),
         ("ドライバが古いので更新してください", "driver_too_old"),
+        # a CPU build of torch outweighs the platform merely named beside it
+        ("on the aarch64 Jetson box pip resolved torch==2.5.1 CPU build from PyPI", "gpu_not_visible"),
+        # conda's CPU build of torch in a `conda list`
+        ("pytorch                   2.0.1              py3.10_cpu_0    pytorch", "gpu_not_visible"),
+        ("pytorch-2.1.2              |cpu_py311h12ab34c_0      60.1 MB  conda-forge", "gpu_not_visible"),
+        (
+            "nothing provides __cuda needed by pytorch-2.3.0-cuda120, __cuda =* * is missing on the system",
+            "gpu_not_visible",
+        ),
     ],
 )
 def test_words_of_the_nineteenth_set(title: str, category: str) -> None:
@@ -1650,3 +1677,9 @@ def test_a_message_matched_whole_is_not_also_a_cousin_with_words_missing() -> No
     )
     hits = find(scan(plain(text)).lines)
     assert [h.template.file for h in hits] == ["tokenization_utils_base.py"]
+
+
+def test_cuda_symbols_and_attributes_are_not_bitsandbytes_entry_points() -> None:
+    # bitsandbytes' C entry points are c<op> (cquantize_blockwise_fp16_nf4); none starts with "cu"
+    assert "bnb_cpu_fallback" not in recognised("AttributeError: 'NoneType' object has no attribute 'cuda'")
+    assert recognised("undefined symbol: cquantize_blockwise_fp16_nf4")[:1] == ["bnb_cpu_fallback"]

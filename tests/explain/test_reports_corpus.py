@@ -244,6 +244,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             48,
         ),  # session 10, a sixth collection (exception names, training, inference, installs): half, for tuning
         ("test41", 48),  # held out (session 10): the other half
+        (
+            "dev-ah",
+            40,
+        ),  # session 10, a seventh collection (environments, resolutions, vendor trackers, remote code): half, for tuning
+        ("test42", 41),  # held out (session 10): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -78,8 +78,11 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             # "pytorch版本还是cpu" (the torch installed is still the CPU one)
             r"|(py)?torch\s*版本?\s*(还是|仍然是|是|为)\s*cpu\b"
             # conda's markers of its CPU build: the `cpuonly` package, `pytorch-mutex 1.0 cpu`, build `py3.8_cpu_0`
-            r"|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3\d*_cpu_\d+\b",
-            1.5,
+            r"|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3[\d.]*_cpu_\d+\b"
+            # conda-forge's: build `cpu_py310h...`, the `pytorch-cpu` package, and no `__cuda` virtual package on a
+            # machine without a driver (the solver then cannot pick a CUDA build; CONDA_OVERRIDE_CUDA forces it)
+            r"|\bcpu_py3\d+\w*|\bpytorch-cpu\b|__cuda\b[^\n]{0,40}\bmissing on the system|\bCONDA_OVERRIDE_CUDA\b",
+            2.0,  # a CPU build of torch is the cause by itself: it outweighs a platform merely named (aarch64)
         ),
         # a container that never got the GPU: the NVIDIA container toolkit / runtime named ("I was missing the
         # nvidia-container-toolkit"); llama.cpp's system line of a build without a GPU backend ("BLAS = 0")

@@ -642,7 +642,11 @@ SIGNATURES: tuple[Signature, ...] = (
         r"symbol: \w+(?:, version lib\w+\.so[.\d]*)?"
         # the same, as people title it ("Undefined symbol in libcusparse.so.12 with PyTorch 2.5.1 and CUDA 12.2")
         r"|[Uu]ndefined symbols? (?:\w+ )?(?:in|from) lib(?:cusparse|cublas|cublasLt|cudnn\w*|cusolver|cufft|curand|nccl"
-        r"|nvJitLink|cudart)\.so",
+        r"|nvJitLink|cudart|cupti)\.so"
+        # any library (torch's libtorch_cpu.so) missing a symbol that a CUDA library's version node names: the copy of
+        # that library found first (a system CUDA toolkit's libcupti.so.12) is older than the one it was built with
+        r"|undefined symbol: \w+, version lib(?:cusparse|cublas|cublasLt|cudnn\w*|cusolver|cufft|curand|nccl|nvJitLink"
+        r"|cudart|cupti)\.so",
         0.7,
         "Two CUDA releases' libraries are mixed: one CUDA library (from torch's nvidia-* wheels or the system) needs a "
         "symbol of a newer or older copy of another that is found first on the library path.",
@@ -2690,7 +2694,7 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # uv's hint when a source build imports a package its build-system.requires does not list (flash-attn,
         # causal-conv1d, mamba-ssm, xformers import torch in setup.py): the isolated build environment has no torch
-        r"depends on `?torch`?, but doesn't declare it as a build dependency",
+        r"depends on torch\s*, but doesn't declare it as a build dependency",  # (the cleaned line has no backticks)
         0.7,
         "The package's setup.py imports torch to build its CUDA extension, but pip / uv build it in an isolated "
         "environment without torch (it does not declare torch as a build dependency).",
@@ -2704,6 +2708,33 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("build dependency",),
+    ),
+    Signature(
+        "attention-backend-not-supported-yet",
+        "version_incompat",
+        None,
+        # transformers modeling_utils.py (_check_and_enable_flash_attn_2 / _check_and_enable_sdpa / flex, 4.34-5.24):
+        # the model class does not declare the attention backend asked for ("does not support Flash Attention 2.0
+        # yet", "... through torch.nn.functional.scaled_dot_product_attention yet"): support for an architecture
+        # arrives with a later release (GPT-NeoX's SDPA in 4.42) or, for remote code, a later revision of the model's
+        r"does not support (Flash Attention( \d(\.\d)?)?|an attention implementation through "
+        r"(torch\.nn\.functional\.scaled_dot_product_attention|torch's flex_attention))( yet)?\b"
+        r"|The current architecture does not support Flash Attention 2\.0",
+        0.5,
+        "The installed transformers (or the model's own code) has no implementation of the attention backend asked for "
+        "(FlashAttention, SDPA, flex attention) for this model class: support for an architecture comes with a later "
+        "release, or a later revision of a remote-code model.",
+        "Upgrade transformers (or load a newer revision of the model's code) that supports it, or load with "
+        "attn_implementation='eager' (or 'sdpa') meanwhile.",
+        (
+            _src(
+                "huggingface/transformers",
+                "src/transformers/modeling_utils.py",
+                "_check_and_enable_flash_attn_2 / _check_and_enable_sdpa: '{name} does not support Flash Attention 2.0 "
+                "yet', '... scaled_dot_product_attention yet'",
+            ),
+        ),
+        anchors=("does not support",),
     ),
     Signature(
         "python-headers-missing",
@@ -4265,7 +4296,8 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # the CPU library (or no library) was loaded, so the CUDA entry points are missing: 'cquantize_blockwise_fp16_nf4',
         # 'cget_col_row_stats', 'cadam32bit_grad_fp32', ... (bitsandbytes <= 0.43 names them c<op>)
-        r"undefined symbol: c[a-z]\w+|NoneType' object has no attribute 'c[a-z]\w+'|function 'c[a-z]\w+' not found"
+        # (bitsandbytes' entry points never start with "cu": cupti*/cublas*/cuda* symbols and `.cuda` are CUDA's)
+        r"undefined symbol: c(?!u)[a-z]\w+|NoneType' object has no attribute 'c(?!u)[a-z]\w+'|function 'c(?!u)[a-z]\w+' not found"
         r"|libbitsandbytes_cpu\.(so|dll|dylib)\S*: undefined symbol|object has no attribute 'c(quantize|dequantize|adam|get_col|igemm|int8|double|extract|transform|spmm)\w*'"
         r"|name 'str2optimizer\w*' is not defined",
         0.7,
