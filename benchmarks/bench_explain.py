@@ -96,6 +96,8 @@ FILES = {
     "test41": "reports-test41.jsonl",  # session 10: the other 48 of those 96: never tuned on
     "dev-ah": "reports-dev-ah.jsonl",  # session 10: 40 of 81 more (a seventh collection, new angles), split at random
     "test42": "reports-test42.jsonl",  # session 10: the other 41 of those 81: never tuned on
+    "dev-ai": "reports-dev-ai.jsonl",  # session 10: 62 of 124 more (an eighth collection, new angles), split at random
+    "test43": "reports-test43.jsonl",  # session 10: the other 62 of those 124: never tuned on
 }
 
 

@@ -120,6 +120,8 @@ FILES = {
     "test41": FIXTURES / "reports-test41.jsonl",
     "dev-ah": FIXTURES / "reports-dev-ah.jsonl",
     "test42": FIXTURES / "reports-test42.jsonl",
+    "dev-ai": FIXTURES / "reports-dev-ai.jsonl",
+    "test43": FIXTURES / "reports-test43.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -173,6 +175,8 @@ PAGE_SPLITS = {
     "test41",
     "dev-ah",
     "test42",
+    "dev-ai",
+    "test43",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -61,6 +61,7 @@ TUNING = {
     "dev-af": "reports-dev-af.jsonl",
     "dev-ag": "reports-dev-ag.jsonl",
     "dev-ah": "reports-dev-ah.jsonl",
+    "dev-ai": "reports-dev-ai.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -1603,6 +1603,21 @@ def test_a_feature_refused_on_an_os_by_name_leans_to_the_platform(title: str) ->
             "the model is hosted, on its model hub page",
             "version_incompat",
         ),
+        # the graphics APIs' out-of-memory codes (Vulkan through vulkan-hpp, Metal)
+        (
+            "ggml_vulkan: Device memory allocation of size 4294967296 failed. vk::Device::allocateMemory: ErrorOutOfDeviceMemory",
+            "oom",
+        ),
+        (
+            "Error: command buffer exited with error status. Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)",
+            "oom",
+        ),
+        # a time-stamped folder name on Windows
+        (
+            "OSError: [WinError 123] The filename, directory name, or volume label syntax is incorrect: "
+            "'outputs\\run_2025-03-01T09:15:00'",
+            "version_incompat",
+        ),
     ],
 )
 def test_families_of_the_nineteenth_set(text: str, category: str) -> None:
@@ -1629,6 +1644,11 @@ def test_a_windows_cuda_dll_of_another_major_than_torchs() -> None:
     ("title", "category"),
     [
         ("显存占满了，模型加载到一半就失败", "oom"),
+        ("the 13B model runs out of VRAM on my 12 GB card", "oom"),
+        ("loader: model needs 8.2 GiB but only 5.9 GiB is free on device 0", "oom"),
+        ("ollama ps shows llama3:70b  42 GB  35%/65% CPU/GPU and it is slow", "cpu_offload"),
+        # the GPU's memory merely named is no OOM: a slow load that names its VRAM
+        ("generation is very slow, only 3 tokens/s and low GPU utilization, VRAM usage 6 GB", "dtype_slow"),
         ("4090显卡架构太新，官方whl不支持", "arch_unsupported"),
         ("部署后回答非常慢，查看日志发现用的是CPU", "gpu_not_visible"),
         ("the inputs stay on the cpu while the model is on the gpu after loading", "device_mismatch"),
@@ -1683,3 +1703,12 @@ def test_cuda_symbols_and_attributes_are_not_bitsandbytes_entry_points() -> None
     # bitsandbytes' C entry points are c<op> (cquantize_blockwise_fp16_nf4); none starts with "cu"
     assert "bnb_cpu_fallback" not in recognised("AttributeError: 'NoneType' object has no attribute 'cuda'")
     assert recognised("undefined symbol: cquantize_blockwise_fp16_nf4")[:1] == ["bnb_cpu_fallback"]
+
+
+def test_cuda_804_in_a_container_is_the_driver_behind_not_a_hidden_one() -> None:
+    # the forward-compatibility libcuda is only tried beside a driver CUDA found and judged older than its runtime
+    text = (
+        "docker compose up\nggml_cuda_init: failed to initialize CUDA: forward compatibility was attempted on non "
+        "supported HW"
+    )
+    assert ranked(text, stated(os="linux", driver="580.95.05", gpu="RTX 3090"))[0] == "driver_too_old"

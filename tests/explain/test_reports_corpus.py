@@ -249,6 +249,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             40,
         ),  # session 10, a seventh collection (environments, resolutions, vendor trackers, remote code): half, for tuning
         ("test42", 41),  # held out (session 10): the other half
+        (
+            "dev-ai",
+            62,
+        ),  # session 10, an eighth collection (crashes, offload, old GPUs, memory, Windows, local runtimes): half, for tuning
+        ("test43", 62),  # held out (session 10): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

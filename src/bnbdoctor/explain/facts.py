@@ -183,6 +183,13 @@ _CUDA13_NAMED = re.compile(
 )
 
 
+#: CUDA's 804: the forward-compatibility package was used (CUDA Runtime API, cudaErrorCompatNotSupportedOnDevice)
+_FORWARD_COMPAT = re.compile(
+    r"forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice|"
+    r"CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE|Error 804\b"
+)
+
+
 def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts, text: str) -> dict[str, Any] | None:
     """The report's driver runs every CUDA 12 runtime (minor-version compatibility from the driver CUDA 12.0 needs,
     525.60.13 on Linux; NVIDIA's CUDA compatibility guide), no CUDA 13 runtime is named, and the text is a
@@ -193,6 +200,10 @@ def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts, text: str) -> 
     said = s.nvml.driver_version or str(facts.report.get("driver") or "")
     floor = releases.min_driver((12, 0), "Linux")
     if not said or floor is None or text_holds("text:container", text) is None:
+        return None
+    if _FORWARD_COMPAT.search(text):
+        # 804 (cudaErrorCompatNotSupportedOnDevice): CUDA loaded the image's forward-compatibility libcuda, which
+        # it only does next to a driver it found and judged older than the runtime: the driver is visible, and behind
         return None
     try:
         driver = Version(said)

@@ -183,7 +183,13 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "bf16_unsupported": ((r"\bbf16\b|\bbfloat16\b", 1.2), (r"\btf32\b|\bampere\b", 0.6)),
     "oom": (
-        (r"out of memory|\bOOM\b|\bVRAM\b|not enough (gpu )?memory|memory (error|exhausted)", 1.5),
+        (
+            r"out of memory|\bOOM\b|not enough (gpu |cuda )?(memory|vram)|memory (error|exhausted)"
+            r"|\b(insufficient|ran out of|runs? out of|running out of) (gpu |cuda )?(memory|vram)\b",
+            1.5,
+        ),
+        # the GPU's memory merely named: every report of a slow or oversized load names it too
+        (r"\bVRAM\b", 0.8),
         (r"\bcrash(es|ed)?\b.{0,40}\b(ram|memory)\b", 1.0),
         # a source build that exhausts the host's RAM (parallel nvcc jobs over flash-attn's kernels): "compile it (a
         # lot RAM)", "the build eats all memory", MAX_JOBS as the cure
@@ -195,6 +201,8 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             r"|\b(can'?t|cannot|unable to|fails? to) (be )?load(ed)?\b[^\n]{0,40}\b\d+ ?GB\b",
             1.0,
         ),
+        # a loader's own arithmetic: "needs about 1624555275 bytes but only 1297448960 bytes are available"
+        (r"\b(needs?|requires?|requested)\b[^\n]{0,12}\d[\d.,]* ?(bytes|[KMG]i?B)\b[^\n]{0,12}\bbut only\b", 1.5),
         # Chinese / Japanese / Korean for "not enough (GPU) memory", "memory overflow", "VRAM blown"
         # ("显存饱和/占满": the GPU memory is saturated / full; "VRAM不足")
         (
@@ -205,6 +213,8 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "cpu_offload": (
         (r"offload|device_map|max_memory|\bmeta (device|tensor)", 1.2),
+        # ollama's `ollama ps` placement: "100% CPU", "48%/52% CPU/GPU" (what did not fit the GPU runs on the CPU)
+        (r"\b\d{1,3}%\s*/\s*\d{1,3}%\s*CPU/GPU\b|\b100%\s*CPU\b", 1.5),
         (r"\bon (the )?cpu\b", 0.5),
     ),
     "device_mismatch": (

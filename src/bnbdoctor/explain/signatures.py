@@ -938,7 +938,11 @@ SIGNATURES: tuple[Signature, ...] = (
                 "_check_cuda_version: 'compiled with different CUDA'",
             ),
         ),
-        anchors=("different cuda",),
+        anchors=(
+            "different cuda",
+            "compiled with different",
+            "detected that pytorch and",
+        ),  # (wrapped at any of them)
     ),
     Signature(
         "fp8-needs-ada",
@@ -1745,7 +1749,13 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
         # the other backends' caching allocators: MPS (aten/src/ATen/mps/MPSAllocator.mm), XPU
         # (c10/xpu/XPUCachingAllocator.cpp), Ascend's torch_npu
-        r"|MPS backend out of memory|(XPU|NPU) out of memory",
+        r"|MPS backend out of memory|(XPU|NPU) out of memory"
+        # the graphics APIs' own codes, met by runtimes on Vulkan, Metal and DirectML (llama.cpp, ollama, MLC,
+        # onnxruntime-genai): Vulkan's VK_ERROR_OUT_OF_DEVICE_MEMORY (vulkan-hpp: ErrorOutOfDeviceMemory), Metal's
+        # kIOGPUCommandBufferCallbackErrorOutOfMemory, HIP's hipErrorOutOfMemory, and Windows' E_OUTOFMEMORY text
+        # that DirectML passes on
+        r"|VK_ERROR_OUT_OF_DEVICE_MEMORY|ErrorOutOfDeviceMemory|kIOGPUCommandBufferCallbackErrorOutOfMemory"
+        r"|hipErrorOutOfMemory|Not enough memory resources are available to complete this operation",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         'Use a smaller model or 4-bit, a GPU with more memory, or `device_map="auto"` with `max_memory`; during training lower the batch size.',
@@ -1757,6 +1767,10 @@ SIGNATURES: tuple[Signature, ...] = (
             "tried to allocate",
             "alloc_failed",
             "memoryallocation",
+            "out_of_device_memory",
+            "outofdevicememory",
+            "erroroutofmemory",
+            "not enough memory resources",
         ),
     ),
     Signature(
@@ -2735,6 +2749,28 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("does not support",),
+    ),
+    Signature(
+        "windows-forbidden-file-name",
+        "version_incompat",
+        None,
+        # Windows refuses ':' in a file or folder name (WinError 123, ERROR_INVALID_NAME; Python's [Errno 22] on open):
+        # a program that names its checkpoint or output folders after a timestamp ("2024-10-11-13:49:37") was
+        # written on Linux; the releases that fixed it use '_' or '-'
+        r"\[WinError 123\][^\n]*['\"][^'\"\n]*\d:\d\d|\[Errno 22\] Invalid argument: '[^'\n]*\d:\d\d",
+        0.55,
+        "The program builds a file or folder name with ':' in it (a time stamp), which Windows does not allow: a bug "
+        "of a release written for Linux, not of the model or the GPU.",
+        "Upgrade the program (later releases name these folders with '_' or '-'), or change the name format in its "
+        "code or configuration; WSL2 is not affected.",
+        (
+            Reference(
+                "docs",
+                "Microsoft: Naming Files, Paths, and Namespaces (reserved characters include ':'; ERROR_INVALID_NAME 123)",
+                "https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file",
+            ),
+        ),
+        anchors=("winerror 123", "errno 22"),
     ),
     Signature(
         "python-headers-missing",
