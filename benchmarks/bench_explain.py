@@ -98,6 +98,8 @@ FILES = {
     "test42": "reports-test42.jsonl",  # session 10: the other 41 of those 81: never tuned on
     "dev-ai": "reports-dev-ai.jsonl",  # session 10: 62 of 124 more (an eighth collection, new angles), split at random
     "test43": "reports-test43.jsonl",  # session 10: the other 62 of those 124: never tuned on
+    "dev-aj": "reports-dev-aj.jsonl",  # session 10: 37 of 74 more (a ninth collection, broad samples), split at random
+    "test44": "reports-test44.jsonl",  # session 10: the other 37 of those 74: never tuned on
 }
 
 

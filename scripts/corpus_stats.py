@@ -122,6 +122,8 @@ FILES = {
     "test42": FIXTURES / "reports-test42.jsonl",
     "dev-ai": FIXTURES / "reports-dev-ai.jsonl",
     "test43": FIXTURES / "reports-test43.jsonl",
+    "dev-aj": FIXTURES / "reports-dev-aj.jsonl",
+    "test44": FIXTURES / "reports-test44.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -177,6 +179,8 @@ PAGE_SPLITS = {
     "test42",
     "dev-ai",
     "test43",
+    "dev-aj",
+    "test44",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -62,6 +62,7 @@ TUNING = {
     "dev-ag": "reports-dev-ag.jsonl",
     "dev-ah": "reports-dev-ah.jsonl",
     "dev-ai": "reports-dev-ai.jsonl",
+    "dev-aj": "reports-dev-aj.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

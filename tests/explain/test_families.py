@@ -1618,6 +1618,19 @@ def test_a_feature_refused_on_an_os_by_name_leans_to_the_platform(title: str) ->
             "'outputs\\run_2025-03-01T09:15:00'",
             "version_incompat",
         ),
+        # torch's fp8 matmul on a GPU below 8.9, and LLVM refusing an NVVM intrinsic for an old GPU
+        (
+            "RuntimeError: torch._scaled_mm is only supported on CUDA devices with compute capability >= 9.0 or 8.9, "
+            "or ROCm MI300+",
+            "arch_unsupported",
+        ),
+        ("LLVM ERROR: Cannot select: intrinsic %llvm.nvvm.redux.sync.add", "arch_unsupported"),
+        # a disk offload asked for without a folder (accelerate's dispatch_model)
+        (
+            "ValueError: We need an `offload_dir` to dispatch this model according to this `device_map`, the following "
+            "submodules need to be offloaded: model.layers.30, model.layers.31, lm_head.",
+            "cpu_offload",
+        ),
     ],
 )
 def test_families_of_the_nineteenth_set(text: str, category: str) -> None:
@@ -1683,6 +1696,8 @@ def test_an_extension_naming_a_cpu_torch_is_the_cpu_torch() -> None:
     assert ranked(text)[:2] == ["gpu_not_visible", "version_incompat"]
     # built for another CUDA torch: the ABI, not the GPU
     assert ranked(text.replace("2.3.0+cpu", "2.4.0+cu121"))[0] == "version_incompat"
+    # the same torch release from another CUDA's index: the CUDA variant
+    assert ranked(text.replace("2.3.0+cpu", "2.3.0+cu118"))[0] == "cuda_mismatch"
 
 
 def test_a_message_matched_whole_is_not_also_a_cousin_with_words_missing() -> None:
@@ -1712,3 +1727,18 @@ def test_cuda_804_in_a_container_is_the_driver_behind_not_a_hidden_one() -> None
         "supported HW"
     )
     assert ranked(text, stated(os="linux", driver="580.95.05", gpu="RTX 3090"))[0] == "driver_too_old"
+
+
+def test_rocm_named_among_backends_is_no_fact_of_the_machine() -> None:
+    from bnbdoctor.explain.report_facts import parse_report
+
+    assert (
+        "rocm"
+        not in parse_report(
+            "RuntimeError: torch._scaled_mm is only supported on CUDA devices with compute capability >= 9.0 or 8.9, "
+            "or ROCm MI300+"
+        ).facts
+    )
+    assert "rocm" not in parse_report("No CUDA, ROCm, or XPU detected").facts
+    # a ROCm machine's own lines still say so
+    assert parse_report("ROCm version: 6.1.40091\nGPU: gfx1100").facts.get("rocm") is True

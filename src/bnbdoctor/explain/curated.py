@@ -54,6 +54,9 @@ TEMPLATE_RULES: tuple[tuple[str, str], ...] = (
     # they return an error code and this is raised
     (r"cublasLt ran into an error", "arch-too-old"),
     (r"out of memory", "cuda-oom"),
+    # accelerate's dispatch_model: a device_map that sends modules to the disk, with no folder to put them in (not a
+    # quantized load refused: a disk offload asked for without offload_folder)
+    (r"We need an .?offload_dir.? to dispatch", "disk-offload-needs-folder"),
     (r"offload|on the meta device|dispatched on the CPU", "quantized-offload-refused"),
     (r"bfloat16|bf16", "bf16-needs-ampere"),
     (r"compute_dtype|compute dtype", "linear4bit-float32-compute"),

@@ -268,6 +268,11 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     "torch_cpu_build": re.compile(
         r"(\(you have [\d.]+\+cpu\)|\btorch[=\s:-]+v?[\d.]+\+cpu\b|PyTorch version: [\d.]+\+cpu\b)", re.I
     ),
+    # an extension built for this very torch release with another CUDA variant: "PyTorch 2.1.1+cu121 with CUDA 1201
+    # (you have 2.1.1+cu118)" (xformers/_cpp_lib.py)
+    "same_torch_other_cuda": re.compile(
+        r"(PyTorch (\d[\d.]*)\+cu(\d+) with CUDA \d+ \(you have \2\+cu(?!\3\))\d+\))"
+    ),
     # a symbol of torch's CUDA layer, mangled or not (c10::cuda, at::cuda): only a CUDA build of torch has it
     "torch_cuda_symbol": re.compile(r"(_ZN3c104cuda\w*|_ZN2at4cuda\w*|\b(?:c10|at)::cuda::\w+)"),
     # torch's ROCm build falling back from hipBLASLt by itself (a warning of newer releases, the error's successor)

@@ -149,6 +149,7 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         # installed", "Please install Janus using pip install -r requirements.txt")
         (
             r"\b(package|module|extension|library|lib|kernels?)s? (is |are |was |were )?not (installed|found|available)\b"
+            r"|\bkernels? (could|can) ?not be loaded\b"
             r"|\bplease install \S+ (using|with|via|by)\b",
             1.2,
         ),
@@ -202,7 +203,10 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         # a loader's own arithmetic: "needs about 1624555275 bytes but only 1297448960 bytes are available"
-        (r"\b(needs?|requires?|requested)\b[^\n]{0,12}\d[\d.,]* ?(bytes|[KMG]i?B)\b[^\n]{0,12}\bbut only\b", 1.5),
+        (
+            r"\b(needs?|requires?|requested)\b[^\n]{0,12}\d[\d.,]* ?(bytes|[KMG]i?B)\b[^\n]{0,12}\bbut only\b",
+            1.5,
+        ),
         # Chinese / Japanese / Korean for "not enough (GPU) memory", "memory overflow", "VRAM blown"
         # ("显存饱和/占满": the GPU memory is saturated / full; "VRAM不足")
         (

@@ -225,6 +225,16 @@ _ENV_VAR = re.compile(
 )
 
 _ROCM_LINE = re.compile(r"\bROCm\b|\bHIP\b|libbitsandbytes_(rocm|hip)|gfx\d{3,4}", re.I)
+#: what only a ROCm machine prints: a ROCm build's version tag, an AMD architecture name, ROCm's own tools and paths
+_ROCM_OWN = re.compile(
+    r"\+rocm\d|gfx\d{3,4}|rocm-smi|rocminfo|/opt/rocm|libbitsandbytes_(rocm|hip)|HIP version", re.I
+)
+#: a library's message that names ROCm as one backend among others ("only supported on CUDA devices with compute
+#: capability >= 9.0 or 8.9, or ROCm MI300+", bitsandbytes' "No CUDA, ROCm, or XPU detected"): no fact of this machine
+_ROCM_AMONG_OTHERS = re.compile(
+    r"\b(or|and|nor)\s+ROCm\b|\bROCm\s*,?\s+(or|and)\b|\b(CUDA|XPU)\s*,\s*ROCm\b|CUDA\s*/\s*ROCm|ROCm\s*/\s*CUDA",
+    re.I,
+)
 _VENDOR_LINE = re.compile(
     r"\b(ZLUDA|DirectML|AMD Radeon[\w ]*|Radeon RX ?\d+\w*|Intel\(R\) Arc[\w ]*|Intel Arc [\w]+)"
 )
@@ -470,7 +480,7 @@ def parse_report(text: str) -> ReportFacts:
             facts.set("driver", m["driver"], line)
         for m in _ENV_VAR.finditer(line):
             facts.set(f"env.{m['name']}", m["v"], line)
-        if _ROCM_LINE.search(line):
+        if _ROCM_LINE.search(line) and not (_ROCM_AMONG_OTHERS.search(line) and not _ROCM_OWN.search(line)):
             facts.set("rocm", True, line)
         m = _VENDOR_LINE.search(line)
         if m:

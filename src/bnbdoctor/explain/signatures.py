@@ -950,7 +950,10 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # Triton's fp8 e4m3 type (fp8e4nv) needs compute capability 8.9+ (Ada, Hopper); on Ampere and older it says
         # "type fp8e4nv not supported in this architecture. The supported fp8 dtypes are ('fp8e4b15', 'fp8e5')"
-        r"type fp8e4nv not supported in this architecture|fp8e4nv not supported",
+        r"type fp8e4nv not supported in this architecture|fp8e4nv not supported"
+        # torch's fp8 matmul (aten/src/ATen/native/cuda/Blas.cpp, _scaled_mm_out_cuda): "torch._scaled_mm is only
+        # supported on CUDA devices with compute capability >= 9.0 or 8.9, or ROCm MI300+"
+        r"|_scaled_mm is only supported on CUDA devices with compute capability",
         0.8,
         "The float8 e4m3 format needs a GPU of compute capability 8.9 or newer (RTX 40xx, L4, H100); this GPU "
         "(Ampere or older) cannot run the compiled fp8 kernel.",
@@ -962,8 +965,9 @@ SIGNATURES: tuple[Signature, ...] = (
                 "python/triton/language/semantic.py",
                 "fp8e4nv: 'not supported in this architecture'",
             ),
+            _src(TORCH, "aten/src/ATen/native/cuda/Blas.cpp", "_scaled_mm: compute capability >= 9.0 or 8.9"),
         ),
-        anchors=("fp8e4nv",),
+        anchors=("fp8e4nv", "_scaled_mm is only supported"),
     ),
     Signature(
         "cuda-system-not-ready",
@@ -2773,6 +2777,28 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("winerror 123", "errno 22"),
     ),
     Signature(
+        "nvvm-intrinsic-not-selectable",
+        "arch_unsupported",
+        None,
+        # LLVM's NVPTX backend refusing an NVVM intrinsic the target architecture lacks (Triton, numba, TVM code
+        # generators): "LLVM ERROR: Cannot select: intrinsic %llvm.nvvm.shfl.sync.bfly.i32" when a release emits code
+        # for an older GPU (Pascal, sm_61) it no longer targets correctly
+        r"LLVM ERROR: Cannot select: intrinsic %llvm\.nvvm\.\w+",
+        0.6,
+        "The GPU code generator (Triton's, through LLVM) emitted an instruction this GPU's architecture does not have: "
+        "the release does not support code generation for this GPU generation (Pascal and older in recent Triton).",
+        "Use a Triton / torch release that still generates code for this GPU (or a newer GPU), or run the model "
+        "without the Triton path (no torch.compile, the eager or CUDA kernels).",
+        (
+            Reference(
+                "docs",
+                "LLVM NVPTX back end: intrinsics per PTX ISA / target architecture",
+                "https://llvm.org/docs/NVPTXUsage.html",
+            ),
+        ),
+        anchors=("cannot select",),
+    ),
+    Signature(
         "python-headers-missing",
         "missing_libs",
         None,
@@ -3193,6 +3219,29 @@ SIGNATURES: tuple[Signature, ...] = (
                 "gpu_busy",
             ),
         ),
+    ),
+    Signature(
+        "disk-offload-needs-folder",
+        "cpu_offload",
+        None,
+        # accelerate big_modeling.py dispatch_model (0.20-1.15): "We need an `offload_dir` to dispatch this model
+        # according to this `device_map`, the following submodules need to be offloaded: ..."; from_pretrained and
+        # PeftModel.from_pretrained take the folder as `offload_folder` (the message names accelerate's own argument)
+        r"We need an offload_dir to dispatch this model",  # (the cleaned line has no backticks)
+        0.7,
+        "The device_map sends some modules to the disk (the GPU and CPU budgets did not hold the model), and no folder "
+        "was given to put them in.",
+        'Pass `offload_folder="offload"` (from_pretrained and PeftModel.from_pretrained call it offload_folder, not '
+        "offload_dir), or give the GPU / CPU enough max_memory that nothing goes to the disk; `bnbdoctor estimate "
+        "MODEL` gives the budget.",
+        (
+            _src(
+                "huggingface/accelerate",
+                "src/accelerate/big_modeling.py",
+                "dispatch_model: 'We need an `offload_dir`'",
+            ),
+        ),
+        anchors=("offload_dir",),
     ),
     Signature(
         "quantized-offload-refused",
@@ -3816,6 +3865,17 @@ SIGNATURES: tuple[Signature, ...] = (
                 0.35,
                 "text:torch_cpu_build",
                 rule="BNB002",
+            ),
+            # xformers' message naming the same torch release with another CUDA variant ("PyTorch 2.1.1+cu121 ...
+            # (you have 2.1.1+cu118)"): the wheel came from another CUDA index, not another torch release
+            Alternative(
+                "cuda_mismatch",
+                "The extension was built for the same torch release but another CUDA variant (the message names "
+                "both): it was installed from another CUDA's index than torch.",
+                "Install the extension from the index of torch's CUDA (e.g. `pip install -U xformers --index-url "
+                "https://download.pytorch.org/whl/cu118` for a +cu118 torch).",
+                0.35,
+                "text:same_torch_other_cuda",
             ),
             # a symbol of torch's CUDA layer (c10::cuda, at::cuda) exists only in a CUDA build of the torch the
             # extension was compiled against: the extension was built with another CUDA (or for a CPU-only torch)
