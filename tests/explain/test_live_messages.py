@@ -1,5 +1,5 @@
 """Messages produced here, by the installed libraries themselves (torch, transformers), then explained: the wording
-of the release CI installs, not a copy of it. Each is a family the corpus showed (session 9), recorded live so that
+of the release CI installs, not a copy of it. Each is a family the corpus showed (sessions 9 and 10), recorded live so that
 a rewording in a new release shows up as a failing test instead of a silent miss."""
 
 from __future__ import annotations
@@ -50,3 +50,12 @@ def test_an_auto_class_without_a_model_for_the_configuration() -> None:
         transformers.AutoModelForCausalLM.from_config(config)
     category, signatures = top(f"ValueError: {raised.value}")
     assert category == "wrong_api" and "auto-class-history" in signatures
+
+
+def test_a_disk_offload_without_a_folder() -> None:
+    # accelerate big_modeling.py dispatch_model: a device_map sending a module to the disk with no offload_dir
+    accelerate = pytest.importorskip("accelerate")
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4))
+    with pytest.raises(ValueError) as raised:
+        accelerate.dispatch_model(model, device_map={"0": "cpu", "1": "disk"})
+    assert top(f"ValueError: {raised.value}") == ("cpu_offload", ["disk-offload-needs-folder"])
