@@ -760,8 +760,8 @@ SIGNATURES: tuple[Signature, ...] = (
         # driver and the CUDA driver": the user-mode libcuda.so loaded is not the kernel driver's own (a driver
         # updated without a reboot, a container's cuda-compat libcuda, a conda CUDA package shadowing the host's); two
         # CUDA components of different versions, not a runtime newer than the driver (that is 35, 804:
-        # cuda-insufficient-driver). Tuning labels: cuda_mismatch 2, driver_too_old 1, other 1 (kernel module and
-        # user-space driver out of step after an update)
+        # cuda-insufficient-driver). The tuning threads with this code: cuda_mismatch 7 (compat libcuda in images,
+        # conda), driver_too_old 3 (desktops), other 1 (kernel module and user-space driver out of step after an update)
         r"Error 803|unsupported display driver / cuda driver combination|cudaErrorSystemDriverMismatch",
         0.75,
         "The CUDA driver library loaded (libcuda) is not the installed kernel driver's own version: a driver updated "
@@ -2554,10 +2554,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "bf16-intrinsics-before-ampere",
         "bf16_unsupported",
         None,
-        # nvcc compiling bf16 kernels for a GPU before compute capability 8.0: cuda_bf16.hpp declares the bfloat16
-        # conversions and arithmetic (__high2bfloat16, __hmul2 on __nv_bfloat162, atomicAdd(__nv_bfloat16*)) for
-        # __CUDA_ARCH__ >= 800 only (CUDA 11; CUDA 12 emulates part of them), so a V100 (sm_70) or T4 (sm_75) build
-        # of such kernels does not compile
+        # nvcc compiling bf16 kernels for a GPU before compute capability 8.0: CUDA 11.8's cuda_bf16.hpp declares the
+        # bfloat16 conversions and arithmetic (__high2bfloat16, atomicAdd(__nv_bfloat16*), ...) only under
+        # `__CUDA_ARCH__ >= 800 || !defined(__CUDA_ARCH__)`, so a V100 (sm_70) or T4 (sm_75) build of such kernels
+        # does not compile; measured on the lent H200, CUDA 13.0's nvcc compiles the same kernel for sm_75 (emulated)
+        # and refuses sm_70 altogether (benchmarks/results/nvcc-bf16-h200-2026-12-01.txt)
         r"identifier \"__\w*(?:bfloat16|bf16)\w*\" is undefined"
         # nvcc's second line for atomicAdd on bf16 (sm_80+ only, CUDA C++ Programming Guide: atomicAdd)
         r"|argument types are: \(__nv_bfloat16 \*, __nv_bfloat16\)",
@@ -2565,7 +2566,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "The package's CUDA kernels use bfloat16, which GPUs before compute capability 8.0 (V100, T4, GTX/RTX 20xx) do "
         "not have: compiled for this GPU's architecture, nvcc does not find the bf16 intrinsics.",
         "On a pre-Ampere GPU use the package's float16 path or a release without bf16-only kernels (or its prebuilt "
-        "wheel, if any); the bf16 kernels need an sm_80+ GPU (A100, RTX 30xx and newer).",
+        "wheel, if any); a CUDA 12+ toolkit compiles these intrinsics for Turing (emulated, slower), a CUDA 11 one only "
+        "for sm_80+ GPUs (A100, RTX 30xx and newer).",
         (
             Reference(
                 "docs",
