@@ -1689,11 +1689,14 @@ def test_words_of_the_nineteenth_set(title: str, category: str) -> None:
 
 
 def test_an_extension_naming_a_cpu_torch_is_the_cpu_torch() -> None:
+    from bnbdoctor.commands.explain import report_machine
+
     text = (
         "WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
         "    PyTorch 2.3.0+cu121 with CUDA 1201 (you have 2.3.0+cpu)\n    Python  3.11.9 (you have 3.11.9)"
     )
-    assert ranked(text)[:2] == ["gpu_not_visible", "version_incompat"]
+    # the machine the report states, as `explain --file` reads it: xformers' line names the torch installed
+    assert ranked(text, report_machine(text))[:2] == ["gpu_not_visible", "version_incompat"]
     # built for another CUDA torch: the ABI, not the GPU
     assert ranked(text.replace("2.3.0+cpu", "2.4.0+cu121"))[0] == "version_incompat"
     # the same torch release from another CUDA's index: the CUDA variant

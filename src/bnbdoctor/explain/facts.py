@@ -183,11 +183,18 @@ _CUDA13_NAMED = re.compile(
 )
 
 
-#: CUDA's 804: the forward-compatibility package was used (CUDA Runtime API, cudaErrorCompatNotSupportedOnDevice)
-_FORWARD_COMPAT = re.compile(
-    r"forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice|"
-    r"CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE|Error 804\b"
-)
+def _forward_compat_named(text: str) -> bool:
+    """CUDA's 804 (cudaErrorCompatNotSupportedOnDevice: the forward-compatibility package was used) in any of its forms:
+    the runtime's string, the runtime's or the driver API's name (cuda_status's mined table), "Error 804"."""
+    from . import cuda_status
+
+    by_name = cuda_status.table()[0]
+    code = by_name["cudaErrorCompatNotSupportedOnDevice"]
+    low = text.lower()
+    forms = [n for n, c in by_name.items() if c.name == code.name] + ([code.string] if code.string else [])
+    return (
+        any(form.lower() in low for form in forms) or re.search(rf"\bError {code.value}\b", text) is not None
+    )
 
 
 def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts, text: str) -> dict[str, Any] | None:
@@ -201,7 +208,7 @@ def _driver_hidden_in_container(s: Snapshot, facts: MachineFacts, text: str) -> 
     floor = releases.min_driver((12, 0), "Linux")
     if not said or floor is None or text_holds("text:container", text) is None:
         return None
-    if _FORWARD_COMPAT.search(text):
+    if _forward_compat_named(text):
         # 804 (cudaErrorCompatNotSupportedOnDevice): CUDA loaded the image's forward-compatibility libcuda, which
         # it only does next to a driver it found and judged older than the runtime: the driver is visible, and behind
         return None
@@ -264,10 +271,6 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     ),
     # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),
-    # a CPU-only build of torch named as the one installed: "(you have 2.1.0+cpu)" (xformers), "torch 2.3.1+cpu"
-    "torch_cpu_build": re.compile(
-        r"(\(you have [\d.]+\+cpu\)|\btorch[=\s:-]+v?[\d.]+\+cpu\b|PyTorch version: [\d.]+\+cpu\b)", re.I
-    ),
     # an extension built for this very torch release with another CUDA variant: "PyTorch 2.1.1+cu121 with CUDA 1201
     # (you have 2.1.1+cu118)" (xformers/_cpp_lib.py)
     "same_torch_other_cuda": re.compile(

@@ -224,6 +224,9 @@ _ENV_VAR = re.compile(
     r"(?:^|export\s+|set\s+|\$env:)(?P<name>BNB_CUDA_VERSION|CUDA_VISIBLE_DEVICES)\s*=\s*['\"]?(?P<v>[\w,-]*)"
 )
 
+#: a compiled extension's own statement of the torch installed: xformers' "PyTorch 2.1.0+cu121 with CUDA 1201 (you
+#: have 2.1.0+cpu)" (xformers/_cpp_lib.py), whose "+cpu" then says the torch is a CPU build as a pip list would
+_EXTENSION_SEES_TORCH = re.compile(r"\bPyTorch \d[\w.+]* with CUDA \d+ \(you have (?P<v>\d[\w.+]*)\)")
 _ROCM_LINE = re.compile(r"\bROCm\b|\bHIP\b|libbitsandbytes_(rocm|hip)|gfx\d{3,4}", re.I)
 #: what only a ROCm machine prints: a ROCm build's version tag, an AMD architecture name, ROCm's own tools and paths
 _ROCM_OWN = re.compile(
@@ -256,6 +259,7 @@ _LINE_PATTERNS = (
     *_BNB_CUDA,
     _DRIVER_FOUND,
     _DRIVER_LINE,
+    _EXTENSION_SEES_TORCH,
     _ENV_VAR,
     _ROCM_LINE,
     _VENDOR_LINE,
@@ -478,6 +482,9 @@ def parse_report(text: str) -> ReportFacts:
         m = _DRIVER_LINE.match(line)
         if m and "driver" not in facts.facts:
             facts.set("driver", m["driver"], line)
+        m = _EXTENSION_SEES_TORCH.search(line)
+        if m:
+            facts.package("torch", m["v"], line)
         for m in _ENV_VAR.finditer(line):
             facts.set(f"env.{m['name']}", m["v"], line)
         if _ROCM_LINE.search(line) and not (_ROCM_AMONG_OTHERS.search(line) and not _ROCM_OWN.search(line)):

@@ -3856,8 +3856,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "name the pair), or build it from source against this torch (`pip install --no-build-isolation ...`).",
         (XFORMERS_CPP, TORCH_EXT),
         alternatives=(
-            # xformers' own message names the torch installed: "(you have 2.1.0+cpu)": a CPU build of torch replaced
-            # the CUDA one the extension was built for, and nothing runs on the GPU at all
+            # xformers' own message names the torch installed ("(you have 2.1.0+cpu)", which report_facts reads as the
+            # installed torch): a CPU build replaced the CUDA one the extension was built for; nothing runs on the GPU
             Alternative(
                 "gpu_not_visible",
                 "The torch installed is a CPU-only build (the message names it, `+cpu`): an install replaced the CUDA "
@@ -3865,7 +3865,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "Reinstall torch's CUDA build from the PyTorch index for your CUDA (e.g. `pip install torch "
                 "--index-url https://download.pytorch.org/whl/cu121`), then the extension built for it.",
                 0.35,
-                "text:torch_cpu_build",
+                "no_gpu",
                 rule="BNB002",
             ),
             # xformers' message naming the same torch release with another CUDA variant ("PyTorch 2.1.1+cu121 ...
