@@ -100,6 +100,8 @@ FILES = {
     "test43": "reports-test43.jsonl",  # session 10: the other 62 of those 124: never tuned on
     "dev-aj": "reports-dev-aj.jsonl",  # session 10: 37 of 74 more (a ninth collection, broad samples), split at random
     "test44": "reports-test44.jsonl",  # session 10: the other 37 of those 74: never tuned on
+    "dev-ak": "reports-dev-ak.jsonl",  # session 11: 61 of 122 more (a tenth collection, eight angles), split at random
+    "test45": "reports-test45.jsonl",  # session 11: the other 61 of those 122: never tuned on
 }
 
 

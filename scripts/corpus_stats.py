@@ -124,6 +124,8 @@ FILES = {
     "test43": FIXTURES / "reports-test43.jsonl",
     "dev-aj": FIXTURES / "reports-dev-aj.jsonl",
     "test44": FIXTURES / "reports-test44.jsonl",
+    "dev-ak": FIXTURES / "reports-dev-ak.jsonl",
+    "test45": FIXTURES / "reports-test45.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -181,6 +183,8 @@ PAGE_SPLITS = {
     "test43",
     "dev-aj",
     "test44",
+    "dev-ak",
+    "test45",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

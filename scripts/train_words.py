@@ -63,6 +63,7 @@ TUNING = {
     "dev-ah": "reports-dev-ah.jsonl",
     "dev-ai": "reports-dev-ai.jsonl",
     "dev-aj": "reports-dev-aj.jsonl",
+    "dev-ak": "reports-dev-ak.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

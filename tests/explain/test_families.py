@@ -1745,3 +1745,65 @@ def test_rocm_named_among_backends_is_no_fact_of_the_machine() -> None:
     assert "rocm" not in parse_report("No CUDA, ROCm, or XPU detected").facts
     # a ROCm machine's own lines still say so
     assert parse_report("ROCm version: 6.1.40091\nGPU: gfx1100").facts.get("rocm") is True
+
+
+# session 11, from dev-ak (each family tested here with another member than the report it came from)
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # an operator of a package beside torch with no CUDA kernel: a CPU build of the package (torchvision)
+        (
+            "NotImplementedError: Could not run 'torchvision::deform_conv2d' with arguments from the 'CUDA' backend. "
+            "This could be because the operator doesn't exist for this backend, or was omitted during the "
+            "selective/custom build process (if using custom build).",
+            "version_incompat",
+        ),
+        # NVRTC of a CUDA release older than the GPU (CuPy's wording of the same refusal)
+        (
+            "cupy.cuda.compiler.CompileException: nvrtc: error: invalid value for --gpu-architecture (-arch)",
+            "arch_unsupported",
+        ),
+        # CMake's Visual Studio generator without the CUDA toolkit's MSBuild integration
+        (
+            "CMake Error at C:/Program Files/CMake/share/cmake-3.27/Modules/CMakeDetermineCompilerId.cmake:503 "
+            "(message):\n  No CUDA toolset found.",
+            "missing_libs",
+        ),
+        # openai-whisper on the CPU
+        (
+            "C:\\Users\\me\\venv\\lib\\site-packages\\whisper\\transcribe.py:126: UserWarning: FP16 is not supported "
+            "on CPU; using FP32 instead",
+            "gpu_not_visible",
+        ),
+        # a process the OOM killer ended, told by its number
+        ("Process finished with exit code 137 (interrupted by signal 9: SIGKILL)", "oom"),
+        (
+            "subprocess.CalledProcessError: Command '['python', 'train.py']' died with <Signals.SIGKILL: 9>.",
+            "oom",
+        ),
+        (
+            "[E ProcessGroupNCCL] ... failed (exitcode: -9) local_rank: 0 (pid: 4567) of binary: /usr/bin/python",
+            "oom",
+        ),
+        # triton's absence in a program's own words
+        ("No triton module found, some optimizations are disabled", "version_incompat"),
+    ],
+)
+def test_families_of_the_twentieth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_an_aten_operator_without_a_cuda_kernel_is_not_a_companion_package() -> None:
+    # torch's own operators (aten::) on the CUDA backend: not a torchvision/extension build
+    text = "NotImplementedError: Could not run 'aten::_foo' with arguments from the 'CUDA' backend."
+    assert "version_incompat" not in recognised(text)[:1]
+
+
+def test_the_lack_of_bfloat16_said_in_words_is_the_dtype() -> None:
+    from bnbdoctor.explain import keywords
+
+    assert keywords.guess("bf16 is not supported on my V100, training stops")[0][0] == "bf16_unsupported"
+    assert (
+        keywords.guess("the M2 GPU has no bfloat16, so the checkpoint cannot load on mps")[0][0]
+        == "bf16_unsupported"
+    )

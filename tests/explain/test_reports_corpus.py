@@ -259,6 +259,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             37,
         ),  # session 10, a ninth collection (broad samples: 2022-23, 2023-24, 2025-26, the Hugging Face trackers): half, for tuning
         ("test44", 37),  # held out (session 10): the other half
+        (
+            "dev-ak",
+            61,
+        ),  # session 11, a tenth collection (exception names, GPU names, pages, trackers, periods, installs): half, for tuning
+        ("test45", 61),  # held out (session 11): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -182,7 +182,17 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         # the newest generation before its builds exist (Blackwell: RTX 50xx, B200, sm_100/sm_120)
         (r"\bblackwell\b|\brtx ?50[5-9]0\b|\bgb?200\b", 0.7),
     ),
-    "bf16_unsupported": ((r"\bbf16\b|\bbfloat16\b", 1.2), (r"\btf32\b|\bampere\b", 0.6)),
+    "bf16_unsupported": (
+        (r"\bbf16\b|\bbfloat16\b", 1.2),
+        (r"\btf32\b|\bampere\b", 0.6),
+        # the lack said in words, whatever the device ("Apple MPS lacks full bfloat16 support", "bf16 is not
+        # supported on this card"): the dtype is the subject, not the platform merely named beside it
+        (
+            r"\b(lacks?|no|without|missing|has no|have no|doesn'?t have|does not have|doesn'?t support|does not support)"
+            r" (full |native |proper )?(bf16|bfloat16)\b|\b(bf16|bfloat16) (is |are )?(not|isn'?t|un)[ -]?supported\b",
+            1.5,
+        ),
+    ),
     "oom": (
         (
             r"out of memory|\bOOM\b|not enough (gpu |cuda )?(memory|vram)|memory (error|exhausted)"

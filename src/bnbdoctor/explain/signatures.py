@@ -694,7 +694,8 @@ SIGNATURES: tuple[Signature, ...] = (
         # the same absence in the words of the code that needed it: a model's remote code ("triton not installed.
         # Run `pip install triton` to load quantized version of MOSS"), torch's Inductor (torch/_inductor/exc.py:
         # "Cannot find a working triton installation")
-        r"|\b[Tt]riton (is )?not (installed|available|found)\b|Cannot find a working triton installation",
+        r"|\b[Tt]riton (module )?(is )?not (installed|available|found)\b|No triton module found"
+        r"|Cannot find a working triton installation",
         0.55,
         "Triton is not installed or not importable: torch's Linux wheels bring a matching triton; a CPU-only torch, "
         "a torch/triton pair of different releases, or a removed triton leaves code that imports it (unsloth, "
@@ -1889,6 +1890,94 @@ SIGNATURES: tuple[Signature, ...] = (
                 "pytorch/vision",
                 "torchvision/extension.py",
                 "_check_cuda_version: 'compiled with different CUDA major versions'",
+            ),
+        ),
+    ),
+    Signature(
+        "operator-without-backend-kernel",
+        "version_incompat",
+        None,
+        # c10's dispatcher (aten/src/ATen/core/dispatch/OperatorEntry.cpp, reportError): an operator registered by a
+        # package beside torch (torchvision::nms, torchaudio::..., an extension's own namespace) has no kernel for
+        # the backend the tensors are on: the package was built without CUDA (PyPI's CPU torchvision next to a CUDA
+        # torch) or for another torch release, so its CUDA kernels never registered
+        r"Could not run '(?!aten::|prim::|prims::|quantized::|_quantized::)\w+::\w+' with arguments from the "
+        r"'(CUDA|HIP|XPU|MPS)' backend",
+        0.6,
+        "The package that provides this operator (torchvision, torchaudio or a compiled extension) has no kernel for "
+        "the GPU backend: its build is a CPU-only one, or was made for another torch release than the one installed, "
+        "so its GPU kernels never registered.",
+        "Install the package from the same index and release line as torch (`pip install torch torchvision "
+        "--index-url https://download.pytorch.org/whl/cuXXX`, the pair torchvision's README lists); check with "
+        '`python -c "import torch, torchvision; print(torch.__version__, torchvision.__version__)"`.',
+        (
+            _src(
+                "pytorch/pytorch",
+                "aten/src/ATen/core/dispatch/OperatorEntry.cpp",
+                "reportError: 'Could not run ... with arguments from the ... backend'",
+            ),
+            _src("pytorch/vision", "README.md", "the torch release each torchvision release is built for"),
+        ),
+    ),
+    Signature(
+        "nvrtc-unknown-architecture",
+        "arch_unsupported",
+        None,
+        # NVRTC, the runtime compiler torch (jiterator, fused kernels), CuPy and JIT libraries load, compiles for the
+        # GPU it runs on: a release older than the GPU's architecture refuses its -arch (CUDA 11.8 added sm_89/sm_90,
+        # 12.8 sm_100/sm_120)
+        r"nvrtc: error: invalid value for --gpu-architecture|NVRTC_ERROR_INVALID_OPTION.{0,80}(-arch|gpu-architecture)",
+        0.7,
+        "The NVRTC that compiles kernels at run time (torch's or the library's own CUDA release) is older than this "
+        "GPU's architecture, so it cannot compile for it: the build's CUDA does not know the GPU.",
+        "Install the torch (or CuPy, or library) build for a CUDA release that knows the GPU: CUDA 11.8+ for "
+        "Ada/Hopper (sm_89/sm_90), 12.8+ for Blackwell (sm_100/sm_120).",
+        (
+            Reference(
+                "docs",
+                "NVRTC user guide: --gpu-architecture accepts the compute_XX/sm_XX values of its own CUDA release",
+                "https://docs.nvidia.com/cuda/nvrtc/index.html#supported-compile-options",
+            ),
+        ),
+        anchors=("nvrtc",),
+    ),
+    Signature(
+        "cmake-no-cuda-toolset",
+        "missing_libs",
+        None,
+        # CMake's Visual Studio generator (Modules/CMakeDetermineCompilerId.cmake) needs the CUDA toolkit's MSBuild
+        # integration: without it, building llama-cpp-python, bitsandbytes or any CUDA extension on Windows stops here
+        r"No CUDA toolset found",
+        0.7,
+        "The CUDA toolkit's Visual Studio integration (its MSBuild files) is not installed where the Visual Studio "
+        "that CMake uses looks for it, so CMake cannot build CUDA code on Windows.",
+        "Install the CUDA toolkit with its 'Visual Studio Integration' component after Visual Studio (or copy "
+        "extras/visual_studio_integration/MSBuildExtensions into Visual Studio's BuildCustomizations folder), then "
+        "build again; a prebuilt CUDA wheel avoids the build.",
+        (
+            Reference(
+                "docs",
+                "CUDA Installation Guide for Microsoft Windows: the Visual Studio integration component",
+                "https://docs.nvidia.com/cuda/cuda-installation-guide-microsoft-windows/",
+            ),
+        ),
+    ),
+    Signature(
+        "whisper-fp16-on-cpu",
+        "gpu_not_visible",
+        None,
+        # openai-whisper transcribe.py: the model is on the CPU, so float16 decoding is turned off
+        r"FP16 is not supported on CPU; using FP32 instead",
+        0.45,
+        "Whisper is running on the CPU (it says so when it turns float16 off): torch sees no GPU (a CPU-only torch "
+        "build, no driver) or the device the program passes is not a CUDA one.",
+        'Check `python -c "import torch; print(torch.__version__, torch.cuda.is_available())"`: a `+cpu` build or '
+        'False needs torch\'s CUDA build; otherwise load the model with device="cuda".',
+        (
+            _src(
+                "openai/whisper",
+                "whisper/transcribe.py",
+                "'FP16 is not supported on CPU; using FP32 instead'",
             ),
         ),
     ),
@@ -3189,12 +3278,17 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|\b(process|job|script|program|kernel|training|it) (was |got |gets |is )?killed\b.{0,80}\bload(ing|s|ed)?\b"
         # the other order: loading (transformers' "Loading checkpoint shards" bar) and then a bare "killed", told in
         # words ("fails on `Loading checkpoint shards: 52%` with message `killed`")
-        r"|\bLoading checkpoint shards\b.{0,80}\b(message|says|prints|shows|just|then|with|and|gets?|got|was) `?[Kk]illed\b",
+        r"|\bLoading checkpoint shards\b.{0,80}\b(message|says|prints|shows|just|then|with|and|gets?|got|was) `?[Kk]illed\b"
+        # the kill told by its number: 137 = 128 + SIGKILL, the status a shell, Docker or a notebook reports for a
+        # process the OOM killer ended; torchrun's elastic agent reports "exitcode: -9" and "Signal 9 (SIGKILL)";
+        # Kubernetes' reason OOMKilled
+        r"|\b(exit|error|return) ?(code|status)\b:? ?137\b|\bexited with (code|status) 137\b|\bexitcode: -9\b"
+        r"|\bSignal 9 \(SIGKILL\)|<Signals\.SIGKILL: 9>|\bnon-zero exit status -9\b|\bOOMKilled\b",
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
         (TORCH_ALLOC,),
-        anchors=("oom", "killed", "available ram", "ran out of"),
+        anchors=("oom", "killed", "available ram", "ran out of", "137", "-9", "sigkill"),
     ),
     Signature(
         "move-dispatched-model",
