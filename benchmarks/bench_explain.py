@@ -102,6 +102,8 @@ FILES = {
     "test44": "reports-test44.jsonl",  # session 10: the other 37 of those 74: never tuned on
     "dev-ak": "reports-dev-ak.jsonl",  # session 11: 61 of 122 more (a tenth collection, eight angles), split at random
     "test45": "reports-test45.jsonl",  # session 11: the other 61 of those 122: never tuned on
+    "dev-al": "reports-dev-al.jsonl",  # session 11: 52 of 104 more (an eleventh collection, six angles), split at random
+    "test46": "reports-test46.jsonl",  # session 11: the other 52 of those 104: never tuned on
 }
 
 

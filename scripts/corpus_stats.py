@@ -126,6 +126,8 @@ FILES = {
     "test44": FIXTURES / "reports-test44.jsonl",
     "dev-ak": FIXTURES / "reports-dev-ak.jsonl",
     "test45": FIXTURES / "reports-test45.jsonl",
+    "dev-al": FIXTURES / "reports-dev-al.jsonl",
+    "test46": FIXTURES / "reports-test46.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -185,6 +187,8 @@ PAGE_SPLITS = {
     "test44",
     "dev-ak",
     "test45",
+    "dev-al",
+    "test46",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

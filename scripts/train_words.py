@@ -64,6 +64,7 @@ TUNING = {
     "dev-ai": "reports-dev-ai.jsonl",
     "dev-aj": "reports-dev-aj.jsonl",
     "dev-ak": "reports-dev-ak.jsonl",
+    "dev-al": "reports-dev-al.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

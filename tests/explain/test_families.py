@@ -1807,3 +1807,38 @@ def test_the_lack_of_bfloat16_said_in_words_is_the_dtype() -> None:
         keywords.guess("the M2 GPU has no bfloat16, so the checkpoint cannot load on mps")[0][0]
         == "bf16_unsupported"
     )
+
+
+# session 11, from dev-al (each family tested with another member than the report it came from)
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # an extension built with one CUDA release calling the runtime entry points of another
+        (
+            "ImportError: /opt/conda/lib/python3.8/site-packages/maskrcnn_benchmark/_C.cpython-38-x86_64-linux-gnu.so: "
+            "undefined symbol: cudaSetupArgument",
+            "cuda_mismatch",
+        ),
+        # a library comparing the driver's CUDA with its own, in the numbers cuDriverGetVersion gives
+        ("PhysX: CUDA driver version is 10010, expected driver version is at least 10020", "driver_too_old"),
+        # a project's _C extension built without CUDA (GroundingDINO's wording of it)
+        (
+            '  File "groundingdino/models/GroundingDINO/ms_deform_attn.py", line 53, in forward\n'
+            "    output = _C.ms_deform_attn_forward(\nNameError: name '_C' is not defined",
+            "cuda_mismatch",
+        ),
+        # ... on a machine that has no CUDA toolkit at all
+        (
+            "bash: nvcc: command not found\n...\nRuntimeError: Not compiled with GPU support",
+            "missing_libs",
+        ),
+        # CTranslate2's float16 asked on a machine without a GPU, said in words
+        (
+            "On our CPU-only server WhisperModel(model, compute_type='float16') raises ValueError: Requested float16 "
+            "compute type, but the target device or backend do not support efficient float16 computation.",
+            "wrong_api",
+        ),
+    ],
+)
+def test_families_of_the_twenty_first_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

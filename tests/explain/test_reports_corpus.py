@@ -264,6 +264,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             61,
         ),  # session 11, a tenth collection (exception names, GPU names, pages, trackers, periods, installs): half, for tuning
         ("test45", 61),  # held out (session 11): the other half
+        (
+            "dev-al",
+            52,
+        ),  # session 11, an eleventh collection (apps, vision/audio, PRs, notebooks, short texts, science): half, for tuning
+        ("test46", 52),  # held out (session 11): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -271,6 +271,19 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     ),
     # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),
+    # a machine without a (NVIDIA) GPU, said in words: "fails on a machine without an NVIDIA GPU", "CPU-only server"
+    "cpu_machine_said": re.compile(
+        r"((?:machine|computer|server|laptop|host|system|environment)s? (?:without|with no) (?:an? )?(?:NVIDIA |CUDA )?GPU"
+        r"|\bCPU[- ]only (?:machine|computer|server|laptop|host|system|environment)s?\b)",
+        re.I,
+    ),
+    # the CUDA toolkit absent where an extension was built: nvcc not found, CUDA_HOME unset
+    "no_cuda_toolkit": re.compile(
+        r"(nvcc:? (?:command )?not found|(?:could not|cannot|can't|couldn't) find (?:the )?(?:CUDA toolkit|nvcc)"
+        r"|CUDA_HOME (?:is )?(?:not set|None|unset|environment variable is not set)|no CUDA (?:toolkit|runtime) is found"
+        r"|No CUDA runtime is found)",
+        re.I,
+    ),
     # an extension built for this very torch release with another CUDA variant: "PyTorch 2.1.1+cu121 with CUDA 1201
     # (you have 2.1.1+cu118)" (xformers/_cpp_lib.py)
     "same_torch_other_cuda": re.compile(

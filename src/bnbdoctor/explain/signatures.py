@@ -1982,6 +1982,84 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "cuda-runtime-internal-symbol",
+        "cuda_mismatch",
+        None,
+        # the entry points nvcc's generated code calls into the CUDA runtime it was built with: cudaSetupArgument and
+        # cudaLaunch (gone in CUDA 10.1), __cudaPushCallConfiguration/__cudaPopCallConfiguration (since 9.2),
+        # __cudaRegisterFatBinaryEnd (since 10.1): an extension built with one CUDA loaded against another's runtime
+        r"undefined symbol:?\s*(cudaSetupArgument|cudaLaunch|cudaConfigureCall|__cudaPushCallConfiguration"
+        r"|__cudaPopCallConfiguration|__cudaRegisterFatBinaryEnd)\b",
+        0.75,
+        "A compiled CUDA extension was built with another CUDA release than the CUDA runtime it is loaded with: the "
+        "runtime entry points its code calls differ between CUDA releases (cudaSetupArgument went in CUDA 10.1, "
+        "__cudaPushCallConfiguration came in 9.2).",
+        "Rebuild the extension with the CUDA toolkit of torch's CUDA (`python -c \"import torch; "
+        'print(torch.version.cuda)"`, CUDA_HOME pointing at that toolkit), or install its wheel built for that CUDA.',
+        (
+            Reference(
+                "docs",
+                "CUDA 10.1 release notes: the deprecated cudaSetupArgument/cudaLaunch/cudaConfigureCall are removed",
+                "https://docs.nvidia.com/cuda/archive/10.1/cuda-toolkit-release-notes/",
+            ),
+        ),
+        anchors=("undefined symbol",),
+    ),
+    Signature(
+        "driver-version-expected-at-least",
+        "driver_too_old",
+        None,
+        # PhysX / Isaac Gym's CUDA context manager (and libraries in its family) comparing cuDriverGetVersion with
+        # the CUDA they were built for: "CUDA driver version is 11020, expected at least 11040"
+        r"(CUDA )?driver version is \d{4,5}, expected( driver version is)?( at least)? \d{4,5}",
+        0.8,
+        "The NVIDIA driver supports an older CUDA than the library needs (the numbers are CUDA versions: 11020 is "
+        "CUDA 11.2): the driver is too old.",
+        "Install a newer NVIDIA driver (one whose `nvidia-smi` 'CUDA Version' is at least the expected one); a "
+        "library built for an older CUDA avoids the upgrade.",
+        (
+            Reference(
+                "docs",
+                "CUDA Toolkit release notes, table 3: the minimum driver of each CUDA release",
+                "https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/",
+            ),
+        ),
+        anchors=("driver version is",),
+    ),
+    Signature(
+        "extension-built-without-cuda",
+        "cuda_mismatch",
+        None,
+        # a project's own CUDA extension (module _C of detectron2, maskrcnn-benchmark/GLIP, GroundingDINO, SAM 2) was
+        # built without CUDA: torch's cpp_extension builds a CPU-only module, or none, when it finds no nvcc or
+        # CUDA_HOME at install time; the code then says so or cannot import the module
+        r"Not compiled with GPU support|\bname '_C' is not defined|cannot import name '_C' from '[\w.]+'"
+        r"|Failed to load custom C\+\+ ops",
+        0.5,
+        "The project's CUDA extension (its `_C` module) was built without CUDA: when it was installed, the build found "
+        "no CUDA toolkit (nvcc, CUDA_HOME) matching torch's CUDA, so it compiled a CPU-only module or none.",
+        "Install the CUDA toolkit of torch's CUDA release, `export CUDA_HOME=/usr/local/cuda-X.Y` (and FORCE_CUDA=1 "
+        "where the project reads it), then reinstall the project from source (`pip install --no-build-isolation -e .`).",
+        (
+            _src(
+                "pytorch/pytorch",
+                "torch/utils/cpp_extension.py",
+                "CUDA_HOME / nvcc lookup for CUDAExtension builds",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "missing_libs",
+                "There is no CUDA toolkit on this machine at all (nvcc not found, CUDA_HOME unset): the extension could "
+                "not be compiled for the GPU.",
+                "Install the CUDA toolkit matching torch's CUDA (or the conda `cuda-toolkit` package), set CUDA_HOME, "
+                "then reinstall the project.",
+                0.4,
+                "text:no_cuda_toolkit",
+            ),
+        ),
+    ),
+    Signature(
         "quant-state-not-initialized",
         "cpu_offload",
         None,
@@ -3206,6 +3284,16 @@ SIGNATURES: tuple[Signature, ...] = (
                 "device='cuda' to use the GPU.",
                 0.5,
                 "text:cpu_device_asked",
+            ),
+            # the same call on a machine without an NVIDIA GPU, said in words instead of code
+            Alternative(
+                "wrong_api",
+                "The code asks for a GPU compute type (float16) on a machine without an NVIDIA GPU: CTranslate2's CPU "
+                "backend computes in float32 or int8.",
+                "Drop the hard-coded compute_type (the library picks one) or use 'int8' / 'float32' where no GPU is "
+                "present.",
+                0.5,
+                "text:cpu_machine_said",
             ),
             # and it has no backend for Apple's GPU: on a Mac the float16 path does not exist
             Alternative(
