@@ -1842,3 +1842,15 @@ def test_the_lack_of_bfloat16_said_in_words_is_the_dtype() -> None:
 )
 def test_families_of_the_twenty_first_set(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+def test_a_keyword_guess_goes_on_with_the_words_model_not_its_neighbours() -> None:
+    # nothing recognised: after the keywords' guess the next causes are what the words model reads in the text (the
+    # neighbours of a guess are a guess's guesses); a recognised message still goes on with its neighbours
+    causes = explain_text("the 13B model runs out of VRAM on my 12 GB card", None)
+    assert causes[0].category == "oom"
+    assert all("reports that use this text's words" in c.cause for c in causes[1:])
+    recognised_first = explain_text(
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", None
+    )
+    assert any("same symptoms" in c.cause for c in recognised_first[1:])
