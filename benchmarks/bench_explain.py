@@ -104,6 +104,8 @@ FILES = {
     "test45": "reports-test45.jsonl",  # session 11: the other 61 of those 122: never tuned on
     "dev-al": "reports-dev-al.jsonl",  # session 11: 52 of 104 more (an eleventh collection, six angles), split at random
     "test46": "reports-test46.jsonl",  # session 11: the other 52 of those 104: never tuned on
+    "dev-am": "reports-dev-am.jsonl",  # session 11: 50 of 100 more (a twelfth collection, six angles), split at random
+    "test47": "reports-test47.jsonl",  # session 11: the other 50 of those 100: never tuned on
 }
 
 

@@ -128,6 +128,8 @@ FILES = {
     "test45": FIXTURES / "reports-test45.jsonl",
     "dev-al": FIXTURES / "reports-dev-al.jsonl",
     "test46": FIXTURES / "reports-test46.jsonl",
+    "dev-am": FIXTURES / "reports-dev-am.jsonl",
+    "test47": FIXTURES / "reports-test47.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -189,6 +191,8 @@ PAGE_SPLITS = {
     "test45",
     "dev-al",
     "test46",
+    "dev-am",
+    "test47",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

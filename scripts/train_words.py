@@ -65,6 +65,7 @@ TUNING = {
     "dev-aj": "reports-dev-aj.jsonl",
     "dev-ak": "reports-dev-ak.jsonl",
     "dev-al": "reports-dev-al.jsonl",
+    "dev-am": "reports-dev-am.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -1856,3 +1856,44 @@ def test_the_causes_after_the_first_come_from_the_words_of_the_text() -> None:
     after = [c.category for c in explain_text(text, None)[1:]]
     by_words = [c for c, _ in words.rank(text) if c != "oom"]
     assert after == by_words[: len(after)]
+
+
+# session 11, from dev-am (each family tested with another member than the report it came from)
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # pip skipped every release for its Requires-Python: the interpreter, not the platform
+        (
+            "ERROR: Ignored the following versions that require a different python version: 0.0.26 Requires-Python "
+            ">=3.9,<3.12\nERROR: Could not find a version that satisfies the requirement xformers==0.0.26 (from "
+            "versions: none)\nERROR: No matching distribution found for xformers==0.0.26",
+            "version_incompat",
+        ),
+        # a kernel compiled for one architecture only (vLLM's CUTLASS guards)
+        ("This kernel only supports sm100.\nCUDA error: unspecified launch failure", "arch_unsupported"),
+        # hipBLASLt with no kernels for the gfx target
+        (
+            "rocblaslt error: Could not initialize Tensile host:\nregex_error(error_backref): The expression "
+            "contained an invalid back reference.",
+            "arch_unsupported",
+        ),
+        # Cog's torch/CUDA table older than the torch pinned
+        ("ⅹ Cog couldn't automatically determine a CUDA version for torch==2.0.1.", "version_incompat"),
+    ],
+)
+def test_families_of_the_twenty_second_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_no_distribution_without_a_python_reason_is_still_the_platform() -> None:
+    text = "ERROR: Could not find a version that satisfies the requirement bitsandbytes==0.41.1 (from versions: none)"
+    assert recognised(text)[:1] == ["platform_unsupported"]
+
+
+def test_the_mac_backend_without_bfloat16_is_the_macs_cause_not_amperes() -> None:
+    first = explain_text("  - mps backend does not support bfloat16.", None)[0]
+    assert first.category == "bf16_unsupported" and first.evidence["signatures"][0] == "bf16-on-mps"
+    cuda = explain_text(
+        "RuntimeError: Current CUDA Device does not support bfloat16. Please switch dtype to float16."
+    )
+    assert cuda[0].evidence["signatures"][0] == "bf16-needs-ampere"

@@ -269,6 +269,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             52,
         ),  # session 11, an eleventh collection (apps, vision/audio, PRs, notebooks, short texts, science): half, for tuning
         ("test46", 52),  # held out (session 11): the other half
+        (
+            "dev-am",
+            50,
+        ),  # session 11, a twelfth collection (2026 threads, serving, toolchain upgrades, model publishers, prose, small repos): half, for tuning
+        ("test47", 50),  # held out (session 11): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -277,6 +277,11 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"|\bCPU[- ]only (?:machine|computer|server|laptop|host|system|environment)s?\b)",
         re.I,
     ),
+    # pip's reason for skipping releases: "Ignored the following versions that require a different python version:
+    # 0.10.0 Requires-Python <3.13,>=3.9"
+    "requires_other_python": re.compile(
+        r"(require a different python version|Requires-Python [<>=!~][^\s;]*)"
+    ),
     # the CUDA toolkit absent where an extension was built: nvcc not found, CUDA_HOME unset
     "no_cuda_toolkit": re.compile(
         r"(nvcc:? (?:command )?not found|(?:could not|cannot|can't|couldn't) find (?:the )?(?:CUDA toolkit|nvcc)"

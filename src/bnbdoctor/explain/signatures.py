@@ -751,6 +751,17 @@ SIGNATURES: tuple[Signature, ...] = (
                 0.4,
                 "versions_wrong",
             ),
+            # pip says why it skipped the releases: their Requires-Python excludes this interpreter (too new, or too
+            # old, for the package); the Python version is the cause, not the OS
+            Alternative(
+                "version_incompat",
+                "The package's releases exclude this Python version (pip lists them with their Requires-Python): the "
+                "interpreter is too new (or too old) for the package, not the platform.",
+                "Use a Python the package supports (a venv with it, e.g. `uv venv -p 3.12`), or a release of the package "
+                "made for this Python.",
+                0.5,
+                "text:requires_other_python",
+            ),
         ),
     ),
     Signature(
@@ -1636,7 +1647,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "bf16_unsupported",
         "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
-        r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16|Feature '\.?bf16' requires \.target sm_80"
+        # ("the MPS backend does not support bfloat16" is the Mac's, bf16-on-mps, not a GPU older than Ampere)
+        r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16"
+        r"|Feature '\.?bf16' requires \.target sm_80"
         r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
         r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False"
         # cuBLAS (cublas_api.h: cudaDataType CUDA_R_16BF) refuses a bf16 GEMM on a GPU without bf16 tensor paths
@@ -1682,8 +1695,11 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # torch's MPS backend maps dtypes in getMPSDataType: before macOS 14 (and torch 2.3) it refuses bfloat16;
         # training scripts (diffusers' examples) check the same up front
-        r"bfloat16 is not supported on MPS|MPS BFloat16 is only supported on MacOS 14",
-        0.85,
+        r"bfloat16 is not supported on MPS|MPS BFloat16 is only supported on MacOS 14"
+        # the same said of the backend: "mps backend does not support bfloat16" (which bf16-needs-ampere's broader
+        # "does not support bfloat16" also matches: this one, the Mac's, is the more specific and goes first)
+        r"|\b(MPS|mps)( backend)? (does not|doesn't) support bfloat16",
+        0.92,
         "This Mac's MPS backend (macOS before 14, or a torch before 2.3) has no bfloat16: the model or the script asks for bf16.",
         "Use float16 (or float32) on MPS: `dtype=torch.float16`, `--precision 16-true`, `--mixed_precision fp16`; "
         "or update macOS to 14+ and torch to 2.3+.",
@@ -1980,6 +1996,41 @@ SIGNATURES: tuple[Signature, ...] = (
                 "'FP16 is not supported on CPU; using FP32 instead'",
             ),
         ),
+    ),
+    Signature(
+        "kernel-guarded-to-one-arch",
+        "arch_unsupported",
+        None,
+        # vLLM's CUTLASS wrappers (csrc/cutlass_extensions/common.hpp: enable_sm90_only, enable_sm100_only,
+        # enable_sm120_only) compile a kernel body only for one architecture and print this, then trap, on any other:
+        # a GPU of a neighbouring architecture (sm_121 GB10 on an sm_120-only kernel) has no working kernel
+        r"This kernel only supports sm_?\d+",
+        0.7,
+        "The kernel was built for one GPU architecture only and this GPU is another (a neighbouring one, such as sm_121 "
+        "on an sm_120-only kernel): it stops instead of running.",
+        "Use a build of the library whose kernels cover this GPU's architecture (its release notes, or a source build "
+        "with the GPU's arch in the target list), or a path that avoids the kernel (another quantization or dtype).",
+        (
+            _src(
+                "vllm-project/vllm",
+                "csrc/cutlass_extensions/common.hpp",
+                "enable_sm90_only / enable_sm120_only: 'This kernel only supports smXX'",
+            ),
+        ),
+    ),
+    Signature(
+        "cog-torch-cuda-table",
+        "version_incompat",
+        None,
+        # Replicate's Cog picks the CUDA image from a torch/CUDA compatibility table it ships (pkg/config): a torch
+        # release newer than the installed Cog is missing from it
+        r"Cog doesn't know if CUDA [\d.]+ is compatible with PyTorch|Cog couldn't automatically determine a CUDA version",
+        0.7,
+        "The installed Cog predates this torch release: its built-in table of torch and CUDA versions does not list it, "
+        "so Cog cannot pick (or check) the CUDA image for it.",
+        "Upgrade Cog (the table grows with each release), or set `cuda:` in cog.yaml to the CUDA the torch wheel was "
+        "built for.",
+        (_src("replicate/cog", "pkg/config/torch_compatibility.go", "the torch/CUDA compatibility table"),),
     ),
     Signature(
         "cuda-runtime-internal-symbol",
@@ -2341,7 +2392,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|hipErrorNoBinaryForGpu|Unable to find code object for all current devices"
         # HIP's runtime (hip_fatbin.cpp) when no code object in the fat binary is for this gfx target; ollama's GPU
         # discovery (discover/amd_linux.go) refusing a gfx target its ROCm build has no libraries for
-        r"|No compatible code objects found for:? gfx|amdgpu is not supported \(supported types|amdgpu too old gfx",
+        r"|No compatible code objects found for:? gfx|amdgpu is not supported \(supported types|amdgpu too old gfx"
+        # hipBLASLt's own Tensile loader (rocblaslt): no kernel library for this gfx target in the package
+        r"|rocblaslt error: Could not initialize Tensile host|hipBLASLt error: Could not initialize Tensile host",
         0.7,
         "The ROCm libraries (rocBLAS' Tensile kernels) hold nothing for this GPU's gfx target: the ROCm build does "
         "not support this AMD GPU generation.",
