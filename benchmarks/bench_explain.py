@@ -106,6 +106,8 @@ FILES = {
     "test46": "reports-test46.jsonl",  # session 11: the other 52 of those 104: never tuned on
     "dev-am": "reports-dev-am.jsonl",  # session 11: 50 of 100 more (a twelfth collection, six angles), split at random
     "test47": "reports-test47.jsonl",  # session 11: the other 50 of those 100: never tuned on
+    "dev-an": "reports-dev-an.jsonl",  # session 11: 50 of 100 more (a thirteenth collection, six angles), split at random
+    "test48": "reports-test48.jsonl",  # session 11: the other 50 of those 100: never tuned on
 }
 
 

@@ -130,6 +130,8 @@ FILES = {
     "test46": FIXTURES / "reports-test46.jsonl",
     "dev-am": FIXTURES / "reports-dev-am.jsonl",
     "test47": FIXTURES / "reports-test47.jsonl",
+    "dev-an": FIXTURES / "reports-dev-an.jsonl",
+    "test48": FIXTURES / "reports-test48.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -193,6 +195,8 @@ PAGE_SPLITS = {
     "test46",
     "dev-am",
     "test47",
+    "dev-an",
+    "test48",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

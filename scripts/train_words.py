@@ -66,6 +66,7 @@ TUNING = {
     "dev-ak": "reports-dev-ak.jsonl",
     "dev-al": "reports-dev-al.jsonl",
     "dev-am": "reports-dev-am.jsonl",
+    "dev-an": "reports-dev-an.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -1897,3 +1897,55 @@ def test_the_mac_backend_without_bfloat16_is_the_macs_cause_not_amperes() -> Non
         "RuntimeError: Current CUDA Device does not support bfloat16. Please switch dtype to float16."
     )
     assert cuda[0].evidence["signatures"][0] == "bf16-needs-ampere"
+
+
+# session 11, from dev-an (each family tested with another member than the report it came from)
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # cudarc's build script meeting a CUDA toolkit newer than the crate
+        (
+            "thread 'main' panicked at cudarc-0.12.1/build.rs:61:14:\nUnsupported cuda toolkit version: `12080`. "
+            "Please raise a github issue.",
+            "version_incompat",
+        ),
+        # an ONNX Runtime GenAI package without the execution provider the model asks for
+        ("onnxruntime_genai.OgaException: Unknown provider type: cuda", "gpu_not_visible"),
+        # a wheel of another Python version
+        (
+            "ERROR: flash_attn-2.5.8-cp312-cp312-win_amd64.whl is not a supported wheel on this platform.",
+            "version_incompat",
+        ),
+        # the browser's WebGPU without shader-f16
+        (
+            "Error: This model requires WebGPU extension shader-f16, which is not enabled in this browser.",
+            "platform_unsupported",
+        ),
+        # ggml's Metal library without bf16 kernels
+        (
+            'ggml_metal_init: error: Error Domain=MTLLibraryErrorDomain Code=5 "Function kernel_get_rows_bf16 was not '
+            'found in the library"',
+            "bf16_unsupported",
+        ),
+        # a CTranslate2 build without cuDNN
+        (
+            "ValueError: Conv1D on GPU currently requires the cuDNN library which is not integrated in this build",
+            "platform_unsupported",
+        ),
+    ],
+)
+def test_families_of_the_twenty_third_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_wheel_refused_for_its_os_is_the_platform() -> None:
+    from bnbdoctor.commands.explain import report_machine
+
+    text = (
+        "(venv) PS C:\\Users\\me\\proj> pip install vllm-0.11.0-cp38-abi3-manylinux1_x86_64.whl\n"
+        "ERROR: vllm-0.11.0-cp38-abi3-manylinux1_x86_64.whl is not a supported wheel on this platform."
+    )
+    assert ranked(text, report_machine(text))[0] == "platform_unsupported"
+    # the same refusal of a Windows wheel on Windows is the Python version in its tag
+    windows = text.replace("vllm-0.11.0-cp38-abi3-manylinux1_x86_64", "triton-3.1.0-cp310-cp310-win_amd64")
+    assert ranked(windows, report_machine(windows))[0] == "version_incompat"

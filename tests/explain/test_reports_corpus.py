@@ -274,6 +274,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             50,
         ),  # session 11, a twelfth collection (2026 threads, serving, toolchain upgrades, model publishers, prose, small repos): half, for tuning
         ("test47", 50),  # held out (session 11): the other half
+        (
+            "dev-an",
+            50,
+        ),  # session 11, a thirteenth collection (questions, non-Python stacks, Chinese 2024-26, surprises, 2022, 2024 H1): half, for tuning
+        ("test48", 50),  # held out (session 11): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

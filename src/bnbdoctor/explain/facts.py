@@ -341,6 +341,36 @@ def _gpu_is_asked_arch(s: Snapshot, text: str) -> dict[str, Any] | None:
     )
 
 
+#: a wheel pip refused, with the OS its platform tag names
+_REFUSED_WHEEL = re.compile(
+    r"(\S+?(?P<tag>manylinux|musllinux|linux_x86_64|linux_aarch64|macosx|win_amd64|win32|win_arm64)\w*\.whl) is not a "
+    r"supported wheel on this platform"
+)
+_WHEEL_OS = {
+    "manylinux": "linux",
+    "musllinux": "linux",
+    "linux_x86_64": "linux",
+    "linux_aarch64": "linux",
+    "macosx": "macos",
+    "win_amd64": "windows",
+    "win32": "windows",
+    "win_arm64": "windows",
+}
+
+
+def _wheel_for_other_os(facts: MachineFacts, text: str) -> dict[str, Any] | None:
+    """pip refused a wheel whose platform tag names another OS than the one the report runs (a manylinux wheel on
+    Windows): the package has no build for this OS, whatever the Python version."""
+    m = _REFUSED_WHEEL.search(text)
+    if m is None:
+        return None
+    wheel_os = _WHEEL_OS[m.group("tag")]
+    for other in ("linux", "windows", "macos"):
+        if other != wheel_os and (shown := holds(f"os:{other}", facts)):
+            return {"wheel": m.group(1)[-80:], **shown}
+    return None
+
+
 def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any] | None:
     """The facts that make `condition` true on this machine, or None when it is false or cannot be told. `text` is
     the error text: "text:NAME" conditions read it, and so do the few that weigh a fact against it (read only when
@@ -367,6 +397,8 @@ def holds(condition: str, facts: MachineFacts, text: str = "") -> dict[str, Any]
         if not said and s.platform.status == "ok" and (s.platform.system or "").lower() == wanted:
             return {"platform.system": s.platform.system}
         return None
+    if condition == "wheel_for_other_os":
+        return _wheel_for_other_os(facts, text)
     if condition == "unsupported_platform":
         return _unsupported_platform(s)
     if condition == "gpu_busy":

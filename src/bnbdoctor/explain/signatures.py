@@ -2033,6 +2033,119 @@ SIGNATURES: tuple[Signature, ...] = (
         (_src("replicate/cog", "pkg/config/torch_compatibility.go", "the torch/CUDA compatibility table"),),
     ),
     Signature(
+        "cudarc-unknown-toolkit",
+        "version_incompat",
+        None,
+        # cudarc's build.rs (the CUDA bindings candle, mistral.rs and other Rust crates build on) maps the toolkit it
+        # finds to the bindings it ships and panics on a CUDA release newer than the crate
+        r"Unsupported cuda toolkit version: `?\d[\d.]*`?",
+        0.75,
+        "The CUDA toolkit is newer than the cudarc release the crate depends on: that release has no bindings for it.",
+        "Upgrade the crate (candle, mistral.rs, ...) to a release whose cudarc knows this CUDA, or build with an older "
+        "CUDA toolkit (CUDA_ROOT / CUDA_PATH pointing at it); some releases also take a cudarc feature naming the CUDA "
+        "version.",
+        (_src("coreylowman/cudarc", "build.rs", "'Unsupported cuda toolkit version'"),),
+        anchors=("unsupported cuda toolkit version",),
+    ),
+    Signature(
+        "onnxruntime-provider-not-in-build",
+        "gpu_not_visible",
+        None,
+        # onnxruntime-genai: the model's genai_config asks for an execution provider (dml, cuda) the installed package
+        # was not built with (the plain CPU package instead of -directml / -cuda)
+        r"Unknown provider type: \w+|Specified provider is not supported",
+        0.6,
+        "The installed ONNX Runtime (GenAI) package is a build without the execution provider the model asks for (the "
+        "plain CPU package instead of the DirectML or CUDA one), so the GPU cannot be used.",
+        "Install the package variant with the provider (`onnxruntime-genai-directml` / `onnxruntime-genai-cuda`, or "
+        "Microsoft.ML.OnnxRuntimeGenAI.DirectML on NuGet) and remove the plain one; or use a CPU model.",
+        (_src("microsoft/onnxruntime-genai", "src/models/model.cpp", "'Unknown provider type'"),),
+    ),
+    Signature(
+        "wheel-not-for-this-interpreter",
+        "version_incompat",
+        None,
+        # pip checks a wheel's tags (its file name: python tag cpXY, ABI, platform) against the interpreter's: a cp310
+        # wheel on Python 3.11, or a wheel for another OS or CPU
+        r"\S+\.whl is not a supported wheel on this platform",
+        0.55,
+        "The wheel's tags do not match this interpreter: most often it was built for another Python version (cpXY in "
+        "its name), or for another OS or CPU.",
+        'Pick the wheel whose name matches `python -c "import sys, platform; print(sys.version, platform.machine())"` '
+        "(cp311 for Python 3.11; win_amd64 / manylinux / macosx for the OS), or install from the index and let pip "
+        "choose.",
+        (
+            Reference(
+                "docs",
+                "Python packaging: platform compatibility tags of a wheel's file name",
+                "https://packaging.python.org/en/latest/specifications/platform-compatibility-tags/",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "platform_unsupported",
+                "The wheel is for Linux or macOS (its platform tag) while this is another OS: no build of the package "
+                "exists for it here.",
+                "Use the OS the wheel is for (WSL2 for a Linux-only package on Windows), or a build of the package for "
+                "this OS.",
+                0.5,
+                "wheel_for_other_os",
+            ),
+        ),
+    ),
+    Signature(
+        "webgpu-feature-missing",
+        "platform_unsupported",
+        None,
+        # web-llm / WebGPU runtimes: the browser's WebGPU adapter lacks a feature the compiled model needs
+        r"requires WebGPU extension shader-f16|WebGPU is not supported|No WebGPU adapter|navigator\.gpu is undefined",
+        0.65,
+        "The browser's WebGPU does not offer what the model needs (shader-f16, or WebGPU at all) on this GPU, driver "
+        "or browser.",
+        "Use a model variant compiled for f32 (q4f32 instead of q4f16), or a browser/OS whose WebGPU exposes "
+        "shader-f16 (check webgpureport.org).",
+        (_src("mlc-ai/web-llm", "src/engine.ts", "'This model requires WebGPU extension shader-f16'"),),
+    ),
+    Signature(
+        "metal-bf16-kernel-missing",
+        "bf16_unsupported",
+        None,
+        # ggml's Metal backend: a library built without bfloat16 kernels (older Apple GPUs or an app's bundled
+        # metallib) meeting a model with bf16 tensors; GGML_METAL_BF16_DISABLE turns the bf16 path off
+        r"Function kernel_\w*bf16\w* was not found in the library|failed to compile pipeline: base = 'kernel_\w*bf16",
+        0.7,
+        "The Metal library has no bfloat16 kernels (the GPU or the bundled build lacks them) and the model has bf16 "
+        "tensors.",
+        "Set GGML_METAL_BF16_DISABLE=1 (or use a build with bf16 Metal kernels), or a GGUF without bf16 tensors "
+        "(F16 / Q8_0).",
+        (
+            _src(
+                "ggml-org/llama.cpp",
+                "ggml/src/ggml-metal/ggml-metal-device.m",
+                "bf16 pipelines and GGML_METAL_BF16_DISABLE",
+            ),
+        ),
+        anchors=("bf16",),
+    ),
+    Signature(
+        "ctranslate2-built-without-cudnn",
+        "platform_unsupported",
+        None,
+        # CTranslate2's Conv1D (Whisper's encoder) on the GPU needs cuDNN; its Windows wheels were long built without
+        r"requires the cuDNN library which is not integrated in this build",
+        0.6,
+        "This CTranslate2 build has no cuDNN (its Windows wheels were built without it), so Whisper's convolution "
+        "cannot run on the GPU whatever cuDNN is installed.",
+        "Install a CTranslate2 release whose wheels include cuDNN for this OS (newer releases), or run on Linux / WSL2.",
+        (
+            _src(
+                "OpenNMT/CTranslate2",
+                "src/ops/conv1d_gpu.cu",
+                "'Conv1D on GPU currently requires the cuDNN library'",
+            ),
+        ),
+    ),
+    Signature(
         "cuda-runtime-internal-symbol",
         "cuda_mismatch",
         None,
