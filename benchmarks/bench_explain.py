@@ -108,6 +108,8 @@ FILES = {
     "test47": "reports-test47.jsonl",  # session 11: the other 50 of those 100: never tuned on
     "dev-an": "reports-dev-an.jsonl",  # session 11: 50 of 100 more (a thirteenth collection, six angles), split at random
     "test48": "reports-test48.jsonl",  # session 11: the other 50 of those 100: never tuned on
+    "dev-ao": "reports-dev-ao.jsonl",  # session 11: 23 of 46 more (a fourteenth collection, cut short by the search budget), split at random
+    "test49": "reports-test49.jsonl",  # session 11: the other 23 of those 46: never tuned on
 }
 
 

@@ -132,6 +132,8 @@ FILES = {
     "test47": FIXTURES / "reports-test47.jsonl",
     "dev-an": FIXTURES / "reports-dev-an.jsonl",
     "test48": FIXTURES / "reports-test48.jsonl",
+    "dev-ao": FIXTURES / "reports-dev-ao.jsonl",
+    "test49": FIXTURES / "reports-test49.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -197,6 +199,8 @@ PAGE_SPLITS = {
     "test47",
     "dev-an",
     "test48",
+    "dev-ao",
+    "test49",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

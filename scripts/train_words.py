@@ -67,6 +67,7 @@ TUNING = {
     "dev-al": "reports-dev-al.jsonl",
     "dev-am": "reports-dev-am.jsonl",
     "dev-an": "reports-dev-an.jsonl",
+    "dev-ao": "reports-dev-ao.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -1949,3 +1949,9 @@ def test_a_wheel_refused_for_its_os_is_the_platform() -> None:
     # the same refusal of a Windows wheel on Windows is the Python version in its tag
     windows = text.replace("vllm-0.11.0-cp38-abi3-manylinux1_x86_64", "triton-3.1.0-cp310-cp310-win_amd64")
     assert ranked(windows, report_machine(windows))[0] == "version_incompat"
+
+
+def test_a_tensor_parallel_size_that_does_not_divide_the_heads_is_the_call() -> None:
+    # from dev-ao (vLLM's wording); tested with SGLang-like wording of the same check
+    text = "AssertionError: num_attention_heads 40 must be divisible by tp_size 3"
+    assert recognised(text)[:1] == ["wrong_api"]

@@ -279,6 +279,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             50,
         ),  # session 11, a thirteenth collection (questions, non-Python stacks, Chinese 2024-26, surprises, 2022, 2024 H1): half, for tuning
         ("test48", 50),  # held out (session 11): the other half
+        (
+            "dev-ao",
+            23,
+        ),  # session 11, a fourteenth collection (2023 H2, 2025 H2, bnb elsewhere, other languages, multi-GPU, misleading messages): half, for tuning
+        ("test49", 23),  # held out (session 11): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

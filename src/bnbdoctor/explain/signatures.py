@@ -2146,6 +2146,31 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "tensor-parallel-size-does-not-divide",
+        "wrong_api",
+        None,
+        # vLLM's ModelConfig.verify_with_parallel_config (and the same check in SGLang, TGI, lmdeploy): a model's
+        # attention heads (or KV heads, vocabulary, intermediate size) are split evenly across the tensor-parallel
+        # ranks, so the size asked for (often "every visible GPU", 3 or 6) must divide them
+        r"\b(attention heads|num_heads|num_attention_heads|num_key_value_heads|heads|vocab(ulary)? size|intermediate size)"
+        r"\b[^\n]{0,40}\b(must be|is not|are not|should be) divisible by (the )?(tensor[ _-]parallel[ _-]size|tp[ _-]?size"
+        r"|tensor parallel degree|world[ _]size)",
+        0.75,
+        "The tensor-parallel size asked for (often every visible GPU) does not divide the model's attention heads (or "
+        "another dimension split across GPUs), so the model cannot be sharded that way.",
+        "Use a tensor-parallel size that divides the model's heads (1, 2, 4 or 8 for 32 heads: "
+        "`--tensor-parallel-size 2`), and leave the other GPUs out with CUDA_VISIBLE_DEVICES or use them for "
+        "pipeline parallelism.",
+        (
+            _src(
+                "vllm-project/vllm",
+                "vllm/config.py",
+                "verify_with_parallel_config: heads divisible by tensor parallel size",
+            ),
+        ),
+        anchors=("divisible by",),
+    ),
+    Signature(
         "cuda-runtime-internal-symbol",
         "cuda_mismatch",
         None,
