@@ -1955,3 +1955,13 @@ def test_a_tensor_parallel_size_that_does_not_divide_the_heads_is_the_call() -> 
     # from dev-ao (vLLM's wording); tested with SGLang-like wording of the same check
     text = "AssertionError: num_attention_heads 40 must be divisible by tp_size 3"
     assert recognised(text)[:1] == ["wrong_api"]
+
+
+def test_the_nvrtc_refusal_reproduced_from_nvidias_wheels_is_recognised() -> None:
+    # the line NVRTC 11.7 printed for compute_89 on 2026-12-01 (docs/evidence/nvrtc-cudart-probe.md)
+    from pathlib import Path
+
+    record = (Path(__file__).resolve().parents[2] / "docs" / "evidence" / "nvrtc-cudart-probe.md").read_text()
+    line = next(x for x in record.splitlines() if "compute_89: NVRTC_ERROR_INVALID_OPTION" in x)
+    assert recognised(line)[:1] == ["arch_unsupported"]
+    assert "cudaSetupArgument: absent" in record

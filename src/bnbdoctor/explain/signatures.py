@@ -1941,7 +1941,8 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # NVRTC, the runtime compiler torch (jiterator, fused kernels), CuPy and JIT libraries load, compiles for the
         # GPU it runs on: a release older than the GPU's architecture refuses its -arch (CUDA 11.8 added sm_89/sm_90,
-        # 12.8 sm_100/sm_120)
+        # 12.8 sm_100/sm_120); reproduced from NVIDIA's wheels: NVRTC 11.7 refuses compute_89/90/120, 12.4 compute_120
+        # (docs/evidence/nvrtc-cudart-probe.md)
         r"nvrtc: error: invalid value for --gpu-architecture|NVRTC_ERROR_INVALID_OPTION.{0,80}(-arch|gpu-architecture)",
         0.7,
         "The NVRTC that compiles kernels at run time (torch's or the library's own CUDA release) is older than this "
@@ -2177,6 +2178,8 @@ SIGNATURES: tuple[Signature, ...] = (
         # the entry points nvcc's generated code calls into the CUDA runtime it was built with: cudaSetupArgument and
         # cudaLaunch (gone in CUDA 10.1), __cudaPushCallConfiguration/__cudaPopCallConfiguration (since 9.2),
         # __cudaRegisterFatBinaryEnd (since 10.1): an extension built with one CUDA loaded against another's runtime
+        # (the 11.7 and 12.4 runtimes export none of the first three, all of the others:
+        # docs/evidence/nvrtc-cudart-probe.md)
         r"undefined symbol:?\s*(cudaSetupArgument|cudaLaunch|cudaConfigureCall|__cudaPushCallConfiguration"
         r"|__cudaPopCallConfiguration|__cudaRegisterFatBinaryEnd)\b",
         0.75,
