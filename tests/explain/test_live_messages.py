@@ -59,3 +59,21 @@ def test_a_disk_offload_without_a_folder() -> None:
     with pytest.raises(ValueError) as raised:
         accelerate.dispatch_model(model, device_map={"0": "cpu", "1": "disk"})
     assert top(f"ValueError: {raised.value}") == ("cpu_offload", ["disk-offload-needs-folder"])
+
+
+def test_an_operator_registered_without_a_kernel_for_the_backend() -> None:
+    # c10's dispatcher (OperatorEntry::reportError), produced live: an operator of a package beside torch (its own
+    # namespace) that has a CPU kernel only, called with a tensor of another backend. The backend is a hole of the
+    # message; on a CPU-only torch the other backend here is SparseCPU, on a GPU machine it is CUDA (torchvision::nms
+    # from a CPU build of torchvision), the case the signature names
+    library = torch.library.Library("bnbdoctor_probe", "DEF")
+    library.define("twice(Tensor x) -> Tensor")
+    library.impl("twice", lambda x: x * 2, "CPU")
+    with pytest.raises(NotImplementedError) as raised:
+        torch.ops.bnbdoctor_probe.twice(torch.ones(2).to_sparse())
+    said = str(raised.value)
+    assert said.startswith(
+        "Could not run 'bnbdoctor_probe::twice' with arguments from the 'SparseCPU' backend."
+    )
+    on_gpu = said.replace("'SparseCPU' backend", "'CUDA' backend")
+    assert top(f"NotImplementedError: {on_gpu}") == ("version_incompat", ["operator-without-backend-kernel"])
