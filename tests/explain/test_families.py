@@ -1965,3 +1965,32 @@ def test_the_nvrtc_refusal_reproduced_from_nvidias_wheels_is_recognised() -> Non
     line = next(x for x in record.splitlines() if "compute_89: NVRTC_ERROR_INVALID_OPTION" in x)
     assert recognised(line)[:1] == ["arch_unsupported"]
     assert "cudaSetupArgument: absent" in record
+
+
+# session 11, from texts of the tuning splits that no message was recognised in (another member of each family)
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Could not load library cudnn_adv_infer64_8.dll. Error code 126", "missing_libs"),
+        (
+            "OSError: /opt/conda/lib/python3.9/site-packages/torch/lib/libtorch_cpu.so: undefined symbol: iJIT_IsProfilingActive",
+            "version_incompat",
+        ),
+        ("$ docker exec -it trainer nvidia-smi\nFailed to initialize NVML: Unknown Error", "gpu_not_visible"),
+        (
+            "NotImplementedError: Could not run 'aten::_sparse_coo_tensor_with_dims_and_tensors' with arguments from "
+            "the 'SparseMPS' backend.",
+            "platform_unsupported",
+        ),
+        ("RuntimeError: this engine does not support Windows yet, please use WSL", "platform_unsupported"),
+        ("llama_kv_cache_init: cudaMalloc failed: out of memory", "oom"),
+        (
+            "ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when "
+            "initializing the engine.",
+            "oom",
+        ),
+        ("RuntimeError: Attempted to use CUDA, but CUDA is not available", "gpu_not_visible"),
+    ],
+)
+def test_families_of_the_twenty_fourth_set(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

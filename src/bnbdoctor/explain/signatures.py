@@ -847,7 +847,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "BNB001",
         r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
-        r"|requires CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
+        r"|(requires|use|using|needs) CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
         # applications that refuse bitsandbytes quantization when torch has no CUDA device (TGI's model classes,
         # lit-llama/lit-gpt's quantization())
         r"|quantization is not available on CPU|Quantization is only supported on the GPU"
@@ -1376,7 +1376,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "missing_libs",
         None,
         r"lib(cudart|cublas|cublasLt|cusparse|cusolver|cufft|curand|nvrtc|nvJitLink|cudnn\w*|nccl|nvToolsExt)\.so[\w.]*: cannot open shared object file"
-        r"|(cudart|cublas|cublasLt|cusparse|cudnn)64_\d+\.dll|No libcudart\.so found|libcudart\.so not found"
+        # cuDNN 8 split itself into sub-libraries (cudnn_ops_infer64_8.dll, cudnn_cnn_infer64_8.dll): its loader's "Could
+        # not load library cudnn_cnn_infer64_8.dll. Error code 126"
+        r"|(cudart|cublas|cublasLt|cusparse|cudnn\w*)64_\d+\.dll|No libcudart\.so found|libcudart\.so not found"
         r"|libcuda\.so not found|Do you have a CUDA driver installed|Could not load library lib(cudnn|cublas)\w*"
         r"|runtime libraries were not found in the LD_LIBRARY_PATH|CUDA runtime files not found|Missing dependency: libcudart"
         r"|did not contain \['libcudart",
@@ -1776,7 +1778,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # kIOGPUCommandBufferCallbackErrorOutOfMemory, HIP's hipErrorOutOfMemory, and Windows' E_OUTOFMEMORY text
         # that DirectML passes on
         r"|VK_ERROR_OUT_OF_DEVICE_MEMORY|ErrorOutOfDeviceMemory|kIOGPUCommandBufferCallbackErrorOutOfMemory"
-        r"|hipErrorOutOfMemory|Not enough memory resources are available to complete this operation",
+        r"|hipErrorOutOfMemory|Not enough memory resources are available to complete this operation"
+        # ggml's CUDA backend (ggml-cuda.cu: "cudaMalloc failed: out of memory"), vLLM's KV-cache check when the weights
+        # leave no room for one block ("No available memory for the cache blocks"), exllama's autosplit
+        r"|cudaMalloc failed: out of memory|No available memory for the cache blocks|Insufficient VRAM in split for model",
         0.8,
         "The GPU has not enough free memory for the model (transformers reserves the whole model's size at the start of the load) or for the batch.",
         'Use a smaller model or 4-bit, a GPU with more memory, or `device_map="auto"` with `max_memory`; during training lower the batch size.',
@@ -1792,6 +1797,8 @@ SIGNATURES: tuple[Signature, ...] = (
             "outofdevicememory",
             "erroroutofmemory",
             "not enough memory resources",
+            "available memory for the cache",
+            "insufficient vram",
         ),
     ),
     Signature(
@@ -2170,6 +2177,70 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("divisible by",),
+    ),
+    Signature(
+        "mkl-without-ittnotify",
+        "version_incompat",
+        None,
+        # MKL 2024.1 stopped exporting the ITT (VTune) symbols that torch's conda builds before 2.3 link against:
+        # "libtorch_cpu.so: undefined symbol: iJIT_NotifyEvent" (pytorch/pytorch#123097)
+        r"undefined symbol: iJIT_(NotifyEvent|IsProfilingActive|GetNewMethodID)",
+        0.8,
+        "The installed MKL (2024.1 or newer) no longer provides the ITT symbols that this torch build (a conda build "
+        "before 2.3) was linked against: the MKL and torch releases do not go together.",
+        "Pin `mkl<2024.1` (`conda install mkl==2024.0`) next to this torch, or install torch 2.3+ (or the pip wheels, "
+        "which bundle their own MKL).",
+        (
+            Reference(
+                "reproduction",
+                "pytorch/pytorch#123097: undefined symbol iJIT_NotifyEvent with MKL 2024.1",
+                "https://github.com/pytorch/pytorch/issues/123097",
+            ),
+        ),
+    ),
+    Signature(
+        "nvml-unknown-error-in-container",
+        "gpu_not_visible",
+        None,
+        # NVML inside a container that lost its device nodes' cgroup permission (systemd re-applying cgroups on
+        # `systemctl daemon-reload` with the systemd cgroup driver): nvidia-smi in the container says this, torch then
+        # sees no GPU (NVIDIA/nvidia-container-toolkit#48)
+        r"Failed to initialize NVML: Unknown Error",
+        0.6,
+        "NVML cannot reach the GPU from inside this container: the container lost access to the NVIDIA device nodes "
+        "(typically after `systemctl daemon-reload` on the host with the systemd cgroup driver), so nothing in it sees "
+        "the GPU.",
+        "Restart the container; for good, follow the NVIDIA Container Toolkit's note for this (use the cgroupfs driver "
+        "or pass the /dev/nvidia* device nodes explicitly, or use CDI).",
+        (
+            Reference(
+                "reproduction",
+                "NVIDIA/nvidia-container-toolkit#48: 'Failed to initialize NVML: Unknown Error' after daemon-reload",
+                "https://github.com/NVIDIA/nvidia-container-toolkit/issues/48",
+            ),
+        ),
+    ),
+    Signature(
+        "mps-op-limit",
+        "platform_unsupported",
+        None,
+        # torch's MPS kernels refusing a size or an operator the Metal backend cannot do ("Output channels > 65536 not
+        # supported at the MPS device", aten/src/ATen/native/mps/operations/Convolution.mm), and operators with no
+        # MPS kernel at all for a sparse or special layout ("... from the 'SparseMPS' backend")
+        r"not supported at the MPS device|with arguments from the '(SparseMPS|MPS)' backend",
+        0.6,
+        "Apple's MPS backend cannot run this operation (a size limit of its Metal kernels, or an operator it has no "
+        "kernel for): the code path is CUDA/CPU-first and the Mac GPU cannot follow it.",
+        "Run this step on the CPU (PYTORCH_ENABLE_MPS_FALLBACK=1 for missing operators, or move the module to 'cpu'), "
+        "or use a newer torch whose MPS backend covers it.",
+        (
+            _src(
+                TORCH,
+                "aten/src/ATen/native/mps/operations/Convolution.mm",
+                "'Output channels > 65536 not supported at the MPS device'",
+            ),
+        ),
+        anchors=("mps",),
     ),
     Signature(
         "cuda-runtime-internal-symbol",
@@ -4575,7 +4646,9 @@ SIGNATURES: tuple[Signature, ...] = (
         + PLATFORM_NAMES
         + r"\b,? (is |are )?(not|n't|is not|are not) (yet |currently |"
         r"officially )?(supported|available|implemented)\b|\bnot (yet |currently |officially )?(supported|available|"
-        r"implemented) (on|for|with|in|under) (the )?" + PLATFORM_NAMES + r"\b)",
+        r"implemented) (on|for|with|in|under) (the )?" + PLATFORM_NAMES + r"\b"
+        # "uvloop does not support Windows at the moment", "... doesn't support macOS"
+        r"|\b(does not|doesn't|do not|don't) (yet |currently )?support " + PLATFORM_NAMES + r"\b)",
         0.6,
         "The library refuses this operating system or GPU platform: the feature (often torch.compile or a compiled "
         "kernel) exists only for another one, usually Linux with an NVIDIA GPU.",
@@ -4589,7 +4662,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "v2.3.1",
             ),
         ),
-        anchors=("supported", "available", "implemented"),
+        anchors=("support", "available", "implemented"),
     ),
     Signature(
         "fp16-slow-on-old-gpu",
