@@ -1994,3 +1994,11 @@ def test_the_nvrtc_refusal_reproduced_from_nvidias_wheels_is_recognised() -> Non
 )
 def test_families_of_the_twenty_fourth_set(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+def test_a_declared_version_range_not_met_and_vllms_eager_only_bitsandbytes() -> None:
+    text = "ImportError: peft>=0.11.1,<0.13.0 is required for a normal functioning of this module, but found peft==0.14.0."
+    assert recognised(text)[:1] == ["version_incompat"]
+    assert recognised("ValueError: BitAndBytes with enforce_eager = False is not supported yet.")[:1] == [
+        "version_incompat"
+    ]

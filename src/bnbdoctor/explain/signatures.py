@@ -2243,6 +2243,47 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("mps",),
     ),
     Signature(
+        "required-version-not-met",
+        "version_incompat",
+        None,
+        # transformers/utils/versions.py (_compare_versions, behind require_version; reused by TRL, LLaMA-Factory and
+        # others for their own pins): a package's installed release is outside the range the module declares
+        r"\S+ is required for a normal functioning of this module, but found \S+",
+        0.8,
+        "An installed package is outside the version range the module declares it needs (the message names the range "
+        "and the version found).",
+        "Install a release inside the range the message names (`pip install 'pkg>=X,<=Y'`), or the release of the "
+        "calling library made for the version you have.",
+        (
+            _src(
+                HF,
+                "src/transformers/utils/versions.py",
+                "_compare_versions: 'is required for a normal functioning of this module'",
+            ),
+        ),
+        anchors=("normal functioning",),
+    ),
+    Signature(
+        "vllm-bnb-needs-eager",
+        "version_incompat",
+        None,
+        # vLLM 0.5-0.6's ModelConfig: its bitsandbytes path could not run under CUDA graphs
+        r"BitAndBytes with enforce_eager = False is not supported yet",
+        0.7,
+        "This vLLM release runs bitsandbytes models only in eager mode (no CUDA graphs): the engine was started with "
+        "CUDA graphs on.",
+        "Start the engine with `enforce_eager=True` (`--enforce-eager`), or use a later vLLM release whose "
+        "bitsandbytes path supports CUDA graphs.",
+        (
+            _src(
+                "vllm-project/vllm",
+                "vllm/config.py",
+                "'BitAndBytes with enforce_eager = False is not supported yet.'",
+                "v0.5.4",
+            ),
+        ),
+    ),
+    Signature(
         "cuda-runtime-internal-symbol",
         "cuda_mismatch",
         None,
