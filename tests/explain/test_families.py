@@ -2002,3 +2002,13 @@ def test_a_declared_version_range_not_met_and_vllms_eager_only_bitsandbytes() ->
     assert recognised("ValueError: BitAndBytes with enforce_eager = False is not supported yet.")[:1] == [
         "version_incompat"
     ]
+
+
+def test_torchs_own_c_module_is_not_a_projects_extension() -> None:
+    text = "ImportError: cannot import name '_C' from 'torch' (/home/me/pytorch/torch/__init__.py)"
+    assert "extension-built-without-cuda" not in str(
+        [c.evidence["signatures"] for c in explain_text(text, None)]
+    )
+    assert recognised("ImportError: cannot import name '_C' from 'sam2' (/home/me/sam2/sam2/__init__.py)")[
+        :1
+    ] == ["cuda_mismatch"]

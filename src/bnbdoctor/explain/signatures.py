@@ -2337,7 +2337,9 @@ SIGNATURES: tuple[Signature, ...] = (
         # a project's own CUDA extension (module _C of detectron2, maskrcnn-benchmark/GLIP, GroundingDINO, SAM 2) was
         # built without CUDA: torch's cpp_extension builds a CPU-only module, or none, when it finds no nvcc or
         # CUDA_HOME at install time; the code then says so or cannot import the module
-        r"Not compiled with GPU support|\bname '_C' is not defined|cannot import name '_C' from '[\w.]+'"
+        # (torch's own "cannot import name '_C' from 'torch'" is a torch imported from its source tree or half
+        # installed, not a project's extension)
+        r"Not compiled with GPU support|\bname '_C' is not defined|cannot import name '_C' from '(?!torch')[\w.]+'"
         r"|Failed to load custom C\+\+ ops",
         0.5,
         "The project's CUDA extension (its `_C` module) was built without CUDA: when it was installed, the build found "
