@@ -2012,3 +2012,13 @@ def test_torchs_own_c_module_is_not_a_projects_extension() -> None:
     assert recognised("ImportError: cannot import name '_C' from 'sam2' (/home/me/sam2/sam2/__init__.py)")[
         :1
     ] == ["cuda_mismatch"]
+
+
+def test_an_operator_without_an_mps_kernel_is_torchs_platform_or_the_packages_build() -> None:
+    # torch's own operator: the Mac backend cannot run it; a companion package's: its build has no MPS kernel
+    aten = "NotImplementedError: Could not run 'aten::_fft_r2c' with arguments from the 'MPS' backend."
+    assert recognised(aten)[:1] == ["platform_unsupported"]
+    vision = (
+        "NotImplementedError: Could not run 'torchvision::roi_align' with arguments from the 'MPS' backend."
+    )
+    assert recognised(vision)[:1] == ["version_incompat"]

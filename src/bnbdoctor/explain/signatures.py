@@ -2227,7 +2227,9 @@ SIGNATURES: tuple[Signature, ...] = (
         # torch's MPS kernels refusing a size or an operator the Metal backend cannot do ("Output channels > 65536 not
         # supported at the MPS device", aten/src/ATen/native/mps/operations/Convolution.mm), and operators with no
         # MPS kernel at all for a sparse or special layout ("... from the 'SparseMPS' backend")
-        r"not supported at the MPS device|with arguments from the '(SparseMPS|MPS)' backend",
+        # (torch's own aten operators only: a companion package's operator without an MPS kernel is
+        # operator-without-backend-kernel's, an older build of that package)
+        r"not supported at the MPS device|Could not run '(aten|prims?)::\w+' with arguments from the '(Sparse)?MPS' backend",
         0.6,
         "Apple's MPS backend cannot run this operation (a size limit of its Metal kernels, or an operator it has no "
         "kernel for): the code path is CUDA/CPU-first and the Mac GPU cannot follow it.",
