@@ -110,6 +110,10 @@ FILES = {
     "test48": "reports-test48.jsonl",  # session 11: the other 50 of those 100: never tuned on
     "dev-ao": "reports-dev-ao.jsonl",  # session 11: 23 of 46 more (a fourteenth collection, cut short by the search budget), split at random
     "test49": "reports-test49.jsonl",  # session 11: the other 23 of those 46: never tuned on
+    "dev-ap": "reports-dev-ap.jsonl",  # session 12: 33 of 67 more (a fifteenth collection, six angles), split at random
+    "test50": "reports-test50.jsonl",  # session 12: the other 34 of those 67: never tuned on
+    "dev-aq": "reports-dev-aq.jsonl",  # session 12: 36 of 72 more (a sixteenth collection, four angles), split at random
+    "test51": "reports-test51.jsonl",  # session 12: the other 36 of those 72: never tuned on
 }
 
 

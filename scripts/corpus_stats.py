@@ -134,6 +134,10 @@ FILES = {
     "test48": FIXTURES / "reports-test48.jsonl",
     "dev-ao": FIXTURES / "reports-dev-ao.jsonl",
     "test49": FIXTURES / "reports-test49.jsonl",
+    "dev-ap": FIXTURES / "reports-dev-ap.jsonl",
+    "test50": FIXTURES / "reports-test50.jsonl",
+    "dev-aq": FIXTURES / "reports-dev-aq.jsonl",
+    "test51": FIXTURES / "reports-test51.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -201,6 +205,10 @@ PAGE_SPLITS = {
     "test48",
     "dev-ao",
     "test49",
+    "dev-ap",
+    "test50",
+    "dev-aq",
+    "test51",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

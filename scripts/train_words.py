@@ -68,6 +68,8 @@ TUNING = {
     "dev-am": "reports-dev-am.jsonl",
     "dev-an": "reports-dev-an.jsonl",
     "dev-ao": "reports-dev-ao.jsonl",
+    "dev-ap": "reports-dev-ap.jsonl",
+    "dev-aq": "reports-dev-aq.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -284,6 +284,16 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             23,
         ),  # session 11, a fourteenth collection (2023 H2, 2025 H2, bnb elsewhere, other languages, multi-GPU, misleading messages): half, for tuning
         ("test49", 23),  # held out (session 11): the other half
+        (
+            "dev-ap",
+            33,
+        ),  # session 12, a fifteenth collection (2023 H1, 2026, owners A-L and M-Z, forum pages 2024-26): half, for tuning
+        ("test50", 34),  # held out (session 12): the other half
+        (
+            "dev-aq",
+            36,
+        ),  # session 12, a sixteenth collection (leads other collectors left, media apps, Chinese LLM repos 2023, non-NVIDIA 2025-26): half, for tuning
+        ("test51", 36),  # held out (session 12): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

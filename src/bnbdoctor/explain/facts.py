@@ -267,7 +267,7 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     # the CUDA toolkit found is another release than torch's (DeepSpeed's op builder and torch's cpp_extension say so)
     "toolkit_differs": re.compile(
         r"(Installed CUDA version [\d.]+ does not match the version torch was compiled with|"
-        r"The detected CUDA version \(?[\d.]+\)? mismatches the version)"
+        r"(?:The detected )?CUDA version \(?[\d.]+\)? mismatches the version)"
     ),
     # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),

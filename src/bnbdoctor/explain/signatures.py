@@ -1381,7 +1381,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|(cudart|cublas|cublasLt|cusparse|cudnn\w*)64_\d+\.dll|No libcudart\.so found|libcudart\.so not found"
         r"|libcuda\.so not found|Do you have a CUDA driver installed|Could not load library lib(cudnn|cublas)\w*"
         r"|runtime libraries were not found in the LD_LIBRARY_PATH|CUDA runtime files not found|Missing dependency: libcudart"
-        r"|did not contain \['libcudart",
+        r"|did not contain \['libcudart"
+        # loaders that say dlopen in words (cuda-python: "Failed to dlopen libcuda.so"; TensorFlow's dso_loader)
+        r"|(Failed to|Could not|cannot|unable to) dlopen (library )?'?lib(cuda|cudart|cublas\w*|nvrtc|cudnn\w*|nvidia-ml)\b",
         0.8,
         "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
@@ -1396,6 +1398,33 @@ SIGNATURES: tuple[Signature, ...] = (
             "driver",
             "could not load library",
         ),
+    ),
+    Signature(
+        "jax-cuda-library-not-loaded",
+        "cuda_mismatch",
+        None,
+        # jax_plugins/xla_cuda12 (and xla_cuda13) __init__.py, _version_check: the plugin loads each CUDA library it
+        # was built against and raises "Unable to load cuSPARSE. Is it installed?" when that fails; with the pip
+        # nvidia-* wheels present, the library found first is another CUDA release's (LD_LIBRARY_PATH naming a system
+        # CUDA, whose libnvJitLink lacks the wheels' versioned symbols), and JAX then falls back to the CPU
+        r"Unable to load (cuSPARSE|cuBLAS|cuFFT|cuSOLVER|cuDNN|CUDA|NCCL|CUPTI|cuPTI)\. Is it installed\?"
+        # the same check when the library loads but is older than the one JAX was built against
+        r"|Outdated (cuSPARSE|cuBLAS|cuFFT|cuSOLVER|cuDNN|CUDA|cuPTI) installation found",
+        0.55,
+        "JAX's CUDA plugin could not load a CUDA library it was built against: another CUDA installation on "
+        "LD_LIBRARY_PATH is found before the nvidia-* wheels it installed (or those wheels are absent), so JAX falls "
+        "back to the CPU.",
+        "Run once with `env -u LD_LIBRARY_PATH python -c 'import jax; print(jax.devices())'`; if the GPU appears, drop "
+        "the system CUDA from LD_LIBRARY_PATH (or reinstall `jax[cuda12]`/`jax[cuda13]` so its nvidia-* wheels match).",
+        (
+            _src(
+                "jax-ml/jax",
+                "jax_plugins/cuda/__init__.py",
+                "_check_cuda_versions/_version_check: 'Unable to load {name}. Is it installed?', 'Outdated {name} "
+                "installation found'",
+            ),
+        ),
+        anchors=("is it installed", "installation found"),
     ),
     Signature(
         "bnb-cuda-setup-failed",
@@ -1636,7 +1665,13 @@ SIGNATURES: tuple[Signature, ...] = (
         # capability: {c}. Current capability: {c}."
         r"|is not supported for the current GPU\. Minimum capability: \d+"
         # text-embeddings-inference (candle): "Runtime compute cap 70 is not compatible with compile time compute cap 80"
-        r"|Runtime compute cap \d+ is not compatible with compile time compute cap",
+        r"|Runtime compute cap \d+ is not compatible with compile time compute cap"
+        # a minimum compute capability said in any library's words (vLLM: "GPUs with compute capability less than 7.0
+        # are not supported"; Transformer Engine: "Device compute capability 8.9 or higher required for FP8
+        # execution"; "requires compute capability >= 8.0")
+        r"|compute capabilit(y|ies) (less than|below|lower than|under|older than) \d+\.\d (is|are) not supported"
+        r"|compute capability (of )?(>= ?|at least )?\d+\.\d\+? or (higher|newer|above|later|greater)\b"
+        r"|(requires?|required|needs?|needed)\b[^.\n]{0,40}compute capability (of )?(>=|≥|at least)",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -1651,6 +1686,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
         # ("the MPS backend does not support bfloat16" is the Mac's, bf16-on-mps, not a GPU older than Ampere)
         r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16"
+        # the dtype as MSVC spells a C++ template argument ("at::cuda::blas::gemm: not implemented for struct
+        # c10::BFloat16", torch's CUDA BLAS on a GPU below sm_80), and a kernel's own refusal of the type
+        r"|not implemented for (struct )?c10::BFloat16|un-?supported dtype:? '?(torch\.)?bfloat16"
         r"|Feature '\.?bf16' requires \.target sm_80"
         r"|(bf16|tf32|bfloat16)\S* requires (Ampere|a GPU with compute capability|sm_80)"
         r"|bf16 is not supported on|BF16 is only supported|bf16 mixed precision requires|is_bf16_supported\(\)\S* (is |returns )?False"
@@ -1690,6 +1728,28 @@ SIGNATURES: tuple[Signature, ...] = (
                 confirmed_only=True,
             ),
         ),
+    ),
+    Signature(
+        "bf16-to-numpy",
+        "bf16_unsupported",
+        None,
+        # torch/csrc/utils/tensor_numpy.cpp, aten_to_numpy_dtype: NumPy has no bfloat16, so `.numpy()` (or
+        # np.array(t)) on a bf16 tensor throws; apps that pick bf16 for every GPU of compute capability 8+ meet it at
+        # the first result they hand to NumPy
+        r"Got unsupported ScalarType BFloat16",
+        0.6,
+        "A bfloat16 tensor was handed to NumPy (`.numpy()`, `np.array(t)`), which has no bfloat16 type: the model ran "
+        "in bf16 and the code that reads its output expects float16/float32.",
+        "Cast before converting (`t.float().cpu().numpy()`), or run the model in float16/float32 (dtype=torch.float16; "
+        "no bf16 autocast).",
+        (
+            _src(
+                TORCH,
+                "torch/csrc/utils/tensor_numpy.cpp",
+                "aten_to_numpy_dtype: 'Got unsupported ScalarType ...'",
+            ),
+        ),
+        anchors=("scalartype",),
     ),
     Signature(
         "bf16-on-mps",
@@ -2473,6 +2533,29 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("too old to be supported", "triton only supports"),
+    ),
+    Signature(
+        "triton-mma-unsupported-gpu",
+        "arch_unsupported",
+        None,
+        # triton lib/Analysis/Utility.cpp, supportMMA: asserts the MMA version it derived from the GPU's compute
+        # capability is 1 (Volta), 2 (Turing/Ampere) or 3 (Hopper); a Pascal/Maxwell GPU gives 0 and the compiler
+        # aborts on the assertion (Triton 2.0's int4 kernels on a P40/P100/GTX 10xx). The same file in Triton 2.0's
+        # layout code refuses Volta's MMA v1 for dot operands ("mmaLayout version = 1 is not implemented yet")
+        r"Unexpected MMA layout version found|mmaLayout version = 1 is not implemented yet",
+        0.7,
+        "Triton compiled a kernel for a GPU without the tensor-core (MMA) generation it supports: Pascal and older "
+        "(P40, P100, GTX 10xx) have none, and early Triton releases handled Volta's only partly.",
+        "Use a kernel path that does not need Triton on this GPU (the model's non-Triton/CUDA kernels, an unquantized "
+        "or bitsandbytes load instead of a Triton int4 one), or a GPU of compute capability 7.5 or newer.",
+        (
+            _src(
+                "triton-lang/triton",
+                "lib/Analysis/Utility.cpp",
+                "supportMMA: assert((version == 1 || version == 2 || version == 3) && 'Unexpected MMA layout version found')",
+            ),
+        ),
+        anchors=("mma layout", "mmalayout"),
     ),
     Signature(
         "torch-built-without-backend",
@@ -3657,14 +3740,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "windows-paging-file",
         "oom",
         None,
-        # Windows' text is localised; its number is not. Loading torch's CUDA DLLs commits virtual memory
-        r"\[WinError 1455\]|paging file is too small for this operation",
+        # Windows' text is localised; its number is not, in any of the wrappers that print it: Python's "[WinError 1455]",
+        # Rust's std::io::Error "(os error 1455)" (safetensors, tokenizers), a bare "Error 1455" in a title.
+        # Loading torch's CUDA DLLs commits virtual memory
+        r"\[WinError 1455\]|\(os error 1455\)|\b(?:error|errno|code)[ :]+1455\b|paging file is too small for this operation",
         # above the DLL signatures the same line matches ("Error loading ...cublas64_11.dll"): the error code says why
         # the DLL did not load, and it is not that the DLL is missing
         0.9,
         "Windows ran out of virtual memory (the paging file is too small) while loading the CUDA libraries or the checkpoint: host memory, not the GPU's.",
         "Let Windows manage the paging file size (or enlarge it) and restart; close other programs; load with low_cpu_mem_usage=True.",
         (WIN_ERRORS,),
+        anchors=("1455", "paging file"),
     ),
     Signature(
         "oom-said",
@@ -4136,7 +4222,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "cuda_mismatch",
         None,
         # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
-        r"The detected CUDA version \(?[\d.]+\)? mismatches the version"
+        # (issue titles drop "The detected": "CUDA version (11.8) mismatches the version that was used to compile PyTorch")
+        r"(?:The detected )?CUDA version \(?[\d.]+\)? mismatches the version"
         r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with"
         # DeepSpeed's op builder (op_builder/builder.py, assert_no_cuda_mismatch) raises CUDAMismatchException with
         # its own wording when it JIT-compiles an op; a minor-version difference it accepts ("but since the APIs are
@@ -4729,7 +4816,11 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # prose: quantized layers dequantize on the fly, so 8-bit (LLM.int8) and 4-bit run slower than 16-bit
         r"(?:\b|_)(4|8)[- ]?bit\b.{0,80}(slower than|低于|慢于) ?(the )?(fp16|bf16|float16|16[- ]?bit|half|non-?quantiz\w*|un-?quantized|original|full[- ]precision|fp32|base model)"
-        r"|quantiz\w+ (model |inference |version )?(is |runs |was )?(much |very |a lot |far |\d+x )slower",
+        r"|quantiz\w+ (model |inference |version )?(is |runs |was )?(much |very |a lot |far |\d+x )slower"
+        # any quantized format named first, then slower than something (English), or slower in Chinese: "X-GPTQ-Int8
+        # 比 X 推理慢" (slower than), "量化后速度变慢" (slower after quantizing)
+        r"|(GPTQ|AWQ|\bint[48]\b|-int[48]\b|quantiz\w*)[^\n]{0,60}\b(much |very |a lot |far |\d+(\.\d+)?x )?slower (than|compared)"
+        r"|(GPTQ|AWQ|int[48]|[48][- ]?bit|量化)[^\n]{0,80}(比[^\n]{0,60}慢|慢于|更慢|变慢|速度(下降|更慢))",
         0.45,
         "Quantized layers dequantize their weights at every step: for small batches 4-bit runs slower than 16-bit, "
         "LLM.int8() slower still (its outlier decomposition), and the default float32 compute dtype makes 4-bit 2-4x "
@@ -4738,7 +4829,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "4-bit over 8-bit for speed; where speed matters more than memory serve 16-bit weights or a kernel-based "
         "format (AWQ/GPTQ with Marlin kernels).",
         (COMPUTE_DTYPE, LINEAR4BIT),
-        anchors=("slow", "低于", "慢于"),
+        anchors=("slow", "低于", "慢"),
     ),
     Signature(
         "fsdp-uint8-storage",
