@@ -114,6 +114,8 @@ FILES = {
     "test50": "reports-test50.jsonl",  # session 12: the other 34 of those 67: never tuned on
     "dev-aq": "reports-dev-aq.jsonl",  # session 12: 36 of 72 more (a sixteenth collection, four angles), split at random
     "test51": "reports-test51.jsonl",  # session 12: the other 36 of those 72: never tuned on
+    "dev-ar": "reports-dev-ar.jsonl",  # session 12: 53 of 106 more (a seventeenth collection, six angles), split at random
+    "test52": "reports-test52.jsonl",  # session 12: the other 53 of those 106: never tuned on
 }
 
 

@@ -138,6 +138,8 @@ FILES = {
     "test50": FIXTURES / "reports-test50.jsonl",
     "dev-aq": FIXTURES / "reports-dev-aq.jsonl",
     "test51": FIXTURES / "reports-test51.jsonl",
+    "dev-ar": FIXTURES / "reports-dev-ar.jsonl",
+    "test52": FIXTURES / "reports-test52.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -209,6 +211,8 @@ PAGE_SPLITS = {
     "test50",
     "dev-aq",
     "test51",
+    "dev-ar",
+    "test52",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

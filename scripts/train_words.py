@@ -70,6 +70,7 @@ TUNING = {
     "dev-ao": "reports-dev-ao.jsonl",
     "dev-ap": "reports-dev-ap.jsonl",
     "dev-aq": "reports-dev-aq.jsonl",
+    "dev-ar": "reports-dev-ar.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -2063,3 +2063,63 @@ def test_an_operator_without_an_mps_kernel_is_torchs_platform_or_the_packages_bu
 )
 def test_families_of_the_twenty_fifth_set(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+# session 12: families of tuning texts that only the words could place (a keyword guess, not a recognised message),
+# each tested on another member than the ones the corpus holds
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("ImportError: cannot import name 'cached_download' from 'huggingface_hub'", "version_incompat"),
+        (
+            "AttributeError: 'Qwen2VLProcessor' object has no attribute 'image_processor_class'",
+            "version_incompat",
+        ),
+        (
+            "ERROR: Cannot install -r requirements.txt (line 3) and torch==2.1.0 because these package versions have "
+            "conflicting dependencies.",
+            "version_incompat",
+        ),
+        (
+            "  × No solution found when resolving dependencies:\n  ╰─▶ Because vllm==0.6.3 depends on torch==2.4.0 and "
+            "you require torch>=2.5, we can conclude that vllm==0.6.3 and your requirements are incompatible.",
+            "version_incompat",
+        ),
+        (
+            "NCCL WARN Error while creating shared memory segment /dev/shm/nccl-abc123 (size 9637888)",
+            "other",
+        ),
+        (
+            "[TRT] [E] 1: [caskUtils.cpp::trtSmToCask::193] Error Code 1: Internal Error (Unsupported SM: 0x700)",
+            "arch_unsupported",
+        ),
+        (
+            "AssertionError: One of GPU archs of ['gfx1030'] is invalid or not supported by Flash-Attention",
+            "arch_unsupported",
+        ),
+        ("bash: nvidia-smi: command not found", "gpu_not_visible"),
+        (
+            "Error: crun: unresolvable CDI devices nvidia.com/gpu=all: OCI runtime attempted to invoke a command",
+            "gpu_not_visible",
+        ),
+        ("nvcc fatal   : Value 'c++20' is not defined for option 'std'", "cuda_mismatch"),
+        ('OSError: Error loading "C:\\Python311\\Lib\\site-packages\\torch\\lib\\shm.dll"', "missing_libs"),
+        (
+            "W tensorflow/core/common_runtime/gpu/gpu_device.cc:1850] Cannot dlopen some GPU libraries. Please make "
+            "sure the missing libraries mentioned above are installed properly if you would like to use GPU.",
+            "missing_libs",
+        ),
+    ],
+)
+def test_families_said_only_in_the_words_before(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_none_value_is_not_a_release_and_fp16s_scaler_on_bf16_is_not_the_gpu() -> None:
+    # 'NoneType' has no attributes because a value was never loaded: no release is named
+    assert (
+        "version_incompat" not in recognised("AttributeError: 'NoneType' object has no attribute 'shape'")[:1]
+    )
+    # the unscale kernel has no bf16 version on any GPU: an A100 does not make it the GPU's age
+    text = "NotImplementedError: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for 'BFloat16'"
+    assert recognised(text, stated(gpu="NVIDIA A100-SXM4-80GB"))[:1] == ["bf16_unsupported"]

@@ -294,6 +294,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             36,
         ),  # session 12, a sixteenth collection (leads other collectors left, media apps, Chinese LLM repos 2023, non-NVIDIA 2025-26): half, for tuning
         ("test51", 36),  # held out (session 12): the other half
+        (
+            "dev-ar",
+            53,
+        ),  # session 12, a seventeenth collection (2022 H2, 2024 H1, huggingface repos, training, env dumps, servers at start-up): half, for tuning
+        ("test52", 53),  # held out (session 12): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

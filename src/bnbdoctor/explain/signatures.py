@@ -851,7 +851,11 @@ SIGNATURES: tuple[Signature, ...] = (
         # applications that refuse bitsandbytes quantization when torch has no CUDA device (TGI's model classes,
         # lit-llama/lit-gpt's quantization())
         r"|quantization is not available on CPU|Quantization is only supported on the GPU"
-        r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected",
+        r"|CUDA unknown error - this may be due to an incorrectly set up environment|cudaErrorNoDevice|no CUDA-capable device is detected"
+        # torch's c10/cuda CUDAFunctions.cpp warning when the first CUDA call fails ("CUDA initialization: Unexpected
+        # error from cudaGetDeviceCount()"), quoted without its error number (with one, e.g. "Error 803: system has
+        # unsupported display driver / cuda driver combination", the number's own signature says why)
+        r"|Unexpected error from cudaGetDeviceCount\(\)(?![^\n]*Error \d+)",
         0.8,
         "torch sees no CUDA device: no driver, no GPU, a CPU-only torch, or CUDA_VISIBLE_DEVICES hides the GPUs.",
         "Check `nvidia-smi` and `python -c 'import torch; print(torch.cuda.is_available())'`; `bnbdoctor check` tells which of these it is.",
@@ -866,7 +870,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "BNB001",
         r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver"
         # NVML's own status for the same state (nvml.h NVML_ERROR_DRIVER_NOT_LOADED = 9; pynvml's exception class)
-        r"|NVMLError_DriverNotLoaded|NVML_ERROR_DRIVER_NOT_LOADED",
+        r"|NVMLError_DriverNotLoaded|NVML_ERROR_DRIVER_NOT_LOADED"
+        # no nvidia-smi at all: no driver on this machine, or a container the GPU (and its utilities) was not passed to
+        r"|nvidia-smi: (command )?not found|'nvidia-smi' is not recognized as an internal or external command",
         0.8,
         "nvidia-smi cannot reach the NVIDIA driver: it is not installed or not loaded (after a kernel update, without a reboot), or this is a container/VM without the GPU passed through.",
         "Install or reload the driver (a reboot after a kernel update), or start the container with the GPU (`--gpus all`); `bnbdoctor check` shows what NVML reports.",
@@ -1383,7 +1389,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|runtime libraries were not found in the LD_LIBRARY_PATH|CUDA runtime files not found|Missing dependency: libcudart"
         r"|did not contain \['libcudart"
         # loaders that say dlopen in words (cuda-python: "Failed to dlopen libcuda.so"; TensorFlow's dso_loader)
-        r"|(Failed to|Could not|cannot|unable to) dlopen (library )?'?lib(cuda|cudart|cublas\w*|nvrtc|cudnn\w*|nvidia-ml)\b",
+        r"|(Failed to|Could not|cannot|unable to) dlopen (library )?'?lib(cuda|cudart|cublas\w*|nvrtc|cudnn\w*|nvidia-ml)\b"
+        # TensorFlow's gpu_device.cc summary line, and Rust's cudarc naming the libraries it looked for
+        r"|Cannot dlopen some GPU libraries|Unable to find \w+ lib under the names",
         0.8,
         "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
@@ -1397,6 +1405,8 @@ SIGNATURES: tuple[Signature, ...] = (
             "libcuda",
             "driver",
             "could not load library",
+            "dlopen",
+            "lib under the names",
         ),
     ),
     Signature(
@@ -1537,7 +1547,9 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # Windows' own text is localised ("Le module spécifié est introuvable"); the error number is not
         r"\[WinError 126\]|\[WinError 127\]|Error loading \S+\.dll\S* or one of its dependencies|Could not find module '[^']+\.dll'"
-        r"|DLL load failed",
+        r"|DLL load failed"
+        # torch's own Windows loader quoting the DLL without the "or one of its dependencies" tail
+        r"|Error loading \"[^\"\n]+\.dll\"",
         0.7,
         "Windows could not load a DLL (bitsandbytes' or torch's) or one of the DLLs it depends on: the CUDA runtime DLLs, or the Visual C++ runtime, are missing from the search path.",
         "Install the Microsoft Visual C++ Redistributable, use a bitsandbytes/torch pair built for the same CUDA (`pip install -U bitsandbytes` ships its CUDA DLLs from 0.43 on), and check `python -m bitsandbytes`.",
@@ -1671,7 +1683,15 @@ SIGNATURES: tuple[Signature, ...] = (
         # execution"; "requires compute capability >= 8.0")
         r"|compute capabilit(y|ies) (less than|below|lower than|under|older than) \d+\.\d (is|are) not supported"
         r"|compute capability (of )?(>= ?|at least )?\d+\.\d\+? or (higher|newer|above|later|greater)\b"
-        r"|(requires?|required|needs?|needed)\b[^.\n]{0,40}compute capability (of )?(>=|≥|at least)",
+        r"|(requires?|required|needs?|needed)\b[^.\n]{0,40}compute capability (of )?(>=|≥|at least)"
+        r"|CUDA capability \d[ .]\d is not supported"
+        # TensorRT's builder (caskUtils trtSmToCask): "Unsupported SM: 0x601" (hex of the GPU's sm, here 6.1)
+        r"|Unsupported SM: 0x[0-9a-fA-F]+"
+        # bitsandbytes ops.cu checkCublasStatus prints the cuBLAS status number: 15 is CUBLAS_STATUS_NOT_SUPPORTED
+        # (cublasLt's int8 matmul on a GPU below Turing)
+        r"|cuBLAS API failed with status 15\b"
+        # flash-attention's ROCm build and other kernels naming the GPU's target they do not support
+        r"|GPU archs? of \[[^\]\n]*\] is invalid or not supported|\bnot supported on (gfx\d+\w*|sm_?\d{2,3}\w?)\b",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -1685,7 +1705,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "BNB030",
         r"Bfloat16 is only supported on GPUs with compute capability of at least 8\.0|doesn't support bf16/gpu"
         # ("the MPS backend does not support bfloat16" is the Mac's, bf16-on-mps, not a GPU older than Ampere)
-        r"|\"(?!\w*cpu)\w+\" not implemented for 'BFloat16'|does not support bfloat16"
+        r"|\"(?!\w*cpu|_amp_foreach_non_finite)\w+\" not implemented for 'BFloat16'|does not support bfloat16"
         # the dtype as MSVC spells a C++ template argument ("at::cuda::blas::gemm: not implemented for struct
         # c10::BFloat16", torch's CUDA BLAS on a GPU below sm_80), and a kernel's own refusal of the type
         r"|not implemented for (struct )?c10::BFloat16|un-?supported dtype:? '?(torch\.)?bfloat16"
@@ -1728,6 +1748,31 @@ SIGNATURES: tuple[Signature, ...] = (
                 confirmed_only=True,
             ),
         ),
+    ),
+    Signature(
+        "grad-scaler-on-bf16",
+        "bf16_unsupported",
+        None,
+        # torch aten/src/ATen/native/cuda/AmpKernels.cu dispatches _amp_foreach_non_finite_check_and_unscale_cuda over
+        # float, double and half only: fp16 mixed precision's GradScaler meeting bf16 gradients (LoRA weights created
+        # in the model's bf16 while the trainer runs fp16=True) fails on every GPU, Ampere included
+        r"\"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for 'BFloat16'"
+        r"|\"_amp_update_scale\w*\" not implemented for 'BFloat16'",
+        0.85,
+        "fp16 mixed precision's GradScaler was applied to bfloat16 gradients: its unscale kernel has no bfloat16 "
+        "version (and bf16 needs no loss scaling). The trainable weights (often LoRA adapters created in the model's "
+        "bf16) and the fp16=True setting disagree; the GPU is not the problem.",
+        "Train in one precision: bf16=True and fp16=False on a GPU with bf16 (compute capability 8.0+), or keep the "
+        "trainable parameters in float32 (peft's autocast_adapter_dtype, or cast them) with fp16=True; on older GPUs "
+        "load with dtype=torch.float16.",
+        (
+            _src(
+                TORCH,
+                "aten/src/ATen/native/cuda/AmpKernels.cu",
+                "_amp_foreach_non_finite_check_and_unscale_cuda: float, double, half only",
+            ),
+        ),
+        anchors=("_amp_",),
     ),
     Signature(
         "bf16-to-numpy",
@@ -2587,7 +2632,9 @@ SIGNATURES: tuple[Signature, ...] = (
         # (nvidia-container-cli); a compose/run file naming the nvidia runtime that the daemon does not know
         r"could not select device driver .{0,12}with capabilities: \[\[gpu\]\]"
         r"|nvidia-container-cli: (initialization error|requirement error|mount error|detection error)"
-        r"|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia",
+        r"|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia"
+        # Docker 25+ with CDI: the toolkit generated no CDI spec for the GPU ("failed to discover GPU vendor from CDI")
+        r"|failed to discover GPU vendor from CDI|unresolvable CDI devices nvidia\.com/gpu",
         0.85,
         "The container engine could not give the container the GPU: the NVIDIA container toolkit is missing, not "
         "registered with Docker (or Podman/containerd), or cannot reach the host driver.",
@@ -2605,6 +2652,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "nvidia-container-cli",
             "runtime name",
             "runtime specified",
+            "cdi",
         ),
         alternatives=(
             # Docker Desktop on a Mac has no NVIDIA GPU to give (Apple silicon, or no NVIDIA card at all)
@@ -4236,6 +4284,29 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_EXT, DS_BUILDER),
     ),
     Signature(
+        "nvcc-without-cpp17",
+        "cuda_mismatch",
+        None,
+        # nvcc accepts --std=c++17 from CUDA 11.0 on; torch's cpp_extension (and DeepSpeed's op builder) pass it for
+        # every CUDA extension built for torch 2.x, so an nvcc that refuses it belongs to a CUDA toolkit far older than
+        # the CUDA torch was built with (CUDA_HOME or PATH naming a CUDA 10 install)
+        r"nvcc fatal\s*: Value 'c\+\+(17|20)' is not defined for option 'std'",
+        0.75,
+        "The CUDA toolkit compiling the extension is older than CUDA 11 (its nvcc has no C++17), while the torch it "
+        "builds for was built with a newer CUDA: CUDA_HOME or PATH points at an old toolkit.",
+        "Point CUDA_HOME (and PATH) at a CUDA toolkit of torch's CUDA release (`python -c 'import torch; "
+        "print(torch.version.cuda)'`), e.g. `export CUDA_HOME=/usr/local/cuda-12.1`, then rebuild.",
+        (
+            TORCH_EXT,
+            Reference(
+                "docs",
+                "NVIDIA CUDA Compiler Driver NVCC: --std {c++03|c++11|c++14|c++17|c++20} (c++17 from CUDA 11.0)",
+                "https://docs.nvidia.com/cuda/cuda-compiler-driver-nvcc/index.html",
+            ),
+        ),
+        anchors=("nvcc fatal",),
+    ),
+    Signature(
         "quant-kernels-not-loaded",
         "version_incompat",
         None,
@@ -4990,6 +5061,106 @@ SIGNATURES: tuple[Signature, ...] = (
         # not shown by the OS alone (the setup lines, when pasted, show it through their own signatures)
         (CEXT_043, CUDA_SETUP_041),
         alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, replace(_LINUX_RUNTIME, weak=True)),
+    ),
+    Signature(
+        "shared-memory-too-small",
+        "other",
+        None,
+        # /dev/shm too small for the process (Docker's default 64 MB): NCCL (src/misc/shmutils.cc: "Error while
+        # creating shared memory segment %s (size %zi)"), torch's DataLoader workers ("This might be caused by
+        # insufficient shared memory (shm)"), Triton Inference Server's Python backend
+        r"Error while creating shared memory segment /dev/shm/|insufficient shared memory \(shm\)"
+        r"|dataloader's workers are out of shared memory"
+        r"|Unable to initialize shared memory key",
+        0.6,
+        "The process ran out of shared memory (/dev/shm), not GPU memory: a container's default 64 MB is too small for "
+        "NCCL's buffers between GPUs or the DataLoader's workers.",
+        "Give the container more shared memory (`docker run --shm-size=16g` or `--ipc=host`; Kubernetes: an emptyDir "
+        "with medium Memory on /dev/shm), or set num_workers=0 / NCCL_SHM_DISABLE=1 to avoid it.",
+        (
+            Reference(
+                "source",
+                "NVIDIA/nccl src/misc/shmutils.cc: 'Error while creating shared memory segment %s (size %zi)'",
+                "https://github.com/NVIDIA/nccl/blob/master/src/misc/shmutils.cc",
+            ),
+            _src(TORCH, "torch/utils/data/_utils/signal_handling.py", "'insufficient shared memory (shm)'"),
+        ),
+        anchors=("shared memory",),
+    ),
+    Signature(
+        "pip-dependency-conflict",
+        "version_incompat",
+        None,
+        # the package managers' own words for requirements that cannot all hold: pip's resolver
+        # (src/pip/_internal/resolution/resolvelib/factory.py: "Cannot install ... because these package versions have
+        # conflicting dependencies", ResolutionImpossible) and its post-install check (commands/install.py,
+        # _warn_about_conflicts: "pip's dependency resolver does not currently take into account all the packages that
+        # are installed", "X requires Y, but you have Y v which is incompatible"); uv's and conda's, Poetry's
+        r"pip's dependency resolver does not currently take into account|these package versions have conflicting dependencies"
+        r"|\bResolutionImpossible\b|requires [^\n]{1,80}, but you have [^\n]{1,80} which is incompatible"
+        # (uv's "No solution found when resolving dependencies" heads every failure, a Python ABI tag included: its
+        # next lines say which, and only a conflict between packages is this)
+        r"|we can conclude that [^\n]{1,160} (are|is) incompatible|your requirements are unsatisfiable|\bUnsatisfiableError\b"
+        r"|following specifications were found to be incompatible|version solving failed|\bSolverProblemError\b",
+        0.7,
+        "The packages asked for cannot all be installed at the releases given: one package pins another (often "
+        "torch, transformers or xformers) to a release that a second package or the requirements file excludes, so "
+        "the installer refused, or installed one and left another broken.",
+        "Read the conflict lines (who requires what), then pick releases that agree: drop or loosen the pin the "
+        "message names, install the versions the project lists together, or give each tool its own environment; "
+        "`pip check` shows what is still inconsistent.",
+        (
+            _src(
+                "pypa/pip",
+                "src/pip/_internal/resolution/resolvelib/factory.py",
+                "get_installation_error: 'Cannot install ... because these package versions have conflicting "
+                "dependencies', ResolutionImpossible",
+            ),
+            _src(
+                "pypa/pip",
+                "src/pip/_internal/commands/install.py",
+                "_warn_about_conflicts: 'pip's dependency resolver does not currently take into account all the "
+                "packages that are installed', '... requires ..., but you have ... which is incompatible.'",
+            ),
+        ),
+        anchors=(
+            "resolver",
+            "conflicting",
+            "resolutionimpossible",
+            "incompatible",
+            "unsatisfiable",
+            "version solving",
+            "solverproblem",
+        ),
+    ),
+    Signature(
+        "python-api-drift",
+        "version_incompat",
+        None,
+        # CPython's own words when code asks a package for something the installed release does not have:
+        # Python/ceval.c import_from ("cannot import name 'X' from 'pkg'"), Objects/moduleobject.c ("module 'pkg' has
+        # no attribute 'X'"), Objects/object.c ("'Cls' object has no attribute 'x'"), and a call with a keyword the
+        # function does not take ("f() got an unexpected keyword argument 'k'"). Said of a library's object or module,
+        # it is two packages of different releases meeting; weaker than any library's own message ('NoneType' is a
+        # value that was never loaded, not a release)
+        r"cannot import name '\w+' from '[\w.]+'|module '[\w.]+' has no attribute '\w+'"
+        r"|\b(?!NoneType\b)\w+' object has no attribute '\w+'|\w\(\) got an unexpected keyword argument '\w+'",
+        0.4,
+        "Two packages of different releases meet: the code (a library, the project, or the model's own remote code) "
+        "asks another package for a name, attribute or keyword that the installed release does not have (added "
+        "later, or renamed and removed since).",
+        "Find the package that owns the name in the last lines of the traceback and install the release the calling "
+        "code was written for (the project's pinned requirements, or both packages upgraded together); `pip list` "
+        "shows what is really installed.",
+        (
+            _src(
+                "python/cpython",
+                "Objects/object.c",
+                "PyObject_GenericGetAttr: \"'%.100s' object has no attribute '%U'\"; Objects/moduleobject.c: \"module "
+                "'%U' has no attribute '%U'\"; Python/ceval.c import_from: \"cannot import name %R from %R\"",
+            ),
+        ),
+        anchors=("attribute", "import name", "unexpected keyword"),
     ),
     Signature(
         "bnb-api-missing",
