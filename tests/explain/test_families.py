@@ -2123,3 +2123,34 @@ def test_a_none_value_is_not_a_release_and_fp16s_scaler_on_bf16_is_not_the_gpu()
     # the unscale kernel has no bf16 version on any GPU: an A100 does not make it the GPU's age
     text = "NotImplementedError: \"_amp_foreach_non_finite_check_and_unscale_cuda\" not implemented for 'BFloat16'"
     assert recognised(text, stated(gpu="NVIDIA A100-SXM4-80GB"))[:1] == ["bf16_unsupported"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "ImportError: numpy.core.multiarray failed to import\nAttributeError: _ARRAY_API not found",
+            "version_incompat",
+        ),
+        (
+            "Exception: data did not match any variant of untagged enum PyPreTokenizerTypeWrapper at line 69 column 3",
+            "version_incompat",
+        ),
+        (
+            "[TRT] [E] 1: [stdArchiveReader.cpp::StdArchiveReader::42] Error Code 1: Serialization (Serialization "
+            "assertion stdVersionRead == kSERIALIZATION_VERSION failed.Version tag does not match.)",
+            "version_incompat",
+        ),
+        (
+            "ModuleNotFoundError: No module named 'diffusers.models.unet_2d_condition'",
+            "version_incompat",
+        ),
+        (
+            "/AppleInternal/Library/BuildRoots/x/Library/Caches/com.apple.xbs/Sources/MetalPerformanceShadersGraph/"
+            "mpsgraph/MetalPerformanceShadersGraph/Core/Files/MPSGraphUtilities.mm:233: failed assertion",
+            "platform_unsupported",
+        ),
+    ],
+)
+def test_files_and_binaries_of_another_release_and_apples_frameworks(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

@@ -1464,7 +1464,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "platform_unsupported",
         "BNB050",
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS"
-        r"|not currently implemented for the MPS device|PYTORCH_ENABLE_MPS_FALLBACK|device type mps\b",
+        r"|not currently implemented for the MPS device|PYTORCH_ENABLE_MPS_FALLBACK|device type mps\b"
+        # an assertion or error raised inside Apple's own GPU frameworks (Metal's command buffers, MPSGraph)
+        r"|\bIOGPUMetal\w*|MetalPerformanceShadersGraph|\bMPSGraph\w*\.mm\b",
         0.85,
         "This is macOS (dyld/arm64 messages): bitsandbytes has no CUDA backend there, and older releases no macOS build at all.",
         "Run the quantized load on Linux or Windows with an NVIDIA GPU; on a Mac use a format with an MPS/MLX backend.",
@@ -5063,6 +5065,40 @@ SIGNATURES: tuple[Signature, ...] = (
         alternatives=(_NO_GPU, *_PLATFORMS, _NO_LIBRARY_FOR_NEW_GPU, replace(_LINUX_RUNTIME, weak=True)),
     ),
     Signature(
+        "binary-built-for-other-release",
+        "version_incompat",
+        None,
+        # files and binaries written for another release of the library that reads them: NumPy 2's ABI guard
+        # (numpy/core/_multiarray_umath.py in 2.0: "A module that was compiled using NumPy 1.x cannot be run in NumPy 2.x";
+        # "_ARRAY_API not found" from the extension's side), tokenizers reading a tokenizer.json saved by a newer
+        # release (serde's "data did not match any variant of untagged enum ModelWrapper"), TensorRT deserializing an
+        # engine built by another TensorRT ("stdVersionRead == kSERIALIZATION_VERSION", "engine plan file is not
+        # compatible with this version of TensorRT")
+        r"compiled using NumPy 1\.x cannot be run in\s+NumPy 2|_ARRAY_API not found|numpy\.dtype size changed, may indicate binary incompatibility"
+        r"|did not match any variant of untagged enum (ModelWrapper|PyPreTokenizerTypeWrapper|PyNormalizerTypeWrapper|PyDecoderWrapper|PyPostProcessorTypeWrapper)"
+        r"|stdVersionRead == kSERIALIZATION_VERSION|engine plan file is not compatible with this version of TensorRT",
+        0.75,
+        "A compiled module or a saved file was made for another release of the library that loads it: an extension "
+        "built against NumPy 1.x under NumPy 2, a tokenizer.json saved by a newer tokenizers, a TensorRT engine built "
+        "by another TensorRT.",
+        "Bring the two to one release: `pip install 'numpy<2'` (or upgrade the extension to a NumPy 2 build); `pip "
+        "install -U tokenizers transformers`; rebuild the TensorRT engine with the TensorRT that runs it.",
+        (
+            _src(
+                "numpy/numpy",
+                "numpy/core/_multiarray_umath.py",
+                "__getattr__('_ARRAY_API'): 'A module that was compiled using NumPy 1.x cannot be run in NumPy ...'",
+                "v2.0.0",
+            ),
+            _src(
+                "huggingface/tokenizers",
+                "tokenizers/src/models/mod.rs",
+                "ModelWrapper: #[serde(untagged)] enum of the model types",
+            ),
+        ),
+        anchors=("numpy", "_array_api", "untagged enum", "kserialization_version", "engine plan file"),
+    ),
+    Signature(
         "shared-memory-too-small",
         "other",
         None,
@@ -5144,7 +5180,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # it is two packages of different releases meeting; weaker than any library's own message ('NoneType' is a
         # value that was never loaded, not a release)
         r"cannot import name '\w+' from '[\w.]+'|module '[\w.]+' has no attribute '\w+'"
-        r"|\b(?!NoneType\b)\w+' object has no attribute '\w+'|\w\(\) got an unexpected keyword argument '\w+'",
+        r"|\b(?!NoneType\b)\w+' object has no attribute '\w+'"
+        # a submodule missing from a package that is there ("No module named 'torchvision.transforms.functional_tensor'",
+        # removed in torchvision 0.17): the package's release, not its absence
+        r"|No module named '[A-Za-z_]\w*\.(?!_C')[\w.]+'|\w\(\) got an unexpected keyword argument '\w+'",
         0.4,
         "Two packages of different releases meet: the code (a library, the project, or the model's own remote code) "
         "asks another package for a name, attribute or keyword that the installed release does not have (added "
@@ -5160,7 +5199,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "'%U' has no attribute '%U'\"; Python/ceval.c import_from: \"cannot import name %R from %R\"",
             ),
         ),
-        anchors=("attribute", "import name", "unexpected keyword"),
+        anchors=("attribute", "import name", "unexpected keyword", "no module named"),
     ),
     Signature(
         "bnb-api-missing",
