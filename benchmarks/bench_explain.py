@@ -116,6 +116,8 @@ FILES = {
     "test51": "reports-test51.jsonl",  # session 12: the other 36 of those 72: never tuned on
     "dev-ar": "reports-dev-ar.jsonl",  # session 12: 53 of 106 more (a seventeenth collection, six angles), split at random
     "test52": "reports-test52.jsonl",  # session 12: the other 53 of those 106: never tuned on
+    "dev-as": "reports-dev-as.jsonl",  # session 12: 48 of 97 more (an eighteenth collection, six angles), split at random
+    "test53": "reports-test53.jsonl",  # session 12: the other 49 of those 97: never tuned on
 }
 
 

@@ -140,6 +140,8 @@ FILES = {
     "test51": FIXTURES / "reports-test51.jsonl",
     "dev-ar": FIXTURES / "reports-dev-ar.jsonl",
     "test52": FIXTURES / "reports-test52.jsonl",
+    "dev-as": FIXTURES / "reports-dev-as.jsonl",
+    "test53": FIXTURES / "reports-test53.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -213,6 +215,8 @@ PAGE_SPLITS = {
     "test51",
     "dev-ar",
     "test52",
+    "dev-as",
+    "test53",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

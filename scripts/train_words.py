@@ -71,6 +71,7 @@ TUNING = {
     "dev-ap": "reports-dev-ap.jsonl",
     "dev-aq": "reports-dev-aq.jsonl",
     "dev-ar": "reports-dev-ar.jsonl",
+    "dev-as": "reports-dev-as.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -299,6 +299,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             53,
         ),  # session 12, a seventeenth collection (2022 H2, 2024 H1, huggingface repos, training, env dumps, servers at start-up): half, for tuning
         ("test52", 53),  # held out (session 12): the other half
+        (
+            "dev-as",
+            48,
+        ),  # session 12, an eighteenth collection (end-user apps, newer quantization formats, toolchain changes, the machine itself, other languages 2024-26, small repositories): half, for tuning
+        ("test53", 49),  # held out (session 12): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],
