@@ -118,6 +118,8 @@ FILES = {
     "test52": "reports-test52.jsonl",  # session 12: the other 53 of those 106: never tuned on
     "dev-as": "reports-dev-as.jsonl",  # session 12: 48 of 97 more (an eighteenth collection, six angles), split at random
     "test53": "reports-test53.jsonl",  # session 12: the other 49 of those 97: never tuned on
+    "dev-at": "reports-dev-at.jsonl",  # session 12: 54 of 109 more (a nineteenth collection, six angles), split at random
+    "test54": "reports-test54.jsonl",  # session 12: the other 55 of those 109: never tuned on
 }
 
 

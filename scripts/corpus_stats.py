@@ -142,6 +142,8 @@ FILES = {
     "test52": FIXTURES / "reports-test52.jsonl",
     "dev-as": FIXTURES / "reports-dev-as.jsonl",
     "test53": FIXTURES / "reports-test53.jsonl",
+    "dev-at": FIXTURES / "reports-dev-at.jsonl",
+    "test54": FIXTURES / "reports-test54.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -217,6 +219,8 @@ PAGE_SPLITS = {
     "test52",
     "dev-as",
     "test53",
+    "dev-at",
+    "test54",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

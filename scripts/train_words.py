@@ -72,6 +72,7 @@ TUNING = {
     "dev-aq": "reports-dev-aq.jsonl",
     "dev-ar": "reports-dev-ar.jsonl",
     "dev-as": "reports-dev-as.jsonl",
+    "dev-at": "reports-dev-at.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -2154,3 +2154,31 @@ def test_a_none_value_is_not_a_release_and_fp16s_scaler_on_bf16_is_not_the_gpu()
 )
 def test_files_and_binaries_of_another_release_and_apples_frameworks(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "onnxruntime::BFCArena::AllocateRawInternal Failed to allocate memory for requested buffer of size "
+            "2147483648",
+            "oom",
+        ),
+        ("Could not locate zlibwapi.dll. Please make sure it is in your library path!", "missing_libs"),
+        (
+            "RuntimeError: Failed to load the default metallib. This library is using language version 3.2 which is "
+            "not supported on this OS.",
+            "platform_unsupported",
+        ),
+    ],
+)
+def test_families_of_the_nineteenth_collection(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_hint_that_names_out_of_memory_is_not_the_error() -> None:
+    text = (
+        "Error \"addmm_impl_cpu_\" not implemented for 'Half'\n"
+        "If you encounter CUDA out of memory, try to set --tile with a smaller number."
+    )
+    assert recognised(text)[:1] == ["gpu_not_visible"]

@@ -304,6 +304,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             48,
         ),  # session 12, an eighteenth collection (end-user apps, newer quantization formats, toolchain changes, the machine itself, other languages 2024-26, small repositories): half, for tuning
         ("test53", 49),  # held out (session 12): the other half
+        (
+            "dev-at",
+            54,
+        ),  # session 12, a nineteenth collection (leads, speech apps, image/video desktop tools, AMD/Intel consumer GPUs, 2023 H2 elsewhere, Macs): half, for tuning
+        ("test54", 55),  # held out (session 12): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

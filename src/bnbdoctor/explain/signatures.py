@@ -1391,7 +1391,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # loaders that say dlopen in words (cuda-python: "Failed to dlopen libcuda.so"; TensorFlow's dso_loader)
         r"|(Failed to|Could not|cannot|unable to) dlopen (library )?'?lib(cuda|cudart|cublas\w*|nvrtc|cudnn\w*|nvidia-ml)\b"
         # TensorFlow's gpu_device.cc summary line, and Rust's cudarc naming the libraries it looked for
-        r"|Cannot dlopen some GPU libraries|Unable to find \w+ lib under the names",
+        r"|Cannot dlopen some GPU libraries|Unable to find \w+ lib under the names"
+        # cuDNN 8.3-8.9 on Windows needs zlibwapi.dll beside its own DLLs ("Could not locate zlibwapi.dll. Please make
+        # sure it is in your library path!")
+        r"|Could not locate zlibwapi\.dll",
         0.8,
         "A CUDA library (libcudart, libcublas, libcusparse...) that the native code (bitsandbytes' library or torch's) links against cannot be found.",
         "Use a bitsandbytes wheel matching torch's CUDA (its runtime ships with torch), or add the CUDA toolkit's lib64 folder to LD_LIBRARY_PATH.",
@@ -1407,6 +1410,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "could not load library",
             "dlopen",
             "lib under the names",
+            "zlibwapi",
         ),
     ),
     Signature(
@@ -1466,7 +1470,9 @@ SIGNATURES: tuple[Signature, ...] = (
         r"dlopen\(.*\): tried:|illegal hardware instruction|macosx_\d+_\d+_arm64|You're on macOS"
         r"|not currently implemented for the MPS device|PYTORCH_ENABLE_MPS_FALLBACK|device type mps\b"
         # an assertion or error raised inside Apple's own GPU frameworks (Metal's command buffers, MPSGraph)
-        r"|\bIOGPUMetal\w*|MetalPerformanceShadersGraph|\bMPSGraph\w*\.mm\b",
+        r"|\bIOGPUMetal\w*|MetalPerformanceShadersGraph|\bMPSGraph\w*\.mm\b"
+        # a Metal library compiled for a newer macOS than this one (MLX wheels for macOS 26 on macOS 15)
+        r"|using language version [\d.]+ which is not supported on this OS",
         0.85,
         "This is macOS (dyld/arm64 messages): bitsandbytes has no CUDA backend there, and older releases no macOS build at all.",
         "Run the quantized load on Linux or Windows with an NVIDIA GPU; on a Mac use a format with an MPS/MLX backend.",
@@ -1874,12 +1880,16 @@ SIGNATURES: tuple[Signature, ...] = (
         "cuda-oom",
         "oom",
         "BNB040",
-        r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
+        # (not a hint printed with another error: Real-ESRGAN's "If you encounter CUDA out of memory, try to set
+        # --tile" follows every failure of its inference)
+        r"(?<!encounter[ ])(?<!you[ ]get[ ])(?<!avoid[ ])CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUDA_ERROR_OUT_OF_MEMORY"
         r"|Tried to allocate [\d.]+ [KMG]i?B \(GPU \d+;|Tried to allocate [\d.]+ [KMG]i?B\. GPU \d+ has a total capacity"
         r"|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation|HIP out of memory"
         # the other backends' caching allocators: MPS (aten/src/ATen/mps/MPSAllocator.mm), XPU
         # (c10/xpu/XPUCachingAllocator.cpp), Ascend's torch_npu
         r"|MPS backend out of memory|(XPU|NPU) out of memory"
+        # ONNX Runtime's arena allocator (onnxruntime/core/framework/bfc_arena.cc, AllocateRawInternal)
+        r"|BFCArena::AllocateRawInternal Failed to allocate memory|Failed to allocate memory for requested buffer of size"
         # the graphics APIs' own codes, met by runtimes on Vulkan, Metal and DirectML (llama.cpp, ollama, MLC,
         # onnxruntime-genai): Vulkan's VK_ERROR_OUT_OF_DEVICE_MEMORY (vulkan-hpp: ErrorOutOfDeviceMemory), Metal's
         # kIOGPUCommandBufferCallbackErrorOutOfMemory, HIP's hipErrorOutOfMemory, and Windows' E_OUTOFMEMORY text
@@ -1906,6 +1916,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "not enough memory resources",
             "available memory for the cache",
             "insufficient vram",
+            "failed to allocate memory",
         ),
     ),
     Signature(
