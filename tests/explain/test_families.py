@@ -2182,3 +2182,16 @@ def test_a_hint_that_names_out_of_memory_is_not_the_error() -> None:
         "If you encounter CUDA out of memory, try to set --tile with a smaller number."
     )
     assert recognised(text)[:1] == ["gpu_not_visible"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("pytorch                   2.1.2           py3.10_cpu_0    pytorch", "gpu_not_visible"),
+        ("It turned out conda had installed the CPU-only build of PyTorch.", "gpu_not_visible"),
+        ("加载 14B 模型时显存不够，程序直接退出", "oom"),
+        ("VRAM 부족 으로 학습이 멈춥니다", "oom"),
+    ],
+)
+def test_a_cpu_torch_and_short_gpu_memory_said_in_words(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

@@ -1313,6 +1313,26 @@ SIGNATURES: tuple[Signature, ...] = (
         # on an AMD/Intel GPU no CUDA build of torch could help: the hardware has no CUDA at all
         alternatives=(_MAC, _NON_NVIDIA_TORCH),
     ),
+    Signature(
+        "cpu-torch-said",
+        "gpu_not_visible",
+        "BNB002",
+        # a CPU-only torch named in the report rather than by torch's own refusal: a version with the +cpu local tag
+        # (pip list, conda's pytorch-mutex / *_cpu_* build strings, cpuonly), or said in words ("the CPU-only version
+        # of torch", "CPU版本的pytorch"); weaker than the message, and a report's package list may name it in passing
+        r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
+        r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch"
+        r"|(py)?torch[^\n]{0,12}CPU\s*版|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3[\d.]*_cpu_\d+\b|\bpytorch-cpu\b",
+        0.5,
+        "The torch installed is a CPU-only build (its version ends in +cpu, or the report says so): it sees no GPU, so "
+        "the model runs on the CPU or every CUDA call fails.",
+        "Install a CUDA build of torch from the PyTorch index for the driver's CUDA (`pip install --force-reinstall "
+        "torch --index-url https://download.pytorch.org/whl/cu128`; conda: pytorch-cuda instead of cpuonly), then "
+        "check `torch.cuda.is_available()`.",
+        (TORCH_CUDA_INIT,),
+        alternatives=(_MAC, _NON_NVIDIA_TORCH),
+        anchors=("cpu",),
+    ),
     # ---- the bitsandbytes native library ----
     Signature(
         "bnb-cuda-override",
@@ -3828,12 +3848,28 @@ SIGNATURES: tuple[Signature, ...] = (
         # process the OOM killer ended; torchrun's elastic agent reports "exitcode: -9" and "Signal 9 (SIGKILL)";
         # Kubernetes' reason OOMKilled
         r"|\b(exit|error|return) ?(code|status)\b:? ?137\b|\bexited with (code|status) 137\b|\bexitcode: -9\b"
-        r"|\bSignal 9 \(SIGKILL\)|<Signals\.SIGKILL: 9>|\bnon-zero exit status -9\b|\bOOMKilled\b",
+        r"|\bSignal 9 \(SIGKILL\)|<Signals\.SIGKILL: 9>|\bnon-zero exit status -9\b|\bOOMKilled\b"
+        # the GPU's memory said to be short in Chinese, Japanese and Korean ("显存不足", "爆显存", "メモリ不足",
+        # "메모리 부족")
+        r"|显存(不足|不够|溢出|爆|饱和|占满|满了|耗尽|用完)|显存[^\n]{0,4}(饱和|占满|不够|不足)|爆显存"
+        r"|(VRAM|GPU)\s*メモリ(不足|が足りない)|(GPU|VRAM)?\s*메모리\s*부족|VRAM\s*(不足|不够|부족)",
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
         (TORCH_ALLOC,),
-        anchors=("oom", "killed", "available ram", "ran out of", "137", "-9", "sigkill"),
+        anchors=(
+            "oom",
+            "killed",
+            "available ram",
+            "ran out of",
+            "137",
+            "-9",
+            "sigkill",
+            "显存",
+            "メモリ",
+            "메모리",
+            "vram",
+        ),
     ),
     Signature(
         "move-dispatched-model",
