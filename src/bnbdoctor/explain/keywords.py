@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .signatures import required_words
+from .signatures import CPU_TORCH_SAID, GPU_MEMORY_SHORT_CJK, required_words
 
 KEYWORD_MAX = 0.35  # the confidence of the best guess from words alone
 MIN_SCORE = 1.0  # below this, say nothing
@@ -73,15 +73,13 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         # a CPU build of torch named as such: "the CPU version of PyTorch was installed", "torch 2.1.0+cpu",
         # "PyTorch安装的是CPU版本"
         (
-            r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
-            r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch|(py)?torch[^\n]{0,12}CPU\s*版"
+            # (with conda's markers: `cpuonly`, `pytorch-mutex 1.0 cpu`, build `py3.8_cpu_0`, `pytorch-cpu`)
+            CPU_TORCH_SAID
             # "pytorch版本还是cpu" (the torch installed is still the CPU one)
-            r"|(py)?torch\s*版本?\s*(还是|仍然是|是|为)\s*cpu\b"
-            # conda's markers of its CPU build: the `cpuonly` package, `pytorch-mutex 1.0 cpu`, build `py3.8_cpu_0`
-            r"|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3[\d.]*_cpu_\d+\b"
-            # conda-forge's: build `cpu_py310h...`, the `pytorch-cpu` package, and no `__cuda` virtual package on a
-            # machine without a driver (the solver then cannot pick a CUDA build; CONDA_OVERRIDE_CUDA forces it)
-            r"|\bcpu_py3\d+\w*|\bpytorch-cpu\b|__cuda\b[^\n]{0,40}\bmissing on the system|\bCONDA_OVERRIDE_CUDA\b",
+            + r"|(py)?torch\s*版本?\s*(还是|仍然是|是|为)\s*cpu\b"
+            # conda-forge's build `cpu_py310h...`, and no `__cuda` virtual package on a machine without a driver (the
+            # solver then cannot pick a CUDA build; CONDA_OVERRIDE_CUDA forces it)
+            r"|\bcpu_py3\d+\w*|__cuda\b[^\n]{0,40}\bmissing on the system|\bCONDA_OVERRIDE_CUDA\b",
             2.0,  # a CPU build of torch is the cause by itself: it outweighs a platform merely named (aarch64)
         ),
         # a container that never got the GPU: the NVIDIA container toolkit / runtime named ("I was missing the
@@ -220,8 +218,7 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         # Chinese / Japanese / Korean for "not enough (GPU) memory", "memory overflow", "VRAM blown"
         # ("显存饱和/占满": the GPU memory is saturated / full; "VRAM不足")
         (
-            r"显存(不足|不够|溢出|爆|饱和|占满|满了|耗尽|用完)|显存[^\n]{0,4}(饱和|占满|不够|不足)|爆显存|内存(不足|不够|溢出)"
-            r"|メモリ(不足|が足りない)|메모리\s*부족|VRAM\s*(不足|不够|부족)",
+            GPU_MEMORY_SHORT_CJK + r"|内存(不足|不够|溢出)|メモリ(不足|が足りない)|메모리\s*부족",
             1.5,
         ),
     ),

@@ -567,6 +567,18 @@ PLATFORM_NAMES = (
     r"Jetson|XPU|NPU|HPU)"
 )
 
+#: a CPU-only torch named in a report: the +cpu local version, conda's CPU builds, or said in words ("the CPU-only
+#: build of PyTorch", "CPU版本的pytorch"); the `cpu-torch-said` signature, and the keyword guess of keywords.py adds
+#: the looser wordings to it
+CPU_TORCH_SAID = (
+    r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
+    r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch"
+    r"|(py)?torch[^\n]{0,12}CPU\s*版|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3[\d.]*_cpu_\d+\b|\bpytorch-cpu\b"
+)
+#: the GPU's memory said to be short in Chinese ("显存不足", "爆显存") and with VRAM named; `oom-said` and the keyword
+#: guess add the other languages' wordings each needs
+GPU_MEMORY_SHORT_CJK = r"显存(不足|不够|溢出|爆|饱和|占满|满了|耗尽|用完)|显存[^\n]{0,4}(饱和|占满|不够|不足)|爆显存|VRAM\s*(不足|不够|부족)"
+
 SIGNATURES: tuple[Signature, ...] = (
     # ---- the driver and the GPU ----
     Signature(
@@ -1320,9 +1332,7 @@ SIGNATURES: tuple[Signature, ...] = (
         # a CPU-only torch named in the report rather than by torch's own refusal: a version with the +cpu local tag
         # (pip list, conda's pytorch-mutex / *_cpu_* build strings, cpuonly), or said in words ("the CPU-only version
         # of torch", "CPU版本的pytorch"); weaker than the message, and a report's package list may name it in passing
-        r"\bcpu[- ]only (build|version|wheel|install)? ?(of )?(py)?torch\b|\b(py)?torch\b[^\n]{0,30}\bcpu[- ](only|build|version)\b"
-        r"|\bcpu (build|version|wheel) of (py)?torch\b|\btorch[=\s-]*\d[\w.]*\+cpu\b|CPU\s*版本?的?\s*(py)?torch"
-        r"|(py)?torch[^\n]{0,12}CPU\s*版|\bcpuonly\b|\bpytorch-mutex\s+[\d.]+\s+cpu\b|\bpy3[\d.]*_cpu_\d+\b|\bpytorch-cpu\b",
+        CPU_TORCH_SAID,
         0.5,
         "The torch installed is a CPU-only build (its version ends in +cpu, or the report says so): it sees no GPU, so "
         "the model runs on the CPU or every CUDA call fails.",
@@ -3851,8 +3861,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|\bSignal 9 \(SIGKILL\)|<Signals\.SIGKILL: 9>|\bnon-zero exit status -9\b|\bOOMKilled\b"
         # the GPU's memory said to be short in Chinese, Japanese and Korean ("显存不足", "爆显存", "メモリ不足",
         # "메모리 부족")
-        r"|显存(不足|不够|溢出|爆|饱和|占满|满了|耗尽|用完)|显存[^\n]{0,4}(饱和|占满|不够|不足)|爆显存"
-        r"|(VRAM|GPU)\s*メモリ(不足|が足りない)|(GPU|VRAM)?\s*메모리\s*부족|VRAM\s*(不足|不够|부족)",
+        r"|" + GPU_MEMORY_SHORT_CJK + r"|(VRAM|GPU)\s*メモリ(不足|が足りない)|(GPU|VRAM)?\s*메모리\s*부족",
         0.5,
         "The process ran out of memory (GPU memory, or the host RAM while the checkpoint is read: a killed process or a crashed notebook session is the host's).",
         "Use a smaller model or mode, a GPU or machine with more memory; on Colab/Kaggle, a sharded checkpoint with low_cpu_mem_usage keeps host RAM low.",
