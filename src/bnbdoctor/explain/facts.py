@@ -15,6 +15,7 @@ from packaging.version import InvalidVersion, Version
 from ..rules import derive
 from ..snapshot import Snapshot
 from ..vocab import Finding
+from .signatures import TORCH_EXT_CUDA_MISMATCH
 
 #: The (system, machine) pairs bitsandbytes runs its GPU backends on; anything else is `unsupported_platform`.
 GPU_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Windows", "x86_64"), ("Windows", "AMD64")}
@@ -267,7 +268,8 @@ TEXT_CONDITIONS: dict[str, re.Pattern[str]] = {
     # the CUDA toolkit found is another release than torch's (DeepSpeed's op builder and torch's cpp_extension say so)
     "toolkit_differs": re.compile(
         r"(Installed CUDA version [\d.]+ does not match the version torch was compiled with|"
-        r"(?:The detected )?CUDA version \(?[\d.]+\)? mismatches the version)"
+        + TORCH_EXT_CUDA_MISMATCH
+        + ")"
     ),
     # the code asks for the CPU in so many words (device="cpu", --device cpu, device_map="cpu")
     "cpu_device_asked": re.compile(r"""((?:device|device_map)\s*=\s*["']cpu["']|--device[ =]cpu\b)"""),

@@ -567,6 +567,9 @@ PLATFORM_NAMES = (
     r"Jetson|XPU|NPU|HPU)"
 )
 
+#: torch's cpp_extension CUDA_MISMATCH_MESSAGE (the toolkit building an extension is another CUDA than torch's): the
+#: `torch-extension-cuda-mismatch` signature and facts.py's `toolkit_differs` condition
+TORCH_EXT_CUDA_MISMATCH = r"(?:The detected )?CUDA version \(?[\d.]+\)? mismatches the version"
 #: a CPU-only torch named in a report: the +cpu local version, conda's CPU builds, or said in words ("the CPU-only
 #: build of PyTorch", "CPU版本的pytorch"); the `cpu-torch-said` signature, and the keyword guess of keywords.py adds
 #: the looser wordings to it
@@ -4329,8 +4332,8 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # torch/utils/cpp_extension.py: CUDA_MISMATCH_MESSAGE, raised when a CUDA extension is built
         # (issue titles drop "The detected": "CUDA version (11.8) mismatches the version that was used to compile PyTorch")
-        r"(?:The detected )?CUDA version \(?[\d.]+\)? mismatches the version"
-        r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with"
+        TORCH_EXT_CUDA_MISMATCH
+        + r"|CUDA version mismatch between|was compiled with CUDA \d+\.\d+ but (PyTorch|torch) (was|is) (compiled|built) with"
         # DeepSpeed's op builder (op_builder/builder.py, assert_no_cuda_mismatch) raises CUDAMismatchException with
         # its own wording when it JIT-compiles an op; a minor-version difference it accepts ("but since the APIs are
         # compatible, accepting this combination") is no failure
