@@ -120,6 +120,8 @@ FILES = {
     "test53": "reports-test53.jsonl",  # session 12: the other 49 of those 97: never tuned on
     "dev-at": "reports-dev-at.jsonl",  # session 12: 54 of 109 more (a nineteenth collection, six angles), split at random
     "test54": "reports-test54.jsonl",  # session 12: the other 55 of those 109: never tuned on
+    "dev-au": "reports-dev-au.jsonl",  # session 13: 71 of 142 more (a twentieth collection), split at random
+    "test55": "reports-test55.jsonl",  # session 13: the other 71 of those: never tuned on
 }
 
 

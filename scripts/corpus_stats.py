@@ -144,6 +144,8 @@ FILES = {
     "test53": FIXTURES / "reports-test53.jsonl",
     "dev-at": FIXTURES / "reports-dev-at.jsonl",
     "test54": FIXTURES / "reports-test54.jsonl",
+    "dev-au": FIXTURES / "reports-dev-au.jsonl",
+    "test55": FIXTURES / "reports-test55.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -221,6 +223,8 @@ PAGE_SPLITS = {
     "test53",
     "dev-at",
     "test54",
+    "dev-au",
+    "test55",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

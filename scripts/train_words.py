@@ -73,6 +73,7 @@ TUNING = {
     "dev-ar": "reports-dev-ar.jsonl",
     "dev-as": "reports-dev-as.jsonl",
     "dev-at": "reports-dev-at.jsonl",
+    "dev-au": "reports-dev-au.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -2195,3 +2195,53 @@ def test_a_hint_that_names_out_of_memory_is_not_the_error() -> None:
 )
 def test_a_cpu_torch_and_short_gpu_memory_said_in_words(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "ERROR: the installed driver version is insufficient for the CUDA runtime, falling back to CPU",
+            "driver_too_old",
+        ),
+        (
+            "RuntimeError: unable to mmap 13476839424 bytes from file <C:\\models\\flux1-dev.safetensors>: Cannot "
+            "allocate memory (12)",
+            "oom",
+        ),
+        (
+            'quant_cuda_kernel.cu(1024): error: no instance of overloaded function "atomicAdd" matches the argument '
+            "list\n            argument types are: (__half2 *, __half2)",
+            "arch_unsupported",
+        ),
+        (
+            'csrc/ops.cu(77): error: no instance of overloaded function "atomicAdd" matches the argument list\n'
+            "            argument types are: (__nv_bfloat16 *, __nv_bfloat16)",
+            "bf16_unsupported",
+        ),
+        (
+            '  File "/tmp/pip-install-x/aphrodite-engine/setup.py", line 312, in get_aphrodite_version\n'
+            '    raise RuntimeError("Unknown runtime environment")\nRuntimeError: Unknown runtime environment',
+            "platform_unsupported",
+        ),
+    ],
+)
+def test_families_of_the_twentieth_collection(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("whisper.cpp crashes with CUDA error 209 on my old laptop", "arch_unsupported"),
+        ("Container exits: CUDA failure 35 on startup", "driver_too_old"),
+        ("ggml_cuda_init: CUDA error 100 at ggml/src/ggml-cuda.cu:301", "gpu_not_visible"),
+    ],
+)
+def test_a_cuda_error_told_by_its_number_alone(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_a_number_that_cuda_10_1_renumbered_is_not_read_alone() -> None:
+    # 48 was "no kernel image" before CUDA 10.1 and is no code after it: only the string would say which
+    assert recognised("CUDA error 48 when running the model") == []

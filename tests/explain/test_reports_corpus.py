@@ -309,6 +309,11 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             54,
         ),  # session 12, a nineteenth collection (leads, speech apps, image/video desktop tools, AMD/Intel consumer GPUs, 2023 H2 elsewhere, Macs): half, for tuning
         ("test54", 55),  # held out (session 12): the other half
+        (
+            "dev-au",
+            71,
+        ),  # session 13, a twentieth collection (leads, cloud platforms, HPC clusters, RAG/embedding stacks, quantization research code, ARM/Jetson, containers, science and robotics): half, for tuning
+        ("test55", 71),  # held out (session 13): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

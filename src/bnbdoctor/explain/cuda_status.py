@@ -375,6 +375,16 @@ _CONTEXT_WORDS = ("cuda", "cudnn", "cublas", "nccl", "triton", "error", "curesul
 _NAME = re.compile(
     r"\b(cudaError[A-Z]\w+|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z_]+|CUDNN_STATUS_[A-Z_]+)\b"
 )
+#: a CUDA error told by its number alone ("CUDA error 999", llama.cpp's "CUDA error 2 at ggml-cuda.cu:781", a title's
+#: "cuda error 304 when using Docker", "CUDA failure 804"); the string, when it follows, is read by _LEAD as well
+_NUMBER = re.compile(
+    r"\bcuda\s*(?:runtime\s+)?(?:error|failure)(?:\s+code)?\s*[:=]?\s*\(?(\d{1,4})\b(?!\.\d)", re.I
+)
+#: CUDA 10.1 renumbered most runtime errors (before it: 8 invalid device function, 30 unknown, 38 no device, 48 no
+#: kernel image, 77 illegal address); a number alone is read only where both numberings agree (2 memory
+#: allocation, 3 initialisation, 35 insufficient driver) or where only the new one has it (98 and up)
+_SAME_IN_BOTH_NUMBERINGS = frozenset({2, 3, 35})
+_FIRST_NEW_NUMBER = 98
 #: where a runtime string starts: after "error:", "error (209) :", "Error 804:", bitsandbytes' "Error <string> at
 #: line", Triton's "[CUDA]:"
 _LEAD = re.compile(r"(?:\berror|\[cuda\])(?:\s*\(\d+\))?(?:\s+\d+)?\s*:?\s*", re.I)
@@ -451,7 +461,7 @@ def find(lines: list[str]) -> list[Found]:
         if (
             not any(word in low for word in _CONTEXT_WORDS)
             or not _CONTEXT.search(line)
-            or not (_NAME.search(line) or _LEAD.search(line))
+            or not (_NAME.search(line) or _LEAD.search(line) or _NUMBER.search(line))
         ):
             bare.add(form)
             continue
@@ -464,7 +474,22 @@ def find(lines: list[str]) -> list[Found]:
             string = next((s for s in by_first.get(rest.split(" ", 1)[0], ()) if rest.startswith(s)), None)
             if string is not None:
                 out.setdefault(by_string[string].name, Found(by_string[string], i, line.strip()))
+        for m in _NUMBER.finditer(line):
+            value = int(m.group(1))
+            code = by_value().get(value)
+            if code is not None and (value in _SAME_IN_BOTH_NUMBERINGS or value >= _FIRST_NEW_NUMBER):
+                out.setdefault(code.name, Found(code, i, line.strip()))
     return list(out.values())
+
+
+@cache
+def by_value() -> dict[int, Code]:
+    """The runtime's codes by number (cudaError_t as CUDA 10.1 and later number them)."""
+    return {
+        c.value: c
+        for c in table()[0].values()
+        if c.name.startswith("cudaError") and c.driver is None and c.value
+    }
 
 
 #: the libraries whose own statuses are curated beside the runtime's codes: what a status is called, its table, and

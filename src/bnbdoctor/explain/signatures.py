@@ -826,6 +826,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "driver_too_old",
         "BNB010",
         r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"
+        # the same runtime error as wrappers and users retell it (CTranslate2/faster-whisper: "CUDA failed with error
+        # ...", "CUDA version is insufficient for CUDA runtime version", "driver version is insufficient for the CUDA
+        # runtime")
+        r"|\b(?:CUDA |driver )?version is insufficient for (?:the )?CUDA runtime\b"
         r"|forward compatibility was attempted on non supported HW|cudaErrorCompatNotSupportedOnDevice"
         r"|the provided PTX was compiled with an unsupported toolchain|UNSUPPORTED_PTX_VERSION|cudaErrorUnsupportedPtxVersion",
         0.85,  # above the symptom "no CUDA device" it explains (804 after "is_available() is False")
@@ -1959,7 +1963,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # the process' own memory (RAM), not the GPU's: torch's CPU allocator (c10/core/impl/alloc_cpu.cpp), the C++
         # runtime's std::bad_alloc, Python's MemoryError, the kernel's ENOMEM (errno 12) on mmap/fork
         r"DefaultCPUAllocator: (?:can't al|not enough memory)|std::bad_alloc|^\s*MemoryError\b"
-        r"|\[Errno 12\] Cannot allocate memory|OSError: \[Errno 12\]",
+        r"|\[Errno 12\] Cannot allocate memory|OSError: \[Errno 12\]"
+        # torch's MapAllocator (aten/src/ATen/MapAllocator.cpp): "unable to mmap {n} bytes from file <{f}>: Cannot
+        # allocate memory (12)", a checkpoint mapped into a machine without the RAM (or swap) for it
+        r"|unable to mmap\b[^\n]{0,300}?Cannot allocate memory|Cannot allocate memory \(12\)",
         0.6,
         "The machine ran out of RAM (not GPU memory): the checkpoint is read into CPU memory before it is quantized "
         "and moved to the GPU, and layers offloaded to the CPU stay there.",
@@ -1973,7 +1980,7 @@ SIGNATURES: tuple[Signature, ...] = (
                 "https://man7.org/linux/man-pages/man3/errno.3.html",
             ),
         ),
-        anchors=("defaultcpuallocator", "bad_alloc", "memoryerror", "errno 12"),
+        anchors=("defaultcpuallocator", "bad_alloc", "memoryerror", "errno 12", "cannot allocate memory"),
     ),
     Signature(
         "nvcc-unknown-architecture",
@@ -3230,6 +3237,60 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("is undefined", "__nv_bfloat16"),
+    ),
+    Signature(
+        "atomic-add-type-needs-newer-arch",
+        "arch_unsupported",
+        None,
+        # nvcc compiling a kernel's atomicAdd on 16-bit floats for a GPU without it: atomicAdd(__half*) exists from
+        # compute capability 7.0, atomicAdd(__half2*) from 6.0 (and __nv_bfloat16's from 8.0, the bf16 family above,
+        # which outranks this one when its argument line is pasted); the first line alone is what most reports keep
+        r"no instance of overloaded function \"atomicAdd\" matches the argument list"
+        r"|argument types are: \(__half2? \*, __half2?\)",
+        0.55,
+        "A CUDA kernel the package compiles adds 16-bit floats atomically, which this GPU's architecture does not "
+        "have: atomicAdd on __half needs compute capability 7.0 (Volta), on __half2 6.0, so a build for a Pascal or "
+        "older GPU (GTX 10xx, P40, P100, M40) does not compile.",
+        "Use the package's prebuilt wheel or a release with a fallback for older GPUs (an atomicCAS loop), build only "
+        "for the GPU's architecture with that fallback (TORCH_CUDA_ARCH_LIST), or run on a GPU of compute capability "
+        "7.0 or newer.",
+        (
+            Reference(
+                "docs",
+                "CUDA C++ Programming Guide: atomicAdd, the __half version from compute capability 7.x, __half2 from 6.x",
+                "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#atomicadd",
+            ),
+        ),
+        anchors=("atomicadd", "__half"),
+    ),
+    Signature(
+        "source-build-sees-no-gpu-runtime",
+        "platform_unsupported",
+        None,
+        # the setup.py of vLLM and the projects built on its build (Aphrodite, MInference, SGLang's kernels, ...):
+        # get_vllm_version() raises "Unknown runtime environment" when the build finds none of CUDA (a CUDA torch:
+        # torch.version.cuda), ROCm, a TPU/XPU/CPU target, i.e. a source build on a platform without a GPU build of
+        # torch (aarch64 or macOS pulling the CPU wheel) or without the toolkit
+        r"RuntimeError: Unknown runtime environment\b",
+        0.5,
+        "The package is being built from source (no prebuilt wheel matched this platform), and its build found no "
+        "GPU runtime to build for: the torch it sees has no CUDA (the CPU wheel that pip installs on aarch64 or "
+        "macOS, or build isolation pulling a generic torch) and no ROCm/other target was chosen.",
+        "Install the package's prebuilt wheel for this platform if one exists; to build, first install a CUDA build "
+        "of torch (on aarch64 from PyTorch's cuXXX index), build without isolation (pip install --no-build-isolation) "
+        "and set the target device (VLLM_TARGET_DEVICE=cuda/cpu), with CUDA_HOME pointing at the toolkit.",
+        (_src("vllm-project/vllm", "setup.py", "get_vllm_version: 'Unknown runtime environment'"),),
+        alternatives=(
+            Alternative(
+                "gpu_not_visible",
+                "The torch installed for the build is a CPU-only build (torch.version.cuda is None), so the build "
+                "sees no CUDA even though the machine has a GPU.",
+                "Install torch from PyTorch's CUDA index for this platform, then build without build isolation.",
+                0.35,
+                "no_gpu",
+            ),
+        ),
+        anchors=("unknown runtime environment",),
     ),
     Signature(
         "merge-into-quantized-base",
