@@ -122,6 +122,10 @@ FILES = {
     "test54": "reports-test54.jsonl",  # session 12: the other 55 of those 109: never tuned on
     "dev-au": "reports-dev-au.jsonl",  # session 13: 71 of 142 more (a twentieth collection), split at random
     "test55": "reports-test55.jsonl",  # session 13: the other 71 of those: never tuned on
+    "dev-av": "reports-dev-av.jsonl",  # session 13: 59 of 119 more (a twenty-first collection), split at random
+    "test56": "reports-test56.jsonl",  # session 13: the other 60 of those: never tuned on
+    "dev-aw": "reports-dev-aw.jsonl",  # session 13: 51 of 102 more (a twenty-second collection), split at random
+    "test57": "reports-test57.jsonl",  # session 13: the other 51 of those: never tuned on
 }
 
 

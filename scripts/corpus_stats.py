@@ -146,6 +146,10 @@ FILES = {
     "test54": FIXTURES / "reports-test54.jsonl",
     "dev-au": FIXTURES / "reports-dev-au.jsonl",
     "test55": FIXTURES / "reports-test55.jsonl",
+    "dev-av": FIXTURES / "reports-dev-av.jsonl",
+    "test56": FIXTURES / "reports-test56.jsonl",
+    "dev-aw": FIXTURES / "reports-dev-aw.jsonl",
+    "test57": FIXTURES / "reports-test57.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -225,6 +229,10 @@ PAGE_SPLITS = {
     "test54",
     "dev-au",
     "test55",
+    "dev-av",
+    "test56",
+    "dev-aw",
+    "test57",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

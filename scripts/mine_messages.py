@@ -47,7 +47,7 @@ What it does, per package (see PACKAGES below for the versions and the files of 
 
 Last full run (2026-11-30): bitsandbytes 56 releases (0.35.0-0.50.2, every final release), transformers 161
 (4.20.0-5.24.0, every final release), accelerate 52 (0.20.0-1.15.0), peft 33 (0.4.0-0.21.2), torch 13 minors
-(1.13.1-2.11.0; 2.12-2.15 have no macOS arm64 wheel here); the newest patch of each minor of trl 43 (0.4.7-1.16.0),
+(1.13.1-2.11.0; 2.12-2.15 were not fetched, see session 13 below); the newest patch of each minor of trl 43 (0.4.7-1.16.0),
 diffusers 18 (0.25.1-0.42.1), optimum 23 (1.8.6-2.3.0; 1.10 not fetched) and vllm 30 (0.4.3-0.33.0; each wheel
 deleted once mined, its mined members kept as vllm-<version>-mined.zip), and of each month of unsloth 27
 (2024.8-2026.10.9) and unsloth_zoo 25 (2024.10.5-2026.10.9): 7398 templates. The wider stack, the newest patch of
@@ -63,7 +63,11 @@ exllamav2 15 (0.0.10-0.3.2) 66, ctranslate2 34 (3.0.2-4.8.5; the Python package,
 (0.5.1-1.2.1) 29: 705 releases, 10796 templates in the table (natives included; 3300 of the wider stack), 1310 public
 names and entry points; 414 KiB. Session 6 (2026-11-30, `--offline`, 7 min) added torch's _dynamo/eval_frame.py (50
 templates) and transformers' tokenization_utils_base.py / tokenization_utils_fast.py with `logger.warning_advice`
-(160): 11006 templates, 422 KiB; every other row as before.
+(160): 11006 templates, 422 KiB; every other row as before. Session 13 (2026-12-01, `--offline` after fetching
+torch 2.12.1-2.14.1, whose Apple-silicon wheels are tagged macOS 14: MAC_14) added torch's 2.12-2.14 minors (16
+minors, 1.13.1-2.14.1; 2.15.0 is above this environment's pip constraint torch<=2.14.1, so not fetched) and
+accelerate's launchers.py, state.py, commands/launch.py and data_loader.py (how a run starts: notebook_launcher's
+refusals, `accelerate launch`): 708 releases, 11151 templates, 428 KiB.
 
 `extract_messages(source)` and `mine_tree(package, root)` are also used by the test that proves the shipped
 table covers the transformers/bitsandbytes/accelerate installed in the environment.
@@ -153,6 +157,11 @@ _ACCELERATE_FILES = {
     "accelerate/big_modeling.py",
     "accelerate/hooks.py",
     "accelerate/accelerator.py",
+    # how a run starts: notebook_launcher's refusals, the distributed state, `accelerate launch`, the data loader
+    "accelerate/launchers.py",
+    "accelerate/state.py",
+    "accelerate/commands/launch.py",
+    "accelerate/data_loader.py",
 }
 
 
@@ -593,6 +602,8 @@ BUILD_ENV = {"DS_BUILD_OPS": "0", "FLASH_ATTENTION_SKIP_CUDA_BUILD": "TRUE", "BU
 WHEEL = ("--only-binary", ":all:")
 MAC = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.11")
 MAC_310 = ("--only-binary", ":all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.10")
+#: torch 2.12 and later publish their Apple-silicon wheels for macOS 14+ only
+MAC_14 = ("--only-binary", ":all:", "--platform", "macosx_14_0_arm64", "--python-version", "3.11")
 #: a Linux wheel for CPython 3.10 (a release that published none for this environment's 3.11)
 LINUX_310 = (
     "--only-binary",
@@ -642,7 +653,13 @@ PACKAGES: dict[str, Package] = {
     "accelerate": Package("accelerate", "accelerate", "0.20.0", _accelerate_file, (WHEEL,)),
     "peft": Package("peft", "peft", "0.4.0", _peft_file, (WHEEL,)),
     "torch": Package(
-        "torch", "torch", "1.13.0", _TORCH_FILES.__contains__, (MAC, MAC_310), per_minor=True, progress=True
+        "torch",
+        "torch",
+        "1.13.0",
+        _TORCH_FILES.__contains__,
+        (MAC, MAC_310, MAC_14),
+        per_minor=True,
+        progress=True,
     ),
     "trl": Package("trl", "trl", "0.4.0", _trl_file, (WHEEL,), per_minor=True),
     "diffusers": Package("diffusers", "diffusers", "0.25.0", _diffusers_file, (WHEEL,), per_minor=True),

@@ -74,6 +74,8 @@ TUNING = {
     "dev-as": "reports-dev-as.jsonl",
     "dev-at": "reports-dev-at.jsonl",
     "dev-au": "reports-dev-au.jsonl",
+    "dev-av": "reports-dev-av.jsonl",
+    "dev-aw": "reports-dev-aw.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -2224,6 +2224,16 @@ def test_a_cpu_torch_and_short_gpu_memory_said_in_words(text: str, category: str
             '    raise RuntimeError("Unknown runtime environment")\nRuntimeError: Unknown runtime environment',
             "platform_unsupported",
         ),
+        (
+            "[TRT] [E] 6: The engine plan file is generated on an incompatible device, expecting compute 7.5 got "
+            "compute 8.9, please rebuild.",
+            "arch_unsupported",
+        ),
+        ('ValueError: Please use "int4" quantization for Turing, Ampere and Ada GPUs. ', "arch_unsupported"),
+        (
+            "ValueError: Unsupported GPU architecture 70 due to the lack of 4-bit tensorcores.",
+            "arch_unsupported",
+        ),
     ],
 )
 def test_families_of_the_twentieth_collection(text: str, category: str) -> None:
@@ -2245,3 +2255,24 @@ def test_a_cuda_error_told_by_its_number_alone(text: str, category: str) -> None
 def test_a_number_that_cuda_10_1_renumbered_is_not_read_alone() -> None:
     # 48 was "no kernel image" before CUDA 10.1 and is no code after it: only the string would say which
     assert recognised("CUDA error 48 when running the model") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "ImportError: /opt/venv/lib/python3.11/site-packages/torch/lib/libtorch_cuda.so: undefined symbol: "
+            "ncclCommWindowRegister",
+            "cuda_mismatch",
+        ),
+        (
+            "[Rank 3] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=12, OpType=BROADCAST, NumelIn=1, "
+            "NumelOut=1, Timeout(ms)=600000) ran for 600013 milliseconds before timing out.",
+            "other",
+        ),
+        ("The node lost a GPU mid-training: Xid 94 (contained ECC error) in dmesg", "other"),
+        ("Xid 78: Guest driver is incompatible with host driver", "driver_too_old"),
+    ],
+)
+def test_distributed_runs_and_the_gpus_own_fault_reports(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]

@@ -314,6 +314,16 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             71,
         ),  # session 13, a twentieth collection (leads, cloud platforms, HPC clusters, RAG/embedding stacks, quantization research code, ARM/Jetson, containers, science and robotics): half, for tuning
         ("test55", 71),  # held out (session 13): the other half
+        (
+            "dev-av",
+            59,
+        ),  # session 13, a twenty-first collection (the core trackers' newest months, Windows and WSL 2025-26, fine-tuning frameworks 2025-26, inference engines 2025-26, non-NVIDIA accelerators, quantized diffusion models, free notebook GPUs): half, for tuning
+        ("test56", 60),  # held out (session 13): the other half
+        (
+            "dev-aw",
+            51,
+        ),  # session 13, a twenty-second collection (GitHub discussions, Hugging Face pages, July-December 2024, January-June 2025, multi-GPU and distributed runs, local coding assistants and chat front-ends, course and tutorial repositories, failures in the middle of a run): half, for tuning
+        ("test57", 51),  # held out (session 13): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],

@@ -3293,6 +3293,54 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("unknown runtime environment",),
     ),
     Signature(
+        "engine-built-for-another-gpu",
+        "arch_unsupported",
+        None,
+        # TensorRT's runtime (and TensorRT-LLM, which wraps it): a serialized engine holds kernels tuned for the GPU
+        # it was built on ("The engine plan file is generated on an incompatible device, expecting compute 8.6 got
+        # compute 8.0, please rebuild.")
+        r"engine plan file is generated on an incompatible device",
+        0.8,
+        "The TensorRT engine was built on a GPU of another architecture (compute capability) than this one: an "
+        "engine holds kernels chosen for the GPU it was built on and runs only on that architecture.",
+        "Rebuild the engine on (a GPU of the same architecture as) the GPU that will run it, or ship one engine per "
+        "architecture; with TensorRT 8.6+ a hardware-compatible engine (hardware_compatibility_level=AMPERE_PLUS) "
+        "runs on any Ampere or newer GPU, a little slower.",
+        (
+            Reference(
+                "docs",
+                "TensorRT developer guide: engines are specific to the GPU model they were built on (hardware "
+                "compatibility levels from TensorRT 8.6)",
+                "https://docs.nvidia.com/deeplearning/tensorrt/latest/inference-library/advanced.html",
+            ),
+        ),
+        anchors=("incompatible device",),
+    ),
+    Signature(
+        "quantization-for-another-gpu-generation",
+        "arch_unsupported",
+        None,
+        # nunchaku (SVDQuant, nunchaku/utils.py check_hardware_compatibility): INT4 checkpoints run on Turing to Ada,
+        # NVFP4 ones only on Blackwell (sm_120): 'Please use "fp4" quantization for Blackwell GPUs.', 'Please use
+        # "int4" quantization for Turing, Ampere and Ada GPUs.', and any other GPU: "Unsupported GPU architecture {sm}
+        # due to the lack of 4-bit tensorcores."
+        r"Please use .?(fp4|int4).? quantization for (non-Blackwell|Blackwell|Turing, Ampere and Ada) GPUs"
+        r"|Unsupported GPU architecture \d+ due to the lack of 4-bit tensorcores",
+        0.8,
+        "The checkpoint's quantization format has kernels only for another GPU generation: NVFP4 (fp4) weights need a "
+        "Blackwell GPU (RTX 50xx, B200), INT4 weights a GPU before Blackwell.",
+        "Download the variant of the model quantized for this GPU (the fp4 one on Blackwell, the int4 one before it); "
+        "the model card lists both.",
+        (
+            _src(
+                "nunchaku-tech/nunchaku",
+                "nunchaku/utils.py",
+                "check_hardware_compatibility: 'Please use \"fp4\" quantization for Blackwell GPUs.'",
+            ),
+        ),
+        anchors=("quantization for", "4-bit tensorcores"),
+    ),
+    Signature(
         "merge-into-quantized-base",
         "wrong_api",
         None,
@@ -3774,6 +3822,9 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # NVML/nvidia-smi and the kernel log (Xid) when the GPU stops answering; ECC errors the driver reports
         r"GPU has fallen off the bus|fallen off the bus|\bNVRM: Xid\b|\bXid \(PCI:|Unable to determine the device handle for GPU.{0,40}Unknown Error"
+        # an Xid number as people retell it ("Random Xid 79", "Xid 48 on node 3"); 78 (a vGPU guest driver too old
+        # for its host) is the driver family's
+        r"|\bXid (?!78\b)\d{1,3}\b"
         r"|GPU is lost",  # an ECC error in CUDA's own words is cudaErrorECCUncorrectable (cuda_status.py)
         0.6,
         "The GPU stopped answering the driver (a hardware, power, thermal or PCIe fault, or a driver crash): no "
@@ -3788,6 +3839,63 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("fallen off the bus", "xid", "unknown error", "gpu is lost"),
+    ),
+    Signature(
+        "nccl-collective-timeout",
+        "other",
+        None,
+        # torch's ProcessGroupNCCL watchdog (torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp): "Watchdog caught
+        # collective operation timeout: WorkNCCL(SeqNum=.., OpType=ALLREDUCE, ..., Timeout(ms)=1800000) ran for ..."
+        r"Watchdog caught collective operation timeout",
+        0.55,
+        "One rank of the distributed run never joined a collective (all-reduce, broadcast) within the timeout: it was "
+        "still busy (evaluation, data preparation or saving done on one rank only, a much slower rank), hung, or "
+        "took another code path; the timeout itself is a symptom, not a CUDA or NCCL setup fault.",
+        "Find the rank that lags (NCCL_DEBUG=INFO, TORCH_NCCL_TRACE_BUFFER_SIZE, the stack of each rank); make every "
+        "rank run the same collectives, move one-rank work outside them or raise the timeout "
+        "(init_process_group(timeout=...), accelerate's InitProcessGroupKwargs) for slow preparation steps.",
+        (
+            _src(
+                TORCH,
+                "torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp",
+                "watchdog: 'Watchdog caught collective operation timeout'",
+            ),
+        ),
+        anchors=("watchdog caught",),
+    ),
+    Signature(
+        "nccl-symbol-missing",
+        "cuda_mismatch",
+        None,
+        # torch's CUDA library calls NCCL functions that older NCCL releases lack (ncclCommRegister, ncclMemAlloc,
+        # ncclMemFree from NCCL 2.19, ncclCommWindowRegister from 2.27): another libnccl.so.2 loaded first (a
+        # container's, another package's nvidia-nccl-cu11 wheel, LD_LIBRARY_PATH) shadows the one torch was built
+        # with (pytorch/pytorch#119932)
+        r"undefined symbol: nccl[A-Z]\w+|libnccl\.so\.\d+: version .?NCCL_[\d.]+.? not found",
+        0.65,
+        "torch's CUDA library needs NCCL functions that the NCCL library actually loaded does not have: another, "
+        "older libnccl.so (a container's, another package's nvidia-nccl wheel for another CUDA major, or one on "
+        "LD_LIBRARY_PATH) was loaded instead of the NCCL torch was built with.",
+        "Remove the second NCCL (pip uninstall the nvidia-nccl-cuXX wheel of the other CUDA major), drop its folder "
+        "from LD_LIBRARY_PATH, or import torch before the package that loads the older NCCL; `pip list | grep nccl` "
+        "shows the wheels.",
+        (
+            Reference(
+                "issue",
+                "pytorch/pytorch#119932: undefined symbol ncclCommRegister, an older NCCL from another package",
+                "https://github.com/pytorch/pytorch/issues/119932",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "version_incompat",
+                "The torch release needs a newer NCCL than the environment provides (a pinned nvidia-nccl wheel).",
+                "Install the nvidia-nccl-cuXX version torch requires (pip check), or a torch that matches the NCCL.",
+                0.4,
+                "versions_wrong",
+            ),
+        ),
+        anchors=("undefined symbol: nccl", "libnccl"),
     ),
     Signature(
         "requirement-not-installed",
