@@ -126,6 +126,8 @@ FILES = {
     "test56": "reports-test56.jsonl",  # session 13: the other 60 of those: never tuned on
     "dev-aw": "reports-dev-aw.jsonl",  # session 13: 51 of 102 more (a twenty-second collection), split at random
     "test57": "reports-test57.jsonl",  # session 13: the other 51 of those: never tuned on
+    "dev-ax": "reports-dev-ax.jsonl",  # session 13: 53 of 107 more (a twenty-third collection), split at random
+    "test58": "reports-test58.jsonl",  # session 13: the other 54 of those: never tuned on
 }
 
 

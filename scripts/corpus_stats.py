@@ -150,6 +150,8 @@ FILES = {
     "test56": FIXTURES / "reports-test56.jsonl",
     "dev-aw": FIXTURES / "reports-dev-aw.jsonl",
     "test57": FIXTURES / "reports-test57.jsonl",
+    "dev-ax": FIXTURES / "reports-dev-ax.jsonl",
+    "test58": FIXTURES / "reports-test58.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -233,6 +235,8 @@ PAGE_SPLITS = {
     "test56",
     "dev-aw",
     "test57",
+    "dev-ax",
+    "test58",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -76,6 +76,7 @@ TUNING = {
     "dev-au": "reports-dev-au.jsonl",
     "dev-av": "reports-dev-av.jsonl",
     "dev-aw": "reports-dev-aw.jsonl",
+    "dev-ax": "reports-dev-ax.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

@@ -2272,7 +2272,34 @@ def test_a_number_that_cuda_10_1_renumbered_is_not_read_alone() -> None:
         ),
         ("The node lost a GPU mid-training: Xid 94 (contained ECC error) in dmesg", "other"),
         ("Xid 78: Guest driver is incompatible with host driver", "driver_too_old"),
+        ("pynvml.NVMLError_LibraryNotFound: NVML Shared Library Not Found", "gpu_not_visible"),
     ],
 )
 def test_distributed_runs_and_the_gpus_own_fault_reports(text: str, category: str) -> None:
     assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "llama_model_load: error loading model: error loading model architecture: unknown model architecture: "
+            "'gemma4'",
+            "version_incompat",
+        ),
+        (
+            '  File "gpt-fast/quantize.py", line 600, in quantize\nRuntimeError: No HIP GPUs are available',
+            "gpu_not_visible",
+        ),
+    ],
+)
+def test_families_of_the_twenty_third_collection(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+@pytest.mark.parametrize("name", ["Gemma3nForConditionalGeneration", "Idefics3ForConditionalGeneration"])
+def test_a_model_class_of_a_later_transformers_is_a_version_not_a_misspelling_nor_a_rename(name: str) -> None:
+    # the API index knows every release's classes: a class added in 4.5x is not a typo of a neighbour's name, and a
+    # TensorFlow class removed in 5.0 did not make way for it
+    first = explain_text(f"ImportError: cannot import name '{name}' from 'transformers'")[0]
+    assert first.category == "version_incompat" and "replacing" not in first.cause

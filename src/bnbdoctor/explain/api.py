@@ -368,10 +368,13 @@ def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tup
             and ix.edges(package, r)[1] is not None
             and Version(ix.edges(package, r)[1] or "0") <= Version(ix.releases[package][-1])
         }
+        # gone in the very release `name` came (a name spelt alike that left earlier or later is no rename: a
+        # TensorFlow class removed in transformers 5.0 did not make way for a model class added in 4.45)
         before = {
             o: r
             for o, r in gone.items()
             if ix.contains(package, r, ix.releases[package][max(0, ix.releases[package].index(added) - 1)])
+            and ix.edges(package, r)[1] == added
         }
         replaces = _close(name, before, 0.6)
     return replaced_by, replaces

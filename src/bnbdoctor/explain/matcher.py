@@ -756,6 +756,10 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
             )
             if source is None or name in kb.api.get(module, {}):
                 continue
+            from . import api  # the index of every release's public names, loaded only for such a text
+
+            if any(home.split(".")[0] == top for home in api.api_index().by_name.get(name, ())):
+                continue  # a name some release of this package has (transformers' model classes): a version question
             known = _known_names(kb)  # built only when a text names a missing name: most never do
             if name in known:
                 homes = sorted(known[name] - {module})

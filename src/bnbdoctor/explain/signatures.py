@@ -864,7 +864,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "no-cuda-device",
         "gpu_not_visible",
         "BNB001",
-        r"No CUDA GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
+        # torch's CUDA initialisation (c10/cuda/CUDAFunctions.cpp), "HIP" in a ROCm build of torch
+        r"No (CUDA|HIP) GPUs are available|Found no NVIDIA driver on your system|No GPU found\. A GPU is needed for quantization"
         r"|CUDA is required but not available for bitsandbytes|None of the available devices .*are supported by the bitsandbytes"
         r"|(requires|use|using|needs) CUDA, but CUDA is not available|torch\.cuda\.is_available\(\) ?(is|==?|returns?|returned|gives|gave) ?False|Attempting to deserialize object on a CUDA device"
         # applications that refuse bitsandbytes quantization when torch has no CUDA device (TGI's model classes,
@@ -890,6 +891,10 @@ SIGNATURES: tuple[Signature, ...] = (
         r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver"
         # NVML's own status for the same state (nvml.h NVML_ERROR_DRIVER_NOT_LOADED = 9; pynvml's exception class)
         r"|NVMLError_DriverNotLoaded|NVML_ERROR_DRIVER_NOT_LOADED"
+        # NVML's library itself absent (nvml.h NVML_ERROR_LIBRARY_NOT_FOUND = 12, "NVML Shared Library Not Found";
+        # pynvml's NVMLError_LibraryNotFound): libnvidia-ml.so.1 ships with the driver, so no driver is installed
+        # here, or the container was started without the GPU (the toolkit mounts it)
+        r"|NVMLError_LibraryNotFound|NVML_ERROR_LIBRARY_NOT_FOUND|NVML Shared Library Not Found"
         # no nvidia-smi at all: no driver on this machine, or a container the GPU (and its utilities) was not passed to
         r"|nvidia-smi: (command )?not found|'nvidia-smi' is not recognized as an internal or external command",
         0.8,
@@ -1479,14 +1484,31 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     Signature(
         "bnb-cuda-setup-failed",
-        "missing_libs",
+        # the corpus' definition of bnb_cpu_fallback names this message where the fix is the bitsandbytes install
+        # (upgrade, reinstall, a build with CUDA): so it was in 5 of the 11 tuning reports it led, the runtime not on
+        # the loader path (missing_libs) in 3; sessions 1-12 had these the other way round
+        "bnb_cpu_fallback",
         None,
         r"CUDA Setup failed despite (GPU|CUDA) being available|Could not load bitsandbytes native library",
         0.6,
-        "bitsandbytes could not load its CUDA library although torch sees a GPU (old releases: usually the CUDA runtime was not found, or no library matches torch's CUDA).",
-        "Upgrade bitsandbytes (`pip install -U bitsandbytes`; 0.43+ finds the runtime torch ships), and run `python -m bitsandbytes` to see which file failed.",
+        "bitsandbytes could not load its CUDA library although torch sees a GPU, and fell back to its CPU library "
+        "(old releases: no library matched torch's CUDA, or their setup did not find the runtime).",
+        "Upgrade bitsandbytes (`pip install -U bitsandbytes`; 0.43+ finds the runtime torch ships and has a "
+        "library for each CUDA), and run `python -m bitsandbytes` to see which file failed.",
         (CEXT_043, CEXT),
-        alternatives=(_OVERRIDE, *_PLATFORMS),
+        alternatives=(
+            Alternative(
+                "missing_libs",
+                "The CUDA runtime library bitsandbytes looks for is not on the loader path (a conda or Docker "
+                "install whose libcudart is in a folder LD_LIBRARY_PATH does not name).",
+                "Add the folder with libcudart.so to LD_LIBRARY_PATH (conda: $CONDA_PREFIX/lib), or upgrade "
+                "bitsandbytes (0.43+ uses the runtime torch ships).",
+                0.45,
+                "text:container",
+            ),
+            _OVERRIDE,
+            *_PLATFORMS,
+        ),
     ),
     Signature(
         "bnb-cpu-library",
@@ -3339,6 +3361,31 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("quantization for", "4-bit tensorcores"),
+    ),
+    Signature(
+        "runtime-predates-architecture",
+        "version_incompat",
+        None,
+        # llama.cpp's model loader (llama_model::load_arch in src/llama-model.cpp; llm_load_arch in llama.cpp before
+        # the 2025 split): "error loading model architecture: unknown model architecture: 'glm4moe'"; Ollama, LM
+        # Studio, KoboldCpp, GPT4All and llama-cpp-python print it from the llama.cpp they bundle
+        r"unknown model architecture: '?[\w.-]+'?",
+        0.75,
+        "The llama.cpp this runs (built into Ollama, LM Studio, llama-cpp-python, KoboldCpp...) is older than the "
+        "model's architecture: support for a new architecture lands in llama.cpp first and in the apps that bundle "
+        "it a release or more later.",
+        "Update llama.cpp or the app (its llama.cpp runtime: LM Studio's runtime page, `pip install -U "
+        "llama-cpp-python`, a newer Ollama) to a release that lists the architecture; until then use a model of a "
+        "supported architecture.",
+        (
+            _src(
+                "ggml-org/llama.cpp",
+                "src/llama-model.cpp",
+                "load_arch: \"unknown model architecture: '%s'\"",
+                "master",
+            ),
+        ),
+        anchors=("unknown model architecture",),
     ),
     Signature(
         "merge-into-quantized-base",
