@@ -2303,3 +2303,22 @@ def test_a_model_class_of_a_later_transformers_is_a_version_not_a_misspelling_no
     # TensorFlow class removed in 5.0 did not make way for it
     first = explain_text(f"ImportError: cannot import name '{name}' from 'transformers'")[0]
     assert first.category == "version_incompat" and "replacing" not in first.cause
+
+
+@pytest.mark.parametrize(
+    ("text", "successor"),
+    [
+        # transformers 5.0 removed every TensorFlow class at once: the PyTorch class of the same name is the successor
+        (
+            "ImportError: cannot import name 'TFAutoModelForCausalLM' from 'transformers'",
+            "`AutoModelForCausalLM`",
+        ),
+        (
+            "ImportError: cannot import name 'prepare_model_for_int8_training' from 'peft'",
+            "`prepare_model_for_kbit_training`",
+        ),
+    ],
+)
+def test_a_removed_name_is_said_replaced_only_by_its_own_successor(text: str, successor: str) -> None:
+    first = explain_text(text)[0]
+    assert first.category == "version_incompat" and first.cause.endswith(f"replaced by {successor}.")

@@ -336,6 +336,40 @@ def _close(name: str, choices: Iterable[str], cutoff: float = 0.82) -> str | Non
     return got[0] if got else None
 
 
+#: names of one table removed in the same release from which a removal is a clean-up, not a rename
+MASS_REMOVAL = 10
+
+
+def _stems(a: str, b: str) -> tuple[str, str]:
+    """What differs between two names once their common start and end are set aside."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    end = 0
+    while end < min(len(a), len(b)) and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return a[: len(a) - end], b[: len(b) - end]
+
+
+def _renamed(name: str, choices: Iterable[str], cutoff: float) -> str | None:
+    """The successor (or predecessor) of `name` among names spelt alike: a rename adds or drops a part
+    (print_cuda_runtime_diagnostics -> print_runtime_diagnostics), or changes one alike
+    (prepare_model_for_int8_training -> ..._kbit_...); two names that differ by a whole other word
+    (is_flax_available, is_mlx_available; is_peft_available, is_diffusers_available) are neighbours."""
+    pool = []
+    for other in choices:
+        a, b = _stems(name, other)
+        if (
+            not a
+            or not b
+            or (len(a) <= 3 and len(b) <= 3)
+            or difflib.SequenceMatcher(None, a, b).ratio() >= 0.5
+        ):
+            pool.append(other)
+    return _close(name, pool, cutoff)
+
+
 def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tuple[str | None, str | None]:
     """(the name that replaced `name`, the name `name` replaced), from the same table (module or signature): one
     spelt alike that is there in the release `name` went (and came after it), or the only one that appeared in that
@@ -356,7 +390,11 @@ def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tup
             if ix.contains(package, r, removed) and versions.index(ix.spans(package, r)[0][0]) > first_of_name
         }
         present = {o: r for o, r in others.items() if ix.contains(package, r, removed)}
-        replaced_by = _close(name, later, 0.6) or _close(name, present, 0.8)
+        # a release that removed many names of this table at once (transformers 5.0 dropping every TensorFlow and
+        # Flax class) renamed none of them: a name spelt a little alike is a neighbour, not the successor
+        gone_with = sum(1 for r in others.values() if ix.edges(package, r)[1] == removed)
+        loose = 0.6 if gone_with < MASS_REMOVAL else 0.9
+        replaced_by = _renamed(name, later, loose) or _renamed(name, present, max(loose, 0.8))
         if replaced_by is None and "(" in table:
             same = [o for o, r in later.items() if versions.index(ix.spans(package, r)[0][0]) == i]
             replaced_by = same[0] if len(same) == 1 else None
@@ -376,7 +414,7 @@ def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tup
             if ix.contains(package, r, ix.releases[package][max(0, ix.releases[package].index(added) - 1)])
             and ix.edges(package, r)[1] == added
         }
-        replaces = _close(name, before, 0.6)
+        replaces = _renamed(name, before, 0.6 if len(before) < MASS_REMOVAL else 0.9)
     return replaced_by, replaces
 
 
