@@ -2322,3 +2322,15 @@ def test_a_model_class_of_a_later_transformers_is_a_version_not_a_misspelling_no
 def test_a_removed_name_is_said_replaced_only_by_its_own_successor(text: str, successor: str) -> None:
     first = explain_text(text)[0]
     assert first.category == "version_incompat" and first.cause.endswith(f"replaced by {successor}.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AttributeError: 'LlamaForCausalLM' object has no attribute 'quantize'",  # not a slip for dequantize
+        "AttributeError: module 'peft.tuners.lora' has no attribute 'Linear4bitLt'",  # not a slip for Linear8bitLt
+    ],
+)
+def test_a_name_with_a_prefix_or_other_digits_is_no_misspelling_of_its_neighbour(text: str) -> None:
+    causes = " ".join(m.cause for m in explain_text(text))
+    assert "misspelling of `dequantize`" not in causes and "misspelling of `Linear8bitLt`" not in causes

@@ -330,10 +330,28 @@ def _installed(text: str, versions: dict[str, str], package: str) -> tuple[str |
     return None, ""
 
 
-def _close(name: str, choices: Iterable[str], cutoff: float = 0.82) -> str | None:
-    pool = [c for c in choices if c != name and abs(len(c) - len(name)) <= max(3, len(name) // 3)]
+def _close(name: str, choices: Iterable[str], cutoff: float = 0.82, slip: bool = True) -> str | None:
+    """The name spelt most like `name`, if alike enough; never one that differs only in its digits (Linear4bitLt,
+    Linear8bitLt: another thing), nor, for a slip of the keyboard (`slip`), one with a prefix added in front
+    (quantize, dequantize: the opposite; a successor may drop one: TFAutoModel, AutoModel)."""
+    pool = [
+        c
+        for c in choices
+        if c != name
+        and abs(len(c) - len(name)) <= max(3, len(name) // 3)
+        and not another_thing(name, c, prefix=slip)
+    ]
     got = difflib.get_close_matches(name, pool, n=1, cutoff=cutoff)
     return got[0] if got else None
+
+
+def another_thing(a: str, b: str, prefix: bool = True) -> bool:
+    """Two names spelt alike that name different things: they differ only in digits, or (`prefix`) one is the other
+    with a prefix in front."""
+    x, y = _stems(a, b)
+    if not x + y:
+        return False
+    return (x + y).isdigit() or (prefix and (not x or not y) and (a.endswith(b) or b.endswith(a)))
 
 
 #: names of one table removed in the same release from which a removal is a clean-up, not a rename
@@ -367,7 +385,7 @@ def _renamed(name: str, choices: Iterable[str], cutoff: float) -> str | None:
             or difflib.SequenceMatcher(None, a, b).ratio() >= 0.5
         ):
             pool.append(other)
-    return _close(name, pool, cutoff)
+    return _close(name, pool, cutoff, slip=False)
 
 
 def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tuple[str | None, str | None]:

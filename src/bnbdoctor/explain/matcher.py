@@ -771,7 +771,9 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
                 )
                 fix = f"Import it from where it lives (e.g. `from {homes[0].split('.')[0]} import {name}`)."
             else:
-                close = difflib.get_close_matches(name, known.keys(), n=1, cutoff=0.9)
+                close = difflib.get_close_matches(
+                    name, [k for k in known if not api.another_thing(name, k)], n=1, cutoff=0.9
+                )
                 if not close:
                     continue
                 cause = f"{name} is not a name of any release: it is a misspelling of {close[0]}."
