@@ -3928,7 +3928,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "shows the wheels.",
         (
             Reference(
-                "issue",
+                "reproduction",
                 "pytorch/pytorch#119932: undefined symbol ncclCommRegister, an older NCCL from another package",
                 "https://github.com/pytorch/pytorch/issues/119932",
             ),
