@@ -2291,6 +2291,15 @@ def test_distributed_runs_and_the_gpus_own_fault_reports(text: str, category: st
             '  File "gpt-fast/quantize.py", line 600, in quantize\nRuntimeError: No HIP GPUs are available',
             "gpu_not_visible",
         ),
+        (
+            "[4/5] c++ ... -o pt_binding.o\nninja: build stopped: subcommand failed.\n"
+            "RuntimeError: Error building extension 'transformer_inference'",
+            "cuda_mismatch",
+        ),
+        (
+            "    out = quant_cuda.vecquant4matmul(x, self.qweight)\nNameError: name 'quant_cuda' is not defined",
+            "missing_libs",
+        ),
     ],
 )
 def test_families_of_the_twenty_third_collection(text: str, category: str) -> None:

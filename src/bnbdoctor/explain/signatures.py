@@ -4561,6 +4561,60 @@ SIGNATURES: tuple[Signature, ...] = (
         (TORCH_EXT, DS_BUILDER),
     ),
     Signature(
+        "torch-extension-build-failed",
+        "cuda_mismatch",
+        None,
+        # torch/utils/cpp_extension.py (_run_ninja_build / _jit_compile): "Error building extension '{name}'" when the
+        # ninja build of a JIT-compiled extension fails (DeepSpeed's fused_adam, ColBERT's kernels, ...). The
+        # compiler's own lines above it say why and outrank this; alone, the thread's cause was the toolkit (nvcc,
+        # CUDA_HOME) of another CUDA release than torch's in all 3 tuning reports that carry it
+        r"Error building extension '[\w.-]+'",
+        0.45,
+        "A CUDA extension that is compiled when it is first used (JIT) failed to build; most often the CUDA toolkit "
+        "doing it (nvcc, CUDA_HOME) is another CUDA release than the one torch was built with, or too old for it.",
+        "Read the first compiler error above this line; make `nvcc --version` match `python -c 'import torch; "
+        "print(torch.version.cuda)'` (CUDA_HOME/PATH pointing at that toolkit), or install the package's prebuilt "
+        "ops instead of JIT-building them.",
+        (TORCH_EXT,),
+        alternatives=(
+            Alternative(
+                "missing_libs",
+                "No CUDA toolkit is installed at all (no nvcc, CUDA_HOME unset): the extension cannot be compiled.",
+                "Install the CUDA toolkit of torch's CUDA release (or conda's cuda-nvcc) and set CUDA_HOME.",
+                0.35,
+                "text:no_cuda_toolkit",
+            ),
+        ),
+        anchors=("error building extension",),
+    ),
+    Signature(
+        "compiled-extension-not-imported",
+        "missing_libs",
+        None,
+        # packages import their compiled CUDA extension in a try/except and go on without it (AutoAWQ's awq_ext,
+        # mamba's selective_scan_cuda, GPTQ's quant_cuda, GroundingDINO's _C); the first call then fails with Python's
+        # NameError for the module name, the import's own error long gone (Qwen's maintainers on AutoAWQ: the real
+        # cause is that the kernels package fails to import)
+        r"NameError: name '\w*(?:_ext|_cuda\w*|_C|_kernels?|_cpp)' is not defined",
+        0.45,
+        "The package's compiled CUDA extension was never imported: it is not installed (a separate kernels package, "
+        "or a build that skipped the CUDA part), or it failed to load (built for another torch or CUDA); the package "
+        "caught that error, so the first use of the extension fails with this NameError.",
+        "Import the extension by hand to see the real error (`python -c 'import awq_ext'`); install the package's "
+        "kernels (its -kernels wheel, or a build with CUDA_HOME set and a CUDA torch) for this torch and CUDA.",
+        (TORCH_EXT,),
+        alternatives=(
+            Alternative(
+                "cuda_mismatch",
+                "The extension is there but was built for another torch or CUDA, so importing it failed.",
+                "Rebuild or reinstall the extension against the installed torch (`pip install --no-build-isolation`).",
+                0.35,
+                "text:toolkit_differs",
+            ),
+        ),
+        anchors=("nameerror",),
+    ),
+    Signature(
         "nvcc-without-cpp17",
         "cuda_mismatch",
         None,
