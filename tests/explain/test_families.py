@@ -2300,6 +2300,7 @@ def test_distributed_runs_and_the_gpus_own_fault_reports(text: str, category: st
             "    out = quant_cuda.vecquant4matmul(x, self.qweight)\nNameError: name 'quant_cuda' is not defined",
             "missing_libs",
         ),
+        ("NotImplementedError: MoE models are not supported yet for AWQ quantization", "version_incompat"),
     ],
 )
 def test_families_of_the_twenty_third_collection(text: str, category: str) -> None:

@@ -4615,6 +4615,32 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=("nameerror",),
     ),
     Signature(
+        "not-supported-yet",
+        "version_incompat",
+        None,
+        # a library saying a model or feature comes later, in its own words: AutoGPTQ's "{model_type} isn't supported
+        # yet.", vLLM's "GGUF quantization hasn't supported tensor parallelism yet." and "BitAndBytes with
+        # enforce_eager = False is not supported yet.", peft 0.2's "Training an 8-bit model is not supported yet."
+        # (5 of 5 tuning reports: a later release added it); a platform's or a GPU's "not yet supported" is another
+        # family's, which outranks this one
+        # ("This is not supported yet." after a description of the setup is that setup's message, not a release's)
+        r"(?<![Tt]his[ ])(?<![Ii]t[ ])(?<![Tt]hat[ ])\b(?:isn't|is not|are not|aren't) supported yet\b"
+        r"|\bhasn't (?:been )?supported\b[^\n]{0,60}?\byet\b",
+        0.5,
+        "The library's release does not support this model or feature yet, in its own words: support was added (or "
+        "is planned) in a later release.",
+        "Upgrade the library to a release that lists the model or feature (its changelog), or pick a model, "
+        "quantization or setting this release supports.",
+        (
+            _src(
+                "AutoGPTQ/AutoGPTQ",
+                "auto_gptq/modeling/_utils.py",
+                'check_and_get_model_type: "{model_type} isn\'t supported yet."',
+            ),
+        ),
+        anchors=("supported yet", "hasn't supported", "hasn't been supported"),
+    ),
+    Signature(
         "nvcc-without-cpp17",
         "cuda_mismatch",
         None,
