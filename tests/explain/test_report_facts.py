@@ -203,11 +203,10 @@ def test_explain_file_on_a_whole_issue_body(capsys):
     assert document["matches"][0]["category"] == "bf16_unsupported"
     # a bot posts it only while the signature's record on the tuning reports holds (it moves as the corpus grows:
     # bf16-needs-ampere was right in 61 of the 67 it led after session 13, just under the smoothed 0.9)
-    from bnbdoctor.explain.triage import MIN_TRACK_RECORD
+    from bnbdoctor.explain.triage import MIN_TRACK_RECORD, track_record
 
-    record = document["triage"]["track_record"]
-    share = (record["right"] + 1) / (record["led"] + 2)
-    assert document["triage"]["category"] == "bf16_unsupported" and record["led"] > 50
+    led, _, share = track_record(document["triage"]["signature"])
+    assert document["triage"]["category"] == "bf16_unsupported" and led > 50
     assert document["triage"]["confident"] is (share >= MIN_TRACK_RECORD)
 
 

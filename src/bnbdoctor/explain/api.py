@@ -330,7 +330,7 @@ def _installed(text: str, versions: dict[str, str], package: str) -> tuple[str |
     return None, ""
 
 
-def _close(name: str, choices: Iterable[str], cutoff: float = 0.82, slip: bool = True) -> str | None:
+def closest(name: str, choices: Iterable[str], cutoff: float = 0.82, slip: bool = True) -> str | None:
     """The name spelt most like `name`, if alike enough; never one that differs only in its digits (Linear4bitLt,
     Linear8bitLt: another thing), nor, for a slip of the keyboard (`slip`), one with a prefix added in front
     (quantize, dequantize: the opposite; a successor may drop one: TFAutoModel, AutoModel)."""
@@ -385,7 +385,7 @@ def _renamed(name: str, choices: Iterable[str], cutoff: float) -> str | None:
             or difflib.SequenceMatcher(None, a, b).ratio() >= 0.5
         ):
             pool.append(other)
-    return _close(name, pool, cutoff, slip=False)
+    return closest(name, pool, cutoff, slip=False)
 
 
 def _rename(ix: ApiIndex, package: str, table: dict[str, str], name: str) -> tuple[str | None, str | None]:
@@ -595,7 +595,7 @@ def _on_import(
     if table.get("~") == "partial":
         return None  # a per-model file: only its changing names are kept, so absence proves nothing
     elsewhere = _homes(ix, name, module)
-    close = None if elsewhere else _close(name, set(table))
+    close = None if elsewhere else closest(name, set(table))
     return _never(what, name, close, elsewhere, package, newest, line, i)
 
 
@@ -621,7 +621,7 @@ def _on_module(
         return _version_verdict(ix, package, what, table[module], table, module, installed, line, i)
     parent = module.rpartition(".")[0]
     siblings = [m for m in table if m.rpartition(".")[0] == parent]
-    close = _close(module, siblings, 0.85)
+    close = closest(module, siblings, 0.85)
     if parent not in table and parent != package:
         return None  # a deeper path of a module the index does not know: nothing to add
     return _never(what, module, close, [], package, ix.releases[package][-1], line, i)
@@ -653,7 +653,7 @@ def _on_attribute(
             )
         return _submodule_verdict(ix, package, f"{module}.{name}", sub, installed, line, i)
     elsewhere = _homes(ix, name, module)
-    close = None if elsewhere else _close(name, set(table))
+    close = None if elsewhere else closest(name, set(table))
     return _never(what, name, close, elsewhere, package, ix.releases[package][-1], line, i)
 
 
@@ -698,7 +698,7 @@ def _on_member(
             RUNNER_UP - 0.1,
             detail={"package": where, "name": name, "owner": owner},
         )
-    close = _close(name, set(table))
+    close = closest(name, set(table))
     if not close and model:
         return None  # a model's own attribute (its remote code, a submodule): the index cannot tell
     return _never(what, name, close, [], package, newest, line, i)
@@ -763,7 +763,7 @@ def _on_keyword(
     package = _package_of(key)
     table = ix.params[key]
     shown = key.partition(":")[2]
-    close = _close(name, [p for p in table if p not in ("(", "*", "**")], 0.75)
+    close = closest(name, [p for p in table if p not in ("(", "*", "**")], 0.75)
     what = f"`{name}` as a `{shown}` argument"
     return _never(what, name, close, [], package, ix.releases[package][-1], line, i)
 

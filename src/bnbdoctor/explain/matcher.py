@@ -771,13 +771,11 @@ def _wrong_name(text: str, merged: dict[str, _Candidate], kb: KnowledgeBase) -> 
                 )
                 fix = f"Import it from where it lives (e.g. `from {homes[0].split('.')[0]} import {name}`)."
             else:
-                close = difflib.get_close_matches(
-                    name, [k for k in known if not api.another_thing(name, k)], n=1, cutoff=0.9
-                )
-                if not close:
+                close = api.closest(name, known, 0.9)
+                if close is None:
                     continue
-                cause = f"{name} is not a name of any release: it is a misspelling of {close[0]}."
-                fix = f"Correct the name to {close[0]}."
+                cause = f"{name} is not a name of any release: it is a misspelling of {close}."
+                fix = f"Correct the name to {close}."
             cand = merged.get("wrong_api")
             if cand is None:
                 cand = merged["wrong_api"] = _Candidate(
