@@ -128,6 +128,12 @@ FILES = {
     "test57": "reports-test57.jsonl",  # session 13: the other 51 of those: never tuned on
     "dev-ax": "reports-dev-ax.jsonl",  # session 13: 53 of 107 more (a twenty-third collection), split at random
     "test58": "reports-test58.jsonl",  # session 13: the other 54 of those: never tuned on
+    "dev-ay": "reports-dev-ay.jsonl",  # session 14: 52 of 104 more (a twenty-fourth collection), split at random
+    "test59": "reports-test59.jsonl",  # session 14: the other 52 of those: never tuned on
+    "dev-az": "reports-dev-az.jsonl",  # session 14: 63 of 127 more (a twenty-fifth collection), split at random
+    "test60": "reports-test60.jsonl",  # session 14: the other 64 of those: never tuned on
+    "dev-ba": "reports-dev-ba.jsonl",  # session 14: 41 of 82 more (a twenty-sixth collection), split at random
+    "test61": "reports-test61.jsonl",  # session 14: the other 41 of those: never tuned on
 }
 
 

@@ -152,6 +152,12 @@ FILES = {
     "test57": FIXTURES / "reports-test57.jsonl",
     "dev-ax": FIXTURES / "reports-dev-ax.jsonl",
     "test58": FIXTURES / "reports-test58.jsonl",
+    "dev-ay": FIXTURES / "reports-dev-ay.jsonl",
+    "test59": FIXTURES / "reports-test59.jsonl",
+    "dev-az": FIXTURES / "reports-dev-az.jsonl",
+    "test60": FIXTURES / "reports-test60.jsonl",
+    "dev-ba": FIXTURES / "reports-dev-ba.jsonl",
+    "test61": FIXTURES / "reports-test61.jsonl",
 }
 #: Files that may be absent (the held-out set lives apart until it is collected); a missing one is no problem.
 OPTIONAL_FILES: set[str] = set()  # no held-out set is pending now (test3 is retired as dev-d)
@@ -237,6 +243,12 @@ PAGE_SPLITS = {
     "test57",
     "dev-ax",
     "test58",
+    "dev-ay",
+    "test59",
+    "dev-az",
+    "test60",
+    "dev-ba",
+    "test61",
 }
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OS_VALUES = {"linux", "windows", "wsl", "macos", "colab", "kaggle"}

@@ -77,6 +77,9 @@ TUNING = {
     "dev-av": "reports-dev-av.jsonl",
     "dev-aw": "reports-dev-aw.jsonl",
     "dev-ax": "reports-dev-ax.jsonl",
+    "dev-ay": "reports-dev-ay.jsonl",
+    "dev-az": "reports-dev-az.jsonl",
+    "dev-ba": "reports-dev-ba.jsonl",
 }
 
 if str(ROOT / "src") not in sys.path:

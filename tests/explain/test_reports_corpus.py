@@ -329,6 +329,21 @@ def test_stats_can_be_restricted_to_one_split(capsys):
             53,
         ),  # session 13, a twenty-third collection (leads earlier collectors could not confirm, speech models 2024-26, vision-language and OCR models, RL post-training stacks, MoE models, conversion and quantization scripts, the newest model families 2025-26; the shared search budget ran out during it): half, for tuning
         ("test58", 54),  # held out (session 13): the other half
+        (
+            "dev-ay",
+            52,
+        ),  # session 14, a twenty-fourth collection (bitsandbytes 8-bit optimizers in training tools, quantized video/image generation 2024-26, threads in languages other than Chinese/Japanese/Korean, 2025-26 model families, LLM app and RAG frameworks, evaluation harnesses, community voice and music apps, old and unusual GPUs): half, for tuning
+        ("test59", 52),  # held out (session 14): the other half
+        (
+            "dev-az",
+            63,
+        ),  # session 14, a twenty-fifth collection (LoRA/QLoRA adapters on quantized bases, interpretability and model-editing tools, compiled CUDA wheels beside torch (PyG, DGL, mmcv, 3D Gaussian splatting), bitsandbytes without a usable NVIDIA GPU, blog and Q&A pages, tokenizer/chat-template/generation changes, failures in the middle of fine-tuning, Hugging Face Spaces demos): half, for tuning
+        ("test60", 64),  # held out (session 14): the other half
+        (
+            "dev-ba",
+            41,
+        ),  # session 14, a twenty-sixth collection (CUDA 12.8-13 and torch 2.7-2.11 transitions, NVIDIA's own repositories, Microsoft/Google/Meta model repositories, CUDA runtime errors with a found root cause, production serving stacks, quantization formats other than bitsandbytes in the Hugging Face stack; the search budget ran out during it): half, for tuning
+        ("test61", 41),  # held out (session 14): the other half
         ("test8", 13),  # held out
         ("test10", 15),  # held out, taken from forum / Q&A / blog pages instead of GitHub
     ],
