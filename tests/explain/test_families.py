@@ -2344,3 +2344,83 @@ def test_a_removed_name_is_said_replaced_only_by_its_own_successor(text: str, su
 def test_a_name_with_a_prefix_or_other_digits_is_no_misspelling_of_its_neighbour(text: str) -> None:
     causes = " ".join(m.cause for m in explain_text(text))
     assert "misspelling of `dequantize`" not in causes and "misspelling of `Linear8bitLt`" not in causes
+
+
+# ---- session 14: the twenty-fourth to twenty-sixth collections ----
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # mlx-lm / mlx-vlm / exo's _get_classes: a model type the MLX release has no module for
+        ("ValueError: Model type qwen3_moe not supported.", "version_incompat"),
+        # OpenMMLab's import-time mmcv range check (mmdet 3.x wording)
+        (
+            "AssertionError: MMCV==2.2.0 is used but incompatible. Please install mmcv>=2.0.0rc4, <2.2.0.",
+            "version_incompat",
+        ),
+        # a per-architecture extension without a variant for this GPU
+        (
+            "OSError: Could not find compatible tinycudann extension for compute capability 120.",
+            "arch_unsupported",
+        ),
+        # PTX assembled by the driver's own JIT (cuLinkAddData), not by a toolkit's ptxas
+        (
+            "numba.cuda.cudadrv.driver.LinkerError: [222] Call to cuLinkAddData results in "
+            "CUDA_ERROR_UNSUPPORTED_PTX_VERSION\nptxas application ptx input, line 9; fatal   : Unsupported .version "
+            "7.8; current version is '7.4'",
+            "driver_too_old",
+        ),
+        # ...while a toolkit's ptxas older than the PTX stays a toolkit that does not match
+        (
+            "ptxas /tmp/tmpq1w2e3.ptx, line 5; fatal   : Unsupported .version 8.4; current version is '8.0'",
+            "cuda_mismatch",
+        ),
+        ("make: /opt/rocm/bin/hipcc: No such file or directory", "missing_libs"),
+        (
+            "ValueError: Cannot use chat template functions because tokenizer.chat_template is not set and no "
+            "template argument was passed! For information about writing templates and setting the "
+            "tokenizer.chat_template attribute, please see the documentation",
+            "wrong_api",
+        ),
+        # peft without a dispatcher for the quantized layer (an AWQ layer here, GPTQ's QuantLinear in the report)
+        (
+            "ValueError: Target module WQLinear_GEMM() is not supported. Currently, only the following modules are "
+            "supported: `torch.nn.Linear`, `torch.nn.Embedding`, `torch.nn.Conv2d`, `transformers.pytorch_utils.Conv1D`.",
+            "version_incompat",
+        ),
+        ("ValueError: gfx1201 is invalid or not supported by Flash-Attention", "arch_unsupported"),
+        ("RuntimeError: Python 3.11+ not yet supported for torch.compile", "version_incompat"),
+        ("RuntimeError: torch.compile is not supported on Python 3.13+", "version_incompat"),
+        (
+            "You are not running the flash-attention implementation, expect numerical differences.",
+            "missing_libs",
+        ),
+    ],
+)
+def test_families_of_the_twenty_fourth_to_twenty_sixth_collections(text: str, category: str) -> None:
+    assert recognised(text)[:1] == [category]
+
+
+def test_the_flash_attention_fallback_on_a_gpu_before_ampere_is_the_architecture() -> None:
+    text = "You are not running the flash-attention implementation, expect numerical differences."
+    assert recognised(text, stated(gpu="Tesla V100-SXM2-16GB"))[:1] == ["arch_unsupported"]
+
+
+def test_a_private_module_missing_from_the_api_index_is_no_proof_that_it_never_existed() -> None:
+    # the index keeps the public API and a few private modules: torch.utils._python_dispatch exists in every torch 2.x
+    causes = explain_text(
+        "ImportError: cannot import name 'return_and_correct_aliasing' from 'torch.utils._python_dispatch'"
+    )
+    assert not any("never" in m.cause and m.category == "wrong_api" for m in causes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "einops is not listed as a dependency of the package, so the import fails",
+        "pyarrow missing from the requirements of the [server] extra",
+    ],
+)
+def test_a_dependency_left_out_of_the_requirements_is_a_missing_library(text: str) -> None:
+    assert explain_text(text)[0].category == "missing_libs"

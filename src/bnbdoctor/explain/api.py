@@ -624,6 +624,10 @@ def _on_module(
     close = closest(module, siblings, 0.85)
     if parent not in table and parent != package:
         return None  # a deeper path of a module the index does not know: nothing to add
+    if any(part.startswith("_") for part in module.split(".")[1:]):
+        # a private module (torch.utils._python_dispatch): the index keeps the public API and only a few private
+        # modules, so its absence there proves nothing
+        return None
     return _never(what, module, close, [], package, ix.releases[package][-1], line, i)
 
 

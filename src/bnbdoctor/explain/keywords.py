@@ -148,7 +148,11 @@ WORDS: dict[str, tuple[tuple[str, float], ...]] = {
         (
             r"\b(package|module|extension|library|lib|kernels?)s? (is |are |was |were )?not (installed|found|available)\b"
             r"|\bkernels? (could|can) ?not be loaded\b"
-            r"|\bplease install \S+ (using|with|via|by)\b",
+            r"|\bplease install \S+ (using|with|via|by)\b"
+            # a dependency the package's requirements or extra leave out ("ray missing as dependency of vllm backend",
+            # "einops is not listed as a dependency")
+            r"|\b(missing|absent) (as|from) (a |the )?(\w+ )?(dependency|dependencies|requirements)\b"
+            r"|\bnot (listed|specified|declared|included) (as|in) (a |the )?(required )?(dependency|dependencies|requirements)\b",
             1.2,
         ),
         # "找不到xxx.dll" / "缺少动态链接库" (cannot find / lacks a library), "ライブラリが見つかりません"

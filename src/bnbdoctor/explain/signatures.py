@@ -1182,7 +1182,8 @@ SIGNATURES: tuple[Signature, ...] = (
         None,
         # ptxas of the toolkit in use meets PTX of a newer ISA, which a JIT (Triton, Inductor, TVM) emitted for the
         # CUDA it was built with: "ptxas /tmp/x.ptx, line 5; fatal   : Unsupported .version 7.3; current version is '7.2'"
-        r"ptxas[^\n]*fatal\s*: Unsupported \.version \d+\.\d+; current version is",
+        # (not "ptxas application ptx input": that is the driver's own JIT, driver-jit-rejects-ptx)
+        r"ptxas(?! application ptx input)[^\n]*fatal\s*: Unsupported \.version \d+\.\d+; current version is",
         0.75,
         "The ptxas that assembles the generated PTX (the CUDA toolkit's, found through PATH, CUDA_HOME or "
         "TRITON_PTXAS_PATH) is older than the PTX version the compiler emitted (Triton, torch.compile, another JIT "
@@ -1758,7 +1759,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # (cublasLt's int8 matmul on a GPU below Turing)
         r"|cuBLAS API failed with status 15\b"
         # flash-attention's ROCm build and other kernels naming the GPU's target they do not support
-        r"|GPU archs? of \[[^\]\n]*\] is invalid or not supported|\bnot supported on (gfx\d+\w*|sm_?\d{2,3}\w?)\b",
+        r"|GPU archs? of \[[^\]\n]*\] is invalid or not supported|\bnot supported on (gfx\d+\w*|sm_?\d{2,3}\w?)\b"
+        # the same refusal with the target first ("gfx1100 is invalid or not supported by Flash-Attention",
+        # "gfx908 is not supported"): consumer RDNA and older Instinct targets that a ROCm kernel library leaves out
+        r"|\bgfx\d+\w* is (invalid or )?not supported\b",
         0.85,
         "The GPU's compute capability is below what this build supports (LLM.int8() needs 7.5+; torch lists the architectures it was built for).",
         "Use 4-bit (works on older GPUs) instead of 8-bit, or a torch/bitsandbytes build that includes this architecture, or a newer GPU.",
@@ -3386,6 +3390,161 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("unknown model architecture",),
+    ),
+    Signature(
+        "mlx-runtime-predates-model-type",
+        "version_incompat",
+        None,
+        # mlx-lm's _get_classes (mlx_lm/utils.py; mlx_lm/models in mlx-examples before 2025) imports one module per
+        # model_type and says, when there is none, "Model type {model_type} not supported."; mlx-vlm, mlx-audio and
+        # exo (its mlx engine) copy the function with the same words, and LM Studio's MLX engine bundles mlx-lm
+        r"\bModel type [\w.-]+ not supported\.",
+        0.7,
+        "The MLX runtime (mlx-lm, or mlx-vlm / mlx-audio, or the copy bundled in LM Studio, exo, an app) has no "
+        "module for this model_type: support for a new architecture lands in a later mlx-lm release, and a "
+        "multimodal checkpoint (model_type 'gemma3', 'qwen2_5_vl', 'llava') is mlx-vlm's, not mlx-lm's.",
+        "Upgrade mlx-lm (`pip install -U mlx-lm`) or the app's MLX runtime to a release that lists the model type; "
+        "load a vision-language checkpoint with mlx-vlm; until then use a model of a supported type.",
+        (
+            _src(
+                "ml-explore/mlx-lm",
+                "mlx_lm/utils.py",
+                "_get_classes: 'Model type {model_type} not supported.'",
+            ),
+            _src("Blaizzy/mlx-vlm", "mlx_vlm/utils.py", "get_model_and_args: the same words"),
+        ),
+    ),
+    Signature(
+        "openmmlab-version-range",
+        "version_incompat",
+        None,
+        # every OpenMMLab package checks the mmcv (mmengine) release at import (mmdet/__init__.py, mmseg, mmpose, mmocr,
+        # mmdet3d): "MMCV==1.3.1 is used but incompatible. Please install mmcv>=1.3.2, <=1.4.0."
+        r"\b[\w-]+==[\w.+-]+ is used but incompatible\b",
+        0.8,
+        "The installed mmcv (or mmengine) release is outside the range this OpenMMLab package (mmdet, mmseg, mmpose...) "
+        "release accepts: each of them pins the mmcv releases it was written against.",
+        'Install an mmcv in the range the message names (with `mim install "mmcv>=A,<=B"`, which picks the build for '
+        "torch's CUDA), or the mmdet/mmseg release that accepts the installed mmcv.",
+        (
+            _src(
+                "open-mmlab/mmdetection",
+                "mmdet/__init__.py",
+                "'MMCV=={mmcv.__version__} is used but incompatible.'",
+            ),
+        ),
+        anchors=("is used but incompatible",),
+    ),
+    Signature(
+        "extension-not-built-for-gpu-arch",
+        "arch_unsupported",
+        None,
+        # a package that ships one compiled extension per GPU architecture and finds none for this GPU:
+        # tiny-cuda-nn's torch bindings (bindings/torch/tinycudann/modules.py): "Could not find compatible tinycudann
+        # extension for compute capability 87."
+        r"Could not find compatible [\w-]+ extension for compute capability \d+",
+        0.8,
+        "The package's compiled extension was built only for other GPU architectures (a list of compute capabilities "
+        "chosen at build time) and has no variant for this GPU's.",
+        "Rebuild the extension for this GPU's compute capability (tiny-cuda-nn: `TCNN_CUDA_ARCHITECTURES=87 pip install "
+        "...`; torch extensions: TORCH_CUDA_ARCH_LIST), or install a build that lists it.",
+        (
+            _src(
+                "NVlabs/tiny-cuda-nn",
+                "bindings/torch/tinycudann/modules.py",
+                "'Could not find compatible tinycudann extension for compute capability {cc}.'",
+                "master",
+            ),
+        ),
+    ),
+    Signature(
+        "driver-jit-rejects-ptx",
+        "driver_too_old",
+        None,
+        # PTX handed to the driver's own JIT (cuLinkAddData / cuModuleLoadData: numba, CuPy, Triton's loader) is
+        # assembled by the driver, whose log names "ptxas application ptx input": a PTX ISA newer than the driver knows
+        # ("Unsupported .version 6.3; current version is '6.1'": toolkit 9.2/10 PTX on a 390 driver)
+        r"ptxas application ptx input, line \d+; fatal\s*: Unsupported \.version"
+        r"|Call to cuLinkAddData results in (UNKNOWN_CUDA_ERROR|CUDA_ERROR_UNSUPPORTED_PTX_VERSION)",
+        0.8,
+        "The PTX was generated for a newer CUDA than the NVIDIA driver can JIT-compile: the driver assembles PTX itself "
+        "(cuLinkAddData), and an older driver knows only older PTX ISA versions.",
+        "Upgrade the NVIDIA driver to one of the CUDA release that generated the PTX (nvidia-smi's 'CUDA Version' must "
+        "be at least the toolkit's), or use a toolkit (cudatoolkit / numba's CUDA) no newer than the driver supports.",
+        (
+            Reference(
+                "docs",
+                "CUDA compatibility: PTX JIT compilation needs a driver at least as new as the PTX's CUDA release",
+                "https://docs.nvidia.com/deploy/cuda-compatibility/",
+            ),
+        ),
+        anchors=("ptx input", "culinkadddata"),
+    ),
+    Signature(
+        "no-chat-template",
+        "wrong_api",
+        None,
+        # transformers' tokenization_utils_base.py (get_chat_template), 4.34 on
+        r"Cannot use chat template functions because tokenizer\.chat_template is not set",
+        0.6,
+        "The tokenizer has no chat template: the checkpoint is a base (pretrained) model, not its chat/instruct "
+        "variant, or it predates chat templates; transformers 4.43 and later no longer fall back to a class default "
+        "template.",
+        "Use the model's -Instruct / -Chat checkpoint, or pass a template (`chat_template=...`, vLLM/SGLang "
+        "`--chat-template`), or format the prompt yourself instead of apply_chat_template.",
+        (
+            _src(
+                HF,
+                "src/transformers/tokenization_utils_base.py",
+                "get_chat_template: 'Cannot use chat template functions because tokenizer.chat_template is not set'",
+            ),
+        ),
+    ),
+    Signature(
+        "peft-quantized-target-module",
+        "version_incompat",
+        None,
+        # peft's LoRA dispatch (tuners/lora/model.py _create_new_module): "Target module QuantLinear() is not
+        # supported. Currently, only the following modules are supported: `torch.nn.Linear`, ..." when no dispatcher
+        # knows the layer: a quantized linear layer (GPTQ QuantLinear, AWQ WQLinear, HQQLinear, bitsandbytes'
+        # Linear8bitLt/Linear4bit) is supported only from the peft release that added its backend, with a matching
+        # auto-gptq / optimum / autoawq
+        r"Target module \w*(QuantLinear|QLinear|WQLinear|HQQLinear|Linear8bitLt|Linear4bit|Int8\w*Linear|\w+Quant\w*)\w*\(",
+        0.55,
+        "peft does not recognise the quantized linear layer as a LoRA target: the peft release predates support for "
+        "that quantization backend, or the backend package (auto-gptq / optimum / autoawq / hqq) is another release "
+        "than the one this peft dispatches to.",
+        "Upgrade peft (and keep transformers, optimum and the quantization package at versions released together); "
+        "`pip list | grep -iE 'peft|optimum|gptq|awq'` shows the set.",
+        (
+            _src(
+                "huggingface/peft",
+                "src/peft/tuners/lora/model.py",
+                "_create_new_module: 'Target module {target} is not supported.'",
+            ),
+        ),
+        anchors=("target module",),
+    ),
+    Signature(
+        "rocm-toolkit-not-found",
+        "missing_libs",
+        None,
+        # a build that looks for the ROCm compilers under /opt/rocm (torch's cpp_extension ROCM_HOME, Makefiles of
+        # llama.cpp / koboldcpp, bitsandbytes' CMake): the AMDGPU installer leaves only /opt/rocm-X.Y.Z
+        r"\bhip(cc|config)\b[^\n]{0,40}\b(not found|No such file or directory)\b",
+        0.6,
+        "The ROCm compilers (hipcc, hipconfig) are not where the build looks: ROCm is not installed, or installed "
+        "without the /opt/rocm link (the AMDGPU installer's /opt/rocm-X.Y.Z only) or without its development packages.",
+        "Install ROCm's development packages (hip-dev / rocm-hip-sdk), or link the install: `sudo ln -s "
+        "/opt/rocm-X.Y.Z /opt/rocm`, or set ROCM_PATH / ROCM_HOME / HIP_PATH to it.",
+        (
+            _src(
+                TORCH,
+                "torch/utils/cpp_extension.py",
+                "_find_rocm_home: ROCM_HOME, ROCM_PATH, hipcc on PATH, /opt/rocm",
+            ),
+        ),
+        anchors=("hipcc", "hipconfig"),
     ),
     Signature(
         "merge-into-quantized-base",
@@ -5223,6 +5382,69 @@ SIGNATURES: tuple[Signature, ...] = (
             ),
         ),
         anchors=("support", "available", "implemented"),
+    ),
+    Signature(
+        "flash-attention-not-used",
+        "missing_libs",
+        None,
+        # Phi-3's eager attention class (transformers' modeling_phi3.py 4.40-4.47, the Hub's remote code, Phi-3.5/4
+        # copies) warns whenever it is the one in use: "You are not running the flash-attention implementation, expect
+        # numerical differences." (flash-attn absent, a GPU before Ampere, or float32 weights)
+        r"You are not running the flash-attention implementation",
+        0.45,
+        "The model runs its eager attention, not flash-attention: flash-attn is not installed here (or is a release "
+        "without sliding-window support), or the weights are float32 (flash-attn needs fp16/bf16). A warning only.",
+        "Install flash-attn for torch's CUDA (`pip install flash-attn --no-build-isolation`) on an Ampere or newer GPU, "
+        "or ignore the warning: the eager path gives the same results within float tolerance.",
+        (
+            _src(
+                HF,
+                "src/transformers/models/phi3/modeling_phi3.py",
+                "Phi3Attention.forward (the eager class): 'You are not running the flash-attention implementation'",
+                "v4.44.2",
+            ),
+        ),
+        alternatives=(
+            Alternative(
+                "arch_unsupported",
+                "The GPU is older than Ampere (compute capability below 8.0): flash-attn 2 has no kernels for it, so "
+                "the model falls back to eager attention whatever is installed.",
+                "Nothing to fix on this GPU (eager/SDPA attention works); pass attn_implementation='eager' to silence it, "
+                "or use an Ampere or newer GPU for flash-attn.",
+                0.35,
+                "gpu_cc<8.0",
+            ),
+        ),
+    ),
+    Signature(
+        "torch-compile-python-too-new",
+        "version_incompat",
+        None,
+        # torch refuses torch.compile on a Python newer than its Dynamo knows: 2.0's check_if_dynamo_supported
+        # ("Python 3.11+ not yet supported for torch.compile"), 2.1-2.3's torch.compile ("Dynamo is not supported on
+        # Python 3.12+"), 2.5's ("torch.compile is not supported on Python 3.13+")
+        r"Dynamo is not supported on Python 3\.\d+\+|Python 3\.\d+\+ not yet supported for torch\.compile"
+        r"|torch\.compile is not supported on Python 3\.\d+\+",
+        0.75,
+        "The installed torch predates torch.compile (Dynamo) support for this Python: 3.11 came with torch 2.1, 3.12 "
+        "with 2.4, 3.13 with 2.6.",
+        "Upgrade torch to a release that supports the Python version (or run the project in an environment with the "
+        "older Python it names), or turn torch.compile off where the project allows it.",
+        (
+            _src(
+                TORCH,
+                "torch/__init__.py",
+                "compile: 'Dynamo is not supported on Python 3.12+' (2.1-2.3)",
+                "v2.3.1",
+            ),
+            _src(
+                TORCH,
+                "torch/_dynamo/eval_frame.py",
+                "check_if_dynamo_supported: 'Python 3.11+ not yet supported'",
+                "v2.0.1",
+            ),
+        ),
+        anchors=("not supported on python", "not yet supported for torch.compile"),
     ),
     Signature(
         "fp16-slow-on-old-gpu",
