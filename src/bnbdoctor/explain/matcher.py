@@ -1188,6 +1188,7 @@ def _lines_of(lines: list[str], hits: list[Hit]) -> set[int]:
 _BNB_DIAGNOSTICS_PASSED = re.compile(
     r"^(SUCCESS!|Installation was successful!)$|is importable and CUDA is callable\W*SUCCESS", re.I
 )
+_SUCCESS_WORD = re.compile("success", re.I)
 DIAGNOSTICS_PASSED_PENALTY = 0.5
 
 
@@ -1195,6 +1196,8 @@ def _diagnostics_that_passed(lines: list[str], merged: dict[str, _Candidate]) ->
     """A `python -m bitsandbytes` report that ends in its own SUCCESS verdict: the warnings printed above it (0.42's
     "CUDA runtime files not found in any environmental path", paths "found to be non-existent") did not stop the
     library, so a cause read only in them steps back behind what the rest of the text shows."""
+    if not _SUCCESS_WORD.search("\n".join(lines)):  # every verdict says "success": one scan, not one per line
+        return
     end = next((i for i, line in enumerate(lines) if _BNB_DIAGNOSTICS_PASSED.search(line)), None)
     if end is None:
         return
@@ -1376,6 +1379,9 @@ _RUNTIME_MAJOR = re.compile(
 )
 
 
+_RUNTIME_WORDS = ("cudart", "cublas", "nvrtc", "cusparse")
+assert all(word in _RUNTIME_MAJOR.pattern for word in _RUNTIME_WORDS)
+
 #: a CUDA release named for a build in a text's own words: a wheel tag (cu129, +cu121) or "CUDA 12.2" / "CUDA12.1"
 _CUDA_NAMED = re.compile(r"\bcu(1[0-3])(\d)\b|\bCUDA[ _-]?(?!Version)(1[0-3])\.(\d)\b")
 
@@ -1388,6 +1394,10 @@ def _runtime_of_another_major(text: str, machine: MachineFacts | None, merged: d
     # without torch's build, the CUDA the report states for its environment ("CUDA 12.2" on Colab, nvcc's release)
     stated = str(machine.report.get("cuda") or "") if machine is not None and not machine.assumed else ""
     built = torch.cuda if torch is not None and torch.cuda else None
+    # every branch of _RUNTIME_MAJOR holds one of these words (a C substring test of a 2 MB log costs a millisecond,
+    # the pattern's search 50 ms)
+    if not any(word in text for word in _RUNTIME_WORDS):
+        return
     found = _RUNTIME_MAJOR.search(text)
     if found is None:
         return
