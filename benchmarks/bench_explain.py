@@ -1,7 +1,7 @@
 """Accuracy of `bnbdoctor explain` on real error reports, per split and per category, and its speed on a 2 MB log.
 
     PYTHONPATH=src python benchmarks/bench_explain.py [--dir DIR] [--splits corpus,dev,dev-b,dev-c,dev-d,dev-e,dev-f,dev-g,test4,test8] [--json FILE] [--misses]
-        [--text-only] [--robustness]
+        [--text-only] [--robustness] [--leave-one-split-out]
 
 The reports live in tests/fixtures/explain/ (or --dir): corpus.jsonl (the first 54 reports), reports-dev.jsonl and
 reports-dev-b.jsonl (real reports from public threads, split once at random by URL hash; dev-b was the held-out
@@ -252,6 +252,48 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "posted_right": posted and predicted == case["category"],
             }
         )
+    return results
+
+
+def leave_one_split_out(splits: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Each tuning split explained with a words model trained as scripts/train_words.py trains the shipped one, but
+    without that split (its reports, both halves of nothing else: the other tuning splits and the knowledge
+    documents stay): how the words model does on reports it has not seen. The signatures were still written with
+    every tuning split in view, so only differences between two explainers measured this way count. Held-out test*
+    splits are never trained on and are skipped here (measure them plainly)."""
+    import functools
+    import importlib.util
+
+    from bnbdoctor.explain import words
+
+    spec = importlib.util.spec_from_file_location("train_words", ROOT / "scripts" / "train_words.py")
+    assert spec and spec.loader
+    trainer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(trainer)
+    by_split = {
+        split: [
+            (case["category"], f"{case.get('title') or ''}\n{case['error']}", 1.0)
+            for case in (
+                json.loads(line)
+                for line in (trainer.FIXTURES / name).read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            )
+        ]
+        for split, name in trainer.TUNING.items()
+    }
+    extra = trainer.knowledge_documents()
+    original_model, original_features = words.model, words.features
+    words.features = functools.lru_cache(maxsize=None)(original_features)  # each text's words, read once
+    results = {}
+    try:
+        for split, cases in splits.items():
+            if split not in by_split:
+                continue
+            model = words.train([d for s, docs in by_split.items() if s != split for d in docs] + extra)
+            words.model = lambda model=model: model
+            results[split] = evaluate(cases)
+    finally:
+        words.model, words.features = original_model, original_features
     return results
 
 
@@ -542,6 +584,12 @@ def main(argv: list[str] | None = None) -> int:
         "headings, check boxes and a generic reproduction around the pasted text): what a triage bot reads",
     )
     parser.add_argument(
+        "--leave-one-split-out",
+        action="store_true",
+        help="explain each tuning split with a words model trained without it (scripts/train_words.py's training); "
+        "held-out test* splits are measured plainly",
+    )
+    parser.add_argument(
         "--titles",
         action="store_true",
         help="also explain each report's title alone (where it is not the error text itself): an issue title is "
@@ -581,7 +629,8 @@ def main(argv: list[str] | None = None) -> int:
             for split, cases in splits.items()
             if ":" not in split
         }
-    results = {split: evaluate(cases) for split, cases in splits.items()}
+    apart = leave_one_split_out(splits) if args.leave_one_split_out else {}
+    results = {split: apart[split] if split in apart else evaluate(cases) for split, cases in splits.items()}
     print(
         f"{'split':<12} {'cases':>5} {'top-1':>7} {'top-3':>7} {'unrecognised':>13} (of which a guess from words)"
     )

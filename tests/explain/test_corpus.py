@@ -69,3 +69,30 @@ def test_the_dev_split_of_real_reports_when_present():
     # a regression guard with room for the reports still being added (91.5% top-1, 2.1% unrecognised on 142)
     assert bench.accuracy(results) >= 0.85
     assert sum(r["unknown"] for r in results) <= 0.06 * len(results)
+
+
+def test_leaving_a_split_out_explains_it_with_a_words_model_that_never_saw_it():
+    """bench --leave-one-split-out: the split's own reports are left out of the words model that explains them (a
+    word only they used is gone from it), and the shipped model is back in place afterwards."""
+    from bnbdoctor.explain import words
+
+    shipped = words.model()
+    corpus = bench.load_corpus()[:4]
+    seen: list[dict] = []
+    real_evaluate = bench.evaluate
+
+    def evaluate(cases):
+        seen.append(words.model())
+        return real_evaluate(cases)
+
+    bench.evaluate = evaluate
+    try:
+        results = bench.leave_one_split_out({"corpus": corpus, "not-a-tuning-split": corpus})
+    finally:
+        bench.evaluate = real_evaluate
+    assert list(results) == ["corpus"] and len(results["corpus"]) == 4
+    apart = seen[0]
+    assert apart is not shipped
+    # fewer documents of each category: the corpus's 54 reports are not in it
+    assert sum(apart["categories"].values()) < sum(shipped["categories"].values())
+    assert words.model() is shipped and not hasattr(words.features, "cache_info")
