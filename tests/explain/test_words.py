@@ -108,3 +108,54 @@ def test_error_and_log_lines_stay_even_when_they_look_like_code():
     ]
     for line in kept:
         assert symptom_text(line) == line
+
+
+def test_the_first_guess_is_complement_naive_bayes_not_the_common_category():
+    """A word that a rare category's reports use in four of five, and a common one's in ten of a hundred: naive
+    Bayes, weighing each category by its own reports with its prior, names the common category (rank: the order of
+    the places after a recognised cause); complement naive Bayes (the reports of every other category) names the
+    rare one, the first guess when nothing is recognised."""
+    model = {
+        "schema": words.SCHEMA,
+        "categories": {"version_incompat": 100, "driver_too_old": 5, "oom": 20},
+        "features": {
+            "w1": {"version_incompat": 10, "driver_too_old": 4},
+            "w2": {"version_incompat": 90, "oom": 20},
+        },
+    }
+    nb_order = sorted(model["categories"], key=lambda c: -_nb(model, ["w1"], c))
+    assert nb_order[0] == "version_incompat"
+    assert [c for c, _ in words.rank("w1", model)] == nb_order
+    assert words.first_guess("w1", model) == "driver_too_old"
+    assert words.first_guess("zzz", model) is None
+
+
+def _nb(model, present, category):
+    import math
+
+    total = sum(model["categories"].values())
+    documents = model["categories"][category]
+    score = words.PRIOR_WEIGHT * math.log(documents / total)
+    for feature in present:
+        seen = model["features"][feature]
+        everywhere = sum(seen.values()) / total
+        score += math.log((seen.get(category, 0) + words.SMOOTH * everywhere) / (documents + words.SMOOTH))
+        score -= math.log(everywhere)
+    return score
+
+
+def test_of_the_keyword_guesses_the_one_the_words_model_names_comes_first(monkeypatch):
+    """No message recognised, two categories named by keywords.py with the same weight: the one complement naive
+    Bayes names comes first, with the first confidence; a category no keyword named is not put first."""
+    from bnbdoctor.explain import matcher
+
+    text = "the driver is too old, is_available() returns False"
+    guessed = {c for c, _, _ in matcher.keywords.guess(text)}
+    assert guessed == {"gpu_not_visible", "driver_too_old"}
+    for first in ("gpu_not_visible", "driver_too_old"):
+        monkeypatch.setattr(matcher.word_model, "first_guess", lambda _text, first=first: first)
+        ranked = matcher.explain_text(text)
+        assert ranked[0].category == first
+        assert ranked[0].confidence == max(m.confidence for m in ranked) <= matcher.keywords.KEYWORD_MAX
+    monkeypatch.setattr(matcher.word_model, "first_guess", lambda _text: "oom")
+    assert matcher.explain_text(text)[0].category in guessed

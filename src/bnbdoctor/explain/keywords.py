@@ -9,7 +9,7 @@ triage bot stays silent while a person still gets a direction.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .signatures import CPU_TORCH_SAID, GPU_MEMORY_SHORT_CJK, required_words
 
@@ -396,7 +396,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
 _COMPILED = {c: tuple((p, w, required_words(p)) for p, w in ws) for c, ws in WORDS.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I | re.S)
 
