@@ -1586,9 +1586,10 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
         (c, None) for c, _ in word_model.rank(text)
     ]  # read the words once
     if not ranked:
-        # nothing recognised and no keyword: a title or a paraphrase. The words model names the category that
-        # reports using these words most often had, as a guess (never confident), when some known word of the text
-        # is more than a PLAIN word; otherwise explain says it does not know
+        # nothing recognised and no keyword: a title or a paraphrase. The words model names a category (its first
+        # guess, words.first_guess) as a guess, never confident, when some known word of the text that is more than a
+        # PLAIN word leans there (its reports were of that category more often than reports in general); otherwise
+        # explain says it does not know
         first = word_model.first_guess(text)
         by_words = [(c, b) for c, b in by_words if c == first] + [(c, b) for c, b in by_words if c != first]
         leaning = word_model.leaning(text, first) if first else []
@@ -1599,8 +1600,8 @@ def _fill_from_words(text: str, ranked: list[_Candidate]) -> list[_Candidate]:
             _guess(
                 first,
                 START_CONFIDENCE,
-                f"No known message is in the text; reports that use its words "
-                f"({', '.join(repr(w) for w in leaning)}) were most often {name} "
+                f"No known message is in the text; its words ({', '.join(repr(w) for w in leaning)}) lean to "
+                f"{name}: the reports that used them were {name} more often than reports in general "
                 "(a guess from words, not a recognised error).",
             )
         ]
