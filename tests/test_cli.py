@@ -244,7 +244,8 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 def test_check_imports_no_heavy_library():
-    """`python -X importtime -m bnbdoctor check` must show no torch, transformers or bitsandbytes."""
+    """`python -X importtime -m bnbdoctor check` must show no torch, transformers or bitsandbytes, and no part of
+    explain."""
     proc = _run("-X", "importtime", "-m", "bnbdoctor", "check", "--quiet", "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr[-2000:]
     modules = {
@@ -254,6 +255,11 @@ def test_check_imports_no_heavy_library():
     }
     assert len(modules) > 20  # the trace is really there
     assert modules.isdisjoint({"torch", "transformers", "bitsandbytes", "accelerate", "numpy"})
+    # nor explain's knowledge base, signatures or words model (issue 14: they add no import to check's default path)
+    imported = {
+        line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")
+    }
+    assert not {m for m in imported if m.startswith("bnbdoctor.explain")}
 
 
 def test_python_dash_m_and_no_arguments():
