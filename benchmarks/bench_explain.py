@@ -257,8 +257,8 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def leave_one_split_out(splits: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Each tuning split explained with a words model trained as scripts/train_words.py trains the shipped one, but
-    without that split (its reports, both halves of nothing else: the other tuning splits and the knowledge
-    documents stay): how the words model does on reports it has not seen. The signatures were still written with
+    without that split's reports (the other tuning splits and the knowledge documents stay): how the words model
+    does on reports it has not seen. The signatures were still written with
     every tuning split in view, so only differences between two explainers measured this way count. Held-out test*
     splits are never trained on and are skipped here (measure them plainly)."""
     import functools
@@ -270,17 +270,7 @@ def leave_one_split_out(splits: dict[str, list[dict[str, Any]]]) -> dict[str, li
     assert spec and spec.loader
     trainer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(trainer)
-    by_split = {
-        split: [
-            (case["category"], f"{case.get('title') or ''}\n{case['error']}", 1.0)
-            for case in (
-                json.loads(line)
-                for line in (trainer.FIXTURES / name).read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            )
-        ]
-        for split, name in trainer.TUNING.items()
-    }
+    by_split = trainer.split_documents()
     extra = trainer.knowledge_documents()
     original_model, original_features = words.model, words.features
     words.features = functools.lru_cache(maxsize=None)(original_features)  # each text's words, read once

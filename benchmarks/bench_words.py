@@ -12,7 +12,6 @@ rows is what the knowledge documents add. Held-out `test*` splits are never read
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,15 +27,7 @@ from bnbdoctor.explain import words  # noqa: E402
 
 
 def reports(exclude: str) -> list[tuple[str, str, float]]:
-    docs = []
-    for split, name in train_words.TUNING.items():
-        if split == exclude:
-            continue
-        for line in (train_words.FIXTURES / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                docs.append((case["category"], f"{case.get('title') or ''}\n{case['error']}", 1.0))
-    return docs
+    return [doc for split, docs in train_words.split_documents().items() if split != exclude for doc in docs]
 
 
 def main(argv: list[str] | None = None) -> int:

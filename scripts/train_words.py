@@ -107,16 +107,24 @@ def knowledge_documents() -> list[tuple[str, str, float]]:
     return docs
 
 
-def documents(folder: Path = FIXTURES) -> list[tuple[str, str, float]]:
-    docs = []
+def split_documents(folder: Path = FIXTURES) -> dict[str, list[tuple[str, str, float]]]:
+    """The reports of each tuning split as documents: the title and pasted error, labelled with the category its
+    thread established (weight 1). bench_words.py and bench_explain.py --leave-one-split-out leave one split out."""
+    out = {}
     for split, name in TUNING.items():
         assert not split.startswith("test"), "a held-out split is never trained on"
+        docs = []
         for line in (folder / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 case = json.loads(line)
                 assert not str(case.get("split", "")).startswith("test"), f"{name}: a held-out report"
                 docs.append((case["category"], f"{case.get('title') or ''}\n{case['error']}", 1.0))
-    return docs + knowledge_documents()
+        out[split] = docs
+    return out
+
+
+def documents(folder: Path = FIXTURES) -> list[tuple[str, str, float]]:
+    return [doc for docs in split_documents(folder).values() for doc in docs] + knowledge_documents()
 
 
 def encode(model: dict[str, object]) -> bytes:

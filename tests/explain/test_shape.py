@@ -211,8 +211,8 @@ def test_keyword_patterns_skipped_by_their_words_change_no_guess(corpus_texts, m
     from bnbdoctor.explain import keywords
 
     filtered = [keywords.guess(t) for t in corpus_texts]
-    everything = {c: tuple((rx, w, None) for rx, w, _ in ps) for c, ps in keywords._COMPILED.items()}
-    monkeypatch.setattr(keywords, "_COMPILED", everything)
+    everything = {c: tuple((rx, w, None) for rx, w, _ in ps) for c, ps in keywords._PATTERNS.items()}
+    monkeypatch.setattr(keywords, "_PATTERNS", everything)
     assert [keywords.guess(t) for t in corpus_texts] == filtered
 
 

@@ -393,7 +393,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
 #: each pattern with the lower-case words one of which its every match holds (signatures' rule): a pattern none of
 #: whose words is in the text is not run (the regular expressions, case-insensitive, cost 0.1 s on a 60 KB tail),
 #: nor compiled (compiling all 76 cost 0.03-0.05 s at every start of the command: `_regex`)
-_COMPILED = {c: tuple((p, w, required_words(p)) for p, w in ws) for c, ws in WORDS.items()}
+_PATTERNS = {c: tuple((p, w, required_words(p)) for p, w in ws) for c, ws in WORDS.items()}
 
 
 @cache
@@ -449,7 +449,7 @@ def guess(text: str) -> list[tuple[str, float, list[str]]]:
     tail = symptom_text(text[-MAX_CHARS:])
     low = tail.lower()
     scored = []
-    for category, patterns in _COMPILED.items():
+    for category, patterns in _PATTERNS.items():
         score, words = 0.0, []
         for pattern, weight, needed in patterns:
             if needed is not None and not any(w in low for w in needed):
